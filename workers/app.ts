@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { contentAdminRoutes } from './features/content/content-admin.routes';
+import { contentRoutes } from './features/content/content.routes';
+import { healthRoutes } from './features/health/health.routes';
+import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
+import type { AppEnv } from './http/app-env';
+import { AppError, toProblem } from './http/problem';
+import { requestContext } from './http/request-context';
+import { validationHook } from './http/validation';
+import { createLogger, describeError } from './platform/logger';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+
+/** Builds the HTTP app: middleware, feature routers, OpenAPI document, docs page, error rendering. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('/api/*', requestContext);
+
+  app.route('/api/health', healthRoutes);
+  app.route('/api/content', contentRoutes);
+  app.route('/api/admin/content', contentAdminRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An author key from `npm run keys -- create --scope content:write`',
+  });
+  app.doc31(OPENAPI_PATH, {
+    openapi: '3.1.0',
+    info: {
+      title: 'LearnEdge API',
+      version: '0.1.0',
+      description:
+        'The HTTP API of the LearnEdge adaptive learning platform: the same API the site uses. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'Content', description: 'The course as learners read it' },
+      { name: 'Authoring', description: 'Pushing content (author key required)' },
+      { name: 'Operations', description: 'Health and liveness' },
+    ],
+  });
+  app.get('/api/docs', (c) => c.html(apiDocsPage(), 200, { 'Content-Security-Policy': API_DOCS_CSP }));
+  app.get('/api/docs/init.js', (c) =>
+    c.body(apiDocsInit(OPENAPI_PATH), 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  );
+
+  app.notFound((c) => renderProblem(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return renderProblem(c, error);
+    // The only place an unexpected error is logged.
+    const logger = c.get('logger') ?? createLogger('info');
+    logger.log('error', 'unexpected_error', { method: c.req.method, path: c.req.path, ...describeError(error) });
+    return renderProblem(c, new AppError('internal_error', 'Something went wrong on our side; the request id identifies it in the logs'));
+  });
+
+  return app;
+}
+
+function renderProblem(c: Context<AppEnv>, error: AppError): Response {
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  return c.body(JSON.stringify(toProblem(error, c.req.path, requestId)), error.status, {
+    'Content-Type': 'application/problem+json',
+    'X-Request-Id': requestId,
+    ...error.headers,
+  });
+}

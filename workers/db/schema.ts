@@ -1,0 +1,157 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Relational state of the platform. Every content table carries `course_id` so a
+ * course can later move to its own database without reshaping rows.
+ */
+
+export const courses = sqliteTable('courses', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull().default(''),
+  /** Bumped by every push that changes anything; names the cached book copy. */
+  version: integer('version').notNull().default(0),
+  /** SHA-256 of the last applied manifest; an identical push writes nothing. */
+  manifestHash: text('manifest_hash').notNull().default(''),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const parts = sqliteTable(
+  'parts',
+  {
+    id: text('id').primaryKey(),
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    position: integer('position').notNull(),
+  },
+  (t) => [index('parts_course_idx').on(t.courseId, t.position)],
+);
+
+export const chapters = sqliteTable(
+  'chapters',
+  {
+    id: text('id').primaryKey(),
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    partId: text('part_id')
+      .notNull()
+      .references(() => parts.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    position: integer('position').notNull(),
+  },
+  (t) => [index('chapters_part_idx').on(t.partId, t.position)],
+);
+
+export const lessons = sqliteTable(
+  'lessons',
+  {
+    slug: text('slug').primaryKey(),
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    chapterId: text('chapter_id')
+      .notNull()
+      .references(() => chapters.id),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    layer: text('layer', { enum: ['L1', 'L2', 'L3'] }).notNull(),
+    difficulty: integer('difficulty').notNull(),
+    minutes: integer('minutes').notNull(),
+    summary: text('summary').notNull().default(''),
+    objectives: text('objectives', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    sourcePath: text('source_path').notNull(),
+    /** SHA-256 of the markdown body; also its R2 key (`lessons/<hash>.md`). */
+    contentHash: text('content_hash').notNull(),
+    /** SHA-256 of the lesson's canonical metadata; a change re-writes rows but not R2. */
+    metaHash: text('meta_hash').notNull(),
+    ingestStatus: text('ingest_status', { enum: ['pending', 'ingested', 'failed'] })
+      .notNull()
+      .default('pending'),
+    ingestError: text('ingest_error'),
+    ingestedHash: text('ingested_hash'),
+    wordCount: integer('word_count'),
+    readingMinutes: integer('reading_minutes'),
+    outline: text('outline', { mode: 'json' }).$type<{ depth: number; text: string; anchor: string }[]>(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('lessons_chapter_idx').on(t.chapterId, t.position), index('lessons_course_idx').on(t.courseId)],
+);
+
+export const lessonPrerequisites = sqliteTable(
+  'lesson_prerequisites',
+  {
+    lessonSlug: text('lesson_slug')
+      .notNull()
+      .references(() => lessons.slug, { onDelete: 'cascade' }),
+    prerequisiteSlug: text('prerequisite_slug').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lessonSlug, t.prerequisiteSlug] })],
+);
+
+export const concepts = sqliteTable('concepts', {
+  id: text('id').primaryKey(),
+  label: text('label').notNull(),
+});
+
+export const lessonConcepts = sqliteTable(
+  'lesson_concepts',
+  {
+    lessonSlug: text('lesson_slug')
+      .notNull()
+      .references(() => lessons.slug, { onDelete: 'cascade' }),
+    conceptId: text('concept_id')
+      .notNull()
+      .references(() => concepts.id),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lessonSlug, t.conceptId] }), index('lesson_concepts_concept_idx').on(t.conceptId)],
+);
+
+export const quizItems = sqliteTable(
+  'quiz_items',
+  {
+    id: text('id').primaryKey(),
+    lessonSlug: text('lesson_slug')
+      .notNull()
+      .references(() => lessons.slug, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    question: text('question').notNull(),
+    choices: text('choices', { mode: 'json' }).$type<string[]>().notNull(),
+    answer: integer('answer').notNull(),
+    explanation: text('explanation').notNull().default(''),
+    conceptId: text('concept_id'),
+  },
+  (t) => [index('quiz_items_lesson_idx').on(t.lessonSlug, t.position)],
+);
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    label: text('label').notNull().default(''),
+    /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash)],
+);
+
+/** Every blob (lesson body or linked file) the content API holds in R2, by SHA-256. */
+export const blobs = sqliteTable('blobs', {
+  hash: text('hash').primaryKey(),
+  size: integer('size').notNull(),
+  contentType: text('content_type').notNull(),
+  createdAt: text('created_at').notNull(),
+});

@@ -1,0 +1,179 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Deps } from '../../deps';
+import type { AppEnv } from '../../http/app-env';
+import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
+import { AppError, problemResponses } from '../../http/problem';
+import { validationHook } from '../../http/validation';
+import { sha256Hex } from '../../platform/sha256';
+import { refreshBook } from './content.cache';
+import { checkManifest, lessonMetaHash, manifestHash, planChanges } from './content.domain';
+import {
+  ALLOWED_CONTENT_TYPES,
+  BlobUploadResponseSchema,
+  CommitResponseSchema,
+  HashParamSchema,
+  IngestStatusListSchema,
+  ManifestSchema,
+  MAX_BLOB_BYTES,
+  PlanResponseSchema,
+  type Manifest,
+} from './content.schemas';
+
+const manifestBody = { content: { 'application/json': { schema: ManifestSchema } }, required: true };
+
+/** Checks a manifest against itself and the server, and works out what a commit would do. */
+async function preparePush(deps: Deps, manifest: Manifest) {
+  const errors = checkManifest(manifest);
+  if (errors.length > 0) throw new AppError('invalid_manifest', `${errors.length} problem(s) in the manifest`, { errors });
+  const current = await deps.content.currentCourse();
+  const replacesCourse = current && current.id !== manifest.course.slug ? current.id : null;
+  if (replacesCourse && !manifest.prune) {
+    throw new AppError('invalid_manifest', `This deployment serves the course "${replacesCourse}"; push with prune to replace it`, {
+      errors: [{ field: 'body/course/slug', message: `differs from the current course "${replacesCourse}"` }],
+    });
+  }
+  const metaHashes = new Map(await Promise.all(manifest.lessons.map(async (l) => [l.slug, await lessonMetaHash(l)] as const)));
+  const existing = replacesCourse ? [] : await deps.content.fingerprints();
+  const summary = planChanges(
+    existing,
+    manifest.lessons.map((l) => ({ slug: l.slug, contentHash: l.contentHash, metaHash: metaHashes.get(l.slug) ?? '' })),
+    manifest.prune,
+  );
+  if (replacesCourse) summary.removed.push(...(await deps.content.fingerprints()).map((l) => l.slug));
+  const known = await deps.content.knownBlobs(manifest.blobs.map((b) => b.hash));
+  const missing = [...new Set(manifest.blobs.map((b) => b.hash))].filter((h) => !known.has(h));
+  return { current, replacesCourse, metaHashes, summary, missing, hash: await manifestHash(manifest) };
+}
+
+export const contentAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+contentAdminRoutes.use('*', requireAuthor('content:write'));
+
+contentAdminRoutes
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/plan',
+      tags: ['Authoring'],
+      summary: 'Step 1 of a push: send the manifest, learn which blobs to upload and what will change',
+      security: AUTHOR_SECURITY,
+      request: { body: manifestBody },
+      responses: {
+        200: { description: 'The plan', content: { 'application/json': { schema: PlanResponseSchema } } },
+        ...problemResponses(400, 401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const { summary, missing } = await preparePush(c.var.deps, c.req.valid('json'));
+      return c.json({ missing, summary }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: '/blobs/{hash}',
+      tags: ['Authoring'],
+      summary: 'Step 2: upload one blob (lesson body or linked file); its SHA-256 must equal the path',
+      security: AUTHOR_SECURITY,
+      request: {
+        params: HashParamSchema,
+        headers: z.object({ 'content-type': z.string().openapi({ example: 'text/markdown' }) }),
+        body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+      },
+      responses: {
+        200: { description: 'Already stored', content: { 'application/json': { schema: BlobUploadResponseSchema } } },
+        201: { description: 'Stored', content: { 'application/json': { schema: BlobUploadResponseSchema } } },
+        ...problemResponses(400, 401, 403, 413, 415, 422),
+      },
+    }),
+    async (c) => {
+      const { hash } = c.req.valid('param');
+      const contentType = (c.req.valid('header')['content-type'].split(';')[0] ?? '').trim().toLowerCase();
+      const allowed = ALLOWED_CONTENT_TYPES.find((t) => t === contentType);
+      if (!allowed) {
+        throw new AppError('unsupported_media_type', `Content-Type "${contentType}" is not accepted`, {
+          errors: [{ field: 'header/content-type', message: `must be one of ${ALLOWED_CONTENT_TYPES.join(', ')}` }],
+        });
+      }
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (declared > MAX_BLOB_BYTES) throw tooLarge();
+      const bytes = await c.req.arrayBuffer();
+      if (bytes.byteLength > MAX_BLOB_BYTES) throw tooLarge();
+      const actual = await sha256Hex(bytes);
+      if (actual !== hash) {
+        throw new AppError('hash_mismatch', `The body hashes to ${actual}`, {
+          errors: [{ field: 'param/hash', message: 'does not match the SHA-256 of the body' }],
+        });
+      }
+      const { deps } = c.var;
+      if ((await deps.content.knownBlobs([hash])).has(hash)) return c.json({ hash, size: bytes.byteLength, created: false }, 200);
+      await deps.blobs.put(hash, bytes, allowed);
+      const created = await deps.content.recordBlob({ hash, size: bytes.byteLength, contentType: allowed }, new Date().toISOString());
+      return c.json({ hash, size: bytes.byteLength, created }, created ? 201 : 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/commit',
+      tags: ['Authoring'],
+      summary: 'Step 3: apply the manifest in one batch, refresh the book and queue ingestion of what changed',
+      security: AUTHOR_SECURITY,
+      request: { body: manifestBody },
+      responses: {
+        200: { description: 'Applied', content: { 'application/json': { schema: CommitResponseSchema } } },
+        ...problemResponses(400, 401, 403, 409, 422),
+      },
+    }),
+    async (c) => {
+      const { deps, requestId } = c.var;
+      const manifest = c.req.valid('json');
+      const plan = await preparePush(deps, manifest);
+      if (plan.missing.length > 0) {
+        throw new AppError('missing_blobs', `${plan.missing.length} blob(s) must be uploaded before commit`, {
+          errors: plan.missing.map((hash) => ({ field: 'body/blobs', message: `missing ${hash}` })),
+        });
+      }
+      const nothingToDo =
+        plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
+      if (nothingToDo && plan.current) return c.json({ version: plan.current.version, summary: plan.summary, enqueued: 0 }, 200);
+
+      const version = await deps.content.apply({
+        manifest,
+        summary: plan.summary,
+        metaHashes: plan.metaHashes,
+        manifestHash: plan.hash,
+        replacesCourse: plan.replacesCourse,
+        now: new Date().toISOString(),
+      });
+      await refreshBook(deps);
+      const touched = new Set([...plan.summary.added, ...plan.summary.changed]);
+      const jobs = manifest.lessons
+        .filter((l) => touched.has(l.slug))
+        .map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId }));
+      // The batch above is committed; if sending fails, the cron sweep re-queues pending lessons.
+      await deps.ingestQueue.sendAll(jobs);
+      deps.logger.log('info', 'content.committed', { version, added: plan.summary.added.length, changed: plan.summary.changed.length, removed: plan.summary.removed.length });
+      return c.json({ version, summary: plan.summary, enqueued: jobs.length }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/lessons',
+      tags: ['Authoring'],
+      summary: "Each lesson's ingest state: pending, ingested or failed (with the reason)",
+      security: AUTHOR_SECURITY,
+      responses: {
+        200: { description: 'Ingest states', content: { 'application/json': { schema: IngestStatusListSchema } } },
+        ...problemResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      const states = await c.var.deps.content.ingestStates();
+      return c.json({ lessons: states.map(({ outline: _outline, ...rest }) => rest) }, 200);
+    },
+  );
+
+function tooLarge() {
+  return new AppError('payload_too_large', `A blob may be at most ${MAX_BLOB_BYTES} bytes`);
+}

@@ -1,0 +1,37 @@
+import type { Deps } from '../../deps';
+import type { IngestJob } from '../../queues/messages';
+import { markdownStats } from './content.markdown';
+
+/**
+ * Ingests one lesson version: reads its markdown from R2 and stores word count,
+ * reading time and heading outline. A job for a hash the lesson no longer has is
+ * stale (a newer push queued its own job) and is dropped.
+ */
+export async function ingestLesson(deps: Pick<Deps, 'content' | 'blobs' | 'logger'>, job: IngestJob, now: string): Promise<void> {
+  const current = await deps.content.lessonHash(job.lessonSlug);
+  if (current !== job.contentHash) {
+    deps.logger.log('info', 'ingest.stale', { lesson: job.lessonSlug, jobHash: job.contentHash, currentHash: current });
+    return;
+  }
+  const markdown = await deps.blobs.getText(job.contentHash);
+  if (markdown === null) throw new Error(`markdown blob ${job.contentHash} is missing from storage`);
+  const stats = markdownStats(markdown);
+  const stored = await deps.content.markIngested(job.lessonSlug, job.contentHash, stats, now);
+  deps.logger.log('info', 'ingest.done', { lesson: job.lessonSlug, stored, words: stats.wordCount });
+}
+
+/** Records why an attempt failed; the last attempt (dead-letter queue) marks the lesson failed. */
+export async function recordIngestFailure(deps: Pick<Deps, 'content'>, job: IngestJob, reason: string, final: boolean, now: string) {
+  await deps.content.recordIngestError(job.lessonSlug, job.contentHash, reason, final, now);
+}
+
+/** Lessons still pending after this long lost their job (e.g. the queue send failed after commit). */
+export const STALE_PENDING_MS = 10 * 60_000;
+
+/** Cron sweep: re-queues ingestion for lessons stuck in `pending`. */
+export async function requeueStalePending(deps: Pick<Deps, 'content' | 'ingestQueue' | 'logger'>, now: Date): Promise<number> {
+  const stale = await deps.content.pendingSince(new Date(now.getTime() - STALE_PENDING_MS).toISOString());
+  await deps.ingestQueue.sendAll(stale.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash })));
+  if (stale.length > 0) deps.logger.log('warn', 'ingest.requeued_stale', { count: stale.length });
+  return stale.length;
+}

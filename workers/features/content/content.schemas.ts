@@ -1,0 +1,206 @@
+import { z } from '@hono/zod-openapi';
+import { SHA256_HEX } from '../../platform/sha256';
+
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SlugSchema = z.string().min(1).max(120).regex(SLUG, 'must be kebab-case: a-z, 0-9 and single dashes');
+export const HashSchema = z.string().regex(SHA256_HEX, 'must be a lower-case hex SHA-256');
+export const LayerSchema = z.enum(['L1', 'L2', 'L3']).openapi({ description: 'L1 foundations, L2 applied, L3 advanced' });
+
+export const MAX_BLOB_BYTES = 25 * 1024 * 1024;
+export const MAX_LESSONS = 2000;
+
+/** File types a course may carry. Anything else is refused with 415 at upload. */
+export const ALLOWED_CONTENT_TYPES = [
+  'text/markdown',
+  'text/plain',
+  'text/csv',
+  'application/json',
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/svg+xml',
+  'audio/mpeg',
+  'video/mp4',
+] as const;
+
+export const QuizItemInputSchema = z.object({
+  id: SlugSchema.optional().openapi({ description: 'Stable id; defaults to `<lesson>-q<n>`' }),
+  question: z.string().min(1).max(2000),
+  choices: z.array(z.string().min(1).max(500)).min(2).max(8),
+  answer: z.number().int().min(0).openapi({ description: 'Zero-based index of the correct choice' }),
+  explanation: z.string().max(4000).default(''),
+  concept: SlugSchema.optional(),
+});
+
+export const LessonInputSchema = z.object({
+  slug: SlugSchema,
+  title: z.string().min(1).max(200),
+  partSlug: SlugSchema,
+  chapterSlug: SlugSchema,
+  position: z.number().int().min(0),
+  layer: LayerSchema,
+  prerequisites: z.array(SlugSchema).max(50).default([]),
+  concepts: z.array(SlugSchema).max(50).default([]),
+  minutes: z.number().int().min(1).max(600),
+  difficulty: z.number().int().min(1).max(5),
+  summary: z.string().max(2000).default(''),
+  objectives: z.array(z.string().min(1).max(500)).max(20).default([]),
+  quiz: z.array(QuizItemInputSchema).max(50).default([]),
+  sourcePath: z.string().min(1).max(500),
+  contentHash: HashSchema,
+});
+
+export const SectionInputSchema = z.object({
+  slug: SlugSchema,
+  title: z.string().min(1).max(200),
+  summary: z.string().max(2000).default(''),
+  position: z.number().int().min(0),
+});
+
+export const BlobRefSchema = z.object({
+  hash: HashSchema,
+  size: z.number().int().min(0).max(MAX_BLOB_BYTES),
+  contentType: z.enum(ALLOWED_CONTENT_TYPES),
+});
+
+export const ManifestSchema = z
+  .object({
+    course: z.object({ slug: SlugSchema, title: z.string().min(1).max(200), summary: z.string().max(4000).default('') }),
+    parts: z.array(SectionInputSchema).min(1).max(100),
+    chapters: z.array(SectionInputSchema.extend({ partSlug: SlugSchema })).min(1).max(1000),
+    lessons: z.array(LessonInputSchema).min(1).max(MAX_LESSONS),
+    blobs: z.array(BlobRefSchema).max(MAX_LESSONS * 10),
+    prune: z.boolean().default(false).openapi({ description: 'Remove lessons the manifest no longer lists' }),
+  })
+  .openapi('Manifest');
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type LessonInput = z.infer<typeof LessonInputSchema>;
+export type QuizItemInput = z.infer<typeof QuizItemInputSchema>;
+
+export const PlanSummarySchema = z
+  .object({
+    added: z.array(SlugSchema),
+    changed: z.array(SlugSchema),
+    unchanged: z.array(SlugSchema),
+    removed: z.array(SlugSchema),
+    kept: z.array(SlugSchema).openapi({ description: 'On the server but not in the manifest; kept because prune is off' }),
+  })
+  .openapi('PlanSummary');
+
+export type PlanSummary = z.infer<typeof PlanSummarySchema>;
+
+export const PlanResponseSchema = z
+  .object({
+    missing: z.array(HashSchema).openapi({ description: 'Blobs the server lacks; upload these, then commit' }),
+    summary: PlanSummarySchema,
+  })
+  .openapi('Plan');
+
+export const CommitResponseSchema = z
+  .object({
+    version: z.number().int(),
+    summary: PlanSummarySchema,
+    enqueued: z.number().int().openapi({ description: 'Ingest jobs queued for added or changed lessons' }),
+  })
+  .openapi('CommitResult');
+
+export const BlobUploadResponseSchema = z
+  .object({ hash: HashSchema, size: z.number().int(), created: z.boolean() })
+  .openapi('BlobUpload');
+
+export const OutlineEntrySchema = z.object({ depth: z.number().int(), text: z.string(), anchor: z.string() });
+
+export const BookLessonSchema = z
+  .object({
+    slug: SlugSchema,
+    title: z.string(),
+    layer: LayerSchema,
+    prerequisites: z.array(SlugSchema),
+    concepts: z.array(SlugSchema),
+    minutes: z.number().int(),
+    difficulty: z.number().int(),
+    summary: z.string(),
+    contentHash: HashSchema,
+  })
+  .openapi('BookLesson');
+
+export const BookChapterSchema = z
+  .object({ slug: SlugSchema, title: z.string(), summary: z.string(), lessons: z.array(BookLessonSchema) })
+  .openapi('BookChapter');
+
+export const BookPartSchema = z
+  .object({ slug: SlugSchema, title: z.string(), summary: z.string(), chapters: z.array(BookChapterSchema) })
+  .openapi('BookPart');
+
+export const BookSchema = z
+  .object({
+    course: z.object({ slug: SlugSchema, title: z.string(), summary: z.string() }),
+    version: z.number().int(),
+    lessonCount: z.number().int(),
+    parts: z.array(BookPartSchema),
+  })
+  .openapi('Book');
+
+export type Book = z.infer<typeof BookSchema>;
+export type BookLesson = z.infer<typeof BookLessonSchema>;
+
+/** What the cache holds: the book plus the ETag computed once when it was built. */
+export const CachedBookSchema = z.object({ etag: z.string(), book: BookSchema });
+export type CachedBook = z.infer<typeof CachedBookSchema>;
+
+export const LessonLinkSchema = z.object({ slug: SlugSchema, title: z.string() }).openapi('LessonLink');
+
+export const IngestStateSchema = z
+  .object({
+    status: z.enum(['pending', 'ingested', 'failed']),
+    error: z.string().nullable(),
+    wordCount: z.number().int().nullable(),
+    readingMinutes: z.number().int().nullable(),
+    outline: z.array(OutlineEntrySchema),
+  })
+  .openapi('IngestState');
+
+export const LessonDetailSchema = z
+  .object({
+    slug: SlugSchema,
+    title: z.string(),
+    layer: LayerSchema,
+    minutes: z.number().int(),
+    difficulty: z.number().int(),
+    summary: z.string(),
+    objectives: z.array(z.string()),
+    concepts: z.array(SlugSchema),
+    contentHash: HashSchema,
+    part: LessonLinkSchema,
+    chapter: LessonLinkSchema,
+    prerequisites: z.array(LessonLinkSchema),
+    prev: LessonLinkSchema.nullable(),
+    next: LessonLinkSchema.nullable(),
+    quiz: z.array(
+      z.object({ id: z.string(), question: z.string(), choices: z.array(z.string()), concept: z.string().nullable() }),
+    ),
+    ingest: IngestStateSchema,
+    updatedAt: z.string(),
+  })
+  .openapi('LessonDetail');
+
+export type LessonDetail = z.infer<typeof LessonDetailSchema>;
+
+export const IngestStatusListSchema = z
+  .object({
+    lessons: z.array(
+      IngestStateSchema.omit({ outline: true }).extend({ slug: SlugSchema, contentHash: HashSchema, updatedAt: z.string() }),
+    ),
+  })
+  .openapi('IngestStatusList');
+
+export const SlugParamSchema = z.object({
+  slug: SlugSchema.openapi({ param: { name: 'slug', in: 'path' }, example: 'filtering-with-where' }),
+});
+export const HashParamSchema = z.object({
+  hash: HashSchema.openapi({ param: { name: 'hash', in: 'path' } }),
+});

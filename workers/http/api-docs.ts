@@ -1,0 +1,26 @@
+/**
+ * The interactive API reference: Swagger UI, served from this origin's static
+ * assets (copied from swagger-ui-dist at site build), so it works offline too.
+ */
+export function apiDocsPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>LearnEdge API reference</title>
+<link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css">
+</head>
+<body>
+<main id="swagger-ui"></main>
+<script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script>
+</body>
+</html>`;
+}
+
+export function apiDocsInit(specUrl: string): string {
+  return `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: true });`;
+}
+
+export const API_DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";

@@ -1,0 +1,14 @@
+import type { Deps } from '../deps';
+import type { AuthorKeyRecord } from '../features/keys/keys.store';
+import type { Logger } from '../platform/logger';
+
+/** Hono's typing of this Worker: bindings plus what middleware puts on `c.var`. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    deps: Deps;
+    author: AuthorKeyRecord;
+  };
+}

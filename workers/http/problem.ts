@@ -1,0 +1,87 @@
+import { z } from '@hono/zod-openapi';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** The closed set of error codes the API returns; each has one status and title. */
+export const ERROR_CODES = {
+  validation_failed: { status: 400, title: 'Request validation failed' },
+  invalid_manifest: { status: 422, title: 'The manifest cannot be applied' },
+  hash_mismatch: { status: 422, title: 'Uploaded bytes do not match their hash' },
+  missing_blobs: { status: 409, title: 'Some files of the manifest were never uploaded' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Not found' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  service_unavailable: { status: 503, title: 'A dependency is unavailable' },
+  internal_error: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  /** JSON-pointer-like path of the field at fault, e.g. `body/lessons/3/slug`. */
+  field: string;
+  message: string;
+}
+
+/** The one error type of the API: expected failures throw it, `onError` renders it. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, detail: string, options?: { errors?: FieldError[]; headers?: Record<string, string> }) {
+    super(detail);
+    this.name = 'AppError';
+    this.code = code;
+    this.errors = options?.errors;
+    this.headers = options?.headers;
+  }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'https://learnedge.dev/problems/not_found' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    requestId: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const PROBLEM_TYPE_BASE = 'https://learnedge.dev/problems/';
+
+export function toProblem(error: AppError, instance: string, requestId: string): Problem {
+  return {
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    title: ERROR_CODES[error.code].title,
+    status: error.status,
+    detail: error.message,
+    instance,
+    code: error.code,
+    requestId,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+/** OpenAPI response entries for the problem statuses a route can answer. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: Object.values(ERROR_CODES).find((e) => e.status === status)?.title ?? 'Problem',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}

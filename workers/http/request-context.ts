@@ -1,0 +1,29 @@
+import { createMiddleware } from 'hono/factory';
+import { makeDeps, parseConfig } from '../deps';
+import { createLogger } from '../platform/logger';
+import type { AppEnv } from './app-env';
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * First middleware of every request: request id (a well-formed client `X-Request-Id`
+ * is kept, so a trace can span CLI and server), logger, deps, and one log line when done.
+ */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const started = Date.now();
+  const incoming = c.req.header('x-request-id');
+  const requestId = incoming && CLIENT_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  const config = parseConfig(c.env);
+  const logger = createLogger(config.LOG_LEVEL, { requestId });
+  c.set('requestId', requestId);
+  c.set('logger', logger);
+  c.set('deps', makeDeps(c.env, config, logger));
+  await next();
+  c.res.headers.set('X-Request-Id', requestId);
+  logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    durationMs: Date.now() - started,
+  });
+});

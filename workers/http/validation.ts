@@ -1,0 +1,19 @@
+import type { Hook } from '@hono/zod-openapi';
+import type { AppEnv } from './app-env';
+import type { z } from 'zod';
+import { AppError, type FieldError } from './problem';
+
+/** Turns zod issues into field errors: `body/lessons/2/slug: Required`. */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string): FieldError[] {
+  return issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('/'),
+    message: issue.message,
+  }));
+}
+
+/** Shared hook for every route: a failed zod validation becomes one 400 problem. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const errors = fieldErrors(result.error.issues, result.target);
+  throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
+};

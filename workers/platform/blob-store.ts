@@ -1,0 +1,35 @@
+/** Content-addressed file storage. Keys are SHA-256 hashes, so objects never change. */
+export interface BlobStore {
+  put(hash: string, bytes: ArrayBuffer, contentType: string): Promise<void>;
+  get(hash: string): Promise<{ body: ReadableStream; contentType: string; size: number } | null>;
+  getText(hash: string): Promise<string | null>;
+  delete(hashes: string[]): Promise<void>;
+}
+
+const key = (hash: string) => `blobs/${hash}`;
+
+/** R2 adapter. R2 re-checks the SHA-256 on put, so a corrupted upload is refused by storage too. */
+export function createR2BlobStore(bucket: R2Bucket): BlobStore {
+  return {
+    async put(hash, bytes, contentType) {
+      await bucket.put(key(hash), bytes, { sha256: hash, httpMetadata: { contentType } });
+    },
+    async get(hash) {
+      const object = await bucket.get(key(hash));
+      if (!object) return null;
+      return {
+        body: object.body,
+        contentType: object.httpMetadata?.contentType ?? 'application/octet-stream',
+        size: object.size,
+      };
+    },
+    async getText(hash) {
+      const object = await bucket.get(key(hash));
+      return object ? object.text() : null;
+    },
+    async delete(hashes) {
+      // R2 deletes at most 1000 keys per call.
+      for (let i = 0; i < hashes.length; i += 1000) await bucket.delete(hashes.slice(i, i + 1000).map(key));
+    },
+  };
+}

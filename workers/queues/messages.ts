@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { HashSchema, SlugSchema } from '../features/content/content.schemas';
+
+/** Queue names, as declared in wrangler.toml. */
+export const QUEUES = {
+  ingest: 'learnedge-ingest',
+  ingestDlq: 'learnedge-ingest-dlq',
+  events: 'learnedge-events',
+  eventsDlq: 'learnedge-events-dlq',
+} as const;
+
+export const IngestLessonJobSchema = z.object({
+  type: z.literal('lesson.ingest'),
+  lessonSlug: SlugSchema,
+  contentHash: HashSchema,
+  requestId: z.string().optional(),
+});
+
+/** Every message the INGEST queue carries. */
+export const IngestJobSchema = z.discriminatedUnion('type', [IngestLessonJobSchema]);
+export type IngestJob = z.infer<typeof IngestJobSchema>;
+
+/** Every message any queue of this Worker carries. */
+export const JobMessageSchema = IngestJobSchema;
+export type JobMessage = z.infer<typeof JobMessageSchema>;
