@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { defaultTarget, resolveAuthorKey } from './local-env';
+import { ApiError, pushCourse } from './push';
+
+const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
+
+  push <dir>   validate a course folder and upload what changed
+  --target     API origin (default ${defaultTarget()})
+  --dry-run    validate and show what would change; upload nothing
+  --prune      remove lessons that are no longer in the folder
+  --wait       wait until every changed lesson is ingested
+  --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string' },
+      key: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, dir] = positionals;
+  if (values.help || command !== 'push' || !dir) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const target = values.target ?? defaultTarget();
+  const key = resolveAuthorKey(values.key, target);
+  if (!key) {
+    console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
+    return 2;
+  }
+  const result = await pushCourse({
+    dir,
+    target,
+    key,
+    dryRun: values['dry-run'],
+    prune: values.prune,
+    wait: values.wait,
+    out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
+  });
+  return result.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ApiError) {
+      console.error(`${error.status} ${error.problem?.title ?? ''}: ${error.message}`);
+      for (const e of error.problem?.errors ?? []) console.error(`  ${e.field}: ${e.message}`);
+    } else {
+      console.error(error instanceof Error ? error.message : String(error));
+    }
+    process.exit(1);
+  },
+);

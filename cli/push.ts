@@ -1,0 +1,136 @@
+import { CommitResponseSchema, IngestStatusListSchema, PlanResponseSchema, type Manifest, type PlanSummary } from '../workers/features/content/content.schemas';
+import { loadCourseTree, type TreeProblem } from './course-tree';
+import { createProgress } from './progress';
+
+export interface PushOptions {
+  dir: string;
+  target: string;
+  key: string | undefined;
+  dryRun: boolean;
+  prune: boolean;
+  /** Wait until every lesson of this push is ingested. */
+  wait: boolean;
+  out: { log: (line: string) => void; error: (line: string) => void; progress: NodeJS.WriteStream | null };
+}
+
+export interface PushResult {
+  ok: boolean;
+  problems: TreeProblem[];
+  summary?: PlanSummary;
+  uploaded: number;
+  version?: number;
+}
+
+const UPLOAD_CONCURRENCY = 6;
+
+/** Thrown for a non-2xx answer; carries the problem+json the server sent. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: { title?: string; detail?: string; errors?: { field: string; message: string }[] } | null,
+  ) {
+    super(problem?.detail ?? `HTTP ${status}`);
+  }
+}
+
+/**
+ * Pushes a course folder the way wrangler uploads assets: validate locally, send
+ * the manifest, upload only the blobs the server lacks, then commit.
+ */
+export async function pushCourse(options: PushOptions): Promise<PushResult> {
+  const { out } = options;
+  const loaded = await loadCourseTree(options.dir);
+  for (const w of loaded.warnings) out.error(`${w.file}:${w.line}: warning: ${w.message}`);
+  if (loaded.problems.length > 0) {
+    for (const p of loaded.problems) out.error(`${p.file}:${p.line}: ${p.message}`);
+    out.error(`${loaded.problems.length} problem(s); nothing was pushed.`);
+    return { ok: false, problems: loaded.problems, uploaded: 0 };
+  }
+  const manifest: Manifest = { ...loaded.manifest, prune: options.prune };
+  out.log(`${loaded.layout} course "${manifest.course.title}": ${manifest.lessons.length} lessons, ${manifest.blobs.length} files`);
+
+  const api = createClient(options.target, options.key);
+  const plan = PlanResponseSchema.parse(await api('POST', '/api/admin/content/plan', manifest));
+  if (options.dryRun) {
+    out.log(describe(plan.summary));
+    out.log(`dry run: would upload ${plan.missing.length} file(s); nothing was changed`);
+    return { ok: true, problems: [], summary: plan.summary, uploaded: 0 };
+  }
+
+  const progress = createProgress(plan.missing.length, options.out.progress, out.log);
+  const queue = [...plan.missing];
+  const worker = async () => {
+    for (let hash = queue.shift(); hash; hash = queue.shift()) {
+      const blob = loaded.blobs.get(hash);
+      if (!blob) throw new Error(`server asked for ${hash}, which this push does not contain`);
+      await api('PUT', `/api/admin/content/blobs/${hash}`, blob.bytes, blob.contentType);
+      progress.tick(blob.file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, queue.length) }, worker));
+  progress.done();
+
+  const commit = CommitResponseSchema.parse(await api('POST', '/api/admin/content/commit', manifest));
+  out.log(describe(commit.summary));
+  out.log(`uploaded ${plan.missing.length} file(s); course version ${commit.version}; ${commit.enqueued} lesson(s) queued for ingest`);
+  if (options.wait && commit.enqueued > 0) await waitForIngest(api, manifest, out);
+  return { ok: true, problems: [], summary: commit.summary, uploaded: plan.missing.length, version: commit.version };
+}
+
+type Api = (method: string, path: string, body?: unknown, contentType?: string) => Promise<unknown>;
+
+export function createClient(target: string, key: string | undefined): Api {
+  return async (method, path, body, contentType) => {
+    const headers: Record<string, string> = {};
+    if (key) headers.authorization = `Bearer ${key}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof Uint8Array) {
+      payload = body as Uint8Array<ArrayBuffer>;
+      headers['content-type'] = contentType ?? 'application/octet-stream';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, target), { method, headers, body: payload });
+    } catch (error) {
+      throw new Error(`cannot reach ${target}: ${error instanceof Error ? error.message : String(error)}. Is the server running (npm start)?`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let problem: ApiError['problem'] = null;
+      try {
+        problem = JSON.parse(text) as ApiError['problem'];
+      } catch {
+        problem = { detail: text.slice(0, 200) };
+      }
+      throw new ApiError(response.status, problem);
+    }
+    return text ? (JSON.parse(text) as unknown) : null;
+  };
+}
+
+async function waitForIngest(api: Api, manifest: Manifest, out: PushOptions['out']): Promise<void> {
+  const wanted = new Map(manifest.lessons.map((l) => [l.slug, l.contentHash]));
+  const started = Date.now();
+  for (;;) {
+    const { lessons } = IngestStatusListSchema.parse(await api('GET', '/api/admin/content/lessons'));
+    const mine = lessons.filter((l) => wanted.get(l.slug) === l.contentHash);
+    const pending = mine.filter((l) => l.status === 'pending').length;
+    const failed = mine.filter((l) => l.status === 'failed');
+    if (pending === 0) {
+      for (const f of failed) out.error(`ingest failed: ${f.slug}: ${f.error ?? 'unknown error'}`);
+      out.log(`ingested ${mine.length - failed.length}/${wanted.size} lesson(s) in ${((Date.now() - started) / 1000).toFixed(1)} s after commit`);
+      return;
+    }
+    if (Date.now() - started > 120_000) throw new Error(`${pending} lesson(s) still pending ingest after 120 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function describe(s: PlanSummary): string {
+  const parts = [`added ${s.added.length}`, `changed ${s.changed.length}`, `unchanged ${s.unchanged.length}`, `removed ${s.removed.length}`];
+  if (s.kept.length > 0) parts.push(`kept ${s.kept.length} not in this tree (use --prune to remove)`);
+  return parts.join(', ');
+}

@@ -1,0 +1,83 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { sha256Hex } from '../workers/platform/sha256';
+import { createAuthorKey } from '../cli/keys';
+import { d1Execute, readLocalAuthorKey, sqlText, writeLocalAuthorKey, type D1Target } from '../cli/local-env';
+
+export interface LocalServer {
+  url: string;
+  stop(): Promise<void>;
+  child: ChildProcess;
+}
+
+/** Applies D1 migrations to local state (wrangler's default folder, or `persistTo`). */
+export function applyLocalMigrations(persistTo?: string): void {
+  const args = ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'];
+  if (persistTo) args.push('--persist-to', persistTo);
+  const run = spawnSync('npx', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  if (run.status !== 0) throw new Error(`migrations failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+/**
+ * Returns a working local author key: the saved one if the database still knows
+ * it, else a new one (saved for the CLI). Safe to call on every start.
+ */
+export async function ensureLocalAuthorKey(target: D1Target): Promise<string> {
+  const saved = readLocalAuthorKey();
+  if (saved) {
+    const rows = d1Execute(`SELECT id FROM api_keys WHERE key_hash = ${sqlText(await sha256Hex(saved))} AND revoked_at IS NULL`, target);
+    if (rows.length > 0) return saved;
+  }
+  const { key } = await createAuthorKey(['content:write'], 'local development', target);
+  writeLocalAuthorKey(key);
+  return key;
+}
+
+/**
+ * Starts `wrangler dev` in its own process group (so stopping it stops workerd too)
+ * and resolves once the liveness route answers.
+ */
+export async function startLocalServer(options: { port: number; persistTo?: string; quiet?: boolean; vars?: Record<string, string> }): Promise<LocalServer> {
+  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'];
+  if (options.persistTo) args.push('--persist-to', options.persistTo);
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}:${v}`);
+  const child = spawn('npx', args, {
+    detached: true,
+    stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/api/health/live`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('wrangler dev did not answer within 90 s');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { url, stop, child };
+}
