@@ -1,0 +1,56 @@
+import { getBook, lessonHref, type Book } from '../lib/api';
+import { ErrorNotice, LayerBadge, Loading } from './Status';
+import { useLoad } from './use-load';
+
+/** The course outline: parts, chapters and lessons in reading order. */
+export default function CourseOutline() {
+  const { state, retry } = useLoad(getBook, 'book');
+  if (state.status === 'loading') return <Loading label="Loading the course…" />;
+  if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  return <Outline book={state.data} />;
+}
+
+function Outline({ book }: { book: Book }) {
+  const first = book.parts[0]?.chapters[0]?.lessons[0];
+  const minutes = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons)).reduce((sum, l) => sum + l.minutes, 0);
+  return (
+    <article className="outline">
+      <header className="course-header">
+        <h1>{book.course.title}</h1>
+        {book.course.summary ? <p className="lede">{book.course.summary}</p> : null}
+        <p className="muted">
+          {book.lessonCount} lessons · about {Math.round(minutes / 60)} hours
+        </p>
+        {first ? (
+          <a className="button" href={lessonHref(first.slug)}>
+            Start with “{first.title}”
+          </a>
+        ) : null}
+      </header>
+      {book.parts.map((part, p) => (
+        <section key={part.slug} className="part" aria-labelledby={`part-${part.slug}`}>
+          <h2 id={`part-${part.slug}`}>
+            <span className="part-number">Part {p + 1}</span> {part.title}
+          </h2>
+          {part.summary ? <p className="muted">{part.summary}</p> : null}
+          {part.chapters.map((chapter) => (
+            <section key={chapter.slug} className="chapter" aria-label={chapter.title}>
+              {chapter.title !== part.title ? <h3>{chapter.title}</h3> : null}
+              <ol className="lesson-list">
+                {chapter.lessons.map((lesson) => (
+                  <li key={lesson.slug}>
+                    <a href={lessonHref(lesson.slug)}>{lesson.title}</a>
+                    <span className="lesson-meta">
+                      <LayerBadge layer={lesson.layer} /> {lesson.minutes} min
+                    </span>
+                    {lesson.summary ? <p className="lesson-summary">{lesson.summary}</p> : null}
+                  </li>
+                ))}
+              </ol>
+            </section>
+          ))}
+        </section>
+      ))}
+    </article>
+  );
+}

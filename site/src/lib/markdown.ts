@@ -1,0 +1,39 @@
+import DOMPurify from 'dompurify';
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import python from 'highlight.js/lib/languages/python';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import yaml from 'highlight.js/lib/languages/yaml';
+import { createMarkdown } from '../../../workers/features/content/content.markdown';
+
+for (const [name, language] of Object.entries({ bash, javascript, json, python, sql, typescript, yaml })) {
+  hljs.registerLanguage(name, language);
+}
+hljs.registerAliases(['sh', 'shell'], { languageName: 'bash' });
+hljs.registerAliases(['js'], { languageName: 'javascript' });
+hljs.registerAliases(['ts'], { languageName: 'typescript' });
+hljs.registerAliases(['sqlite', 'postgresql', 'psql'], { languageName: 'sql' });
+
+const md = createMarkdown({
+  highlight: (code, lang) => (lang && hljs.getLanguage(lang) ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : ''),
+});
+
+// Each heading gets a visible, keyboard-reachable permalink to its anchor.
+md.renderer.rules.heading_close = (tokens, idx) => {
+  const close = tokens[idx];
+  const open = tokens.slice(0, idx).reverse().find((t) => t.type === 'heading_open');
+  const id = open?.attrGet('id');
+  const link = id ? `<a class="heading-anchor" href="#${md.utils.escapeHtml(String(id))}" aria-label="Link to this section">#</a>` : '';
+  return `${link}</${close?.tag ?? 'h2'}>\n`;
+};
+
+/**
+ * Renders lesson markdown to HTML that is safe to insert: markdown-it has raw HTML
+ * off and refuses javascript: links, and DOMPurify removes anything that slipped by.
+ */
+export function renderLessonHtml(markdown: string): string {
+  return DOMPurify.sanitize(md.render(markdown), { USE_PROFILES: { html: true } });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { api } from '../../test/builders';
+
+describe('health and API documents', () => {
+  it('reports D1, KV and R2 as answering', async () => {
+    const res = await api('/api/health');
+    expect(res.status).toBe(200);
+    const body = await res.json<{ status: string; checks: Record<string, { ok: boolean }> }>();
+    expect(body.status).toBe('ok');
+    expect(Object.fromEntries(Object.entries(body.checks).map(([k, v]) => [k, v.ok]))).toEqual({ d1: true, kv: true, r2: true });
+  });
+
+  it('answers liveness without storage', async () => {
+    const res = await api('/api/health/live');
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('gives every response a request id, and keeps a well-formed one from the client', async () => {
+    const own = await api('/api/health/live');
+    expect(own.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await api('/api/health/live', { headers: { 'x-request-id': 'cli-trace-0001' } });
+    expect(echoed.headers.get('x-request-id')).toBe('cli-trace-0001');
+    const junk = await api('/api/health/live', { headers: { 'x-request-id': 'bad id <script>' } });
+    expect(junk.headers.get('x-request-id')).not.toBe('bad id <script>');
+  });
+
+  it('answers an unknown API path with a 404 problem+json', async () => {
+    const res = await api('/api/no-such-thing');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await res.json<Record<string, unknown>>();
+    expect(problem).toMatchObject({
+      type: 'https://learnedge.dev/problems/not_found',
+      title: 'Not found',
+      status: 404,
+      code: 'not_found',
+      instance: '/api/no-such-thing',
+      requestId: res.headers.get('x-request-id'),
+    });
+    expect(problem.detail).toContain('/api/no-such-thing');
+  });
+
+  it('publishes an OpenAPI 3.1 document covering every route, with the author key scheme', async () => {
+    const doc = await (await api('/api/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown }>>; components: { securitySchemes: Record<string, unknown> } }>();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/content/blobs/{hash}',
+      '/api/admin/content/commit',
+      '/api/admin/content/lessons',
+      '/api/admin/content/plan',
+      '/api/content/assets/{hash}',
+      '/api/content/book',
+      '/api/content/lessons/{slug}',
+      '/api/content/lessons/{slug}/content',
+      '/api/health',
+      '/api/health/live',
+    ]);
+    expect(doc.paths['/api/admin/content/commit']?.post?.security).toEqual([{ AuthorKey: [] }]);
+    expect(doc.components.securitySchemes).toHaveProperty('AuthorKey');
+  });
+
+  it('serves the interactive reference page from this origin only', async () => {
+    const res = await api('/api/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('/vendor/swagger-ui/swagger-ui-bundle.js');
+    expect(await (await api('/api/docs/init.js')).text()).toContain('/api/openapi.json');
+  });
+});

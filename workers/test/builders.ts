@@ -1,0 +1,118 @@
+import { env, SELF } from 'cloudflare:test';
+import { newAuthorKey } from '../features/keys/keys.domain';
+import type { LessonInput, Manifest } from '../features/content/content.schemas';
+import { sha256Hex } from '../platform/sha256';
+
+export const ORIGIN = 'http://learnedge.test';
+
+/** Stores an author key with the given scopes (and revocation) and returns it. */
+export async function givenAuthorKey(options: { scopes?: string[]; revoked?: boolean } = {}): Promise<string> {
+  const { id, key, keyHash } = await newAuthorKey(crypto.getRandomValues(new Uint8Array(32)), crypto.getRandomValues(new Uint8Array(9)));
+  await env.DB.prepare('INSERT INTO api_keys (id, label, key_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .bind(id, 'test', keyHash, JSON.stringify(options.scopes ?? ['content:write']), new Date().toISOString(), options.revoked ? new Date().toISOString() : null)
+    .run();
+  return key;
+}
+
+export interface CourseFixture {
+  manifest: Manifest;
+  bodies: Map<string, string>;
+}
+
+export function lessonBody(slug: string, extra = ''): string {
+  return `Intro to ${slug}.\n\n## Idea\n\nSome words about ${slug} here.\n\n\`\`\`sql\nSELECT 1;\n\`\`\`\n\n## Practice\n\nTry it.${extra}\n`;
+}
+
+/**
+ * A course of `count` lessons over two parts (two chapters in the first), each
+ * lesson requiring the one before; overrides adjust single lessons by slug.
+ */
+export async function buildCourse(
+  count = 4,
+  overrides: Record<string, Partial<LessonInput> & { body?: string }> = {},
+  course: Partial<Manifest['course']> = {},
+): Promise<CourseFixture> {
+  const bodies = new Map<string, string>();
+  const lessons: LessonInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const slug = `lesson-${i + 1}`;
+    const { body = lessonBody(slug), ...rest } = overrides[slug] ?? {};
+    const contentHash = await sha256Hex(body);
+    bodies.set(contentHash, body);
+    const [partSlug, chapterSlug] = i < count / 2 ? ['basics', i < count / 4 ? 'first-steps' : 'next-steps'] : ['deeper', 'going-further'];
+    lessons.push({
+      slug,
+      title: `Lesson ${i + 1}`,
+      partSlug: partSlug ?? 'basics',
+      chapterSlug: chapterSlug ?? 'first-steps',
+      position: i,
+      layer: i < count / 2 ? 'L1' : 'L2',
+      prerequisites: i > 0 ? [`lesson-${i}`] : [],
+      concepts: [`concept-${i + 1}`],
+      minutes: 10,
+      difficulty: 2,
+      summary: `Summary of lesson ${i + 1}`,
+      objectives: [`Do thing ${i + 1}`],
+      quiz: [{ question: `Q${i + 1}?`, choices: ['a', 'b', 'c'], answer: 1, explanation: 'because', concept: `concept-${i + 1}` }],
+      sourcePath: `${slug}.md`,
+      contentHash,
+      ...rest,
+    });
+  }
+  const manifest: Manifest = {
+    course: { slug: 'test-course', title: 'Test course', summary: 'For tests', ...course },
+    parts: [
+      { slug: 'basics', title: 'Basics', summary: '', position: 0 },
+      { slug: 'deeper', title: 'Deeper', summary: '', position: 1 },
+    ],
+    chapters: [
+      { slug: 'first-steps', partSlug: 'basics', title: 'First steps', summary: '', position: 0 },
+      { slug: 'next-steps', partSlug: 'basics', title: 'Next steps', summary: '', position: 1 },
+      { slug: 'going-further', partSlug: 'deeper', title: 'Going further', summary: '', position: 0 },
+    ],
+    lessons,
+    blobs: [...bodies.entries()].map(([hash, body]) => ({ hash, size: new TextEncoder().encode(body).byteLength, contentType: 'text/markdown' as const })),
+    prune: false,
+  };
+  return { manifest, bodies };
+}
+
+export function api(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set('authorization', `Bearer ${init.key}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  return SELF.fetch(`${ORIGIN}${path}`, { ...init, headers, body });
+}
+
+/** Runs the three-step push (plan, upload what is missing, commit) and returns the commit answer. */
+export async function push(fixture: CourseFixture, key: string, options: { prune?: boolean } = {}) {
+  const manifest = { ...fixture.manifest, prune: options.prune ?? false };
+  const plan = await api('/api/admin/content/plan', { method: 'POST', key, json: manifest });
+  if (plan.status !== 200) throw new Error(`plan failed: ${plan.status} ${await plan.text()}`);
+  const { missing } = await plan.json<{ missing: string[] }>();
+  for (const hash of missing) {
+    const body = fixture.bodies.get(hash);
+    if (body === undefined) throw new Error(`no body for ${hash}`);
+    const put = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body, headers: { 'content-type': 'text/markdown' } });
+    if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
+  }
+  const commit = await api('/api/admin/content/commit', { method: 'POST', key, json: manifest });
+  if (commit.status !== 200) throw new Error(`commit failed: ${commit.status} ${await commit.text()}`);
+  return { missing, result: await commit.json<{ version: number; enqueued: number; summary: Record<string, string[]> }>() };
+}
+
+/** Waits for real queue delivery to ingest the given lessons (bounded). */
+export async function waitForIngest(slugs: string[], timeoutMs = 8000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const { results } = await env.DB.prepare(`SELECT slug FROM lessons WHERE ingest_status = 'ingested'`).all<{ slug: string }>();
+    const done = new Set(results.map((r) => r.slug));
+    if (slugs.every((s) => done.has(s))) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`not ingested in time: ${slugs.filter((s) => !done.has(s)).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
