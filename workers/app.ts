@@ -1,11 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
 import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
-import { AppError, toProblem } from './http/problem';
+import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
 import { requestContext } from './http/request-context';
 import { validationHook } from './http/validation';
 import { createLogger, describeError } from './platform/logger';
@@ -51,6 +52,7 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof AppError) return renderProblem(c, error);
+    if (error instanceof HTTPException && error.status < 500) return renderProblem(c, fromHttpException(error));
     // The only place an unexpected error is logged.
     const logger = c.get('logger') ?? createLogger('info');
     logger.log('error', 'unexpected_error', { method: c.req.method, path: c.req.path, ...describeError(error) });
@@ -58,6 +60,15 @@ export function createApp() {
   });
 
   return app;
+}
+
+/** Hono's own client errors (e.g. a body that is not JSON) become problems too. */
+function fromHttpException(error: HTTPException): AppError {
+  const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((k) => ERROR_CODES[k].status === error.status && k !== 'invalid_manifest');
+  if (error.status === 400 || !code) {
+    return new AppError('validation_failed', error.message, { errors: [{ field: 'body', message: error.message }] });
+  }
+  return new AppError(code, error.message);
 }
 
 function renderProblem(c: Context<AppEnv>, error: AppError): Response {

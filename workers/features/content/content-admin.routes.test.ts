@@ -1,0 +1,174 @@
+import { env } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
+import { sha256Hex } from '../../platform/sha256';
+import { MAX_BLOB_BYTES } from './content.schemas';
+
+let key: string;
+beforeEach(async () => {
+  key = await givenAuthorKey();
+});
+
+async function lessonCount(): Promise<number> {
+  return (await env.DB.prepare('SELECT COUNT(*) AS n FROM lessons').first<{ n: number }>())?.n ?? -1;
+}
+
+describe('author key authentication', () => {
+  it('rejects a request without a key with 401, a challenge and a problem body', async () => {
+    const res = await api('/api/admin/content/lessons');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('Bearer');
+    expect(await res.json()).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+
+  it('rejects an unknown, malformed or revoked key with 401', async () => {
+    const revoked = await givenAuthorKey({ revoked: true });
+    for (const bad of [`lek_${'x'.repeat(43)}`, 'not-a-key', revoked]) {
+      const res = await api('/api/admin/content/lessons', { key: bad });
+      expect(res.status, bad).toBe(401);
+    }
+  });
+
+  it('rejects a key without the content:write scope with 403', async () => {
+    const readOnly = await givenAuthorKey({ scopes: [] });
+    const res = await api('/api/admin/content/lessons', { key: readOnly });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('accepts an admin key for content writes', async () => {
+    const admin = await givenAuthorKey({ scopes: ['admin'] });
+    expect((await api('/api/admin/content/lessons', { key: admin })).status).toBe(200);
+  });
+});
+
+describe('manifest flow: plan, upload, commit', () => {
+  it('uploads everything on the first push and nothing on an identical second push', async () => {
+    const fixture = await buildCourse(3);
+    const first = await push(fixture, key);
+    expect(first.missing).toHaveLength(3);
+    expect(first.result.summary).toMatchObject({ added: ['lesson-1', 'lesson-2', 'lesson-3'], changed: [], removed: [] });
+    expect(first.result.enqueued).toBe(3);
+
+    const second = await push(fixture, key);
+    expect(second.missing).toEqual([]);
+    expect(second.result.summary).toMatchObject({ added: [], changed: [], unchanged: ['lesson-1', 'lesson-2', 'lesson-3'] });
+    expect(second.result).toMatchObject({ version: first.result.version, enqueued: 0 });
+  });
+
+  it('uploads only the changed lesson, and counts a metadata-only edit as changed without an upload', async () => {
+    await push(await buildCourse(3), key);
+    const bodyEdit = await push(await buildCourse(3, { 'lesson-2': { body: 'New text.\n' } }), key);
+    expect(bodyEdit.missing).toHaveLength(1);
+    expect(bodyEdit.result.summary).toMatchObject({ changed: ['lesson-2'], unchanged: ['lesson-1', 'lesson-3'] });
+    const metaEdit = await push(await buildCourse(3, { 'lesson-2': { body: 'New text.\n', minutes: 25 } }), key);
+    expect(metaEdit.missing).toEqual([]);
+    expect(metaEdit.result.summary.changed).toEqual(['lesson-2']);
+    expect(metaEdit.result.version).toBe(bodyEdit.result.version + 1);
+  });
+
+  it('keeps lessons missing from the tree unless prune is set, then removes them', async () => {
+    await push(await buildCourse(4), key);
+    const three = await buildCourse(4);
+    three.manifest.lessons = three.manifest.lessons.slice(0, 3);
+    const kept = await push(three, key);
+    expect(kept.result.summary).toMatchObject({ kept: ['lesson-4'], removed: [] });
+    expect(await lessonCount()).toBe(4);
+    const pruned = await push(three, key, { prune: true });
+    expect(pruned.result.summary).toMatchObject({ removed: ['lesson-4'], kept: [] });
+    expect(await lessonCount()).toBe(3);
+    const quiz = await env.DB.prepare(`SELECT COUNT(*) AS n FROM quiz_items WHERE lesson_slug = 'lesson-4'`).first<{ n: number }>();
+    expect(quiz?.n).toBe(0);
+  });
+
+  it('refuses to commit before every blob is uploaded, and writes nothing', async () => {
+    const fixture = await buildCourse(2);
+    const res = await api('/api/admin/content/commit', { method: 'POST', key, json: fixture.manifest });
+    expect(res.status).toBe(409);
+    const problem = await res.json<{ code: string; errors: unknown[] }>();
+    expect(problem.code).toBe('missing_blobs');
+    expect(problem.errors).toHaveLength(2);
+    expect(await lessonCount()).toBe(0);
+  });
+
+  it('refuses to replace the course with another one unless prune is set', async () => {
+    await push(await buildCourse(2), key);
+    const other = await buildCourse(2, {}, { slug: 'other-course', title: 'Other' });
+    const res = await api('/api/admin/content/plan', { method: 'POST', key, json: other.manifest });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ code: 'invalid_manifest', errors: [{ field: 'body/course/slug' }] });
+    const replaced = await push(other, key, { prune: true });
+    expect(replaced.result.summary.removed).toEqual(['lesson-1', 'lesson-2']);
+    expect(replaced.result.summary.added).toEqual(['lesson-1', 'lesson-2']);
+    const course = await env.DB.prepare('SELECT id FROM courses').all<{ id: string }>();
+    expect(course.results).toEqual([{ id: 'other-course' }]);
+  });
+});
+
+describe('bad manifests get a problem naming each field and change nothing', () => {
+  it.each([
+    ['a duplicate slug', { 'lesson-2': { slug: 'lesson-1', prerequisites: [] } }, 'body/lessons/1/slug', 'duplicate lesson slug'],
+    ['an unknown prerequisite', { 'lesson-2': { prerequisites: ['ghost'] } }, 'body/lessons/1/prerequisites/0', 'unknown prerequisite "ghost"'],
+    ['a prerequisite cycle', { 'lesson-1': { prerequisites: ['lesson-3'] } }, 'body/lessons/0/prerequisites', 'prerequisite cycle'],
+    ['a quiz answer out of range', { 'lesson-1': { quiz: [{ question: 'Q', choices: ['a', 'b'], answer: 5, explanation: '' }] } }, 'body/lessons/0/quiz/0/answer', 'out of range'],
+    ['an unknown chapter', { 'lesson-1': { chapterSlug: 'nowhere' } }, 'body/lessons/0/chapterSlug', 'unknown chapter'],
+  ] as const)('rejects %s with 422', async (_name, overrides, field, message) => {
+    const fixture = await buildCourse(3, overrides);
+    const res = await api('/api/admin/content/plan', { method: 'POST', key, json: fixture.manifest });
+    expect(res.status).toBe(422);
+    const problem = await res.json<{ code: string; errors: { field: string; message: string }[] }>();
+    expect(problem.code).toBe('invalid_manifest');
+    expect(problem.errors).toContainEqual({ field, message: expect.stringContaining(message) as string });
+    expect(await lessonCount()).toBe(0);
+  });
+
+  it('rejects a schema violation with 400 validation_failed listing the fields', async () => {
+    const fixture = await buildCourse(2);
+    const bad = { ...fixture.manifest, lessons: [{ ...fixture.manifest.lessons[0], layer: 'L4', minutes: 0 }] };
+    const res = await api('/api/admin/content/commit', { method: 'POST', key, json: bad });
+    expect(res.status).toBe(400);
+    const problem = await res.json<{ code: string; errors: { field: string }[] }>();
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(['json/lessons/0/layer', 'json/lessons/0/minutes']);
+    expect(await lessonCount()).toBe(0);
+  });
+
+  it('rejects a body that is not JSON with 400', async () => {
+    const res = await api('/api/admin/content/plan', { method: 'POST', key, body: '{not json', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('PUT /api/admin/content/blobs/{hash}', () => {
+  it('refuses bytes whose SHA-256 differs from the path with 422, storing nothing', async () => {
+    const hash = await sha256Hex('expected');
+    const res = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'tampered', headers: { 'content-type': 'text/markdown' } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ code: 'hash_mismatch', errors: [{ field: 'param/hash' }] });
+    expect(await env.CONTENT.head(`blobs/${hash}`)).toBeNull();
+  });
+
+  it('refuses an unsupported content type with 415', async () => {
+    const hash = await sha256Hex('x');
+    const res = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'x', headers: { 'content-type': 'application/x-msdownload' } });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ code: 'unsupported_media_type', errors: [{ field: 'header/content-type' }] });
+  });
+
+  it('refuses a blob over the size limit with 413', async () => {
+    const big = new Uint8Array(MAX_BLOB_BYTES + 1);
+    const res = await api(`/api/admin/content/blobs/${await sha256Hex(big)}`, { method: 'PUT', key, body: big, headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('answers 200 created:false for a blob it already holds', async () => {
+    const hash = await sha256Hex('same');
+    const put = () => api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'same', headers: { 'content-type': 'text/markdown' } });
+    expect((await put()).status).toBe(201);
+    const again = await put();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ hash, size: 4, created: false });
+  });
+});

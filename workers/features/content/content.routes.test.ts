@@ -1,0 +1,147 @@
+import { env } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
+import type { Book, LessonDetail } from './content.schemas';
+
+let key: string;
+beforeEach(async () => {
+  key = await givenAuthorKey();
+});
+
+describe('GET /api/content/book', () => {
+  it('is a 404 problem before any course was pushed', async () => {
+    const res = await api('/api/content/book');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('returns parts, chapters and lessons in reading order', async () => {
+    await push(await buildCourse(4), key);
+    const book = await (await api('/api/content/book')).json<Book>();
+    expect(book.course).toEqual({ slug: 'test-course', title: 'Test course', summary: 'For tests' });
+    expect(book.lessonCount).toBe(4);
+    expect(book.parts.map((p) => [p.slug, p.chapters.map((c) => [c.slug, c.lessons.map((l) => l.slug)])])).toEqual([
+      ['basics', [['first-steps', ['lesson-1']], ['next-steps', ['lesson-2']]]],
+      ['deeper', [['going-further', ['lesson-3', 'lesson-4']]]],
+    ]);
+    expect(book.parts[1]?.chapters[0]?.lessons[0]).toMatchObject({ layer: 'L2', prerequisites: ['lesson-2'], concepts: ['concept-3'], minutes: 10, difficulty: 2 });
+  });
+
+  it('answers a matching If-None-Match with 304 and no body', async () => {
+    await push(await buildCourse(2), key);
+    const first = await api('/api/content/book');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const again = await api('/api/content/book', { headers: { 'if-none-match': etag ?? '' } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
+  it('serves the cached copy without reading D1 once it is cached', async () => {
+    await push(await buildCourse(2), key);
+    // Drop D1's content rows behind the API's back: a cache hit must not notice.
+    await env.DB.batch([env.DB.prepare('DELETE FROM lessons'), env.DB.prepare('DELETE FROM chapters'), env.DB.prepare('DELETE FROM parts')]);
+    const book = await (await api('/api/content/book')).json<Book>();
+    expect(book.lessonCount).toBe(2);
+  });
+
+  it('changes its ETag when a push changes the course', async () => {
+    const fixture = await buildCourse(2);
+    await push(fixture, key);
+    const before = (await api('/api/content/book')).headers.get('etag');
+    await push(await buildCourse(2, { 'lesson-2': { title: 'Renamed' } }), key);
+    const after = await api('/api/content/book', { headers: { 'if-none-match': before ?? '' } });
+    expect(after.status).toBe(200);
+    const titles = (await after.json<Book>()).parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons.map((l) => l.title)));
+    expect(titles).toEqual(['Lesson 1', 'Renamed']);
+  });
+});
+
+describe('GET /api/content/lessons/{slug}', () => {
+  it('returns metadata, prerequisites with titles and neighbours across chapters and parts', async () => {
+    await push(await buildCourse(4), key);
+    const lesson = await (await api('/api/content/lessons/lesson-2')).json<LessonDetail>();
+    expect(lesson).toMatchObject({
+      slug: 'lesson-2',
+      title: 'Lesson 2',
+      part: { slug: 'basics', title: 'Basics' },
+      chapter: { slug: 'next-steps', title: 'Next steps' },
+      prerequisites: [{ slug: 'lesson-1', title: 'Lesson 1' }],
+      prev: { slug: 'lesson-1', title: 'Lesson 1' },
+      next: { slug: 'lesson-3', title: 'Lesson 3' },
+      objectives: ['Do thing 2'],
+    });
+    const first = await (await api('/api/content/lessons/lesson-1')).json<LessonDetail>();
+    const last = await (await api('/api/content/lessons/lesson-4')).json<LessonDetail>();
+    expect(first.prev).toBeNull();
+    expect(last.next).toBeNull();
+  });
+
+  it('shows quiz questions but never their answers', async () => {
+    await push(await buildCourse(1), key);
+    const lesson = await (await api('/api/content/lessons/lesson-1')).json<LessonDetail>();
+    expect(lesson.quiz).toEqual([{ id: 'lesson-1-q1', question: 'Q1?', choices: ['a', 'b', 'c'], concept: 'concept-1' }]);
+    expect(JSON.stringify(lesson)).not.toContain('because');
+  });
+
+  it('is a 404 problem for an unknown slug and a 400 naming the field for a malformed one', async () => {
+    await push(await buildCourse(1), key);
+    const unknown = await api('/api/content/lessons/no-such-lesson');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'not_found', detail: 'No lesson "no-such-lesson"' });
+    const malformed = await api('/api/content/lessons/Not_A_Slug');
+    expect(malformed.status).toBe(400);
+    const problem = await malformed.json<{ code: string; errors: { field: string }[] }>();
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.map((e) => e.field)).toEqual(['param/slug']);
+  });
+});
+
+describe('GET /api/content/lessons/{slug}/content', () => {
+  it('returns the markdown with its SHA-256 as ETag, and 304 when it is unchanged', async () => {
+    const fixture = await buildCourse(1);
+    await push(fixture, key);
+    const hash = fixture.manifest.lessons[0]?.contentHash;
+    const res = await api('/api/content/lessons/lesson-1/content');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(res.headers.get('etag')).toBe(`"${hash}"`);
+    expect(await res.text()).toBe(fixture.bodies.get(hash ?? ''));
+    const again = await api('/api/content/lessons/lesson-1/content', { headers: { 'if-none-match': `W/"${hash}"` } });
+    expect(again.status).toBe(304);
+  });
+
+  it('serves the new text right after a re-push', async () => {
+    await push(await buildCourse(1), key);
+    await push(await buildCourse(1, { 'lesson-1': { body: 'Rewritten lesson text.\n' } }), key);
+    expect(await (await api('/api/content/lessons/lesson-1/content')).text()).toBe('Rewritten lesson text.\n');
+  });
+
+  it('is a 404 problem for an unknown lesson', async () => {
+    const res = await api('/api/content/lessons/missing/content');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('GET /api/content/assets/{hash}', () => {
+  it('serves an uploaded file immutably, with a sandboxing CSP', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>';
+    const bytes = new TextEncoder().encode(svg);
+    const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const put = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: svg, headers: { 'content-type': 'image/svg+xml' } });
+    expect(put.status).toBe(201);
+    const res = await api(`/api/content/assets/${hash}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/svg+xml');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toBe(svg);
+  });
+
+  it('is a 404 problem for an unknown hash', async () => {
+    const res = await api(`/api/content/assets/${'0'.repeat(64)}`);
+    expect(res.status).toBe(404);
+  });
+});
