@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { loadCourseTree } from './course-tree';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const outline = (course: Awaited<ReturnType<typeof loadCourseTree>>) =>
+  course.manifest.lessons.map((l) => `${l.partSlug}/${l.chapterSlug}/${l.slug}`);
+
+describe('our own frontmatter', () => {
+  it('reads course, sections and every lesson field', async () => {
+    const course = await loadCourseTree(fixture('native'));
+    expect(course.problems).toEqual([]);
+    expect(course.layout).toBe('native');
+    expect(course.manifest.course).toEqual({ slug: 'tiny-course', title: 'Tiny course', summary: 'Two lessons for tests.' });
+    expect(course.manifest.parts).toEqual([{ slug: 'basics', title: 'Basics', summary: 'Where it starts.', position: 0 }]);
+    expect(course.manifest.chapters).toEqual([{ slug: 'start', partSlug: 'basics', title: 'Getting started', summary: '', position: 0 }]);
+    expect(outline(course)).toEqual(['basics/start/hello', 'basics/start/world']);
+    const [hello, world] = course.manifest.lessons;
+    expect(hello).toMatchObject({
+      title: 'Hello',
+      layer: 'L1',
+      minutes: 5,
+      difficulty: 1,
+      objectives: ['Say hello'],
+      quiz: [{ question: 'What do you say?', choices: ['hello', 'goodbye'], answer: 0, explanation: 'It is a greeting.', concept: 'greeting' }],
+    });
+    expect(world).toMatchObject({ layer: 'L2', prerequisites: ['hello'], concepts: ['null', 'joins'], difficulty: 3 });
+  });
+
+  it('rewrites links to lessons and local files, uploads linked files, and leaves code alone', async () => {
+    const course = await loadCourseTree(fixture('native'));
+    const hello = course.manifest.lessons[0];
+    const body = new TextDecoder().decode(course.blobs.get(hello?.contentHash ?? '')?.bytes);
+    expect(body).toContain('[next lesson](/lessons/world#details)');
+    expect(body).toMatch(/!\[a figure\]\(\/api\/content\/assets\/[0-9a-f]{64}\)/);
+    expect(body).toContain('[not a link](./nope.md)');
+    expect(course.manifest.blobs.map((b) => b.contentType).sort()).toEqual(['image/png', 'text/markdown', 'text/markdown']);
+  });
+
+  it('hashes the same tree to the same manifest every time', async () => {
+    const [a, b] = await Promise.all([loadCourseTree(fixture('native')), loadCourseTree(fixture('native'))]);
+    expect(a.manifest).toEqual(b.manifest);
+  });
+});
+
+describe('trees from other doc tools import without edits', () => {
+  it('reads a Docusaurus tree: _category_.json labels and positions, sidebar_position, first heading as title, MDX', async () => {
+    const course = await loadCourseTree(fixture('docusaurus'));
+    expect(course.problems).toEqual([]);
+    expect(course.layout).toBe('docusaurus');
+    expect(course.manifest.course.title).toBe('My Site');
+    expect(course.manifest.parts.map((p) => p.title)).toEqual(['Overview', 'Tutorial - Basics', 'Tutorial - Extras']);
+    expect(outline(course)).toEqual([
+      'overview/overview/intro',
+      'tutorial-basics/tutorial-basics/create-a-page',
+      'tutorial-basics/tutorial-basics/congratulations',
+      'tutorial-extras/tutorial-extras/manage-docs-versions',
+      'tutorial-extras/tutorial-extras/tutorial-extras-congratulations',
+    ]);
+    const page = course.manifest.lessons[1];
+    expect(page?.title).toBe('Create a Page');
+    const pageBody = new TextDecoder().decode(course.blobs.get(page?.contentHash ?? '')?.bytes);
+    expect(pageBody).not.toMatch(/^# Create a Page/m);
+    expect(pageBody).toContain('**My tip**');
+    expect(pageBody).not.toContain(':::');
+    const versions = course.manifest.lessons[3];
+    expect(versions).toMatchObject({ summary: 'Versions of your docs.', concepts: ['versioning', 'docs'] });
+    const versionsBody = new TextDecoder().decode(course.blobs.get(versions?.contentHash ?? '')?.bytes);
+    expect(versionsBody).not.toContain('import Tabs');
+    expect(versionsBody).not.toContain('<Tabs>');
+    expect(versionsBody).toContain('Release a version with a command.');
+    expect(versionsBody).toMatch(/\/api\/content\/assets\/[0-9a-f]{64}/);
+  });
+
+  it('reads a Starlight tree under src/content/docs, keeping colliding file names apart', async () => {
+    const course = await loadCourseTree(fixture('starlight'));
+    expect(course.problems).toEqual([]);
+    expect(course.layout).toBe('starlight');
+    expect(course.manifest.course.title).toBe('Starlight Docs');
+    expect(outline(course)).toEqual(['overview/overview/overview', 'guides/guides/example', 'reference/reference/reference-example']);
+    expect(course.manifest.lessons[1]).toMatchObject({ title: 'Example Guide', summary: 'A guide in my new Starlight docs site.' });
+  });
+
+  it('reads a Carpentries lesson in config.yaml episode order, with objectives and minutes', async () => {
+    const course = await loadCourseTree(fixture('carpentries'));
+    expect(course.problems).toEqual([]);
+    expect(course.layout).toBe('carpentries');
+    expect(course.manifest.course.title).toBe('Plotting and Programming in Python');
+    expect(outline(course)).toEqual(['episodes/episodes/introduction', 'episodes/episodes/variables']);
+    expect(course.manifest.lessons[0]).toMatchObject({
+      title: 'Running and Quitting',
+      minutes: 15,
+      objectives: ['Launch the JupyterLab server.', 'Create a new Python script.'],
+    });
+    expect(course.manifest.lessons[1]?.minutes).toBe(25);
+    const body = new TextDecoder().decode(course.blobs.get(course.manifest.lessons[1]?.contentHash ?? '')?.bytes);
+    expect(body).toContain('```r\n');
+  });
+});
+
+describe('a tree with every kind of error', () => {
+  it('reports each problem as file:line: message', async () => {
+    const course = await loadCourseTree(fixture('errors'));
+    const lines = course.problems.map((p) => `${p.file.replace(/^.*fixtures\/errors\/01-part\/01-chapter\//, '')}:${p.line}: ${p.message}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^01-bad-yaml\.md:\d+: bad frontmatter: /) as string,
+        '02-bad-layer.md:4: layer: must be L1 (foundations), L2 (applied) or L3 (advanced), not "L7"',
+        '02-bad-layer.md:5: minutes: must be a whole number of minutes from 1 to 600',
+        '04-dup-two.md:3: duplicate slug "same-slug" (also in cli/fixtures/errors/01-part/01-chapter/03-dup-one.md)',
+        '05-unknown-prereq.md:5: unknown prerequisite "does-not-exist"',
+        '06-cycle-a.md:5: prerequisite cycle: cycle-a -> cycle-b -> cycle-a',
+        '08-empty.md:6: empty lesson: no text after the frontmatter and title',
+        "09-bad-quiz.md:6: quiz: item 1: answer must be a choice's zero-based index (0-1) or its exact text",
+      ]),
+    );
+    expect(lines).toHaveLength(8);
+  });
+
+  it('reports a missing folder instead of throwing', async () => {
+    const course = await loadCourseTree(fixture('no-such-folder'));
+    expect(course.problems).toEqual([{ file: expect.stringContaining('no-such-folder') as string, line: 1, message: 'not a folder' }]);
+  });
+});
