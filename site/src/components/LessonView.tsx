@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import { getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
 import { renderLessonHtml } from '../lib/markdown';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
@@ -17,8 +17,10 @@ async function loadLesson(slug: string) {
 
 /** One lesson: metadata, rendered text, and links to its neighbours. */
 export default function LessonView() {
-  const slug = useMemo(() => (typeof window === 'undefined' ? '' : slugFromLocation()), []);
-  const { state, retry } = useLoad(() => loadLesson(slug), slug);
+  // null until mounted: the static build and the first client render must match.
+  const [slug, setSlug] = useState<string | null>(null);
+  useEffect(() => setSlug(slugFromLocation()), []);
+  const { state, retry } = useLoad(() => loadLesson(slug ?? ''), slug || null);
 
   useEffect(() => {
     if (state.status !== 'ready') return;
@@ -28,7 +30,7 @@ export default function LessonView() {
     if (id) document.getElementById(id)?.scrollIntoView();
   }, [state]);
 
-  if (!slug) return <ErrorNotice error={new Error('No lesson was named in the address.')} />;
+  if (slug === '') return <ErrorNotice error={new Error('No lesson was named in the address.')} />;
   if (state.status === 'loading') return <Loading label="Loading the lesson…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
   return <Lesson lesson={state.data.lesson} html={state.data.html} />;

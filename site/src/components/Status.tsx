@@ -10,7 +10,7 @@ export function Loading({ label }: { label: string }) {
 }
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const message = error instanceof ApiError ? error.message : 'Something went wrong while loading this page.';
+  const message = error instanceof Error ? error.message : 'Something went wrong while loading this page.';
   const requestId = error instanceof ApiError ? error.problem?.requestId : undefined;
   return (
     <div className="notice notice-error" role="alert">

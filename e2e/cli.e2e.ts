@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, inject, it } from 'vitest';
+
+const baseUrl = inject('baseUrl');
+const key = inject('authorKey');
+
+function content(...args: string[]) {
+  const run = spawnSync('npx', ['tsx', 'cli/content.ts', ...args, '--target', baseUrl, '--key', key], { encoding: 'utf8' });
+  return { status: run.status, out: run.stdout, err: run.stderr };
+}
+
+async function lessonCount(): Promise<number> {
+  const book = (await (await fetch(`${baseUrl}/api/content/book`)).json()) as { lessonCount: number };
+  return book.lessonCount;
+}
+
+describe('the author CLI against the running platform', () => {
+  it('uploads nothing when the same tree is pushed again', () => {
+    const run = content('push', 'seeds/course');
+    expect(run.status).toBe(0);
+    expect(run.out).toContain('added 0, changed 0, unchanged 24, removed 0');
+    expect(run.out).toContain('uploaded 0 file(s)');
+  });
+
+  it('validates first and pushes nothing from a tree with errors', async () => {
+    const run = content('push', 'cli/fixtures/errors');
+    expect(run.status).toBe(1);
+    expect(run.err).toMatch(/cli\/fixtures\/errors\/01-part\/01-chapter\/05-unknown-prereq\.md:5: unknown prerequisite "does-not-exist"/);
+    expect(run.err).toContain('8 problem(s); nothing was pushed.');
+    expect(await lessonCount()).toBe(24);
+  });
+
+  it('shows what a Docusaurus tree would change on a dry run, and changes nothing', async () => {
+    const run = content('push', 'cli/fixtures/docusaurus', '--dry-run', '--prune');
+    expect(run.status).toBe(0);
+    expect(run.out).toContain('docusaurus course "My Site": 5 lessons');
+    expect(run.out).toContain('added 5, changed 0, unchanged 0, removed 24');
+    expect(run.out).toContain('dry run: would upload 6 file(s)');
+    expect(await lessonCount()).toBe(24);
+  });
+
+  it('refuses a push with a wrong key, showing the problem', () => {
+    const run = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', baseUrl, '--key', `lek_${'z'.repeat(43)}`], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('401 Authentication required: The author key is unknown or revoked');
+  });
+});
+
+describe('same-origin serving', () => {
+  it('serves lesson URLs through the site page and unknown pages with 404', async () => {
+    const lesson = await fetch(`${baseUrl}/lessons/transactions`);
+    expect(lesson.status).toBe(200);
+    expect(lesson.headers.get('content-type')).toContain('text/html');
+    const missing = await fetch(`${baseUrl}/definitely/not/here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('Page not found');
+  });
+});

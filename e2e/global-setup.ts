@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { createAuthorKey } from '../cli/keys';
+import { applyLocalMigrations, startLocalServer, type LocalServer } from '../scripts/local-server';
+
+const PERSIST_TO = '.wrangler/e2e-state';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    authorKey: string;
+    persistTo: string;
+  }
+}
+
+let server: LocalServer | undefined;
+
+/**
+ * Starts the whole platform the way `npm start` does, on its own port and its own
+ * local state, and pushes the sample course with the author CLI.
+ */
+export async function setup(project: TestProject) {
+  rmSync(PERSIST_TO, { recursive: true, force: true });
+  applyLocalMigrations(PERSIST_TO);
+  const { key } = await createAuthorKey(['content:write'], 'e2e', { remote: false, env: undefined, persistTo: PERSIST_TO });
+  const port = Number(process.env.E2E_PORT ?? 8799);
+  server = await startLocalServer({ port, persistTo: PERSIST_TO, quiet: true });
+  const pushed = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'], { encoding: 'utf8' });
+  if (pushed.status !== 0) throw new Error(`pushing the sample course failed:\n${pushed.stdout}\n${pushed.stderr}`);
+  project.provide('baseUrl', server.url);
+  project.provide('authorKey', key);
+  project.provide('persistTo', PERSIST_TO);
+}
+
+export async function teardown() {
+  await server?.stop();
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from './browser';
+
+const baseUrl = inject('baseUrl');
+const SHOTS = 'e2e/screenshots';
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+async function newPage(width = 1280, height = 900): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  return page;
+}
+
+describe('reading the course in a browser', () => {
+  it('opens the outline, follows it to a lesson and shows the lesson text', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Practical SQL');
+    expect(await page.locator('section.part h2').allTextContents()).toEqual([
+      'Part 1 Foundations',
+      'Part 2 Applied querying',
+      'Part 3 Advanced SQL',
+    ]);
+    expect(await page.locator('.lesson-list li').count()).toBe(24);
+    await page.screenshot({ path: `${SHOTS}/home.png`, fullPage: true });
+
+    await page.getByRole('link', { name: 'Filtering rows with WHERE' }).first().click();
+    await page.waitForURL(`${baseUrl}/lessons/filtering-with-where`);
+    await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Filtering rows with WHERE');
+    expect(await page.title()).toBe('Filtering rows with WHERE | LearnEdge');
+    expect(await page.locator('.prose').textContent()).toContain('WHERE');
+    // Code is highlighted, headings carry anchors, neighbours are linked.
+    expect(await page.locator('.prose pre code .hljs-keyword').count()).toBeGreaterThan(3);
+    const anchors = await page.locator('.prose h2 a.heading-anchor').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(anchors).toContain('#worked-example');
+    expect(await page.locator('a[rel="prev"]').textContent()).toContain('SELECT and projection');
+    expect(await page.locator('a[rel="next"]').getAttribute('href')).toBe('/lessons/sorting-and-limiting');
+    await page.screenshot({ path: `${SHOTS}/lesson.png`, fullPage: true });
+  });
+
+  it('shows a lesson figure uploaded with the course', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/relational-model`);
+    const img = page.locator('.prose img').first();
+    await img.waitFor();
+    expect(await img.getAttribute('src')).toMatch(/^\/api\/content\/assets\/[0-9a-f]{64}$/);
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  });
+
+  it('opens a deep link at its heading', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/inner-joins#worked-example`);
+    await page.locator('#worked-example').waitFor();
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+  });
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    const page = await newPage(375, 740);
+    await page.goto(`${baseUrl}/lessons/window-functions`);
+    await page.locator('.prose').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SHOTS}/lesson-phone.png` });
+  });
+
+  it('is keyboard-operable: the first Tab reaches the skip link, which moves focus to the content', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.locator('.lesson-list').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator('header, main, footer, nav').count()).toBeGreaterThanOrEqual(4);
+  });
+
+  it('shows a clear error for an unknown lesson', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/no-such-lesson`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('No lesson "no-such-lesson"');
+  });
+
+  it('serves the API reference page', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/api/docs`);
+    await page.locator('.swagger-ui .info .title').waitFor();
+    expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('LearnEdge API');
+    expect(await page.locator('.opblock-summary-path').count()).toBeGreaterThanOrEqual(10);
+  });
+});
