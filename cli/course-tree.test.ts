@@ -12,7 +12,9 @@ describe('our own frontmatter', () => {
     expect(course.layout).toBe('native');
     expect(course.manifest.course).toEqual({ slug: 'tiny-course', title: 'Tiny course', summary: 'Two lessons for tests.' });
     expect(course.manifest.parts).toEqual([{ slug: 'basics', title: 'Basics', summary: 'Where it starts.', position: 0 }]);
-    expect(course.manifest.chapters).toEqual([{ slug: 'start', partSlug: 'basics', title: 'Getting started', summary: '', position: 0 }]);
+    expect(course.manifest.chapters).toEqual([
+      { slug: 'start', partSlug: 'basics', title: 'Getting started', summary: '', position: 0 },
+    ]);
     expect(outline(course)).toEqual(['basics/start/hello', 'basics/start/world']);
     const [hello, world] = course.manifest.lessons;
     expect(hello).toMatchObject({
@@ -21,7 +23,15 @@ describe('our own frontmatter', () => {
       minutes: 5,
       difficulty: 1,
       objectives: ['Say hello'],
-      quiz: [{ question: 'What do you say?', choices: ['hello', 'goodbye'], answer: 0, explanation: 'It is a greeting.', concept: 'greeting' }],
+      quiz: [
+        {
+          question: 'What do you say?',
+          choices: ['hello', 'goodbye'],
+          answer: 0,
+          explanation: 'It is a greeting.',
+          concept: 'greeting',
+        },
+      ],
     });
     expect(world).toMatchObject({ layer: 'L2', prerequisites: ['hello'], concepts: ['null', 'joins'], difficulty: 3 });
   });
@@ -76,8 +86,15 @@ describe('trees from other doc tools import without edits', () => {
     expect(course.problems).toEqual([]);
     expect(course.layout).toBe('starlight');
     expect(course.manifest.course.title).toBe('Starlight Docs');
-    expect(outline(course)).toEqual(['overview/overview/overview', 'guides/guides/example', 'reference/reference/reference-example']);
-    expect(course.manifest.lessons[1]).toMatchObject({ title: 'Example Guide', summary: 'A guide in my new Starlight docs site.' });
+    expect(outline(course)).toEqual([
+      'overview/overview/overview',
+      'guides/guides/example',
+      'reference/reference/reference-example',
+    ]);
+    expect(course.manifest.lessons[1]).toMatchObject({
+      title: 'Example Guide',
+      summary: 'A guide in my new Starlight docs site.',
+    });
   });
 
   it('reads a Carpentries lesson in config.yaml episode order, with objectives and minutes', async () => {
@@ -100,7 +117,9 @@ describe('trees from other doc tools import without edits', () => {
 describe('a tree with every kind of error', () => {
   it('reports each problem as file:line: message', async () => {
     const course = await loadCourseTree(fixture('errors'));
-    const lines = course.problems.map((p) => `${p.file.replace(/^.*fixtures\/errors\/01-part\/01-chapter\//, '')}:${p.line}: ${p.message}`);
+    const lines = course.problems.map(
+      (p) => `${p.file.replace(/^.*fixtures\/errors\/01-part\/01-chapter\//, '')}:${p.line}: ${p.message}`,
+    );
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^01-bad-yaml\.md:\d+: bad frontmatter: /) as string,
@@ -118,6 +137,8 @@ describe('a tree with every kind of error', () => {
 
   it('reports a missing folder instead of throwing', async () => {
     const course = await loadCourseTree(fixture('no-such-folder'));
-    expect(course.problems).toEqual([{ file: expect.stringContaining('no-such-folder') as string, line: 1, message: 'not a folder' }]);
+    expect(course.problems).toEqual([
+      { file: expect.stringContaining('no-such-folder') as string, line: 1, message: 'not a folder' },
+    ]);
   });
 });

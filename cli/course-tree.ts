@@ -53,7 +53,13 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   const warnings: TreeProblem[] = [];
   const rel = (file: string) => relative(process.cwd(), file) || file;
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    return { layout: 'native', manifest: emptyManifest(), blobs: new Map(), problems: [{ file: rootArg, line: 1, message: 'not a folder' }], warnings };
+    return {
+      layout: 'native',
+      manifest: emptyManifest(),
+      blobs: new Map(),
+      problems: [{ file: rootArg, line: 1, message: 'not a folder' }],
+      warnings,
+    };
   }
 
   const { layout, docsRoot } = detectLayout(root);
@@ -76,7 +82,8 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
     chapterFor(partFor(section), section);
     episodes.forEach((episode, i) => {
       const file = join(root, 'episodes', episode);
-      if (!existsSync(file)) problems.push({ file: rel(join(root, 'config.yaml')), line: 1, message: `episode "${episode}" not found in episodes/` });
+      if (!existsSync(file))
+        problems.push({ file: rel(join(root, 'config.yaml')), line: 1, message: `episode "${episode}" not found in episodes/` });
       else candidates.push({ file, partSlug: 'episodes', chapterSlug: 'episodes', order: null, name: episode, forcedOrder: i });
     });
   } else {
@@ -84,20 +91,31 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
     if (rootLessons.length > 0) {
       const overview: Section = { slug: 'overview', title: 'Overview', summary: '', order: -1, name: 'overview' };
       chapterFor(partFor(overview), overview);
-      for (const file of rootLessons) candidates.push(lessonCandidate(file, 'overview', 'overview', isIndex(file) ? 'overview' : undefined));
+      for (const file of rootLessons)
+        candidates.push(lessonCandidate(file, 'overview', 'overview', isIndex(file) ? 'overview' : undefined));
     }
     for (const partDir of sortedSections(subdirs(docsRoot), problems, rel)) {
       const part = partFor(partDir.section);
       const direct = lessonFiles(partDir.dir).filter((f) => !isIndex(f) || hasContent(f));
       if (direct.length > 0) {
         chapterFor(part, { ...partDir.section, order: -1 });
-        for (const file of direct) candidates.push(lessonCandidate(file, part.slug, part.slug, isIndex(file) ? part.slug : undefined));
+        for (const file of direct)
+          candidates.push(lessonCandidate(file, part.slug, part.slug, isIndex(file) ? part.slug : undefined));
       }
       for (const chapterDir of sortedSections(subdirs(partDir.dir), problems, rel)) {
         chapterFor(part, chapterDir.section);
-        const nested = lessonFilesDeep(chapterDir.dir).filter((f) => !(isIndex(f) && dirname(f) === chapterDir.dir) || hasContent(f));
+        const nested = lessonFilesDeep(chapterDir.dir).filter(
+          (f) => !(isIndex(f) && dirname(f) === chapterDir.dir) || hasContent(f),
+        );
         for (const file of nested) {
-          candidates.push(lessonCandidate(file, part.slug, chapterDir.section.slug, isIndex(file) && dirname(file) === chapterDir.dir ? chapterDir.section.slug : undefined));
+          candidates.push(
+            lessonCandidate(
+              file,
+              part.slug,
+              chapterDir.section.slug,
+              isIndex(file) && dirname(file) === chapterDir.dir ? chapterDir.section.slug : undefined,
+            ),
+          );
         }
       }
     }
@@ -106,7 +124,14 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   const metas: LessonMeta[] = [];
   for (const candidate of candidates) {
     const meta = readLessonMeta(candidate.file, rel(candidate.file), layout, problems);
-    if (meta) metas.push({ ...meta, partSlug: candidate.partSlug, chapterSlug: candidate.chapterSlug, order: candidate.forcedOrder ?? meta.order ?? candidate.order, defaultSlug: candidate.defaultSlug ?? meta.defaultSlug });
+    if (meta)
+      metas.push({
+        ...meta,
+        partSlug: candidate.partSlug,
+        chapterSlug: candidate.chapterSlug,
+        order: candidate.forcedOrder ?? meta.order ?? candidate.order,
+        defaultSlug: candidate.defaultSlug ?? meta.defaultSlug,
+      });
   }
   assignSlugs(metas, problems);
   checkGraph(metas, problems);
@@ -116,7 +141,11 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   const blobs: LoadedCourse['blobs'] = new Map();
   const lessons: Manifest['lessons'] = [];
   const byChapter = new Map<string, LessonMeta[]>();
-  for (const meta of metas) byChapter.set(`${meta.partSlug}/${meta.chapterSlug}`, [...(byChapter.get(`${meta.partSlug}/${meta.chapterSlug}`) ?? []), meta]);
+  for (const meta of metas)
+    byChapter.set(`${meta.partSlug}/${meta.chapterSlug}`, [
+      ...(byChapter.get(`${meta.partSlug}/${meta.chapterSlug}`) ?? []),
+      meta,
+    ]);
   for (const group of byChapter.values()) {
     group.sort((a, b) => compareOrder({ order: a.order, name: basename(a.file) }, { order: b.order, name: basename(b.file) }));
     for (const [position, meta] of group.entries()) {
@@ -166,12 +195,20 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
     lessons: orderLessons(lessons, usedParts),
     blobs: [...blobs.entries()].map(([hash, b]) => ({ hash, size: b.bytes.byteLength, contentType: b.contentType })),
   };
-  if (lessons.length === 0 && problems.length === 0) problems.push({ file: rel(docsRoot), line: 1, message: 'no lessons found (expected .md files)' });
+  if (lessons.length === 0 && problems.length === 0)
+    problems.push({ file: rel(docsRoot), line: 1, message: 'no lessons found (expected .md files)' });
   return { layout, manifest, blobs, problems, warnings };
 
   function lessonCandidate(file: string, partSlug: string, chapterSlug: string, defaultSlug: string | undefined): Candidate {
     const name = basename(file);
-    return { file, partSlug, chapterSlug, name, order: orderPrefix(name), ...(defaultSlug ? { defaultSlug, forcedOrder: -1 } : {}) };
+    return {
+      file,
+      partSlug,
+      chapterSlug,
+      name,
+      order: orderPrefix(name),
+      ...(defaultSlug ? { defaultSlug, forcedOrder: -1 } : {}),
+    };
   }
 }
 
@@ -180,17 +217,33 @@ function emptyManifest(): LoadedCourse['manifest'] {
 }
 
 function detectLayout(root: string): { layout: Layout; docsRoot: string } {
-  if (existsSync(join(root, 'config.yaml')) && existsSync(join(root, 'episodes'))) return { layout: 'carpentries', docsRoot: join(root, 'episodes') };
-  if (existsSync(join(root, 'src', 'content', 'docs'))) return { layout: 'starlight', docsRoot: join(root, 'src', 'content', 'docs') };
-  const docusaurusConfig = ['docusaurus.config.js', 'docusaurus.config.ts', 'docusaurus.config.mjs', 'sidebars.js', 'sidebars.ts'];
-  if (existsSync(join(root, 'docs')) && docusaurusConfig.some((f) => existsSync(join(root, f)))) return { layout: 'docusaurus', docsRoot: join(root, 'docs') };
+  if (existsSync(join(root, 'config.yaml')) && existsSync(join(root, 'episodes')))
+    return { layout: 'carpentries', docsRoot: join(root, 'episodes') };
+  if (existsSync(join(root, 'src', 'content', 'docs')))
+    return { layout: 'starlight', docsRoot: join(root, 'src', 'content', 'docs') };
+  const docusaurusConfig = [
+    'docusaurus.config.js',
+    'docusaurus.config.ts',
+    'docusaurus.config.mjs',
+    'sidebars.js',
+    'sidebars.ts',
+  ];
+  if (existsSync(join(root, 'docs')) && docusaurusConfig.some((f) => existsSync(join(root, f))))
+    return { layout: 'docusaurus', docsRoot: join(root, 'docs') };
   const hasCategoryFiles = readdirSync(root, { withFileTypes: true }).some(
-    (d) => d.isDirectory() && (existsSync(join(root, d.name, '_category_.json')) || existsSync(join(root, d.name, '_category_.yml'))),
+    (d) =>
+      d.isDirectory() && (existsSync(join(root, d.name, '_category_.json')) || existsSync(join(root, d.name, '_category_.yml'))),
   );
   return { layout: hasCategoryFiles ? 'docusaurus' : 'native', docsRoot: root };
 }
 
-function readCourseMeta(root: string, docsRoot: string, layout: Layout, problems: TreeProblem[], rel: (f: string) => string): Manifest['course'] {
+function readCourseMeta(
+  root: string,
+  docsRoot: string,
+  layout: Layout,
+  problems: TreeProblem[],
+  rel: (f: string) => string,
+): Manifest['course'] {
   let title: string | undefined;
   let summary = '';
   let slug: string | undefined;
@@ -209,7 +262,13 @@ function readCourseMeta(root: string, docsRoot: string, layout: Layout, problems
     if (typeof config?.title === 'string') title = config.title;
   }
   if (layout === 'docusaurus' || layout === 'starlight') {
-    for (const file of ['docusaurus.config.ts', 'docusaurus.config.js', 'docusaurus.config.mjs', 'astro.config.mjs', 'astro.config.ts']) {
+    for (const file of [
+      'docusaurus.config.ts',
+      'docusaurus.config.js',
+      'docusaurus.config.mjs',
+      'astro.config.mjs',
+      'astro.config.ts',
+    ]) {
       const path = join(root, file);
       if (!existsSync(path)) continue;
       const found = /\btitle\s*:\s*(['"`])([^'"`]+)\1/.exec(readFileSync(path, 'utf8'));
@@ -245,7 +304,10 @@ function lessonFilesDeep(dir: string): string[] {
 }
 
 function byNameOrder(a: string, b: string): number {
-  return compareOrder({ order: orderPrefix(basename(a)), name: basename(a) }, { order: orderPrefix(basename(b)), name: basename(b) });
+  return compareOrder(
+    { order: orderPrefix(basename(a)), name: basename(a) },
+    { order: orderPrefix(basename(b)), name: basename(b) },
+  );
 }
 
 function isIndex(file: string): boolean {
@@ -259,22 +321,41 @@ function hasContent(file: string): boolean {
   return normalizeMarkdown(body, { mdx: file.endsWith('.mdx') }).trim().length > 0;
 }
 
-function sortedSections(dirs: string[], problems: TreeProblem[], rel: (f: string) => string): { dir: string; section: Section }[] {
-  return dirs.map((dir) => ({ dir, section: readSection(dir, problems, rel) })).sort((a, b) => compareOrder(a.section, b.section));
+function sortedSections(
+  dirs: string[],
+  problems: TreeProblem[],
+  rel: (f: string) => string,
+): { dir: string; section: Section }[] {
+  return dirs
+    .map((dir) => ({ dir, section: readSection(dir, problems, rel) }))
+    .sort((a, b) => compareOrder(a.section, b.section));
 }
 
 /** A folder's title, summary and order from `_category_.json|yml`, its index file, or its name. */
 function readSection(dir: string, problems: TreeProblem[], rel: (f: string) => string): Section {
   const name = basename(dir);
-  const section: Section = { slug: toSlug(stripOrderPrefix(name)) || toSlug(name), title: titleFromName(name), summary: '', order: orderPrefix(name), name };
+  const section: Section = {
+    slug: toSlug(stripOrderPrefix(name)) || toSlug(name),
+    title: titleFromName(name),
+    summary: '',
+    order: orderPrefix(name),
+    name,
+  };
   for (const file of ['_category_.json', '_category_.yml', '_category_.yaml']) {
     const path = join(dir, file);
     if (!existsSync(path)) continue;
     let data: Record<string, unknown> = {};
     try {
-      data = (file.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : parseYaml(readFileSync(path, 'utf8'))) as Record<string, unknown>;
+      data = (file.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : parseYaml(readFileSync(path, 'utf8'))) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
-      problems.push({ file: rel(path), line: 1, message: `bad category file: ${error instanceof Error ? error.message : String(error)}` });
+      problems.push({
+        file: rel(path),
+        line: 1,
+        message: `bad category file: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
     if (typeof data.label === 'string') section.title = data.label;
     if (typeof data.position === 'number') section.order = data.position;
@@ -308,7 +389,12 @@ function assignSlugs(metas: LessonMeta[], problems: TreeProblem[]): void {
   const taken = new Map<string, LessonMeta>();
   for (const meta of metas.filter((m) => m.explicitSlug)) {
     const other = taken.get(meta.slug);
-    if (other) problems.push({ file: meta.relFile, line: meta.lineOf('slug'), message: `duplicate slug "${meta.slug}" (also in ${other.relFile})` });
+    if (other)
+      problems.push({
+        file: meta.relFile,
+        line: meta.lineOf('slug'),
+        message: `duplicate slug "${meta.slug}" (also in ${other.relFile})`,
+      });
     else taken.set(meta.slug, meta);
   }
   for (const meta of metas.filter((m) => !m.explicitSlug)) {
@@ -325,19 +411,36 @@ function checkGraph(metas: LessonMeta[], problems: TreeProblem[]): void {
   const slugs = new Set(metas.map((m) => m.slug));
   for (const meta of metas) {
     for (const p of meta.prerequisites) {
-      if (p === meta.slug) problems.push({ file: meta.relFile, line: meta.lineOf('prerequisites'), message: 'a lesson cannot be its own prerequisite' });
-      else if (!slugs.has(p)) problems.push({ file: meta.relFile, line: meta.lineOf('prerequisites'), message: `unknown prerequisite "${p}"` });
+      if (p === meta.slug)
+        problems.push({
+          file: meta.relFile,
+          line: meta.lineOf('prerequisites'),
+          message: 'a lesson cannot be its own prerequisite',
+        });
+      else if (!slugs.has(p))
+        problems.push({ file: meta.relFile, line: meta.lineOf('prerequisites'), message: `unknown prerequisite "${p}"` });
     }
   }
-  const cycle = findPrerequisiteCycle(metas.map((m) => ({ slug: m.slug, prerequisites: m.prerequisites.filter((p) => p !== m.slug) })));
+  const cycle = findPrerequisiteCycle(
+    metas.map((m) => ({ slug: m.slug, prerequisites: m.prerequisites.filter((p) => p !== m.slug) })),
+  );
   if (cycle) {
     const first = metas.find((m) => m.slug === cycle[0]);
-    if (first) problems.push({ file: first.relFile, line: first.lineOf('prerequisites'), message: `prerequisite cycle: ${cycle.join(' -> ')}` });
+    if (first)
+      problems.push({
+        file: first.relFile,
+        line: first.lineOf('prerequisites'),
+        message: `prerequisite cycle: ${cycle.join(' -> ')}`,
+      });
   }
 }
 
 function orderLessons(lessons: Manifest['lessons'], parts: (Section & { chapters: Section[] })[]): Manifest['lessons'] {
   const rank = new Map<string, number>();
   parts.forEach((p, i) => [...p.chapters].sort(compareOrder).forEach((c, j) => rank.set(`${p.slug}/${c.slug}`, i * 10_000 + j)));
-  return [...lessons].sort((a, b) => (rank.get(`${a.partSlug}/${a.chapterSlug}`) ?? 0) - (rank.get(`${b.partSlug}/${b.chapterSlug}`) ?? 0) || a.position - b.position);
+  return [...lessons].sort(
+    (a, b) =>
+      (rank.get(`${a.partSlug}/${a.chapterSlug}`) ?? 0) - (rank.get(`${b.partSlug}/${b.chapterSlug}`) ?? 0) ||
+      a.position - b.position,
+  );
 }

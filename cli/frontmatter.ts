@@ -13,7 +13,7 @@ export interface Frontmatter {
   /** 1-based line of the body's first line in the file. */
   bodyLine: number;
   /** 1-based line of a top-level key, for error messages (falls back to 1). */
-  lineOf(key: string): number;
+  lineOf: (key: string) => number;
   problems: TreeProblem[];
 }
 
@@ -35,14 +35,16 @@ export function parseFrontmatter(file: string, text: string): Frontmatter {
   const lines = new Map<string, number>();
   if (isMap(doc.contents)) {
     for (const pair of doc.contents.items) {
-      if (isScalar(pair.key) && pair.key.range) lines.set(String(pair.key.value), lineCounter.linePos(pair.key.range[0]).line + 1);
+      if (isScalar(pair.key) && pair.key.range)
+        lines.set(String(pair.key.value), lineCounter.linePos(pair.key.range[0]).line + 1);
     }
   }
   let data: Record<string, unknown> = {};
   if (problems.length === 0) {
     const value: unknown = doc.toJS();
     if (value && typeof value === 'object' && !Array.isArray(value)) data = value as Record<string, unknown>;
-    else if (value !== null && value !== undefined) problems.push({ file, line: 2, message: 'bad frontmatter: expected key: value pairs' });
+    else if (value !== null && value !== undefined)
+      problems.push({ file, line: 2, message: 'bad frontmatter: expected key: value pairs' });
   }
   const bodyLine = source.slice(0, match[0].length).split('\n').length;
   return { data, body: source.slice(match[0].length), bodyLine, lineOf: (key) => lines.get(key) ?? 1, problems };

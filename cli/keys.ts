@@ -48,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'list') {
-    const rows = d1Execute('SELECT id, label, scopes, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at', target);
+    const rows = d1Execute(
+      'SELECT id, label, scopes, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at',
+      target,
+    );
     console.table(rows);
     return 0;
   }

@@ -62,11 +62,15 @@ export function rewriteLinks(
       if (fence !== null) return line;
       return line
         .split(/(`[^`]*`)/)
-        .map((piece) => (piece.startsWith('`') ? piece : piece.replace(LINK, (whole, bang: string, text: string, target: string, title = '') => {
-          const url = target.startsWith('<') ? target.slice(1, -1) : target;
-          const next = resolveTarget(url, ctx, (message) => ctx.onWarning(i + 1, message));
-          return next === null ? whole : `${bang}[${text}](${next}${title})`;
-        })))
+        .map((piece) =>
+          piece.startsWith('`')
+            ? piece
+            : piece.replace(LINK, (whole, bang: string, text: string, target: string, title = '') => {
+                const url = target.startsWith('<') ? target.slice(1, -1) : target;
+                const next = resolveTarget(url, ctx, (message) => ctx.onWarning(i + 1, message));
+                return next === null ? whole : `${bang}[${text}](${next}${title})`;
+              }),
+        )
         .join('');
     })
     .join('\n');

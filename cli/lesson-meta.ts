@@ -3,7 +3,16 @@ import { basename } from 'node:path';
 import { SLUG, type LessonInput, type QuizItemInput } from '../workers/features/content/content.schemas';
 import { parseFrontmatter, type TreeProblem } from './frontmatter';
 import type { Layout } from './course-tree';
-import { countWords, fencedDivBullets, firstParagraph, leadingH1, normalizeMarkdown, stripOrderPrefix, titleFromName, toSlug } from './markdown-source';
+import {
+  countWords,
+  fencedDivBullets,
+  firstParagraph,
+  leadingH1,
+  normalizeMarkdown,
+  stripOrderPrefix,
+  titleFromName,
+  toSlug,
+} from './markdown-source';
 
 export interface LessonMeta {
   file: string;
@@ -25,7 +34,7 @@ export interface LessonMeta {
   chapterSlug: string;
   body: string;
   bodyLine: number;
-  lineOf(key: string): number;
+  lineOf: (key: string) => number;
 }
 
 const LAYERS = ['L1', 'L2', 'L3'] as const;
@@ -45,7 +54,8 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
     return null;
   }
   const d = fm.data;
-  const fail = (key: string, message: string) => problems.push({ file: relFile, line: fm.lineOf(key), message: `${key}: ${message}` });
+  const fail = (key: string, message: string) =>
+    problems.push({ file: relFile, line: fm.lineOf(key), message: `${key}: ${message}` });
   const str = (key: string): string | undefined => {
     const v = d[key];
     if (v === undefined || v === null) return undefined;
@@ -57,8 +67,13 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
     const v = d[key];
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
-    const odd = Array.isArray(v) ? v.find((x) => typeof x !== 'string') : undefined;
-    fail(key, Array.isArray(v) ? `must be a list of text items; YAML read ${String(odd)} as a ${odd === null ? 'null' : typeof odd}: put it in quotes` : 'must be a list of text items');
+    const odd: unknown = Array.isArray(v) ? v.find((x) => typeof x !== 'string') : undefined;
+    fail(
+      key,
+      Array.isArray(v)
+        ? `must be a list of text items; YAML read ${String(odd)} as a ${odd === null ? 'null' : typeof odd}: put it in quotes`
+        : 'must be a list of text items',
+    );
     return undefined;
   };
 
@@ -69,7 +84,8 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
   if (h1 && h1.title === title) body = h1.rest;
   const objectivesFromDiv = fencedDivBullets(body, 'objectives');
   body = normalizeMarkdown(body, { mdx }).replace(/^\s*\n/, '');
-  if (body.trim().length === 0) problems.push({ file: relFile, line: fm.bodyLine, message: 'empty lesson: no text after the frontmatter and title' });
+  if (body.trim().length === 0)
+    problems.push({ file: relFile, line: fm.bodyLine, message: 'empty lesson: no text after the frontmatter and title' });
 
   // Slug: ours must be kebab-case; other tools' slugs and ids are URL paths we normalize.
   let slug = toSlug(stripOrderPrefix(basename(file).replace(/\.(md|mdx|rmd)$/i, ''))) || 'lesson';
@@ -91,21 +107,36 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
   const rawLayer = d.layer;
   if (rawLayer !== undefined) {
     if (LAYERS.includes(rawLayer as LessonInput['layer'])) layer = rawLayer as LessonInput['layer'];
-    else fail('layer', `must be L1 (foundations), L2 (applied) or L3 (advanced), not "${String(rawLayer)}"`);
+    else fail('layer', `must be L1 (foundations), L2 (applied) or L3 (advanced), not ${JSON.stringify(rawLayer)}`);
   }
 
   const prerequisites = strList('prerequisites') ?? [];
   prerequisites.forEach((p) => {
     if (!SLUG.test(p)) fail('prerequisites', `"${p}" is not a lesson slug`);
   });
-  const conceptSource = 'concepts' in d ? strList('concepts') : Array.isArray(d.keywords) ? d.keywords : Array.isArray(d.tags) ? d.tags : [];
-  const concepts = [...new Set((conceptSource ?? []).filter((c): c is string => typeof c === 'string').map(toSlug).filter(Boolean))];
+  const conceptSource: unknown[] | undefined =
+    'concepts' in d
+      ? strList('concepts')
+      : Array.isArray(d.keywords)
+        ? (d.keywords as unknown[])
+        : Array.isArray(d.tags)
+          ? (d.tags as unknown[])
+          : [];
+  const concepts = [
+    ...new Set(
+      (conceptSource ?? [])
+        .filter((c): c is string => typeof c === 'string')
+        .map(toSlug)
+        .filter(Boolean),
+    ),
+  ];
 
   const words = countWords(body);
   let minutes = Math.max(1, Math.round(words / 200));
   const rawMinutes = d.minutes ?? d.estimated_minutes;
   if (rawMinutes !== undefined) {
-    if (Number.isInteger(rawMinutes) && (rawMinutes as number) >= 1 && (rawMinutes as number) <= 600) minutes = rawMinutes as number;
+    if (Number.isInteger(rawMinutes) && (rawMinutes as number) >= 1 && (rawMinutes as number) <= 600)
+      minutes = rawMinutes as number;
     else fail('minutes', 'must be a whole number of minutes from 1 to 600');
   } else if (typeof d.teaching === 'number' || typeof d.exercises === 'number') {
     minutes = Math.max(1, (Number(d.teaching) || 0) + (Number(d.exercises) || 0));
@@ -121,7 +152,9 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
 
   const summary = (str('summary') ?? str('description') ?? firstParagraph(body)).trim().slice(0, 2000);
   const objectives = strList('objectives') ?? objectivesFromDiv;
-  const quiz = readQuiz(d.quiz, concepts, (message) => problems.push({ file: relFile, line: fm.lineOf('quiz'), message: `quiz: ${message}` }));
+  const quiz = readQuiz(d.quiz, concepts, (message) =>
+    problems.push({ file: relFile, line: fm.lineOf('quiz'), message: `quiz: ${message}` }),
+  );
 
   const sidebar = d.sidebar as { order?: unknown } | undefined;
   const rawOrder = d.order ?? d.sidebar_position ?? sidebar?.order;
@@ -172,7 +205,7 @@ function readQuiz(raw: unknown, concepts: string[], fail: (message: string) => v
       return fail(`item ${n}: answer must be a choice's zero-based index (0-${texts.length - 1}) or its exact text`);
     if (concept === null) return fail(`item ${n}: YAML reads a bare null as no value; quote the concept ("null")`);
     if (concept !== undefined && (typeof concept !== 'string' || !concepts.includes(concept)))
-      return fail(`item ${n}: concept "${String(concept)}" is not one of the lesson's concepts`);
+      return fail(`item ${n}: concept ${JSON.stringify(concept)} is not one of the lesson's concepts`);
     if (id !== undefined && (typeof id !== 'string' || !SLUG.test(id))) return fail(`item ${n}: id must be kebab-case`);
     items.push({
       question: question.trim(),

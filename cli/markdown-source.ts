@@ -80,7 +80,9 @@ export function toSlug(value: string): string {
 
 /** Title from a file or folder name: "02-outer-joins.md" -> "Outer joins". */
 export function titleFromName(name: string): string {
-  const bare = stripOrderPrefix(name.replace(/\.(md|mdx|rmd)$/i, '')).replace(/[-_]+/g, ' ').trim();
+  const bare = stripOrderPrefix(name.replace(/\.(md|mdx|rmd)$/i, ''))
+    .replace(/[-_]+/g, ' ')
+    .trim();
   return bare ? bare.charAt(0).toUpperCase() + bare.slice(1) : name;
 }
 

@@ -1,4 +1,10 @@
-import { CommitResponseSchema, IngestStatusListSchema, PlanResponseSchema, type Manifest, type PlanSummary } from '../workers/features/content/content.schemas';
+import {
+  CommitResponseSchema,
+  IngestStatusListSchema,
+  PlanResponseSchema,
+  type Manifest,
+  type PlanSummary,
+} from '../workers/features/content/content.schemas';
 import { loadCourseTree, type TreeProblem } from './course-tree';
 import { createProgress } from './progress';
 
@@ -47,7 +53,9 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
     return { ok: false, problems: loaded.problems, uploaded: 0 };
   }
   const manifest: Manifest = { ...loaded.manifest, prune: options.prune };
-  out.log(`${loaded.layout} course "${manifest.course.title}": ${manifest.lessons.length} lessons, ${manifest.blobs.length} files`);
+  out.log(
+    `${loaded.layout} course "${manifest.course.title}": ${manifest.lessons.length} lessons, ${manifest.blobs.length} files`,
+  );
 
   const api = createClient(options.target, options.key);
   const plan = PlanResponseSchema.parse(await api('POST', '/api/admin/content/plan', manifest));
@@ -72,7 +80,9 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
 
   const commit = CommitResponseSchema.parse(await api('POST', '/api/admin/content/commit', manifest));
   out.log(describe(commit.summary));
-  out.log(`uploaded ${plan.missing.length} file(s); course version ${commit.version}; ${commit.enqueued} lesson(s) queued for ingest`);
+  out.log(
+    `uploaded ${plan.missing.length} file(s); course version ${commit.version}; ${commit.enqueued} lesson(s) queued for ingest`,
+  );
   if (options.wait && commit.enqueued > 0) await waitForIngest(api, manifest, out);
   return { ok: true, problems: [], summary: commit.summary, uploaded: plan.missing.length, version: commit.version };
 }
@@ -95,11 +105,16 @@ export function createClient(target: string, key: string | undefined): Api {
     try {
       response = await fetch(new URL(path, target), { method, headers, body: payload });
     } catch (error) {
-      throw new Error(`cannot reach ${target}: ${error instanceof Error ? error.message : String(error)}. Is the server running (npm start)?`);
+      throw new Error(
+        `cannot reach ${target}: ${error instanceof Error ? error.message : String(error)}. Is the server running (npm start)?`,
+        {
+          cause: error,
+        },
+      );
     }
     const text = await response.text();
     if (!response.ok) {
-      let problem: ApiError['problem'] = null;
+      let problem: ApiError['problem'];
       try {
         problem = JSON.parse(text) as ApiError['problem'];
       } catch {
@@ -121,7 +136,9 @@ async function waitForIngest(api: Api, manifest: Manifest, out: PushOptions['out
     const failed = mine.filter((l) => l.status === 'failed');
     if (pending === 0) {
       for (const f of failed) out.error(`ingest failed: ${f.slug}: ${f.error ?? 'unknown error'}`);
-      out.log(`ingested ${mine.length - failed.length}/${wanted.size} lesson(s) in ${((Date.now() - started) / 1000).toFixed(1)} s after commit`);
+      out.log(
+        `ingested ${mine.length - failed.length}/${wanted.size} lesson(s) in ${((Date.now() - started) / 1000).toFixed(1)} s after commit`,
+      );
       return;
     }
     if (Date.now() - started > 120_000) throw new Error(`${pending} lesson(s) still pending ingest after 120 s`);
@@ -130,7 +147,12 @@ async function waitForIngest(api: Api, manifest: Manifest, out: PushOptions['out
 }
 
 function describe(s: PlanSummary): string {
-  const parts = [`added ${s.added.length}`, `changed ${s.changed.length}`, `unchanged ${s.unchanged.length}`, `removed ${s.removed.length}`];
+  const parts = [
+    `added ${s.added.length}`,
+    `changed ${s.changed.length}`,
+    `unchanged ${s.unchanged.length}`,
+    `removed ${s.removed.length}`,
+  ];
   if (s.kept.length > 0) parts.push(`kept ${s.kept.length} not in this tree (use --prune to remove)`);
   return parts.join(', ');
 }

@@ -25,7 +25,9 @@ describe('the author CLI against the running platform', () => {
   it('validates first and pushes nothing from a tree with errors', async () => {
     const run = content('push', 'cli/fixtures/errors');
     expect(run.status).toBe(1);
-    expect(run.err).toMatch(/cli\/fixtures\/errors\/01-part\/01-chapter\/05-unknown-prereq\.md:5: unknown prerequisite "does-not-exist"/);
+    expect(run.err).toMatch(
+      /cli\/fixtures\/errors\/01-part\/01-chapter\/05-unknown-prereq\.md:5: unknown prerequisite "does-not-exist"/,
+    );
     expect(run.err).toContain('8 problem(s); nothing was pushed.');
     expect(await lessonCount()).toBe(24);
   });
@@ -40,7 +42,11 @@ describe('the author CLI against the running platform', () => {
   });
 
   it('refuses a push with a wrong key, showing the problem', () => {
-    const run = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', baseUrl, '--key', `lek_${'z'.repeat(43)}`], { encoding: 'utf8' });
+    const run = spawnSync(
+      'npx',
+      ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', baseUrl, '--key', `lek_${'z'.repeat(43)}`],
+      { encoding: 'utf8' },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('401 Authentication required: The author key is unknown or revoked');
   });

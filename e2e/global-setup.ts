@@ -26,7 +26,11 @@ export async function setup(project: TestProject) {
   const { key } = await createAuthorKey(['content:write'], 'e2e', { remote: false, env: undefined, persistTo: PERSIST_TO });
   const port = Number(process.env.E2E_PORT ?? 8799);
   server = await startLocalServer({ port, persistTo: PERSIST_TO, quiet: true });
-  const pushed = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'], { encoding: 'utf8' });
+  const pushed = spawnSync(
+    'npx',
+    ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],
+    { encoding: 'utf8' },
+  );
   if (pushed.status !== 0) throw new Error(`pushing the sample course failed:\n${pushed.stdout}\n${pushed.stderr}`);
   project.provide('baseUrl', server.url);
   project.provide('authorKey', key);

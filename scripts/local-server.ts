@@ -13,7 +13,11 @@ export interface LocalServer {
 export function applyLocalMigrations(persistTo?: string): void {
   const args = ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'];
   if (persistTo) args.push('--persist-to', persistTo);
-  const run = spawnSync('npx', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  const run = spawnSync('npx', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+  });
   if (run.status !== 0) throw new Error(`migrations failed:\n${run.stdout}\n${run.stderr}`);
 }
 
@@ -24,7 +28,10 @@ export function applyLocalMigrations(persistTo?: string): void {
 export async function ensureLocalAuthorKey(target: D1Target): Promise<string> {
   const saved = readLocalAuthorKey();
   if (saved) {
-    const rows = d1Execute(`SELECT id FROM api_keys WHERE key_hash = ${sqlText(await sha256Hex(saved))} AND revoked_at IS NULL`, target);
+    const rows = d1Execute(
+      `SELECT id FROM api_keys WHERE key_hash = ${sqlText(await sha256Hex(saved))} AND revoked_at IS NULL`,
+      target,
+    );
     if (rows.length > 0) return saved;
   }
   const { key } = await createAuthorKey(['content:write'], 'local development', target);
@@ -36,7 +43,12 @@ export async function ensureLocalAuthorKey(target: D1Target): Promise<string> {
  * Starts `wrangler dev` in its own process group (so stopping it stops workerd too)
  * and resolves once the liveness route answers.
  */
-export async function startLocalServer(options: { port: number; persistTo?: string; quiet?: boolean; vars?: Record<string, string> }): Promise<LocalServer> {
+export async function startLocalServer(options: {
+  port: number;
+  persistTo?: string;
+  quiet?: boolean;
+  vars?: Record<string, string>;
+}): Promise<LocalServer> {
   const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'];
   if (options.persistTo) args.push('--persist-to', options.persistTo);
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}:${v}`);

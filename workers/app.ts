@@ -56,7 +56,10 @@ export function createApp() {
     // The only place an unexpected error is logged.
     const logger = c.get('logger') ?? createLogger('info');
     logger.log('error', 'unexpected_error', { method: c.req.method, path: c.req.path, ...describeError(error) });
-    return renderProblem(c, new AppError('internal_error', 'Something went wrong on our side; the request id identifies it in the logs'));
+    return renderProblem(
+      c,
+      new AppError('internal_error', 'Something went wrong on our side; the request id identifies it in the logs'),
+    );
   });
 
   return app;
@@ -64,7 +67,9 @@ export function createApp() {
 
 /** Hono's own client errors (e.g. a body that is not JSON) become problems too. */
 function fromHttpException(error: HTTPException): AppError {
-  const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((k) => ERROR_CODES[k].status === error.status && k !== 'invalid_manifest');
+  const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find(
+    (k) => ERROR_CODES[k].status === error.status && k !== 'invalid_manifest',
+  );
   if (error.status === 400 || !code) {
     return new AppError('validation_failed', error.message, { errors: [{ field: 'body', message: error.message }] });
   }

@@ -15,11 +15,11 @@ function depsFor(env: Env, fields: Record<string, unknown>) {
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await consumeBatch(batch, depsFor(env, { queue: batch.queue }));
   },
 
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const deps = depsFor(env, { cron: controller.cron });
     await requeueStalePending(deps, new Date(controller.scheduledTime));
   },

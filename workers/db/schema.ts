@@ -66,7 +66,10 @@ export const lessons = sqliteTable(
     difficulty: integer('difficulty').notNull(),
     minutes: integer('minutes').notNull(),
     summary: text('summary').notNull().default(''),
-    objectives: text('objectives', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    objectives: text('objectives', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     sourcePath: text('source_path').notNull(),
     /** SHA-256 of the markdown body; also its R2 key (`lessons/<hash>.md`). */
     contentHash: text('content_hash').notNull(),

@@ -11,10 +11,12 @@ export function requireAuthor(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new AppError('unauthorized', 'Send an author key as "Authorization: Bearer <key>"', { headers: CHALLENGE });
+    if (!match?.[1])
+      throw new AppError('unauthorized', 'Send an author key as "Authorization: Bearer <key>"', { headers: CHALLENGE });
     const key = match[1];
     const record = looksLikeAuthorKey(key) ? await c.var.deps.keys.findByHash(await sha256Hex(key)) : null;
-    if (!record || record.revoked) throw new AppError('unauthorized', 'The author key is unknown or revoked', { headers: CHALLENGE });
+    if (!record || record.revoked)
+      throw new AppError('unauthorized', 'The author key is unknown or revoked', { headers: CHALLENGE });
     if (!hasScope(record.scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
     c.set('author', record);
     c.executionCtx.waitUntil(

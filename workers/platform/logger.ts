@@ -23,7 +23,5 @@ export function createLogger(minLevel: LogLevel, base: Record<string, unknown> =
 }
 
 export function describeError(error: unknown): Record<string, unknown> {
-  return error instanceof Error
-    ? { error: error.message, errorName: error.name, stack: error.stack }
-    : { error: String(error) };
+  return error instanceof Error ? { error: error.message, errorName: error.name, stack: error.stack } : { error: String(error) };
 }

@@ -24,7 +24,13 @@ async function deliver(queue: string, bodies: unknown[], attempts = 1) {
 async function lessonRow(slug: string) {
   return env.DB.prepare('SELECT ingest_status, ingest_error, word_count, reading_minutes, outline FROM lessons WHERE slug = ?')
     .bind(slug)
-    .first<{ ingest_status: string; ingest_error: string | null; word_count: number | null; reading_minutes: number | null; outline: string | null }>();
+    .first<{
+      ingest_status: string;
+      ingest_error: string | null;
+      word_count: number | null;
+      reading_minutes: number | null;
+      outline: string | null;
+    }>();
 }
 
 describe('INGEST consumer', () => {
@@ -85,11 +91,16 @@ describe('INGEST consumer', () => {
     const fixture = await buildCourse(1);
     await push(fixture, key);
     const hash = fixture.manifest.lessons[0]?.contentHash ?? '';
-    await env.DB.prepare(`UPDATE lessons SET ingest_status = 'pending', ingest_error = 'markdown blob is missing' WHERE slug = 'lesson-1'`).run();
+    await env.DB.prepare(
+      `UPDATE lessons SET ingest_status = 'pending', ingest_error = 'markdown blob is missing' WHERE slug = 'lesson-1'`,
+    ).run();
     consoleErrors.expect();
     const result = await deliver(QUEUES.ingestDlq, [{ type: 'lesson.ingest', lessonSlug: 'lesson-1', contentHash: hash }]);
     expect(result.explicitAcks).toEqual(['msg-0']);
-    expect(await lessonRow('lesson-1')).toMatchObject({ ingest_status: 'failed', ingest_error: 'gave up after retries: markdown blob is missing' });
+    expect(await lessonRow('lesson-1')).toMatchObject({
+      ingest_status: 'failed',
+      ingest_error: 'gave up after retries: markdown blob is missing',
+    });
   });
 
   it('acks a message that fails its schema instead of retrying it forever, and logs it', async () => {
@@ -117,7 +128,9 @@ describe('scheduled sweep', () => {
   it('re-queues lessons stuck in pending, and the queue then ingests them', async () => {
     await push(await buildCourse(2), key);
     await waitForIngest(['lesson-1', 'lesson-2']);
-    await env.DB.prepare(`UPDATE lessons SET ingest_status = 'pending', updated_at = '2020-01-01T00:00:00.000Z' WHERE slug = 'lesson-2'`).run();
+    await env.DB.prepare(
+      `UPDATE lessons SET ingest_status = 'pending', updated_at = '2020-01-01T00:00:00.000Z' WHERE slug = 'lesson-2'`,
+    ).run();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '17 3 * * *' }), env, ctx);
     await waitForIngest(['lesson-2']);

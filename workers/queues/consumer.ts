@@ -34,7 +34,13 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
     const job = parsed.data;
     try {
       if (batch.queue === QUEUES.ingestDlq) {
-        await recordIngestFailure(deps, job, `gave up after retries: ${(await lastError(deps, job)) ?? 'unknown error'}`, true, now);
+        await recordIngestFailure(
+          deps,
+          job,
+          `gave up after retries: ${(await lastError(deps, job)) ?? 'unknown error'}`,
+          true,
+          now,
+        );
         log.log('error', 'ingest.dead_lettered', { lesson: job.lessonSlug });
       } else {
         await ingestLesson(deps, job, now);
@@ -42,7 +48,9 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
       message.ack();
     } catch (error) {
       log.log('warn', 'ingest.attempt_failed', { lesson: job.lessonSlug, ...describeError(error) });
-      await recordIngestFailure(deps, job, error instanceof Error ? error.message : String(error), false, now).catch(() => undefined);
+      await recordIngestFailure(deps, job, error instanceof Error ? error.message : String(error), false, now).catch(
+        () => undefined,
+      );
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, Math.random()) });
     }
   }

@@ -7,9 +7,19 @@ export const ORIGIN = 'http://learnedge.test';
 
 /** Stores an author key with the given scopes (and revocation) and returns it. */
 export async function givenAuthorKey(options: { scopes?: string[]; revoked?: boolean } = {}): Promise<string> {
-  const { id, key, keyHash } = await newAuthorKey(crypto.getRandomValues(new Uint8Array(32)), crypto.getRandomValues(new Uint8Array(9)));
+  const { id, key, keyHash } = await newAuthorKey(
+    crypto.getRandomValues(new Uint8Array(32)),
+    crypto.getRandomValues(new Uint8Array(9)),
+  );
   await env.DB.prepare('INSERT INTO api_keys (id, label, key_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .bind(id, 'test', keyHash, JSON.stringify(options.scopes ?? ['content:write']), new Date().toISOString(), options.revoked ? new Date().toISOString() : null)
+    .bind(
+      id,
+      'test',
+      keyHash,
+      JSON.stringify(options.scopes ?? ['content:write']),
+      new Date().toISOString(),
+      options.revoked ? new Date().toISOString() : null,
+    )
     .run();
   return key;
 }
@@ -39,7 +49,8 @@ export async function buildCourse(
     const { body = lessonBody(slug), ...rest } = overrides[slug] ?? {};
     const contentHash = await sha256Hex(body);
     bodies.set(contentHash, body);
-    const [partSlug, chapterSlug] = i < count / 2 ? ['basics', i < count / 4 ? 'first-steps' : 'next-steps'] : ['deeper', 'going-further'];
+    const [partSlug, chapterSlug] =
+      i < count / 2 ? ['basics', i < count / 4 ? 'first-steps' : 'next-steps'] : ['deeper', 'going-further'];
     lessons.push({
       slug,
       title: `Lesson ${i + 1}`,
@@ -53,7 +64,9 @@ export async function buildCourse(
       difficulty: 2,
       summary: `Summary of lesson ${i + 1}`,
       objectives: [`Do thing ${i + 1}`],
-      quiz: [{ question: `Q${i + 1}?`, choices: ['a', 'b', 'c'], answer: 1, explanation: 'because', concept: `concept-${i + 1}` }],
+      quiz: [
+        { question: `Q${i + 1}?`, choices: ['a', 'b', 'c'], answer: 1, explanation: 'because', concept: `concept-${i + 1}` },
+      ],
       sourcePath: `${slug}.md`,
       contentHash,
       ...rest,
@@ -71,7 +84,11 @@ export async function buildCourse(
       { slug: 'going-further', partSlug: 'deeper', title: 'Going further', summary: '', position: 0 },
     ],
     lessons,
-    blobs: [...bodies.entries()].map(([hash, body]) => ({ hash, size: new TextEncoder().encode(body).byteLength, contentType: 'text/markdown' as const })),
+    blobs: [...bodies.entries()].map(([hash, body]) => ({
+      hash,
+      size: new TextEncoder().encode(body).byteLength,
+      contentType: 'text/markdown' as const,
+    })),
     prune: false,
   };
   return { manifest, bodies };
@@ -97,7 +114,12 @@ export async function push(fixture: CourseFixture, key: string, options: { prune
   for (const hash of missing) {
     const body = fixture.bodies.get(hash);
     if (body === undefined) throw new Error(`no body for ${hash}`);
-    const put = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body, headers: { 'content-type': 'text/markdown' } });
+    const put = await api(`/api/admin/content/blobs/${hash}`, {
+      method: 'PUT',
+      key,
+      body,
+      headers: { 'content-type': 'text/markdown' },
+    });
     if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
   }
   const commit = await api('/api/admin/content/commit', { method: 'POST', key, json: manifest });
@@ -112,7 +134,8 @@ export async function waitForIngest(slugs: string[], timeoutMs = 8000): Promise<
     const { results } = await env.DB.prepare(`SELECT slug FROM lessons WHERE ingest_status = 'ingested'`).all<{ slug: string }>();
     const done = new Set(results.map((r) => r.slug));
     if (slugs.every((s) => done.has(s))) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`not ingested in time: ${slugs.filter((s) => !done.has(s)).join(', ')}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`not ingested in time: ${slugs.filter((s) => !done.has(s)).join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -17,7 +17,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string | null): { state:
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reload on key or retry only
+    // Reload on a new key or a retry only; `load` is a fresh closure every render.
   }, [key, attempt]);
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   return { state, retry };

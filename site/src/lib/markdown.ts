@@ -18,15 +18,21 @@ hljs.registerAliases(['ts'], { languageName: 'typescript' });
 hljs.registerAliases(['sqlite', 'postgresql', 'psql'], { languageName: 'sql' });
 
 const md = createMarkdown({
-  highlight: (code, lang) => (lang && hljs.getLanguage(lang) ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : ''),
+  highlight: (code, lang) =>
+    lang && hljs.getLanguage(lang) ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : '',
 });
 
 // Each heading gets a visible, keyboard-reachable permalink to its anchor.
 md.renderer.rules.heading_close = (tokens, idx) => {
   const close = tokens[idx];
-  const open = tokens.slice(0, idx).reverse().find((t) => t.type === 'heading_open');
+  const open = tokens
+    .slice(0, idx)
+    .reverse()
+    .find((t) => t.type === 'heading_open');
   const id = open?.attrGet('id');
-  const link = id ? `<a class="heading-anchor" href="#${md.utils.escapeHtml(String(id))}" aria-label="Link to this section">#</a>` : '';
+  const link = id
+    ? `<a class="heading-anchor" href="#${md.utils.escapeHtml(String(id))}" aria-label="Link to this section">#</a>`
+    : '';
   return `${link}</${close?.tag ?? 'h2'}>\n`;
 };
 

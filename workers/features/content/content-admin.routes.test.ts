@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
 import { sha256Hex } from '../../platform/sha256';
-import { MAX_BLOB_BYTES } from './content.schemas';
+import { MAX_BLOB_BYTES, type LessonInput } from './content.schemas';
 
 let key: string;
 beforeEach(async () => {
@@ -77,7 +77,9 @@ describe('manifest flow: plan, upload, commit', () => {
     const pruned = await push(three, key, { prune: true });
     expect(pruned.result.summary).toMatchObject({ removed: ['lesson-4'], kept: [] });
     expect(await lessonCount()).toBe(3);
-    const quiz = await env.DB.prepare(`SELECT COUNT(*) AS n FROM quiz_items WHERE lesson_slug = 'lesson-4'`).first<{ n: number }>();
+    const quiz = await env.DB.prepare(`SELECT COUNT(*) AS n FROM quiz_items WHERE lesson_slug = 'lesson-4'`).first<{
+      n: number;
+    }>();
     expect(quiz?.n).toBe(0);
   });
 
@@ -108,19 +110,37 @@ describe('manifest flow: plan, upload, commit', () => {
 describe('bad manifests get a problem naming each field and change nothing', () => {
   it.each([
     ['a duplicate slug', { 'lesson-2': { slug: 'lesson-1', prerequisites: [] } }, 'body/lessons/1/slug', 'duplicate lesson slug'],
-    ['an unknown prerequisite', { 'lesson-2': { prerequisites: ['ghost'] } }, 'body/lessons/1/prerequisites/0', 'unknown prerequisite "ghost"'],
-    ['a prerequisite cycle', { 'lesson-1': { prerequisites: ['lesson-3'] } }, 'body/lessons/0/prerequisites', 'prerequisite cycle'],
-    ['a quiz answer out of range', { 'lesson-1': { quiz: [{ question: 'Q', choices: ['a', 'b'], answer: 5, explanation: '' }] } }, 'body/lessons/0/quiz/0/answer', 'out of range'],
+    [
+      'an unknown prerequisite',
+      { 'lesson-2': { prerequisites: ['ghost'] } },
+      'body/lessons/1/prerequisites/0',
+      'unknown prerequisite "ghost"',
+    ],
+    [
+      'a prerequisite cycle',
+      { 'lesson-1': { prerequisites: ['lesson-3'] } },
+      'body/lessons/0/prerequisites',
+      'prerequisite cycle',
+    ],
+    [
+      'a quiz answer out of range',
+      { 'lesson-1': { quiz: [{ question: 'Q', choices: ['a', 'b'], answer: 5, explanation: '' }] } },
+      'body/lessons/0/quiz/0/answer',
+      'out of range',
+    ],
     ['an unknown chapter', { 'lesson-1': { chapterSlug: 'nowhere' } }, 'body/lessons/0/chapterSlug', 'unknown chapter'],
-  ] as const)('rejects %s with 422', async (_name, overrides, field, message) => {
-    const fixture = await buildCourse(3, overrides);
-    const res = await api('/api/admin/content/plan', { method: 'POST', key, json: fixture.manifest });
-    expect(res.status).toBe(422);
-    const problem = await res.json<{ code: string; errors: { field: string; message: string }[] }>();
-    expect(problem.code).toBe('invalid_manifest');
-    expect(problem.errors).toContainEqual({ field, message: expect.stringContaining(message) as string });
-    expect(await lessonCount()).toBe(0);
-  });
+  ] satisfies [string, Record<string, Partial<LessonInput>>, string, string][])(
+    'rejects %s with 422',
+    async (_name, overrides, field, message) => {
+      const fixture = await buildCourse(3, overrides);
+      const res = await api('/api/admin/content/plan', { method: 'POST', key, json: fixture.manifest });
+      expect(res.status).toBe(422);
+      const problem = await res.json<{ code: string; errors: { field: string; message: string }[] }>();
+      expect(problem.code).toBe('invalid_manifest');
+      expect(problem.errors).toContainEqual({ field, message: expect.stringContaining(message) as string });
+      expect(await lessonCount()).toBe(0);
+    },
+  );
 
   it('rejects a schema violation with 400 validation_failed listing the fields', async () => {
     const fixture = await buildCourse(2);
@@ -134,7 +154,12 @@ describe('bad manifests get a problem naming each field and change nothing', () 
   });
 
   it('rejects a body that is not JSON with 400', async () => {
-    const res = await api('/api/admin/content/plan', { method: 'POST', key, body: '{not json', headers: { 'content-type': 'application/json' } });
+    const res = await api('/api/admin/content/plan', {
+      method: 'POST',
+      key,
+      body: '{not json',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
@@ -143,7 +168,12 @@ describe('bad manifests get a problem naming each field and change nothing', () 
 describe('PUT /api/admin/content/blobs/{hash}', () => {
   it('refuses bytes whose SHA-256 differs from the path with 422, storing nothing', async () => {
     const hash = await sha256Hex('expected');
-    const res = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'tampered', headers: { 'content-type': 'text/markdown' } });
+    const res = await api(`/api/admin/content/blobs/${hash}`, {
+      method: 'PUT',
+      key,
+      body: 'tampered',
+      headers: { 'content-type': 'text/markdown' },
+    });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ code: 'hash_mismatch', errors: [{ field: 'param/hash' }] });
     expect(await env.CONTENT.head(`blobs/${hash}`)).toBeNull();
@@ -151,21 +181,32 @@ describe('PUT /api/admin/content/blobs/{hash}', () => {
 
   it('refuses an unsupported content type with 415', async () => {
     const hash = await sha256Hex('x');
-    const res = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'x', headers: { 'content-type': 'application/x-msdownload' } });
+    const res = await api(`/api/admin/content/blobs/${hash}`, {
+      method: 'PUT',
+      key,
+      body: 'x',
+      headers: { 'content-type': 'application/x-msdownload' },
+    });
     expect(res.status).toBe(415);
     expect(await res.json()).toMatchObject({ code: 'unsupported_media_type', errors: [{ field: 'header/content-type' }] });
   });
 
   it('refuses a blob over the size limit with 413', async () => {
     const big = new Uint8Array(MAX_BLOB_BYTES + 1);
-    const res = await api(`/api/admin/content/blobs/${await sha256Hex(big)}`, { method: 'PUT', key, body: big, headers: { 'content-type': 'text/plain' } });
+    const res = await api(`/api/admin/content/blobs/${await sha256Hex(big)}`, {
+      method: 'PUT',
+      key,
+      body: big,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
   });
 
   it('answers 200 created:false for a blob it already holds', async () => {
     const hash = await sha256Hex('same');
-    const put = () => api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'same', headers: { 'content-type': 'text/markdown' } });
+    const put = () =>
+      api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: 'same', headers: { 'content-type': 'text/markdown' } });
     expect((await put()).status).toBe(201);
     const again = await put();
     expect(again.status).toBe(200);

@@ -28,9 +28,13 @@ async function preparePush(deps: Deps, manifest: Manifest) {
   const current = await deps.content.currentCourse();
   const replacesCourse = current && current.id !== manifest.course.slug ? current.id : null;
   if (replacesCourse && !manifest.prune) {
-    throw new AppError('invalid_manifest', `This deployment serves the course "${replacesCourse}"; push with prune to replace it`, {
-      errors: [{ field: 'body/course/slug', message: `differs from the current course "${replacesCourse}"` }],
-    });
+    throw new AppError(
+      'invalid_manifest',
+      `This deployment serves the course "${replacesCourse}"; push with prune to replace it`,
+      {
+        errors: [{ field: 'body/course/slug', message: `differs from the current course "${replacesCourse}"` }],
+      },
+    );
   }
   const metaHashes = new Map(await Promise.all(manifest.lessons.map(async (l) => [l.slug, await lessonMetaHash(l)] as const)));
   const existing = replacesCourse ? [] : await deps.content.fingerprints();
@@ -107,7 +111,10 @@ contentAdminRoutes
       const { deps } = c.var;
       if ((await deps.content.knownBlobs([hash])).has(hash)) return c.json({ hash, size: bytes.byteLength, created: false }, 200);
       await deps.blobs.put(hash, bytes, allowed);
-      const created = await deps.content.recordBlob({ hash, size: bytes.byteLength, contentType: allowed }, new Date().toISOString());
+      const created = await deps.content.recordBlob(
+        { hash, size: bytes.byteLength, contentType: allowed },
+        new Date().toISOString(),
+      );
       return c.json({ hash, size: bytes.byteLength, created }, created ? 201 : 200);
     },
   )
@@ -133,8 +140,7 @@ contentAdminRoutes
           errors: plan.missing.map((hash) => ({ field: 'body/blobs', message: `missing ${hash}` })),
         });
       }
-      const nothingToDo =
-        plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
+      const nothingToDo = plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
       if (nothingToDo && plan.current) return c.json({ version: plan.current.version, summary: plan.summary, enqueued: 0 }, 200);
 
       const version = await deps.content.apply({
@@ -152,7 +158,12 @@ contentAdminRoutes
         .map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId }));
       // The batch above is committed; if sending fails, the cron sweep re-queues pending lessons.
       await deps.ingestQueue.sendAll(jobs);
-      deps.logger.log('info', 'content.committed', { version, added: plan.summary.added.length, changed: plan.summary.changed.length, removed: plan.summary.removed.length });
+      deps.logger.log('info', 'content.committed', {
+        version,
+        added: plan.summary.added.length,
+        changed: plan.summary.changed.length,
+        removed: plan.summary.removed.length,
+      });
       return c.json({ version, summary: plan.summary, enqueued: jobs.length }, 200);
     },
   )

@@ -4,9 +4,33 @@ import { buildBook, etagMatches, findPrerequisiteCycle, locateLesson, planChange
 describe('findPrerequisiteCycle', () => {
   it.each([
     ['no edges', [{ slug: 'a', prerequisites: [] }], null],
-    ['a chain', [{ slug: 'a', prerequisites: [] }, { slug: 'b', prerequisites: ['a'] }, { slug: 'c', prerequisites: ['b', 'a'] }], null],
-    ['a two-cycle', [{ slug: 'a', prerequisites: ['b'] }, { slug: 'b', prerequisites: ['a'] }], ['a', 'b', 'a']],
-    ['a three-cycle behind a chain', [{ slug: 'x', prerequisites: ['a'] }, { slug: 'a', prerequisites: ['c'] }, { slug: 'b', prerequisites: ['a'] }, { slug: 'c', prerequisites: ['b'] }], ['a', 'c', 'b', 'a']],
+    [
+      'a chain',
+      [
+        { slug: 'a', prerequisites: [] },
+        { slug: 'b', prerequisites: ['a'] },
+        { slug: 'c', prerequisites: ['b', 'a'] },
+      ],
+      null,
+    ],
+    [
+      'a two-cycle',
+      [
+        { slug: 'a', prerequisites: ['b'] },
+        { slug: 'b', prerequisites: ['a'] },
+      ],
+      ['a', 'b', 'a'],
+    ],
+    [
+      'a three-cycle behind a chain',
+      [
+        { slug: 'x', prerequisites: ['a'] },
+        { slug: 'a', prerequisites: ['c'] },
+        { slug: 'b', prerequisites: ['a'] },
+        { slug: 'c', prerequisites: ['b'] },
+      ],
+      ['a', 'c', 'b', 'a'],
+    ],
     ['an unknown prerequisite only', [{ slug: 'a', prerequisites: ['ghost'] }], null],
   ])('finds %s', (_name, lessons, cycle) => {
     expect(findPrerequisiteCycle(lessons)).toEqual(cycle);
@@ -26,7 +50,13 @@ describe('planChanges', () => {
   ];
 
   it('sorts lessons into added, changed, unchanged and kept without prune', () => {
-    expect(planChanges(existing, incoming, false)).toEqual({ added: ['d'], changed: ['b'], unchanged: ['a'], removed: [], kept: ['c'] });
+    expect(planChanges(existing, incoming, false)).toEqual({
+      added: ['d'],
+      changed: ['b'],
+      unchanged: ['a'],
+      removed: [],
+      kept: ['c'],
+    });
   });
 
   it('removes what the tree no longer has with prune', () => {
@@ -47,10 +77,50 @@ const rows: BookRows = {
     { id: 'c/p2/x', partId: 'c/p2', slug: 'x', title: 'X', summary: '', position: 0 },
   ],
   lessons: [
-    { slug: 'l3', chapterId: 'c/p1/b', position: 0, title: 'L3', layer: 'L1', minutes: 5, difficulty: 1, summary: '', contentHash: 'h3' },
-    { slug: 'l2', chapterId: 'c/p1/a', position: 1, title: 'L2', layer: 'L1', minutes: 5, difficulty: 1, summary: '', contentHash: 'h2' },
-    { slug: 'l1', chapterId: 'c/p1/a', position: 0, title: 'L1', layer: 'L1', minutes: 5, difficulty: 1, summary: '', contentHash: 'h1' },
-    { slug: 'l4', chapterId: 'c/p2/x', position: 0, title: 'L4', layer: 'L3', minutes: 5, difficulty: 4, summary: '', contentHash: 'h4' },
+    {
+      slug: 'l3',
+      chapterId: 'c/p1/b',
+      position: 0,
+      title: 'L3',
+      layer: 'L1',
+      minutes: 5,
+      difficulty: 1,
+      summary: '',
+      contentHash: 'h3',
+    },
+    {
+      slug: 'l2',
+      chapterId: 'c/p1/a',
+      position: 1,
+      title: 'L2',
+      layer: 'L1',
+      minutes: 5,
+      difficulty: 1,
+      summary: '',
+      contentHash: 'h2',
+    },
+    {
+      slug: 'l1',
+      chapterId: 'c/p1/a',
+      position: 0,
+      title: 'L1',
+      layer: 'L1',
+      minutes: 5,
+      difficulty: 1,
+      summary: '',
+      contentHash: 'h1',
+    },
+    {
+      slug: 'l4',
+      chapterId: 'c/p2/x',
+      position: 0,
+      title: 'L4',
+      layer: 'L3',
+      minutes: 5,
+      difficulty: 4,
+      summary: '',
+      contentHash: 'h4',
+    },
   ],
   prerequisites: [
     { lessonSlug: 'l4', prerequisiteSlug: 'l3', position: 1 },
@@ -63,7 +133,13 @@ describe('buildBook', () => {
   it('orders parts, chapters and lessons by position and drops empty parts', () => {
     const book = buildBook(rows);
     expect(book.parts.map((p) => [p.slug, p.chapters.map((c) => [c.slug, c.lessons.map((l) => l.slug)])])).toEqual([
-      ['p1', [['a', ['l1', 'l2']], ['b', ['l3']]]],
+      [
+        'p1',
+        [
+          ['a', ['l1', 'l2']],
+          ['b', ['l3']],
+        ],
+      ],
       ['p2', [['x', ['l4']]]],
     ]);
     expect(book.version).toBe(3);
@@ -80,7 +156,12 @@ describe('buildBook', () => {
 describe('locateLesson', () => {
   const book = buildBook(rows);
   it('links neighbours across chapter and part boundaries', () => {
-    expect(locateLesson(book, 'l3')).toMatchObject({ prev: { slug: 'l2' }, next: { slug: 'l4' }, part: { slug: 'p1' }, chapter: { slug: 'b' } });
+    expect(locateLesson(book, 'l3')).toMatchObject({
+      prev: { slug: 'l2' },
+      next: { slug: 'l4' },
+      part: { slug: 'p1' },
+      chapter: { slug: 'b' },
+    });
     expect(locateLesson(book, 'l1')?.prev).toBeNull();
     expect(locateLesson(book, 'l4')?.next).toBeNull();
   });

@@ -102,7 +102,11 @@ export interface LessonFingerprint {
 }
 
 /** What a push will do to each lesson, compared with what the server holds. */
-export function planChanges(existing: readonly LessonFingerprint[], incoming: readonly LessonFingerprint[], prune: boolean): PlanSummary {
+export function planChanges(
+  existing: readonly LessonFingerprint[],
+  incoming: readonly LessonFingerprint[],
+  prune: boolean,
+): PlanSummary {
   const before = new Map(existing.map((l) => [l.slug, l]));
   const after = new Set(incoming.map((l) => l.slug));
   const summary: PlanSummary = { added: [], changed: [], unchanged: [], removed: [], kept: [] };

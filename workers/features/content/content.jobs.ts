@@ -21,7 +21,13 @@ export async function ingestLesson(deps: Pick<Deps, 'content' | 'blobs' | 'logge
 }
 
 /** Records why an attempt failed; the last attempt (dead-letter queue) marks the lesson failed. */
-export async function recordIngestFailure(deps: Pick<Deps, 'content'>, job: IngestJob, reason: string, final: boolean, now: string) {
+export async function recordIngestFailure(
+  deps: Pick<Deps, 'content'>,
+  job: IngestJob,
+  reason: string,
+  final: boolean,
+  now: string,
+) {
   await deps.content.recordIngestError(job.lessonSlug, job.contentHash, reason, final, now);
 }
 
@@ -31,7 +37,9 @@ export const STALE_PENDING_MS = 10 * 60_000;
 /** Cron sweep: re-queues ingestion for lessons stuck in `pending`. */
 export async function requeueStalePending(deps: Pick<Deps, 'content' | 'ingestQueue' | 'logger'>, now: Date): Promise<number> {
   const stale = await deps.content.pendingSince(new Date(now.getTime() - STALE_PENDING_MS).toISOString());
-  await deps.ingestQueue.sendAll(stale.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash })));
+  await deps.ingestQueue.sendAll(
+    stale.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash })),
+  );
   if (stale.length > 0) deps.logger.log('warn', 'ingest.requeued_stale', { count: stale.length });
   return stale.length;
 }

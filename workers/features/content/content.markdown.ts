@@ -69,7 +69,11 @@ export function markdownStats(markdown: string): MarkdownStats {
     if (token.type === 'fence' || token.type === 'code_block') codeLines += token.content.split('\n').filter(Boolean).length;
     if (token.type === 'heading_open') {
       const inline = tokens[i + 1];
-      outline.push({ depth: Number(token.tag.slice(1)), text: inline ? inlineText(inline) : '', anchor: String(token.attrGet('id') ?? '') });
+      outline.push({
+        depth: Number(token.tag.slice(1)),
+        text: inline ? inlineText(inline) : '',
+        anchor: String(token.attrGet('id') ?? ''),
+      });
     }
   });
   const readingMinutes = Math.max(1, Math.round(wordCount / WORDS_PER_MINUTE + codeLines / CODE_LINES_PER_MINUTE));

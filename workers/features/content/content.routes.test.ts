@@ -21,10 +21,22 @@ describe('GET /api/content/book', () => {
     expect(book.course).toEqual({ slug: 'test-course', title: 'Test course', summary: 'For tests' });
     expect(book.lessonCount).toBe(4);
     expect(book.parts.map((p) => [p.slug, p.chapters.map((c) => [c.slug, c.lessons.map((l) => l.slug)])])).toEqual([
-      ['basics', [['first-steps', ['lesson-1']], ['next-steps', ['lesson-2']]]],
+      [
+        'basics',
+        [
+          ['first-steps', ['lesson-1']],
+          ['next-steps', ['lesson-2']],
+        ],
+      ],
       ['deeper', [['going-further', ['lesson-3', 'lesson-4']]]],
     ]);
-    expect(book.parts[1]?.chapters[0]?.lessons[0]).toMatchObject({ layer: 'L2', prerequisites: ['lesson-2'], concepts: ['concept-3'], minutes: 10, difficulty: 2 });
+    expect(book.parts[1]?.chapters[0]?.lessons[0]).toMatchObject({
+      layer: 'L2',
+      prerequisites: ['lesson-2'],
+      concepts: ['concept-3'],
+      minutes: 10,
+      difficulty: 2,
+    });
   });
 
   it('answers a matching If-None-Match with 304 and no body', async () => {
@@ -40,7 +52,11 @@ describe('GET /api/content/book', () => {
   it('serves the cached copy without reading D1 once it is cached', async () => {
     await push(await buildCourse(2), key);
     // Drop D1's content rows behind the API's back: a cache hit must not notice.
-    await env.DB.batch([env.DB.prepare('DELETE FROM lessons'), env.DB.prepare('DELETE FROM chapters'), env.DB.prepare('DELETE FROM parts')]);
+    await env.DB.batch([
+      env.DB.prepare('DELETE FROM lessons'),
+      env.DB.prepare('DELETE FROM chapters'),
+      env.DB.prepare('DELETE FROM parts'),
+    ]);
     const book = await (await api('/api/content/book')).json<Book>();
     expect(book.lessonCount).toBe(2);
   });
@@ -128,8 +144,15 @@ describe('GET /api/content/assets/{hash}', () => {
   it('serves an uploaded file immutably, with a sandboxing CSP', async () => {
     const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>';
     const bytes = new TextEncoder().encode(svg);
-    const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-    const put = await api(`/api/admin/content/blobs/${hash}`, { method: 'PUT', key, body: svg, headers: { 'content-type': 'image/svg+xml' } });
+    const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('');
+    const put = await api(`/api/admin/content/blobs/${hash}`, {
+      method: 'PUT',
+      key,
+      body: svg,
+      headers: { 'content-type': 'image/svg+xml' },
+    });
     expect(put.status).toBe(201);
     const res = await api(`/api/content/assets/${hash}`);
     expect(res.status).toBe(200);

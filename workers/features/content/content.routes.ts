@@ -55,7 +55,9 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const place = cached && locateLesson(cached.book, slug);
       const record = place && (await c.var.deps.content.lessonRecord(slug));
       if (!place || !record) throw new AppError('not_found', `No lesson "${slug}"`);
-      const titles = new Map(cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons.map((l) => [l.slug, l.title]))));
+      const titles = new Map(
+        cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons.map((l) => [l.slug, l.title]))),
+      );
       const { prerequisites, ...lesson } = place.lesson;
       return c.json(
         {
@@ -110,7 +112,10 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: 'A file a lesson links to (figure, download), by SHA-256; immutable',
       request: { params: HashParamSchema },
       responses: {
-        200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+        200: {
+          description: 'The file',
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
         ...problemResponses(400, 404),
       },
     }),

@@ -70,7 +70,10 @@ export const ManifestSchema = z
   .object({
     course: z.object({ slug: SlugSchema, title: z.string().min(1).max(200), summary: z.string().max(4000).default('') }),
     parts: z.array(SectionInputSchema).min(1).max(100),
-    chapters: z.array(SectionInputSchema.extend({ partSlug: SlugSchema })).min(1).max(1000),
+    chapters: z
+      .array(SectionInputSchema.extend({ partSlug: SlugSchema }))
+      .min(1)
+      .max(1000),
     lessons: z.array(LessonInputSchema).min(1).max(MAX_LESSONS),
     blobs: z.array(BlobRefSchema).max(MAX_LESSONS * 10),
     prune: z.boolean().default(false).openapi({ description: 'Remove lessons the manifest no longer lists' }),

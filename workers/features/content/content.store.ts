@@ -67,7 +67,9 @@ export function createD1ContentStore(db: Db): ContentStore {
     },
 
     async fingerprints() {
-      return db.select({ slug: t.lessons.slug, contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash }).from(t.lessons);
+      return db
+        .select({ slug: t.lessons.slug, contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash })
+        .from(t.lessons);
     },
 
     async knownBlobs(hashes) {
@@ -108,7 +110,14 @@ export function createD1ContentStore(db: Db): ContentStore {
       stmts.push(
         db
           .insert(t.courses)
-          .values({ id: courseId, title: manifest.course.title, summary: manifest.course.summary, version: 1, manifestHash, updatedAt: now })
+          .values({
+            id: courseId,
+            title: manifest.course.title,
+            summary: manifest.course.summary,
+            version: 1,
+            manifestHash,
+            updatedAt: now,
+          })
           .onConflictDoUpdate({
             target: t.courses.id,
             set: {
@@ -124,7 +133,16 @@ export function createD1ContentStore(db: Db): ContentStore {
         stmts.push(
           db
             .insert(t.parts)
-            .values(rows.map((p) => ({ id: partId(p.slug), courseId, slug: p.slug, title: p.title, summary: p.summary, position: p.position })))
+            .values(
+              rows.map((p) => ({
+                id: partId(p.slug),
+                courseId,
+                slug: p.slug,
+                title: p.title,
+                summary: p.summary,
+                position: p.position,
+              })),
+            )
             .onConflictDoUpdate({
               target: t.parts.id,
               set: { title: sql`excluded.title`, summary: sql`excluded.summary`, position: sql`excluded.position` },
@@ -156,30 +174,78 @@ export function createD1ContentStore(db: Db): ContentStore {
         for (const rows of chunk(summary.removed, 1)) stmts.push(db.delete(t.lessons).where(inArray(t.lessons.slug, rows)));
       }
       if (lessons.length > 0) {
-        for (const rows of chunk(lessons, 1)) stmts.push(db.delete(t.lessonPrerequisites).where(inArray(t.lessonPrerequisites.lessonSlug, rows.map((l) => l.slug))));
-        for (const rows of chunk(lessons, 1)) stmts.push(db.delete(t.lessonConcepts).where(inArray(t.lessonConcepts.lessonSlug, rows.map((l) => l.slug))));
-        for (const rows of chunk(lessons, 1)) stmts.push(db.delete(t.quizItems).where(inArray(t.quizItems.lessonSlug, rows.map((l) => l.slug))));
+        for (const rows of chunk(lessons, 1))
+          stmts.push(
+            db.delete(t.lessonPrerequisites).where(
+              inArray(
+                t.lessonPrerequisites.lessonSlug,
+                rows.map((l) => l.slug),
+              ),
+            ),
+          );
+        for (const rows of chunk(lessons, 1))
+          stmts.push(
+            db.delete(t.lessonConcepts).where(
+              inArray(
+                t.lessonConcepts.lessonSlug,
+                rows.map((l) => l.slug),
+              ),
+            ),
+          );
+        for (const rows of chunk(lessons, 1))
+          stmts.push(
+            db.delete(t.quizItems).where(
+              inArray(
+                t.quizItems.lessonSlug,
+                rows.map((l) => l.slug),
+              ),
+            ),
+          );
         for (const rows of chunk(lessons, 21)) {
           stmts.push(
             db
               .insert(t.lessons)
-              .values(rows.map((l) => lessonRow(l, courseId, chapterId(l.partSlug, l.chapterSlug), metaHashes.get(l.slug) ?? '', now)))
+              .values(
+                rows.map((l) => lessonRow(l, courseId, chapterId(l.partSlug, l.chapterSlug), metaHashes.get(l.slug) ?? '', now)),
+              )
               .onConflictDoUpdate({
                 target: t.lessons.slug,
                 set: Object.fromEntries(
                   [
-                    'course_id', 'chapter_id', 'position', 'title', 'layer', 'difficulty', 'minutes', 'summary', 'objectives',
-                    'source_path', 'content_hash', 'meta_hash', 'ingest_status', 'ingest_error', 'updated_at',
+                    'course_id',
+                    'chapter_id',
+                    'position',
+                    'title',
+                    'layer',
+                    'difficulty',
+                    'minutes',
+                    'summary',
+                    'objectives',
+                    'source_path',
+                    'content_hash',
+                    'meta_hash',
+                    'ingest_status',
+                    'ingest_error',
+                    'updated_at',
                   ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
                 ),
               }),
           );
         }
-        const concepts = [...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))]))];
+        const concepts = [
+          ...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))])),
+        ];
         for (const rows of chunk(concepts, 2)) {
-          stmts.push(db.insert(t.concepts).values(rows.map((id) => ({ id, label: conceptLabel(id) }))).onConflictDoNothing());
+          stmts.push(
+            db
+              .insert(t.concepts)
+              .values(rows.map((id) => ({ id, label: conceptLabel(id) })))
+              .onConflictDoNothing(),
+          );
         }
-        const prereqRows = lessons.flatMap((l) => l.prerequisites.map((p, i) => ({ lessonSlug: l.slug, prerequisiteSlug: p, position: i })));
+        const prereqRows = lessons.flatMap((l) =>
+          l.prerequisites.map((p, i) => ({ lessonSlug: l.slug, prerequisiteSlug: p, position: i })),
+        );
         for (const rows of chunk(prereqRows, 3)) stmts.push(db.insert(t.lessonPrerequisites).values(rows));
         const conceptRows = lessons.flatMap((l) => l.concepts.map((c, i) => ({ lessonSlug: l.slug, conceptId: c, position: i })));
         for (const rows of chunk(conceptRows, 3)) stmts.push(db.insert(t.lessonConcepts).values(rows));
@@ -200,12 +266,28 @@ export function createD1ContentStore(db: Db): ContentStore {
       // Chapters and parts that lost their last lesson go; kept lessons keep theirs.
       stmts.push(
         db.delete(t.chapters).where(
-          and(eq(t.chapters.courseId, courseId), notExists(db.select({ one: sql`1` }).from(t.lessons).where(eq(t.lessons.chapterId, t.chapters.id)))),
+          and(
+            eq(t.chapters.courseId, courseId),
+            notExists(
+              db
+                .select({ one: sql`1` })
+                .from(t.lessons)
+                .where(eq(t.lessons.chapterId, t.chapters.id)),
+            ),
+          ),
         ),
       );
       stmts.push(
         db.delete(t.parts).where(
-          and(eq(t.parts.courseId, courseId), notExists(db.select({ one: sql`1` }).from(t.chapters).where(eq(t.chapters.partId, t.parts.id)))),
+          and(
+            eq(t.parts.courseId, courseId),
+            notExists(
+              db
+                .select({ one: sql`1` })
+                .from(t.chapters)
+                .where(eq(t.chapters.partId, t.parts.id)),
+            ),
+          ),
         ),
       );
       const versionQuery = db.select({ version: t.courses.version }).from(t.courses).where(eq(t.courses.id, courseId));
@@ -216,10 +298,28 @@ export function createD1ContentStore(db: Db): ContentStore {
 
     async bookRows() {
       const [courses, parts, chapters, lessons, prerequisites, concepts] = await db.batch([
-        db.select({ id: t.courses.id, title: t.courses.title, summary: t.courses.summary, version: t.courses.version }).from(t.courses).limit(1),
-        db.select({ id: t.parts.id, slug: t.parts.slug, title: t.parts.title, summary: t.parts.summary, position: t.parts.position }).from(t.parts),
         db
-          .select({ id: t.chapters.id, partId: t.chapters.partId, slug: t.chapters.slug, title: t.chapters.title, summary: t.chapters.summary, position: t.chapters.position })
+          .select({ id: t.courses.id, title: t.courses.title, summary: t.courses.summary, version: t.courses.version })
+          .from(t.courses)
+          .limit(1),
+        db
+          .select({
+            id: t.parts.id,
+            slug: t.parts.slug,
+            title: t.parts.title,
+            summary: t.parts.summary,
+            position: t.parts.position,
+          })
+          .from(t.parts),
+        db
+          .select({
+            id: t.chapters.id,
+            partId: t.chapters.partId,
+            slug: t.chapters.slug,
+            title: t.chapters.title,
+            summary: t.chapters.summary,
+            position: t.chapters.position,
+          })
           .from(t.chapters),
         db
           .select({
@@ -297,7 +397,13 @@ function camel(column: string): string {
   return column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function lessonRow(l: LessonInput, courseId: string, chapterId: string, metaHash: string, now: string): typeof t.lessons.$inferInsert {
+function lessonRow(
+  l: LessonInput,
+  courseId: string,
+  chapterId: string,
+  metaHash: string,
+  now: string,
+): typeof t.lessons.$inferInsert {
   return {
     slug: l.slug,
     courseId,

@@ -41,7 +41,13 @@ describe('health and API documents', () => {
   });
 
   it('publishes an OpenAPI 3.1 document covering every route, with the author key scheme', async () => {
-    const doc = await (await api('/api/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown }>>; components: { securitySchemes: Record<string, unknown> } }>();
+    const doc = await (
+      await api('/api/openapi.json')
+    ).json<{
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/admin/content/blobs/{hash}',

@@ -46,7 +46,10 @@ export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       const checks = { d1, kv, r2 };
       const failed = Object.entries(checks).filter(([, check]) => !check.ok);
       if (failed.length > 0) {
-        throw new AppError('service_unavailable', failed.map(([name, check]) => `${name}: ${check.error ?? 'failed'}`).join('; '));
+        throw new AppError(
+          'service_unavailable',
+          failed.map(([name, check]) => `${name}: ${check.error ?? 'failed'}`).join('; '),
+        );
       }
       return c.json({ status: 'ok' as const, checks }, 200);
     },
@@ -57,7 +60,9 @@ export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: '/live',
       tags: ['Operations'],
       summary: 'Liveness: answers without touching storage (the benchmark floor)',
-      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+      responses: {
+        200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+      },
     }),
     (c) => c.json({ status: 'ok' as const }, 200),
   );

@@ -11,7 +11,10 @@ const KEY_PREFIX = 'lek_';
  * The key is shown once; only its SHA-256 is stored. A plain hash is enough for
  * a 256-bit random secret: there is nothing to brute-force.
  */
-export async function newAuthorKey(random: Uint8Array, idRandom: Uint8Array): Promise<{ id: string; key: string; keyHash: string }> {
+export async function newAuthorKey(
+  random: Uint8Array,
+  idRandom: Uint8Array,
+): Promise<{ id: string; key: string; keyHash: string }> {
   const key = KEY_PREFIX + base64Url(random);
   return { id: `key_${base64Url(idRandom)}`, key, keyHash: await sha256Hex(key) };
 }

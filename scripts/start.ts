@@ -1,0 +1,83 @@
+/**
+ * `npm start`: the whole platform locally. Applies D1 migrations, builds the site,
+ * makes sure a local author key exists, starts the Worker (local D1/R2/KV/Queues),
+ * pushes the sample course with the author CLI, and stays up until Ctrl-C, which
+ * stops every process it started. Safe to run again: each step is idempotent.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { applyLocalMigrations, ensureLocalAuthorKey, startLocalServer, type LocalServer } from './local-server';
+
+const port = Number(process.env.PORT ?? 8787);
+const url = `http://127.0.0.1:${port}`;
+
+function step(label: string) {
+  console.log(`\n▶ ${label}`);
+}
+
+async function portTaken(): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function buildSite(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const build = spawn('npx', ['astro', 'build', '--root', 'site'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`site build failed (exit ${code})`))));
+  });
+}
+
+async function main(): Promise<number> {
+  if (await portTaken()) {
+    console.error(`Port ${port} is already in use (is another \`npm start\` running?). Stop it, or set PORT.`);
+    return 1;
+  }
+  step('building the site and preparing local storage');
+  const site = buildSite();
+  applyLocalMigrations();
+  await ensureLocalAuthorKey({ remote: false, env: undefined });
+  await site;
+
+  step(`starting the Worker on ${url}`);
+  const started: { server?: LocalServer } = {};
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await started.server?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  const server = await startLocalServer({ port });
+  started.server = server;
+  server.child.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`wrangler dev exited (${code ?? 'signal'})`);
+      void stop(1);
+    }
+  });
+
+  step('pushing seeds/course with the author CLI');
+  const pushed = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', url, '--wait'], {
+    stdio: 'inherit',
+  });
+  if (pushed.status !== 0) {
+    console.error('Pushing the sample course failed; the server keeps running.');
+  }
+
+  console.log(`\n✔ LearnEdge is running at ${url}\n  site: ${url}/   API docs: ${url}/api/docs   Ctrl-C stops everything.\n`);
+  await new Promise(() => undefined);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
