@@ -44,9 +44,13 @@ async function main() {
   const { key } = await createAuthorKey(['content:write'], 'bench', { remote: false, env: undefined, persistTo: PERSIST_TO });
   const server = await startLocalServer({ port: PORT, persistTo: PERSIST_TO, quiet: true });
   try {
-    const pushed = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'], {
-      encoding: 'utf8',
-    });
+    const pushed = spawnSync(
+      'npx',
+      ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (pushed.status !== 0) throw new Error(`push failed: ${pushed.stderr}`);
     const etag = (await fetch(`${server.url}${ROUTES[2]?.path ?? ''}`)).headers.get('etag') ?? '';
     // Warm the isolate and caches so the first route is not charged for start-up.
@@ -77,7 +81,10 @@ async function main() {
         : `\ntarget missed (< ${TARGET_RATIO}x floor): ${misses.map((m) => m.route).join(', ')}`,
     );
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/latest.json', JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, rows }, null, 2));
+    writeFileSync(
+      'bench/results/latest.json',
+      JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, rows }, null, 2),
+    );
   } finally {
     await server.stop();
   }

@@ -29,7 +29,11 @@ const tests = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--report
   stdio: 'inherit',
 });
 try {
-  const result = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  const result = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+  };
   console.log(`\n${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped`);
 } catch {
   console.error('no test report was written');
