@@ -1,13 +1,25 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { findPrerequisiteCycle } from '../workers/features/content/content.domain';
-import { SLUG, type Manifest } from '../workers/features/content/content.schemas';
+import type { Manifest } from '../workers/features/content/content.schemas';
 import { sha256Hex } from '../workers/platform/sha256';
-import { parseFrontmatter, type TreeProblem } from './frontmatter';
+import {
+  compareOrder,
+  detectLayout,
+  hasContent,
+  isIndex,
+  lessonFiles,
+  lessonFilesDeep,
+  readCourseMeta,
+  readYaml,
+  sortedSections,
+  subdirs,
+  type Section,
+} from './course-layout';
+import type { TreeProblem } from './frontmatter';
 import { rewriteLinks, type LinkedFile } from './lesson-links';
 import { readLessonMeta, type LessonMeta } from './lesson-meta';
-import { leadingH1, normalizeMarkdown, orderPrefix, stripOrderPrefix, titleFromName, toSlug } from './markdown-source';
+import { orderPrefix } from './markdown-source';
 
 export type { TreeProblem } from './frontmatter';
 
@@ -20,18 +32,6 @@ export interface LoadedCourse {
   blobs: Map<string, { bytes: Uint8Array<ArrayBuffer>; contentType: Manifest['blobs'][number]['contentType']; file: string }>;
   problems: TreeProblem[];
   warnings: TreeProblem[];
-}
-
-const LESSON_EXT = /\.(md|mdx|rmd)$/i;
-const INDEX_NAMES = ['index.md', 'index.mdx', 'README.md', 'readme.md', '_index.md'];
-const SKIP_DIRS = new Set(['node_modules', 'images', 'img', 'fig', 'figures', 'assets', 'static', 'public', 'files', 'data']);
-
-interface Section {
-  slug: string;
-  title: string;
-  summary: string;
-  order: number | null;
-  name: string;
 }
 
 interface Candidate {
@@ -216,175 +216,6 @@ function emptyManifest(): LoadedCourse['manifest'] {
   return { course: { slug: 'course', title: 'Course', summary: '' }, parts: [], chapters: [], lessons: [], blobs: [] };
 }
 
-function detectLayout(root: string): { layout: Layout; docsRoot: string } {
-  if (existsSync(join(root, 'config.yaml')) && existsSync(join(root, 'episodes')))
-    return { layout: 'carpentries', docsRoot: join(root, 'episodes') };
-  if (existsSync(join(root, 'src', 'content', 'docs')))
-    return { layout: 'starlight', docsRoot: join(root, 'src', 'content', 'docs') };
-  const docusaurusConfig = [
-    'docusaurus.config.js',
-    'docusaurus.config.ts',
-    'docusaurus.config.mjs',
-    'sidebars.js',
-    'sidebars.ts',
-  ];
-  if (existsSync(join(root, 'docs')) && docusaurusConfig.some((f) => existsSync(join(root, f))))
-    return { layout: 'docusaurus', docsRoot: join(root, 'docs') };
-  const hasCategoryFiles = readdirSync(root, { withFileTypes: true }).some(
-    (d) =>
-      d.isDirectory() && (existsSync(join(root, d.name, '_category_.json')) || existsSync(join(root, d.name, '_category_.yml'))),
-  );
-  return { layout: hasCategoryFiles ? 'docusaurus' : 'native', docsRoot: root };
-}
-
-function readCourseMeta(
-  root: string,
-  docsRoot: string,
-  layout: Layout,
-  problems: TreeProblem[],
-  rel: (f: string) => string,
-): Manifest['course'] {
-  let title: string | undefined;
-  let summary = '';
-  let slug: string | undefined;
-  const index = INDEX_NAMES.map((n) => join(docsRoot, n)).find((f) => existsSync(f));
-  if (index) {
-    const fm = parseFrontmatter(rel(index), readFileSync(index, 'utf8'));
-    problems.push(...fm.problems);
-    if (typeof fm.data.title === 'string') title = fm.data.title;
-    else title = leadingH1(fm.body)?.title;
-    if (typeof fm.data.summary === 'string') summary = fm.data.summary;
-    else if (typeof fm.data.description === 'string') summary = fm.data.description;
-    if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
-  }
-  if (layout === 'carpentries') {
-    const config = readYaml(join(root, 'config.yaml')) as { title?: unknown } | null;
-    if (typeof config?.title === 'string') title = config.title;
-  }
-  if (layout === 'docusaurus' || layout === 'starlight') {
-    for (const file of [
-      'docusaurus.config.ts',
-      'docusaurus.config.js',
-      'docusaurus.config.mjs',
-      'astro.config.mjs',
-      'astro.config.ts',
-    ]) {
-      const path = join(root, file);
-      if (!existsSync(path)) continue;
-      const found = /\btitle\s*:\s*(['"`])([^'"`]+)\1/.exec(readFileSync(path, 'utf8'));
-      if (found?.[2]) title = found[2];
-    }
-  }
-  title ??= titleFromName(basename(root));
-  return { slug: slug ?? (toSlug(title) || 'course'), title, summary };
-}
-
-function readYaml(file: string): unknown {
-  try {
-    return parseYaml(readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
-function subdirs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !d.name.startsWith('_') && !SKIP_DIRS.has(d.name.toLowerCase()))
-    .map((d) => join(dir, d.name));
-}
-
-function lessonFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() && LESSON_EXT.test(d.name) && !d.name.startsWith('_') && !d.name.startsWith('.'))
-    .map((d) => join(dir, d.name));
-}
-
-function lessonFilesDeep(dir: string): string[] {
-  return [...lessonFiles(dir), ...subdirs(dir).sort(byNameOrder).flatMap(lessonFilesDeep)];
-}
-
-function byNameOrder(a: string, b: string): number {
-  return compareOrder(
-    { order: orderPrefix(basename(a)), name: basename(a) },
-    { order: orderPrefix(basename(b)), name: basename(b) },
-  );
-}
-
-function isIndex(file: string): boolean {
-  return INDEX_NAMES.includes(basename(file));
-}
-
-/** A folder index holds a lesson only if it has text beyond frontmatter and a title. */
-function hasContent(file: string): boolean {
-  const fm = parseFrontmatter(file, readFileSync(file, 'utf8'));
-  const body = leadingH1(fm.body)?.rest ?? fm.body;
-  return normalizeMarkdown(body, { mdx: file.endsWith('.mdx') }).trim().length > 0;
-}
-
-function sortedSections(
-  dirs: string[],
-  problems: TreeProblem[],
-  rel: (f: string) => string,
-): { dir: string; section: Section }[] {
-  return dirs
-    .map((dir) => ({ dir, section: readSection(dir, problems, rel) }))
-    .sort((a, b) => compareOrder(a.section, b.section));
-}
-
-/** A folder's title, summary and order from `_category_.json|yml`, its index file, or its name. */
-function readSection(dir: string, problems: TreeProblem[], rel: (f: string) => string): Section {
-  const name = basename(dir);
-  const section: Section = {
-    slug: toSlug(stripOrderPrefix(name)) || toSlug(name),
-    title: titleFromName(name),
-    summary: '',
-    order: orderPrefix(name),
-    name,
-  };
-  for (const file of ['_category_.json', '_category_.yml', '_category_.yaml']) {
-    const path = join(dir, file);
-    if (!existsSync(path)) continue;
-    let data: Record<string, unknown> = {};
-    try {
-      data = (file.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : parseYaml(readFileSync(path, 'utf8'))) as Record<
-        string,
-        unknown
-      >;
-    } catch (error) {
-      problems.push({
-        file: rel(path),
-        line: 1,
-        message: `bad category file: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
-    if (typeof data.label === 'string') section.title = data.label;
-    if (typeof data.position === 'number') section.order = data.position;
-    const link = data.link as { description?: unknown } | undefined;
-    if (typeof data.description === 'string') section.summary = data.description;
-    else if (typeof link?.description === 'string') section.summary = link.description;
-  }
-  const index = INDEX_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
-  if (index) {
-    const fm = parseFrontmatter(rel(index), readFileSync(index, 'utf8'));
-    problems.push(...fm.problems);
-    const title = typeof fm.data.title === 'string' ? fm.data.title : leadingH1(fm.body)?.title;
-    if (title) section.title = title;
-    const summary = fm.data.summary ?? fm.data.description;
-    if (typeof summary === 'string') section.summary = summary;
-    const order = fm.data.order ?? fm.data.sidebar_position;
-    if (typeof order === 'number') section.order = order;
-  }
-  return section;
-}
-
-function compareOrder(a: { order: number | null; name: string }, b: { order: number | null; name: string }): number {
-  const ao = a.order ?? Number.POSITIVE_INFINITY;
-  const bo = b.order ?? Number.POSITIVE_INFINITY;
-  if (ao !== bo) return ao < bo ? -1 : 1;
-  return a.name.localeCompare(b.name, 'en', { numeric: true });
-}
-
-/** Explicit slugs must be unique; inferred ones are made unique with their chapter or part. */
 function assignSlugs(metas: LessonMeta[], problems: TreeProblem[]): void {
   const taken = new Map<string, LessonMeta>();
   for (const meta of metas.filter((m) => m.explicitSlug)) {

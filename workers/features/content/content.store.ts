@@ -1,19 +1,11 @@
-import { and, asc, eq, inArray, lt, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { BookRows, LessonFingerprint } from './content.domain';
 import type { MarkdownStats } from './content.markdown';
-import type { LessonInput, Manifest, PlanSummary } from './content.schemas';
-
-/** D1 caps bound parameters at 100 per statement; multi-row inserts are cut to fit. */
-const MAX_PARAMS = 100;
-function chunk<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
+import { chunk, pushStatements } from './content-push.store';
+import type { Manifest, PlanSummary } from './content.schemas';
 
 export interface ApplyInput {
   manifest: Manifest;
@@ -57,8 +49,6 @@ export interface ContentStore {
   pendingSince(before: string): Promise<{ slug: string; contentHash: string }[]>;
 }
 
-const conceptLabel = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/-/g, ' ');
-
 export function createD1ContentStore(db: Db): ContentStore {
   return {
     async currentCourse() {
@@ -95,201 +85,9 @@ export function createD1ContentStore(db: Db): ContentStore {
       return row?.contentType ?? null;
     },
 
-    async apply({ manifest, summary, metaHashes, manifestHash, replacesCourse, now }) {
-      const courseId = manifest.course.slug;
-      const partId = (slug: string) => `${courseId}/${slug}`;
-      const chapterId = (part: string, slug: string) => `${courseId}/${part}/${slug}`;
-      const touched = new Set([...summary.added, ...summary.changed]);
-      const lessons = manifest.lessons.filter((l) => touched.has(l.slug));
-      const stmts: BatchItem<'sqlite'>[] = [];
-
-      if (replacesCourse) {
-        stmts.push(db.delete(t.lessons).where(eq(t.lessons.courseId, replacesCourse)));
-        stmts.push(db.delete(t.courses).where(eq(t.courses.id, replacesCourse)));
-      }
-      stmts.push(
-        db
-          .insert(t.courses)
-          .values({
-            id: courseId,
-            title: manifest.course.title,
-            summary: manifest.course.summary,
-            version: 1,
-            manifestHash,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: t.courses.id,
-            set: {
-              title: manifest.course.title,
-              summary: manifest.course.summary,
-              version: sql`${t.courses.version} + 1`,
-              manifestHash,
-              updatedAt: now,
-            },
-          }),
-      );
-      for (const rows of chunk(manifest.parts, 6)) {
-        stmts.push(
-          db
-            .insert(t.parts)
-            .values(
-              rows.map((p) => ({
-                id: partId(p.slug),
-                courseId,
-                slug: p.slug,
-                title: p.title,
-                summary: p.summary,
-                position: p.position,
-              })),
-            )
-            .onConflictDoUpdate({
-              target: t.parts.id,
-              set: { title: sql`excluded.title`, summary: sql`excluded.summary`, position: sql`excluded.position` },
-            }),
-        );
-      }
-      for (const rows of chunk(manifest.chapters, 7)) {
-        stmts.push(
-          db
-            .insert(t.chapters)
-            .values(
-              rows.map((c) => ({
-                id: chapterId(c.partSlug, c.slug),
-                courseId,
-                partId: partId(c.partSlug),
-                slug: c.slug,
-                title: c.title,
-                summary: c.summary,
-                position: c.position,
-              })),
-            )
-            .onConflictDoUpdate({
-              target: t.chapters.id,
-              set: { title: sql`excluded.title`, summary: sql`excluded.summary`, position: sql`excluded.position` },
-            }),
-        );
-      }
-      if (summary.removed.length > 0) {
-        for (const rows of chunk(summary.removed, 1)) stmts.push(db.delete(t.lessons).where(inArray(t.lessons.slug, rows)));
-      }
-      if (lessons.length > 0) {
-        for (const rows of chunk(lessons, 1))
-          stmts.push(
-            db.delete(t.lessonPrerequisites).where(
-              inArray(
-                t.lessonPrerequisites.lessonSlug,
-                rows.map((l) => l.slug),
-              ),
-            ),
-          );
-        for (const rows of chunk(lessons, 1))
-          stmts.push(
-            db.delete(t.lessonConcepts).where(
-              inArray(
-                t.lessonConcepts.lessonSlug,
-                rows.map((l) => l.slug),
-              ),
-            ),
-          );
-        for (const rows of chunk(lessons, 1))
-          stmts.push(
-            db.delete(t.quizItems).where(
-              inArray(
-                t.quizItems.lessonSlug,
-                rows.map((l) => l.slug),
-              ),
-            ),
-          );
-        for (const rows of chunk(lessons, 21)) {
-          stmts.push(
-            db
-              .insert(t.lessons)
-              .values(
-                rows.map((l) => lessonRow(l, courseId, chapterId(l.partSlug, l.chapterSlug), metaHashes.get(l.slug) ?? '', now)),
-              )
-              .onConflictDoUpdate({
-                target: t.lessons.slug,
-                set: Object.fromEntries(
-                  [
-                    'course_id',
-                    'chapter_id',
-                    'position',
-                    'title',
-                    'layer',
-                    'difficulty',
-                    'minutes',
-                    'summary',
-                    'objectives',
-                    'source_path',
-                    'content_hash',
-                    'meta_hash',
-                    'ingest_status',
-                    'ingest_error',
-                    'updated_at',
-                  ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
-                ),
-              }),
-          );
-        }
-        const concepts = [
-          ...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))])),
-        ];
-        for (const rows of chunk(concepts, 2)) {
-          stmts.push(
-            db
-              .insert(t.concepts)
-              .values(rows.map((id) => ({ id, label: conceptLabel(id) })))
-              .onConflictDoNothing(),
-          );
-        }
-        const prereqRows = lessons.flatMap((l) =>
-          l.prerequisites.map((p, i) => ({ lessonSlug: l.slug, prerequisiteSlug: p, position: i })),
-        );
-        for (const rows of chunk(prereqRows, 3)) stmts.push(db.insert(t.lessonPrerequisites).values(rows));
-        const conceptRows = lessons.flatMap((l) => l.concepts.map((c, i) => ({ lessonSlug: l.slug, conceptId: c, position: i })));
-        for (const rows of chunk(conceptRows, 3)) stmts.push(db.insert(t.lessonConcepts).values(rows));
-        const quizRows = lessons.flatMap((l) =>
-          l.quiz.map((q, i) => ({
-            id: q.id ?? `${l.slug}-q${i + 1}`,
-            lessonSlug: l.slug,
-            position: i,
-            question: q.question,
-            choices: q.choices,
-            answer: q.answer,
-            explanation: q.explanation,
-            conceptId: q.concept ?? null,
-          })),
-        );
-        for (const rows of chunk(quizRows, 8)) stmts.push(db.insert(t.quizItems).values(rows));
-      }
-      // Chapters and parts that lost their last lesson go; kept lessons keep theirs.
-      stmts.push(
-        db.delete(t.chapters).where(
-          and(
-            eq(t.chapters.courseId, courseId),
-            notExists(
-              db
-                .select({ one: sql`1` })
-                .from(t.lessons)
-                .where(eq(t.lessons.chapterId, t.chapters.id)),
-            ),
-          ),
-        ),
-      );
-      stmts.push(
-        db.delete(t.parts).where(
-          and(
-            eq(t.parts.courseId, courseId),
-            notExists(
-              db
-                .select({ one: sql`1` })
-                .from(t.chapters)
-                .where(eq(t.chapters.partId, t.parts.id)),
-            ),
-          ),
-        ),
-      );
+    async apply(input) {
+      const stmts = pushStatements(db, input);
+      const courseId = input.manifest.course.slug;
       const versionQuery = db.select({ version: t.courses.version }).from(t.courses).where(eq(t.courses.id, courseId));
       const results = await db.batch([...stmts, versionQuery] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
       const last = results[results.length - 1] as { version: number }[];
@@ -390,37 +188,6 @@ export function createD1ContentStore(db: Db): ContentStore {
         .from(t.lessons)
         .where(and(eq(t.lessons.ingestStatus, 'pending'), lt(t.lessons.updatedAt, before)));
     },
-  };
-}
-
-function camel(column: string): string {
-  return column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function lessonRow(
-  l: LessonInput,
-  courseId: string,
-  chapterId: string,
-  metaHash: string,
-  now: string,
-): typeof t.lessons.$inferInsert {
-  return {
-    slug: l.slug,
-    courseId,
-    chapterId,
-    position: l.position,
-    title: l.title,
-    layer: l.layer,
-    difficulty: l.difficulty,
-    minutes: l.minutes,
-    summary: l.summary,
-    objectives: l.objectives,
-    sourcePath: l.sourcePath,
-    contentHash: l.contentHash,
-    metaHash,
-    ingestStatus: 'pending',
-    ingestError: null,
-    updatedAt: now,
   };
 }
 
