@@ -20,6 +20,10 @@ export default defineConfig({
         test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts'] },
       },
       {
+        // The site's own logic (rendering, sanitizing) in a DOM; whole pages are tested in e2e.
+        test: { name: 'site', environment: 'jsdom', include: ['site/src/**/*.test.ts'] },
+      },
+      {
         test: {
           name: 'e2e',
           environment: 'node',

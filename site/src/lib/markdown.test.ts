@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { renderLessonHtml } from './markdown';
+
+function render(markdown: string): Document {
+  return new DOMParser().parseFromString(renderLessonHtml(markdown), 'text/html');
+}
+
+describe('renderLessonHtml', () => {
+  it.each([
+    ['a script tag', '<script>window.hacked = true</script>'],
+    ['an event handler', '<img src="x" onerror="window.hacked = true">'],
+    ['an inline frame', '<iframe src="https://evil.example"></iframe>'],
+  ])('shows %s as text instead of running it', (_name, source) => {
+    const doc = render(`Before\n\n${source}\n`);
+    expect(doc.querySelector('script, iframe, img[onerror]')).toBeNull();
+    expect(doc.body.textContent).toContain(source.slice(0, 8));
+  });
+
+  it.each(['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'vbscript:msgbox(1)', 'data:text/html;base64,PHNjcmlwdD4='])(
+    'does not turn %s into a link',
+    (url) => {
+      const doc = render(`[click me](${url})`);
+      const hrefs = [...doc.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+      expect(hrefs.filter((h) => h && !h.startsWith('http') && !h.startsWith('/') && !h.startsWith('#'))).toEqual([]);
+    },
+  );
+
+  it('keeps ordinary links, images and tables', () => {
+    const doc = render('[next](/lessons/joins) ![fig](/api/content/assets/abc)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n');
+    expect(doc.querySelector('a[href="/lessons/joins"]')?.textContent).toBe('next');
+    expect(doc.querySelector('img')?.getAttribute('src')).toBe('/api/content/assets/abc');
+    expect(doc.querySelectorAll('td')).toHaveLength(2);
+  });
+
+  it('highlights code of known languages and leaves other code plain', () => {
+    const doc = render('```sql\nSELECT title FROM books;\n```\n\n```text\nSELECT nothing\n```\n');
+    const [sql, text] = [...doc.querySelectorAll('pre code')];
+    expect(sql?.querySelector('.hljs-keyword')?.textContent).toBe('SELECT');
+    expect(text?.querySelector('span')).toBeNull();
+  });
+
+  it('gives each heading an id and a permalink to it', () => {
+    const doc = render('## Worked example\n\n## Worked example\n');
+    const headings = [...doc.querySelectorAll('h2')];
+    expect(headings.map((h) => h.id)).toEqual(['worked-example', 'worked-example-1']);
+    expect(headings.map((h) => h.querySelector('a.heading-anchor')?.getAttribute('href'))).toEqual([
+      '#worked-example',
+      '#worked-example-1',
+    ]);
+  });
+});
