@@ -9,7 +9,8 @@ const USAGE = `Usage: npm run keys -- <command> [--remote] [--env <name>]
   list                                                    list keys (never the keys themselves)
   revoke <id>                                             revoke a key at once
 
-  Local state by default; --remote --env production acts on the deployed database.`;
+  Local state by default (--persist-to <dir> for another local state folder);
+  --remote --env production acts on the deployed database.`;
 
 /** Creates an author key and stores only its hash. Returns the key, to be shown once. */
 export async function createAuthorKey(scopes: Scope[], label: string, target: D1Target): Promise<{ id: string; key: string }> {
@@ -30,10 +31,11 @@ async function main(argv: string[]): Promise<number> {
       label: { type: 'string', default: '' },
       remote: { type: 'boolean', default: false },
       env: { type: 'string' },
+      'persist-to': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const target: D1Target = { remote: values.remote, env: values.env };
+  const target: D1Target = { remote: values.remote, env: values.env, persistTo: values['persist-to'] };
   const [command, arg] = positionals;
   if (command === 'create') {
     const scopes = values.scope ?? [];

@@ -62,3 +62,39 @@ describe('same-origin serving', () => {
     expect(await missing.text()).toContain('Page not found');
   });
 });
+
+describe('author keys from the keys CLI', () => {
+  const persistTo = inject('persistTo');
+  const keys = (...args: string[]) =>
+    spawnSync('npx', ['tsx', 'cli/keys.ts', ...args, '--persist-to', persistTo], { encoding: 'utf8' });
+  const dryRun = (authorKey: string) =>
+    spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--dry-run', '--target', baseUrl, '--key', authorKey], {
+      encoding: 'utf8',
+    });
+
+  it('creates a key that works at once, lists it without the secret, and revokes it at once', () => {
+    const created = keys('create', '--scope', 'content:write', '--label', 'e2e writer');
+    expect(created.status).toBe(0);
+    const newKey = created.stdout.trim();
+    expect(newKey).toMatch(/^lek_[A-Za-z0-9_-]{43}$/);
+    const id = /created (key_\S+)/.exec(created.stderr)?.[1] ?? '';
+    expect(dryRun(newKey).status).toBe(0);
+
+    const listed = keys('list');
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain('e2e writer');
+    expect(listed.stdout).not.toContain(newKey);
+
+    expect(keys('revoke', id).status).toBe(0);
+    const refused = dryRun(newKey);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('401');
+    expect(keys('revoke', id).status).toBe(1);
+  });
+
+  it('refuses to create a key without a known scope', () => {
+    const run = keys('create', '--scope', 'everything');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--scope must be one of content:write, admin (not everything)');
+  });
+});
