@@ -24,8 +24,11 @@ export interface Section {
 }
 
 export function detectLayout(root: string): { layout: Layout; docsRoot: string } {
+  // Carpentries Workbench (config.yaml + episodes/) and the older Jekyll style (_config.yml + _episodes/).
   if (existsSync(join(root, 'config.yaml')) && existsSync(join(root, 'episodes')))
     return { layout: 'carpentries', docsRoot: join(root, 'episodes') };
+  if (existsSync(join(root, '_config.yml')) && existsSync(join(root, '_episodes')))
+    return { layout: 'carpentries', docsRoot: join(root, '_episodes') };
   if (existsSync(join(root, 'src', 'content', 'docs')))
     return { layout: 'starlight', docsRoot: join(root, 'src', 'content', 'docs') };
   const docusaurusConfig = [
@@ -65,7 +68,7 @@ export function readCourseMeta(
     if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
   }
   if (layout === 'carpentries') {
-    const config = readYaml(join(root, 'config.yaml')) as { title?: unknown } | null;
+    const config = (readYaml(join(root, 'config.yaml')) ?? readYaml(join(root, '_config.yml'))) as { title?: unknown } | null;
     if (typeof config?.title === 'string') title = config.title;
   }
   if (layout === 'docusaurus' || layout === 'starlight') {

@@ -142,3 +142,23 @@ describe('a tree with every kind of error', () => {
     ]);
   });
 });
+
+describe('an older Jekyll-style Carpentries lesson', () => {
+  it('reads _episodes/ in file order and turns its layout HTML and kramdown into markdown', async () => {
+    const course = await loadCourseTree(fixture('carpentries-jekyll'));
+    expect(course.problems).toEqual([]);
+    expect(course.manifest.course.title).toBe('Shell Basics');
+    expect(outline(course)).toEqual(['episodes/episodes/intro', 'episodes/episodes/filedir']);
+    const filedir = course.manifest.lessons[1];
+    expect(filedir).toMatchObject({
+      minutes: 40,
+      objectives: ['Explain the similarities and differences between a file and a directory.'],
+    });
+    const body = new TextDecoder().decode(course.blobs.get(filedir?.contentHash ?? '')?.bytes);
+    expect(body).toMatch(/!\[The file system\]\(\/api\/content\/assets\/[0-9a-f]{64}\)/);
+    expect(body).toContain('Press `Tab` to complete');
+    expect(body).toContain('[the setup](/setup/)');
+    expect(body).not.toMatch(/\{:|\{%|<p|<\/p>|<img/);
+    expect(course.manifest.blobs.map((b) => b.contentType)).toContain('image/svg+xml');
+  });
+});

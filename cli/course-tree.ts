@@ -76,12 +76,18 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   };
 
   if (layout === 'carpentries') {
-    const config = readYaml(join(root, 'config.yaml')) as { episodes?: unknown; title?: unknown } | null;
-    const episodes = Array.isArray(config?.episodes) ? config.episodes.filter((e): e is string => typeof e === 'string') : [];
+    // Workbench lists its episodes in config.yaml; the Jekyll style orders _episodes/ by file name.
+    const config = readYaml(join(root, 'config.yaml')) as { episodes?: unknown } | null;
+    const listed = Array.isArray(config?.episodes) ? config.episodes.filter((e): e is string => typeof e === 'string') : null;
+    const episodes =
+      listed ??
+      lessonFiles(docsRoot)
+        .map((f) => basename(f))
+        .sort((a, b) => compareOrder({ order: orderPrefix(a), name: a }, { order: orderPrefix(b), name: b }));
     const section: Section = { slug: 'episodes', title: 'Episodes', summary: '', order: 0, name: 'episodes' };
     chapterFor(partFor(section), section);
     episodes.forEach((episode, i) => {
-      const file = join(root, 'episodes', episode);
+      const file = join(docsRoot, episode);
       if (!existsSync(file))
         problems.push({ file: rel(join(root, 'config.yaml')), line: 1, message: `episode "${episode}" not found in episodes/` });
       else candidates.push({ file, partSlug: 'episodes', chapterSlug: 'episodes', order: null, name: episode, forcedOrder: i });

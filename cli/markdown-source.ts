@@ -1,7 +1,10 @@
 /**
  * Turns markdown written for other doc tools into this platform's plain
- * CommonMark: MDX imports/exports and component tags go, and `:::` blocks
- * (Docusaurus admonitions, Carpentries/Pandoc fenced divs) become a bold label.
+ * CommonMark, outside code blocks: MDX imports/exports and component tags go;
+ * `:::` blocks (Docusaurus admonitions, Pandoc fenced divs) become a bold label;
+ * kramdown attribute lines (`{: .callout}`) and Liquid tags go; the raw HTML docs
+ * commonly use for layout (`<img>`, `<kbd>`, wrapper `<div>`/`<p>`) becomes
+ * markdown. Any other raw HTML stays, and the renderer shows it as text.
  */
 export function normalizeMarkdown(body: string, options: { mdx: boolean }): string {
   const out: string[] = [];
@@ -20,6 +23,8 @@ export function normalizeMarkdown(body: string, options: { mdx: boolean }): stri
     }
     if (options.mdx && /^(import|export)\s.+/.test(line)) continue;
     if (options.mdx && /^\s*<\/?[A-Z][\w.]*(\s[^>]*)?\/?>\s*$/.test(line)) continue;
+    if (/^\s*(?:>\s*)*\{:[^}]*\}\s*$/.test(line) || /^\s*\{%.*%\}\s*$/.test(line)) continue;
+    if (/^\s*<\/?(?:p|div|center|span|section|figure|details)(?:\s[^>]*)?>\s*$/i.test(line)) continue;
     const div = /^\s*:{3,}\s*\{?\s*\.?([A-Za-z][\w-]*)?\s*\}?\s*(.*)$/.exec(line);
     if (div) {
       const name = div[1];
@@ -27,9 +32,27 @@ export function normalizeMarkdown(body: string, options: { mdx: boolean }): stri
       if (name) out.push(`**${title || name.charAt(0).toUpperCase() + name.slice(1)}**`, '');
       continue;
     }
-    out.push(line);
+    out.push(inlineHtmlToMarkdown(line));
   }
   return out.join('\n');
+}
+
+function attribute(tag: string, name: string): string {
+  return (
+    new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i')
+      .exec(tag)
+      ?.slice(1)
+      .find((v) => v !== undefined) ?? ''
+  );
+}
+
+function inlineHtmlToMarkdown(line: string): string {
+  return line
+    .replace(/<img\b[^>]*>/gi, (tag) => (attribute(tag, 'src') ? `![${attribute(tag, 'alt')}](${attribute(tag, 'src')})` : ''))
+    .replace(/<kbd>([^<]*)<\/kbd>/gi, '`$1`')
+    .replace(/<summary>([^<]*)<\/summary>/gi, '**$1**')
+    .replace(/<br\s*\/?>/gi, '')
+    .replace(/\{\{[^}]*\}\}/g, '');
 }
 
 /** The first `# ` heading, if the body opens with one (blank lines aside). */
