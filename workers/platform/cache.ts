@@ -8,16 +8,35 @@ export interface Cache {
 }
 
 /**
+ * Parsed values by their exact stored text, per isolate. KV is still read on every
+ * call (so a new value shows at once); only re-parsing unchanged text is skipped.
+ * Values are treated as immutable by callers.
+ */
+const parsedByText = new Map<string, { text: string; value: unknown }>();
+const MAX_MEMO_ENTRIES = 64;
+
+/**
  * KV adapter. A stored value that no longer parses (an older shape after a deploy)
  * counts as a miss, so callers rebuild it instead of failing.
  */
 export function createKvCache(kv: KVNamespace): Cache {
   return {
-    async getJson(key, schema) {
-      const raw = await kv.get(key, 'json');
-      if (raw === null) return null;
-      const parsed = schema.safeParse(raw);
-      return parsed.success ? parsed.data : null;
+    async getJson<T>(key: string, schema: z.ZodType<T>) {
+      const text = await kv.get(key, 'text');
+      if (text === null) return null;
+      const memo = parsedByText.get(key);
+      if (memo?.text === text) return memo.value as T;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return null;
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) return null;
+      if (parsedByText.size >= MAX_MEMO_ENTRIES) parsedByText.clear();
+      parsedByText.set(key, { text, value: parsed.data });
+      return parsed.data;
     },
     async putJson(key, value, options) {
       // KV's minimum TTL is 60 seconds.
