@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCourseTree } from './course-tree';
 
@@ -162,3 +165,71 @@ describe('an older Jekyll-style Carpentries lesson', () => {
     expect(course.manifest.blobs.map((b) => b.contentType)).toContain('image/svg+xml');
   });
 });
+
+describe('problems only the server used to find', () => {
+  it('reports duplicates and schema limits as file:line before anything is sent', async () => {
+    const course = await loadCourseTree(fixture('errors-server'));
+    const lines = course.problems.map((p) => `${p.file.replace(/^.*01-chapter\//, '')}:${p.line}: ${p.message}`);
+    expect(lines.sort()).toEqual([
+      '02-second.md:5: prerequisites.1: "first" is listed twice',
+      '02-second.md:7: quiz.0.choices: Too big: expected array to have <=8 items',
+      '02-second.md:7: quiz.0.id: quiz item id "shared-question" is already used in lesson "first"',
+    ]);
+  });
+
+  it('reports a quiz id used in two lessons', async () => {
+    const dir = await scratchCourse({
+      'a.md':
+        '---\ntitle: A\nslug: a\nconcepts: [x]\nquiz:\n  - id: same\n    question: Q\n    choices: [a, b]\n    answer: 0\n---\n\nText.\n',
+      'b.md':
+        '---\ntitle: B\nslug: b\nconcepts: [x]\nquiz:\n  - id: same\n    question: Q\n    choices: [a, b]\n    answer: 0\n---\n\nText.\n',
+    });
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`)).toEqual([
+      'b.md:5: quiz.0.id: quiz item id "same" is already used in lesson "a"',
+    ]);
+  });
+});
+
+describe('links in imported trees', () => {
+  it('never uploads a file that a symlink takes outside the course folder', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'outside-'));
+    await writeFile(join(outside, 'secret.json'), '{"token":"s3cret"}');
+    const dir = await scratchCourse({ 'a.md': '# A\n\nSee [data](data.json).\n' });
+    await symlink(join(outside, 'secret.json'), join(dir, 'part', 'data.json'));
+    const course = await loadCourseTree(dir);
+    expect(course.problems).toEqual([]);
+    expect(course.manifest.blobs.map((b) => b.contentType)).toEqual(['text/markdown']);
+    expect(course.warnings.map((w) => w.message)).toEqual([
+      'link "data.json" is a symlink out of the course folder; left as written',
+    ]);
+  });
+
+  it('refuses a Carpentries episode listed outside the episodes folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'carp-'));
+    await mkdir(join(dir, 'episodes'));
+    await writeFile(join(dir, 'config.yaml'), 'title: T\nepisodes:\n- ../../secret.md\n');
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => p.message)).toEqual(['episode "../../secret.md" is outside the episodes folder']);
+  });
+
+  it('warns about a malformed link at its real line instead of crashing', async () => {
+    const dir = await scratchCourse({
+      'a.mdx': "---\ntitle: A\n---\nimport X from 'x';\n\n# A\n\n:::note\n\nSee ![x](img%.png) and [gone](gone.md).\n",
+    });
+    const course = await loadCourseTree(dir);
+    expect(course.problems).toEqual([]);
+    expect(course.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual([
+      '10: link "img%.png" is not a valid URL; left as written',
+      '10: link "gone.md" names a file that does not exist',
+    ]);
+  });
+});
+
+/** A one-part course in a temporary folder: files go into `part/`. */
+async function scratchCourse(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'course-'));
+  await mkdir(join(dir, 'part'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'part', name), text);
+  return dir;
+}

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { findPrerequisiteCycle } from '../workers/features/content/content.domain';
-import type { Manifest } from '../workers/features/content/content.schemas';
+import { checkManifest, findPrerequisiteCycle } from '../workers/features/content/content.domain';
+import { fieldErrors } from '../workers/http/validation';
+import { ManifestSchema, type Manifest } from '../workers/features/content/content.schemas';
 import { sha256Hex } from '../workers/platform/sha256';
 import {
   compareOrder,
@@ -17,7 +18,7 @@ import {
   type Section,
 } from './course-layout';
 import type { TreeProblem } from './frontmatter';
-import { rewriteLinks, type LinkedFile } from './lesson-links';
+import { isInside, rewriteLinks, type LinkedFile } from './lesson-links';
 import { readLessonMeta, type LessonMeta } from './lesson-meta';
 import { orderPrefix } from './markdown-source';
 
@@ -87,8 +88,14 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
     const section: Section = { slug: 'episodes', title: 'Episodes', summary: '', order: 0, name: 'episodes' };
     chapterFor(partFor(section), section);
     episodes.forEach((episode, i) => {
-      const file = join(docsRoot, episode);
-      if (!existsSync(file))
+      const file = resolve(docsRoot, episode);
+      if (!isInside(docsRoot, file))
+        problems.push({
+          file: rel(join(root, 'config.yaml')),
+          line: 1,
+          message: `episode "${episode}" is outside the episodes folder`,
+        });
+      else if (!existsSync(file))
         problems.push({ file: rel(join(root, 'config.yaml')), line: 1, message: `episode "${episode}" not found in episodes/` });
       else candidates.push({ file, partSlug: 'episodes', chapterSlug: 'episodes', order: null, name: episode, forcedOrder: i });
     });
@@ -203,6 +210,8 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   };
   if (lessons.length === 0 && problems.length === 0)
     problems.push({ file: rel(docsRoot), line: 1, message: 'no lessons found (expected .md files)' });
+  // The server's own checks, run here first so every problem comes back as file:line.
+  if (problems.length === 0) problems.push(...serverChecks(manifest, new Map(metas.map((m) => [m.slug, m])), rel(docsRoot)));
   return { layout, manifest, blobs, problems, warnings };
 
   function lessonCandidate(file: string, partSlug: string, chapterSlug: string, defaultSlug: string | undefined): Candidate {
@@ -216,6 +225,19 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
       ...(defaultSlug ? { defaultSlug, forcedOrder: -1 } : {}),
     };
   }
+}
+
+function serverChecks(manifest: LoadedCourse['manifest'], metaBySlug: Map<string, LessonMeta>, fallback: string): TreeProblem[] {
+  const full = { ...manifest, prune: false };
+  const parsed = ManifestSchema.safeParse(full);
+  const errors = [...(parsed.success ? [] : fieldErrors(parsed.error.issues, 'body')), ...checkManifest(full)];
+  return errors.map((error) => {
+    const [, collection, index, key, ...rest] = error.field.split('/');
+    const lesson = collection === 'lessons' ? manifest.lessons[Number(index)] : undefined;
+    const meta = lesson && metaBySlug.get(lesson.slug);
+    if (!meta || !key) return { file: fallback, line: 1, message: `${error.field.replace(/^body\//, '')}: ${error.message}` };
+    return { file: meta.relFile, line: meta.lineOf(key), message: `${[key, ...rest].join('.')}: ${error.message}` };
+  });
 }
 
 function emptyManifest(): LoadedCourse['manifest'] {

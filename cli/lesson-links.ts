@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../workers/features/content/content.schemas';
 
@@ -30,6 +30,12 @@ const CONTENT_TYPES: Record<string, LinkedFile['contentType']> = {
   '.r': 'text/plain',
   '.sh': 'text/plain',
 };
+
+/** True when `path` lies strictly inside the folder `root`. */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';
+}
 
 const LINK = /(!?)\[((?:[^\]\\]|\\.)*)\]\(\s*(<[^>]*>|[^)\s]+)(\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
 
@@ -83,11 +89,16 @@ function resolveTarget(
 ): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('#') || url.startsWith('/')) return null;
   const [pathPart = '', hash = ''] = url.split('#', 2);
-  const cleanPath = decodeURIComponent(pathPart.split('?')[0] ?? '');
+  let cleanPath: string;
+  try {
+    cleanPath = decodeURIComponent(pathPart.split('?')[0] ?? '');
+  } catch {
+    warn(`link "${url}" is not a valid URL; left as written`);
+    return null;
+  }
   if (!cleanPath) return null;
   const absolute = resolve(dirname(ctx.fromFile), cleanPath);
-  const inside = relative(ctx.root, absolute);
-  if (inside.startsWith('..') || inside.startsWith(sep)) {
+  if (!isInside(ctx.root, absolute)) {
     warn(`link "${url}" points outside the course folder; left as written`);
     return null;
   }
@@ -95,6 +106,11 @@ function resolveTarget(
   if (lessonSlug) return `/lessons/${lessonSlug}${hash ? `#${hash}` : ''}`;
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     warn(`link "${url}" names a file that does not exist`);
+    return null;
+  }
+  // A symlink inside the folder may point anywhere: only files really inside are uploaded.
+  if (!isInside(realpathSync(ctx.root), realpathSync(absolute))) {
+    warn(`link "${url}" is a symlink out of the course folder; left as written`);
     return null;
   }
   const contentType = CONTENT_TYPES[extname(absolute).toLowerCase()];

@@ -78,12 +78,19 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
   };
 
   const mdx = /\.mdx$/i.test(file);
+  // Lines dropped from the top are counted, so later warnings still name the right line.
   let body = fm.body;
+  let bodyLine = fm.bodyLine;
+  const dropLeading = (rest: string) => {
+    bodyLine += (body.slice(0, body.length - rest.length).match(/\n/g) ?? []).length;
+    body = rest;
+  };
   const h1 = leadingH1(body);
   const title = str('title') ?? h1?.title ?? titleFromName(basename(file));
-  if (h1 && h1.title === title) body = h1.rest;
+  if (h1 && h1.title === title) dropLeading(h1.rest);
   const objectivesFromDiv = fencedDivBullets(body, 'objectives');
-  body = normalizeMarkdown(body, { mdx }).replace(/^\s*\n/, '');
+  body = normalizeMarkdown(body, { mdx });
+  dropLeading(body.replace(/^\s*\n/, ''));
   if (body.trim().length === 0)
     problems.push({ file: relFile, line: fm.bodyLine, message: 'empty lesson: no text after the frontmatter and title' });
 
@@ -179,7 +186,7 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
     partSlug: '',
     chapterSlug: '',
     body,
-    bodyLine: fm.bodyLine,
+    bodyLine,
     lineOf: fm.lineOf,
   };
 }

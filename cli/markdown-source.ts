@@ -1,6 +1,6 @@
 /**
  * Turns markdown written for other doc tools into this platform's plain
- * CommonMark, outside code blocks: MDX imports/exports and component tags go;
+ * CommonMark, outside code blocks and line for line: MDX imports/exports and component tags go;
  * `:::` blocks (Docusaurus admonitions, Pandoc fenced divs) become a bold label;
  * kramdown attribute lines (`{: .callout}`) and Liquid tags go; the raw HTML docs
  * commonly use for layout (`<img>`, `<kbd>`, wrapper `<div>`/`<p>`) becomes
@@ -21,20 +21,31 @@ export function normalizeMarkdown(body: string, options: { mdx: boolean }): stri
       out.push(line);
       continue;
     }
-    if (options.mdx && /^(import|export)\s.+/.test(line)) continue;
-    if (options.mdx && /^\s*<\/?[A-Z][\w.]*(\s[^>]*)?\/?>\s*$/.test(line)) continue;
-    if (/^\s*(?:>\s*)*\{:[^}]*\}\s*$/.test(line) || /^\s*\{%.*%\}\s*$/.test(line)) continue;
-    if (/^\s*<\/?(?:p|div|center|span|section|figure|details)(?:\s[^>]*)?>\s*$/i.test(line)) continue;
+    if (dropped(line, options.mdx)) {
+      out.push('');
+      continue;
+    }
     const div = /^\s*:{3,}\s*\{?\s*\.?([A-Za-z][\w-]*)?\s*\}?\s*(.*)$/.exec(line);
     if (div) {
       const name = div[1];
       const title = div[2]?.trim();
-      if (name) out.push(`**${title || name.charAt(0).toUpperCase() + name.slice(1)}**`, '');
+      out.push(name ? `**${title || name.charAt(0).toUpperCase() + name.slice(1)}**` : '');
       continue;
     }
     out.push(inlineHtmlToMarkdown(line));
   }
   return out.join('\n');
+}
+
+/** Lines that carry no content of their own; each becomes blank, so line numbers hold. */
+function dropped(line: string, mdx: boolean): boolean {
+  return (
+    (mdx && /^(import|export)\s.+/.test(line)) ||
+    (mdx && /^\s*<\/?[A-Z][\w.]*(\s[^>]*)?\/?>\s*$/.test(line)) ||
+    /^\s*(?:>\s*)*\{:[^}]*\}\s*$/.test(line) ||
+    /^\s*\{%.*%\}\s*$/.test(line) ||
+    /^\s*<\/?(?:p|div|center|span|section|figure|details)(?:\s[^>]*)?>\s*$/i.test(line)
+  );
 }
 
 function attribute(tag: string, name: string): string {

@@ -2,6 +2,7 @@ import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
+import { quizItemId } from './content.domain';
 import type { ApplyInput } from './content.store';
 import type { LessonInput } from './content.schemas';
 
@@ -164,7 +165,7 @@ export function pushStatements(
     for (const rows of chunk(conceptRows, 3)) stmts.push(db.insert(t.lessonConcepts).values(rows));
     const quizRows = lessons.flatMap((l) =>
       l.quiz.map((q, i) => ({
-        id: q.id ?? `${l.slug}-q${i + 1}`,
+        id: quizItemId(l.slug, q.id, i),
         lessonSlug: l.slug,
         position: i,
         question: q.question,

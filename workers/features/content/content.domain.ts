@@ -63,10 +63,21 @@ export function checkManifest(manifest: Manifest): FieldError[] {
   });
 
   const declared = new Set(manifest.blobs.map((b) => b.hash));
+  const quizIds = new Map<string, string>();
   manifest.lessons.forEach((l, i) => {
     l.prerequisites.forEach((p, j) => {
       if (!slugs.has(p)) add(`lessons/${i}/prerequisites/${j}`, `unknown prerequisite "${p}"`);
       if (p === l.slug) add(`lessons/${i}/prerequisites/${j}`, 'a lesson cannot require itself');
+      if (l.prerequisites.indexOf(p) !== j) add(`lessons/${i}/prerequisites/${j}`, `"${p}" is listed twice`);
+    });
+    l.concepts.forEach((c, j) => {
+      if (l.concepts.indexOf(c) !== j) add(`lessons/${i}/concepts/${j}`, `"${c}" is listed twice`);
+    });
+    l.quiz.forEach((q, j) => {
+      const id = quizItemId(l.slug, q.id, j);
+      const owner = quizIds.get(id);
+      if (owner) add(`lessons/${i}/quiz/${j}/id`, `quiz item id "${id}" is already used in lesson "${owner}"`);
+      quizIds.set(id, l.slug);
     });
     l.quiz.forEach((q, j) => {
       if (q.answer >= q.choices.length)
@@ -81,6 +92,11 @@ export function checkManifest(manifest: Manifest): FieldError[] {
     add(`lessons/${i}/prerequisites`, `prerequisite cycle: ${cycle.join(' -> ')}`);
   }
   return errors;
+}
+
+/** A quiz item's stable id: the author's, or `<lesson>-q<n>` by position. */
+export function quizItemId(lessonSlug: string, explicit: string | undefined, index: number): string {
+  return explicit ?? `${lessonSlug}-q${index + 1}`;
 }
 
 /** Hash of everything about a lesson except its body, so a metadata-only edit is detected. */
