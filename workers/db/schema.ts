@@ -158,3 +158,24 @@ export const blobs = sqliteTable('blobs', {
   contentType: text('content_type').notNull(),
   createdAt: text('created_at').notNull(),
 });
+
+/**
+ * One row per applied push. The primary key doubles as an optimistic lock: two
+ * pushes planned from the same version both insert `version + 1`, and the second
+ * batch fails whole instead of interleaving with the first.
+ */
+export const courseVersions = sqliteTable(
+  'course_versions',
+  {
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    manifestHash: text('manifest_hash').notNull(),
+    added: integer('added').notNull(),
+    changed: integer('changed').notNull(),
+    removed: integer('removed').notNull(),
+    committedAt: text('committed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.version] })],
+);

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   invalid_manifest: { status: 422, title: 'The manifest cannot be applied' },
   hash_mismatch: { status: 422, title: 'Uploaded bytes do not match their hash' },
   missing_blobs: { status: 409, title: 'Some files of the manifest were never uploaded' },
+  conflict: { status: 409, title: 'The resource changed meanwhile' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },

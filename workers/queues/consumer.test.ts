@@ -132,7 +132,19 @@ describe('scheduled sweep', () => {
       `UPDATE lessons SET ingest_status = 'pending', updated_at = '2020-01-01T00:00:00.000Z' WHERE slug = 'lesson-2'`,
     ).run();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '17 3 * * *' }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/10 * * * *' }), env, ctx);
     await waitForIngest(['lesson-2']);
+  });
+});
+
+describe('dead-lettered duplicates', () => {
+  it('never mark a lesson failed that another copy of the job already ingested', async () => {
+    const fixture = await buildCourse(1);
+    await push(fixture, key);
+    await waitForIngest(['lesson-1']);
+    consoleErrors.expect();
+    const hash = fixture.manifest.lessons[0]?.contentHash ?? '';
+    await deliver(QUEUES.ingestDlq, [{ type: 'lesson.ingest', lessonSlug: 'lesson-1', contentHash: hash }]);
+    expect(await lessonRow('lesson-1')).toMatchObject({ ingest_status: 'ingested', ingest_error: null });
   });
 });

@@ -49,7 +49,8 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
     } catch (error) {
       log.log('warn', 'ingest.attempt_failed', { lesson: job.lessonSlug, ...describeError(error) });
       await recordIngestFailure(deps, job, error instanceof Error ? error.message : String(error), false, now).catch(
-        () => undefined,
+        (recordError: unknown) =>
+          log.log('error', 'ingest.record_failure_failed', { lesson: job.lessonSlug, ...describeError(recordError) }),
       );
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, Math.random()) });
     }

@@ -129,6 +129,18 @@ describe('bad manifests get a problem naming each field and change nothing', () 
       'out of range',
     ],
     ['an unknown chapter', { 'lesson-1': { chapterSlug: 'nowhere' } }, 'body/lessons/0/chapterSlug', 'unknown chapter'],
+    [
+      'a prerequisite listed twice',
+      { 'lesson-3': { prerequisites: ['lesson-2', 'lesson-2'] } },
+      'body/lessons/2/prerequisites/1',
+      'listed twice',
+    ],
+    [
+      'a quiz id used by another lesson',
+      { 'lesson-2': { quiz: [{ id: 'lesson-1-q1', question: 'Q', choices: ['a', 'b'], answer: 0, explanation: '' }] } },
+      'body/lessons/1/quiz/0/id',
+      'already used in lesson "lesson-1"',
+    ],
   ] satisfies [string, Record<string, Partial<LessonInput>>, string, string][])(
     'rejects %s with 422',
     async (_name, overrides, field, message) => {
@@ -211,5 +223,42 @@ describe('PUT /api/admin/content/blobs/{hash}', () => {
     const again = await put();
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ hash, size: 4, created: false });
+  });
+});
+
+describe('commits that race or half-fail', () => {
+  it('repairs a commit whose book refresh and queue send were lost when the same tree is pushed again', async () => {
+    const fixture = await buildCourse(2);
+    await push(fixture, key);
+    await env.CACHE.delete('book:current');
+    await env.DB.prepare(
+      `UPDATE lessons SET ingest_status = 'pending', updated_at = '2020-01-01T00:00:00.000Z' WHERE slug = 'lesson-2'`,
+    ).run();
+    const again = await push(fixture, key);
+    expect(again.missing).toEqual([]);
+    expect(again.result.enqueued).toBe(1);
+    expect(await env.CACHE.get('book:current')).not.toBeNull();
+  });
+
+  it('drops the old text statistics when a lesson body changes', async () => {
+    await push(await buildCourse(1), key);
+    await env.DB.prepare(
+      `UPDATE lessons SET ingest_status = 'ingested', word_count = 999, outline = '[]' WHERE slug = 'lesson-1'`,
+    ).run();
+    await push(await buildCourse(1, { 'lesson-1': { body: 'New text.\n' } }), key);
+    const row = await env.DB.prepare(`SELECT word_count FROM lessons WHERE slug = 'lesson-1'`).first<{
+      word_count: number | null;
+    }>();
+    expect([null, 2]).toContain(row?.word_count);
+  });
+
+  it('records each push as a course version', async () => {
+    await push(await buildCourse(2), key);
+    await push(await buildCourse(2, { 'lesson-1': { title: 'Renamed' } }), key);
+    const { results } = await env.DB.prepare('SELECT version, added, changed FROM course_versions ORDER BY version').all();
+    expect(results).toEqual([
+      { version: 1, added: 2, changed: 0 },
+      { version: 2, added: 0, changed: 1 },
+    ]);
   });
 });

@@ -19,6 +19,8 @@ import {
   type Manifest,
 } from './content.schemas';
 
+const LOST_JOB_GRACE_MS = 30_000;
+
 const manifestBody = { content: { 'application/json': { schema: ManifestSchema } }, required: true };
 
 /** Checks a manifest against itself and the server, and works out what a commit would do. */
@@ -141,7 +143,17 @@ contentAdminRoutes
         });
       }
       const nothingToDo = plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
-      if (nothingToDo && plan.current) return c.json({ version: plan.current.version, summary: plan.summary, enqueued: 0 }, 200);
+      if (nothingToDo && plan.current) {
+        // Nothing to write, but repair what an earlier commit may have left half-done
+        // (its book refresh or queue send failed after the batch): cheap and idempotent.
+        await refreshBook(deps);
+        // Lessons pending for a while lost their job; fresh ones still have theirs in flight.
+        const pending = await deps.content.pendingSince(new Date(Date.now() - LOST_JOB_GRACE_MS).toISOString());
+        await deps.ingestQueue.sendAll(
+          pending.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId })),
+        );
+        return c.json({ version: plan.current.version, summary: plan.summary, enqueued: pending.length }, 200);
+      }
 
       const version = await deps.content.apply({
         manifest,
@@ -149,8 +161,15 @@ contentAdminRoutes
         metaHashes: plan.metaHashes,
         manifestHash: plan.hash,
         replacesCourse: plan.replacesCourse,
+        baseVersion: plan.replacesCourse ? 0 : (plan.current?.version ?? 0),
         now: new Date().toISOString(),
       });
+      if (version === null) {
+        throw new AppError(
+          'conflict',
+          'Another push changed the course while this one was being applied; nothing was written. Push again.',
+        );
+      }
       await refreshBook(deps);
       const touched = new Set([...plan.summary.added, ...plan.summary.changed]);
       const jobs = manifest.lessons

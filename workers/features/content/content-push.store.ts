@@ -24,7 +24,7 @@ const conceptLabel = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).re
  */
 export function pushStatements(
   db: Db,
-  { manifest, summary, metaHashes, manifestHash, replacesCourse, now }: ApplyInput,
+  { manifest, summary, metaHashes, manifestHash, replacesCourse, baseVersion, now }: ApplyInput,
 ): BatchItem<'sqlite'>[] {
   const courseId = manifest.course.slug;
   const partId = (slug: string) => `${courseId}/${slug}`;
@@ -44,7 +44,7 @@ export function pushStatements(
         id: courseId,
         title: manifest.course.title,
         summary: manifest.course.summary,
-        version: 1,
+        version: baseVersion + 1,
         manifestHash,
         updatedAt: now,
       })
@@ -53,11 +53,22 @@ export function pushStatements(
         set: {
           title: manifest.course.title,
           summary: manifest.course.summary,
-          version: sql`${t.courses.version} + 1`,
+          version: baseVersion + 1,
           manifestHash,
           updatedAt: now,
         },
       }),
+  );
+  stmts.push(
+    db.insert(t.courseVersions).values({
+      courseId,
+      version: baseVersion + 1,
+      manifestHash,
+      added: summary.added.length,
+      changed: summary.changed.length,
+      removed: summary.removed.length,
+      committedAt: now,
+    }),
   );
   for (const rows of chunk(manifest.parts, 6)) {
     stmts.push(
@@ -124,25 +135,34 @@ export function pushStatements(
           )
           .onConflictDoUpdate({
             target: t.lessons.slug,
-            set: Object.fromEntries(
-              [
-                'course_id',
-                'chapter_id',
-                'position',
-                'title',
-                'layer',
-                'difficulty',
-                'minutes',
-                'summary',
-                'objectives',
-                'source_path',
-                'content_hash',
-                'meta_hash',
-                'ingest_status',
-                'ingest_error',
-                'updated_at',
-              ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
-            ),
+            set: {
+              ...Object.fromEntries(
+                [
+                  'course_id',
+                  'chapter_id',
+                  'position',
+                  'title',
+                  'layer',
+                  'difficulty',
+                  'minutes',
+                  'summary',
+                  'objectives',
+                  'source_path',
+                  'content_hash',
+                  'meta_hash',
+                  'ingest_status',
+                  'ingest_error',
+                  'updated_at',
+                ].map((column) => [camel(column), sql.raw(`excluded.${column}`)]),
+              ),
+              // Stats of the old text go with it; a metadata-only change keeps them until re-ingested.
+              ...Object.fromEntries(
+                ['word_count', 'reading_minutes', 'outline', 'ingested_hash'].map((column) => [
+                  camel(column),
+                  sql.raw(`CASE WHEN excluded.content_hash = lessons.content_hash THEN lessons.${column} ELSE NULL END`),
+                ]),
+              ),
+            },
           }),
       );
     }

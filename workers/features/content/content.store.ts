@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
@@ -13,6 +13,8 @@ export interface ApplyInput {
   metaHashes: Map<string, string>;
   manifestHash: string;
   replacesCourse: string | null;
+  /** The course version the push was planned against (0 for a new course). */
+  baseVersion: number;
   now: string;
 }
 
@@ -37,8 +39,11 @@ export interface ContentStore {
   knownBlobs(hashes: string[]): Promise<Set<string>>;
   recordBlob(blob: { hash: string; size: number; contentType: string }, now: string): Promise<boolean>;
   blobContentType(hash: string): Promise<string | null>;
-  /** Applies a checked manifest in one D1 batch and returns the new course version. */
-  apply(input: ApplyInput): Promise<number>;
+  /**
+   * Applies a checked manifest in one D1 batch and returns the new course version,
+   * or null when another push committed since `baseVersion` (nothing was written).
+   */
+  apply(input: ApplyInput): Promise<number | null>;
   bookRows(): Promise<BookRows | null>;
   lessonRecord(slug: string): Promise<LessonRecord | null>;
   ingestStates(): Promise<(LessonRecord['ingest'] & { slug: string; contentHash: string; updatedAt: string })[]>;
@@ -87,11 +92,13 @@ export function createD1ContentStore(db: Db): ContentStore {
 
     async apply(input) {
       const stmts = pushStatements(db, input);
-      const courseId = input.manifest.course.slug;
-      const versionQuery = db.select({ version: t.courses.version }).from(t.courses).where(eq(t.courses.id, courseId));
-      const results = await db.batch([...stmts, versionQuery] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
-      const last = results[results.length - 1] as { version: number }[];
-      return last[0]?.version ?? 0;
+      try {
+        await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+      } catch (error) {
+        if (isVersionConflict(error)) return null;
+        throw error;
+      }
+      return input.baseVersion + 1;
     },
 
     async bookRows() {
@@ -179,7 +186,8 @@ export function createD1ContentStore(db: Db): ContentStore {
       await db
         .update(t.lessons)
         .set({ ingestError: error.slice(0, 1000), updatedAt: now, ...(final ? { ingestStatus: 'failed' as const } : {}) })
-        .where(and(eq(t.lessons.slug, slug), eq(t.lessons.contentHash, contentHash)));
+        // A duplicate job that fails after another copy succeeded must not undo that success.
+        .where(and(eq(t.lessons.slug, slug), eq(t.lessons.contentHash, contentHash), ne(t.lessons.ingestStatus, 'ingested')));
     },
 
     async pendingSince(before) {
@@ -189,6 +197,12 @@ export function createD1ContentStore(db: Db): ContentStore {
         .where(and(eq(t.lessons.ingestStatus, 'pending'), lt(t.lessons.updatedAt, before)));
     },
   };
+}
+
+/** The course_versions primary key refused a second commit from the same base version. */
+function isVersionConflict(error: unknown): boolean {
+  const text = `${error instanceof Error ? error.message : ''} ${error instanceof Error && error.cause instanceof Error ? error.cause.message : ''}`;
+  return /UNIQUE constraint failed: course_versions/.test(text);
 }
 
 function ingestOf(row: typeof t.lessons.$inferSelect): LessonRecord['ingest'] {
