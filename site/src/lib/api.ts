@@ -30,10 +30,17 @@ async function request(path: string, accept: string): Promise<Response> {
   }
   if (!response.ok) {
     const isProblem = response.headers.get('content-type')?.includes('application/problem+json');
-    const problem = isProblem ? ((await response.json()) as Problem) : null;
+    const problem = isProblem ? asProblem(await response.json().catch(() => null)) : null;
     throw new ApiError(response.status, problem, `The server answered ${response.status}`);
   }
   return response;
+}
+
+/** A problem body is used only if it has the fields the site shows; anything else is ignored. */
+function asProblem(body: unknown): Problem | null {
+  if (!body || typeof body !== 'object') return null;
+  const { detail, requestId, status } = body as Record<string, unknown>;
+  return typeof detail === 'string' && typeof requestId === 'string' && typeof status === 'number' ? (body as Problem) : null;
 }
 
 export async function getBook(): Promise<Book> {

@@ -39,6 +39,11 @@ describe('renderLessonHtml', () => {
     expect(text?.querySelector('span')).toBeNull();
   });
 
+  it('keeps heading ids that share a name with a document property', () => {
+    const doc = render('## Title\n\n## Images\n\n## Links\n');
+    expect([...doc.querySelectorAll('h2')].map((h) => h.id)).toEqual(['title', 'images', 'links']);
+  });
+
   it('gives each heading an id and a permalink to it', () => {
     const doc = render('## Worked example\n\n## Worked example\n');
     const headings = [...doc.querySelectorAll('h2')];

@@ -36,10 +36,19 @@ md.renderer.rules.heading_close = (tokens, idx) => {
   return `${link}</${close?.tag ?? 'h2'}>\n`;
 };
 
+const HEADING = /^H[1-6]$/;
+const ANCHOR_ID = /^[\p{L}\p{N}_-]+$/u;
+
 /**
  * Renders lesson markdown to HTML that is safe to insert: markdown-it has raw HTML
  * off and refuses javascript: links, and DOMPurify removes anything that slipped by.
+ * DOMPurify also drops ids that share a name with a document property ("title",
+ * "images"); heading ids come from our own slug function, so those are kept.
  */
 export function renderLessonHtml(markdown: string): string {
-  return DOMPurify.sanitize(md.render(markdown), { USE_PROFILES: { html: true } });
+  const purifier = DOMPurify();
+  purifier.addHook('uponSanitizeAttribute', (node, data) => {
+    if (data.attrName === 'id' && HEADING.test(node.nodeName) && ANCHOR_ID.test(data.attrValue)) data.forceKeepAttr = true;
+  });
+  return purifier.sanitize(md.render(markdown), { USE_PROFILES: { html: true } });
 }
