@@ -68,7 +68,8 @@ export function readCourseMeta(
     if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
   }
   if (layout === 'carpentries') {
-    const config = (readYaml(join(root, 'config.yaml')) ?? readYaml(join(root, '_config.yml'))) as { title?: unknown } | null;
+    const configFile = existsSync(join(root, 'config.yaml')) ? 'config.yaml' : '_config.yml';
+    const config = readYaml(join(root, configFile), problems, rel) as { title?: unknown } | null;
     if (typeof config?.title === 'string') title = config.title;
   }
   if (layout === 'docusaurus' || layout === 'starlight') {
@@ -89,10 +90,18 @@ export function readCourseMeta(
   return { slug: slug ?? (toSlug(title) || 'course'), title, summary };
 }
 
-export function readYaml(file: string): unknown {
+/** A YAML config file's content; null if absent. A broken file is a problem, not a silent default. */
+export function readYaml(file: string, problems: TreeProblem[], rel: (f: string) => string): unknown {
+  if (!existsSync(file)) return null;
   try {
     return parseYaml(readFileSync(file, 'utf8'));
-  } catch {
+  } catch (error) {
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 1;
+    problems.push({
+      file: rel(file),
+      line,
+      message: `bad YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    });
     return null;
   }
 }

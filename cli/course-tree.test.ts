@@ -233,3 +233,21 @@ async function scratchCourse(files: Record<string, string>): Promise<string> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'part', name), text);
   return dir;
 }
+
+describe('broken configuration', () => {
+  it('reports a Carpentries config.yaml that is not valid YAML', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'carp-'));
+    await mkdir(join(dir, 'episodes'));
+    await writeFile(join(dir, 'config.yaml'), 'title: T\nepisodes: [a.md\n');
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => `${basename(p.file)}: ${p.message.split(':')[0]}`)).toContain('config.yaml: bad YAML');
+  });
+
+  it('reports a title over 200 characters at its line instead of cutting it', async () => {
+    const dir = await scratchCourse({ 'a.md': `---\nslug: a\ntitle: ${'x'.repeat(201)}\n---\n\nText.\n` });
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: title: Too big: expected string to have <=200 characters',
+    ]);
+  });
+});

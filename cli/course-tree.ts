@@ -78,7 +78,8 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
 
   if (layout === 'carpentries') {
     // Workbench lists its episodes in config.yaml; the Jekyll style orders _episodes/ by file name.
-    const config = readYaml(join(root, 'config.yaml')) as { episodes?: unknown } | null;
+    // (A broken config.yaml was already reported while reading the course title.)
+    const config = readYaml(join(root, 'config.yaml'), [], rel) as { episodes?: unknown } | null;
     const listed = Array.isArray(config?.episodes) ? config.episodes.filter((e): e is string => typeof e === 'string') : null;
     const episodes =
       listed ??

@@ -173,7 +173,7 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
     slug,
     explicitSlug,
     defaultSlug: undefined,
-    title: title.slice(0, 200),
+    title,
     layer,
     prerequisites,
     concepts,
