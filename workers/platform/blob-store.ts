@@ -8,6 +8,26 @@ export interface BlobStore {
 
 const key = (hash: string) => `blobs/${hash}`;
 
+/**
+ * Recently read text blobs, per isolate. A hash names its bytes forever, so an
+ * entry can never be stale; the budget keeps memory bounded (oldest out first).
+ */
+const textByHash = new Map<string, string>();
+let textBytes = 0;
+const TEXT_MEMO_BUDGET = 8 * 1024 * 1024;
+const TEXT_MEMO_MAX_ITEM = 512 * 1024;
+
+function rememberText(hash: string, text: string): void {
+  if (text.length > TEXT_MEMO_MAX_ITEM || textByHash.has(hash)) return;
+  textByHash.set(hash, text);
+  textBytes += text.length;
+  for (const [oldest, value] of textByHash) {
+    if (textBytes <= TEXT_MEMO_BUDGET) break;
+    textByHash.delete(oldest);
+    textBytes -= value.length;
+  }
+}
+
 /** R2 adapter. R2 re-checks the SHA-256 on put, so a corrupted upload is refused by storage too. */
 export function createR2BlobStore(bucket: R2Bucket): BlobStore {
   return {
@@ -24,8 +44,13 @@ export function createR2BlobStore(bucket: R2Bucket): BlobStore {
       };
     },
     async getText(hash) {
+      const remembered = textByHash.get(hash);
+      if (remembered !== undefined) return remembered;
       const object = await bucket.get(key(hash));
-      return object ? object.text() : null;
+      if (!object) return null;
+      const text = await object.text();
+      rememberText(hash, text);
+      return text;
     },
     async delete(hashes) {
       // R2 deletes at most 1000 keys per call.

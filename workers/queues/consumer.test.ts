@@ -5,6 +5,7 @@ import { buildCourse, givenAuthorKey, push, waitForIngest } from '../test/builde
 import { consoleErrors } from '../test/console';
 import { QUEUES, type IngestJob } from './messages';
 import { retryDelaySeconds } from './consumer';
+import { sha256Hex } from '../platform/sha256';
 
 let key: string;
 beforeEach(async () => {
@@ -74,11 +75,13 @@ describe('INGEST consumer', () => {
   });
 
   it('retries with backoff when the markdown is missing, recording the reason', async () => {
-    const fixture = await buildCourse(1);
-    await push(fixture, key);
-    const hash = fixture.manifest.lessons[0]?.contentHash ?? '';
-    await env.CONTENT.delete(`blobs/${hash}`);
-    await env.DB.prepare(`UPDATE lessons SET ingest_status = 'pending' WHERE slug = 'lesson-1'`).run();
+    await push(await buildCourse(1), key);
+    // Point the lesson at a body storage never received (blobs are immutable, so a
+    // missing one is the way a lost upload or a storage fault shows).
+    const hash = await sha256Hex(`never uploaded ${crypto.randomUUID()}`);
+    await env.DB.prepare(`UPDATE lessons SET ingest_status = 'pending', content_hash = ? WHERE slug = 'lesson-1'`)
+      .bind(hash)
+      .run();
     const result = await deliver(QUEUES.ingest, [{ type: 'lesson.ingest', lessonSlug: 'lesson-1', contentHash: hash }], 2);
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['msg-0']);
