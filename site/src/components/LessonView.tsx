@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
-import { renderLessonHtml } from '../lib/markdown';
+import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
@@ -12,7 +12,7 @@ function slugFromLocation(): string {
 
 async function loadLesson(slug: string) {
   const [lesson, markdown] = await Promise.all([getLesson(slug), getLessonMarkdown(slug)]);
-  return { lesson, html: renderLessonHtml(markdown) };
+  return { lesson, html: renderLessonHtml(markdown), sections: lessonSections(markdown) };
 }
 
 /** One lesson: metadata, rendered text, and links to its neighbours. */
@@ -33,11 +33,18 @@ export default function LessonView() {
   if (slug === '') return <ErrorNotice error={new Error('No lesson was named in the address.')} />;
   if (state.status === 'loading') return <Loading label="Loading the lesson…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
-  return <Lesson lesson={state.data.lesson} html={state.data.html} />;
+  return <Lesson {...state.data} />;
 }
 
-function Lesson({ lesson, html }: { lesson: LessonDetail; html: string }) {
-  const sections = lesson.ingest.outline.filter((h) => h.depth === 2);
+function Lesson({
+  lesson,
+  html,
+  sections,
+}: {
+  lesson: LessonDetail;
+  html: string;
+  sections: { text: string; anchor: string }[];
+}) {
   return (
     <article className="lesson" aria-labelledby="lesson-title">
       <nav className="breadcrumb" aria-label="Breadcrumb">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderLessonHtml } from './markdown';
+import { lessonSections, renderLessonHtml } from './markdown';
 
 function render(markdown: string): Document {
   return new DOMParser().parseFromString(renderLessonHtml(markdown), 'text/html');
@@ -52,5 +52,18 @@ describe('renderLessonHtml', () => {
       '#worked-example',
       '#worked-example-1',
     ]);
+  });
+});
+
+describe('lessonSections', () => {
+  it('lists the second-level sections with the anchors their rendered headings carry', () => {
+    const source = '## Why\n\n### Detail\n\n## Why\n\n## Worked `example`\n';
+    const ids = [...render(source).querySelectorAll('h2')].map((h) => h.id);
+    expect(lessonSections(source)).toEqual([
+      { text: 'Why', anchor: 'why' },
+      { text: 'Why', anchor: 'why-1' },
+      { text: 'Worked example', anchor: 'worked-example' },
+    ]);
+    expect(lessonSections(source).map((s) => s.anchor)).toEqual(ids);
   });
 });

@@ -7,7 +7,7 @@ import python from 'highlight.js/lib/languages/python';
 import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import yaml from 'highlight.js/lib/languages/yaml';
-import { createMarkdown } from '../../../workers/features/content/content.markdown';
+import { createMarkdown, markdownStats } from '../../../workers/features/content/content.markdown';
 
 for (const [name, language] of Object.entries({ bash, javascript, json, python, sql, typescript, yaml })) {
   hljs.registerLanguage(name, language);
@@ -51,4 +51,11 @@ export function renderLessonHtml(markdown: string): string {
     if (data.attrName === 'id' && HEADING.test(node.nodeName) && ANCHOR_ID.test(data.attrValue)) data.forceKeepAttr = true;
   });
   return purifier.sanitize(md.render(markdown), { USE_PROFILES: { html: true } });
+}
+
+/** The lesson's `##` sections, with the same anchors the rendered headings get. */
+export function lessonSections(markdown: string): { text: string; anchor: string }[] {
+  return markdownStats(markdown)
+    .outline.filter((heading) => heading.depth === 2)
+    .map(({ text, anchor }) => ({ text, anchor }));
 }
