@@ -39,25 +39,24 @@ export async function ensureLocalAuthorKey(target: D1Target): Promise<string> {
   return key;
 }
 
-/**
- * Starts `wrangler dev` in its own process group (so stopping it stops workerd too)
- * and resolves once the liveness route answers.
- */
-export async function startLocalServer(options: {
+export interface ServerOptions {
   port: number;
   persistTo?: string;
   quiet?: boolean;
-  vars?: Record<string, string>;
-}): Promise<LocalServer> {
+}
+
+/**
+ * Spawns `wrangler dev` in its own process group (so stopping it stops workerd too).
+ * The handle can stop it at once, even before it answers.
+ */
+export function launchLocalServer(options: ServerOptions): LocalServer {
   const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'];
   if (options.persistTo) args.push('--persist-to', options.persistTo);
-  for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}:${v}`);
   const child = spawn('npx', args, {
     detached: true,
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
-  const url = `http://127.0.0.1:${options.port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
@@ -76,20 +75,31 @@ export async function startLocalServer(options: {
     await exited;
     clearTimeout(timer);
   };
+  return { url: `http://127.0.0.1:${options.port}`, stop, child };
+}
+
+/** Resolves once the liveness route answers; stops the server if it never does. */
+export async function waitUntilReady(server: LocalServer): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    if (server.child.exitCode !== null) throw new Error(`wrangler dev exited with code ${server.child.exitCode}`);
     try {
-      const res = await fetch(`${url}/api/health/live`);
-      if (res.ok) break;
+      const res = await fetch(`${server.url}/api/health/live`);
+      if (res.ok) return;
     } catch {
       /* not up yet */
     }
     if (Date.now() > deadline) {
-      await stop();
+      await server.stop();
       throw new Error('wrangler dev did not answer within 90 s');
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, stop, child };
+}
+
+/** Launches the Worker locally and waits until it answers. */
+export async function startLocalServer(options: ServerOptions): Promise<LocalServer> {
+  const server = launchLocalServer(options);
+  await waitUntilReady(server);
+  return server;
 }

@@ -5,7 +5,7 @@
  * stops every process it started. Safe to run again: each step is idempotent.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { applyLocalMigrations, ensureLocalAuthorKey, startLocalServer, type LocalServer } from './local-server';
+import { applyLocalMigrations, ensureLocalAuthorKey, launchLocalServer, waitUntilReady, type LocalServer } from './local-server';
 
 const port = Number(process.env.PORT ?? 8787);
 const url = `http://127.0.0.1:${port}`;
@@ -52,8 +52,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  const server = await startLocalServer({ port });
+  // Registered before waiting, so Ctrl-C during start-up stops wrangler too.
+  const server = launchLocalServer({ port });
   started.server = server;
+  await waitUntilReady(server);
   server.child.once('exit', (code) => {
     if (!stopping) {
       console.error(`wrangler dev exited (${code ?? 'signal'})`);

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
@@ -43,9 +43,25 @@ export function createApp() {
       { name: 'Operations', description: 'Health and liveness' },
     ],
   });
-  app.get('/api/docs', (c) => c.html(apiDocsPage(), 200, { 'Content-Security-Policy': API_DOCS_CSP }));
-  app.get('/api/docs/init.js', (c) =>
-    c.body(apiDocsInit(OPENAPI_PATH), 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/docs',
+      tags: ['Operations'],
+      summary: 'This interactive API reference',
+      responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
+    }),
+    (c) => c.html(apiDocsPage(), 200, { 'Content-Security-Policy': API_DOCS_CSP }),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/docs/init.js',
+      tags: ['Operations'],
+      summary: 'Start-up script of the reference page',
+      responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } } },
+    }),
+    (c) => c.body(apiDocsInit(OPENAPI_PATH), 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
   );
 
   app.notFound((c) => renderProblem(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));

@@ -70,8 +70,17 @@ describe('INGEST consumer', () => {
   it('drops a job for content the lesson no longer has, without touching the lesson', async () => {
     const fixture = await buildCourse(1);
     await push(fixture, key);
+    // A hash no job carries, so the push's own job cannot change the row meanwhile either.
+    const current = await sha256Hex(crypto.randomUUID());
+    await env.DB.prepare(
+      `UPDATE lessons SET ingest_status = 'pending', word_count = NULL, content_hash = ? WHERE slug = 'lesson-1'`,
+    )
+      .bind(current)
+      .run();
+    const before = await lessonRow('lesson-1');
     const result = await deliver(QUEUES.ingest, [{ type: 'lesson.ingest', lessonSlug: 'lesson-1', contentHash: 'a'.repeat(64) }]);
     expect(result.explicitAcks).toEqual(['msg-0']);
+    expect(await lessonRow('lesson-1')).toEqual(before);
   });
 
   it('retries with backoff when the markdown is missing, recording the reason', async () => {

@@ -26,6 +26,8 @@ describe('author key authentication', () => {
     for (const bad of [`lek_${'x'.repeat(43)}`, 'not-a-key', revoked]) {
       const res = await api('/api/admin/content/lessons', { key: bad });
       expect(res.status, bad).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json(), bad).toMatchObject({ code: 'unauthorized', detail: 'The author key is unknown or revoked' });
     }
   });
 

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
+import { consoleErrors } from '../../test/console';
 import type { Book, LessonDetail } from './content.schemas';
 
 let key: string;
@@ -56,6 +57,7 @@ describe('GET /api/content/book', () => {
       env.DB.prepare('DELETE FROM lessons'),
       env.DB.prepare('DELETE FROM chapters'),
       env.DB.prepare('DELETE FROM parts'),
+      env.DB.prepare('DELETE FROM courses'),
     ]);
     const book = await (await api('/api/content/book')).json<Book>();
     expect(book.lessonCount).toBe(2);
@@ -166,5 +168,29 @@ describe('GET /api/content/assets/{hash}', () => {
   it('is a 404 problem for an unknown hash', async () => {
     const res = await api(`/api/content/assets/${'0'.repeat(64)}`);
     expect(res.status).toBe(404);
+  });
+});
+
+describe('an unexpected failure', () => {
+  it('is a 500 problem that hides the cause, logged once with the request id', async () => {
+    const logged = consoleErrors.expect();
+    const fixture = await buildCourse(1, { 'lesson-1': { body: `Unique text ${crypto.randomUUID()}\n` } });
+    await push(fixture, key);
+    // Storage lost the body behind the API's back: not a 404, a fault.
+    await env.CONTENT.delete(`blobs/${fixture.manifest.lessons[0]?.contentHash ?? ''}`);
+    const res = await api('/api/content/lessons/lesson-1/content');
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await res.json<{ code: string; detail: string; requestId: string }>();
+    expect(problem.code).toBe('internal_error');
+    expect(problem.detail).not.toContain('blob');
+    const lines = logged.map((l) => JSON.parse(l) as { event: string; requestId: string; status?: number; error?: string });
+    const unexpected = lines.filter((l) => l.event === 'unexpected_error');
+    expect(unexpected).toHaveLength(1);
+    expect(unexpected[0]).toMatchObject({
+      requestId: problem.requestId,
+      error: expect.stringContaining('missing blob') as string,
+    });
+    expect(lines.filter((l) => l.event === 'request')).toMatchObject([{ requestId: problem.requestId, status: 500 }]);
   });
 });

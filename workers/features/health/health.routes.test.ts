@@ -58,6 +58,8 @@ describe('health and API documents', () => {
       '/api/content/book',
       '/api/content/lessons/{slug}',
       '/api/content/lessons/{slug}/content',
+      '/api/docs',
+      '/api/docs/init.js',
       '/api/health',
       '/api/health/live',
     ]);
