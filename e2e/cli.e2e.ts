@@ -78,6 +78,7 @@ describe('author keys from the keys CLI', () => {
     const newKey = created.stdout.trim();
     expect(newKey).toMatch(/^lek_[A-Za-z0-9_-]{43}$/);
     const id = /created (key_\S+)/.exec(created.stderr)?.[1] ?? '';
+    expect(id).toMatch(/^key_[A-Za-z0-9_-]{12}$/);
     expect(dryRun(newKey).status).toBe(0);
 
     const listed = keys('list');

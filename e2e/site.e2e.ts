@@ -1,6 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
 
 const baseUrl = inject('baseUrl');
@@ -15,12 +18,18 @@ afterAll(async () => {
   await browser.close();
 });
 
+// Any script error on a page fails the test that opened it.
+let pageErrors: Error[] = [];
+afterEach(() => {
+  const errors = pageErrors;
+  pageErrors = [];
+  expect(errors.map((e) => e.message)).toEqual([]);
+});
+
 async function newPage(width = 1280, height = 900): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  page.on('pageerror', (error) => pageErrors.push(error));
   return page;
 }
 
@@ -101,5 +110,66 @@ describe('reading the course in a browser', () => {
     await page.locator('.swagger-ui .info .title').waitFor();
     expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('LearnEdge API');
     expect(await page.locator('.opblock-summary-path').count()).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('what the reader sees', () => {
+  it('keeps text contrast at WCAG AA (4.5:1) or better', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/relational-model`);
+    await page.locator('.prose p').first().waitFor();
+    const ratios = await page.evaluate(() => {
+      const channel = (v: number) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
+      const luminance = ([r = 0, g = 0, b = 0]: number[]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+      const background = (el: Element | null): number[] => {
+        for (let node = el; node; node = node.parentElement) {
+          const [r, g, b, a = 1] = rgb(getComputedStyle(node).backgroundColor);
+          if (a > 0 && r !== undefined) return [r, g ?? 0, b ?? 0];
+        }
+        return [255, 255, 255];
+      };
+      const selectors = [
+        '.prose p',
+        '.lede',
+        '.lesson-meta',
+        '.breadcrumb li',
+        '.prose a',
+        '.badge',
+        '.site-footer p',
+        '.brand',
+        '.prose code',
+      ];
+      return selectors.map((selector) => {
+        const el = document.querySelector(selector);
+        if (!el) return { selector, ratio: 0 };
+        const [fg, bg] = [luminance(rgb(getComputedStyle(el).color)), luminance(background(el))];
+        return { selector, ratio: Math.round(((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)) * 100) / 100 };
+      });
+    });
+    for (const { selector, ratio } of ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('shows a re-pushed lesson at once, without rebuilding the site', async () => {
+    const key = inject('authorKey');
+    const copy = mkdtempSync(join(tmpdir(), 'course-'));
+    cpSync('seeds/course', copy, { recursive: true });
+    const file = join(copy, '02-applied/04-combining-tables/01-inner-joins.md');
+    const marker = `Fresh from the author ${Date.now()}.`;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n${marker}\n`);
+    const push = (dir: string) =>
+      spawnSync('npx', ['tsx', 'cli/content.ts', 'push', dir, '--target', baseUrl, '--key', key], { encoding: 'utf8' });
+    try {
+      const pushed = push(copy);
+      expect(pushed.stdout).toContain('added 0, changed 1, unchanged 23, removed 0');
+      const page = await newPage();
+      await page.goto(`${baseUrl}/lessons/inner-joins`);
+      await expect.poll(() => page.locator('.prose').textContent()).toContain(marker);
+    } finally {
+      expect(push('seeds/course').status).toBe(0);
+    }
   });
 });
