@@ -39,13 +39,14 @@ async function preparePush(deps: Deps, manifest: Manifest) {
     );
   }
   const metaHashes = new Map(await Promise.all(manifest.lessons.map(async (l) => [l.slug, await lessonMetaHash(l)] as const)));
-  const existing = replacesCourse ? [] : await deps.content.fingerprints();
+  const stored = await deps.content.fingerprints();
+  // Replacing the course: every stored lesson goes, every incoming one is new.
   const summary = planChanges(
-    existing,
+    replacesCourse ? [] : stored,
     manifest.lessons.map((l) => ({ slug: l.slug, contentHash: l.contentHash, metaHash: metaHashes.get(l.slug) ?? '' })),
     manifest.prune,
   );
-  if (replacesCourse) summary.removed.push(...(await deps.content.fingerprints()).map((l) => l.slug));
+  if (replacesCourse) summary.removed.push(...stored.map((l) => l.slug));
   const known = await deps.content.knownBlobs(manifest.blobs.map((b) => b.hash));
   const missing = [...new Set(manifest.blobs.map((b) => b.hash))].filter((h) => !known.has(h));
   return { current, replacesCourse, metaHashes, summary, missing, hash: await manifestHash(manifest) };
@@ -142,8 +143,8 @@ contentAdminRoutes
           errors: plan.missing.map((hash) => ({ field: 'body/blobs', message: `missing ${hash}` })),
         });
       }
-      const nothingToDo = plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
-      if (nothingToDo && plan.current) {
+      const identical = plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
+      if (identical && plan.current) {
         // Nothing to write, but repair what an earlier commit may have left half-done
         // (its book refresh or queue send failed after the batch): cheap and idempotent.
         await refreshBook(deps);
