@@ -5,7 +5,7 @@ import { createD1KeyStore, type KeyStore } from './features/keys/keys.store';
 import { createR2BlobStore, type BlobStore } from './platform/blob-store';
 import { createKvCache, type Cache } from './platform/cache';
 import { createJobQueue, type JobQueue } from './platform/job-queue';
-import type { Logger } from './platform/logger';
+import { createLogger, type Logger } from './platform/logger';
 import type { IngestJob } from './queues/messages';
 
 const ConfigSchema = z.object({
@@ -51,4 +51,10 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       r2: () => env.CONTENT.head('health-probe'),
     },
   };
+}
+
+/** Deps for one request or batch: config parsed from env, a logger carrying `logFields`. */
+export function depsFor(env: Env, logFields: Record<string, unknown>): Deps {
+  const config = parseConfig(env);
+  return makeDeps(env, config, createLogger(config.LOG_LEVEL, logFields));
 }

@@ -1,16 +1,10 @@
 import { createApp } from './app';
-import { makeDeps, parseConfig } from './deps';
-import { requeueStalePending } from './features/content/content.jobs';
-import { createLogger } from './platform/logger';
+import { depsFor } from './deps';
+import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
 import { consumeBatch } from './queues/consumer';
 import type { JobMessage } from './queues/messages';
 
 const app = createApp();
-
-function depsFor(env: Env, fields: Record<string, unknown>) {
-  const config = parseConfig(env);
-  return makeDeps(env, config, createLogger(config.LOG_LEVEL, fields));
-}
 
 export default {
   fetch: app.fetch,
@@ -20,7 +14,6 @@ export default {
   },
 
   async scheduled(controller, env, _ctx) {
-    const deps = depsFor(env, { cron: controller.cron });
-    await requeueStalePending(deps, new Date(controller.scheduledTime));
+    await requeuePending(depsFor(env, { cron: controller.cron }), new Date(controller.scheduledTime), STALE_PENDING_MS);
   },
 } satisfies ExportedHandler<Env, JobMessage>;

@@ -1,6 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { makeDeps, parseConfig } from '../deps';
-import { createLogger } from '../platform/logger';
+import { depsFor } from '../deps';
 import type { AppEnv } from './app-env';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -13,11 +12,11 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const incoming = c.req.header('x-request-id');
   const requestId = incoming && CLIENT_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-  const config = parseConfig(c.env);
-  const logger = createLogger(config.LOG_LEVEL, { requestId });
+  const deps = depsFor(c.env, { requestId });
+  const { logger } = deps;
   c.set('requestId', requestId);
   c.set('logger', logger);
-  c.set('deps', makeDeps(c.env, config, logger));
+  c.set('deps', deps);
   await next();
   c.res.headers.set('X-Request-Id', requestId);
   logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps';
-import { ingestLesson, recordIngestFailure } from '../features/content/content.jobs';
+import { ingestLesson } from '../features/content/content.jobs';
 import { describeError } from '../platform/logger';
 import { IngestJobSchema, QUEUES } from './messages';
 
@@ -34,13 +34,7 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
     const job = parsed.data;
     try {
       if (batch.queue === QUEUES.ingestDlq) {
-        await recordIngestFailure(
-          deps,
-          job,
-          `gave up after retries: ${(await lastError(deps, job)) ?? 'unknown error'}`,
-          true,
-          now,
-        );
+        await deps.content.markIngestFailed(job.lessonSlug, job.contentHash, now);
         log.log('error', 'ingest.dead_lettered', { lesson: job.lessonSlug });
       } else {
         await ingestLesson(deps, job, now);
@@ -48,16 +42,13 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
       message.ack();
     } catch (error) {
       log.log('warn', 'ingest.attempt_failed', { lesson: job.lessonSlug, ...describeError(error) });
-      await recordIngestFailure(deps, job, error instanceof Error ? error.message : String(error), false, now).catch(
-        (recordError: unknown) =>
+      const reason = error instanceof Error ? error.message : String(error);
+      await deps.content
+        .recordIngestError(job.lessonSlug, job.contentHash, reason, now)
+        .catch((recordError: unknown) =>
           log.log('error', 'ingest.record_failure_failed', { lesson: job.lessonSlug, ...describeError(recordError) }),
-      );
+        );
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, Math.random()) });
     }
   }
-}
-
-async function lastError(deps: Deps, job: { lessonSlug: string }): Promise<string | null> {
-  const states = await deps.content.lessonRecord(job.lessonSlug);
-  return states?.ingest.error ?? null;
 }

@@ -6,6 +6,7 @@ import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { sha256Hex } from '../../platform/sha256';
 import { refreshBook } from './content.cache';
+import { requeuePending } from './content.jobs';
 import { checkManifest, lessonMetaHash, manifestHash, planChanges } from './content.domain';
 import {
   ALLOWED_CONTENT_TYPES,
@@ -149,11 +150,8 @@ contentAdminRoutes
         // (its book refresh or queue send failed after the batch): cheap and idempotent.
         await refreshBook(deps);
         // Lessons pending for a while lost their job; fresh ones still have theirs in flight.
-        const pending = await deps.content.pendingSince(new Date(Date.now() - LOST_JOB_GRACE_MS).toISOString());
-        await deps.ingestQueue.sendAll(
-          pending.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId })),
-        );
-        return c.json({ version: plan.current.version, summary: plan.summary, enqueued: pending.length }, 200);
+        const enqueued = await requeuePending(deps, new Date(), LOST_JOB_GRACE_MS, requestId);
+        return c.json({ version: plan.current.version, summary: plan.summary, enqueued }, 200);
       }
 
       const version = await deps.content.apply({

@@ -20,26 +20,25 @@ export async function ingestLesson(deps: Pick<Deps, 'content' | 'blobs' | 'logge
   deps.logger.log('info', 'ingest.done', { lesson: job.lessonSlug, stored, words: stats.wordCount });
 }
 
-/** Records why an attempt failed; the last attempt (dead-letter queue) marks the lesson failed. */
-export async function recordIngestFailure(
-  deps: Pick<Deps, 'content'>,
-  job: IngestJob,
-  reason: string,
-  final: boolean,
-  now: string,
-) {
-  await deps.content.recordIngestError(job.lessonSlug, job.contentHash, reason, final, now);
-}
-
-/** Lessons still pending after this long lost their job (e.g. the queue send failed after commit). */
+/** Lessons pending this long lost their job (the cron sweep's threshold). */
 export const STALE_PENDING_MS = 10 * 60_000;
 
-/** Cron sweep: re-queues ingestion for lessons stuck in `pending`. */
-export async function requeueStalePending(deps: Pick<Deps, 'content' | 'ingestQueue' | 'logger'>, now: Date): Promise<number> {
-  const stale = await deps.content.pendingSince(new Date(now.getTime() - STALE_PENDING_MS).toISOString());
+/** Re-queues ingestion for lessons pending longer than `olderThanMs`; returns how many. */
+export async function requeuePending(
+  deps: Pick<Deps, 'content' | 'ingestQueue' | 'logger'>,
+  now: Date,
+  olderThanMs: number,
+  requestId?: string,
+): Promise<number> {
+  const stale = await deps.content.pendingSince(new Date(now.getTime() - olderThanMs).toISOString());
   await deps.ingestQueue.sendAll(
-    stale.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash })),
+    stale.map((l) => ({
+      type: 'lesson.ingest' as const,
+      lessonSlug: l.slug,
+      contentHash: l.contentHash,
+      ...(requestId ? { requestId } : {}),
+    })),
   );
-  if (stale.length > 0) deps.logger.log('warn', 'ingest.requeued_stale', { count: stale.length });
+  if (stale.length > 0) deps.logger.log('warn', 'ingest.requeued_pending', { count: stale.length });
   return stale.length;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
@@ -50,7 +50,10 @@ export interface ContentStore {
   lessonHash(slug: string): Promise<string | null>;
   /** Stores ingest results only if the lesson still has this content hash (a newer push wins). */
   markIngested(slug: string, contentHash: string, stats: MarkdownStats, now: string): Promise<boolean>;
-  recordIngestError(slug: string, contentHash: string, error: string, final: boolean, now: string): Promise<void>;
+  /** Records why an ingest attempt failed; the lesson stays pending for the retry. */
+  recordIngestError(slug: string, contentHash: string, error: string, now: string): Promise<void>;
+  /** Marks the lesson failed after its last retry, keeping the last attempt's reason. */
+  markIngestFailed(slug: string, contentHash: string, now: string): Promise<void>;
   pendingSince(before: string): Promise<{ slug: string; contentHash: string }[]>;
 }
 
@@ -182,12 +185,22 @@ export function createD1ContentStore(db: Db): ContentStore {
       return updated.length > 0;
     },
 
-    async recordIngestError(slug, contentHash, error, final, now) {
+    async recordIngestError(slug, contentHash, error, now) {
       await db
         .update(t.lessons)
-        .set({ ingestError: error.slice(0, 1000), updatedAt: now, ...(final ? { ingestStatus: 'failed' as const } : {}) })
-        // A duplicate job that fails after another copy succeeded must not undo that success.
-        .where(and(eq(t.lessons.slug, slug), eq(t.lessons.contentHash, contentHash), ne(t.lessons.ingestStatus, 'ingested')));
+        .set({ ingestError: error.slice(0, 1000), updatedAt: now })
+        .where(notIngested(slug, contentHash));
+    },
+
+    async markIngestFailed(slug, contentHash, now) {
+      await db
+        .update(t.lessons)
+        .set({
+          ingestStatus: 'failed',
+          ingestError: sql`'gave up after retries: ' || coalesce(${t.lessons.ingestError}, 'unknown error')`,
+          updatedAt: now,
+        })
+        .where(notIngested(slug, contentHash));
     },
 
     async pendingSince(before) {
@@ -203,6 +216,11 @@ export function createD1ContentStore(db: Db): ContentStore {
 function isVersionConflict(error: unknown): boolean {
   const text = `${error instanceof Error ? error.message : ''} ${error instanceof Error && error.cause instanceof Error ? error.cause.message : ''}`;
   return /UNIQUE constraint failed: course_versions/.test(text);
+}
+
+/** This lesson version, unless ingested: a failing duplicate job must not undo another copy's success. */
+function notIngested(slug: string, contentHash: string) {
+  return and(eq(t.lessons.slug, slug), eq(t.lessons.contentHash, contentHash), ne(t.lessons.ingestStatus, 'ingested'));
 }
 
 function ingestOf(row: typeof t.lessons.$inferSelect): LessonRecord['ingest'] {
