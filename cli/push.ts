@@ -5,6 +5,7 @@ import {
   type Manifest,
   type PlanSummary,
 } from '../workers/features/content/content.schemas';
+import { ProblemSchema } from '../workers/http/problem';
 import { loadCourseTree, type TreeProblem } from './course-tree';
 import { createProgress } from './progress';
 
@@ -114,13 +115,7 @@ export function createClient(target: string, key: string | undefined): Api {
     }
     const text = await response.text();
     if (!response.ok) {
-      let problem: ApiError['problem'];
-      try {
-        problem = JSON.parse(text) as ApiError['problem'];
-      } catch {
-        problem = { detail: text.slice(0, 200) };
-      }
-      throw new ApiError(response.status, problem);
+      throw new ApiError(response.status, readProblem(text));
     }
     return text ? (JSON.parse(text) as unknown) : null;
   };
@@ -144,6 +139,18 @@ async function waitForIngest(api: Api, manifest: Manifest, out: PushOptions['out
     if (Date.now() - started > 120_000) throw new Error(`${pending} lesson(s) still pending ingest after 120 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The server's problem+json, or its first words when the body is not one (a proxy's error page). */
+function readProblem(text: string): ApiError['problem'] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+  const parsed = ProblemSchema.partial().safeParse(json);
+  return parsed.success ? parsed.data : { detail: text.slice(0, 200) };
 }
 
 function describe(s: PlanSummary): string {
