@@ -1,0 +1,86 @@
+import { z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
+
+export const LEARNER_ID = /^lrn_[A-Za-z0-9_-]{16,64}$/;
+
+export const EXPERIENCE = ['none', 'basic', 'working', 'expert'] as const;
+export const BACKGROUNDS = ['student', 'software', 'data', 'business', 'science', 'other'] as const;
+export const STYLES = ['visual', 'analytical', 'hands-on', 'mixed'] as const;
+export const DOMAINS = ['general', 'retail', 'finance', 'health', 'sports', 'science', 'games'] as const;
+export const SESSION_MINUTES = { min: 5, max: 240 } as const;
+export const MAX_GOALS = 20;
+
+/**
+ * What a learner told us about themselves. Strict: an unknown field is a 400, never
+ * stored. Goals are part slugs of the course (checked against the current book).
+ */
+export const PreferencesSchema = z
+  .strictObject({
+    experience: z.enum(EXPERIENCE).openapi({ description: 'Experience with the subject' }),
+    background: z.enum(BACKGROUNDS),
+    goals: z
+      .array(SlugSchema)
+      .min(1)
+      .max(MAX_GOALS)
+      .refine((goals) => new Set(goals).size === goals.length, 'must not repeat a goal')
+      .openapi({ description: 'Course parts the learner wants to reach (part slugs)' }),
+    style: z.enum(STYLES),
+    sessionMinutes: z.number().int().min(SESSION_MINUTES.min).max(SESSION_MINUTES.max),
+    exampleDomain: z.enum(DOMAINS),
+  })
+  .openapi('Preferences');
+export type Preferences = z.infer<typeof PreferencesSchema>;
+
+export const QuestionOptionSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  /** For goal options: the course part and the concepts it teaches. */
+  partSlug: z.string().optional(),
+  concepts: z.array(z.string()).optional(),
+});
+
+export const QuestionSchema = z
+  .object({
+    id: z.enum(['experience', 'background', 'goals', 'style', 'sessionMinutes', 'exampleDomain']),
+    type: z.enum(['single', 'multi', 'number']),
+    prompt: z.string(),
+    help: z.string().optional(),
+    options: z.array(QuestionOptionSchema).openapi({ description: 'Empty for number questions' }),
+    min: z.number().int().optional(),
+    max: z.number().int().optional(),
+    step: z.number().int().optional(),
+    unit: z.string().optional(),
+    default: z.number().int().optional(),
+  })
+  .openapi('OnboardingQuestion');
+export type Question = z.infer<typeof QuestionSchema>;
+
+export const QuestionnaireSchema = z.object({ questions: z.array(QuestionSchema) }).openapi('Questionnaire');
+
+export const OnboardingRequestSchema = z
+  .strictObject({
+    answers: z
+      .record(z.string(), z.union([z.string(), z.array(z.string()), z.number()]))
+      .openapi({ description: 'questionId → option id, list of option ids, or number' }),
+  })
+  .openapi('OnboardingAnswers');
+
+export const LearnerSchema = z
+  .object({
+    learnerId: z.string(),
+    createdAt: z.string(),
+    onboarded: z.boolean(),
+    preferences: PreferencesSchema.nullable(),
+  })
+  .openapi('Learner');
+export type Learner = z.infer<typeof LearnerSchema>;
+
+export const NewLearnerSchema = z
+  .object({
+    learnerId: z.string(),
+    token: z.string().openapi({ description: 'Send as `Authorization: Bearer <token>`' }),
+    expiresAt: z.string(),
+  })
+  .openapi('LearnerToken');
+export type NewLearner = z.infer<typeof NewLearnerSchema>;
