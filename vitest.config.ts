@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { startFakeOpenAi } from './scripts/fake-openai';
 
 export default defineConfig({
   test: {
@@ -10,7 +11,14 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { APP_ENV: 'test', LOG_LEVEL: 'error', TEST_MIGRATIONS: await readD1Migrations('./migrations') },
+              bindings: {
+                APP_ENV: 'test',
+                LOG_LEVEL: 'error',
+                LEARNER_TOKEN_SECRET: 'test-secret-for-learner-tokens-0123456789',
+                // A real HTTP server speaking the OpenAI protocol, for the model engine's tests.
+                FAKE_OPENAI_URL: (await startFakeOpenAi()).url,
+                TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+              },
             },
           })),
         ],

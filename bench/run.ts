@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createAuthorKey } from '../cli/keys';
-import { applyLocalMigrations, startLocalServer } from '../scripts/local-server';
+import { applyLocalMigrations, startLocalServer, throwawayVars } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/bench-state';
 const PORT = Number(process.env.BENCH_PORT ?? 8798);
@@ -42,7 +42,7 @@ async function main() {
   rmSync(PERSIST_TO, { recursive: true, force: true });
   applyLocalMigrations(PERSIST_TO);
   const { key } = await createAuthorKey(['content:write'], 'bench', { remote: false, env: undefined, persistTo: PERSIST_TO });
-  const server = await startLocalServer({ port: PORT, persistTo: PERSIST_TO, quiet: true });
+  const server = await startLocalServer({ port: PORT, persistTo: PERSIST_TO, quiet: true, vars: throwawayVars() });
   try {
     const pushed = spawnSync(
       'npx',

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { createAuthorKey } from '../cli/keys';
-import { applyLocalMigrations, startLocalServer, type LocalServer } from '../scripts/local-server';
+import { applyLocalMigrations, startLocalServer, throwawayVars, type LocalServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/e2e-state';
 
@@ -25,7 +25,7 @@ export async function setup(project: TestProject) {
   applyLocalMigrations(PERSIST_TO);
   const { key } = await createAuthorKey(['content:write'], 'e2e', { remote: false, env: undefined, persistTo: PERSIST_TO });
   const port = Number(process.env.E2E_PORT ?? 8799);
-  server = await startLocalServer({ port, persistTo: PERSIST_TO, quiet: true });
+  server = await startLocalServer({ port, persistTo: PERSIST_TO, quiet: true, vars: throwawayVars() });
   const pushed = spawnSync(
     'npx',
     ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],

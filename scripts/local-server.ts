@@ -1,4 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sha256Hex } from '../workers/platform/sha256';
 import { createAuthorKey } from '../cli/keys';
 import { d1Execute, readLocalAuthorKey, sqlText, writeLocalAuthorKey, type D1Target } from '../cli/local-env';
@@ -43,6 +47,29 @@ export interface ServerOptions {
   port: number;
   persistTo?: string;
   quiet?: boolean;
+  /**
+   * Secrets and vars for this server only, instead of `.dev.vars` (tests and the
+   * benchmark must not pick up a developer's model key).
+   */
+  vars?: Record<string, string>;
+}
+
+const DEV_VARS = '.dev.vars';
+
+/**
+ * Gives local runs a learner-token secret: generated once into `.dev.vars` (which git
+ * ignores) and kept, so learner tokens survive restarts. Other lines are left alone.
+ */
+export function ensureDevVars(path = DEV_VARS): void {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (/^LEARNER_TOKEN_SECRET=/m.test(text)) return;
+  const line = `LEARNER_TOKEN_SECRET=${randomBytes(32).toString('base64url')}\n`;
+  writeFileSync(path, text && !text.endsWith('\n') ? `${text}\n${line}` : `${text}${line}`, { mode: 0o600 });
+}
+
+/** A random secret for throwaway servers (tests, benchmark). */
+export function throwawayVars(): Record<string, string> {
+  return { LEARNER_TOKEN_SECRET: randomBytes(32).toString('base64url') };
 }
 
 /**
@@ -52,6 +79,13 @@ export interface ServerOptions {
 export function launchLocalServer(options: ServerOptions): LocalServer {
   const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'];
   if (options.persistTo) args.push('--persist-to', options.persistTo);
+  if (options.vars) {
+    const file = join(mkdtempSync(join(tmpdir(), 'learnedge-vars-')), 'server.env');
+    writeFileSync(file, Object.entries(options.vars).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    args.push('--env-file', file);
+  } else {
+    ensureDevVars();
+  }
   const child = spawn('npx', args, {
     detached: true,
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],

@@ -4,6 +4,9 @@ import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
 import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
+import { learnerRoutes } from './features/learners/learners.routes';
+import { onboardingRoutes } from './features/learners/onboarding.routes';
+import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -22,11 +25,19 @@ export function createApp() {
   app.route('/api/health', healthRoutes);
   app.route('/api/content', contentRoutes);
   app.route('/api/admin/content', contentAdminRoutes);
+  app.route('/api/learners', learnerRoutes);
+  app.route('/api/onboarding', onboardingRoutes);
+  app.route('/api/personalize', personalizeRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',
     scheme: 'bearer',
     description: 'An author key from `npm run keys -- create --scope content:write`',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'LearnerToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A learner token from `POST /api/learners` (valid 90 days; refresh with `POST /api/learners/me/token`)',
   });
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
@@ -39,6 +50,8 @@ export function createApp() {
     servers: [{ url: '/' }],
     tags: [
       { name: 'Content', description: 'The course as learners read it' },
+      { name: 'Learners', description: 'Anonymous learners, onboarding and preferences (learner token)' },
+      { name: 'Personalization', description: 'Lessons adapted to the learner, cached by content and preferences' },
       { name: 'Authoring', description: 'Pushing content (author key required)' },
       { name: 'Operations', description: 'Health and liveness' },
     ],

@@ -6,11 +6,33 @@ import { createR2BlobStore, type BlobStore } from './platform/blob-store';
 import { createKvCache, type Cache } from './platform/cache';
 import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
+import { createD1LearnerStore, type LearnerStore } from './features/learners/learners.store';
+import { createD1PersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
+import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
+import { createOpenAiTextGenerator, type TextGenerator } from './platform/text-generator';
 import type { IngestJob } from './queues/messages';
+
+/** Windows of the rate-limit bindings in wrangler.toml (the binding does not expose them). */
+const LIMIT_PERIOD_SECONDS = 60;
+
+/** Empty strings (an unset var in some tools) count as absent. */
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 const ConfigSchema = z.object({
   APP_ENV: z.enum(['local', 'test', 'production']),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Signs learner tokens; `npm start` writes a random one to .dev.vars, production sets a secret. */
+  LEARNER_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** With a key, lessons are personalized by a model; without, by the offline engine. */
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(45_000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(6).default(2),
+  /** Prices in US dollars per million tokens, for the cost recorded with each generation. */
+  OPENAI_INPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
+  OPENAI_OUTPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
+  GENERATION_DAILY_BUDGET: z.coerce.number().int().min(0).default(20),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -22,14 +44,26 @@ export function parseConfig(env: Env): Config {
   return parsed.data;
 }
 
+/** I/O of one request that benchmarks and the Server-Timing header report. */
+export interface Meter {
+  kvReads: number;
+  modelCalls: number;
+}
+
 export interface Deps {
   config: Config;
+  meter: Meter;
   logger: Logger;
   blobs: BlobStore;
   cache: Cache;
   ingestQueue: JobQueue<IngestJob>;
   content: ContentStore;
   keys: KeyStore;
+  learners: LearnerStore;
+  personalize: PersonalizeStore;
+  limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter };
+  /** The configured chat model, or null when lessons are adapted offline only. */
+  textGenerator: TextGenerator | null;
   /** Health probes reach the raw bindings, nothing else does. */
   probes: { d1: () => Promise<unknown>; kv: () => Promise<unknown>; r2: () => Promise<unknown> };
 }
@@ -37,14 +71,32 @@ export interface Deps {
 /** The one composition root: every adapter is built here, once per request or batch. */
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
   const db = createDb(env.DB);
+  const meter: Meter = { kvReads: 0, modelCalls: 0 };
   return {
     config,
+    meter,
     logger,
     blobs: createR2BlobStore(env.CONTENT),
-    cache: createKvCache(env.CACHE),
+    cache: createKvCache(env.CACHE, meter),
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
+    learners: createD1LearnerStore(db),
+    personalize: createD1PersonalizeStore(db),
+    limits: {
+      learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
+      personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),
+      personalizeLearner: createBindingRateLimiter(env.PERSONALIZE_LEARNER_LIMIT, LIMIT_PERIOD_SECONDS),
+    },
+    textGenerator: config.OPENAI_API_KEY
+      ? createOpenAiTextGenerator({
+          apiKey: config.OPENAI_API_KEY,
+          baseURL: config.OPENAI_BASE_URL,
+          model: config.OPENAI_MODEL,
+          timeoutMs: config.OPENAI_TIMEOUT_MS,
+          maxRetries: config.OPENAI_MAX_RETRIES,
+        })
+      : null,
     probes: {
       d1: () => env.DB.prepare('SELECT 1').first(),
       kv: () => env.CACHE.get('health-probe'),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Relational state of the platform. Every content table carries `course_id` so a
@@ -178,4 +178,66 @@ export const courseVersions = sqliteTable(
     committedAt: text('committed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.courseId, t.version] })],
+);
+
+/** An anonymous (for now) learner; the signed token carries the id. */
+export const learners = sqliteTable('learners', {
+  id: text('id').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  onboardedAt: text('onboarded_at'),
+  /** Canonical Preferences JSON, null until onboarding. */
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>(),
+  /** SHA-256 of the canonical preferences the engines see; part of every personalization key. */
+  preferencesHash: text('preferences_hash'),
+  /** The raw onboarding answers as given, for re-reading the questionnaire later. */
+  answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>(),
+});
+
+/** Every change of a learner's preferences, oldest first; never updated. */
+export const preferenceHistory = sqliteTable(
+  'preference_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    learnerId: text('learner_id')
+      .notNull()
+      .references(() => learners.id, { onDelete: 'cascade' }),
+    preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    source: text('source', { enum: ['onboarding', 'profile'] }).notNull(),
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [index('preference_history_learner_idx').on(t.learnerId, t.id)],
+);
+
+/** Model generations per learner per UTC day, counted exactly (one row, incremented in SQL). */
+export const generationBudgets = sqliteTable(
+  'generation_budgets',
+  {
+    learnerId: text('learner_id')
+      .notNull()
+      .references(() => learners.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.day] })],
+);
+
+/** One row per model request: what it cost and how it ended. */
+export const generationLog = sqliteTable(
+  'generation_log',
+  {
+    id: text('id').primaryKey(),
+    learnerId: text('learner_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    model: text('model').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'rejected', 'failed'] }).notNull(),
+    reason: text('reason'),
+    attempts: integer('attempts').notNull(),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    estimatedCostUsd: real('estimated_cost_usd').notNull().default(0),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('generation_log_learner_idx').on(t.learnerId, t.createdAt)],
 );

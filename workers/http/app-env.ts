@@ -10,5 +10,6 @@ export interface AppEnv {
     logger: Logger;
     deps: Deps;
     author: AuthorKeyRecord;
+    learnerId: string;
   };
 }

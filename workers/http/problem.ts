@@ -11,8 +11,10 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },
+  onboarding_required: { status: 409, title: 'Onboarding is not complete' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   service_unavailable: { status: 503, title: 'A dependency is unavailable' },
   internal_error: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

@@ -5,6 +5,8 @@ export interface Cache {
   getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | null>;
   putJson(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Deletes every key starting with `prefix`; returns how many there were. */
+  deletePrefix(prefix: string): Promise<number>;
 }
 
 /**
@@ -19,9 +21,10 @@ const MAX_MEMO_ENTRIES = 64;
  * KV adapter. A stored value that no longer parses (an older shape after a deploy)
  * counts as a miss, so callers rebuild it instead of failing.
  */
-export function createKvCache(kv: KVNamespace): Cache {
+export function createKvCache(kv: KVNamespace, meter: { kvReads: number }): Cache {
   return {
     async getJson<T>(key: string, schema: z.ZodType<T>) {
+      meter.kvReads++;
       const text = await kv.get(key, 'text');
       if (text === null) return null;
       const memo = parsedByText.get(key);
@@ -45,6 +48,18 @@ export function createKvCache(kv: KVNamespace): Cache {
     },
     async delete(key) {
       await kv.delete(key);
+    },
+    async deletePrefix(prefix) {
+      let deleted = 0;
+      let cursor: string | undefined;
+      // KV lists are eventually consistent: a key written seconds ago may be missed.
+      do {
+        const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) });
+        await Promise.all(page.keys.map((k) => kv.delete(k.name)));
+        deleted += page.keys.length;
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return deleted;
     },
   };
 }

@@ -1,4 +1,6 @@
-import { env, SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../index';
+import type { Preferences } from '../features/learners/learners.schemas';
 import { newAuthorKey } from '../features/keys/keys.domain';
 import type { LessonInput, Manifest } from '../features/content/content.schemas';
 import { sha256Hex } from '../platform/sha256';
@@ -94,15 +96,81 @@ export async function buildCourse(
   return { manifest, bodies };
 }
 
-export function api(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (init.key) headers.set('authorization', `Bearer ${init.key}`);
-  let body = init.body;
-  if (init.json !== undefined) {
+export interface ApiInit extends RequestInit {
+  key?: string;
+  json?: unknown;
+  /** Vars to run this one request with (e.g. a model endpoint); the Worker is called directly. */
+  vars?: Record<string, string>;
+}
+
+export async function api(path: string, init: ApiInit = {}): Promise<Response> {
+  const { key, json, vars, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  let body = rest.body;
+  if (json !== undefined) {
     headers.set('content-type', 'application/json');
-    body = JSON.stringify(init.json);
+    body = JSON.stringify(json);
   }
-  return SELF.fetch(`${ORIGIN}${path}`, { ...init, headers, body });
+  const request = new Request(`${ORIGIN}${path}`, { ...rest, headers, body });
+  if (!vars) return SELF.fetch(request);
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...vars } as Env, ctx);
+  // Streams finish on their own; JSON answers wait for background work (cache writes).
+  if (!response.headers.get('content-type')?.includes('event-stream')) await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export const PREFERENCES: Preferences = {
+  experience: 'basic',
+  background: 'software',
+  goals: ['basics'],
+  style: 'hands-on',
+  sessionMinutes: 30,
+  exampleDomain: 'retail',
+};
+
+/** A fresh client address per call: limits are per IP and survive between tests. */
+export function freshIp(): string {
+  const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${a}.${b}.${c}`;
+}
+
+/** A new learner (onboarded with `preferences` unless they are null) and its token. */
+export async function givenLearner(preferences: Partial<Preferences> | null = {}): Promise<{ learnerId: string; token: string }> {
+  const created = await api('/api/learners', { method: 'POST', headers: { 'cf-connecting-ip': freshIp() } });
+  if (created.status !== 201) throw new Error(`learner not created: ${created.status} ${await created.text()}`);
+  const learner = await created.json<{ learnerId: string; token: string }>();
+  if (preferences) {
+    const put = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: learner.token,
+      json: { ...PREFERENCES, ...preferences },
+    });
+    if (put.status !== 200) throw new Error(`preferences not stored: ${put.status} ${await put.text()}`);
+  }
+  return learner;
+}
+
+/** Reads a server-sent event stream to its end. */
+export async function readEvents(response: Response): Promise<{ event: string; data: unknown }[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim())
+    .map((block) => {
+      const lines = block.split('\n');
+      const event =
+        lines
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
+      return { event, data: JSON.parse(data) as unknown };
+    });
 }
 
 /** Runs the three-step push (plan, upload what is missing, commit) and returns the commit answer. */

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      FAKE_OPENAI_URL: string;
+      LEARNER_TOKEN_SECRET: string;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { base64UrlEncode } from '../../platform/base64url';
 import { sha256Hex } from '../../platform/sha256';
 
 /** Scopes an author key can carry. */
@@ -15,8 +16,8 @@ export async function newAuthorKey(
   random: Uint8Array,
   idRandom: Uint8Array,
 ): Promise<{ id: string; key: string; keyHash: string }> {
-  const key = KEY_PREFIX + base64Url(random);
-  return { id: `key_${base64Url(idRandom)}`, key, keyHash: await sha256Hex(key) };
+  const key = KEY_PREFIX + base64UrlEncode(random);
+  return { id: `key_${base64UrlEncode(idRandom)}`, key, keyHash: await sha256Hex(key) };
 }
 
 export function looksLikeAuthorKey(value: string): boolean {
@@ -25,10 +26,4 @@ export function looksLikeAuthorKey(value: string): boolean {
 
 export function hasScope(granted: readonly string[], needed: Scope): boolean {
   return granted.includes(needed) || granted.includes('admin');
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

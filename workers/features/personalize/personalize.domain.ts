@@ -1,4 +1,5 @@
 import type { Preferences } from '../learners/learners.schemas';
+import type { Engine } from './personalize.schemas';
 
 /** Everything an engine may use about one lesson: its text and the course around it. */
 export interface LessonContext {
@@ -21,3 +22,49 @@ export interface Adaptation {
 }
 
 export type { Preferences };
+
+const KEY_VERSION = 'p1';
+
+/**
+ * Where a personalized lesson lives in KV. Everything that shapes the text is in
+ * the key (lesson body and metadata, canonical preferences, engine, model, prompt
+ * version), so a re-push or a profile change reads a different key and stale text
+ * is never served; nothing is ever overwritten in place. The preferences hash comes
+ * first so one profile's entries can be listed by prefix.
+ */
+export function personalizationKey(parts: {
+  preferencesHash: string;
+  contentHash: string;
+  metaHash: string;
+  engine: Exclude<Engine, 'original'>;
+  model: string | null;
+  promptVersion: string;
+}): string {
+  return [
+    personalizationPrefix(parts.preferencesHash),
+    parts.contentHash,
+    parts.metaHash.slice(0, 16),
+    parts.engine,
+    encodeURIComponent(parts.model ?? '-'),
+    parts.promptVersion,
+  ].join(':');
+}
+
+/** The KV prefix of every entry made for one canonical profile. */
+export function personalizationPrefix(preferencesHash: string): string {
+  return `personalized:${KEY_VERSION}:${preferencesHash}`;
+}
+
+/** The budget day of an instant: the UTC calendar date. */
+export function budgetDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Cost of one generation from token counts and per-million-token prices (USD). */
+export function estimateCostUsd(
+  tokens: { promptTokens: number; completionTokens: number },
+  prices: { inputPerMTok: number; outputPerMTok: number },
+): number {
+  const cost = (tokens.promptTokens * prices.inputPerMTok + tokens.completionTokens * prices.outputPerMTok) / 1_000_000;
+  return Math.round(cost * 1e8) / 1e8;
+}

@@ -1,0 +1,149 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { api, buildCourse, freshIp, givenAuthorKey, givenLearner, PREFERENCES, push } from '../../test/builders';
+import type { Problem } from '../../http/problem';
+import { signLearnerToken } from './learners.token';
+
+const SECRET = env.LEARNER_TOKEN_SECRET;
+
+describe('learners', () => {
+  it('creates an anonymous learner with a signed token that reads back the learner', async () => {
+    const created = await api('/api/learners', { method: 'POST', headers: { 'cf-connecting-ip': freshIp() } });
+    expect(created.status).toBe(201);
+    const { learnerId, token, expiresAt } = await created.json<{ learnerId: string; token: string; expiresAt: string }>();
+    expect(learnerId).toMatch(/^lrn_/);
+    expect(token.split('.')).toHaveLength(3);
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 80 * 86_400_000);
+    const me = await api('/api/learners/me', { key: token });
+    expect(await me.json()).toMatchObject({ learnerId, onboarded: false, preferences: null });
+  });
+
+  it('refreshes a token into a new one for the same learner', async () => {
+    const { learnerId, token } = await givenLearner(null);
+    const refreshed = await api('/api/learners/me/token', { method: 'POST', key: token });
+    expect(refreshed.status).toBe(200);
+    const body = await refreshed.json<{ learnerId: string; token: string }>();
+    expect(body.learnerId).toBe(learnerId);
+    expect((await api('/api/learners/me', { key: body.token })).status).toBe(200);
+  });
+
+  it.each([
+    ['no token', undefined, 'Send a learner token'],
+    ['an author key', 'lek_' + 'a'.repeat(43), 'malformed'],
+    ['an unsigned token', 'lt1.eyJ4IjoxfQ.AAAA', 'not issued by this server'],
+    ['garbage', 'lt1.x.y', 'malformed'],
+  ])('answers %s with 401 problem+json and a challenge', async (_case, key, detail) => {
+    const response = await api('/api/learners/me', key ? { key } : {});
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await response.json<Problem>()).detail).toContain(detail);
+  });
+
+  it('refuses a token signed with another secret, an altered token and an expired one', async () => {
+    const { learnerId, token } = await givenLearner(null);
+    const forged = await signLearnerToken('some-other-secret-that-is-long-enough-!!', learnerId, new Date());
+    const [prefix, , signature] = token.split('.');
+    const other = await givenLearner(null);
+    const swapped = `${prefix}.${other.token.split('.')[1]}.${signature}`;
+    const expired = await signLearnerToken(SECRET, learnerId, new Date(Date.now() - 91 * 86_400_000));
+    for (const [key, detail] of [
+      [forged.token, 'not issued by this server'],
+      [swapped, 'not issued by this server'],
+      [expired.token, 'expired'],
+    ] as const) {
+      const response = await api('/api/learners/me', { key });
+      expect(response.status).toBe(401);
+      expect((await response.json<Problem>()).detail).toContain(detail);
+    }
+  });
+
+  it('treats a validly signed token of a learner that does not exist as unauthorized', async () => {
+    const { token } = await signLearnerToken(SECRET, 'lrn_AAAAAAAAAAAAAAAAAAAAAA', new Date());
+    expect((await api('/api/learners/me', { key: token })).status).toBe(401);
+  });
+
+  it('limits learner creation per client address with 429 and Retry-After', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      statuses.push((await api('/api/learners', { method: 'POST', headers: { 'cf-connecting-ip': ip } })).status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 201)).toBe(true);
+    const refused = await api('/api/learners', { method: 'POST', headers: { 'cf-connecting-ip': ip } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect((await refused.json<Problem>()).code).toBe('rate_limited');
+    // Another address is not affected.
+    expect((await api('/api/learners', { method: 'POST', headers: { 'cf-connecting-ip': freshIp() } })).status).toBe(201);
+  });
+});
+
+describe('preferences', () => {
+  it('is 404 before onboarding, then stores and returns a full profile', async () => {
+    const { token } = await givenLearner(null);
+    expect((await api('/api/learners/me/preferences', { key: token })).status).toBe(404);
+    const put = await api('/api/learners/me/preferences', { method: 'PUT', key: token, json: PREFERENCES });
+    expect(put.status).toBe(200);
+    expect(await (await api('/api/learners/me/preferences', { key: token })).json()).toEqual(PREFERENCES);
+    expect(await (await api('/api/learners/me', { key: token })).json()).toMatchObject({ onboarded: true });
+  });
+
+  it('rejects invalid preferences with one error per field and stores nothing', async () => {
+    const { token } = await givenLearner();
+    const response = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: token,
+      json: { ...PREFERENCES, experience: 'guru', sessionMinutes: 2, goals: [], mood: 'happy' },
+    });
+    expect(response.status).toBe(400);
+    const problem = await response.json<Problem>();
+    expect(problem.errors?.map((e) => e.field).sort()).toEqual(['json', 'json/experience', 'json/goals', 'json/sessionMinutes']);
+    expect(problem.errors?.find((e) => e.field === 'json')?.message).toContain('mood');
+    expect(await (await api('/api/learners/me/preferences', { key: token })).json()).toEqual(PREFERENCES);
+  });
+
+  it('rejects a goal that is not a part of the pushed course', async () => {
+    await push(await buildCourse(), await givenAuthorKey());
+    const { token } = await givenLearner();
+    const response = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: token,
+      json: { ...PREFERENCES, goals: ['basics', 'astrology'] },
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json<Problem>()).errors).toEqual([
+      { field: 'json/goals/1', message: '"astrology" is not a part of the course' },
+    ]);
+  });
+
+  it('keeps a history row for every change', async () => {
+    const { learnerId, token } = await givenLearner();
+    await api('/api/learners/me/preferences', { method: 'PUT', key: token, json: { ...PREFERENCES, style: 'visual' } });
+    const { results } = await env.DB.prepare(
+      'SELECT source, preferences FROM preference_history WHERE learner_id = ? ORDER BY id',
+    )
+      .bind(learnerId)
+      .all<{ source: string; preferences: string }>();
+    expect(results.map((r) => [r.source, JSON.parse(r.preferences).style])).toEqual([
+      ['onboarding', 'hands-on'],
+      ['profile', 'visual'],
+    ]);
+  });
+
+  it('never lets one learner read or change another learner’s profile', async () => {
+    const a = await givenLearner({ style: 'visual' });
+    const b = await givenLearner({ style: 'analytical' });
+    await api('/api/learners/me/preferences', { method: 'PUT', key: b.token, json: { ...PREFERENCES, style: 'mixed' } });
+    expect(await (await api('/api/learners/me/preferences', { key: a.token })).json()).toMatchObject({ style: 'visual' });
+    expect(await (await api('/api/learners/me', { key: a.token })).json()).toMatchObject({ learnerId: a.learnerId });
+    // The body cannot name another learner: unknown fields are refused, not followed.
+    const sneaky = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: b.token,
+      json: { ...PREFERENCES, learnerId: a.learnerId },
+    });
+    expect(sneaky.status).toBe(400);
+    expect(await (await api('/api/learners/me/preferences', { key: a.token })).json()).toMatchObject({ style: 'visual' });
+  });
+});

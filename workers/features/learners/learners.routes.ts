@@ -1,0 +1,110 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../http/app-env';
+import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { AppError, problemResponses } from '../../http/problem';
+import { byIp, rateLimit } from '../../http/rate-limit';
+import { validationHook } from '../../http/validation';
+import { readBook } from '../content/content.cache';
+import { LearnerSchema, NewLearnerSchema, PreferencesSchema } from './learners.schemas';
+import { newLearnerId, signLearnerToken } from './learners.token';
+import { preferencesHash, unknownGoals } from './onboarding.domain';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags: ['Learners'],
+      summary: 'Create an anonymous learner and get its token',
+      middleware: [rateLimit({ limit: 'learnerCreate', key: byIp })] as const,
+      responses: { 201: json(NewLearnerSchema, 'The new learner and a signed token'), ...problemResponses(429) },
+    }),
+    async (c) => {
+      const now = new Date();
+      const learnerId = newLearnerId(crypto.getRandomValues(new Uint8Array(16)));
+      await c.var.deps.learners.create(learnerId, now);
+      const { token, expiresAt } = await signLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, learnerId, now);
+      return c.json({ learnerId, token, expiresAt: expiresAt.toISOString() }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags: ['Learners'],
+      summary: 'The calling learner',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: { 200: json(LearnerSchema, 'The learner'), ...problemResponses(401) },
+    }),
+    async (c) => {
+      const { preferencesHash: _, ...learner } = await currentLearner(c.var.deps, c.var.learnerId);
+      return c.json(learner, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/token',
+      tags: ['Learners'],
+      summary: 'A fresh token for the calling learner (refresh before the old one expires)',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: { 200: json(NewLearnerSchema, 'A new token'), ...problemResponses(401) },
+    }),
+    async (c) => {
+      const { learnerId } = await currentLearner(c.var.deps, c.var.learnerId);
+      const { token, expiresAt } = await signLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, learnerId, new Date());
+      return c.json({ learnerId, token, expiresAt: expiresAt.toISOString() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me/preferences',
+      tags: ['Learners'],
+      summary: "The calling learner's preferences",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: { 200: json(PreferencesSchema, 'Preferences'), ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
+      return c.json(learner.preferences, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: '/me/preferences',
+      tags: ['Learners'],
+      summary: "Replace the calling learner's preferences (each change is kept in the history)",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { body: { required: true, content: { 'application/json': { schema: PreferencesSchema } } } },
+      responses: { 200: json(PreferencesSchema, 'The stored preferences'), ...problemResponses(400, 401) },
+    }),
+    async (c) => {
+      const preferences = c.req.valid('json');
+      const book = await readBook(c.var.deps);
+      const errors = book ? unknownGoals(book.book, preferences.goals) : [];
+      if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
+      const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      await c.var.deps.learners.savePreferences(
+        learner.learnerId,
+        {
+          preferences,
+          preferencesHash: await preferencesHash(preferences),
+          source: learner.onboarded ? 'profile' : 'onboarding',
+        },
+        new Date(),
+      );
+      return c.json(preferences, 200);
+    },
+  );

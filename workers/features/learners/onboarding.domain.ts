@@ -1,0 +1,165 @@
+import type { FieldError } from '../../http/problem';
+import { canonicalJson, sha256Hex } from '../../platform/sha256';
+import type { Book } from '../content/content.schemas';
+import {
+  BACKGROUNDS,
+  DOMAINS,
+  EXPERIENCE,
+  PreferencesSchema,
+  SESSION_MINUTES,
+  STYLES,
+  type Preferences,
+  type Question,
+} from './learners.schemas';
+
+const LABELS = {
+  experience: {
+    none: 'I have never used it',
+    basic: 'I have tried a few things',
+    working: 'I use it in my work',
+    expert: 'I know it well and want depth',
+  },
+  background: {
+    student: 'Student',
+    software: 'Software development',
+    data: 'Data or analytics',
+    business: 'Business or operations',
+    science: 'Science or research',
+    other: 'Something else',
+  },
+  style: {
+    visual: 'Visual: diagrams, maps and outlines',
+    analytical: 'Analytical: reasons, rules and proofs',
+    'hands-on': 'Hands-on: try it, then read why',
+    mixed: 'A mix of everything',
+  },
+  exampleDomain: {
+    general: 'No preference',
+    retail: 'Shops and orders',
+    finance: 'Money and accounts',
+    health: 'Health and medicine',
+    sports: 'Sports',
+    science: 'Science and experiments',
+    games: 'Games',
+  },
+} as const;
+
+const DEFAULT_SESSION_MINUTES = 20;
+
+/**
+ * The six onboarding questions, with goal options taken from the course's parts
+ * (each mapped to the concepts its lessons teach), so goals always name real content.
+ */
+export function buildQuestionnaire(book: Book): Question[] {
+  const choose = <K extends keyof typeof LABELS>(id: K, ids: readonly (keyof (typeof LABELS)[K] & string)[]) =>
+    ids.map((option) => ({ id: option, label: (LABELS[id] as Record<string, string>)[option] ?? option }));
+  return [
+    {
+      id: 'experience',
+      type: 'single',
+      prompt: `How much do you already know about the subject of "${book.course.title}"?`,
+      options: choose('experience', EXPERIENCE),
+    },
+    { id: 'background', type: 'single', prompt: 'What is your background?', options: choose('background', BACKGROUNDS) },
+    {
+      id: 'goals',
+      type: 'multi',
+      prompt: 'What do you want to learn?',
+      help: 'Pick one or more parts of the course.',
+      options: book.parts.map((part) => ({
+        id: part.slug,
+        label: part.title,
+        ...(part.summary ? { description: part.summary } : {}),
+        partSlug: part.slug,
+        concepts: [...new Set(part.chapters.flatMap((ch) => ch.lessons.flatMap((l) => l.concepts)))],
+      })),
+    },
+    { id: 'style', type: 'single', prompt: 'How do you like to learn?', options: choose('style', STYLES) },
+    {
+      id: 'sessionMinutes',
+      type: 'number',
+      prompt: 'How much time do you usually have per session?',
+      options: [],
+      min: SESSION_MINUTES.min,
+      max: SESSION_MINUTES.max,
+      step: 5,
+      unit: 'minutes',
+      default: DEFAULT_SESSION_MINUTES,
+    },
+    {
+      id: 'exampleDomain',
+      type: 'single',
+      prompt: 'Which kind of examples speak to you most?',
+      options: choose('exampleDomain', DOMAINS),
+    },
+  ];
+}
+
+export type AnswerCheck = { ok: true; preferences: Preferences } | { ok: false; errors: FieldError[] };
+
+/** Validates answers against the questionnaire: one error per missing, unknown or out-of-range answer. */
+export function answersToPreferences(questions: Question[], answers: Record<string, unknown>): AnswerCheck {
+  const errors: FieldError[] = [];
+  const known = new Set(questions.map((q) => q.id));
+  for (const id of Object.keys(answers)) {
+    if (!known.has(id as Question['id']))
+      errors.push({ field: `answers/${id}`, message: 'is not a question of this questionnaire' });
+  }
+  const values: Record<string, unknown> = {};
+  for (const question of questions) {
+    const field = `answers/${question.id}`;
+    const answer = answers[question.id];
+    const error = checkAnswer(question, answer);
+    if (error) errors.push({ field, message: error });
+    else values[question.id] = answer;
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, preferences: PreferencesSchema.parse(values) };
+}
+
+function checkAnswer(question: Question, answer: unknown): string | null {
+  if (answer === undefined || answer === null) return 'is required';
+  const optionIds = new Set(question.options.map((o) => o.id));
+  switch (question.type) {
+    case 'single':
+      if (typeof answer !== 'string') return 'must be one option id';
+      return optionIds.has(answer) ? null : `"${answer}" is not an option; choose one of ${[...optionIds].join(', ')}`;
+    case 'multi': {
+      if (!Array.isArray(answer) || answer.length === 0) return 'must be a non-empty list of option ids';
+      const unknown = answer.filter((a) => typeof a !== 'string' || !optionIds.has(a));
+      if (unknown.length > 0) return `${unknown.map((u) => JSON.stringify(u)).join(', ')} not an option`;
+      return new Set(answer).size === answer.length ? null : 'must not repeat an option';
+    }
+    case 'number': {
+      if (typeof answer !== 'number' || !Number.isInteger(answer)) return 'must be a whole number';
+      const { min = -Infinity, max = Infinity } = question;
+      return answer < min || answer > max ? `must be between ${min} and ${max}` : null;
+    }
+  }
+}
+
+/** Goals must name parts of the current course; one error per unknown goal. */
+export function unknownGoals(book: Book, goals: readonly string[]): FieldError[] {
+  const parts = new Set(book.parts.map((p) => p.slug));
+  return goals.flatMap((goal, i) =>
+    parts.has(goal) ? [] : [{ field: `json/goals/${i}`, message: `"${goal}" is not a part of the course` }],
+  );
+}
+
+/**
+ * Session length in the bands engines distinguish. Two learners with 25 and 30
+ * minutes get the same adapted lesson, so they share one cache entry.
+ */
+export function sessionBand(minutes: number): number {
+  const bands = [10, 20, 30, 45, 60, 90];
+  return bands.find((b) => minutes <= b) ?? 120;
+}
+
+/** What engines see of the preferences, canonical: equal profiles share cached lessons. */
+export function canonicalPreferences(preferences: Preferences): Preferences {
+  return { ...preferences, goals: [...preferences.goals].sort(), sessionMinutes: sessionBand(preferences.sessionMinutes) };
+}
+
+export async function preferencesHash(preferences: Preferences): Promise<string> {
+  return sha256Hex(canonicalJson(canonicalPreferences(preferences)));
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../http/problem';
+import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import type { Question } from './learners.schemas';
+
+const ANSWERS = {
+  experience: 'none',
+  background: 'student',
+  goals: ['basics', 'deeper'],
+  style: 'visual',
+  sessionMinutes: 15,
+  exampleDomain: 'sports',
+};
+
+async function pushCourse() {
+  await push(await buildCourse(), await givenAuthorKey());
+}
+
+describe('onboarding', () => {
+  it('serves six questions with goals taken from the course parts and their concepts', async () => {
+    await pushCourse();
+    const response = await api('/api/onboarding/questions');
+    expect(response.status).toBe(200);
+    const { questions } = await response.json<{ questions: Question[] }>();
+    expect(questions.map((q) => [q.id, q.type])).toEqual([
+      ['experience', 'single'],
+      ['background', 'single'],
+      ['goals', 'multi'],
+      ['style', 'single'],
+      ['sessionMinutes', 'number'],
+      ['exampleDomain', 'single'],
+    ]);
+    const goals = questions.find((q) => q.id === 'goals');
+    expect(goals?.options.map((o) => [o.id, o.concepts])).toEqual([
+      ['basics', ['concept-1', 'concept-2']],
+      ['deeper', ['concept-3', 'concept-4']],
+    ]);
+    expect(questions.find((q) => q.id === 'style')?.options.map((o) => o.id)).toEqual([
+      'visual',
+      'analytical',
+      'hands-on',
+      'mixed',
+    ]);
+  });
+
+  it('is 404 while no course exists', async () => {
+    expect((await api('/api/onboarding/questions')).status).toBe(404);
+  });
+
+  it('stores the answers as preferences and marks the learner onboarded', async () => {
+    await pushCourse();
+    const { token, learnerId } = await givenLearner(null);
+    const response = await api('/api/onboarding', { method: 'POST', key: token, json: { answers: ANSWERS } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ learnerId, onboarded: true, preferences: ANSWERS });
+    expect(await (await api('/api/learners/me/preferences', { key: token })).json()).toEqual(ANSWERS);
+  });
+
+  it.each([
+    ['a missing answer', { ...ANSWERS, style: undefined }, 'answers/style', 'is required'],
+    ['an unknown option', { ...ANSWERS, background: 'wizard' }, 'answers/background', '"wizard" is not an option'],
+    ['an unknown goal', { ...ANSWERS, goals: ['basics', 'nope'] }, 'answers/goals', '"nope" not an option'],
+    ['no goal', { ...ANSWERS, goals: [] }, 'answers/goals', 'non-empty'],
+    ['too few minutes', { ...ANSWERS, sessionMinutes: 1 }, 'answers/sessionMinutes', 'between 5 and 240'],
+    ['a fraction of a minute', { ...ANSWERS, sessionMinutes: 12.5 }, 'answers/sessionMinutes', 'whole number'],
+    ['a list for a single choice', { ...ANSWERS, experience: ['none'] }, 'answers/experience', 'one option id'],
+    ['an unknown question', { ...ANSWERS, shoeSize: 42 }, 'answers/shoeSize', 'not a question'],
+  ])('answers %s with 400 naming the question, and stores nothing', async (_case, answers, field, message) => {
+    await pushCourse();
+    const { token } = await givenLearner(null);
+    const response = await api('/api/onboarding', { method: 'POST', key: token, json: { answers } });
+    expect(response.status).toBe(400);
+    const problem = await response.json<Problem>();
+    expect(problem.errors).toHaveLength(1);
+    expect(problem.errors?.[0]?.field).toBe(field);
+    expect(problem.errors?.[0]?.message).toContain(message);
+    expect(await (await api('/api/learners/me', { key: token })).json()).toMatchObject({ onboarded: false });
+  });
+
+  it('requires a learner token to answer', async () => {
+    await pushCourse();
+    expect((await api('/api/onboarding', { method: 'POST', json: { answers: ANSWERS } })).status).toBe(401);
+  });
+});

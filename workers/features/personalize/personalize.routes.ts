@@ -1,0 +1,164 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { AppEnv } from '../../http/app-env';
+import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { AppError, problemResponses } from '../../http/problem';
+import { byIp, byLearner, rateLimit } from '../../http/rate-limit';
+import { validationHook } from '../../http/validation';
+import { describeError } from '../../platform/logger';
+import { personalizationPrefix } from './personalize.domain';
+import { personalizeLesson, type PersonalizeListener } from './personalize.engine';
+import { PersonalizedLessonSchema, PersonalizeRequestSchema, type PersonalizedLesson } from './personalize.schemas';
+
+const limits = rateLimit({ limit: 'personalizeIp', key: byIp }, { limit: 'personalizeLearner', key: byLearner });
+const body = { body: { required: true, content: { 'application/json': { schema: PersonalizeRequestSchema } } } };
+
+type StreamEvent =
+  | { event: 'meta'; data: Parameters<NonNullable<PersonalizeListener['onStart']>>[0] }
+  | { event: 'delta'; data: { text: string } }
+  | { event: 'replace'; data: { markdown: string; reason: string } }
+  | { event: 'done'; data: PersonalizedLesson }
+  | { event: 'error'; data: { status: number; code: string; detail: string } };
+
+export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags: ['Personalization'],
+      summary: 'A lesson adapted to the calling learner (cached by content and preferences)',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner, limits] as const,
+      request: body,
+      responses: {
+        200: { description: 'The personalized lesson', content: { 'application/json': { schema: PersonalizedLessonSchema } } },
+        ...problemResponses(400, 401, 404, 409, 429),
+      },
+    }),
+    async (c) => {
+      const { lessonSlug } = c.req.valid('json');
+      const result = await personalizeLesson(c.var.deps, { learnerId: c.var.learnerId, lessonSlug, now: new Date() });
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/stream',
+      tags: ['Personalization'],
+      summary: 'The same, as server-sent events: meta, delta…, optional replace, then done or error',
+      description:
+        'Problems found before generation starts (401, 404, 409, 429) are problem+json responses; later failures arrive as an `error` event.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner, limits] as const,
+      request: body,
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...problemResponses(400, 401, 404, 409, 429),
+      },
+    }),
+    async (c) => {
+      const { lessonSlug } = c.req.valid('json');
+      const { deps, logger } = c.var;
+      const events = createEventQueue<StreamEvent>();
+      let started: () => void = () => undefined;
+      const start = new Promise<void>((resolve) => (started = resolve));
+      let shown = '';
+      const run = personalizeLesson(
+        deps,
+        { learnerId: c.var.learnerId, lessonSlug, now: new Date() },
+        {
+          onStart: (meta) => {
+            events.push({ event: 'meta', data: meta });
+            started();
+          },
+          onDelta: (text) => {
+            shown += text;
+            events.push({ event: 'delta', data: { text } });
+          },
+        },
+      );
+      // Generation goes on if the learner leaves, so the next visit finds it cached.
+      c.executionCtx.waitUntil(run.catch(() => undefined));
+      // Errors found before the first event are answered as problem+json, not as a stream.
+      await Promise.race([start, run]);
+      run.then(
+        (result) => {
+          if (result.markdown !== shown) {
+            events.push({ event: 'replace', data: { markdown: result.markdown, reason: result.notice ?? 'final text' } });
+          }
+          events.push({ event: 'done', data: result });
+          events.close();
+        },
+        (error: unknown) => {
+          const problem =
+            error instanceof AppError
+              ? error
+              : new AppError('internal_error', 'Personalization failed on our side; the request id identifies it in the logs');
+          if (!(error instanceof AppError))
+            logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
+          events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
+          events.close();
+        },
+      );
+      return streamSSE(c, async (stream) => {
+        for await (const event of events) {
+          await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
+        }
+      });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/cache',
+      tags: ['Personalization'],
+      summary: "Drop the cached personalized lessons of the caller's current preferences",
+      description:
+        'Entries are shared by every learner with the same canonical preferences; they are regenerated on the next request.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: {
+          description: 'How many entries were dropped',
+          content: { 'application/json': { schema: z.object({ deleted: z.number().int() }) } },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    async (c) => {
+      const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      const deleted = learner.preferencesHash
+        ? await c.var.deps.cache.deletePrefix(`${personalizationPrefix(learner.preferencesHash)}:`)
+        : 0;
+      return c.json({ deleted }, 200);
+    },
+  );
+
+/** A single-consumer async queue: producers push from any callback, the stream drains it. */
+function createEventQueue<T>(): AsyncIterable<T> & { push: (item: T) => void; close: () => void } {
+  const items: T[] = [];
+  let closed = false;
+  let wake: () => void = () => undefined;
+  return {
+    push(item) {
+      items.push(item);
+      wake();
+    },
+    close() {
+      closed = true;
+      wake();
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const item = items.shift();
+        if (item !== undefined) {
+          yield item;
+          continue;
+        }
+        if (closed) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
+}

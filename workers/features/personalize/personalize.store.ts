@@ -1,0 +1,143 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import * as t from '../../db/schema';
+import { PreferencesSchema, type Preferences } from '../learners/learners.schemas';
+import type { LessonContext } from './personalize.domain';
+
+/** What a personalization request needs to know before it can look in the cache. */
+export interface PersonalizeLookup {
+  learner: { preferences: Preferences; preferencesHash: string } | null;
+  onboarded: boolean;
+  learnerExists: boolean;
+  lesson: { contentHash: string; metaHash: string } | null;
+}
+
+export interface GenerationLogEntry {
+  id: string;
+  learnerId: string;
+  lessonSlug: string;
+  model: string;
+  promptVersion: string;
+  outcome: 'ok' | 'rejected' | 'failed';
+  reason: string | null;
+  attempts: number;
+  promptTokens: number;
+  completionTokens: number;
+  estimatedCostUsd: number;
+  durationMs: number;
+  createdAt: string;
+}
+
+/** Port over what personalization reads and writes in D1. */
+export interface PersonalizeStore {
+  /** Learner profile and lesson fingerprint in one round trip. */
+  lookup(learnerId: string, lessonSlug: string): Promise<PersonalizeLookup>;
+  /** The lesson's metadata and its neighbours' summaries, without the markdown. */
+  lessonContext(lessonSlug: string): Promise<Omit<LessonContext, 'markdown'> | null>;
+  /**
+   * Takes one generation from the learner's budget for `day` if any is left, in one
+   * SQL statement, so concurrent requests can never overspend. False when spent.
+   */
+  reserveGeneration(learnerId: string, day: string, dailyLimit: number): Promise<boolean>;
+  /** Gives back a reservation whose generation never reached the model's answer. */
+  releaseGeneration(learnerId: string, day: string): Promise<void>;
+  generationsUsed(learnerId: string, day: string): Promise<number>;
+  logGeneration(entry: GenerationLogEntry): Promise<void>;
+}
+
+export function createD1PersonalizeStore(db: Db): PersonalizeStore {
+  return {
+    async lookup(learnerId, lessonSlug) {
+      const [learnerRows, lessonRows] = await db.batch([
+        db
+          .select({ preferences: t.learners.preferences, hash: t.learners.preferencesHash, onboardedAt: t.learners.onboardedAt })
+          .from(t.learners)
+          .where(eq(t.learners.id, learnerId)),
+        db
+          .select({ contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash })
+          .from(t.lessons)
+          .where(eq(t.lessons.slug, lessonSlug)),
+      ]);
+      const row = learnerRows[0];
+      const preferences = row?.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
+      const onboarded = !!row?.onboardedAt && !!row.hash && preferences?.success === true;
+      return {
+        learnerExists: row !== undefined,
+        onboarded,
+        learner:
+          onboarded && preferences?.success && row.hash ? { preferences: preferences.data, preferencesHash: row.hash } : null,
+        lesson: lessonRows[0] ?? null,
+      };
+    },
+
+    async lessonContext(lessonSlug) {
+      const prerequisite = sql`(SELECT prerequisite_slug FROM lesson_prerequisites WHERE lesson_slug = ${lessonSlug})`;
+      const [lessonRows, conceptRows, prerequisiteRows, order] = await db.batch([
+        db.select().from(t.lessons).where(eq(t.lessons.slug, lessonSlug)),
+        db
+          .select({ id: t.concepts.id, label: t.concepts.label })
+          .from(t.lessonConcepts)
+          .innerJoin(t.concepts, eq(t.concepts.id, t.lessonConcepts.conceptId))
+          .where(eq(t.lessonConcepts.lessonSlug, lessonSlug))
+          .orderBy(asc(t.lessonConcepts.position)),
+        db
+          .select({ slug: t.lessons.slug, title: t.lessons.title, summary: t.lessons.summary })
+          .from(t.lessons)
+          .where(sql`${t.lessons.slug} IN ${prerequisite}`),
+        db
+          .select({ slug: t.lessonPrerequisites.prerequisiteSlug })
+          .from(t.lessonPrerequisites)
+          .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
+          .orderBy(asc(t.lessonPrerequisites.position)),
+      ]);
+      const lesson = lessonRows[0];
+      if (!lesson) return null;
+      const bySlug = new Map(prerequisiteRows.map((p) => [p.slug, p]));
+      return {
+        slug: lesson.slug,
+        title: lesson.title,
+        summary: lesson.summary,
+        minutes: lesson.minutes,
+        difficulty: lesson.difficulty,
+        layer: lesson.layer,
+        objectives: lesson.objectives,
+        concepts: conceptRows,
+        prerequisites: order.flatMap((o) => bySlug.get(o.slug) ?? []),
+      };
+    },
+
+    async reserveGeneration(learnerId, day, dailyLimit) {
+      if (dailyLimit <= 0) return false;
+      const rows = await db
+        .insert(t.generationBudgets)
+        .values({ learnerId, day, used: 1 })
+        .onConflictDoUpdate({
+          target: [t.generationBudgets.learnerId, t.generationBudgets.day],
+          set: { used: sql`${t.generationBudgets.used} + 1` },
+          setWhere: sql`${t.generationBudgets.used} < ${dailyLimit}`,
+        })
+        .returning({ used: t.generationBudgets.used });
+      return rows.length > 0;
+    },
+
+    async releaseGeneration(learnerId, day) {
+      await db
+        .update(t.generationBudgets)
+        .set({ used: sql`${t.generationBudgets.used} - 1` })
+        .where(
+          and(eq(t.generationBudgets.learnerId, learnerId), eq(t.generationBudgets.day, day), gt(t.generationBudgets.used, 0)),
+        );
+    },
+
+    async generationsUsed(learnerId, day) {
+      const row = await db.query.generationBudgets.findFirst({
+        where: and(eq(t.generationBudgets.learnerId, learnerId), eq(t.generationBudgets.day, day)),
+      });
+      return row?.used ?? 0;
+    },
+
+    async logGeneration(entry) {
+      await db.insert(t.generationLog).values(entry);
+    },
+  };
+}

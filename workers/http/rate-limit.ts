@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { Deps } from '../deps';
+import type { AppEnv } from './app-env';
+import { AppError } from './problem';
+
+type LimitName = keyof Deps['limits'];
+
+/**
+ * Refuses with 429 problem+json and `Retry-After` when any of the named limits is
+ * spent for this request's key (the client IP, or the authenticated learner).
+ */
+export function rateLimit(...checks: { limit: LimitName; key: (c: Context<AppEnv>) => string }[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    for (const check of checks) {
+      const limiter = c.var.deps.limits[check.limit];
+      if (!(await limiter.allow(check.key(c)))) {
+        throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
+          headers: { 'Retry-After': String(limiter.periodSeconds) },
+        });
+      }
+    }
+    await next();
+  });
+}
+
+/** The caller's IP as Cloudflare reports it; requests without one share a key. */
+export function byIp(c: Context<AppEnv>): string {
+  return `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
+}
+
+export function byLearner(c: Context<AppEnv>): string {
+  return `learner:${c.var.learnerId}`;
+}
