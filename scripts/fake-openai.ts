@@ -90,7 +90,9 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
       res.write(chunk({ content: piece }));
     }
     if (usage) {
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage })}\n\n`,
+      );
     }
     res.end('data: [DONE]\n\n');
   }
@@ -116,9 +118,10 @@ function split(text: string, parts: number): string[] {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  req.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  return text;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

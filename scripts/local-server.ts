@@ -81,7 +81,13 @@ export function launchLocalServer(options: ServerOptions): LocalServer {
   if (options.persistTo) args.push('--persist-to', options.persistTo);
   if (options.vars) {
     const file = join(mkdtempSync(join(tmpdir(), 'learnedge-vars-')), 'server.env');
-    writeFileSync(file, Object.entries(options.vars).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    writeFileSync(
+      file,
+      Object.entries(options.vars)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     args.push('--env-file', file);
   } else {
     ensureDevVars();

@@ -64,6 +64,8 @@ export function createOpenAiTextGenerator(options: OpenAiGeneratorOptions): Text
     baseURL: options.baseURL ?? null,
     maxRetries: 0,
     timeout: options.timeoutMs,
+    // Failures surface as GenerationError and are logged once by the caller, not by the SDK.
+    logLevel: 'off',
   });
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
@@ -135,8 +137,10 @@ export function backoffMs(attempt: number, retryAfter: number | null, random: ()
 }
 
 function retryAfterMs(error: unknown): number | null {
-  if (!(error instanceof OpenAI.APIError) || !error.headers) return null;
-  const seconds = Number(error.headers.get('retry-after'));
+  if (!(error instanceof OpenAI.APIError)) return null;
+  const headers = error.headers as Headers | undefined;
+  if (!headers) return null;
+  const seconds = Number(headers.get('retry-after'));
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
 }
 
@@ -149,7 +153,7 @@ function classify(error: unknown, attempts: number): GenerationError {
     return new GenerationError('unavailable', `The model endpoint could not be reached: ${error.message}`, attempts);
   }
   if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
+    const status = Number(error.status ?? 0);
     if (status === 429) return new GenerationError('rate_limited', 'The model endpoint is rate-limiting us', attempts);
     if (status >= 500) return new GenerationError('unavailable', `The model endpoint failed with ${status}`, attempts);
     return new GenerationError('rejected', `The model endpoint refused the request (${status}): ${error.message}`, attempts);

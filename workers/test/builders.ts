@@ -115,7 +115,7 @@ export async function api(path: string, init: ApiInit = {}): Promise<Response> {
   const request = new Request(`${ORIGIN}${path}`, { ...rest, headers, body });
   if (!vars) return SELF.fetch(request);
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request, { ...env, ...vars } as Env, ctx);
+  const response = await worker.fetch(request, { ...env, ...vars }, ctx);
   // Streams finish on their own; JSON answers wait for background work (cache writes).
   if (!response.headers.get('content-type')?.includes('event-stream')) await waitOnExecutionContext(ctx);
   return response;

@@ -125,7 +125,7 @@ describe('preferences', () => {
     )
       .bind(learnerId)
       .all<{ source: string; preferences: string }>();
-    expect(results.map((r) => [r.source, JSON.parse(r.preferences).style])).toEqual([
+    expect(results.map((r) => [r.source, (JSON.parse(r.preferences) as { style: string }).style])).toEqual([
       ['onboarding', 'hands-on'],
       ['profile', 'visual'],
     ]);

@@ -1,4 +1,5 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';

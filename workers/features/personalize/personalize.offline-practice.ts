@@ -44,7 +44,8 @@ export function tryItPrompt(code: string, info: string): string | null {
     return 'Add a `WHERE` that keeps only some of the rows and predict the new results before you run it.';
   }
   if (has(/\bAS\s+["\w]/)) return 'Give the output columns names of your own with `AS` and check the headings of the result.';
-  if (has(/\w\s*\(|[-+*/]\s*\d/)) return 'Change one number or function in the expressions and predict the new values before you run it.';
+  if (has(/\w\s*\(|[-+*/]\s*\d/))
+    return 'Change one number or function in the expressions and predict the new values before you run it.';
   return 'Run it, then add or remove a column in the select list and predict the result before you look.';
 }
 

@@ -34,10 +34,10 @@ export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptat
 
   const top = [
     beginner ? recap(lesson) : null,
+    prefs.style === 'visual' ? lessonMap(doc) : null,
     expert ? skimNote(lesson, doc, terms) : null,
     shortSession ? keyPoints(doc, terms, prefs.sessionMinutes) : null,
     shortSession ? splitPlan(lesson, doc, prefs.sessionMinutes) : null,
-    prefs.style === 'visual' ? lessonMap(doc) : null,
     prefs.style === 'analytical' && !expert ? objectivesUpTop(lesson) : null,
     expert ? null : keyTerms(terms, doc),
   ].flatMap((a) => (a ? [a] : []));
@@ -241,9 +241,14 @@ function tryIts(doc: LessonDoc): { inserts: { before: number; block: string[] }[
     // A fragment that a later block of the same section completes needs no exercise of its own.
     const completedLater =
       isFragment(code.content, code.info) &&
-      doc.code.slice(i + 1).some((later) => later.section === code.section && squash(later.content).includes(squash(code.content)));
+      doc.code
+        .slice(i + 1)
+        .some((later) => later.section === code.section && squash(later.content).includes(squash(code.content)));
+    // Text that goes on in lower case finishes the sentence the block interrupted; a prompt there would split it.
+    const next = doc.lines.slice(code.endLine).find((line) => line.trim() !== '') ?? '';
+    const midSentence = /^\p{Ll}/u.test(next.trim());
     const prompt = tryItPrompt(code.content, code.info);
-    if (code.endLine === undefined || inExercises || completedLater || !prompt) return [];
+    if (code.endLine === undefined || inExercises || completedLater || midSentence || !prompt) return [];
     return [{ before: code.endLine, block: [`> **Try it:** ${prompt}`] }];
   });
   if (inserts.length === 0) return null;

@@ -1,0 +1,361 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Preferences } from '../learners/learners.schemas';
+import { checkAdaptation } from './personalize.check';
+import type { LessonContext } from './personalize.domain';
+import { adaptOffline } from './personalize.offline';
+import { tryItPrompt } from './personalize.offline-practice';
+
+const FENCE = '```';
+const sql = (code: string) => `${FENCE}sql\n${code}\n${FENCE}`;
+
+/** A 20-minute lesson with every feature the engine reacts to. */
+const MARKDOWN = `Most questions about a shop need only some of its rows. This lesson shows how to pick them.
+
+## Filtering rows
+
+A **filter** is a condition checked for every row. The \`WHERE\` clause holds the filter, and only rows for which it is true are kept.
+
+${sql('SELECT title FROM books WHERE price < 9;')}
+
+Text is compared character by character, so upper-case letters sort first. Dates stored as ISO text compare in time order.
+
+## Sorting the result
+
+Rows come back in no particular order unless you ask for one. \`ORDER BY\` is the clause that sets the order of the result.
+
+${sql('SELECT title, price FROM books ORDER BY price;')}
+
+The examples below run on the bookshop tables.
+
+### Example: Finance
+
+Finance sorts orders by value to find the largest ones first.
+
+${sql('SELECT order_id, unit_price FROM order_items ORDER BY unit_price DESC;')}
+
+### Example: Retail
+
+The shop sorts books by price to plan a sale.
+
+${sql('SELECT title, price FROM books ORDER BY price DESC;')}
+
+## Under the hood: how joins find rows
+
+A join pairs each book with its author through the foreign key. The database reads both tables and matches the keys.
+
+${sql('SELECT b.title, a.name FROM books b JOIN authors a ON a.author_id = b.author_id;')}
+
+## Worked example
+
+**Question:** which cheap books do we have? A cheap book costs less than 9.
+
+${sql('SELECT title, price\nFROM books;')}
+
+## Try it
+
+1. List the books that cost more than 10.
+
+${sql('SELECT title FROM books WHERE price > 10;')}
+`;
+
+function lesson(overrides: Partial<LessonContext> = {}): LessonContext {
+  return {
+    slug: 'filtering-and-sorting',
+    title: 'Filtering and sorting',
+    summary: 'Keep the rows you want and put them in order.',
+    minutes: 20,
+    difficulty: 2,
+    layer: 'L1',
+    objectives: ['Write a WHERE clause with a comparison', 'Explain why rows have no order without ORDER BY'],
+    concepts: [
+      { id: 'filter', label: 'Filter' },
+      { id: 'order-by', label: 'Order by' },
+      { id: 'foreign-key', label: 'Foreign key' },
+    ],
+    prerequisites: [
+      { slug: 'relational-model', title: 'Thinking in relations', summary: 'Tables, rows and keys.' },
+      { slug: 'select-and-projection', title: 'SELECT and projection', summary: 'Pick and compute columns.' },
+    ],
+    markdown: MARKDOWN,
+    ...overrides,
+  };
+}
+
+function prefs(overrides: Partial<Preferences> = {}): Preferences {
+  return {
+    experience: 'working',
+    background: 'software',
+    goals: ['foundations'],
+    style: 'mixed',
+    sessionMinutes: 60,
+    exampleDomain: 'general',
+    ...overrides,
+  };
+}
+
+describe('adaptOffline by profile', () => {
+  it.each<{ profile: string; prefs: Partial<Preferences>; adaptations: string[]; shows: string[]; hides: string[] }>([
+    {
+      profile: 'a beginner gets a recap of the prerequisites, key terms and optional advanced sections',
+      prefs: { experience: 'none' },
+      adaptations: [
+        'Added a recap of 2 prerequisite lessons',
+        'Added 3 key terms',
+        'Marked 1 advanced section as optional on a first read',
+      ],
+      shows: [
+        '> **Before you start**',
+        '> - [Thinking in relations](/lessons/relational-model): Tables, rows and keys.',
+        '> - [SELECT and projection](/lessons/select-and-projection): Pick and compute columns.',
+        '> **Key terms**',
+        '> - **Filter**: “A **filter** is a condition checked for every row.”',
+        '> - **ORDER BY**: “`ORDER BY` is the clause that sets the order of the result.”',
+        '> - **Foreign key**\n',
+        '## Under the hood: how joins find rows\n\n> *Optional on a first read.*',
+      ],
+      hides: ['What you can skim', 'In a hurry?', 'Try it:'],
+    },
+    {
+      profile: 'a working learner gets key terms only',
+      prefs: {},
+      adaptations: ['Added 3 key terms'],
+      shows: ['> **Key terms**'],
+      hides: ['Before you start', 'Optional on a first read', 'What you can skim', 'In a hurry?'],
+    },
+    {
+      profile: 'an expert gets what to skim and the objectives as a checklist, without key terms',
+      prefs: { experience: 'expert' },
+      adaptations: ['Marked 1 section you can skim and added the objectives as a checklist'],
+      shows: [
+        '> **What you can skim**',
+        '> You can skim [Worked example](#worked-example)',
+        '> - [ ] Write a WHERE clause with a comparison',
+        '> - [ ] Explain why rows have no order without ORDER BY',
+      ],
+      hides: ['Key terms', 'Before you start', 'Optional on a first read'],
+    },
+    {
+      profile: 'a 10-minute session on a 20-minute lesson gets key points and a plan in sittings',
+      prefs: { sessionMinutes: 10 },
+      adaptations: [
+        'Added a 3-point summary for a 10-minute session',
+        'Split the lesson into 3 sittings of up to 10 minutes',
+        'Added 3 key terms',
+      ],
+      shows: [
+        '> **In a hurry? The 3 key points**',
+        '> 1. A **filter** is a condition checked for every row.',
+        '> **Split this lesson into 3 sittings**',
+        '> 1. About 6 min: [Filtering rows](#filtering-rows)',
+      ],
+      hides: ['Before you start'],
+    },
+    {
+      profile: 'a hands-on learner gets a prompt after each code block outside the exercises',
+      prefs: { style: 'hands-on' },
+      adaptations: ['Added 3 key terms', 'Added a “Try it” prompt after 6 code examples'],
+      shows: [`WHERE price < 9;\n${FENCE}\n\n> **Try it:** Change the condition in \`WHERE\``],
+      hides: [`WHERE price > 10;\n${FENCE}\n\n> **Try it:**`],
+    },
+    {
+      profile: 'a visual learner gets a map of the lesson as a nested list',
+      prefs: { style: 'visual' },
+      adaptations: ["Added a map of the lesson's 7 sections", 'Added 3 key terms'],
+      shows: [
+        '> **Map of this lesson**',
+        '> - [Sorting the result](#sorting-the-result)\n>   - [Example: Finance](#example-finance)\n>   - [Example: Retail](#example-retail)',
+      ],
+      hides: [],
+    },
+    {
+      profile: 'an analytical learner gets the objectives first and reasoning questions last',
+      prefs: { style: 'analytical' },
+      adaptations: [
+        'Listed what you will be able to do after this lesson',
+        'Added 3 key terms',
+        'Added 2 questions to check your reasoning at the end',
+      ],
+      shows: [
+        '> **What you will be able to do**\n>\n> 1. Write a WHERE clause with a comparison',
+        '> **Check your reasoning**\n>\n> 1. Without looking back, could you write a WHERE clause with a comparison? Say which rule',
+      ],
+      hides: [],
+    },
+    {
+      profile: 'a learner who prefers retail examples sees the retail variant first',
+      prefs: { exampleDomain: 'retail' },
+      adaptations: ['Added 3 key terms', 'Examples from retail first'],
+      shows: [
+        '### Example: Retail\n\nThe shop sorts books by price to plan a sale.\n\n```sql\nSELECT title, price FROM books ORDER BY price DESC;\n```\n\n### Example: Finance',
+      ],
+      hides: [],
+    },
+  ])('$profile', ({ prefs: overrides, adaptations, shows, hides }) => {
+    const adapted = adaptOffline(lesson(), prefs(overrides));
+    expect(adapted.adaptations).toEqual(adaptations);
+    for (const text of shows) expect(adapted.markdown).toContain(text);
+    for (const text of hides) expect(adapted.markdown).not.toContain(text);
+    expect(checkAdaptation(MARKDOWN, adapted.markdown)).toEqual({ ok: true });
+  });
+
+  it('gives a different text to each distinct profile', () => {
+    const profiles: Partial<Preferences>[] = [
+      { experience: 'none' },
+      { experience: 'expert' },
+      { sessionMinutes: 10 },
+      { style: 'hands-on' },
+      { style: 'visual' },
+      { style: 'analytical' },
+      { exampleDomain: 'retail' },
+    ];
+    const texts = new Set(profiles.map((p) => adaptOffline(lesson(), prefs(p)).markdown));
+    expect(texts.size).toBe(profiles.length);
+  });
+
+  it('adds no recap to a lesson without prerequisites', () => {
+    const adapted = adaptOffline(lesson({ prerequisites: [] }), prefs({ experience: 'none' }));
+    expect(adapted.markdown).not.toContain('Before you start');
+    expect(adapted.adaptations).not.toContain('Added a recap of 0 prerequisite lessons');
+  });
+
+  it('keeps the order when the learner’s domain has no variant or is already first', () => {
+    for (const exampleDomain of ['health', 'finance'] as const) {
+      const adapted = adaptOffline(lesson(), prefs({ exampleDomain }));
+      expect(adapted.markdown.indexOf('Example: Finance')).toBeLessThan(adapted.markdown.indexOf('Example: Retail'));
+      expect(adapted.adaptations.join()).not.toContain('Examples from');
+    }
+  });
+
+  it('gives the same text for the same input, without changing the input', () => {
+    const input = lesson();
+    const profile = prefs({ experience: 'basic', style: 'hands-on', sessionMinutes: 10, exampleDomain: 'retail' });
+    const first = adaptOffline(input, profile);
+    expect(adaptOffline(lesson(), { ...profile })).toEqual(first);
+    expect(input).toEqual(lesson());
+  });
+
+  it('plans sittings that fit the session and cover every section in order', () => {
+    const adapted = adaptOffline(lesson(), prefs({ sessionMinutes: 8 }));
+    const plan = adapted.markdown.split('\n').filter((line) => /^> \d+\. About \d+ min:/.test(line));
+    expect(plan.every((line) => Number(/About (\d+) min/.exec(line)?.[1]) <= 8)).toBe(true);
+    expect(plan.join(' ').match(/\]\(#([^)]+)\)/g)).toEqual([
+      '](#filtering-rows)',
+      '](#sorting-the-result)',
+      '](#under-the-hood-how-joins-find-rows)',
+      '](#worked-example)',
+      '](#try-it)',
+    ]);
+  });
+});
+
+describe('tryItPrompt', () => {
+  it.each([
+    ['SELECT title FROM books WHERE price < 9;', 'Change the condition in `WHERE`'],
+    ['SELECT title FROM books ORDER BY price;', 'Reverse the order'],
+    ['SELECT b.title FROM books b JOIN authors a ON a.author_id = b.author_id;', 'Switch to `LEFT JOIN`'],
+    [
+      'SELECT c.name FROM customers c LEFT JOIN orders o ON o.customer_id = c.customer_id;',
+      'Change `LEFT JOIN` to a plain `JOIN`',
+    ],
+    ['SELECT genre, COUNT(*) FROM books GROUP BY genre;', 'Group by a different column'],
+    ['SELECT COUNT(*) FROM books;', 'Add a `WHERE`'],
+    ['UPDATE books SET price = 9 WHERE book_id = 1;', 'between `BEGIN;` and `ROLLBACK;`'],
+    ['CREATE TABLE t (id INTEGER PRIMARY KEY);', 'insert a row that breaks one of its rules'],
+    ['SELECT title AS book FROM books;', 'names of your own with `AS`'],
+    ['SELECT 7 / 2;', 'Change one number or function'],
+    ['SELECT title, price FROM books;', 'add or remove a column'],
+    ["SELECT 'WHERE' FROM books; -- ORDER BY", 'add or remove a column'],
+    ["WHERE genre = 'fantasy'", 'only part of a query'],
+  ])('suggests for %j: %s', (code, expected) => {
+    expect(tryItPrompt(code, 'sql')).toContain(expected);
+  });
+
+  it('suggests nothing for output blocks', () => {
+    expect(tryItPrompt('3 | 3.5', 'text')).toBeNull();
+  });
+});
+
+/** The sample course as an author writes it: frontmatter plus markdown, read by vite at build time. */
+const SEED_FILES = import.meta.glob<string>('../../../seeds/course/**/*.md', { query: '?raw', import: 'default', eager: true });
+
+interface SeedFrontmatter {
+  slug?: string;
+  title: string;
+  summary?: string;
+  minutes?: number;
+  difficulty?: number;
+  layer?: LessonContext['layer'];
+  objectives?: string[];
+  concepts?: string[];
+  prerequisites?: string[];
+}
+
+function seedLessons(): LessonContext[] {
+  const files = Object.values(SEED_FILES).map((text) => {
+    const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+    return { front: parse(match?.[1] ?? '') as SeedFrontmatter, markdown: match?.[2] ?? text };
+  });
+  const bySlug = new Map(files.flatMap((f) => (f.front.slug ? [[f.front.slug, f.front] as const] : [])));
+  return files.flatMap(({ front, markdown }) => {
+    if (!front.slug || front.minutes === undefined) return []; // course, part and chapter index files
+    return [
+      lesson({
+        slug: front.slug,
+        title: front.title,
+        summary: front.summary ?? '',
+        minutes: front.minutes,
+        difficulty: front.difficulty ?? 1,
+        layer: front.layer ?? 'L1',
+        objectives: front.objectives ?? [],
+        concepts: (front.concepts ?? []).map((id) => ({
+          id,
+          label: id.charAt(0).toUpperCase() + id.slice(1).replace(/-/g, ' '),
+        })),
+        prerequisites: (front.prerequisites ?? []).map((slug) => ({
+          slug,
+          title: bySlug.get(slug)?.title ?? slug,
+          summary: bySlug.get(slug)?.summary ?? '',
+        })),
+        markdown,
+      }),
+    ];
+  });
+}
+
+describe('adaptOffline on the sample course', () => {
+  const lessons = seedLessons();
+  const profiles: Preferences[] = [
+    prefs({ experience: 'none', style: 'hands-on', sessionMinutes: 10, exampleDomain: 'retail' }),
+    prefs({ experience: 'basic', style: 'visual', sessionMinutes: 5, exampleDomain: 'finance' }),
+    prefs({ experience: 'working', style: 'mixed', sessionMinutes: 60 }),
+    prefs({ experience: 'expert', style: 'analytical', sessionMinutes: 15, exampleDomain: 'science' }),
+    prefs({ experience: 'working', style: 'analytical', sessionMinutes: 240, exampleDomain: 'health' }),
+    prefs({ experience: 'expert', style: 'hands-on', sessionMinutes: 30, exampleDomain: 'games' }),
+    prefs({ experience: 'none', style: 'visual', sessionMinutes: 8, exampleDomain: 'sports' }),
+  ];
+
+  it('reads all 24 lessons', () => {
+    expect(lessons).toHaveLength(24);
+  });
+
+  it.each(profiles.map((p) => [`${p.experience}, ${p.style}, ${p.sessionMinutes} min, ${p.exampleDomain}`, p] as const))(
+    'keeps every code block and heading of every lesson for %s',
+    (_name, profile) => {
+      for (const seed of lessons) {
+        const result = checkAdaptation(seed.markdown, adaptOffline(seed, profile).markdown);
+        expect({ lesson: seed.slug, result }).toEqual({ lesson: seed.slug, result: { ok: true } });
+      }
+    },
+  );
+
+  it.each(['filtering-with-where', 'aggregate-functions'])('offers example variants in %s', (slug) => {
+    const seed = lessons.find((l) => l.slug === slug);
+    expect(seed).toBeDefined();
+    if (!seed) return;
+    const adapted = adaptOffline(seed, prefs({ exampleDomain: 'science' }));
+    expect(adapted.adaptations).toContain('Examples from science first');
+    const order = ['Science', 'Retail', 'Finance'].map((domain) => adapted.markdown.indexOf(`### Example: ${domain}`));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] ?? 0)))).toBe(true);
+  });
+});
