@@ -12,13 +12,14 @@ type LimitName = keyof Deps['limits'];
  */
 export function rateLimit(...checks: { limit: LimitName; key: (c: Context<AppEnv>) => string }[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    for (const check of checks) {
-      const limiter = c.var.deps.limits[check.limit];
-      if (!(await limiter.allow(check.key(c)))) {
-        throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
-          headers: { 'Retry-After': String(limiter.periodSeconds) },
-        });
-      }
+    // All limits are asked at once: each is a network hop to the limiter.
+    const limiters = checks.map((check) => c.var.deps.limits[check.limit]);
+    const allowed = await Promise.all(checks.map((check, i) => limiters[i]?.allow(check.key(c))));
+    const spent = limiters.find((_, i) => !allowed[i]);
+    if (spent) {
+      throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
+        headers: { 'Retry-After': String(spent.periodSeconds) },
+      });
     }
     await next();
   });

@@ -147,6 +147,21 @@ function stripInline(markdown: string): string {
     .trim();
 }
 
+/**
+ * Closes a top-level code fence left open at the end of the text, which would
+ * otherwise swallow anything added after it. The block's code stays the same.
+ */
+export function closeOpenFence(markdown: string): string {
+  const last = createMarkdown()
+    .parse(markdown, {})
+    .findLast((t) => t.type === 'fence' && t.level === 0);
+  if (!last?.map) return markdown;
+  const [start, next] = last.map;
+  const closer = new RegExp(`^ {0,3}${last.markup.charAt(0)}{${last.markup.length},}\\s*$`);
+  if (next - start >= 2 && closer.test(markdown.split('\n')[next - 1] ?? '')) return markdown;
+  return `${markdown}${markdown.endsWith('\n') ? '' : '\n'}${last.markup}\n`;
+}
+
 const EXAMPLE_VARIANT = /^example:\s*(.+)$/i;
 
 /**

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Preferences } from '../learners/learners.schemas';
@@ -147,7 +148,7 @@ describe('adaptOffline by profile', () => {
         '> **In a hurry? The 3 key points**',
         '> 1. A **filter** is a condition checked for every row.',
         '> **Split this lesson into 3 sittings**',
-        '> 1. About 6 min: [Filtering rows](#filtering-rows)',
+        '> 1. About 5 min: [Filtering rows](#filtering-rows)\n> 2. About 10 min: [Sorting the result](#sorting-the-result), [Under the hood: how joins find rows](#under-the-hood-how-joins-find-rows)',
       ],
       hides: ['Before you start'],
     },
@@ -211,6 +212,15 @@ describe('adaptOffline by profile', () => {
     ];
     const texts = new Set(profiles.map((p) => adaptOffline(lesson(), prefs(p)).markdown));
     expect(texts.size).toBe(profiles.length);
+  });
+
+  it('follows every code block outside the exercises with a Try it prompt', () => {
+    const { markdown } = adaptOffline(lesson(), prefs({ style: 'hands-on' }));
+    const blocks = markdown.split(/^```\n/m).slice(1); // the text after each closing fence
+    const prompted = blocks.filter((after) => after.startsWith('\n> **Try it:**'));
+    expect(blocks).toHaveLength(7);
+    expect(prompted).toHaveLength(6);
+    expect(blocks[6]).not.toContain('Try it:');
   });
 
   it('adds no recap to a lesson without prerequisites', () => {

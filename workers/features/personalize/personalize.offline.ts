@@ -1,6 +1,13 @@
 import type { Adaptation, LessonContext, Preferences } from './personalize.domain';
 import { conceptTerms, definingSentence, keyPointSentences, type ConceptTerm } from './personalize.offline-terms';
-import { insertBlocks, putDomainFirst, readLesson, type LessonDoc, type LessonHeading } from './personalize.offline-sections';
+import {
+  closeOpenFence,
+  insertBlocks,
+  putDomainFirst,
+  readLesson,
+  type LessonDoc,
+  type LessonHeading,
+} from './personalize.offline-sections';
 import { isFragment, reasoningQuestions, tryItPrompt } from './personalize.offline-practice';
 
 /** Part of every offline cache key: change it whenever the output of `adaptOffline` changes. */
@@ -25,7 +32,7 @@ interface Addition {
  * `checkAdaptation`. Deterministic: the same lesson and preferences give the same text.
  */
 export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptation {
-  const reordered = putDomainFirst(lesson.markdown, prefs.exampleDomain);
+  const reordered = putDomainFirst(closeOpenFence(lesson.markdown), prefs.exampleDomain);
   const doc = readLesson(reordered.markdown);
   const terms = conceptTerms(lesson.concepts, doc);
   const beginner = prefs.experience === 'none' || prefs.experience === 'basic';
@@ -76,7 +83,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function link(heading: LessonHeading): string {
-  return `[${heading.text}](#${heading.anchor})`;
+  return `[${heading.text.replace(/[[\]\\]/g, '\\$&')}](#${heading.anchor})`;
 }
 
 function listJoin(items: string[]): string {
