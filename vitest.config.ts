@@ -15,6 +15,9 @@ export default defineConfig({
                 APP_ENV: 'test',
                 LOG_LEVEL: 'error',
                 LEARNER_TOKEN_SECRET: 'test-secret-for-learner-tokens-0123456789',
+                // Tests use the offline engine unless they pass a model endpoint themselves,
+                // whatever a developer keeps in .dev.vars.
+                OPENAI_API_KEY: '',
                 // A real HTTP server speaking the OpenAI protocol, for the model engine's tests.
                 FAKE_OPENAI_URL: (await startFakeOpenAi()).url,
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
