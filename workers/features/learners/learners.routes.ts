@@ -6,9 +6,15 @@ import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
 import { readBook } from '../content/content.cache';
-import { LearnerSchema, NewLearnerSchema, PreferencesSchema } from './learners.schemas';
+import type { Deps } from '../../deps';
+import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
 import { newLearnerId, signLearnerToken } from './learners.token';
 import { preferencesHash, unknownGoals } from './onboarding.domain';
+
+async function issueToken(deps: Pick<Deps, 'config'>, learnerId: string, now: Date): Promise<NewLearner> {
+  const { token, expiresAt } = await signLearnerToken(deps.config.LEARNER_TOKEN_SECRET, learnerId, now);
+  return { learnerId, token, expiresAt: expiresAt.toISOString() };
+}
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -29,8 +35,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const now = new Date();
       const learnerId = newLearnerId(crypto.getRandomValues(new Uint8Array(16)));
       await c.var.deps.learners.create(learnerId, now);
-      const { token, expiresAt } = await signLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, learnerId, now);
-      return c.json({ learnerId, token, expiresAt: expiresAt.toISOString() }, 201);
+      return c.json(await issueToken(c.var.deps, learnerId, now), 201);
     },
   )
   .openapi(
@@ -60,8 +65,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { learnerId } = await currentLearner(c.var.deps, c.var.learnerId);
-      const { token, expiresAt } = await signLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, learnerId, new Date());
-      return c.json({ learnerId, token, expiresAt: expiresAt.toISOString() }, 200);
+      return c.json(await issueToken(c.var.deps, learnerId, new Date()), 200);
     },
   )
   .openapi(

@@ -46,6 +46,12 @@ async function personalize(token: string, vars: Record<string, string>, lessonSl
   return response.json<PersonalizedLesson>();
 }
 
+async function streamEvents(token: string, vars: Record<string, string>) {
+  const response = await api('/api/personalize/stream', { method: 'POST', key: token, json: { lessonSlug: 'lesson-2' }, vars });
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  return readEvents(response);
+}
+
 async function generationLog(learnerId: string) {
   const { results } = await env.DB.prepare(
     'SELECT outcome, reason, attempts, prompt_tokens, completion_tokens, estimated_cost_usd FROM generation_log WHERE learner_id = ? ORDER BY created_at',
@@ -147,13 +153,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
   it('streams the model text in pieces as it arrives', async () => {
     const { token } = await setUp();
     const fake = await givenModel([{ content: GOOD, chunks: 5, chunkDelayMs: 10 }]);
-    const response = await api('/api/personalize/stream', {
-      method: 'POST',
-      key: token,
-      json: { lessonSlug: 'lesson-2' },
-      vars: fake.vars,
-    });
-    const events = await readEvents(response);
+    const events = await streamEvents(token, fake.vars);
     expect(events[0]).toMatchObject({ event: 'meta', data: { engine: 'model', cached: false } });
     const deltas = events.filter((e) => e.event === 'delta').map((e) => (e.data as { text: string }).text);
     expect(deltas.length).toBeGreaterThan(1);
@@ -164,13 +164,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
   it('replaces streamed text with the original when the finished text fails the check', async () => {
     const { token } = await setUp();
     const fake = await givenModel([{ content: GOOD.replace('SELECT 1;', 'DROP TABLE x;') }]);
-    const response = await api('/api/personalize/stream', {
-      method: 'POST',
-      key: token,
-      json: { lessonSlug: 'lesson-2' },
-      vars: fake.vars,
-    });
-    const events = await readEvents(response);
+    const events = await streamEvents(token, fake.vars);
     const replace = events.find((e) => e.event === 'replace');
     expect(replace?.data).toMatchObject({ markdown: ORIGINAL });
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { engine: 'original', degraded: true } });

@@ -223,6 +223,20 @@ describe('adaptOffline by profile', () => {
     expect(blocks[6]).not.toContain('Try it:');
   });
 
+  it.each([
+    ['a code block left open at the end', '## Query\n\nRun this.\n\n```sql\nSELECT title\nFROM books;\n'],
+    ['no headings at all', 'A **filter** keeps some rows. It is checked for every row.\n\n```sql\nSELECT 1;\n```\n'],
+    [
+      'setext headings and a code block in a list',
+      'Filtering\n=========\n\n- step\n\n  ```sql\n  SELECT 2;\n  ```\n\nSorting\n-------\n\nText.\n',
+    ],
+  ])('keeps a lesson with %s intact for every style', (_case, markdown) => {
+    for (const style of ['visual', 'analytical', 'hands-on', 'mixed'] as const) {
+      const adapted = adaptOffline(lesson({ markdown }), prefs({ experience: 'none', style, sessionMinutes: 5 }));
+      expect(checkAdaptation(markdown, adapted.markdown)).toEqual({ ok: true });
+    }
+  });
+
   it('adds no recap to a lesson without prerequisites', () => {
     const adapted = adaptOffline(lesson({ prerequisites: [] }), prefs({ experience: 'none' }));
     expect(adapted.markdown).not.toContain('Before you start');
