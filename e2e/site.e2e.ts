@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
+import { contrastRatios } from './contrast';
+import { onboardedLearner, storedSession, type LearnerSession } from './learner';
 
 const baseUrl = inject('baseUrl');
 const SHOTS = 'e2e/screenshots';
 let browser: Browser;
+// One onboarded reader for every page here; a new visitor would be sent to onboarding first.
+let reader: LearnerSession;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  browser = await launchBrowser();
+  [browser, reader] = await Promise.all([launchBrowser(), onboardedLearner(baseUrl)]);
 });
 afterAll(async () => {
   await browser.close();
@@ -27,7 +31,7 @@ afterEach(() => {
 });
 
 async function newPage(width = 1280, height = 900): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await browser.newContext({ viewport: { width, height }, ...storedSession(baseUrl, reader) });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error));
   return page;
@@ -118,38 +122,19 @@ describe('what the reader sees', () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/lessons/relational-model`);
     await page.locator('.prose p').first().waitFor();
-    const ratios = await page.evaluate(() => {
-      const channel = (v: number) => {
-        const c = v / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      };
-      const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
-      const luminance = ([r = 0, g = 0, b = 0]: number[]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-      const background = (el: Element | null): number[] => {
-        for (let node = el; node; node = node.parentElement) {
-          const [r, g, b, a = 1] = rgb(getComputedStyle(node).backgroundColor);
-          if (a > 0 && r !== undefined) return [r, g ?? 0, b ?? 0];
-        }
-        return [255, 255, 255];
-      };
-      const selectors = [
-        '.prose p',
-        '.lede',
-        '.lesson-meta',
-        '.breadcrumb li',
-        '.prose a',
-        '.badge',
-        '.site-footer p',
-        '.brand',
-        '.prose code',
-      ];
-      return selectors.map((selector) => {
-        const el = document.querySelector(selector);
-        if (!el) return { selector, ratio: 0 };
-        const [fg, bg] = [luminance(rgb(getComputedStyle(el).color)), luminance(background(el))];
-        return { selector, ratio: Math.round(((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)) * 100) / 100 };
-      });
-    });
+    const ratios = await contrastRatios(page, [
+      '.prose p',
+      '.lede',
+      '.lesson-meta',
+      '.breadcrumb li',
+      '.prose a',
+      '.badge',
+      '.site-footer p',
+      '.brand',
+      '.prose code',
+      '.tabs .tab[aria-selected="true"]',
+      '.tabs .tab[aria-selected="false"]',
+    ]);
     for (const { selector, ratio } of ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
   });
 

@@ -1,12 +1,20 @@
 import { getBook, lessonHref, type Book } from '../lib/api';
+import { redirectIfNotOnboarded } from '../lib/onboarding';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
+/** Null when the learner is being sent to onboarding first. */
+async function loadBook(): Promise<Book | null> {
+  const [book, redirected] = await Promise.all([getBook(), redirectIfNotOnboarded()]);
+  return redirected ? null : book;
+}
+
 /** The course outline: parts, chapters and lessons in reading order. */
 export default function CourseOutline() {
-  const { state, retry } = useLoad(getBook, 'book');
+  const { state, retry } = useLoad(loadBook, 'book');
   if (state.status === 'loading') return <Loading label="Loading the course…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  if (!state.data) return <Loading label="Taking you to a few questions first…" />;
   return <Outline book={state.data} />;
 }
 

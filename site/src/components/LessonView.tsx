@@ -1,8 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
 import { lessonSections, renderLessonHtml } from '../lib/markdown';
+import { redirectIfNotOnboarded } from '../lib/onboarding';
+import PersonalizedPanel from './PersonalizedPanel';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
+import TableOfContents from './TableOfContents';
 import { useLoad } from './use-load';
+import { usePersonalized } from './use-personalized';
 
 /** `/lessons/<slug>` (served by this page through a rewrite) or `/lesson/?slug=<slug>`. */
 function slugFromLocation(): string {
@@ -10,8 +14,10 @@ function slugFromLocation(): string {
   return fromPath ?? new URLSearchParams(window.location.search).get('slug') ?? '';
 }
 
+/** Null when the learner is being sent to onboarding first. */
 async function loadLesson(slug: string) {
-  const [lesson, markdown] = await Promise.all([getLesson(slug), getLessonMarkdown(slug)]);
+  const [lesson, markdown, redirected] = await Promise.all([getLesson(slug), getLessonMarkdown(slug), redirectIfNotOnboarded()]);
+  if (redirected) return null;
   return { lesson, html: renderLessonHtml(markdown), sections: lessonSections(markdown) };
 }
 
@@ -23,7 +29,7 @@ export default function LessonView() {
   const { state, retry } = useLoad(() => loadLesson(slug ?? ''), slug || null);
 
   useEffect(() => {
-    if (state.status !== 'ready') return;
+    if (state.status !== 'ready' || !state.data) return;
     document.title = `${state.data.lesson.title} | LearnEdge`;
     // The text arrived after the browser tried to follow the #anchor; follow it now.
     const id = decodeURIComponent(window.location.hash.slice(1));
@@ -33,6 +39,7 @@ export default function LessonView() {
   if (slug === '') return <ErrorNotice error={new Error('No lesson was named in the address.')} />;
   if (state.status === 'loading') return <Loading label="Loading the lesson…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  if (!state.data) return <Loading label="Taking you to a few questions first…" />;
   return <Lesson {...state.data} />;
 }
 
@@ -84,20 +91,7 @@ function Lesson({
           </section>
         ) : null}
       </header>
-      {sections.length > 2 ? (
-        <nav className="toc" aria-label="On this page">
-          <h2>On this page</h2>
-          <ol>
-            {sections.map((s) => (
-              <li key={s.anchor}>
-                <a href={`#${s.anchor}`}>{s.text}</a>
-              </li>
-            ))}
-          </ol>
-        </nav>
-      ) : null}
-      {/* Sanitized: markdown-it with raw HTML off, then DOMPurify (see lib/markdown.ts). */}
-      <div className="prose" dangerouslySetInnerHTML={{ __html: html }} />
+      <LessonTabs slug={lesson.slug} html={html} sections={sections} />
       <nav className="pager" aria-label="Lessons">
         {lesson.prev ? (
           <a rel="prev" href={lessonHref(lesson.prev.slug)}>
@@ -113,5 +107,91 @@ function Lesson({
         ) : null}
       </nav>
     </article>
+  );
+}
+
+type Tab = 'original' | 'personalized';
+const TABS: readonly { id: Tab; label: string }[] = [
+  { id: 'original', label: 'Original' },
+  { id: 'personalized', label: 'Personalized' },
+];
+/** The last tab chosen, for every lesson: a reader who prefers their version keeps it. */
+const TAB_KEY = 'learnedge.lessonTab';
+
+function storedTab(): Tab {
+  try {
+    return window.localStorage.getItem(TAB_KEY) === 'personalized' ? 'personalized' : 'original';
+  } catch {
+    return 'original';
+  }
+}
+
+/** "Original | Personalized" in the WAI-ARIA tabs pattern: arrows, Home and End move and select. */
+function LessonTabs({ slug, html, sections }: { slug: string; html: string; sections: { text: string; anchor: string }[] }) {
+  const [tab, setTab] = useState<Tab>(storedTab);
+  const personalized = usePersonalized(slug, tab === 'personalized');
+  const buttons = useRef(new Map<Tab, HTMLButtonElement>());
+
+  const select = (next: Tab, focus = false) => {
+    setTab(next);
+    try {
+      window.localStorage.setItem(TAB_KEY, next);
+    } catch {
+      // The choice then lasts until the page is left.
+    }
+    if (focus) buttons.current.get(next)?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = TABS.findIndex((t) => t.id === tab);
+    const target = {
+      ArrowRight: (index + 1) % TABS.length,
+      ArrowLeft: (index - 1 + TABS.length) % TABS.length,
+      Home: 0,
+      End: TABS.length - 1,
+    }[event.key];
+    const next = target === undefined ? undefined : TABS[target];
+    if (!next) return;
+    event.preventDefault();
+    select(next.id, true);
+  };
+
+  return (
+    <>
+      <div className="tabs" role="tablist" aria-label="Version of the lesson" onKeyDown={onKeyDown}>
+        {TABS.map(({ id, label }) => (
+          <button
+            key={id}
+            ref={(el) => {
+              if (el) buttons.current.set(id, el);
+              else buttons.current.delete(id);
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${id}`}
+            className="tab"
+            aria-selected={tab === id}
+            aria-controls={`panel-${id}`}
+            tabIndex={tab === id ? 0 : -1}
+            onClick={() => select(id)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {/* Only the selected panel holds its text, so heading ids never repeat on the page. */}
+      <div role="tabpanel" id="panel-original" aria-labelledby="tab-original" hidden={tab !== 'original'}>
+        {tab === 'original' ? (
+          <>
+            {sections.length > 2 ? <TableOfContents sections={sections} /> : null}
+            {/* Sanitized: markdown-it with raw HTML off, then DOMPurify (see lib/markdown.ts). */}
+            <div className="prose" dangerouslySetInnerHTML={{ __html: html }} />
+          </>
+        ) : null}
+      </div>
+      <div role="tabpanel" id="panel-personalized" aria-labelledby="tab-personalized" hidden={tab !== 'personalized'}>
+        {tab === 'personalized' ? <PersonalizedPanel state={personalized.state} onRetry={personalized.retry} /> : null}
+      </div>
+    </>
   );
 }

@@ -2,38 +2,74 @@
  * The one place the site calls the API. Types come from the API's own schemas,
  * so a change to a response shape breaks the site's typecheck, not its users.
  */
+import type { z } from 'zod';
 import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
+import type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
+import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { Problem } from '../../../workers/http/problem';
+import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 
 export type { Book, BookLesson, LessonDetail } from '../../../workers/features/content/content.schemas';
+export type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
+export type { PersonalizedLesson } from '../../../workers/features/personalize/personalize.schemas';
 
 /** A failed call, with the problem+json the API sent when it sent one. */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem | null;
+  /** Seconds the server asked us to wait (`Retry-After` of a 429 or 503), if it said. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, problem: Problem | null, fallback: string) {
+  constructor(status: number, problem: Problem | null, fallback: string, retryAfter: number | null = null) {
     super(problem?.detail ?? fallback);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 }
 
-async function request(path: string, accept: string): Promise<Response> {
+interface RequestOptions {
+  accept: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  json?: unknown;
+  token?: string;
+  signal?: AbortSignal;
+}
+
+async function request(path: string, { accept, method = 'GET', json, token, signal }: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept };
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
     // The browser revalidates with the ETag the API sends, so unchanged content costs a 304.
-    response = await fetch(path, { headers: { accept } });
-  } catch {
+    response = await fetch(path, {
+      method,
+      headers,
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
     throw new ApiError(0, null, 'The server could not be reached. Check your connection and try again.');
   }
   if (!response.ok) {
     const isProblem = response.headers.get('content-type')?.includes('application/problem+json');
     const problem = isProblem ? asProblem(await response.json().catch(() => null)) : null;
-    throw new ApiError(response.status, problem, `The server answered ${response.status}`);
+    const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+    throw new ApiError(
+      response.status,
+      problem,
+      `The server answered ${response.status}`,
+      Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
+    );
   }
   return response;
+}
+
+async function requestJson<T>(path: string, options: Omit<RequestOptions, 'accept'> = {}): Promise<T> {
+  return (await (await request(path, { ...options, accept: 'application/json' })).json()) as T;
 }
 
 /** A problem body is used only if it has the fields the site shows; anything else is ignored. */
@@ -43,18 +79,225 @@ function asProblem(body: unknown): Problem | null {
   return typeof detail === 'string' && typeof requestId === 'string' && typeof status === 'number' ? (body as Problem) : null;
 }
 
+// ---------------------------------------------------------------------------
+// Course content (public)
+
 export async function getBook(): Promise<Book> {
-  return (await (await request('/api/content/book', 'application/json')).json()) as Book;
+  return requestJson<Book>('/api/content/book');
 }
 
 export async function getLesson(slug: string): Promise<LessonDetail> {
-  return (await (await request(`/api/content/lessons/${encodeURIComponent(slug)}`, 'application/json')).json()) as LessonDetail;
+  return requestJson<LessonDetail>(`/api/content/lessons/${encodeURIComponent(slug)}`);
 }
 
 export async function getLessonMarkdown(slug: string): Promise<string> {
-  return (await request(`/api/content/lessons/${encodeURIComponent(slug)}/content`, 'text/markdown')).text();
+  return (await request(`/api/content/lessons/${encodeURIComponent(slug)}/content`, { accept: 'text/markdown' })).text();
 }
 
 export function lessonHref(slug: string): string {
   return `/lessons/${slug}`;
+}
+
+// ---------------------------------------------------------------------------
+// The learner session: an anonymous learner per browser, its bearer token in localStorage.
+
+export const SESSION_KEY = 'learnedge.learner';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Tokens live 90 days; one with less than this left is exchanged for a fresh one. */
+export const REFRESH_WITHIN_MS = 30 * DAY_MS;
+
+/** Storage can be missing or throw (privacy modes); the session then lasts as long as the page. */
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function readStoredSession(): NewLearner | null {
+  let raw: string | null;
+  try {
+    raw = storage()?.getItem(SESSION_KEY) ?? null;
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Record<string, unknown>;
+    const { learnerId, token, expiresAt } = value;
+    if (typeof learnerId === 'string' && typeof token === 'string' && typeof expiresAt === 'string') {
+      return { learnerId, token, expiresAt };
+    }
+  } catch {
+    // Not ours or corrupted: treated as no session, and overwritten by the next one.
+  }
+  return null;
+}
+
+function storeSession(session: NewLearner): NewLearner {
+  try {
+    storage()?.setItem(SESSION_KEY, JSON.stringify(session));
+  } catch {
+    // Quota or privacy mode: the session still works for this page.
+  }
+  return session;
+}
+
+async function createLearner(): Promise<NewLearner> {
+  return storeSession(await requestJson<NewLearner>('/api/learners', { method: 'POST' }));
+}
+
+async function resolveSession(now: Date): Promise<NewLearner> {
+  const stored = readStoredSession();
+  const left = stored ? Date.parse(stored.expiresAt) - now.getTime() : Number.NaN;
+  if (!stored || !(left > 0)) return createLearner();
+  if (left > REFRESH_WITHIN_MS) return stored;
+  try {
+    return storeSession(await requestJson<NewLearner>('/api/learners/me/token', { method: 'POST', token: stored.token }));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return createLearner();
+    // The stored token is still valid for days: use it, and try the refresh again next visit.
+    return stored;
+  }
+}
+
+// One session per page, shared by every caller, so parallel first calls create one learner.
+let session: { promise: Promise<NewLearner>; token?: string } | null = null;
+
+/**
+ * The learner of this browser: the stored one, refreshed when it expires within 30
+ * days, or a new one on the first visit (or once the stored one has expired).
+ */
+export function ensureLearner(now: Date = new Date()): Promise<NewLearner> {
+  if (session) return session.promise;
+  const current: { promise: Promise<NewLearner>; token?: string } = {
+    promise: resolveSession(now).then(
+      (learner) => {
+        current.token = learner.token;
+        return learner;
+      },
+      (error: unknown) => {
+        if (session === current) session = null;
+        throw error;
+      },
+    ),
+  };
+  session = current;
+  return current.promise;
+}
+
+/** Forgets a token the API refused, unless a newer session has replaced it already. */
+function dropSession(token: string): void {
+  if (readStoredSession()?.token === token) {
+    try {
+      storage()?.removeItem(SESSION_KEY);
+    } catch {
+      // Nothing stored to remove.
+    }
+  }
+  if (session?.token === token) session = null;
+}
+
+/**
+ * Calls a learner endpoint with the bearer token. A 401 (forged, expired or revoked
+ * token) drops the stored token and retries once as a brand-new learner.
+ */
+async function learnerRequest(path: string, options: RequestOptions): Promise<Response> {
+  const { token } = await ensureLearner();
+  try {
+    return await request(path, { ...options, token });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+    dropSession(token);
+    const fresh = await ensureLearner();
+    return request(path, { ...options, token: fresh.token });
+  }
+}
+
+async function learnerJson<T>(path: string, options: Omit<RequestOptions, 'accept'> = {}): Promise<T> {
+  return (await (await learnerRequest(path, { ...options, accept: 'application/json' })).json()) as T;
+}
+
+// ---------------------------------------------------------------------------
+// Learner profile and onboarding
+
+export type QuestionId = Question['id'];
+export type Answer = string | string[] | number;
+export type Answers = Partial<Record<QuestionId, Answer>>;
+
+export function getMe(): Promise<Learner> {
+  return learnerJson<Learner>('/api/learners/me');
+}
+
+export async function getQuestions(): Promise<Question[]> {
+  return (await requestJson<{ questions: Question[] }>('/api/onboarding/questions')).questions;
+}
+
+export function submitOnboarding(answers: Answers): Promise<Learner> {
+  return learnerJson<Learner>('/api/onboarding', { method: 'POST', json: { answers } });
+}
+
+export function getPreferences(): Promise<Preferences> {
+  return learnerJson<Preferences>('/api/learners/me/preferences');
+}
+
+export function savePreferences(preferences: Preferences): Promise<Preferences> {
+  return learnerJson<Preferences>('/api/learners/me/preferences', { method: 'PUT', json: preferences });
+}
+
+// ---------------------------------------------------------------------------
+// Personalized lessons
+
+export function personalize(lessonSlug: string): Promise<PersonalizedLesson> {
+  return learnerJson<PersonalizedLesson>('/api/personalize', { method: 'POST', json: { lessonSlug } });
+}
+
+export function clearPersonalizedCache(): Promise<{ deleted: number }> {
+  return learnerJson<{ deleted: number }>('/api/personalize/cache', { method: 'DELETE' });
+}
+
+type EventData = { [K in keyof typeof StreamEventSchemas]: z.output<(typeof StreamEventSchemas)[K]> };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isEngine = (value: unknown) => value === 'model' || value === 'offline' || value === 'original';
+const isNullableString = (value: unknown) => value === null || typeof value === 'string';
+
+/** The fields the site reads from each event, checked before use (the full schemas stay server-side). */
+const STREAM_GUARDS = {
+  meta: ((d) => isRecord(d) && typeof d.cached === 'boolean' && isEngine(d.engine) && isNullableString(d.model)) as Guard<
+    EventData['meta']
+  >,
+  delta: ((d) => isRecord(d) && typeof d.text === 'string') as Guard<EventData['delta']>,
+  replace: ((d) => isRecord(d) && typeof d.markdown === 'string' && typeof d.reason === 'string') as Guard<EventData['replace']>,
+  done: ((d) =>
+    isRecord(d) &&
+    typeof d.markdown === 'string' &&
+    typeof d.cached === 'boolean' &&
+    isEngine(d.engine) &&
+    isNullableString(d.model) &&
+    typeof d.degraded === 'boolean' &&
+    isNullableString(d.notice) &&
+    Array.isArray(d.adaptations) &&
+    d.adaptations.every((a) => typeof a === 'string')) as Guard<EventData['done']>,
+  error: ((d) => isRecord(d) && typeof d.status === 'number' && typeof d.detail === 'string') as Guard<EventData['error']>,
+};
+
+/** One event of `POST /api/personalize/stream`: meta, delta*, replace?, then done or error. */
+export type StreamEvent = TypedEvent<typeof STREAM_GUARDS>;
+
+/**
+ * Streams a personalized lesson. Failures before the stream starts throw
+ * {@link ApiError}; a broken stream throws `StreamProtocolError`; an `error`
+ * event is yielded like the others.
+ */
+export async function* streamPersonalized(lessonSlug: string, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+  const response = await learnerRequest('/api/personalize/stream', {
+    accept: 'text/event-stream',
+    method: 'POST',
+    json: { lessonSlug },
+    ...(signal ? { signal } : {}),
+  });
+  if (!response.body) throw new ApiError(response.status, null, 'The server sent an empty stream.');
+  yield* readJsonEvents(response.body, STREAM_GUARDS);
 }

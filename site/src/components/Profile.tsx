@@ -1,0 +1,153 @@
+import { useState, type FormEvent } from 'react';
+import {
+  ApiError,
+  clearPersonalizedCache,
+  getPreferences,
+  getQuestions,
+  savePreferences,
+  type Answers,
+  type Question,
+  type QuestionId,
+} from '../lib/api';
+import { answersToPreferences, errorsByQuestion, initialAnswers, isAnswered, onboardingHref } from '../lib/onboarding';
+import QuestionField from './QuestionField';
+import { ErrorNotice, Loading } from './Status';
+import { useLoad } from './use-load';
+
+/** Null when the learner has not onboarded yet: the page then sends them to the questionnaire. */
+async function loadProfile() {
+  try {
+    const [questions, preferences] = await Promise.all([getQuestions(), getPreferences()]);
+    return { questions, answers: initialAnswers(questions, preferences) };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      window.location.replace(onboardingHref(window.location.pathname));
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** The learner's preferences, editable, and a way to drop their personalized lessons. */
+export default function Profile() {
+  const { state, retry } = useLoad(loadProfile, 'profile');
+  if (state.status === 'loading') return <Loading label="Loading your profile…" />;
+  if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  if (!state.data) return <Loading label="Taking you to the questionnaire…" />;
+  return (
+    <article className="profile" aria-labelledby="profile-title">
+      <h1 id="profile-title">Your profile</h1>
+      <p className="lede">Lessons are personalized with these answers. Change any of them and save.</p>
+      <PreferencesForm questions={state.data.questions} initial={state.data.answers} />
+      <ClearCache />
+    </article>
+  );
+}
+
+type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved' } | { status: 'error'; error: unknown };
+
+function PreferencesForm({ questions, initial }: { questions: Question[]; initial: Answers }) {
+  const [answers, setAnswers] = useState<Answers>(initial);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<QuestionId, string>>>({});
+  const [save, setSave] = useState<SaveState>({ status: 'idle' });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const missing = Object.fromEntries(
+      questions.filter((q) => !isAnswered(q, answers[q.id])).map((q) => [q.id, missingMessage(q)]),
+    ) as Partial<Record<QuestionId, string>>;
+    const preferences = answersToPreferences(answers);
+    if (Object.keys(missing).length > 0 || !preferences) {
+      setFieldErrors(missing);
+      setSave({ status: 'error', error: new Error('Some answers need attention; see the messages next to them.') });
+      return;
+    }
+    setSave({ status: 'saving' });
+    setFieldErrors({});
+    try {
+      setAnswers(initialAnswers(questions, await savePreferences(preferences)));
+      setSave({ status: 'saved' });
+    } catch (error) {
+      const problems = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+      setFieldErrors(
+        errorsByQuestion(
+          problems,
+          questions.map((q) => q.id),
+        ).byQuestion,
+      );
+      setSave({ status: 'error', error });
+    }
+  };
+
+  return (
+    <form className="question-form" noValidate onSubmit={(event) => void submit(event)}>
+      {questions.map((question) => (
+        <QuestionField
+          key={question.id}
+          question={question}
+          value={answers[question.id]}
+          error={fieldErrors[question.id]}
+          onChange={(value) => {
+            setAnswers((current) => ({ ...current, [question.id]: value }));
+            setFieldErrors((current) => ({ ...current, [question.id]: undefined }));
+            setSave({ status: 'idle' });
+          }}
+        />
+      ))}
+      <div className="form-actions">
+        <button type="submit" disabled={save.status === 'saving'}>
+          {save.status === 'saving' ? 'Saving…' : 'Save preferences'}
+        </button>
+      </div>
+      <div role="status" aria-live="polite" className="form-status">
+        {save.status === 'saved' ? (
+          <p className="notice notice-success">Saved. Lessons you open from now on are personalized with these answers.</p>
+        ) : null}
+      </div>
+      {save.status === 'error' ? <ErrorNotice error={save.error} /> : null}
+    </form>
+  );
+}
+
+function missingMessage(question: Question): string {
+  if (question.type === 'multi') return 'Choose at least one.';
+  if (question.type === 'number') return `Enter a whole number from ${question.min ?? ''} to ${question.max ?? ''}.`;
+  return 'Choose one.';
+}
+
+type ClearState =
+  { status: 'idle' } | { status: 'working' } | { status: 'done'; deleted: number } | { status: 'error'; error: unknown };
+
+function ClearCache() {
+  const [state, setState] = useState<ClearState>({ status: 'idle' });
+  const clear = async () => {
+    setState({ status: 'working' });
+    try {
+      setState({ status: 'done', deleted: (await clearPersonalizedCache()).deleted });
+    } catch (error) {
+      setState({ status: 'error', error });
+    }
+  };
+  return (
+    <section className="profile-section" aria-labelledby="cache-title">
+      <h2 id="cache-title">Personalized lessons</h2>
+      <p>
+        Personalized lessons are kept so they open at once. Clear them to have every lesson adapted afresh the next time you open
+        it.
+      </p>
+      <button type="button" className="button-secondary" disabled={state.status === 'working'} onClick={() => void clear()}>
+        {state.status === 'working' ? 'Clearing…' : 'Clear my personalized lessons'}
+      </button>
+      <div role="status" aria-live="polite" className="form-status">
+        {state.status === 'done' ? (
+          <p className="notice notice-success">
+            {state.deleted === 0
+              ? 'There were no personalized lessons to clear.'
+              : `Cleared ${state.deleted} personalized ${state.deleted === 1 ? 'lesson' : 'lessons'}.`}
+          </p>
+        ) : null}
+      </div>
+      {state.status === 'error' ? <ErrorNotice error={state.error} onRetry={() => void clear()} /> : null}
+    </section>
+  );
+}

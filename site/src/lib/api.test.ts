@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as ApiModule from './api';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const DAY = 24 * 60 * 60 * 1000;
+const SESSION_KEY = 'learnedge.learner';
+
+type Api = typeof ApiModule;
+
+/** The module afresh for each test: its in-page session memo must not leak between tests. */
+async function loadApi(): Promise<Api> {
+  vi.resetModules();
+  return import('./api');
+}
+
+function tokenBody(overrides: Partial<{ learnerId: string; token: string; expiresAt: string }> = {}) {
+  return {
+    learnerId: 'lrn_aaaaaaaaaaaaaaaa',
+    token: 'token-new',
+    expiresAt: new Date(NOW.getTime() + 90 * DAY).toISOString(),
+    ...overrides,
+  };
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
+  });
+
+const problem = (status: number, code: string, extra: Record<string, unknown> = {}) =>
+  json(
+    {
+      type: `https://learnedge.dev/problems/${code}`,
+      title: code,
+      status,
+      detail: `${code} detail`,
+      code,
+      requestId: 'req-1',
+      ...extra,
+    },
+    status,
+  );
+
+/** A fake API: each call takes the next answer queued for its "METHOD /path". */
+function fakeApi(routes: Record<string, (() => Response)[]>) {
+  const calls: { route: string; authorization: string | null; body: unknown }[] = [];
+  const fetch = vi.fn((path: string, init: RequestInit = {}) => {
+    const route = `${init.method ?? 'GET'} ${path}`;
+    const headers = new Headers(init.headers);
+    calls.push({
+      route,
+      authorization: headers.get('authorization'),
+      body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : null,
+    });
+    const next = routes[route]?.shift();
+    return Promise.resolve(next ? next() : new Response('unexpected', { status: 599 }));
+  });
+  vi.stubGlobal('fetch', fetch);
+  return calls;
+}
+
+const me =
+  (onboarded = false) =>
+  () =>
+    json({ learnerId: 'lrn_aaaaaaaaaaaaaaaa', createdAt: NOW.toISOString(), onboarded, preferences: null });
+
+function store(session: { token: string; expiresAt: string; learnerId?: string }) {
+  localStorage.setItem(SESSION_KEY, JSON.stringify({ learnerId: 'lrn_stored0000000000', ...session }));
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+  localStorage.clear();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('the learner session', () => {
+  it('creates a learner on the first visit and keeps its token', async () => {
+    const calls = fakeApi({ 'POST /api/learners': [() => json(tokenBody(), 201)], 'GET /api/learners/me': [me()] });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => c.route)).toEqual(['POST /api/learners', 'GET /api/learners/me']);
+    expect(calls[1]?.authorization).toBe('Bearer token-new');
+    expect(JSON.parse(localStorage.getItem(SESSION_KEY) ?? '{}')).toMatchObject({ token: 'token-new' });
+  });
+
+  it('reuses a stored token with more than 30 days left', async () => {
+    store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 31 * DAY).toISOString() });
+    const calls = fakeApi({ 'GET /api/learners/me': [me(true)] });
+    const api = await loadApi();
+    expect((await api.getMe()).onboarded).toBe(true);
+    expect(calls).toEqual([{ route: 'GET /api/learners/me', authorization: 'Bearer token-old', body: null }]);
+  });
+
+  it('exchanges a token that expires within 30 days for a fresh one', async () => {
+    store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 29 * DAY).toISOString() });
+    const calls = fakeApi({ 'POST /api/learners/me/token': [() => json(tokenBody())], 'GET /api/learners/me': [me()] });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => [c.route, c.authorization])).toEqual([
+      ['POST /api/learners/me/token', 'Bearer token-old'],
+      ['GET /api/learners/me', 'Bearer token-new'],
+    ]);
+    expect(localStorage.getItem(SESSION_KEY)).toContain('token-new');
+  });
+
+  it('keeps using a still-valid token when the refresh fails for another reason than 401', async () => {
+    store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 5 * DAY).toISOString() });
+    const calls = fakeApi({
+      'POST /api/learners/me/token': [() => problem(503, 'service_unavailable')],
+      'GET /api/learners/me': [me()],
+    });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls[1]?.authorization).toBe('Bearer token-old');
+  });
+
+  it.each([
+    [
+      'an expired token',
+      JSON.stringify({ learnerId: 'x', token: 'token-old', expiresAt: new Date(NOW.getTime() - DAY).toISOString() }),
+    ],
+    ['a value that is not a session', '{"token": 42}'],
+    ['a value that is not JSON', 'forged'],
+  ])('starts a new learner over %s', async (_name, stored) => {
+    localStorage.setItem(SESSION_KEY, stored);
+    const calls = fakeApi({ 'POST /api/learners': [() => json(tokenBody(), 201)], 'GET /api/learners/me': [me()] });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => c.route)).toEqual(['POST /api/learners', 'GET /api/learners/me']);
+  });
+
+  it('replaces a token the API refuses with a new learner, once, and repeats the call', async () => {
+    store({ token: 'token-forged', expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString() });
+    const calls = fakeApi({
+      'GET /api/learners/me': [() => problem(401, 'unauthorized'), me()],
+      'POST /api/learners': [() => json(tokenBody(), 201)],
+    });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => [c.route, c.authorization])).toEqual([
+      ['GET /api/learners/me', 'Bearer token-forged'],
+      ['POST /api/learners', null],
+      ['GET /api/learners/me', 'Bearer token-new'],
+    ]);
+    expect(localStorage.getItem(SESSION_KEY)).toContain('token-new');
+  });
+
+  it('reports a second 401 instead of creating learners in a loop', async () => {
+    store({ token: 'token-forged', expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString() });
+    const calls = fakeApi({
+      'GET /api/learners/me': [() => problem(401, 'unauthorized'), () => problem(401, 'unauthorized')],
+      'POST /api/learners': [() => json(tokenBody(), 201)],
+    });
+    const api = await loadApi();
+    await expect(api.getMe()).rejects.toMatchObject({ name: 'ApiError', status: 401 });
+    expect(calls).toHaveLength(3);
+  });
+
+  it('creates one learner when several calls start at once on the first visit', async () => {
+    const calls = fakeApi({
+      'POST /api/learners': [() => json(tokenBody(), 201), () => json(tokenBody({ token: 'token-second' }), 201)],
+      'GET /api/learners/me': [me(), me()],
+      'GET /api/learners/me/preferences': [() => json({})],
+    });
+    const api = await loadApi();
+    await Promise.all([api.getMe(), api.getMe(), api.getPreferences()]);
+    expect(calls.filter((c) => c.route === 'POST /api/learners')).toHaveLength(1);
+  });
+
+  it('creates the learner again after a failed first attempt', async () => {
+    const calls = fakeApi({
+      'POST /api/learners': [() => problem(503, 'service_unavailable'), () => json(tokenBody(), 201)],
+      'GET /api/learners/me': [me()],
+    });
+    const api = await loadApi();
+    await expect(api.getMe()).rejects.toMatchObject({ status: 503 });
+    await api.getMe();
+    expect(calls.map((c) => c.route)).toEqual(['POST /api/learners', 'POST /api/learners', 'GET /api/learners/me']);
+  });
+});
+
+describe('learner endpoints', () => {
+  beforeEach(() => store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString() }));
+
+  it('sends onboarding answers and surfaces field errors of a 400', async () => {
+    const errors = [{ field: 'answers/goals', message: 'is required' }];
+    const calls = fakeApi({ 'POST /api/onboarding': [() => problem(400, 'validation_failed', { errors })] });
+    const api = await loadApi();
+    const failure = api.submitOnboarding({ experience: 'none', sessionMinutes: 20 });
+    await expect(failure).rejects.toMatchObject({ status: 400, problem: { errors } });
+    expect(calls[0]?.body).toEqual({ answers: { experience: 'none', sessionMinutes: 20 } });
+  });
+
+  it('reads Retry-After of a 429 as seconds', async () => {
+    fakeApi({
+      'POST /api/personalize/stream': [
+        () => new Response('{}', { status: 429, headers: { 'retry-after': '12', 'content-type': 'application/problem+json' } }),
+      ],
+    });
+    const api = await loadApi();
+    const events = api.streamPersonalized('joins');
+    await expect(events.next()).rejects.toMatchObject({ status: 429, retryAfter: 12 });
+  });
+
+  it('streams personalized lesson events in order, checked', async () => {
+    const done = {
+      lessonSlug: 'joins',
+      markdown: '# Joins\n\nAdapted',
+      cached: false,
+      engine: 'offline',
+      model: null,
+      promptVersion: 'v1',
+      contentHash: 'c',
+      preferencesHash: 'p',
+      usage: null,
+      degraded: false,
+      notice: null,
+      adaptations: ['Examples use shops'],
+    };
+    const sse = [
+      `event: meta\ndata: ${JSON.stringify({ cached: false, engine: 'offline', model: null, contentHash: 'c', preferencesHash: 'p' })}\n\n`,
+      'event: delta\ndata: {"text":"# Joins"}\n\n',
+      `event: done\ndata: ${JSON.stringify(done)}\n\n`,
+    ].join('');
+    const calls = fakeApi({
+      'POST /api/personalize/stream': [() => new Response(sse, { headers: { 'content-type': 'text/event-stream' } })],
+    });
+    const api = await loadApi();
+    const events = [];
+    for await (const event of api.streamPersonalized('joins')) events.push(event.event);
+    expect(events).toEqual(['meta', 'delta', 'done']);
+    expect(calls[0]?.body).toEqual({ lessonSlug: 'joins' });
+  });
+
+  it('reports how many cached lessons were dropped', async () => {
+    fakeApi({ 'DELETE /api/personalize/cache': [() => json({ deleted: 3 })] });
+    const api = await loadApi();
+    expect(await api.clearPersonalizedCache()).toEqual({ deleted: 3 });
+  });
+});

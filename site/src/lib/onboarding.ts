@@ -1,0 +1,109 @@
+import { getMe, type Answer, type Answers, type Preferences, type Question, type QuestionId } from './api';
+
+export const ONBOARDING_PATH = '/onboarding/';
+
+/** The onboarding page, coming back to `next` (a path on this site) when done. */
+export function onboardingHref(next: string): string {
+  return next === '/' ? ONBOARDING_PATH : `${ONBOARDING_PATH}?next=${encodeURIComponent(next)}`;
+}
+
+/**
+ * The page to return to after onboarding: a path on this site, never another origin
+ * (`//evil.example`, `https:` or `javascript:` fall back to the course).
+ */
+export function safeNext(raw: string | null): string {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
+  try {
+    const url = new URL(raw, 'https://site.invalid');
+    return url.origin === 'https://site.invalid' ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
+}
+
+/**
+ * Which question a field error of the API belongs to: `answers/goals` (onboarding),
+ * `json/goals/0` or `goals` (preferences) all name `goals`.
+ */
+export function questionOfField(field: string, ids: readonly QuestionId[]): QuestionId | null {
+  return field.split('/').find((segment): segment is QuestionId => (ids as readonly string[]).includes(segment)) ?? null;
+}
+
+/** Field errors keyed by question; the ones naming no question are returned apart. */
+export function errorsByQuestion(
+  errors: readonly { field: string; message: string }[],
+  ids: readonly QuestionId[],
+): { byQuestion: Partial<Record<QuestionId, string>>; other: string[] } {
+  const byQuestion: Partial<Record<QuestionId, string>> = {};
+  const other: string[] = [];
+  for (const { field, message } of errors) {
+    const id = questionOfField(field, ids);
+    if (id) byQuestion[id] = byQuestion[id] ? `${byQuestion[id]}; ${message}` : message;
+    else other.push(`${field}: ${message}`);
+  }
+  return { byQuestion, other };
+}
+
+/** Whether an answer is complete enough to move on (the API still has the last word). */
+export function isAnswered(question: Question, answer: Answer | undefined): boolean {
+  switch (question.type) {
+    case 'single':
+      return typeof answer === 'string' && question.options.some((o) => o.id === answer);
+    case 'multi':
+      return Array.isArray(answer) && answer.length > 0;
+    case 'number':
+      return (
+        typeof answer === 'number' &&
+        Number.isInteger(answer) &&
+        answer >= (question.min ?? -Infinity) &&
+        answer <= (question.max ?? Infinity)
+      );
+  }
+}
+
+/** Starting answers: the learner's saved preferences, else each number question's default. */
+export function initialAnswers(questions: readonly Question[], preferences: Preferences | null): Answers {
+  const answers: Answers = {};
+  for (const question of questions) {
+    const saved = preferences?.[question.id];
+    if (saved !== undefined) answers[question.id] = saved;
+    else if (question.type === 'number' && question.default !== undefined) answers[question.id] = question.default;
+  }
+  return answers;
+}
+
+/** The answers as a full Preferences object, or null while one is missing or of the wrong kind. */
+export function answersToPreferences(answers: Answers): Preferences | null {
+  const { experience, background, goals, style, sessionMinutes, exampleDomain } = answers;
+  if (
+    typeof experience !== 'string' ||
+    typeof background !== 'string' ||
+    !Array.isArray(goals) ||
+    typeof style !== 'string' ||
+    typeof sessionMinutes !== 'number' ||
+    typeof exampleDomain !== 'string'
+  ) {
+    return null;
+  }
+  // The enums are checked by the API, which answers with a field error if one is off.
+  return { experience, background, goals, style, sessionMinutes, exampleDomain } as Preferences;
+}
+
+/**
+ * Sends a learner who has not onboarded to the questionnaire, remembering the page
+ * they opened. Resolves true when it navigated away. If the learner API cannot be
+ * reached the course is still shown: reading does not need a profile, and the
+ * Personalized tab reports the failure where it matters.
+ */
+export async function redirectIfNotOnboarded(): Promise<boolean> {
+  let onboarded: boolean;
+  try {
+    onboarded = (await getMe()).onboarded;
+  } catch {
+    return false;
+  }
+  if (onboarded) return false;
+  const { pathname, search, hash } = window.location;
+  window.location.replace(onboardingHref(`${pathname}${search}${hash}`));
+  return true;
+}
