@@ -13,9 +13,9 @@ type LimitName = keyof Deps['limits'];
 export function rateLimit(...checks: { limit: LimitName; key: (c: Context<AppEnv>) => string }[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // All limits are asked at once: each is a network hop to the limiter.
-    const limiters = checks.map((check) => c.var.deps.limits[check.limit]);
-    const allowed = await Promise.all(checks.map((check, i) => limiters[i]?.allow(check.key(c))));
-    const spent = limiters.find((_, i) => !allowed[i]);
+    const asked = checks.map((check) => ({ limiter: c.var.deps.limits[check.limit], key: check.key(c) }));
+    const allowed = await Promise.all(asked.map(({ limiter, key }) => limiter.allow(key)));
+    const spent = asked.find((_, i) => !allowed[i])?.limiter;
     if (spent) {
       throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
         headers: { 'Retry-After': String(spent.periodSeconds) },

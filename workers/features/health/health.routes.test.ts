@@ -40,7 +40,7 @@ describe('health and API documents', () => {
     expect(problem.detail).toContain('/api/no-such-thing');
   });
 
-  it('publishes an OpenAPI 3.1 document covering every route, with the author key scheme', async () => {
+  it('publishes an OpenAPI 3.1 document covering every route, with the author and learner schemes', async () => {
     const doc = await (
       await api('/api/openapi.json')
     ).json<{
@@ -62,9 +62,21 @@ describe('health and API documents', () => {
       '/api/docs/init.js',
       '/api/health',
       '/api/health/live',
+      '/api/learners',
+      '/api/learners/me',
+      '/api/learners/me/preferences',
+      '/api/learners/me/token',
+      '/api/onboarding',
+      '/api/onboarding/questions',
+      '/api/personalize',
+      '/api/personalize/cache',
+      '/api/personalize/stream',
     ]);
     expect(doc.paths['/api/admin/content/commit']?.post?.security).toEqual([{ AuthorKey: [] }]);
+    expect(doc.paths['/api/personalize']?.post?.security).toEqual([{ LearnerToken: [] }]);
+    expect(doc.paths['/api/learners/me/preferences']?.put?.security).toEqual([{ LearnerToken: [] }]);
     expect(doc.components.securitySchemes).toHaveProperty('AuthorKey');
+    expect(doc.components.securitySchemes).toHaveProperty('LearnerToken');
   });
 
   it('serves the interactive reference page from this origin only', async () => {

@@ -85,7 +85,10 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       run.then(
         (result) => {
           if (result.markdown !== shown) {
-            events.push({ event: 'replace', data: { markdown: result.markdown, reason: result.notice ?? 'The text was revised after it finished' } });
+            events.push({
+              event: 'replace',
+              data: { markdown: result.markdown, reason: result.notice ?? 'The text was revised after it finished' },
+            });
           }
           events.push({ event: 'done', data: result });
           events.close();
