@@ -5,22 +5,28 @@ import type { AppEnv } from './app-env';
 import { AppError } from './problem';
 
 type LimitName = keyof Deps['limits'];
+export type LimitCheck = { limit: LimitName; key: (c: Context<AppEnv>) => string };
 
 /**
- * Refuses with 429 problem+json and `Retry-After` when any of the named limits is
+ * Rejects with 429 problem+json and `Retry-After` when any of the named limits is
  * spent for this request's key (the client IP, or the authenticated learner).
+ * All limits are asked at once: each is a round trip to the limiter.
  */
-export function rateLimit(...checks: { limit: LimitName; key: (c: Context<AppEnv>) => string }[]) {
+export async function checkLimits(c: Context<AppEnv>, checks: readonly LimitCheck[]): Promise<void> {
+  const asked = checks.map((check) => ({ limiter: c.var.deps.limits[check.limit], key: check.key(c) }));
+  const allowed = await Promise.all(asked.map(({ limiter, key }) => limiter.allow(key)));
+  const spent = asked.find((_, i) => !allowed[i])?.limiter;
+  if (spent) {
+    throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
+      headers: { 'Retry-After': String(spent.periodSeconds) },
+    });
+  }
+}
+
+/** The same as middleware, for routes with nothing to overlap the check with. */
+export function rateLimit(...checks: LimitCheck[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    // All limits are asked at once: each is a network hop to the limiter.
-    const asked = checks.map((check) => ({ limiter: c.var.deps.limits[check.limit], key: check.key(c) }));
-    const allowed = await Promise.all(asked.map(({ limiter, key }) => limiter.allow(key)));
-    const spent = asked.find((_, i) => !allowed[i])?.limiter;
-    if (spent) {
-      throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
-        headers: { 'Retry-After': String(spent.periodSeconds) },
-      });
-    }
+    await checkLimits(c, checks);
     await next();
   });
 }

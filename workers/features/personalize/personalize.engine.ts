@@ -44,36 +44,25 @@ const flights = new Map<string, Flight>();
 /**
  * One lesson adapted to one learner: from KV when this exact text was made before
  * (one KV read, no model call), else by the configured engine, checked, cached.
+ * `gate` (the rate limits) is awaited alongside the read-only lookup, so a cache hit
+ * pays for the slower of the two, not both; nothing is served, written or generated
+ * before the gate opens, and a closed gate wins over any other error.
  */
 export async function personalizeLesson(
   deps: Deps,
   request: { learnerId: string; lessonSlug: string; now: Date },
   listener: PersonalizeListener = {},
+  gate: Promise<void> = Promise.resolve(),
 ): Promise<PersonalizedLesson> {
   const { learnerId, lessonSlug } = request;
-  const found = await deps.personalize.lookup(learnerId, lessonSlug);
-  if (!found.learnerExists) throw new AppError('unauthorized', 'The learner of this token no longer exists');
-  if (!found.lesson) throw new AppError('not_found', `No lesson "${lessonSlug}"`);
-  if (!found.learner) throw new AppError('onboarding_required', 'Answer the onboarding questions before personalizing lessons');
-  const { contentHash, metaHash } = found.lesson;
-  const { preferencesHash } = found.learner;
-  const preferences = canonicalPreferences(found.learner.preferences);
-  const generator = deps.textGenerator;
-  const identity = { lessonSlug, contentHash, preferencesHash };
-  const keyFor = (engine: 'model' | 'offline') =>
-    personalizationKey({
-      preferencesHash,
-      contentHash,
-      metaHash,
-      engine,
-      model: engine === 'model' ? (generator?.model ?? null) : null,
-      promptVersion: engine === 'model' ? PROMPT_VERSION : OFFLINE_ENGINE_VERSION,
-    });
-
-  const preferred = generator ? 'model' : 'offline';
-  const hit = await deps.cache.getJson(keyFor(preferred), CachedAdaptationSchema);
+  const [read, opened] = await Promise.allSettled([readCached(deps, learnerId, lessonSlug), gate]);
+  if (opened.status === 'rejected') throw opened.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const { identity, keyFor, preferences, hit } = read.value;
   if (hit) return { ...identity, ...served(hit, listener, identity) };
-
+  const generator = deps.textGenerator;
+  const { contentHash } = identity;
+  const preferred = generator ? 'model' : 'offline';
   const key = keyFor(preferred);
   let flight = flights.get(key);
   if (!flight) {
@@ -98,6 +87,33 @@ export async function personalizeLesson(
   }
   const outcome = await follow(flight, identity, listener);
   return { ...identity, ...outcome };
+}
+
+/** The read-only part of a request: profile, lesson fingerprint, cache keys, one KV read. */
+async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
+  const found = await deps.personalize.lookup(learnerId, lessonSlug);
+  if (!found.learnerExists) throw new AppError('unauthorized', 'The learner of this token no longer exists');
+  if (!found.lesson) throw new AppError('not_found', `No lesson "${lessonSlug}"`);
+  if (!found.learner) throw new AppError('onboarding_required', 'Answer the onboarding questions before personalizing lessons');
+  const { contentHash, metaHash } = found.lesson;
+  const { preferencesHash } = found.learner;
+  const generator = deps.textGenerator;
+  const keyFor = (engine: 'model' | 'offline') =>
+    personalizationKey({
+      preferencesHash,
+      contentHash,
+      metaHash,
+      engine,
+      model: engine === 'model' ? (generator?.model ?? null) : null,
+      promptVersion: engine === 'model' ? PROMPT_VERSION : OFFLINE_ENGINE_VERSION,
+    });
+  const hit = await deps.cache.getJson(keyFor(generator ? 'model' : 'offline'), CachedAdaptationSchema);
+  return {
+    identity: { lessonSlug, contentHash, preferencesHash },
+    keyFor,
+    preferences: canonicalPreferences(found.learner.preferences),
+    hit,
+  };
 }
 
 function served(hit: CachedAdaptation, listener: PersonalizeListener, identity: Identity): Outcome {

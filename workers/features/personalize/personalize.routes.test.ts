@@ -130,6 +130,9 @@ describe('personalized lessons, offline engine', () => {
     const refused = await api('/api/personalize/stream', { method: 'POST', key: token, json: { lessonSlug: 'lesson-2' } });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('60');
+    // The limit is checked alongside the lookup, and wins over what the lookup finds.
+    const unknown = await api('/api/personalize', { method: 'POST', key: token, json: { lessonSlug: 'no-such-lesson' } });
+    expect(unknown.status).toBe(429);
   });
 });
 

@@ -3,14 +3,18 @@ import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
-import { byIp, byLearner, rateLimit } from '../../http/rate-limit';
+import { byIp, byLearner, checkLimits, type LimitCheck } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
 import { describeError } from '../../platform/logger';
 import { personalizationPrefix } from './personalize.domain';
 import { personalizeLesson, type PersonalizeListener } from './personalize.engine';
 import { PersonalizedLessonSchema, PersonalizeRequestSchema, type PersonalizedLesson } from './personalize.schemas';
 
-const limits = rateLimit({ limit: 'personalizeIp', key: byIp }, { limit: 'personalizeLearner', key: byLearner });
+/** Checked inside the handlers, alongside the cache lookup (see personalizeLesson). */
+const LIMITS: LimitCheck[] = [
+  { limit: 'personalizeIp', key: byIp },
+  { limit: 'personalizeLearner', key: byLearner },
+];
 const body = { body: { required: true, content: { 'application/json': { schema: PersonalizeRequestSchema } } } };
 
 type StreamEvent =
@@ -28,7 +32,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       tags: ['Personalization'],
       summary: 'A lesson adapted to the calling learner (cached by content and preferences)',
       security: LEARNER_SECURITY,
-      middleware: [requireLearner, limits] as const,
+      middleware: [requireLearner] as const,
       request: body,
       responses: {
         200: { description: 'The personalized lesson', content: { 'application/json': { schema: PersonalizedLessonSchema } } },
@@ -37,7 +41,12 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
     }),
     async (c) => {
       const { lessonSlug } = c.req.valid('json');
-      const result = await personalizeLesson(c.var.deps, { learnerId: c.var.learnerId, lessonSlug, now: new Date() });
+      const result = await personalizeLesson(
+        c.var.deps,
+        { learnerId: c.var.learnerId, lessonSlug, now: new Date() },
+        {},
+        checkLimits(c, LIMITS),
+      );
       return c.json(result, 200);
     },
   )
@@ -50,7 +59,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       description:
         'Problems found before generation starts (401, 404, 409, 429) are problem+json responses; later failures arrive as an `error` event.',
       security: LEARNER_SECURITY,
-      middleware: [requireLearner, limits] as const,
+      middleware: [requireLearner] as const,
       request: body,
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -77,6 +86,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
             events.push({ event: 'delta', data: { text } });
           },
         },
+        checkLimits(c, LIMITS),
       );
       // Generation goes on if the learner leaves, so the next visit finds it cached.
       c.executionCtx.waitUntil(run.catch(() => undefined));
