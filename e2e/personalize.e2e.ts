@@ -1,37 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
 import { asLearner, onboardedLearner, SESSION_KEY, storedSession } from './learner';
 
 const baseUrl = inject('baseUrl');
-const SHOTS = 'e2e/screenshots';
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-
-// Any script error on a page fails the test that opened it.
-let pageErrors: Error[] = [];
-afterEach(() => {
-  const errors = pageErrors;
-  pageErrors = [];
-  expect(errors.map((e) => e.message)).toEqual([]);
-});
-
-/** A fresh context: a new visitor, unless `options` bring a stored session. */
-async function newPage(options: BrowserContextOptions = {}, width = 1280, height = 900): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, ...options });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-  return page;
-}
+const { newPage } = useBrowser();
 
 const progress = (page: Page) => page.locator('.progress-label').textContent();
 const personalizedText = (page: Page) => page.locator('#panel-personalized .prose').textContent();

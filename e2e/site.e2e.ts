@@ -1,40 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
 import { onboardedLearner, storedSession, type LearnerSession } from './learner';
 
 const baseUrl = inject('baseUrl');
-const SHOTS = 'e2e/screenshots';
-let browser: Browser;
+const { newPage: openPage } = useBrowser();
 // One onboarded reader for every page here; a new visitor would be sent to onboarding first.
 let reader: LearnerSession;
-
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [browser, reader] = await Promise.all([launchBrowser(), onboardedLearner(baseUrl)]);
-});
-afterAll(async () => {
-  await browser.close();
+  reader = await onboardedLearner(baseUrl);
 });
 
-// Any script error on a page fails the test that opened it.
-let pageErrors: Error[] = [];
-afterEach(() => {
-  const errors = pageErrors;
-  pageErrors = [];
-  expect(errors.map((e) => e.message)).toEqual([]);
-});
-
-async function newPage(width = 1280, height = 900): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, ...storedSession(baseUrl, reader) });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-  return page;
+function newPage(width?: number, height?: number): Promise<Page> {
+  return openPage(storedSession(baseUrl, reader), width, height);
 }
 
 describe('reading the course in a browser', () => {
