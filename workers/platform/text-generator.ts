@@ -50,7 +50,8 @@ export interface OpenAiGeneratorOptions {
 }
 
 const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 8000;
+/** The longest pause between two attempts. */
+export const MAX_BACKOFF_MS = 8000;
 
 /**
  * Any OpenAI-compatible chat endpoint (OpenAI, Workers AI's /v1, vLLM, Ollama…)
@@ -131,9 +132,9 @@ export function createOpenAiTextGenerator(options: OpenAiGeneratorOptions): Text
 
 /** Full-jitter exponential backoff, but never sooner than the server asked. */
 export function backoffMs(attempt: number, retryAfter: number | null, random: () => number): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
   const jittered = Math.round(ceiling * (0.5 + random() / 2));
-  return retryAfter === null ? jittered : Math.max(jittered, Math.min(retryAfter, MAX_DELAY_MS));
+  return retryAfter === null ? jittered : Math.max(jittered, Math.min(retryAfter, MAX_BACKOFF_MS));
 }
 
 function retryAfterMs(error: unknown): number | null {

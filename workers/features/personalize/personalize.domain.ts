@@ -27,7 +27,7 @@ const KEY_VERSION = 'p1';
 
 /**
  * Where a personalized lesson lives in KV. Everything that shapes the text is in
- * the key (lesson body and metadata, canonical preferences, engine, model, prompt
+ * the key (lesson body, its context, canonical preferences, engine, model, prompt
  * version), so a re-push or a profile change reads a different key and stale text
  * is never served; nothing is ever overwritten in place. The preferences hash comes
  * first so one profile's entries can be listed by prefix.
@@ -35,7 +35,8 @@ const KEY_VERSION = 'p1';
 export function personalizationKey(parts: {
   preferencesHash: string;
   contentHash: string;
-  metaHash: string;
+  /** SHA-256 of everything else an engine sees: lesson metadata, prerequisites, concepts. */
+  contextHash: string;
   engine: Exclude<Engine, 'original'>;
   model: string | null;
   promptVersion: string;
@@ -43,7 +44,7 @@ export function personalizationKey(parts: {
   return [
     personalizationPrefix(parts.preferencesHash),
     parts.contentHash,
-    parts.metaHash.slice(0, 16),
+    parts.contextHash.slice(0, 16),
     parts.engine,
     encodeURIComponent(parts.model ?? '-'),
     parts.promptVersion,

@@ -1,9 +1,19 @@
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
-import { GenerationError } from '../../platform/text-generator';
+import { GenerationError, MAX_BACKOFF_MS } from '../../platform/text-generator';
 import { canonicalPreferences } from '../learners/onboarding.domain';
 import { checkAdaptation, unwrapModelMarkdown } from './personalize.check';
+import { canonicalJson, sha256Hex } from '../../platform/sha256';
 import { budgetDay, estimateCostUsd, personalizationKey, type LessonContext, type Preferences } from './personalize.domain';
+import {
+  follow,
+  liveFlight,
+  startFlight,
+  type Identity,
+  type Outcome,
+  type PersonalizeListener,
+  type StartMeta,
+} from './personalize.flights';
 import { adaptOffline, OFFLINE_ENGINE_VERSION } from './personalize.offline';
 import { PROMPT_VERSION, personalizeMessages } from './personalize.prompts';
 import type { GenerationLogEntry } from './personalize.store';
@@ -11,35 +21,10 @@ import { CachedAdaptationSchema, type CachedAdaptation, type PersonalizedLesson 
 
 /** KV entries are immutable; the TTL only bounds storage for lessons nobody revisits. */
 const CACHE_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** How long an offline adaptation may take before its flight counts as lost. */
+const OFFLINE_FLIGHT_MS = 30_000;
 
-type Identity = { contentHash: string; preferencesHash: string };
-type StartMeta = Pick<PersonalizedLesson, 'cached' | 'engine' | 'model'>;
-
-export interface PersonalizeListener {
-  /** Once, as soon as it is known which engine answers and whether from the cache. */
-  onStart?: (meta: StartMeta & Identity) => void;
-  /** Text as it is produced (the whole text at once for cache hits and offline). */
-  onDelta?: (text: string) => void;
-}
-
-type Outcome = Omit<PersonalizedLesson, 'lessonSlug' | 'contentHash' | 'preferencesHash'>;
-
-interface Flight {
-  text: string;
-  meta: StartMeta | null;
-  /** Replaced on every delta; followers await it to see new text. */
-  changed: Promise<void>;
-  notify: () => void;
-  result: Promise<Outcome>;
-}
-
-/**
- * Generations in progress in this isolate, by cache key: identical concurrent
- * requests share one generation (and one budget charge) instead of racing.
- * Followers wait on promises only, never on the leader's streams, because a
- * Worker request may not do I/O on another request's objects.
- */
-const flights = new Map<string, Flight>();
+export type { PersonalizeListener };
 
 /**
  * One lesson adapted to one learner: from KV when this exact text was made before
@@ -58,51 +43,78 @@ export async function personalizeLesson(
   const [read, opened] = await Promise.allSettled([readCached(deps, learnerId, lessonSlug), gate]);
   if (opened.status === 'rejected') throw opened.reason;
   if (read.status === 'rejected') throw read.reason;
-  const { identity, keyFor, preferences, hit } = read.value;
+  const { identity, keyFor, preferences, lesson, hit } = read.value;
   if (hit) return { ...identity, ...served(hit, listener, identity) };
+
+  const offline = async (): Promise<Outcome> => {
+    const key = keyFor('offline');
+    const flight =
+      liveFlight(key, Date.now()) ??
+      startFlight(key, OFFLINE_FLIGHT_MS, async (onDelta, onStart) =>
+        adaptAndCache(deps, key, await withMarkdown(deps, lesson, identity.contentHash), preferences, onStart, onDelta),
+      );
+    return follow(flight, identity, listener);
+  };
   const generator = deps.textGenerator;
-  const { contentHash } = identity;
-  const preferred = generator ? 'model' : 'offline';
-  const key = keyFor(preferred);
-  let flight = flights.get(key);
-  if (!flight) {
-    flight = startFlight(key, async (onDelta, onStart) => {
-      const lesson = await loadLesson(deps, lessonSlug, contentHash);
-      if (!generator) return adaptAndCache(deps, key, lesson, preferences, onStart, onDelta);
-      const day = budgetDay(request.now);
-      if (!(await deps.personalize.reserveGeneration(learnerId, day, deps.config.GENERATION_DAILY_BUDGET))) {
-        const budget = deps.config.GENERATION_DAILY_BUDGET;
-        const offlineKey = keyFor('offline');
-        const cached = await deps.cache.getJson(offlineKey, CachedAdaptationSchema);
-        const outcome = cached
-          ? served(cached, { onStart, onDelta }, identity)
-          : await adaptAndCache(deps, offlineKey, lesson, preferences, onStart, onDelta);
-        return {
-          ...outcome,
-          notice: `You have used today's ${budget} model-personalized lessons, so this one was adapted by the offline engine. The model is back tomorrow (UTC).`,
-        };
-      }
-      return generateWithModel(deps, { key, lesson, preferences, learnerId, day, now: request.now }, onStart, onDelta);
-    });
+  if (!generator) return { ...identity, ...(await offline()) };
+
+  // An identical generation in progress is joined for free: it costs no extra model call.
+  const key = keyFor('model');
+  const joined = liveFlight(key, Date.now());
+  if (joined) return { ...identity, ...(await follow(joined, identity, listener)) };
+  const day = budgetDay(request.now);
+  const budget = deps.config.GENERATION_DAILY_BUDGET;
+  if (!(await deps.personalize.reserveGeneration(learnerId, day, budget))) {
+    const cached = await deps.cache.getJson(keyFor('offline'), CachedAdaptationSchema);
+    const outcome = cached ? served(cached, listener, identity) : await offline();
+    return {
+      ...identity,
+      ...outcome,
+      notice: `You have used today's ${budget} model-personalized lessons, so this one was adapted by the offline engine. The model is back tomorrow (UTC).`,
+    };
   }
-  const outcome = await follow(flight, identity, listener);
-  return { ...identity, ...outcome };
+  // Another request may have started the same generation while the budget was read.
+  const raced = liveFlight(key, Date.now());
+  if (raced) {
+    await deps.personalize.releaseGeneration(learnerId, day);
+    return { ...identity, ...(await follow(raced, identity, listener)) };
+  }
+  const { OPENAI_TIMEOUT_MS, OPENAI_MAX_RETRIES } = deps.config;
+  const maxMs = OPENAI_TIMEOUT_MS * (OPENAI_MAX_RETRIES + 1) + MAX_BACKOFF_MS * OPENAI_MAX_RETRIES + 10_000;
+  const flight = startFlight(key, maxMs, async (onDelta, onStart) => {
+    const job = {
+      key,
+      lesson: await withMarkdown(deps, lesson, identity.contentHash),
+      preferences,
+      learnerId,
+      day,
+      now: request.now,
+    };
+    return generateWithModel(deps, job, onStart, onDelta);
+  });
+  return { ...identity, ...(await follow(flight, identity, listener)) };
 }
 
-/** The read-only part of a request: profile, lesson fingerprint, cache keys, one KV read. */
+/**
+ * The read-only part of a request: profile, lesson and its context (one D1 batch),
+ * cache keys, one KV read. The key covers the whole context an engine sees (titles
+ * and summaries of prerequisites, concept labels), so a re-push of a neighbouring
+ * lesson changes it too; the same context read is what the engines are given.
+ */
 async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
   const found = await deps.personalize.lookup(learnerId, lessonSlug);
   if (!found.learnerExists) throw new AppError('unauthorized', 'The learner of this token no longer exists');
   if (!found.lesson) throw new AppError('not_found', `No lesson "${lessonSlug}"`);
   if (!found.learner) throw new AppError('onboarding_required', 'Answer the onboarding questions before personalizing lessons');
-  const { contentHash, metaHash } = found.lesson;
+  const { contentHash, context } = found.lesson;
   const { preferencesHash } = found.learner;
+  const contextHash = await sha256Hex(canonicalJson(context));
   const generator = deps.textGenerator;
   const keyFor = (engine: 'model' | 'offline') =>
     personalizationKey({
       preferencesHash,
       contentHash,
-      metaHash,
+      contextHash,
       engine,
       model: engine === 'model' ? (generator?.model ?? null) : null,
       promptVersion: engine === 'model' ? PROMPT_VERSION : OFFLINE_ENGINE_VERSION,
@@ -112,6 +124,7 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
     identity: { lessonSlug, contentHash, preferencesHash },
     keyFor,
     preferences: canonicalPreferences(found.learner.preferences),
+    lesson: context,
     hit,
   };
 }
@@ -122,70 +135,11 @@ function served(hit: CachedAdaptation, listener: PersonalizeListener, identity: 
   return { ...hit, cached: true, degraded: false, notice: null };
 }
 
-function startFlight(
-  key: string,
-  run: (onDelta: (text: string) => void, onStart: (meta: StartMeta) => void) => Promise<Outcome>,
-): Flight {
-  const flight: Flight = {
-    text: '',
-    meta: null,
-    changed: Promise.resolve(),
-    notify: () => undefined,
-    result: Promise.resolve() as never,
-  };
-  const arm = () => {
-    flight.changed = new Promise<void>((resolve) => {
-      flight.notify = resolve;
-    });
-  };
-  const announce = () => {
-    const notify = flight.notify;
-    arm();
-    notify();
-  };
-  arm();
-  flight.result = run(
-    (text) => {
-      flight.text += text;
-      announce();
-    },
-    (meta) => {
-      flight.meta = meta;
-      announce();
-    },
-  ).finally(() => flights.delete(key));
-  flights.set(key, flight);
-  return flight;
-}
-
-/** Passes a flight's start and growing text to one listener, then returns its outcome. */
-async function follow(flight: Flight, identity: Identity, listener: PersonalizeListener): Promise<Outcome> {
-  let sent = 0;
-  let started = false;
-  const catchUp = () => {
-    if (!started && flight.meta) {
-      started = true;
-      listener.onStart?.({ ...flight.meta, ...identity });
-    }
-    if (started && flight.text.length > sent) {
-      listener.onDelta?.(flight.text.slice(sent));
-      sent = flight.text.length;
-    }
-  };
-  const settled = flight.result.then(
-    () => true,
-    () => true,
-  );
-  while (!(await Promise.race([settled, flight.changed.then(() => false)]))) catchUp();
-  const outcome = await flight.result;
-  catchUp();
-  return outcome;
-}
-
-async function loadLesson(deps: Deps, lessonSlug: string, contentHash: string): Promise<LessonContext> {
-  const [context, markdown] = await Promise.all([deps.personalize.lessonContext(lessonSlug), deps.blobs.getText(contentHash)]);
-  // The row was there a moment ago; a push in between removed or replaced it.
-  if (!context || markdown === null) throw new AppError('conflict', `Lesson "${lessonSlug}" changed meanwhile; try again`);
+/** The lesson's text by its hash: immutable, so it always matches the context read with it. */
+async function withMarkdown(deps: Deps, context: Omit<LessonContext, 'markdown'>, contentHash: string): Promise<LessonContext> {
+  const markdown = await deps.blobs.getText(contentHash);
+  if (markdown === null)
+    throw new AppError('service_unavailable', `The text of lesson "${context.slug}" is missing from storage`);
   return { ...context, markdown };
 }
 
@@ -238,19 +192,25 @@ async function generateWithModel(
   const { config, logger } = deps;
   onStart({ cached: false, engine: 'model', model: generator.model });
   const started = Date.now();
+  // Bookkeeping never costs the learner the text: a failed write is logged, not thrown.
+  const bookkeep = (what: string, write: Promise<void>) =>
+    write.catch((error: unknown) => logger.log('warn', 'personalize.bookkeeping_failed', { what, error: String(error) }));
   const log = (
     entry: Pick<GenerationLogEntry, 'outcome' | 'reason' | 'attempts' | 'promptTokens' | 'completionTokens' | 'estimatedCostUsd'>,
   ) =>
-    deps.personalize.logGeneration({
-      id: crypto.randomUUID(),
-      learnerId: job.learnerId,
-      lessonSlug: job.lesson.slug,
-      model: generator.model,
-      promptVersion: PROMPT_VERSION,
-      durationMs: Date.now() - started,
-      createdAt: job.now.toISOString(),
-      ...entry,
-    });
+    bookkeep(
+      'generation_log',
+      deps.personalize.logGeneration({
+        id: crypto.randomUUID(),
+        learnerId: job.learnerId,
+        lessonSlug: job.lesson.slug,
+        model: generator.model,
+        promptVersion: PROMPT_VERSION,
+        durationMs: Date.now() - started,
+        createdAt: job.now.toISOString(),
+        ...entry,
+      }),
+    );
   const original = (notice: string): Outcome => ({
     markdown: job.lesson.markdown,
     engine: 'original',
@@ -270,7 +230,7 @@ async function generateWithModel(
   } catch (error) {
     if (!(error instanceof GenerationError)) throw error;
     // Nothing usable came back, so the learner is not charged for it.
-    await deps.personalize.releaseGeneration(job.learnerId, job.day);
+    await bookkeep('budget_release', deps.personalize.releaseGeneration(job.learnerId, job.day));
     logger.log('warn', 'personalize.model_failed', {
       lessonSlug: job.lesson.slug,
       kind: error.kind,
@@ -307,7 +267,6 @@ async function generateWithModel(
       `The personalized version did not pass our quality check (${check.reason}), so you see the lesson as written.`,
     );
   }
-  await log({ outcome: 'ok', reason: null, attempts: generation.attempts, ...usage });
   const entry: CachedAdaptation = {
     markdown,
     adaptations: [`Rewritten for you by ${generator.model}`],
@@ -318,5 +277,6 @@ async function generateWithModel(
     createdAt: job.now.toISOString(),
   };
   await deps.cache.putJson(job.key, entry, { ttlSeconds: CACHE_TTL_SECONDS });
+  await log({ outcome: 'ok', reason: null, attempts: generation.attempts, ...usage });
   return { ...entry, cached: false, degraded: false, notice: null };
 }

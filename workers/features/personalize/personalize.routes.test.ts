@@ -70,6 +70,21 @@ describe('personalized lessons, offline engine', () => {
     expect(after.body?.markdown).toContain('A new paragraph.');
   });
 
+  it('misses the cache when a prerequisite lesson it recaps is re-pushed with a new summary', async () => {
+    const key = await givenCourse();
+    const { token } = await givenLearner({ experience: 'none' });
+    const before = await personalize(token);
+    expect(before.body?.markdown).toContain('Summary of lesson 1');
+    await push(
+      await buildCourse(4, { 'lesson-1': { summary: 'A clearer summary' }, 'lesson-2': { body: lessonBody('lesson-2') } }),
+      key,
+    );
+    const after = await personalize(token);
+    expect(after.body?.cached).toBe(false);
+    expect(after.body?.contentHash).toBe(before.body?.contentHash);
+    expect(after.body?.markdown).toContain('A clearer summary');
+  });
+
   it('drops the caller’s entries on DELETE /api/personalize/cache', async () => {
     await givenCourse();
     const { token } = await givenLearner();

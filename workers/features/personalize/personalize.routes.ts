@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
-import { byIp, byLearner, checkLimits, type LimitCheck } from '../../http/rate-limit';
+import { byIp, byLearner, checkLimits, rateLimit, type LimitCheck } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
 import { describeError } from '../../platform/logger';
 import { personalizationPrefix } from './personalize.domain';
@@ -41,13 +41,15 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
     }),
     async (c) => {
       const { lessonSlug } = c.req.valid('json');
-      const result = await personalizeLesson(
+      const run = personalizeLesson(
         c.var.deps,
         { learnerId: c.var.learnerId, lessonSlug, now: new Date() },
         {},
         checkLimits(c, LIMITS),
       );
-      return c.json(result, 200);
+      // Generation goes on if the learner leaves, so the next visit finds it cached.
+      c.executionCtx.waitUntil(run.catch(() => undefined));
+      return c.json(await run, 200);
     },
   )
   .openapi(
@@ -130,13 +132,13 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       description:
         'Entries are shared by every learner with the same canonical preferences; they are regenerated on the next request.',
       security: LEARNER_SECURITY,
-      middleware: [requireLearner] as const,
+      middleware: [requireLearner, rateLimit(...LIMITS)] as const,
       responses: {
         200: {
           description: 'How many entries were dropped',
           content: { 'application/json': { schema: z.object({ deleted: z.number().int() }) } },
         },
-        ...problemResponses(401),
+        ...problemResponses(401, 429),
       },
     }),
     async (c) => {

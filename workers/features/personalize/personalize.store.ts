@@ -9,7 +9,8 @@ export interface PersonalizeLookup {
   learner: { preferences: Preferences; preferencesHash: string } | null;
   onboarded: boolean;
   learnerExists: boolean;
-  lesson: { contentHash: string; metaHash: string } | null;
+  /** The lesson's body hash and everything else an engine sees, without the markdown. */
+  lesson: { contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
 }
 
 export interface GenerationLogEntry {
@@ -30,10 +31,8 @@ export interface GenerationLogEntry {
 
 /** Port over what personalization reads and writes in D1. */
 export interface PersonalizeStore {
-  /** Learner profile and lesson fingerprint in one round trip. */
+  /** Learner profile, lesson and its context (prerequisites, concepts) in one round trip. */
   lookup(learnerId: string, lessonSlug: string): Promise<PersonalizeLookup>;
-  /** The lesson's metadata and its neighbours' summaries, without the markdown. */
-  lessonContext(lessonSlug: string): Promise<Omit<LessonContext, 'markdown'> | null>;
   /**
    * Takes one generation from the learner's budget for `day` if any is left, in one
    * SQL statement, so concurrent requests can never overspend. False when spent.
@@ -48,31 +47,12 @@ export interface PersonalizeStore {
 export function createD1PersonalizeStore(db: Db): PersonalizeStore {
   return {
     async lookup(learnerId, lessonSlug) {
-      const [learnerRows, lessonRows] = await db.batch([
+      const prerequisite = sql`(SELECT prerequisite_slug FROM lesson_prerequisites WHERE lesson_slug = ${lessonSlug})`;
+      const [learnerRows, lessonRows, conceptRows, prerequisiteRows, order] = await db.batch([
         db
           .select({ preferences: t.learners.preferences, hash: t.learners.preferencesHash, onboardedAt: t.learners.onboardedAt })
           .from(t.learners)
           .where(eq(t.learners.id, learnerId)),
-        db
-          .select({ contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash })
-          .from(t.lessons)
-          .where(eq(t.lessons.slug, lessonSlug)),
-      ]);
-      const row = learnerRows[0];
-      const preferences = row?.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
-      const onboarded = !!row?.onboardedAt && !!row.hash && preferences?.success === true;
-      return {
-        learnerExists: row !== undefined,
-        onboarded,
-        learner:
-          onboarded && preferences?.success && row.hash ? { preferences: preferences.data, preferencesHash: row.hash } : null,
-        lesson: lessonRows[0] ?? null,
-      };
-    },
-
-    async lessonContext(lessonSlug) {
-      const prerequisite = sql`(SELECT prerequisite_slug FROM lesson_prerequisites WHERE lesson_slug = ${lessonSlug})`;
-      const [lessonRows, conceptRows, prerequisiteRows, order] = await db.batch([
         db.select().from(t.lessons).where(eq(t.lessons.slug, lessonSlug)),
         db
           .select({ id: t.concepts.id, label: t.concepts.label })
@@ -90,19 +70,32 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
           .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
           .orderBy(asc(t.lessonPrerequisites.position)),
       ]);
+      const row = learnerRows[0];
+      const preferences = row?.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
+      const onboarded = !!row?.onboardedAt && !!row.hash && preferences?.success === true;
       const lesson = lessonRows[0];
-      if (!lesson) return null;
       const bySlug = new Map(prerequisiteRows.map((p) => [p.slug, p]));
       return {
-        slug: lesson.slug,
-        title: lesson.title,
-        summary: lesson.summary,
-        minutes: lesson.minutes,
-        difficulty: lesson.difficulty,
-        layer: lesson.layer,
-        objectives: lesson.objectives,
-        concepts: conceptRows,
-        prerequisites: order.flatMap((o) => bySlug.get(o.slug) ?? []),
+        learnerExists: row !== undefined,
+        onboarded,
+        learner:
+          onboarded && preferences?.success && row.hash ? { preferences: preferences.data, preferencesHash: row.hash } : null,
+        lesson: lesson
+          ? {
+              contentHash: lesson.contentHash,
+              context: {
+                slug: lesson.slug,
+                title: lesson.title,
+                summary: lesson.summary,
+                minutes: lesson.minutes,
+                difficulty: lesson.difficulty,
+                layer: lesson.layer,
+                objectives: lesson.objectives,
+                concepts: conceptRows,
+                prerequisites: order.flatMap((o) => bySlug.get(o.slug) ?? []),
+              },
+            }
+          : null,
       };
     },
 
