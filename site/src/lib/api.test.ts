@@ -120,11 +120,28 @@ describe('the learner session', () => {
     expect(calls[1]?.authorization).toBe('Bearer token-old');
   });
 
+  it('starts a new learner when the server refuses to refresh a token that looks expired', async () => {
+    store({ token: 'token-old', expiresAt: new Date(NOW.getTime() - DAY).toISOString() });
+    const calls = fakeApi({
+      'POST /api/learners/me/token': [() => problem(401, 'unauthorized')],
+      'POST /api/learners': [() => json(tokenBody(), 201)],
+      'GET /api/learners/me': [me()],
+    });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => c.route)).toEqual(['POST /api/learners/me/token', 'POST /api/learners', 'GET /api/learners/me']);
+  });
+
+  it('keeps the learner when only the browser clock says the token expired (the server refreshes it)', async () => {
+    store({ token: 'token-old', expiresAt: new Date(NOW.getTime() - 10 * DAY).toISOString() });
+    const calls = fakeApi({ 'POST /api/learners/me/token': [() => json(tokenBody())], 'GET /api/learners/me': [me()] });
+    const api = await loadApi();
+    await api.getMe();
+    expect(calls.map((c) => c.route)).toEqual(['POST /api/learners/me/token', 'GET /api/learners/me']);
+    expect(calls[1]?.authorization).toBe('Bearer token-new');
+  });
+
   it.each([
-    [
-      'an expired token',
-      JSON.stringify({ learnerId: 'x', token: 'token-old', expiresAt: new Date(NOW.getTime() - DAY).toISOString() }),
-    ],
     ['a value that is not a session', '{"token": 42}'],
     ['a value that is not JSON', 'forged'],
   ])('starts a new learner over %s', async (_name, stored) => {
@@ -160,6 +177,17 @@ describe('the learner session', () => {
     const api = await loadApi();
     await expect(api.getMe()).rejects.toMatchObject({ name: 'ApiError', status: 401 });
     expect(calls).toHaveLength(3);
+  });
+
+  it('says when the browser cannot keep the session, so nothing sends it through onboarding on every page', async () => {
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('blocked', 'SecurityError');
+    });
+    fakeApi({ 'POST /api/learners': [() => json(tokenBody(), 201)], 'GET /api/learners/me': [me()] });
+    const api = await loadApi();
+    await api.getMe();
+    expect(api.sessionIsKept()).toBe(false);
+    vi.restoreAllMocks();
   });
 
   it('creates one learner when several calls start at once on the first visit', async () => {

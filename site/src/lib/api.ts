@@ -135,13 +135,26 @@ function readStoredSession(): NewLearner | null {
   return null;
 }
 
+let sessionKept = true;
+
 function storeSession(session: NewLearner): NewLearner {
   try {
-    storage()?.setItem(SESSION_KEY, JSON.stringify(session));
+    const store = storage();
+    store?.setItem(SESSION_KEY, JSON.stringify(session));
+    sessionKept = store?.getItem(SESSION_KEY) !== null && store !== null;
   } catch {
     // Quota or privacy mode: the session still works for this page.
+    sessionKept = false;
   }
   return session;
+}
+
+/**
+ * False when this browser cannot keep the session (storage blocked or full): every
+ * page would start a new learner, so nothing should send it through onboarding.
+ */
+export function sessionIsKept(): boolean {
+  return sessionKept;
 }
 
 async function createLearner(): Promise<NewLearner> {
@@ -150,8 +163,10 @@ async function createLearner(): Promise<NewLearner> {
 
 async function resolveSession(now: Date): Promise<NewLearner> {
   const stored = readStoredSession();
-  const left = stored ? Date.parse(stored.expiresAt) - now.getTime() : Number.NaN;
-  if (!stored || !(left > 0)) return createLearner();
+  if (!stored) return createLearner();
+  // Even a token that looks expired is offered for refresh: the server's clock decides,
+  // so a browser whose clock runs fast keeps its learner instead of starting over.
+  const left = Date.parse(stored.expiresAt) - now.getTime();
   if (left > REFRESH_WITHIN_MS) return stored;
   try {
     return storeSession(await requestJson<NewLearner>('/api/learners/me/token', { method: 'POST', token: stored.token }));

@@ -1,4 +1,4 @@
-import { getMe, type Answer, type Answers, type Preferences, type Question, type QuestionId } from './api';
+import { getMe, sessionIsKept, type Answer, type Answers, type Preferences, type Question, type QuestionId } from './api';
 
 export const ONBOARDING_PATH = '/onboarding/';
 
@@ -102,7 +102,8 @@ export async function redirectIfNotOnboarded(): Promise<boolean> {
   } catch {
     return false;
   }
-  if (onboarded) return false;
+  // Without a kept session, onboarding would start over on every page: let them read.
+  if (onboarded || !sessionIsKept()) return false;
   const { pathname, search, hash } = window.location;
   window.location.replace(onboardingHref(`${pathname}${search}${hash}`));
   return true;
