@@ -47,8 +47,7 @@ export interface PersonalizeStore {
 export function createD1PersonalizeStore(db: Db): PersonalizeStore {
   return {
     async lookup(learnerId, lessonSlug) {
-      const prerequisite = sql`(SELECT prerequisite_slug FROM lesson_prerequisites WHERE lesson_slug = ${lessonSlug})`;
-      const [learnerRows, lessonRows, conceptRows, prerequisiteRows, order] = await db.batch([
+      const [learnerRows, lessonRows, conceptRows, prerequisites] = await db.batch([
         db
           .select({ preferences: t.learners.preferences, hash: t.learners.preferencesHash, onboardedAt: t.learners.onboardedAt })
           .from(t.learners)
@@ -62,11 +61,8 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
           .orderBy(asc(t.lessonConcepts.position)),
         db
           .select({ slug: t.lessons.slug, title: t.lessons.title, summary: t.lessons.summary })
-          .from(t.lessons)
-          .where(sql`${t.lessons.slug} IN ${prerequisite}`),
-        db
-          .select({ slug: t.lessonPrerequisites.prerequisiteSlug })
           .from(t.lessonPrerequisites)
+          .innerJoin(t.lessons, eq(t.lessons.slug, t.lessonPrerequisites.prerequisiteSlug))
           .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
           .orderBy(asc(t.lessonPrerequisites.position)),
       ]);
@@ -74,7 +70,6 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
       const preferences = row?.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
       const onboarded = !!row?.onboardedAt && !!row.hash && preferences?.success === true;
       const lesson = lessonRows[0];
-      const bySlug = new Map(prerequisiteRows.map((p) => [p.slug, p]));
       return {
         learnerExists: row !== undefined,
         onboarded,
@@ -92,7 +87,7 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
                 layer: lesson.layer,
                 objectives: lesson.objectives,
                 concepts: conceptRows,
-                prerequisites: order.flatMap((o) => bySlug.get(o.slug) ?? []),
+                prerequisites,
               },
             }
           : null,
