@@ -7,6 +7,7 @@ import { ErrorNotice, LayerBadge, Loading } from './Status';
 import TableOfContents from './TableOfContents';
 import { useLoad } from './use-load';
 import { usePersonalized } from './use-personalized';
+import { ListSection } from './ListSection';
 
 /** `/lessons/<slug>` (served by this page through a rewrite) or `/lesson/?slug=<slug>`. */
 function slugFromLocation(): string {
@@ -80,16 +81,7 @@ function Lesson({
             ))}
           </p>
         ) : null}
-        {lesson.objectives.length > 0 ? (
-          <section className="objectives" aria-labelledby="objectives-title">
-            <h2 id="objectives-title">You will be able to</h2>
-            <ul>
-              {lesson.objectives.map((o) => (
-                <li key={o}>{o}</li>
-              ))}
-            </ul>
-          </section>
-        ) : null}
+        <ListSection id="objectives-title" className="objectives" title="You will be able to" items={lesson.objectives} />
       </header>
       <LessonTabs slug={lesson.slug} html={html} sections={sections} />
       <nav className="pager" aria-label="Lessons">

@@ -4,6 +4,7 @@ import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { onboardingHref } from '../lib/onboarding';
 import TableOfContents from './TableOfContents';
 import type { PersonalizedState } from './use-personalized';
+import { ListSection } from './ListSection';
 
 const STATUS_TEXT = {
   idle: 'Personalizing this lesson for you…',
@@ -67,16 +68,7 @@ function Outcome({ lesson }: { lesson: PersonalizedLesson }) {
           {lesson.notice ?? 'The preferred way of adapting lessons was unavailable, so a simpler version is shown.'}
         </p>
       ) : null}
-      {lesson.adaptations.length > 0 ? (
-        <section className="adaptations" aria-labelledby="adaptations-title">
-          <h2 id="adaptations-title">What changed for you</h2>
-          <ul>
-            {lesson.adaptations.map((a) => (
-              <li key={a}>{a}</li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
+      <ListSection id="adaptations-title" className="adaptations" title="What changed for you" items={lesson.adaptations} />
     </>
   );
 }
