@@ -8,7 +8,10 @@ import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
 import { createD1LearnerStore, type LearnerStore } from './features/learners/learners.store';
 import { createD1PersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
+import { createD1SearchStore, type SearchStore } from './features/search/search.store';
+import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
+import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
 import { createOpenAiTextGenerator, type TextGenerator } from './platform/text-generator';
 import type { IngestJob } from './queues/messages';
 
@@ -33,6 +36,11 @@ const ConfigSchema = z.object({
   OPENAI_INPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   OPENAI_OUTPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   GENERATION_DAILY_BUDGET: z.coerce.number().int().min(0).default(20),
+  /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */
+  EMBEDDINGS_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  EMBEDDINGS_API_KEY: optionalText,
+  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(8).max(4096).default(1536),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -62,6 +70,9 @@ export interface Deps {
   learners: LearnerStore;
   personalize: PersonalizeStore;
   limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter };
+  search: SearchStore;
+  embedder: Embedder;
+  vectorIndex: VectorIndex;
   /** The configured chat model, or null when lessons are adapted offline only. */
   textGenerator: TextGenerator | null;
   /** Health probes reach the raw bindings, nothing else does. */
@@ -72,6 +83,14 @@ export interface Deps {
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
   const db = createDb(env.DB);
   const meter: Meter = { kvReads: 0, modelCalls: 0 };
+  const embedder = config.EMBEDDINGS_BASE_URL
+    ? createOpenAiEmbedder({
+        apiKey: config.EMBEDDINGS_API_KEY ?? 'none',
+        baseURL: config.EMBEDDINGS_BASE_URL,
+        model: config.EMBEDDINGS_MODEL,
+        dimensions: config.EMBEDDINGS_DIMENSIONS,
+      })
+    : createHashingEmbedder();
   return {
     config,
     meter,
@@ -82,6 +101,9 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),
+    search: createD1SearchStore(db),
+    embedder,
+    vectorIndex: createD1VectorIndex(db, embedder.id, embedder.dimensions),
     personalize: createD1PersonalizeStore(db),
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Relational state of the platform. Every content table carries `course_id` so a
@@ -241,3 +241,56 @@ export const generationLog = sqliteTable(
   },
   (t) => [index('generation_log_learner_idx').on(t.learnerId, t.createdAt)],
 );
+
+/**
+ * Searchable pieces of lessons (and later uploaded sources), heading-aware. A chunk's
+ * id includes its item's content hash, so a new version never overwrites an old
+ * chunk in place: ingest writes the new set and deletes the old one in one batch.
+ */
+export const chunks = sqliteTable(
+  'chunks',
+  {
+    id: text('id').primaryKey(),
+    itemKind: text('item_kind', { enum: ['lesson', 'source'] }).notNull(),
+    itemId: text('item_id').notNull(),
+    contentHash: text('content_hash').notNull(),
+    position: integer('position').notNull(),
+    headingPath: text('heading_path', { mode: 'json' }).$type<string[]>().notNull(),
+    anchor: text('anchor').notNull(),
+    startOffset: integer('start_offset').notNull(),
+    endOffset: integer('end_offset').notNull(),
+    page: integer('page'),
+    text: text('text').notNull(),
+    /** Filter fields copied from the item, so search filters need no join. */
+    partSlug: text('part_slug'),
+    chapterSlug: text('chapter_slug'),
+    layer: text('layer'),
+    sourceType: text('source_type').notNull(),
+  },
+  (t) => [index('chunks_item_idx').on(t.itemKind, t.itemId)],
+);
+
+/** Chunk embeddings by embedder; vectors of different embedders never mix. */
+export const chunkVectors = sqliteTable(
+  'chunk_vectors',
+  {
+    chunkId: text('chunk_id')
+      .notNull()
+      .references(() => chunks.id, { onDelete: 'cascade' }),
+    embedder: text('embedder').notNull(),
+    dimensions: integer('dimensions').notNull(),
+    /** Float32 little-endian, `dimensions` values. */
+    vector: blob('vector', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chunkId, t.embedder] }), index('chunk_vectors_embedder_idx').on(t.embedder)],
+);
+
+/**
+ * One row per embedder: its dimensions (mixing is refused) and a version bumped by
+ * every write, so isolates holding its vectors in memory know when to reload.
+ */
+export const vectorIndexes = sqliteTable('vector_indexes', {
+  embedder: text('embedder').primaryKey(),
+  dimensions: integer('dimensions').notNull(),
+  version: integer('version').notNull().default(0),
+});

@@ -34,6 +34,8 @@ export function pushStatements(
   const stmts: BatchItem<'sqlite'>[] = [];
 
   if (replacesCourse) {
+    // Lesson chunks are not tied to lessons by a foreign key (sources share the table).
+    stmts.push(db.delete(t.chunks).where(eq(t.chunks.itemKind, 'lesson')));
     stmts.push(db.delete(t.lessons).where(eq(t.lessons.courseId, replacesCourse)));
     stmts.push(db.delete(t.courses).where(eq(t.courses.id, replacesCourse)));
   }
@@ -112,7 +114,10 @@ export function pushStatements(
     );
   }
   if (summary.removed.length > 0) {
-    for (const rows of chunk(summary.removed, 1)) stmts.push(db.delete(t.lessons).where(inArray(t.lessons.slug, rows)));
+    for (const rows of chunk(summary.removed, 1)) {
+      stmts.push(db.delete(t.lessons).where(inArray(t.lessons.slug, rows)));
+      stmts.push(db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'lesson'), inArray(t.chunks.itemId, rows))));
+    }
   }
   if (lessons.length > 0) {
     // Child rows of a changed lesson are replaced whole.

@@ -1,13 +1,18 @@
 import type { Deps } from '../../deps';
 import type { IngestJob } from '../../queues/messages';
+import { indexLesson } from '../search/search.jobs';
 import { markdownStats } from './content.markdown';
 
 /**
- * Ingests one lesson version: reads its markdown from R2 and stores word count,
- * reading time and heading outline. A job for a hash the lesson no longer has is
+ * Ingests one lesson version: reads its markdown from R2, makes it searchable
+ * (chunks, full-text rows, vectors) and stores word count, reading time and outline. A job for a hash the lesson no longer has is
  * stale (a newer push queued its own job) and is dropped.
  */
-export async function ingestLesson(deps: Pick<Deps, 'content' | 'blobs' | 'logger'>, job: IngestJob, now: string): Promise<void> {
+export async function ingestLesson(
+  deps: Pick<Deps, 'content' | 'blobs' | 'logger' | 'search' | 'embedder' | 'vectorIndex'>,
+  job: IngestJob,
+  now: string,
+): Promise<void> {
   const current = await deps.content.lessonHash(job.lessonSlug);
   if (current !== job.contentHash) {
     deps.logger.log('info', 'ingest.stale', { lesson: job.lessonSlug, jobHash: job.contentHash, currentHash: current });
@@ -16,6 +21,8 @@ export async function ingestLesson(deps: Pick<Deps, 'content' | 'blobs' | 'logge
   const markdown = await deps.blobs.getText(job.contentHash);
   if (markdown === null) throw new Error(`markdown blob ${job.contentHash} is missing from storage`);
   const stats = markdownStats(markdown);
+  // Searchable first: a lesson shows `ingested` only once its chunks and vectors are in.
+  await indexLesson(deps, job.lessonSlug, job.contentHash, markdown);
   const stored = await deps.content.markIngested(job.lessonSlug, job.contentHash, stats, now);
   deps.logger.log('info', 'ingest.done', { lesson: job.lessonSlug, stored, words: stats.wordCount });
 }

@@ -71,6 +71,7 @@ describe('health and API documents', () => {
       '/api/personalize',
       '/api/personalize/cache',
       '/api/personalize/stream',
+      '/api/search',
     ]);
     expect(doc.paths['/api/admin/content/commit']?.post?.security).toEqual([{ AuthorKey: [] }]);
     expect(doc.paths['/api/personalize']?.post?.security).toEqual([{ LearnerToken: [] }]);

@@ -1,0 +1,74 @@
+/** Reciprocal rank fusion constant (Cormack et al. 2009): damps the weight of top ranks. */
+export const RRF_K = 60;
+export const MAX_QUERY_CHARS = 300;
+
+/**
+ * An FTS5 query from free text: each word quoted (so FTS5 syntax in the input is
+ * inert) and joined with OR, letting BM25 rank by how many words match. Null when
+ * the text has no word at all.
+ */
+export function toFtsQuery(text: string): string | null {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].slice(0, 32);
+  return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
+}
+
+/** Fuses ranked id lists: each list adds 1 / (k + rank) for every id it holds. */
+export function reciprocalRankFusion(
+  lists: Record<string, readonly string[]>,
+  k = RRF_K,
+): { id: string; score: number; via: string[] }[] {
+  const fused = new Map<string, { score: number; via: string[] }>();
+  for (const [name, ids] of Object.entries(lists)) {
+    ids.forEach((id, rank) => {
+      const entry = fused.get(id) ?? { score: 0, via: [] };
+      entry.score += 1 / (k + rank + 1);
+      entry.via.push(name);
+      fused.set(id, entry);
+    });
+  }
+  return [...fused.entries()].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+
+/** A snippet with highlight markers becomes plain text plus [start, end) ranges. */
+export function parseSnippet(marked: string): { text: string; highlights: [number, number][] } {
+  let text = '';
+  const highlights: [number, number][] = [];
+  let open = -1;
+  for (const ch of marked) {
+    if (ch === MARK_OPEN) open = text.length;
+    else if (ch === MARK_CLOSE) {
+      if (open >= 0) highlights.push([open, text.length]);
+      open = -1;
+    } else text += ch;
+  }
+  return { text, highlights };
+}
+
+/**
+ * A snippet for a chunk found by meaning only: the window of `width` characters
+ * with most query words, those words highlighted.
+ */
+export function windowSnippet(chunkText: string, query: string, width = 220): { text: string; highlights: [number, number][] } {
+  const body = chunkText.replace(/\s+/g, ' ').trim();
+  const words = new Set(query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []);
+  const hits = [...body.matchAll(/[\p{L}\p{N}_]+/gu)].filter((m) => words.has(m[0].toLowerCase()));
+  let start = 0;
+  let best = -1;
+  for (const hit of hits) {
+    const from = Math.max(0, (hit.index ?? 0) - 40);
+    const count = hits.filter((h) => (h.index ?? 0) >= from && (h.index ?? 0) < from + width).length;
+    if (count > best) {
+      best = count;
+      start = from;
+    }
+  }
+  const text = (start > 0 ? '…' : '') + body.slice(start, start + width) + (start + width < body.length ? '…' : '');
+  const offset = start > 0 ? 1 - start : 0;
+  const highlights = hits
+    .filter((h) => (h.index ?? 0) >= start && (h.index ?? 0) + h[0].length <= start + width)
+    .map((h): [number, number] => [(h.index ?? 0) + offset, (h.index ?? 0) + offset + h[0].length]);
+  return { text, highlights };
+}

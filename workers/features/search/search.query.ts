@@ -1,0 +1,80 @@
+import type { Deps } from '../../deps';
+import { sha256Hex } from '../../platform/sha256';
+import type { VectorFilter } from '../../platform/vector-index';
+import { parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+import type { SearchResponse } from './search.schemas';
+
+/** How many candidates each ranking contributes before fusion. */
+const CANDIDATES = 40;
+const QUERY_VECTOR_MEMO = 256;
+
+/** Query vectors by embedder and text hash, per isolate: a repeated query costs no embedding. */
+const queryVectors = new Map<string, Float32Array>();
+
+export interface SearchInput {
+  query: string;
+  limit: number;
+  filter: VectorFilter;
+  modes?: ('lexical' | 'vector')[];
+}
+
+/**
+ * Hybrid search: BM25 over chunk text and vector similarity, fused by reciprocal
+ * rank. `modes` lets the evaluation measure each ranking alone.
+ */
+export async function searchChunks(
+  deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
+  input: SearchInput,
+): Promise<SearchResponse> {
+  const modes = new Set(input.modes ?? ['lexical', 'vector']);
+  const match = toFtsQuery(input.query);
+  const [lexical, vector] = await Promise.all([
+    modes.has('lexical') && match ? deps.search.lexical(match, input.filter, CANDIDATES) : Promise.resolve([]),
+    modes.has('vector')
+      ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
+      : Promise.resolve([]),
+  ]);
+  const fused = reciprocalRankFusion({ lexical: lexical.map((h) => h.id), vector: vector.map((h) => h.id) }).slice(
+    0,
+    input.limit,
+  );
+  const rows = new Map((await deps.search.hydrate(fused.map((f) => f.id))).map((r) => [r.id, r]));
+  const snippets = new Map(lexical.map((h) => [h.id, h.snippet]));
+  const hits = fused.flatMap((f) => {
+    const row = rows.get(f.id);
+    if (!row) return [];
+    const marked = snippets.get(f.id);
+    const snippet = marked ? parseSnippet(marked) : windowSnippet(row.text, input.query);
+    return [
+      {
+        chunkId: row.id,
+        kind: row.itemKind,
+        itemId: row.itemId,
+        title: row.title,
+        headingPath: row.headingPath,
+        anchor: row.anchor,
+        href:
+          row.itemKind === 'lesson'
+            ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
+            : `/api/admin/sources/${row.itemId}`,
+        snippet: snippet.text,
+        highlights: snippet.highlights,
+        page: row.page,
+        score: Number(f.score.toFixed(6)),
+        matchedBy: f.via as ('lexical' | 'vector')[],
+      },
+    ];
+  });
+  return { query: input.query, embedder: deps.embedder.id, hits };
+}
+
+async function queryVector(deps: Pick<Deps, 'embedder'>, query: string): Promise<Float32Array> {
+  const key = `${deps.embedder.id}:${await sha256Hex(query.trim().toLowerCase())}`;
+  const memo = queryVectors.get(key);
+  if (memo) return memo;
+  const [vector] = await deps.embedder.embed([query]);
+  if (!vector) throw new Error('the embedder returned no vector');
+  if (queryVectors.size >= QUERY_VECTOR_MEMO) queryVectors.clear();
+  queryVectors.set(key, vector);
+  return vector;
+}

@@ -1,0 +1,94 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import type { Problem } from '../../http/problem';
+import { api, buildCourse, givenAuthorKey, push, waitForIngest } from '../../test/builders';
+import { indexLesson } from './search.jobs';
+import type { SearchResponse } from './search.schemas';
+
+const BODIES = {
+  'lesson-1':
+    'Intro.\n\n## Keeping some rows\n\nA filter keeps only the rows whose condition holds, using comparison operators.\n',
+  'lesson-2': 'Intro.\n\n## Sorting output\n\nORDER BY sorts the result ascending or descending; LIMIT keeps the first rows.\n',
+  'lesson-3': 'Intro.\n\n## Counting things\n\nAggregate functions such as count and sum collapse many rows into one value.\n',
+  'lesson-4': 'Intro.\n\n## Joining tables\n\nA join matches rows of two tables on a shared key column.\n',
+};
+
+async function givenSearchableCourse() {
+  const key = await givenAuthorKey();
+  const overrides = Object.fromEntries(Object.entries(BODIES).map(([slug, body]) => [slug, { body }]));
+  await push(await buildCourse(4, overrides), key);
+  await waitForIngest(Object.keys(BODIES));
+  return key;
+}
+
+async function search(json: unknown) {
+  const response = await api('/api/search', { method: 'POST', json });
+  return { response, body: response.status === 200 ? await response.json<SearchResponse>() : null };
+}
+
+describe('search', () => {
+  it('finds the lesson section that answers a query, with a deep link and a highlighted snippet', async () => {
+    await givenSearchableCourse();
+    const { body } = await search({ query: 'sort rows descending' });
+    const top = body?.hits[0];
+    expect(top).toMatchObject({ kind: 'lesson', itemId: 'lesson-2', headingPath: ['Sorting output'], anchor: 'sorting-output' });
+    expect(top?.href).toBe('/lessons/lesson-2#sorting-output');
+    expect(top?.matchedBy).toEqual(expect.arrayContaining(['lexical', 'vector']));
+    const [start, end] = top?.highlights[0] ?? [0, 0];
+    expect(top?.snippet.slice(start, end).toLowerCase()).toMatch(/sort|descending|rows/);
+    expect(body?.embedder).toMatch(/^hash-v1-/);
+  });
+
+  it('applies filters: a part filter keeps only that part’s lessons', async () => {
+    await givenSearchableCourse();
+    const { body } = await search({ query: 'rows', filters: { part: 'deeper' }, limit: 20 });
+    expect(body?.hits.length).toBeGreaterThan(0);
+    expect(new Set(body?.hits.map((h) => h.itemId))).toEqual(new Set(['lesson-3', 'lesson-4']));
+  });
+
+  it.each([
+    ['an empty query', { query: '   ' }, 'json/query'],
+    ['an overlong query', { query: 'x'.repeat(301) }, 'json/query'],
+    ['a limit over 20', { query: 'rows', limit: 21 }, 'json/limit'],
+    ['an unknown filter', { query: 'rows', filters: { colour: 'red' } }, 'json/filters'],
+  ])('answers %s with 400 naming the field', async (_case, json, field) => {
+    const { response } = await search(json);
+    expect(response.status).toBe(400);
+    expect((await response.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('treats FTS syntax in a query as words, not operators', async () => {
+    await givenSearchableCourse();
+    const { response } = await search({ query: 'rows" OR NEAR(( *' });
+    expect(response.status).toBe(200);
+  });
+
+  it('re-indexing an unchanged lesson computes no embedding', async () => {
+    await givenSearchableCourse();
+    const deps = depsFor(env, {});
+    const hash = (
+      await env.DB.prepare("SELECT content_hash FROM lessons WHERE slug = 'lesson-1'").first<{ content_hash: string }>()
+    )?.content_hash;
+    const again = await indexLesson(deps, 'lesson-1', hash ?? '', BODIES['lesson-1']);
+    expect(again).toEqual({ chunks: 2, embedded: 0 });
+  });
+
+  it('replaces a changed lesson’s chunks and removes a pruned lesson’s', async () => {
+    const key = await givenSearchableCourse();
+    const changed = { ...BODIES, 'lesson-2': 'Intro.\n\n## Ranking output\n\nWindow functions rank rows.\n' };
+    const fixture = await buildCourse(3, Object.fromEntries(Object.entries(changed).map(([slug, body]) => [slug, { body }])));
+    await push(fixture, key, { prune: true });
+    await waitForIngest(['lesson-1', 'lesson-2', 'lesson-3']);
+    const counts = await env.DB.prepare('SELECT item_id, count(*) AS n FROM chunks GROUP BY item_id ORDER BY item_id').all<{
+      item_id: string;
+      n: number;
+    }>();
+    expect(counts.results.map((r) => r.item_id)).toEqual(['lesson-1', 'lesson-2', 'lesson-3']);
+    const old = await env.DB.prepare("SELECT count(*) AS n FROM chunks WHERE text LIKE '%ORDER BY%'").first<{ n: number }>();
+    expect(old?.n).toBe(0);
+    expect((await search({ query: 'ORDER BY descending' })).body?.hits.every((h) => !h.snippet.includes('ORDER BY'))).toBe(true);
+    expect((await search({ query: 'window functions rank' })).body?.hits[0]?.itemId).toBe('lesson-2');
+    expect((await search({ query: 'join tables shared key' })).body?.hits.some((h) => h.itemId === 'lesson-4')).toBe(false);
+  });
+});

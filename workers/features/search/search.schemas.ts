@@ -1,0 +1,40 @@
+import { z } from '@hono/zod-openapi';
+import { LayerSchema, SlugSchema } from '../content/content.schemas';
+import { MAX_QUERY_CHARS } from './search.domain';
+
+export const SearchRequestSchema = z
+  .strictObject({
+    query: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+    limit: z.number().int().min(1).max(20).default(10),
+    filters: z
+      .strictObject({
+        part: SlugSchema.optional(),
+        chapter: SlugSchema.optional(),
+        layer: LayerSchema.optional(),
+        sourceType: z.enum(['lesson', 'pdf', 'docx', 'txt', 'markdown']).optional(),
+      })
+      .default({}),
+  })
+  .openapi('SearchRequest');
+
+export const SearchHitSchema = z
+  .object({
+    chunkId: z.string(),
+    kind: z.enum(['lesson', 'source']),
+    itemId: z.string(),
+    title: z.string(),
+    headingPath: z.array(z.string()),
+    anchor: z.string(),
+    href: z.string().openapi({ description: 'Deep link to the heading (lessons) or the source' }),
+    snippet: z.string(),
+    highlights: z.array(z.tuple([z.number().int(), z.number().int()])).openapi({ description: '[start, end) ranges in snippet' }),
+    page: z.number().int().nullable(),
+    score: z.number(),
+    matchedBy: z.array(z.enum(['lexical', 'vector'])),
+  })
+  .openapi('SearchHit');
+
+export const SearchResponseSchema = z
+  .object({ query: z.string(), embedder: z.string(), hits: z.array(SearchHitSchema) })
+  .openapi('SearchResults');
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;

@@ -1,0 +1,153 @@
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import * as t from '../../db/schema';
+import type { VectorFilter } from '../../platform/vector-index';
+
+export interface ChunkRow {
+  id: string;
+  position: number;
+  headingPath: string[];
+  anchor: string;
+  startOffset: number;
+  endOffset: number;
+  page: number | null;
+  text: string;
+}
+
+export interface ItemPlacement {
+  partSlug: string | null;
+  chapterSlug: string | null;
+  layer: string | null;
+  sourceType: string;
+}
+
+export interface SearchHitRow extends ChunkRow {
+  itemKind: 'lesson' | 'source';
+  itemId: string;
+  title: string;
+}
+
+/** Port over chunks and their full-text index in D1. */
+export interface SearchStore {
+  /** Where a lesson sits (for search filters), or null if it is gone. */
+  lessonPlacement(slug: string): Promise<ItemPlacement | null>;
+  /** Chunk ids of an item's current content, and how many have a vector of `embedder`. */
+  chunkState(
+    itemKind: 'lesson' | 'source',
+    itemId: string,
+    contentHash: string,
+    embedder: string,
+  ): Promise<{ chunks: number; embedded: number }>;
+  /**
+   * Replaces an item's chunks with `rows` (for `contentHash`) in one batch: older
+   * versions' chunks go (with their vectors and FTS rows), and every vector index
+   * is marked changed so isolates reload.
+   */
+  replaceChunks(
+    item: { kind: 'lesson' | 'source'; id: string; contentHash: string } & ItemPlacement,
+    rows: ChunkRow[],
+  ): Promise<void>;
+  /** Drops every chunk of an item (deleted lessons and sources). */
+  deleteItem(itemKind: 'lesson' | 'source', itemId: string): Promise<number>;
+  /** BM25 ranking over chunk text; `match` is an FTS5 query built by the caller. */
+  lexical(match: string, filter: VectorFilter, limit: number): Promise<{ id: string; snippet: string }[]>;
+  hydrate(ids: string[]): Promise<SearchHitRow[]>;
+}
+
+const ROWS_PER_INSERT = 6;
+
+export function createD1SearchStore(db: Db): SearchStore {
+  const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
+  return {
+    async lessonPlacement(slug) {
+      const [row] = await db
+        .select({ partSlug: t.parts.slug, chapterSlug: t.chapters.slug, layer: t.lessons.layer })
+        .from(t.lessons)
+        .innerJoin(t.chapters, eq(t.chapters.id, t.lessons.chapterId))
+        .innerJoin(t.parts, eq(t.parts.id, t.chapters.partId))
+        .where(eq(t.lessons.slug, slug));
+      return row ? { ...row, sourceType: 'lesson' } : null;
+    },
+
+    async chunkState(itemKind, itemId, contentHash, embedder) {
+      const [row] = await db
+        .select({
+          chunks: sql<number>`count(*)`,
+          embedded: sql<number>`count(${t.chunkVectors.chunkId})`,
+        })
+        .from(t.chunks)
+        .leftJoin(t.chunkVectors, and(eq(t.chunkVectors.chunkId, t.chunks.id), eq(t.chunkVectors.embedder, embedder)))
+        .where(and(eq(t.chunks.itemKind, itemKind), eq(t.chunks.itemId, itemId), eq(t.chunks.contentHash, contentHash)));
+      return { chunks: row?.chunks ?? 0, embedded: row?.embedded ?? 0 };
+    },
+
+    async replaceChunks(item, rows) {
+      const { kind, id, contentHash, ...placement } = item;
+      const values = rows.map((r) => ({ ...r, itemKind: kind, itemId: id, contentHash, ...placement }));
+      const inserts = [];
+      for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
+        inserts.push(
+          db
+            .insert(t.chunks)
+            .values(values.slice(i, i + ROWS_PER_INSERT))
+            .onConflictDoNothing(),
+        );
+      }
+      await db.batch([
+        db
+          .delete(t.chunks)
+          .where(and(eq(t.chunks.itemKind, kind), eq(t.chunks.itemId, id), ne(t.chunks.contentHash, contentHash))),
+        ...inserts,
+        bumpVectors(),
+      ]);
+    },
+
+    async deleteItem(itemKind, itemId) {
+      const [deleted] = await db.batch([
+        db
+          .delete(t.chunks)
+          .where(and(eq(t.chunks.itemKind, itemKind), eq(t.chunks.itemId, itemId)))
+          .returning({ id: t.chunks.id }),
+        bumpVectors(),
+      ]);
+      return deleted.length;
+    },
+
+    async lexical(match, filter, limit) {
+      const conditions = [sql`chunks_fts MATCH ${match}`];
+      if (filter.partSlug) conditions.push(sql`c.part_slug = ${filter.partSlug}`);
+      if (filter.chapterSlug) conditions.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
+      if (filter.layer) conditions.push(sql`c.layer = ${filter.layer}`);
+      if (filter.sourceType) conditions.push(sql`c.source_type = ${filter.sourceType}`);
+      const rows = await db.all<{ id: string; snippet: string }>(sql`
+        SELECT c.id AS id, snippet(chunks_fts, 0, '\uE000', '\uE001', '…', 24) AS snippet
+        FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+        WHERE ${sql.join(conditions, sql` AND `)}
+        ORDER BY bm25(chunks_fts) LIMIT ${limit}`);
+      return rows;
+    },
+
+    async hydrate(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({
+          id: t.chunks.id,
+          position: t.chunks.position,
+          headingPath: t.chunks.headingPath,
+          anchor: t.chunks.anchor,
+          startOffset: t.chunks.startOffset,
+          endOffset: t.chunks.endOffset,
+          page: t.chunks.page,
+          text: t.chunks.text,
+          itemKind: t.chunks.itemKind,
+          itemId: t.chunks.itemId,
+          title: sql<string>`coalesce(${t.lessons.title}, ${t.chunks.itemId})`,
+        })
+        .from(t.chunks)
+        .leftJoin(t.lessons, and(eq(t.chunks.itemKind, 'lesson'), eq(t.lessons.slug, t.chunks.itemId)))
+        .where(inArray(t.chunks.id, ids.slice(0, 90)))
+        .orderBy(asc(t.chunks.position));
+      return rows;
+    },
+  };
+}
