@@ -7,11 +7,9 @@
  * Loopback only, bounded in time. Timings on a shared machine swing; the ratios
  * are what to read.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { createAuthorKey } from '../cli/keys';
-import { applyLocalMigrations, startLocalServer, throwawayVars } from '../scripts/local-server';
+import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/bench-state';
 const PORT = Number(process.env.BENCH_PORT ?? 8798);
@@ -131,19 +129,8 @@ async function hitCost(url: string, learners: Learner[]): Promise<{ kvReads: num
 }
 
 async function main() {
-  rmSync(PERSIST_TO, { recursive: true, force: true });
-  applyLocalMigrations(PERSIST_TO);
-  const { key } = await createAuthorKey(['content:write'], 'bench', { remote: false, env: undefined, persistTo: PERSIST_TO });
-  const server = await startLocalServer({ port: PORT, persistTo: PERSIST_TO, quiet: true, vars: throwawayVars() });
+  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO });
   try {
-    const pushed = spawnSync(
-      'npx',
-      ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (pushed.status !== 0) throw new Error(`push failed: ${pushed.stderr}`);
     const etag = (await fetch(`${server.url}${ROUTES[2]?.path ?? ''}`)).headers.get('etag') ?? '';
     // Warm the isolate and caches so the first route is not charged for start-up.
     await autocannon({ url: `${server.url}/api/content/book`, connections: CONNECTIONS, amount: 500 });

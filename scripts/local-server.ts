@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '../workers/platform/sha256';
@@ -142,4 +142,40 @@ export async function startLocalServer(options: ServerOptions): Promise<LocalSer
   const server = launchLocalServer(options);
   await waitUntilReady(server);
   return server;
+}
+
+/**
+ * A throwaway Worker on its own fresh state with the sample course pushed and
+ * ingested (benchmark, evaluation). `vars` add to the throwaway secret.
+ */
+export async function startSeededServer(options: {
+  port: number;
+  persistTo: string;
+  vars?: Record<string, string>;
+}): Promise<{ server: LocalServer; pushOutput: string }> {
+  rmSync(options.persistTo, { recursive: true, force: true });
+  applyLocalMigrations(options.persistTo);
+  const { key } = await createAuthorKey(['content:write'], 'seeded', {
+    remote: false,
+    env: undefined,
+    persistTo: options.persistTo,
+  });
+  const server = await startLocalServer({
+    port: options.port,
+    persistTo: options.persistTo,
+    quiet: true,
+    vars: { ...throwawayVars(), ...options.vars },
+  });
+  const pushed = spawnSync(
+    'npx',
+    ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (pushed.status !== 0) {
+    await server.stop();
+    throw new Error(`push failed: ${pushed.stderr}`);
+  }
+  return { server, pushOutput: pushed.stdout };
 }

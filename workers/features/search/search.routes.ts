@@ -18,10 +18,11 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     },
   }),
   async (c) => {
-    const { query, limit, filters } = c.req.valid('json');
+    const { query, limit, mode, filters } = c.req.valid('json');
     const result = await searchChunks(c.var.deps, {
       query,
       limit,
+      modes: mode === 'hybrid' ? ['lexical', 'vector'] : [mode],
       filter: { partSlug: filters.part, chapterSlug: filters.chapter, layer: filters.layer, sourceType: filters.sourceType },
     });
     return c.json(result, 200);

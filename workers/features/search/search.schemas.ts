@@ -6,6 +6,10 @@ export const SearchRequestSchema = z
   .strictObject({
     query: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
     limit: z.number().int().min(1).max(20).default(10),
+    mode: z
+      .enum(['hybrid', 'lexical', 'vector'])
+      .default('hybrid')
+      .openapi({ description: 'hybrid fuses both rankings; the others use one (for evaluation and debugging)' }),
     filters: z
       .strictObject({
         part: SlugSchema.optional(),
