@@ -2,12 +2,14 @@
  * `npm run eval -- search`: starts the Worker on its own fresh state, pushes the
  * sample course, and asks every question of `seeds/eval/search-questions.yaml` in
  * each search mode. Prints recall@5 and MRR (over the first 20 distinct lessons)
- * per mode, for whichever embedder the Worker is configured with
- * (EMBEDDINGS_BASE_URL / EMBEDDINGS_MODEL / EMBEDDINGS_DIMENSIONS pass through).
+ * per mode. With EMBEDDINGS_BASE_URL (and _MODEL, _DIMENSIONS, _API_KEY) set, that
+ * embedder is measured; otherwise both local ones: the offline hashing embedder and
+ * the local semantic model server (`scripts/embedding-server.ts`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { startEmbeddingServer } from '../scripts/embedding-server';
 import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/eval-state';
@@ -36,18 +38,10 @@ function rankOf(lessons: string[], question: Question): number | null {
   return index < 0 ? null : index + 1;
 }
 
-async function main() {
-  const what = process.argv[2] ?? 'search';
-  if (what !== 'search') throw new Error(`unknown evaluation "${what}"; try: npm run eval -- search`);
-  const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));
-  const passThrough = Object.fromEntries(
-    ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'].flatMap((k) =>
-      process.env[k] ? [[k, process.env[k] ?? '']] : [],
-    ),
-  );
+async function evaluate(questions: Question[], vars: Record<string, string>) {
   const started = Date.now();
-  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO, vars: passThrough });
-  const searchable = Date.now() - started;
+  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO, vars });
+  const searchableSeconds = (Date.now() - started) / 1000;
   try {
     let embedder = '';
     const rows = [];
@@ -77,23 +71,49 @@ async function main() {
         misses: ranks.filter((r) => r.rank === null || r.rank > 5).map((r) => r.question.id),
       });
     }
-    const f = (n: number) => n.toFixed(2);
+    return { embedder, searchableSeconds, rows };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const what = process.argv[2] ?? 'search';
+  if (what !== 'search') throw new Error(`unknown evaluation "${what}"; try: npm run eval -- search`);
+  const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));
+  const configured = Object.fromEntries(
+    ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'].flatMap((k) =>
+      process.env[k] ? [[k, process.env[k] ?? '']] : [],
+    ),
+  );
+  const results = [];
+  if (configured.EMBEDDINGS_BASE_URL) {
+    results.push(await evaluate(questions, configured));
+  } else {
+    results.push(await evaluate(questions, {}));
+    const local = await startEmbeddingServer();
+    try {
+      results.push(await evaluate(questions, local.vars));
+    } finally {
+      await local.close();
+    }
+  }
+  const f = (n: number) => n.toFixed(2);
+  for (const result of results) {
     console.log(
-      `\n${questions.length} questions, embedder ${embedder}; push to searchable: ${(searchable / 1000).toFixed(1)} s (including server start)\n`,
+      `\n${questions.length} questions, embedder ${result.embedder}; push to searchable ${result.searchableSeconds.toFixed(1)} s (from a fresh state, including server start)\n`,
     );
     console.log('| mode | recall@5 | MRR | recall@5 paraphrased | recall@5 keyword |');
     console.log('|---|---:|---:|---:|---:|');
-    for (const r of rows) {
+    for (const r of result.rows) {
       console.log(
         `| ${r.mode} | ${f(r.all.recallAt5)} | ${f(r.all.mrr)} | ${f(r.paraphrase.recallAt5)} | ${f(r.keyword.recallAt5)} |`,
       );
     }
-    for (const r of rows) console.log(`${r.mode} misses (not in top 5): ${r.misses.join(', ') || 'none'}`);
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/eval-search.json', JSON.stringify({ at: new Date().toISOString(), embedder, rows }, null, 2));
-  } finally {
-    await server.stop();
+    for (const r of result.rows) console.log(`${r.mode} misses (not in top 5): ${r.misses.join(', ') || 'none'}`);
   }
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/eval-search.json', JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
 }
 
 main().catch((error: unknown) => {

@@ -166,16 +166,32 @@ export async function startSeededServer(options: {
     quiet: true,
     vars: { ...throwawayVars(), ...options.vars },
   });
-  const pushed = spawnSync(
-    'npx',
-    ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', server.url, '--key', key, '--wait'],
-    {
-      encoding: 'utf8',
-    },
-  );
+  // Not spawnSync: servers in this process (a local embedding server) must keep answering.
+  const pushed = await runAsync('npx', [
+    'tsx',
+    'cli/content.ts',
+    'push',
+    'seeds/course',
+    '--target',
+    server.url,
+    '--key',
+    key,
+    '--wait',
+  ]);
   if (pushed.status !== 0) {
     await server.stop();
     throw new Error(`push failed: ${pushed.stderr}`);
   }
   return { server, pushOutput: pushed.stdout };
+}
+
+function runAsync(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
 }
