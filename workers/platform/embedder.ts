@@ -17,7 +17,7 @@ const HASH_DIMENSIONS = 384;
  */
 export function createHashingEmbedder(dimensions = HASH_DIMENSIONS): Embedder {
   return {
-    id: `hash-v1-${dimensions}`,
+    id: `hash-v2-${dimensions}`,
     dimensions,
     embed(texts) {
       return Promise.resolve(texts.map((text) => hashVector(text, dimensions)));

@@ -72,3 +72,17 @@ export function windowSnippet(chunkText: string, query: string, width = 220): { 
     .map((h): [number, number] => [(h.index ?? 0) + offset, (h.index ?? 0) + offset + h[0].length]);
   return { text, highlights };
 }
+
+/**
+ * What a chunk contributes to its embedding: its prose and headings, without code
+ * blocks and markdown punctuation, which sentence encoders read as noise. Code
+ * stays searchable through BM25, which indexes the whole chunk.
+ */
+export function embeddingText(chunkText: string, maxChars = 1000): string {
+  return chunkText
+    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    .replace(/[#>*_`|[\]()-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, maxChars);
+}

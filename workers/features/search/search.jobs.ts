@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps';
 import { chunkMarkdown } from './search.chunking';
+import { embeddingText } from './search.domain';
 import type { ChunkRow } from './search.store';
 
 type IndexDeps = Pick<Deps, 'search' | 'embedder' | 'vectorIndex' | 'logger'>;
@@ -34,7 +35,7 @@ export async function indexLesson(
     text: chunk.text,
   }));
   await deps.search.replaceChunks({ kind: 'lesson', id: slug, contentHash, ...placement }, rows);
-  const vectors = await deps.embedder.embed(rows.map((r) => r.text));
+  const vectors = await deps.embedder.embed(rows.map((r) => embeddingText(r.text)));
   await deps.vectorIndex.upsert(
     rows.map((r, i) => ({ id: r.id, values: vectors[i] ?? new Float32Array(deps.embedder.dimensions) })),
   );

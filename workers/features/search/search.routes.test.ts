@@ -37,7 +37,7 @@ describe('search', () => {
     expect(top?.matchedBy).toEqual(expect.arrayContaining(['lexical', 'vector']));
     const [start, end] = top?.highlights[0] ?? [0, 0];
     expect(top?.snippet.slice(start, end).toLowerCase()).toMatch(/sort|descending|rows/);
-    expect(body?.embedder).toMatch(/^hash-v1-/);
+    expect(body?.embedder).toMatch(/^hash-v2-/);
   });
 
   it('applies filters: a part filter keeps only that part’s lessons', async () => {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { embeddingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+
+describe('search domain', () => {
+  it.each([
+    ['sort rows', '"sort" OR "rows"'],
+    ['rows" OR NEAR(( *', '"rows" OR "or" OR "near"'],
+    ['Rows rows ROWS', '"rows"'],
+    ['  ?! ', null],
+  ])('turns %j into the FTS5 query %j', (text, expected) => {
+    expect(toFtsQuery(text)).toBe(expected);
+  });
+
+  it('fuses rankings so an id ranked well in both lists beats one ranked first in only one', () => {
+    const fused = reciprocalRankFusion({ lexical: ['a', 'b', 'c'], vector: ['b', 'd', 'a'] });
+    expect(fused.map((f) => f.id)).toEqual(['b', 'a', 'd', 'c']);
+    expect(fused[0]).toMatchObject({ via: ['lexical', 'vector'] });
+    expect(fused[0]?.score).toBeCloseTo(1 / 62 + 1 / 61);
+  });
+
+  it('turns a marked snippet into text and highlight ranges', () => {
+    expect(parseSnippet('keep \uE000rows\uE001 that \uE000match\uE001')).toEqual({
+      text: 'keep rows that match',
+      highlights: [
+        [5, 9],
+        [15, 20],
+      ],
+    });
+  });
+
+  it('cuts a window around the query words for meaning-only hits', () => {
+    const text = `${'filler '.repeat(80)}the window function ranks rows ${'tail '.repeat(80)}`;
+    const snippet = windowSnippet(text, 'window ranks');
+    expect(snippet.text.startsWith('…')).toBe(true);
+    const words = snippet.highlights.map(([s, e]) => snippet.text.slice(s, e));
+    expect(words).toEqual(['window', 'ranks']);
+  });
+
+  it('embeds prose and headings, not code or markdown punctuation', () => {
+    expect(embeddingText('Path > Here\n\n## Title\n\nSome *prose*.\n\n```sql\nSELECT 1;\n```\n')).toBe(
+      'Path Here Title Some prose.',
+    );
+  });
+});
