@@ -38,7 +38,7 @@ describe('search domain', () => {
 
   it('embeds prose and headings, not code or markdown punctuation', () => {
     expect(embeddingText('Path > Here\n\n## Title\n\nSome *prose*.\n\n```sql\nSELECT 1;\n```\n')).toBe(
-      'Path Here Title Some prose.',
+      'Path Here Title Some prose .',
     );
   });
 });
