@@ -18,6 +18,7 @@ export default defineConfig({
                 // Tests use the offline engine unless they pass a model endpoint themselves,
                 // whatever a developer keeps in .dev.vars.
                 OPENAI_API_KEY: '',
+                EMBEDDINGS_BASE_URL: '',
                 // A real HTTP server speaking the OpenAI protocol, for the model engine's tests.
                 FAKE_OPENAI_URL: (await startFakeOpenAi()).url,
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
