@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
 import { defaultTarget, resolveAuthorKey } from './local-env';
-import { ApiError, pushCourse } from './push';
+import { z } from 'zod';
+import { ApiError, createClient, pushCourse } from './push';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
+       npm run content -- ingest [--retry-failed] [--target <url>] [--key <author key>]
 
   push <dir>   validate a course folder and upload what changed
+  ingest       show each lesson's ingest state (chunks, embedder, last error);
+               --retry-failed queues every failed lesson again
   --target     API origin (default ${defaultTarget()})
   --dry-run    validate and show what would change; upload nothing
   --prune      remove lessons that are no longer in the folder
@@ -21,11 +25,13 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       prune: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
+      'retry-failed': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, dir] = positionals;
-  if (values.help || command !== 'push' || !dir) {
+  const valid = (command === 'push' && dir) || command === 'ingest';
+  if (values.help || !valid) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
@@ -35,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
     console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
     return 2;
   }
+  if (command === 'ingest') return ingest(createClient(target, key), values['retry-failed']);
+  if (!dir) return 2;
   const result = await pushCourse({
     dir,
     target,
@@ -45,6 +53,29 @@ async function main(argv: string[]): Promise<number> {
     out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
   });
   return result.ok ? 0 : 1;
+}
+
+const IngestStatusSchema = z.object({
+  embedder: z.string(),
+  counts: z.object({ pending: z.number(), ingested: z.number(), failed: z.number() }),
+  items: z.array(z.object({ id: z.string(), status: z.string(), chunks: z.number(), error: z.string().nullable() })),
+});
+
+async function ingest(api: ReturnType<typeof createClient>, retryFailed: boolean): Promise<number> {
+  if (retryFailed) {
+    const { requeued } = z.object({ requeued: z.array(z.string()) }).parse(await api('POST', '/api/admin/ingest/retry-failed'));
+    console.log(requeued.length === 0 ? 'nothing failed; nothing queued' : `queued again: ${requeued.join(', ')}`);
+    return 0;
+  }
+  const status = IngestStatusSchema.parse(await api('GET', '/api/admin/ingest/status'));
+  for (const item of status.items) {
+    console.log(
+      `${item.status.padEnd(8)} ${String(item.chunks).padStart(4)} chunks  ${item.id}${item.error ? `  (${item.error})` : ''}`,
+    );
+  }
+  const { pending, ingested, failed } = status.counts;
+  console.log(`${ingested} ingested, ${pending} pending, ${failed} failed; embedder ${status.embedder}`);
+  return failed > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -22,6 +22,15 @@ describe('the author CLI against the running platform', () => {
     expect(run.out).toContain('uploaded 0 file(s)');
   });
 
+  it('shows every seed lesson ingested with its chunks, and has nothing failed to retry', () => {
+    const status = content('ingest');
+    expect(status.status).toBe(0);
+    expect(status.out).toMatch(/^ingested +\d+ chunks {2}filtering-with-where$/m);
+    expect(status.out).toMatch(/24 ingested, 0 pending, 0 failed; embedder hash-v2-384/);
+    const retry = content('ingest', '--retry-failed');
+    expect(retry.out).toContain('nothing failed; nothing queued');
+  });
+
   it('validates first and pushes nothing from a tree with errors', async () => {
     const run = content('push', 'cli/fixtures/errors');
     expect(run.status).toBe(1);

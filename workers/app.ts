@@ -7,6 +7,7 @@ import { healthRoutes } from './features/health/health.routes';
 import { learnerRoutes } from './features/learners/learners.routes';
 import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
+import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { searchRoutes } from './features/search/search.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
@@ -30,6 +31,7 @@ export function createApp() {
   app.route('/api/onboarding', onboardingRoutes);
   app.route('/api/personalize', personalizeRoutes);
   app.route('/api/search', searchRoutes);
+  app.route('/api/admin/ingest', ingestAdminRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

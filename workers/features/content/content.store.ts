@@ -55,6 +55,8 @@ export interface ContentStore {
   /** Marks the lesson failed after its last retry, keeping the last attempt's reason. */
   markIngestFailed(slug: string, contentHash: string, now: string): Promise<void>;
   pendingSince(before: string): Promise<{ slug: string; contentHash: string }[]>;
+  /** Puts every failed lesson back to pending (error kept until it succeeds); returns them. */
+  resetFailed(now: string): Promise<{ slug: string; contentHash: string }[]>;
 }
 
 export function createD1ContentStore(db: Db): ContentStore {
@@ -201,6 +203,14 @@ export function createD1ContentStore(db: Db): ContentStore {
           updatedAt: now,
         })
         .where(notIngested(slug, contentHash));
+    },
+
+    async resetFailed(now) {
+      return db
+        .update(t.lessons)
+        .set({ ingestStatus: 'pending', updatedAt: now })
+        .where(eq(t.lessons.ingestStatus, 'failed'))
+        .returning({ slug: t.lessons.slug, contentHash: t.lessons.contentHash });
     },
 
     async pendingSince(before) {

@@ -54,6 +54,8 @@ describe('health and API documents', () => {
       '/api/admin/content/commit',
       '/api/admin/content/lessons',
       '/api/admin/content/plan',
+      '/api/admin/ingest/retry-failed',
+      '/api/admin/ingest/status',
       '/api/content/assets/{hash}',
       '/api/content/book',
       '/api/content/lessons/{slug}',

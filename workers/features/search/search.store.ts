@@ -52,6 +52,19 @@ export interface SearchStore {
   /** BM25 ranking over chunk text; `match` is an FTS5 query built by the caller. */
   lexical(match: string, filter: VectorFilter, limit: number): Promise<{ id: string; snippet: string }[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
+  /** Every lesson's ingest state with its current chunk count and the embedders of its vectors. */
+  ingestStatus(): Promise<IngestItem[]>;
+}
+
+export interface IngestItem {
+  kind: 'lesson';
+  id: string;
+  contentHash: string;
+  status: 'pending' | 'ingested' | 'failed';
+  error: string | null;
+  chunks: number;
+  embedders: string[];
+  updatedAt: string;
 }
 
 const ROWS_PER_INSERT = 6;
@@ -125,6 +138,33 @@ export function createD1SearchStore(db: Db): SearchStore {
         WHERE ${sql.join(conditions, sql` AND `)}
         ORDER BY bm25(chunks_fts) LIMIT ${limit}`);
       return rows;
+    },
+
+    async ingestStatus() {
+      const rows = await db.all<{
+        id: string;
+        content_hash: string;
+        status: IngestItem['status'];
+        error: string | null;
+        chunks: number;
+        embedders: string | null;
+        updated_at: string;
+      }>(sql`
+        SELECT l.slug AS id, l.content_hash, l.ingest_status AS status, l.ingest_error AS error, l.updated_at,
+          (SELECT count(*) FROM chunks c WHERE c.item_kind = 'lesson' AND c.item_id = l.slug AND c.content_hash = l.content_hash) AS chunks,
+          (SELECT group_concat(DISTINCT v.embedder) FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id
+            WHERE c.item_kind = 'lesson' AND c.item_id = l.slug AND c.content_hash = l.content_hash) AS embedders
+        FROM lessons l ORDER BY l.slug`);
+      return rows.map((r) => ({
+        kind: 'lesson' as const,
+        id: r.id,
+        contentHash: r.content_hash,
+        status: r.status,
+        error: r.error,
+        chunks: r.chunks,
+        embedders: r.embedders ? r.embedders.split(',').sort() : [],
+        updatedAt: r.updated_at,
+      }));
     },
 
     async hydrate(ids) {
