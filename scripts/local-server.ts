@@ -152,6 +152,8 @@ export async function startSeededServer(options: {
   port: number;
   persistTo: string;
   vars?: Record<string, string>;
+  /** Course folder to push (default the sample course). */
+  course?: string;
 }): Promise<{ server: LocalServer; pushOutput: string }> {
   rmSync(options.persistTo, { recursive: true, force: true });
   applyLocalMigrations(options.persistTo);
@@ -171,7 +173,7 @@ export async function startSeededServer(options: {
     'tsx',
     'cli/content.ts',
     'push',
-    'seeds/course',
+    options.course ?? 'seeds/course',
     '--target',
     server.url,
     '--key',

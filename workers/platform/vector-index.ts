@@ -122,15 +122,21 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
     },
     async query(vector, { topK, filter = {} }) {
       const index = await load();
-      const scores: VectorMatch[] = [];
+      // Keeps only the best topK while scanning (sorted, best first): no array of every score.
+      const best: VectorMatch[] = [];
+      const filtered = Object.values(filter).some((v) => v !== undefined);
       for (let i = 0; i < index.ids.length; i++) {
-        if (!matches(index.filters[i], filter)) continue;
+        if (filtered && !matches(index.filters[i], filter)) continue;
         let dot = 0;
         const offset = i * dimensions;
         for (let d = 0; d < dimensions; d++) dot += (index.matrix[offset + d] ?? 0) * (vector[d] ?? 0);
-        scores.push({ id: index.ids[i] ?? '', score: dot });
+        if (best.length === topK && dot <= (best[topK - 1]?.score ?? -Infinity)) continue;
+        let at = best.length;
+        while (at > 0 && (best[at - 1]?.score ?? -Infinity) < dot) at--;
+        best.splice(at, 0, { id: index.ids[i] ?? '', score: dot });
+        if (best.length > topK) best.pop();
       }
-      return scores.sort((a, b) => b.score - a.score).slice(0, topK);
+      return best;
     },
   };
 }

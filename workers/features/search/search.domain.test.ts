@@ -4,7 +4,9 @@ import { embeddingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSn
 describe('search domain', () => {
   it.each([
     ['sort rows', '"sort" OR "rows"'],
-    ['rows" OR NEAR(( *', '"rows" OR "or" OR "near"'],
+    ['rows" OR NEAR(( *', '"rows" OR "near"'],
+    ['how do I keep the rows', '"keep" OR "rows"'],
+    ['the and of', '"the" OR "and" OR "of"'],
     ['Rows rows ROWS', '"rows"'],
     ['  ?! ', null],
   ])('turns %j into the FTS5 query %j', (text, expected) => {

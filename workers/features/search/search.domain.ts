@@ -1,3 +1,9 @@
+const STOP_WORDS = new Set(
+  'a an and are as at be but by can do does for from how i if in into is it its me my no not of on or so than that the their them then there these they this to was we what when where which while who why will with you your'.split(
+    ' ',
+  ),
+);
+
 /** Reciprocal rank fusion constant (Cormack et al. 2009): damps the weight of top ranks. */
 export const RRF_K = 60;
 export const MAX_QUERY_CHARS = 300;
@@ -8,7 +14,10 @@ export const MAX_QUERY_CHARS = 300;
  * the text has no word at all.
  */
 export function toFtsQuery(text: string): string | null {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].slice(0, 32);
+  const all = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
+  // Stop words match nearly every chunk: they cost BM25 time and rank nothing.
+  const content = all.filter((w) => !STOP_WORDS.has(w));
+  const words = (content.length > 0 ? content : all).slice(0, 32);
   return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
 }
 
