@@ -127,9 +127,11 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
       const filtered = Object.values(filter).some((v) => v !== undefined);
       for (let i = 0; i < index.ids.length; i++) {
         if (filtered && !matches(index.filters[i], filter)) continue;
-        let dot = 0;
+        // Indexes stay in range by construction; `as number` keeps the hot loop branch-free.
+        const matrix = index.matrix;
         const offset = i * dimensions;
-        for (let d = 0; d < dimensions; d++) dot += (index.matrix[offset + d] ?? 0) * (vector[d] ?? 0);
+        let dot = 0;
+        for (let d = 0; d < dimensions; d++) dot += (matrix[offset + d] as number) * (vector[d] as number);
         if (best.length === topK && dot <= (best[topK - 1]?.score ?? -Infinity)) continue;
         let at = best.length;
         while (at > 0 && (best[at - 1]?.score ?? -Infinity) < dot) at--;

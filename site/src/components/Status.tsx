@@ -25,7 +25,7 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   );
 }
 
-const LAYER_NAMES = { L1: 'Foundations', L2: 'Applied', L3: 'Advanced' } as const;
+export const LAYER_NAMES = { L1: 'Foundations', L2: 'Applied', L3: 'Advanced' } as const;
 
 export function LayerBadge({ layer }: { layer: keyof typeof LAYER_NAMES }) {
   return (

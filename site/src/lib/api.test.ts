@@ -272,3 +272,27 @@ describe('learner endpoints', () => {
     expect(await api.clearPersonalizedCache()).toEqual({ deleted: 3 });
   });
 });
+
+describe('searchCourse', () => {
+  it('posts the query with its filters, without a learner token', async () => {
+    const results = { query: 'like', embedder: 'hash', hits: [] };
+    const calls = fakeApi({ 'POST /api/search': [() => json(results)] });
+    const api = await loadApi();
+    expect(await api.searchCourse('like', { filters: { part: 'foundations', layer: 'L1' } })).toEqual(results);
+    expect(calls).toEqual([
+      { route: 'POST /api/search', authorization: null, body: { query: 'like', filters: { part: 'foundations', layer: 'L1' } } },
+    ]);
+  });
+
+  it('surfaces a refused query as an ApiError with the field at fault', async () => {
+    fakeApi({
+      'POST /api/search': [
+        () => problem(400, 'validation_failed', { errors: [{ field: 'json/query', message: 'must not be empty' }] }),
+      ],
+    });
+    const api = await loadApi();
+    const failure = api.searchCourse(' ');
+    await expect(failure).rejects.toBeInstanceOf(api.ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 400, problem: { errors: [{ field: 'json/query' }] } });
+  });
+});

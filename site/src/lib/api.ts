@@ -6,12 +6,14 @@ import type { z } from 'zod';
 import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
 import type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
+import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 
 export type { Book, BookLesson, LessonDetail } from '../../../workers/features/content/content.schemas';
 export type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
 export type { PersonalizedLesson } from '../../../workers/features/personalize/personalize.schemas';
+export type { SearchResponse } from '../../../workers/features/search/search.schemas';
 
 /** A failed call, with the problem+json the API sent when it sent one. */
 export class ApiError extends Error {
@@ -96,6 +98,23 @@ export async function getLessonMarkdown(slug: string): Promise<string> {
 
 export function lessonHref(slug: string): string {
   return `/lessons/${slug}`;
+}
+
+// ---------------------------------------------------------------------------
+// Search (public)
+
+type SearchRequest = z.input<typeof SearchRequestSchema>;
+export type SearchHit = SearchResponse['hits'][number];
+export type SearchFilters = NonNullable<SearchRequest['filters']>;
+export type SearchOptions = Omit<SearchRequest, 'query'> & { signal?: AbortSignal };
+
+/** Searches the course: ranked sections with a highlighted snippet and a deep link to each. */
+export function searchCourse(query: string, { signal, ...options }: SearchOptions = {}): Promise<SearchResponse> {
+  return requestJson<SearchResponse>('/api/search', {
+    method: 'POST',
+    json: { query, ...options },
+    ...(signal ? { signal } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------

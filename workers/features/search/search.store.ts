@@ -127,17 +127,24 @@ export function createD1SearchStore(db: Db): SearchStore {
     },
 
     async lexical(match, filter, limit) {
-      const conditions = [sql`chunks_fts MATCH ${match}`];
-      if (filter.partSlug) conditions.push(sql`c.part_slug = ${filter.partSlug}`);
-      if (filter.chapterSlug) conditions.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
-      if (filter.layer) conditions.push(sql`c.layer = ${filter.layer}`);
-      if (filter.sourceType) conditions.push(sql`c.source_type = ${filter.sourceType}`);
-      const rows = await db.all<{ id: string; snippet: string }>(sql`
-        SELECT c.id AS id, snippet(chunks_fts, 0, '\uE000', '\uE001', '…', 24) AS snippet
+      const filters = [];
+      if (filter.partSlug) filters.push(sql`c.part_slug = ${filter.partSlug}`);
+      if (filter.chapterSlug) filters.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
+      if (filter.layer) filters.push(sql`c.layer = ${filter.layer}`);
+      if (filter.sourceType) filters.push(sql`c.source_type = ${filter.sourceType}`);
+      const snippet = sql.raw(`snippet(chunks_fts, 0, '\uE000', '\uE001', '…', 24)`);
+      if (filters.length === 0) {
+        // Ranked and cut inside FTS5 first (ORDER BY rank LIMIT is its fast path), then joined.
+        return db.all<{ id: string; snippet: string }>(sql`
+          SELECT c.id AS id, f.snippet AS snippet
+          FROM (SELECT rowid, ${snippet} AS snippet, rank FROM chunks_fts WHERE chunks_fts MATCH ${match} ORDER BY rank LIMIT ${limit}) f
+          JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank`);
+      }
+      return db.all<{ id: string; snippet: string }>(sql`
+        SELECT c.id AS id, ${snippet} AS snippet
         FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
-        WHERE ${sql.join(conditions, sql` AND `)}
+        WHERE chunks_fts MATCH ${match} AND ${sql.join(filters, sql` AND `)}
         ORDER BY bm25(chunks_fts) LIMIT ${limit}`);
-      return rows;
     },
 
     async ingestStatus() {
