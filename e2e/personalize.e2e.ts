@@ -16,7 +16,7 @@ describe('personalized lessons', () => {
     await page.goto(`${baseUrl}/`);
     await page.waitForURL(`${baseUrl}/onboarding/`);
     await expect.poll(() => progress(page)).toBe('Question 1 of 6');
-    const next = page.locator('form button[type="submit"]');
+    const next = page.locator('main form button[type="submit"]');
     expect(await next.isDisabled()).toBe(true);
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('1');
 
@@ -104,7 +104,7 @@ describe('personalized lessons', () => {
     for (let step = 1; step <= 6; step++) {
       await expect.poll(() => progress(page)).toBe(`Question ${step} of 6`);
       if (step !== 5) await page.locator('.choice input').first().check();
-      await page.locator('form button[type="submit"]').click();
+      await page.locator('main form button[type="submit"]').click();
     }
     await page.waitForURL(`${baseUrl}/lessons/inner-joins`);
     await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Combining tables with inner joins');
