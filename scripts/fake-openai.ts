@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './http-json';
 
 /**
  * One scripted answer of the fake endpoint. `content` streams as SSE chunks (split
@@ -115,16 +116,4 @@ function split(text: string, parts: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
   return out;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  req.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of req) text += String(chunk);
-  return text;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }
