@@ -135,7 +135,7 @@ describe('what the reader sees', () => {
       expect(pushed.stdout).toContain('added 0, changed 1, unchanged 23, removed 0');
       const page = await newPage();
       await page.goto(`${baseUrl}/lessons/inner-joins`);
-      await expect.poll(() => page.locator('.prose').textContent()).toContain(marker);
+      await expect.poll(() => page.locator('.prose').textContent(), { timeout: 10_000 }).toContain(marker);
     } finally {
       expect(push('seeds/course').status).toBe(0);
     }
