@@ -75,7 +75,10 @@ export function createOpenAiEmbedder(options: {
   dimensions: number;
   batchSize?: number;
 }): Embedder {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 2, logLevel: 'off' });
+  // Built on first use: deps are made per request, and most requests embed nothing.
+  let client: OpenAI | undefined;
+  const openai = () =>
+    (client ??= new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 2, logLevel: 'off' }));
   const batchSize = options.batchSize ?? 64;
   return {
     id: `openai:${options.model}:${options.dimensions}`,
@@ -84,7 +87,7 @@ export function createOpenAiEmbedder(options: {
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += batchSize) {
         const batch = texts.slice(i, i + batchSize);
-        const response = await client.embeddings.create({ model: options.model, input: batch, encoding_format: 'float' });
+        const response = await openai().embeddings.create({ model: options.model, input: batch, encoding_format: 'float' });
         const rows = [...response.data].sort((a, b) => a.index - b.index);
         if (rows.length !== batch.length) throw new Error(`embeddings: asked for ${batch.length}, got ${rows.length}`);
         for (const row of rows) {

@@ -60,14 +60,17 @@ export const MAX_BACKOFF_MS = 8000;
  * no retry once text has streamed to the learner (a retry would repeat it).
  */
 export function createOpenAiTextGenerator(options: OpenAiGeneratorOptions): TextGenerator {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL ?? null,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-    // Failures surface as GenerationError and are logged once by the caller, not by the SDK.
-    logLevel: 'off',
-  });
+  // Built on first use: deps are made per request, and most requests never generate.
+  let client: OpenAI | undefined;
+  const openai = () =>
+    (client ??= new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? null,
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+      // Failures surface as GenerationError and are logged once by the caller, not by the SDK.
+      logLevel: 'off',
+    }));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
@@ -75,7 +78,7 @@ export function createOpenAiTextGenerator(options: OpenAiGeneratorOptions): Text
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
     try {
-      const stream = await client.chat.completions.create(
+      const stream = await openai().chat.completions.create(
         {
           model: options.model,
           messages,

@@ -20,7 +20,6 @@ export interface LearnerStore {
     change: { preferences: Preferences; preferencesHash: string; source: 'onboarding' | 'profile'; answers?: unknown },
     now: Date,
   ): Promise<boolean>;
-  history(id: string): Promise<{ preferences: Preferences; source: string; changedAt: string }[]>;
 }
 
 export function createD1LearnerStore(db: Db): LearnerStore {
@@ -61,19 +60,6 @@ export function createD1LearnerStore(db: Db): LearnerStore {
           .values({ learnerId: id, preferences: change.preferences, source: change.source, changedAt: at }),
       ]);
       return updated.length > 0;
-    },
-
-    async history(id) {
-      const rows = await db
-        .select()
-        .from(preferenceHistory)
-        .where(eq(preferenceHistory.learnerId, id))
-        .orderBy(preferenceHistory.id);
-      return rows.map((r) => ({
-        preferences: PreferencesSchema.parse(r.preferences),
-        source: r.source,
-        changedAt: r.changedAt,
-      }));
     },
   };
 }

@@ -92,7 +92,8 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       );
       // Generation goes on if the learner leaves, so the next visit finds it cached.
       c.executionCtx.waitUntil(run.catch(() => undefined));
-      // Errors found before the first event are answered as problem+json, not as a stream.
+      // Errors found before the first event are answered as problem+json (and logged by
+      // onError), not as a stream; only later ones become an `error` event, logged here.
       await Promise.race([start, run]);
       run.then(
         (result) => {

@@ -7,7 +7,6 @@ import type { LessonContext } from './personalize.domain';
 /** What a personalization request needs to know before it can look in the cache. */
 export interface PersonalizeLookup {
   learner: { preferences: Preferences; preferencesHash: string } | null;
-  onboarded: boolean;
   learnerExists: boolean;
   /** The lesson's body hash and everything else an engine sees, without the markdown. */
   lesson: { contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
@@ -40,7 +39,6 @@ export interface PersonalizeStore {
   reserveGeneration(learnerId: string, day: string, dailyLimit: number): Promise<boolean>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
-  generationsUsed(learnerId: string, day: string): Promise<number>;
   logGeneration(entry: GenerationLogEntry): Promise<void>;
 }
 
@@ -72,7 +70,6 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
       const lesson = lessonRows[0];
       return {
         learnerExists: row !== undefined,
-        onboarded,
         learner:
           onboarded && preferences?.success && row.hash ? { preferences: preferences.data, preferencesHash: row.hash } : null,
         lesson: lesson
@@ -115,13 +112,6 @@ export function createD1PersonalizeStore(db: Db): PersonalizeStore {
         .where(
           and(eq(t.generationBudgets.learnerId, learnerId), eq(t.generationBudgets.day, day), gt(t.generationBudgets.used, 0)),
         );
-    },
-
-    async generationsUsed(learnerId, day) {
-      const row = await db.query.generationBudgets.findFirst({
-        where: and(eq(t.generationBudgets.learnerId, learnerId), eq(t.generationBudgets.day, day)),
-      });
-      return row?.used ?? 0;
     },
 
     async logGeneration(entry) {
