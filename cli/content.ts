@@ -2,13 +2,21 @@ import { parseArgs } from 'node:util';
 import { defaultTarget, resolveAuthorKey } from './local-env';
 import { z } from 'zod';
 import { ApiError, createClient, pushCourse } from './push';
+import { addSources, deleteSource, listSources } from './sources';
+import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
        npm run content -- ingest [--retry-failed] [--target <url>] [--key <author key>]
+       npm run content -- sources add <files...> [--title <title>] [--wait]
+       npm run content -- sources list
+       npm run content -- sources delete <id>
 
   push <dir>   validate a course folder and upload what changed
-  ingest       show each lesson's ingest state (chunks, embedder, last error);
-               --retry-failed queues every failed lesson again
+  ingest       show each lesson's and source's ingest state (chunks, embedder, last error);
+               --retry-failed queues every failed item again
+  sources      add knowledge sources (PDF, DOCX, TXT, Markdown; 20 MB each), list or delete them;
+               --wait waits until each added file is searchable (or failed)
+  --title      title of the added source(s) (default: the file name)
   --target     API origin (default ${defaultTarget()})
   --dry-run    validate and show what would change; upload nothing
   --prune      remove lessons that are no longer in the folder
@@ -26,11 +34,18 @@ async function main(argv: string[]): Promise<number> {
       prune: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       'retry-failed': { type: 'boolean', default: false },
+      title: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, dir] = positionals;
-  const valid = (command === 'push' && dir) || command === 'ingest';
+  const [, action, ...rest] = positionals;
+  const sourcesValid =
+    command === 'sources' &&
+    ((action === 'add' && rest.length > 0) ||
+      (action === 'list' && rest.length === 0) ||
+      (action === 'delete' && rest.length === 1));
+  const valid = (command === 'push' && dir) || command === 'ingest' || sourcesValid;
   if (values.help || !valid) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -42,6 +57,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'ingest') return ingest(createClient(target, key), values['retry-failed']);
+  if (command === 'sources') {
+    const api = createClient(target, key);
+    const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
+    if (action === 'add') return (await addSources(api, rest, { title: values.title, wait: values.wait, out })) ? 0 : 1;
+    if (action === 'list') await listSources(api, out);
+    else await deleteSource(api, rest[0] ?? '', out);
+    return 0;
+  }
   if (!dir) return 2;
   const result = await pushCourse({
     dir,
@@ -54,12 +77,6 @@ async function main(argv: string[]): Promise<number> {
   });
   return result.ok ? 0 : 1;
 }
-
-const IngestStatusSchema = z.object({
-  embedder: z.string(),
-  counts: z.object({ pending: z.number(), ingested: z.number(), failed: z.number() }),
-  items: z.array(z.object({ id: z.string(), status: z.string(), chunks: z.number(), error: z.string().nullable() })),
-});
 
 async function ingest(api: ReturnType<typeof createClient>, retryFailed: boolean): Promise<number> {
   if (retryFailed) {

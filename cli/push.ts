@@ -1,11 +1,11 @@
 import {
   CommitResponseSchema,
-  IngestStatusListSchema,
   PlanResponseSchema,
   type Manifest,
   type PlanSummary,
 } from '../workers/features/content/content.schemas';
 import { ProblemSchema } from '../workers/http/problem';
+import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 import { loadCourseTree, type TreeProblem } from './course-tree';
 import { createProgress } from './progress';
 
@@ -88,14 +88,16 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
   return { ok: true, problems: [], summary: commit.summary, uploaded: plan.missing.length, version: commit.version };
 }
 
-type Api = (method: string, path: string, body?: unknown, contentType?: string) => Promise<unknown>;
+export type Api = (method: string, path: string, body?: unknown, contentType?: string) => Promise<unknown>;
 
 export function createClient(target: string, key: string | undefined): Api {
   return async (method, path, body, contentType) => {
     const headers: Record<string, string> = {};
     if (key) headers.authorization = `Bearer ${key}`;
     let payload: BodyInit | undefined;
-    if (body instanceof Uint8Array) {
+    if (body instanceof FormData) {
+      payload = body; // fetch writes the multipart content type with its boundary
+    } else if (body instanceof Uint8Array) {
       payload = body as Uint8Array<ArrayBuffer>;
       headers['content-type'] = contentType ?? 'application/octet-stream';
     } else if (body !== undefined) {
@@ -125,12 +127,12 @@ async function waitForIngest(api: Api, manifest: Manifest, out: PushOptions['out
   const wanted = new Map(manifest.lessons.map((l) => [l.slug, l.contentHash]));
   const started = Date.now();
   for (;;) {
-    const { lessons } = IngestStatusListSchema.parse(await api('GET', '/api/admin/content/lessons'));
-    const mine = lessons.filter((l) => wanted.get(l.slug) === l.contentHash);
+    const { items } = IngestStatusSchema.parse(await api('GET', '/api/admin/ingest/status'));
+    const mine = items.filter((i) => i.kind === 'lesson' && wanted.get(i.id) === i.contentHash);
     const pending = mine.filter((l) => l.status === 'pending').length;
     const failed = mine.filter((l) => l.status === 'failed');
     if (pending === 0) {
-      for (const f of failed) out.error(`ingest failed: ${f.slug}: ${f.error ?? 'unknown error'}`);
+      for (const f of failed) out.error(`ingest failed: ${f.id}: ${f.error ?? 'unknown error'}`);
       out.log(
         `ingested ${mine.length - failed.length}/${wanted.size} lesson(s) in ${((Date.now() - started) / 1000).toFixed(1)} s after commit`,
       );

@@ -1,5 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { corruptPdfFixture, docxFixture, pdfFixture } from '../workers/test/source-fixtures';
 
 const baseUrl = inject('baseUrl');
 const key = inject('authorKey');
@@ -58,6 +62,71 @@ describe('the author CLI against the running platform', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('401 Authentication required: The author key is unknown or revoked');
+  });
+});
+
+/** Runs the CLI without blocking this process (the search below runs while nothing else waits). */
+function contentAsync(...args: string[]): Promise<{ status: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'cli/content.ts', ...args, '--target', baseUrl, '--key', key]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (status) => resolve({ status, out, err }));
+  });
+}
+
+describe('knowledge sources from the CLI', () => {
+  it('adds PDF and DOCX files, reports the unreadable and unsupported ones, and makes the rest searchable until deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'learnedge-sources-'));
+    const files = {
+      pdf: join(dir, 'histograms.pdf'),
+      docx: join(dir, 'sampling.docx'),
+      broken: join(dir, 'broken.pdf'),
+      png: join(dir, 'chart.png'),
+    };
+    writeFileSync(files.pdf, pdfFixture([['Cover page.'], ['Histograms bucket measurements into equal bins.']]));
+    writeFileSync(
+      files.docx,
+      await docxFixture([
+        { text: 'Sampling', style: 'Heading1' },
+        { text: 'Stratified sampling draws from every stratum of the population.' },
+      ]),
+    );
+    writeFileSync(files.broken, corruptPdfFixture());
+    writeFileSync(files.png, new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+
+    const run = await contentAsync('sources', 'add', files.pdf, files.docx, files.broken, files.png, '--wait');
+    expect(run.status).toBe(1);
+    expect(run.out).toMatch(/histograms\.pdf: added as src_[a-z2-7]{16} \(pdf\)/);
+    expect(run.out).toMatch(/^ingested +\d+ chunks {2}src_\S+ {2}pdf +histograms$/m);
+    expect(run.out).toMatch(/^ingested +\d+ chunks {2}src_\S+ {2}docx +sampling$/m);
+    expect(run.err).toMatch(/^failed +0 chunks {2}src_\S+ {2}pdf +broken {2}\(the PDF is corrupt/m);
+    expect(run.err).toContain('chart.png: 415');
+
+    const search = await fetch(`${baseUrl}/api/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'histogram bins', filters: { sourceType: 'pdf' } }),
+    });
+    const { hits } = (await search.json()) as { hits: { itemId: string; href: string; page: number | null }[] };
+    expect(hits[0]?.page).toBe(2);
+    expect(hits[0]?.href).toMatch(/^\/api\/sources\/src_[a-z2-7]{16}\/file#page=2$/);
+    const file = await fetch(`${baseUrl}${hits[0]?.href.split('#')[0] ?? ''}`);
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+
+    const listed = await contentAsync('sources', 'list');
+    const ids = [...listed.out.matchAll(/src_[a-z2-7]{16}/g)].map((m) => m[0]);
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect((await contentAsync('sources', 'delete', id)).status).toBe(0);
+    expect((await contentAsync('sources', 'list')).out).toContain('0 source(s)');
+    const after = await fetch(`${baseUrl}/api/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'histogram bins', filters: { sourceType: 'pdf' } }),
+    });
+    expect(((await after.json()) as { hits: unknown[] }).hits).toEqual([]);
   });
 });
 

@@ -9,6 +9,8 @@ import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { searchRoutes } from './features/search/search.routes';
+import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
+import { conceptRoutes } from './features/concepts/concepts.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -32,6 +34,9 @@ export function createApp() {
   app.route('/api/personalize', personalizeRoutes);
   app.route('/api/search', searchRoutes);
   app.route('/api/admin/ingest', ingestAdminRoutes);
+  app.route('/api/admin/sources', sourceAdminRoutes);
+  app.route('/api/sources', sourceRoutes);
+  app.route('/api/concepts', conceptRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

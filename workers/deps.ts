@@ -9,9 +9,17 @@ import { createLogger, type Logger } from './platform/logger';
 import { createD1LearnerStore, type LearnerStore } from './features/learners/learners.store';
 import { createD1PersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
+import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
+import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
 import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
+import { createVectorizeIndex } from './platform/vectorize-index';
+import {
+  createWorkersAiEmbedder,
+  DEFAULT_WORKERS_AI_EMBEDDING_MODEL,
+  workersAiEmbeddingDimensions,
+} from './platform/workers-ai-embedder';
 import { createOpenAiTextGenerator, type TextGenerator } from './platform/text-generator';
 import type { IngestJob } from './queues/messages';
 
@@ -41,6 +49,11 @@ const ConfigSchema = z.object({
   EMBEDDINGS_API_KEY: optionalText,
   EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
   EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(8).max(4096).default(1536),
+  /** The Workers AI embedding model used when the AI binding is present and no endpoint is configured. */
+  WORKERS_AI_EMBEDDING_MODEL: z
+    .string()
+    .refine((m) => workersAiEmbeddingDimensions(m) !== undefined, 'must be a known @cf/baai/bge-* embedding model')
+    .default(DEFAULT_WORKERS_AI_EMBEDDING_MODEL),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -71,6 +84,8 @@ export interface Deps {
   personalize: PersonalizeStore;
   limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter };
   search: SearchStore;
+  sources: SourceStore;
+  concepts: ConceptStore;
   embedder: Embedder;
   vectorIndex: VectorIndex;
   /** The configured chat model, or null when lessons are adapted offline only. */
@@ -83,14 +98,8 @@ export interface Deps {
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
   const db = createDb(env.DB);
   const meter: Meter = { kvReads: 0, modelCalls: 0 };
-  const embedder = config.EMBEDDINGS_BASE_URL
-    ? createOpenAiEmbedder({
-        apiKey: config.EMBEDDINGS_API_KEY ?? 'none',
-        baseURL: config.EMBEDDINGS_BASE_URL,
-        model: config.EMBEDDINGS_MODEL,
-        dimensions: config.EMBEDDINGS_DIMENSIONS,
-      })
-    : createHashingEmbedder();
+  const embedder = makeEmbedder(env, config);
+  const vectorRecord = createD1VectorIndex(db, embedder.id, embedder.dimensions);
   return {
     config,
     meter,
@@ -102,8 +111,10 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),
     search: createD1SearchStore(db),
+    sources: createD1SourceStore(db),
+    concepts: createD1ConceptStore(db),
     embedder,
-    vectorIndex: createD1VectorIndex(db, embedder.id, embedder.dimensions),
+    vectorIndex: env.VECTORS ? createVectorizeIndex({ binding: env.VECTORS, record: vectorRecord, db }) : vectorRecord,
     personalize: createD1PersonalizeStore(db),
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
@@ -125,6 +136,27 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       r2: () => env.CONTENT.head('health-probe'),
     },
   };
+}
+
+/**
+ * An OpenAI-compatible endpoint when one is configured (a local embedding server,
+ * OpenAI), else Workers AI when the AI binding is bound (production), else the
+ * offline hashing embedder (tests, and `npm start` without a model).
+ */
+function makeEmbedder(env: Env, config: Config): Embedder {
+  if (config.EMBEDDINGS_BASE_URL) {
+    return createOpenAiEmbedder({
+      apiKey: config.EMBEDDINGS_API_KEY ?? 'none',
+      baseURL: config.EMBEDDINGS_BASE_URL,
+      model: config.EMBEDDINGS_MODEL,
+      dimensions: config.EMBEDDINGS_DIMENSIONS,
+    });
+  }
+  if (env.AI) {
+    const model = config.WORKERS_AI_EMBEDDING_MODEL;
+    return createWorkersAiEmbedder(env.AI, { model, dimensions: workersAiEmbeddingDimensions(model) ?? 0 });
+  }
+  return createHashingEmbedder();
 }
 
 /** Deps for one request or batch: config parsed from env, a logger carrying `logFields`. */

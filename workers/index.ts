@@ -14,6 +14,9 @@ export default {
   },
 
   async scheduled(controller, env, _ctx) {
-    await requeuePending(depsFor(env, { cron: controller.cron }), new Date(controller.scheduledTime), STALE_PENDING_MS);
+    const deps = depsFor(env, { cron: controller.cron });
+    await requeuePending(deps, new Date(controller.scheduledTime), STALE_PENDING_MS);
+    // Vectors of chunks deleted without a later ingest (a prune-only push) go here.
+    await deps.vectorIndex.syncDeletions();
   },
 } satisfies ExportedHandler<Env, JobMessage>;

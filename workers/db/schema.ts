@@ -243,7 +243,7 @@ export const generationLog = sqliteTable(
 );
 
 /**
- * Searchable pieces of lessons (and later uploaded sources), heading-aware. A chunk's
+ * Searchable pieces of lessons and uploaded sources, heading-aware. A chunk's
  * id includes its item's content hash, so a new version never overwrites an old
  * chunk in place: ingest writes the new set and deletes the old one in one batch.
  */
@@ -294,3 +294,56 @@ export const vectorIndexes = sqliteTable('vector_indexes', {
   dimensions: integer('dimensions').notNull(),
   version: integer('version').notNull().default(0),
 });
+
+/**
+ * Chunk ids deleted from D1 whose vectors an external index (Vectorize) still holds.
+ * Filled by a trigger on `chunks`, so every deletion path is covered; drained by the
+ * vector index after its writes and by the cron.
+ */
+export const vectorDeletions = sqliteTable('vector_deletions', {
+  chunkId: text('chunk_id').primaryKey(),
+});
+
+/**
+ * Documents authors upload (PDF, DOCX, TXT, Markdown). The original file is in R2
+ * under its content hash, like lesson bodies; the same bytes uploaded twice are one source.
+ */
+export const sources = sqliteTable(
+  'sources',
+  {
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    filename: text('filename').notNull(),
+    mediaType: text('media_type').notNull(),
+    sourceType: text('source_type', { enum: ['pdf', 'docx', 'txt', 'markdown'] }).notNull(),
+    byteSize: integer('byte_size').notNull(),
+    contentHash: text('content_hash').notNull(),
+    status: text('status', { enum: ['pending', 'ingested', 'failed'] })
+      .notNull()
+      .default('pending'),
+    error: text('error'),
+    /** Pages of a paged document (PDF); null otherwise. */
+    pages: integer('pages'),
+    /** Characters of extracted text, once ingested. */
+    characters: integer('characters'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('sources_content_hash_idx').on(t.contentHash)],
+);
+
+/**
+ * Which lessons and sources teach a concept: frontmatter concepts (origin `author`)
+ * and key phrases extracted from the text (origin `extracted`, with a weight).
+ */
+export const itemConcepts = sqliteTable(
+  'item_concepts',
+  {
+    itemKind: text('item_kind', { enum: ['lesson', 'source'] }).notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    origin: text('origin', { enum: ['author', 'extracted'] }).notNull(),
+    weight: real('weight').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemKind, t.itemId, t.conceptId] }), index('item_concepts_concept_idx').on(t.conceptId)],
+);

@@ -46,7 +46,8 @@ function stem(word: string): string {
   return word.replace(/(?:ing|ed|es|s)$/u, '') || word;
 }
 
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

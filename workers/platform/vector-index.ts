@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { chunks, chunkVectors, vectorIndexes } from '../db/schema';
+import { chunks, chunkVectors, vectorDeletions, vectorIndexes } from '../db/schema';
 
 /** Fields a vector query can filter on (all optional; absent means any). */
 export interface VectorFilter {
@@ -15,12 +15,25 @@ export interface VectorMatch {
   score: number;
 }
 
+export interface VectorItem {
+  /** A chunk id (at most 64 bytes: Vectorize's id limit). */
+  id: string;
+  values: Float32Array;
+  /** The chunk's filter fields, stored with the vector where the index filters itself. */
+  metadata: VectorFilter;
+}
+
 /** Port over a similarity index of one embedder's vectors. */
 export interface VectorIndex {
   readonly embedder: string;
   readonly dimensions: number;
-  upsert(items: { id: string; values: Float32Array }[]): Promise<void>;
+  upsert(items: VectorItem[]): Promise<void>;
   query(vector: Float32Array, options: { topK: number; filter?: VectorFilter }): Promise<VectorMatch[]>;
+  /**
+   * Removes vectors of chunks deleted from D1 (listed in `vector_deletions` by a
+   * trigger) and returns how many were removed.
+   */
+  syncDeletions(): Promise<number>;
 }
 
 interface Loaded {
@@ -119,6 +132,11 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
         .set({ version: sql`${vectorIndexes.version} + 1` })
         .where(eq(vectorIndexes.embedder, embedder));
       await db.batch([bump, ...statements]);
+    },
+    async syncDeletions() {
+      // D1's vectors went with their chunks (ON DELETE CASCADE): only the list is left to clear.
+      const removed = await db.delete(vectorDeletions).returning({ id: vectorDeletions.chunkId });
+      return removed.length;
     },
     async query(vector, { topK, filter = {} }) {
       const index = await load();

@@ -1,7 +1,8 @@
 import type { Deps } from '../deps';
 import { ingestLesson } from '../features/content/content.jobs';
 import { describeError } from '../platform/logger';
-import { IngestJobSchema, QUEUES } from './messages';
+import { ingestSource } from '../features/sources/sources.jobs';
+import { IngestJobSchema, QUEUES, type IngestJob } from './messages';
 
 /** Backoff for a retried message: 2, 4, 8 ... seconds, capped, with jitter. */
 export function retryDelaySeconds(attempts: number, random: number): number {
@@ -32,23 +33,38 @@ export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Pr
       continue;
     }
     const job = parsed.data;
+    const item = job.type === 'lesson.ingest' ? { lesson: job.lessonSlug } : { source: job.sourceId };
     try {
       if (batch.queue === QUEUES.ingestDlq) {
-        await deps.content.markIngestFailed(job.lessonSlug, job.contentHash, now);
-        log.log('error', 'ingest.dead_lettered', { lesson: job.lessonSlug });
-      } else {
+        await giveUp(deps, job, now);
+        log.log('error', 'ingest.dead_lettered', item);
+      } else if (job.type === 'lesson.ingest') {
         await ingestLesson(deps, job, now);
+      } else {
+        await ingestSource(deps, job, now);
       }
       message.ack();
     } catch (error) {
-      log.log('warn', 'ingest.attempt_failed', { lesson: job.lessonSlug, ...describeError(error) });
+      log.log('warn', 'ingest.attempt_failed', { ...item, ...describeError(error) });
       const reason = error instanceof Error ? error.message : String(error);
-      await deps.content
-        .recordIngestError(job.lessonSlug, job.contentHash, reason, now)
-        .catch((recordError: unknown) =>
-          log.log('error', 'ingest.record_failure_failed', { lesson: job.lessonSlug, ...describeError(recordError) }),
-        );
+      await recordAttemptError(deps, job, reason, now).catch((recordError: unknown) =>
+        log.log('error', 'ingest.record_failure_failed', { ...item, ...describeError(recordError) }),
+      );
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, Math.random()) });
     }
   }
+}
+
+/** A job out of retries: its lesson or source is marked failed with the last attempt's reason. */
+async function giveUp(deps: Deps, job: IngestJob, now: string): Promise<void> {
+  if (job.type === 'lesson.ingest') return deps.content.markIngestFailed(job.lessonSlug, job.contentHash, now);
+  const source = await deps.sources.get(job.sourceId);
+  const reason = `gave up after retries: ${source?.error ?? 'unknown error'}`;
+  await deps.sources.markFailed(job.sourceId, job.contentHash, reason, now);
+}
+
+function recordAttemptError(deps: Deps, job: IngestJob, reason: string, now: string): Promise<void> {
+  return job.type === 'lesson.ingest'
+    ? deps.content.recordIngestError(job.lessonSlug, job.contentHash, reason, now)
+    : deps.sources.recordError(job.sourceId, job.contentHash, reason, now);
 }

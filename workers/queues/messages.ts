@@ -16,8 +16,17 @@ export const IngestLessonJobSchema = z.object({
   requestId: z.string().optional(),
 });
 
+export const IngestSourceJobSchema = z.object({
+  type: z.literal('source.ingest'),
+  sourceId: z.string().regex(/^src_[a-z2-7]{16}$/),
+  contentHash: HashSchema,
+  requestId: z.string().optional(),
+});
+
 /** Every message the INGEST queue carries. */
-export const IngestJobSchema = z.discriminatedUnion('type', [IngestLessonJobSchema]);
+export const IngestJobSchema = z.discriminatedUnion('type', [IngestLessonJobSchema, IngestSourceJobSchema]);
+export type IngestLessonJob = z.infer<typeof IngestLessonJobSchema>;
+export type IngestSourceJob = z.infer<typeof IngestSourceJobSchema>;
 export type IngestJob = z.infer<typeof IngestJobSchema>;
 
 /** Every message any queue of this Worker carries. */

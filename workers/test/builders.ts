@@ -207,3 +207,31 @@ export async function waitForIngest(slugs: string[], timeoutMs = 8000): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export interface SourceFile {
+  name: string;
+  bytes: Uint8Array | string;
+  type?: string;
+}
+
+/** Uploads a knowledge source as multipart/form-data (the CLI's and the site's way). */
+export async function uploadSource(key: string | undefined, file: SourceFile, fields: Record<string, string> = {}) {
+  const form = new FormData();
+  const bytes = typeof file.bytes === 'string' ? new TextEncoder().encode(file.bytes) : file.bytes;
+  form.set('file', new File([bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type ?? '' }));
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  return api('/api/admin/sources', { method: 'POST', body: form, ...(key ? { key } : {}) });
+}
+
+/** Waits for real queue delivery to settle a source (ingested or failed), bounded; returns its state. */
+export async function waitForSource(id: string, timeoutMs = 8000): Promise<{ status: string; error: string | null }> {
+  const started = Date.now();
+  for (;;) {
+    const row = await env.DB.prepare('SELECT status, error FROM sources WHERE id = ?')
+      .bind(id)
+      .first<{ status: string; error: string | null }>();
+    if (row && row.status !== 'pending') return row;
+    if (Date.now() - started > timeoutMs) throw new Error(`source ${id} still ${row?.status ?? 'missing'}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

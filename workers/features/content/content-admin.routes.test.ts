@@ -15,7 +15,7 @@ async function lessonCount(): Promise<number> {
 
 describe('author key authentication', () => {
   it('rejects a request without a key with 401, a challenge and a problem body', async () => {
-    const res = await api('/api/admin/content/lessons');
+    const res = await api('/api/admin/ingest/status');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
     expect(await res.json()).toMatchObject({ code: 'unauthorized', status: 401 });
@@ -24,7 +24,7 @@ describe('author key authentication', () => {
   it('rejects an unknown, malformed or revoked key with 401', async () => {
     const revoked = await givenAuthorKey({ revoked: true });
     for (const bad of [`lek_${'x'.repeat(43)}`, 'not-a-key', revoked]) {
-      const res = await api('/api/admin/content/lessons', { key: bad });
+      const res = await api('/api/admin/ingest/status', { key: bad });
       expect(res.status, bad).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(await res.json(), bad).toMatchObject({ code: 'unauthorized', detail: 'The author key is unknown or revoked' });
@@ -33,14 +33,14 @@ describe('author key authentication', () => {
 
   it('rejects a key without the content:write scope with 403', async () => {
     const readOnly = await givenAuthorKey({ scopes: [] });
-    const res = await api('/api/admin/content/lessons', { key: readOnly });
+    const res = await api('/api/admin/ingest/status', { key: readOnly });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'forbidden' });
   });
 
   it('accepts an admin key for content writes', async () => {
     const admin = await givenAuthorKey({ scopes: ['admin'] });
-    expect((await api('/api/admin/content/lessons', { key: admin })).status).toBe(200);
+    expect((await api('/api/admin/ingest/status', { key: admin })).status).toBe(200);
   });
 });
 

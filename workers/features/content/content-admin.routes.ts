@@ -13,7 +13,6 @@ import {
   BlobUploadResponseSchema,
   CommitResponseSchema,
   HashParamSchema,
-  IngestStatusListSchema,
   ManifestSchema,
   MAX_BLOB_BYTES,
   PlanResponseSchema,
@@ -183,23 +182,6 @@ contentAdminRoutes
         removed: plan.summary.removed.length,
       });
       return c.json({ version, summary: plan.summary, enqueued: jobs.length }, 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/lessons',
-      tags: ['Authoring'],
-      summary: "Each lesson's ingest state: pending, ingested or failed (with the reason)",
-      security: AUTHOR_SECURITY,
-      responses: {
-        200: { description: 'Ingest states', content: { 'application/json': { schema: IngestStatusListSchema } } },
-        ...problemResponses(401, 403),
-      },
-    }),
-    async (c) => {
-      const states = await c.var.deps.content.ingestStates();
-      return c.json({ lessons: states.map(({ outline: _outline, ...rest }) => rest) }, 200);
     },
   );
 

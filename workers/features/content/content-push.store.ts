@@ -36,6 +36,7 @@ export function pushStatements(
   if (replacesCourse) {
     // Lesson chunks are not tied to lessons by a foreign key (sources share the table).
     stmts.push(db.delete(t.chunks).where(eq(t.chunks.itemKind, 'lesson')));
+    stmts.push(db.delete(t.itemConcepts).where(eq(t.itemConcepts.itemKind, 'lesson')));
     stmts.push(db.delete(t.lessons).where(eq(t.lessons.courseId, replacesCourse)));
     stmts.push(db.delete(t.courses).where(eq(t.courses.id, replacesCourse)));
   }
@@ -117,6 +118,9 @@ export function pushStatements(
     for (const rows of chunk(summary.removed, 1)) {
       stmts.push(db.delete(t.lessons).where(inArray(t.lessons.slug, rows)));
       stmts.push(db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'lesson'), inArray(t.chunks.itemId, rows))));
+      stmts.push(
+        db.delete(t.itemConcepts).where(and(eq(t.itemConcepts.itemKind, 'lesson'), inArray(t.itemConcepts.itemId, rows))),
+      );
     }
   }
   if (lessons.length > 0) {

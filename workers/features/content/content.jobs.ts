@@ -1,16 +1,18 @@
 import type { Deps } from '../../deps';
-import type { IngestJob } from '../../queues/messages';
+import type { IngestLessonJob } from '../../queues/messages';
+import { extractKeyPhrases } from '../concepts/concepts.keyphrases';
 import { indexLesson } from '../search/search.jobs';
 import { markdownStats } from './content.markdown';
 
 /**
  * Ingests one lesson version: reads its markdown from R2, makes it searchable
- * (chunks, full-text rows, vectors) and stores word count, reading time and outline. A job for a hash the lesson no longer has is
- * stale (a newer push queued its own job) and is dropped.
+ * (chunks, full-text rows, vectors), links its key concepts and stores word count,
+ * reading time and outline. A job for a hash the lesson no longer has is stale (a
+ * newer push queued its own job) and is dropped.
  */
 export async function ingestLesson(
-  deps: Pick<Deps, 'content' | 'blobs' | 'logger' | 'search' | 'embedder' | 'vectorIndex'>,
-  job: IngestJob,
+  deps: Pick<Deps, 'content' | 'blobs' | 'logger' | 'search' | 'embedder' | 'vectorIndex' | 'concepts'>,
+  job: IngestLessonJob,
   now: string,
 ): Promise<void> {
   const current = await deps.content.lessonHash(job.lessonSlug);
@@ -23,6 +25,8 @@ export async function ingestLesson(
   const stats = markdownStats(markdown);
   // Searchable first: a lesson shows `ingested` only once its chunks and vectors are in.
   await indexLesson(deps, job.lessonSlug, job.contentHash, markdown);
+  const headings = stats.outline.map((h) => h.text);
+  await deps.concepts.replaceExtracted({ kind: 'lesson', id: job.lessonSlug }, extractKeyPhrases(markdown, { headings }));
   const stored = await deps.content.markIngested(job.lessonSlug, job.contentHash, stats, now);
   deps.logger.log('info', 'ingest.done', { lesson: job.lessonSlug, stored, words: stats.wordCount });
 }
@@ -30,22 +34,25 @@ export async function ingestLesson(
 /** Lessons pending this long lost their job (the cron sweep's threshold). */
 export const STALE_PENDING_MS = 10 * 60_000;
 
-/** Re-queues ingestion for lessons pending longer than `olderThanMs`; returns how many. */
+/**
+ * Re-queues ingestion for lessons and sources pending longer than `olderThanMs`
+ * (their job was lost); returns how many.
+ */
 export async function requeuePending(
-  deps: Pick<Deps, 'content' | 'ingestQueue' | 'logger'>,
+  deps: Pick<Deps, 'content' | 'sources' | 'ingestQueue' | 'logger'>,
   now: Date,
   olderThanMs: number,
   requestId?: string,
 ): Promise<number> {
-  const stale = await deps.content.pendingSince(new Date(now.getTime() - olderThanMs).toISOString());
-  await deps.ingestQueue.sendAll(
-    stale.map((l) => ({
-      type: 'lesson.ingest' as const,
-      lessonSlug: l.slug,
-      contentHash: l.contentHash,
-      ...(requestId ? { requestId } : {}),
-    })),
-  );
-  if (stale.length > 0) deps.logger.log('warn', 'ingest.requeued_pending', { count: stale.length });
-  return stale.length;
+  const before = new Date(now.getTime() - olderThanMs).toISOString();
+  const lessons = await deps.content.pendingSince(before);
+  const sources = await deps.sources.pendingSince(before);
+  const extra = requestId ? { requestId } : {};
+  await deps.ingestQueue.sendAll([
+    ...lessons.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, ...extra })),
+    ...sources.map((s) => ({ type: 'source.ingest' as const, sourceId: s.id, contentHash: s.contentHash, ...extra })),
+  ]);
+  const count = lessons.length + sources.length;
+  if (count > 0) deps.logger.log('warn', 'ingest.requeued_pending', { count, lessons: lessons.length, sources: sources.length });
+  return count;
 }

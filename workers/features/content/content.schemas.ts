@@ -193,14 +193,6 @@ export const LessonDetailSchema = z
 
 export type LessonDetail = z.infer<typeof LessonDetailSchema>;
 
-export const IngestStatusListSchema = z
-  .object({
-    lessons: z.array(
-      IngestStateSchema.omit({ outline: true }).extend({ slug: SlugSchema, contentHash: HashSchema, updatedAt: z.string() }),
-    ),
-  })
-  .openapi('IngestStatusList');
-
 export const SlugParamSchema = z.object({
   slug: SlugSchema.openapi({ param: { name: 'slug', in: 'path' }, example: 'filtering-with-where' }),
 });

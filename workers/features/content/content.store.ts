@@ -46,7 +46,6 @@ export interface ContentStore {
   apply(input: ApplyInput): Promise<number | null>;
   bookRows(): Promise<BookRows | null>;
   lessonRecord(slug: string): Promise<LessonRecord | null>;
-  ingestStates(): Promise<(LessonRecord['ingest'] & { slug: string; contentHash: string; updatedAt: string })[]>;
   lessonHash(slug: string): Promise<string | null>;
   /** Stores ingest results only if the lesson still has this content hash (a newer push wins). */
   markIngested(slug: string, contentHash: string, stats: MarkdownStats, now: string): Promise<boolean>;
@@ -166,11 +165,6 @@ export function createD1ContentStore(db: Db): ContentStore {
         ingest: ingestOf(row),
         quiz: quizRows.map((q) => ({ id: q.id, question: q.question, choices: q.choices, concept: q.conceptId })),
       };
-    },
-
-    async ingestStates() {
-      const rows = await db.select().from(t.lessons).orderBy(asc(t.lessons.slug));
-      return rows.map((row) => ({ slug: row.slug, contentHash: row.contentHash, updatedAt: row.updatedAt, ...ingestOf(row) }));
     },
 
     async lessonHash(slug) {

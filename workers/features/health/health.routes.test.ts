@@ -52,14 +52,17 @@ describe('health and API documents', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/admin/content/blobs/{hash}',
       '/api/admin/content/commit',
-      '/api/admin/content/lessons',
       '/api/admin/content/plan',
       '/api/admin/ingest/retry-failed',
       '/api/admin/ingest/status',
+      '/api/admin/sources',
+      '/api/admin/sources/{id}',
       '/api/content/assets/{hash}',
       '/api/content/book',
       '/api/content/lessons/{slug}',
       '/api/content/lessons/{slug}/content',
+      '/api/concepts',
+      '/api/concepts/{id}',
       '/api/docs',
       '/api/docs/init.js',
       '/api/health',
@@ -74,6 +77,7 @@ describe('health and API documents', () => {
       '/api/personalize/cache',
       '/api/personalize/stream',
       '/api/search',
+      '/api/sources/{id}/file',
     ]);
     expect(doc.paths['/api/admin/content/commit']?.post?.security).toEqual([{ AuthorKey: [] }]);
     expect(doc.paths['/api/personalize']?.post?.security).toEqual([{ LearnerToken: [] }]);

@@ -3,19 +3,7 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
-
-const IngestItemSchema = z
-  .object({
-    kind: z.enum(['lesson']),
-    id: z.string(),
-    contentHash: z.string(),
-    status: z.enum(['pending', 'ingested', 'failed']),
-    error: z.string().nullable(),
-    chunks: z.number().int(),
-    embedders: z.array(z.string()),
-    updatedAt: z.string(),
-  })
-  .openapi('IngestItem');
+import { IngestStatusSchema } from './search.schemas';
 
 export const ingestAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 ingestAdminRoutes.use('*', requireAuthor('content:write'));
@@ -30,15 +18,7 @@ ingestAdminRoutes
       responses: {
         200: {
           description: 'Ingest status',
-          content: {
-            'application/json': {
-              schema: z.object({
-                embedder: z.string().openapi({ description: 'The embedder this Worker indexes and searches with' }),
-                counts: z.object({ pending: z.number().int(), ingested: z.number().int(), failed: z.number().int() }),
-                items: z.array(IngestItemSchema),
-              }),
-            },
-          },
+          content: { 'application/json': { schema: IngestStatusSchema } },
         },
         ...problemResponses(401, 403),
       },
@@ -66,21 +46,26 @@ ingestAdminRoutes
       responses: {
         200: {
           description: 'What was queued',
-          content: { 'application/json': { schema: z.object({ requeued: z.array(z.string()) }) } },
+          content: {
+            'application/json': {
+              schema: z.object({
+                requeued: z.array(z.string()).openapi({ description: 'Lesson slugs and source ids queued again' }),
+              }),
+            },
+          },
         },
         ...problemResponses(401, 403),
       },
     }),
     async (c) => {
-      const failed = await c.var.deps.content.resetFailed(new Date().toISOString());
-      await c.var.deps.ingestQueue.sendAll(
-        failed.map((l) => ({
-          type: 'lesson.ingest' as const,
-          lessonSlug: l.slug,
-          contentHash: l.contentHash,
-          requestId: c.var.requestId,
-        })),
-      );
-      return c.json({ requeued: failed.map((l) => l.slug) }, 200);
+      const { deps, requestId } = c.var;
+      const now = new Date().toISOString();
+      const lessons = await deps.content.resetFailed(now);
+      const sources = await deps.sources.resetFailed(now);
+      await deps.ingestQueue.sendAll([
+        ...lessons.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId })),
+        ...sources.map((s) => ({ type: 'source.ingest' as const, sourceId: s.id, contentHash: s.contentHash, requestId })),
+      ]);
+      return c.json({ requeued: [...lessons.map((l) => l.slug), ...sources.map((s) => s.id)] }, 200);
     },
   );

@@ -1,3 +1,5 @@
+import { fnv1a } from '../../platform/embedder';
+
 const STOP_WORDS = new Set(
   'a an and are as at be but by can do does for from how i if in into is it its me my no not of on or so than that the their them then there these they this to was we what when where which while who why will with you your'.split(
     ' ',
@@ -94,4 +96,20 @@ export function embeddingText(chunkText: string, maxChars = 1000): string {
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, maxChars);
+}
+
+/** Longest item id kept readable inside a chunk id. */
+const READABLE_ID_CHARS = 32;
+
+/**
+ * A chunk's id: kind, item, content version and position. Vectorize ids are at most
+ * 64 bytes, so an item id longer than 32 characters is shortened and made unique
+ * again with a hash of the whole id: `l:<item>:<hash16>:<index>` stays within 64.
+ */
+export function chunkId(kind: 'lesson' | 'source', itemId: string, contentHash: string, index: number): string {
+  const item =
+    itemId.length <= READABLE_ID_CHARS
+      ? itemId
+      : `${itemId.slice(0, READABLE_ID_CHARS - 9)}~${fnv1a(itemId).toString(16).padStart(8, '0')}`;
+  return `${kind === 'lesson' ? 'l' : 's'}:${item}:${contentHash.slice(0, 16)}:${index}`;
 }

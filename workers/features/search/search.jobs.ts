@@ -1,31 +1,37 @@
 import type { Deps } from '../../deps';
-import { chunkMarkdown } from './search.chunking';
-import { embeddingText } from './search.domain';
-import type { ChunkRow } from './search.store';
+import { chunkMarkdown, chunkPlainText } from './search.chunking';
+import { chunkId, embeddingText } from './search.domain';
+import type { ChunkRow, ItemPlacement } from './search.store';
 
 type IndexDeps = Pick<Deps, 'search' | 'embedder' | 'vectorIndex' | 'logger'>;
 
+export interface IndexableItem extends ItemPlacement {
+  kind: 'lesson' | 'source';
+  id: string;
+  contentHash: string;
+}
+
 /**
- * Makes one lesson version searchable: heading-aware chunks into D1 (and its FTS
- * index, by trigger), their embeddings into the vector index, older versions'
- * chunks removed. Idempotent by content hash: a version already chunked and
- * embedded with this embedder is left alone and nothing is embedded again.
+ * Makes one version of a lesson or source searchable: heading-aware chunks into D1
+ * (and its FTS index, by trigger), their embeddings into the vector index, older
+ * versions' chunks removed (and their vectors, through `syncDeletions`). Idempotent
+ * by content hash: a version already chunked and embedded with this embedder is
+ * left alone and nothing is embedded again.
  */
-export async function indexLesson(
+export async function indexItem(
   deps: IndexDeps,
-  slug: string,
-  contentHash: string,
-  markdown: string,
+  item: IndexableItem,
+  text: string,
+  format: 'markdown' | 'plain',
 ): Promise<{ chunks: number; embedded: number }> {
-  const state = await deps.search.chunkState('lesson', slug, contentHash, deps.embedder.id);
+  const state = await deps.search.chunkState(item.kind, item.id, item.contentHash, deps.embedder.id);
   if (state.chunks > 0 && state.embedded === state.chunks) {
-    deps.logger.log('info', 'search.index_unchanged', { lesson: slug, chunks: state.chunks });
+    deps.logger.log('info', 'search.index_unchanged', { kind: item.kind, item: item.id, chunks: state.chunks });
     return { chunks: state.chunks, embedded: 0 };
   }
-  const placement = await deps.search.lessonPlacement(slug);
-  if (!placement) return { chunks: 0, embedded: 0 };
-  const rows: ChunkRow[] = chunkMarkdown(markdown).map((chunk) => ({
-    id: `lesson:${slug}:${contentHash.slice(0, 16)}:${chunk.index}`,
+  const pieces = format === 'markdown' ? chunkMarkdown(text) : chunkPlainText(text);
+  const rows: ChunkRow[] = pieces.map((chunk) => ({
+    id: chunkId(item.kind, item.id, item.contentHash, chunk.index),
     position: chunk.index,
     headingPath: chunk.headingPath,
     anchor: chunk.anchor,
@@ -34,11 +40,30 @@ export async function indexLesson(
     page: chunk.page,
     text: chunk.text,
   }));
-  await deps.search.replaceChunks({ kind: 'lesson', id: slug, contentHash, ...placement }, rows);
+  await deps.search.replaceChunks(item, rows);
   const vectors = await deps.embedder.embed(rows.map((r) => embeddingText(r.text)));
+  const metadata = {
+    partSlug: item.partSlug ?? undefined,
+    chapterSlug: item.chapterSlug ?? undefined,
+    layer: item.layer ?? undefined,
+    sourceType: item.sourceType,
+  };
   await deps.vectorIndex.upsert(
-    rows.map((r, i) => ({ id: r.id, values: vectors[i] ?? new Float32Array(deps.embedder.dimensions) })),
+    rows.map((r, i) => ({ id: r.id, values: vectors[i] ?? new Float32Array(deps.embedder.dimensions), metadata })),
   );
-  deps.logger.log('info', 'search.indexed', { lesson: slug, chunks: rows.length, embedder: deps.embedder.id });
+  await deps.vectorIndex.syncDeletions();
+  deps.logger.log('info', 'search.indexed', { kind: item.kind, item: item.id, chunks: rows.length, embedder: deps.embedder.id });
   return { chunks: rows.length, embedded: rows.length };
+}
+
+/** Indexes a lesson version where it sits in the course; a lesson gone meanwhile is skipped. */
+export async function indexLesson(
+  deps: IndexDeps,
+  slug: string,
+  contentHash: string,
+  markdown: string,
+): Promise<{ chunks: number; embedded: number }> {
+  const placement = await deps.search.lessonPlacement(slug);
+  if (!placement) return { chunks: 0, embedded: 0 };
+  return indexItem(deps, { kind: 'lesson', id: slug, contentHash, ...placement }, markdown, 'markdown');
 }

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
+import { sourceFileUrl } from '../sources/sources.domain';
 import { parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
 import type { SearchResponse } from './search.schemas';
 
@@ -56,7 +57,7 @@ export async function searchChunks(
         href:
           row.itemKind === 'lesson'
             ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
-            : `/api/admin/sources/${row.itemId}`,
+            : sourceFileUrl(row.itemId, row.page),
         snippet: snippet.text,
         highlights: snippet.highlights,
         page: row.page,

@@ -42,3 +42,24 @@ export const SearchResponseSchema = z
   .object({ query: z.string(), embedder: z.string(), hits: z.array(SearchHitSchema) })
   .openapi('SearchResults');
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+
+export const IngestItemSchema = z
+  .object({
+    kind: z.enum(['lesson', 'source']),
+    id: z.string().openapi({ description: 'Lesson slug or source id' }),
+    contentHash: z.string(),
+    status: z.enum(['pending', 'ingested', 'failed']),
+    error: z.string().nullable(),
+    chunks: z.number().int(),
+    embedders: z.array(z.string()),
+    updatedAt: z.string(),
+  })
+  .openapi('IngestItem');
+
+export const IngestStatusSchema = z
+  .object({
+    embedder: z.string().openapi({ description: 'The embedder this Worker indexes and searches with' }),
+    counts: z.object({ pending: z.number().int(), ingested: z.number().int(), failed: z.number().int() }),
+    items: z.array(IngestItemSchema),
+  })
+  .openapi('IngestStatus');

@@ -52,12 +52,12 @@ export interface SearchStore {
   /** BM25 ranking over chunk text; `match` is an FTS5 query built by the caller. */
   lexical(match: string, filter: VectorFilter, limit: number): Promise<{ id: string; snippet: string }[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
-  /** Every lesson's ingest state with its current chunk count and the embedders of its vectors. */
+  /** Every lesson's and source's ingest state with its current chunk count and the embedders of its vectors. */
   ingestStatus(): Promise<IngestItem[]>;
 }
 
 export interface IngestItem {
-  kind: 'lesson';
+  kind: 'lesson' | 'source';
   id: string;
   contentHash: string;
   status: 'pending' | 'ingested' | 'failed';
@@ -149,6 +149,7 @@ export function createD1SearchStore(db: Db): SearchStore {
 
     async ingestStatus() {
       const rows = await db.all<{
+        kind: 'lesson' | 'source';
         id: string;
         content_hash: string;
         status: IngestItem['status'];
@@ -157,13 +158,18 @@ export function createD1SearchStore(db: Db): SearchStore {
         embedders: string | null;
         updated_at: string;
       }>(sql`
-        SELECT l.slug AS id, l.content_hash, l.ingest_status AS status, l.ingest_error AS error, l.updated_at,
-          (SELECT count(*) FROM chunks c WHERE c.item_kind = 'lesson' AND c.item_id = l.slug AND c.content_hash = l.content_hash) AS chunks,
+        WITH items(kind, id, content_hash, status, error, updated_at) AS (
+          SELECT 'lesson', slug, content_hash, ingest_status, ingest_error, updated_at FROM lessons
+          UNION ALL
+          SELECT 'source', id, content_hash, status, error, updated_at FROM sources
+        )
+        SELECT i.*,
+          (SELECT count(*) FROM chunks c WHERE c.item_kind = i.kind AND c.item_id = i.id AND c.content_hash = i.content_hash) AS chunks,
           (SELECT group_concat(DISTINCT v.embedder) FROM chunks c JOIN chunk_vectors v ON v.chunk_id = c.id
-            WHERE c.item_kind = 'lesson' AND c.item_id = l.slug AND c.content_hash = l.content_hash) AS embedders
-        FROM lessons l ORDER BY l.slug`);
+            WHERE c.item_kind = i.kind AND c.item_id = i.id AND c.content_hash = i.content_hash) AS embedders
+        FROM items i ORDER BY i.kind, i.id`);
       return rows.map((r) => ({
-        kind: 'lesson' as const,
+        kind: r.kind,
         id: r.id,
         contentHash: r.content_hash,
         status: r.status,
@@ -188,10 +194,11 @@ export function createD1SearchStore(db: Db): SearchStore {
           text: t.chunks.text,
           itemKind: t.chunks.itemKind,
           itemId: t.chunks.itemId,
-          title: sql<string>`coalesce(${t.lessons.title}, ${t.chunks.itemId})`,
+          title: sql<string>`coalesce(${t.lessons.title}, ${t.sources.title}, ${t.chunks.itemId})`,
         })
         .from(t.chunks)
         .leftJoin(t.lessons, and(eq(t.chunks.itemKind, 'lesson'), eq(t.lessons.slug, t.chunks.itemId)))
+        .leftJoin(t.sources, and(eq(t.chunks.itemKind, 'source'), eq(t.sources.id, t.chunks.itemId)))
         .where(inArray(t.chunks.id, ids.slice(0, 90)))
         .orderBy(asc(t.chunks.position));
       return rows;

@@ -1,0 +1,83 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../http/problem';
+import { api, buildCourse, givenAuthorKey, push, uploadSource, waitForIngest, waitForSource } from '../../test/builders';
+
+const WINDOW_LESSON = `Window functions compute a value for every row from a frame of nearby rows.
+
+## Running totals
+
+A running total adds each row to the rows before it. Running totals are the classic window function.
+
+## Ranking rows
+
+Ranking rows with a window function keeps every row, unlike grouping.
+`;
+
+interface Concept {
+  id: string;
+  label: string;
+  lessons: { id: string; title: string; href: string; origin: string; weight: number }[];
+  sources: { id: string; title: string; href: string; origin: string; weight: number }[];
+}
+
+async function givenCourseAndSource() {
+  const key = await givenAuthorKey();
+  await push(await buildCourse(2, { 'lesson-2': { body: WINDOW_LESSON } }), key);
+  await waitForIngest(['lesson-1', 'lesson-2']);
+  const upload = await uploadSource(key, {
+    name: 'windows.md',
+    bytes: '# Window functions\n\nA window function looks at a frame of rows. Window functions never collapse rows.\n',
+  });
+  const source = await upload.json<{ id: string }>();
+  await waitForSource(source.id);
+  return { key, sourceId: source.id };
+}
+
+describe('concepts', () => {
+  it('links each lesson to its frontmatter concepts and to key phrases of its text', async () => {
+    const { sourceId } = await givenCourseAndSource();
+    const authored = await (await api('/api/concepts/concept-2')).json<Concept>();
+    expect(authored.lessons).toEqual([
+      { id: 'lesson-2', title: 'Lesson 2', href: '/lessons/lesson-2', origin: 'author', weight: 1 },
+    ]);
+    const extracted = await (await api('/api/concepts/window-function')).json<Concept>();
+    expect(extracted.label.toLowerCase()).toContain('window function');
+    expect(extracted.lessons.map((l) => [l.id, l.origin])).toEqual([['lesson-2', 'extracted']]);
+    expect(extracted.sources.map((s) => [s.id, s.origin, s.href])).toEqual([
+      [sourceId, 'extracted', `/api/sources/${sourceId}/file`],
+    ]);
+    for (const link of [...extracted.lessons, ...extracted.sources]) {
+      expect(link.weight).toBeGreaterThan(0);
+      expect(link.weight).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('lists concepts with how many lessons and sources teach them, most covered first', async () => {
+    await givenCourseAndSource();
+    const { concepts } = await (
+      await api('/api/concepts')
+    ).json<{ concepts: { id: string; lessons: number; sources: number }[] }>();
+    expect(concepts[0]).toMatchObject({ id: 'window-function', lessons: 1, sources: 1 });
+    expect(concepts).toEqual(expect.arrayContaining([{ id: 'concept-1', label: 'Concept 1', lessons: 1, sources: 0 }]));
+  });
+
+  it('forgets the links of a deleted source and a pruned lesson', async () => {
+    const { key, sourceId } = await givenCourseAndSource();
+    expect((await api(`/api/admin/sources/${sourceId}`, { method: 'DELETE', key })).status).toBe(204);
+    await push(await buildCourse(1), key, { prune: true });
+    const concept = await (await api('/api/concepts/window-function')).json<Concept>();
+    expect(concept).toMatchObject({ lessons: [], sources: [] });
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM item_concepts WHERE item_id IN ('lesson-2', ?)")
+      .bind(sourceId)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+  });
+
+  it('answers 404 for an unknown concept and 400 for a malformed id', async () => {
+    expect((await api('/api/concepts/no-such-concept')).status).toBe(404);
+    const bad = await api('/api/concepts/Not%20A%20Slug');
+    expect(bad.status).toBe(400);
+    expect((await bad.json<Problem>()).errors?.map((e) => e.field)).toEqual(['param/id']);
+  });
+});
