@@ -50,7 +50,8 @@ export async function addSources(
       current = SourceSchema.parse(await api('GET', `/api/admin/sources/${source.id}`));
     }
     if (current.status === 'failed') ok = false;
-    (current.status === 'failed' ? out.error : out.log)(line(current));
+    if (current.status === 'failed') out.error(line(current));
+    else out.log(line(current));
   }
   return ok;
 }
