@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { embeddingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+import {
+  chunkId,
+  dropLeadingText,
+  embeddingText,
+  parseSnippet,
+  reciprocalRankFusion,
+  toFtsQuery,
+  windowSnippet,
+} from './search.domain';
 
 describe('search domain', () => {
   it.each([
@@ -42,5 +50,23 @@ describe('search domain', () => {
     expect(embeddingText('Path > Here\n\n## Title\n\nSome *prose*.\n\n```sql\nSELECT 1;\n```\n')).toBe(
       'Path Here Title Some prose .',
     );
+  });
+
+  it('drops a leading heading path from a snippet, moving its highlights', () => {
+    const snippet = parseSnippet('Joins > Anti joins\n\nAn \uE000anti\uE001 join keeps rows');
+    expect(dropLeadingText(snippet, 'Joins > Anti joins')).toEqual({ text: 'An anti join keeps rows', highlights: [[3, 7]] });
+    expect(dropLeadingText(snippet, 'Other')).toBe(snippet);
+    const highlightedPath = parseSnippet('\uE000Joins\uE001 > x\n\nbody');
+    expect(dropLeadingText(highlightedPath, 'Joins > x')).toEqual({ text: 'body', highlights: [] });
+  });
+
+  it('makes chunk ids of at most 64 bytes that stay distinct for long item ids', () => {
+    const hash = 'a'.repeat(64);
+    expect(chunkId('lesson', 'filtering-with-where', hash, 3)).toBe(`l:filtering-with-where:${'a'.repeat(16)}:3`);
+    const long1 = chunkId('lesson', `${'x'.repeat(100)}-one`, hash, 9999);
+    const long2 = chunkId('lesson', `${'x'.repeat(100)}-two`, hash, 9999);
+    expect(new TextEncoder().encode(long1).length).toBeLessThanOrEqual(64);
+    expect(long1).not.toBe(long2);
+    expect(chunkId('source', 'src_abcdefghijklmnop', hash, 0)).toBe(`s:src_abcdefghijklmnop:${'a'.repeat(16)}:0`);
   });
 });

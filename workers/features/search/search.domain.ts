@@ -58,6 +58,19 @@ export function parseSnippet(marked: string): { text: string; highlights: [numbe
   return { text, highlights };
 }
 
+/** A snippet without `prefix` (and the blank space after it) when it starts with it; highlights follow. */
+export function dropLeadingText(
+  snippet: { text: string; highlights: [number, number][] },
+  prefix: string,
+): { text: string; highlights: [number, number][] } {
+  if (!prefix || !snippet.text.startsWith(prefix)) return snippet;
+  const cut = prefix.length + (/^\s*/.exec(snippet.text.slice(prefix.length))?.[0].length ?? 0);
+  return {
+    text: snippet.text.slice(cut),
+    highlights: snippet.highlights.filter(([start]) => start >= cut).map(([start, end]) => [start - cut, end - cut]),
+  };
+}
+
 /**
  * A snippet for a chunk found by meaning only: the window of `width` characters
  * with most query words, those words highlighted.

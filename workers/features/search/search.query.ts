@@ -2,7 +2,7 @@ import type { Deps } from '../../deps';
 import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
 import { sourceFileUrl } from '../sources/sources.domain';
-import { parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+import { dropLeadingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
 import type { SearchResponse } from './search.schemas';
 
 /** How many candidates each ranking contributes before fusion. */
@@ -44,8 +44,12 @@ export async function searchChunks(
   const hits = fused.flatMap((f) => {
     const row = rows.get(f.id);
     if (!row) return [];
+    // A chunk's text opens with its heading path, which the hit already carries: snippets skip it.
+    const pathLine = row.headingPath.join(' > ');
+    const body = pathLine && row.text.startsWith(pathLine) ? row.text.slice(pathLine.length).trimStart() : row.text;
     const marked = snippets.get(f.id);
-    const snippet = marked ? parseSnippet(marked) : windowSnippet(row.text, input.query);
+    const fromIndex = marked ? dropLeadingText(parseSnippet(marked), pathLine) : null;
+    const snippet = fromIndex?.text.trim() ? fromIndex : windowSnippet(body, input.query);
     return [
       {
         chunkId: row.id,

@@ -37,6 +37,7 @@ describe('search', () => {
     expect(top?.matchedBy).toEqual(expect.arrayContaining(['lexical', 'vector']));
     const [start, end] = top?.highlights[0] ?? [0, 0];
     expect(top?.snippet.slice(start, end).toLowerCase()).toMatch(/sort|descending|rows/);
+    expect(top?.snippet.startsWith('Sorting output')).toBe(false);
     expect(body?.embedder).toMatch(/^hash-v2-/);
   });
 
