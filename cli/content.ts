@@ -6,14 +6,15 @@ import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
-       npm run content -- ingest [--retry-failed] [--target <url>] [--key <author key>]
+       npm run content -- ingest [--retry-failed | --reindex] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
        npm run content -- sources delete <id>
 
   push <dir>   validate a course folder and upload what changed
   ingest       show each lesson's and source's ingest state (chunks, embedder, last error);
-               --retry-failed queues every failed item again
+               --retry-failed queues every failed item again; --reindex embeds every item
+               that lacks vectors of the server's current embedder, and waits for it
   sources      add knowledge sources (PDF, DOCX, TXT, Markdown; 20 MB each), list or delete them;
                --wait waits until each added file is searchable (or failed)
   --title      title of the added source(s) (default: the file name)
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       prune: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       'retry-failed': { type: 'boolean', default: false },
+      reindex: { type: 'boolean', default: false },
       title: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -56,7 +58,11 @@ async function main(argv: string[]): Promise<number> {
     console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
     return 2;
   }
-  if (command === 'ingest') return ingest(createClient(target, key), values['retry-failed']);
+  if (command === 'ingest') {
+    const api = createClient(target, key);
+    if (values.reindex) return reindex(api);
+    return ingest(api, values['retry-failed']);
+  }
   if (command === 'sources') {
     const api = createClient(target, key);
     const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
@@ -93,6 +99,35 @@ async function ingest(api: ReturnType<typeof createClient>, retryFailed: boolean
   const { pending, ingested, failed } = status.counts;
   console.log(`${ingested} ingested, ${pending} pending, ${failed} failed; embedder ${status.embedder}`);
   return failed > 0 ? 1 : 0;
+}
+
+/** Queues items without vectors of the current embedder, then waits until each has them (bounded). */
+async function reindex(api: ReturnType<typeof createClient>): Promise<number> {
+  const { requeued } = z.object({ requeued: z.array(z.string()) }).parse(await api('POST', '/api/admin/ingest/reindex'));
+  if (requeued.length === 0) {
+    console.log('every item has vectors of the current embedder; nothing queued');
+    return 0;
+  }
+  console.log(`embedding ${requeued.length} item(s) with the current embedder…`);
+  const started = Date.now();
+  const wanted = new Set(requeued);
+  for (;;) {
+    const status = IngestStatusSchema.parse(await api('GET', '/api/admin/ingest/status'));
+    const waiting = status.items.filter(
+      (i) => wanted.has(i.id) && i.status !== 'failed' && !i.embedders.includes(status.embedder),
+    );
+    if (waiting.length === 0) {
+      console.log(
+        `re-indexed ${requeued.length} item(s) with ${status.embedder} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      return 0;
+    }
+    if (Date.now() - started > 300_000) {
+      console.error(`${waiting.length} item(s) still without vectors after 300 s`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -4,8 +4,17 @@
  * pushes the sample course with the author CLI, and stays up until Ctrl-C, which
  * stops every process it started. Safe to run again: each step is idempotent.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { applyLocalMigrations, ensureLocalAuthorKey, launchLocalServer, waitUntilReady, type LocalServer } from './local-server';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { startEmbeddingServer, type EmbeddingServer } from './embedding-server';
+import {
+  applyLocalMigrations,
+  ensureDevVars,
+  ensureLocalAuthorKey,
+  launchLocalServer,
+  waitUntilReady,
+  type LocalServer,
+} from './local-server';
 
 const port = Number(process.env.PORT ?? 8787);
 const url = `http://127.0.0.1:${port}`;
@@ -30,7 +39,29 @@ function buildSite(): Promise<void> {
   });
 }
 
+/** `.dev.vars` as key/value pairs (KEY=value lines), to pass on with extra vars. */
+function devVars(): Record<string, string> {
+  ensureDevVars();
+  return Object.fromEntries(
+    readFileSync('.dev.vars', 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        const at = line.indexOf('=');
+        return at > 0 && !line.startsWith('#') ? [[line.slice(0, at).trim(), line.slice(at + 1).trim()]] : [];
+      }),
+  );
+}
+
+function run(command: string, args: string[]): Promise<number | null> {
+  return new Promise((resolve) => spawn(command, args, { stdio: 'inherit' }).once('exit', resolve));
+}
+
 async function main(): Promise<number> {
+  const embeddingsMode = process.env.LOCAL_EMBEDDINGS ?? 'hashing';
+  if (embeddingsMode !== 'hashing' && embeddingsMode !== 'semantic') {
+    console.error(`LOCAL_EMBEDDINGS must be hashing or semantic (not ${embeddingsMode}).`);
+    return 2;
+  }
   if (await portTaken()) {
     console.error(`Port ${port} is already in use (is another \`npm start\` running?). Stop it, or set PORT.`);
     return 1;
@@ -42,18 +73,23 @@ async function main(): Promise<number> {
   await site;
 
   step(`starting the Worker on ${url}`);
-  const started: { server?: LocalServer } = {};
+  const started: { server?: LocalServer; embeddings?: EmbeddingServer } = {};
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await started.server?.stop();
+    await started.embeddings?.close();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  if (embeddingsMode === 'semantic') {
+    step('loading the local semantic embedding model (Universal Sentence Encoder lite, from node_modules)');
+    started.embeddings = await startEmbeddingServer();
+  }
   // Registered before waiting, so Ctrl-C during start-up stops wrangler too.
-  const server = launchLocalServer({ port });
+  const server = launchLocalServer(started.embeddings ? { port, vars: { ...devVars(), ...started.embeddings.vars } } : { port });
   started.server = server;
   await waitUntilReady(server);
   server.child.once('exit', (code) => {
@@ -64,14 +100,18 @@ async function main(): Promise<number> {
   });
 
   step('pushing seeds/course with the author CLI');
-  const pushed = spawnSync('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', url, '--wait'], {
-    stdio: 'inherit',
-  });
-  if (pushed.status !== 0) {
+  // Spawned asynchronously: the embedding server in this process must keep answering meanwhile.
+  const pushed = await run('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', url, '--wait']);
+  if (pushed !== 0) {
     console.error('Pushing the sample course failed; the server keeps running.');
+  } else {
+    // Content pushed under the other embedder gets vectors of this one (a no-op when it has them).
+    await run('npx', ['tsx', 'cli/content.ts', 'ingest', '--reindex', '--target', url]);
   }
 
-  console.log(`\n✔ LearnEdge is running at ${url}\n  site: ${url}/   API docs: ${url}/api/docs   Ctrl-C stops everything.\n`);
+  console.log(
+    `\n✔ LearnEdge is running at ${url}\n  site: ${url}/   API docs: ${url}/api/docs   search embedder: ${embeddingsMode}   Ctrl-C stops everything.\n`,
+  );
   await new Promise(() => undefined);
   return 0;
 }

@@ -29,6 +29,19 @@ export type IngestLessonJob = z.infer<typeof IngestLessonJobSchema>;
 export type IngestSourceJob = z.infer<typeof IngestSourceJobSchema>;
 export type IngestJob = z.infer<typeof IngestJobSchema>;
 
+/** Ingest jobs for lessons and sources, with the request id that caused them (for tracing). */
+export function ingestJobs(
+  items: { kind: 'lesson' | 'source'; id: string; contentHash: string }[],
+  requestId?: string,
+): IngestJob[] {
+  const trace = requestId ? { requestId } : {};
+  return items.map((i) =>
+    i.kind === 'lesson'
+      ? { type: 'lesson.ingest', lessonSlug: i.id, contentHash: i.contentHash, ...trace }
+      : { type: 'source.ingest', sourceId: i.id, contentHash: i.contentHash, ...trace },
+  );
+}
+
 /** Every message any queue of this Worker carries. */
 export const JobMessageSchema = IngestJobSchema;
 export type JobMessage = z.infer<typeof JobMessageSchema>;

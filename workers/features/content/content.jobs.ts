@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps';
-import type { IngestLessonJob } from '../../queues/messages';
+import { ingestJobs, type IngestLessonJob } from '../../queues/messages';
 import { extractKeyPhrases } from '../concepts/concepts.keyphrases';
 import { indexLesson } from '../search/search.jobs';
 import { markdownStats } from './content.markdown';
@@ -47,12 +47,12 @@ export async function requeuePending(
   const before = new Date(now.getTime() - olderThanMs).toISOString();
   const lessons = await deps.content.pendingSince(before);
   const sources = await deps.sources.pendingSince(before);
-  const extra = requestId ? { requestId } : {};
-  await deps.ingestQueue.sendAll([
-    ...lessons.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, ...extra })),
-    ...sources.map((s) => ({ type: 'source.ingest' as const, sourceId: s.id, contentHash: s.contentHash, ...extra })),
-  ]);
-  const count = lessons.length + sources.length;
+  const items = [
+    ...lessons.map((l) => ({ kind: 'lesson' as const, id: l.slug, contentHash: l.contentHash })),
+    ...sources.map((s) => ({ kind: 'source' as const, ...s })),
+  ];
+  await deps.ingestQueue.sendAll(ingestJobs(items, requestId));
+  const count = items.length;
   if (count > 0) deps.logger.log('warn', 'ingest.requeued_pending', { count, lessons: lessons.length, sources: sources.length });
   return count;
 }

@@ -40,8 +40,29 @@ describe('ingest administration', () => {
     expect(after.counts).toEqual({ pending: 0, ingested: 2, failed: 0 });
   });
 
+  it('re-embeds only the items without vectors of the current embedder', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(2), key);
+    await waitForIngest(['lesson-1', 'lesson-2']);
+    // As after switching embedders: lesson-2's chunks have no vectors of the current one.
+    await env.DB.prepare(
+      "UPDATE chunk_vectors SET embedder = 'an-old-model' WHERE chunk_id IN (SELECT id FROM chunks WHERE item_id = 'lesson-2')",
+    ).run();
+    const reindexed = await api('/api/admin/ingest/reindex', { method: 'POST', key });
+    expect(await reindexed.json()).toEqual({ requeued: ['lesson-2'] });
+    const started = Date.now();
+    let status = await (await api('/api/admin/ingest/status', { key })).json<Status>();
+    while (status.items.find((i) => i.id === 'lesson-2')?.embedders.length !== 2 && Date.now() - started < 8000) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await (await api('/api/admin/ingest/status', { key })).json<Status>();
+    }
+    expect(status.items.find((i) => i.id === 'lesson-2')?.embedders).toEqual(['an-old-model', status.embedder].sort());
+    expect(await (await api('/api/admin/ingest/reindex', { method: 'POST', key })).json()).toEqual({ requeued: [] });
+  });
+
   it('needs an author key', async () => {
     expect((await api('/api/admin/ingest/status')).status).toBe(401);
     expect((await api('/api/admin/ingest/retry-failed', { method: 'POST' })).status).toBe(401);
+    expect((await api('/api/admin/ingest/reindex', { method: 'POST' })).status).toBe(401);
   });
 });

@@ -3,7 +3,12 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { ingestJobs } from '../../queues/messages';
 import { IngestStatusSchema } from './search.schemas';
+
+const RequeuedSchema = z.object({
+  requeued: z.array(z.string()).openapi({ description: 'Lesson slugs and source ids queued again' }),
+});
 
 export const ingestAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 ingestAdminRoutes.use('*', requireAuthor('content:write'));
@@ -46,13 +51,7 @@ ingestAdminRoutes
       responses: {
         200: {
           description: 'What was queued',
-          content: {
-            'application/json': {
-              schema: z.object({
-                requeued: z.array(z.string()).openapi({ description: 'Lesson slugs and source ids queued again' }),
-              }),
-            },
-          },
+          content: { 'application/json': { schema: RequeuedSchema } },
         },
         ...problemResponses(401, 403),
       },
@@ -60,12 +59,38 @@ ingestAdminRoutes
     async (c) => {
       const { deps, requestId } = c.var;
       const now = new Date().toISOString();
-      const lessons = await deps.content.resetFailed(now);
-      const sources = await deps.sources.resetFailed(now);
-      await deps.ingestQueue.sendAll([
-        ...lessons.map((l) => ({ type: 'lesson.ingest' as const, lessonSlug: l.slug, contentHash: l.contentHash, requestId })),
-        ...sources.map((s) => ({ type: 'source.ingest' as const, sourceId: s.id, contentHash: s.contentHash, requestId })),
-      ]);
-      return c.json({ requeued: [...lessons.map((l) => l.slug), ...sources.map((s) => s.id)] }, 200);
+      const items = [
+        ...(await deps.content.resetFailed(now)).map((l) => ({
+          kind: 'lesson' as const,
+          id: l.slug,
+          contentHash: l.contentHash,
+        })),
+        ...(await deps.sources.resetFailed(now)).map((s) => ({ kind: 'source' as const, ...s })),
+      ];
+      await deps.ingestQueue.sendAll(ingestJobs(items, requestId));
+      return c.json({ requeued: items.map((i) => i.id) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/reindex',
+      tags: ['Authoring'],
+      summary: "Queue every ingested item whose chunks lack vectors of this Worker's embedder (after changing the embedder)",
+      security: AUTHOR_SECURITY,
+      responses: {
+        200: { description: 'What was queued', content: { 'application/json': { schema: RequeuedSchema } } },
+        ...problemResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      const { deps, requestId } = c.var;
+      const embedder = deps.embedder.id;
+      const stale = (await deps.search.ingestStatus()).filter(
+        (i) => i.status !== 'failed' && i.chunks > 0 && !i.embedders.includes(embedder),
+      );
+      await deps.ingestQueue.sendAll(ingestJobs(stale, requestId));
+      if (stale.length > 0) deps.logger.log('info', 'ingest.reindex_queued', { count: stale.length, embedder });
+      return c.json({ requeued: stale.map((i) => i.id) }, 200);
     },
   );
