@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import { chunks, chunkVectors, vectorDeletions, vectorIndexes } from '../db/schema';
-import type { VectorFilter, VectorIndex, VectorItem } from './vector-index';
+import { chunkVectors, vectorDeletions, vectorIndexes } from '../db/schema';
+import { filterOf, recordedVectors, toFloats, type VectorFilter, type VectorIndex, type VectorItem } from './vector-index';
 
 /** Vectors per `upsert` call: the Workers binding takes at most 1000. */
 export const VECTORIZE_MAX_UPSERT = 1000;
@@ -77,36 +77,14 @@ export function createVectorizeIndex(options: { binding: VectorizeIndex | Vector
    * just sent may have removed the copy in Vectorize.
    */
   async function restore(ids: string[]): Promise<void> {
-    const rows = (
-      await Promise.all(
-        chunked(ids).map((part) =>
-          db
-            .select({
-              id: chunkVectors.chunkId,
-              vector: chunkVectors.vector,
-              partSlug: chunks.partSlug,
-              chapterSlug: chunks.chapterSlug,
-              layer: chunks.layer,
-              sourceType: chunks.sourceType,
-            })
-            .from(chunkVectors)
-            .innerJoin(chunks, eq(chunks.id, chunkVectors.chunkId))
-            .where(and(eq(chunkVectors.embedder, record.embedder), inArray(chunkVectors.chunkId, part))),
-        ),
-      )
-    ).flat();
+    const rows = (await Promise.all(chunked(ids).map((part) => recordedVectors(db, record.embedder, part)))).flat();
     if (rows.length === 0) return;
     await binding.upsert(
       rows.map((row) =>
         toVectorizeVector(record.embedder, {
           id: row.id,
           values: toFloats(row.vector, record.dimensions),
-          metadata: {
-            partSlug: row.partSlug ?? undefined,
-            chapterSlug: row.chapterSlug ?? undefined,
-            layer: row.layer ?? undefined,
-            sourceType: row.sourceType,
-          },
+          metadata: filterOf(row),
         }),
       ),
     );
@@ -216,11 +194,4 @@ function nonEmpty<T>(items: T[]): [T, ...T[]] {
   const [first, ...rest] = items;
   if (first === undefined) throw new Error('expected at least one item');
   return [first, ...rest];
-}
-
-function toFloats(value: unknown, dimensions: number): Float32Array {
-  const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : (value as Uint8Array);
-  const copy = new Uint8Array(dimensions * 4);
-  copy.set(bytes.subarray(0, dimensions * 4));
-  return new Float32Array(copy.buffer);
 }

@@ -5,8 +5,12 @@ import { sourceFileUrl } from '../sources/sources.domain';
 import { dropLeadingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
 import type { SearchResponse } from './search.schemas';
 
-/** How many candidates each ranking contributes before fusion. */
-const CANDIDATES = 40;
+/**
+ * Candidates each ranking contributes before fusion: the most a search returns. Deeper
+ * lists let a ranking's weak tail outvote the other ranking's strong head (with the local
+ * semantic embedder, 40 candidates each lowered hybrid recall@5 from 0.81 to 0.73).
+ */
+const CANDIDATES = 20;
 const QUERY_VECTOR_MEMO = 256;
 
 /** Query vectors by embedder and text hash, per isolate: a repeated query costs no embedding. */
