@@ -189,6 +189,10 @@ function Hit({ hit }: { hit: SearchHit }) {
   // The lesson title is the result's heading already; the path shows where in the lesson.
   const path = hit.headingPath[0] === hit.title ? hit.headingPath.slice(1) : hit.headingPath;
   const snippet = plainSnippet(hit.snippet, hit.highlights);
+  // Uploaded documents open as files, not lessons: say so before the click.
+  const meta = [hit.kind === 'source' ? 'Course document' : null, hit.page !== null ? `page ${hit.page}` : null].filter(
+    (m): m is string => m !== null,
+  );
   return (
     <li className="search-hit">
       <h3>
@@ -206,7 +210,7 @@ function Hit({ hit }: { hit: SearchHit }) {
           part.highlighted ? <mark key={i}>{part.text}</mark> : part.text,
         )}
       </p>
-      {hit.page !== null ? <p className="search-meta">Page {hit.page}</p> : null}
+      {meta.length > 0 ? <p className="search-meta">{meta.join(' · ')}</p> : null}
     </li>
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chunkId,
+  dropCommonWords,
   dropLeadingText,
   embeddingText,
   parseSnippet,
@@ -68,5 +69,23 @@ describe('search domain', () => {
     expect(new TextEncoder().encode(long1).length).toBeLessThanOrEqual(64);
     expect(long1).not.toBe(long2);
     expect(chunkId('source', 'src_abcdefghijklmnop', hash, 0)).toBe(`s:src_abcdefghijklmnop:${'a'.repeat(16)}:0`);
+  });
+
+  it('drops words in more than half of the chunks, keeping the rarest when all are that common', () => {
+    const stem = (w: string) => w.replace(/s$/, '');
+    const frequencies = {
+      chunks: 100,
+      documents: new Map([
+        ['row', 90],
+        ['window', 12],
+        ['rank', 51],
+        ['order', 50],
+      ]),
+    };
+    expect(dropCommonWords(['rows', 'window', 'ranks', 'order'], stem, frequencies)).toEqual(['window', 'order']);
+    expect(dropCommonWords(['rows', 'ranks'], stem, frequencies)).toEqual(['ranks']);
+    // A stem the index does not know may be stemmed differently there: it stays.
+    expect(dropCommonWords(['rows', 'unknownish'], stem, frequencies)).toEqual(['unknownish']);
+    expect(dropCommonWords([], stem, frequencies)).toEqual([]);
   });
 });

@@ -10,17 +10,42 @@ const STOP_WORDS = new Set(
 export const RRF_K = 60;
 export const MAX_QUERY_CHARS = 300;
 
-/**
- * An FTS5 query from free text: each word quoted (so FTS5 syntax in the input is
- * inert) and joined with OR, letting BM25 rank by how many words match. Null when
- * the text has no word at all.
- */
-export function toFtsQuery(text: string): string | null {
+/** The words a query searches by: lower case, deduplicated, stop words out (unless that leaves none), at most 32. */
+export function queryWords(text: string): string[] {
   const all = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
   // Stop words match nearly every chunk: they cost BM25 time and rank nothing.
   const content = all.filter((w) => !STOP_WORDS.has(w));
-  const words = (content.length > 0 ? content : all).slice(0, 32);
+  return (content.length > 0 ? content : all).slice(0, 32);
+}
+
+/**
+ * An FTS5 query from free text (or its words): each word quoted (so FTS5 syntax in
+ * the input is inert) and joined with OR, letting BM25 rank by how many words
+ * match. Null when there is no word at all.
+ */
+export function toFtsQuery(input: string | string[]): string | null {
+  const words = typeof input === 'string' ? queryWords(input) : input;
   return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
+}
+
+/**
+ * Drops the words that occur in more than half of all chunks. FTS5's BM25 clamps
+ * such a term's IDF to ~0, so it changes no ranking, while matching it scans most
+ * of the index (a common word in a large course). If every word is that common,
+ * the rarest stays, so the query still matches. A word whose stem the index does
+ * not know stays too: it is absent or stemmed differently, never wrongly dropped.
+ */
+export function dropCommonWords(
+  words: string[],
+  stemOf: (word: string) => string,
+  frequencies: { chunks: number; documents: ReadonlyMap<string, number> },
+): string[] {
+  const df = (w: string) => frequencies.documents.get(stemOf(w));
+  const common = (w: string) => (df(w) ?? 0) * 2 > frequencies.chunks;
+  const kept = words.filter((w) => !common(w));
+  if (kept.length > 0 || words.length === 0) return kept;
+  const rarest = words.reduce((best, w) => ((df(w) ?? 0) < (df(best) ?? 0) ? w : best));
+  return [rarest];
 }
 
 /** Fuses ranked id lists: each list adds 1 / (k + rank) for every id it holds. */

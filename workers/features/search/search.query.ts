@@ -2,7 +2,16 @@ import type { Deps } from '../../deps';
 import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
 import { sourceFileUrl } from '../sources/sources.domain';
-import { dropLeadingText, parseSnippet, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+import { stemmer } from 'stemmer';
+import {
+  dropCommonWords,
+  dropLeadingText,
+  parseSnippet,
+  queryWords,
+  reciprocalRankFusion,
+  toFtsQuery,
+  windowSnippet,
+} from './search.domain';
 import type { SearchResponse } from './search.schemas';
 
 /**
@@ -32,9 +41,8 @@ export async function searchChunks(
   input: SearchInput,
 ): Promise<SearchResponse> {
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
-  const match = toFtsQuery(input.query);
   const [lexical, vector] = await Promise.all([
-    modes.has('lexical') && match ? deps.search.lexical(match, input.filter, CANDIDATES) : Promise.resolve([]),
+    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve([]),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
@@ -75,6 +83,46 @@ export async function searchChunks(
     ];
   });
   return { query: input.query, embedder: deps.embedder.id, hits };
+}
+
+/** BM25 candidates for the query's words, leaving out words too common to rank by. */
+async function lexicalCandidates(deps: Pick<Deps, 'search'>, input: SearchInput): Promise<{ id: string; snippet: string }[]> {
+  const words = queryWords(input.query);
+  if (words.length === 0) return [];
+  const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);
+  const match = toFtsQuery(dropCommonWords(words, stemmer, frequencies));
+  return match ? deps.search.lexical(match, input.filter, CANDIDATES) : [];
+}
+
+/** Document frequencies by stem, per isolate, valid while the chunks' generation stands. */
+const frequencyMemo = { generation: '', chunks: 0, documents: new Map<string, number | null>() };
+const FREQUENCY_MEMO = 10_000;
+
+/**
+ * Document frequencies of `stems`: reading them from the vocabulary scans each term's
+ * whole posting list (as costly as matching it), so they are kept until any chunk
+ * changes; a search then costs one small read instead.
+ */
+async function documentFrequencies(
+  deps: Pick<Deps, 'search'>,
+  stems: string[],
+): Promise<{ chunks: number; documents: Map<string, number> }> {
+  const generation = await deps.search.generation();
+  if (generation !== frequencyMemo.generation || frequencyMemo.documents.size > FREQUENCY_MEMO) {
+    Object.assign(frequencyMemo, { generation, chunks: 0, documents: new Map() });
+  }
+  const missing = stems.filter((s) => !frequencyMemo.documents.has(s));
+  if (missing.length > 0) {
+    const read = await deps.search.termFrequencies(missing);
+    frequencyMemo.chunks = read.chunks;
+    for (const stem of missing) frequencyMemo.documents.set(stem, read.documents.get(stem) ?? null);
+  }
+  const documents = new Map<string, number>();
+  for (const stem of stems) {
+    const count = frequencyMemo.documents.get(stem);
+    if (count !== undefined && count !== null) documents.set(stem, count);
+  }
+  return { chunks: frequencyMemo.chunks, documents };
 }
 
 async function queryVector(deps: Pick<Deps, 'embedder'>, query: string): Promise<Float32Array> {

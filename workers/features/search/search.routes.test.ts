@@ -59,6 +59,38 @@ describe('search', () => {
     expect((await response.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
   });
 
+  it('leaves out query words found in most chunks, which BM25 gives no weight, yet still answers a query of only such words', async () => {
+    const key = await givenAuthorKey();
+    const body = (topic: string) =>
+      `Every table here.\n\n## ${topic}\n\nThe table holds rows; ${topic.toLowerCase()} explained.\n`;
+    const fixture = await buildCourse(3, {
+      'lesson-1': { body: body('Ranking rows') },
+      'lesson-2': { body: body('Sorting rows') },
+      'lesson-3': { body: body('Counting rows') },
+    });
+    await push(fixture, key);
+    await waitForIngest(['lesson-1', 'lesson-2', 'lesson-3']);
+    // "tables" (stem "tabl") is in all six chunks: only "ranks" decides, and only its chunk matches.
+    const ranked = await search({ query: 'tables ranks', mode: 'lexical' });
+    expect(ranked.body?.hits.map((h) => h.itemId)).toEqual(['lesson-1']);
+    const common = await search({ query: 'tables', mode: 'lexical' });
+    expect(common.body?.hits).toHaveLength(6);
+
+    // New content makes "ranks" common and "tables" rare: frequencies read before are not reused.
+    const ranking = (topic: string) => `Ranking here.\n\n## ${topic}\n\nRanking ${topic.toLowerCase()} explained.\n`;
+    await push(
+      await buildCourse(3, {
+        'lesson-1': { body: ranking('Joining tables') },
+        'lesson-2': { body: ranking('Sorting') },
+        'lesson-3': { body: ranking('Counting') },
+      }),
+      key,
+    );
+    await waitForIngest(['lesson-1', 'lesson-2', 'lesson-3']);
+    const after = await search({ query: 'tables ranks', mode: 'lexical' });
+    expect(after.body?.hits.map((h) => h.itemId)).toEqual(['lesson-1']);
+  });
+
   it('treats FTS syntax in a query as words, not operators', async () => {
     await givenSearchableCourse();
     const { response } = await search({ query: 'rows" OR NEAR(( *' });

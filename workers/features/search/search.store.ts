@@ -49,6 +49,13 @@ export interface SearchStore {
   ): Promise<void>;
   /** Drops every chunk of an item (deleted lessons and sources). */
   deleteItem(itemKind: 'lesson' | 'source', itemId: string): Promise<number>;
+  /**
+   * How many chunks there are, and in how many chunks each of `stems` (porter stems,
+   * as the full-text index holds them) occurs; stems the index lacks are left out.
+   */
+  termFrequencies(stems: string[]): Promise<{ chunks: number; documents: Map<string, number> }>;
+  /** A token that changes whenever any chunk is written or deleted (kept by triggers). */
+  generation(): Promise<string>;
   /** BM25 ranking over chunk text; `match` is an FTS5 query built by the caller. */
   lexical(match: string, filter: VectorFilter, limit: number): Promise<{ id: string; snippet: string }[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
@@ -124,6 +131,28 @@ export function createD1SearchStore(db: Db): SearchStore {
         bumpVectors(),
       ]);
       return deleted.length;
+    },
+
+    async termFrequencies(stems) {
+      if (stems.length === 0) return { chunks: 0, documents: new Map() };
+      const rows = await db.all<{ term: string | null; doc: number }>(sql`
+        SELECT term, doc FROM chunks_fts_vocab WHERE term IN (${sql.join(
+          stems.slice(0, 90).map((s) => sql`${s}`),
+          sql`, `,
+        )})
+        UNION ALL SELECT NULL, count(*) FROM chunks`);
+      const documents = new Map<string, number>();
+      let chunks = 0;
+      for (const row of rows) {
+        if (row.term === null) chunks = row.doc;
+        else documents.set(row.term, row.doc);
+      }
+      return { chunks, documents };
+    },
+
+    async generation() {
+      const row = await db.get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`);
+      return row?.generation ?? '';
     },
 
     async lexical(match, filter, limit) {
