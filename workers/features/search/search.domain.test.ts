@@ -13,9 +13,8 @@ import {
 describe('search domain', () => {
   it.each([
     ['sort rows', '"sort" OR "rows"'],
-    ['rows" OR NEAR(( *', '"rows" OR "near"'],
-    ['how do I keep the rows', '"keep" OR "rows"'],
-    ['the and of', '"the" OR "and" OR "of"'],
+    ['rows" OR NEAR(( *', '"rows" OR "or" OR "near"'],
+    ['how do I keep the rows', '"how" OR "do" OR "i" OR "keep" OR "the" OR "rows"'],
     ['Rows rows ROWS', '"rows"'],
     ['  ?! ', null],
   ])('turns %j into the FTS5 query %j', (text, expected) => {

@@ -1,21 +1,17 @@
 import { fnv1a } from '../../platform/embedder';
 
-const STOP_WORDS = new Set(
-  'a an and are as at be but by can do does for from how i if in into is it its me my no not of on or so than that the their them then there these they this to was we what when where which while who why will with you your'.split(
-    ' ',
-  ),
-);
-
 /** Reciprocal rank fusion constant (Cormack et al. 2009): damps the weight of top ranks. */
 export const RRF_K = 60;
 export const MAX_QUERY_CHARS = 300;
 
-/** The words a query searches by: lower case, deduplicated, stop words out (unless that leaves none), at most 32. */
+/**
+ * The words a query searches by: lower case, deduplicated, at most 32. No stop-word
+ * list: words too common in this corpus to rank by are dropped by their document
+ * frequency (`dropCommonWords`), and question words such as "why" or "without"
+ * that a fixed list would drop often carry the meaning of a paraphrased question.
+ */
 export function queryWords(text: string): string[] {
-  const all = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
-  // Stop words match nearly every chunk: they cost BM25 time and rank nothing.
-  const content = all.filter((w) => !STOP_WORDS.has(w));
-  return (content.length > 0 ? content : all).slice(0, 32);
+  return [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].slice(0, 32);
 }
 
 /**
