@@ -31,7 +31,8 @@ const embeddingOutput = z.object({
 
 /** Dimensions of a known Workers AI embedding model, or undefined for one this table lacks. */
 export function workersAiEmbeddingDimensions(model: string): number | undefined {
-  return WORKERS_AI_EMBEDDING_DIMENSIONS[model];
+  // Own keys only: a model named "constructor" is unknown, not Object's constructor.
+  return Object.hasOwn(WORKERS_AI_EMBEDDING_DIMENSIONS, model) ? WORKERS_AI_EMBEDDING_DIMENSIONS[model] : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HashSchema, SlugSchema } from '../features/content/content.schemas';
+import { SourceIdSchema } from '../features/sources/sources.schemas';
 
 /** Queue names, as declared in wrangler.toml. */
 export const QUEUES = {
@@ -18,7 +19,7 @@ export const IngestLessonJobSchema = z.object({
 
 export const IngestSourceJobSchema = z.object({
   type: z.literal('source.ingest'),
-  sourceId: z.string().regex(/^src_[a-z2-7]{16}$/),
+  sourceId: SourceIdSchema,
   contentHash: HashSchema,
   requestId: z.string().optional(),
 });

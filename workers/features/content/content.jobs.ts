@@ -28,6 +28,12 @@ export async function ingestLesson(
   const headings = stats.outline.map((h) => h.text);
   await deps.concepts.replaceExtracted({ kind: 'lesson', id: job.lessonSlug }, extractKeyPhrases(markdown, { headings }));
   const stored = await deps.content.markIngested(job.lessonSlug, job.contentHash, stats, now);
+  if (!stored && (await deps.content.lessonHash(job.lessonSlug)) === null) {
+    // Pruned while this job ran: what it wrote after the prune goes too.
+    await deps.search.deleteItem('lesson', job.lessonSlug);
+    await deps.concepts.replaceExtracted({ kind: 'lesson', id: job.lessonSlug }, []);
+    await deps.vectorIndex.syncDeletions();
+  }
   deps.logger.log('info', 'ingest.done', { lesson: job.lessonSlug, stored, words: stats.wordCount });
 }
 

@@ -5,6 +5,7 @@ import {
   dropLeadingText,
   embeddingText,
   parseSnippet,
+  queryWords,
   reciprocalRankFusion,
   toFtsQuery,
   windowSnippet,
@@ -18,7 +19,7 @@ describe('search domain', () => {
     ['Rows rows ROWS', '"rows"'],
     ['  ?! ', null],
   ])('turns %j into the FTS5 query %j', (text, expected) => {
-    expect(toFtsQuery(text)).toBe(expected);
+    expect(toFtsQuery(queryWords(text))).toBe(expected);
   });
 
   it('fuses rankings so an id ranked well in both lists beats one ranked first in only one', () => {

@@ -15,12 +15,11 @@ export function queryWords(text: string): string[] {
 }
 
 /**
- * An FTS5 query from free text (or its words): each word quoted (so FTS5 syntax in
- * the input is inert) and joined with OR, letting BM25 rank by how many words
- * match. Null when there is no word at all.
+ * An FTS5 query from a query's words: each quoted (so FTS5 syntax in the input is
+ * inert) and joined with OR, letting BM25 rank by how many words match. Null when
+ * there is no word at all.
  */
-export function toFtsQuery(input: string | string[]): string | null {
-  const words = typeof input === 'string' ? queryWords(input) : input;
+export function toFtsQuery(words: string[]): string | null {
   return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
 }
 

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps';
+import { describeError } from '../../platform/logger';
 import { chunkMarkdown, chunkPlainText } from './search.chunking';
 import { chunkId, embeddingText } from './search.domain';
 import type { ChunkRow, ItemPlacement } from './search.store';
@@ -41,7 +42,8 @@ export async function indexItem(
     text: chunk.text,
   }));
   await deps.search.replaceChunks(item, rows);
-  const vectors = await deps.embedder.embed(rows.map((r) => embeddingText(r.text)));
+  // A chunk of code alone has no prose to embed: its raw text stands in (embedders refuse empty input).
+  const vectors = await deps.embedder.embed(rows.map((r) => embeddingText(r.text) || r.text.slice(0, 1000)));
   const metadata = {
     partSlug: item.partSlug ?? undefined,
     chapterSlug: item.chapterSlug ?? undefined,
@@ -51,7 +53,10 @@ export async function indexItem(
   await deps.vectorIndex.upsert(
     rows.map((r, i) => ({ id: r.id, values: vectors[i] ?? new Float32Array(deps.embedder.dimensions), metadata })),
   );
-  await deps.vectorIndex.syncDeletions();
+  // Best effort: the indexed chunks stand; vectors of deleted chunks wait for the next sync or the cron.
+  await deps.vectorIndex
+    .syncDeletions()
+    .catch((error: unknown) => deps.logger.log('warn', 'search.sync_deletions_failed', describeError(error)));
   deps.logger.log('info', 'search.indexed', { kind: item.kind, item: item.id, chunks: rows.length, embedder: deps.embedder.id });
   return { chunks: rows.length, embedded: rows.length };
 }

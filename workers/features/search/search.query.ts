@@ -58,7 +58,7 @@ export async function searchChunks(
     if (!row) return [];
     // A chunk's text opens with its heading path, which the hit already carries: snippets skip it.
     const pathLine = row.headingPath.join(' > ');
-    const body = pathLine && row.text.startsWith(pathLine) ? row.text.slice(pathLine.length).trimStart() : row.text;
+    const body = dropLeadingText({ text: row.text, highlights: [] }, pathLine).text;
     const marked = snippets.get(f.id);
     const fromIndex = marked ? dropLeadingText(parseSnippet(marked), pathLine) : null;
     const snippet = fromIndex?.text.trim() ? fromIndex : windowSnippet(body, input.query);

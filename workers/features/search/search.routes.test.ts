@@ -107,6 +107,50 @@ describe('search', () => {
     expect(again).toEqual({ chunks: 2, embedded: 0 });
   });
 
+  it('replaces chunks an older id scheme wrote for the same version instead of keeping both', async () => {
+    await givenSearchableCourse();
+    const hash =
+      (await env.DB.prepare("SELECT content_hash FROM lessons WHERE slug = 'lesson-1'").first<{ content_hash: string }>())
+        ?.content_hash ?? '';
+    await env.DB.prepare(
+      `INSERT INTO chunks (id, item_kind, item_id, content_hash, position, heading_path, anchor, start_offset, end_offset, text, source_type)
+       VALUES (?, 'lesson', 'lesson-1', ?, 0, '[]', '', 0, 6, 'Intro.', 'lesson')`,
+    )
+      .bind(`lesson:lesson-1:${hash.slice(0, 16)}:0`, hash)
+      .run();
+    const again = await indexLesson(depsFor(env, {}), 'lesson-1', hash, BODIES['lesson-1']);
+    expect(again).toEqual({ chunks: 2, embedded: 2 });
+    const ids = await env.DB.prepare("SELECT id FROM chunks WHERE item_id = 'lesson-1' ORDER BY id").all<{ id: string }>();
+    expect(ids.results.map((r) => r.id)).toEqual([`l:lesson-1:${hash.slice(0, 16)}:0`, `l:lesson-1:${hash.slice(0, 16)}:1`]);
+  });
+
+  it('embeds a chunk without prose by its raw text, for embedders that refuse empty input', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(1, { 'lesson-1': { body: '```sql\nSELECT 1;\n```\n\n## Idea\n\nWords.\n' } }), key);
+    await waitForIngest(['lesson-1']);
+    const hash =
+      (await env.DB.prepare("SELECT content_hash FROM lessons WHERE slug = 'lesson-1'").first<{ content_hash: string }>())
+        ?.content_hash ?? '';
+    await env.DB.prepare('DELETE FROM chunk_vectors').run();
+    const deps = depsFor(env, {});
+    const seen: string[] = [];
+    const strict = {
+      ...deps.embedder,
+      embed: (texts: string[]) => {
+        if (texts.some((t) => t.trim() === '')) throw new Error('empty input');
+        seen.push(...texts);
+        return deps.embedder.embed(texts);
+      },
+    };
+    expect(
+      await indexLesson({ ...deps, embedder: strict }, 'lesson-1', hash, '```sql\nSELECT 1;\n```\n\n## Idea\n\nWords.\n'),
+    ).toEqual({
+      chunks: 2,
+      embedded: 2,
+    });
+    expect(seen[0]).toContain('SELECT 1;');
+  });
+
   it('replaces a changed lesson’s chunks and removes a pruned lesson’s', async () => {
     const key = await givenSearchableCourse();
     const changed = { ...BODIES, 'lesson-2': 'Intro.\n\n## Ranking output\n\nWindow functions rank rows.\n' };

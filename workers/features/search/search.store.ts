@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { VectorFilter } from '../../platform/vector-index';
@@ -113,13 +113,14 @@ export function createD1SearchStore(db: Db): SearchStore {
             .onConflictDoNothing(),
         );
       }
-      await db.batch([
-        db
-          .delete(t.chunks)
-          .where(and(eq(t.chunks.itemKind, kind), eq(t.chunks.itemId, id), ne(t.chunks.contentHash, contentHash))),
-        ...inserts,
-        bumpVectors(),
-      ]);
+      // Every chunk of the item outside the new set goes: other versions, and chunks of this
+      // version written under an older id scheme (all new ids share one prefix).
+      const prefix = rows[0]?.id.replace(/\d+$/, '');
+      const sameItem = and(eq(t.chunks.itemKind, kind), eq(t.chunks.itemId, id));
+      const stale = prefix
+        ? and(sameItem, or(ne(t.chunks.contentHash, contentHash), sql`substr(${t.chunks.id}, 1, ${prefix.length}) <> ${prefix}`))
+        : sameItem;
+      await db.batch([db.delete(t.chunks).where(stale), ...inserts, bumpVectors()]);
     },
 
     async deleteItem(itemKind, itemId) {

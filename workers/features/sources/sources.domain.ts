@@ -1,3 +1,6 @@
+export const SOURCE_TYPES = ['pdf', 'docx', 'txt', 'markdown'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** RFC 4648 base32 (lower case, no padding): 10 random bytes make a 16-character id. */

@@ -7,7 +7,7 @@ import {
   notADocxFixture,
   pdfFixture,
 } from '../../test/source-fixtures';
-import { ExtractionError, extractText, htmlToMarkdown, sourceTypeOf } from './sources.extract';
+import { ExtractionError, extractText, htmlToMarkdown, MAX_TEXT_CHARS, sourceTypeOf } from './sources.extract';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -27,6 +27,8 @@ describe('sourceTypeOf', () => {
     expect(sourceTypeOf('photo.png', 'image/png')).toBeNull();
     expect(sourceTypeOf('legacy.doc', 'application/msword')).toBeNull();
     expect(sourceTypeOf('upload', '')).toBeNull();
+    expect(sourceTypeOf('file.constructor', '')).toBeNull();
+    expect(sourceTypeOf('upload', 'toString')).toBeNull();
   });
 });
 
@@ -84,6 +86,11 @@ describe('extractText', () => {
     expect((await extractText('txt', utf8('\uFEFFline one\r\nline two'))).text).toBe('line one\nline two');
     const md = await extractText('markdown', utf8('---\ntitle: x\n---\n# Heading\n\nBody.'));
     expect(md).toEqual({ text: '# Heading\n\nBody.', format: 'markdown', pages: null });
+  });
+
+  it('refuses a document with more text than one source may hold', async () => {
+    const words = 'word '.repeat(MAX_TEXT_CHARS / 5 + 1);
+    await expect(extractText('txt', utf8(words))).rejects.toThrow(/more than the 2000000 one source may have; split it/);
   });
 
   it('refuses text that is not UTF-8, binary text, and files with no words', async () => {

@@ -1,8 +1,6 @@
 import { extractText as extractPdfText, getDocumentProxy } from 'unpdf';
 import mammoth from 'mammoth';
-
-export const SOURCE_TYPES = ['pdf', 'docx', 'txt', 'markdown'] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
+import type { SourceType } from './sources.domain';
 
 /** Media type each source type is stored and served with. */
 export const MEDIA_TYPES: Record<SourceType, string> = {
@@ -35,11 +33,18 @@ const DECLARED: Record<string, SourceType> = {
  * checked by extraction, so a mislabelled file fails there with a reason.
  */
 export function sourceTypeOf(filename: string, declaredType: string): SourceType | null {
+  // Own keys only: "file.constructor" must not find Object's constructor.
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase();
-  if (extension && EXTENSIONS[extension]) return EXTENSIONS[extension];
+  if (extension && Object.hasOwn(EXTENSIONS, extension)) return EXTENSIONS[extension] ?? null;
   const media = declaredType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return DECLARED[media] ?? null;
+  return Object.hasOwn(DECLARED, media) ? (DECLARED[media] ?? null) : null;
 }
+
+/**
+ * Most text one source may hold (about 1,700 chunks): its chunks are embedded and
+ * written in one queue job, which has a bounded time and memory.
+ */
+export const MAX_TEXT_CHARS = 2_000_000;
 
 /** A document whose text cannot be read: retrying will not help, the source is failed. */
 export class ExtractionError extends Error {
@@ -56,6 +61,11 @@ export interface Extracted {
 /** Extracts a document's text inside the Worker. Unreadable input throws ExtractionError. */
 export async function extractText(type: SourceType, bytes: Uint8Array): Promise<Extracted> {
   const extracted = await extractByType(type, bytes);
+  if (extracted.text.length > MAX_TEXT_CHARS) {
+    throw new ExtractionError(
+      `the document has ${extracted.text.length} characters of text, more than the ${MAX_TEXT_CHARS} one source may have; split it`,
+    );
+  }
   if (!/[\p{L}\p{N}]/u.test(extracted.text)) {
     throw new ExtractionError(
       type === 'pdf'

@@ -5,6 +5,8 @@ import { QUEUES, type IngestJob } from '../../queues/messages';
 import { consoleErrors } from '../../test/console';
 import { corruptPdfFixture, pdfFixture } from '../../test/source-fixtures';
 import { sha256Hex } from '../../platform/sha256';
+import { depsFor } from '../../deps';
+import { ingestSource } from './sources.jobs';
 
 /**
  * The INGEST consumer's handling of source jobs, driven with hand-made batches (no
@@ -59,7 +61,7 @@ describe('INGEST consumer, source jobs', () => {
     const again = await deliver(QUEUES.ingest, [job(hash), job(hash)], 2, { LOG_LEVEL: 'info' });
     expect(again.explicitAcks).toEqual(['msg-0', 'msg-1']);
     const events = log.mock.calls.map((call) => String(call[0]));
-    expect(events.filter((line) => line.includes('"search.index_unchanged"'))).toHaveLength(2);
+    expect(events.filter((line) => line.includes('"ingest.unchanged"'))).toHaveLength(2);
     expect(events.some((line) => line.includes('"search.indexed"'))).toBe(false);
     expect((await env.DB.prepare('SELECT id FROM chunks ORDER BY id').all<{ id: string }>()).results).toEqual(chunks.results);
   });
@@ -95,6 +97,21 @@ describe('INGEST consumer, source jobs', () => {
     expect(result.retryMessages).toEqual([]);
     expect((await sourceRow())?.status).toBe('failed');
     expect(logged.filter((line) => line.includes('queue.rejected_message'))).toHaveLength(1);
+  });
+
+  it('removes what it wrote when the source is deleted while the job runs', async () => {
+    const hash = await givenSource(pdfFixture([['Deleted mid-way.']]));
+    const deps = depsFor(env, {});
+    // The delete lands between indexing and marking the source ingested.
+    const markIngested = deps.sources.markIngested.bind(deps.sources);
+    deps.sources.markIngested = async (...args) => {
+      await deps.sources.delete(SOURCE_ID);
+      return markIngested(...args);
+    };
+    await ingestSource(deps, { type: 'source.ingest', sourceId: SOURCE_ID, contentHash: hash }, new Date().toISOString());
+    for (const table of ['chunks', 'chunk_vectors', 'item_concepts', 'vector_deletions']) {
+      expect((await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())?.n, table).toBe(0);
+    }
   });
 
   it('drops a job for a source deleted or replaced meanwhile', async () => {

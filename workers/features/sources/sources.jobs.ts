@@ -4,6 +4,9 @@ import { indexItem } from '../search/search.jobs';
 import { extractKeyPhrases } from '../concepts/concepts.keyphrases';
 import { ExtractionError, extractText } from './sources.extract';
 
+/** Key phrases come from the start of a long document: enough to name its concepts, bounded in time. */
+const KEY_PHRASE_CHARS = 50_000;
+
 type SourceJobDeps = Pick<Deps, 'sources' | 'blobs' | 'logger' | 'search' | 'embedder' | 'vectorIndex' | 'concepts'>;
 
 /**
@@ -17,6 +20,11 @@ export async function ingestSource(deps: SourceJobDeps, job: IngestSourceJob, no
   const source = await deps.sources.get(job.sourceId);
   if (!source || source.contentHash !== job.contentHash) {
     deps.logger.log('info', 'ingest.stale', { source: job.sourceId });
+    return;
+  }
+  if (source.status === 'ingested' && source.chunks > 0 && source.embedders.includes(deps.embedder.id)) {
+    // A redelivered job: the file is not read or parsed again.
+    deps.logger.log('info', 'ingest.unchanged', { source: source.id, chunks: source.chunks });
     return;
   }
   const blob = await deps.blobs.get(source.contentHash);
@@ -46,12 +54,16 @@ export async function ingestSource(deps: SourceJobDeps, job: IngestSourceJob, no
     extracted.format,
   );
   const headings = [source.title, ...(extracted.text.match(/^#{1,6} .+$/gm) ?? []).map((h) => h.replace(/^#+ /, ''))];
-  await deps.concepts.replaceExtracted({ kind: 'source', id: source.id }, extractKeyPhrases(extracted.text, { headings }));
-  await deps.sources.markIngested(
-    source.id,
-    source.contentHash,
-    { pages: extracted.pages, characters: extracted.text.length },
-    now,
-  );
+  const phrases = extractKeyPhrases(extracted.text.slice(0, KEY_PHRASE_CHARS), { headings });
+  await deps.concepts.replaceExtracted({ kind: 'source', id: source.id }, phrases);
+  const stats = { pages: extracted.pages, characters: extracted.text.length };
+  await deps.sources.markIngested(source.id, source.contentHash, stats, now);
+  if (!(await deps.sources.get(source.id))) {
+    // Deleted while this job ran: what it wrote after the delete goes too.
+    await deps.sources.delete(source.id);
+    await deps.vectorIndex.syncDeletions();
+    deps.logger.log('info', 'ingest.deleted_meanwhile', { source: source.id });
+    return;
+  }
   deps.logger.log('info', 'ingest.done', { source: source.id, chunks: indexed.chunks, pages: extracted.pages });
 }

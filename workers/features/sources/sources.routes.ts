@@ -14,7 +14,9 @@ import {
   SourceUploadSchema,
 } from './sources.schemas';
 import type { SourceWithCounts } from './sources.store';
+import { describeError } from '../../platform/logger';
 import { sha256Hex } from '../../platform/sha256';
+import { ingestJobs } from '../../queues/messages';
 
 const present = (source: SourceWithCounts) => ({ ...source, fileUrl: sourceFileUrl(source.id) });
 
@@ -98,7 +100,7 @@ sourceAdminRoutes
         now,
       );
       if (created) {
-        await deps.ingestQueue.sendAll([{ type: 'source.ingest', sourceId: source.id, contentHash, requestId: c.var.requestId }]);
+        await deps.ingestQueue.sendAll(ingestJobs([{ kind: 'source', id: source.id, contentHash }], c.var.requestId));
         deps.logger.log('info', 'sources.added', { source: source.id, type: sourceType, bytes: bytes.byteLength });
       }
       const stored = await deps.sources.get(source.id);
@@ -160,7 +162,11 @@ sourceAdminRoutes
       const removed = await deps.sources.delete(id);
       if (!removed) throw new AppError('not_found', `No source ${id}`);
       if (!(await deps.sources.blobShared(removed.contentHash))) await deps.blobs.delete([removed.contentHash]);
-      const vectors = await deps.vectorIndex.syncDeletions();
+      // The delete stands either way; vectors left behind are removed by the next sync or the cron.
+      const vectors = await deps.vectorIndex.syncDeletions().catch((error: unknown) => {
+        deps.logger.log('warn', 'search.sync_deletions_failed', describeError(error));
+        return 0;
+      });
       deps.logger.log('info', 'sources.deleted', { source: id, vectors });
       return c.body(null, 204);
     },
@@ -192,7 +198,8 @@ export const sourceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       'Content-Type': source.mediaType,
       'Content-Length': String(blob.size),
       'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(source.filename)}`,
-      'Cache-Control': 'public, max-age=3600',
+      // Short: a deleted source should stop being served soon.
+      'Cache-Control': 'public, max-age=60',
       'X-Content-Type-Options': 'nosniff',
     });
   },

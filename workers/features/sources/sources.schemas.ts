@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SOURCE_TYPES } from './sources.extract';
+import { SOURCE_TYPES } from './sources.domain';
 
 /** Largest document accepted (Workers take request bodies of 100 MB; extraction needs memory for the file and its text). */
 export const MAX_SOURCE_BYTES = 20 * 1024 * 1024;

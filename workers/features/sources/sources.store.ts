@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
-import type { SourceType } from './sources.extract';
+import type { SourceType } from './sources.domain';
 
 export interface SourceRow {
   id: string;
@@ -34,7 +34,7 @@ export interface SourceStore {
   list(): Promise<SourceWithCounts[]>;
   /** Deletes the source row and its chunks and concept links in one batch; returns the row, or null if there was none. */
   delete(id: string): Promise<SourceRow | null>;
-  /** Whether a lesson or linked file also stores these bytes (then the R2 object stays). */
+  /** Whether a lesson, linked file or another source holds these bytes (then the R2 object stays). */
   blobShared(contentHash: string): Promise<boolean>;
   markIngested(id: string, contentHash: string, stats: { pages: number | null; characters: number }, now: string): Promise<void>;
   /** Marks a pending source failed (an unreadable file, or out of retries) with the reason. */
@@ -96,13 +96,18 @@ export function createD1SourceStore(db: Db): SourceStore {
         db.delete(t.sources).where(eq(t.sources.id, id)).returning(),
         db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'source'), eq(t.chunks.itemId, id))),
         db.delete(t.itemConcepts).where(and(eq(t.itemConcepts.itemKind, 'source'), eq(t.itemConcepts.itemId, id))),
+        // Isolates holding the local index's vectors in memory reload without the deleted ones.
+        db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` }),
       ]);
       return removed[0] ?? null;
     },
 
     async blobShared(contentHash) {
-      const row = await db.query.blobs.findFirst({ columns: { hash: true }, where: eq(t.blobs.hash, contentHash) });
-      return row !== undefined;
+      // A lesson file, or a source uploaded again with these bytes since the delete.
+      const [row] = await db.all<{ shared: number }>(sql`
+        SELECT EXISTS (SELECT 1 FROM blobs WHERE hash = ${contentHash})
+            OR EXISTS (SELECT 1 FROM sources WHERE content_hash = ${contentHash}) AS shared`);
+      return row?.shared === 1;
     },
 
     async markIngested(id, contentHash, stats, now) {
