@@ -6,7 +6,7 @@ import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
-       npm run content -- ingest [--retry-failed | --reindex] [--target <url>] [--key <author key>]
+       npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
        npm run content -- sources delete <id>
@@ -14,7 +14,8 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
   push <dir>   validate a course folder and upload what changed
   ingest       show each lesson's and source's ingest state (chunks, embedder, last error);
                --retry-failed queues every failed item again; --reindex embeds every item
-               that lacks vectors of the server's current embedder, and waits for it
+               that lacks vectors of the server's current embedder, and waits for it;
+               --copy-vectors copies every recorded vector into the serving index (Vectorize)
   sources      add knowledge sources (PDF, DOCX, TXT, Markdown; 20 MB each), list or delete them;
                --wait waits until each added file is searchable (or failed)
   --title      title of the added source(s) (default: the file name)
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean', default: false },
       'retry-failed': { type: 'boolean', default: false },
       reindex: { type: 'boolean', default: false },
+      'copy-vectors': { type: 'boolean', default: false },
       title: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'ingest') {
     const api = createClient(target, key);
     if (values.reindex) return reindex(api);
+    if (values['copy-vectors']) return copyVectors(api);
     return ingest(api, values['retry-failed']);
   }
   if (command === 'sources') {
@@ -99,6 +102,20 @@ async function ingest(api: ReturnType<typeof createClient>, retryFailed: boolean
   const { pending, ingested, failed } = status.counts;
   console.log(`${ingested} ingested, ${pending} pending, ${failed} failed; embedder ${status.embedder}`);
   return failed > 0 ? 1 : 0;
+}
+
+/** Copies recorded vectors into the serving index page by page, following the cursor. */
+async function copyVectors(api: ReturnType<typeof createClient>): Promise<number> {
+  const Page = z.object({ copied: z.number(), next: z.string().nullable() });
+  let after: string | null = null;
+  let total = 0;
+  do {
+    const page: z.infer<typeof Page> = Page.parse(await api('POST', '/api/admin/ingest/copy-vectors', { after }));
+    total += page.copied;
+    after = page.next;
+  } while (after !== null);
+  console.log(total === 0 ? 'nothing to copy (the local index is its own record)' : `copied ${total} vector(s)`);
+  return 0;
 }
 
 /** Queues items without vectors of the current embedder, then waits until each has them (bounded). */

@@ -19,12 +19,15 @@ export function requireAuthor(scope: Scope) {
       throw new AppError('unauthorized', 'The author key is unknown or revoked', { headers: CHALLENGE });
     if (!hasScope(record.scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
     c.set('author', record);
-    c.executionCtx.waitUntil(
-      c.var.deps.keys.touch(record.id, new Date()).catch((error: unknown) => {
-        c.var.logger.log('warn', 'author_key.touch_failed', { keyId: record.id, error: String(error) });
-      }),
-    );
-    await next();
+    // Runs beside the handler and is awaited before the answer: no write outlives the request.
+    const touched = c.var.deps.keys.touch(record.id, new Date()).catch((error: unknown) => {
+      c.var.logger.log('warn', 'author_key.touch_failed', { keyId: record.id, error: String(error) });
+    });
+    try {
+      await next();
+    } finally {
+      await touched;
+    }
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { chunks, chunkVectors, vectorDeletions, vectorIndexes } from '../db/schema';
 
@@ -34,6 +34,12 @@ export interface VectorIndex {
    * trigger) and returns how many were removed.
    */
   syncDeletions(): Promise<number>;
+  /**
+   * Copies recorded vectors (the D1 record) into the index that serves queries, one
+   * page of at most `limit` ids after `after`; `next` is the cursor of the next page,
+   * or null at the end. For the local D1 index, which is the record, nothing to copy.
+   */
+  copyRecorded(after: string | null, limit: number): Promise<{ copied: number; next: string | null }>;
 }
 
 interface Loaded {
@@ -122,6 +128,9 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
       const removed = await db.delete(vectorDeletions).returning({ id: vectorDeletions.chunkId });
       return removed.length;
     },
+    copyRecorded() {
+      return Promise.resolve({ copied: 0, next: null });
+    },
     async query(vector, { topK, filter = {} }) {
       const index = await load();
       // Keeps only the best topK while scanning (sorted, best first): no array of every score.
@@ -141,9 +150,13 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
   };
 }
 
-/** Vectors of `embedder` recorded in D1 with their chunks' filter fields: all, or those of `ids`. */
-export function recordedVectors(db: Db, embedder: string, ids?: string[]) {
-  return db
+/**
+ * Vectors of `embedder` recorded in D1 with their chunks' filter fields: all, those
+ * of `ids`, or a page in chunk-id order (`after` a cursor, at most `limit`).
+ */
+export function recordedVectors(db: Db, embedder: string, page: { ids?: string[]; after?: string | null; limit?: number } = {}) {
+  const { ids, after, limit } = page;
+  const query = db
     .select({
       id: chunkVectors.chunkId,
       vector: chunkVectors.vector,
@@ -155,8 +168,14 @@ export function recordedVectors(db: Db, embedder: string, ids?: string[]) {
     .from(chunkVectors)
     .innerJoin(chunks, eq(chunks.id, chunkVectors.chunkId))
     .where(
-      ids ? and(eq(chunkVectors.embedder, embedder), inArray(chunkVectors.chunkId, ids)) : eq(chunkVectors.embedder, embedder),
-    );
+      and(
+        eq(chunkVectors.embedder, embedder),
+        ids ? inArray(chunkVectors.chunkId, ids) : undefined,
+        after ? gt(chunkVectors.chunkId, after) : undefined,
+      ),
+    )
+    .orderBy(chunkVectors.chunkId);
+  return limit === undefined ? query : query.limit(limit);
 }
 
 /** A recorded row's filter fields, absent ones undefined. */

@@ -135,6 +135,29 @@ describe('Vectorize index', () => {
     expect(matches.map((m) => m.id)).not.toContain(target.id);
   });
 
+  it('copies recorded vectors into an empty index page by page, with their metadata', async () => {
+    const chunkIds = ids(2500);
+    await givenChunks(chunkIds);
+    await givenIndex().index.upsert(itemsFor(chunkIds));
+    const { fake, index } = givenIndex(new FakeVectorize(DIMENSIONS));
+    const pages = [];
+    let after: string | null = null;
+    do {
+      const page: { copied: number; next: string | null } = await index.copyRecorded(after, 1000);
+      pages.push(page.copied);
+      after = page.next;
+    } while (after !== null && pages.length < 10);
+    expect(pages).toEqual([1000, 1000, 500]);
+    expect(fake.ids()).toHaveLength(2500);
+    expect(fake.stored('chunk-00002')?.metadata).toEqual({
+      embedder: EMBEDDER,
+      partSlug: 'deeper',
+      chapterSlug: 'first-steps',
+      sourceType: 'lesson',
+    });
+    expect((await createD1VectorIndex(createDb(env.DB), EMBEDDER, DIMENSIONS).copyRecorded(null, 1000)).copied).toBe(0);
+  });
+
   it('refuses an index of other dimensions than the embedder’s before writing anything', async () => {
     await givenChunks(['chunk-1']);
     const { fake, index } = givenIndex(new FakeVectorize(16));

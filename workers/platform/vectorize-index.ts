@@ -77,7 +77,7 @@ export function createVectorizeIndex(options: { binding: VectorizeIndex | Vector
    * just sent may have removed the copy in Vectorize.
    */
   async function restore(ids: string[]): Promise<void> {
-    const rows = (await Promise.all(chunked(ids).map((part) => recordedVectors(db, record.embedder, part)))).flat();
+    const rows = (await Promise.all(chunked(ids).map((part) => recordedVectors(db, record.embedder, { ids: part })))).flat();
     if (rows.length === 0) return;
     await binding.upsert(
       rows.map((row) =>
@@ -122,6 +122,23 @@ export function createVectorizeIndex(options: { binding: VectorizeIndex | Vector
           throw error;
         }
       }
+    },
+    async copyRecorded(after, limit) {
+      await checkDimensions();
+      const size = Math.max(1, Math.min(Math.floor(limit), VECTORIZE_MAX_UPSERT));
+      const rows = await recordedVectors(db, record.embedder, { after, limit: size });
+      if (rows.length > 0) {
+        await binding.upsert(
+          rows.map((row) =>
+            toVectorizeVector(record.embedder, {
+              id: row.id,
+              values: toFloats(row.vector, record.dimensions),
+              metadata: filterOf(row),
+            }),
+          ),
+        );
+      }
+      return { copied: rows.length, next: rows.length === size ? (rows.at(-1)?.id ?? null) : null };
     },
     async query(vector, { topK, filter }) {
       await checkDimensions();

@@ -1,6 +1,8 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../index';
+import { FakeVectorize } from '../../test/fake-vectorize';
 import { describe, expect, it } from 'vitest';
-import { api, buildCourse, givenAuthorKey, push, waitForIngest } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, ORIGIN, push, waitForIngest } from '../../test/builders';
 
 interface Status {
   embedder: string;
@@ -60,9 +62,49 @@ describe('ingest administration', () => {
     expect(await (await api('/api/admin/ingest/reindex', { method: 'POST', key })).json()).toEqual({ requeued: [] });
   });
 
+  it('copies recorded vectors into a bound Vectorize index, which then serves vector search', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(2), key);
+    await waitForIngest(['lesson-1', 'lesson-2']);
+    const vectors = new FakeVectorize(384);
+    const withVectorize = async (path: string, init: RequestInit) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`${ORIGIN}${path}`, init), { ...env, VECTORS: vectors }, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    const json = (body: unknown) => ({
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const copied = await withVectorize('/api/admin/ingest/copy-vectors', json({ after: null, limit: 3 }));
+    const first = await copied.json<{ copied: number; next: string | null }>();
+    expect(first.copied).toBe(3);
+    const rest = await (await withVectorize('/api/admin/ingest/copy-vectors', json({ after: first.next }))).json();
+    const total = await env.DB.prepare('SELECT count(*) AS n FROM chunk_vectors').first<{ n: number }>();
+    expect(rest).toEqual({ copied: (total?.n ?? 0) - 3, next: null });
+    expect(vectors.ids()).toHaveLength(total?.n ?? -1);
+
+    const search = await withVectorize('/api/search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'some words about lesson-2', mode: 'vector' }),
+    });
+    expect((await search.json<{ hits: { itemId: string }[] }>()).hits[0]?.itemId).toBe('lesson-2');
+    expect(vectors.queries.at(-1)?.filter).toMatchObject({ embedder: expect.stringMatching(/^hash-v2-/) as string });
+    // Without a bound index there is nothing to copy: the D1 record is the index.
+    expect(await (await api('/api/admin/ingest/copy-vectors', { method: 'POST', key, json: {} })).json()).toEqual({
+      copied: 0,
+      next: null,
+    });
+    expect((await api('/api/admin/ingest/copy-vectors', { method: 'POST', key, json: { limit: 0 } })).status).toBe(400);
+  });
+
   it('needs an author key', async () => {
     expect((await api('/api/admin/ingest/status')).status).toBe(401);
     expect((await api('/api/admin/ingest/retry-failed', { method: 'POST' })).status).toBe(401);
     expect((await api('/api/admin/ingest/reindex', { method: 'POST' })).status).toBe(401);
+    expect((await api('/api/admin/ingest/copy-vectors', { method: 'POST' })).status).toBe(401);
   });
 });

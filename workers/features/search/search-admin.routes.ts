@@ -93,4 +93,40 @@ ingestAdminRoutes
       if (stale.length > 0) deps.logger.log('info', 'ingest.reindex_queued', { count: stale.length, embedder });
       return c.json({ requeued: stale.map((i) => i.id) }, 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/copy-vectors',
+      tags: ['Authoring'],
+      summary:
+        'Copy one page of recorded vectors into the serving index (Vectorize): after binding an index to existing content, or to repair one',
+      security: AUTHOR_SECURITY,
+      request: {
+        body: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  after: z.string().max(200).nullable().default(null).openapi({ description: 'The `next` of the previous page' }),
+                  limit: z.number().int().min(1).max(1000).default(1000),
+                })
+                .strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'What was copied, and the cursor of the next page (null at the end)',
+          content: { 'application/json': { schema: z.object({ copied: z.number().int(), next: z.string().nullable() }) } },
+        },
+        ...problemResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { after, limit } = c.req.valid('json');
+      return c.json(await c.var.deps.vectorIndex.copyRecorded(after, limit), 200);
+    },
   );
