@@ -53,13 +53,18 @@ describe('concepts', () => {
     }
   });
 
-  it('lists concepts with how many lessons and sources teach them, most covered first', async () => {
+  it('lists the concepts authors named first, then extracted ones, each most covered first', async () => {
     await givenCourseAndSource();
     const { concepts } = await (
       await api('/api/concepts')
-    ).json<{ concepts: { id: string; lessons: number; sources: number }[] }>();
-    expect(concepts[0]).toMatchObject({ id: 'window-function', lessons: 1, sources: 1 });
-    expect(concepts).toEqual(expect.arrayContaining([{ id: 'concept-1', label: 'Concept 1', lessons: 1, sources: 0 }]));
+    ).json<{
+      concepts: { id: string; lessons: number; sources: number; authored: boolean }[];
+    }>();
+    expect(concepts.slice(0, 2)).toEqual([
+      { id: 'concept-1', label: 'Concept 1', lessons: 1, sources: 0, authored: true },
+      { id: 'concept-2', label: 'Concept 2', lessons: 1, sources: 0, authored: true },
+    ]);
+    expect(concepts[2]).toMatchObject({ id: 'window-function', lessons: 1, sources: 1, authored: false });
   });
 
   it('forgets the links of a deleted source and a pruned lesson', async () => {

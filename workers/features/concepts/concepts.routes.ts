@@ -11,6 +11,7 @@ const ConceptSummarySchema = z
     label: z.string(),
     lessons: z.number().int().openapi({ description: 'Lessons that teach it' }),
     sources: z.number().int().openapi({ description: 'Knowledge sources that cover it' }),
+    authored: z.boolean().openapi({ description: 'Named by an author in frontmatter; these come first' }),
   })
   .openapi('ConceptSummary');
 
@@ -34,7 +35,7 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       method: 'get',
       path: '/',
       tags: ['Content'],
-      summary: 'Concepts the course and its sources teach, most covered first',
+      summary: 'Concepts the course and its sources teach: those authors named first, then extracted ones; most covered first',
       responses: {
         200: {
           description: 'Concepts',

@@ -8,6 +8,8 @@ export interface ConceptSummary {
   label: string;
   lessons: number;
   sources: number;
+  /** Named by an author in some lesson's frontmatter (listed first), not only extracted. */
+  authored: boolean;
 }
 
 export interface ConceptLink {
@@ -87,12 +89,14 @@ export function createD1ConceptStore(db: Db): ConceptStore {
     },
 
     async list() {
-      return db.all<ConceptSummary>(sql`
+      const rows = await db.all<Omit<ConceptSummary, 'authored'> & { authored: number }>(sql`
         SELECT c.id, c.label,
           count(DISTINCT CASE WHEN l.kind = 'lesson' THEN l.item_id END) AS lessons,
-          count(DISTINCT CASE WHEN l.kind = 'source' THEN l.item_id END) AS sources
+          count(DISTINCT CASE WHEN l.kind = 'source' THEN l.item_id END) AS sources,
+          max(l.origin = 'author') AS authored
         FROM concepts c JOIN (${LINKS}) l ON l.concept_id = c.id
-        GROUP BY c.id ORDER BY lessons + sources DESC, sum(l.weight) DESC, c.label COLLATE NOCASE`);
+        GROUP BY c.id ORDER BY authored DESC, lessons + sources DESC, sum(l.weight) DESC, c.label COLLATE NOCASE`);
+      return rows.map((r) => ({ ...r, authored: r.authored === 1 }));
     },
 
     async get(id) {
