@@ -78,6 +78,11 @@ export function createVectorizeIndex(options: { binding: VectorizeIndex | Vector
    */
   async function restore(ids: string[]): Promise<void> {
     const rows = (await Promise.all(chunked(ids).map((part) => recordedVectors(db, record.embedder, { ids: part })))).flat();
+    await upsertRecorded(rows);
+  }
+
+  /** Sends recorded rows to Vectorize as they are in the record. */
+  async function upsertRecorded(rows: Awaited<ReturnType<typeof recordedVectors>>): Promise<void> {
     if (rows.length === 0) return;
     await binding.upsert(
       rows.map((row) =>
@@ -127,17 +132,7 @@ export function createVectorizeIndex(options: { binding: VectorizeIndex | Vector
       await checkDimensions();
       const size = Math.max(1, Math.min(Math.floor(limit), VECTORIZE_MAX_UPSERT));
       const rows = await recordedVectors(db, record.embedder, { after, limit: size });
-      if (rows.length > 0) {
-        await binding.upsert(
-          rows.map((row) =>
-            toVectorizeVector(record.embedder, {
-              id: row.id,
-              values: toFloats(row.vector, record.dimensions),
-              metadata: filterOf(row),
-            }),
-          ),
-        );
-      }
+      await upsertRecorded(rows);
       return { copied: rows.length, next: rows.length === size ? (rows.at(-1)?.id ?? null) : null };
     },
     async query(vector, { topK, filter }) {
