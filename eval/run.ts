@@ -10,6 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
+import { evaluateKt } from './kt';
+import { writeSyntheticKtCsv } from './kt-synthetic';
 import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/eval-state';
@@ -79,7 +81,21 @@ async function evaluate(questions: Question[], vars: Record<string, string>) {
 
 async function main() {
   const what = process.argv[2] ?? 'search';
-  if (what !== 'search') throw new Error(`unknown evaluation "${what}"; try: npm run eval -- search`);
+  if (what === 'kt-synthetic') {
+    const file = process.argv[3];
+    if (!file) throw new Error('usage: npm run eval -- kt-synthetic <out.csv> [students] [skills] [seed]');
+    const [students, skills, seed] = process.argv.slice(4).map(Number);
+    const { rows } = await writeSyntheticKtCsv(file, { students: students ?? 500, skills: skills ?? 8, seed: seed ?? 1 });
+    console.log(`wrote ${rows} attempts to ${file}`);
+    return;
+  }
+  if (what === 'kt') {
+    const file = process.argv[3];
+    if (!file) throw new Error('usage: npm run eval -- kt <attempts.csv> (columns user, skill, correct, order or timestamp)');
+    console.log(await evaluateKt(file));
+    return;
+  }
+  if (what !== 'search') throw new Error(`unknown evaluation "${what}"; try: npm run eval -- search, or -- kt <file.csv>`);
   const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));
   const configured = Object.fromEntries(
     ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'].flatMap((k) =>

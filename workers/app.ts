@@ -11,6 +11,7 @@ import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
+import { eventRoutes } from './features/events/events.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -37,6 +38,7 @@ export function createApp() {
   app.route('/api/admin/sources', sourceAdminRoutes);
   app.route('/api/sources', sourceRoutes);
   app.route('/api/concepts', conceptRoutes);
+  app.route('/api/events', eventRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

@@ -11,6 +11,8 @@ import { createD1PersonalizeStore, type PersonalizeStore } from './features/pers
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
+import { createD1EventStore, type EventStore } from './features/events/events.store';
+import type { EventMessage } from './features/events/events.schemas';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
 import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
@@ -78,6 +80,8 @@ export interface Deps {
   blobs: BlobStore;
   cache: Cache;
   ingestQueue: JobQueue<IngestJob>;
+  eventsQueue: JobQueue<EventMessage>;
+  events: EventStore;
   content: ContentStore;
   keys: KeyStore;
   learners: LearnerStore;
@@ -107,6 +111,8 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     blobs: createR2BlobStore(env.CONTENT),
     cache: createKvCache(env.CACHE, meter),
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
+    eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
+    events: createD1EventStore(env.DB),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),

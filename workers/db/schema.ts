@@ -347,3 +347,69 @@ export const itemConcepts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.itemKind, t.itemId, t.conceptId] }), index('item_concepts_concept_idx').on(t.conceptId)],
 );
+
+/**
+ * Every learner event applied, by its client-generated id: the dedupe record. It is
+ * written in the same D1 batch as the aggregate changes the event makes, and those
+ * changes only apply when this row was written by the same attempt (`appliedBy`),
+ * so a redelivered or duplicated event changes nothing twice.
+ */
+export const learnerEvents = sqliteTable(
+  'learner_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    learnerId: text('learner_id').notNull(),
+    type: text('type').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    receivedAt: text('received_at').notNull(),
+    /** The event's own fields, as sent. */
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Random token of the consumer attempt that applied the event. */
+    appliedBy: text('applied_by').notNull(),
+  },
+  (t) => [index('learner_events_learner_idx').on(t.learnerId, t.occurredAt)],
+);
+
+/** Queue messages that failed their schema: kept for inspection, never retried. */
+export const eventRejections = sqliteTable('event_rejections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  receivedAt: text('received_at').notNull(),
+  reason: text('reason').notNull(),
+  body: text('body').notNull(),
+});
+
+/** Events that ran out of retries, kept until `npm run events -- replay-dlq` sends them again. */
+export const eventDeadLetters = sqliteTable('event_dead_letters', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  deadAt: text('dead_at').notNull(),
+  body: text('body', { mode: 'json' }).$type<unknown>().notNull(),
+});
+
+/** A learner's progress in one lesson, aggregated from events. */
+export const lessonProgress = sqliteTable(
+  'lesson_progress',
+  {
+    learnerId: text('learner_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    startedAt: text('started_at'),
+    completedAt: text('completed_at'),
+    activeSeconds: integer('active_seconds').notNull().default(0),
+    lastActivityAt: text('last_activity_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.learnerId, t.lessonSlug] }),
+    index('lesson_progress_recent_idx').on(t.learnerId, t.lastActivityAt),
+  ],
+);
+
+/** Active seconds and events per learner per UTC day, aggregated from events. */
+export const dailyActivity = sqliteTable(
+  'daily_activity',
+  {
+    learnerId: text('learner_id').notNull(),
+    day: text('day').notNull(),
+    activeSeconds: integer('active_seconds').notNull().default(0),
+    events: integer('events').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.day] })],
+);

@@ -2,13 +2,11 @@ import type { Deps } from '../deps';
 import { ingestLesson } from '../features/content/content.jobs';
 import { describeError } from '../platform/logger';
 import { ingestSource } from '../features/sources/sources.jobs';
+import { consumeEvents } from '../features/events/events.jobs';
 import { IngestJobSchema, QUEUES, type IngestJob } from './messages';
+import { retryDelaySeconds } from './retry';
 
-/** Backoff for a retried message: 2, 4, 8 ... seconds, capped, with jitter. */
-export function retryDelaySeconds(attempts: number, random: number): number {
-  const base = Math.min(300, 2 ** Math.max(1, attempts));
-  return Math.round(base * (0.75 + random * 0.5));
-}
+export { retryDelaySeconds } from './retry';
 
 /**
  * Dispatches a batch by queue. Each message is acked or retried on its own, so one
@@ -16,12 +14,14 @@ export function retryDelaySeconds(attempts: number, random: number): number {
  * logged and acked: retrying cannot fix it.
  */
 export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
+  if (batch.queue === QUEUES.events || batch.queue === QUEUES.eventsDlq) {
+    return consumeEvents(batch, deps, batch.queue === QUEUES.eventsDlq);
+  }
   const { logger } = deps;
   for (const message of batch.messages) {
     const now = new Date().toISOString();
     const log = logger.child({ queue: batch.queue, messageId: message.id, attempts: message.attempts });
     if (batch.queue !== QUEUES.ingest && batch.queue !== QUEUES.ingestDlq) {
-      // Nothing produces to the events queues yet; an unexpected message is dropped visibly.
       log.log('warn', 'queue.unhandled_message');
       message.ack();
       continue;

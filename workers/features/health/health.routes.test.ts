@@ -67,6 +67,7 @@ describe('health and API documents', () => {
       '/api/content/lessons/{slug}/content',
       '/api/docs',
       '/api/docs/init.js',
+      '/api/events',
       '/api/health',
       '/api/health/live',
       '/api/learners',

@@ -1,0 +1,262 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import type { Problem } from '../../http/problem';
+import { consumeBatch } from '../../queues/consumer';
+import { QUEUES } from '../../queues/messages';
+import { api, givenLearner } from '../../test/builders';
+import { consoleErrors } from '../../test/console';
+import { MAX_HEARTBEAT_SECONDS, type EventMessage, type LearnerEvent } from './events.schemas';
+
+/** A small deterministic PRNG, so every run sends the same events. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function uuid(rand: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+interface Truth {
+  lessons: Map<string, { started: string | null; completed: string | null; seconds: number; last: string }>;
+  days: Map<string, { seconds: number; events: number }>;
+}
+
+/** 1,000 events of one learner over 10 lessons and 20 days, and the aggregates they must produce. */
+function generate(learnerId: string, count: number, seed: number): { messages: EventMessage[]; truth: Truth } {
+  const rand = random(seed);
+  const truth: Truth = { lessons: new Map(), days: new Map() };
+  const messages: EventMessage[] = [];
+  const start = Date.parse('2026-10-01T00:00:00.000Z');
+  for (let i = 0; i < count; i++) {
+    const lessonSlug = `lesson-${1 + Math.floor(rand() * 10)}`;
+    const occurredAt = new Date(start + Math.floor(rand() * 20 * 86_400_000)).toISOString();
+    const pick = rand();
+    const base = { eventId: uuid(rand), occurredAt };
+    const event: LearnerEvent =
+      pick < 0.15
+        ? { ...base, type: 'lesson.started', lessonSlug }
+        : pick < 0.7
+          ? { ...base, type: 'lesson.active_time', lessonSlug, seconds: 1 + Math.floor(rand() * 120) }
+          : pick < 0.8
+            ? { ...base, type: 'lesson.completed', lessonSlug }
+            : {
+                ...base,
+                type: 'quiz.attempted',
+                itemId: `${lessonSlug}/q1`,
+                answer: Math.floor(rand() * 3),
+                correct: rand() < 0.6,
+              };
+    messages.push({ learnerId, receivedAt: new Date().toISOString(), event });
+    const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
+    const day = truth.days.get(occurredAt.slice(0, 10)) ?? { seconds: 0, events: 0 };
+    truth.days.set(occurredAt.slice(0, 10), { seconds: day.seconds + seconds, events: day.events + 1 });
+    if (event.type === 'quiz.attempted') continue;
+    const lesson = truth.lessons.get(lessonSlug) ?? { started: null, completed: null, seconds: 0, last: occurredAt };
+    const earliest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+    truth.lessons.set(lessonSlug, {
+      started: earliest(lesson.started, event.type === 'lesson.started' ? occurredAt : null),
+      completed: earliest(lesson.completed, event.type === 'lesson.completed' ? occurredAt : null),
+      seconds: lesson.seconds + seconds,
+      last: lesson.last > occurredAt ? lesson.last : occurredAt,
+    });
+  }
+  return { messages, truth };
+}
+
+describe('events pipeline', () => {
+  it('applies 1,000 events exactly once through duplicates, crashes after commit, transient failures and poison messages', async () => {
+    consoleErrors.expect();
+    const { learnerId } = await givenLearner(null);
+    const { messages, truth } = generate(learnerId, 1000, 7);
+    const rand = random(99);
+    // 10% of the events are sent twice, as separate messages; 5 poison messages besides.
+    const poison: unknown[] = [
+      { learnerId, receivedAt: new Date().toISOString(), event: { type: 'lesson.started' } },
+      { learnerId, event: messages[0]?.event },
+      'not an object',
+      null,
+      { learnerId, receivedAt: new Date().toISOString(), event: { ...messages[1]?.event, eventId: 'not-a-uuid' } },
+    ];
+    const bodies: unknown[] = [...messages, ...messages.filter(() => rand() < 0.1), ...poison];
+    const duplicates = bodies.length - messages.length - poison.length;
+
+    const real = depsFor(env, {});
+    let calls = 0;
+    let transient = 0;
+    let crashes = 0;
+    const deps = {
+      ...real,
+      events: {
+        ...real.events,
+        async apply(message: EventMessage, attempt: string) {
+          calls++;
+          if (calls % 17 === 0) {
+            transient++;
+            throw new Error('D1_ERROR: simulated network failure before commit');
+          }
+          const applied = await real.events.apply(message, attempt);
+          if (calls % 23 === 0) {
+            crashes++;
+            throw new Error('simulated crash after commit, before ack');
+          }
+          return applied;
+        },
+      },
+    };
+
+    let queue = bodies.map((body, i) => ({ id: `m-${i}`, body, attempts: 1 }));
+    let rounds = 0;
+    while (queue.length > 0 && rounds < 20) {
+      rounds++;
+      const next: typeof queue = [];
+      for (let i = 0; i < queue.length; i += 100) {
+        const slice = queue.slice(i, i + 100);
+        const batch = createMessageBatch(
+          QUEUES.events,
+          slice.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
+        );
+        const ctx = createExecutionContext();
+        await consumeBatch(batch, deps);
+        const result = await getQueueResult(batch, ctx);
+        const retried = new Set(result.retryMessages.map((m) => m.msgId));
+        for (const m of slice) if (retried.has(m.id)) next.push({ ...m, attempts: m.attempts + 1 });
+      }
+      queue = next;
+    }
+    expect(queue).toEqual([]);
+    expect(transient).toBeGreaterThan(0);
+    expect(crashes).toBeGreaterThan(0);
+    expect(duplicates).toBeGreaterThan(50);
+
+    const events = await env.DB.prepare('SELECT count(*) AS n FROM learner_events').first<{ n: number }>();
+    expect(events?.n).toBe(1000);
+    const rejected = await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>();
+    expect(rejected?.n).toBe(poison.length);
+
+    const lessons = await env.DB.prepare(
+      'SELECT lesson_slug, started_at, completed_at, active_seconds, last_activity_at FROM lesson_progress WHERE learner_id = ? ORDER BY lesson_slug',
+    )
+      .bind(learnerId)
+      .all<{
+        lesson_slug: string;
+        started_at: string | null;
+        completed_at: string | null;
+        active_seconds: number;
+        last_activity_at: string;
+      }>();
+    const expectedLessons = [...truth.lessons.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([slug, l]) => ({
+        lesson_slug: slug,
+        started_at: l.started,
+        completed_at: l.completed,
+        active_seconds: l.seconds,
+        last_activity_at: l.last,
+      }));
+    expect(lessons.results).toEqual(expectedLessons);
+
+    const days = await env.DB.prepare('SELECT day, active_seconds, events FROM daily_activity WHERE learner_id = ? ORDER BY day')
+      .bind(learnerId)
+      .all<{ day: string; active_seconds: number; events: number }>();
+    const expectedDays = [...truth.days.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([day, d]) => ({ day, active_seconds: d.seconds, events: d.events }));
+    expect(days.results).toEqual(expectedDays);
+    expect(days.results.reduce((n, d) => n + d.events, 0)).toBe(1000);
+  });
+
+  it('keeps messages that ran out of retries for a replay', async () => {
+    consoleErrors.expect();
+    const batch = createMessageBatch(QUEUES.eventsDlq, [
+      { id: 'd-1', timestamp: new Date(), attempts: 1, body: { some: 'event' } },
+    ]);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, depsFor(env, {}));
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['d-1']);
+    const row = await env.DB.prepare('SELECT body FROM event_dead_letters').first<{ body: string }>();
+    expect(JSON.parse(row?.body ?? 'null')).toEqual({ some: 'event' });
+  });
+});
+
+describe('POST /api/events', () => {
+  it('queues a batch that the real EVENTS consumer applies once, even when sent twice', async () => {
+    const { learnerId, token } = await givenLearner(null);
+    const events = [
+      { eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'lesson-1', occurredAt: '2026-11-01T10:00:00Z' },
+      {
+        eventId: crypto.randomUUID(),
+        type: 'lesson.active_time',
+        lessonSlug: 'lesson-1',
+        seconds: 45,
+        occurredAt: '2026-11-01T10:00:45Z',
+      },
+    ];
+    for (let i = 0; i < 2; i++) {
+      const response = await api('/api/events', { method: 'POST', key: token, json: { events } });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ accepted: 2 });
+    }
+    const started = Date.now();
+    // Both copies of both events delivered: 4 messages, 2 applied.
+    while (Date.now() - started < 8000) {
+      const applied = await env.DB.prepare('SELECT count(*) AS n FROM learner_events').first<{ n: number }>();
+      const days = await env.DB.prepare('SELECT events FROM daily_activity WHERE learner_id = ?')
+        .bind(learnerId)
+        .first<{ events: number }>();
+      if (applied?.n === 2 && days) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Give the duplicate deliveries a moment to (not) add anything.
+    await new Promise((r) => setTimeout(r, 500));
+    const row = await env.DB.prepare('SELECT active_seconds, started_at FROM lesson_progress WHERE learner_id = ?')
+      .bind(learnerId)
+      .first();
+    expect(row).toEqual({ active_seconds: 45, started_at: '2026-11-01T10:00:00.000Z' });
+  });
+
+  it.each([
+    [
+      'a bad timestamp',
+      { events: [{ eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'x', occurredAt: 'yesterday' }] },
+      'json/events/0/occurredAt',
+    ],
+    [
+      'a bad event id',
+      { events: [{ eventId: '42', type: 'lesson.started', lessonSlug: 'x', occurredAt: '2026-11-01T10:00:00Z' }] },
+      'json/events/0/eventId',
+    ],
+    [
+      'an unknown type',
+      { events: [{ eventId: crypto.randomUUID(), type: 'lesson.danced', occurredAt: '2026-11-01T10:00:00Z' }] },
+      'json/events/0/type',
+    ],
+    ['no events', { events: [] }, 'json/events'],
+    [
+      '101 events',
+      {
+        events: Array.from({ length: 101 }, () => ({
+          eventId: crypto.randomUUID(),
+          type: 'lesson.started',
+          lessonSlug: 'x',
+          occurredAt: '2026-11-01T10:00:00Z',
+        })),
+      },
+      'json/events',
+    ],
+  ])('answers %s with 400 naming the field, and queues nothing', async (_case, json, field) => {
+    const { token } = await givenLearner(null);
+    const response = await api('/api/events', { method: 'POST', key: token, json });
+    expect(response.status).toBe(400);
+    expect((await response.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('needs a learner token', async () => {
+    expect((await api('/api/events', { method: 'POST', json: { events: [] } })).status).toBe(401);
+  });
+});

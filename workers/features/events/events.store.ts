@@ -1,0 +1,80 @@
+import { MAX_HEARTBEAT_SECONDS, type EventMessage } from './events.schemas';
+
+/** Port over the learner events and the aggregates they feed, in D1. */
+export interface EventStore {
+  /**
+   * Applies one event in one D1 batch: the dedupe record and every aggregate change
+   * commit together, and the changes apply only if this call wrote the record.
+   * Returns whether the event was new.
+   */
+  apply(message: EventMessage, attempt: string): Promise<boolean>;
+  /** Records a queue message that failed its schema (never retried). */
+  reject(body: unknown, reason: string, now: string): Promise<void>;
+  /** Keeps a message that ran out of retries for a later replay. */
+  deadLetter(body: unknown, now: string): Promise<void>;
+}
+
+/**
+ * Written with D1's own prepared statements: the conditional aggregate upserts
+ * (`INSERT … SELECT … WHERE EXISTS … ON CONFLICT`) have no query-builder form.
+ */
+export function createD1EventStore(d1: D1Database): EventStore {
+  return {
+    async apply({ learnerId, receivedAt, event }, attempt) {
+      const occurredAt = new Date(event.occurredAt).toISOString();
+      const { eventId, type, occurredAt: _raw, ...payload } = event;
+      const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
+      // Aggregate changes apply only if the dedupe row in the same batch is this attempt's.
+      const applied = 'EXISTS (SELECT 1 FROM learner_events WHERE event_id = ? AND applied_by = ?)';
+      const statements = [
+        d1
+          .prepare(
+            `INSERT INTO learner_events (event_id, learner_id, type, occurred_at, received_at, payload, applied_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+          )
+          .bind(eventId, learnerId, type, occurredAt, receivedAt, JSON.stringify(payload), attempt),
+        d1
+          .prepare(
+            `INSERT INTO daily_activity (learner_id, day, active_seconds, events)
+             SELECT ?, ?, ?, 1 WHERE ${applied}
+             ON CONFLICT (learner_id, day) DO UPDATE SET
+               active_seconds = active_seconds + excluded.active_seconds, events = events + 1`,
+          )
+          .bind(learnerId, occurredAt.slice(0, 10), seconds, eventId, attempt),
+      ];
+      if ('lessonSlug' in event && event.type !== 'lesson.rated') {
+        const started = event.type === 'lesson.started' ? occurredAt : null;
+        const completed = event.type === 'lesson.completed' ? occurredAt : null;
+        statements.push(
+          d1
+            .prepare(
+              `INSERT INTO lesson_progress (learner_id, lesson_slug, started_at, completed_at, active_seconds, last_activity_at)
+               SELECT ?, ?, ?, ?, ?, ? WHERE ${applied}
+               ON CONFLICT (learner_id, lesson_slug) DO UPDATE SET
+                 started_at = coalesce(min(started_at, excluded.started_at), started_at, excluded.started_at),
+                 completed_at = coalesce(min(completed_at, excluded.completed_at), completed_at, excluded.completed_at),
+                 active_seconds = active_seconds + excluded.active_seconds,
+                 last_activity_at = max(last_activity_at, excluded.last_activity_at)`,
+            )
+            .bind(learnerId, event.lessonSlug, started, completed, seconds, occurredAt, eventId, attempt),
+        );
+      }
+      const [recorded] = await d1.batch(statements);
+      return (recorded?.meta.changes ?? 0) === 1;
+    },
+
+    async reject(body, reason, now) {
+      await d1
+        .prepare('INSERT INTO event_rejections (received_at, reason, body) VALUES (?, ?, ?)')
+        .bind(now, reason.slice(0, 2000), (JSON.stringify(body) ?? 'undefined').slice(0, 10_000))
+        .run();
+    },
+
+    async deadLetter(body, now) {
+      await d1
+        .prepare('INSERT INTO event_dead_letters (dead_at, body) VALUES (?, ?)')
+        .bind(now, JSON.stringify(body) ?? 'null')
+        .run();
+    },
+  };
+}
