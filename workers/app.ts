@@ -12,6 +12,7 @@ import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
 import { eventRoutes } from './features/events/events.routes';
+import { progressRoutes } from './features/events/progress.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -39,6 +40,7 @@ export function createApp() {
   app.route('/api/sources', sourceRoutes);
   app.route('/api/concepts', conceptRoutes);
   app.route('/api/events', eventRoutes);
+  app.route('/api/progress', progressRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

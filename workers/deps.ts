@@ -11,7 +11,7 @@ import { createD1PersonalizeStore, type PersonalizeStore } from './features/pers
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
-import { createD1EventStore, type EventStore } from './features/events/events.store';
+import { createD1EventStore, createD1ProgressReader, type EventStore, type ProgressReader } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
@@ -82,6 +82,7 @@ export interface Deps {
   ingestQueue: JobQueue<IngestJob>;
   eventsQueue: JobQueue<EventMessage>;
   events: EventStore;
+  progress: ProgressReader;
   content: ContentStore;
   keys: KeyStore;
   learners: LearnerStore;
@@ -113,6 +114,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
     eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
     events: createD1EventStore(env.DB),
+    progress: createD1ProgressReader(env.DB),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),

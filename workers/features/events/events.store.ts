@@ -78,3 +78,70 @@ export function createD1EventStore(d1: D1Database): EventStore {
     },
   };
 }
+
+export interface LessonProgressRow {
+  lessonSlug: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  activeSeconds: number;
+  lastActivityAt: string | null;
+}
+
+export interface ProgressOverview {
+  lessons: (LessonProgressRow & {
+    title: string;
+    partSlug: string;
+    partTitle: string;
+    chapterSlug: string;
+    chapterTitle: string;
+  })[];
+  days: { day: string; activeSeconds: number; events: number }[];
+}
+
+/** Reads of a learner's progress: one lesson, or the whole course in one D1 batch of two queries. */
+export function createD1ProgressReader(d1: D1Database) {
+  return {
+    async lesson(learnerId: string, slug: string): Promise<LessonProgressRow> {
+      const row = await d1
+        .prepare(
+          `SELECT started_at, completed_at, active_seconds, last_activity_at FROM lesson_progress
+           WHERE learner_id = ? AND lesson_slug = ?`,
+        )
+        .bind(learnerId, slug)
+        .first<{ started_at: string | null; completed_at: string | null; active_seconds: number; last_activity_at: string }>();
+      return {
+        lessonSlug: slug,
+        startedAt: row?.started_at ?? null,
+        completedAt: row?.completed_at ?? null,
+        activeSeconds: row?.active_seconds ?? 0,
+        lastActivityAt: row?.last_activity_at ?? null,
+      };
+    },
+
+    async overview(learnerId: string, sinceDay: string): Promise<ProgressOverview> {
+      const [lessons, days] = await d1.batch<Record<string, unknown>>([
+        d1
+          .prepare(
+            `SELECT l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
+               c.title AS chapterTitle, lp.started_at AS startedAt, lp.completed_at AS completedAt,
+               coalesce(lp.active_seconds, 0) AS activeSeconds, lp.last_activity_at AS lastActivityAt
+             FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
+             LEFT JOIN lesson_progress lp ON lp.learner_id = ? AND lp.lesson_slug = l.slug
+             ORDER BY p.position, c.position, l.position`,
+          )
+          .bind(learnerId),
+        d1
+          .prepare(
+            `SELECT day, active_seconds AS activeSeconds, events FROM daily_activity
+             WHERE learner_id = ? AND day >= ? ORDER BY day`,
+          )
+          .bind(learnerId, sinceDay),
+      ]);
+      return {
+        lessons: (lessons?.results ?? []) as unknown as ProgressOverview['lessons'],
+        days: (days?.results ?? []) as unknown as ProgressOverview['days'],
+      };
+    },
+  };
+}
+export type ProgressReader = ReturnType<typeof createD1ProgressReader>;

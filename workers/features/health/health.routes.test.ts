@@ -79,6 +79,11 @@ describe('health and API documents', () => {
       '/api/personalize',
       '/api/personalize/cache',
       '/api/personalize/stream',
+      '/api/progress',
+      '/api/progress/lessons/{slug}',
+      '/api/progress/lessons/{slug}/complete',
+      '/api/progress/lessons/{slug}/start',
+      '/api/progress/lessons/{slug}/time',
       '/api/search',
       '/api/sources/{id}/file',
     ]);

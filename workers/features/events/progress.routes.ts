@@ -1,0 +1,162 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../http/app-env';
+import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { AppError, problemResponses } from '../../http/problem';
+import { validationHook } from '../../http/validation';
+import { SlugParamSchema } from '../content/content.schemas';
+import type { LearnerEvent } from './events.schemas';
+import { summarizeProgress } from './progress.domain';
+
+const WriteSchema = z
+  .object({
+    eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
+    occurredAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
+  })
+  .strict();
+const TimeSchema = WriteSchema.extend({
+  seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .openapi({ description: 'Active seconds since the last heartbeat; at most 60 count' }),
+}).strict();
+
+const LessonProgressSchema = z
+  .object({
+    lessonSlug: z.string(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    activeSeconds: z.number().int(),
+    lastActivityAt: z.string().nullable(),
+  })
+  .openapi('LessonProgress');
+const WriteResponseSchema = z.object({
+  applied: z.boolean().openapi({ description: 'false when this eventId was applied before' }),
+  progress: LessonProgressSchema,
+});
+
+const CompletionSchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  lessons: z.number().int(),
+  completed: z.number().int(),
+});
+const ProgressSchema = z
+  .object({
+    lessons: z.object({ total: z.number().int(), started: z.number().int(), completed: z.number().int() }),
+    parts: z.array(CompletionSchema.extend({ chapters: z.array(CompletionSchema) })),
+    days: z.array(z.object({ day: z.string(), activeSeconds: z.number().int(), events: z.number().int() })),
+    weeks: z.array(z.object({ week: z.string().openapi({ description: 'Monday (UTC)' }), activeSeconds: z.number().int() })),
+    streakDays: z.number().int(),
+    lastLesson: z.object({ slug: z.string(), title: z.string(), lastActivityAt: z.string().nullable() }).nullable(),
+  })
+  .openapi('Progress');
+
+/** Days of activity the overview returns (8 weeks). */
+const OVERVIEW_DAYS = 56;
+
+/** Applies one progress event now (not through the queue), so the next read shows it. */
+async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
+  const { deps, learnerId } = c.var;
+  await currentLearner(deps, learnerId);
+  if ((await deps.content.lessonHash(slug)) === null) throw new AppError('not_found', `No lesson ${slug}`);
+  const applied = await deps.events.apply({ learnerId, receivedAt: new Date().toISOString(), event }, crypto.randomUUID());
+  return c.json({ applied, progress: await deps.progress.lesson(learnerId, slug) }, 200);
+}
+
+const writeRoute = (method: 'post' | 'put', path: string, summary: string, schema: typeof WriteSchema | typeof TimeSchema) =>
+  createRoute({
+    method,
+    path,
+    tags: ['Learners'],
+    summary,
+    security: LEARNER_SECURITY,
+    middleware: [requireLearner] as const,
+    request: { params: SlugParamSchema, body: { required: true, content: { 'application/json': { schema } } } },
+    responses: {
+      200: {
+        description: 'The lesson progress after the write',
+        content: { 'application/json': { schema: WriteResponseSchema } },
+      },
+      ...problemResponses(400, 401, 404),
+    },
+  });
+
+const now = () => new Date().toISOString();
+
+export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(writeRoute('post', '/lessons/{slug}/start', 'Mark a lesson started', WriteSchema), async (c) => {
+    const { slug } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return write(c, slug, {
+      type: 'lesson.started',
+      lessonSlug: slug,
+      eventId: body.eventId,
+      occurredAt: body.occurredAt ?? now(),
+    });
+  })
+  .openapi(
+    writeRoute('put', '/lessons/{slug}/time', 'Heartbeat: add active seconds (at most 60 per heartbeat count)', TimeSchema),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      const body = c.req.valid('json') as z.infer<typeof TimeSchema>;
+      return write(c, slug, {
+        type: 'lesson.active_time',
+        lessonSlug: slug,
+        seconds: body.seconds,
+        eventId: body.eventId,
+        occurredAt: body.occurredAt ?? now(),
+      });
+    },
+  )
+  .openapi(writeRoute('post', '/lessons/{slug}/complete', 'Mark a lesson completed', WriteSchema), async (c) => {
+    const { slug } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return write(c, slug, {
+      type: 'lesson.completed',
+      lessonSlug: slug,
+      eventId: body.eventId,
+      occurredAt: body.occurredAt ?? now(),
+    });
+  })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/lessons/{slug}',
+      tags: ['Learners'],
+      summary: "The learner's progress in one lesson",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { params: SlugParamSchema },
+      responses: {
+        200: { description: 'Lesson progress', content: { 'application/json': { schema: LessonProgressSchema } } },
+        ...problemResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      return c.json(await c.var.deps.progress.lesson(c.var.learnerId, slug), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['Learners'],
+      summary: 'Completion per part and chapter, active time per day and week (8 weeks), streak and last lesson',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: { description: 'Progress', content: { 'application/json': { schema: ProgressSchema } } },
+        ...problemResponses(401),
+      },
+    }),
+    async (c) => {
+      const today = new Date().toISOString().slice(0, 10);
+      const since = new Date(Date.now() - OVERVIEW_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const overview = await c.var.deps.progress.overview(c.var.learnerId, since);
+      return c.json(summarizeProgress(overview, today), 200);
+    },
+  );
