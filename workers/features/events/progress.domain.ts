@@ -36,7 +36,13 @@ function addDays(day: string, days: number): string {
 export function summarizeProgress(overview: ProgressOverview, today: string) {
   const parts = new Map<string, Completion & { chapters: Map<string, Completion> }>();
   for (const l of overview.lessons) {
-    const part = parts.get(l.partSlug) ?? { slug: l.partSlug, title: l.partTitle, lessons: 0, completed: 0, chapters: new Map() };
+    const part = parts.get(l.partSlug) ?? {
+      slug: l.partSlug,
+      title: l.partTitle,
+      lessons: 0,
+      completed: 0,
+      chapters: new Map<string, Completion>(),
+    };
     const chapter = part.chapters.get(l.chapterSlug) ?? { slug: l.chapterSlug, title: l.chapterTitle, lessons: 0, completed: 0 };
     part.lessons++;
     chapter.lessons++;
