@@ -13,6 +13,7 @@ import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.rout
 import { conceptRoutes } from './features/concepts/concepts.routes';
 import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
+import { eventAdminRoutes } from './features/events/events-admin.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -41,6 +42,7 @@ export function createApp() {
   app.route('/api/concepts', conceptRoutes);
   app.route('/api/events', eventRoutes);
   app.route('/api/progress', progressRoutes);
+  app.route('/api/admin/events', eventAdminRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

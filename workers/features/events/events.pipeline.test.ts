@@ -4,7 +4,7 @@ import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, givenLearner } from '../../test/builders';
+import { api, givenAuthorKey, givenLearner } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
 import { MAX_HEARTBEAT_SECONDS, type EventMessage, type LearnerEvent } from './events.schemas';
 
@@ -181,6 +181,45 @@ describe('events pipeline', () => {
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['d-1']);
     const row = await env.DB.prepare('SELECT body FROM event_dead_letters').first<{ body: string }>();
     expect(JSON.parse(row?.body ?? 'null')).toEqual({ some: 'event' });
+  });
+});
+
+describe('replaying dead letters', () => {
+  it('sends kept dead letters back to the queue, where each is applied once, and forgets them', async () => {
+    const { learnerId } = await givenLearner(null);
+    const key = await givenAuthorKey();
+    const event = {
+      eventId: crypto.randomUUID(),
+      type: 'lesson.active_time',
+      lessonSlug: 'lesson-1',
+      seconds: 30,
+      occurredAt: '2026-11-02T09:00:00Z',
+    };
+    const body = JSON.stringify({ learnerId, receivedAt: '2026-11-02T09:00:01.000Z', event });
+    // The same event dead-lettered twice (two copies ran out of retries).
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO event_dead_letters (dead_at, body) VALUES (?, ?)').bind('2026-11-02T10:00:00Z', body),
+      env.DB.prepare('INSERT INTO event_dead_letters (dead_at, body) VALUES (?, ?)').bind('2026-11-02T10:00:01Z', body),
+    ]);
+    const replayed = await api('/api/admin/events/replay-dlq', { method: 'POST', key });
+    expect(await replayed.json()).toEqual({ replayed: 2, remaining: 0 });
+    const started = Date.now();
+    let row = null;
+    while (!row && Date.now() - started < 8000) {
+      row = await env.DB.prepare('SELECT active_seconds FROM lesson_progress WHERE learner_id = ?').bind(learnerId).first();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(
+      await env.DB.prepare('SELECT active_seconds FROM lesson_progress WHERE learner_id = ?').bind(learnerId).first(),
+    ).toEqual({
+      active_seconds: 30,
+    });
+    expect(await (await api('/api/admin/events/replay-dlq', { method: 'POST', key })).json()).toEqual({
+      replayed: 0,
+      remaining: 0,
+    });
+    expect((await api('/api/admin/events/replay-dlq', { method: 'POST' })).status).toBe(401);
   });
 });
 

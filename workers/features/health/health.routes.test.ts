@@ -53,6 +53,7 @@ describe('health and API documents', () => {
       '/api/admin/content/blobs/{hash}',
       '/api/admin/content/commit',
       '/api/admin/content/plan',
+      '/api/admin/events/replay-dlq',
       '/api/admin/ingest/copy-vectors',
       '/api/admin/ingest/reindex',
       '/api/admin/ingest/retry-failed',
