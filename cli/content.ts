@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { defaultTarget, resolveAuthorKey } from './local-env';
+import { authorTarget, defaultTarget } from './local-env';
 import { z } from 'zod';
 import { ApiError, createClient, pushCourse } from './push';
 import { addSources, deleteSource, listSources } from './sources';
@@ -54,12 +54,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const target = values.target ?? defaultTarget();
-  const key = resolveAuthorKey(values.key, target);
-  if (!key) {
-    console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
-    return 2;
-  }
+  const author = authorTarget(values);
+  if (!author) return 2;
+  const { target, key } = author;
   if (command === 'ingest') {
     const api = createClient(target, key);
     if (values.reindex) return reindex(api);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { defaultTarget, resolveAuthorKey } from './local-env';
+import { authorTarget, defaultTarget } from './local-env';
 import { ApiError, createClient } from './push';
 
 const USAGE = `Usage: npm run events -- replay-dlq [--target <url>] [--key <author key>]
@@ -20,12 +20,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const target = values.target ?? defaultTarget();
-  const key = resolveAuthorKey(values.key, target);
-  if (!key) {
-    console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
-    return 2;
-  }
+  const author = authorTarget(values);
+  if (!author) return 2;
+  const { target, key } = author;
   const api = createClient(target, key);
   const Page = z.object({ replayed: z.number(), remaining: z.number() });
   let total = 0;

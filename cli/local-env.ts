@@ -19,6 +19,21 @@ export function resolveAuthorKey(flag: string | undefined, target: string): stri
   return loopback ? readLocalAuthorKey() : undefined;
 }
 
+/**
+ * The API origin and author key a CLI command acts with (flags, else their defaults),
+ * or null after printing how to provide a key when none is found.
+ */
+export function authorTarget(flags: {
+  target?: string | undefined;
+  key?: string | undefined;
+}): { target: string; key: string } | null {
+  const target = flags.target ?? defaultTarget();
+  const key = resolveAuthorKey(flags.key, target);
+  if (key) return { target, key };
+  console.error('No author key: pass --key, set LEARNEDGE_AUTHOR_KEY, or run `npm start` once to create the local one.');
+  return null;
+}
+
 export function readLocalAuthorKey(): string | undefined {
   return existsSync(LOCAL_AUTHOR_KEY_FILE) ? readFileSync(LOCAL_AUTHOR_KEY_FILE, 'utf8').trim() || undefined : undefined;
 }

@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { BktParams } from '../workers/features/mastery/mastery.bkt';
+import { seededRandom } from '../workers/platform/seeded-random';
 
 export interface SyntheticKtOptions {
   /** Learners (default 500). */
@@ -60,17 +61,5 @@ export async function writeSyntheticKtCsv(path: string, options: SyntheticKtOpti
   return {
     rows: lines.length - 1,
     params: Object.fromEntries(skillParams.map((p, k) => [skillName(k), p])),
-  };
-}
-
-/** mulberry32: small, fast and good enough for simulation. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

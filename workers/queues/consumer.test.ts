@@ -4,7 +4,7 @@ import worker from '../index';
 import { buildCourse, givenAuthorKey, push, waitForIngest } from '../test/builders';
 import { consoleErrors } from '../test/console';
 import { QUEUES, type IngestJob } from './messages';
-import { retryDelaySeconds } from './consumer';
+import { retryDelaySeconds } from './retry';
 import { sha256Hex } from '../platform/sha256';
 
 let key: string;

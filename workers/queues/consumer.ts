@@ -6,8 +6,6 @@ import { consumeEvents } from '../features/events/events.jobs';
 import { IngestJobSchema, QUEUES, type IngestJob } from './messages';
 import { retryDelaySeconds } from './retry';
 
-export { retryDelaySeconds } from './retry';
-
 /**
  * Dispatches a batch by queue. Each message is acked or retried on its own, so one
  * bad lesson never holds back the others. A message that fails its schema is

@@ -6,16 +6,8 @@ import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
 import { api, givenAuthorKey, givenLearner } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
+import { seededRandom } from '../../platform/seeded-random';
 import { MAX_HEARTBEAT_SECONDS, type EventMessage, type LearnerEvent } from './events.schemas';
-
-/** A small deterministic PRNG, so every run sends the same events. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function uuid(rand: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join('');
@@ -29,7 +21,7 @@ interface Truth {
 
 /** 1,000 events of one learner over 10 lessons and 20 days, and the aggregates they must produce. */
 function generate(learnerId: string, count: number, seed: number): { messages: EventMessage[]; truth: Truth } {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const truth: Truth = { lessons: new Map(), days: new Map() };
   const messages: EventMessage[] = [];
   const start = Date.parse('2026-10-01T00:00:00.000Z');
@@ -74,7 +66,7 @@ describe('events pipeline', () => {
     consoleErrors.expect();
     const { learnerId } = await givenLearner(null);
     const { messages, truth } = generate(learnerId, 1000, 7);
-    const rand = random(99);
+    const rand = seededRandom(99);
     // 10% of the events are sent twice, as separate messages; 5 poison messages besides.
     const poison: unknown[] = [
       { learnerId, receivedAt: new Date().toISOString(), event: { type: 'lesson.started' } },

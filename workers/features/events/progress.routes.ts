@@ -84,42 +84,29 @@ const writeRoute = (method: 'post' | 'put', path: string, summary: string, schem
     },
   });
 
-const now = () => new Date().toISOString();
+/** The fields every progress event shares, from the path and the body (time defaults to now). */
+const common = (slug: string, body: { eventId: string; occurredAt?: string | undefined }) => ({
+  lessonSlug: slug,
+  eventId: body.eventId,
+  occurredAt: body.occurredAt ?? new Date().toISOString(),
+});
 
 export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(writeRoute('post', '/lessons/{slug}/start', 'Mark a lesson started', WriteSchema), async (c) => {
     const { slug } = c.req.valid('param');
-    const body = c.req.valid('json');
-    return write(c, slug, {
-      type: 'lesson.started',
-      lessonSlug: slug,
-      eventId: body.eventId,
-      occurredAt: body.occurredAt ?? now(),
-    });
+    return write(c, slug, { type: 'lesson.started', ...common(slug, c.req.valid('json')) });
   })
   .openapi(
     writeRoute('put', '/lessons/{slug}/time', 'Heartbeat: add active seconds (at most 60 per heartbeat count)', TimeSchema),
     async (c) => {
       const { slug } = c.req.valid('param');
       const body = c.req.valid('json') as z.infer<typeof TimeSchema>;
-      return write(c, slug, {
-        type: 'lesson.active_time',
-        lessonSlug: slug,
-        seconds: body.seconds,
-        eventId: body.eventId,
-        occurredAt: body.occurredAt ?? now(),
-      });
+      return write(c, slug, { type: 'lesson.active_time', seconds: body.seconds, ...common(slug, body) });
     },
   )
   .openapi(writeRoute('post', '/lessons/{slug}/complete', 'Mark a lesson completed', WriteSchema), async (c) => {
     const { slug } = c.req.valid('param');
-    const body = c.req.valid('json');
-    return write(c, slug, {
-      type: 'lesson.completed',
-      lessonSlug: slug,
-      eventId: body.eventId,
-      occurredAt: body.occurredAt ?? now(),
-    });
+    return write(c, slug, { type: 'lesson.completed', ...common(slug, c.req.valid('json')) });
   })
   .openapi(
     createRoute({

@@ -10,20 +10,9 @@ import {
   masteryLevel,
   type BktParams,
 } from './mastery.bkt';
+import { seededRandom } from '../../platform/seeded-random';
 
 const params = (overrides: Partial<BktParams> = {}): BktParams => ({ ...DEFAULT_BKT, ...overrides });
-
-/** mulberry32: a small seeded PRNG, so synthetic learners are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Answers of simulated learners whose hidden state follows the BKT model exactly. */
 function simulate(p: BktParams, students: number, attempts: number, seed: number): boolean[][] {
