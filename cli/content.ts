@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { authorTarget, defaultTarget } from './local-env';
 import { z } from 'zod';
-import { ApiError, createClient, pushCourse } from './push';
+import { createClient, pushCourse, runCli } from './push';
 import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
@@ -144,15 +144,4 @@ async function reindex(api: ReturnType<typeof createClient>): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ApiError) {
-      console.error(`${error.status} ${error.problem?.title ?? ''}: ${error.message}`);
-      for (const e of error.problem?.errors ?? []) console.error(`  ${e.field}: ${e.message}`);
-    } else {
-      console.error(error instanceof Error ? error.message : String(error));
-    }
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { authorTarget, defaultTarget } from './local-env';
-import { ApiError, createClient } from './push';
+import { createClient, runCli } from './push';
 
 const USAGE = `Usage: npm run events -- replay-dlq [--target <url>] [--key <author key>]
 
@@ -35,12 +35,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      error instanceof ApiError ? `${error.status}: ${error.message}` : error instanceof Error ? error.message : String(error),
-    );
-    process.exit(1);
-  },
-);
+runCli(main);

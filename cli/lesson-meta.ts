@@ -202,7 +202,7 @@ function readQuiz(raw: unknown, concepts: string[], fail: (message: string) => v
     const n = i + 1;
     const item = entry as Record<string, unknown>;
     if (!item || typeof item !== 'object') return fail(`item ${n} must have question, choices and answer`);
-    const { question, choices, answer, explanation, concept, id } = item;
+    const { question, choices, answer, explanation, concept, id, difficulty } = item;
     if (typeof question !== 'string' || !question.trim()) return fail(`item ${n} needs a question`);
     if (!Array.isArray(choices) || choices.length < 2 || !choices.every((c) => typeof c === 'string' || typeof c === 'number'))
       return fail(`item ${n} needs at least two choices`);
@@ -214,6 +214,9 @@ function readQuiz(raw: unknown, concepts: string[], fail: (message: string) => v
     if (concept !== undefined && (typeof concept !== 'string' || !concepts.includes(concept)))
       return fail(`item ${n}: concept ${JSON.stringify(concept)} is not one of the lesson's concepts`);
     if (id !== undefined && (typeof id !== 'string' || !SLUG.test(id))) return fail(`item ${n}: id must be kebab-case`);
+    const level = typeof difficulty === 'string' ? DIFFICULTY_WORDS[difficulty.toLowerCase()] : difficulty;
+    if (level !== undefined && !(typeof level === 'number' && Number.isInteger(level) && level >= 1 && level <= 5))
+      return fail(`item ${n}: difficulty must be 1-5 or one of ${Object.keys(DIFFICULTY_WORDS).join(', ')}`);
     items.push({
       question: question.trim(),
       choices: texts,
@@ -221,6 +224,7 @@ function readQuiz(raw: unknown, concepts: string[], fail: (message: string) => v
       explanation: typeof explanation === 'string' ? explanation.trim() : '',
       ...(typeof concept === 'string' ? { concept } : {}),
       ...(typeof id === 'string' ? { id } : {}),
+      ...(typeof level === 'number' ? { difficulty: level } : {}),
     });
   });
   return items;

@@ -165,3 +165,19 @@ function describe(s: PlanSummary): string {
   if (s.kept.length > 0) parts.push(`kept ${s.kept.length} not in this tree (use --prune to remove)`);
   return parts.join(', ');
 }
+
+/** Runs a CLI's main and exits with its code; an API problem prints its title and field errors. */
+export function runCli(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof ApiError) {
+        console.error(`${error.status} ${error.problem?.title ?? ''}: ${error.message}`);
+        for (const e of error.problem?.errors ?? []) console.error(`  ${e.field}: ${e.message}`);
+      } else {
+        console.error(error instanceof Error ? error.message : String(error));
+      }
+      process.exit(1);
+    },
+  );
+}

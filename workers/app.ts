@@ -14,6 +14,7 @@ import { conceptRoutes } from './features/concepts/concepts.routes';
 import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
 import { eventAdminRoutes } from './features/events/events-admin.routes';
+import { learnerModelRoutes, masteryAdminRoutes, quizRoutes, reviewRoutes } from './features/mastery/mastery.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -43,6 +44,10 @@ export function createApp() {
   app.route('/api/events', eventRoutes);
   app.route('/api/progress', progressRoutes);
   app.route('/api/admin/events', eventAdminRoutes);
+  app.route('/api/quizzes', quizRoutes);
+  app.route('/api/reviews', reviewRoutes);
+  app.route('/api/learners/me', learnerModelRoutes);
+  app.route('/api/admin/mastery', masteryAdminRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

@@ -13,6 +13,7 @@ import { createD1SourceStore, type SourceStore } from './features/sources/source
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
 import { createD1EventStore, createD1ProgressReader, type EventStore, type ProgressReader } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
+import { createD1MasteryStore, type MasteryStore } from './features/mastery/mastery.store';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
 import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
@@ -83,6 +84,7 @@ export interface Deps {
   eventsQueue: JobQueue<EventMessage>;
   events: EventStore;
   progress: ProgressReader;
+  mastery: MasteryStore;
   content: ContentStore;
   keys: KeyStore;
   learners: LearnerStore;
@@ -115,6 +117,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
     events: createD1EventStore(env.DB),
     progress: createD1ProgressReader(env.DB),
+    mastery: createD1MasteryStore(env.DB),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),

@@ -132,6 +132,8 @@ export const quizItems = sqliteTable(
     answer: integer('answer').notNull(),
     explanation: text('explanation').notNull().default(''),
     conceptId: text('concept_id'),
+    /** 1–5, null for the lesson's difficulty: the item's IRT difficulty. */
+    difficulty: integer('difficulty'),
   },
   (t) => [index('quiz_items_lesson_idx').on(t.lessonSlug, t.position)],
 );
@@ -413,3 +415,82 @@ export const dailyActivity = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.learnerId, t.day] })],
 );
+
+/**
+ * The learner model's per-learner row: a version every model-changing event bumps
+ * (an event computed from an older version is recomputed, so concurrent answers
+ * never lose an update) and the IRT ability estimate.
+ */
+export const learnerModel = sqliteTable('learner_model', {
+  learnerId: text('learner_id').primaryKey(),
+  version: integer('version').notNull(),
+  theta: real('theta').notNull(),
+  thetaSe: real('theta_se').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** BKT P(known) of one concept for one learner, after their graded answers. */
+export const conceptMastery = sqliteTable(
+  'concept_mastery',
+  {
+    learnerId: text('learner_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    pKnown: real('p_known').notNull(),
+    attempts: integer('attempts').notNull(),
+    correct: integer('correct').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.conceptId] })],
+);
+
+/** Every graded answer (quiz or review): the IRT responses and what `npm run fit -- bkt` learns from. */
+export const quizAttempts = sqliteTable(
+  'quiz_attempts',
+  {
+    eventId: text('event_id').primaryKey(),
+    learnerId: text('learner_id').notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    answer: integer('answer').notNull(),
+    correct: integer('correct', { mode: 'boolean' }).notNull(),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [
+    index('quiz_attempts_learner_idx').on(t.learnerId, t.occurredAt),
+    index('quiz_attempts_concept_idx').on(t.conceptId, t.learnerId, t.occurredAt),
+  ],
+);
+
+/** The FSRS card of one quiz item for one learner (ts-fsrs fields). */
+export const reviewCards = sqliteTable(
+  'review_cards',
+  {
+    learnerId: text('learner_id').notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    due: text('due').notNull(),
+    stability: real('stability').notNull(),
+    difficulty: real('difficulty').notNull(),
+    elapsedDays: integer('elapsed_days').notNull(),
+    scheduledDays: integer('scheduled_days').notNull(),
+    learningSteps: integer('learning_steps').notNull(),
+    reps: integer('reps').notNull(),
+    lapses: integer('lapses').notNull(),
+    state: integer('state').notNull(),
+    lastReview: text('last_review'),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.itemId] }), index('review_cards_due_idx').on(t.learnerId, t.due)],
+);
+
+/** BKT parameters fitted by `npm run fit -- bkt`; a concept without a row uses the defaults. */
+export const bktParams = sqliteTable('bkt_params', {
+  conceptId: text('concept_id').primaryKey(),
+  prior: real('prior').notNull(),
+  learn: real('learn').notNull(),
+  guess: real('guess').notNull(),
+  slip: real('slip').notNull(),
+  forget: real('forget').notNull(),
+  attempts: integer('attempts').notNull(),
+  learners: integer('learners').notNull(),
+  fittedAt: text('fitted_at').notNull(),
+});

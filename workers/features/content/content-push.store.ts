@@ -202,6 +202,7 @@ export function pushStatements(
         answer: q.answer,
         explanation: q.explanation,
         conceptId: q.concept ?? null,
+        difficulty: q.difficulty ?? null,
       })),
     );
     for (const rows of chunk(quizRows, 8)) stmts.push(db.insert(t.quizItems).values(rows));

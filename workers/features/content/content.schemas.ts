@@ -33,6 +33,13 @@ export const QuizItemInputSchema = z.object({
   answer: z.number().int().min(0).openapi({ description: 'Zero-based index of the correct choice' }),
   explanation: z.string().max(4000).default(''),
   concept: SlugSchema.optional(),
+  difficulty: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .optional()
+    .openapi({ description: "1 (easiest) to 5; defaults to the lesson's difficulty. Sets the item's IRT difficulty" }),
 });
 
 export const LessonInputSchema = z.object({

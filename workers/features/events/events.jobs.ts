@@ -1,17 +1,19 @@
 import type { Deps } from '../../deps';
 import { describeError } from '../../platform/logger';
 import { retryDelaySeconds } from '../../queues/retry';
+import { applyEvent } from './events.apply';
 import { EventMessageSchema } from './events.schemas';
 
 /**
  * Consumes an EVENTS batch. Each message is applied in its own D1 batch and acked only
  * after that commit; a failure retries just that message with backoff. A message
- * that fails its schema is recorded as rejected and acked: retrying cannot fix it.
+ * that fails its schema, or answers a quiz item that does not exist, is recorded as
+ * rejected and acked: retrying cannot fix it.
  * From the dead-letter queue, messages are kept in D1 for `npm run events -- replay-dlq`.
  */
 export async function consumeEvents(
   batch: MessageBatch<unknown>,
-  deps: Pick<Deps, 'events' | 'logger'>,
+  deps: Pick<Deps, 'events' | 'mastery' | 'logger'>,
   deadLetters: boolean,
 ): Promise<void> {
   for (const message of batch.messages) {
@@ -31,8 +33,13 @@ export async function consumeEvents(
         message.ack();
         continue;
       }
-      const applied = await deps.events.apply(parsed.data, crypto.randomUUID());
-      if (!applied) log.log('info', 'events.duplicate', { eventId: parsed.data.event.eventId });
+      const outcome = await applyEvent(deps, parsed.data);
+      if (outcome.result === 'unknown_item') {
+        await deps.events.reject(message.body, 'no such quiz item', now);
+        log.log('warn', 'events.rejected_message', { reason: 'no such quiz item', eventId: parsed.data.event.eventId });
+      } else if (outcome.result === 'duplicate') {
+        log.log('info', 'events.duplicate', { eventId: parsed.data.event.eventId });
+      }
       message.ack();
     } catch (error) {
       log.log('warn', 'events.attempt_failed', describeError(error));

@@ -4,7 +4,9 @@ import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, givenAuthorKey, givenLearner } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import { DEFAULT_BKT, bktUpdate } from '../mastery/mastery.bkt';
+import type { ModelWrite } from '../mastery/mastery.store';
 import { consoleErrors } from '../../test/console';
 import { seededRandom } from '../../platform/seeded-random';
 import { MAX_HEARTBEAT_SECONDS, type EventMessage, type LearnerEvent } from './events.schemas';
@@ -17,12 +19,13 @@ function uuid(rand: () => number): string {
 interface Truth {
   lessons: Map<string, { started: string | null; completed: string | null; seconds: number; last: string }>;
   days: Map<string, { seconds: number; events: number }>;
+  quiz: Map<string, { attempts: number; correct: number }>;
 }
 
 /** 1,000 events of one learner over 10 lessons and 20 days, and the aggregates they must produce. */
 function generate(learnerId: string, count: number, seed: number): { messages: EventMessage[]; truth: Truth } {
   const rand = seededRandom(seed);
-  const truth: Truth = { lessons: new Map(), days: new Map() };
+  const truth: Truth = { lessons: new Map(), days: new Map(), quiz: new Map() };
   const messages: EventMessage[] = [];
   const start = Date.parse('2026-10-01T00:00:00.000Z');
   for (let i = 0; i < count; i++) {
@@ -37,18 +40,18 @@ function generate(learnerId: string, count: number, seed: number): { messages: E
           ? { ...base, type: 'lesson.active_time', lessonSlug, seconds: 1 + Math.floor(rand() * 120) }
           : pick < 0.8
             ? { ...base, type: 'lesson.completed', lessonSlug }
-            : {
-                ...base,
-                type: 'quiz.attempted',
-                itemId: `${lessonSlug}/q1`,
-                answer: Math.floor(rand() * 3),
-                correct: rand() < 0.6,
-              };
+            : { ...base, type: 'quiz.attempted', itemId: `${lessonSlug}-q1`, answer: Math.floor(rand() * 3) };
     messages.push({ learnerId, receivedAt: new Date().toISOString(), event });
     const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
     const day = truth.days.get(occurredAt.slice(0, 10)) ?? { seconds: 0, events: 0 };
     truth.days.set(occurredAt.slice(0, 10), { seconds: day.seconds + seconds, events: day.events + 1 });
-    if (event.type === 'quiz.attempted') continue;
+    if (event.type === 'quiz.attempted') {
+      // Each lesson of buildCourse has one item, keyed 1, assessing `concept-<n>`.
+      const concept = lessonSlug.replace('lesson-', 'concept-');
+      const quiz = truth.quiz.get(concept) ?? { attempts: 0, correct: 0 };
+      truth.quiz.set(concept, { attempts: quiz.attempts + 1, correct: quiz.correct + (event.answer === 1 ? 1 : 0) });
+      continue;
+    }
     const lesson = truth.lessons.get(lessonSlug) ?? { started: null, completed: null, seconds: 0, last: occurredAt };
     const earliest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
     truth.lessons.set(lessonSlug, {
@@ -64,6 +67,7 @@ function generate(learnerId: string, count: number, seed: number): { messages: E
 describe('events pipeline', () => {
   it('applies 1,000 events exactly once through duplicates, crashes after commit, transient failures and poison messages', async () => {
     consoleErrors.expect();
+    await push(await buildCourse(10), await givenAuthorKey());
     const { learnerId } = await givenLearner(null);
     const { messages, truth } = generate(learnerId, 1000, 7);
     const rand = seededRandom(99);
@@ -86,13 +90,13 @@ describe('events pipeline', () => {
       ...real,
       events: {
         ...real.events,
-        async apply(message: EventMessage, attempt: string) {
+        async apply(message: EventMessage, attempt: string, model?: ModelWrite) {
           calls++;
           if (calls % 17 === 0) {
             transient++;
             throw new Error('D1_ERROR: simulated network failure before commit');
           }
-          const applied = await real.events.apply(message, attempt);
+          const applied = await real.events.apply(message, attempt, model);
           if (calls % 23 === 0) {
             crashes++;
             throw new Error('simulated crash after commit, before ack');
@@ -161,7 +165,31 @@ describe('events pipeline', () => {
       .map(([day, d]) => ({ day, active_seconds: d.seconds, events: d.events }));
     expect(days.results).toEqual(expectedDays);
     expect(days.results.reduce((n, d) => n + d.events, 0)).toBe(1000);
-  });
+
+    // Graded answers: counted once each, and every concept's P(known) is BKT folded over its
+    // answers in the order they committed (rowid), so no update was lost or applied twice.
+    const mastery = await env.DB.prepare(
+      'SELECT concept_id, p_known, attempts, correct FROM concept_mastery WHERE learner_id = ? ORDER BY concept_id',
+    )
+      .bind(learnerId)
+      .all<{ concept_id: string; p_known: number; attempts: number; correct: number }>();
+    const expectedQuiz = [...truth.quiz.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(mastery.results.map((m) => [m.concept_id, { attempts: m.attempts, correct: m.correct }])).toEqual(expectedQuiz);
+    const answers = await env.DB.prepare('SELECT concept_id, correct FROM quiz_attempts WHERE learner_id = ? ORDER BY rowid')
+      .bind(learnerId)
+      .all<{ concept_id: string; correct: number }>();
+    expect(answers.results).toHaveLength(expectedQuiz.reduce((n, [, q]) => n + q.attempts, 0));
+    for (const m of mastery.results) {
+      const replayed = answers.results
+        .filter((a) => a.concept_id === m.concept_id)
+        .reduce((p, a) => bktUpdate(p, a.correct === 1, DEFAULT_BKT), DEFAULT_BKT.prior);
+      expect(m.p_known).toBeCloseTo(replayed, 12);
+    }
+    const cards = await env.DB.prepare('SELECT sum(reps) AS reps FROM review_cards WHERE learner_id = ?')
+      .bind(learnerId)
+      .first<{ reps: number }>();
+    expect(cards?.reps).toBe(answers.results.length);
+  }, 60_000);
 
   it('keeps messages that ran out of retries for a replay', async () => {
     consoleErrors.expect();

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
+import { REVIEW_RATINGS } from '../mastery/mastery.domain';
 
 /** Longest active time one heartbeat may credit: a stuck tab cannot inflate time. */
 export const MAX_HEARTBEAT_SECONDS = 60;
@@ -27,18 +28,25 @@ export const LearnerEventSchema = z
         ...base,
         type: z.literal('quiz.attempted'),
         itemId: z.string().min(1).max(200),
-        answer: z.number().int().min(0).max(20),
-        correct: z.boolean(),
+        answer: z.number().int().min(0).max(20).openapi({ description: 'Zero-based choice; the server grades it' }),
       })
       .strict(),
     z
       .object({
         ...base,
         type: z.literal('review.rated'),
-        reviewId: z.string().min(1).max(200),
-        rating: z.enum(['again', 'hard', 'good', 'easy']),
+        reviewId: z.string().min(1).max(200).openapi({ description: 'The quiz item under review' }),
+        rating: z
+          .enum(REVIEW_RATINGS)
+          .optional()
+          .openapi({ description: 'Recall; defaults to good for a right answer, again for a wrong one' }),
+        answer: z.number().int().min(0).max(20).optional().openapi({ description: 'The choice given, graded when present' }),
       })
-      .strict(),
+      .strict()
+      .refine((e) => e.rating !== undefined || e.answer !== undefined, {
+        message: 'send an answer, a rating or both',
+        path: ['rating'],
+      }),
     z
       .object({ ...base, type: z.literal('lesson.rated'), lessonSlug: SlugSchema, rating: z.number().int().min(1).max(5) })
       .strict(),
@@ -66,3 +74,6 @@ export const EventMessageSchema = z.object({
   event: LearnerEventSchema,
 });
 export type EventMessage = z.infer<typeof EventMessageSchema>;
+
+/** The events that grade an answer or schedule a review: they change the learner model. */
+export type ModelEvent = Extract<LearnerEvent, { type: 'quiz.attempted' | 'review.rated' }>;

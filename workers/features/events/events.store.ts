@@ -1,13 +1,21 @@
+import type { ModelWrite } from '../mastery/mastery.store';
 import { MAX_HEARTBEAT_SECONDS, type EventMessage } from './events.schemas';
+
+/**
+ * What applying an event did: applied it, found it applied before (a duplicate), or
+ * found the learner model changed since the model write was computed (recompute and retry).
+ */
+export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
 /** Port over the learner events and the aggregates they feed, in D1. */
 export interface EventStore {
   /**
    * Applies one event in one D1 batch: the dedupe record and every aggregate change
    * commit together, and the changes apply only if this call wrote the record.
-   * Returns whether the event was new.
+   * A learner-model write joins the batch, and the event is recorded only while the
+   * learner model still has the version the write was computed from.
    */
-  apply(message: EventMessage, attempt: string): Promise<boolean>;
+  apply(message: EventMessage, attempt: string, model?: ModelWrite): Promise<ApplyResult>;
   /** Records a queue message that failed its schema (never retried). */
   reject(body: unknown, reason: string, now: string): Promise<void>;
   /** Keeps a message that ran out of retries for a later replay. */
@@ -24,19 +32,26 @@ export interface EventStore {
  */
 export function createD1EventStore(d1: D1Database): EventStore {
   return {
-    async apply({ learnerId, receivedAt, event }, attempt) {
+    async apply({ learnerId, receivedAt, event }, attempt, model) {
       const occurredAt = new Date(event.occurredAt).toISOString();
       const { eventId, type, occurredAt: _raw, ...payload } = event;
       const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
       // Aggregate changes apply only if the dedupe row in the same batch is this attempt's.
       const applied = 'EXISTS (SELECT 1 FROM learner_events WHERE event_id = ? AND applied_by = ?)';
+      // A model write is recorded only against the learner-model version it was computed from.
+      const current = model
+        ? {
+            sql: 'WHERE coalesce((SELECT version FROM learner_model WHERE learner_id = ?), 0) = ?',
+            binds: [model.learnerId, model.version],
+          }
+        : { sql: 'WHERE true', binds: [] };
       const statements = [
         d1
           .prepare(
             `INSERT INTO learner_events (event_id, learner_id, type, occurred_at, received_at, payload, applied_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+             SELECT ?, ?, ?, ?, ?, ?, ? ${current.sql} ON CONFLICT (event_id) DO NOTHING`,
           )
-          .bind(eventId, learnerId, type, occurredAt, receivedAt, JSON.stringify(payload), attempt),
+          .bind(eventId, learnerId, type, occurredAt, receivedAt, JSON.stringify(payload), attempt, ...current.binds),
         d1
           .prepare(
             `INSERT INTO daily_activity (learner_id, day, active_seconds, events)
@@ -63,8 +78,11 @@ export function createD1EventStore(d1: D1Database): EventStore {
             .bind(learnerId, event.lessonSlug, started, completed, seconds, occurredAt, eventId, attempt),
         );
       }
-      const [recorded] = await d1.batch(statements);
-      return (recorded?.meta.changes ?? 0) === 1;
+      if (model) statements.push(...model.statements(applied, [eventId, attempt]));
+      statements.push(d1.prepare('SELECT applied_by FROM learner_events WHERE event_id = ?').bind(eventId));
+      const results = await d1.batch<{ applied_by: string }>(statements);
+      const by = results.at(-1)?.results[0]?.applied_by;
+      return by === attempt ? 'applied' : by === undefined ? 'stale' : 'duplicate';
     },
 
     async reject(body, reason, now) {

@@ -5,6 +5,7 @@ import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/lea
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugParamSchema } from '../content/content.schemas';
+import { applyEvent } from './events.apply';
 import type { LearnerEvent } from './events.schemas';
 import { summarizeProgress } from './progress.domain';
 
@@ -62,8 +63,8 @@ async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
   const { deps, learnerId } = c.var;
   await currentLearner(deps, learnerId);
   if ((await deps.content.lessonHash(slug)) === null) throw new AppError('not_found', `No lesson ${slug}`);
-  const applied = await deps.events.apply({ learnerId, receivedAt: new Date().toISOString(), event }, crypto.randomUUID());
-  return c.json({ applied, progress: await deps.progress.lesson(learnerId, slug) }, 200);
+  const { result } = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
+  return c.json({ applied: result === 'applied', progress: await deps.progress.lesson(learnerId, slug) }, 200);
 }
 
 const writeRoute = (method: 'post' | 'put', path: string, summary: string, schema: typeof WriteSchema | typeof TimeSchema) =>

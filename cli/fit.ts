@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { authorTarget, defaultTarget } from './local-env';
+import { createClient, runCli } from './push';
+
+const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>] [--key <author key>]
+
+  bkt          refit each concept's BKT parameters (prior, learn, guess, slip) by EM
+               from the graded answers logged so far; concepts with too few answers
+               keep the defaults
+  --forget     fit the forget probability too (classic BKT keeps it at 0)
+  --dry-run    print the fit without storing it
+  --target     API origin (default ${defaultTarget()})
+  --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
+
+const FitSchema = z.object({
+  fitted: z.array(
+    z.object({
+      concept: z.string(),
+      learners: z.number(),
+      attempts: z.number(),
+      prior: z.number(),
+      learn: z.number(),
+      guess: z.number(),
+      slip: z.number(),
+      forget: z.number(),
+      logLikelihood: z.number(),
+    }),
+  ),
+  skipped: z.array(z.object({ concept: z.string(), attempts: z.number() })),
+  stored: z.boolean(),
+});
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string' },
+      key: { type: 'string' },
+      forget: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals[0] !== 'bkt' || positionals.length !== 1) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const author = authorTarget(values);
+  if (!author) return 2;
+  const api = createClient(author.target, author.key);
+  const fit = FitSchema.parse(
+    await api('POST', '/api/admin/mastery/fit-bkt', { fitForget: values.forget, dryRun: values['dry-run'] }),
+  );
+  const f = (n: number) => n.toFixed(3);
+  console.log('concept                          learners  answers  prior  learn  guess  slip   forget  log-lik');
+  for (const r of fit.fitted) {
+    console.log(
+      `${r.concept.padEnd(32)} ${String(r.learners).padStart(8)} ${String(r.attempts).padStart(8)}  ${f(r.prior)}  ${f(r.learn)}  ${f(r.guess)}  ${f(r.slip)}  ${f(r.forget)}   ${r.logLikelihood.toFixed(1)}`,
+    );
+  }
+  if (fit.skipped.length > 0) {
+    console.log(
+      `kept the defaults for ${fit.skipped.length} concept(s) with too few answers: ${fit.skipped.map((s) => `${s.concept} (${s.attempts})`).join(', ')}`,
+    );
+  }
+  console.log(fit.stored ? `stored ${fit.fitted.length} fit(s)` : 'dry run: nothing stored');
+  return 0;
+}
+
+runCli(main);

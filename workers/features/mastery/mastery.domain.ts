@@ -1,0 +1,205 @@
+import { Cat } from '@bdelab/jscat';
+import { createEmptyCard, fsrs, Rating, State, type Card, type Grade } from 'ts-fsrs';
+import { bktPredictCorrect, bktUpdate, masteryLevel, type BktParams } from './mastery.bkt';
+
+/**
+ * The learner model's pure rules: item response theory through jsCAT (ability and
+ * adaptive item choice), review scheduling through ts-fsrs, concept mastery through
+ * BKT, and the predictions that combine them. No bindings: the store reads and writes.
+ */
+
+export const REVIEW_RATINGS = ['again', 'hard', 'good', 'easy'] as const;
+export type ReviewRating = (typeof REVIEW_RATINGS)[number];
+const GRADES: Record<ReviewRating, Grade> = { again: Rating.Again, hard: Rating.Hard, good: Rating.Good, easy: Rating.Easy };
+
+export const CARD_STATES = ['new', 'learning', 'review', 'relearning'] as const;
+export type CardState = (typeof CARD_STATES)[number];
+const STATE_NAMES: Record<State, CardState> = {
+  [State.New]: 'new',
+  [State.Learning]: 'learning',
+  [State.Review]: 'review',
+  [State.Relearning]: 'relearning',
+};
+
+/** Ability bounds, and the standard-normal prior of a learner with no answers yet. */
+const THETA = { min: -4, max: 4 };
+/**
+ * Floor of the ability's standard error: learners learn, so an old estimate must stay
+ * movable (and jsCAT's 0.1 prior grid resolves a posterior this wide).
+ */
+const MIN_SE = 0.3;
+
+/** The 3PL parameters of a quiz item (jsCAT's zeta). */
+export interface ItemZeta {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+}
+
+/**
+ * Items are not calibrated yet, so their parameters come from what authors give:
+ * difficulty from the lesson's 1–5 difficulty (b = difficulty − 3, so −2…2 around an
+ * average learner at 0), unit discrimination, and guessing of one over the choices.
+ */
+export function itemZeta(lessonDifficulty: number, choices: number): ItemZeta {
+  return { a: 1, b: lessonDifficulty - 3, c: choices > 0 ? 1 / choices : 0, d: 1 };
+}
+
+export interface Ability {
+  theta: number;
+  /** Standard error of theta; the prior's 1 before any answer. */
+  se: number;
+}
+
+export const PRIOR_ABILITY: Ability = Object.freeze({ theta: 0, se: 1 });
+
+function newCat(prior: Ability): Cat {
+  return new Cat({
+    method: 'EAP',
+    itemSelect: 'MFI',
+    theta: prior.theta,
+    minTheta: THETA.min,
+    maxTheta: THETA.max,
+    priorDist: 'norm',
+    priorPar: [Math.min(THETA.max, Math.max(THETA.min, prior.theta)), Math.max(MIN_SE, prior.se)],
+    randomSeed: 'learnedge',
+  });
+}
+
+/**
+ * The ability after one more graded answer, by sequential EAP (jsCAT): the estimate so
+ * far, as a normal prior, updated with the new response. The standard error combines
+ * the prior's precision with the item's Fisher information at the new estimate. Each
+ * answer costs one pass over jsCAT's grid instead of re-reading the learner's history.
+ */
+export function updateAbility(prior: Ability, zeta: ItemZeta, correct: boolean): Ability {
+  const cat = newCat(prior);
+  cat.updateAbilityEstimate(zeta, correct ? 1 : 0);
+  // jsCAT's SE of this single item is 1/sqrt(information).
+  const information = cat.seMeasurement > 0 && Number.isFinite(cat.seMeasurement) ? 1 / cat.seMeasurement ** 2 : 0;
+  const se = 1 / Math.sqrt(1 / Math.max(MIN_SE, prior.se) ** 2 + information);
+  return { theta: cat.theta, se: Math.max(MIN_SE, se) };
+}
+
+/** The candidate with the most Fisher information at the learner's ability (jsCAT's MFI). */
+export function pickItem<T extends { zeta: ItemZeta }>(theta: number, candidates: readonly T[]): T | undefined {
+  if (candidates.length === 0) return undefined;
+  const stimuli = candidates.map((candidate, index) => ({ ...candidate.zeta, index }));
+  const { nextStimulus } = newCat({ theta, se: 1 }).findNextItem(stimuli, 'MFI');
+  return nextStimulus === undefined ? undefined : candidates[nextStimulus.index as number];
+}
+
+/** A review card as stored: ts-fsrs's card with ISO dates. */
+export interface StoredCard {
+  due: string;
+  stability: number;
+  difficulty: number;
+  elapsedDays: number;
+  scheduledDays: number;
+  learningSteps: number;
+  reps: number;
+  lapses: number;
+  state: State;
+  lastReview: string | null;
+}
+
+// Without fuzz the schedule is a function of the answers alone: reproducible and testable.
+const scheduler = fsrs({ enable_fuzz: false });
+
+function toCard(stored: StoredCard): Card {
+  return {
+    due: new Date(stored.due),
+    stability: stored.stability,
+    difficulty: stored.difficulty,
+    elapsed_days: stored.elapsedDays,
+    scheduled_days: stored.scheduledDays,
+    learning_steps: stored.learningSteps,
+    reps: stored.reps,
+    lapses: stored.lapses,
+    state: stored.state,
+    ...(stored.lastReview ? { last_review: new Date(stored.lastReview) } : {}),
+  };
+}
+
+function fromCard(card: Card): StoredCard {
+  return {
+    due: card.due.toISOString(),
+    stability: card.stability,
+    difficulty: card.difficulty,
+    elapsedDays: card.elapsed_days,
+    scheduledDays: card.scheduled_days,
+    learningSteps: card.learning_steps,
+    reps: card.reps,
+    lapses: card.lapses,
+    state: card.state,
+    lastReview: card.last_review ? card.last_review.toISOString() : null,
+  };
+}
+
+/** The card after a review at `at` (a missing card is a new one). */
+export function scheduleReview(card: StoredCard | null, rating: ReviewRating, at: Date): StoredCard {
+  const current = card ? toCard(card) : createEmptyCard(at);
+  return fromCard(scheduler.next(current, at, GRADES[rating]).card);
+}
+
+/** P(recall) of a card at a time (FSRS forgetting curve); 0 for a card never reviewed. */
+export function retrievability(card: StoredCard, at: Date): number {
+  if (card.state === State.New || !card.lastReview) return 0;
+  return scheduler.get_retrievability(toCard(card), at, false);
+}
+
+export const cardState = (card: StoredCard): CardState => STATE_NAMES[card.state];
+
+/** The rating an answer implies when the learner gives none. */
+export const ratingFor = (correct: boolean): ReviewRating => (correct ? 'good' : 'again');
+
+export interface ConceptState {
+  pKnown: number;
+  attempts: number;
+  correct: number;
+}
+
+/** BKT mastery after one graded answer. */
+export function updateMastery(current: ConceptState | null, correct: boolean, params: BktParams): ConceptState {
+  const before = current ?? { pKnown: params.prior, attempts: 0, correct: 0 };
+  return {
+    pKnown: bktUpdate(before.pKnown, correct, params),
+    attempts: before.attempts + 1,
+    correct: before.correct + (correct ? 1 : 0),
+  };
+}
+
+export const masteryView = (state: ConceptState) => ({ ...state, level: masteryLevel(state.pKnown) });
+
+export interface Prediction {
+  /** P(answering the concept's items correctly) now and in 7 days. */
+  now: number;
+  in7Days: number;
+  /** Mean FSRS retrievability of the concept's reviewed cards, or null when none has been reviewed. */
+  retrievabilityNow: number | null;
+  retrievabilityIn7Days: number | null;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * BKT says whether the concept was learned; FSRS says whether it is still recalled.
+ * The chance of a correct answer at time t treats "known and recalled" as the known
+ * state: P(correct) = P(known)·R(t)·(1 − slip) + (1 − P(known)·R(t))·guess, with R the
+ * mean retrievability of the concept's cards (R = 1 before any review: nothing to forget yet).
+ */
+export function predict(pKnown: number, params: BktParams, cards: readonly StoredCard[], now: Date): Prediction {
+  const reviewed = cards.filter((c) => c.state !== State.New && c.lastReview);
+  const later = new Date(now.getTime() + WEEK_MS);
+  const mean = (at: Date) =>
+    reviewed.length === 0 ? null : reviewed.reduce((sum, c) => sum + retrievability(c, at), 0) / reviewed.length;
+  const rNow = mean(now);
+  const rLater = mean(later);
+  return {
+    now: bktPredictCorrect(pKnown * (rNow ?? 1), params),
+    in7Days: bktPredictCorrect(pKnown * (rLater ?? 1), params),
+    retrievabilityNow: rNow,
+    retrievabilityIn7Days: rLater,
+  };
+}

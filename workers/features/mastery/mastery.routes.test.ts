@@ -1,0 +1,423 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import type { Problem } from '../../http/problem';
+import { consumeBatch } from '../../queues/consumer';
+import { QUEUES } from '../../queues/messages';
+import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import { consoleErrors } from '../../test/console';
+import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
+
+const item = (id: string, difficulty: number, answer = 0) => ({
+  id,
+  question: `${id}?`,
+  choices: ['a', 'b', 'c', 'd'],
+  answer,
+  explanation: `why ${id}`,
+  concept: 'concept-1',
+  difficulty,
+});
+
+/** lesson-1 has an easy, a middling and a hard item on concept-1; the other lessons one item each. */
+async function givenCourse() {
+  const key = await givenAuthorKey();
+  await push(
+    await buildCourse(4, { 'lesson-1': { quiz: [item('easy-item', 1), item('mid-item', 3), item('hard-item', 5)] } }),
+    key,
+  );
+  return key;
+}
+
+interface Next {
+  item: { id: string; choices: string[] } | null;
+  ability: { theta: number; se: number };
+  answered: number;
+  total: number;
+}
+interface Graded {
+  applied: boolean;
+  correct: boolean;
+  answer: number;
+  explanation: string;
+  mastery: { concept: string; pKnown: number; level: string; attempts: number; correct: number } | null;
+}
+
+const next = async (token: string, slug = 'lesson-1') => (await api(`/api/quizzes/${slug}/next`, { key: token })).json<Next>();
+const attempt = (token: string, itemId: string, answer: number, eventId: string = crypto.randomUUID()) =>
+  api('/api/quizzes/attempts', { method: 'POST', key: token, json: { eventId, itemId, answer } });
+
+describe('quizzes', () => {
+  it("chooses items by information at the learner's ability, moving with each answer", async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    // 3PL Fisher information, computed here independently of jsCAT: b = difficulty - 3, c = 1/4 choices.
+    const info = (theta: number, difficulty: number) => {
+      const c = 0.25;
+      const p = c + (1 - c) / (1 + Math.exp(-(theta - (difficulty - 3))));
+      return ((p - c) ** 2 / (1 - c) ** 2) * ((1 - p) / p);
+    };
+    const difficulty: Record<string, number> = { 'easy-item': 1, 'mid-item': 3, 'hard-item': 5 };
+    const best = (theta: number, ids: string[]) =>
+      ids.reduce((a, b) => (info(theta, difficulty[b] ?? 0) > info(theta, difficulty[a] ?? 0) ? b : a));
+
+    const first = await next(token);
+    // An average learner (theta 0) gets the middling item first.
+    expect(first).toMatchObject({ item: { id: 'mid-item' }, ability: { theta: 0, se: 1 }, answered: 0, total: 3 });
+    await attempt(token, 'mid-item', 0);
+    const second = await next(token);
+    expect(second.ability.theta).toBeGreaterThan(0);
+    expect(second.ability.se).toBeLessThan(1);
+    expect(second.item?.id).toBe(best(second.ability.theta, ['easy-item', 'hard-item']));
+    const missed = second.item?.id === 'easy-item' ? 'easy-item' : 'hard-item';
+    const other = missed === 'easy-item' ? 'hard-item' : 'easy-item';
+    await attempt(token, missed, 2);
+    const third = await next(token);
+    expect(third.ability.theta).toBeLessThan(second.ability.theta);
+    // Unanswered items come before missed ones.
+    expect(third).toMatchObject({ item: { id: other }, answered: 1 });
+    await attempt(token, other, 0);
+    expect(await next(token)).toMatchObject({ item: { id: missed }, answered: 2 });
+    await attempt(token, missed, 0);
+    expect(await next(token)).toMatchObject({ item: null, answered: 3, total: 3 });
+  });
+
+  it('picks the harder item for a stronger learner and the easier one for a weaker learner', async () => {
+    const key = await givenAuthorKey();
+    await push(
+      await buildCourse(4, {
+        'lesson-1': { quiz: [item('hard-1', 5), item('hard-2', 5), item('hard-3', 5)] },
+        'lesson-2': { quiz: [item('easy-two', 1), item('hard-two', 5)] },
+        'lesson-3': { quiz: [item('easy-1', 1), item('easy-2', 1), item('easy-3', 1)] },
+      }),
+      key,
+    );
+    const strong = await givenLearner(null);
+    const weak = await givenLearner(null);
+    // One learner gets hard items right, the other easy items wrong.
+    for (const n of [1, 2, 3]) {
+      await attempt(strong.token, `hard-${n}`, 0);
+      await attempt(weak.token, `easy-${n}`, 1);
+    }
+    const forStrong = await next(strong.token, 'lesson-2');
+    const forWeak = await next(weak.token, 'lesson-2');
+    expect(forStrong.ability.theta).toBeGreaterThan(0.5);
+    expect(forWeak.ability.theta).toBeLessThan(-0.5);
+    expect(forStrong.item?.id).toBe('hard-two');
+    expect(forWeak.item?.id).toBe('easy-two');
+  });
+
+  it('grades an answer once per eventId and returns the updated concept mastery', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    const eventId = crypto.randomUUID();
+    const right = await (await attempt(token, 'mid-item', 0, eventId)).json<Graded>();
+    const pKnown = bktUpdate(DEFAULT_BKT.prior, true, DEFAULT_BKT);
+    expect(right).toEqual({
+      applied: true,
+      correct: true,
+      answer: 0,
+      explanation: 'why mid-item',
+      mastery: { concept: 'concept-1', title: 'Concept 1', pKnown, level: 'practising', attempts: 1, correct: 1 },
+    });
+    // The same eventId again (a retried request): graded once, same answer.
+    const again = await (await attempt(token, 'mid-item', 0, eventId)).json<Graded>();
+    expect(again).toEqual({ ...right, applied: false });
+    const wrong = await (await attempt(token, 'easy-item', 3)).json<Graded>();
+    expect(wrong).toMatchObject({ applied: true, correct: false, answer: 0 });
+    expect(wrong.mastery?.pKnown).toBeCloseTo(bktUpdate(pKnown, false, DEFAULT_BKT), 12);
+    expect(wrong.mastery).toMatchObject({ attempts: 2, correct: 1 });
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM quiz_attempts').first<{ n: number }>();
+    expect(rows?.n).toBe(2);
+  });
+
+  it('answers bad input with problems and changes nothing', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    const missing = await attempt(token, 'no-such-item', 0);
+    expect(missing.status).toBe(404);
+    expect((await missing.json<Problem>()).detail).toContain('no-such-item');
+    expect((await api('/api/quizzes/no-such-lesson/next', { key: token })).status).toBe(404);
+    const invalid: [unknown, string][] = [
+      [{ itemId: 'mid-item', answer: 0 }, 'eventId'],
+      [{ eventId: 'nope', itemId: 'mid-item', answer: 0 }, 'eventId'],
+      [{ eventId: crypto.randomUUID(), itemId: 'mid-item', answer: -1 }, 'answer'],
+      [{ eventId: crypto.randomUUID(), itemId: 'mid-item', answer: 1.5 }, 'answer'],
+      [{ eventId: crypto.randomUUID(), itemId: 'mid-item', answer: 0, correct: true }, ''],
+    ];
+    for (const [json, field] of invalid) {
+      const response = await api('/api/quizzes/attempts', { method: 'POST', key: token, json });
+      expect(response.status).toBe(400);
+      const problem = await response.json<Problem & { errors: { field: string }[] }>();
+      expect(problem.errors.map((e) => e.field).join(' ')).toContain(field);
+    }
+    const none = await env.DB.prepare('SELECT count(*) AS n FROM quiz_attempts').first<{ n: number }>();
+    expect(none?.n).toBe(0);
+  });
+
+  it('refuses an eventId another learner already used', async () => {
+    await givenCourse();
+    const a = await givenLearner(null);
+    const b = await givenLearner(null);
+    const eventId = crypto.randomUUID();
+    await attempt(a.token, 'mid-item', 0, eventId);
+    const reused = await attempt(b.token, 'mid-item', 1, eventId);
+    expect(reused.status).toBe(409);
+    const mastery = await (
+      await api('/api/learners/me/mastery', { key: b.token })
+    ).json<{ concepts: { concept: string; attempts: number }[] }>();
+    expect(mastery.concepts.find((k) => k.concept === 'concept-1')?.attempts).toBe(0);
+  });
+});
+
+describe('mastery and predictions', () => {
+  it('lists every assessed concept, weakest first, with P(known) and a level', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    for (const id of ['easy-item', 'mid-item', 'hard-item']) await attempt(token, id, 0);
+    const { concepts } = await (
+      await api('/api/learners/me/mastery', { key: token })
+    ).json<{ concepts: { concept: string; pKnown: number; level: string; attempts: number }[] }>();
+    expect(concepts.map((k) => k.concept)).toEqual(['concept-2', 'concept-3', 'concept-4', 'concept-1']);
+    expect(concepts[0]).toMatchObject({ pKnown: DEFAULT_BKT.prior, level: 'not started', attempts: 0 });
+    const three = [true, true, true].reduce((p, c) => bktUpdate(p, c, DEFAULT_BKT), DEFAULT_BKT.prior);
+    expect(concepts[3]?.pKnown).toBeCloseTo(three, 12);
+    expect(concepts[3]).toMatchObject({ level: 'mastered', attempts: 3 });
+  });
+
+  it('predicts each concept now and in 7 days from BKT and FSRS retrievability', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    await attempt(token, 'mid-item', 0);
+    const { concepts } = await (
+      await api('/api/learners/me/predictions', { key: token })
+    ).json<{
+      concepts: {
+        concept: string;
+        pKnown: number;
+        now: number;
+        in7Days: number;
+        retrievabilityNow: number | null;
+        retrievabilityIn7Days: number | null;
+      }[];
+    }>();
+    const untouched = concepts.find((k) => k.concept === 'concept-2');
+    const prior = bktPredictCorrect(DEFAULT_BKT.prior, DEFAULT_BKT);
+    expect(untouched).toMatchObject({ now: prior, in7Days: prior, retrievabilityNow: null, retrievabilityIn7Days: null });
+    const practised = concepts.find((k) => k.concept === 'concept-1');
+    if (!practised || practised.retrievabilityNow === null || practised.retrievabilityIn7Days === null) {
+      throw new Error('concept-1 was reviewed');
+    }
+    expect(practised.retrievabilityNow).toBeGreaterThan(0.99);
+    expect(practised.retrievabilityIn7Days).toBeLessThan(practised.retrievabilityNow);
+    expect(practised.now).toBeCloseTo(bktPredictCorrect(practised.pKnown * practised.retrievabilityNow, DEFAULT_BKT), 12);
+    expect(practised.in7Days).toBeLessThan(practised.now);
+    expect(practised.now).toBeGreaterThan(prior);
+  });
+});
+
+describe('reviews', () => {
+  it('schedules answered items with FSRS, lists them when due and reschedules each review once', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    await attempt(token, 'mid-item', 2);
+    await attempt(token, 'easy-item', 0);
+    const before = await (
+      await api('/api/reviews/due', { key: token })
+    ).json<{ due: unknown[]; upcoming: number; nextDue: string }>();
+    // A wrong answer comes back within minutes (a learning step), a right one later: nothing is due yet.
+    expect(before).toMatchObject({ due: [], upcoming: 2 });
+    expect(Date.parse(before.nextDue) - Date.now()).toBeLessThan(15 * 60_000);
+    // Time passes: both cards come due.
+    await env.DB.prepare("UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z' WHERE learner_id = ?").bind(learnerId).run();
+    const due = await (
+      await api('/api/reviews/due', { key: token })
+    ).json<{ due: { id: string; question: string; choices: string[]; state: string; retrievability: number }[] }>();
+    expect(due.due.map((d) => [d.id, d.state])).toEqual([
+      ['easy-item', 'learning'],
+      ['mid-item', 'learning'],
+    ]);
+    expect(due.due[0]).toMatchObject({ question: 'easy-item?', choices: ['a', 'b', 'c', 'd'] });
+
+    const eventId = crypto.randomUUID();
+    const review = await api('/api/reviews/mid-item', { method: 'POST', key: token, json: { eventId, answer: 0 } });
+    const body = await review.json<{
+      applied: boolean;
+      correct: boolean;
+      rating: string;
+      card: { due: string; reps: number; state: string };
+      mastery: { attempts: number };
+    }>();
+    expect(body).toMatchObject({ applied: true, correct: true, rating: 'good', card: { reps: 2 }, mastery: { attempts: 3 } });
+    expect(Date.parse(body.card.due)).toBeGreaterThan(Date.now());
+    const again = await (
+      await api('/api/reviews/mid-item', { method: 'POST', key: token, json: { eventId, answer: 0 } })
+    ).json<typeof body>();
+    expect(again).toMatchObject({ applied: false, correct: true, card: { reps: 2 }, mastery: { attempts: 3 } });
+    // A rating alone reschedules without grading.
+    const rated = await (
+      await api('/api/reviews/easy-item', { method: 'POST', key: token, json: { eventId: crypto.randomUUID(), rating: 'easy' } })
+    ).json<typeof body & { correct: null; mastery: null }>();
+    expect(rated).toMatchObject({
+      applied: true,
+      correct: null,
+      rating: 'easy',
+      mastery: null,
+      card: { reps: 2, state: 'review' },
+    });
+    const after = await (await api('/api/reviews/due', { key: token })).json<{ due: unknown[]; upcoming: number }>();
+    expect(after).toMatchObject({ due: [], upcoming: 2 });
+  });
+
+  it('answers bad review input with problems', async () => {
+    await givenCourse();
+    const a = await givenLearner(null);
+    const b = await givenLearner(null);
+    await attempt(a.token, 'mid-item', 0);
+    const cases: [string, string, unknown, number][] = [
+      [a.token, 'mid-item', { eventId: crypto.randomUUID() }, 400],
+      [a.token, 'mid-item', { eventId: crypto.randomUUID(), rating: 'perfect' }, 400],
+      [a.token, 'mid-item', { eventId: crypto.randomUUID(), answer: -2 }, 400],
+      // Items the learner never met, or someone else's card, are not theirs to review.
+      [a.token, 'hard-item', { eventId: crypto.randomUUID(), rating: 'good' }, 404],
+      [b.token, 'mid-item', { eventId: crypto.randomUUID(), rating: 'good' }, 404],
+    ];
+    for (const [token, id, json, status] of cases) {
+      expect((await api(`/api/reviews/${id}`, { method: 'POST', key: token, json })).status).toBe(status);
+    }
+    expect((await api('/api/reviews/due?limit=0', { key: a.token })).status).toBe(400);
+    const reps = await env.DB.prepare('SELECT sum(reps) AS n FROM review_cards').first<{ n: number }>();
+    expect(reps?.n).toBe(1);
+  });
+});
+
+describe('learner endpoints', () => {
+  const endpoints: [string, string, unknown?][] = [
+    ['GET', '/api/quizzes/lesson-1/next'],
+    ['POST', '/api/quizzes/attempts', { eventId: crypto.randomUUID(), itemId: 'mid-item', answer: 0 }],
+    ['GET', '/api/learners/me/mastery'],
+    ['GET', '/api/learners/me/predictions'],
+    ['GET', '/api/reviews/due'],
+    ['POST', '/api/reviews/mid-item', { eventId: crypto.randomUUID(), rating: 'good' }],
+    ['GET', '/api/progress'],
+    ['GET', '/api/progress/lessons/lesson-1'],
+    ['POST', '/api/progress/lessons/lesson-1/start', { eventId: crypto.randomUUID() }],
+    ['PUT', '/api/progress/lessons/lesson-1/time', { eventId: crypto.randomUUID(), seconds: 10 }],
+    ['POST', '/api/progress/lessons/lesson-1/complete', { eventId: crypto.randomUUID() }],
+    ['POST', '/api/events', { events: [] }],
+  ];
+
+  it('refuse requests without a valid learner token, and an author key is not one', async () => {
+    const key = await givenCourse();
+    for (const [method, path, json] of endpoints) {
+      for (const bearer of [undefined, 'not-a-token', key]) {
+        const response = await api(path, { method, ...(bearer ? { key: bearer } : {}), ...(json ? { json } : {}) });
+        expect([method, path, response.status]).toEqual([method, path, 401]);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+      }
+    }
+  });
+
+  it('show each learner only their own answers, mastery, reviews and predictions', async () => {
+    await givenCourse();
+    const a = await givenLearner(null);
+    const b = await givenLearner(null);
+    for (const id of ['easy-item', 'mid-item', 'hard-item']) await attempt(a.token, id, 0);
+    await env.DB.prepare("UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z'").run();
+    const seen = async (token: string) => ({
+      next: (await next(token)).answered,
+      mastery: (
+        await (await api('/api/learners/me/mastery', { key: token })).json<{ concepts: { attempts: number }[] }>()
+      ).concepts.reduce((n, k) => n + k.attempts, 0),
+      due: (await (await api('/api/reviews/due', { key: token })).json<{ due: unknown[] }>()).due.length,
+      reviewed: (
+        await (
+          await api('/api/learners/me/predictions', { key: token })
+        ).json<{ concepts: { retrievabilityNow: number | null }[] }>()
+      ).concepts.filter((k) => k.retrievabilityNow !== null).length,
+    });
+    expect(await seen(a.token)).toEqual({ next: 3, mastery: 3, due: 3, reviewed: 1 });
+    expect(await seen(b.token)).toEqual({ next: 0, mastery: 0, due: 0, reviewed: 0 });
+  });
+});
+
+describe('graded events through the queue', () => {
+  it('grades quiz.attempted on the server and rejects answers to items that do not exist', async () => {
+    consoleErrors.expect();
+    await givenCourse();
+    const { learnerId } = await givenLearner(null);
+    const message = (itemId: string) => ({
+      learnerId,
+      receivedAt: new Date().toISOString(),
+      event: { eventId: crypto.randomUUID(), type: 'quiz.attempted', occurredAt: new Date().toISOString(), itemId, answer: 0 },
+    });
+    const batch = createMessageBatch(QUEUES.events, [
+      { id: 'q-1', timestamp: new Date(), attempts: 1, body: message('mid-item') },
+      { id: 'q-2', timestamp: new Date(), attempts: 1, body: message('gone-item') },
+    ]);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, depsFor(env, {}));
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['q-1', 'q-2']);
+    const graded = await env.DB.prepare('SELECT item_id, correct FROM quiz_attempts').all();
+    expect(graded.results).toEqual([{ item_id: 'mid-item', correct: 1 }]);
+    const rejected = await env.DB.prepare('SELECT reason FROM event_rejections').all();
+    expect(rejected.results).toEqual([{ reason: 'no such quiz item' }]);
+  });
+});
+
+describe('fitting BKT', () => {
+  it('refits per-concept parameters by EM from logged answers, which new answers then use', async () => {
+    const key = await givenCourse();
+    // 30 learners answering concept-2 ten times each: mostly wrong, then mostly right.
+    const statements = [];
+    for (let l = 0; l < 30; l++) {
+      for (let t = 0; t < 10; t++) {
+        const correct = t >= 3 + (l % 4) ? (l + t) % 9 !== 0 : (l * t) % 5 === 0;
+        statements.push(
+          env.DB.prepare(
+            'INSERT INTO quiz_attempts (event_id, learner_id, item_id, concept_id, answer, correct, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          ).bind(crypto.randomUUID(), `l-${l}`, 'lesson-2-q1', 'concept-2', 0, correct ? 1 : 0, `2026-11-01T00:00:0${t}.000Z`),
+        );
+      }
+    }
+    statements.push(
+      env.DB.prepare(
+        'INSERT INTO quiz_attempts (event_id, learner_id, item_id, concept_id, answer, correct, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).bind(crypto.randomUUID(), 'l-0', 'lesson-3-q1', 'concept-3', 1, 1, '2026-11-01T00:00:00.000Z'),
+    );
+    await env.DB.batch(statements);
+    expect((await api('/api/admin/mastery/fit-bkt', { method: 'POST', json: {} })).status).toBe(401);
+
+    const dry = await (
+      await api('/api/admin/mastery/fit-bkt', { method: 'POST', key, json: { dryRun: true } })
+    ).json<{ stored: boolean }>();
+    expect(dry.stored).toBe(false);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM bkt_params').first<{ n: number }>()).toEqual({ n: 0 });
+
+    const fit = await (
+      await api('/api/admin/mastery/fit-bkt', { method: 'POST', key, json: {} })
+    ).json<{
+      fitted: {
+        concept: string;
+        attempts: number;
+        learners: number;
+        prior: number;
+        learn: number;
+        guess: number;
+        slip: number;
+      }[];
+      skipped: { concept: string; attempts: number }[];
+    }>();
+    expect(fit.skipped).toEqual([{ concept: 'concept-3', attempts: 1 }]);
+    expect(fit.fitted).toHaveLength(1);
+    const fitted = fit.fitted[0];
+    expect(fitted).toMatchObject({ concept: 'concept-2', attempts: 300, learners: 30 });
+    if (!fitted) throw new Error('no fit');
+    expect(fitted.learn).toBeGreaterThan(0.05);
+    expect(fitted.prior).toBeLessThan(DEFAULT_BKT.prior);
+
+    const { token } = await givenLearner(null);
+    const graded = await (await attempt(token, 'lesson-2-q1', 1)).json<Graded>();
+    const params = { ...fitted, forget: 0 };
+    expect(graded.mastery?.pKnown).toBeCloseTo(bktUpdate(params.prior, true, params), 12);
+  });
+});

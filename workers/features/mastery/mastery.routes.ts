@@ -1,0 +1,516 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../http/app-env';
+import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
+import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { AppError, problemResponses } from '../../http/problem';
+import { validationHook } from '../../http/validation';
+import { SlugSchema } from '../content/content.schemas';
+import { applyEvent, type EventOutcome } from '../events/events.apply';
+import type { ModelEvent } from '../events/events.schemas';
+import { fitBkt, masteryLevel } from './mastery.bkt';
+import {
+  CARD_STATES,
+  cardState,
+  pickItem,
+  predict,
+  ratingFor,
+  retrievability,
+  REVIEW_RATINGS,
+  type ConceptState,
+  type StoredCard,
+} from './mastery.domain';
+
+const LEVELS = ['not started', 'learning', 'practising', 'mastered'] as const;
+
+const MasterySchema = z
+  .object({
+    concept: z.string(),
+    title: z.string(),
+    pKnown: z.number().openapi({ description: 'BKT probability that the concept is known' }),
+    level: z.enum(LEVELS),
+    attempts: z.number().int(),
+    correct: z.number().int(),
+  })
+  .openapi('ConceptMastery');
+
+const CardSchema = z
+  .object({
+    due: z.string(),
+    state: z.enum(CARD_STATES),
+    stability: z.number().openapi({ description: 'Days until recall falls to 90%' }),
+    difficulty: z.number(),
+    reps: z.number().int(),
+    lapses: z.number().int(),
+    scheduledDays: z.number().int(),
+  })
+  .openapi('ReviewCard');
+
+const EventIdSchema = z.uuid().openapi({ description: 'Client-generated UUID: a repeated request grades once' });
+
+const AttemptSchema = z
+  .object({
+    eventId: EventIdSchema,
+    itemId: z.string().min(1).max(200),
+    answer: z.number().int().min(0).max(20).openapi({ description: 'Zero-based index of the chosen answer' }),
+  })
+  .strict();
+
+const ReviewBodySchema = z
+  .object({
+    eventId: EventIdSchema,
+    answer: z.number().int().min(0).max(20).optional().openapi({ description: 'The chosen answer, graded when sent' }),
+    rating: z
+      .enum(REVIEW_RATINGS)
+      .optional()
+      .openapi({ description: 'How well it was recalled; defaults to good for a right answer, again for a wrong one' }),
+  })
+  .strict()
+  .refine((b) => b.answer !== undefined || b.rating !== undefined, {
+    message: 'send an answer, a rating or both',
+    path: ['rating'],
+  });
+
+const GradedSchema = z.object({
+  applied: z.boolean().openapi({ description: 'false when this eventId was graded before' }),
+  correct: z.boolean(),
+  answer: z.number().int().openapi({ description: 'Index of the correct choice' }),
+  explanation: z.string(),
+  mastery: MasterySchema.nullable(),
+});
+
+const ReviewResultSchema = GradedSchema.extend({
+  correct: z.boolean().nullable(),
+  answer: z.number().int().nullable(),
+  rating: z.enum(REVIEW_RATINGS),
+  card: CardSchema,
+});
+
+const ItemParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'The quiz item under review' }),
+});
+
+const cardView = (card: StoredCard) => ({
+  due: card.due,
+  state: cardState(card),
+  stability: card.stability,
+  difficulty: card.difficulty,
+  reps: card.reps,
+  lapses: card.lapses,
+  scheduledDays: card.scheduledDays,
+});
+
+const masteryView = (concept: string, title: string, state: ConceptState) => ({
+  concept,
+  title,
+  pKnown: state.pKnown,
+  level: masteryLevel(state.pKnown),
+  attempts: state.attempts,
+  correct: state.correct,
+});
+
+/**
+ * Applies a graded answer or review now (not through the queue), so the answer's
+ * feedback and the updated mastery come back in the response. A repeated eventId is
+ * answered from what was stored when it was first graded.
+ */
+async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
+  const { deps, learnerId } = c.var;
+  await currentLearner(deps, learnerId);
+  const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;
+  const outcome: EventOutcome = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
+  if (outcome.result === 'unknown_item' || !outcome.model) throw new AppError('not_found', `No quiz item ${itemId}`);
+  const { snapshot, change } = outcome.model;
+  const { item } = snapshot;
+  if (outcome.result === 'applied') {
+    return {
+      applied: true,
+      correct: change.graded?.correct ?? null,
+      answer: change.graded ? item.answer : null,
+      explanation: item.explanation,
+      mastery: change.graded ? masteryView(item.conceptId, item.conceptTitle, change.graded.mastery) : null,
+      rating: change.rating,
+      card: change.card,
+    };
+  }
+  // A duplicate: the snapshot was read after the first grading committed.
+  const graded = await deps.mastery.gradedAnswer(learnerId, event.eventId);
+  // An answer's eventId that graded nothing of this learner's was used by another event.
+  if (event.type === 'quiz.attempted' && !graded) {
+    throw new AppError('conflict', `eventId ${event.eventId} was already used by another event; send a new one`);
+  }
+  return {
+    applied: false,
+    correct: graded?.correct ?? null,
+    answer: graded ? item.answer : null,
+    explanation: item.explanation,
+    mastery: snapshot.mastery ? masteryView(item.conceptId, item.conceptTitle, snapshot.mastery) : null,
+    rating: (event.type === 'review.rated' ? event.rating : undefined) ?? ratingFor(graded?.correct === true),
+    card: snapshot.card ?? change.card,
+  };
+}
+
+export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{lessonSlug}/next',
+      tags: ['Learners'],
+      summary: "The lesson's next quiz item, chosen by item response theory for the learner's ability (jsCAT)",
+      description:
+        'Among the items not yet answered correctly (unanswered first), the one with the most Fisher information at the ' +
+        "learner's ability estimate. `item` is null once every item has been answered correctly.",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: {
+        params: z.object({ lessonSlug: SlugSchema.openapi({ param: { name: 'lessonSlug', in: 'path' } }) }),
+      },
+      responses: {
+        200: {
+          description: 'The next item and the ability estimate',
+          content: {
+            'application/json': {
+              schema: z.object({
+                lessonSlug: z.string(),
+                item: z
+                  .object({ id: z.string(), question: z.string(), choices: z.array(z.string()), concept: z.string().nullable() })
+                  .nullable(),
+                ability: z.object({ theta: z.number(), se: z.number() }),
+                answered: z.number().int().openapi({ description: 'Items answered correctly at least once' }),
+                total: z.number().int(),
+              }),
+            },
+          },
+        },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { lessonSlug } = c.req.valid('param');
+      const quiz = await c.var.deps.mastery.quizCandidates(c.var.learnerId, lessonSlug);
+      if (!quiz) throw new AppError('not_found', `No lesson ${lessonSlug}`);
+      const open = quiz.items.filter((i) => !i.answeredCorrectly);
+      const fresh = open.filter((i) => !i.attempted);
+      const next = pickItem(quiz.ability.theta, fresh.length > 0 ? fresh : open);
+      return c.json(
+        {
+          lessonSlug,
+          item: next ? { id: next.id, question: next.question, choices: next.choices, concept: next.concept } : null,
+          ability: quiz.ability,
+          answered: quiz.items.length - open.length,
+          total: quiz.items.length,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/attempts',
+      tags: ['Learners'],
+      summary: "Answer a quiz item: graded at once, updating the concept's mastery, the ability and the review schedule",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { body: { required: true, content: { 'application/json': { schema: AttemptSchema } } } },
+      responses: {
+        200: { description: 'The grading', content: { 'application/json': { schema: GradedSchema } } },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await applyNow(c, {
+        type: 'quiz.attempted',
+        eventId: body.eventId,
+        occurredAt: new Date().toISOString(),
+        itemId: body.itemId,
+        answer: body.answer,
+      });
+      const { card: _card, rating: _rating, ...graded } = result;
+      const { correct, answer } = graded;
+      // An attempt always carries an answer, so it is always graded (a duplicate without a grading is a 409).
+      if (correct === null || answer === null) throw new Error(`attempt ${body.eventId} came back ungraded`);
+      return c.json({ ...graded, correct, answer }, 200);
+    },
+  );
+
+export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/due',
+      tags: ['Learners'],
+      summary: 'Quiz items due for review now (FSRS), soonest first',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+      responses: {
+        200: {
+          description: 'Due reviews, and how many are scheduled later',
+          content: {
+            'application/json': {
+              schema: z.object({
+                due: z.array(
+                  z.object({
+                    id: z.string(),
+                    itemId: z.string(),
+                    lessonSlug: z.string(),
+                    lessonTitle: z.string(),
+                    question: z.string(),
+                    choices: z.array(z.string()),
+                    concept: z.string(),
+                    due: z.string(),
+                    state: z.enum(CARD_STATES),
+                    reps: z.number().int(),
+                    lapses: z.number().int(),
+                    retrievability: z.number().openapi({ description: 'FSRS probability of recall now' }),
+                  }),
+                ),
+                upcoming: z.number().int(),
+                nextDue: z.string().nullable(),
+              }),
+            },
+          },
+        },
+        ...problemResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const now = new Date();
+      const { limit } = c.req.valid('query');
+      const { due, upcoming, nextDue } = await c.var.deps.mastery.due(c.var.learnerId, now.toISOString(), limit);
+      return c.json(
+        {
+          due: due.map((d) => ({
+            id: d.itemId,
+            itemId: d.itemId,
+            lessonSlug: d.lessonSlug,
+            lessonTitle: d.lessonTitle,
+            question: d.question,
+            choices: d.choices,
+            concept: d.concept,
+            due: d.card.due,
+            state: cardState(d.card),
+            reps: d.card.reps,
+            lapses: d.card.lapses,
+            retrievability: retrievability(d.card, now),
+          })),
+          upcoming,
+          nextDue,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}',
+      tags: ['Learners'],
+      summary: 'Review a quiz item: rate recall (and answer it), rescheduling it with FSRS',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: {
+        params: ItemParamSchema,
+        body: { required: true, content: { 'application/json': { schema: ReviewBodySchema } } },
+      },
+      responses: {
+        200: { description: 'The review and the new schedule', content: { 'application/json': { schema: ReviewResultSchema } } },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      // A review is of an item the learner has met; anything else is not theirs to review.
+      if (!(await c.var.deps.mastery.hasCard(c.var.learnerId, id))) throw new AppError('not_found', `No review ${id}`);
+      const result = await applyNow(c, {
+        type: 'review.rated',
+        eventId: body.eventId,
+        occurredAt: new Date().toISOString(),
+        reviewId: id,
+        ...(body.rating === undefined ? {} : { rating: body.rating }),
+        ...(body.answer === undefined ? {} : { answer: body.answer }),
+      });
+      return c.json({ ...result, card: cardView(result.card) }, 200);
+    },
+  );
+
+export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/mastery',
+      tags: ['Learners'],
+      summary: 'Mastery of every assessed concept: BKT P(known) and a level',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: {
+          description: 'Concepts, weakest first',
+          content: {
+            'application/json': {
+              schema: z.object({ concepts: z.array(MasterySchema.extend({ updatedAt: z.string().nullable() })) }),
+            },
+          },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    async (c) => {
+      const concepts = await c.var.deps.mastery.concepts(c.var.learnerId);
+      return c.json(
+        {
+          concepts: concepts
+            .map((k) => ({ ...masteryView(k.concept, k.title, k), updatedAt: k.updatedAt }))
+            .sort((a, b) => a.pKnown - b.pKnown || a.title.localeCompare(b.title)),
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/predictions',
+      tags: ['Learners'],
+      summary: "Predicted chance of answering each concept's items correctly, now and in 7 days",
+      description:
+        "BKT P(known) combined with FSRS retrievability R of the concept's review cards: " +
+        'P(correct at t) = P(known)·R(t)·(1 − slip) + (1 − P(known)·R(t))·guess.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: {
+          description: 'Predictions per concept',
+          content: {
+            'application/json': {
+              schema: z.object({
+                concepts: z.array(
+                  z.object({
+                    concept: z.string(),
+                    title: z.string(),
+                    pKnown: z.number(),
+                    now: z.number(),
+                    in7Days: z.number(),
+                    retrievabilityNow: z.number().nullable(),
+                    retrievabilityIn7Days: z.number().nullable(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    async (c) => {
+      const now = new Date();
+      const concepts = await c.var.deps.mastery.concepts(c.var.learnerId);
+      return c.json(
+        {
+          concepts: concepts.map((k) => ({
+            concept: k.concept,
+            title: k.title,
+            pKnown: k.pKnown,
+            ...predict(k.pKnown, k.params, k.cards, now),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+/** Fewest graded answers of a concept before its own parameters are fitted (else the defaults stay). */
+const MIN_FIT_ATTEMPTS = 20;
+
+export const masteryAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+masteryAdminRoutes.use('*', requireAuthor('content:write'));
+masteryAdminRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/fit-bkt',
+    tags: ['Authoring'],
+    summary: "Refit each concept's BKT parameters by EM from the logged graded answers",
+    description: `Concepts with fewer than ${MIN_FIT_ATTEMPTS} graded answers keep the defaults. Mastery already stored is not recomputed; new answers use the new parameters.`,
+    security: AUTHOR_SECURITY,
+    request: {
+      body: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                fitForget: z.boolean().default(false).openapi({ description: 'Fit the forget probability too' }),
+                dryRun: z.boolean().default(false).openapi({ description: 'Report the fit without storing it' }),
+              })
+              .strict(),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'The fit per concept',
+        content: {
+          'application/json': {
+            schema: z.object({
+              fitted: z.array(
+                z.object({
+                  concept: z.string(),
+                  learners: z.number().int(),
+                  attempts: z.number().int(),
+                  prior: z.number(),
+                  learn: z.number(),
+                  guess: z.number(),
+                  slip: z.number(),
+                  forget: z.number(),
+                  logLikelihood: z.number(),
+                  iterations: z.number().int(),
+                }),
+              ),
+              skipped: z.array(z.object({ concept: z.string(), attempts: z.number().int() })),
+              stored: z.boolean(),
+            }),
+          },
+        },
+      },
+      ...problemResponses(400, 401, 403),
+    },
+  }),
+  async (c) => {
+    const { deps } = c.var;
+    const { fitForget = false, dryRun = false } =
+      (c.req.valid('json') as { fitForget?: boolean; dryRun?: boolean } | undefined) ?? {};
+    const data = await deps.mastery.fitSequences();
+    const enough = data.filter((d) => d.attempts >= MIN_FIT_ATTEMPTS);
+    const fitted = enough.map((d) => ({ ...d, fit: fitBkt(d.sequences, { fitForget }) }));
+    if (!dryRun) {
+      await deps.mastery.saveParams(
+        fitted.map((f) => ({ conceptId: f.conceptId, params: f.fit.params, attempts: f.attempts, learners: f.learners })),
+        new Date().toISOString(),
+      );
+    }
+    deps.logger.log('info', 'mastery.bkt_fitted', { concepts: fitted.length, dryRun });
+    return c.json(
+      {
+        fitted: fitted.map((f) => ({
+          concept: f.conceptId,
+          learners: f.learners,
+          attempts: f.attempts,
+          ...f.fit.params,
+          logLikelihood: f.fit.logLikelihood,
+          iterations: f.fit.iterations,
+        })),
+        skipped: data.filter((d) => d.attempts < MIN_FIT_ATTEMPTS).map((d) => ({ concept: d.conceptId, attempts: d.attempts })),
+        stored: !dryRun,
+      },
+      200,
+    );
+  },
+);
