@@ -33,6 +33,7 @@ describe('our own frontmatter', () => {
           answer: 0,
           explanation: 'It is a greeting.',
           concept: 'greeting',
+          difficulty: 1,
         },
       ],
     });
@@ -133,9 +134,10 @@ describe('a tree with every kind of error', () => {
         '06-cycle-a.md:5: prerequisite cycle: cycle-a -> cycle-b -> cycle-a',
         '08-empty.md:6: empty lesson: no text after the frontmatter and title',
         "09-bad-quiz.md:6: quiz: item 1: answer must be a choice's zero-based index (0-1) or its exact text",
+        '09-bad-quiz.md:6: quiz: item 2: difficulty must be 1-5 or one of beginner, easy, intermediate, medium, advanced, hard',
       ]),
     );
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
   });
 
   it('reports a missing folder instead of throwing', async () => {
