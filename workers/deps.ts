@@ -4,6 +4,7 @@ import { createD1ContentStore, type ContentStore } from './features/content/cont
 import { createD1KeyStore, type KeyStore } from './features/keys/keys.store';
 import { createR2BlobStore, type BlobStore } from './platform/blob-store';
 import { createKvCache, type Cache } from './platform/cache';
+import { meteredD1 } from './platform/metered-d1';
 import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
 import { createD1LearnerStore, type LearnerStore } from './features/learners/learners.store';
@@ -72,6 +73,8 @@ export function parseConfig(env: Env): Config {
 export interface Meter {
   kvReads: number;
   modelCalls: number;
+  /** D1 statements sent (each statement of a batch counts). */
+  d1Queries: number;
 }
 
 export interface Deps {
@@ -103,8 +106,9 @@ export interface Deps {
 
 /** The one composition root: every adapter is built here, once per request or batch. */
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
-  const db = createDb(env.DB);
-  const meter: Meter = { kvReads: 0, modelCalls: 0 };
+  const meter: Meter = { kvReads: 0, modelCalls: 0, d1Queries: 0 };
+  const d1 = meteredD1(env.DB, meter);
+  const db = createDb(d1);
   const embedder = makeEmbedder(env, config);
   const vectorRecord = createD1VectorIndex(db, embedder.id, embedder.dimensions);
   return {
@@ -115,9 +119,9 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     cache: createKvCache(env.CACHE, meter),
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
     eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
-    events: createD1EventStore(env.DB),
-    progress: createD1ProgressReader(env.DB),
-    mastery: createD1MasteryStore(env.DB),
+    events: createD1EventStore(d1),
+    progress: createD1ProgressReader(d1),
+    mastery: createD1MasteryStore(d1),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),
@@ -142,7 +146,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
         })
       : null,
     probes: {
-      d1: () => env.DB.prepare('SELECT 1').first(),
+      d1: () => d1.prepare('SELECT 1').first(),
       kv: () => env.CACHE.get('health-probe'),
       r2: () => env.CONTENT.head('health-probe'),
     },

@@ -38,6 +38,17 @@ describe('progress', () => {
     expect(read.completedAt).toEqual(expect.any(String));
   });
 
+  it('reads the whole summary with two D1 queries (counted in Server-Timing)', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    await write(token, 'POST', '/lessons/lesson-1/complete', { eventId: crypto.randomUUID() });
+    const response = await api('/api/progress', { key: token });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('server-timing')).toContain('d1;desc="2 queries"');
+    const health = await api('/api/health');
+    expect(health.headers.get('server-timing')).toContain('d1;desc="1 queries"');
+  });
+
   it('summarizes completion per part and chapter, time per day and week, streak and last lesson', async () => {
     await givenCourse();
     const { token } = await givenLearner(null);
