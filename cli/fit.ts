@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import { BktFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
 import { authorTarget, defaultTarget } from './local-env';
 import { createClient, runCli } from './push';
 
@@ -12,24 +12,6 @@ const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>]
   --dry-run    print the fit without storing it
   --target     API origin (default ${defaultTarget()})
   --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
-
-const FitSchema = z.object({
-  fitted: z.array(
-    z.object({
-      concept: z.string(),
-      learners: z.number(),
-      attempts: z.number(),
-      prior: z.number(),
-      learn: z.number(),
-      guess: z.number(),
-      slip: z.number(),
-      forget: z.number(),
-      logLikelihood: z.number(),
-    }),
-  ),
-  skipped: z.array(z.object({ concept: z.string(), attempts: z.number() })),
-  stored: z.boolean(),
-});
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   const author = authorTarget(values);
   if (!author) return 2;
   const api = createClient(author.target, author.key);
-  const fit = FitSchema.parse(
+  const fit = BktFitResponseSchema.parse(
     await api('POST', '/api/admin/mastery/fit-bkt', { fitForget: values.forget, dryRun: values['dry-run'] }),
   );
   const f = (n: number) => n.toFixed(3);

@@ -177,3 +177,38 @@ describe('author keys from the keys CLI', () => {
     expect(run.stderr).toContain('--scope must be one of content:write, admin (not everything)');
   });
 });
+
+describe('fitting BKT from the CLI', () => {
+  it('fits a concept once enough answers are logged and prints the parameters (dry run)', async () => {
+    const lesson = (await (await fetch(`${baseUrl}/api/content/lessons/filtering-with-where`)).json()) as {
+      quiz: { id: string; concept: string | null; choices: string[] }[];
+    };
+    const item = lesson.quiz[0];
+    if (!item?.concept) throw new Error('the seed lesson has a quiz item with a concept');
+    const learners = [];
+    for (let i = 0; i < 2; i++) {
+      const created = await fetch(`${baseUrl}/api/learners`, { method: 'POST' });
+      learners.push(((await created.json()) as { token: string }).token);
+    }
+    // 2 learners x 12 answers, each choice in turn: 24 logged answers on the item's concept.
+    for (const token of learners) {
+      for (let n = 0; n < 12; n++) {
+        const answered = await fetch(`${baseUrl}/api/quizzes/attempts`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: item.id, answer: n % item.choices.length }),
+        });
+        expect(answered.status).toBe(200);
+      }
+    }
+    const run = spawnSync('npx', ['tsx', 'cli/fit.ts', 'bkt', '--dry-run', '--target', baseUrl, '--key', key], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^${item.concept} +2 +24 +0\\.\\d{3}`, 'm'));
+    expect(run.stdout).toContain('dry run: nothing stored');
+    const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'irt'], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('Usage: npm run fit -- bkt');
+  });
+});

@@ -9,6 +9,7 @@ import { SlugSchema } from '../content/content.schemas';
 import { applyEvent, type EventOutcome } from '../events/events.apply';
 import type { ModelEvent } from '../events/events.schemas';
 import { fitBkt, masteryLevel } from './mastery.bkt';
+import { BktFitResponseSchema } from './mastery.schemas';
 import {
   CARD_STATES,
   cardState,
@@ -457,28 +458,7 @@ masteryAdminRoutes.openapi(
     responses: {
       200: {
         description: 'The fit per concept',
-        content: {
-          'application/json': {
-            schema: z.object({
-              fitted: z.array(
-                z.object({
-                  concept: z.string(),
-                  learners: z.number().int(),
-                  attempts: z.number().int(),
-                  prior: z.number(),
-                  learn: z.number(),
-                  guess: z.number(),
-                  slip: z.number(),
-                  forget: z.number(),
-                  logLikelihood: z.number(),
-                  iterations: z.number().int(),
-                }),
-              ),
-              skipped: z.array(z.object({ concept: z.string(), attempts: z.number().int() })),
-              stored: z.boolean(),
-            }),
-          },
-        },
+        content: { 'application/json': { schema: BktFitResponseSchema } },
       },
       ...problemResponses(400, 401, 403),
     },
