@@ -14,6 +14,12 @@ import { conceptRoutes } from './features/concepts/concepts.routes';
 import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
 import { eventAdminRoutes } from './features/events/events-admin.routes';
+import {
+  goalRoutes,
+  learningPathRoutes,
+  recommendationAdminRoutes,
+  recommendationRoutes,
+} from './features/recommendations/recommend.routes';
 import { learnerModelRoutes, masteryAdminRoutes, quizRoutes, reviewRoutes } from './features/mastery/mastery.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
@@ -48,6 +54,10 @@ export function createApp() {
   app.route('/api/reviews', reviewRoutes);
   app.route('/api/learners/me', learnerModelRoutes);
   app.route('/api/admin/mastery', masteryAdminRoutes);
+  app.route('/api/recommendations', recommendationRoutes);
+  app.route('/api/learners/me', goalRoutes);
+  app.route('/api/learning-path', learningPathRoutes);
+  app.route('/api/admin/recommendations', recommendationAdminRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

@@ -15,6 +15,7 @@ import { createD1ConceptStore, type ConceptStore } from './features/concepts/con
 import { createD1EventStore, createD1ProgressReader, type EventStore, type ProgressReader } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1MasteryStore, type MasteryStore } from './features/mastery/mastery.store';
+import { createD1RecommendStore, type RecommendStore } from './features/recommendations/recommend.store';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
 import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
@@ -88,6 +89,7 @@ export interface Deps {
   events: EventStore;
   progress: ProgressReader;
   mastery: MasteryStore;
+  recommend: RecommendStore;
   content: ContentStore;
   keys: KeyStore;
   learners: LearnerStore;
@@ -122,6 +124,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     events: createD1EventStore(d1),
     progress: createD1ProgressReader(d1),
     mastery: createD1MasteryStore(d1),
+    recommend: createD1RecommendStore(d1),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learners: createD1LearnerStore(db),

@@ -18,5 +18,7 @@ export default {
     await requeuePending(deps, new Date(controller.scheduledTime), STALE_PENDING_MS);
     // Vectors of chunks deleted without a later ingest (a prune-only push) go here.
     await deps.vectorIndex.syncDeletions();
+    // Co-completion for the recommendations' collaborative signal, from all learners' progress.
+    await deps.recommend.refreshPairs();
   },
 } satisfies ExportedHandler<Env, JobMessage>;

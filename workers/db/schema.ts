@@ -494,3 +494,50 @@ export const bktParams = sqliteTable('bkt_params', {
   learners: integer('learners').notNull(),
   fittedAt: text('fitted_at').notNull(),
 });
+
+/** A learner's learning goal: a concept, a lesson or a part, with an optional date. */
+export const learnerGoals = sqliteTable('learner_goals', {
+  learnerId: text('learner_id').primaryKey(),
+  type: text('type', { enum: ['concept', 'lesson', 'part'] }).notNull(),
+  targetId: text('target_id').notNull(),
+  targetDate: text('target_date'),
+  setAt: text('set_at').notNull(),
+});
+
+/**
+ * Item-to-item co-completion, recomputed by the cron job: of the learners who completed
+ * `lessonSlug` (`base`), how many completed `nextSlug` later, and how many of those got
+ * one of its quiz items right.
+ */
+export const lessonPairs = sqliteTable(
+  'lesson_pairs',
+  {
+    lessonSlug: text('lesson_slug').notNull(),
+    nextSlug: text('next_slug').notNull(),
+    base: integer('base').notNull(),
+    learners: integer('learners').notNull(),
+    successes: integer('successes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lessonSlug, t.nextSlug] })],
+);
+
+/** A learner's latest feedback on one recommendation (from events). */
+export const recommendationFeedback = sqliteTable(
+  'recommendation_feedback',
+  {
+    learnerId: text('learner_id').notNull(),
+    recommendationId: text('recommendation_id').notNull(),
+    action: text('action', { enum: ['accepted', 'dismissed', 'completed'] }).notNull(),
+    rating: integer('rating'),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.recommendationId] })],
+);
+
+/** Feedback counts per recommendation over all learners (the exploration's Beta counts). */
+export const recommendationStats = sqliteTable('recommendation_stats', {
+  recommendationId: text('recommendation_id').primaryKey(),
+  accepted: integer('accepted').notNull().default(0),
+  dismissed: integer('dismissed').notNull().default(0),
+  completed: integer('completed').notNull().default(0),
+});

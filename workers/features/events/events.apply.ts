@@ -3,6 +3,7 @@ import { ratingFor, scheduleReview, updateAbility, updateMastery } from '../mast
 import type { ModelChange, ModelSnapshot } from '../mastery/mastery.store';
 import type { EventMessage, ModelEvent } from './events.schemas';
 import type { ApplyResult } from './events.store';
+import { forgetRecommendations } from '../recommendations/recommend.cache';
 
 /** Recomputations allowed when other answers of the same learner commit first. */
 const MAX_STALE_RETRIES = 5;
@@ -39,7 +40,17 @@ export function modelChange(snapshot: ModelSnapshot, event: ModelEvent): ModelCh
  * computed from the learner model as read, and recomputed if another of the learner's
  * events committed in between, so concurrent answers never lose an update.
  */
-export async function applyEvent(deps: Pick<Deps, 'events' | 'mastery'>, message: EventMessage): Promise<EventOutcome> {
+export async function applyEvent(deps: Pick<Deps, 'events' | 'mastery' | 'cache'>, message: EventMessage): Promise<EventOutcome> {
+  const outcome = await applyOnce(deps, message);
+  // Heartbeats and lesson ratings change no ranking; everything else may.
+  const { type } = message.event;
+  if (outcome.result === 'applied' && type !== 'lesson.active_time' && type !== 'lesson.rated') {
+    await forgetRecommendations(deps, message.learnerId);
+  }
+  return outcome;
+}
+
+async function applyOnce(deps: Pick<Deps, 'events' | 'mastery'>, message: EventMessage): Promise<EventOutcome> {
   const { event, learnerId } = message;
   if (event.type !== 'quiz.attempted' && event.type !== 'review.rated') {
     const result = await deps.events.apply(message, crypto.randomUUID());

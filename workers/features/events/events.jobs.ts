@@ -13,7 +13,7 @@ import { EventMessageSchema } from './events.schemas';
  */
 export async function consumeEvents(
   batch: MessageBatch<unknown>,
-  deps: Pick<Deps, 'events' | 'mastery' | 'logger'>,
+  deps: Pick<Deps, 'events' | 'mastery' | 'cache' | 'logger'>,
   deadLetters: boolean,
 ): Promise<void> {
   for (const message of batch.messages) {

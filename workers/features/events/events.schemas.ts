@@ -5,6 +5,7 @@ import { REVIEW_RATINGS } from '../mastery/mastery.domain';
 /** Longest active time one heartbeat may credit: a stuck tab cannot inflate time. */
 export const MAX_HEARTBEAT_SECONDS = 60;
 export const MAX_EVENTS_PER_BATCH = 100;
+export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed'] as const;
 
 const base = {
   eventId: z.uuid().openapi({ description: 'Client-generated UUID; the same id is applied once' }),
@@ -55,7 +56,8 @@ export const LearnerEventSchema = z
         ...base,
         type: z.literal('recommendation.feedback'),
         recommendationId: z.string().min(1).max(200),
-        useful: z.boolean(),
+        action: z.enum(RECOMMENDATION_ACTIONS),
+        rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How useful it was, 1 to 5' }),
       })
       .strict(),
   ])

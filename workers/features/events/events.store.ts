@@ -78,6 +78,35 @@ export function createD1EventStore(d1: D1Database): EventStore {
             .bind(learnerId, event.lessonSlug, started, completed, seconds, occurredAt, eventId, attempt),
         );
       }
+      if (event.type === 'recommendation.feedback') {
+        const { recommendationId, action } = event;
+        statements.push(
+          d1
+            .prepare(
+              `INSERT INTO recommendation_feedback (learner_id, recommendation_id, action, rating, at)
+               SELECT ?, ?, ?, ?, ? WHERE ${applied}
+               ON CONFLICT (learner_id, recommendation_id) DO UPDATE SET action = excluded.action,
+                 rating = coalesce(excluded.rating, rating), at = excluded.at
+               WHERE excluded.at >= recommendation_feedback.at`,
+            )
+            .bind(learnerId, recommendationId, action, event.rating ?? null, occurredAt, eventId, attempt),
+          d1
+            .prepare(
+              `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
+               SELECT ?, ?, ?, ? WHERE ${applied}
+               ON CONFLICT (recommendation_id) DO UPDATE SET accepted = accepted + excluded.accepted,
+                 dismissed = dismissed + excluded.dismissed, completed = completed + excluded.completed`,
+            )
+            .bind(
+              recommendationId,
+              action === 'accepted' ? 1 : 0,
+              action === 'dismissed' ? 1 : 0,
+              action === 'completed' ? 1 : 0,
+              eventId,
+              attempt,
+            ),
+        );
+      }
       if (model) statements.push(...model.statements(applied, [eventId, attempt]));
       statements.push(d1.prepare('SELECT applied_by FROM learner_events WHERE event_id = ?').bind(eventId));
       const results = await d1.batch<{ applied_by: string }>(statements);

@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { forgetRecommendations } from '../recommendations/recommend.cache';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
@@ -110,6 +111,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         },
         new Date(),
       );
+      await forgetRecommendations(c.var.deps, c.var.learnerId);
       return c.json(preferences, 200);
     },
   );

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { forgetRecommendations } from '../recommendations/recommend.cache';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
@@ -55,6 +56,7 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
         { preferences, preferencesHash: await preferencesHash(preferences), source: 'onboarding', answers },
         new Date(),
       );
+      await forgetRecommendations(c.var.deps, c.var.learnerId);
       return c.json({ learnerId: learner.learnerId, createdAt: learner.createdAt, onboarded: true, preferences }, 200);
     },
   );

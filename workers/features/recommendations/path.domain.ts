@@ -1,0 +1,148 @@
+import { prerequisiteMet, type CourseLesson, type LearnerSignals } from './recommend.domain';
+
+export const GOAL_TYPES = ['concept', 'lesson', 'part'] as const;
+export type GoalType = (typeof GOAL_TYPES)[number];
+
+export interface Goal {
+  type: GoalType;
+  id: string;
+  targetDate: string | null;
+}
+
+export interface Pace {
+  /** Active minutes the learner studies on a day they study. */
+  minutesPerDay: number;
+  /** Measured minutes over authored minutes on completed lessons (1 = as the author estimated). */
+  speed: number;
+  source: 'activity' | 'onboarding' | 'default';
+}
+
+export interface PathStep {
+  lessonSlug: string;
+  title: string;
+  minutes: number;
+  reason: string;
+}
+
+export interface LearningPath {
+  steps: PathStep[];
+  totalMinutes: number;
+  /** Days of study the steps need at the learner's pace. */
+  daysNeeded: number;
+  /** Whether the steps fit before the target date at that pace; null without a target date. */
+  reachableByTarget: boolean | null;
+}
+
+/** The lessons a goal asks for: the lesson, the part's lessons, or the first lesson teaching the concept. */
+export function goalLessons(lessons: readonly CourseLesson[], goal: Pick<Goal, 'type' | 'id'>): CourseLesson[] {
+  if (goal.type === 'lesson') return lessons.filter((l) => l.slug === goal.id);
+  if (goal.type === 'part') return lessons.filter((l) => l.partSlug === goal.id);
+  const teaching = lessons.filter((l) => l.concepts.includes(goal.id)).sort((a, b) => a.position - b.position);
+  return teaching.slice(0, 1);
+}
+
+/** A lesson the learner need not take: completed, or every concept it teaches mastered. */
+const done = (lesson: CourseLesson, signals: LearnerSignals) => prerequisiteMet(lesson, lesson.slug, signals);
+
+/**
+ * The ordered steps to a goal: the goal's lessons and, transitively, their unmet
+ * prerequisites, minus what is done; in an order that respects every prerequisite
+ * (course order among lessons free to go next). Minutes are the author's estimate
+ * scaled by the learner's measured speed, less time already spent in a started lesson.
+ */
+export function planPath(
+  lessons: readonly CourseLesson[],
+  signals: LearnerSignals,
+  goal: Goal,
+  pace: Pace,
+  activeSeconds: ReadonlyMap<string, number>,
+  today: string,
+): LearningPath {
+  const bySlug = new Map(lessons.map((l) => [l.slug, l]));
+  const targets = goalLessons(lessons, goal);
+  const why = new Map<string, string>();
+  const needed = new Map<string, CourseLesson>();
+  const targetReason = (l: CourseLesson) =>
+    goal.type === 'lesson'
+      ? 'Your goal'
+      : goal.type === 'part'
+        ? `Part of your goal: ${l.partTitle}`
+        : `Teaches ${signals.concepts.get(goal.id)?.title ?? goal.id}, your goal`;
+  const visit = (lesson: CourseLesson, reason: string) => {
+    if (needed.has(lesson.slug) || done(lesson, signals)) return;
+    needed.set(lesson.slug, lesson);
+    why.set(lesson.slug, reason);
+    for (const p of lesson.prerequisites) {
+      const prerequisite = bySlug.get(p);
+      if (prerequisite) visit(prerequisite, `Needed before ${lesson.title}`);
+    }
+  };
+  for (const target of targets) visit(target, targetReason(target));
+  // A target reached first as another target's prerequisite still says it is the goal.
+  for (const target of targets) if (needed.has(target.slug)) why.set(target.slug, targetReason(target));
+
+  // Kahn's algorithm over the needed lessons, taking the earliest in course order each time.
+  const order: CourseLesson[] = [];
+  const pending = new Map([...needed.values()].map((l) => [l.slug, l.prerequisites.filter((p) => needed.has(p)).length]));
+  while (pending.size > 0) {
+    const ready = [...pending].filter(([, n]) => n === 0).map(([slug]) => needed.get(slug) as CourseLesson);
+    // Prerequisite cycles are refused at push, so something is always ready.
+    const next = ready.sort((a, b) => a.position - b.position)[0];
+    if (!next) break;
+    order.push(next);
+    pending.delete(next.slug);
+    for (const [slug, n] of pending) if (needed.get(slug)?.prerequisites.includes(next.slug)) pending.set(slug, n - 1);
+  }
+
+  const steps = order.map((l) => {
+    const spent = (activeSeconds.get(l.slug) ?? 0) / 60;
+    return {
+      lessonSlug: l.slug,
+      title: l.title,
+      minutes: Math.max(1, Math.ceil(l.minutes * pace.speed - spent)),
+      reason: why.get(l.slug) ?? 'Your goal',
+    };
+  });
+  const totalMinutes = steps.reduce((n, s) => n + s.minutes, 0);
+  const daysNeeded = totalMinutes === 0 ? 0 : Math.ceil(totalMinutes / pace.minutesPerDay);
+  const reachableByTarget = goal.targetDate === null ? null : daysNeeded <= daysBetween(today, goal.targetDate) + 1;
+  return { steps, totalMinutes, daysNeeded, reachableByTarget };
+}
+
+/** Whole days from one ISO date to another (negative when the second is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / 86_400_000);
+}
+
+/** Fewest active days before measured activity sets the pace. */
+const MIN_ACTIVE_DAYS = 3;
+/** Fewest completed lessons before measured speed replaces the author's estimates. */
+const MIN_TIMED_LESSONS = 2;
+const DEFAULT_MINUTES_PER_DAY = 30;
+
+/**
+ * The learner's usual pace: mean active minutes per active day when there are enough
+ * such days, else the session length they gave at onboarding, else 30 minutes; speed
+ * from completed lessons' measured time against the author's minutes (clamped 0.5–3).
+ */
+export function usualPace(
+  days: readonly { activeSeconds: number }[],
+  sessionMinutes: number | null,
+  timed: readonly { activeSeconds: number; minutes: number }[],
+): Pace {
+  const active = days.filter((d) => d.activeSeconds > 0);
+  const measured = timed.filter((t) => t.activeSeconds > 0);
+  const speed =
+    measured.length >= MIN_TIMED_LESSONS
+      ? Math.min(
+          3,
+          Math.max(0.5, measured.reduce((n, t) => n + t.activeSeconds / 60, 0) / measured.reduce((n, t) => n + t.minutes, 0)),
+        )
+      : 1;
+  if (active.length >= MIN_ACTIVE_DAYS) {
+    const minutes = active.reduce((n, d) => n + d.activeSeconds, 0) / 60 / active.length;
+    return { minutesPerDay: Math.max(5, Math.round(minutes)), speed, source: 'activity' };
+  }
+  if (sessionMinutes !== null) return { minutesPerDay: sessionMinutes, speed, source: 'onboarding' };
+  return { minutesPerDay: DEFAULT_MINUTES_PER_DAY, speed, source: 'default' };
+}

@@ -1,0 +1,363 @@
+import { seededRandom } from '../../platform/seeded-random';
+import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
+
+/**
+ * What to do next, and why: a pure ranking over the course and one learner's signals.
+ * Prerequisites are a hard filter; the score mixes goal alignment, layer progression,
+ * mastery gaps, due reviews, a collaborative signal, content similarity and course
+ * order; the list is diversified by MMR; one slot at most goes to exploration by
+ * Thompson sampling among candidates that already passed the filter.
+ */
+
+export type Layer = 'L1' | 'L2' | 'L3';
+
+export interface CourseLesson {
+  slug: string;
+  title: string;
+  partSlug: string;
+  partTitle: string;
+  layer: Layer;
+  /** Order in the course (0 first). */
+  position: number;
+  prerequisites: string[];
+  concepts: string[];
+  minutes: number;
+  /** Quiz items of the lesson. */
+  quizItems: number;
+}
+
+export interface ConceptInfo {
+  title: string;
+  pKnown: number;
+  attempts: number;
+}
+
+export interface LearnerSignals {
+  completed: ReadonlySet<string>;
+  started: ReadonlySet<string>;
+  /** Mastery per concept id (only concepts the course assesses or the learner met). */
+  concepts: ReadonlyMap<string, ConceptInfo>;
+  /** Part slugs from onboarding, plus the lessons of a set learning goal. */
+  goalParts: ReadonlySet<string>;
+  goalLessons: ReadonlySet<string>;
+  /** Due review cards per lesson. */
+  dueReviews: ReadonlyMap<string, number>;
+  /** Per lesson: quiz items answered correctly at least once. */
+  quizCorrect: ReadonlyMap<string, number>;
+  /** Item-to-item co-completion from the learner's completed lessons, 0..1 per lesson. */
+  collaborative: ReadonlyMap<string, number>;
+  /** Global feedback per recommendation id, for exploration. */
+  feedback: ReadonlyMap<string, { accepted: number; dismissed: number }>;
+  /** Recommendation ids the learner dismissed recently: kept away. */
+  dismissed: ReadonlySet<string>;
+  /** Recommend lessons whose prerequisites are not met (the learner opted in). */
+  allowSkips: boolean;
+}
+
+export type RecommendationKind = 'lesson' | 'review' | 'quiz';
+
+export interface Reason {
+  code:
+    | 'continue'
+    | 'builds_on'
+    | 'goal'
+    | 'layer'
+    | 'mastery_gap'
+    | 'review_due'
+    | 'quiz_open'
+    | 'collaborative'
+    | 'similar'
+    | 'start_here'
+    | 'explore'
+    | 'skips_prerequisites';
+  text: string;
+}
+
+export interface Recommendation {
+  id: string;
+  kind: RecommendationKind;
+  lessonSlug: string;
+  title: string;
+  score: number;
+  reasons: Reason[];
+}
+
+/** Weights of the signals in a lesson's score (sum 1 before bonuses). */
+export const WEIGHTS = Object.freeze({
+  goal: 0.3,
+  layer: 0.15,
+  gap: 0.15,
+  collaborative: 0.15,
+  similar: 0.1,
+  order: 0.15,
+});
+
+/** MMR trade-off between relevance and novelty against what is already listed. */
+const MMR_LAMBDA = 0.7;
+/** A collaborative score above this is worth telling the learner. */
+const COLLABORATIVE_REASON = 0.2;
+
+const LAYER_RANK: Record<Layer, number> = { L1: 0, L2: 1, L3: 2 };
+const LAYER_NAME: Record<Layer, string> = { L1: 'foundations', L2: 'applied', L3: 'advanced' };
+
+const isMastered = (info: ConceptInfo | undefined) => (info?.pKnown ?? 0) >= MASTERY_THRESHOLDS.mastered;
+
+/**
+ * Whether a prerequisite counts as met: the lesson was completed, or every concept it
+ * teaches is mastered (a learner who already knows it need not read it).
+ */
+export function prerequisiteMet(prerequisite: CourseLesson | undefined, slug: string, signals: LearnerSignals): boolean {
+  if (signals.completed.has(slug)) return true;
+  if (!prerequisite || prerequisite.concepts.length === 0) return false;
+  return prerequisite.concepts.every((c) => isMastered(signals.concepts.get(c)));
+}
+
+/** The lessons a learner may be offered: not completed, prerequisites met (unless skipping is allowed). */
+export function eligibleLessons(lessons: readonly CourseLesson[], signals: LearnerSignals): CourseLesson[] {
+  const bySlug = new Map(lessons.map((l) => [l.slug, l]));
+  return lessons.filter(
+    (l) =>
+      !signals.completed.has(l.slug) &&
+      (signals.allowSkips || l.prerequisites.every((p) => prerequisiteMet(bySlug.get(p), p, signals))),
+  );
+}
+
+const jaccard = (a: readonly string[], b: readonly string[]) => {
+  if (a.length === 0 && b.length === 0) return 0;
+  const set = new Set(a);
+  const shared = b.filter((x) => set.has(x)).length;
+  return shared / (set.size + b.length - shared);
+};
+
+/** Similarity of two recommendations for MMR: shared concepts, and a little for the same part. */
+function similarity(a: CourseLesson, b: CourseLesson): number {
+  return Math.min(1, jaccard(a.concepts, b.concepts) + (a.partSlug === b.partSlug ? 0.3 : 0));
+}
+
+/** The lowest layer that still has lessons to do: where the learner is. */
+function currentLayer(lessons: readonly CourseLesson[], completed: ReadonlySet<string>): number {
+  const open = lessons.filter((l) => !completed.has(l.slug)).map((l) => LAYER_RANK[l.layer]);
+  return open.length === 0 ? 0 : Math.min(...open);
+}
+
+/** Scores one eligible lesson and explains the score. */
+export function scoreLesson(
+  lesson: CourseLesson,
+  lessons: readonly CourseLesson[],
+  signals: LearnerSignals,
+  context: { layer: number; lastCompleted: CourseLesson | undefined; bySlug: ReadonlyMap<string, CourseLesson> },
+): { score: number; reasons: Reason[] } {
+  const reasons: Reason[] = [];
+  let score = 0;
+  const conceptTitle = (c: string) => signals.concepts.get(c)?.title ?? c;
+
+  if (signals.started.has(lesson.slug)) {
+    score += 0.2;
+    reasons.push({ code: 'continue', text: 'You started this lesson' });
+  }
+  const unmet = lesson.prerequisites.filter((p) => !prerequisiteMet(context.bySlug.get(p), p, signals));
+  if (unmet.length > 0) {
+    const titles = unmet.map((p) => context.bySlug.get(p)?.title ?? p).join(', ');
+    reasons.push({ code: 'skips_prerequisites', text: `Skips ${titles}, which you have not done yet` });
+  } else if (lesson.prerequisites.length > 0) {
+    const prerequisite = context.bySlug.get(lesson.prerequisites[0] ?? '');
+    if (prerequisite) {
+      const how = signals.completed.has(prerequisite.slug) ? 'completed' : 'mastered';
+      reasons.push({ code: 'builds_on', text: `Builds on ${prerequisite.title}, which you have ${how}` });
+    }
+  } else if (signals.completed.size === 0 && lesson.position === Math.min(...lessons.map((l) => l.position))) {
+    reasons.push({ code: 'start_here', text: 'The first lesson of the course: a good place to start' });
+  }
+
+  const inGoal = signals.goalLessons.has(lesson.slug) || signals.goalParts.has(lesson.partSlug);
+  if (inGoal) {
+    score += WEIGHTS.goal;
+    reasons.push({
+      code: 'goal',
+      text: signals.goalLessons.has(lesson.slug) ? 'On the way to your goal' : `Part of your goal: ${lesson.partTitle}`,
+    });
+  }
+
+  const step = LAYER_RANK[lesson.layer] - context.layer;
+  const layerFit = step <= 0 ? 1 : step === 1 ? 0.4 : 0;
+  score += WEIGHTS.layer * layerFit;
+  if (step === 0 && context.layer > 0) {
+    reasons.push({ code: 'layer', text: `Next in the ${LAYER_NAME[lesson.layer]} lessons, after the ones before` });
+  }
+
+  // Concepts met in quizzes but not mastered: this lesson teaches them.
+  const gaps = lesson.concepts.filter((c) => {
+    const info = signals.concepts.get(c);
+    return info !== undefined && info.attempts > 0 && !isMastered(info);
+  });
+  if (gaps.length > 0) {
+    const gap = gaps.reduce((sum, c) => sum + (1 - (signals.concepts.get(c)?.pKnown ?? 0)), 0) / gaps.length;
+    score += WEIGHTS.gap * gap;
+    reasons.push({ code: 'mastery_gap', text: `You are still learning ${conceptTitle(gaps[0] ?? '')}` });
+  }
+
+  const together = signals.collaborative.get(lesson.slug) ?? 0;
+  score += WEIGHTS.collaborative * together;
+  if (together >= COLLABORATIVE_REASON) {
+    reasons.push({ code: 'collaborative', text: 'Learners who did what you did found this useful next' });
+  }
+
+  if (context.lastCompleted) {
+    const similar = jaccard(lesson.concepts, context.lastCompleted.concepts);
+    score += WEIGHTS.similar * similar;
+    if (similar > 0 && reasons.length < 3) {
+      reasons.push({ code: 'similar', text: `Related to ${context.lastCompleted.title}, which you just finished` });
+    }
+  }
+
+  // Earlier lessons first when nothing else decides.
+  const last = Math.max(1, ...lessons.map((l) => l.position));
+  score += WEIGHTS.order * (1 - lesson.position / last);
+  return { score, reasons };
+}
+
+/** A Gamma(k, 1) draw for integer k ≥ 1 (sum of exponentials): enough for Beta with small counts. */
+function gamma(k: number, rand: () => number): number {
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum -= Math.log(1 - rand());
+  return sum;
+}
+
+/** Thompson draw from Beta(1 + accepted, 1 + dismissed). Counts are capped so a draw stays cheap. */
+export function thompson(stats: { accepted: number; dismissed: number } | undefined, rand: () => number): number {
+  const a = gamma(1 + Math.min(stats?.accepted ?? 0, 200), rand);
+  const b = gamma(1 + Math.min(stats?.dismissed ?? 0, 200), rand);
+  return a / (a + b);
+}
+
+export interface RankOptions {
+  limit: number;
+  /** Seeds the exploration draw. */
+  seed: number;
+  /** Share of the list that may go to exploration (at most one slot in short lists). */
+  exploreShare?: number;
+}
+
+/** Ranks next lessons, due reviews and open quizzes for one learner. */
+export function recommend(lessons: readonly CourseLesson[], signals: LearnerSignals, options: RankOptions): Recommendation[] {
+  const bySlug = new Map(lessons.map((l) => [l.slug, l]));
+  const completedLessons = lessons.filter((l) => signals.completed.has(l.slug));
+  const context = {
+    layer: currentLayer(lessons, signals.completed),
+    lastCompleted: completedLessons.at(-1),
+    bySlug,
+  };
+
+  const scored: (Recommendation & { lesson: CourseLesson })[] = [];
+  for (const lesson of eligibleLessons(lessons, signals)) {
+    const { score, reasons } = scoreLesson(lesson, lessons, signals, context);
+    scored.push({
+      id: `lesson:${lesson.slug}`,
+      kind: 'lesson',
+      lessonSlug: lesson.slug,
+      title: lesson.title,
+      score,
+      reasons,
+      lesson,
+    });
+  }
+  for (const [slug, due] of signals.dueReviews) {
+    const lesson = bySlug.get(slug);
+    if (!lesson || due === 0) continue;
+    scored.push({
+      id: `review:${slug}`,
+      kind: 'review',
+      lessonSlug: slug,
+      title: `Review: ${lesson.title}`,
+      // Due reviews come first: recall is cheapest to keep right when it is due.
+      score: 0.9 + (0.1 * Math.min(due, 5)) / 5,
+      reasons: [{ code: 'review_due', text: due === 1 ? 'Review due today' : `${due} reviews due today` }],
+      lesson,
+    });
+  }
+  for (const lesson of completedLessons) {
+    const right = signals.quizCorrect.get(lesson.slug) ?? 0;
+    if (lesson.quizItems === 0 || right >= lesson.quizItems) continue;
+    const gaps = lesson.concepts.filter((c) => !isMastered(signals.concepts.get(c)));
+    scored.push({
+      id: `quiz:${lesson.slug}`,
+      kind: 'quiz',
+      lessonSlug: lesson.slug,
+      title: `Quiz: ${lesson.title}`,
+      score: 0.25 + 0.2 * (1 - right / lesson.quizItems),
+      reasons: [
+        {
+          code: 'quiz_open',
+          text:
+            right === 0
+              ? `Check what you learned in ${lesson.title}`
+              : `${lesson.quizItems - right} question(s) of ${lesson.title} still to get right`,
+        },
+        ...(gaps.length > 0 && gaps[0]
+          ? [{ code: 'mastery_gap' as const, text: `You are still learning ${signals.concepts.get(gaps[0])?.title ?? gaps[0]}` }]
+          : []),
+      ],
+      lesson,
+    });
+  }
+
+  const candidates = scored.filter((c) => !signals.dismissed.has(c.id));
+  const list = diversify(candidates, options.limit);
+  return explore(list, candidates, signals, options).map(({ lesson: _lesson, ...r }) => ({
+    ...r,
+    score: Math.round(r.score * 1e4) / 1e4,
+  }));
+}
+
+/** Maximal marginal relevance: each pick trades its score against its similarity to what is already picked. */
+function diversify<T extends Recommendation & { lesson: CourseLesson }>(candidates: readonly T[], limit: number): T[] {
+  const picked: T[] = [];
+  const rest = [...candidates].sort((a, b) => b.score - a.score || a.lesson.position - b.lesson.position);
+  while (picked.length < limit && rest.length > 0) {
+    let bestIndex = 0;
+    let best = -Infinity;
+    rest.forEach((c, i) => {
+      const redundancy = Math.max(0, ...picked.map((p) => (p.kind === c.kind ? similarity(p.lesson, c.lesson) : 0)));
+      const value = MMR_LAMBDA * c.score - (1 - MMR_LAMBDA) * redundancy;
+      if (value > best) {
+        best = value;
+        bestIndex = i;
+      }
+    });
+    const [next] = rest.splice(bestIndex, 1);
+    if (next) picked.push(next);
+  }
+  return picked;
+}
+
+/**
+ * Bounded exploration: the last slot(s), within `exploreShare` of the list, may go to
+ * the unlisted eligible lesson with the best Thompson draw over all learners' feedback.
+ * Candidates already passed the prerequisite filter, so exploring never breaks it.
+ */
+function explore<T extends Recommendation & { lesson: CourseLesson }>(
+  list: T[],
+  candidates: readonly T[],
+  signals: LearnerSignals,
+  options: RankOptions,
+): T[] {
+  const slots = Math.floor(list.length * (options.exploreShare ?? 0.2));
+  if (slots === 0) return list;
+  const rand = seededRandom(options.seed);
+  const listed = new Set(list.map((r) => r.id));
+  const unlisted = candidates.filter((c) => c.kind === 'lesson' && !listed.has(c.id));
+  if (unlisted.length === 0) return list;
+  const draws = unlisted
+    .map((c) => ({ c, draw: thompson(signals.feedback.get(c.id), rand) }))
+    .sort((a, b) => b.draw - a.draw)
+    .slice(0, slots);
+  const kept = list.slice(0, list.length - draws.length);
+  return [
+    ...kept,
+    ...draws.map(({ c }) => ({
+      ...c,
+      score: Math.min(c.score, kept.at(-1)?.score ?? c.score),
+      reasons: [...c.reasons, { code: 'explore' as const, text: 'Something a little different, to widen your view' }],
+    })),
+  ];
+}

@@ -1,0 +1,215 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../http/problem';
+import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+
+/** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
+async function givenCourse() {
+  const key = await givenAuthorKey();
+  await push(await buildCourse(6), key);
+  return key;
+}
+
+interface Item {
+  id: string;
+  kind: string;
+  lessonSlug: string;
+  score: number;
+  reasons: { code: string; text: string }[];
+}
+const recommendations = async (token: string, query = '') => {
+  const response = await api(`/api/recommendations${query}`, { key: token });
+  expect(response.status).toBe(200);
+  return { body: await response.json<{ items: Item[]; cached: boolean }>(), timing: response.headers.get('server-timing') ?? '' };
+};
+const complete = (token: string, slug: string) =>
+  api(`/api/progress/lessons/${slug}/complete`, { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
+const feedback = (token: string, id: string, json: unknown) =>
+  api(`/api/recommendations/${id}/feedback`, { method: 'POST', key: token, json });
+
+describe('recommendations', () => {
+  it('start a new learner at the first lesson, then answer a repeat from one cache read', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const first = await recommendations(token);
+    expect(first.body.cached).toBe(false);
+    expect(first.body.items.map((i) => i.id)).toEqual(['lesson:lesson-1']);
+    expect(first.body.items[0]?.reasons.map((r) => r.code)).toEqual(['start_here', 'goal']);
+    const again = await recommendations(token);
+    expect(again.body).toEqual({ ...first.body, cached: true });
+    expect(again.timing).toContain('d1;desc="0 queries"');
+    expect(again.timing).toContain('kv;desc="1 reads"');
+  });
+
+  it('rank again after the learner completes a lesson: the next lesson and its quiz', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    await recommendations(token);
+    await complete(token, 'lesson-1');
+    const next = await recommendations(token);
+    expect(next.body.cached).toBe(false);
+    expect(next.body.items.map((i) => i.id)).toEqual(['lesson:lesson-2', 'quiz:lesson-1']);
+    expect(next.body.items[0]?.reasons).toContainEqual({
+      code: 'builds_on',
+      text: 'Builds on Lesson 1, which you have completed',
+    });
+    // A heartbeat changes no ranking: the cached list stays.
+    await api('/api/progress/lessons/lesson-2/time', {
+      method: 'PUT',
+      key: token,
+      json: { eventId: crypto.randomUUID(), seconds: 30 },
+    });
+    expect((await recommendations(token)).body.cached).toBe(true);
+  });
+
+  it('keep a dismissed item away; feedback counts once per eventId', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    await complete(token, 'lesson-1');
+    const eventId = crypto.randomUUID();
+    expect(await (await feedback(token, 'lesson:lesson-2', { eventId, action: 'dismissed' })).json()).toEqual({ applied: true });
+    expect(await (await feedback(token, 'lesson:lesson-2', { eventId, action: 'dismissed' })).json()).toEqual({ applied: false });
+    const items = (await recommendations(token)).body.items.map((i) => i.id);
+    expect(items).not.toContain('lesson:lesson-2');
+    expect(items).toContain('quiz:lesson-1');
+    const stats = await env.DB.prepare('SELECT accepted, dismissed FROM recommendation_stats WHERE recommendation_id = ?')
+      .bind('lesson:lesson-2')
+      .first();
+    expect(stats).toEqual({ accepted: 0, dismissed: 1 });
+  });
+
+  it('answer bad feedback with problems, storing nothing', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const cases: [string, unknown, string][] = [
+      ['lesson:lesson-2', { action: 'dismissed' }, 'json/eventId'],
+      ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'loved' }, 'json/action'],
+      ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'accepted', rating: 9 }, 'json/rating'],
+      ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'accepted', extra: 1 }, 'json'],
+      ['Lesson 2', { eventId: crypto.randomUUID(), action: 'accepted' }, 'param/id'],
+    ];
+    for (const [id, json, field] of cases) {
+      const response = await feedback(token, encodeURIComponent(id), json);
+      expect(response.status).toBe(400);
+      const problem = await response.json<Problem & { errors: { field: string }[] }>();
+      expect(problem.errors.map((e) => e.field).join(' ')).toContain(field);
+    }
+    expect((await api('/api/recommendations?limit=0', { key: token })).status).toBe(400);
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM recommendation_feedback').first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+  });
+
+  it('tell a learner what others went on to do, once the cron job counted co-completions', async () => {
+    const key = await givenCourse();
+    for (let i = 0; i < 3; i++) {
+      const { token } = await givenLearner({ goals: ['basics'] });
+      await complete(token, 'lesson-1');
+      await complete(token, 'lesson-2');
+    }
+    const refreshed = await api('/api/admin/recommendations/refresh', { method: 'POST', key });
+    expect(await refreshed.json()).toEqual({ pairs: 1 });
+    const { token } = await givenLearner({ goals: ['deeper'] });
+    await complete(token, 'lesson-1');
+    const items = (await recommendations(token)).body.items;
+    expect(items.find((i) => i.id === 'lesson:lesson-2')?.reasons.map((r) => r.code)).toContain('collaborative');
+    expect((await api('/api/admin/recommendations/refresh', { method: 'POST' })).status).toBe(401);
+  });
+
+  it('offer lessons with unmet prerequisites only when asked to', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['deeper'] });
+    const skipping = (await recommendations(token, '?allowSkips=true&limit=10')).body.items;
+    const deeper = skipping.find((i) => i.lessonSlug === 'lesson-4');
+    expect(deeper?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['skips_prerequisites', 'goal']));
+    expect((await recommendations(token, '?limit=10')).body.items.map((i) => i.id)).toEqual(['lesson:lesson-1']);
+  });
+});
+
+describe('goals and learning paths', () => {
+  it('plan the steps to a goal, skipping what is done, and check the target date', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 15 });
+    const fromOnboarding = await (
+      await api('/api/learning-path', { key: token })
+    ).json<{
+      goal: { source: string; id: string };
+      steps: { lessonSlug: string }[];
+    }>();
+    expect(fromOnboarding.goal).toMatchObject({ source: 'onboarding', id: 'basics' });
+    expect(fromOnboarding.steps.map((s) => s.lessonSlug)).toEqual(['lesson-1', 'lesson-2', 'lesson-3']);
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const put = await api('/api/learners/me/goal', {
+      method: 'PUT',
+      key: token,
+      json: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow },
+    });
+    expect(await put.json()).toEqual({ type: 'lesson', id: 'lesson-5', targetDate: tomorrow });
+    await complete(token, 'lesson-1');
+    const path = await (
+      await api('/api/learning-path', { key: token })
+    ).json<{
+      steps: { lessonSlug: string; minutes: number; reason: string }[];
+      totalMinutes: number;
+      daysNeeded: number;
+      reachableByTarget: boolean;
+      pace: { minutesPerDay: number; source: string };
+    }>();
+    expect(path.steps.map((s) => [s.lessonSlug, s.reason])).toEqual([
+      ['lesson-2', 'Needed before Lesson 3'],
+      ['lesson-3', 'Needed before Lesson 4'],
+      ['lesson-4', 'Needed before Lesson 5'],
+      ['lesson-5', 'Your goal'],
+    ]);
+    // Four 10-minute lessons at the 15 minutes a day given at onboarding: 3 days, not by tomorrow.
+    expect(path).toMatchObject({
+      totalMinutes: 40,
+      daysNeeded: 3,
+      reachableByTarget: false,
+      pace: { minutesPerDay: 15, source: 'onboarding' },
+    });
+    expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
+      goal: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow },
+    });
+    // The goal's lessons rank as on the way to it.
+    const items = (await recommendations(token)).body.items;
+    expect(items[0]?.reasons.map((r) => r.code)).toContain('goal');
+  });
+
+  it('refuse a goal that is not in the course, or malformed, naming the field', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    const cases: [unknown, string][] = [
+      [{ type: 'part', id: 'no-such-part' }, 'json/id'],
+      [{ type: 'chapter', id: 'basics' }, 'json/type'],
+      [{ type: 'part', id: 'basics', targetDate: 'soon' }, 'json/targetDate'],
+      [{ type: 'concept', id: 'Not A Slug' }, 'json/id'],
+    ];
+    for (const [json, field] of cases) {
+      const response = await api('/api/learners/me/goal', { method: 'PUT', key: token, json });
+      expect(response.status).toBe(400);
+      expect((await response.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toContain(field);
+    }
+    // No goal and no onboarding: nothing to plan toward.
+    const none = await api('/api/learning-path', { key: token });
+    expect(none.status).toBe(404);
+    expect((await none.json<Problem>()).detail).toContain('PUT /api/learners/me/goal');
+  });
+
+  it('refuse every endpoint without a learner token', async () => {
+    const key = await givenCourse();
+    const endpoints: [string, string, unknown?][] = [
+      ['GET', '/api/recommendations'],
+      ['POST', '/api/recommendations/lesson:lesson-1/feedback', { eventId: crypto.randomUUID(), action: 'accepted' }],
+      ['GET', '/api/learners/me/goal'],
+      ['PUT', '/api/learners/me/goal', { type: 'part', id: 'basics' }],
+      ['GET', '/api/learning-path'],
+    ];
+    for (const [method, path, json] of endpoints) {
+      for (const bearer of [undefined, key]) {
+        const response = await api(path, { method, ...(bearer ? { key: bearer } : {}), ...(json ? { json } : {}) });
+        expect([method, path, response.status]).toEqual([method, path, 401]);
+      }
+    }
+  });
+});

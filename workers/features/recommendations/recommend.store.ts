@@ -1,0 +1,207 @@
+import type { Goal } from './path.domain';
+import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
+
+/** How long a dismissed recommendation stays away. */
+export const DISMISS_DAYS = 7;
+
+export interface LearnerContext {
+  signals: Omit<LearnerSignals, 'allowSkips'>;
+  goal: Goal | null;
+  sessionMinutes: number | null;
+  onboardingGoals: string[];
+  /** Active seconds per lesson (started or completed). */
+  activeSeconds: Map<string, number>;
+  /** Active seconds per day over the last 28 days. */
+  days: { activeSeconds: number }[];
+}
+
+/**
+ * The course as the ranking sees it, and one learner's signals, each read in one D1
+ * batch; the co-completion table the cron job refreshes.
+ */
+export function createD1RecommendStore(d1: D1Database) {
+  return {
+    async course(): Promise<CourseLesson[]> {
+      const [lessons, prerequisites, concepts, quiz] = await d1.batch<Record<string, unknown>>([
+        d1.prepare(
+          `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
+           FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
+           ORDER BY p.position, c.position, l.position`,
+        ),
+        d1.prepare('SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites ORDER BY lesson_slug, position'),
+        d1.prepare('SELECT lesson_slug, concept_id FROM lesson_concepts ORDER BY lesson_slug, position'),
+        d1.prepare('SELECT lesson_slug, count(*) AS n FROM quiz_items GROUP BY lesson_slug'),
+      ]);
+      const group = (rows: Record<string, unknown>[] | undefined, value: string) => {
+        const map = new Map<string, string[]>();
+        for (const r of rows ?? []) {
+          const slug = r.lesson_slug as string;
+          map.set(slug, [...(map.get(slug) ?? []), r[value] as string]);
+        }
+        return map;
+      };
+      const prereqs = group(prerequisites?.results, 'prerequisite_slug');
+      const taught = group(concepts?.results, 'concept_id');
+      const items = new Map((quiz?.results ?? []).map((r) => [r.lesson_slug as string, r.n as number]));
+      return (lessons?.results ?? []).map((r, position) => {
+        const slug = r.slug as string;
+        return {
+          slug,
+          title: r.title as string,
+          partSlug: r.part_slug as string,
+          partTitle: r.part_title as string,
+          layer: r.layer as Layer,
+          position,
+          prerequisites: prereqs.get(slug) ?? [],
+          concepts: taught.get(slug) ?? [],
+          minutes: r.minutes as number,
+          quizItems: items.get(slug) ?? 0,
+        };
+      });
+    },
+
+    async learner(learnerId: string, now: Date): Promise<LearnerContext> {
+      const nowIso = now.toISOString();
+      const since = new Date(now.getTime() - DISMISS_DAYS * 86_400_000).toISOString();
+      const sinceDay = new Date(now.getTime() - 28 * 86_400_000).toISOString().slice(0, 10);
+      const results = await d1.batch<Record<string, unknown>>([
+        d1
+          .prepare('SELECT lesson_slug, started_at, completed_at, active_seconds FROM lesson_progress WHERE learner_id = ?')
+          .bind(learnerId),
+        d1
+          .prepare(
+            `SELECT k.id, k.label, m.p_known, m.attempts FROM concepts k
+             LEFT JOIN concept_mastery m ON m.learner_id = ? AND m.concept_id = k.id
+             WHERE k.id IN (SELECT concept_id FROM lesson_concepts)`,
+          )
+          .bind(learnerId),
+        d1.prepare('SELECT preferences FROM learners WHERE id = ?').bind(learnerId),
+        d1.prepare('SELECT type, target_id, target_date FROM learner_goals WHERE learner_id = ?').bind(learnerId),
+        d1
+          .prepare(
+            `SELECT q.lesson_slug, count(*) AS n FROM review_cards c JOIN quiz_items q ON q.id = c.item_id
+             WHERE c.learner_id = ? AND c.due <= ? GROUP BY q.lesson_slug`,
+          )
+          .bind(learnerId, nowIso),
+        d1
+          .prepare(
+            `SELECT q.lesson_slug, count(DISTINCT a.item_id) AS n FROM quiz_attempts a JOIN quiz_items q ON q.id = a.item_id
+             WHERE a.learner_id = ? AND a.correct = 1 GROUP BY q.lesson_slug`,
+          )
+          .bind(learnerId),
+        // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
+        d1
+          .prepare(
+            `SELECT lp.next_slug, max((lp.learners + lp.successes) * 0.5 / lp.base) AS score FROM lesson_pairs lp
+             JOIN lesson_progress mine ON mine.learner_id = ? AND mine.lesson_slug = lp.lesson_slug AND mine.completed_at IS NOT NULL
+             GROUP BY lp.next_slug`,
+          )
+          .bind(learnerId),
+        d1.prepare('SELECT recommendation_id, accepted, dismissed FROM recommendation_stats'),
+        d1
+          .prepare(
+            `SELECT recommendation_id FROM recommendation_feedback
+             WHERE learner_id = ? AND action = 'dismissed' AND at >= ?`,
+          )
+          .bind(learnerId, since),
+        d1.prepare('SELECT active_seconds FROM daily_activity WHERE learner_id = ? AND day >= ?').bind(learnerId, sinceDay),
+      ]);
+      const rows = (i: number) => results[i]?.results ?? [];
+      const completed = new Set<string>();
+      const started = new Set<string>();
+      const activeSeconds = new Map<string, number>();
+      for (const r of rows(0)) {
+        const slug = r.lesson_slug as string;
+        if (r.completed_at) completed.add(slug);
+        else if (r.started_at || (r.active_seconds as number) > 0) started.add(slug);
+        activeSeconds.set(slug, r.active_seconds as number);
+      }
+      const concepts = new Map<string, ConceptInfo>(
+        rows(1).map((r) => [
+          r.id as string,
+          { title: r.label as string, pKnown: (r.p_known as number | null) ?? 0, attempts: (r.attempts as number | null) ?? 0 },
+        ]),
+      );
+      const preferences = JSON.parse((rows(2)[0]?.preferences as string | null) ?? 'null') as {
+        goals?: string[];
+        sessionMinutes?: number;
+      } | null;
+      const goalRow = rows(3)[0];
+      const goal = goalRow
+        ? {
+            type: goalRow.type as Goal['type'],
+            id: goalRow.target_id as string,
+            targetDate: (goalRow.target_date as string | null) ?? null,
+          }
+        : null;
+      const perLesson = (i: number) => new Map(rows(i).map((r) => [r.lesson_slug as string, r.n as number]));
+      return {
+        signals: {
+          completed,
+          started,
+          concepts,
+          goalParts: new Set(preferences?.goals ?? []),
+          goalLessons: new Set(),
+          dueReviews: perLesson(4),
+          quizCorrect: perLesson(5),
+          collaborative: new Map(rows(6).map((r) => [r.next_slug as string, Math.min(1, r.score as number)])),
+          feedback: new Map(
+            rows(7).map((r) => [
+              r.recommendation_id as string,
+              { accepted: r.accepted as number, dismissed: r.dismissed as number },
+            ]),
+          ),
+          dismissed: new Set(rows(8).map((r) => r.recommendation_id as string)),
+        },
+        goal,
+        sessionMinutes: preferences?.sessionMinutes ?? null,
+        onboardingGoals: preferences?.goals ?? [],
+        activeSeconds,
+        days: rows(9).map((r) => ({ activeSeconds: r.active_seconds as number })),
+      };
+    },
+
+    async setGoal(learnerId: string, goal: Goal, now: string): Promise<void> {
+      await d1
+        .prepare(
+          `INSERT INTO learner_goals (learner_id, type, target_id, target_date, set_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (learner_id) DO UPDATE SET type = excluded.type, target_id = excluded.target_id,
+             target_date = excluded.target_date, set_at = excluded.set_at`,
+        )
+        .bind(learnerId, goal.type, goal.id, goal.targetDate, now)
+        .run();
+    },
+
+    /** Whether a goal names something in the course. */
+    async goalExists(goal: Pick<Goal, 'type' | 'id'>): Promise<boolean> {
+      const sql = {
+        lesson: 'SELECT 1 AS x FROM lessons WHERE slug = ?',
+        part: 'SELECT 1 AS x FROM parts WHERE slug = ?',
+        concept: 'SELECT 1 AS x FROM lesson_concepts WHERE concept_id = ? LIMIT 1',
+      }[goal.type];
+      return (await d1.prepare(sql).bind(goal.id).first()) !== null;
+    },
+
+    /** Recomputes co-completion from every learner's completed lessons (the cron job). */
+    async refreshPairs(): Promise<number> {
+      const [, , counted] = await d1.batch([
+        d1.prepare('DELETE FROM lesson_pairs'),
+        d1.prepare(
+          `INSERT INTO lesson_pairs (lesson_slug, next_slug, base, learners, successes)
+           SELECT a.lesson_slug, b.lesson_slug,
+             (SELECT count(*) FROM lesson_progress x WHERE x.lesson_slug = a.lesson_slug AND x.completed_at IS NOT NULL),
+             count(*),
+             sum(EXISTS (SELECT 1 FROM quiz_attempts qa JOIN quiz_items q ON q.id = qa.item_id
+                         WHERE qa.learner_id = b.learner_id AND q.lesson_slug = b.lesson_slug AND qa.correct = 1))
+           FROM lesson_progress a JOIN lesson_progress b
+             ON b.learner_id = a.learner_id AND b.completed_at > a.completed_at
+           WHERE a.completed_at IS NOT NULL
+           GROUP BY a.lesson_slug, b.lesson_slug`,
+        ),
+        d1.prepare('SELECT count(*) AS n FROM lesson_pairs'),
+      ]);
+      return (counted?.results[0] as { n: number } | undefined)?.n ?? 0;
+    },
+  };
+}
+export type RecommendStore = ReturnType<typeof createD1RecommendStore>;
