@@ -7,11 +7,13 @@
  * the local semantic model server (`scripts/embedding-server.ts`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
 import { evaluateKt } from './kt';
 import { writeSyntheticKtCsv } from './kt-synthetic';
+import { evaluateRecs } from './recs';
 import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/eval-state';
@@ -95,7 +97,19 @@ async function main() {
     console.log(await evaluateKt(file));
     return;
   }
-  if (what !== 'search') throw new Error(`unknown evaluation "${what}"; try: npm run eval -- search, or -- kt <file.csv>`);
+  if (what === 'recs') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { learners: { type: 'string', default: '300' }, seed: { type: 'string', default: '1' } },
+    });
+    console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
+    return;
+  }
+  if (what !== 'search') {
+    throw new Error(
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- kt <file.csv>, or -- recs [--learners N] [--seed S]`,
+    );
+  }
   const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));
   const configured = Object.fromEntries(
     ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'].flatMap((k) =>

@@ -37,6 +37,7 @@ const COURSE: CourseLesson[] = [
 function signals(overrides: Partial<LearnerSignals> = {}): LearnerSignals {
   return {
     completed: new Set(),
+    lastCompleted: null,
     started: new Set(),
     concepts: new Map(),
     goalParts: new Set(),
@@ -97,6 +98,20 @@ describe('recommendations', () => {
     expect(codes(s, 'lesson:d')).toContain('mastery_gap');
   });
 
+  it('let reviews and quizzes fill at most two slots in five while lessons remain', () => {
+    const due = new Map([
+      ['a', 3],
+      ['b', 2],
+      ['f', 1],
+    ]);
+    const list = recommend(COURSE, signals({ completed: new Set(['a', 'b', 'f']), dueReviews: due }), { limit: 5, seed: 1 });
+    // Both open lessons are listed; a third practice item only fills the slot left when no lesson remains.
+    expect(list.map((r) => r.id)).toEqual(['review:a', 'review:b', 'lesson:c', 'lesson:d', 'review:f']);
+    const wider = [...COURSE, lesson('g', 6, 'L1', 'p1', ['a'], ['c-g'])];
+    const more = recommend(wider, signals({ completed: new Set(['a', 'b', 'f']), dueReviews: due }), { limit: 5, seed: 1 });
+    expect(more.filter((r) => r.kind !== 'lesson')).toHaveLength(2);
+  });
+
   it('put due reviews first and offer the quiz of a completed lesson not yet answered', () => {
     const s = signals({ completed: new Set(['a']), dueReviews: new Map([['a', 2]]) });
     const list = recommend(COURSE, s, { limit: 5, seed: 1 });
@@ -139,13 +154,14 @@ describe('recommendations', () => {
     expect(codes(skipping, 'lesson:e')).toContain('skips_prerequisites');
   });
 
-  it('explore in at most one slot in five, with a lesson that passed the prerequisite filter', () => {
+  it('explore in one slot of a list with four lessons or more, with a lesson that passed the prerequisite filter', () => {
     const big = Array.from({ length: 30 }, (_, i) => lesson(`l${i}`, i, 'L1', `p${i % 5}`, [], [`k${i}`]));
     for (let seed = 0; seed < 20; seed++) {
       const list = recommend(big, signals(), { limit: 5, seed });
       expect(list.filter((r) => r.reasons.some((x) => x.code === 'explore'))).toHaveLength(1);
     }
-    expect(recommend(big, signals(), { limit: 4, seed: 1 }).some((r) => r.reasons.some((x) => x.code === 'explore'))).toBe(false);
+    // Short lists keep every slot for the best lessons.
+    expect(recommend(big, signals(), { limit: 3, seed: 1 }).some((r) => r.reasons.some((x) => x.code === 'explore'))).toBe(false);
   });
 
   it('never recommend a lesson whose prerequisites are not met, over 500 random learners', () => {

@@ -34,11 +34,14 @@ export interface ConceptInfo {
 
 export interface LearnerSignals {
   completed: ReadonlySet<string>;
+  /** The lesson completed most recently, if any. */
+  lastCompleted: string | null;
   started: ReadonlySet<string>;
   /** Mastery per concept id (only concepts the course assesses or the learner met). */
   concepts: ReadonlyMap<string, ConceptInfo>;
-  /** Part slugs from onboarding, plus the lessons of a set learning goal. */
+  /** Part slugs chosen at onboarding. */
   goalParts: ReadonlySet<string>;
+  /** The steps of the path to a set learning goal (it and its unmet prerequisites): weighted above goal parts. */
   goalLessons: ReadonlySet<string>;
   /** Due review cards per lesson. */
   dueReviews: ReadonlyMap<string, number>;
@@ -85,12 +88,20 @@ export interface Recommendation {
 /** Weights of the signals in a lesson's score (sum 1 before bonuses). */
 export const WEIGHTS = Object.freeze({
   goal: 0.3,
+  /** Added for a step of the path to the learner's set goal. */
+  goalPath: 0.15,
   layer: 0.15,
   gap: 0.15,
   collaborative: 0.15,
   similar: 0.1,
   order: 0.15,
 });
+
+/** Most of a list that reviews and quizzes may fill while lessons remain. */
+const MAX_PRACTICE_SHARE = 0.4;
+/** Exploration takes one slot, and only in lists with at least this many lessons. */
+const EXPLORE_MIN_LESSONS = 4;
+const EXPLORE_SHARE = 0.2;
 
 /** MMR trade-off between relevance and novelty against what is already listed. */
 const MMR_LAMBDA = 0.7;
@@ -171,7 +182,7 @@ export function scoreLesson(
 
   const inGoal = signals.goalLessons.has(lesson.slug) || signals.goalParts.has(lesson.partSlug);
   if (inGoal) {
-    score += WEIGHTS.goal;
+    score += WEIGHTS.goal + (signals.goalLessons.has(lesson.slug) ? WEIGHTS.goalPath : 0);
     reasons.push({
       code: 'goal',
       text: signals.goalLessons.has(lesson.slug) ? 'On the way to your goal' : `Part of your goal: ${lesson.partTitle}`,
@@ -234,7 +245,7 @@ export interface RankOptions {
   limit: number;
   /** Seeds the exploration draw. */
   seed: number;
-  /** Share of the list that may go to exploration (at most one slot in short lists). */
+  /** 0 turns exploration off (one slot at most otherwise). */
   exploreShare?: number;
 }
 
@@ -244,7 +255,7 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
   const completedLessons = lessons.filter((l) => signals.completed.has(l.slug));
   const context = {
     layer: currentLayer(lessons, signals.completed),
-    lastCompleted: completedLessons.at(-1),
+    lastCompleted: signals.lastCompleted === null ? undefined : bySlug.get(signals.lastCompleted),
     bySlug,
   };
 
@@ -302,21 +313,32 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
   }
 
   const candidates = scored.filter((c) => !signals.dismissed.has(c.id));
-  const list = diversify(candidates, options.limit);
+  const list = diversify(candidates, options.limit, Math.max(1, Math.floor(options.limit * MAX_PRACTICE_SHARE)));
   return explore(list, candidates, signals, options).map(({ lesson: _lesson, ...r }) => ({
     ...r,
     score: Math.round(r.score * 1e4) / 1e4,
   }));
 }
 
-/** Maximal marginal relevance: each pick trades its score against its similarity to what is already picked. */
-function diversify<T extends Recommendation & { lesson: CourseLesson }>(candidates: readonly T[], limit: number): T[] {
+/**
+ * Maximal marginal relevance: each pick trades its score against its similarity to what
+ * is already picked. Reviews and quizzes take at most `maxPractice` slots while lessons
+ * remain, so a stack of due cards never hides the way forward.
+ */
+function diversify<T extends Recommendation & { lesson: CourseLesson }>(
+  candidates: readonly T[],
+  limit: number,
+  maxPractice: number,
+): T[] {
   const picked: T[] = [];
   const rest = [...candidates].sort((a, b) => b.score - a.score || a.lesson.position - b.lesson.position);
   while (picked.length < limit && rest.length > 0) {
-    let bestIndex = 0;
+    let bestIndex = -1;
     let best = -Infinity;
+    const practice = picked.filter((p) => p.kind !== 'lesson').length;
+    const lessonsLeft = rest.some((c) => c.kind === 'lesson');
     rest.forEach((c, i) => {
+      if (c.kind !== 'lesson' && practice >= maxPractice && lessonsLeft) return;
       const redundancy = Math.max(0, ...picked.map((p) => (p.kind === c.kind ? similarity(p.lesson, c.lesson) : 0)));
       const value = MMR_LAMBDA * c.score - (1 - MMR_LAMBDA) * redundancy;
       if (value > best) {
@@ -324,6 +346,7 @@ function diversify<T extends Recommendation & { lesson: CourseLesson }>(candidat
         bestIndex = i;
       }
     });
+    if (bestIndex < 0) break;
     const [next] = rest.splice(bestIndex, 1);
     if (next) picked.push(next);
   }
@@ -331,8 +354,9 @@ function diversify<T extends Recommendation & { lesson: CourseLesson }>(candidat
 }
 
 /**
- * Bounded exploration: the last slot(s), within `exploreShare` of the list, may go to
- * the unlisted eligible lesson with the best Thompson draw over all learners' feedback.
+ * Bounded exploration: in a list with at least EXPLORE_MIN_LESSONS lessons, the last
+ * lesson slot may go to an unlisted eligible lesson: the best Thompson draw over all
+ * learners' feedback on it, weighed by its own score so exploring stays plausible.
  * Candidates already passed the prerequisite filter, so exploring never breaks it.
  */
 function explore<T extends Recommendation & { lesson: CourseLesson }>(
@@ -341,23 +365,23 @@ function explore<T extends Recommendation & { lesson: CourseLesson }>(
   signals: LearnerSignals,
   options: RankOptions,
 ): T[] {
-  const slots = Math.floor(list.length * (options.exploreShare ?? 0.2));
-  if (slots === 0) return list;
+  const lessons = list.filter((r) => r.kind === 'lesson');
+  if ((options.exploreShare ?? EXPLORE_SHARE) <= 0 || lessons.length < EXPLORE_MIN_LESSONS) return list;
   const rand = seededRandom(options.seed);
   const listed = new Set(list.map((r) => r.id));
   const unlisted = candidates.filter((c) => c.kind === 'lesson' && !listed.has(c.id));
-  if (unlisted.length === 0) return list;
-  const draws = unlisted
-    .map((c) => ({ c, draw: thompson(signals.feedback.get(c.id), rand) }))
-    .sort((a, b) => b.draw - a.draw)
-    .slice(0, slots);
-  const kept = list.slice(0, list.length - draws.length);
-  return [
-    ...kept,
-    ...draws.map(({ c }) => ({
-      ...c,
-      score: Math.min(c.score, kept.at(-1)?.score ?? c.score),
-      reasons: [...c.reasons, { code: 'explore' as const, text: 'Something a little different, to widen your view' }],
-    })),
-  ];
+  const pick = unlisted
+    .map((c) => ({ c, draw: thompson(signals.feedback.get(c.id), rand) * c.score }))
+    .sort((a, b) => b.draw - a.draw)[0];
+  const replaced = lessons.at(-1);
+  if (!pick || !replaced) return list;
+  return list.map((r) =>
+    r === replaced
+      ? {
+          ...pick.c,
+          score: Math.min(pick.c.score, replaced.score),
+          reasons: [...pick.c.reasons, { code: 'explore' as const, text: 'Something a little different, to widen your view' }],
+        }
+      : r,
+  );
 }

@@ -110,9 +110,12 @@ export function createD1RecommendStore(d1: D1Database) {
       const completed = new Set<string>();
       const started = new Set<string>();
       const activeSeconds = new Map<string, number>();
+      let last: { slug: string; at: string } | null = null;
       for (const r of rows(0)) {
         const slug = r.lesson_slug as string;
-        if (r.completed_at) completed.add(slug);
+        const at = r.completed_at as string | null;
+        if (at) completed.add(slug);
+        if (at && (!last || at > last.at)) last = { slug, at };
         else if (r.started_at || (r.active_seconds as number) > 0) started.add(slug);
         activeSeconds.set(slug, r.active_seconds as number);
       }
@@ -138,6 +141,7 @@ export function createD1RecommendStore(d1: D1Database) {
       return {
         signals: {
           completed,
+          lastCompleted: last?.slug ?? null,
           started,
           concepts,
           goalParts: new Set(preferences?.goals ?? []),
