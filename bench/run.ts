@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: starts the Worker locally on its own state, loads the sample
- * course, and drives a no-op floor route, the content routes and the personalized
- * lesson cache hit with autocannon at fixed concurrency, one route after another in
- * the same run. Prints p50/p95/p99, req/s and each route's throughput as a ratio
- * of the floor's, and the I/O one personalized hit costs (from Server-Timing).
+ * course, and drives a no-op floor route, the content routes, the personalized
+ * lesson cache hit and learner progress (the heartbeat write and the overview read)
+ * with autocannon at fixed concurrency, one route after another in the same run.
+ * Prints p50/p95/p99, req/s, each route's throughput and p95 as ratios of the
+ * floor's, and the I/O a request costs (from Server-Timing).
  * Loopback only, bounded in time. Timings on a shared machine swing; the ratios
  * are what to read.
  */
@@ -12,6 +13,8 @@ import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { startSeededServer } from '../scripts/local-server';
 import { writeBulkCourse } from './bulk-course';
+import { appliedEvents, givenProgressLearners, heartbeat, overview, type ProgressLearner, type RequestParts } from './progress';
+import { timingCount } from './server-timing';
 
 const PERSIST_TO = '.wrangler/bench-state';
 const PORT = Number(process.env.BENCH_PORT ?? 8798);
@@ -21,6 +24,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TARGET_RATIO = 0.5;
 /** A personalized cache hit's p95 must stay within this multiple of the floor's p95. */
 const PERSONALIZED_P95_FACTOR = 2;
+/** A progress heartbeat's and the progress overview's p95 must stay within this multiple of the floor's p95. */
+const PROGRESS_P95_FACTOR = 2;
+/** The progress overview reads the whole course's progress in at most this many D1 queries. */
+const PROGRESS_MAX_D1_QUERIES = 2;
+/** Sequential requests per route whose Server-Timing gives the I/O one request costs. */
+const IO_SAMPLES = 10;
 /**
  * Learners sharing one profile (so one cache entry), each on its own address: the
  * per-learner and per-IP rate limits stay out of the measurement, as with real traffic.
@@ -32,17 +41,55 @@ interface Route {
   name: string;
   path: string;
   floor?: boolean;
-  revalidate?: boolean;
+  headers?: Record<string, string>;
   personalized?: boolean;
+  /** Each request's method, headers and body (round-robin over learners, fresh event ids). */
+  request?: () => RequestParts;
+  /** Target: p95 within this multiple of the floor's p95 (routes without one: the throughput ratio). */
+  p95Factor?: number;
+  /** Target: at most this many D1 queries per request (Server-Timing `d1`). */
+  maxD1?: number;
+  /** Counts writes the server applied, read before and after the run to check each response was one. */
+  applied?: () => Promise<number>;
 }
 
-const ROUTES: Route[] = [
-  { name: 'floor (GET /api/health/live)', path: '/api/health/live', floor: true },
-  { name: 'book (GET /api/content/book)', path: '/api/content/book' },
-  { name: 'lesson content (GET /api/content/lessons/{slug}/content)', path: `/api/content/lessons/${BENCH_LESSON}/content` },
-  { name: 'lesson content, 304 (If-None-Match)', path: `/api/content/lessons/${BENCH_LESSON}/content`, revalidate: true },
-  { name: 'personalized lesson, cache hit (POST /api/personalize)', path: '/api/personalize', personalized: true },
-];
+const LESSON_CONTENT = `/api/content/lessons/${BENCH_LESSON}/content`;
+
+/** Round-robin over `items`, one request's parts each. */
+function roundRobin<T>(items: T[], parts: (item: T) => RequestParts): () => RequestParts {
+  let next = 0;
+  return () => parts(items[next++ % items.length] as T);
+}
+
+function routes(url: string, etag: string, learners: Learner[], progressLearners: ProgressLearner[]): Route[] {
+  return [
+    { name: 'floor (GET /api/health/live)', path: '/api/health/live', floor: true },
+    { name: 'book (GET /api/content/book)', path: '/api/content/book' },
+    { name: 'lesson content (GET /api/content/lessons/{slug}/content)', path: LESSON_CONTENT },
+    { name: 'lesson content, 304 (If-None-Match)', path: LESSON_CONTENT, headers: { 'if-none-match': etag } },
+    {
+      name: 'personalized lesson, cache hit (POST /api/personalize)',
+      path: '/api/personalize',
+      personalized: true,
+      // Each learner with its own token and address.
+      request: roundRobin(learners, personalizeInit),
+    },
+    {
+      name: 'progress heartbeat (PUT /api/progress/lessons/{slug}/time)',
+      path: `/api/progress/lessons/${BENCH_LESSON}/time`,
+      request: roundRobin(progressLearners, heartbeat),
+      p95Factor: PROGRESS_P95_FACTOR,
+      applied: () => appliedEvents(url, progressLearners),
+    },
+    {
+      name: 'progress overview (GET /api/progress)',
+      path: '/api/progress',
+      request: roundRobin(progressLearners, overview),
+      p95Factor: PROGRESS_P95_FACTOR,
+      maxD1: PROGRESS_MAX_D1_QUERIES,
+    },
+  ];
+}
 
 interface Row {
   route: string;
@@ -50,7 +97,12 @@ interface Row {
   p95: number;
   p99: number;
   rps: number;
+  /** Throughput as a ratio of the floor's. */
   ratio: number;
+  /** p95 as a multiple of the floor's p95. */
+  p95Ratio: number;
+  /** Most D1 queries one of the sampled requests made; null when the Worker does not report them. */
+  d1Queries: number | null;
   non2xx: number;
 }
 
@@ -107,9 +159,9 @@ async function givenLearners(url: string): Promise<Learner[]> {
   return learners;
 }
 
-function personalizeInit(learner: Learner) {
+function personalizeInit(learner: Learner): RequestParts {
   return {
-    method: 'POST' as const,
+    method: 'POST',
     headers: { authorization: `Bearer ${learner.token}`, 'content-type': 'application/json', 'cf-connecting-ip': learner.ip },
     body: JSON.stringify({ lessonSlug: BENCH_LESSON }),
   };
@@ -123,17 +175,52 @@ async function hitCost(url: string, learners: Learner[]): Promise<{ kvReads: num
   for (const learner of learners.slice(0, 20)) {
     const response = await fetch(`${url}/api/personalize`, personalizeInit(learner));
     const timing = response.headers.get('server-timing') ?? '';
-    kvReads = Math.max(kvReads, Number(/kv;desc="(\d+) reads"/.exec(timing)?.[1] ?? NaN));
-    modelCalls = Math.max(modelCalls, Number(/model;desc="(\d+) calls"/.exec(timing)?.[1] ?? NaN));
+    kvReads = Math.max(kvReads, timingCount(timing, 'kv') ?? NaN);
+    modelCalls = Math.max(modelCalls, timingCount(timing, 'model') ?? NaN);
     allCached &&= (await response.json<{ cached?: boolean }>()).cached === true;
   }
   return { kvReads, modelCalls, allCached };
 }
 
+/** The most D1 queries one of a few sequential requests made, from Server-Timing; null when not reported. */
+async function d1Cost(url: string, route: Route): Promise<number | null> {
+  let most: number | null = null;
+  for (let i = 0; i < IO_SAMPLES; i++) {
+    const parts = route.request?.() ?? { method: 'GET', headers: route.headers ?? {} };
+    const response = await fetch(`${url}${route.path}`, parts);
+    if (response.status >= 400) throw new Error(`${route.name} failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+    const count = timingCount(response.headers.get('server-timing') ?? '', 'd1');
+    if (count !== null) most = Math.max(most ?? 0, count);
+  }
+  return most;
+}
+
+/** The target line of a route measured against the floor's p95 (and a D1 query budget, if it has one). */
+function p95Verdict(route: Route, row: Row, floorP95: number, writes?: { applied: number; ok: number }): string {
+  const factor = route.p95Factor ?? 0;
+  const p95Ok = row.p95 <= factor * floorP95;
+  const parts = [`p95 ${row.p95} ms = ${row.p95Ratio}x floor p95 ${floorP95} ms (limit ${factor}x)`];
+  if (writes) parts.push(`${writes.applied} events applied for ${writes.ok} 2xx responses`);
+  let d1Ok = true;
+  if (route.maxD1 !== undefined) {
+    if (row.d1Queries === null) {
+      parts.push(`D1 queries per request not reported (no d1 entry in Server-Timing; limit ${route.maxD1} unchecked)`);
+    } else {
+      d1Ok = row.d1Queries <= route.maxD1;
+      parts.push(`${row.d1Queries} D1 queries per request (Server-Timing, ${IO_SAMPLES} requests; limit ${route.maxD1})`);
+    }
+  }
+  const writesOk = writes === undefined || writes.applied >= writes.ok;
+  const verdict = p95Ok && d1Ok && writesOk ? 'target met' : 'target missed';
+  const unchecked = route.maxD1 !== undefined && row.d1Queries === null ? ' (D1 limit unchecked)' : '';
+  return `${route.name}: ${parts.join('; ')}: ${verdict}${unchecked}`;
+}
+
 async function main() {
   const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO });
   try {
-    const etag = (await fetch(`${server.url}${ROUTES[2]?.path ?? ''}`)).headers.get('etag') ?? '';
+    const etag = (await fetch(`${server.url}${LESSON_CONTENT}`)).headers.get('etag') ?? '';
     // Warm the isolate and caches so the first route is not charged for start-up.
     await autocannon({ url: `${server.url}/api/content/book`, connections: CONNECTIONS, amount: 500 });
 
@@ -141,46 +228,57 @@ async function main() {
     // The first request generates (offline engine) and caches; every later one is a hit.
     await fetch(`${server.url}/api/personalize`, personalizeInit(learners[0] as Learner));
     const cost = await hitCost(server.url, learners);
+    const progressLearners = await givenProgressLearners(server.url, BENCH_LESSON);
+    // The floor runs first, right after the setup writes: warm it too, or its slow first
+    // requests inflate the floor p95 that every p95 target is measured against.
+    await autocannon({ url: `${server.url}/api/health/live`, connections: CONNECTIONS, amount: 500 });
 
     const rows: Row[] = [];
+    const verdicts: string[] = [];
     let floor = { rps: 0, p95: 0 };
-    for (const route of ROUTES) {
-      let next = 0;
+    let heartbeatWrites: { applied: number; ok: number } | undefined;
+    for (const route of routes(server.url, etag, learners, progressLearners)) {
+      const d1Queries = await d1Cost(server.url, route);
+      const appliedBefore = await route.applied?.();
+      const { request } = route;
       const { result, times } = await measure({
         url: `${server.url}${route.path}`,
         connections: CONNECTIONS,
         duration: SECONDS,
-        headers: route.revalidate ? { 'if-none-match': etag } : {},
-        ...(route.personalized
-          ? {
-              requests: [
-                {
-                  // Round-robin over the learners, each with its own token and address.
-                  setupRequest: (request) => ({ ...request, ...personalizeInit(learners[next++ % learners.length] as Learner) }),
-                },
-              ],
-            }
-          : {}),
+        headers: route.headers ?? {},
+        ...(request ? { requests: [{ setupRequest: (r) => ({ ...r, ...request() }) }] } : {}),
       });
+      const writes =
+        appliedBefore === undefined
+          ? undefined
+          : { applied: ((await route.applied?.()) ?? 0) - appliedBefore, ok: result['2xx'] };
       const p95 = percentile(times, 95);
       if (route.floor) floor = { rps: result.requests.average, p95 };
-      rows.push({
+      const row: Row = {
         route: route.name,
         p50: result.latency.p50,
         p95,
         p99: result.latency.p99,
         rps: Math.round(result.requests.average),
         ratio: Number((result.requests.average / floor.rps).toFixed(2)),
+        p95Ratio: Number((p95 / floor.p95).toFixed(2)),
+        d1Queries,
         non2xx: result.non2xx,
-      });
+      };
+      rows.push(row);
+      if (route.p95Factor !== undefined) verdicts.push(p95Verdict(route, row, floor.p95, writes));
+      if (writes) heartbeatWrites = writes;
     }
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per route, loopback\n`);
-    console.log('| route | p50 ms | p95 ms | p99 ms | req/s | ratio to floor | non-2xx |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) console.log(`| ${r.route} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.rps} | ${r.ratio} | ${r.non2xx} |`);
-    const misses = rows.filter(
-      (r) => !r.route.startsWith('floor') && !r.route.startsWith('personalized') && r.ratio < TARGET_RATIO,
-    );
+    console.log('| route | p50 ms | p95 ms | p99 ms | req/s | ratio to floor | p95 / floor p95 | D1 queries | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      console.log(
+        `| ${r.route} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.rps} | ${r.ratio} | ${r.p95Ratio} | ${r.d1Queries ?? 'n/a'} | ${r.non2xx} |`,
+      );
+    }
+    const throughputRows = rows.filter((r) => r.route.startsWith('book') || r.route.startsWith('lesson content'));
+    const misses = throughputRows.filter((r) => r.ratio < TARGET_RATIO);
     console.log(
       misses.length === 0
         ? `\ntarget met: every content route reaches >= ${TARGET_RATIO}x the floor's throughput`
@@ -193,11 +291,20 @@ async function main() {
       `personalized cache hit: ${cost.kvReads} KV read(s) and ${cost.modelCalls} model call(s) per request (Server-Timing, 20 requests, all cached: ${cost.allCached}); ` +
         `p95 ${personalized?.p95 ?? '?'} ms vs floor p95 ${floor.p95} ms (limit ${PERSONALIZED_P95_FACTOR}x): ${p95Ok && ioOk ? 'target met' : 'target missed'}`,
     );
+    for (const line of verdicts) console.log(line);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/latest.json',
       JSON.stringify(
-        { at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, rows, personalizedHit: cost },
+        {
+          at: new Date().toISOString(),
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          rows,
+          personalizedHit: cost,
+          progressHeartbeatWrites: heartbeatWrites ?? null,
+          targets: verdicts,
+        },
         null,
         2,
       ),

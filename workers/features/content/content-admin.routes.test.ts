@@ -58,6 +58,24 @@ describe('manifest flow: plan, upload, commit', () => {
     expect(second.result).toMatchObject({ version: first.result.version, enqueued: 0 });
   });
 
+  it('stores a course with many quiz items (more rows than one statement can bind)', async () => {
+    const quiz = Array.from({ length: 30 }, (_, i) => ({
+      question: `Question ${i}?`,
+      choices: ['a', 'b', 'c', 'd'],
+      answer: i % 4,
+      explanation: `Because ${i}.`,
+      concept: 'concept-1',
+      difficulty: 1 + (i % 5),
+    }));
+    await push(await buildCourse(4, { 'lesson-1': { quiz }, 'lesson-2': { quiz: quiz.slice(0, 12) } }), key);
+    const stored = await env.DB.prepare('SELECT count(*) AS n, sum(difficulty) AS d FROM quiz_items').first<{
+      n: number;
+      d: number;
+    }>();
+    // 30 + 12 authored items, plus one each in lessons 3 and 4 (without a difficulty).
+    expect(stored).toEqual({ n: 44, d: 90 + 33 });
+  });
+
   it('uploads only the changed lesson, and counts a metadata-only edit as changed without an upload', async () => {
     await push(await buildCourse(3), key);
     const bodyEdit = await push(await buildCourse(3, { 'lesson-2': { body: 'New text.\n' } }), key);

@@ -205,7 +205,7 @@ export function pushStatements(
         difficulty: q.difficulty ?? null,
       })),
     );
-    for (const rows of chunk(quizRows, 8)) stmts.push(db.insert(t.quizItems).values(rows));
+    for (const rows of chunk(quizRows, 9)) stmts.push(db.insert(t.quizItems).values(rows));
   }
   // Chapters and parts that lost their last lesson go; kept lessons keep theirs.
   stmts.push(

@@ -156,7 +156,14 @@ export function scoreLesson(
   lesson: CourseLesson,
   lessons: readonly CourseLesson[],
   signals: LearnerSignals,
-  context: { layer: number; lastCompleted: CourseLesson | undefined; bySlug: ReadonlyMap<string, CourseLesson> },
+  context: {
+    layer: number;
+    lastCompleted: CourseLesson | undefined;
+    bySlug: ReadonlyMap<string, CourseLesson>;
+    /** First and last course positions. */
+    first: number;
+    last: number;
+  },
 ): { score: number; reasons: Reason[] } {
   const reasons: Reason[] = [];
   let score = 0;
@@ -176,7 +183,7 @@ export function scoreLesson(
       const how = signals.completed.has(prerequisite.slug) ? 'completed' : 'mastered';
       reasons.push({ code: 'builds_on', text: `Builds on ${prerequisite.title}, which you have ${how}` });
     }
-  } else if (signals.completed.size === 0 && lesson.position === Math.min(...lessons.map((l) => l.position))) {
+  } else if (signals.completed.size === 0 && lesson.position === context.first) {
     reasons.push({ code: 'start_here', text: 'The first lesson of the course: a good place to start' });
   }
 
@@ -222,8 +229,7 @@ export function scoreLesson(
   }
 
   // Earlier lessons first when nothing else decides.
-  const last = Math.max(1, ...lessons.map((l) => l.position));
-  score += WEIGHTS.order * (1 - lesson.position / last);
+  score += WEIGHTS.order * (1 - lesson.position / Math.max(1, context.last));
   return { score, reasons };
 }
 
@@ -256,6 +262,8 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
   const context = {
     layer: currentLayer(lessons, signals.completed),
     lastCompleted: signals.lastCompleted === null ? undefined : bySlug.get(signals.lastCompleted),
+    first: lessons.reduce((min, l) => Math.min(min, l.position), Infinity),
+    last: lessons.reduce((max, l) => Math.max(max, l.position), 0),
     bySlug,
   };
 
