@@ -115,6 +115,21 @@ describe('recommendations', () => {
     expect((await api('/api/admin/recommendations/refresh', { method: 'POST' })).status).toBe(401);
   });
 
+  it('rank from one D1 batch once the course is read, and see a new push at once', async () => {
+    const key = await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    await recommendations(token);
+    await complete(token, 'lesson-1');
+    const warm = await recommendations(token);
+    // The learner's signals in one batch of 11 statements; the course came from this isolate's copy.
+    expect(warm.timing).toContain('d1;desc="11 queries"');
+    // A push that drops lesson-2's prerequisite changes what a new learner may take.
+    await push(await buildCourse(6, { 'lesson-3': { prerequisites: [] } }), key);
+    const other = await givenLearner({ goals: ['basics'] });
+    const items = (await recommendations(other.token, '?limit=10')).body.items.map((i) => i.id);
+    expect(items).toEqual(expect.arrayContaining(['lesson:lesson-1', 'lesson:lesson-3']));
+  });
+
   it('offer lessons with unmet prerequisites only when asked to', async () => {
     await givenCourse();
     const { token } = await givenLearner({ goals: ['deeper'] });

@@ -43,7 +43,8 @@ function seedOf(learnerId: string, day: string): number {
 }
 
 async function rank(deps: Deps, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
-  const [lessons, learner] = await Promise.all([deps.recommend.course(), deps.recommend.learner(learnerId, now)]);
+  const learner = await deps.recommend.learner(learnerId, now);
+  const lessons = await deps.recommend.course(learner.courseStamp);
   const goalLessons = new Set<string>();
   if (learner.goal) {
     const path = planPath(lessons, { ...learner.signals, allowSkips }, learner.goal, PLAIN_PACE, new Map(), now.toISOString());
@@ -268,7 +269,8 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   async (c) => {
     const { deps, learnerId } = c.var;
     const now = new Date();
-    const [lessons, learner] = await Promise.all([deps.recommend.course(), deps.recommend.learner(learnerId, now)]);
+    const learner = await deps.recommend.learner(learnerId, now);
+    const lessons = await deps.recommend.course(learner.courseStamp);
     const onboarding = learner.onboardingGoals[0];
     const goal = learner.goal
       ? { ...learner.goal, source: 'goal' as const }

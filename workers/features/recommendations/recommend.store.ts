@@ -4,7 +4,15 @@ import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recomme
 /** How long a dismissed recommendation stays away. */
 export const DISMISS_DAYS = 7;
 
+/**
+ * The course as last read, per isolate, with the stamp it was read at: every push that
+ * changes the course changes its manifest hash, so a matching stamp means the same course.
+ */
+let courseMemo: { stamp: string; lessons: CourseLesson[] } | null = null;
+
 export interface LearnerContext {
+  /** Names the course's current content (see courseMemo). */
+  courseStamp: string;
   signals: Omit<LearnerSignals, 'allowSkips'>;
   goal: Goal | null;
   sessionMinutes: number | null;
@@ -16,12 +24,15 @@ export interface LearnerContext {
 }
 
 /**
- * The course as the ranking sees it, and one learner's signals, each read in one D1
- * batch; the co-completion table the cron job refreshes.
+ * One learner's signals in one D1 batch, and the course as the ranking sees it (one
+ * more batch when this isolate has not read the current course yet); goals; the
+ * co-completion table the cron job refreshes.
  */
 export function createD1RecommendStore(d1: D1Database) {
   return {
-    async course(): Promise<CourseLesson[]> {
+    /** The course, from this isolate's copy when `stamp` (from `learner`) says it is current. */
+    async course(stamp: string): Promise<CourseLesson[]> {
+      if (courseMemo?.stamp === stamp) return courseMemo.lessons;
       const [lessons, prerequisites, concepts, quiz] = await d1.batch<Record<string, unknown>>([
         d1.prepare(
           `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
@@ -43,7 +54,7 @@ export function createD1RecommendStore(d1: D1Database) {
       const prereqs = group(prerequisites?.results, 'prerequisite_slug');
       const taught = group(concepts?.results, 'concept_id');
       const items = new Map((quiz?.results ?? []).map((r) => [r.lesson_slug as string, r.n as number]));
-      return (lessons?.results ?? []).map((r, position) => {
+      const course = (lessons?.results ?? []).map((r, position) => {
         const slug = r.slug as string;
         return {
           slug,
@@ -58,6 +69,8 @@ export function createD1RecommendStore(d1: D1Database) {
           quizItems: items.get(slug) ?? 0,
         };
       });
+      courseMemo = { stamp, lessons: course };
+      return course;
     },
 
     async learner(learnerId: string, now: Date): Promise<LearnerContext> {
@@ -105,6 +118,7 @@ export function createD1RecommendStore(d1: D1Database) {
           )
           .bind(learnerId, since),
         d1.prepare('SELECT active_seconds FROM daily_activity WHERE learner_id = ? AND day >= ?').bind(learnerId, sinceDay),
+        d1.prepare("SELECT group_concat(id || ':' || version || ':' || manifest_hash) AS stamp FROM courses"),
       ]);
       const rows = (i: number) => results[i]?.results ?? [];
       const completed = new Set<string>();
@@ -139,6 +153,7 @@ export function createD1RecommendStore(d1: D1Database) {
         : null;
       const perLesson = (i: number) => new Map(rows(i).map((r) => [r.lesson_slug as string, r.n as number]));
       return {
+        courseStamp: (rows(10)[0]?.stamp as string | null) ?? '',
         signals: {
           completed,
           lastCompleted: last?.slug ?? null,
