@@ -4,7 +4,8 @@ import type { TestProject } from 'vitest/node';
 import { createAuthorKey } from '../cli/keys';
 import { applyLocalMigrations, startLocalServer, throwawayVars, type LocalServer } from '../scripts/local-server';
 
-const PERSIST_TO = '.wrangler/e2e-state';
+// Its own local state, wiped at every run; E2E_PERSIST_TO lets two runs on one machine keep apart.
+const PERSIST_TO = process.env.E2E_PERSIST_TO ?? '.wrangler/e2e-state';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -8,6 +8,9 @@ import TableOfContents from './TableOfContents';
 import { useLoad } from './use-load';
 import { usePersonalized } from './use-personalized';
 import { ListSection } from './ListSection';
+import { LessonCompletion, LessonStatus } from './LessonCompletion';
+import LessonQuiz from './LessonQuiz';
+import { useLessonProgress } from './use-lesson-progress';
 
 /** `/lessons/<slug>` (served by this page through a rewrite) or `/lesson/?slug=<slug>`. */
 function slugFromLocation(): string {
@@ -53,6 +56,12 @@ function Lesson({
   html: string;
   sections: { text: string; anchor: string }[];
 }) {
+  const progress = useLessonProgress(lesson.slug);
+  const { complete } = progress;
+  // Finishing the quiz completes the lesson, unless it was completed before.
+  const finishQuiz = () => {
+    if (!progress.progress?.completedAt) complete();
+  };
   return (
     <article className="lesson" aria-labelledby="lesson-title">
       <nav className="breadcrumb" aria-label="Breadcrumb">
@@ -69,6 +78,7 @@ function Lesson({
         <p className="lesson-meta">
           <LayerBadge layer={lesson.layer} /> {lesson.minutes} min · difficulty {lesson.difficulty} of 5
         </p>
+        <LessonStatus progress={progress.progress} />
         {lesson.summary ? <p className="lede">{lesson.summary}</p> : null}
         {lesson.prerequisites.length > 0 ? (
           <p className="prerequisites">
@@ -84,6 +94,8 @@ function Lesson({
         <ListSection id="objectives-title" className="objectives" title="You will be able to" items={lesson.objectives} />
       </header>
       <LessonTabs slug={lesson.slug} html={html} sections={sections} />
+      {lesson.quiz.length > 0 ? <LessonQuiz slug={lesson.slug} onFinished={finishQuiz} /> : null}
+      <LessonCompletion state={progress} hasQuiz={lesson.quiz.length > 0} onComplete={complete} />
       <nav className="pager" aria-label="Lessons">
         {lesson.prev ? (
           <a rel="prev" href={lessonHref(lesson.prev.slug)}>

@@ -296,3 +296,97 @@ describe('searchCourse', () => {
     await expect(failure).rejects.toMatchObject({ status: 400, problem: { errors: [{ field: 'json/query' }] } });
   });
 });
+
+describe('progress, quizzes and reviews', () => {
+  beforeEach(() => store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString() }));
+
+  const stamp = { eventId: '6f1c2a9e-3b7d-4e21-9a0f-5c8d7e6b4a31', occurredAt: NOW.toISOString() };
+  const progress = {
+    lessonSlug: 'inner-joins',
+    startedAt: NOW.toISOString(),
+    completedAt: null,
+    activeSeconds: 30,
+    lastActivityAt: NOW.toISOString(),
+  };
+
+  it('sends lesson start, heartbeat and completion with the learner token and the event stamp', async () => {
+    const calls = fakeApi({
+      'POST /api/progress/lessons/inner-joins/start': [() => json({ applied: true, progress })],
+      'PUT /api/progress/lessons/inner-joins/time': [() => json({ applied: true, progress })],
+      'POST /api/progress/lessons/inner-joins/complete': [() => json({ applied: false, progress })],
+    });
+    const api = await loadApi();
+    await api.startLesson('inner-joins', stamp);
+    await api.recordActiveTime('inner-joins', { ...stamp, seconds: 30 });
+    expect((await api.completeLesson('inner-joins', stamp)).applied).toBe(false);
+    expect(calls.map((c) => [c.route, c.authorization, c.body])).toEqual([
+      ['POST /api/progress/lessons/inner-joins/start', 'Bearer token-old', stamp],
+      ['PUT /api/progress/lessons/inner-joins/time', 'Bearer token-old', { ...stamp, seconds: 30 }],
+      ['POST /api/progress/lessons/inner-joins/complete', 'Bearer token-old', stamp],
+    ]);
+  });
+
+  it('asks for the next quiz item and grades an answer', async () => {
+    const next = { lessonSlug: 'inner-joins', item: null, ability: { theta: 0.4, se: 0.8 }, answered: 4, total: 4 };
+    const graded = { applied: true, correct: false, answer: 2, explanation: 'Because.', mastery: null };
+    const calls = fakeApi({
+      'GET /api/quizzes/inner-joins/next': [() => json(next)],
+      'POST /api/quizzes/attempts': [() => json(graded)],
+    });
+    const api = await loadApi();
+    expect(await api.getNextQuizItem('inner-joins')).toEqual(next);
+    const attempt = { eventId: stamp.eventId, itemId: 'inner-joins-q1', answer: 1 };
+    expect(await api.submitQuizAttempt(attempt)).toEqual(graded);
+    expect(calls[1]?.body).toEqual(attempt);
+  });
+
+  it('surfaces an unknown lesson as the 404 problem the API sent', async () => {
+    fakeApi({ 'GET /api/quizzes/no-such-lesson/next': [() => problem(404, 'not_found')] });
+    const api = await loadApi();
+    await expect(api.getNextQuizItem('no-such-lesson')).rejects.toMatchObject({
+      status: 404,
+      message: 'not_found detail',
+      problem: { requestId: 'req-1' },
+    });
+  });
+
+  it('lists due reviews and sends a review with its answer', async () => {
+    const due = { due: [], upcoming: 2, nextDue: NOW.toISOString() };
+    const calls = fakeApi({
+      'GET /api/reviews/due?limit=20': [() => json(due)],
+      'POST /api/reviews/card%2F1': [() => json({ applied: true })],
+    });
+    const api = await loadApi();
+    expect(await api.getDueReviews()).toEqual(due);
+    await api.submitReview('card/1', { eventId: stamp.eventId, answer: 0, rating: 'easy' });
+    expect(calls[1]?.body).toEqual({ eventId: stamp.eventId, answer: 0, rating: 'easy' });
+  });
+
+  it('unwraps the concept lists of mastery and predictions', async () => {
+    const concept = {
+      concept: 'joins',
+      title: 'Joins',
+      pKnown: 0.5,
+      level: 'learning',
+      attempts: 2,
+      correct: 1,
+      updatedAt: null,
+    };
+    const prediction = {
+      concept: 'joins',
+      title: 'Joins',
+      pKnown: 0.5,
+      now: 0.6,
+      in7Days: 0.4,
+      retrievabilityNow: null,
+      retrievabilityIn7Days: null,
+    };
+    fakeApi({
+      'GET /api/learners/me/mastery': [() => json({ concepts: [concept] })],
+      'GET /api/learners/me/predictions': [() => json({ concepts: [prediction] })],
+    });
+    const api = await loadApi();
+    expect(await api.getMastery()).toEqual([concept]);
+    expect(await api.getPredictions()).toEqual([prediction]);
+  });
+});

@@ -37,9 +37,14 @@ interface RequestOptions {
   json?: unknown;
   token?: string;
   signal?: AbortSignal;
+  /** Lets the request finish after the page is left (a last heartbeat). */
+  keepalive?: boolean;
 }
 
-async function request(path: string, { accept, method = 'GET', json, token, signal }: RequestOptions): Promise<Response> {
+async function request(
+  path: string,
+  { accept, method = 'GET', json, token, signal, keepalive }: RequestOptions,
+): Promise<Response> {
   const headers: Record<string, string> = { accept };
   if (json !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
@@ -51,6 +56,7 @@ async function request(path: string, { accept, method = 'GET', json, token, sign
       headers,
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
       ...(signal ? { signal } : {}),
+      ...(keepalive ? { keepalive } : {}),
     });
   } catch (error) {
     if (signal?.aborted) throw error;
@@ -334,4 +340,194 @@ export async function* streamPersonalized(lessonSlug: string, signal?: AbortSign
   });
   if (!response.body) throw new ApiError(response.status, null, 'The server sent an empty stream.');
   yield* readJsonEvents(response.body, STREAM_GUARDS);
+}
+
+// ---------------------------------------------------------------------------
+// Learner progress. The shapes mirror workers/features/events/progress.routes.ts,
+// whose schemas are module-private there.
+
+/** What makes one learner event unique: a client-made UUID (a repeat counts once) and when it happened. */
+export interface EventStampBody {
+  eventId: string;
+  occurredAt?: string;
+}
+
+export interface LessonProgress {
+  lessonSlug: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  activeSeconds: number;
+  lastActivityAt: string | null;
+}
+
+export interface ProgressWrite {
+  /** False when this eventId had been applied before. */
+  applied: boolean;
+  progress: LessonProgress;
+}
+
+export interface Completion {
+  slug: string;
+  title: string;
+  lessons: number;
+  completed: number;
+}
+
+export interface Progress {
+  lessons: { total: number; started: number; completed: number };
+  parts: (Completion & { chapters: Completion[] })[];
+  days: { day: string; activeSeconds: number; events: number }[];
+  /** Weeks with activity only, named by their Monday (UTC). */
+  weeks: { week: string; activeSeconds: number }[];
+  streakDays: number;
+  lastLesson: { slug: string; title: string; lastActivityAt: string | null } | null;
+}
+
+const lessonProgressPath = (slug: string, action = '') => `/api/progress/lessons/${encodeURIComponent(slug)}${action}`;
+
+export function startLesson(slug: string, stamp: EventStampBody): Promise<ProgressWrite> {
+  return learnerJson<ProgressWrite>(lessonProgressPath(slug, '/start'), { method: 'POST', json: stamp });
+}
+
+/** Heartbeat: active seconds since the previous one (the API credits at most 60 per heartbeat). */
+export function recordActiveTime(slug: string, stamp: EventStampBody & { seconds: number }): Promise<ProgressWrite> {
+  return learnerJson<ProgressWrite>(lessonProgressPath(slug, '/time'), { method: 'PUT', json: stamp, keepalive: true });
+}
+
+export function completeLesson(slug: string, stamp: EventStampBody): Promise<ProgressWrite> {
+  return learnerJson<ProgressWrite>(lessonProgressPath(slug, '/complete'), { method: 'POST', json: stamp });
+}
+
+export function getLessonProgress(slug: string): Promise<LessonProgress> {
+  return learnerJson<LessonProgress>(lessonProgressPath(slug));
+}
+
+/** Completion per part and chapter, time per day and week (8 weeks), streak and last lesson. */
+export function getProgress(): Promise<Progress> {
+  return learnerJson<Progress>('/api/progress');
+}
+
+// ---------------------------------------------------------------------------
+// Quizzes, mastery, reviews and predictions
+
+export type MasteryLevel = 'not started' | 'learning' | 'practising' | 'mastered';
+
+export interface ConceptMastery {
+  concept: string;
+  title: string;
+  /** Probability (0..1) that the learner knows the concept. */
+  pKnown: number;
+  level: MasteryLevel;
+  attempts: number;
+  correct: number;
+}
+
+export interface QuizItem {
+  id: string;
+  question: string;
+  choices: string[];
+  concept: string | null;
+}
+
+export interface NextQuizItem {
+  lessonSlug: string;
+  /** Null once every item of the lesson has been answered correctly. */
+  item: QuizItem | null;
+  ability: { theta: number; se: number };
+  /** Items of this lesson answered correctly at least once. */
+  answered: number;
+  total: number;
+}
+
+export interface QuizAttemptResult {
+  applied: boolean;
+  correct: boolean;
+  /** Index of the correct choice. */
+  answer: number;
+  explanation: string;
+  mastery: ConceptMastery | null;
+}
+
+export function getNextQuizItem(lessonSlug: string): Promise<NextQuizItem> {
+  return learnerJson<NextQuizItem>(`/api/quizzes/${encodeURIComponent(lessonSlug)}/next`);
+}
+
+/** Grades one answer (a zero-based choice index); the same eventId is graded once. */
+export function submitQuizAttempt(attempt: { eventId: string; itemId: string; answer: number }): Promise<QuizAttemptResult> {
+  return learnerJson<QuizAttemptResult>('/api/quizzes/attempts', { method: 'POST', json: attempt });
+}
+
+export async function getMastery(): Promise<(ConceptMastery & { updatedAt: string | null })[]> {
+  return (await learnerJson<{ concepts: (ConceptMastery & { updatedAt: string | null })[] }>('/api/learners/me/mastery'))
+    .concepts;
+}
+
+export type ReviewRating = 'again' | 'hard' | 'good' | 'easy';
+export type CardState = 'new' | 'learning' | 'review' | 'relearning';
+
+export interface DueCard {
+  id: string;
+  itemId: string;
+  lessonSlug: string;
+  lessonTitle: string;
+  question: string;
+  choices: string[];
+  concept: string | null;
+  due: string;
+  state: CardState;
+  reps: number;
+  lapses: number;
+  retrievability: number;
+}
+
+export interface DueReviews {
+  due: DueCard[];
+  /** Cards scheduled later than now. */
+  upcoming: number;
+  nextDue: string | null;
+}
+
+export interface ReviewResult {
+  applied: boolean;
+  correct: boolean | null;
+  answer: number | null;
+  explanation: string;
+  rating: ReviewRating;
+  card: {
+    due: string;
+    state: CardState;
+    stability: number;
+    difficulty: number;
+    reps: number;
+    lapses: number;
+    scheduledDays: number;
+  };
+  mastery: ConceptMastery | null;
+}
+
+export function getDueReviews(limit = 20): Promise<DueReviews> {
+  return learnerJson<DueReviews>(`/api/reviews/due?limit=${limit}`);
+}
+
+/** Reviews one card: an answer (the rating then follows from it), a rating, or both. */
+export function submitReview(
+  id: string,
+  review: { eventId: string } & ({ answer: number; rating?: ReviewRating } | { answer?: number; rating: ReviewRating }),
+): Promise<ReviewResult> {
+  return learnerJson<ReviewResult>(`/api/reviews/${encodeURIComponent(id)}`, { method: 'POST', json: review });
+}
+
+export interface ConceptPrediction {
+  concept: string;
+  title: string;
+  pKnown: number;
+  /** Probability (0..1) of answering this concept correctly now, and in 7 days. */
+  now: number;
+  in7Days: number;
+  retrievabilityNow: number | null;
+  retrievabilityIn7Days: number | null;
+}
+
+export async function getPredictions(): Promise<ConceptPrediction[]> {
+  return (await learnerJson<{ concepts: ConceptPrediction[] }>('/api/learners/me/predictions')).concepts;
 }

@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps';
-import { ratingFor, scheduleReview, updateAbility, updateMastery } from '../mastery/mastery.domain';
+import { ratingFor, scheduleReview, updateAbility, updateMastery, type ReviewRating } from '../mastery/mastery.domain';
 import type { ModelChange, ModelSnapshot } from '../mastery/mastery.store';
 import type { EventMessage, ModelEvent } from './events.schemas';
 import type { ApplyResult } from './events.store';
@@ -12,6 +12,12 @@ export type EventOutcome =
   | { result: Exclude<ApplyResult, 'stale'>; model?: { snapshot: ModelSnapshot; change: ModelChange } }
   | { result: 'unknown_item' };
 
+/** The rating a card is scheduled with: a wrong answer is a lapse whatever the learner rated; else theirs, else implied. */
+export function reviewRating(event: ModelEvent, correct: boolean | undefined): ReviewRating {
+  if (correct === false) return ratingFor(false);
+  return (event.type === 'review.rated' ? event.rating : undefined) ?? ratingFor(correct === true);
+}
+
 /**
  * The learner-model change of a graded answer or a review: the answer is graded against
  * the item's key, the FSRS card scheduled (with the learner's rating, else one implied
@@ -20,7 +26,7 @@ export type EventOutcome =
 export function modelChange(snapshot: ModelSnapshot, event: ModelEvent): ModelChange {
   const answer = event.answer;
   const correct = answer === undefined ? undefined : answer === snapshot.item.answer;
-  const rating = (event.type === 'review.rated' ? event.rating : undefined) ?? ratingFor(correct === true);
+  const rating = reviewRating(event, correct);
   // A late-delivered event never moves the card's clock backwards.
   const occurred = new Date(event.occurredAt).toISOString();
   const last = snapshot.card?.lastReview;

@@ -1,6 +1,6 @@
 import { Cat } from '@bdelab/jscat';
 import { createEmptyCard, fsrs, Rating, State, type Card, type Grade } from 'ts-fsrs';
-import { bktPredictCorrect, bktUpdate, masteryLevel, type BktParams } from './mastery.bkt';
+import { bktPredictCorrect, bktUpdate, masteryLevel, type BktParams, type MasteryLevel } from './mastery.bkt';
 
 /**
  * The learner model's pure rules: item response theory through jsCAT (ability and
@@ -170,7 +170,11 @@ export function updateMastery(current: ConceptState | null, correct: boolean, pa
   };
 }
 
-export const masteryView = (state: ConceptState) => ({ ...state, level: masteryLevel(state.pKnown) });
+/** The level shown for a concept: its P(known) band, but never "not started" once it has been answered. */
+export function conceptLevel(state: ConceptState): MasteryLevel {
+  const level = masteryLevel(state.pKnown);
+  return level === 'not started' && state.attempts > 0 ? 'learning' : level;
+}
 
 export interface Prediction {
   /** P(answering the concept's items correctly) now and in 7 days. */

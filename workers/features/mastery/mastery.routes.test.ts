@@ -124,10 +124,13 @@ describe('quizzes', () => {
     expect(again).toEqual({ ...right, applied: false });
     const wrong = await (await attempt(token, 'easy-item', 3)).json<Graded>();
     expect(wrong).toMatchObject({ applied: true, correct: false, answer: 0 });
+    // Answered once, even wrongly, a concept reads "learning", never "not started".
+    const other = await (await attempt(token, 'lesson-2-q1', 0)).json<Graded>();
+    expect(other.mastery).toMatchObject({ level: 'learning', attempts: 1, correct: 0 });
     expect(wrong.mastery?.pKnown).toBeCloseTo(bktUpdate(pKnown, false, DEFAULT_BKT), 12);
     expect(wrong.mastery).toMatchObject({ attempts: 2, correct: 1 });
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM quiz_attempts').first<{ n: number }>();
-    expect(rows?.n).toBe(2);
+    expect(rows?.n).toBe(3);
   });
 
   it('answers bad input with problems and changes nothing', async () => {
@@ -264,6 +267,15 @@ describe('reviews', () => {
       mastery: null,
       card: { reps: 2, state: 'review' },
     });
+    // A wrong answer is a lapse even when the learner rated it easy.
+    const lapse = await (
+      await api('/api/reviews/easy-item', {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), answer: 3, rating: 'easy' },
+      })
+    ).json<typeof body>();
+    expect(lapse).toMatchObject({ applied: true, correct: false, rating: 'again' });
     const after = await (await api('/api/reviews/due', { key: token })).json<{ due: unknown[]; upcoming: number }>();
     expect(after).toMatchObject({ due: [], upcoming: 2 });
   });

@@ -6,16 +6,16 @@ import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/lea
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugSchema } from '../content/content.schemas';
-import { applyEvent, type EventOutcome } from '../events/events.apply';
+import { applyEvent, reviewRating, type EventOutcome } from '../events/events.apply';
 import type { ModelEvent } from '../events/events.schemas';
-import { fitBkt, masteryLevel } from './mastery.bkt';
+import { fitBkt } from './mastery.bkt';
 import { BktFitResponseSchema } from './mastery.schemas';
 import {
   CARD_STATES,
   cardState,
+  conceptLevel,
   pickItem,
   predict,
-  ratingFor,
   retrievability,
   REVIEW_RATINGS,
   type ConceptState,
@@ -109,7 +109,7 @@ const masteryView = (concept: string, title: string, state: ConceptState) => ({
   concept,
   title,
   pKnown: state.pKnown,
-  level: masteryLevel(state.pKnown),
+  level: conceptLevel(state),
   attempts: state.attempts,
   correct: state.correct,
 });
@@ -150,7 +150,7 @@ async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
     answer: graded ? item.answer : null,
     explanation: item.explanation,
     mastery: snapshot.mastery ? masteryView(item.conceptId, item.conceptTitle, snapshot.mastery) : null,
-    rating: (event.type === 'review.rated' ? event.rating : undefined) ?? ratingFor(graded?.correct === true),
+    rating: reviewRating(event, graded?.correct),
     card: snapshot.card ?? change.card,
   };
 }

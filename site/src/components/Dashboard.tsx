@@ -1,0 +1,251 @@
+import { useState, type ReactNode } from 'react';
+import { getMastery, getPredictions, getProgress, lessonHref, type ConceptPrediction, type Progress } from '../lib/api';
+import { conceptOverview } from '../lib/learner-model';
+import { completionPercent, formatDateTime, formatPercent, plural } from '../lib/format';
+import { recentWeeks } from '../lib/week-chart';
+import MasteryBar from './MasteryBar';
+import ReviewSession from './ReviewSession';
+import { ErrorNotice, Loading } from './Status';
+import { useLoad, type LoadState } from './use-load';
+import WeekChart from './WeekChart';
+
+/** Mastery and predictions, loaded together: predictions are shown for the practised concepts only. */
+async function loadConcepts() {
+  const [mastery, predictions] = await Promise.all([getMastery(), getPredictions()]);
+  return conceptOverview(mastery, predictions);
+}
+
+/**
+ * The learner's dashboard. Each section loads on its own, so one that fails shows
+ * its error (with a retry) while the others still work.
+ */
+export default function Dashboard() {
+  const progress = useLoad(getProgress, 'progress');
+  // Bumped after a round of reviews, which changes mastery and predictions.
+  const [round, setRound] = useState(0);
+  const model = useLoad(loadConcepts, `concepts-${round}`);
+
+  return (
+    <article className="dashboard" aria-labelledby="dashboard-title">
+      <h1 id="dashboard-title">Your dashboard</h1>
+      <Loaded load={progress} label="Loading your progress…">
+        {(data) => <Summary progress={data} />}
+      </Loaded>
+      <Section id="reviews" title="Reviews">
+        <ReviewSession onReviewed={() => setRound((n) => n + 1)} />
+      </Section>
+      <Section id="completion" title="Completion">
+        <Loaded load={progress} label="Loading your progress…" echo="your progress">
+          {(data) => <Completion progress={data} />}
+        </Loaded>
+      </Section>
+      <Section id="time" title="Time spent">
+        <Loaded load={progress} label="Loading your progress…" echo="your progress">
+          {(data) => <WeekChart weeks={recentWeeks(data.weeks, new Date())} />}
+        </Loaded>
+      </Section>
+      <Section id="mastery" title="Mastery by concept">
+        <Loaded load={model} label="Loading your mastery…">
+          {({ practised, notStarted }) => (
+            <>
+              {practised.length === 0 ? (
+                <p className="notice">
+                  No concepts practised yet. Answer the questions at the end of a lesson and your mastery of each concept shows
+                  here.
+                </p>
+              ) : (
+                <ul className="mastery-list">
+                  {practised.map((concept) => (
+                    <li key={concept.concept}>
+                      <MasteryBar mastery={concept} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {notStarted.length > 0 ? (
+                <details className="not-started">
+                  <summary>{plural(notStarted.length, 'concept')} not practised yet</summary>
+                  <p className="muted">{notStarted.join(', ')}.</p>
+                </details>
+              ) : null}
+            </>
+          )}
+        </Loaded>
+      </Section>
+      <Section id="predictions" title="Your chances of answering correctly">
+        <Loaded load={model} label="Loading predictions…" echo="your mastery">
+          {({ predictions }) => <Predictions concepts={predictions} />}
+        </Loaded>
+      </Section>
+    </article>
+  );
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="dashboard-section" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/**
+ * A section's data once loaded. `echo` marks a second view of a load shown above,
+ * naming it: its error is reported once, there.
+ */
+function Loaded<T>({
+  load,
+  label,
+  echo,
+  children,
+}: {
+  load: { state: LoadState<T>; retry: () => void };
+  label: string;
+  echo?: string;
+  children: (data: T) => ReactNode;
+}) {
+  const { state, retry } = load;
+  if (state.status === 'loading') return <Loading label={label} />;
+  if (state.status === 'error') {
+    return echo ? (
+      <p className="muted">Not available: {echo} could not be loaded (see above).</p>
+    ) : (
+      <ErrorNotice error={state.error} onRetry={retry} />
+    );
+  }
+  return <>{children(state.data)}</>;
+}
+
+function Summary({ progress }: { progress: Progress }) {
+  const { lessons, streakDays, lastLesson } = progress;
+  return (
+    <section className="summary" aria-label="At a glance">
+      <dl className="stats">
+        <div>
+          <dt>Lessons completed</dt>
+          <dd>
+            {lessons.completed} of {lessons.total}
+          </dd>
+        </div>
+        <div>
+          <dt>Streak</dt>
+          <dd>{plural(streakDays, 'day')}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{plural(lessons.started, 'lesson')}</dd>
+        </div>
+      </dl>
+      {lastLesson ? (
+        <p className="continue continue-action">
+          <a className="button" href={lessonHref(lastLesson.slug)}>
+            Continue “{lastLesson.title}”
+          </a>
+          {lastLesson.lastActivityAt ? (
+            <span className="muted"> Last opened {formatDateTime(lastLesson.lastActivityAt)}</span>
+          ) : null}
+        </p>
+      ) : (
+        <p className="continue">
+          Nothing started yet. <a href="/">Pick a lesson from the course</a> to begin.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Completion({ progress }: { progress: Progress }) {
+  return (
+    <ol className="completion-list">
+      {progress.parts.map((part) => (
+        <li key={part.slug} className="completion-part">
+          <CompletionBar id={`part-${part.slug}`} title={part.title} done={part.completed} total={part.lessons} strong />
+          <ul className="completion-chapters">
+            {part.chapters.map((chapter) => (
+              <li key={chapter.slug}>
+                <CompletionBar
+                  id={`chapter-${chapter.slug}`}
+                  title={chapter.title}
+                  done={chapter.completed}
+                  total={chapter.lessons}
+                />
+              </li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** A completion as text ("2 of 9 lessons, 22%") and a bar that repeats it for the eye. */
+function CompletionBar({
+  id,
+  title,
+  done,
+  total,
+  strong = false,
+}: {
+  id: string;
+  title: string;
+  done: number;
+  total: number;
+  strong?: boolean;
+}) {
+  const pct = completionPercent(done, total);
+  return (
+    <div className={strong ? 'completion completion-strong' : 'completion'} data-completion={id}>
+      <p className="completion-label">
+        <span className="completion-title">{title}</span>{' '}
+        <span className="completion-count">
+          {done} of {plural(total, 'lesson')} · {pct}%
+        </span>
+      </p>
+      <div className="bar" aria-hidden="true">
+        <div className="bar-fill" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function Predictions({ concepts }: { concepts: ConceptPrediction[] }) {
+  if (concepts.length === 0) {
+    return (
+      <p className="notice">
+        Predictions appear once you have answered a few quiz questions: how likely you are to answer each concept correctly today,
+        and in a week if you do not review it.
+      </p>
+    );
+  }
+  return (
+    <div className="table-scroll">
+      <table className="predictions">
+        <caption className="muted">
+          The chance of answering a question on each concept correctly, now and in 7 days without review.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Concept</th>
+            <th scope="col">Now</th>
+            <th scope="col">In 7 days</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {concepts.map((c) => {
+            const drop = Math.round((c.in7Days - c.now) * 100);
+            return (
+              <tr key={c.concept}>
+                <th scope="row">{c.title}</th>
+                <td>{formatPercent(c.now)}</td>
+                <td>{formatPercent(c.in7Days)}</td>
+                <td>{drop === 0 ? 'No change' : `${drop > 0 ? '+' : '−'}${Math.abs(drop)} points`}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

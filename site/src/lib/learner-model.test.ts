@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { ConceptMastery, ConceptPrediction } from './api';
+import { conceptOverview } from './learner-model';
+
+function mastery(overrides: Partial<ConceptMastery> = {}): ConceptMastery {
+  return { concept: 'joins', title: 'Joins', pKnown: 0.3, level: 'not started', attempts: 0, correct: 0, ...overrides };
+}
+
+function prediction(overrides: Partial<ConceptPrediction> = {}): ConceptPrediction {
+  return {
+    concept: 'joins',
+    title: 'Joins',
+    pKnown: 0.3,
+    now: 0.41,
+    in7Days: 0.41,
+    retrievabilityNow: null,
+    retrievabilityIn7Days: null,
+    ...overrides,
+  };
+}
+
+describe('conceptOverview', () => {
+  const concepts = [
+    mastery({ concept: 'null', title: 'NULL', pKnown: 0.12, level: 'learning', attempts: 1 }),
+    mastery({ concept: 'window', title: 'Window function' }),
+    mastery({ concept: 'like', title: 'LIKE pattern', pKnown: 0.8, level: 'practising', attempts: 2, correct: 2 }),
+    mastery({ concept: 'alias', title: 'Alias' }),
+  ];
+
+  it('keeps practised concepts in the order given and names the others alphabetically', () => {
+    const overview = conceptOverview(concepts, []);
+    expect(overview.practised.map((m) => m.concept)).toEqual(['null', 'like']);
+    expect(overview.notStarted).toEqual(['Alias', 'Window function']);
+  });
+
+  it('keeps predictions of practised concepts only', () => {
+    const overview = conceptOverview(concepts, [
+      prediction({ concept: 'alias', title: 'Alias' }),
+      prediction({ concept: 'like', title: 'LIKE pattern', now: 0.8, in7Days: 0.6 }),
+    ]);
+    expect(overview.predictions.map((p) => p.concept)).toEqual(['like']);
+  });
+
+  it('has nothing practised for a new learner', () => {
+    const overview = conceptOverview([mastery()], [prediction()]);
+    expect(overview).toEqual({ practised: [], notStarted: ['Joins'], predictions: [] });
+  });
+});
