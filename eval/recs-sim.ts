@@ -63,6 +63,8 @@ export function simCourse(manifest: LoadedCourse['manifest']): SimCourse {
     position,
     prerequisites: l.prerequisites,
     concepts: l.concepts,
+    // As the server reads it: each quiz item's concept, else the lesson's first concept.
+    assessed: [...new Set(l.quiz.map((q) => q.concept ?? l.concepts[0] ?? l.slug))],
     minutes: l.minutes,
     quizItems: l.quiz.length,
   }));

@@ -13,7 +13,7 @@ import {
  * The concept an item assesses: its own, else its lesson's first concept, else the
  * lesson itself, so every answer counts toward something a learner can see.
  */
-const ITEM_CONCEPT = `coalesce(q.concept_id,
+export const ITEM_CONCEPT = `coalesce(q.concept_id,
   (SELECT lc.concept_id FROM lesson_concepts lc WHERE lc.lesson_slug = q.lesson_slug ORDER BY lc.position LIMIT 1),
   q.lesson_slug)`;
 

@@ -20,6 +20,7 @@ const lesson = (
   position,
   prerequisites,
   concepts,
+  assessed: quizItems > 0 ? concepts : [],
   minutes: 10,
   quizItems,
 });
@@ -27,7 +28,7 @@ const lesson = (
 /** a → b → c → e, a → d → e, a → f; f overlaps b's concepts. */
 const COURSE: CourseLesson[] = [
   lesson('a', 0, 'L1', 'p1', [], ['c-a'], 2),
-  lesson('b', 1, 'L1', 'p1', ['a'], ['c-b']),
+  lesson('b', 1, 'L1', 'p1', ['a'], ['c-b'], 1),
   lesson('f', 2, 'L1', 'p1', ['a'], ['c-a', 'c-b']),
   lesson('c', 3, 'L2', 'p2', ['b'], ['c-c']),
   lesson('d', 4, 'L2', 'p2', ['a'], ['c-d']),

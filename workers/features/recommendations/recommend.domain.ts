@@ -21,6 +21,8 @@ export interface CourseLesson {
   position: number;
   prerequisites: string[];
   concepts: string[];
+  /** Concepts its quiz items assess: what mastery can be measured on. */
+  assessed: string[];
   minutes: number;
   /** Quiz items of the lesson. */
   quizItems: number;
@@ -114,13 +116,14 @@ const LAYER_NAME: Record<Layer, string> = { L1: 'foundations', L2: 'applied', L3
 const isMastered = (info: ConceptInfo | undefined) => (info?.pKnown ?? 0) >= MASTERY_THRESHOLDS.mastered;
 
 /**
- * Whether a prerequisite counts as met: the lesson was completed, or every concept it
- * teaches is mastered (a learner who already knows it need not read it).
+ * Whether a prerequisite counts as met: the lesson was completed, or every concept its
+ * quiz assesses is mastered (a learner who already knows it need not read it). A lesson
+ * without quiz items has nothing to measure mastery on, so only completing it counts.
  */
 export function prerequisiteMet(prerequisite: CourseLesson | undefined, slug: string, signals: LearnerSignals): boolean {
   if (signals.completed.has(slug)) return true;
-  if (!prerequisite || prerequisite.concepts.length === 0) return false;
-  return prerequisite.concepts.every((c) => isMastered(signals.concepts.get(c)));
+  if (!prerequisite || prerequisite.assessed.length === 0) return false;
+  return prerequisite.assessed.every((c) => isMastered(signals.concepts.get(c)));
 }
 
 /** The lessons a learner may be offered: not completed, prerequisites met (unless skipping is allowed). */

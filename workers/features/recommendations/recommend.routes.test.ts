@@ -130,6 +130,23 @@ describe('recommendations', () => {
     expect(items).toEqual(expect.arrayContaining(['lesson:lesson-1', 'lesson:lesson-3']));
   });
 
+  it('count a prerequisite as met once its quiz shows the concept mastered', async () => {
+    await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    for (let i = 0; i < 3; i++) {
+      await api('/api/quizzes/attempts', {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), itemId: 'lesson-1-q1', answer: 1 },
+      });
+    }
+    const items = (await recommendations(token, '?limit=10')).body.items;
+    const next = items.find((i) => i.id === 'lesson:lesson-2');
+    expect(next?.reasons).toContainEqual({ code: 'builds_on', text: 'Builds on Lesson 1, which you have mastered' });
+    const path = await (await api('/api/learning-path', { key: token })).json<{ steps: { lessonSlug: string }[] }>();
+    expect(path.steps.map((s) => s.lessonSlug)).toEqual(['lesson-2', 'lesson-3']);
+  });
+
   it('offer lessons with unmet prerequisites only when asked to', async () => {
     await givenCourse();
     const { token } = await givenLearner({ goals: ['deeper'] });

@@ -1,3 +1,4 @@
+import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
 
@@ -41,7 +42,10 @@ export function createD1RecommendStore(d1: D1Database) {
         ),
         d1.prepare('SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites ORDER BY lesson_slug, position'),
         d1.prepare('SELECT lesson_slug, concept_id FROM lesson_concepts ORDER BY lesson_slug, position'),
-        d1.prepare('SELECT lesson_slug, count(*) AS n FROM quiz_items GROUP BY lesson_slug'),
+        d1.prepare(
+          `SELECT q.lesson_slug, count(*) AS n, group_concat(DISTINCT ${ITEM_CONCEPT}) AS assessed
+           FROM quiz_items q GROUP BY q.lesson_slug`,
+        ),
       ]);
       const group = (rows: Record<string, unknown>[] | undefined, value: string) => {
         const map = new Map<string, string[]>();
@@ -54,6 +58,14 @@ export function createD1RecommendStore(d1: D1Database) {
       const prereqs = group(prerequisites?.results, 'prerequisite_slug');
       const taught = group(concepts?.results, 'concept_id');
       const items = new Map((quiz?.results ?? []).map((r) => [r.lesson_slug as string, r.n as number]));
+      const assessed = new Map(
+        (quiz?.results ?? []).map((r) => [
+          r.lesson_slug as string,
+          String(r.assessed ?? '')
+            .split(',')
+            .filter(Boolean),
+        ]),
+      );
       const course = (lessons?.results ?? []).map((r, position) => {
         const slug = r.slug as string;
         return {
@@ -65,6 +77,7 @@ export function createD1RecommendStore(d1: D1Database) {
           position,
           prerequisites: prereqs.get(slug) ?? [],
           concepts: taught.get(slug) ?? [],
+          assessed: assessed.get(slug) ?? [],
           minutes: r.minutes as number,
           quizItems: items.get(slug) ?? 0,
         };
@@ -83,11 +96,13 @@ export function createD1RecommendStore(d1: D1Database) {
           .bind(learnerId),
         d1
           .prepare(
-            `SELECT k.id, k.label, m.p_known, m.attempts FROM concepts k
-             LEFT JOIN concept_mastery m ON m.learner_id = ? AND m.concept_id = k.id
-             WHERE k.id IN (SELECT concept_id FROM lesson_concepts)`,
+            `WITH ids AS (SELECT concept_id AS id FROM lesson_concepts
+                          UNION SELECT concept_id FROM concept_mastery WHERE learner_id = ?)
+             SELECT ids.id, coalesce(k.label, ids.id) AS label, m.p_known, m.attempts FROM ids
+             LEFT JOIN concepts k ON k.id = ids.id
+             LEFT JOIN concept_mastery m ON m.learner_id = ? AND m.concept_id = ids.id`,
           )
-          .bind(learnerId),
+          .bind(learnerId, learnerId),
         d1.prepare('SELECT preferences FROM learners WHERE id = ?').bind(learnerId),
         d1.prepare('SELECT type, target_id, target_date FROM learner_goals WHERE learner_id = ?').bind(learnerId),
         d1
