@@ -61,9 +61,7 @@ export function createD1RecommendStore(d1: D1Database) {
       const assessed = new Map(
         (quiz?.results ?? []).map((r) => [
           r.lesson_slug as string,
-          String(r.assessed ?? '')
-            .split(',')
-            .filter(Boolean),
+          ((r.assessed as string | null) ?? '').split(',').filter(Boolean),
         ]),
       );
       const course = (lessons?.results ?? []).map((r, position) => {
