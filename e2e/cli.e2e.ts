@@ -179,22 +179,36 @@ describe('author keys from the keys CLI', () => {
   });
 });
 
+/**
+ * fetch that retries once when the server had closed the kept-alive connection: the
+ * spawnSync calls above block this process, so it can miss the close and reuse the
+ * socket. Safe here: learner creation may repeat, and answers carry their eventId.
+ */
+async function fetchRetrying(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, init);
+  }
+}
+
 describe('fitting BKT from the CLI', () => {
   it('fits a concept once enough answers are logged and prints the parameters (dry run)', async () => {
-    const lesson = (await (await fetch(`${baseUrl}/api/content/lessons/filtering-with-where`)).json()) as {
+    const lesson = (await (await fetchRetrying(`${baseUrl}/api/content/lessons/filtering-with-where`)).json()) as {
       quiz: { id: string; concept: string | null; choices: string[] }[];
     };
     const item = lesson.quiz[0];
     if (!item?.concept) throw new Error('the seed lesson has a quiz item with a concept');
     const learners = [];
     for (let i = 0; i < 2; i++) {
-      const created = await fetch(`${baseUrl}/api/learners`, { method: 'POST' });
+      const created = await fetchRetrying(`${baseUrl}/api/learners`, { method: 'POST' });
       learners.push(((await created.json()) as { token: string }).token);
     }
     // 2 learners x 12 answers, each choice in turn: 24 logged answers on the item's concept.
     for (const token of learners) {
       for (let n = 0; n < 12; n++) {
-        const answered = await fetch(`${baseUrl}/api/quizzes/attempts`, {
+        const answered = await fetchRetrying(`${baseUrl}/api/quizzes/attempts`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: item.id, answer: n % item.choices.length }),
