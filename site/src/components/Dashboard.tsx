@@ -4,6 +4,7 @@ import { conceptOverview } from '../lib/learner-model';
 import { completionPercent, formatDateTime, formatPercent, plural } from '../lib/format';
 import { recentWeeks } from '../lib/week-chart';
 import MasteryBar from './MasteryBar';
+import Recommendations from './Recommendations';
 import ReviewSession from './ReviewSession';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad, type LoadState } from './use-load';
@@ -31,6 +32,9 @@ export default function Dashboard() {
       <Loaded load={progress} label="Loading your progress…">
         {(data) => <Summary progress={data} />}
       </Loaded>
+      <Section id="recommended" title="Recommended for you">
+        <Recommendations />
+      </Section>
       <Section id="reviews" title="Reviews">
         <ReviewSession onReviewed={() => setRound((n) => n + 1)} />
       </Section>
@@ -83,7 +87,7 @@ export default function Dashboard() {
 
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
-    <section className="dashboard-section" aria-labelledby={`${id}-title`}>
+    <section id={id} className="dashboard-section" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{title}</h2>
       {children}
     </section>

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ApiModule from './api';
+import { localDate } from './format';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -388,5 +389,59 @@ describe('progress, quizzes and reviews', () => {
     const api = await loadApi();
     expect(await api.getMastery()).toEqual([concept]);
     expect(await api.getPredictions()).toEqual([prediction]);
+  });
+});
+
+describe('recommendations and the learning path', () => {
+  beforeEach(() => store({ token: 'token-old', expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString() }));
+
+  const eventId = '6f1c2a9e-3b7d-4e21-9a0f-5c8d7e6b4a31';
+
+  it('unwraps the ranked items and sends feedback to the item’s own address', async () => {
+    const item = {
+      id: 'lesson:inner-joins',
+      kind: 'lesson',
+      lessonSlug: 'inner-joins',
+      title: 'Combining tables with inner joins',
+      score: 0.6,
+      reasons: [{ code: 'goal', text: 'On the way to your goal' }],
+    };
+    const calls = fakeApi({
+      'GET /api/recommendations?limit=5': [() => json({ items: [item], cached: false })],
+      'POST /api/recommendations/lesson%3Ainner-joins/feedback': [() => json({ applied: true })],
+    });
+    const api = await loadApi();
+    expect(await api.getRecommendations()).toEqual([item]);
+    expect(await api.sendRecommendationFeedback(item.id, { eventId, action: 'dismissed' })).toEqual({ applied: true });
+    expect(calls.map((c) => [c.route, c.authorization, c.body])).toEqual([
+      ['GET /api/recommendations?limit=5', 'Bearer token-old', null],
+      ['POST /api/recommendations/lesson%3Ainner-joins/feedback', 'Bearer token-old', { eventId, action: 'dismissed' }],
+    ]);
+  });
+
+  it('puts a goal and surfaces an id the course lacks as a field error', async () => {
+    const calls = fakeApi({
+      'PUT /api/learners/me/goal': [
+        () => json({ type: 'lesson', id: 'inner-joins', targetDate: '2026-11-23' }),
+        () => problem(400, 'validation_failed', { errors: [{ field: 'json/id', message: 'no lesson "nope" in the course' }] }),
+      ],
+    });
+    const api = await loadApi();
+    expect(await api.setGoal({ type: 'lesson', id: 'inner-joins', targetDate: '2026-11-23' })).toEqual({
+      type: 'lesson',
+      id: 'inner-joins',
+      targetDate: '2026-11-23',
+    });
+    await expect(api.setGoal({ type: 'lesson', id: 'nope' })).rejects.toMatchObject({
+      status: 400,
+      problem: { errors: [{ field: 'json/id' }] },
+    });
+    expect(calls[1]?.body).toEqual({ type: 'lesson', id: 'nope' });
+  });
+
+  it('surfaces a learner without any goal as the 404 of the path', async () => {
+    fakeApi({ [`GET /api/learning-path?today=${localDate(new Date())}`]: [() => problem(404, 'not_found')] });
+    const api = await loadApi();
+    await expect(api.getLearningPath()).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -9,6 +9,7 @@ import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/fe
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
+import { localDate } from './format';
 
 export type { Book, BookLesson, LessonDetail } from '../../../workers/features/content/content.schemas';
 export type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
@@ -530,4 +531,105 @@ export interface ConceptPrediction {
 
 export async function getPredictions(): Promise<ConceptPrediction[]> {
   return (await learnerJson<{ concepts: ConceptPrediction[] }>('/api/learners/me/predictions')).concepts;
+}
+
+// ---------------------------------------------------------------------------
+// Recommendations, the learning goal and the path to it. The shapes mirror
+// workers/features/recommendations/recommend.routes.ts, whose schemas are module-private
+// there (and whose domain types cannot be imported: that code does not pass the site's
+// stricter compiler options).
+
+export type RecommendationKind = 'lesson' | 'review' | 'quiz';
+export type RecommendationAction = 'accepted' | 'dismissed' | 'completed';
+
+export interface Recommendation {
+  /** `lesson:<slug>`, `review:<slug>` or `quiz:<slug>`. */
+  id: string;
+  kind: RecommendationKind;
+  lessonSlug: string;
+  title: string;
+  score: number;
+  /** Why it is listed, most important first: a stable code and a sentence for the learner. */
+  reasons: { code: string; text: string }[];
+}
+
+export type GoalType = 'concept' | 'lesson' | 'part';
+
+export interface Goal {
+  type: GoalType;
+  /** The concept id, lesson slug or part slug. */
+  id: string;
+  /** `YYYY-MM-DD`, or null without a target date. */
+  targetDate: string | null;
+}
+
+export interface Pace {
+  /** Active minutes the learner studies on a day they study. */
+  minutesPerDay: number;
+  /** Measured minutes over authored minutes on completed lessons (1 = as the author estimated). */
+  speed: number;
+  source: 'activity' | 'onboarding' | 'default';
+}
+
+export interface PathStep {
+  lessonSlug: string;
+  title: string;
+  /** At the learner's speed, less time already spent in the lesson. */
+  minutes: number;
+  reason: string;
+}
+
+export interface LearningPath {
+  /** `onboarding`: no goal was set, so the first part chosen at onboarding stands in. */
+  goal: Goal & { source: 'goal' | 'onboarding' };
+  /** In an order that respects prerequisites; completed or mastered lessons are left out. */
+  steps: PathStep[];
+  totalMinutes: number;
+  /** Days of study the steps need at the learner's pace. */
+  daysNeeded: number;
+  /** Whether the steps fit before the target date at that pace (days counted in UTC); null without one. */
+  reachableByTarget: boolean | null;
+  pace: Pace;
+}
+
+export interface ConceptSummary {
+  id: string;
+  label: string;
+  /** Lessons that teach it. */
+  lessons: number;
+  sources: number;
+  /** Named by an author in a lesson's frontmatter. */
+  authored: boolean;
+}
+
+/** What to do next, best first, each with the reasons it is there. */
+export async function getRecommendations(limit = 5): Promise<Recommendation[]> {
+  return (await learnerJson<{ items: Recommendation[]; cached: boolean }>(`/api/recommendations?limit=${limit}`)).items;
+}
+
+/** Tells the ranking what the learner did with an item; the same eventId counts once. A dismissed item stays away 7 days. */
+export function sendRecommendationFeedback(
+  id: string,
+  feedback: { eventId: string; action: RecommendationAction; rating?: number },
+): Promise<{ applied: boolean }> {
+  return learnerJson<{ applied: boolean }>(`/api/recommendations/${encodeURIComponent(id)}/feedback`, {
+    method: 'POST',
+    json: feedback,
+  });
+}
+
+/** Sets the learner's goal; a 400 problem with a `json/id` field error when the course has no such item. */
+export function setGoal(goal: { type: Goal['type']; id: string; targetDate?: string }): Promise<Goal> {
+  return learnerJson<Goal>('/api/learners/me/goal', { method: 'PUT', json: goal });
+}
+
+/** The ordered steps to the goal with time at the learner's pace; a 404 problem when there is no goal at all. */
+export function getLearningPath(): Promise<LearningPath> {
+  // The learner's own date, so "by tomorrow" means their tomorrow.
+  return learnerJson<LearningPath>(`/api/learning-path?today=${localDate(new Date())}`);
+}
+
+/** Concepts of the course and its sources, those authors named first. */
+export async function getConcepts(): Promise<ConceptSummary[]> {
+  return (await requestJson<{ concepts: ConceptSummary[] }>('/api/concepts')).concepts;
 }

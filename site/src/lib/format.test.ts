@@ -3,6 +3,8 @@ import {
   capitalize,
   completionPercent,
   formatDateTime,
+  formatDate,
+  localDate,
   formatDay,
   formatDuration,
   formatDurationCompact,
@@ -93,6 +95,10 @@ describe('dates', () => {
   it('writes a UTC day as month and day, whatever the reader’s zone', () => {
     expect(formatDay('2026-11-16')).toBe('Nov 16');
   });
+
+  it('writes a calendar day with its weekday and year, whatever the reader’s zone', () => {
+    expect(formatDate('2026-11-23')).toBe('Mon, Nov 23, 2026');
+  });
 });
 
 describe('words', () => {
@@ -106,5 +112,12 @@ describe('words', () => {
     [2, '2 days'],
   ])('counts %i as "%s"', (count, text) => {
     expect(plural(count, 'day')).toBe(text);
+  });
+});
+
+describe('localDate', () => {
+  it("writes the browser's own calendar date, padded", () => {
+    expect(localDate(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
+    expect(localDate(new Date(2026, 11, 31, 0, 1))).toBe('2026-12-31');
   });
 });

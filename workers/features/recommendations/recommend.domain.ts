@@ -157,7 +157,6 @@ function currentLayer(lessons: readonly CourseLesson[], completed: ReadonlySet<s
 /** Scores one eligible lesson and explains the score. */
 export function scoreLesson(
   lesson: CourseLesson,
-  lessons: readonly CourseLesson[],
   signals: LearnerSignals,
   context: {
     layer: number;
@@ -272,7 +271,7 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
 
   const scored: (Recommendation & { lesson: CourseLesson })[] = [];
   for (const lesson of eligibleLessons(lessons, signals)) {
-    const { score, reasons } = scoreLesson(lesson, lessons, signals, context);
+    const { score, reasons } = scoreLesson(lesson, signals, context);
     scored.push({
       id: `lesson:${lesson.slug}`,
       kind: 'lesson',

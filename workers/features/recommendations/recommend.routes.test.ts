@@ -222,6 +222,10 @@ describe('goals and learning paths', () => {
       expect(response.status).toBe(400);
       expect((await response.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toContain(field);
     }
+    // A "today" no time zone has is refused.
+    const wrongDay = await api('/api/learning-path?today=2020-01-01', { key: token });
+    expect(wrongDay.status).toBe(400);
+    expect((await wrongDay.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toEqual(['query/today']);
     // No goal and no onboarding: nothing to plan toward.
     const none = await api('/api/learning-path', { key: token });
     expect(none.status).toBe(404);

@@ -8,7 +8,7 @@ import type { Deps } from '../../deps';
 import { SlugSchema } from '../content/content.schemas';
 import { applyEvent } from '../events/events.apply';
 import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
-import { GOAL_TYPES, planPath, usualPace, type Goal } from './path.domain';
+import { daysBetween, GOAL_TYPES, planPath, usualPace, type Goal } from './path.domain';
 import { forgetRecommendations, recommendationsKey } from './recommend.cache';
 import { recommend, type Recommendation } from './recommend.domain';
 
@@ -142,6 +142,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
               schema: z
                 .object({
                   eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
+                  occurredAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
                   action: z.enum(RECOMMENDATION_ACTIONS),
                   rating: z.number().int().min(1).max(5).optional(),
                 })
@@ -169,7 +170,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
         event: {
           type: 'recommendation.feedback',
           eventId: body.eventId,
-          occurredAt: new Date().toISOString(),
+          occurredAt: body.occurredAt ?? new Date().toISOString(),
           recommendationId: id,
           action: body.action,
           ...(body.rating === undefined ? {} : { rating: body.rating }),
@@ -239,6 +240,14 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
       "lessons completed or whose concepts are mastered, and scale the author's minutes by the learner's measured speed.",
     security: LEARNER_SECURITY,
     middleware: [requireLearner] as const,
+    request: {
+      query: z.object({
+        today: z.iso
+          .date()
+          .optional()
+          .openapi({ description: "The learner's local date (YYYY-MM-DD), for the target-date check; defaults to UTC's" }),
+      }),
+    },
     responses: {
       200: {
         description: 'The path',
@@ -263,12 +272,19 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
           },
         },
       },
-      ...problemResponses(401, 404),
+      ...problemResponses(400, 401, 404),
     },
   }),
   async (c) => {
     const { deps, learnerId } = c.var;
     const now = new Date();
+    const { today = now.toISOString().slice(0, 10) } = c.req.valid('query');
+    // Every time zone's date is within a day of UTC's.
+    if (Math.abs(daysBetween(now.toISOString(), today)) > 1) {
+      throw new AppError('validation_failed', `today ${today} is not today in any time zone`, {
+        errors: [{ field: 'query/today', message: 'must be the local date, within a day of UTC' }],
+      });
+    }
     const learner = await deps.recommend.learner(learnerId, now);
     const lessons = await deps.recommend.course(learner.courseStamp);
     const onboarding = learner.onboardingGoals[0];
