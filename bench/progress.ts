@@ -20,7 +20,7 @@ export interface RequestParts {
   body?: string;
 }
 
-function learnerHeaders(learner: ProgressLearner): Record<string, string> {
+export function learnerHeaders(learner: ProgressLearner): Record<string, string> {
   return { authorization: `Bearer ${learner.token}`, 'cf-connecting-ip': learner.ip };
 }
 
@@ -37,8 +37,23 @@ export function overview(learner: ProgressLearner): RequestParts {
   return { method: 'GET', headers: learnerHeaders(learner) };
 }
 
-async function write(url: string, learner: ProgressLearner, path: string, method: 'POST' | 'PUT', body: object) {
-  const response = await fetch(`${url}/api/progress${path}`, {
+/**
+ * `fetch` for setup requests, sent again (up to three times) when `wrangler dev` answers
+ * that the Worker restarted mid-request, as it does when files change under it. Setup
+ * only: measured requests are never retried.
+ */
+export async function setupFetch(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || attempt === 3) return response;
+    if (!(await response.clone().text()).includes('restarted mid-request')) return response;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** One progress write with a fresh event id; throws on anything but 2xx. */
+export async function progressWrite(url: string, learner: ProgressLearner, path: string, method: 'POST' | 'PUT', body: object) {
+  const response = await setupFetch(`${url}/api/progress${path}`, {
     method,
     headers: { ...learnerHeaders(learner), 'content-type': 'application/json' },
     body: JSON.stringify({ eventId: randomUUID(), ...body }),
@@ -46,35 +61,44 @@ async function write(url: string, learner: ProgressLearner, path: string, method
   if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${await response.text()}`);
 }
 
-/**
- * Learners with progress to read: each has started and completed the first lessons of
- * the pushed course, started `heartbeatLesson` and sent a few heartbeats on it.
- */
-export async function givenProgressLearners(url: string, heartbeatLesson: string): Promise<ProgressLearner[]> {
+/** A new learner on its own address (the learner-create limit is per IP). */
+export async function createLearner(url: string, ip: string): Promise<ProgressLearner> {
+  const created = await setupFetch(`${url}/api/learners`, { method: 'POST', headers: { 'cf-connecting-ip': ip } });
+  if (!created.ok) throw new Error(`learner create failed: ${created.status} ${await created.text()}`);
+  return { token: (await created.json<{ token: string }>()).token, ip };
+}
+
+/** Starts and completes one lesson, as a learner reading it would. */
+export async function completeLesson(url: string, learner: ProgressLearner, slug: string): Promise<void> {
+  await progressWrite(url, learner, `/lessons/${slug}/start`, 'POST', {});
+  await progressWrite(url, learner, `/lessons/${slug}/complete`, 'POST', {});
+}
+
+/** Book order of the pushed course's lessons. */
+export async function bookLessons(url: string): Promise<string[]> {
   const book = await (
     await fetch(`${url}/api/content/book`)
   ).json<{
     parts: { chapters: { lessons: { slug: string }[] }[] }[];
   }>();
-  const completed = book.parts
-    .flatMap((p) => p.chapters.flatMap((c) => c.lessons.map((l) => l.slug)))
-    .filter((slug) => slug !== heartbeatLesson)
-    .slice(0, COMPLETED_LESSONS);
+  return book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons.map((l) => l.slug)));
+}
+
+/**
+ * Learners with progress to read: each has started and completed the first lessons of
+ * the pushed course, started `heartbeatLesson` and sent a few heartbeats on it.
+ */
+export async function givenProgressLearners(url: string, heartbeatLesson: string): Promise<ProgressLearner[]> {
+  const completed = (await bookLessons(url)).filter((slug) => slug !== heartbeatLesson).slice(0, COMPLETED_LESSONS);
   if (completed.length < COMPLETED_LESSONS) throw new Error(`the pushed course has fewer than ${COMPLETED_LESSONS + 1} lessons`);
   return Promise.all(
     Array.from({ length: PROGRESS_LEARNERS }, async (_, i) => {
-      // Apart from the personalization learners' addresses: the learner-create limit is per IP.
-      const ip = `10.98.0.${i + 1}`;
-      const created = await fetch(`${url}/api/learners`, { method: 'POST', headers: { 'cf-connecting-ip': ip } });
-      if (!created.ok) throw new Error(`learner create failed: ${created.status} ${await created.text()}`);
-      const learner = { token: (await created.json<{ token: string }>()).token, ip };
-      for (const slug of completed) {
-        await write(url, learner, `/lessons/${slug}/start`, 'POST', {});
-        await write(url, learner, `/lessons/${slug}/complete`, 'POST', {});
-      }
-      await write(url, learner, `/lessons/${heartbeatLesson}/start`, 'POST', {});
+      // Apart from the other learners' addresses: the learner-create limit is per IP.
+      const learner = await createLearner(url, `10.98.0.${i + 1}`);
+      for (const slug of completed) await completeLesson(url, learner, slug);
+      await progressWrite(url, learner, `/lessons/${heartbeatLesson}/start`, 'POST', {});
       for (let k = 0; k < SETUP_HEARTBEATS; k++) {
-        await write(url, learner, `/lessons/${heartbeatLesson}/time`, 'PUT', { seconds: HEARTBEAT_SECONDS });
+        await progressWrite(url, learner, `/lessons/${heartbeatLesson}/time`, 'PUT', { seconds: HEARTBEAT_SECONDS });
       }
       return learner;
     }),

@@ -10,3 +10,12 @@ export function timingCount(header: string, name: string): number | null {
   }
   return null;
 }
+
+/** The `dur` of one `Server-Timing` entry (`app;dur=12`), in ms; null when the header has no such entry. */
+export function timingDuration(header: string, name: string): number | null {
+  for (const entry of header.split(',')) {
+    const match = /^\s*([^;\s]+)\s*;(?:.*;)?\s*dur=([\d.]+)/.exec(entry);
+    if (match?.[1] === name) return Number(match[2]);
+  }
+  return null;
+}

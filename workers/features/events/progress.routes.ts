@@ -61,8 +61,9 @@ const OVERVIEW_DAYS = 56;
 /** Applies one progress event now (not through the queue), so the next read shows it. */
 async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
   const { deps, learnerId } = c.var;
-  await currentLearner(deps, learnerId);
-  if ((await deps.content.lessonHash(slug)) === null) throw new AppError('not_found', `No lesson ${slug}`);
+  // Both checks at once: one round trip fewer on the hottest write.
+  const [, hash] = await Promise.all([currentLearner(deps, learnerId), deps.content.lessonHash(slug)]);
+  if (hash === null) throw new AppError('not_found', `No lesson ${slug}`);
   const { result } = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
   return c.json({ applied: result === 'applied', progress: await deps.progress.lesson(learnerId, slug) }, 200);
 }

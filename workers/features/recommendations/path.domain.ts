@@ -81,17 +81,26 @@ export function planPath(
   // A target reached first as another target's prerequisite still says it is the goal.
   for (const target of targets) if (needed.has(target.slug)) why.set(target.slug, targetReason(target));
 
-  // Kahn's algorithm over the needed lessons, taking the earliest in course order each time.
+  // Kahn's algorithm over the needed lessons, taking the earliest in course order each
+  // time (a min-heap by position): O(n log n) in the path's length.
   const order: CourseLesson[] = [];
-  const pending = new Map([...needed.values()].map((l) => [l.slug, l.prerequisites.filter((p) => needed.has(p)).length]));
-  while (pending.size > 0) {
-    const ready = [...pending].filter(([, n]) => n === 0).map(([slug]) => needed.get(slug) as CourseLesson);
-    // Prerequisite cycles are refused at push, so something is always ready.
-    const next = ready.sort((a, b) => a.position - b.position)[0];
-    if (!next) break;
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, CourseLesson[]>();
+  const ready = new MinHeap<CourseLesson>((a, b) => a.position - b.position);
+  for (const lesson of needed.values()) {
+    const inPath = lesson.prerequisites.filter((p) => needed.has(p));
+    waiting.set(lesson.slug, inPath.length);
+    for (const p of inPath) dependents.set(p, [...(dependents.get(p) ?? []), lesson]);
+    if (inPath.length === 0) ready.push(lesson);
+  }
+  // Prerequisite cycles are refused at push, so every needed lesson becomes ready.
+  for (let next = ready.pop(); next; next = ready.pop()) {
     order.push(next);
-    pending.delete(next.slug);
-    for (const [slug, n] of pending) if (needed.get(slug)?.prerequisites.includes(next.slug)) pending.set(slug, n - 1);
+    for (const dependent of dependents.get(next.slug) ?? []) {
+      const left = (waiting.get(dependent.slug) ?? 1) - 1;
+      waiting.set(dependent.slug, left);
+      if (left === 0) ready.push(dependent);
+    }
   }
 
   const steps = order.map((l) => {
@@ -145,4 +154,41 @@ export function usualPace(
   }
   if (sessionMinutes !== null) return { minutesPerDay: sessionMinutes, speed, source: 'onboarding' };
   return { minutesPerDay: DEFAULT_MINUTES_PER_DAY, speed, source: 'default' };
+}
+
+/** A binary min-heap. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly before: (a: T, b: T) => number) {}
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.before(items[i] as T, items[parent] as T) >= 0) break;
+      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < items.length && this.before(items[left] as T, items[least] as T) < 0) least = left;
+      if (right < items.length && this.before(items[right] as T, items[least] as T) < 0) least = right;
+      if (least === i) return top;
+      [items[i], items[least]] = [items[least] as T, items[i] as T];
+      i = least;
+    }
+  }
 }

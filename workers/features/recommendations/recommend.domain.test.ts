@@ -253,6 +253,32 @@ describe('learning paths', () => {
     expect(daysBetween('2026-11-22', '2026-12-01')).toBe(9);
   });
 
+  it('orders a large random prerequisite graph so every step follows what it needs', () => {
+    const rand = seededRandom(7);
+    const n = 3000;
+    // Course positions shuffled against the graph: prerequisites may sit later in the course.
+    const positions = Array.from({ length: n }, (_, i) => i).sort(() => rand() - 0.5);
+    const big = Array.from({ length: n }, (_, i) =>
+      lesson(
+        `l${i}`,
+        positions[i] ?? i,
+        'L1',
+        'p',
+        i === 0 ? [] : [`l${Math.floor(rand() * i)}`, `l${Math.floor(rand() * i)}`],
+        [],
+      ),
+    );
+    const path = planPath(big, signals(), { type: 'lesson', id: `l${n - 1}`, targetDate: null }, pace, new Map(), '2026-11-22');
+    const seen = new Set<string>();
+    const bySlug = new Map(big.map((l) => [l.slug, l]));
+    for (const step of path.steps) {
+      for (const p of bySlug.get(step.lessonSlug)?.prerequisites ?? []) expect(seen.has(p)).toBe(true);
+      seen.add(step.lessonSlug);
+    }
+    expect(path.steps.at(-1)?.lessonSlug).toBe(`l${n - 1}`);
+    expect(seen.has('l0')).toBe(true);
+  });
+
   it('measures the usual pace from activity, else onboarding, else a default', () => {
     const days = [{ activeSeconds: 1200 }, { activeSeconds: 2400 }, { activeSeconds: 1800 }, { activeSeconds: 0 }];
     expect(usualPace(days, 45, [])).toEqual({ minutesPerDay: 30, speed: 1, source: 'activity' });

@@ -39,7 +39,7 @@ export interface LearnerSignals {
   /** The lesson completed most recently, if any. */
   lastCompleted: string | null;
   started: ReadonlySet<string>;
-  /** Mastery per concept id (only concepts the course assesses or the learner met). */
+  /** Mastery per concept the learner has answered on; any other concept is unknown (P(known) 0). */
   concepts: ReadonlyMap<string, ConceptInfo>;
   /** Part slugs chosen at onboarding. */
   goalParts: ReadonlySet<string>;

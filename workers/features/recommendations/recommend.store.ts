@@ -92,13 +92,15 @@ export function createD1RecommendStore(d1: D1Database) {
         d1
           .prepare('SELECT lesson_slug, started_at, completed_at, active_seconds FROM lesson_progress WHERE learner_id = ?')
           .bind(learnerId),
+        // Only concepts the learner has answered on (the rest read as unknown), and the goal's concept.
         d1
           .prepare(
-            `WITH ids AS (SELECT concept_id AS id FROM lesson_concepts
-                          UNION SELECT concept_id FROM concept_mastery WHERE learner_id = ?)
-             SELECT ids.id, coalesce(k.label, ids.id) AS label, m.p_known, m.attempts FROM ids
-             LEFT JOIN concepts k ON k.id = ids.id
-             LEFT JOIN concept_mastery m ON m.learner_id = ? AND m.concept_id = ids.id`,
+            `SELECT m.concept_id AS id, coalesce(k.label, m.concept_id) AS label, m.p_known, m.attempts
+             FROM concept_mastery m LEFT JOIN concepts k ON k.id = m.concept_id WHERE m.learner_id = ?
+             UNION ALL
+             SELECT k.id, k.label, 0, 0 FROM learner_goals g JOIN concepts k ON k.id = g.target_id
+             WHERE g.learner_id = ? AND g.type = 'concept'
+               AND NOT EXISTS (SELECT 1 FROM concept_mastery x WHERE x.learner_id = g.learner_id AND x.concept_id = k.id)`,
           )
           .bind(learnerId, learnerId),
         d1.prepare('SELECT preferences FROM learners WHERE id = ?').bind(learnerId),
