@@ -2,7 +2,6 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, getBook, getConcepts, getLearningPath, lessonHref, setGoal, type LearningPath } from '../lib/api';
 import { capitalize, formatDate } from '../lib/format';
 import {
-  apiToday,
   GOAL_NOUNS,
   GOAL_TYPES,
   goalChoices,
@@ -268,7 +267,8 @@ function GoalPicker({ choices, initial, onSaved }: { choices: GoalChoices; initi
 
 function Route({ path }: { path: LearningPath }) {
   const steps = timeline(path.steps, path.pace.minutesPerDay);
-  const verdict = reach(path, apiToday(new Date()));
+  // The API counted from the learner's own date (getLearningPath sends it).
+  const verdict = reach(path, localDay(new Date()));
   const speed = speedNote(path.pace.speed);
   if (steps.length === 0) {
     return (

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ApiModule from './api';
-import { localDate } from './format';
+import { localDay } from './format';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -440,7 +440,7 @@ describe('recommendations and the learning path', () => {
   });
 
   it('surfaces a learner without any goal as the 404 of the path', async () => {
-    fakeApi({ [`GET /api/learning-path?today=${localDate(new Date())}`]: [() => problem(404, 'not_found')] });
+    fakeApi({ [`GET /api/learning-path?today=${localDay(new Date())}`]: [() => problem(404, 'not_found')] });
     const api = await loadApi();
     await expect(api.getLearningPath()).rejects.toMatchObject({ status: 404 });
   });

@@ -8,8 +8,9 @@ import type { Learner, NewLearner, Preferences, Question } from '../../../worker
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
+import type { Goal, LearningPath as DomainPath, Pace } from '../../../workers/features/recommendations/path.domain';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
-import { localDate } from './format';
+import { localDay } from './format';
 
 export type { Book, BookLesson, LessonDetail } from '../../../workers/features/content/content.schemas';
 export type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
@@ -553,42 +554,12 @@ export interface Recommendation {
   reasons: { code: string; text: string }[];
 }
 
-export type GoalType = 'concept' | 'lesson' | 'part';
+export type { Goal, GoalType, Pace, PathStep } from '../../../workers/features/recommendations/path.domain';
 
-export interface Goal {
-  type: GoalType;
-  /** The concept id, lesson slug or part slug. */
-  id: string;
-  /** `YYYY-MM-DD`, or null without a target date. */
-  targetDate: string | null;
-}
-
-export interface Pace {
-  /** Active minutes the learner studies on a day they study. */
-  minutesPerDay: number;
-  /** Measured minutes over authored minutes on completed lessons (1 = as the author estimated). */
-  speed: number;
-  source: 'activity' | 'onboarding' | 'default';
-}
-
-export interface PathStep {
-  lessonSlug: string;
-  title: string;
-  /** At the learner's speed, less time already spent in the lesson. */
-  minutes: number;
-  reason: string;
-}
-
-export interface LearningPath {
+/** `GET /api/learning-path`: the plan (see the Worker's planPath), its goal and the pace it assumed. */
+export interface LearningPath extends DomainPath {
   /** `onboarding`: no goal was set, so the first part chosen at onboarding stands in. */
   goal: Goal & { source: 'goal' | 'onboarding' };
-  /** In an order that respects prerequisites; completed or mastered lessons are left out. */
-  steps: PathStep[];
-  totalMinutes: number;
-  /** Days of study the steps need at the learner's pace. */
-  daysNeeded: number;
-  /** Whether the steps fit before the target date at that pace (days counted in UTC); null without one. */
-  reachableByTarget: boolean | null;
   pace: Pace;
 }
 
@@ -626,7 +597,7 @@ export function setGoal(goal: { type: Goal['type']; id: string; targetDate?: str
 /** The ordered steps to the goal with time at the learner's pace; a 404 problem when there is no goal at all. */
 export function getLearningPath(): Promise<LearningPath> {
   // The learner's own date, so "by tomorrow" means their tomorrow.
-  return learnerJson<LearningPath>(`/api/learning-path?today=${localDate(new Date())}`);
+  return learnerJson<LearningPath>(`/api/learning-path?today=${localDay(new Date())}`);
 }
 
 /** Concepts of the course and its sources, those authors named first. */

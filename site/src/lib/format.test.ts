@@ -4,7 +4,7 @@ import {
   completionPercent,
   formatDateTime,
   formatDate,
-  localDate,
+  localDay,
   formatDay,
   formatDuration,
   formatDurationCompact,
@@ -115,9 +115,9 @@ describe('words', () => {
   });
 });
 
-describe('localDate', () => {
+describe('localDay', () => {
   it("writes the browser's own calendar date, padded", () => {
-    expect(localDate(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
-    expect(localDate(new Date(2026, 11, 31, 0, 1))).toBe('2026-12-31');
+    expect(localDay(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
+    expect(localDay(new Date(2026, 11, 31, 0, 1))).toBe('2026-12-31');
   });
 });

@@ -89,7 +89,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 /** A date as YYYY-MM-DD in the browser's own time zone. */
-export function localDate(date: Date): string {
+export function localDay(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

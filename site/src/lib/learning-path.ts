@@ -1,6 +1,7 @@
 /** The learning-path page's logic: goal choices, the steps as a timeline, and the totals written out. */
 import type { Book, ConceptSummary, GoalType, LearningPath, Pace, PathStep } from './api';
 import { formatDate, formatDuration, plural } from './format';
+export { localDay } from './format';
 
 export const GOAL_TYPES: readonly GoalType[] = ['part', 'lesson', 'concept'];
 
@@ -145,17 +146,6 @@ export function speedNote(speed: number): string | null {
   if (!Number.isFinite(speed) || Math.abs(speed - 1) < 0.1) return null;
   const times = Math.round(speed * 10) / 10;
   return `Lessons take you about ${times}× the time their authors estimate, so the minutes below are scaled to match.`;
-}
-
-/** The reader's own date (`YYYY-MM-DD`): the earliest a date picker offers. */
-export function localDay(now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-/** Today as the API counts days (UTC), so the days left agree with its verdict. */
-export function apiToday(now: Date): string {
-  return now.toISOString().slice(0, 10);
 }
 
 /** Whole days from one `YYYY-MM-DD` to another (negative when the second is earlier). */
