@@ -7,6 +7,14 @@ import { MAX_HEARTBEAT_SECONDS, type EventMessage } from './events.schemas';
  */
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
+export interface ApplyOptions {
+  /**
+   * Record the event only if its learner (and lesson, for a lesson event) exist, checked
+   * in the same batch; 'stale' then means one of them does not.
+   */
+  requireSubjects?: boolean;
+}
+
 /** Port over the learner events and the aggregates they feed, in D1. */
 export interface EventStore {
   /**
@@ -15,7 +23,7 @@ export interface EventStore {
    * A learner-model write joins the batch, and the event is recorded only while the
    * learner model still has the version the write was computed from.
    */
-  apply(message: EventMessage, attempt: string, model?: ModelWrite): Promise<ApplyResult>;
+  apply(message: EventMessage, attempt: string, model?: ModelWrite, options?: ApplyOptions): Promise<ApplyResult>;
   /** Records a queue message that failed its schema (never retried). */
   reject(body: unknown, reason: string, now: string): Promise<void>;
   /** Keeps a message that ran out of retries for a later replay. */
@@ -32,19 +40,29 @@ export interface EventStore {
  */
 export function createD1EventStore(d1: D1Database): EventStore {
   return {
-    async apply({ learnerId, receivedAt, event }, attempt, model) {
+    async apply({ learnerId, receivedAt, event }, attempt, model, options) {
       const occurredAt = new Date(event.occurredAt).toISOString();
       const { eventId, type, occurredAt: _raw, ...payload } = event;
       const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
       // Aggregate changes apply only if the dedupe row in the same batch is this attempt's.
       const applied = 'EXISTS (SELECT 1 FROM learner_events WHERE event_id = ? AND applied_by = ?)';
+      const where: string[] = [];
+      const binds: unknown[] = [];
       // A model write is recorded only against the learner-model version it was computed from.
-      const current = model
-        ? {
-            sql: 'WHERE coalesce((SELECT version FROM learner_model WHERE learner_id = ?), 0) = ?',
-            binds: [model.learnerId, model.version],
-          }
-        : { sql: 'WHERE true', binds: [] };
+      if (model) {
+        where.push('coalesce((SELECT version FROM learner_model WHERE learner_id = ?), 0) = ?');
+        binds.push(model.learnerId, model.version);
+      }
+      if (options?.requireSubjects) {
+        where.push('EXISTS (SELECT 1 FROM learners WHERE id = ?)');
+        binds.push(learnerId);
+        if ('lessonSlug' in event) {
+          where.push('EXISTS (SELECT 1 FROM lessons WHERE slug = ?)');
+          binds.push(event.lessonSlug);
+        }
+      }
+      // SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT, even a trivial one.
+      const current = { sql: `WHERE ${where.length > 0 ? where.join(' AND ') : 'true'}`, binds };
       const statements = [
         d1
           .prepare(

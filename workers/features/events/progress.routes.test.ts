@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
@@ -100,6 +101,21 @@ describe('progress', () => {
     const response = await write(token, method, path, json);
     expect(response.status).toBe(status);
     if (field) expect((await response.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('writes nothing for an unknown lesson or for a learner who no longer exists', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    expect(
+      (await write(token, 'PUT', '/lessons/no-such-lesson/time', { eventId: crypto.randomUUID(), seconds: 30 })).status,
+    ).toBe(404);
+    await env.DB.prepare('DELETE FROM learners WHERE id = ?').bind(learnerId).run();
+    const gone = await write(token, 'PUT', '/lessons/lesson-1/time', { eventId: crypto.randomUUID(), seconds: 30 });
+    expect(gone.status).toBe(401);
+    const written = await env.DB.prepare('SELECT count(*) AS n FROM learner_events').first<{ n: number }>();
+    expect(written?.n).toBe(0);
+    const progress = await env.DB.prepare('SELECT count(*) AS n FROM lesson_progress').first<{ n: number }>();
+    expect(progress?.n).toBe(0);
   });
 
   it('refuses every progress route without a token', async () => {

@@ -61,10 +61,14 @@ const OVERVIEW_DAYS = 56;
 /** Applies one progress event now (not through the queue), so the next read shows it. */
 async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
   const { deps, learnerId } = c.var;
-  // Both checks at once: one round trip fewer on the hottest write.
-  const [, hash] = await Promise.all([currentLearner(deps, learnerId), deps.content.lessonHash(slug)]);
-  if (hash === null) throw new AppError('not_found', `No lesson ${slug}`);
-  const { result } = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
+  // The learner and the lesson are checked inside the write's own batch: one round trip
+  // on the hottest write; only a refused write asks which of them is missing.
+  const message = { learnerId, receivedAt: new Date().toISOString(), event };
+  const { result } = await applyEvent(deps, message, { requireSubjects: true });
+  if (result === 'unknown_subject') {
+    await currentLearner(deps, learnerId);
+    throw new AppError('not_found', `No lesson ${slug}`);
+  }
   return c.json({ applied: result === 'applied', progress: await deps.progress.lesson(learnerId, slug) }, 200);
 }
 
