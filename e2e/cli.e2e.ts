@@ -220,7 +220,10 @@ describe('fitting BKT from the CLI', () => {
       encoding: 'utf8',
     });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^${item.concept} +2 +24 +0\\.\\d{3}`, 'm'));
+    // Other browser tests may have answered the same concept: at least our 2 learners and 24 answers.
+    const row = new RegExp(`^${item.concept} +(\\d+) +(\\d+) +0\\.\\d{3}`, 'm').exec(run.stdout);
+    expect(Number(row?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(row?.[2])).toBeGreaterThanOrEqual(24);
     expect(run.stdout).toContain('dry run: nothing stored');
     const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'irt'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps';
 import { ratingFor, scheduleReview, updateAbility, updateMastery, type ReviewRating } from '../mastery/mastery.domain';
 import type { ModelChange, ModelSnapshot } from '../mastery/mastery.store';
 import type { EventMessage, ModelEvent } from './events.schemas';
-import type { ApplyOptions, ApplyResult } from './events.store';
+import type { ApplyResult } from './events.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 
 /** Recomputations allowed when other answers of the same learner commit first. */
@@ -10,9 +10,7 @@ const MAX_STALE_RETRIES = 5;
 
 export type EventOutcome =
   | { result: Exclude<ApplyResult, 'stale'>; model?: { snapshot: ModelSnapshot; change: ModelChange } }
-  | { result: 'unknown_item' }
-  /** With `requireSubjects`: the learner or the lesson does not exist; nothing was written. */
-  | { result: 'unknown_subject' };
+  | { result: 'unknown_item' };
 
 /** The rating a card is scheduled with: a wrong answer is a lapse whatever the learner rated; else theirs, else implied. */
 export function reviewRating(event: ModelEvent, correct: boolean | undefined): ReviewRating {
@@ -48,32 +46,24 @@ export function modelChange(snapshot: ModelSnapshot, event: ModelEvent): ModelCh
  * computed from the learner model as read, and recomputed if another of the learner's
  * events committed in between, so concurrent answers never lose an update.
  */
-export async function applyEvent(
-  deps: Pick<Deps, 'events' | 'mastery' | 'cache'>,
-  message: EventMessage,
-  options?: ApplyOptions,
-): Promise<EventOutcome> {
-  const outcome = await applyOnce(deps, message, options);
-  // Heartbeats and lesson ratings change no ranking; everything else may.
-  const { type } = message.event;
-  if (outcome.result === 'applied' && type !== 'lesson.active_time' && type !== 'lesson.rated') {
-    await forgetRecommendations(deps, message.learnerId);
-  }
+export async function applyEvent(deps: Pick<Deps, 'events' | 'mastery' | 'cache'>, message: EventMessage): Promise<EventOutcome> {
+  const outcome = await applyOnce(deps, message);
+  if (outcome.result === 'applied') await afterApplied(deps, message);
   return outcome;
 }
 
-async function applyOnce(
-  deps: Pick<Deps, 'events' | 'mastery'>,
-  message: EventMessage,
-  options?: ApplyOptions,
-): Promise<EventOutcome> {
+/** What follows a newly applied event: its learner's cached recommendations go, unless it changes no ranking. */
+export async function afterApplied(deps: Pick<Deps, 'cache'>, message: EventMessage): Promise<void> {
+  // Heartbeats and lesson ratings change no ranking; everything else may.
+  const { type } = message.event;
+  if (type !== 'lesson.active_time' && type !== 'lesson.rated') await forgetRecommendations(deps, message.learnerId);
+}
+
+async function applyOnce(deps: Pick<Deps, 'events' | 'mastery'>, message: EventMessage): Promise<EventOutcome> {
   const { event, learnerId } = message;
   if (event.type !== 'quiz.attempted' && event.type !== 'review.rated') {
-    const result = await deps.events.apply(message, crypto.randomUUID(), undefined, options);
-    if (result === 'stale') {
-      if (options?.requireSubjects) return { result: 'unknown_subject' };
-      throw new Error('an event without a model write cannot be stale');
-    }
+    const result = await deps.events.apply(message, crypto.randomUUID());
+    if (result === 'stale') throw new Error('an event without a model write cannot be stale');
     return { result };
   }
   const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;

@@ -5,7 +5,7 @@ import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/lea
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugParamSchema } from '../content/content.schemas';
-import { applyEvent } from './events.apply';
+import { afterApplied } from './events.apply';
 import type { LearnerEvent } from './events.schemas';
 import { summarizeProgress } from './progress.domain';
 
@@ -61,15 +61,22 @@ const OVERVIEW_DAYS = 56;
 /** Applies one progress event now (not through the queue), so the next read shows it. */
 async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
   const { deps, learnerId } = c.var;
-  // The learner and the lesson are checked inside the write's own batch: one round trip
-  // on the hottest write; only a refused write asks which of them is missing.
+  // The learner and the lesson are checked, the event applied and the progress read back
+  // in one D1 batch: one round trip on the hottest write. Only a refused write asks
+  // which of the learner and the lesson is missing.
   const message = { learnerId, receivedAt: new Date().toISOString(), event };
-  const { result } = await applyEvent(deps, message, { requireSubjects: true });
-  if (result === 'unknown_subject') {
+  const { result, progress } = await deps.events.applyReadingLesson(
+    message,
+    crypto.randomUUID(),
+    { requireSubjects: true },
+    slug,
+  );
+  if (result === 'stale') {
     await currentLearner(deps, learnerId);
     throw new AppError('not_found', `No lesson ${slug}`);
   }
-  return c.json({ applied: result === 'applied', progress: await deps.progress.lesson(learnerId, slug) }, 200);
+  if (result === 'applied') await afterApplied(deps, message);
+  return c.json({ applied: result === 'applied', progress }, 200);
 }
 
 const writeRoute = (method: 'post' | 'put', path: string, summary: string, schema: typeof WriteSchema | typeof TimeSchema) =>

@@ -124,7 +124,7 @@ async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
   await currentLearner(deps, learnerId);
   const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;
   const outcome: EventOutcome = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
-  if (!('model' in outcome) || !outcome.model) throw new AppError('not_found', `No quiz item ${itemId}`);
+  if (outcome.result === 'unknown_item' || !outcome.model) throw new AppError('not_found', `No quiz item ${itemId}`);
   const { snapshot, change } = outcome.model;
   const { item } = snapshot;
   if (outcome.result === 'applied') {
