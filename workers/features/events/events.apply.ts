@@ -23,7 +23,7 @@ export function reviewRating(event: ModelEvent, correct: boolean | undefined): R
  * the item's key, the FSRS card scheduled (with the learner's rating, else one implied
  * by the answer), and for a graded answer BKT mastery and the IRT ability updated.
  */
-export function modelChange(snapshot: ModelSnapshot, event: ModelEvent): ModelChange {
+function modelChange(snapshot: ModelSnapshot, event: ModelEvent): ModelChange {
   const answer = event.answer;
   const correct = answer === undefined ? undefined : answer === snapshot.item.answer;
   const rating = reviewRating(event, correct);

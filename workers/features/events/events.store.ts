@@ -23,7 +23,7 @@ export interface EventStore {
    * A learner-model write joins the batch, and the event is recorded only while the
    * learner model still has the version the write was computed from.
    */
-  apply(message: EventMessage, attempt: string, model?: ModelWrite, options?: ApplyOptions): Promise<ApplyResult>;
+  apply(message: EventMessage, attempt: string, model?: ModelWrite): Promise<ApplyResult>;
   /** Applies an event like `apply` and reads the lesson's progress after it, in the same batch. */
   applyReadingLesson(
     message: EventMessage,
@@ -147,8 +147,8 @@ export function createD1EventStore(d1: D1Database): EventStore {
   };
 
   return {
-    async apply(message, attempt, model, options) {
-      const results = await d1.batch<{ applied_by: string }>(build(message, attempt, model, options));
+    async apply(message, attempt, model) {
+      const results = await d1.batch<{ applied_by: string }>(build(message, attempt, model));
       return resultOf(results.at(-1)?.results, attempt);
     },
 

@@ -88,7 +88,7 @@ export interface Recommendation {
 }
 
 /** Weights of the signals in a lesson's score (sum 1 before bonuses). */
-export const WEIGHTS = Object.freeze({
+const WEIGHTS = Object.freeze({
   goal: 0.3,
   /** Added for a step of the path to the learner's set goal. */
   goalPath: 0.15,
@@ -155,7 +155,7 @@ function currentLayer(lessons: readonly CourseLesson[], completed: ReadonlySet<s
 }
 
 /** Scores one eligible lesson and explains the score. */
-export function scoreLesson(
+function scoreLesson(
   lesson: CourseLesson,
   signals: LearnerSignals,
   context: {
@@ -243,7 +243,7 @@ function gamma(k: number, rand: () => number): number {
 }
 
 /** Thompson draw from Beta(1 + accepted, 1 + dismissed). Counts are capped so a draw stays cheap. */
-export function thompson(stats: { accepted: number; dismissed: number } | undefined, rand: () => number): number {
+function thompson(stats: { accepted: number; dismissed: number } | undefined, rand: () => number): number {
   const a = gamma(1 + Math.min(stats?.accepted ?? 0, 200), rand);
   const b = gamma(1 + Math.min(stats?.dismissed ?? 0, 200), rand);
   return a / (a + b);

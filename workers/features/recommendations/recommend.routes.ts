@@ -224,8 +224,7 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       },
     }),
     async (c) => {
-      const learner = await c.var.deps.recommend.learner(c.var.learnerId, new Date());
-      return c.json({ goal: learner.goal }, 200);
+      return c.json({ goal: await c.var.deps.recommend.goal(c.var.learnerId) }, 200);
     },
   );
 

@@ -2,6 +2,15 @@ import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
 
+const GOAL_QUERY = 'SELECT type, target_id, target_date FROM learner_goals WHERE learner_id = ?';
+interface GoalRow {
+  type: Goal['type'];
+  target_id: string;
+  target_date: string | null;
+}
+const goalOf = (row: GoalRow | undefined): Goal | null =>
+  row ? { type: row.type, id: row.target_id, targetDate: row.target_date } : null;
+
 /** How long a dismissed recommendation stays away. */
 export const DISMISS_DAYS = 7;
 
@@ -104,7 +113,7 @@ export function createD1RecommendStore(d1: D1Database) {
           )
           .bind(learnerId, learnerId),
         d1.prepare('SELECT preferences FROM learners WHERE id = ?').bind(learnerId),
-        d1.prepare('SELECT type, target_id, target_date FROM learner_goals WHERE learner_id = ?').bind(learnerId),
+        d1.prepare(GOAL_QUERY).bind(learnerId),
         d1
           .prepare(
             `SELECT q.lesson_slug, count(*) AS n FROM review_cards c JOIN quiz_items q ON q.id = c.item_id
@@ -158,14 +167,7 @@ export function createD1RecommendStore(d1: D1Database) {
         goals?: string[];
         sessionMinutes?: number;
       } | null;
-      const goalRow = rows(3)[0];
-      const goal = goalRow
-        ? {
-            type: goalRow.type as Goal['type'],
-            id: goalRow.target_id as string,
-            targetDate: (goalRow.target_date as string | null) ?? null,
-          }
-        : null;
+      const goal = goalOf(rows(3)[0] as GoalRow | undefined);
       const perLesson = (i: number) => new Map(rows(i).map((r) => [r.lesson_slug as string, r.n as number]));
       return {
         courseStamp: (rows(10)[0]?.stamp as string | null) ?? '',
@@ -193,6 +195,10 @@ export function createD1RecommendStore(d1: D1Database) {
         activeSeconds,
         days: rows(9).map((r) => ({ activeSeconds: r.active_seconds as number })),
       };
+    },
+
+    async goal(learnerId: string): Promise<Goal | null> {
+      return goalOf((await d1.prepare(GOAL_QUERY).bind(learnerId).first<GoalRow>()) ?? undefined);
     },
 
     async setGoal(learnerId: string, goal: Goal, now: string): Promise<void> {
