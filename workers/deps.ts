@@ -7,15 +7,17 @@ import { createKvCache, type Cache } from './platform/cache';
 import { meteredD1 } from './platform/metered-d1';
 import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
-import { createD1LearnerStore, type LearnerStore } from './features/learners/learners.store';
-import { createD1PersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
+import { createPersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
-import { createD1EventStore, createD1ProgressReader, type EventStore, type ProgressReader } from './features/events/events.store';
+import { courseOutline, createD1EventStore, type EventStore, type OutlineLesson } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
+import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
+import { learnerObject, type LearnerObject } from './features/learners/learner.client';
+import { forgetRecommendations } from './features/recommendations/recommend.cache';
 import { createD1MasteryStore, type MasteryStore } from './features/mastery/mastery.store';
-import { createD1RecommendStore, type RecommendStore } from './features/recommendations/recommend.store';
+import { createRecommendStore, type RecommendStore } from './features/recommendations/recommend.store';
 import { createHashingEmbedder, createOpenAiEmbedder, type Embedder } from './platform/embedder';
 import { createBindingRateLimiter, type RateLimiter } from './platform/rate-limiter';
 import { createD1VectorIndex, type VectorIndex } from './platform/vector-index';
@@ -49,6 +51,10 @@ const ConfigSchema = z.object({
   OPENAI_INPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   OPENAI_OUTPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   GENERATION_DAILY_BUDGET: z.coerce.number().int().min(0).default(20),
+  /** How soon a learner object sends the deltas an answer, completion or feedback owes the shared aggregates. */
+  LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+  /** How long a learner object sums heartbeat seconds before sending them to the activity rollup. */
+  LEARNER_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */
   EMBEDDINGS_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   EMBEDDINGS_API_KEY: optionalText,
@@ -87,12 +93,17 @@ export interface Deps {
   ingestQueue: JobQueue<IngestJob>;
   eventsQueue: JobQueue<EventMessage>;
   events: EventStore;
-  progress: ProgressReader;
+  aggregates: AggregateStore;
   mastery: MasteryStore;
   recommend: RecommendStore;
   content: ContentStore;
   keys: KeyStore;
-  learners: LearnerStore;
+  /** The object that holds `learnerId`'s state (typed RPC). */
+  learner: (learnerId: string) => LearnerObject;
+  /** Runs after a learner event is newly applied: drops what it makes stale. */
+  afterApplied: (message: EventMessage) => Promise<void>;
+  /** The course's lessons in order, with their part and chapter (a D1 read). */
+  outline: () => Promise<OutlineLesson[]>;
   personalize: PersonalizeStore;
   limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter };
   search: SearchStore;
@@ -109,7 +120,11 @@ export interface Deps {
 /** The one composition root: every adapter is built here, once per request or batch. */
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
   const meter: Meter = { kvReads: 0, modelCalls: 0, d1Queries: 0 };
-  const d1 = meteredD1(env.DB, meter);
+  // One D1 session per request or batch: reads may come from a nearby replica, and
+  // every query in it still sees the writes made before it (sequential consistency).
+  const d1 = meteredD1(env.DB.withSession('first-unconstrained') as unknown as D1Database, meter);
+  const cache = createKvCache(env.CACHE, meter);
+  const learner = (learnerId: string) => learnerObject(env.LEARNER, learnerId);
   const db = createDb(d1);
   const embedder = makeEmbedder(env, config);
   const vectorRecord = createD1VectorIndex(db, embedder.id, embedder.dimensions);
@@ -118,22 +133,27 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     meter,
     logger,
     blobs: createR2BlobStore(env.CONTENT),
-    cache: createKvCache(env.CACHE, meter),
+    cache,
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
     eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
     events: createD1EventStore(d1),
-    progress: createD1ProgressReader(d1),
+    aggregates: createD1AggregateStore(d1),
     mastery: createD1MasteryStore(d1),
-    recommend: createD1RecommendStore(d1),
+    recommend: createRecommendStore(d1, learner),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
-    learners: createD1LearnerStore(db),
+    learner,
+    afterApplied: async ({ learnerId, event }) => {
+      // Heartbeats and lesson ratings change no ranking; everything else may.
+      if (event.type !== 'lesson.active_time' && event.type !== 'lesson.rated') await forgetRecommendations({ cache }, learnerId);
+    },
+    outline: () => courseOutline(d1),
     search: createD1SearchStore(db),
     sources: createD1SourceStore(db),
     concepts: createD1ConceptStore(db),
     embedder,
     vectorIndex: env.VECTORS ? createVectorizeIndex({ binding: env.VECTORS, record: vectorRecord, db }) : vectorRecord,
-    personalize: createD1PersonalizeStore(db),
+    personalize: createPersonalizeStore(db, learner),
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),

@@ -5,6 +5,8 @@ import { consumeBatch } from './queues/consumer';
 import type { JobMessage } from './queues/messages';
 
 const app = createApp();
+/** How long the aggregates consumer remembers the deltas it applied. */
+const RECEIPT_DAYS = 14;
 
 export default {
   fetch: app.fetch,
@@ -20,5 +22,9 @@ export default {
     await deps.vectorIndex.syncDeletions();
     // Co-completion for the recommendations' collaborative signal, from all learners' progress.
     await deps.recommend.refreshPairs();
+    // Receipts only need to outlive redeliveries (queue retries end within days).
+    await deps.aggregates.pruneReceipts(new Date(controller.scheduledTime - RECEIPT_DAYS * 86_400_000).toISOString());
   },
 } satisfies ExportedHandler<Env, JobMessage>;
+
+export { Learner } from './features/learners/learner.object';

@@ -541,3 +541,70 @@ export const recommendationStats = sqliteTable('recommendation_stats', {
   dismissed: integer('dismissed').notNull().default(0),
   completed: integer('completed').notNull().default(0),
 });
+
+/*
+ * Shared aggregates fed by the learner objects' deltas (the AGGREGATES queue). Learner
+ * state itself lives in each learner's Durable Object; the learner tables above stay
+ * only until every learner has been moved (`npm run learners -- move`).
+ */
+
+/** Every graded answer of every learner, for fitting BKT and IRT and for co-completion. */
+export const attemptLog = sqliteTable(
+  'attempt_log',
+  {
+    learnerId: text('learner_id').notNull(),
+    eventId: text('event_id').notNull(),
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    answer: integer('answer').notNull(),
+    correct: integer('correct', { mode: 'boolean' }).notNull(),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.learnerId, t.eventId] }),
+    index('attempt_log_concept_idx').on(t.conceptId, t.learnerId, t.occurredAt),
+  ],
+);
+
+/** When each learner first completed each lesson: what co-completion counts. */
+export const lessonCompletions = sqliteTable(
+  'lesson_completions',
+  {
+    learnerId: text('learner_id').notNull(),
+    courseId: text('course_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    completedAt: text('completed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.lessonSlug] }), index('lesson_completions_lesson_idx').on(t.lessonSlug)],
+);
+
+/** Active time per lesson per UTC day over all learners (no learner id). */
+export const lessonActivityDaily = sqliteTable(
+  'lesson_activity_daily',
+  {
+    courseId: text('course_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    day: text('day').notNull(),
+    activeSeconds: integer('active_seconds').notNull().default(0),
+    heartbeats: integer('heartbeats').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug, t.day] })],
+);
+
+/**
+ * The counting deltas already applied, by learner and the object's delta sequence: a
+ * redelivered delta finds its receipt and changes nothing. `appliedBy` is the consumer
+ * attempt that wrote it (the guarded changes in the same batch check it).
+ */
+export const aggregateReceipts = sqliteTable(
+  'aggregate_receipts',
+  {
+    learnerId: text('learner_id').notNull(),
+    seq: integer('seq').notNull(),
+    appliedBy: text('applied_by').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.seq] }), index('aggregate_receipts_received_idx').on(t.receivedAt)],
+);

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { Deps } from '../deps';
-import type { LearnerRecord } from '../features/learners/learners.store';
+import type { LearnerRecord } from '../features/learners/learner.store';
 import { verifyLearnerToken } from '../features/learners/learners.token';
 import type { AppEnv } from './app-env';
 import { AppError } from './problem';
@@ -31,8 +31,8 @@ export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
 export const LEARNER_SECURITY = [{ LearnerToken: [] as string[] }];
 
 /** The token's learner; a valid token whose learner is gone counts as no token. */
-export async function currentLearner(deps: Pick<Deps, 'learners'>, learnerId: string): Promise<LearnerRecord> {
-  const learner = await deps.learners.find(learnerId);
+export async function currentLearner(deps: Pick<Deps, 'learner'>, learnerId: string): Promise<LearnerRecord> {
+  const learner = await deps.learner(learnerId).profile(learnerId);
   if (!learner)
     throw new AppError('unauthorized', 'The learner of this token no longer exists; create a new learner', {
       headers: CHALLENGE,

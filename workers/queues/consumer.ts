@@ -3,6 +3,7 @@ import { ingestLesson } from '../features/content/content.jobs';
 import { describeError } from '../platform/logger';
 import { ingestSource } from '../features/sources/sources.jobs';
 import { consumeEvents } from '../features/events/events.jobs';
+import { consumeAggregates } from '../features/aggregates/aggregates.jobs';
 import { IngestJobSchema, QUEUES, type IngestJob } from './messages';
 import { retryDelaySeconds } from './retry';
 
@@ -14,6 +15,9 @@ import { retryDelaySeconds } from './retry';
 export async function consumeBatch(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
   if (batch.queue === QUEUES.events || batch.queue === QUEUES.eventsDlq) {
     return consumeEvents(batch, deps, batch.queue === QUEUES.eventsDlq);
+  }
+  if (batch.queue === QUEUES.aggregates || batch.queue === QUEUES.aggregatesDlq) {
+    return consumeAggregates(batch, deps, batch.queue === QUEUES.aggregatesDlq);
   }
   const { logger } = deps;
   for (const message of batch.messages) {

@@ -8,6 +8,8 @@ export const QUEUES = {
   ingestDlq: 'learnedge-ingest-dlq',
   events: 'learnedge-events',
   eventsDlq: 'learnedge-events-dlq',
+  aggregates: 'learnedge-aggregates',
+  aggregatesDlq: 'learnedge-aggregates-dlq',
 } as const;
 
 export const IngestLessonJobSchema = z.object({

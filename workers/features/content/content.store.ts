@@ -47,6 +47,8 @@ export interface ContentStore {
   bookRows(): Promise<BookRows | null>;
   lessonRecord(slug: string): Promise<LessonRecord | null>;
   lessonHash(slug: string): Promise<string | null>;
+  /** The course a lesson belongs to; null for an unknown lesson. */
+  lessonCourse(slug: string): Promise<string | null>;
   /** Stores ingest results only if the lesson still has this content hash (a newer push wins). */
   markIngested(slug: string, contentHash: string, stats: MarkdownStats, now: string): Promise<boolean>;
   /** Records why an ingest attempt failed; the lesson stays pending for the retry. */
@@ -170,6 +172,11 @@ export function createD1ContentStore(db: Db): ContentStore {
     async lessonHash(slug) {
       const row = await db.query.lessons.findFirst({ columns: { contentHash: true }, where: eq(t.lessons.slug, slug) });
       return row?.contentHash ?? null;
+    },
+
+    async lessonCourse(slug) {
+      const row = await db.query.lessons.findFirst({ columns: { courseId: true }, where: eq(t.lessons.slug, slug) });
+      return row?.courseId ?? null;
     },
 
     async markIngested(slug, contentHash, stats, now) {

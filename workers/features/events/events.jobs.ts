@@ -1,19 +1,27 @@
 import type { Deps } from '../../deps';
 import { describeError } from '../../platform/logger';
 import { retryDelaySeconds } from '../../queues/retry';
-import { applyEvent } from './events.apply';
+import { applyEvent } from '../learners/learner.client';
 import { EventMessageSchema } from './events.schemas';
 
+/** Outcomes a retry cannot change, and the reason recorded with the rejected message. */
+const REFUSALS = {
+  unknown_subject: 'no such lesson or quiz item',
+  no_learner: 'no such learner',
+  conflict: 'eventId already used by another event of this learner',
+} as const;
+
 /**
- * Consumes an EVENTS batch. Each message is applied in its own D1 batch and acked only
- * after that commit; a failure retries just that message with backoff. A message
- * that fails its schema, or answers a quiz item that does not exist, is recorded as
+ * Consumes an EVENTS batch. Each message is applied by its learner's object (exactly
+ * once, by eventId) and acked after that; a failure retries just that message with
+ * backoff. A message that fails its schema, names a lesson or quiz item that does not
+ * exist, belongs to no learner, or reuses an eventId for another event is recorded as
  * rejected and acked: retrying cannot fix it.
  * From the dead-letter queue, messages are kept in D1 for `npm run events -- replay-dlq`.
  */
 export async function consumeEvents(
   batch: MessageBatch<unknown>,
-  deps: Pick<Deps, 'events' | 'mastery' | 'cache' | 'logger'>,
+  deps: Pick<Deps, 'events' | 'content' | 'mastery' | 'learner' | 'afterApplied' | 'logger'>,
   deadLetters: boolean,
 ): Promise<void> {
   for (const message of batch.messages) {
@@ -34,9 +42,10 @@ export async function consumeEvents(
         continue;
       }
       const outcome = await applyEvent(deps, parsed.data);
-      if (outcome.result === 'unknown_item') {
-        await deps.events.reject(message.body, 'no such quiz item', now);
-        log.log('warn', 'events.rejected_message', { reason: 'no such quiz item', eventId: parsed.data.event.eventId });
+      const refused = REFUSALS[outcome.result as keyof typeof REFUSALS] as string | undefined;
+      if (refused) {
+        await deps.events.reject(message.body, refused, now);
+        log.log('warn', 'events.rejected_message', { reason: refused, eventId: parsed.data.event.eventId });
       } else if (outcome.result === 'duplicate') {
         log.log('info', 'events.duplicate', { eventId: parsed.data.event.eventId });
       }

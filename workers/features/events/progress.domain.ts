@@ -1,4 +1,32 @@
-import type { ProgressOverview } from './events.store';
+import type { DayActivity, LessonProgressRow } from '../learners/learner.store';
+import type { OutlineLesson } from './events.store';
+
+export interface ProgressOverview {
+  lessons: (OutlineLesson & Omit<LessonProgressRow, 'lessonSlug'>)[];
+  days: DayActivity[];
+}
+
+/** The course outline with the learner's progress in each lesson (lessons no longer in the course drop out). */
+export function joinProgress(
+  outline: readonly OutlineLesson[],
+  progress: readonly LessonProgressRow[],
+  days: DayActivity[],
+): ProgressOverview {
+  const bySlug = new Map(progress.map((p) => [p.lessonSlug, p]));
+  return {
+    lessons: outline.map((l) => {
+      const p = bySlug.get(l.lessonSlug);
+      return {
+        ...l,
+        startedAt: p?.startedAt ?? null,
+        completedAt: p?.completedAt ?? null,
+        activeSeconds: p?.activeSeconds ?? 0,
+        lastActivityAt: p?.lastActivityAt ?? null,
+      };
+    }),
+    days,
+  };
+}
 
 interface Completion {
   slug: string;

@@ -1,13 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
-import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
-import { AppError, problemResponses } from '../../http/problem';
+import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugParamSchema } from '../content/content.schemas';
-import { afterApplied } from './events.apply';
+import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import type { LearnerEvent } from './events.schemas';
-import { summarizeProgress } from './progress.domain';
+import { joinProgress, summarizeProgress } from './progress.domain';
 
 const WriteSchema = z
   .object({
@@ -61,21 +61,9 @@ const OVERVIEW_DAYS = 56;
 /** Applies one progress event now (not through the queue), so the next read shows it. */
 async function write(c: Context<AppEnv>, slug: string, event: LearnerEvent) {
   const { deps, learnerId } = c.var;
-  // The learner and the lesson are checked, the event applied and the progress read back
-  // in one D1 batch: one round trip on the hottest write. Only a refused write asks
-  // which of the learner and the lesson is missing.
-  const message = { learnerId, receivedAt: new Date().toISOString(), event };
-  const { result, progress } = await deps.events.applyReadingLesson(
-    message,
-    crypto.randomUUID(),
-    { requireSubjects: true },
-    slug,
-  );
-  if (result === 'stale') {
-    await currentLearner(deps, learnerId);
-    throw new AppError('not_found', `No lesson ${slug}`);
-  }
-  if (result === 'applied') await afterApplied(deps, message);
+  const outcome = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
+  const { result, progress } = await appliedOrThrow(deps, learnerId, outcome, `No lesson ${slug}`);
+  if (!progress) throw new Error(`a lesson event of ${slug} came back without progress`);
   return c.json({ applied: result === 'applied', progress }, 200);
 }
 
@@ -93,7 +81,7 @@ const writeRoute = (method: 'post' | 'put', path: string, summary: string, schem
         description: 'The lesson progress after the write',
         content: { 'application/json': { schema: WriteResponseSchema } },
       },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 404, 409),
     },
   });
 
@@ -137,7 +125,8 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { slug } = c.req.valid('param');
-      return c.json(await c.var.deps.progress.lesson(c.var.learnerId, slug), 200);
+      const { deps, learnerId } = c.var;
+      return c.json(await deps.learner(learnerId).lessonProgress(learnerId, slug), 200);
     },
   )
   .openapi(
@@ -156,7 +145,8 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     async (c) => {
       const today = new Date().toISOString().slice(0, 10);
       const since = new Date(Date.now() - OVERVIEW_DAYS * 86_400_000).toISOString().slice(0, 10);
-      const overview = await c.var.deps.progress.overview(c.var.learnerId, since);
-      return c.json(summarizeProgress(overview, today), 200);
+      const { deps, learnerId } = c.var;
+      const [outline, mine] = await Promise.all([deps.outline(), deps.learner(learnerId).progress(learnerId, since)]);
+      return c.json(summarizeProgress(joinProgress(outline, mine.lessons, mine.days), today), 200);
     },
   );

@@ -35,7 +35,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const now = new Date();
       const learnerId = newLearnerId(crypto.getRandomValues(new Uint8Array(16)));
-      await c.var.deps.learners.create(learnerId, now);
+      await c.var.deps.learner(learnerId).create(learnerId, now.toISOString());
       return c.json(await issueToken(c.var.deps, learnerId, now), 201);
     },
   )
@@ -102,14 +102,14 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const errors = book ? unknownGoals(book.book, preferences.goals) : [];
       if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
       const learner = await currentLearner(c.var.deps, c.var.learnerId);
-      await c.var.deps.learners.savePreferences(
+      await c.var.deps.learner(learner.learnerId).savePreferences(
         learner.learnerId,
         {
           preferences,
           preferencesHash: await preferencesHash(preferences),
           source: learner.onboarded ? 'profile' : 'onboarding',
         },
-        new Date(),
+        new Date().toISOString(),
       );
       await forgetRecommendations(c.var.deps, c.var.learnerId);
       return c.json(preferences, 200);

@@ -51,11 +51,13 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
         throw new AppError('validation_failed', `${checked.errors.length} answer(s) need attention`, { errors: checked.errors });
       }
       const { preferences } = checked;
-      await c.var.deps.learners.savePreferences(
-        learner.learnerId,
-        { preferences, preferencesHash: await preferencesHash(preferences), source: 'onboarding', answers },
-        new Date(),
-      );
+      await c.var.deps
+        .learner(learner.learnerId)
+        .savePreferences(
+          learner.learnerId,
+          { preferences, preferencesHash: await preferencesHash(preferences), source: 'onboarding', answers },
+          new Date().toISOString(),
+        );
       await forgetRecommendations(c.var.deps, c.var.learnerId);
       return c.json({ learnerId: learner.learnerId, createdAt: learner.createdAt, onboarded: true, preferences }, 200);
     },

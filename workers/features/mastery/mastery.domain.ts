@@ -207,3 +207,71 @@ export function predict(pKnown: number, params: BktParams, cards: readonly Store
     retrievabilityIn7Days: rLater,
   };
 }
+
+/** A quiz item as grading needs it (from the course). */
+export interface GradedItem {
+  id: string;
+  courseId: string;
+  lessonSlug: string;
+  conceptId: string;
+  conceptTitle: string;
+  answer: number;
+  choices: number;
+  explanation: string;
+  zeta: ItemZeta;
+}
+
+/** Everything one graded answer or review changes: the item and BKT parameters from the course, the rest the learner's. */
+export interface ModelSnapshot {
+  ability: Ability;
+  item: GradedItem;
+  mastery: ConceptState | null;
+  params: BktParams;
+  card: StoredCard | null;
+}
+
+/** The new learner-model state an answer or review leads to. */
+export interface ModelChange {
+  ability: Ability;
+  /** The review rating the card was scheduled with. */
+  rating: ReviewRating;
+  card: StoredCard;
+  /** Present when an answer was graded. */
+  graded?: { answer: number; correct: boolean; mastery: ConceptState };
+}
+
+/** An answer or a review as the model sees it. */
+export interface ModelInput {
+  occurredAt: string;
+  answer?: number | undefined;
+  rating?: ReviewRating | undefined;
+}
+
+/** The rating a card is scheduled with: a wrong answer is a lapse whatever the learner rated; else theirs, else implied. */
+export function reviewRating(input: Pick<ModelInput, 'rating'>, correct: boolean | undefined): ReviewRating {
+  if (correct === false) return ratingFor(false);
+  return input.rating ?? ratingFor(correct === true);
+}
+
+/**
+ * The learner-model change of a graded answer or a review: the answer is graded against
+ * the item's key, the FSRS card scheduled (with the learner's rating, else one implied
+ * by the answer), and for a graded answer BKT mastery and the IRT ability updated.
+ */
+export function modelChange(snapshot: ModelSnapshot, input: ModelInput): ModelChange {
+  const { answer } = input;
+  const correct = answer === undefined ? undefined : answer === snapshot.item.answer;
+  const rating = reviewRating(input, correct);
+  // A late-delivered event never moves the card's clock backwards.
+  const occurred = new Date(input.occurredAt).toISOString();
+  const last = snapshot.card?.lastReview;
+  const at = new Date(last && last > occurred ? last : occurred);
+  const card = scheduleReview(snapshot.card, rating, at);
+  if (answer === undefined || correct === undefined) return { ability: snapshot.ability, card, rating };
+  return {
+    rating,
+    ability: updateAbility(snapshot.ability, snapshot.item.zeta, correct),
+    card,
+    graded: { answer, correct, mastery: updateMastery(snapshot.mastery, correct, snapshot.params) },
+  };
+}

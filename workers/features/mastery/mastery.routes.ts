@@ -2,12 +2,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
-import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugSchema } from '../content/content.schemas';
-import { applyEvent, reviewRating, type EventOutcome } from '../events/events.apply';
 import type { ModelEvent } from '../events/events.schemas';
+import { applyAbout, appliedOrThrow } from '../learners/learner.client';
 import { fitBkt } from './mastery.bkt';
 import { BktFitResponseSchema } from './mastery.schemas';
 import {
@@ -21,6 +21,7 @@ import {
   type ConceptState,
   type StoredCard,
 } from './mastery.domain';
+import type { Deps } from '../../deps';
 
 const LEVELS = ['not started', 'learning', 'practising', 'mastered'] as const;
 
@@ -121,38 +122,41 @@ const masteryView = (concept: string, title: string, state: ConceptState) => ({
  */
 async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
   const { deps, learnerId } = c.var;
-  await currentLearner(deps, learnerId);
   const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;
-  const outcome: EventOutcome = await applyEvent(deps, { learnerId, receivedAt: new Date().toISOString(), event });
-  if (outcome.result === 'unknown_item' || !outcome.model) throw new AppError('not_found', `No quiz item ${itemId}`);
-  const { snapshot, change } = outcome.model;
-  const { item } = snapshot;
-  if (outcome.result === 'applied') {
-    return {
-      applied: true,
-      correct: change.graded?.correct ?? null,
-      answer: change.graded ? item.answer : null,
-      explanation: item.explanation,
-      mastery: change.graded ? masteryView(item.conceptId, item.conceptTitle, change.graded.mastery) : null,
-      rating: change.rating,
-      card: change.card,
-    };
-  }
-  // A duplicate: the snapshot was read after the first grading committed.
-  const graded = await deps.mastery.gradedAnswer(learnerId, event.eventId);
-  // An answer's eventId that graded nothing of this learner's was used by another event.
-  if (event.type === 'quiz.attempted' && !graded) {
-    throw new AppError('conflict', `eventId ${event.eventId} was already used by another event; send a new one`);
-  }
+  const graded = await deps.mastery.gradedItem(itemId);
+  const message = { learnerId, receivedAt: new Date().toISOString(), event };
+  const outcome = graded ? await applyAbout(deps, message, { kind: 'item', ...graded }) : ({ result: 'unknown_subject' } as const);
+  const { result, model } = await appliedOrThrow(deps, learnerId, outcome, `No quiz item ${itemId}`);
+  if (!model || !graded) throw new Error(`an answer to ${itemId} came back without its model change`);
+  const { item } = graded;
   return {
-    applied: false,
-    correct: graded?.correct ?? null,
-    answer: graded ? item.answer : null,
+    applied: result === 'applied',
+    correct: model.correct,
+    answer: model.correct === null ? null : item.answer,
     explanation: item.explanation,
-    mastery: snapshot.mastery ? masteryView(item.conceptId, item.conceptTitle, snapshot.mastery) : null,
-    rating: reviewRating(event, graded?.correct),
-    card: snapshot.card ?? change.card,
+    mastery: model.mastery ? masteryView(item.conceptId, item.conceptTitle, model.mastery) : null,
+    rating: model.rating,
+    card: model.card,
   };
+}
+
+/** The learner's mastery of every concept the course assesses, with its cards. */
+async function conceptStates(deps: Deps, learnerId: string) {
+  const [concepts, mine] = await Promise.all([deps.mastery.assessedConcepts(), deps.learner(learnerId).model(learnerId)]);
+  const mastery = new Map(mine.mastery.map((m) => [m.conceptId, m]));
+  const cards = new Map<string, StoredCard[]>();
+  for (const c of mine.cards) cards.set(c.conceptId, [...(cards.get(c.conceptId) ?? []), c.card]);
+  return concepts.map((k) => {
+    const m = mastery.get(k.concept);
+    return {
+      ...k,
+      pKnown: m?.pKnown ?? k.params.prior,
+      attempts: m?.attempts ?? 0,
+      correct: m?.correct ?? 0,
+      updatedAt: m?.updatedAt ?? null,
+      cards: cards.get(k.concept) ?? [],
+    };
+  });
 }
 
 export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -192,10 +196,16 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const { lessonSlug } = c.req.valid('param');
-      const quiz = await c.var.deps.mastery.quizCandidates(c.var.learnerId, lessonSlug);
-      if (!quiz) throw new AppError('not_found', `No lesson ${lessonSlug}`);
-      const open = quiz.items.filter((i) => !i.answeredCorrectly);
-      const fresh = open.filter((i) => !i.attempted);
+      const { deps, learnerId } = c.var;
+      const [items, state] = await Promise.all([
+        deps.mastery.lessonItems(lessonSlug),
+        deps.learner(learnerId).quizState(learnerId),
+      ]);
+      if (!items) throw new AppError('not_found', `No lesson ${lessonSlug}`);
+      const best = new Map(state.best.map((b) => [b.itemId, b.correct]));
+      const quiz = { ability: state.ability, items };
+      const open = items.filter((i) => best.get(i.id) !== true);
+      const fresh = open.filter((i) => !best.has(i.id));
       const next = pickItem(quiz.ability.theta, fresh.length > 0 ? fresh : open);
       return c.json(
         {
@@ -220,7 +230,7 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       request: { body: { required: true, content: { 'application/json': { schema: AttemptSchema } } } },
       responses: {
         200: { description: 'The grading', content: { 'application/json': { schema: GradedSchema } } },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 404, 409),
       },
     }),
     async (c) => {
@@ -284,25 +294,33 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const now = new Date();
       const { limit } = c.req.valid('query');
-      const { due, upcoming, nextDue } = await c.var.deps.mastery.due(c.var.learnerId, now.toISOString(), limit);
+      const { deps, learnerId } = c.var;
+      const cards = await deps.learner(learnerId).reviews(learnerId, now.toISOString());
+      // Cards of items no longer in the course are neither due nor upcoming.
+      const items = await deps.mastery.reviewItems([...cards.due, ...cards.later].map((d) => d.itemId));
+      const due = cards.due.flatMap((d) => {
+        const item = items.get(d.itemId);
+        return item ? [{ ...d, item }] : [];
+      });
+      const later = cards.later.filter((d) => items.has(d.itemId)).map((d) => d.due).sort();
       return c.json(
         {
-          due: due.map((d) => ({
-            id: d.itemId,
-            itemId: d.itemId,
-            lessonSlug: d.lessonSlug,
-            lessonTitle: d.lessonTitle,
-            question: d.question,
-            choices: d.choices,
-            concept: d.concept,
-            due: d.card.due,
-            state: cardState(d.card),
-            reps: d.card.reps,
-            lapses: d.card.lapses,
-            retrievability: retrievability(d.card, now),
+          due: due.slice(0, limit).map(({ itemId, conceptId, card, item }) => ({
+            id: itemId,
+            itemId,
+            lessonSlug: item.lessonSlug,
+            lessonTitle: item.lessonTitle,
+            question: item.question,
+            choices: item.choices,
+            concept: conceptId,
+            due: card.due,
+            state: cardState(card),
+            reps: card.reps,
+            lapses: card.lapses,
+            retrievability: retrievability(card, now),
           })),
-          upcoming,
-          nextDue,
+          upcoming: later.length,
+          nextDue: later[0] ?? null,
         },
         200,
       );
@@ -322,14 +340,16 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       },
       responses: {
         200: { description: 'The review and the new schedule', content: { 'application/json': { schema: ReviewResultSchema } } },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 404, 409),
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       // A review is of an item the learner has met; anything else is not theirs to review.
-      if (!(await c.var.deps.mastery.hasCard(c.var.learnerId, id))) throw new AppError('not_found', `No review ${id}`);
+      if (!(await c.var.deps.learner(c.var.learnerId).hasCard(c.var.learnerId, id))) {
+        throw new AppError('not_found', `No review ${id}`);
+      }
       const result = await applyNow(c, {
         type: 'review.rated',
         eventId: body.eventId,
@@ -364,7 +384,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
       },
     }),
     async (c) => {
-      const concepts = await c.var.deps.mastery.concepts(c.var.learnerId);
+      const concepts = await conceptStates(c.var.deps, c.var.learnerId);
       return c.json(
         {
           concepts: concepts
@@ -412,7 +432,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     }),
     async (c) => {
       const now = new Date();
-      const concepts = await c.var.deps.mastery.concepts(c.var.learnerId);
+      const concepts = await conceptStates(c.var.deps, c.var.learnerId);
       return c.json(
         {
           concepts: concepts.map((k) => ({

@@ -6,7 +6,7 @@ import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import type { Deps } from '../../deps';
 import { SlugSchema } from '../content/content.schemas';
-import { applyEvent } from '../events/events.apply';
+import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 import { daysBetween, GOAL_TYPES, planPath, usualPace, type Goal } from './path.domain';
 import { forgetRecommendations, recommendationsKey } from './recommend.cache';
@@ -156,15 +156,14 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           description: 'Whether the feedback was new',
           content: { 'application/json': { schema: z.object({ applied: z.boolean() }) } },
         },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 409),
       },
     }),
     async (c) => {
       const { deps, learnerId } = c.var;
-      await currentLearner(deps, learnerId);
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const { result } = await applyEvent(deps, {
+      const outcome = await applyEvent(deps, {
         learnerId,
         receivedAt: new Date().toISOString(),
         event: {
@@ -176,6 +175,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           ...(body.rating === undefined ? {} : { rating: body.rating }),
         },
       });
+      const { result } = await appliedOrThrow(deps, learnerId, outcome, `No recommendation ${id}`);
       return c.json({ applied: result === 'applied' }, 200);
     },
   );
@@ -199,13 +199,14 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       const { deps, learnerId } = c.var;
       await currentLearner(deps, learnerId);
       const body = c.req.valid('json');
-      if (!(await deps.recommend.goalExists(body))) {
+      const courseId = await deps.recommend.goalCourse(body);
+      if (courseId === null) {
         throw new AppError('validation_failed', `The course has no ${body.type} "${body.id}"`, {
           errors: [{ field: 'json/id', message: `no ${body.type} "${body.id}" in the course` }],
         });
       }
       const goal: Goal = { type: body.type, id: body.id, targetDate: body.targetDate ?? null };
-      await deps.recommend.setGoal(learnerId, goal, new Date().toISOString());
+      await deps.recommend.setGoal(learnerId, goal, courseId, new Date().toISOString());
       await forgetRecommendations(deps, learnerId);
       return c.json(goal, 200);
     },

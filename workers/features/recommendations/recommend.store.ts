@@ -1,15 +1,7 @@
+import type { LearnerObject } from '../learners/learner.client';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
-
-const GOAL_QUERY = 'SELECT type, target_id, target_date FROM learner_goals WHERE learner_id = ?';
-interface GoalRow {
-  type: Goal['type'];
-  target_id: string;
-  target_date: string | null;
-}
-const goalOf = (row: GoalRow | undefined): Goal | null =>
-  row ? { type: row.type, id: row.target_id, targetDate: row.target_date } : null;
 
 /** How long a dismissed recommendation stays away. */
 export const DISMISS_DAYS = 7;
@@ -18,7 +10,7 @@ export const DISMISS_DAYS = 7;
  * The course as last read, per isolate, with the stamp it was read at: every push that
  * changes the course changes its manifest hash, so a matching stamp means the same course.
  */
-let courseMemo: { stamp: string; lessons: CourseLesson[] } | null = null;
+let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> } | null = null;
 
 export interface LearnerContext {
   /** Names the course's current content (see courseMemo). */
@@ -33,17 +25,28 @@ export interface LearnerContext {
   days: { activeSeconds: number }[];
 }
 
+/** Splits `values` into IN-lists D1 can bind (at most 100 parameters per statement). */
+const chunks = <T>(values: readonly T[], size = 90): T[][] =>
+  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, (i + 1) * size));
+const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
 /**
- * One learner's signals in one D1 batch, and the course as the ranking sees it (one
- * more batch when this isolate has not read the current course yet); goals; the
- * co-completion table the cron job refreshes.
+ * One learner's signals (one call to their object, then one D1 batch of what all
+ * learners share), and the course as the ranking sees it (one more batch when this
+ * isolate has not read the current course yet); goals; the co-completion table the
+ * cron job refreshes.
  */
-export function createD1RecommendStore(d1: D1Database) {
-  return {
+export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: string) => LearnerObject) {
+  const store = {
     /** The course, from this isolate's copy when `stamp` (from `learner`) says it is current. */
     async course(stamp: string): Promise<CourseLesson[]> {
-      if (courseMemo?.stamp === stamp) return courseMemo.lessons;
-      const [lessons, prerequisites, concepts, quiz] = await d1.batch<Record<string, unknown>>([
+      return (await store.courseWithItems(stamp)).lessons;
+    },
+
+    /** The course and the lesson of each quiz item. */
+    async courseWithItems(stamp: string): Promise<{ lessons: CourseLesson[]; itemLessons: Map<string, string> }> {
+      if (courseMemo?.stamp === stamp) return courseMemo;
+      const [lessons, prerequisites, concepts, quiz, itemRows] = await d1.batch<Record<string, unknown>>([
         d1.prepare(
           `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
            FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
@@ -55,6 +58,7 @@ export function createD1RecommendStore(d1: D1Database) {
           `SELECT q.lesson_slug, count(*) AS n, group_concat(DISTINCT ${ITEM_CONCEPT}) AS assessed
            FROM quiz_items q GROUP BY q.lesson_slug`,
         ),
+        d1.prepare('SELECT id, lesson_slug FROM quiz_items'),
       ]);
       const group = (rows: Record<string, unknown>[] | undefined, value: string) => {
         const map = new Map<string, string[]>();
@@ -89,153 +93,133 @@ export function createD1RecommendStore(d1: D1Database) {
           quizItems: items.get(slug) ?? 0,
         };
       });
-      courseMemo = { stamp, lessons: course };
-      return course;
+      const itemLessons = new Map((itemRows?.results ?? []).map((r) => [r.id as string, r.lesson_slug as string]));
+      courseMemo = { stamp, lessons: course, itemLessons };
+      return courseMemo;
     },
 
     async learner(learnerId: string, now: Date): Promise<LearnerContext> {
-      const nowIso = now.toISOString();
       const since = new Date(now.getTime() - DISMISS_DAYS * 86_400_000).toISOString();
       const sinceDay = new Date(now.getTime() - 28 * 86_400_000).toISOString().slice(0, 10);
+      const mine = await learnerObject(learnerId).signals(learnerId, now.toISOString(), since, sinceDay);
+      const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
+      // Labels of the concepts the learner has answered on, and of a concept goal.
+      const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
       const results = await d1.batch<Record<string, unknown>>([
-        d1
-          .prepare('SELECT lesson_slug, started_at, completed_at, active_seconds FROM lesson_progress WHERE learner_id = ?')
-          .bind(learnerId),
-        // Only concepts the learner has answered on (the rest read as unknown), and the goal's concept.
-        d1
-          .prepare(
-            `SELECT m.concept_id AS id, coalesce(k.label, m.concept_id) AS label, m.p_known, m.attempts
-             FROM concept_mastery m LEFT JOIN concepts k ON k.id = m.concept_id WHERE m.learner_id = ?
-             UNION ALL
-             SELECT k.id, k.label, 0, 0 FROM learner_goals g JOIN concepts k ON k.id = g.target_id
-             WHERE g.learner_id = ? AND g.type = 'concept'
-               AND NOT EXISTS (SELECT 1 FROM concept_mastery x WHERE x.learner_id = g.learner_id AND x.concept_id = k.id)`,
-          )
-          .bind(learnerId, learnerId),
-        d1.prepare('SELECT preferences FROM learners WHERE id = ?').bind(learnerId),
-        d1.prepare(GOAL_QUERY).bind(learnerId),
-        d1
-          .prepare(
-            `SELECT q.lesson_slug, count(*) AS n FROM review_cards c JOIN quiz_items q ON q.id = c.item_id
-             WHERE c.learner_id = ? AND c.due <= ? GROUP BY q.lesson_slug`,
-          )
-          .bind(learnerId, nowIso),
-        d1
-          .prepare(
-            `SELECT q.lesson_slug, count(DISTINCT a.item_id) AS n FROM quiz_attempts a JOIN quiz_items q ON q.id = a.item_id
-             WHERE a.learner_id = ? AND a.correct = 1 GROUP BY q.lesson_slug`,
-          )
-          .bind(learnerId),
-        // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
-        d1
-          .prepare(
-            `SELECT lp.next_slug, max((lp.learners + lp.successes) * 0.5 / lp.base) AS score FROM lesson_pairs lp
-             JOIN lesson_progress mine ON mine.learner_id = ? AND mine.lesson_slug = lp.lesson_slug AND mine.completed_at IS NOT NULL
-             GROUP BY lp.next_slug`,
-          )
-          .bind(learnerId),
-        d1.prepare('SELECT recommendation_id, accepted, dismissed FROM recommendation_stats'),
-        d1
-          .prepare(
-            `SELECT recommendation_id FROM recommendation_feedback
-             WHERE learner_id = ? AND action = 'dismissed' AND at >= ?`,
-          )
-          .bind(learnerId, since),
-        d1.prepare('SELECT active_seconds FROM daily_activity WHERE learner_id = ? AND day >= ?').bind(learnerId, sinceDay),
         d1.prepare("SELECT group_concat(id || ':' || version || ':' || manifest_hash) AS stamp FROM courses"),
+        d1.prepare('SELECT recommendation_id, accepted, dismissed FROM recommendation_stats'),
+        // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
+        ...chunks(completedSlugs).map((part) =>
+          d1
+            .prepare(
+              `SELECT next_slug, max((learners + successes) * 0.5 / base) AS score FROM lesson_pairs
+               WHERE lesson_slug IN (${marks(part)}) GROUP BY next_slug`,
+            )
+            .bind(...part),
+        ),
+        ...chunks(conceptIds).map((part) =>
+          d1.prepare(`SELECT id, label FROM concepts WHERE id IN (${marks(part)})`).bind(...part),
+        ),
       ]);
       const rows = (i: number) => results[i]?.results ?? [];
+      const pairParts = chunks(completedSlugs).length;
+      const collaborative = new Map<string, number>();
+      for (let i = 2; i < 2 + pairParts; i++) {
+        for (const r of rows(i)) {
+          const slug = r.next_slug as string;
+          collaborative.set(slug, Math.max(collaborative.get(slug) ?? 0, Math.min(1, r.score as number)));
+        }
+      }
+      const labels = new Map<string, string>();
+      for (let i = 2 + pairParts; i < results.length; i++) for (const r of rows(i)) labels.set(r.id as string, r.label as string);
+      const courseStamp = (rows(0)[0]?.stamp as string | null) ?? '';
+      const { itemLessons } = await store.courseWithItems(courseStamp);
+      const perLesson = (itemIds: readonly string[]) => {
+        const counts = new Map<string, number>();
+        for (const id of itemIds) {
+          const slug = itemLessons.get(id);
+          if (slug) counts.set(slug, (counts.get(slug) ?? 0) + 1);
+        }
+        return counts;
+      };
+
       const completed = new Set<string>();
       const started = new Set<string>();
       const activeSeconds = new Map<string, number>();
       let last: { slug: string; at: string } | null = null;
-      for (const r of rows(0)) {
-        const slug = r.lesson_slug as string;
-        const at = r.completed_at as string | null;
-        if (at) completed.add(slug);
-        if (at && (!last || at > last.at)) last = { slug, at };
-        else if (r.started_at || (r.active_seconds as number) > 0) started.add(slug);
-        activeSeconds.set(slug, r.active_seconds as number);
+      for (const p of mine.progress) {
+        const at = p.completedAt;
+        if (at) completed.add(p.lessonSlug);
+        if (at && (!last || at > last.at)) last = { slug: p.lessonSlug, at };
+        else if (p.startedAt || p.activeSeconds > 0) started.add(p.lessonSlug);
+        activeSeconds.set(p.lessonSlug, p.activeSeconds);
       }
       const concepts = new Map<string, ConceptInfo>(
-        rows(1).map((r) => [
-          r.id as string,
-          { title: r.label as string, pKnown: (r.p_known as number | null) ?? 0, attempts: (r.attempts as number | null) ?? 0 },
-        ]),
+        mine.mastery.map((m) => [m.conceptId, { title: labels.get(m.conceptId) ?? m.conceptId, pKnown: m.pKnown, attempts: m.attempts }]),
       );
-      const preferences = JSON.parse((rows(2)[0]?.preferences as string | null) ?? 'null') as {
-        goals?: string[];
-        sessionMinutes?: number;
-      } | null;
-      const goal = goalOf(rows(3)[0] as GoalRow | undefined);
-      const perLesson = (i: number) => new Map(rows(i).map((r) => [r.lesson_slug as string, r.n as number]));
+      if (mine.goal?.type === 'concept' && !concepts.has(mine.goal.id) && labels.has(mine.goal.id)) {
+        concepts.set(mine.goal.id, { title: labels.get(mine.goal.id) ?? mine.goal.id, pKnown: 0, attempts: 0 });
+      }
       return {
-        courseStamp: (rows(10)[0]?.stamp as string | null) ?? '',
+        courseStamp,
         signals: {
           completed,
           lastCompleted: last?.slug ?? null,
           started,
           concepts,
-          goalParts: new Set(preferences?.goals ?? []),
+          goalParts: new Set(mine.preferences?.goals ?? []),
           goalLessons: new Set(),
-          dueReviews: perLesson(4),
-          quizCorrect: perLesson(5),
-          collaborative: new Map(rows(6).map((r) => [r.next_slug as string, Math.min(1, r.score as number)])),
+          dueReviews: perLesson(mine.dueItems),
+          quizCorrect: perLesson(mine.correctItems),
+          collaborative,
           feedback: new Map(
-            rows(7).map((r) => [
+            rows(1).map((r) => [
               r.recommendation_id as string,
               { accepted: r.accepted as number, dismissed: r.dismissed as number },
             ]),
           ),
-          dismissed: new Set(rows(8).map((r) => r.recommendation_id as string)),
+          dismissed: new Set(mine.dismissed),
         },
-        goal,
-        sessionMinutes: preferences?.sessionMinutes ?? null,
-        onboardingGoals: preferences?.goals ?? [],
+        goal: mine.goal,
+        sessionMinutes: mine.preferences?.sessionMinutes ?? null,
+        onboardingGoals: mine.preferences?.goals ?? [],
         activeSeconds,
-        days: rows(9).map((r) => ({ activeSeconds: r.active_seconds as number })),
+        days: mine.days.map((d) => ({ activeSeconds: d.activeSeconds })),
       };
     },
 
     async goal(learnerId: string): Promise<Goal | null> {
-      return goalOf((await d1.prepare(GOAL_QUERY).bind(learnerId).first<GoalRow>()) ?? undefined);
+      return learnerObject(learnerId).goal(learnerId);
     },
 
-    async setGoal(learnerId: string, goal: Goal, now: string): Promise<void> {
-      await d1
-        .prepare(
-          `INSERT INTO learner_goals (learner_id, type, target_id, target_date, set_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (learner_id) DO UPDATE SET type = excluded.type, target_id = excluded.target_id,
-             target_date = excluded.target_date, set_at = excluded.set_at`,
-        )
-        .bind(learnerId, goal.type, goal.id, goal.targetDate, now)
-        .run();
+    /** Stores the goal; false when the learner does not exist. */
+    async setGoal(learnerId: string, goal: Goal, courseId: string | null, now: string): Promise<boolean> {
+      return learnerObject(learnerId).setGoal(learnerId, goal, courseId, now);
     },
 
-    /** Whether a goal names something in the course. */
-    async goalExists(goal: Pick<Goal, 'type' | 'id'>): Promise<boolean> {
+    /** The course a goal is in; null when it names nothing in the course. */
+    async goalCourse(goal: Pick<Goal, 'type' | 'id'>): Promise<string | null> {
       const sql = {
-        lesson: 'SELECT 1 AS x FROM lessons WHERE slug = ?',
-        part: 'SELECT 1 AS x FROM parts WHERE slug = ?',
-        concept: 'SELECT 1 AS x FROM lesson_concepts WHERE concept_id = ? LIMIT 1',
+        lesson: 'SELECT course_id FROM lessons WHERE slug = ?',
+        part: 'SELECT course_id FROM parts WHERE slug = ?',
+        concept: 'SELECT l.course_id FROM lesson_concepts lc JOIN lessons l ON l.slug = lc.lesson_slug WHERE lc.concept_id = ? LIMIT 1',
       }[goal.type];
-      return (await d1.prepare(sql).bind(goal.id).first()) !== null;
+      return (await d1.prepare(sql).bind(goal.id).first<{ course_id: string }>())?.course_id ?? null;
     },
 
-    /** Recomputes co-completion from every learner's completed lessons (the cron job). */
+    /** Recomputes co-completion from every learner's completions and answers in the shared log (the cron job). */
     async refreshPairs(): Promise<number> {
       const [, , counted] = await d1.batch([
         d1.prepare('DELETE FROM lesson_pairs'),
         d1.prepare(
           `INSERT INTO lesson_pairs (lesson_slug, next_slug, base, learners, successes)
            SELECT a.lesson_slug, b.lesson_slug,
-             (SELECT count(*) FROM lesson_progress x WHERE x.lesson_slug = a.lesson_slug AND x.completed_at IS NOT NULL),
+             (SELECT count(*) FROM lesson_completions x WHERE x.lesson_slug = a.lesson_slug),
              count(*),
-             sum(EXISTS (SELECT 1 FROM quiz_attempts qa JOIN quiz_items q ON q.id = qa.item_id
-                         WHERE qa.learner_id = b.learner_id AND q.lesson_slug = b.lesson_slug AND qa.correct = 1))
-           FROM lesson_progress a JOIN lesson_progress b
+             sum(EXISTS (SELECT 1 FROM attempt_log qa
+                         WHERE qa.learner_id = b.learner_id AND qa.lesson_slug = b.lesson_slug AND qa.correct = 1))
+           FROM lesson_completions a JOIN lesson_completions b
              ON b.learner_id = a.learner_id AND b.completed_at > a.completed_at
-           WHERE a.completed_at IS NOT NULL
            GROUP BY a.lesson_slug, b.lesson_slug`,
         ),
         d1.prepare('SELECT count(*) AS n FROM lesson_pairs'),
@@ -243,5 +227,6 @@ export function createD1RecommendStore(d1: D1Database) {
       return (counted?.results[0] as { n: number } | undefined)?.n ?? 0;
     },
   };
+  return store;
 }
-export type RecommendStore = ReturnType<typeof createD1RecommendStore>;
+export type RecommendStore = ReturnType<typeof createRecommendStore>;

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
+
+/** Most deltas one AGGREGATES message carries (a message stays far below the 128 KB limit). */
+export const MAX_DELTAS_PER_MESSAGE = 100;
+
+const seq = z.number().int().min(1);
+const id = z.string().min(1).max(200);
+
+/**
+ * A change a learner object sends to the shared aggregates in D1. `seq` is the object's
+ * outbox sequence: (learner, seq) names a delta, so a redelivered one is applied once.
+ */
+export const DeltaSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('attempt'),
+    seq,
+    eventId: id,
+    courseId: id,
+    itemId: id,
+    conceptId: id,
+    lessonSlug: id,
+    answer: z.number().int(),
+    correct: z.boolean(),
+    occurredAt: z.string(),
+  }),
+  z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
+  z.object({ kind: z.literal('feedback'), seq, recommendationId: id, action: z.enum(RECOMMENDATION_ACTIONS) }),
+  z.object({
+    kind: z.literal('activity'),
+    seq,
+    courseId: id,
+    lessonSlug: id,
+    day: z.iso.date(),
+    seconds: z.number().int().min(0),
+    heartbeats: z.number().int().min(0),
+  }),
+]);
+export type Delta = z.infer<typeof DeltaSchema>;
+/** A delta before the outbox numbers it. */
+export type NewDelta = Delta extends infer D ? (D extends Delta ? Omit<D, 'seq'> : never) : never;
+
+/** What the AGGREGATES queue carries: deltas of one learner, packed. */
+export const AggregateMessageSchema = z.object({
+  learnerId: z.string().min(1).max(100),
+  deltas: z.array(DeltaSchema).min(1).max(MAX_DELTAS_PER_MESSAGE),
+});
+export type AggregateMessage = z.infer<typeof AggregateMessageSchema>;
+
+/** Packs a learner's deltas into as few messages as the per-message limit allows, oldest first. */
+export function packDeltas(learnerId: string, deltas: readonly Delta[]): AggregateMessage[] {
+  const messages: AggregateMessage[] = [];
+  for (let i = 0; i < deltas.length; i += MAX_DELTAS_PER_MESSAGE) {
+    messages.push({ learnerId, deltas: deltas.slice(i, i + MAX_DELTAS_PER_MESSAGE) });
+  }
+  return messages;
+}

@@ -1,0 +1,96 @@
+import type { AggregateMessage, Delta } from './aggregates.schemas';
+
+/** Port over the shared aggregates the learner objects feed, in D1. */
+export interface AggregateStore {
+  /**
+   * Applies one message's deltas in one D1 batch. Logged rows (attempts, completions)
+   * are keyed by learner and event or lesson; counts change only with a receipt this
+   * attempt wrote, so a redelivered delta changes nothing.
+   */
+  apply(message: AggregateMessage, attempt: string, now: string): Promise<void>;
+  /** Forgets receipts older than `before` (redeliveries come within days); returns how many went. */
+  pruneReceipts(before: string): Promise<number>;
+}
+
+/** Written with D1's own statements: the guarded upserts (`INSERT … SELECT … WHERE EXISTS`) have no query-builder form. */
+export function createD1AggregateStore(d1: D1Database): AggregateStore {
+  const receipted = 'EXISTS (SELECT 1 FROM aggregate_receipts WHERE learner_id = ? AND seq = ? AND applied_by = ?)';
+
+  function statements(learnerId: string, delta: Delta, attempt: string, now: string): D1PreparedStatement[] {
+    const guard = [learnerId, delta.seq, attempt] as const;
+    const receipt = d1
+      .prepare('INSERT INTO aggregate_receipts (learner_id, seq, applied_by, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .bind(learnerId, delta.seq, attempt, now);
+    switch (delta.kind) {
+      case 'attempt':
+        return [
+          d1
+            .prepare(
+              `INSERT INTO attempt_log (learner_id, event_id, course_id, item_id, concept_id, lesson_slug, answer, correct, occurred_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+            )
+            .bind(
+              learnerId,
+              delta.eventId,
+              delta.courseId,
+              delta.itemId,
+              delta.conceptId,
+              delta.lessonSlug,
+              delta.answer,
+              delta.correct ? 1 : 0,
+              delta.occurredAt,
+            ),
+        ];
+      case 'completion':
+        return [
+          d1
+            .prepare(
+              `INSERT INTO lesson_completions (learner_id, course_id, lesson_slug, completed_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (learner_id, lesson_slug) DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
+            )
+            .bind(learnerId, delta.courseId, delta.lessonSlug, delta.completedAt),
+        ];
+      case 'feedback':
+        return [
+          receipt,
+          d1
+            .prepare(
+              `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
+               SELECT ?, ?, ?, ? WHERE ${receipted}
+               ON CONFLICT (recommendation_id) DO UPDATE SET accepted = accepted + excluded.accepted,
+                 dismissed = dismissed + excluded.dismissed, completed = completed + excluded.completed`,
+            )
+            .bind(
+              delta.recommendationId,
+              delta.action === 'accepted' ? 1 : 0,
+              delta.action === 'dismissed' ? 1 : 0,
+              delta.action === 'completed' ? 1 : 0,
+              ...guard,
+            ),
+        ];
+      case 'activity':
+        return [
+          receipt,
+          d1
+            .prepare(
+              `INSERT INTO lesson_activity_daily (course_id, lesson_slug, day, active_seconds, heartbeats)
+               SELECT ?, ?, ?, ?, ? WHERE ${receipted}
+               ON CONFLICT (course_id, lesson_slug, day) DO UPDATE SET
+                 active_seconds = active_seconds + excluded.active_seconds, heartbeats = heartbeats + excluded.heartbeats`,
+            )
+            .bind(delta.courseId, delta.lessonSlug, delta.day, delta.seconds, delta.heartbeats, ...guard),
+        ];
+    }
+  }
+
+  return {
+    async apply(message, attempt, now) {
+      await d1.batch(message.deltas.flatMap((delta) => statements(message.learnerId, delta, attempt, now)));
+    },
+
+    async pruneReceipts(before) {
+      const result = await d1.prepare('DELETE FROM aggregate_receipts WHERE received_at < ?').bind(before).run();
+      return result.meta.changes;
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { applyOnce, type OnceResult } from '../events/events.once';
+import { MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
+import type { BktParams } from '../mastery/mastery.bkt';
+import {
+  modelChange,
+  reviewRating,
+  type ConceptState,
+  type GradedItem,
+  type ReviewRating,
+  type StoredCard,
+} from '../mastery/mastery.domain';
+import type { LearnerStore, LessonProgressRow } from './learner.store';
+
+/** What an event is about, read from the course by the Worker before it reaches the object. */
+export type EventSubject =
+  | { kind: 'lesson'; courseId: string }
+  | { kind: 'item'; item: GradedItem; params: BktParams }
+  | { kind: 'recommendation'; courseId: string | null };
+
+/** The learner-model side of an answer or review, for the response. */
+export interface ModelOutcome {
+  /** Whether the answer was right; null for a review without an answer. */
+  correct: boolean | null;
+  /** The concept's mastery after the event (for a repeat, as it is now). */
+  mastery: ConceptState | null;
+  rating: ReviewRating;
+  card: StoredCard;
+}
+
+export type ApplyOutcome =
+  | { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome }
+  | { result: 'conflict' };
+
+/** What an applied event changed that the object must send on or schedule. */
+export interface ApplyEffects {
+  /** Deltas were added to the outbox. */
+  emitted: boolean;
+  /** Heartbeat seconds wait in the pending rollup. */
+  pendingActivity: boolean;
+}
+
+/**
+ * Applies one event to the learner's tables exactly once (run inside the object's
+ * transaction): the dedupe record, the day's activity, and the event's own change,
+ * with the deltas it owes the shared aggregates written to the outbox alongside.
+ */
+export function applyLearnerEvent(
+  store: LearnerStore,
+  message: EventMessage,
+  subject: EventSubject,
+  effects: ApplyEffects,
+): ApplyOutcome {
+  const { event } = message;
+  const occurredAt = new Date(event.occurredAt).toISOString();
+  const courseId = subject.kind === 'item' ? subject.item.courseId : subject.courseId;
+  const records = {
+    find: (eventId: string) => store.event(eventId),
+    record: (_: unknown, fingerprint: string) => {
+      const { eventId, type, occurredAt: _raw, ...payload } = event;
+      store.recordEvent({ eventId, type, courseId, occurredAt, receivedAt: message.receivedAt, payload, fingerprint });
+    },
+  };
+  const once = applyOnce(records, event, () => {
+    const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
+    store.addDailyActivity(occurredAt.slice(0, 10), seconds);
+    return change(store, message, subject, occurredAt, seconds, effects);
+  });
+  if (once.result === 'conflict') return { result: 'conflict' };
+  if (once.result === 'applied') return { result: 'applied', ...once.value };
+  return { result: 'duplicate', ...repeat(store, message, subject) };
+}
+
+function change(
+  store: LearnerStore,
+  { event }: EventMessage,
+  subject: EventSubject,
+  occurredAt: string,
+  seconds: number,
+  effects: ApplyEffects,
+): { progress?: LessonProgressRow; model?: ModelOutcome } {
+  if (event.type === 'quiz.attempted' || event.type === 'review.rated') {
+    if (subject.kind !== 'item') throw new Error(`${event.type} needs its quiz item`);
+    const { item, params } = subject;
+    const snapshot = {
+      ability: store.ability(),
+      item,
+      mastery: store.mastery(item.courseId, item.conceptId),
+      params,
+      card: store.card(item.courseId, item.id),
+    };
+    const answer = event.answer;
+    const result = modelChange(snapshot, { occurredAt, answer, rating: event.type === 'review.rated' ? event.rating : undefined });
+    store.setCard(item.courseId, item.id, item.conceptId, result.card);
+    if (result.graded) {
+      const { correct, mastery } = result.graded;
+      store.setAbility(result.ability, occurredAt);
+      store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
+      const attempt = { eventId: event.eventId, courseId: item.courseId, itemId: item.id, conceptId: item.conceptId };
+      store.addAttempt({ ...attempt, answer: result.graded.answer, correct, occurredAt });
+      store.emit({ kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt }, occurredAt);
+      effects.emitted = true;
+    }
+    return {
+      model: {
+        correct: result.graded?.correct ?? null,
+        mastery: result.graded?.mastery ?? null,
+        rating: result.rating,
+        card: result.card,
+      },
+    };
+  }
+  if (event.type === 'recommendation.feedback') {
+    const courseId = subject.kind === 'recommendation' ? subject.courseId : null;
+    const { recommendationId, action } = event;
+    store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
+    store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
+    effects.emitted = true;
+    return {};
+  }
+  if (event.type === 'lesson.rated' || subject.kind !== 'lesson') return {};
+  const slug = event.lessonSlug;
+  const firstCompletion = store.addLessonProgress(subject.courseId, slug, {
+    startedAt: event.type === 'lesson.started' ? occurredAt : null,
+    completedAt: event.type === 'lesson.completed' ? occurredAt : null,
+    seconds,
+    at: occurredAt,
+  });
+  if (firstCompletion) {
+    store.emit({ kind: 'completion', courseId: subject.courseId, lessonSlug: slug, completedAt: occurredAt }, occurredAt);
+    effects.emitted = true;
+  }
+  if (seconds > 0) {
+    // Heartbeats are summed here and flushed by the object's alarm: no shared write per heartbeat.
+    store.addPendingActivity(subject.courseId, slug, occurredAt.slice(0, 10), seconds);
+    effects.pendingActivity = true;
+  }
+  return { progress: store.lessonProgress(slug) };
+}
+
+/** A repeated event is answered from what it did the first time and the state now. */
+function repeat(store: LearnerStore, { event }: EventMessage, subject: EventSubject) {
+  if ((event.type === 'quiz.attempted' || event.type === 'review.rated') && subject.kind === 'item') {
+    const { item } = subject;
+    const graded = store.attempt(event.eventId);
+    const card = store.card(item.courseId, item.id);
+    if (!card) return {};
+    return {
+      model: {
+        correct: graded?.correct ?? null,
+        mastery: store.mastery(item.courseId, item.conceptId),
+        rating: reviewRating(event.type === 'review.rated' ? event : {}, graded?.correct),
+        card,
+      },
+    };
+  }
+  if ('lessonSlug' in event) return { progress: store.lessonProgress(event.lessonSlug) };
+  return {};
+}

@@ -1,0 +1,83 @@
+import type { Deps } from '../../deps';
+import { currentLearner } from '../../http/learner-auth';
+import { AppError } from '../../http/problem';
+import type { EventMessage, LearnerEvent } from '../events/events.schemas';
+import type { ApplyOutcome, EventSubject } from './learner.apply';
+import type { Learner, NoLearner } from './learner.object';
+
+/** A typed RPC stub of one learner's object. */
+export type LearnerObject = DurableObjectStub<Learner>;
+
+/** The object of `learnerId` (one per learner id, created on first use). */
+export function learnerObject(namespace: DurableObjectNamespace<Learner>, learnerId: string): LearnerObject {
+  return namespace.get(namespace.idFromName(learnerId));
+}
+
+export type EventResult = ApplyOutcome | NoLearner | { result: 'unknown_subject' };
+
+/** What the course says an event is about; null when its lesson or item does not exist. */
+async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: LearnerEvent): Promise<EventSubject | null> {
+  switch (event.type) {
+    case 'quiz.attempted':
+    case 'review.rated': {
+      const graded = await deps.mastery.gradedItem(event.type === 'quiz.attempted' ? event.itemId : event.reviewId);
+      return graded ? { kind: 'item', ...graded } : null;
+    }
+    case 'recommendation.feedback': {
+      // Recommendation ids are `<kind>:<lesson slug>`; feedback on a lesson that is gone still counts.
+      const slug = event.recommendationId.slice(event.recommendationId.indexOf(':') + 1);
+      return { kind: 'recommendation', courseId: await deps.content.lessonCourse(slug) };
+    }
+    default: {
+      const courseId = await deps.content.lessonCourse(event.lessonSlug);
+      return courseId === null ? null : { kind: 'lesson', courseId };
+    }
+  }
+}
+
+/**
+ * Applies one learner event: the course is read for what the event is about, the
+ * learner's object applies it exactly once, and the composition root's hook runs
+ * after a newly applied event (it drops cached rankings).
+ */
+export async function applyEvent(
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  message: EventMessage,
+): Promise<EventResult> {
+  const subject = await subjectOf(deps, message.event);
+  return subject ? applyAbout(deps, message, subject) : { result: 'unknown_subject' };
+}
+
+/** Applies an event whose subject the caller has read already (see `applyEvent`). */
+export async function applyAbout(
+  deps: Pick<Deps, 'learner' | 'afterApplied'>,
+  message: EventMessage,
+  subject: EventSubject,
+): Promise<EventResult> {
+  const outcome = await deps.learner(message.learnerId).apply(message.learnerId, message, subject);
+  if (outcome.result === 'applied') await deps.afterApplied(message);
+  return outcome;
+}
+
+/**
+ * The outcome of an event a learner sent through a route, or the problem to answer
+ * with: the learner is gone (401), the event's lesson or item is not in the course
+ * (404, `missing` says which), or its eventId already named another event (409).
+ */
+export async function appliedOrThrow(
+  deps: Pick<Deps, 'learner'>,
+  learnerId: string,
+  outcome: EventResult,
+  missing: string,
+): Promise<ApplyOutcome & { result: 'applied' | 'duplicate' }> {
+  if (outcome.result === 'no_learner') await currentLearner(deps, learnerId);
+  if (outcome.result === 'unknown_subject') {
+    await currentLearner(deps, learnerId);
+    throw new AppError('not_found', missing);
+  }
+  if (outcome.result === 'conflict') {
+    throw new AppError('conflict', 'This eventId was already used for a different event; send a new eventId');
+  }
+  if (outcome.result === 'no_learner') throw new Error('a learner without an object passed the learner check');
+  return outcome;
+}

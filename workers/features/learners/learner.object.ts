@@ -1,0 +1,222 @@
+import { DurableObject } from 'cloudflare:workers';
+import { drizzle } from 'drizzle-orm/durable-sqlite';
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
+import migrations from '../../../migrations/learner/migrations';
+import { parseConfig } from '../../deps';
+import { DeltaSchema, packDeltas, type Delta } from '../aggregates/aggregates.schemas';
+import type { EventMessage } from '../events/events.schemas';
+import type { Goal } from '../recommendations/path.domain';
+import type { Preferences } from './learners.schemas';
+import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
+import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
+import * as schema from './learner.schema';
+import { learnerStore, type LearnerDb, type LearnerRecord, type LearnerStore } from './learner.store';
+
+/** Outbox rows one alarm sends at most (then it sets itself again). */
+const FLUSH_ROWS = 1000;
+/** Messages per `sendBatch` (the Queues limit). */
+const SEND_BATCH = 100;
+
+export type NoLearner = { result: 'no_learner' };
+
+/**
+ * One learner's state: a SQLite-backed Durable Object per learner id, reached by typed
+ * RPC. The runtime runs one call at a time per object, and each write is one
+ * synchronous transaction, so a learner's events apply one after another, each exactly
+ * once (the dedupe record commits with the change). Deltas for the shared aggregates
+ * in D1 go through an outbox in the same transaction; the alarm sends them to the
+ * AGGREGATES queue, packed, and sums heartbeats so they cost no D1 write.
+ *
+ * Every method takes the learner id the caller's token carries: the object keeps the
+ * id it was created with and refuses any other.
+ */
+export class Learner extends DurableObject<Env> {
+  private readonly db: LearnerDb;
+  private readonly store: LearnerStore;
+  /** The learner id, once the object has a profile (or found none to move from D1). */
+  private known: string | null = null;
+  /** When the set alarm fires, as far as this instance knows. */
+  private alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema });
+    this.store = learnerStore(this.db);
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  /** Creates the learner (a repeat changes nothing). */
+  create(learnerId: string, createdAt: string): void {
+    this.store.createProfile(learnerId, createdAt);
+    this.known = learnerId;
+  }
+
+  async profile(learnerId: string): Promise<LearnerRecord | null> {
+    return (await this.open(learnerId)) ? this.store.profile() : null;
+  }
+
+  async savePreferences(
+    learnerId: string,
+    change: { preferences: Preferences; preferencesHash: string; source: 'onboarding' | 'profile'; answers?: unknown },
+    at: string,
+  ): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
+    return true;
+  }
+
+  /** Applies one event exactly once; `subject` is what the course says the event is about. */
+  async apply(learnerId: string, message: EventMessage, subject: EventSubject): Promise<ApplyOutcome | NoLearner> {
+    if (message.learnerId !== learnerId || !(await this.open(learnerId))) return { result: 'no_learner' };
+    const effects: ApplyEffects = { emitted: false, pendingActivity: false };
+    const outcome = this.ctx.storage.transactionSync(() => applyLearnerEvent(this.store, message, subject, effects));
+    const config = parseConfig(this.env);
+    if (effects.emitted) await this.flushWithin(config.LEARNER_DELTA_DELAY_MS);
+    else if (effects.pendingActivity) await this.flushWithin(config.LEARNER_ACTIVITY_FLUSH_MS);
+    return outcome;
+  }
+
+  async lessonProgress(learnerId: string, slug: string) {
+    await this.open(learnerId);
+    return this.store.lessonProgress(slug);
+  }
+
+  /** Progress per lesson and activity per day since `sinceDay`. */
+  async progress(learnerId: string, sinceDay: string) {
+    await this.open(learnerId);
+    return { lessons: this.store.allProgress(), days: this.store.days(sinceDay) };
+  }
+
+  /** The ability estimate and, per answered item, whether any answer was right. */
+  async quizState(learnerId: string) {
+    await this.open(learnerId);
+    return { ability: this.store.ability(), best: [...this.store.bestAnswers()].map(([itemId, correct]) => ({ itemId, correct })) };
+  }
+
+  /** Mastery per answered concept and every review card. */
+  async model(learnerId: string) {
+    await this.open(learnerId);
+    return { mastery: this.store.allMastery(), cards: this.store.allCards() };
+  }
+
+  /** Cards due by `now` (soonest first), and the items and times of those due later. */
+  async reviews(learnerId: string, now: string) {
+    await this.open(learnerId);
+    return { due: this.store.dueCards(now), later: this.store.laterCards(now) };
+  }
+
+  async hasCard(learnerId: string, itemId: string): Promise<boolean> {
+    return (await this.open(learnerId)) && this.store.hasCard(itemId);
+  }
+
+  /** Everything of the learner's that ranking and path planning read, in one call. */
+  async signals(learnerId: string, now: string, dismissedSince: string, sinceDay: string) {
+    await this.open(learnerId);
+    const best = this.store.bestAnswers();
+    return {
+      progress: this.store.allProgress(),
+      mastery: this.store.allMastery(),
+      preferences: this.store.profile()?.preferences ?? null,
+      goal: this.store.goal(),
+      dueItems: this.store.dueCards(now).map((c) => c.itemId),
+      correctItems: [...best].filter(([, right]) => right).map(([item]) => item),
+      dismissed: this.store.dismissedSince(dismissedSince),
+      days: this.store.days(sinceDay),
+    };
+  }
+
+  async goal(learnerId: string): Promise<Goal | null> {
+    return (await this.open(learnerId)) ? this.store.goal() : null;
+  }
+
+  async setGoal(learnerId: string, goal: Goal, courseId: string | null, at: string): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    this.store.setGoal(goal, courseId, at);
+    return true;
+  }
+
+  async reserveGeneration(learnerId: string, day: string, limit: number): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    return this.ctx.storage.transactionSync(() => this.store.reserveGeneration(day, limit));
+  }
+
+  async releaseGeneration(learnerId: string, day: string): Promise<void> {
+    if (await this.open(learnerId)) this.store.releaseGeneration(day);
+  }
+
+  /** Moves the learner's rows from D1 if they are still there: 'moved', 'here' (already moved or new) or 'absent'. */
+  async move(learnerId: string): Promise<'moved' | 'here' | 'absent'> {
+    if (this.store.profile()) {
+      await this.open(learnerId);
+      // A crash between the import and D1's delete leaves rows there: delete them again.
+      if (await readLegacyLearner(this.env.DB, learnerId)) await forgetLegacyLearner(this.env.DB, learnerId);
+      return 'here';
+    }
+    return (await this.open(learnerId)) ? 'moved' : 'absent';
+  }
+
+  /** Deltas waiting in the outbox (sent by the alarm). */
+  pendingDeltas(): number {
+    return this.store.outbox(FLUSH_ROWS).length;
+  }
+
+  /** Sends what waits: pending heartbeat seconds become deltas, and the outbox goes to the queue. */
+  async flush(): Promise<number> {
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => this.store.drainPendingActivity(now));
+    const rows = this.store.outbox(FLUSH_ROWS);
+    const learnerId = this.known ?? this.store.profile()?.learnerId;
+    const last = rows.at(-1);
+    if (!learnerId || !last) return 0;
+    const deltas: Delta[] = rows.map((r) => DeltaSchema.parse({ ...r.delta, seq: r.seq }));
+    const messages = packDeltas(learnerId, deltas);
+    for (let i = 0; i < messages.length; i += SEND_BATCH) {
+      await this.env.AGGREGATES.sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: 'json' })));
+    }
+    // Sent rows go only after the queue took them; a crash before this resends them, and
+    // the consumer's receipts make the repeat a no-op.
+    this.store.forgetOutbox(last.seq);
+    if (rows.length === FLUSH_ROWS) await this.flushWithin(0);
+    return messages.length;
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    await this.flush();
+  }
+
+  /** Makes sure the alarm fires within `ms`. */
+  private async flushWithin(ms: number): Promise<void> {
+    const at = Date.now() + ms;
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  /**
+   * Whether this object is `learnerId`'s. An object without a profile looks once for the
+   * learner's rows in D1 (from before learner objects) and moves them here.
+   */
+  private async open(learnerId: string): Promise<boolean> {
+    if (this.known !== null) {
+      if (this.known !== learnerId) throw new Error('a learner object was called with another learner id');
+      return true;
+    }
+    const existing = this.store.profile();
+    if (existing) {
+      if (existing.learnerId !== learnerId) throw new Error('a learner object was called with another learner id');
+      this.known = learnerId;
+      return true;
+    }
+    const legacy = await readLegacyLearner(this.env.DB, learnerId);
+    if (!legacy) return false;
+    const movedAt = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => importLegacyLearner(this.db, learnerId, legacy, movedAt));
+    await forgetLegacyLearner(this.env.DB, learnerId);
+    this.known = learnerId;
+    return true;
+  }
+}

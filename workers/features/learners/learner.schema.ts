@@ -1,0 +1,172 @@
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The SQLite schema of one learner's Durable Object: everything that is this learner's.
+ * There is no learner id column: the object is the learner. Every row that refers to
+ * course content carries its `course_id`.
+ */
+
+/** The learner's profile, one row. `legacy_checked_at` notes the object has looked for rows in D1 to move. */
+export const profile = sqliteTable('profile', {
+  id: text('id').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  onboardedAt: text('onboarded_at'),
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>(),
+  preferencesHash: text('preferences_hash'),
+  answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>(),
+  /** When the learner's rows were moved from the shared D1 database, if they were. */
+  movedAt: text('moved_at'),
+});
+
+/** Every change of preferences, oldest first; never updated. */
+export const preferenceHistory = sqliteTable('preference_history', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  source: text('source', { enum: ['onboarding', 'profile'] }).notNull(),
+  changedAt: text('changed_at').notNull(),
+});
+
+/**
+ * One row per applied event: the dedupe record, written in the same transaction as the
+ * change the event makes. `fingerprint` names the event's content, so a reused id with
+ * a different payload is told apart from a repeat.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    eventId: text('event_id').primaryKey(),
+    type: text('type').notNull(),
+    courseId: text('course_id'),
+    occurredAt: text('occurred_at').notNull(),
+    receivedAt: text('received_at').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    fingerprint: text('fingerprint').notNull(),
+  },
+  (t) => [index('events_occurred_idx').on(t.occurredAt)],
+);
+
+export const lessonProgress = sqliteTable(
+  'lesson_progress',
+  {
+    courseId: text('course_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    startedAt: text('started_at'),
+    completedAt: text('completed_at'),
+    activeSeconds: integer('active_seconds').notNull().default(0),
+    lastActivityAt: text('last_activity_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug] })],
+);
+
+/** Active seconds and events per UTC day. */
+export const dailyActivity = sqliteTable('daily_activity', {
+  day: text('day').primaryKey(),
+  activeSeconds: integer('active_seconds').notNull().default(0),
+  events: integer('events').notNull().default(0),
+});
+
+/** The IRT ability estimate, one row. */
+export const ability = sqliteTable('ability', {
+  id: integer('id').primaryKey(),
+  theta: real('theta').notNull(),
+  thetaSe: real('theta_se').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const conceptMastery = sqliteTable(
+  'concept_mastery',
+  {
+    courseId: text('course_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    pKnown: real('p_known').notNull(),
+    attempts: integer('attempts').notNull(),
+    correct: integer('correct').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
+);
+
+/** Every graded answer (quiz or review). */
+export const attempts = sqliteTable(
+  'attempts',
+  {
+    eventId: text('event_id').primaryKey(),
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    answer: integer('answer').notNull(),
+    correct: integer('correct', { mode: 'boolean' }).notNull(),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [index('attempts_item_idx').on(t.itemId)],
+);
+
+/** The FSRS card of one quiz item (ts-fsrs fields). */
+export const reviewCards = sqliteTable(
+  'review_cards',
+  {
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    due: text('due').notNull(),
+    stability: real('stability').notNull(),
+    difficulty: real('difficulty').notNull(),
+    elapsedDays: integer('elapsed_days').notNull(),
+    scheduledDays: integer('scheduled_days').notNull(),
+    learningSteps: integer('learning_steps').notNull(),
+    reps: integer('reps').notNull(),
+    lapses: integer('lapses').notNull(),
+    state: integer('state').notNull(),
+    lastReview: text('last_review'),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId] }), index('review_cards_due_idx').on(t.due)],
+);
+
+/** The learning goal, one row. */
+export const goal = sqliteTable('goal', {
+  id: integer('id').primaryKey(),
+  courseId: text('course_id'),
+  type: text('type', { enum: ['concept', 'lesson', 'part'] }).notNull(),
+  targetId: text('target_id').notNull(),
+  targetDate: text('target_date'),
+  setAt: text('set_at').notNull(),
+});
+
+/** The latest feedback on each recommendation. */
+export const recommendationFeedback = sqliteTable('recommendation_feedback', {
+  recommendationId: text('recommendation_id').primaryKey(),
+  courseId: text('course_id'),
+  action: text('action', { enum: ['accepted', 'dismissed', 'completed'] }).notNull(),
+  rating: integer('rating'),
+  at: text('at').notNull(),
+});
+
+/** Model generations per UTC day. */
+export const generationBudgets = sqliteTable('generation_budgets', {
+  day: text('day').primaryKey(),
+  used: integer('used').notNull().default(0),
+});
+
+/**
+ * Deltas for the shared aggregates in D1, written in the same transaction as the change
+ * they come from and deleted once a queue accepted them. `seq` never repeats (AUTOINCREMENT),
+ * so (learner, seq) names a delta for the consumer's dedupe.
+ */
+export const outbox = sqliteTable('outbox', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  delta: text('delta', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Heartbeat seconds not yet sent to the shared activity rollup: the alarm turns them into one delta. */
+export const pendingActivity = sqliteTable(
+  'pending_activity',
+  {
+    courseId: text('course_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    day: text('day').notNull(),
+    seconds: integer('seconds').notNull(),
+    heartbeats: integer('heartbeats').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug, t.day] })],
+);

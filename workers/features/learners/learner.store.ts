@@ -1,0 +1,378 @@
+import { and, asc, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
+import type { NewDelta } from '../aggregates/aggregates.schemas';
+import type { Goal } from '../recommendations/path.domain';
+import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
+import { PRIOR_ABILITY } from '../mastery/mastery.domain';
+import { PreferencesSchema, type Preferences } from './learners.schemas';
+import * as t from './learner.schema';
+
+/** The drizzle client over one learner object's SQLite storage (synchronous). */
+export type LearnerDb = DrizzleSqliteDODatabase<typeof t>;
+
+/** The learner's profile as the Worker sees it. */
+export interface LearnerRecord {
+  learnerId: string;
+  createdAt: string;
+  onboarded: boolean;
+  preferences: Preferences | null;
+  preferencesHash: string | null;
+}
+
+export interface LessonProgressRow {
+  lessonSlug: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  activeSeconds: number;
+  lastActivityAt: string | null;
+}
+
+export interface DayActivity {
+  day: string;
+  activeSeconds: number;
+  events: number;
+}
+
+export interface CardRow {
+  itemId: string;
+  conceptId: string;
+  card: StoredCard;
+}
+
+export interface MasteryRow extends ConceptState {
+  conceptId: string;
+  updatedAt: string;
+}
+
+const cardOf = (r: typeof t.reviewCards.$inferSelect): StoredCard => ({
+  due: r.due,
+  stability: r.stability,
+  difficulty: r.difficulty,
+  elapsedDays: r.elapsedDays,
+  scheduledDays: r.scheduledDays,
+  learningSteps: r.learningSteps,
+  reps: r.reps,
+  lapses: r.lapses,
+  state: r.state,
+  lastReview: r.lastReview,
+});
+
+/** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
+export function learnerStore(db: LearnerDb) {
+  const store = {
+    profile(): LearnerRecord | null {
+      const row = db.select().from(t.profile).get();
+      if (!row) return null;
+      // A stored profile of an older shape reads as "not onboarded" rather than failing every request.
+      const preferences = row.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
+      return {
+        learnerId: row.id,
+        createdAt: row.createdAt,
+        onboarded: row.onboardedAt !== null && preferences?.success === true,
+        preferences: preferences?.success ? preferences.data : null,
+        preferencesHash: preferences?.success ? row.preferencesHash : null,
+      };
+    },
+
+    createProfile(id: string, createdAt: string, movedAt: string | null = null): void {
+      db.insert(t.profile).values({ id, createdAt, movedAt }).onConflictDoNothing().run();
+    },
+
+    savePreferences(
+      change: { preferences: Preferences; preferencesHash: string; source: 'onboarding' | 'profile'; answers?: unknown },
+      at: string,
+    ): void {
+      db.update(t.profile)
+        .set({
+          preferences: change.preferences,
+          preferencesHash: change.preferencesHash,
+          ...(change.source === 'onboarding' ? { onboardedAt: at, answers: change.answers as Record<string, unknown> } : {}),
+        })
+        .run();
+      db.insert(t.preferenceHistory).values({ preferences: change.preferences, source: change.source, changedAt: at }).run();
+    },
+
+    event(eventId: string) {
+      return db.select().from(t.events).where(eq(t.events.eventId, eventId)).get() ?? null;
+    },
+
+    recordEvent(row: typeof t.events.$inferInsert): void {
+      db.insert(t.events).values(row).run();
+    },
+
+    addDailyActivity(day: string, seconds: number): void {
+      db.insert(t.dailyActivity)
+        .values({ day, activeSeconds: seconds, events: 1 })
+        .onConflictDoUpdate({
+          target: t.dailyActivity.day,
+          set: {
+            activeSeconds: sql`${t.dailyActivity.activeSeconds} + excluded.active_seconds`,
+            events: sql`${t.dailyActivity.events} + 1`,
+          },
+        })
+        .run();
+    },
+
+    /** Adds a lesson event to its progress; returns whether it completed the lesson for the first time. */
+    addLessonProgress(
+      courseId: string,
+      slug: string,
+      change: { startedAt: string | null; completedAt: string | null; seconds: number; at: string },
+    ): boolean {
+      const before = store.lessonProgress(slug);
+      db.insert(t.lessonProgress)
+        .values({
+          courseId,
+          lessonSlug: slug,
+          startedAt: change.startedAt,
+          completedAt: change.completedAt,
+          activeSeconds: change.seconds,
+          lastActivityAt: change.at,
+        })
+        .onConflictDoUpdate({
+          target: [t.lessonProgress.courseId, t.lessonProgress.lessonSlug],
+          set: {
+            startedAt: sql`coalesce(min(${t.lessonProgress.startedAt}, excluded.started_at), ${t.lessonProgress.startedAt}, excluded.started_at)`,
+            completedAt: sql`coalesce(min(${t.lessonProgress.completedAt}, excluded.completed_at), ${t.lessonProgress.completedAt}, excluded.completed_at)`,
+            activeSeconds: sql`${t.lessonProgress.activeSeconds} + excluded.active_seconds`,
+            lastActivityAt: sql`max(${t.lessonProgress.lastActivityAt}, excluded.last_activity_at)`,
+          },
+        })
+        .run();
+      return change.completedAt !== null && before.completedAt === null;
+    },
+
+    lessonProgress(slug: string): LessonProgressRow {
+      const row = db.select().from(t.lessonProgress).where(eq(t.lessonProgress.lessonSlug, slug)).get();
+      return {
+        lessonSlug: slug,
+        startedAt: row?.startedAt ?? null,
+        completedAt: row?.completedAt ?? null,
+        activeSeconds: row?.activeSeconds ?? 0,
+        lastActivityAt: row?.lastActivityAt ?? null,
+      };
+    },
+
+    allProgress(): LessonProgressRow[] {
+      return db
+        .select({
+          lessonSlug: t.lessonProgress.lessonSlug,
+          startedAt: t.lessonProgress.startedAt,
+          completedAt: t.lessonProgress.completedAt,
+          activeSeconds: t.lessonProgress.activeSeconds,
+          lastActivityAt: t.lessonProgress.lastActivityAt,
+        })
+        .from(t.lessonProgress)
+        .all();
+    },
+
+    days(sinceDay: string): DayActivity[] {
+      return db.select().from(t.dailyActivity).where(gte(t.dailyActivity.day, sinceDay)).orderBy(asc(t.dailyActivity.day)).all();
+    },
+
+    /** Heartbeat seconds waiting for the next flush to the shared rollup. */
+    addPendingActivity(courseId: string, lessonSlug: string, day: string, seconds: number): void {
+      db.insert(t.pendingActivity)
+        .values({ courseId, lessonSlug, day, seconds, heartbeats: 1 })
+        .onConflictDoUpdate({
+          target: [t.pendingActivity.courseId, t.pendingActivity.lessonSlug, t.pendingActivity.day],
+          set: {
+            seconds: sql`${t.pendingActivity.seconds} + excluded.seconds`,
+            heartbeats: sql`${t.pendingActivity.heartbeats} + 1`,
+          },
+        })
+        .run();
+    },
+
+    /** Moves pending heartbeat seconds into the outbox, one delta per lesson and day. */
+    drainPendingActivity(at: string): number {
+      const rows = db.select().from(t.pendingActivity).all();
+      for (const r of rows) {
+        store.emit(
+          { kind: 'activity', courseId: r.courseId, lessonSlug: r.lessonSlug, day: r.day, seconds: r.seconds, heartbeats: r.heartbeats },
+          at,
+        );
+      }
+      db.delete(t.pendingActivity).run();
+      return rows.length;
+    },
+
+    emit(delta: NewDelta, at: string): void {
+      db.insert(t.outbox).values({ delta, createdAt: at }).run();
+    },
+
+    outbox(limit: number) {
+      return db.select().from(t.outbox).orderBy(asc(t.outbox.seq)).limit(limit).all();
+    },
+
+    forgetOutbox(upToSeq: number): void {
+      db.delete(t.outbox).where(lte(t.outbox.seq, upToSeq)).run();
+    },
+
+    ability(): Ability {
+      const row = db.select().from(t.ability).get();
+      return row ? { theta: row.theta, se: row.thetaSe } : PRIOR_ABILITY;
+    },
+
+    setAbility(value: Ability, at: string): void {
+      db.insert(t.ability)
+        .values({ id: 1, theta: value.theta, thetaSe: value.se, updatedAt: at })
+        .onConflictDoUpdate({ target: t.ability.id, set: { theta: value.theta, thetaSe: value.se, updatedAt: at } })
+        .run();
+    },
+
+    mastery(courseId: string, conceptId: string): ConceptState | null {
+      const row = db
+        .select()
+        .from(t.conceptMastery)
+        .where(and(eq(t.conceptMastery.courseId, courseId), eq(t.conceptMastery.conceptId, conceptId)))
+        .get();
+      return row ? { pKnown: row.pKnown, attempts: row.attempts, correct: row.correct } : null;
+    },
+
+    allMastery(): MasteryRow[] {
+      return db
+        .select({
+          conceptId: t.conceptMastery.conceptId,
+          pKnown: t.conceptMastery.pKnown,
+          attempts: t.conceptMastery.attempts,
+          correct: t.conceptMastery.correct,
+          updatedAt: t.conceptMastery.updatedAt,
+        })
+        .from(t.conceptMastery)
+        .all();
+    },
+
+    setMastery(courseId: string, conceptId: string, state: ConceptState, at: string): void {
+      const values = { pKnown: state.pKnown, attempts: state.attempts, correct: state.correct, updatedAt: at };
+      db.insert(t.conceptMastery)
+        .values({ courseId, conceptId, ...values })
+        .onConflictDoUpdate({ target: [t.conceptMastery.courseId, t.conceptMastery.conceptId], set: values })
+        .run();
+    },
+
+    card(courseId: string, itemId: string): StoredCard | null {
+      const row = db
+        .select()
+        .from(t.reviewCards)
+        .where(and(eq(t.reviewCards.courseId, courseId), eq(t.reviewCards.itemId, itemId)))
+        .get();
+      return row ? cardOf(row) : null;
+    },
+
+    hasCard(itemId: string): boolean {
+      return db.select({ x: t.reviewCards.itemId }).from(t.reviewCards).where(eq(t.reviewCards.itemId, itemId)).get() !== undefined;
+    },
+
+    setCard(courseId: string, itemId: string, conceptId: string, card: StoredCard): void {
+      const values = { conceptId, ...card };
+      db.insert(t.reviewCards)
+        .values({ courseId, itemId, ...values })
+        .onConflictDoUpdate({ target: [t.reviewCards.courseId, t.reviewCards.itemId], set: values })
+        .run();
+    },
+
+    /** Cards due by `now`, soonest first. */
+    dueCards(now: string): CardRow[] {
+      return db
+        .select()
+        .from(t.reviewCards)
+        .where(lte(t.reviewCards.due, now))
+        .orderBy(asc(t.reviewCards.due), asc(t.reviewCards.itemId))
+        .all()
+        .map((r) => ({ itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
+    },
+
+    /** Cards due after `now`: their item and due time. */
+    laterCards(now: string): { itemId: string; due: string }[] {
+      return db.select({ itemId: t.reviewCards.itemId, due: t.reviewCards.due }).from(t.reviewCards).where(gt(t.reviewCards.due, now)).all();
+    },
+
+    allCards(): CardRow[] {
+      return db
+        .select()
+        .from(t.reviewCards)
+        .all()
+        .map((r) => ({ itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
+    },
+
+    addAttempt(row: typeof t.attempts.$inferInsert): void {
+      db.insert(t.attempts).values(row).run();
+    },
+
+    attempt(eventId: string): { answer: number; correct: boolean } | null {
+      const row = db.select().from(t.attempts).where(eq(t.attempts.eventId, eventId)).get();
+      return row ? { answer: row.answer, correct: row.correct } : null;
+    },
+
+    /** Per item: whether any answer to it was correct. */
+    bestAnswers(): Map<string, boolean> {
+      const rows = db
+        .select({ itemId: t.attempts.itemId, best: sql<number>`max(${t.attempts.correct})` })
+        .from(t.attempts)
+        .groupBy(t.attempts.itemId)
+        .all();
+      return new Map(rows.map((r) => [r.itemId, r.best === 1]));
+    },
+
+    goal(): Goal | null {
+      const row = db.select().from(t.goal).get();
+      return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate } : null;
+    },
+
+    setGoal(value: Goal, courseId: string | null, at: string): void {
+      const values = { courseId, type: value.type, targetId: value.id, targetDate: value.targetDate, setAt: at };
+      db.insert(t.goal)
+        .values({ id: 1, ...values })
+        .onConflictDoUpdate({ target: t.goal.id, set: values })
+        .run();
+    },
+
+    /** Keeps the latest feedback per recommendation (a late older one changes nothing). */
+    setFeedback(row: typeof t.recommendationFeedback.$inferInsert): void {
+      db.insert(t.recommendationFeedback)
+        .values(row)
+        .onConflictDoUpdate({
+          target: t.recommendationFeedback.recommendationId,
+          set: {
+            action: sql`excluded.action`,
+            rating: sql`coalesce(excluded.rating, ${t.recommendationFeedback.rating})`,
+            at: sql`excluded.at`,
+          },
+          setWhere: sql`excluded.at >= ${t.recommendationFeedback.at}`,
+        })
+        .run();
+    },
+
+    dismissedSince(since: string): string[] {
+      return db
+        .select({ id: t.recommendationFeedback.recommendationId })
+        .from(t.recommendationFeedback)
+        .where(and(eq(t.recommendationFeedback.action, 'dismissed'), gte(t.recommendationFeedback.at, since)))
+        .orderBy(desc(t.recommendationFeedback.at))
+        .all()
+        .map((r) => r.id);
+    },
+
+    /** Takes one generation from `day`'s budget if any is left. */
+    reserveGeneration(day: string, limit: number): boolean {
+      if (limit <= 0) return false;
+      const used = db.select().from(t.generationBudgets).where(eq(t.generationBudgets.day, day)).get()?.used ?? 0;
+      if (used >= limit) return false;
+      db.insert(t.generationBudgets)
+        .values({ day, used: 1 })
+        .onConflictDoUpdate({ target: t.generationBudgets.day, set: { used: sql`${t.generationBudgets.used} + 1` } })
+        .run();
+      return true;
+    },
+
+    releaseGeneration(day: string): void {
+      db.update(t.generationBudgets)
+        .set({ used: sql`${t.generationBudgets.used} - 1` })
+        .where(and(eq(t.generationBudgets.day, day), gt(t.generationBudgets.used, 0)))
+        .run();
+    },
+  };
+  return store;
+}
+export type LearnerStore = ReturnType<typeof learnerStore>;
