@@ -82,6 +82,10 @@ export interface Meter {
   modelCalls: number;
   /** D1 statements sent (each statement of a batch counts). */
   d1Queries: number;
+  /** Of those, the ones that write. */
+  d1Writes: number;
+  /** RPC calls to learner objects. */
+  learnerCalls: number;
 }
 
 export interface Deps {
@@ -119,12 +123,12 @@ export interface Deps {
 
 /** The one composition root: every adapter is built here, once per request or batch. */
 export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
-  const meter: Meter = { kvReads: 0, modelCalls: 0, d1Queries: 0 };
+  const meter: Meter = { kvReads: 0, modelCalls: 0, d1Queries: 0, d1Writes: 0, learnerCalls: 0 };
   // One D1 session per request or batch: reads may come from a nearby replica, and
   // every query in it still sees the writes made before it (sequential consistency).
   const d1 = meteredD1(env.DB.withSession('first-unconstrained') as unknown as D1Database, meter);
   const cache = createKvCache(env.CACHE, meter);
-  const learner = (learnerId: string) => learnerObject(env.LEARNER, learnerId);
+  const learner = (learnerId: string) => learnerObject(env.LEARNER, learnerId, meter);
   const db = createDb(d1);
   const embedder = makeEmbedder(env, config);
   const vectorRecord = createD1VectorIndex(db, embedder.id, embedder.dimensions);

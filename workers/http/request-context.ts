@@ -20,10 +20,11 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   c.res.headers.set('X-Request-Id', requestId);
   // Counts, not durations, in `desc`: what one request cost in D1 statements, KV reads and model calls.
-  const { d1Queries, kvReads, modelCalls } = deps.meter;
+  const { d1Queries, d1Writes, kvReads, modelCalls, learnerCalls } = deps.meter;
   c.res.headers.append(
     'Server-Timing',
-    `app;dur=${Date.now() - started}, d1;desc="${d1Queries} queries", kv;desc="${kvReads} reads", model;desc="${modelCalls} calls"`,
+    `app;dur=${Date.now() - started}, d1;desc="${d1Queries} queries", d1w;desc="${d1Writes} writes", ` +
+      `learner;desc="${learnerCalls} calls", kv;desc="${kvReads} reads", model;desc="${modelCalls} calls"`,
   );
   logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
     method: c.req.method,

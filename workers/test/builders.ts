@@ -1,4 +1,4 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../index';
 import type { Preferences } from '../features/learners/learners.schemas';
 import { newAuthorKey } from '../features/keys/keys.domain';
@@ -150,6 +150,19 @@ export async function givenLearner(preferences: Partial<Preferences> | null = {}
     if (put.status !== 200) throw new Error(`preferences not stored: ${put.status} ${await put.text()}`);
   }
   return learner;
+}
+
+/** The learner's object (typed RPC stub). */
+export const learnerStub = (learnerId: string) => env.LEARNER.get(env.LEARNER.idFromName(learnerId));
+
+/** Runs SQL in a learner's own object (its SQLite) and returns the rows: what tests read and seed there. */
+export async function learnerSql<T = Record<string, SqlStorageValue>>(learnerId: string, sql: string, ...binds: unknown[]): Promise<T[]> {
+  return runInDurableObject(learnerStub(learnerId), (_instance, state) => state.storage.sql.exec(sql, ...binds).toArray() as T[]);
+}
+
+/** Sends what the learners' objects owe the shared aggregates now (the real queue delivers it in about a second). */
+export async function flushLearners(...learnerIds: string[]): Promise<void> {
+  for (const id of learnerIds) await learnerStub(id).flush();
 }
 
 /** Reads a server-sent event stream to its end. */

@@ -4,9 +4,9 @@ import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { DEFAULT_BKT, bktUpdate } from '../mastery/mastery.bkt';
-import type { ModelWrite } from '../mastery/mastery.store';
+import type { EventSubject } from '../learners/learner.apply';
 import { consoleErrors } from '../../test/console';
 import { seededRandom } from '../../platform/seeded-random';
 import { MAX_HEARTBEAT_SECONDS, type EventMessage, type LearnerEvent } from './events.schemas';
@@ -86,23 +86,27 @@ describe('events pipeline', () => {
     let calls = 0;
     let transient = 0;
     let crashes = 0;
+    // The learner's object fails some calls before it applies (a lost request) and some after it
+    // committed (a lost answer): the message is retried either way.
     const deps = {
       ...real,
-      events: {
-        ...real.events,
-        async apply(message: EventMessage, attempt: string, model?: ModelWrite) {
-          calls++;
-          if (calls % 17 === 0) {
-            transient++;
-            throw new Error('D1_ERROR: simulated network failure before commit');
-          }
-          const applied = await real.events.apply(message, attempt, model);
-          if (calls % 23 === 0) {
-            crashes++;
-            throw new Error('simulated crash after commit, before ack');
-          }
-          return applied;
-        },
+      learner: (id: string) => {
+        const object = real.learner(id);
+        return {
+          async apply(learner: string, message: EventMessage, subject: EventSubject) {
+            calls++;
+            if (calls % 17 === 0) {
+              transient++;
+              throw new Error('simulated network failure before the object applied the event');
+            }
+            const applied = await object.apply(learner, message, subject);
+            if (calls % 23 === 0) {
+              crashes++;
+              throw new Error('simulated crash after commit, before ack');
+            }
+            return applied;
+          },
+        } as unknown as ReturnType<typeof real.learner>;
       },
     };
 
@@ -130,22 +134,14 @@ describe('events pipeline', () => {
     expect(crashes).toBeGreaterThan(0);
     expect(duplicates).toBeGreaterThan(50);
 
-    const events = await env.DB.prepare('SELECT count(*) AS n FROM learner_events').first<{ n: number }>();
-    expect(events?.n).toBe(1000);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 1000 }]);
     const rejected = await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>();
     expect(rejected?.n).toBe(poison.length);
 
-    const lessons = await env.DB.prepare(
-      'SELECT lesson_slug, started_at, completed_at, active_seconds, last_activity_at FROM lesson_progress WHERE learner_id = ? ORDER BY lesson_slug',
-    )
-      .bind(learnerId)
-      .all<{
-        lesson_slug: string;
-        started_at: string | null;
-        completed_at: string | null;
-        active_seconds: number;
-        last_activity_at: string;
-      }>();
+    const lessons = await learnerSql(
+      learnerId,
+      'SELECT lesson_slug, started_at, completed_at, active_seconds, last_activity_at FROM lesson_progress ORDER BY lesson_slug',
+    );
     const expectedLessons = [...truth.lessons.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([slug, l]) => ({
@@ -155,40 +151,38 @@ describe('events pipeline', () => {
         active_seconds: l.seconds,
         last_activity_at: l.last,
       }));
-    expect(lessons.results).toEqual(expectedLessons);
+    expect(lessons).toEqual(expectedLessons);
 
-    const days = await env.DB.prepare('SELECT day, active_seconds, events FROM daily_activity WHERE learner_id = ? ORDER BY day')
-      .bind(learnerId)
-      .all<{ day: string; active_seconds: number; events: number }>();
+    const days = await learnerSql<{ day: string; active_seconds: number; events: number }>(
+      learnerId,
+      'SELECT day, active_seconds, events FROM daily_activity ORDER BY day',
+    );
     const expectedDays = [...truth.days.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([day, d]) => ({ day, active_seconds: d.seconds, events: d.events }));
-    expect(days.results).toEqual(expectedDays);
-    expect(days.results.reduce((n, d) => n + d.events, 0)).toBe(1000);
+    expect(days).toEqual(expectedDays);
+    expect(days.reduce((n, d) => n + d.events, 0)).toBe(1000);
 
     // Graded answers: counted once each, and every concept's P(known) is BKT folded over its
     // answers in the order they committed (rowid), so no update was lost or applied twice.
-    const mastery = await env.DB.prepare(
-      'SELECT concept_id, p_known, attempts, correct FROM concept_mastery WHERE learner_id = ? ORDER BY concept_id',
-    )
-      .bind(learnerId)
-      .all<{ concept_id: string; p_known: number; attempts: number; correct: number }>();
+    const mastery = await learnerSql<{ concept_id: string; p_known: number; attempts: number; correct: number }>(
+      learnerId,
+      'SELECT concept_id, p_known, attempts, correct FROM concept_mastery ORDER BY concept_id',
+    );
     const expectedQuiz = [...truth.quiz.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    expect(mastery.results.map((m) => [m.concept_id, { attempts: m.attempts, correct: m.correct }])).toEqual(expectedQuiz);
-    const answers = await env.DB.prepare('SELECT concept_id, correct FROM quiz_attempts WHERE learner_id = ? ORDER BY rowid')
-      .bind(learnerId)
-      .all<{ concept_id: string; correct: number }>();
-    expect(answers.results).toHaveLength(expectedQuiz.reduce((n, [, q]) => n + q.attempts, 0));
-    for (const m of mastery.results) {
-      const replayed = answers.results
+    expect(mastery.map((m) => [m.concept_id, { attempts: m.attempts, correct: m.correct }])).toEqual(expectedQuiz);
+    const answers = await learnerSql<{ concept_id: string; correct: number }>(
+      learnerId,
+      'SELECT concept_id, correct FROM attempts ORDER BY rowid',
+    );
+    expect(answers).toHaveLength(expectedQuiz.reduce((n, [, q]) => n + q.attempts, 0));
+    for (const m of mastery) {
+      const replayed = answers
         .filter((a) => a.concept_id === m.concept_id)
         .reduce((p, a) => bktUpdate(p, a.correct === 1, DEFAULT_BKT), DEFAULT_BKT.prior);
       expect(m.p_known).toBeCloseTo(replayed, 12);
     }
-    const cards = await env.DB.prepare('SELECT sum(reps) AS reps FROM review_cards WHERE learner_id = ?')
-      .bind(learnerId)
-      .first<{ reps: number }>();
-    expect(cards?.reps).toBe(answers.results.length);
+    expect(await learnerSql(learnerId, 'SELECT sum(reps) AS reps FROM review_cards')).toEqual([{ reps: answers.length }]);
   }, 60_000);
 
   it('keeps messages that ran out of retries for a replay', async () => {
@@ -208,6 +202,7 @@ describe('replaying dead letters', () => {
   it('sends kept dead letters back to the queue, where each is applied once, and forgets them', async () => {
     const { learnerId } = await givenLearner(null);
     const key = await givenAuthorKey();
+    await push(await buildCourse(2), key);
     const event = {
       eventId: crypto.randomUUID(),
       type: 'lesson.active_time',
@@ -224,17 +219,13 @@ describe('replaying dead letters', () => {
     const replayed = await api('/api/admin/events/replay-dlq', { method: 'POST', key });
     expect(await replayed.json()).toEqual({ replayed: 2, remaining: 0 });
     const started = Date.now();
-    let row = null;
+    let row: unknown = null;
     while (!row && Date.now() - started < 8000) {
-      row = await env.DB.prepare('SELECT active_seconds FROM lesson_progress WHERE learner_id = ?').bind(learnerId).first();
+      [row] = await learnerSql(learnerId, 'SELECT active_seconds FROM lesson_progress');
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));
-    expect(
-      await env.DB.prepare('SELECT active_seconds FROM lesson_progress WHERE learner_id = ?').bind(learnerId).first(),
-    ).toEqual({
-      active_seconds: 30,
-    });
+    expect(await learnerSql(learnerId, 'SELECT active_seconds FROM lesson_progress')).toEqual([{ active_seconds: 30 }]);
     expect(await (await api('/api/admin/events/replay-dlq', { method: 'POST', key })).json()).toEqual({
       replayed: 0,
       remaining: 0,
@@ -245,6 +236,7 @@ describe('replaying dead letters', () => {
 
 describe('POST /api/events', () => {
   it('queues a batch that the real EVENTS consumer applies once, even when sent twice', async () => {
+    await push(await buildCourse(2), await givenAuthorKey());
     const { learnerId, token } = await givenLearner(null);
     const events = [
       { eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'lesson-1', occurredAt: '2026-11-01T10:00:00Z' },
@@ -264,19 +256,16 @@ describe('POST /api/events', () => {
     const started = Date.now();
     // Both copies of both events delivered: 4 messages, 2 applied.
     while (Date.now() - started < 8000) {
-      const applied = await env.DB.prepare('SELECT count(*) AS n FROM learner_events').first<{ n: number }>();
-      const days = await env.DB.prepare('SELECT events FROM daily_activity WHERE learner_id = ?')
-        .bind(learnerId)
-        .first<{ events: number }>();
-      if (applied?.n === 2 && days) break;
+      const [applied] = await learnerSql<{ n: number }>(learnerId, 'SELECT count(*) AS n FROM events');
+      if (applied?.n === 2) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     // Give the duplicate deliveries a moment to (not) add anything.
     await new Promise((r) => setTimeout(r, 500));
-    const row = await env.DB.prepare('SELECT active_seconds, started_at FROM lesson_progress WHERE learner_id = ?')
-      .bind(learnerId)
-      .first();
-    expect(row).toEqual({ active_seconds: 45, started_at: '2026-11-01T10:00:00.000Z' });
+    expect(await learnerSql(learnerId, 'SELECT active_seconds, started_at FROM lesson_progress')).toEqual([
+      { active_seconds: 45, started_at: '2026-11-01T10:00:00.000Z' },
+    ]);
+    expect(await learnerSql(learnerId, 'SELECT events FROM daily_activity')).toEqual([{ events: 2 }]);
   });
 
   it.each([

@@ -8,9 +8,24 @@ import type { Learner, NoLearner } from './learner.object';
 /** A typed RPC stub of one learner's object. */
 export type LearnerObject = DurableObjectStub<Learner>;
 
-/** The object of `learnerId` (one per learner id, created on first use). */
-export function learnerObject(namespace: DurableObjectNamespace<Learner>, learnerId: string): LearnerObject {
-  return namespace.get(namespace.idFromName(learnerId));
+/** The object of `learnerId` (one per learner id, created on first use); each RPC call is counted in `meter`. */
+export function learnerObject(
+  namespace: DurableObjectNamespace<Learner>,
+  learnerId: string,
+  meter: { learnerCalls: number },
+): LearnerObject {
+  const stub = namespace.get(namespace.idFromName(learnerId));
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        meter.learnerCalls++;
+        // Reflect.apply: an RPC method's own `.apply` would be another remote method.
+        return Reflect.apply(value, target, args) as unknown;
+      };
+    },
+  });
 }
 
 export type EventResult = ApplyOutcome | NoLearner | { result: 'unknown_subject' };

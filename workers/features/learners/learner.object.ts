@@ -33,8 +33,6 @@ export type NoLearner = { result: 'no_learner' };
 export class Learner extends DurableObject<Env> {
   private readonly db: LearnerDb;
   private readonly store: LearnerStore;
-  /** The learner id, once the object has a profile (or found none to move from D1). */
-  private known: string | null = null;
   /** When the set alarm fires, as far as this instance knows. */
   private alarmAt: number | null = null;
 
@@ -51,7 +49,6 @@ export class Learner extends DurableObject<Env> {
   /** Creates the learner (a repeat changes nothing). */
   create(learnerId: string, createdAt: string): void {
     this.store.createProfile(learnerId, createdAt);
-    this.known = learnerId;
   }
 
   async profile(learnerId: string): Promise<LearnerRecord | null> {
@@ -149,13 +146,12 @@ export class Learner extends DurableObject<Env> {
 
   /** Moves the learner's rows from D1 if they are still there: 'moved', 'here' (already moved or new) or 'absent'. */
   async move(learnerId: string): Promise<'moved' | 'here' | 'absent'> {
-    if (this.store.profile()) {
-      await this.open(learnerId);
-      // A crash between the import and D1's delete leaves rows there: delete them again.
-      if (await readLegacyLearner(this.env.DB, learnerId)) await forgetLegacyLearner(this.env.DB, learnerId);
-      return 'here';
-    }
-    return (await this.open(learnerId)) ? 'moved' : 'absent';
+    const had = this.store.profile() !== null;
+    if (!(await this.open(learnerId))) return 'absent';
+    if (!had) return 'moved';
+    // A crash between an import and D1's delete leaves rows there: delete them again.
+    if (await readLegacyLearner(this.env.DB, learnerId)) await forgetLegacyLearner(this.env.DB, learnerId);
+    return 'here';
   }
 
   /** Deltas waiting in the outbox (sent by the alarm). */
@@ -168,7 +164,7 @@ export class Learner extends DurableObject<Env> {
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => this.store.drainPendingActivity(now));
     const rows = this.store.outbox(FLUSH_ROWS);
-    const learnerId = this.known ?? this.store.profile()?.learnerId;
+    const learnerId = this.store.profile()?.learnerId;
     const last = rows.at(-1);
     if (!learnerId || !last) return 0;
     const deltas: Delta[] = rows.map((r) => DeltaSchema.parse({ ...r.delta, seq: r.seq }));
@@ -197,26 +193,24 @@ export class Learner extends DurableObject<Env> {
   }
 
   /**
-   * Whether this object is `learnerId`'s. An object without a profile looks once for the
-   * learner's rows in D1 (from before learner objects) and moves them here.
+   * Whether this object is `learnerId`'s. An object without a profile looks for the
+   * learner's rows in D1 (from before learner objects) and moves them here, holding
+   * other calls until it is done so the move happens once.
    */
   private async open(learnerId: string): Promise<boolean> {
-    if (this.known !== null) {
-      if (this.known !== learnerId) throw new Error('a learner object was called with another learner id');
-      return true;
-    }
     const existing = this.store.profile();
     if (existing) {
       if (existing.learnerId !== learnerId) throw new Error('a learner object was called with another learner id');
-      this.known = learnerId;
       return true;
     }
-    const legacy = await readLegacyLearner(this.env.DB, learnerId);
-    if (!legacy) return false;
-    const movedAt = new Date().toISOString();
-    this.ctx.storage.transactionSync(() => importLegacyLearner(this.db, learnerId, legacy, movedAt));
-    await forgetLegacyLearner(this.env.DB, learnerId);
-    this.known = learnerId;
-    return true;
+    return this.ctx.blockConcurrencyWhile(async () => {
+      if (this.store.profile()) return true;
+      const legacy = await readLegacyLearner(this.env.DB, learnerId);
+      if (!legacy) return false;
+      const movedAt = new Date().toISOString();
+      this.ctx.storage.transactionSync(() => importLegacyLearner(this.db, learnerId, legacy, movedAt));
+      await forgetLegacyLearner(this.env.DB, learnerId);
+      return true;
+    });
   }
 }

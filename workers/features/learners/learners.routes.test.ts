@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, buildCourse, freshIp, givenAuthorKey, givenLearner, PREFERENCES, push } from '../../test/builders';
+import { api, buildCourse, freshIp, givenAuthorKey, givenLearner, learnerSql, PREFERENCES, push } from '../../test/builders';
 import type { Problem } from '../../http/problem';
 import { signLearnerToken } from './learners.token';
 
@@ -120,11 +120,10 @@ describe('preferences', () => {
   it('keeps a history row for every change', async () => {
     const { learnerId, token } = await givenLearner();
     await api('/api/learners/me/preferences', { method: 'PUT', key: token, json: { ...PREFERENCES, style: 'visual' } });
-    const { results } = await env.DB.prepare(
-      'SELECT source, preferences FROM preference_history WHERE learner_id = ? ORDER BY id',
-    )
-      .bind(learnerId)
-      .all<{ source: string; preferences: string }>();
+    const results = await learnerSql<{ source: string; preferences: string }>(
+      learnerId,
+      'SELECT source, preferences FROM preference_history ORDER BY id',
+    );
     expect(results.map((r) => [r.source, (JSON.parse(r.preferences) as { style: string }).style])).toEqual([
       ['onboarding', 'hands-on'],
       ['profile', 'visual'],

@@ -4,7 +4,7 @@ import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
 
@@ -108,7 +108,7 @@ describe('quizzes', () => {
 
   it('grades an answer once per eventId and returns the updated concept mastery', async () => {
     await givenCourse();
-    const { token } = await givenLearner(null);
+    const { token, learnerId } = await givenLearner(null);
     const eventId = crypto.randomUUID();
     const right = await (await attempt(token, 'mid-item', 0, eventId)).json<Graded>();
     const pKnown = bktUpdate(DEFAULT_BKT.prior, true, DEFAULT_BKT);
@@ -129,13 +129,12 @@ describe('quizzes', () => {
     expect(other.mastery).toMatchObject({ level: 'learning', attempts: 1, correct: 0 });
     expect(wrong.mastery?.pKnown).toBeCloseTo(bktUpdate(pKnown, false, DEFAULT_BKT), 12);
     expect(wrong.mastery).toMatchObject({ attempts: 2, correct: 1 });
-    const rows = await env.DB.prepare('SELECT count(*) AS n FROM quiz_attempts').first<{ n: number }>();
-    expect(rows?.n).toBe(3);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 3 }]);
   });
 
   it('answers bad input with problems and changes nothing', async () => {
     await givenCourse();
-    const { token } = await givenLearner(null);
+    const { token, learnerId } = await givenLearner(null);
     const missing = await attempt(token, 'no-such-item', 0);
     expect(missing.status).toBe(404);
     expect((await missing.json<Problem>()).detail).toContain('no-such-item');
@@ -153,22 +152,44 @@ describe('quizzes', () => {
       const problem = await response.json<Problem & { errors: { field: string }[] }>();
       expect(problem.errors.map((e) => e.field).join(' ')).toContain(field);
     }
-    const none = await env.DB.prepare('SELECT count(*) AS n FROM quiz_attempts').first<{ n: number }>();
-    expect(none?.n).toBe(0);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 0 }]);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
   });
 
-  it('refuses an eventId another learner already used', async () => {
+  it("applies an eventId another learner used too: ids are unique per learner, not across learners", async () => {
     await givenCourse();
     const a = await givenLearner(null);
     const b = await givenLearner(null);
     const eventId = crypto.randomUUID();
     await attempt(a.token, 'mid-item', 0, eventId);
     const reused = await attempt(b.token, 'mid-item', 1, eventId);
-    expect(reused.status).toBe(409);
-    const mastery = await (
-      await api('/api/learners/me/mastery', { key: b.token })
-    ).json<{ concepts: { concept: string; attempts: number }[] }>();
-    expect(mastery.concepts.find((k) => k.concept === 'concept-1')?.attempts).toBe(0);
+    expect(reused.status).toBe(200);
+    expect(await reused.json<Graded>()).toMatchObject({ applied: true, correct: false, answer: 0 });
+    const attempts = async (token: string) =>
+      (
+        await (await api('/api/learners/me/mastery', { key: token })).json<{ concepts: { concept: string; attempts: number }[] }>()
+      ).concepts.find((k) => k.concept === 'concept-1')?.attempts;
+    expect([await attempts(a.token), await attempts(b.token)]).toEqual([1, 1]);
+  });
+
+  it('refuses an eventId the same learner used for another answer, with 409, and changes nothing', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    const eventId = crypto.randomUUID();
+    expect((await attempt(token, 'mid-item', 0, eventId)).status).toBe(200);
+    for (const [itemId, answer] of [
+      ['mid-item', 1],
+      ['easy-item', 0],
+    ] as const) {
+      const reused = await attempt(token, itemId, answer, eventId);
+      expect(reused.status).toBe(409);
+      expect(reused.headers.get('content-type')).toContain('application/problem+json');
+      const problem = await reused.json<Problem>();
+      expect(problem.code).toBe('conflict');
+      // The other item's answer key never leaks through a reused id.
+      expect(JSON.stringify(problem)).not.toContain('why mid-item');
+    }
+    expect(await learnerSql(learnerId, 'SELECT item_id, answer FROM attempts')).toEqual([{ item_id: 'mid-item', answer: 0 }]);
   });
 });
 
@@ -231,7 +252,7 @@ describe('reviews', () => {
     expect(before).toMatchObject({ due: [], upcoming: 2 });
     expect(Date.parse(before.nextDue) - Date.now()).toBeLessThan(15 * 60_000);
     // Time passes: both cards come due.
-    await env.DB.prepare("UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z' WHERE learner_id = ?").bind(learnerId).run();
+    await learnerSql(learnerId, "UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z'");
     const due = await (
       await api('/api/reviews/due', { key: token })
     ).json<{ due: { id: string; question: string; choices: string[]; state: string; retrievability: number }[] }>();
@@ -297,8 +318,8 @@ describe('reviews', () => {
       expect((await api(`/api/reviews/${id}`, { method: 'POST', key: token, json })).status).toBe(status);
     }
     expect((await api('/api/reviews/due?limit=0', { key: a.token })).status).toBe(400);
-    const reps = await env.DB.prepare('SELECT sum(reps) AS n FROM review_cards').first<{ n: number }>();
-    expect(reps?.n).toBe(1);
+    expect(await learnerSql(a.learnerId, 'SELECT sum(reps) AS n FROM review_cards')).toEqual([{ n: 1 }]);
+    expect(await learnerSql(b.learnerId, 'SELECT count(*) AS n FROM review_cards')).toEqual([{ n: 0 }]);
   });
 });
 
@@ -334,7 +355,7 @@ describe('learner endpoints', () => {
     const a = await givenLearner(null);
     const b = await givenLearner(null);
     for (const id of ['easy-item', 'mid-item', 'hard-item']) await attempt(a.token, id, 0);
-    await env.DB.prepare("UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z'").run();
+    await learnerSql(a.learnerId, "UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z'");
     const seen = async (token: string) => ({
       next: (await next(token)).answered,
       mastery: (
@@ -369,12 +390,15 @@ describe('graded events through the queue', () => {
     const ctx = createExecutionContext();
     await consumeBatch(batch, depsFor(env, {}));
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['q-1', 'q-2']);
-    const graded = await env.DB.prepare('SELECT item_id, correct FROM quiz_attempts').all();
-    expect(graded.results).toEqual([{ item_id: 'mid-item', correct: 1 }]);
+    expect(await learnerSql(learnerId, 'SELECT item_id, correct FROM attempts')).toEqual([{ item_id: 'mid-item', correct: 1 }]);
     const rejected = await env.DB.prepare('SELECT reason FROM event_rejections').all();
-    expect(rejected.results).toEqual([{ reason: 'no such quiz item' }]);
+    expect(rejected.results).toEqual([{ reason: 'no such lesson or quiz item' }]);
   });
 });
+
+/** A row of the shared attempt log the learner objects feed (what fitting reads). */
+const ATTEMPT_LOG = `INSERT INTO attempt_log (event_id, learner_id, course_id, item_id, concept_id, lesson_slug, answer, correct, occurred_at)
+  VALUES (?, ?, 'test-course', ?, ?, ?, ?, ?, ?)`;
 
 describe('fitting BKT', () => {
   it('refits per-concept parameters by EM from logged answers, which new answers then use', async () => {
@@ -385,16 +409,30 @@ describe('fitting BKT', () => {
       for (let t = 0; t < 10; t++) {
         const correct = t >= 3 + (l % 4) ? (l + t) % 9 !== 0 : (l * t) % 5 === 0;
         statements.push(
-          env.DB.prepare(
-            'INSERT INTO quiz_attempts (event_id, learner_id, item_id, concept_id, answer, correct, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          ).bind(crypto.randomUUID(), `l-${l}`, 'lesson-2-q1', 'concept-2', 0, correct ? 1 : 0, `2026-11-01T00:00:0${t}.000Z`),
+          env.DB.prepare(ATTEMPT_LOG).bind(
+            crypto.randomUUID(),
+            `l-${l}`,
+            'lesson-2-q1',
+            'concept-2',
+            'lesson-2',
+            0,
+            correct ? 1 : 0,
+            `2026-11-01T00:00:0${t}.000Z`,
+          ),
         );
       }
     }
     statements.push(
-      env.DB.prepare(
-        'INSERT INTO quiz_attempts (event_id, learner_id, item_id, concept_id, answer, correct, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).bind(crypto.randomUUID(), 'l-0', 'lesson-3-q1', 'concept-3', 1, 1, '2026-11-01T00:00:00.000Z'),
+      env.DB.prepare(ATTEMPT_LOG).bind(
+        crypto.randomUUID(),
+        'l-0',
+        'lesson-3-q1',
+        'concept-3',
+        'lesson-3',
+        1,
+        1,
+        '2026-11-01T00:00:00.000Z',
+      ),
     );
     await env.DB.batch(statements);
     expect((await api('/api/admin/mastery/fit-bkt', { method: 'POST', json: {} })).status).toBe(401);

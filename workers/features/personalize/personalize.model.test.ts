@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { FakeReply } from '../../../scripts/fake-openai';
-import { api, buildCourse, givenAuthorKey, givenLearner, lessonBody, push, readEvents } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, lessonBody, push, readEvents } from '../../test/builders';
 import type { PersonalizedLesson } from './personalize.schemas';
 
 const ORIGINAL = lessonBody('lesson-2');
@@ -88,7 +88,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     expect(result.notice).toContain('unavailable');
     expect(await fake.calls()).toBe(3);
     expect(await generationLog(learnerId)).toMatchObject([{ outcome: 'failed', attempts: 3 }]);
-    const budget = await env.DB.prepare('SELECT used FROM generation_budgets WHERE learner_id = ?').bind(learnerId).first();
+    const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 0 });
     expect((await env.CACHE.list({ prefix: 'personalized:' })).keys).toHaveLength(0);
   });
@@ -136,7 +136,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     expect(over).toMatchObject({ engine: 'offline', degraded: false });
     expect(over.notice).toContain("today's 1 model-personalized lessons");
     expect(await fake.calls()).toBe(1);
-    const budget = await env.DB.prepare('SELECT used FROM generation_budgets WHERE learner_id = ?').bind(learnerId).first();
+    const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 1 });
   });
 
@@ -146,7 +146,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     const results = await Promise.all([1, 2, 3].map(() => personalize(token, fake.vars)));
     expect(results.map((r) => r.markdown)).toEqual([GOOD, GOOD, GOOD]);
     expect(await fake.calls()).toBe(1);
-    const budget = await env.DB.prepare('SELECT used FROM generation_budgets WHERE learner_id = ?').bind(learnerId).first();
+    const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 1 });
   });
 

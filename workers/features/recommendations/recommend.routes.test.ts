@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Problem } from '../../http/problem';
-import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import { api, buildCourse, flushLearners, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 
 /** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
 async function givenCourse() {
@@ -64,7 +64,7 @@ describe('recommendations', () => {
 
   it('keep a dismissed item away; feedback counts once per eventId', async () => {
     await givenCourse();
-    const { token } = await givenLearner({ goals: ['basics'] });
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
     await complete(token, 'lesson-1');
     const eventId = crypto.randomUUID();
     expect(await (await feedback(token, 'lesson:lesson-2', { eventId, action: 'dismissed' })).json()).toEqual({ applied: true });
@@ -72,15 +72,22 @@ describe('recommendations', () => {
     const items = (await recommendations(token)).body.items.map((i) => i.id);
     expect(items).not.toContain('lesson:lesson-2');
     expect(items).toContain('quiz:lesson-1');
-    const stats = await env.DB.prepare('SELECT accepted, dismissed FROM recommendation_stats WHERE recommendation_id = ?')
-      .bind('lesson:lesson-2')
-      .first();
-    expect(stats).toEqual({ accepted: 0, dismissed: 1 });
+    // The shared count follows through the learner object's outbox and the AGGREGATES queue, once.
+    await flushLearners(learnerId);
+    await vi.waitFor(
+      async () => {
+        const stats = await env.DB.prepare('SELECT accepted, dismissed FROM recommendation_stats WHERE recommendation_id = ?')
+          .bind('lesson:lesson-2')
+          .first();
+        expect(stats).toEqual({ accepted: 0, dismissed: 1 });
+      },
+      { timeout: 8000, interval: 100 },
+    );
   });
 
   it('answer bad feedback with problems, storing nothing', async () => {
     await givenCourse();
-    const { token } = await givenLearner({ goals: ['basics'] });
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
     const cases: [string, unknown, string][] = [
       ['lesson:lesson-2', { action: 'dismissed' }, 'json/eventId'],
       ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'loved' }, 'json/action'],
@@ -95,19 +102,28 @@ describe('recommendations', () => {
       expect(problem.errors.map((e) => e.field).join(' ')).toContain(field);
     }
     expect((await api('/api/recommendations?limit=0', { key: token })).status).toBe(400);
-    const stored = await env.DB.prepare('SELECT count(*) AS n FROM recommendation_feedback').first<{ n: number }>();
-    expect(stored?.n).toBe(0);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM recommendation_feedback')).toEqual([{ n: 0 }]);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
   });
 
   it('tell a learner what others went on to do, once the cron job counted co-completions', async () => {
     const key = await givenCourse();
+    const others: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { token } = await givenLearner({ goals: ['basics'] });
+      const { token, learnerId } = await givenLearner({ goals: ['basics'] });
       await complete(token, 'lesson-1');
       await complete(token, 'lesson-2');
+      others.push(learnerId);
     }
-    const refreshed = await api('/api/admin/recommendations/refresh', { method: 'POST', key });
-    expect(await refreshed.json()).toEqual({ pairs: 1 });
+    // Completions reach the shared table through the learners' objects and the AGGREGATES queue.
+    await flushLearners(...others);
+    await vi.waitFor(
+      async () => {
+        const refreshed = await api('/api/admin/recommendations/refresh', { method: 'POST', key });
+        expect(await refreshed.json()).toEqual({ pairs: 1 });
+      },
+      { timeout: 8000, interval: 100 },
+    );
     const { token } = await givenLearner({ goals: ['deeper'] });
     await complete(token, 'lesson-1');
     const items = (await recommendations(token)).body.items;
@@ -115,14 +131,15 @@ describe('recommendations', () => {
     expect((await api('/api/admin/recommendations/refresh', { method: 'POST' })).status).toBe(401);
   });
 
-  it('rank from one D1 batch once the course is read, and see a new push at once', async () => {
+  it("rank from one call to the learner's object and one D1 batch once the course is read, and see a new push at once", async () => {
     const key = await givenCourse();
     const { token } = await givenLearner({ goals: ['basics'] });
     await recommendations(token);
     await complete(token, 'lesson-1');
     const warm = await recommendations(token);
-    // The learner's signals in one batch of 11 statements; the course came from this isolate's copy.
-    expect(warm.timing).toContain('d1;desc="11 queries"');
+    // The learner's signals in one call; what all learners share in one batch (stamp, feedback counts,
+    // co-completion of the one completed lesson, labels of the answered concepts); the course from this isolate's copy.
+    expect(warm.timing).toContain('d1;desc="3 queries", d1w;desc="0 writes", learner;desc="1 calls"');
     // A push that drops lesson-2's prerequisite changes what a new learner may take.
     await push(await buildCourse(6, { 'lesson-3': { prerequisites: [] } }), key);
     const other = await givenLearner({ goals: ['basics'] });
