@@ -33,12 +33,14 @@ export async function ensureLocalAuthorKey(target: D1Target): Promise<string> {
   const saved = readLocalAuthorKey();
   if (saved) {
     const rows = d1Execute(
-      `SELECT id FROM api_keys WHERE key_hash = ${sqlText(await sha256Hex(saved))} AND revoked_at IS NULL`,
+      `SELECT id FROM api_keys WHERE key_hash = ${sqlText(await sha256Hex(saved))} AND revoked_at IS NULL
+       AND scopes LIKE '%"admin"%'`,
       target,
     );
     if (rows.length > 0) return saved;
   }
-  const { key } = await createAuthorKey(['content:write'], 'local development', target);
+  // The local operator runs the admin commands too (moving learners, replaying dead letters).
+  const { key } = await createAuthorKey(['content:write', 'admin'], 'local development', target);
   writeLocalAuthorKey(key);
   return key;
 }
@@ -157,7 +159,7 @@ export async function startSeededServer(options: {
 }): Promise<{ server: LocalServer; pushOutput: string }> {
   rmSync(options.persistTo, { recursive: true, force: true });
   applyLocalMigrations(options.persistTo);
-  const { key } = await createAuthorKey(['content:write'], 'seeded', {
+  const { key } = await createAuthorKey(['content:write', 'admin'], 'seeded', {
     remote: false,
     env: undefined,
     persistTo: options.persistTo,

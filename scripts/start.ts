@@ -99,6 +99,11 @@ async function main(): Promise<number> {
     }
   });
 
+  step('moving any learners still in D1 into their own objects');
+  if ((await run('npx', ['tsx', 'cli/learners.ts', 'move', '--target', url])) !== 0) {
+    console.error('Moving learners failed; each one still moves on their first request.');
+  }
+
   step('pushing seeds/course with the author CLI');
   // Spawned asynchronously: the embedding server in this process must keep answering meanwhile.
   const pushed = await run('npx', ['tsx', 'cli/content.ts', 'push', 'seeds/course', '--target', url, '--wait']);

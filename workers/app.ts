@@ -5,6 +5,7 @@ import { contentAdminRoutes } from './features/content/content-admin.routes';
 import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { learnerRoutes } from './features/learners/learners.routes';
+import { learnerAdminRoutes } from './features/learners/learners-admin.routes';
 import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
@@ -58,6 +59,7 @@ export function createApp() {
   app.route('/api/learners/me', goalRoutes);
   app.route('/api/learning-path', learningPathRoutes);
   app.route('/api/admin/recommendations', recommendationAdminRoutes);
+  app.route('/api/admin/learners', learnerAdminRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

@@ -15,6 +15,7 @@ import { courseOutline, createD1EventStore, type EventStore, type OutlineLesson 
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
 import { learnerObject, type LearnerObject } from './features/learners/learner.client';
+import { createD1LegacyLearners, type LegacyLearners } from './features/learners/learner.legacy';
 import { forgetRecommendations } from './features/recommendations/recommend.cache';
 import { createD1MasteryStore, type MasteryStore } from './features/mastery/mastery.store';
 import { createRecommendStore, type RecommendStore } from './features/recommendations/recommend.store';
@@ -104,12 +105,14 @@ export interface Deps {
   keys: KeyStore;
   /** The object that holds `learnerId`'s state (typed RPC). */
   learner: (learnerId: string) => LearnerObject;
+  /** Learners whose rows are still in D1, from before learner objects. */
+  legacyLearners: LegacyLearners;
   /** Runs after a learner event is newly applied: drops what it makes stale. */
   afterApplied: (message: EventMessage) => Promise<void>;
   /** The course's lessons in order, with their part and chapter (a D1 read). */
   outline: () => Promise<OutlineLesson[]>;
   personalize: PersonalizeStore;
-  limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter };
+  limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter; admin: RateLimiter };
   search: SearchStore;
   sources: SourceStore;
   concepts: ConceptStore;
@@ -147,6 +150,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learner,
+    legacyLearners: createD1LegacyLearners(d1),
     afterApplied: async ({ learnerId, event }) => {
       // Heartbeats and lesson ratings change no ranking; everything else may.
       if (event.type !== 'lesson.active_time' && event.type !== 'lesson.rated') await forgetRecommendations({ cache }, learnerId);
@@ -162,6 +166,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeLearner: createBindingRateLimiter(env.PERSONALIZE_LEARNER_LIMIT, LIMIT_PERIOD_SECONDS),
+      admin: createBindingRateLimiter(env.ADMIN_LIMIT, LIMIT_PERIOD_SECONDS),
     },
     textGenerator: config.OPENAI_API_KEY
       ? createOpenAiTextGenerator({

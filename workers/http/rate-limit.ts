@@ -39,3 +39,8 @@ export function byIp(c: Context<AppEnv>): string {
 export function byLearner(c: Context<AppEnv>): string {
   return `learner:${c.var.learnerId}`;
 }
+
+/** The calling author key (after `requireAuthor`). */
+export function byAuthor(c: Context<AppEnv>): string {
+  return `author:${c.var.author.id}`;
+}

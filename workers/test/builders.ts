@@ -156,7 +156,11 @@ export async function givenLearner(preferences: Partial<Preferences> | null = {}
 export const learnerStub = (learnerId: string) => env.LEARNER.get(env.LEARNER.idFromName(learnerId));
 
 /** Runs SQL in a learner's own object (its SQLite) and returns the rows: what tests read and seed there. */
-export async function learnerSql<T = Record<string, SqlStorageValue>>(learnerId: string, sql: string, ...binds: unknown[]): Promise<T[]> {
+export async function learnerSql<T = Record<string, SqlStorageValue>>(
+  learnerId: string,
+  sql: string,
+  ...binds: unknown[]
+): Promise<T[]> {
   return runInDurableObject(learnerStub(learnerId), (_instance, state) => state.storage.sql.exec(sql, ...binds).toArray() as T[]);
 }
 

@@ -19,7 +19,9 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
   function statements(learnerId: string, delta: Delta, attempt: string, now: string): D1PreparedStatement[] {
     const guard = [learnerId, delta.seq, attempt] as const;
     const receipt = d1
-      .prepare('INSERT INTO aggregate_receipts (learner_id, seq, applied_by, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .prepare(
+        'INSERT INTO aggregate_receipts (learner_id, seq, applied_by, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
       .bind(learnerId, delta.seq, attempt, now);
     switch (delta.kind) {
       case 'attempt':

@@ -1,4 +1,3 @@
-
 /** Port over what the events pipeline keeps in D1: rejected messages and dead letters (of both learner queues). */
 export interface EventStore {
   /** Records a queue message that failed its schema (never retried). */

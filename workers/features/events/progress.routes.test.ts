@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';

@@ -28,8 +28,7 @@ export interface ModelOutcome {
 }
 
 export type ApplyOutcome =
-  | { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome }
-  | { result: 'conflict' };
+  { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome } | { result: 'conflict' };
 
 /** What an applied event changed that the object must send on or schedule. */
 export interface ApplyEffects {
@@ -89,7 +88,11 @@ function change(
       card: store.card(item.courseId, item.id),
     };
     const answer = event.answer;
-    const result = modelChange(snapshot, { occurredAt, answer, rating: event.type === 'review.rated' ? event.rating : undefined });
+    const result = modelChange(snapshot, {
+      occurredAt,
+      answer,
+      rating: event.type === 'review.rated' ? event.rating : undefined,
+    });
     store.setCard(item.courseId, item.id, item.conceptId, result.card);
     if (result.graded) {
       const { correct, mastery } = result.graded;
@@ -97,7 +100,10 @@ function change(
       store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
       const attempt = { eventId: event.eventId, courseId: item.courseId, itemId: item.id, conceptId: item.conceptId };
       store.addAttempt({ ...attempt, answer: result.graded.answer, correct, occurredAt });
-      store.emit({ kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt }, occurredAt);
+      store.emit(
+        { kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt },
+        occurredAt,
+      );
       effects.emitted = true;
     }
     return {

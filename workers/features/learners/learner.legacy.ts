@@ -91,9 +91,7 @@ export async function readLegacyLearner(d1: D1Database, learnerId: string): Prom
        FROM review_cards c WHERE learner_id = ?`,
     ),
     q('SELECT type, target_id AS targetId, target_date AS targetDate, set_at AS setAt FROM learner_goals WHERE learner_id = ?'),
-    q(
-      `SELECT recommendation_id AS recommendationId, action, rating, at FROM recommendation_feedback WHERE learner_id = ?`,
-    ),
+    q(`SELECT recommendation_id AS recommendationId, action, rating, at FROM recommendation_feedback WHERE learner_id = ?`),
     q('SELECT day, used FROM generation_budgets WHERE learner_id = ?'),
   ]);
   const rows = <T>(i: number) => (results[i]?.results ?? []) as T[];
@@ -139,10 +137,23 @@ export async function forgetLegacyLearner(d1: D1Database, learnerId: string): Pr
   ]);
 }
 
-/** Learner ids still in D1, at most `limit`. */
-export async function legacyLearnerIds(d1: D1Database, limit: number): Promise<string[]> {
-  const { results } = await d1.prepare('SELECT id FROM learners ORDER BY id LIMIT ?').bind(limit).all<{ id: string }>();
-  return results.map((r) => r.id);
+/** The learners still in D1, for the move command. */
+export interface LegacyLearners {
+  /** Learner ids still in D1, at most `limit`. */
+  ids(limit: number): Promise<string[]>;
+  count(): Promise<number>;
+}
+
+export function createD1LegacyLearners(d1: D1Database): LegacyLearners {
+  return {
+    async ids(limit) {
+      const { results } = await d1.prepare('SELECT id FROM learners ORDER BY id LIMIT ?').bind(limit).all<{ id: string }>();
+      return results.map((r) => r.id);
+    },
+    async count() {
+      return (await d1.prepare('SELECT count(*) AS n FROM learners').first<{ n: number }>())?.n ?? 0;
+    },
+  };
 }
 
 /**
@@ -166,25 +177,59 @@ export function importLegacyLearner(db: LearnerDb, learnerId: string, legacy: Le
     .run();
   const many = <T>(rows: T[], insert: (row: T) => void) => rows.forEach(insert);
   many(legacy.history, (h) =>
-    db.insert(t.preferenceHistory).values({ preferences: json(h.preferences) ?? {}, source: h.source, changedAt: h.changedAt }).run(),
+    db
+      .insert(t.preferenceHistory)
+      .values({ preferences: json(h.preferences) ?? {}, source: h.source, changedAt: h.changedAt })
+      .run(),
   );
   many(legacy.events, (e) => {
     const payload = json(e.payload) ?? {};
-    const fingerprint = eventFingerprint({ eventId: e.eventId, occurredAt: e.occurredAt, type: e.type, ...payload } as LearnerEvent);
+    const fingerprint = eventFingerprint({
+      eventId: e.eventId,
+      occurredAt: e.occurredAt,
+      type: e.type,
+      ...payload,
+    } as LearnerEvent);
     db.insert(t.events)
-      .values({ eventId: e.eventId, type: e.type, courseId: e.courseId, occurredAt: e.occurredAt, receivedAt: e.receivedAt, payload, fingerprint })
+      .values({
+        eventId: e.eventId,
+        type: e.type,
+        courseId: e.courseId,
+        occurredAt: e.occurredAt,
+        receivedAt: e.receivedAt,
+        payload,
+        fingerprint,
+      })
       .onConflictDoNothing()
       .run();
   });
   many(legacy.progress, (p) => db.insert(t.lessonProgress).values(p).onConflictDoNothing().run());
   many(legacy.days, (d) => db.insert(t.dailyActivity).values(d).onConflictDoNothing().run());
-  if (legacy.ability) db.insert(t.ability).values({ id: 1, ...legacy.ability }).onConflictDoNothing().run();
+  if (legacy.ability)
+    db.insert(t.ability)
+      .values({ id: 1, ...legacy.ability })
+      .onConflictDoNothing()
+      .run();
   many(legacy.mastery, (m) => db.insert(t.conceptMastery).values(m).onConflictDoNothing().run());
   many(legacy.attempts, (a) =>
-    db.insert(t.attempts).values({ ...a, correct: a.correct === 1 }).onConflictDoNothing().run(),
+    db
+      .insert(t.attempts)
+      .values({ ...a, correct: a.correct === 1 })
+      .onConflictDoNothing()
+      .run(),
   );
   many(legacy.cards, (c) => db.insert(t.reviewCards).values(c).onConflictDoNothing().run());
-  if (legacy.goal) db.insert(t.goal).values({ id: 1, courseId: null, ...legacy.goal }).onConflictDoNothing().run();
-  many(legacy.feedback, (f) => db.insert(t.recommendationFeedback).values({ ...f, courseId: null }).onConflictDoNothing().run());
+  if (legacy.goal)
+    db.insert(t.goal)
+      .values({ id: 1, courseId: null, ...legacy.goal })
+      .onConflictDoNothing()
+      .run();
+  many(legacy.feedback, (f) =>
+    db
+      .insert(t.recommendationFeedback)
+      .values({ ...f, courseId: null })
+      .onConflictDoNothing()
+      .run(),
+  );
   many(legacy.budgets, (b) => db.insert(t.generationBudgets).values(b).onConflictDoNothing().run());
 }

@@ -90,7 +90,10 @@ export class Learner extends DurableObject<Env> {
   /** The ability estimate and, per answered item, whether any answer was right. */
   async quizState(learnerId: string) {
     await this.open(learnerId);
-    return { ability: this.store.ability(), best: [...this.store.bestAnswers()].map(([itemId, correct]) => ({ itemId, correct })) };
+    return {
+      ability: this.store.ability(),
+      best: [...this.store.bestAnswers()].map(([itemId, correct]) => ({ itemId, correct })),
+    };
   }
 
   /** Mastery per answered concept and every review card. */

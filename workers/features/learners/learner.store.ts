@@ -189,7 +189,14 @@ export function learnerStore(db: LearnerDb) {
       const rows = db.select().from(t.pendingActivity).all();
       for (const r of rows) {
         store.emit(
-          { kind: 'activity', courseId: r.courseId, lessonSlug: r.lessonSlug, day: r.day, seconds: r.seconds, heartbeats: r.heartbeats },
+          {
+            kind: 'activity',
+            courseId: r.courseId,
+            lessonSlug: r.lessonSlug,
+            day: r.day,
+            seconds: r.seconds,
+            heartbeats: r.heartbeats,
+          },
           at,
         );
       }
@@ -261,7 +268,9 @@ export function learnerStore(db: LearnerDb) {
     },
 
     hasCard(itemId: string): boolean {
-      return db.select({ x: t.reviewCards.itemId }).from(t.reviewCards).where(eq(t.reviewCards.itemId, itemId)).get() !== undefined;
+      return (
+        db.select({ x: t.reviewCards.itemId }).from(t.reviewCards).where(eq(t.reviewCards.itemId, itemId)).get() !== undefined
+      );
     },
 
     setCard(courseId: string, itemId: string, conceptId: string, card: StoredCard): void {
@@ -285,7 +294,11 @@ export function learnerStore(db: LearnerDb) {
 
     /** Cards due after `now`: their item and due time. */
     laterCards(now: string): { itemId: string; due: string }[] {
-      return db.select({ itemId: t.reviewCards.itemId, due: t.reviewCards.due }).from(t.reviewCards).where(gt(t.reviewCards.due, now)).all();
+      return db
+        .select({ itemId: t.reviewCards.itemId, due: t.reviewCards.due })
+        .from(t.reviewCards)
+        .where(gt(t.reviewCards.due, now))
+        .all();
     },
 
     allCards(): CardRow[] {

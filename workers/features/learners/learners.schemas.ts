@@ -84,3 +84,22 @@ export const NewLearnerSchema = z
   })
   .openapi('LearnerToken');
 export type NewLearner = z.infer<typeof NewLearnerSchema>;
+
+/** Most learners one move request handles (a CLI loops until none remain). */
+export const MAX_MOVE_BATCH = 200;
+
+export const MoveLearnersRequestSchema = z
+  .object({
+    limit: z.number().int().min(1).max(MAX_MOVE_BATCH).default(50).openapi({ description: 'Learners to move in this request' }),
+  })
+  .strict()
+  .openapi('MoveLearnersRequest');
+
+export const MoveLearnersResponseSchema = z
+  .object({
+    moved: z.number().int().openapi({ description: 'Learners whose rows went from D1 into their object now' }),
+    cleaned: z.number().int().openapi({ description: 'Learners already in their object whose leftover D1 rows were deleted' }),
+    remaining: z.number().int().openapi({ description: 'Learners still in D1 after this request' }),
+  })
+  .openapi('MoveLearnersResponse');
+export type MoveLearnersResponse = z.infer<typeof MoveLearnersResponseSchema>;

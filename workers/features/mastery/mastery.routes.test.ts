@@ -156,7 +156,7 @@ describe('quizzes', () => {
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
   });
 
-  it("applies an eventId another learner used too: ids are unique per learner, not across learners", async () => {
+  it('applies an eventId another learner used too: ids are unique per learner, not across learners', async () => {
     await givenCourse();
     const a = await givenLearner(null);
     const b = await givenLearner(null);
@@ -167,7 +167,9 @@ describe('quizzes', () => {
     expect(await reused.json<Graded>()).toMatchObject({ applied: true, correct: false, answer: 0 });
     const attempts = async (token: string) =>
       (
-        await (await api('/api/learners/me/mastery', { key: token })).json<{ concepts: { concept: string; attempts: number }[] }>()
+        await (
+          await api('/api/learners/me/mastery', { key: token })
+        ).json<{ concepts: { concept: string; attempts: number }[] }>()
       ).concepts.find((k) => k.concept === 'concept-1')?.attempts;
     expect([await attempts(a.token), await attempts(b.token)]).toEqual([1, 1]);
   });

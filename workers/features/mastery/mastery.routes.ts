@@ -125,7 +125,9 @@ async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
   const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;
   const graded = await deps.mastery.gradedItem(itemId);
   const message = { learnerId, receivedAt: new Date().toISOString(), event };
-  const outcome = graded ? await applyAbout(deps, message, { kind: 'item', ...graded }) : ({ result: 'unknown_subject' } as const);
+  const outcome = graded
+    ? await applyAbout(deps, message, { kind: 'item', ...graded })
+    : ({ result: 'unknown_subject' } as const);
   const { result, model } = await appliedOrThrow(deps, learnerId, outcome, `No quiz item ${itemId}`);
   if (!model || !graded) throw new Error(`an answer to ${itemId} came back without its model change`);
   const { item } = graded;
@@ -302,7 +304,10 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         const item = items.get(d.itemId);
         return item ? [{ ...d, item }] : [];
       });
-      const later = cards.later.filter((d) => items.has(d.itemId)).map((d) => d.due).sort();
+      const later = cards.later
+        .filter((d) => items.has(d.itemId))
+        .map((d) => d.due)
+        .sort();
       return c.json(
         {
           due: due.slice(0, limit).map(({ itemId, conceptId, card, item }) => ({

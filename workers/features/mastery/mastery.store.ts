@@ -92,7 +92,9 @@ export function createD1MasteryStore(d1: D1Database) {
       const [lesson, items] = await d1.batch<Record<string, unknown>>([
         d1.prepare('SELECT difficulty FROM lessons WHERE slug = ?').bind(lessonSlug),
         d1
-          .prepare('SELECT q.id, q.question, q.choices, q.concept_id, q.difficulty FROM quiz_items q WHERE q.lesson_slug = ? ORDER BY q.position')
+          .prepare(
+            'SELECT q.id, q.question, q.choices, q.concept_id, q.difficulty FROM quiz_items q WHERE q.lesson_slug = ? ORDER BY q.position',
+          )
           .bind(lessonSlug),
       ]);
       const l = lesson?.results[0] as { difficulty: number } | undefined;
@@ -106,7 +108,13 @@ export function createD1MasteryStore(d1: D1Database) {
       }[];
       return rows.map((r) => {
         const choices = JSON.parse(r.choices) as string[];
-        return { id: r.id, question: r.question, choices, concept: r.concept_id, zeta: itemZeta(r.difficulty ?? l.difficulty, choices.length) };
+        return {
+          id: r.id,
+          question: r.question,
+          choices,
+          concept: r.concept_id,
+          zeta: itemZeta(r.difficulty ?? l.difficulty, choices.length),
+        };
       });
     },
 
@@ -159,9 +167,7 @@ export function createD1MasteryStore(d1: D1Database) {
     /** Every learner's graded answers per concept, oldest first, for the BKT fit. */
     async fitSequences(): Promise<FitSequences[]> {
       const { results } = await d1
-        .prepare(
-          'SELECT concept_id, learner_id, correct FROM attempt_log ORDER BY concept_id, learner_id, occurred_at, event_id',
-        )
+        .prepare('SELECT concept_id, learner_id, correct FROM attempt_log ORDER BY concept_id, learner_id, occurred_at, event_id')
         .all<{ concept_id: string; learner_id: string; correct: number }>();
       const concepts = new Map<string, Map<string, boolean[]>>();
       for (const r of results) {

@@ -155,7 +155,10 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
         activeSeconds.set(p.lessonSlug, p.activeSeconds);
       }
       const concepts = new Map<string, ConceptInfo>(
-        mine.mastery.map((m) => [m.conceptId, { title: labels.get(m.conceptId) ?? m.conceptId, pKnown: m.pKnown, attempts: m.attempts }]),
+        mine.mastery.map((m) => [
+          m.conceptId,
+          { title: labels.get(m.conceptId) ?? m.conceptId, pKnown: m.pKnown, attempts: m.attempts },
+        ]),
       );
       if (mine.goal?.type === 'concept' && !concepts.has(mine.goal.id) && labels.has(mine.goal.id)) {
         concepts.set(mine.goal.id, { title: labels.get(mine.goal.id) ?? mine.goal.id, pKnown: 0, attempts: 0 });
@@ -202,7 +205,8 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       const sql = {
         lesson: 'SELECT course_id FROM lessons WHERE slug = ?',
         part: 'SELECT course_id FROM parts WHERE slug = ?',
-        concept: 'SELECT l.course_id FROM lesson_concepts lc JOIN lessons l ON l.slug = lc.lesson_slug WHERE lc.concept_id = ? LIMIT 1',
+        concept:
+          'SELECT l.course_id FROM lesson_concepts lc JOIN lessons l ON l.slug = lc.lesson_slug WHERE lc.concept_id = ? LIMIT 1',
       }[goal.type];
       return (await d1.prepare(sql).bind(goal.id).first<{ course_id: string }>())?.course_id ?? null;
     },
