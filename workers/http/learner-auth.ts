@@ -32,10 +32,15 @@ export const LEARNER_SECURITY = [{ LearnerToken: [] as string[] }];
 
 /** The token's learner; a valid token whose learner is gone counts as no token. */
 export async function currentLearner(deps: Pick<Deps, 'learner'>, learnerId: string): Promise<LearnerRecord> {
-  const learner = await deps.learner(learnerId).profile(learnerId);
-  if (!learner)
+  return ofLearner(await deps.learner(learnerId).profile(learnerId));
+}
+
+/** What the learner's object answered, where null means the learner is gone: 401, as for no token. */
+export function ofLearner<T>(value: T | null): T {
+  if (value === null) {
     throw new AppError('unauthorized', 'The learner of this token no longer exists; create a new learner', {
       headers: CHALLENGE,
     });
-  return learner;
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
-import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { LEARNER_SECURITY, ofLearner, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugParamSchema } from '../content/content.schemas';
@@ -126,7 +126,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     async (c) => {
       const { slug } = c.req.valid('param');
       const { deps, learnerId } = c.var;
-      return c.json(await deps.learner(learnerId).lessonProgress(learnerId, slug), 200);
+      return c.json(ofLearner(await deps.learner(learnerId).lessonProgress(learnerId, slug)), 200);
     },
   )
   .openapi(
@@ -146,7 +146,8 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const today = new Date().toISOString().slice(0, 10);
       const since = new Date(Date.now() - OVERVIEW_DAYS * 86_400_000).toISOString().slice(0, 10);
       const { deps, learnerId } = c.var;
-      const [outline, mine] = await Promise.all([deps.outline(), deps.learner(learnerId).progress(learnerId, since)]);
+      const [outline, progress] = await Promise.all([deps.outline(), deps.learner(learnerId).progress(learnerId, since)]);
+      const mine = ofLearner(progress);
       return c.json(summarizeProgress(joinProgress(outline, mine.lessons, mine.days), today), 200);
     },
   );

@@ -76,20 +76,21 @@ export class Learner extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Reads answer null when the object is not `learnerId`'s (no such learner). */
   async lessonProgress(learnerId: string, slug: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     return this.store.lessonProgress(slug);
   }
 
   /** Progress per lesson and activity per day since `sinceDay`. */
   async progress(learnerId: string, sinceDay: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     return { lessons: this.store.allProgress(), days: this.store.days(sinceDay) };
   }
 
   /** The ability estimate and, per answered item, whether any answer was right. */
   async quizState(learnerId: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     return {
       ability: this.store.ability(),
       best: [...this.store.bestAnswers()].map(([itemId, correct]) => ({ itemId, correct })),
@@ -98,13 +99,13 @@ export class Learner extends DurableObject<Env> {
 
   /** Mastery per answered concept and every review card. */
   async model(learnerId: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     return { mastery: this.store.allMastery(), cards: this.store.allCards() };
   }
 
   /** Cards due by `now` (soonest first), and the items and times of those due later. */
   async reviews(learnerId: string, now: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     return { due: this.store.dueCards(now), later: this.store.laterCards(now) };
   }
 
@@ -114,7 +115,7 @@ export class Learner extends DurableObject<Env> {
 
   /** Everything of the learner's that ranking and path planning read, in one call. */
   async signals(learnerId: string, now: string, dismissedSince: string, sinceDay: string) {
-    await this.open(learnerId);
+    if (!(await this.open(learnerId))) return null;
     const best = this.store.bestAnswers();
     return {
       progress: this.store.allProgress(),
@@ -196,18 +197,17 @@ export class Learner extends DurableObject<Env> {
   }
 
   /**
-   * Whether this object is `learnerId`'s. An object without a profile looks for the
+   * Whether this object is `learnerId`'s (any other id finds no learner here). An object without a profile looks for the
    * learner's rows in D1 (from before learner objects) and moves them here, holding
    * other calls until it is done so the move happens once.
    */
   private async open(learnerId: string): Promise<boolean> {
     const existing = this.store.profile();
-    if (existing) {
-      if (existing.learnerId !== learnerId) throw new Error('a learner object was called with another learner id');
-      return true;
-    }
+    // The Worker derives the object from the id, so a mismatch is a bug: it finds no learner.
+    if (existing) return existing.learnerId === learnerId;
     return this.ctx.blockConcurrencyWhile(async () => {
-      if (this.store.profile()) return true;
+      const created = this.store.profile();
+      if (created) return created.learnerId === learnerId;
       const legacy = await readLegacyLearner(this.env.DB, learnerId);
       if (!legacy) return false;
       const movedAt = new Date().toISOString();

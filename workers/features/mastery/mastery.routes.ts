@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
-import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { LEARNER_SECURITY, ofLearner, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { SlugSchema } from '../content/content.schemas';
@@ -144,7 +144,8 @@ async function applyNow(c: Context<AppEnv>, event: ModelEvent) {
 
 /** The learner's mastery of every concept the course assesses, with its cards. */
 async function conceptStates(deps: Deps, learnerId: string) {
-  const [concepts, mine] = await Promise.all([deps.mastery.assessedConcepts(), deps.learner(learnerId).model(learnerId)]);
+  const [concepts, model] = await Promise.all([deps.mastery.assessedConcepts(), deps.learner(learnerId).model(learnerId)]);
+  const mine = ofLearner(model);
   const mastery = new Map(mine.mastery.map((m) => [m.conceptId, m]));
   const cards = new Map<string, StoredCard[]>();
   for (const c of mine.cards) cards.set(c.conceptId, [...(cards.get(c.conceptId) ?? []), c.card]);
@@ -199,10 +200,11 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const { lessonSlug } = c.req.valid('param');
       const { deps, learnerId } = c.var;
-      const [items, state] = await Promise.all([
+      const [items, quizState] = await Promise.all([
         deps.mastery.lessonItems(lessonSlug),
         deps.learner(learnerId).quizState(learnerId),
       ]);
+      const state = ofLearner(quizState);
       if (!items) throw new AppError('not_found', `No lesson ${lessonSlug}`);
       const best = new Map(state.best.map((b) => [b.itemId, b.correct]));
       const quiz = { ability: state.ability, items };
@@ -297,7 +299,7 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       const now = new Date();
       const { limit } = c.req.valid('query');
       const { deps, learnerId } = c.var;
-      const cards = await deps.learner(learnerId).reviews(learnerId, now.toISOString());
+      const cards = ofLearner(await deps.learner(learnerId).reviews(learnerId, now.toISOString()));
       // Cards of items no longer in the course are neither due nor upcoming.
       const items = await deps.mastery.reviewItems([...cards.due, ...cards.later].map((d) => d.itemId));
       const due = cards.due.flatMap((d) => {

@@ -1,3 +1,4 @@
+import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
@@ -101,7 +102,7 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
     async learner(learnerId: string, now: Date): Promise<LearnerContext> {
       const since = new Date(now.getTime() - DISMISS_DAYS * 86_400_000).toISOString();
       const sinceDay = new Date(now.getTime() - 28 * 86_400_000).toISOString().slice(0, 10);
-      const mine = await learnerObject(learnerId).signals(learnerId, now.toISOString(), since, sinceDay);
+      const mine = ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString(), since, sinceDay));
       const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];

@@ -1,0 +1,227 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, learnerStub, push } from '../../test/builders';
+import { DEFAULT_BKT, bktUpdate } from '../mastery/mastery.bkt';
+import type { Learner } from './learner.object';
+
+/** Four lessons; lesson-1's quiz has three items on concept-1 (answer 1 is right). */
+async function givenCourse() {
+  const key = await givenAuthorKey();
+  const items = ['a', 'b', 'c'].map((id) => ({
+    id: `lesson-1-${id}`,
+    question: `${id}?`,
+    choices: ['w', 'r', 'x'],
+    answer: 1,
+    explanation: `why ${id}`,
+    concept: 'concept-1',
+  }));
+  await push(await buildCourse(4, { 'lesson-1': { quiz: items } }), key);
+  return key;
+}
+
+const ITEMS = ['lesson-1-a', 'lesson-1-b', 'lesson-1-c'];
+const timing = (response: Response) => response.headers.get('server-timing') ?? '';
+
+describe("one learner's concurrent writes", () => {
+  it('applies a 20-way burst of answers, each once, with no update lost', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    const answers = Array.from({ length: 20 }, (_, i) => ({
+      eventId: crypto.randomUUID(),
+      itemId: ITEMS[i % 3],
+      answer: i % 4 === 0 ? 0 : 1,
+    }));
+    const responses = await Promise.all(
+      answers.map((json) => api('/api/quizzes/attempts', { method: 'POST', key: token, json })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const bodies = await Promise.all(responses.map((r) => r.json<{ applied: boolean }>()));
+    expect(bodies.every((b) => b.applied)).toBe(true);
+    // Each reflected once: 20 attempts, mastery folded over them in the order they committed,
+    // 20 reviews on the three cards, and an ability moved by each answer.
+    const attempts = await learnerSql<{ correct: number }>(learnerId, 'SELECT correct FROM attempts ORDER BY rowid');
+    expect(attempts).toHaveLength(20);
+    const [mastery] = await learnerSql<{ p_known: number; attempts: number; correct: number }>(
+      learnerId,
+      'SELECT p_known, attempts, correct FROM concept_mastery',
+    );
+    expect(mastery).toMatchObject({ attempts: 20, correct: 15 });
+    const folded = attempts.reduce((p, a) => bktUpdate(p, a.correct === 1, DEFAULT_BKT), DEFAULT_BKT.prior);
+    expect(mastery?.p_known).toBeCloseTo(folded, 12);
+    expect(await learnerSql(learnerId, 'SELECT sum(reps) AS reps, count(*) AS cards FROM review_cards')).toEqual([
+      { reps: 20, cards: 3 },
+    ]);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 20 }]);
+    // The same 20 requests again (a client retrying all of them): nothing changes.
+    const again = await Promise.all(answers.map((json) => api('/api/quizzes/attempts', { method: 'POST', key: token, json })));
+    expect((await Promise.all(again.map((r) => r.json<{ applied: boolean }>()))).some((b) => b.applied)).toBe(false);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 20 }]);
+  });
+
+  it('applies concurrent reviews and concurrent event batches once each', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    for (const itemId of ITEMS) {
+      await api('/api/quizzes/attempts', {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), itemId, answer: 1 },
+      });
+    }
+    const reviews = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        api(`/api/reviews/${ITEMS[i % 3]}`, {
+          method: 'POST',
+          key: token,
+          json: { eventId: crypto.randomUUID(), answer: 1, rating: 'good' },
+        }),
+      ),
+    );
+    expect(reviews.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(await learnerSql(learnerId, 'SELECT sum(reps) AS reps FROM review_cards')).toEqual([{ reps: 15 }]);
+    expect(await learnerSql(learnerId, 'SELECT attempts FROM concept_mastery')).toEqual([{ attempts: 15 }]);
+
+    // 20 requests to POST /api/events at once, one heartbeat each, through the EVENTS queue.
+    const batches = Array.from({ length: 20 }, (_, i) => ({
+      events: [
+        {
+          eventId: crypto.randomUUID(),
+          type: 'lesson.active_time',
+          lessonSlug: 'lesson-2',
+          seconds: 10 + i,
+          occurredAt: new Date().toISOString(),
+        },
+      ],
+    }));
+    const sent = await Promise.all(batches.map((json) => api('/api/events', { method: 'POST', key: token, json })));
+    expect(sent.map((r) => r.status)).toEqual(Array(20).fill(202));
+    const expected = batches.reduce((n, b) => n + (b.events[0]?.seconds ?? 0), 0);
+    const started = Date.now();
+    let seconds = 0;
+    while (seconds !== expected && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      const [row] = await learnerSql<{ active_seconds: number }>(
+        learnerId,
+        "SELECT active_seconds FROM lesson_progress WHERE lesson_slug = 'lesson-2'",
+      );
+      seconds = row?.active_seconds ?? 0;
+    }
+    expect(seconds).toBe(expected);
+  });
+});
+
+describe('heartbeats and deltas', () => {
+  it('costs a heartbeat no D1 write: the object sums the seconds and its alarm sends one delta per lesson and day', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    for (let i = 0; i < 5; i++) {
+      const response = await api('/api/progress/lessons/lesson-1/time', {
+        method: 'PUT',
+        key: token,
+        json: { eventId: crypto.randomUUID(), seconds: 30 },
+      });
+      expect(response.status).toBe(200);
+      expect(timing(response)).toContain('d1w;desc="0 writes"');
+      expect(timing(response)).toContain('learner;desc="1 calls"');
+    }
+    expect(await learnerSql(learnerId, 'SELECT seconds, heartbeats FROM pending_activity')).toEqual([
+      { seconds: 150, heartbeats: 5 },
+    ]);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
+    // The alarm (set for the activity flush) sends the summed seconds on.
+    expect(await runDurableObjectAlarm(learnerStub(learnerId))).toBe(true);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM pending_activity')).toEqual([{ n: 0 }]);
+    const day = new Date().toISOString().slice(0, 10);
+    await expect
+      .poll(
+        async () =>
+          env.DB.prepare('SELECT lesson_slug, day, active_seconds, heartbeats FROM lesson_activity_daily')
+            .all()
+            .then((r) => r.results),
+        { timeout: 8000, interval: 100 },
+      )
+      .toEqual([{ lesson_slug: 'lesson-1', day, active_seconds: 150, heartbeats: 5 }]);
+  });
+
+  it('writes nothing to D1 on an answer and sends its delta in at most one queue message, packed with others', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    for (let i = 0; i < 12; i++) {
+      const response = await api('/api/quizzes/attempts', {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), itemId: ITEMS[i % 3], answer: 1 },
+      });
+      expect(timing(response)).toContain('d1w;desc="0 writes"');
+    }
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 12 }]);
+    // 12 answers' deltas leave in one message.
+    expect(await learnerStub(learnerId).flush()).toBe(1);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
+    await expect
+      .poll(async () => (await env.DB.prepare('SELECT count(*) AS n FROM attempt_log').first<{ n: number }>())?.n, {
+        timeout: 8000,
+        interval: 100,
+      })
+      .toBe(12);
+    // Nothing left: a second flush sends nothing.
+    expect(await learnerStub(learnerId).flush()).toBe(0);
+  });
+
+  it('keeps deltas whose send failed, and sends them with the next flush', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    await api('/api/progress/lessons/lesson-1/complete', { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
+    const stub = learnerStub(learnerId);
+    const failed = await runInDurableObject(stub, async (instance: Learner) => {
+      const real = env.AGGREGATES;
+      Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch: () => Promise.reject(new Error('queue down')) } } });
+      try {
+        await instance.flush();
+        return null;
+      } catch (error) {
+        return String(error);
+      } finally {
+        Object.assign(instance, { env: { ...env, AGGREGATES: real } });
+      }
+    });
+    expect(failed).toContain('queue down');
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 1 }]);
+    expect(await stub.flush()).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          env.DB.prepare('SELECT lesson_slug FROM lesson_completions')
+            .all()
+            .then((r) => r.results),
+        {
+          timeout: 8000,
+          interval: 100,
+        },
+      )
+      .toEqual([{ lesson_slug: 'lesson-1' }]);
+  });
+});
+
+describe('isolation', () => {
+  it("never answers for another learner: an object refuses every id but its own, and a token reaches only its learner's", async () => {
+    await givenCourse();
+    const a = await givenLearner(null);
+    const b = await givenLearner(null);
+    await api('/api/progress/lessons/lesson-1/complete', {
+      method: 'POST',
+      key: a.token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    // Called with another learner's id, an object answers as if there were no such learner.
+    expect(await learnerStub(a.learnerId).profile(b.learnerId)).toBeNull();
+    expect(await learnerStub(a.learnerId).progress(b.learnerId, '2020-01-01')).toBeNull();
+    const seen = await (await api('/api/progress', { key: b.token })).json<{ lessons: { completed: number } }>();
+    expect(seen.lessons.completed).toBe(0);
+    expect(await learnerSql(b.learnerId, 'SELECT count(*) AS n FROM lesson_progress')).toEqual([{ n: 0 }]);
+    // An object for an id no learner was created with holds nothing and answers as "no learner".
+    const ghost = 'lrn_ghost0000000000000000';
+    expect(await learnerStub(ghost).profile(ghost)).toBeNull();
+    expect(await learnerSql(ghost, 'SELECT count(*) AS n FROM profile')).toEqual([{ n: 0 }]);
+  });
+});
