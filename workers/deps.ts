@@ -14,6 +14,7 @@ import { createD1ConceptStore, type ConceptStore } from './features/concepts/con
 import { courseOutline, createD1EventStore, type EventStore, type OutlineLesson } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
+import type { AggregateMessage } from './features/aggregates/aggregates.schemas';
 import { learnerObject, type LearnerObject } from './features/learners/learner.client';
 import { createD1LegacyLearners, type LegacyLearners } from './features/learners/learner.legacy';
 import { forgetRecommendations } from './features/recommendations/recommend.cache';
@@ -97,6 +98,7 @@ export interface Deps {
   cache: Cache;
   ingestQueue: JobQueue<IngestJob>;
   eventsQueue: JobQueue<EventMessage>;
+  aggregatesQueue: JobQueue<AggregateMessage>;
   events: EventStore;
   aggregates: AggregateStore;
   mastery: MasteryStore;
@@ -143,6 +145,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     cache,
     ingestQueue: createJobQueue<IngestJob>(env.INGEST),
     eventsQueue: createJobQueue<EventMessage>(env.EVENTS),
+    aggregatesQueue: createJobQueue<AggregateMessage>(env.AGGREGATES),
     events: createD1EventStore(d1),
     aggregates: createD1AggregateStore(d1),
     mastery: createD1MasteryStore(d1),

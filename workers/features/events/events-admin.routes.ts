@@ -3,6 +3,7 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { AggregateMessageSchema, type AggregateMessage } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from './events.schemas';
 
 /** Dead letters sent back per request (the queue takes 100 per send; the store pages by 90). */
@@ -15,7 +16,7 @@ eventAdminRoutes.openapi(
     method: 'post',
     path: '/replay-dlq',
     tags: ['Authoring'],
-    summary: 'Send kept dead-lettered events back to the EVENTS queue (a page at a time); applying stays exactly once',
+    summary: 'Send kept dead letters back to their queue, EVENTS or AGGREGATES (a page at a time); applying stays exactly once',
     security: AUTHOR_SECURITY,
     responses: {
       200: {
@@ -30,7 +31,10 @@ eventAdminRoutes.openapi(
     const letters = await deps.events.deadLetters(REPLAY_PAGE);
     // Sent first, forgotten after: a failure in between replays a letter twice, which
     // the consumer applies once; the reverse order could lose it.
-    await deps.eventsQueue.sendAll(letters.map((l) => l.body as EventMessage));
+    const aggregates = letters.filter((l) => AggregateMessageSchema.safeParse(l.body).success);
+    const events = letters.filter((l) => !aggregates.includes(l));
+    await deps.aggregatesQueue.sendAll(aggregates.map((l) => l.body as AggregateMessage));
+    await deps.eventsQueue.sendAll(events.map((l) => l.body as EventMessage));
     const remaining = await deps.events.forgetDeadLetters(letters.map((l) => l.id));
     deps.logger.log('info', 'events.dlq_replayed', { replayed: letters.length, remaining });
     return c.json({ replayed: letters.length, remaining }, 200);

@@ -3,7 +3,8 @@ import { drizzle } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
 import { parseConfig } from '../../deps';
-import { DeltaSchema, packDeltas, type Delta } from '../aggregates/aggregates.schemas';
+import { createJobQueue } from '../../platform/job-queue';
+import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
 import type { Goal } from '../recommendations/path.domain';
 import type { Preferences } from './learners.schemas';
@@ -14,8 +15,6 @@ import { learnerStore, type LearnerDb, type LearnerRecord, type LearnerStore } f
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
-/** Messages per `sendBatch` (the Queues limit). */
-const SEND_BATCH = 100;
 
 export type NoLearner = { result: 'no_learner' };
 
@@ -173,9 +172,7 @@ export class Learner extends DurableObject<Env> {
     if (!learnerId || !last) return 0;
     const deltas: Delta[] = rows.map((r) => DeltaSchema.parse({ ...r.delta, seq: r.seq }));
     const messages = packDeltas(learnerId, deltas);
-    for (let i = 0; i < messages.length; i += SEND_BATCH) {
-      await this.env.AGGREGATES.sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: 'json' })));
-    }
+    await createJobQueue<AggregateMessage>(this.env.AGGREGATES).sendAll(messages);
     // Sent rows go only after the queue took them; a crash before this resends them, and
     // the consumer's receipts make the repeat a no-op.
     this.store.forgetOutbox(last.seq);

@@ -1,0 +1,226 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import { seededRandom } from '../../platform/seeded-random';
+import { consumeBatch } from '../../queues/consumer';
+import { QUEUES } from '../../queues/messages';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, learnerStub, push } from '../../test/builders';
+import { consoleErrors } from '../../test/console';
+import type { Learner } from '../learners/learner.object';
+import { packDeltas, type AggregateMessage, type Delta } from './aggregates.schemas';
+
+/** Flushes a learner's object into a list instead of the queue, so the test delivers (and redelivers) it. */
+async function captureFlush(learnerId: string): Promise<AggregateMessage[]> {
+  return runInDurableObject(learnerStub(learnerId), async (instance: Learner) => {
+    const captured: AggregateMessage[] = [];
+    const real = env.AGGREGATES;
+    const sendBatch = (messages: { body: AggregateMessage }[]) => {
+      captured.push(...messages.map((m) => m.body));
+      return Promise.resolve();
+    };
+    Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch } } });
+    try {
+      await instance.flush();
+    } finally {
+      Object.assign(instance, { env: { ...env, AGGREGATES: real } });
+    }
+    return captured;
+  });
+}
+
+/** What the shared aggregates must hold, counted again from the learners' own objects. */
+async function recount(learnerIds: string[]) {
+  const stats = new Map<string, { accepted: number; dismissed: number; completed: number }>();
+  const activity = new Map<string, { seconds: number; heartbeats: number }>();
+  const completions: string[] = [];
+  let attempts = 0;
+  for (const id of learnerIds) {
+    const events = await learnerSql<{ type: string; payload: string; occurred_at: string }>(
+      id,
+      'SELECT type, payload, occurred_at FROM events',
+    );
+    for (const e of events) {
+      const payload = JSON.parse(e.payload) as {
+        recommendationId?: string;
+        action?: string;
+        lessonSlug?: string;
+        seconds?: number;
+      };
+      if (e.type === 'recommendation.feedback' && payload.recommendationId && payload.action) {
+        const s = stats.get(payload.recommendationId) ?? { accepted: 0, dismissed: 0, completed: 0 };
+        s[payload.action as keyof typeof s]++;
+        stats.set(payload.recommendationId, s);
+      }
+      if (e.type === 'lesson.active_time' && payload.lessonSlug) {
+        const key = `${payload.lessonSlug}|${e.occurred_at.slice(0, 10)}`;
+        const a = activity.get(key) ?? { seconds: 0, heartbeats: 0 };
+        activity.set(key, { seconds: a.seconds + Math.min(payload.seconds ?? 0, 60), heartbeats: a.heartbeats + 1 });
+      }
+    }
+    const done = await learnerSql<{ lesson_slug: string }>(
+      id,
+      'SELECT lesson_slug FROM lesson_progress WHERE completed_at IS NOT NULL',
+    );
+    completions.push(...done.map((d) => `${id}|${d.lesson_slug}`));
+    attempts += (await learnerSql<{ n: number }>(id, 'SELECT count(*) AS n FROM attempts'))[0]?.n ?? 0;
+  }
+  return {
+    stats: [...stats]
+      .map(([id, s]) => ({ recommendation_id: id, ...s }))
+      .sort((a, b) => a.recommendation_id.localeCompare(b.recommendation_id)),
+    activity: [...activity]
+      .map(([key, a]) => ({ key, active_seconds: a.seconds, heartbeats: a.heartbeats }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
+    completions: completions.sort(),
+    attempts,
+  };
+}
+
+async function shared() {
+  const rows = async <T>(sql: string) => (await env.DB.prepare(sql).all<T>()).results;
+  return {
+    stats: await rows(
+      'SELECT recommendation_id, accepted, dismissed, completed FROM recommendation_stats ORDER BY recommendation_id',
+    ),
+    activity: (
+      await rows<{ lesson_slug: string; day: string; active_seconds: number; heartbeats: number }>(
+        'SELECT lesson_slug, day, active_seconds, heartbeats FROM lesson_activity_daily',
+      )
+    )
+      .map((r) => ({ key: `${r.lesson_slug}|${r.day}`, active_seconds: r.active_seconds, heartbeats: r.heartbeats }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
+    completions: (
+      await rows<{ learner_id: string; lesson_slug: string }>('SELECT learner_id, lesson_slug FROM lesson_completions')
+    )
+      .map((r) => `${r.learner_id}|${r.lesson_slug}`)
+      .sort(),
+    attempts: (await rows<{ n: number }>('SELECT count(*) AS n FROM attempt_log'))[0]?.n ?? 0,
+  };
+}
+
+describe('the aggregates consumer', () => {
+  it('leaves the shared aggregates equal to a recount after duplicates, crashes after commit and failures', async () => {
+    consoleErrors.expect();
+    await push(await buildCourse(6), await givenAuthorKey());
+    const rand = seededRandom(11);
+    const learners: string[] = [];
+    for (let l = 0; l < 4; l++) {
+      const { token, learnerId } = await givenLearner(null);
+      learners.push(learnerId);
+      for (let i = 0; i < 25; i++) {
+        const slug = `lesson-${1 + Math.floor(rand() * 6)}`;
+        const eventId = crypto.randomUUID();
+        const pick = rand();
+        if (pick < 0.3) {
+          await api(`/api/progress/lessons/${slug}/time`, {
+            method: 'PUT',
+            key: token,
+            json: { eventId, seconds: 20 + Math.floor(rand() * 80) },
+          });
+        } else if (pick < 0.5) {
+          await api(`/api/progress/lessons/${slug}/complete`, { method: 'POST', key: token, json: { eventId } });
+        } else if (pick < 0.75) {
+          const json = { eventId, itemId: `${slug}-q1`, answer: Math.floor(rand() * 3) };
+          await api('/api/quizzes/attempts', { method: 'POST', key: token, json });
+        } else {
+          const action = (['accepted', 'dismissed', 'completed'] as const)[Math.floor(rand() * 3)];
+          await api(`/api/recommendations/lesson:${slug}/feedback`, { method: 'POST', key: token, json: { eventId, action } });
+        }
+      }
+    }
+    const messages: AggregateMessage[] = [];
+    for (const id of learners) messages.push(...(await captureFlush(id)));
+    expect(messages.length).toBeGreaterThan(0);
+    // Every message delivered twice, in shuffled order, with a poison message among them.
+    const bodies: unknown[] = [...messages, ...messages].sort(() => rand() - 0.5);
+    bodies.push({ learnerId: learners[0], deltas: [{ kind: 'feedback', seq: 1, recommendationId: 'x', action: 'loved' }] });
+
+    const real = depsFor(env, {});
+    let calls = 0;
+    let failures = 0;
+    let crashes = 0;
+    const deps = {
+      ...real,
+      aggregates: {
+        ...real.aggregates,
+        async apply(message: AggregateMessage, attempt: string, now: string) {
+          calls++;
+          if (calls % 7 === 0) {
+            failures++;
+            throw new Error('D1_ERROR: simulated failure before commit');
+          }
+          await real.aggregates.apply(message, attempt, now);
+          if (calls % 5 === 0) {
+            crashes++;
+            throw new Error('simulated crash after commit, before ack');
+          }
+        },
+      },
+    };
+    let queue = bodies.map((body, i) => ({ id: `a-${i}`, body, attempts: 1 }));
+    for (let round = 0; queue.length > 0 && round < 20; round++) {
+      const batch = createMessageBatch(
+        QUEUES.aggregates,
+        queue.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
+      );
+      const ctx = createExecutionContext();
+      await consumeBatch(batch, deps);
+      const retried = new Set((await getQueueResult(batch, ctx)).retryMessages.map((m) => m.msgId));
+      queue = queue.filter((m) => retried.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
+    }
+    expect(queue).toEqual([]);
+    expect(failures).toBeGreaterThan(0);
+    expect(crashes).toBeGreaterThan(0);
+    const expected = await recount(learners);
+    expect(expected.attempts).toBeGreaterThan(0);
+    expect(expected.stats.length).toBeGreaterThan(0);
+    expect(expected.activity.length).toBeGreaterThan(0);
+    expect(await shared()).toEqual(expected);
+    const rejected = await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>();
+    expect(rejected?.n).toBe(1);
+    // Shared rows keep no more than they need: the activity rollup has no learner id.
+    const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('lesson_activity_daily')").all<{ name: string }>();
+    expect(columns.results.map((c) => c.name)).not.toContain('learner_id');
+  }, 60_000);
+
+  it('packs a learner’s deltas 100 to a message, oldest first', () => {
+    const deltas: Delta[] = Array.from({ length: 250 }, (_, i) => ({
+      kind: 'feedback',
+      seq: i + 1,
+      recommendationId: 'lesson:x',
+      action: 'accepted',
+    }));
+    const packed = packDeltas('lrn_x', deltas);
+    expect(packed.map((m) => m.deltas.length)).toEqual([100, 100, 50]);
+    expect(packed.flatMap((m) => m.deltas.map((d) => d.seq))).toEqual(deltas.map((d) => d.seq));
+  });
+
+  it('keeps messages that ran out of retries for a replay, and the replay sends them back to their queue', async () => {
+    consoleErrors.expect();
+    const body: AggregateMessage = {
+      learnerId: 'lrn_dlq000000000000000000',
+      deltas: [{ kind: 'feedback', seq: 1, recommendationId: 'lesson:lesson-1', action: 'accepted' }],
+    };
+    const batch = createMessageBatch(QUEUES.aggregatesDlq, [{ id: 'd-1', timestamp: new Date(), attempts: 1, body }]);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, depsFor(env, {}));
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['d-1']);
+    const key = await givenAuthorKey({ scopes: ['admin'] });
+    expect(await (await api('/api/admin/events/replay-dlq', { method: 'POST', key })).json()).toEqual({
+      replayed: 1,
+      remaining: 0,
+    });
+    await expect
+      .poll(
+        async () =>
+          env.DB.prepare('SELECT accepted FROM recommendation_stats')
+            .all()
+            .then((r) => r.results),
+        {
+          timeout: 8000,
+          interval: 100,
+        },
+      )
+      .toEqual([{ accepted: 1 }]);
+  });
+});
