@@ -125,7 +125,7 @@ function inserts(table: string, columns: string[], values: string[][], rows = 20
 
 /**
  * The course as the rows `content push` would commit (ids, labels and columns as its
- * store writes them), replacing whatever course and learner progress the state holds.
+ * store writes them), replacing whatever course and shared learner aggregates the state holds.
  * Lesson bodies, blobs and search chunks are left out: the ranking reads none of them.
  */
 export function graphCourseSql(size: number, now = new Date().toISOString()): string {
@@ -135,13 +135,11 @@ export function graphCourseSql(size: number, now = new Date().toISOString()): st
   const partId = (p: number) => `${COURSE_SLUG}/${partSlug(p)}`;
   const chapterId = (c: number) => `${partId(Math.floor(c / CHAPTERS_PER_PART))}/${chapterSlug(c)}`;
   const concepts = [...new Set(lessons.flatMap((l) => l.concepts))];
+  // Learners' own state is in their objects: each size gets new learners. The shared rows go.
   const clear = [
-    'lesson_progress',
+    'lesson_completions',
+    'attempt_log',
     'lesson_pairs',
-    'learner_goals',
-    'review_cards',
-    'quiz_attempts',
-    'concept_mastery',
     'quiz_items',
     'lesson_concepts',
     'lesson_prerequisites',

@@ -20,6 +20,7 @@ import { appliedEvents, bookLessons, givenProgressLearners, heartbeat, overview,
 import { recommendationsAtScale, type ScalePoint } from './recommend-scale';
 import { givenRecommendationLearners, RECOMMENDATION_LEARNERS, recommendationRoutes, refreshPairs } from './recommendations';
 import { searchAtScale, type SearchAtScale } from './search-at-scale';
+import { capacity, printCapacity, type Capacity } from './capacity';
 
 const PERSIST_TO = '.wrangler/bench-state';
 const PORT = Number(process.env.BENCH_PORT ?? 8798);
@@ -80,6 +81,7 @@ interface Results {
   targets: string[];
   searchAtScale: SearchAtScale | null;
   recommendationScaling: ScalePoint[] | null;
+  capacity: Capacity | null;
 }
 
 function save(results: Results) {
@@ -122,7 +124,20 @@ function printRows(rows: Row[]) {
   }
 }
 
+/** Learner-state capacity before and after (`npm run bench -- capacity` runs only this). */
+async function runCapacity(): Promise<Capacity> {
+  const result = await capacity({ port: PORT, persistTo: `${PERSIST_TO}-capacity`, seconds: SECONDS });
+  printCapacity(result);
+  return result;
+}
+
 async function main() {
+  if (process.argv.includes('capacity')) {
+    const result = await runCapacity();
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/capacity.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
+    return;
+  }
   const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO });
   let results: Results;
   try {
@@ -172,6 +187,7 @@ async function main() {
       targets,
       searchAtScale: null,
       recommendationScaling: null,
+      capacity: null,
     };
     save(results);
   } finally {
@@ -185,6 +201,8 @@ async function main() {
   });
   save(results);
   results.recommendationScaling = await recommendationsAtScale({ port: PORT, persistTo: `${PERSIST_TO}-recommend` });
+  save(results);
+  results.capacity = await runCapacity();
   save(results);
 }
 

@@ -14,10 +14,11 @@ export interface LocalServer {
 }
 
 /** Applies D1 migrations to local state (wrangler's default folder, or `persistTo`). */
-export function applyLocalMigrations(persistTo?: string): void {
+export function applyLocalMigrations(persistTo?: string, cwd?: string): void {
   const args = ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'];
   if (persistTo) args.push('--persist-to', persistTo);
   const run = spawnSync('npx', args, {
+    cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true' },
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * benchmark must not pick up a developer's model key).
    */
   vars?: Record<string, string>;
+  /** Another checkout to run (the benchmark's baseline); default this one. */
+  cwd?: string;
 }
 
 const DEV_VARS = '.dev.vars';
@@ -95,6 +98,7 @@ export function launchLocalServer(options: ServerOptions): LocalServer {
     ensureDevVars();
   }
   const child = spawn('npx', args, {
+    cwd: options.cwd,
     detached: true,
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
@@ -156,9 +160,11 @@ export async function startSeededServer(options: {
   vars?: Record<string, string>;
   /** Course folder to push (default the sample course). */
   course?: string;
-}): Promise<{ server: LocalServer; pushOutput: string }> {
+  /** Another checkout's Worker to run (the benchmark's baseline); `persistTo` should be absolute then. */
+  cwd?: string;
+}): Promise<{ server: LocalServer; pushOutput: string; key: string }> {
   rmSync(options.persistTo, { recursive: true, force: true });
-  applyLocalMigrations(options.persistTo);
+  applyLocalMigrations(options.persistTo, options.cwd);
   const { key } = await createAuthorKey(['content:write', 'admin'], 'seeded', {
     remote: false,
     env: undefined,
@@ -169,6 +175,7 @@ export async function startSeededServer(options: {
     persistTo: options.persistTo,
     quiet: true,
     vars: { ...throwawayVars(), ...options.vars },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   // Not spawnSync: servers in this process (a local embedding server) must keep answering.
   const pushed = await runAsync('npx', [
@@ -186,7 +193,7 @@ export async function startSeededServer(options: {
     await server.stop();
     throw new Error(`push failed: ${pushed.stderr}`);
   }
-  return { server, pushOutput: pushed.stdout };
+  return { server, pushOutput: pushed.stdout, key };
 }
 
 function runAsync(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

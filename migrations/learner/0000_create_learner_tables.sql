@@ -32,6 +32,13 @@ CREATE TABLE `daily_activity` (
 	`events` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `delivery` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`messages` integer DEFAULT 0 NOT NULL,
+	`deltas` integer DEFAULT 0 NOT NULL,
+	`last_sent_at` text
+);
+--> statement-breakpoint
 CREATE TABLE `events` (
 	`event_id` text PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,

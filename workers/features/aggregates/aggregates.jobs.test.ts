@@ -104,6 +104,7 @@ describe('the aggregates consumer', () => {
     await push(await buildCourse(6), await givenAuthorKey());
     const rand = seededRandom(11);
     const learners: string[] = [];
+    const messages: AggregateMessage[] = [];
     for (let l = 0; l < 4; l++) {
       const { token, learnerId } = await givenLearner(null);
       learners.push(learnerId);
@@ -126,10 +127,10 @@ describe('the aggregates consumer', () => {
           const action = (['accepted', 'dismissed', 'completed'] as const)[Math.floor(rand() * 3)];
           await api(`/api/recommendations/lesson:${slug}/feedback`, { method: 'POST', key: token, json: { eventId, action } });
         }
+        // The object flushes every few events, as its alarm would: several messages per learner.
+        if (i % 5 === 4) messages.push(...(await captureFlush(learnerId)));
       }
     }
-    const messages: AggregateMessage[] = [];
-    for (const id of learners) messages.push(...(await captureFlush(id)));
     expect(messages.length).toBeGreaterThan(0);
     // Every message delivered twice, in shuffled order, with a poison message among them.
     const bodies: unknown[] = [...messages, ...messages].sort(() => rand() - 0.5);
@@ -143,30 +144,36 @@ describe('the aggregates consumer', () => {
       ...real,
       aggregates: {
         ...real.aggregates,
-        async apply(message: AggregateMessage, attempt: string, now: string) {
+        async apply(batch: readonly AggregateMessage[], attempt: string, now: string) {
           calls++;
-          if (calls % 7 === 0) {
+          if (calls % 3 === 0) {
             failures++;
             throw new Error('D1_ERROR: simulated failure before commit');
           }
-          await real.aggregates.apply(message, attempt, now);
-          if (calls % 5 === 0) {
+          await real.aggregates.apply(batch, attempt, now);
+          if (calls % 4 === 0) {
             crashes++;
             throw new Error('simulated crash after commit, before ack');
           }
         },
       },
     };
+    // Queue batches of 3: each consumer call writes its messages together.
     let queue = bodies.map((body, i) => ({ id: `a-${i}`, body, attempts: 1 }));
-    for (let round = 0; queue.length > 0 && round < 20; round++) {
-      const batch = createMessageBatch(
-        QUEUES.aggregates,
-        queue.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
-      );
-      const ctx = createExecutionContext();
-      await consumeBatch(batch, deps);
-      const retried = new Set((await getQueueResult(batch, ctx)).retryMessages.map((m) => m.msgId));
-      queue = queue.filter((m) => retried.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
+    for (let round = 0; queue.length > 0 && round < 40; round++) {
+      const next: typeof queue = [];
+      for (let i = 0; i < queue.length; i += 3) {
+        const slice = queue.slice(i, i + 3);
+        const batch = createMessageBatch(
+          QUEUES.aggregates,
+          slice.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
+        );
+        const ctx = createExecutionContext();
+        await consumeBatch(batch, deps);
+        const retried = new Set((await getQueueResult(batch, ctx)).retryMessages.map((m) => m.msgId));
+        next.push(...slice.filter((m) => retried.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 })));
+      }
+      queue = next;
     }
     expect(queue).toEqual([]);
     expect(failures).toBeGreaterThan(0);
@@ -182,6 +189,46 @@ describe('the aggregates consumer', () => {
     const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('lesson_activity_daily')").all<{ name: string }>();
     expect(columns.results.map((c) => c.name)).not.toContain('learner_id');
   }, 60_000);
+
+  it('writes a queue batch of many learners in one D1 batch, and retries what is past the invocation budget', async () => {
+    consoleErrors.expect();
+    const messages = Array.from({ length: 100 }, (_, i) => ({
+      id: `m-${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: {
+        learnerId: `lrn_bulk${String(i).padStart(16, '0')}`,
+        deltas: Array.from({ length: 10 }, (_, k) => ({
+          kind: 'feedback',
+          seq: k + 1,
+          recommendationId: 'lesson:lesson-1',
+          action: 'accepted',
+        })),
+      },
+    }));
+    const real = depsFor(env, {});
+    const sizes: number[] = [];
+    const deps = {
+      ...real,
+      aggregates: {
+        ...real.aggregates,
+        apply: (batch: readonly AggregateMessage[], attempt: string, now: string) => {
+          sizes.push(batch.length);
+          return real.aggregates.apply(batch, attempt, now);
+        },
+      },
+    };
+    const batch = createMessageBatch(QUEUES.aggregates, messages);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, deps);
+    const result = await getQueueResult(batch, ctx);
+    // 20 statements a message: 20 messages to a D1 batch, 45 in the invocation, the rest retried.
+    expect(sizes).toEqual([20, 20, 5]);
+    expect(result.explicitAcks).toHaveLength(45);
+    expect(result.retryMessages).toHaveLength(55);
+    const stats = await env.DB.prepare('SELECT accepted FROM recommendation_stats').first<{ accepted: number }>();
+    expect(stats?.accepted).toBe(450);
+  });
 
   it('packs a learner’s deltas 100 to a message, oldest first', () => {
     const deltas: Delta[] = Array.from({ length: 250 }, (_, i) => ({

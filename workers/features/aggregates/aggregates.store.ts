@@ -3,11 +3,13 @@ import type { AggregateMessage, Delta } from './aggregates.schemas';
 /** Port over the shared aggregates the learner objects feed, in D1. */
 export interface AggregateStore {
   /**
-   * Applies one message's deltas in one D1 batch. Logged rows (attempts, completions)
-   * are keyed by learner and event or lesson; counts change only with a receipt this
-   * attempt wrote, so a redelivered delta changes nothing.
+   * Applies messages' deltas in one D1 batch (one transaction). Logged rows (attempts,
+   * completions) are keyed by learner and event or lesson; counts change only with a
+   * receipt this attempt wrote, so a redelivered delta changes nothing.
    */
-  apply(message: AggregateMessage, attempt: string, now: string): Promise<void>;
+  apply(messages: readonly AggregateMessage[], attempt: string, now: string): Promise<void>;
+  /** D1 statements `apply` sends for a message (to size batches under D1's per-invocation limit). */
+  statementCount(message: AggregateMessage): number;
   /** Forgets receipts older than `before` (redeliveries come within days); returns how many went. */
   pruneReceipts(before: string): Promise<number>;
 }
@@ -86,8 +88,12 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
   }
 
   return {
-    async apply(message, attempt, now) {
-      await d1.batch(message.deltas.flatMap((delta) => statements(message.learnerId, delta, attempt, now)));
+    async apply(messages, attempt, now) {
+      await d1.batch(messages.flatMap((m) => m.deltas.flatMap((delta) => statements(m.learnerId, delta, attempt, now))));
+    },
+
+    statementCount(message) {
+      return message.deltas.reduce((n, d) => n + (d.kind === 'feedback' || d.kind === 'activity' ? 2 : 1), 0);
     },
 
     async pruneReceipts(before) {

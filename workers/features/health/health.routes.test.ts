@@ -58,6 +58,8 @@ describe('health and API documents', () => {
       '/api/admin/ingest/reindex',
       '/api/admin/ingest/retry-failed',
       '/api/admin/ingest/status',
+      '/api/admin/learners/move',
+      '/api/admin/learners/{learnerId}/delivery',
       '/api/admin/mastery/fit-bkt',
       '/api/admin/recommendations/refresh',
       '/api/admin/sources',

@@ -157,9 +157,9 @@ export class Learner extends DurableObject<Env> {
     return 'here';
   }
 
-  /** Deltas waiting in the outbox (sent by the alarm). */
-  pendingDeltas(): number {
-    return this.store.outbox(FLUSH_ROWS).length;
+  /** What waits to be sent to the shared aggregates and what was sent; null when the object is not `learnerId`'s. */
+  async delivery(learnerId: string) {
+    return (await this.open(learnerId)) ? this.store.delivery() : null;
   }
 
   /** Sends what waits: pending heartbeat seconds become deltas, and the outbox goes to the queue. */
@@ -175,7 +175,7 @@ export class Learner extends DurableObject<Env> {
     await createJobQueue<AggregateMessage>(this.env.AGGREGATES).sendAll(messages);
     // Sent rows go only after the queue took them; a crash before this resends them, and
     // the consumer's receipts make the repeat a no-op.
-    this.store.forgetOutbox(last.seq);
+    this.ctx.storage.transactionSync(() => this.store.sent(last.seq, messages.length, deltas.length, now));
     if (rows.length === FLUSH_ROWS) await this.flushWithin(0);
     return messages.length;
   }

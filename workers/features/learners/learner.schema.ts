@@ -170,3 +170,11 @@ export const pendingActivity = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug, t.day] })],
 );
+
+/** What the object has sent to the AGGREGATES queue, one row: operators read it to see deltas flow. */
+export const delivery = sqliteTable('delivery', {
+  id: integer('id').primaryKey(),
+  messages: integer('messages').notNull().default(0),
+  deltas: integer('deltas').notNull().default(0),
+  lastSentAt: text('last_sent_at'),
+});

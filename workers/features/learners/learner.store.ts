@@ -212,8 +212,32 @@ export function learnerStore(db: LearnerDb) {
       return db.select().from(t.outbox).orderBy(asc(t.outbox.seq)).limit(limit).all();
     },
 
-    forgetOutbox(upToSeq: number): void {
+    /** Drops sent deltas and counts what was sent. */
+    sent(upToSeq: number, messages: number, deltas: number, at: string): void {
       db.delete(t.outbox).where(lte(t.outbox.seq, upToSeq)).run();
+      db.insert(t.delivery)
+        .values({ id: 1, messages, deltas, lastSentAt: at })
+        .onConflictDoUpdate({
+          target: t.delivery.id,
+          set: {
+            messages: sql`${t.delivery.messages} + excluded.messages`,
+            deltas: sql`${t.delivery.deltas} + excluded.deltas`,
+            lastSentAt: at,
+          },
+        })
+        .run();
+    },
+
+    /** Deltas waiting, heartbeat rows waiting, and what was sent so far. */
+    delivery() {
+      const sent = db.select().from(t.delivery).get();
+      return {
+        pendingDeltas: db.select({ n: sql<number>`count(*)` }).from(t.outbox).get()?.n ?? 0,
+        pendingActivity: db.select({ n: sql<number>`count(*)` }).from(t.pendingActivity).get()?.n ?? 0,
+        messagesSent: sent?.messages ?? 0,
+        deltasSent: sent?.deltas ?? 0,
+        lastSentAt: sent?.lastSentAt ?? null,
+      };
     },
 
     ability(): Ability {

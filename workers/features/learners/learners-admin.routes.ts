@@ -1,10 +1,15 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
-import { problemResponses } from '../../http/problem';
+import { AppError, problemResponses } from '../../http/problem';
 import { byAuthor, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
-import { MoveLearnersRequestSchema, MoveLearnersResponseSchema } from './learners.schemas';
+import {
+  DeliverySchema,
+  LearnerIdParamSchema,
+  MoveLearnersRequestSchema,
+  MoveLearnersResponseSchema,
+} from './learners.schemas';
 
 /** Learner objects asked at once while moving. */
 const MOVE_CONCURRENCY = 10;
@@ -48,5 +53,27 @@ learnerAdminRoutes.openapi(
     };
     deps.logger.log('info', 'learners.moved', result);
     return c.json(result, 200);
+  },
+);
+
+learnerAdminRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{learnerId}/delivery',
+    tags: ['Operations'],
+    summary: "What a learner's object has sent to the shared aggregates, and what waits",
+    security: AUTHOR_SECURITY,
+    middleware: [rateLimit({ limit: 'admin', key: byAuthor })] as const,
+    request: { params: LearnerIdParamSchema },
+    responses: {
+      200: { description: 'Delivery counts', content: { 'application/json': { schema: DeliverySchema } } },
+      ...problemResponses(400, 401, 403, 404, 429),
+    },
+  }),
+  async (c) => {
+    const { learnerId } = c.req.valid('param');
+    const delivery = await c.var.deps.learner(learnerId).delivery(learnerId);
+    if (!delivery) throw new AppError('not_found', `No learner ${learnerId}`);
+    return c.json(delivery, 200);
   },
 );

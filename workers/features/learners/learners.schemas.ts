@@ -103,3 +103,20 @@ export const MoveLearnersResponseSchema = z
   })
   .openapi('MoveLearnersResponse');
 export type MoveLearnersResponse = z.infer<typeof MoveLearnersResponseSchema>;
+
+export const LearnerIdParamSchema = z.object({
+  learnerId: z
+    .string()
+    .regex(LEARNER_ID, 'must be a learner id (lrn_…)')
+    .openapi({ param: { name: 'learnerId', in: 'path' }, example: 'lrn_0123456789abcdefABCDEF' }),
+});
+
+export const DeliverySchema = z
+  .object({
+    pendingDeltas: z.number().int().openapi({ description: 'Deltas in the outbox, not yet accepted by the AGGREGATES queue' }),
+    pendingActivity: z.number().int().openapi({ description: 'Lesson-days of heartbeat seconds summed, waiting for the next flush' }),
+    messagesSent: z.number().int(),
+    deltasSent: z.number().int(),
+    lastSentAt: z.string().nullable(),
+  })
+  .openapi('LearnerDelivery');
