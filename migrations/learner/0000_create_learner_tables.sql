@@ -15,7 +15,6 @@ CREATE TABLE `attempts` (
 	`occurred_at` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `attempts_item_idx` ON `attempts` (`item_id`);--> statement-breakpoint
 CREATE TABLE `concept_mastery` (
 	`course_id` text NOT NULL,
 	`concept_id` text NOT NULL,
@@ -49,7 +48,6 @@ CREATE TABLE `events` (
 	`fingerprint` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `events_occurred_idx` ON `events` (`occurred_at`);--> statement-breakpoint
 CREATE TABLE `generation_budgets` (
 	`day` text PRIMARY KEY NOT NULL,
 	`used` integer DEFAULT 0 NOT NULL
@@ -130,5 +128,3 @@ CREATE TABLE `review_cards` (
 	`last_review` text,
 	PRIMARY KEY(`course_id`, `item_id`)
 );
---> statement-breakpoint
-CREATE INDEX `review_cards_due_idx` ON `review_cards` (`due`);

@@ -1,9 +1,11 @@
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The SQLite schema of one learner's Durable Object: everything that is this learner's.
  * There is no learner id column: the object is the learner. Every row that refers to
- * course content carries its `course_id`.
+ * course content carries its `course_id`. No secondary indexes: one learner's tables
+ * are small, and a scan is billed as rows read ($0.001 per million) while every index
+ * entry a write touches is billed as a row written ($1 per million).
  */
 
 /** The learner's profile, one row. `legacy_checked_at` notes the object has looked for rows in D1 to move. */
@@ -31,19 +33,15 @@ export const preferenceHistory = sqliteTable('preference_history', {
  * change the event makes. `fingerprint` names the event's content, so a reused id with
  * a different payload is told apart from a repeat.
  */
-export const events = sqliteTable(
-  'events',
-  {
-    eventId: text('event_id').primaryKey(),
-    type: text('type').notNull(),
-    courseId: text('course_id'),
-    occurredAt: text('occurred_at').notNull(),
-    receivedAt: text('received_at').notNull(),
-    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    fingerprint: text('fingerprint').notNull(),
-  },
-  (t) => [index('events_occurred_idx').on(t.occurredAt)],
-);
+export const events = sqliteTable('events', {
+  eventId: text('event_id').primaryKey(),
+  type: text('type').notNull(),
+  courseId: text('course_id'),
+  occurredAt: text('occurred_at').notNull(),
+  receivedAt: text('received_at').notNull(),
+  payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  fingerprint: text('fingerprint').notNull(),
+});
 
 export const lessonProgress = sqliteTable(
   'lesson_progress',
@@ -87,19 +85,15 @@ export const conceptMastery = sqliteTable(
 );
 
 /** Every graded answer (quiz or review). */
-export const attempts = sqliteTable(
-  'attempts',
-  {
-    eventId: text('event_id').primaryKey(),
-    courseId: text('course_id').notNull(),
-    itemId: text('item_id').notNull(),
-    conceptId: text('concept_id').notNull(),
-    answer: integer('answer').notNull(),
-    correct: integer('correct', { mode: 'boolean' }).notNull(),
-    occurredAt: text('occurred_at').notNull(),
-  },
-  (t) => [index('attempts_item_idx').on(t.itemId)],
-);
+export const attempts = sqliteTable('attempts', {
+  eventId: text('event_id').primaryKey(),
+  courseId: text('course_id').notNull(),
+  itemId: text('item_id').notNull(),
+  conceptId: text('concept_id').notNull(),
+  answer: integer('answer').notNull(),
+  correct: integer('correct', { mode: 'boolean' }).notNull(),
+  occurredAt: text('occurred_at').notNull(),
+});
 
 /** The FSRS card of one quiz item (ts-fsrs fields). */
 export const reviewCards = sqliteTable(
@@ -119,7 +113,7 @@ export const reviewCards = sqliteTable(
     state: integer('state').notNull(),
     lastReview: text('last_review'),
   },
-  (t) => [primaryKey({ columns: [t.courseId, t.itemId] }), index('review_cards_due_idx').on(t.due)],
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId] })],
 );
 
 /** The learning goal, one row. */
