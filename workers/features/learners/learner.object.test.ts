@@ -173,19 +173,24 @@ describe('heartbeats and deltas', () => {
     const { token, learnerId } = await givenLearner(null);
     await api('/api/progress/lessons/lesson-1/complete', { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
     const stub = learnerStub(learnerId);
-    const failed = await runInDurableObject(stub, async (instance: Learner) => {
+    const failed = await runInDurableObject(stub, async (instance: Learner, state) => {
       const real = env.AGGREGATES;
       Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch: () => Promise.reject(new Error('queue down')) } } });
       try {
+        // The alarm keeps the deltas and sets itself again instead of failing.
+        await state.storage.deleteAlarm();
+        await instance.alarm();
+        const retryAt = await state.storage.getAlarm();
         await instance.flush();
-        return null;
+        return { error: null, retryAt };
       } catch (error) {
-        return String(error);
+        return { error: String(error), retryAt: await state.storage.getAlarm() };
       } finally {
         Object.assign(instance, { env: { ...env, AGGREGATES: real } });
       }
     });
-    expect(failed).toContain('queue down');
+    expect(failed.retryAt).toBeGreaterThan(Date.now());
+    expect(failed.error).toContain('queue down');
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 1 }]);
     expect(await stub.flush()).toBe(1);
     await expect

@@ -2,7 +2,8 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
-import { parseConfig } from '../../deps';
+import { parseConfig, type Config } from '../../deps';
+import { createLogger, describeError, type Logger } from '../../platform/logger';
 import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
@@ -15,6 +16,8 @@ import { learnerStore, type LearnerDb, type LearnerRecord, type LearnerStore } f
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
+/** After a failed send, when the alarm tries again. */
+const RETRY_MS = 30_000;
 
 export type NoLearner = { result: 'no_learner' };
 
@@ -27,16 +30,21 @@ export type NoLearner = { result: 'no_learner' };
  * AGGREGATES queue, packed, and sums heartbeats so they cost no D1 write.
  *
  * Every method takes the learner id the caller's token carries: the object keeps the
- * id it was created with and refuses any other.
+ * id it was created with and, called with any other, answers as if there were no such
+ * learner.
  */
 export class Learner extends DurableObject<Env> {
   private readonly db: LearnerDb;
   private readonly store: LearnerStore;
   /** When the set alarm fires, as far as this instance knows. */
   private alarmAt: number | null = null;
+  private readonly config: Config;
+  private readonly logger: Logger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.config = parseConfig(env);
+    this.logger = createLogger(this.config.LOG_LEVEL, { object: 'Learner' });
     this.db = drizzle(ctx.storage, { schema });
     this.store = learnerStore(this.db);
     void ctx.blockConcurrencyWhile(async () => {
@@ -47,7 +55,7 @@ export class Learner extends DurableObject<Env> {
 
   /** Creates the learner (a repeat changes nothing). */
   create(learnerId: string, createdAt: string): void {
-    this.store.createProfile(learnerId, createdAt);
+    if (!this.store.profile()) this.store.createProfile(learnerId, createdAt);
   }
 
   async profile(learnerId: string): Promise<LearnerRecord | null> {
@@ -69,9 +77,8 @@ export class Learner extends DurableObject<Env> {
     if (message.learnerId !== learnerId || !(await this.open(learnerId))) return { result: 'no_learner' };
     const effects: ApplyEffects = { emitted: false, pendingActivity: false };
     const outcome = this.ctx.storage.transactionSync(() => applyLearnerEvent(this.store, message, subject, effects));
-    const config = parseConfig(this.env);
-    if (effects.emitted) await this.flushWithin(config.LEARNER_DELTA_DELAY_MS);
-    else if (effects.pendingActivity) await this.flushWithin(config.LEARNER_ACTIVITY_FLUSH_MS);
+    if (effects.emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
+    else if (effects.pendingActivity) await this.flushWithin(this.config.LEARNER_ACTIVITY_FLUSH_MS);
     return outcome;
   }
 
@@ -182,7 +189,13 @@ export class Learner extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (error) {
+      // The deltas stay in the outbox; the next alarm sends them.
+      this.logger.log('warn', 'learner.flush_failed', describeError(error));
+      await this.flushWithin(RETRY_MS);
+    }
   }
 
   /** Makes sure the alarm fires within `ms`. */

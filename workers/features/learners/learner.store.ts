@@ -232,8 +232,16 @@ export function learnerStore(db: LearnerDb) {
     delivery() {
       const sent = db.select().from(t.delivery).get();
       return {
-        pendingDeltas: db.select({ n: sql<number>`count(*)` }).from(t.outbox).get()?.n ?? 0,
-        pendingActivity: db.select({ n: sql<number>`count(*)` }).from(t.pendingActivity).get()?.n ?? 0,
+        pendingDeltas:
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(t.outbox)
+            .get()?.n ?? 0,
+        pendingActivity:
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(t.pendingActivity)
+            .get()?.n ?? 0,
         messagesSent: sent?.messages ?? 0,
         deltasSent: sent?.deltas ?? 0,
         lastSentAt: sent?.lastSentAt ?? null,

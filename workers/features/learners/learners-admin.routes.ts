@@ -4,12 +4,7 @@ import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { byAuthor, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
-import {
-  DeliverySchema,
-  LearnerIdParamSchema,
-  MoveLearnersRequestSchema,
-  MoveLearnersResponseSchema,
-} from './learners.schemas';
+import { DeliverySchema, LearnerIdParamSchema, MoveLearnersRequestSchema, MoveLearnersResponseSchema } from './learners.schemas';
 
 /** Learner objects asked at once while moving. */
 const MOVE_CONCURRENCY = 10;

@@ -114,7 +114,10 @@ export const LearnerIdParamSchema = z.object({
 export const DeliverySchema = z
   .object({
     pendingDeltas: z.number().int().openapi({ description: 'Deltas in the outbox, not yet accepted by the AGGREGATES queue' }),
-    pendingActivity: z.number().int().openapi({ description: 'Lesson-days of heartbeat seconds summed, waiting for the next flush' }),
+    pendingActivity: z
+      .number()
+      .int()
+      .openapi({ description: 'Lesson-days of heartbeat seconds summed, waiting for the next flush' }),
     messagesSent: z.number().int(),
     deltasSent: z.number().int(),
     lastSentAt: z.string().nullable(),
