@@ -8,7 +8,38 @@ import type { Learner, NewLearner, Preferences, Question } from '../../../worker
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
-import type { Goal, LearningPath as DomainPath, Pace } from '../../../workers/features/recommendations/path.domain';
+import type {
+  CompletionSchema,
+  LessonProgressSchema,
+  ProgressSchema,
+  TimeSchema,
+  WriteResponseSchema,
+  WriteSchema,
+} from '../../../workers/features/events/progress.schemas';
+import type {
+  AttemptSchema,
+  CardSchema,
+  ConceptMasteryListSchema,
+  ConceptPredictionSchema,
+  DueCardSchema,
+  DueReviewsSchema,
+  GradedSchema,
+  MasterySchema,
+  NextQuizItemSchema,
+  PredictionsSchema,
+  QuizItemSchema,
+  ReviewBodySchema,
+  ReviewResultSchema,
+} from '../../../workers/features/mastery/mastery.schemas';
+import type {
+  FeedbackBodySchema,
+  FeedbackResultSchema,
+  GoalBodySchema,
+  GoalSchema,
+  LearningPathSchema,
+  RecommendationListSchema,
+  RecommendationSchema,
+} from '../../../workers/features/recommendations/recommend.schemas';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 import { localDay } from './format';
 
@@ -345,45 +376,17 @@ export async function* streamPersonalized(lessonSlug: string, signal?: AbortSign
 }
 
 // ---------------------------------------------------------------------------
-// Learner progress. The shapes mirror workers/features/events/progress.routes.ts,
-// whose schemas are module-private there.
+// Learner progress
 
 /** What makes one learner event unique: a client-made UUID (a repeat counts once) and when it happened. */
-export interface EventStampBody {
-  eventId: string;
-  occurredAt?: string;
-}
-
-export interface LessonProgress {
-  lessonSlug: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  activeSeconds: number;
-  lastActivityAt: string | null;
-}
-
-export interface ProgressWrite {
-  /** False when this eventId had been applied before. */
-  applied: boolean;
-  progress: LessonProgress;
-}
-
-export interface Completion {
-  slug: string;
-  title: string;
-  lessons: number;
-  completed: number;
-}
-
-export interface Progress {
-  lessons: { total: number; started: number; completed: number };
-  parts: (Completion & { chapters: Completion[] })[];
-  days: { day: string; activeSeconds: number; events: number }[];
-  /** Weeks with activity only, named by their Monday (UTC). */
-  weeks: { week: string; activeSeconds: number }[];
-  streakDays: number;
-  lastLesson: { slug: string; title: string; lastActivityAt: string | null } | null;
-}
+export type EventStampBody = z.input<typeof WriteSchema>;
+export type LessonProgress = z.infer<typeof LessonProgressSchema>;
+/** The lesson's progress after a write; `applied` is false when this eventId had been applied before. */
+export type ProgressWrite = z.infer<typeof WriteResponseSchema>;
+export type Completion = z.infer<typeof CompletionSchema>;
+/** Completion per part and chapter, activity per day and per week (weeks with activity only, named by their Monday, UTC). */
+export type Progress = z.infer<typeof ProgressSchema>;
+type Heartbeat = z.input<typeof TimeSchema>;
 
 const lessonProgressPath = (slug: string, action = '') => `/api/progress/lessons/${encodeURIComponent(slug)}${action}`;
 
@@ -392,7 +395,7 @@ export function startLesson(slug: string, stamp: EventStampBody): Promise<Progre
 }
 
 /** Heartbeat: active seconds since the previous one (the API credits at most 60 per heartbeat). */
-export function recordActiveTime(slug: string, stamp: EventStampBody & { seconds: number }): Promise<ProgressWrite> {
+export function recordActiveTime(slug: string, stamp: Heartbeat): Promise<ProgressWrite> {
   return learnerJson<ProgressWrite>(lessonProgressPath(slug, '/time'), { method: 'PUT', json: stamp, keepalive: true });
 }
 
@@ -412,100 +415,37 @@ export function getProgress(): Promise<Progress> {
 // ---------------------------------------------------------------------------
 // Quizzes, mastery, reviews and predictions
 
-export type MasteryLevel = 'not started' | 'learning' | 'practising' | 'mastered';
-
-export interface ConceptMastery {
-  concept: string;
-  title: string;
-  /** Probability (0..1) that the learner knows the concept. */
-  pKnown: number;
-  level: MasteryLevel;
-  attempts: number;
-  correct: number;
-}
-
-export interface QuizItem {
-  id: string;
-  question: string;
-  choices: string[];
-  concept: string | null;
-}
-
-export interface NextQuizItem {
-  lessonSlug: string;
-  /** Null once every item of the lesson has been answered correctly. */
-  item: QuizItem | null;
-  ability: { theta: number; se: number };
-  /** Items of this lesson answered correctly at least once. */
-  answered: number;
-  total: number;
-}
-
-export interface QuizAttemptResult {
-  applied: boolean;
-  correct: boolean;
-  /** Index of the correct choice. */
-  answer: number;
-  explanation: string;
-  mastery: ConceptMastery | null;
-}
+/** A concept's mastery: `pKnown` is the probability (0..1) that the learner knows it. */
+export type ConceptMastery = z.infer<typeof MasterySchema>;
+export type MasteryLevel = ConceptMastery['level'];
+export type QuizItem = z.infer<typeof QuizItemSchema>;
+/** The next item of a lesson (null once every item was answered correctly); `answered` counts items right at least once. */
+export type NextQuizItem = z.infer<typeof NextQuizItemSchema>;
+/** The grading of an answer; `answer` is the index of the correct choice. */
+export type QuizAttemptResult = z.infer<typeof GradedSchema>;
+type QuizAttempt = z.input<typeof AttemptSchema>;
 
 export function getNextQuizItem(lessonSlug: string): Promise<NextQuizItem> {
   return learnerJson<NextQuizItem>(`/api/quizzes/${encodeURIComponent(lessonSlug)}/next`);
 }
 
 /** Grades one answer (a zero-based choice index); the same eventId is graded once. */
-export function submitQuizAttempt(attempt: { eventId: string; itemId: string; answer: number }): Promise<QuizAttemptResult> {
+export function submitQuizAttempt(attempt: QuizAttempt): Promise<QuizAttemptResult> {
   return learnerJson<QuizAttemptResult>('/api/quizzes/attempts', { method: 'POST', json: attempt });
 }
 
-export async function getMastery(): Promise<(ConceptMastery & { updatedAt: string | null })[]> {
-  return (await learnerJson<{ concepts: (ConceptMastery & { updatedAt: string | null })[] }>('/api/learners/me/mastery'))
-    .concepts;
+type ConceptMasteryList = z.infer<typeof ConceptMasteryListSchema>;
+
+export async function getMastery(): Promise<ConceptMasteryList['concepts']> {
+  return (await learnerJson<ConceptMasteryList>('/api/learners/me/mastery')).concepts;
 }
 
-export type ReviewRating = 'again' | 'hard' | 'good' | 'easy';
-export type CardState = 'new' | 'learning' | 'review' | 'relearning';
-
-export interface DueCard {
-  id: string;
-  itemId: string;
-  lessonSlug: string;
-  lessonTitle: string;
-  question: string;
-  choices: string[];
-  concept: string | null;
-  due: string;
-  state: CardState;
-  reps: number;
-  lapses: number;
-  retrievability: number;
-}
-
-export interface DueReviews {
-  due: DueCard[];
-  /** Cards scheduled later than now. */
-  upcoming: number;
-  nextDue: string | null;
-}
-
-export interface ReviewResult {
-  applied: boolean;
-  correct: boolean | null;
-  answer: number | null;
-  explanation: string;
-  rating: ReviewRating;
-  card: {
-    due: string;
-    state: CardState;
-    stability: number;
-    difficulty: number;
-    reps: number;
-    lapses: number;
-    scheduledDays: number;
-  };
-  mastery: ConceptMastery | null;
-}
+export type ReviewRating = NonNullable<z.input<typeof ReviewBodySchema>['rating']>;
+export type CardState = z.infer<typeof CardSchema>['state'];
+export type DueCard = z.infer<typeof DueCardSchema>;
+/** Due cards, soonest first; `upcoming` counts the cards scheduled later than now. */
+export type DueReviews = z.infer<typeof DueReviewsSchema>;
+export type ReviewResult = z.infer<typeof ReviewResultSchema>;
 
 export function getDueReviews(limit = 20): Promise<DueReviews> {
   return learnerJson<DueReviews>(`/api/reviews/due?limit=${limit}`);
@@ -519,50 +459,38 @@ export function submitReview(
   return learnerJson<ReviewResult>(`/api/reviews/${encodeURIComponent(id)}`, { method: 'POST', json: review });
 }
 
-export interface ConceptPrediction {
-  concept: string;
-  title: string;
-  pKnown: number;
-  /** Probability (0..1) of answering this concept correctly now, and in 7 days. */
-  now: number;
-  in7Days: number;
-  retrievabilityNow: number | null;
-  retrievabilityIn7Days: number | null;
-}
+/** Probability (0..1) of answering a concept correctly `now` and `in7Days`. */
+export type ConceptPrediction = z.infer<typeof ConceptPredictionSchema>;
 
 export async function getPredictions(): Promise<ConceptPrediction[]> {
-  return (await learnerJson<{ concepts: ConceptPrediction[] }>('/api/learners/me/predictions')).concepts;
+  return (await learnerJson<z.infer<typeof PredictionsSchema>>('/api/learners/me/predictions')).concepts;
 }
 
 // ---------------------------------------------------------------------------
-// Recommendations, the learning goal and the path to it. The shapes mirror
-// workers/features/recommendations/recommend.routes.ts, whose schemas are module-private
-// there (and whose domain types cannot be imported: that code does not pass the site's
-// stricter compiler options).
+// Recommendations, the learning goal and the path to it
 
-export type RecommendationKind = 'lesson' | 'review' | 'quiz';
-export type RecommendationAction = 'accepted' | 'dismissed' | 'completed';
+/**
+ * One thing to do next: its id is `lesson:<slug>`, `review:<slug>` or `quiz:<slug>`; its
+ * reasons (a stable code and a sentence for the learner) come most important first.
+ */
+export type Recommendation = z.infer<typeof RecommendationSchema>;
+export type RecommendationKind = Recommendation['kind'];
+type RecommendationFeedback = z.input<typeof FeedbackBodySchema>;
+export type RecommendationAction = RecommendationFeedback['action'];
 
-export interface Recommendation {
-  /** `lesson:<slug>`, `review:<slug>` or `quiz:<slug>`. */
-  id: string;
-  kind: RecommendationKind;
-  lessonSlug: string;
-  title: string;
-  score: number;
-  /** Why it is listed, most important first: a stable code and a sentence for the learner. */
-  reasons: { code: string; text: string }[];
-}
+export type Goal = z.infer<typeof GoalSchema>;
+export type GoalType = Goal['type'];
+type GoalRequest = z.input<typeof GoalBodySchema>;
 
-export type { Goal, GoalType, Pace, PathStep } from '../../../workers/features/recommendations/path.domain';
+/**
+ * `GET /api/learning-path`: the plan (see the Worker's planPath), its goal and the pace it
+ * assumed. A goal from `onboarding`: none was set, so the first part chosen there stands in.
+ */
+export type LearningPath = z.infer<typeof LearningPathSchema>;
+export type PathStep = LearningPath['steps'][number];
+export type Pace = LearningPath['pace'];
 
-/** `GET /api/learning-path`: the plan (see the Worker's planPath), its goal and the pace it assumed. */
-export interface LearningPath extends DomainPath {
-  /** `onboarding`: no goal was set, so the first part chosen at onboarding stands in. */
-  goal: Goal & { source: 'goal' | 'onboarding' };
-  pace: Pace;
-}
-
+/** Mirrors `ConceptSummarySchema`, which is private to workers/features/concepts/concepts.routes.ts. */
 export interface ConceptSummary {
   id: string;
   label: string;
@@ -575,22 +503,22 @@ export interface ConceptSummary {
 
 /** What to do next, best first, each with the reasons it is there. */
 export async function getRecommendations(limit = 5): Promise<Recommendation[]> {
-  return (await learnerJson<{ items: Recommendation[]; cached: boolean }>(`/api/recommendations?limit=${limit}`)).items;
+  return (await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?limit=${limit}`)).items;
 }
 
 /** Tells the ranking what the learner did with an item; the same eventId counts once. A dismissed item stays away 7 days. */
 export function sendRecommendationFeedback(
   id: string,
-  feedback: { eventId: string; action: RecommendationAction; rating?: number },
-): Promise<{ applied: boolean }> {
-  return learnerJson<{ applied: boolean }>(`/api/recommendations/${encodeURIComponent(id)}/feedback`, {
+  feedback: RecommendationFeedback,
+): Promise<z.infer<typeof FeedbackResultSchema>> {
+  return learnerJson<z.infer<typeof FeedbackResultSchema>>(`/api/recommendations/${encodeURIComponent(id)}/feedback`, {
     method: 'POST',
     json: feedback,
   });
 }
 
 /** Sets the learner's goal; a 400 problem with a `json/id` field error when the course has no such item. */
-export function setGoal(goal: { type: Goal['type']; id: string; targetDate?: string }): Promise<Goal> {
+export function setGoal(goal: GoalRequest): Promise<Goal> {
   return learnerJson<Goal>('/api/learners/me/goal', { method: 'PUT', json: goal });
 }
 

@@ -1,4 +1,162 @@
 import { z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
+import type { MasteryLevel } from './mastery.bkt';
+import { CARD_STATES, REVIEW_RATINGS } from './mastery.domain';
+
+const MASTERY_LEVELS = ['not started', 'learning', 'practising', 'mastered'] as const satisfies readonly MasteryLevel[];
+
+/** A concept's BKT mastery as the API shows it. */
+export const MasterySchema = z
+  .object({
+    concept: z.string(),
+    title: z.string(),
+    pKnown: z.number().openapi({ description: 'BKT probability that the concept is known' }),
+    level: z.enum(MASTERY_LEVELS),
+    attempts: z.number().int(),
+    correct: z.number().int(),
+  })
+  .openapi('ConceptMastery');
+
+/** A review card's FSRS schedule as the API shows it. */
+export const CardSchema = z
+  .object({
+    due: z.string(),
+    state: z.enum(CARD_STATES),
+    stability: z.number().openapi({ description: 'Days until recall falls to 90%' }),
+    difficulty: z.number(),
+    reps: z.number().int(),
+    lapses: z.number().int(),
+    scheduledDays: z.number().int(),
+  })
+  .openapi('ReviewCard');
+
+const EventIdSchema = z.uuid().openapi({ description: 'Client-generated UUID: a repeated request grades once' });
+
+/** `GET /api/quizzes/{lessonSlug}/next`: the lesson in the path. */
+export const QuizLessonParamSchema = z.object({ lessonSlug: SlugSchema.openapi({ param: { name: 'lessonSlug', in: 'path' } }) });
+
+/** A quiz item as a learner is asked it (without its key). */
+export const QuizItemSchema = z.object({
+  id: z.string(),
+  question: z.string(),
+  choices: z.array(z.string()),
+  concept: z.string().nullable(),
+});
+
+/** `GET /api/quizzes/{lessonSlug}/next`: the next item (null once every item was answered correctly) and the ability. */
+export const NextQuizItemSchema = z.object({
+  lessonSlug: z.string(),
+  item: QuizItemSchema.nullable(),
+  ability: z.object({ theta: z.number(), se: z.number() }),
+  answered: z.number().int().openapi({ description: 'Items answered correctly at least once' }),
+  total: z.number().int(),
+});
+
+/** `POST /api/quizzes/attempts`: one answer to grade. */
+export const AttemptSchema = z
+  .object({
+    eventId: EventIdSchema,
+    itemId: z.string().min(1).max(200),
+    answer: z.number().int().min(0).max(20).openapi({ description: 'Zero-based index of the chosen answer' }),
+  })
+  .strict();
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+/** `POST /api/reviews/{id}`: an answer, a rating or both. */
+export const ReviewBodySchema = z
+  .object({
+    eventId: EventIdSchema,
+    answer: z.number().int().min(0).max(20).optional().openapi({ description: 'The chosen answer, graded when sent' }),
+    rating: z
+      .enum(REVIEW_RATINGS)
+      .optional()
+      .openapi({ description: 'How well it was recalled; defaults to good for a right answer, again for a wrong one' }),
+  })
+  .strict()
+  .refine((b) => b.answer !== undefined || b.rating !== undefined, {
+    message: 'send an answer, a rating or both',
+    path: ['rating'],
+  });
+export type ReviewBody = z.infer<typeof ReviewBodySchema>;
+
+/** `POST /api/quizzes/attempts`: the grading. */
+export const GradedSchema = z.object({
+  applied: z.boolean().openapi({ description: 'false when this eventId was graded before' }),
+  correct: z.boolean(),
+  answer: z.number().int().openapi({ description: 'Index of the correct choice' }),
+  explanation: z.string(),
+  mastery: MasterySchema.nullable(),
+});
+
+/** `POST /api/reviews/{id}`: the review (graded when it carried an answer) and the new schedule. */
+export const ReviewResultSchema = GradedSchema.extend({
+  correct: z.boolean().nullable(),
+  answer: z.number().int().nullable(),
+  rating: z.enum(REVIEW_RATINGS),
+  card: CardSchema,
+});
+
+/** `POST /api/reviews/{id}`: the item under review. */
+export const ItemParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'The quiz item under review' }),
+});
+
+/** `GET /api/reviews/due`: how many due cards to list. */
+export const DueQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+/** A card due for review, with its item. */
+export const DueCardSchema = z.object({
+  id: z.string(),
+  itemId: z.string(),
+  lessonSlug: z.string(),
+  lessonTitle: z.string(),
+  question: z.string(),
+  choices: z.array(z.string()),
+  concept: z.string(),
+  due: z.string(),
+  state: z.enum(CARD_STATES),
+  reps: z.number().int(),
+  lapses: z.number().int(),
+  retrievability: z.number().openapi({ description: 'FSRS probability of recall now' }),
+});
+
+/** `GET /api/reviews/due`: due cards, soonest first, and how many are scheduled later. */
+export const DueReviewsSchema = z.object({
+  due: z.array(DueCardSchema),
+  upcoming: z.number().int(),
+  nextDue: z.string().nullable(),
+});
+
+/** `GET /api/learners/me/mastery`: every assessed concept, weakest first. */
+export const ConceptMasteryListSchema = z.object({
+  concepts: z.array(MasterySchema.extend({ updatedAt: z.string().nullable() })),
+});
+
+/** A concept's predicted chance of a correct answer, now and in 7 days. */
+export const ConceptPredictionSchema = z.object({
+  concept: z.string(),
+  title: z.string(),
+  pKnown: z.number(),
+  now: z.number(),
+  in7Days: z.number(),
+  retrievabilityNow: z.number().nullable(),
+  retrievabilityIn7Days: z.number().nullable(),
+});
+
+/** `GET /api/learners/me/predictions`. */
+export const PredictionsSchema = z.object({ concepts: z.array(ConceptPredictionSchema) });
+
+/** `POST /api/admin/mastery/fit-bkt`: the optional body. */
+export const FitBktBodySchema = z
+  .object({
+    fitForget: z.boolean().default(false).openapi({ description: 'Fit the forget probability too' }),
+    dryRun: z.boolean().default(false).openapi({ description: 'Report the fit without storing it' }),
+  })
+  .strict();
 
 /** What `POST /api/admin/mastery/fit-bkt` answers (and `npm run fit -- bkt` prints). */
 export const BktFitResponseSchema = z

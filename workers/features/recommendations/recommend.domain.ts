@@ -257,6 +257,13 @@ export interface RankOptions {
   exploreShare?: number;
 }
 
+/** A stable seed per learner and day: the exploration slot changes daily, not on every request. */
+export function seedOf(learnerId: string, day: string): number {
+  let hash = 2166136261;
+  for (const ch of `${learnerId}|${day}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return hash;
+}
+
 /** Ranks next lessons, due reviews and open quizzes for one learner. */
 export function recommend(lessons: readonly CourseLesson[], signals: LearnerSignals, options: RankOptions): Recommendation[] {
   const bySlug = new Map(lessons.map((l) => [l.slug, l]));

@@ -1,0 +1,38 @@
+import type { Deps } from '../../deps';
+import { AppError } from '../../http/problem';
+import { daysBetween, planPath, usualPace } from './path.domain';
+
+/**
+ * The learner's path at `now`: the ordered steps to their goal (else the first part
+ * chosen at onboarding) at their usual pace, and whether they fit before the target
+ * date. `today`, the learner's local date, must be within a day of UTC's; the plan
+ * itself counts days from `now`. 404 when there is no goal at all.
+ */
+export async function learningPath(
+  deps: Pick<Deps, 'recommend'>,
+  input: { learnerId: string; today?: string | undefined; now: Date },
+) {
+  const { learnerId, now } = input;
+  const today = input.today ?? now.toISOString().slice(0, 10);
+  // Every time zone's date is within a day of UTC's.
+  if (Math.abs(daysBetween(now.toISOString(), today)) > 1) {
+    throw new AppError('validation_failed', `today ${today} is not today in any time zone`, {
+      errors: [{ field: 'query/today', message: 'must be the local date, within a day of UTC' }],
+    });
+  }
+  const learner = await deps.recommend.learner(learnerId, now);
+  const lessons = await deps.recommend.course(learner.courseStamp);
+  const onboarding = learner.onboardingGoals[0];
+  const goal = learner.goal
+    ? { ...learner.goal, source: 'goal' as const }
+    : onboarding
+      ? { type: 'part' as const, id: onboarding, targetDate: null, source: 'onboarding' as const }
+      : null;
+  if (!goal) throw new AppError('not_found', 'No goal yet: set one with PUT /api/learners/me/goal');
+  const timed = lessons
+    .filter((l) => learner.signals.completed.has(l.slug))
+    .map((l) => ({ activeSeconds: learner.activeSeconds.get(l.slug) ?? 0, minutes: l.minutes }));
+  const pace = usualPace(learner.days, learner.sessionMinutes, timed);
+  const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
+  return { goal, ...path, pace };
+}

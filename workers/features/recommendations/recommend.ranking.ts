@@ -1,0 +1,46 @@
+import type { Deps } from '../../deps';
+import { planPath } from './path.domain';
+import { recommendationsKey } from './recommend.cache';
+import { recommend, seedOf, type Recommendation } from './recommend.domain';
+import { CachedSchema, MAX_RECOMMENDATIONS, type Cached } from './recommend.schemas';
+
+/** A cached list also ages out, for what changes without an event of the learner (due times, others' feedback). */
+const CACHE_TTL_SECONDS = 600;
+
+/** Pace for choosing goal lessons only (minutes do not matter there). */
+const PLAIN_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
+
+/** Ranks the learner's full list at `now`, the steps to their set goal weighted up. */
+async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
+  const learner = await deps.recommend.learner(learnerId, now);
+  const lessons = await deps.recommend.course(learner.courseStamp);
+  const goalLessons = new Set<string>();
+  if (learner.goal) {
+    const path = planPath(lessons, { ...learner.signals, allowSkips }, learner.goal, PLAIN_PACE, new Map(), now.toISOString());
+    for (const step of path.steps) goalLessons.add(step.lessonSlug);
+  }
+  return recommend(
+    lessons,
+    { ...learner.signals, goalLessons, allowSkips },
+    { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)) },
+  );
+}
+
+/**
+ * The first `limit` items of the learner's ranked list, from the cache when it holds
+ * that variant, else ranked at `now` and cached until one of their events changes it.
+ */
+export async function recommendationsFor(
+  deps: Pick<Deps, 'recommend' | 'cache'>,
+  input: { learnerId: string; limit: number; allowSkips: boolean; now: Date },
+) {
+  const { learnerId, limit, allowSkips, now } = input;
+  const variant = allowSkips ? 'skips' : 'standard';
+  const cached = await deps.cache.getJson(recommendationsKey(learnerId), CachedSchema);
+  const hit = cached?.[variant];
+  if (hit) return { items: hit.slice(0, limit), cached: true };
+  const items = await rank(deps, learnerId, allowSkips, now);
+  const next: Cached = { ...cached, [variant]: items };
+  await deps.cache.putJson(recommendationsKey(learnerId), next, { ttlSeconds: CACHE_TTL_SECONDS });
+  return { items: items.slice(0, limit), cached: false };
+}

@@ -1,0 +1,109 @@
+import { z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
+import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
+import { GOAL_TYPES } from './path.domain';
+
+/** Most items a list holds; a request asks for a prefix of it. */
+export const MAX_RECOMMENDATIONS = 20;
+
+/** Why an item is listed: a stable code and a sentence for the learner. */
+export const ReasonSchema = z.object({ code: z.string(), text: z.string() });
+
+/** One thing to do next, with the reasons it is listed. */
+export const RecommendationSchema = z
+  .object({
+    id: z.string().openapi({ example: 'lesson:inner-joins' }),
+    kind: z.enum(['lesson', 'review', 'quiz']),
+    lessonSlug: z.string(),
+    title: z.string(),
+    score: z.number(),
+    reasons: z.array(ReasonSchema),
+  })
+  .openapi('Recommendation');
+
+/** A learner's ranked lists as cached in KV, one per variant. */
+export const CachedSchema = z.object({
+  standard: z.array(RecommendationSchema).optional(),
+  skips: z.array(RecommendationSchema).optional(),
+});
+export type Cached = z.infer<typeof CachedSchema>;
+
+/** `GET /api/recommendations`: how many items, and whether to offer lessons past unmet prerequisites. */
+export const RecommendationsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_RECOMMENDATIONS).default(5),
+  allowSkips: z
+    .enum(['true', 'false'])
+    .default('false')
+    .openapi({ description: 'Also offer lessons whose prerequisites are not done yet' }),
+});
+
+/** `GET /api/recommendations`: the ranked items, and whether they came from the cache. */
+export const RecommendationListSchema = z.object({ items: z.array(RecommendationSchema), cached: z.boolean() });
+
+/** `POST /api/recommendations/{id}/feedback`: the recommendation in the path. */
+export const RecommendationParamSchema = z.object({
+  id: z
+    .string()
+    .regex(/^(lesson|review|quiz):[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a recommendation id like lesson:<slug>')
+    .max(130)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+/** `POST /api/recommendations/{id}/feedback`: what the learner did with it. */
+export const FeedbackBodySchema = z
+  .object({
+    eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
+    occurredAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
+    action: z.enum(RECOMMENDATION_ACTIONS),
+    rating: z.number().int().min(1).max(5).optional(),
+  })
+  .strict();
+export type FeedbackBody = z.infer<typeof FeedbackBodySchema>;
+
+/** `POST /api/recommendations/{id}/feedback`: whether the feedback was new. */
+export const FeedbackResultSchema = z.object({ applied: z.boolean() });
+
+/** `PUT /api/learners/me/goal`. */
+export const GoalBodySchema = z
+  .object({
+    type: z.enum(GOAL_TYPES),
+    id: SlugSchema.openapi({ description: 'The concept id, lesson slug or part slug' }),
+    targetDate: z.iso.date().optional().openapi({ description: 'When the learner wants to be there (YYYY-MM-DD)' }),
+  })
+  .strict();
+export type GoalBody = z.infer<typeof GoalBodySchema>;
+
+/** A learner's goal: a concept, a lesson or a part, with an optional target date. */
+export const GoalSchema = z
+  .object({ type: z.enum(GOAL_TYPES), id: z.string(), targetDate: z.string().nullable() })
+  .openapi('LearningGoal');
+
+/** `GET /api/learners/me/goal`. */
+export const GoalResponseSchema = z.object({ goal: GoalSchema.nullable() });
+
+/** `GET /api/learning-path`: the learner's local date. */
+export const LearningPathQuerySchema = z.object({
+  today: z.iso
+    .date()
+    .optional()
+    .openapi({ description: "The learner's local date (YYYY-MM-DD), for the target-date check; defaults to UTC's" }),
+});
+
+/** `GET /api/learning-path`: the ordered steps to the goal, their time at the learner's pace, and the pace. */
+export const LearningPathSchema = z
+  .object({
+    goal: GoalSchema.extend({ source: z.enum(['goal', 'onboarding']) }),
+    steps: z.array(z.object({ lessonSlug: z.string(), title: z.string(), minutes: z.number().int(), reason: z.string() })),
+    totalMinutes: z.number().int(),
+    daysNeeded: z.number().int(),
+    reachableByTarget: z.boolean().nullable(),
+    pace: z.object({
+      minutesPerDay: z.number(),
+      speed: z.number(),
+      source: z.enum(['activity', 'onboarding', 'default']),
+    }),
+  })
+  .openapi('LearningPath');
+
+/** `POST /api/admin/recommendations/refresh`: how many lesson pairs co-completion has. */
+export const PairsSchema = z.object({ pairs: z.number().int() });
