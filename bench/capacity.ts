@@ -63,6 +63,11 @@ interface Side {
   item: string;
 }
 
+/** Vars of the learner-objects side, from BENCH_AFTER_VARS (JSON), to measure its knobs. */
+function afterVars(): Record<string, string> {
+  return JSON.parse(process.env.BENCH_AFTER_VARS ?? '{}') as Record<string, string>;
+}
+
 /** A fresh worktree of the baseline commit with the metering patch, sharing this checkout's node_modules and site. */
 function baselineCheckout(): string {
   if (existsSync(WORKTREE)) execFileSync('git', ['worktree', 'remove', '--force', WORKTREE]);
@@ -76,7 +81,8 @@ function baselineCheckout(): string {
 }
 
 async function givenSide(name: string, port: number, persistTo: string, octet: number, cwd?: string): Promise<Side> {
-  const { server, key } = await startSeededServer({ port, persistTo: resolve(persistTo), ...(cwd ? { cwd } : {}) });
+  const vars = cwd ? {} : afterVars();
+  const { server, key } = await startSeededServer({ port, persistTo: resolve(persistTo), vars, ...(cwd ? { cwd } : {}) });
   const learners = await Promise.all(
     Array.from({ length: LEARNERS }, async (_, i) => {
       const learner = await createLearner(server.url, `10.${octet}.${Math.floor(i / 200)}.${(i % 200) + 1}`);
@@ -269,10 +275,12 @@ export async function capacity(options: { port: number; persistTo: string; secon
   const sides: { rows: CapacityRow[]; io: SideIo }[] = [];
   const checkout = baselineCheckout();
   try {
-    for (const [name, cwd, octet] of [
+    const all = [
       [`before: D1 path (${BASELINE})`, checkout, 91],
       ['after: learner objects', undefined, 92],
-    ] as const) {
+    ] as const;
+    // BENCH_SIDES=after measures only the learner objects (to try a knob quickly).
+    for (const [name, cwd, octet] of all.filter(([, cwd]) => process.env.BENCH_SIDES !== 'after' || cwd === undefined)) {
       const side = await givenSide(name, options.port, `${options.persistTo}-${octet}`, octet, cwd);
       try {
         sides.push(await measureSide(side, options.seconds, cwd === undefined));

@@ -4,6 +4,7 @@ import type { Preferences } from '../features/learners/learners.schemas';
 import { newAuthorKey } from '../features/keys/keys.domain';
 import type { LessonInput, Manifest } from '../features/content/content.schemas';
 import { sha256Hex } from '../platform/sha256';
+import type { Learner } from '../features/learners/learner.object';
 
 export const ORIGIN = 'http://learnedge.test';
 
@@ -162,6 +163,34 @@ export async function learnerSql<T = Record<string, SqlStorageValue>>(
   ...binds: unknown[]
 ): Promise<T[]> {
   return runInDurableObject(learnerStub(learnerId), (_instance, state) => state.storage.sql.exec(sql, ...binds).toArray() as T[]);
+}
+
+/** Rows of a D1 query, for polling what a queue delivers (`expect.poll(() => d1Rows(sql), DELIVERY)`). */
+export async function d1Rows(sql: string): Promise<Record<string, unknown>[]> {
+  return (await env.DB.prepare(sql).all<Record<string, unknown>>()).results;
+}
+
+/** How long a test waits for a real queue delivery (about a second with `max_batch_timeout = 1`). */
+export const DELIVERY = { timeout: 8000, interval: 100 };
+
+/**
+ * Runs `run` inside a learner's object with its AGGREGATES queue replaced by `sendBatch`
+ * (to capture what it sends, or to fail), then puts the real queue back.
+ */
+export async function withAggregatesQueue<T>(
+  learnerId: string,
+  sendBatch: (messages: { body: unknown }[]) => Promise<void>,
+  run: (instance: Learner, state: DurableObjectState) => Promise<T>,
+): Promise<T> {
+  return runInDurableObject(learnerStub(learnerId), async (instance: Learner, state) => {
+    const real = env.AGGREGATES;
+    Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch } } });
+    try {
+      return await run(instance, state);
+    } finally {
+      Object.assign(instance, { env: { ...env, AGGREGATES: real } });
+    }
+  });
 }
 
 /** Sends what the learners' objects owe the shared aggregates now (the real queue delivers it in about a second). */

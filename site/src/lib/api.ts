@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
+import type { ConceptSummary } from '../../../workers/features/concepts/concepts.schemas';
 import type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
@@ -490,16 +491,7 @@ export type LearningPath = z.infer<typeof LearningPathSchema>;
 export type PathStep = LearningPath['steps'][number];
 export type Pace = LearningPath['pace'];
 
-/** Mirrors `ConceptSummarySchema`, which is private to workers/features/concepts/concepts.routes.ts. */
-export interface ConceptSummary {
-  id: string;
-  label: string;
-  /** Lessons that teach it. */
-  lessons: number;
-  sources: number;
-  /** Named by an author in a lesson's frontmatter. */
-  authored: boolean;
-}
+export type { ConceptSummary };
 
 /** What to do next, best first, each with the reasons it is there. */
 export async function getRecommendations(limit = 5): Promise<Recommendation[]> {

@@ -1,31 +1,32 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { depsFor } from '../../deps';
 import { seededRandom } from '../../platform/seeded-random';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, learnerStub, push } from '../../test/builders';
+import {
+  api,
+  buildCourse,
+  d1Rows,
+  DELIVERY,
+  givenAuthorKey,
+  givenLearner,
+  learnerSql,
+  push,
+  withAggregatesQueue,
+} from '../../test/builders';
 import { consoleErrors } from '../../test/console';
-import type { Learner } from '../learners/learner.object';
 import { packDeltas, type AggregateMessage, type Delta } from './aggregates.schemas';
 
 /** Flushes a learner's object into a list instead of the queue, so the test delivers (and redelivers) it. */
 async function captureFlush(learnerId: string): Promise<AggregateMessage[]> {
-  return runInDurableObject(learnerStub(learnerId), async (instance: Learner) => {
-    const captured: AggregateMessage[] = [];
-    const real = env.AGGREGATES;
-    const sendBatch = (messages: { body: AggregateMessage }[]) => {
-      captured.push(...messages.map((m) => m.body));
-      return Promise.resolve();
-    };
-    Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch } } });
-    try {
-      await instance.flush();
-    } finally {
-      Object.assign(instance, { env: { ...env, AGGREGATES: real } });
-    }
-    return captured;
-  });
+  const captured: AggregateMessage[] = [];
+  const sendBatch = (messages: { body: unknown }[]) => {
+    captured.push(...messages.map((m) => m.body as AggregateMessage));
+    return Promise.resolve();
+  };
+  await withAggregatesQueue(learnerId, sendBatch, (instance) => instance.flush());
+  return captured;
 }
 
 /** What the shared aggregates must hold, counted again from the learners' own objects. */
@@ -257,17 +258,6 @@ describe('the aggregates consumer', () => {
       replayed: 1,
       remaining: 0,
     });
-    await expect
-      .poll(
-        async () =>
-          env.DB.prepare('SELECT accepted FROM recommendation_stats')
-            .all()
-            .then((r) => r.results),
-        {
-          timeout: 8000,
-          interval: 100,
-        },
-      )
-      .toEqual([{ accepted: 1 }]);
+    await expect.poll(() => d1Rows('SELECT accepted FROM recommendation_stats'), DELIVERY).toEqual([{ accepted: 1 }]);
   });
 });

@@ -1,33 +1,9 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
-import { SlugSchema } from '../content/content.schemas';
 import { sourceFileUrl } from '../sources/sources.domain';
-
-const ConceptSummarySchema = z
-  .object({
-    id: z.string(),
-    label: z.string(),
-    lessons: z.number().int().openapi({ description: 'Lessons that teach it' }),
-    sources: z.number().int().openapi({ description: 'Knowledge sources that cover it' }),
-    authored: z.boolean().openapi({ description: 'Named by an author in frontmatter; these come first' }),
-  })
-  .openapi('ConceptSummary');
-
-const ConceptLinkSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  href: z.string(),
-  origin: z
-    .enum(['author', 'extracted'])
-    .openapi({ description: 'author: named in frontmatter; extracted: a key phrase of the text' }),
-  weight: z.number().openapi({ description: 'How central the concept is to the item, 0-1 (1 for author concepts)' }),
-});
-
-const ConceptSchema = z
-  .object({ id: z.string(), label: z.string(), lessons: z.array(ConceptLinkSchema), sources: z.array(ConceptLinkSchema) })
-  .openapi('Concept');
+import { ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
 
 export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -39,7 +15,7 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       responses: {
         200: {
           description: 'Concepts',
-          content: { 'application/json': { schema: z.object({ concepts: z.array(ConceptSummarySchema) }) } },
+          content: { 'application/json': { schema: ConceptListSchema } },
         },
       },
     }),
@@ -51,7 +27,7 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/{id}',
       tags: ['Content'],
       summary: 'One concept with the lessons and sources that teach it',
-      request: { params: z.object({ id: SlugSchema.openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: { params: ConceptIdParamSchema },
       responses: {
         200: { description: 'The concept', content: { 'application/json': { schema: ConceptSchema } } },
         ...problemResponses(400, 404),

@@ -11,9 +11,14 @@ import {
 } from '../mastery/mastery.domain';
 import type { LearnerStore, LessonProgressRow } from './learner.store';
 
-/** What an event is about, read from the course by the Worker before it reaches the object. */
+/**
+ * What an event is about, read from the course by the Worker before it reaches the
+ * object; or, for a lesson the learner already has progress in, `seen-lesson`: the
+ * object knows its course, so a heartbeat needs no read of the course at all.
+ */
 export type EventSubject =
   | { kind: 'lesson'; courseId: string }
+  | { kind: 'seen-lesson' }
   | { kind: 'item'; item: GradedItem; params: BktParams }
   | { kind: 'recommendation'; courseId: string | null };
 
@@ -28,7 +33,13 @@ export interface ModelOutcome {
 }
 
 export type ApplyOutcome =
-  { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome } | { result: 'conflict' };
+  | { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome }
+  | { result: 'conflict' }
+  /** A `seen-lesson` event for a lesson the learner has no progress in: the Worker must read its course. */
+  | { result: 'unknown_subject' };
+
+/** A subject as the object applies it. */
+type KnownSubject = Exclude<EventSubject, { kind: 'seen-lesson' }>;
 
 /** What an applied event changed that the object must send on or schedule. */
 export interface ApplyEffects {
@@ -46,10 +57,12 @@ export interface ApplyEffects {
 export function applyLearnerEvent(
   store: LearnerStore,
   message: EventMessage,
-  subject: EventSubject,
+  given: EventSubject,
   effects: ApplyEffects,
 ): ApplyOutcome {
   const { event } = message;
+  const subject = given.kind === 'seen-lesson' ? seenLesson(store, message) : given;
+  if (!subject) return { result: 'unknown_subject' };
   const occurredAt = new Date(event.occurredAt).toISOString();
   const courseId = subject.kind === 'item' ? subject.item.courseId : subject.courseId;
   const records = {
@@ -69,10 +82,16 @@ export function applyLearnerEvent(
   return { result: 'duplicate', ...repeat(store, message, subject) };
 }
 
+/** The course of a lesson event's lesson, from the learner's own progress in it. */
+function seenLesson(store: LearnerStore, { event }: EventMessage): KnownSubject | null {
+  const courseId = 'lessonSlug' in event ? store.lessonCourse(event.lessonSlug) : null;
+  return courseId === null ? null : { kind: 'lesson', courseId };
+}
+
 function change(
   store: LearnerStore,
   { event }: EventMessage,
-  subject: EventSubject,
+  subject: KnownSubject,
   occurredAt: string,
   seconds: number,
   effects: ApplyEffects,
@@ -144,7 +163,7 @@ function change(
 }
 
 /** A repeated event is answered from what it did the first time and the state now. */
-function repeat(store: LearnerStore, { event }: EventMessage, subject: EventSubject) {
+function repeat(store: LearnerStore, { event }: EventMessage, subject: KnownSubject) {
   if ((event.type === 'quiz.attempted' || event.type === 'review.rated') && subject.kind === 'item') {
     const { item } = subject;
     const graded = store.attempt(event.eventId);

@@ -59,6 +59,12 @@ export async function applyEvent(
   deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
   message: EventMessage,
 ): Promise<EventResult> {
+  const { type } = message.event;
+  // Time and completion come after a start: the learner's object knows the lesson's course.
+  if (type === 'lesson.active_time' || type === 'lesson.completed') {
+    const outcome = await applyAbout(deps, message, { kind: 'seen-lesson' });
+    if (outcome.result !== 'unknown_subject') return outcome;
+  }
   const subject = await subjectOf(deps, message.event);
   return subject ? applyAbout(deps, message, subject) : { result: 'unknown_subject' };
 }

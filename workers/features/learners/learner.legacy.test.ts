@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, buildCourse, givenAuthorKey, learnerSql, PREFERENCES, push } from '../../test/builders';
+import { LEGACY_LEARNER_TABLES } from './learner.legacy';
 import { signLearnerToken } from './learners.token';
 
 /** Writes a learner the way the D1-only platform stored one: a profile, history, events and their aggregates. */
@@ -67,24 +68,9 @@ async function givenLegacyLearner(learnerId: string) {
   return { quizEvent, completed };
 }
 
-const LEARNER_TABLES = [
-  'learners',
-  'preference_history',
-  'learner_events',
-  'lesson_progress',
-  'daily_activity',
-  'learner_model',
-  'concept_mastery',
-  'quiz_attempts',
-  'review_cards',
-  'learner_goals',
-  'recommendation_feedback',
-  'generation_budgets',
-];
-
-async function d1Rows(learnerId: string): Promise<number> {
+async function legacyRows(learnerId: string): Promise<number> {
   let n = 0;
-  for (const table of LEARNER_TABLES) {
+  for (const table of ['learners', ...LEGACY_LEARNER_TABLES]) {
     const column = table === 'learners' ? 'id' : 'learner_id';
     n +=
       (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).bind(learnerId).first<{ n: number }>())
@@ -119,7 +105,7 @@ describe('moving learners from D1 into their objects', () => {
     // Rerun twice: nothing moves again and nothing in the objects changes.
     for (let i = 0; i < 2; i++) expect(await (await move()).json()).toEqual({ moved: 0, cleaned: 0, remaining: 0 });
     expect(await Promise.all(ids.map(objectRows))).toEqual(after);
-    for (const id of ids) expect(await d1Rows(id)).toBe(0);
+    for (const id of ids) expect(await legacyRows(id)).toBe(0);
 
     const [id] = ids;
     if (!id) throw new Error('no learner');
@@ -160,7 +146,7 @@ describe('moving learners from D1 into their objects', () => {
       ),
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(await d1Rows(id)).toBe(0);
+    expect(await legacyRows(id)).toBe(0);
     expect(await learnerSql(id, 'SELECT count(*) AS n FROM preference_history')).toEqual([{ n: 1 }]);
     expect(await learnerSql(id, 'SELECT moved_at IS NOT NULL AS moved FROM profile')).toEqual([{ moved: 1 }]);
   });
@@ -179,7 +165,7 @@ describe('moving learners from D1 into their objects', () => {
       cleaned: 1,
       remaining: 0,
     });
-    expect(await d1Rows(id)).toBe(0);
+    expect(await legacyRows(id)).toBe(0);
     const again = await objectRows(id);
     // The object kept its own rows; the second copy's new event ids are not added to its log.
     expect(again.profile).toEqual(moved.profile);

@@ -118,24 +118,26 @@ export async function readLegacyLearner(d1: D1Database, learnerId: string): Prom
  * log, completions and feedback counts keep what they were given (migration 0010).
  */
 export async function forgetLegacyLearner(d1: D1Database, learnerId: string): Promise<void> {
-  const tables = [
-    'preference_history',
-    'generation_budgets',
-    'learner_events',
-    'lesson_progress',
-    'daily_activity',
-    'learner_model',
-    'concept_mastery',
-    'quiz_attempts',
-    'review_cards',
-    'learner_goals',
-    'recommendation_feedback',
-  ];
   await d1.batch([
-    ...tables.map((table) => d1.prepare(`DELETE FROM ${table} WHERE learner_id = ?`).bind(learnerId)),
+    ...LEGACY_LEARNER_TABLES.map((table) => d1.prepare(`DELETE FROM ${table} WHERE learner_id = ?`).bind(learnerId)),
     d1.prepare('DELETE FROM learners WHERE id = ?').bind(learnerId),
   ]);
 }
+
+/** D1 tables that held a learner's rows (by `learner_id`) besides `learners` itself. */
+export const LEGACY_LEARNER_TABLES = [
+  'preference_history',
+  'generation_budgets',
+  'learner_events',
+  'lesson_progress',
+  'daily_activity',
+  'learner_model',
+  'concept_mastery',
+  'quiz_attempts',
+  'review_cards',
+  'learner_goals',
+  'recommendation_feedback',
+] as const;
 
 /** The learners still in D1, for the move command. */
 export interface LegacyLearners {

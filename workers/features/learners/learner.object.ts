@@ -55,7 +55,7 @@ export class Learner extends DurableObject<Env> {
 
   /** Creates the learner (a repeat changes nothing). */
   create(learnerId: string, createdAt: string): void {
-    if (!this.store.profile()) this.store.createProfile(learnerId, createdAt);
+    if (this.store.profileId() === null) this.store.createProfile(learnerId, createdAt);
   }
 
   async profile(learnerId: string): Promise<LearnerRecord | null> {
@@ -156,7 +156,7 @@ export class Learner extends DurableObject<Env> {
 
   /** Moves the learner's rows from D1 if they are still there: 'moved', 'here' (already moved or new) or 'absent'. */
   async move(learnerId: string): Promise<'moved' | 'here' | 'absent'> {
-    const had = this.store.profile() !== null;
+    const had = this.store.profileId() !== null;
     if (!(await this.open(learnerId))) return 'absent';
     if (!had) return 'moved';
     // A crash between an import and D1's delete leaves rows there: delete them again.
@@ -174,7 +174,7 @@ export class Learner extends DurableObject<Env> {
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => this.store.drainPendingActivity(now));
     const rows = this.store.outbox(FLUSH_ROWS);
-    const learnerId = this.store.profile()?.learnerId;
+    const learnerId = this.store.profileId();
     const last = rows.at(-1);
     if (!learnerId || !last) return 0;
     const deltas: Delta[] = rows.map((r) => DeltaSchema.parse({ ...r.delta, seq: r.seq }));
@@ -212,12 +212,12 @@ export class Learner extends DurableObject<Env> {
    * other calls until it is done so the move happens once.
    */
   private async open(learnerId: string): Promise<boolean> {
-    const existing = this.store.profile();
+    const existing = this.store.profileId();
     // The Worker derives the object from the id, so a mismatch is a bug: it finds no learner.
-    if (existing) return existing.learnerId === learnerId;
+    if (existing !== null) return existing === learnerId;
     return this.ctx.blockConcurrencyWhile(async () => {
-      const created = this.store.profile();
-      if (created) return created.learnerId === learnerId;
+      const created = this.store.profileId();
+      if (created !== null) return created === learnerId;
       const legacy = await readLegacyLearner(this.env.DB, learnerId);
       if (!legacy) return false;
       const movedAt = new Date().toISOString();

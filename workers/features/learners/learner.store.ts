@@ -142,6 +142,21 @@ export function learnerStore(db: LearnerDb) {
       return change.completedAt !== null && before.completedAt === null;
     },
 
+    /** The course of a lesson the learner has progress in; null for any other lesson. */
+    lessonCourse(slug: string): string | null {
+      const row = db
+        .select({ courseId: t.lessonProgress.courseId })
+        .from(t.lessonProgress)
+        .where(eq(t.lessonProgress.lessonSlug, slug))
+        .get();
+      return row?.courseId ?? null;
+    },
+
+    /** The learner's id, without reading the rest of the profile. */
+    profileId(): string | null {
+      return db.select({ id: t.profile.id }).from(t.profile).get()?.id ?? null;
+    },
+
     lessonProgress(slug: string): LessonProgressRow {
       const row = db.select().from(t.lessonProgress).where(eq(t.lessonProgress.lessonSlug, slug)).get();
       return {
