@@ -28,7 +28,7 @@ export function learnerObject(
   });
 }
 
-export type EventResult = ApplyOutcome | NoLearner | { result: 'unknown_subject' };
+export type EventResult = ApplyOutcome | NoLearner;
 
 /** What the course says an event is about; null when its lesson or item does not exist. */
 async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: LearnerEvent): Promise<EventSubject | null> {
