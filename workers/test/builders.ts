@@ -8,7 +8,7 @@ import type { Learner } from '../features/learners/learner.object';
 
 export const ORIGIN = 'http://learnedge.test';
 
-/** Stores an author key with the given scopes (and revocation) and returns it. */
+/** Stores an author key with the given scopes (default both: an operator's key) and revocation, and returns it. */
 export async function givenAuthorKey(options: { scopes?: string[]; revoked?: boolean } = {}): Promise<string> {
   const { id, key, keyHash } = await newAuthorKey(
     crypto.getRandomValues(new Uint8Array(32)),
@@ -19,7 +19,7 @@ export async function givenAuthorKey(options: { scopes?: string[]; revoked?: boo
       id,
       'test',
       keyHash,
-      JSON.stringify(options.scopes ?? ['content:write']),
+      JSON.stringify(options.scopes ?? ['content:write', 'admin']),
       new Date().toISOString(),
       options.revoked ? new Date().toISOString() : null,
     )

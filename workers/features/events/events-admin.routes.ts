@@ -10,7 +10,7 @@ import type { EventMessage } from './events.schemas';
 const REPLAY_PAGE = 500;
 
 export const eventAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-eventAdminRoutes.use('*', requireAuthor('content:write'));
+eventAdminRoutes.use('*', requireAuthor('admin'));
 eventAdminRoutes.openapi(
   createRoute({
     method: 'post',

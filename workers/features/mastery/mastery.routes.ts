@@ -158,7 +158,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   );
 
 export const masteryAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-masteryAdminRoutes.use('*', requireAuthor('content:write'));
+masteryAdminRoutes.use('*', requireAuthor('admin'));
 masteryAdminRoutes.openapi(
   createRoute({
     method: 'post',

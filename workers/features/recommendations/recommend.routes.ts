@@ -144,7 +144,7 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
 );
 
 export const recommendationAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-recommendationAdminRoutes.use('*', requireAuthor('content:write'));
+recommendationAdminRoutes.use('*', requireAuthor('admin'));
 recommendationAdminRoutes.openapi(
   createRoute({
     method: 'post',

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
+import { AUTHOR_SECURITY, requireAuthor, requireScope } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { ingestJobs } from '../../queues/messages';
@@ -45,6 +45,7 @@ ingestAdminRoutes
     createRoute({
       method: 'post',
       path: '/retry-failed',
+      middleware: [requireScope('admin')] as const,
       tags: ['Authoring'],
       summary: 'Queue every failed item for ingest again',
       security: AUTHOR_SECURITY,
@@ -75,6 +76,7 @@ ingestAdminRoutes
     createRoute({
       method: 'post',
       path: '/reindex',
+      middleware: [requireScope('admin')] as const,
       tags: ['Authoring'],
       summary: "Queue every ingested item whose chunks lack vectors of this Worker's embedder (after changing the embedder)",
       security: AUTHOR_SECURITY,
@@ -98,6 +100,7 @@ ingestAdminRoutes
     createRoute({
       method: 'post',
       path: '/copy-vectors',
+      middleware: [requireScope('admin')] as const,
       tags: ['Authoring'],
       summary:
         'Copy one page of recorded vectors into the serving index (Vectorize): after binding an index to existing content, or to repair one',

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/app-env';
-import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
+import { AUTHOR_SECURITY, requireAuthor, requireScope } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { base32Id, sourceFileUrl } from './sources.domain';
@@ -150,6 +150,7 @@ sourceAdminRoutes
     createRoute({
       method: 'delete',
       path: '/{id}',
+      middleware: [requireScope('admin')] as const,
       tags: ['Authoring'],
       summary: 'Delete a knowledge source with its file, chunks, vectors and concept links',
       security: AUTHOR_SECURITY,
