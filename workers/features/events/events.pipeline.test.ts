@@ -268,6 +268,43 @@ describe('POST /api/events', () => {
     expect(await learnerSql(learnerId, 'SELECT events FROM daily_activity')).toEqual([{ events: 2 }]);
   });
 
+  it('runs the same checks as the HTTP routes: events about lessons or items not in the course change nothing', async () => {
+    consoleErrors.expect();
+    await push(await buildCourse(2), await givenAuthorKey());
+    const { learnerId, token } = await givenLearner(null);
+    const at = new Date().toISOString();
+    const events = [
+      { eventId: crypto.randomUUID(), type: 'lesson.completed', lessonSlug: 'no-such-lesson', occurredAt: at },
+      { eventId: crypto.randomUUID(), type: 'lesson.active_time', lessonSlug: 'no-such-lesson', seconds: 30, occurredAt: at },
+      { eventId: crypto.randomUUID(), type: 'quiz.attempted', itemId: 'no-such-item', answer: 0, occurredAt: at },
+      {
+        eventId: crypto.randomUUID(),
+        type: 'recommendation.feedback',
+        recommendationId: 'lesson:no-such-lesson',
+        action: 'accepted',
+        occurredAt: at,
+      },
+    ];
+    expect((await api('/api/events', { method: 'POST', key: token, json: { events } })).status).toBe(202);
+    const started = Date.now();
+    let rejected = 0;
+    while (rejected < events.length && Date.now() - started < 8000) {
+      await new Promise((r) => setTimeout(r, 100));
+      rejected = (await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>())?.n ?? 0;
+    }
+    expect(rejected).toBe(events.length);
+    for (const table of ['events', 'lesson_progress', 'attempts', 'recommendation_feedback', 'outbox']) {
+      expect(await learnerSql(learnerId, `SELECT count(*) AS n FROM ${table}`)).toEqual([{ n: 0 }]);
+    }
+    // The HTTP routes answer the same events with 404.
+    const feedback = await api('/api/recommendations/lesson:no-such-lesson/feedback', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), action: 'accepted' },
+    });
+    expect(feedback.status).toBe(404);
+  });
+
   it.each([
     [
       'a bad timestamp',

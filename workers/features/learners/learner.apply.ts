@@ -20,7 +20,7 @@ export type EventSubject =
   | { kind: 'lesson'; courseId: string }
   | { kind: 'seen-lesson' }
   | { kind: 'item'; item: GradedItem; params: BktParams }
-  | { kind: 'recommendation'; courseId: string | null };
+  | { kind: 'recommendation'; courseId: string };
 
 /** The learner-model side of an answer or review, for the response. */
 export interface ModelOutcome {

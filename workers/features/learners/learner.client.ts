@@ -39,9 +39,10 @@ async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: Learner
       return graded ? { kind: 'item', ...graded } : null;
     }
     case 'recommendation.feedback': {
-      // Recommendation ids are `<kind>:<lesson slug>`; feedback on a lesson that is gone still counts.
+      // Recommendation ids are `<kind>:<lesson slug>`: feedback on anything not in the course is refused.
       const slug = event.recommendationId.slice(event.recommendationId.indexOf(':') + 1);
-      return { kind: 'recommendation', courseId: await deps.content.lessonCourse(slug) };
+      const courseId = await deps.content.lessonCourse(slug);
+      return courseId === null ? null : { kind: 'recommendation', courseId };
     }
     default: {
       const courseId = await deps.content.lessonCourse(event.lessonSlug);

@@ -68,7 +68,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           description: 'Whether the feedback was new',
           content: { 'application/json': { schema: FeedbackResultSchema } },
         },
-        ...problemResponses(400, 401, 409),
+        ...problemResponses(400, 401, 404, 409),
       },
     }),
     async (c) => {
