@@ -156,7 +156,7 @@ export async function recommendationsAtScale(load: { port: number; persistTo: st
   const author = await newAuthorKey(new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(9)));
   const keyRow =
     `INSERT OR IGNORE INTO api_keys (id, label, key_hash, scopes, created_at) VALUES ('${author.id}', 'bench', ` +
-    `'${author.keyHash}', '["content:write"]', '${new Date().toISOString()}');`;
+    `'${author.keyHash}', '["content:write","admin"]', '${new Date().toISOString()}');`;
   const server = await startLocalServer({ port: load.port, persistTo: load.persistTo, quiet: true, vars: throwawayVars() });
   const points: ScalePoint[] = [];
   try {

@@ -24,7 +24,11 @@ let server: LocalServer | undefined;
 export async function setup(project: TestProject) {
   rmSync(PERSIST_TO, { recursive: true, force: true });
   applyLocalMigrations(PERSIST_TO);
-  const { key } = await createAuthorKey(['content:write'], 'e2e', { remote: false, env: undefined, persistTo: PERSIST_TO });
+  const { key } = await createAuthorKey(['content:write', 'admin'], 'e2e', {
+    remote: false,
+    env: undefined,
+    persistTo: PERSIST_TO,
+  });
   const port = Number(process.env.E2E_PORT ?? 8799);
   server = await startLocalServer({ port, persistTo: PERSIST_TO, quiet: true, vars: throwawayVars() });
   const pushed = spawnSync(
