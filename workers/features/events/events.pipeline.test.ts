@@ -22,15 +22,16 @@ interface Truth {
   quiz: Map<string, { attempts: number; correct: number }>;
 }
 
-/** 1,000 events of one learner over 10 lessons and 20 days, and the aggregates they must produce. */
+/** 1,000 events of one learner over 10 lessons and the 6 days before now, and the aggregates they must produce. */
 function generate(learnerId: string, count: number, seed: number): { messages: EventMessage[]; truth: Truth } {
   const rand = seededRandom(seed);
   const truth: Truth = { lessons: new Map(), days: new Map(), quiz: new Map() };
   const messages: EventMessage[] = [];
-  const start = Date.parse('2026-10-01T00:00:00.000Z');
+  // Within the window events are accepted in: 7 days before their receipt.
+  const start = Date.now() - 6 * 86_400_000;
   for (let i = 0; i < count; i++) {
     const lessonSlug = `lesson-${1 + Math.floor(rand() * 10)}`;
-    const occurredAt = new Date(start + Math.floor(rand() * 20 * 86_400_000)).toISOString();
+    const occurredAt = new Date(start + Math.floor(rand() * 6 * 86_400_000)).toISOString();
     const pick = rand();
     const base = { eventId: uuid(rand), occurredAt };
     const event: LearnerEvent =
@@ -238,14 +239,15 @@ describe('POST /api/events', () => {
   it('queues a batch that the real EVENTS consumer applies once, even when sent twice', async () => {
     await push(await buildCourse(2), await givenAuthorKey());
     const { learnerId, token } = await givenLearner(null);
+    const startedAt = new Date(Date.now() - 3600_000).toISOString();
     const events = [
-      { eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'lesson-1', occurredAt: '2026-11-01T10:00:00Z' },
+      { eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'lesson-1', occurredAt: startedAt },
       {
         eventId: crypto.randomUUID(),
         type: 'lesson.active_time',
         lessonSlug: 'lesson-1',
         seconds: 45,
-        occurredAt: '2026-11-01T10:00:45Z',
+        occurredAt: new Date(Date.now() - 3555_000).toISOString(),
       },
     ];
     for (let i = 0; i < 2; i++) {
@@ -263,7 +265,7 @@ describe('POST /api/events', () => {
     // Give the duplicate deliveries a moment to (not) add anything.
     await new Promise((r) => setTimeout(r, 500));
     expect(await learnerSql(learnerId, 'SELECT active_seconds, started_at FROM lesson_progress')).toEqual([
-      { active_seconds: 45, started_at: '2026-11-01T10:00:00.000Z' },
+      { active_seconds: 45, started_at: startedAt },
     ]);
     expect(await learnerSql(learnerId, 'SELECT events FROM daily_activity')).toEqual([{ events: 2 }]);
   });
@@ -306,6 +308,25 @@ describe('POST /api/events', () => {
   });
 
   it.each([
+    [
+      'a time a year ago',
+      {
+        events: [
+          {
+            eventId: crypto.randomUUID(),
+            type: 'lesson.started',
+            lessonSlug: 'x',
+            occurredAt: new Date(Date.now() - 365 * 86_400_000).toISOString(),
+          },
+        ],
+      },
+      'json/events/0/occurredAt',
+    ],
+    [
+      'a time in year 9999',
+      { events: [{ eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'x', occurredAt: '9999-01-01T00:00:00Z' }] },
+      'json/events/0/occurredAt',
+    ],
     [
       'a bad timestamp',
       { events: [{ eventId: crypto.randomUUID(), type: 'lesson.started', lessonSlug: 'x', occurredAt: 'yesterday' }] },

@@ -4,12 +4,32 @@ import { REVIEW_RATINGS } from '../mastery/mastery.domain';
 
 /** Longest active time one heartbeat may credit: a stuck tab cannot inflate time. */
 export const MAX_HEARTBEAT_SECONDS = 60;
+/** Most active time one learner is credited in one UTC day (12 hours): no client can pile up more. */
+export const MAX_DAILY_ACTIVE_SECONDS = 12 * 3600;
 export const MAX_EVENTS_PER_BATCH = 100;
 export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed'] as const;
 
+/** How far back and ahead of its receipt an event's `occurredAt` may be: a clock cannot be forged into the record. */
+export const OCCURRED_WINDOW = { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 } as const;
+const WINDOW_MESSAGE = 'must be within 7 days before and 5 minutes after the time it is received';
+
+/** Whether `occurredAt` lies in the window around `reference` (epoch ms). */
+export function withinWindow(occurredAt: string, reference: number): boolean {
+  const at = Date.parse(occurredAt);
+  return at >= reference - OCCURRED_WINDOW.pastMs && at <= reference + OCCURRED_WINDOW.futureMs;
+}
+
+/** An optional client time on a route (defaults to now), checked against the time of the request. */
+export const OccurredAtSchema = z.iso
+  .datetime({ offset: true })
+  .refine((at) => withinWindow(at, Date.now()), WINDOW_MESSAGE)
+  .openapi({ description: 'When it happened, on the client (ISO 8601), within 7 days before and 5 minutes after now' });
+
 const base = {
   eventId: z.uuid().openapi({ description: 'Client-generated UUID; the same id is applied once' }),
-  occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'When it happened, on the client (ISO 8601)' }),
+  occurredAt: z.iso.datetime({ offset: true }).openapi({
+    description: 'When it happened, on the client (ISO 8601), within 7 days before and 5 minutes after its receipt',
+  }),
 };
 
 export const LearnerEventSchema = z
@@ -67,14 +87,28 @@ export type LearnerEvent = z.infer<typeof LearnerEventSchema>;
 export const EventBatchSchema = z
   .object({ events: z.array(LearnerEventSchema).min(1).max(MAX_EVENTS_PER_BATCH) })
   .strict()
+  .superRefine((batch, ctx) => {
+    const now = Date.now();
+    batch.events.forEach((event, i) => {
+      if (!withinWindow(event.occurredAt, now)) {
+        ctx.addIssue({ code: 'custom', path: ['events', i, 'occurredAt'], message: WINDOW_MESSAGE });
+      }
+    });
+  })
   .openapi('EventBatch');
 
 /** What the EVENTS queue carries: an event with the learner it belongs to. */
-export const EventMessageSchema = z.object({
-  learnerId: z.string().min(1).max(100),
-  receivedAt: z.iso.datetime({ offset: true }),
-  event: LearnerEventSchema,
-});
+export const EventMessageSchema = z
+  .object({
+    learnerId: z.string().min(1).max(100),
+    receivedAt: z.iso.datetime({ offset: true }),
+    event: LearnerEventSchema,
+  })
+  // Against the receipt, not the consumer's clock: a message may be delivered (or replayed) days later.
+  .refine((m) => withinWindow(m.event.occurredAt, Date.parse(m.receivedAt)), {
+    message: WINDOW_MESSAGE,
+    path: ['event', 'occurredAt'],
+  });
 export type EventMessage = z.infer<typeof EventMessageSchema>;
 
 /** The events that grade an answer or schedule a review: they change the learner model. */

@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { OccurredAtSchema } from './events.schemas';
 
 /** A progress write: the event's id, and when it happened (now when left out). */
 export const WriteSchema = z
   .object({
     eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
-    occurredAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
+    occurredAt: OccurredAtSchema.optional().openapi({ description: 'Defaults to now; within 7 days before and 5 minutes after' }),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { applyOnce, type OnceResult } from '../events/events.once';
-import { MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
+import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
 import type { BktParams } from '../mastery/mastery.bkt';
 import {
   modelChange,
@@ -73,8 +73,10 @@ export function applyLearnerEvent(
     },
   };
   const once = applyOnce(records, event, () => {
-    const seconds = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
-    store.addDailyActivity(occurredAt.slice(0, 10), seconds);
+    const day = occurredAt.slice(0, 10);
+    const asked = event.type === 'lesson.active_time' ? Math.min(event.seconds, MAX_HEARTBEAT_SECONDS) : 0;
+    const seconds = Math.max(0, Math.min(asked, MAX_DAILY_ACTIVE_SECONDS - store.dayActiveSeconds(day)));
+    store.addDailyActivity(day, seconds);
     return change(store, message, subject, occurredAt, seconds, effects);
   });
   if (once.result === 'conflict') return { result: 'conflict' };

@@ -195,6 +195,49 @@ describe('heartbeats and deltas', () => {
   });
 });
 
+describe('forged time', () => {
+  it('credits at most 12 hours of active time a day, however many heartbeats arrive', async () => {
+    await givenCourse();
+    const { learnerId } = await givenLearner(null);
+    const stub = learnerStub(learnerId);
+    const at = new Date().toISOString();
+    // 800 heartbeats of a minute each (13 h 20 min) in one day, straight to the object.
+    for (let i = 0; i < 800; i++) {
+      const event = {
+        type: 'lesson.active_time' as const,
+        eventId: crypto.randomUUID(),
+        occurredAt: at,
+        lessonSlug: 'lesson-1',
+        seconds: 60,
+      };
+      await stub.apply(learnerId, { learnerId, receivedAt: at, event }, { kind: 'lesson', courseId: 'test-course' });
+    }
+    expect(await learnerSql(learnerId, 'SELECT active_seconds, events FROM daily_activity')).toEqual([
+      { active_seconds: 12 * 3600, events: 800 },
+    ]);
+    expect(await learnerSql(learnerId, 'SELECT active_seconds FROM lesson_progress')).toEqual([{ active_seconds: 12 * 3600 }]);
+  });
+
+  it('refuses a client time outside 7 days before and 5 minutes after now, naming the field', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner(null);
+    for (const occurredAt of [
+      '9999-12-31T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      new Date(Date.now() - 8 * 86_400_000).toISOString(),
+    ]) {
+      const response = await api('/api/progress/lessons/lesson-1/time', {
+        method: 'PUT',
+        key: token,
+        json: { eventId: crypto.randomUUID(), seconds: 30, occurredAt },
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toContain('json/occurredAt');
+    }
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
+  });
+});
+
 describe('isolation', () => {
   it("never answers for another learner: an object refuses every id but its own, and a token reaches only its learner's", async () => {
     await givenCourse();

@@ -100,6 +100,12 @@ export function learnerStore(db: LearnerDb) {
       db.insert(t.events).values(row).run();
     },
 
+    dayActiveSeconds(day: string): number {
+      return (
+        db.select({ s: t.dailyActivity.activeSeconds }).from(t.dailyActivity).where(eq(t.dailyActivity.day, day)).get()?.s ?? 0
+      );
+    },
+
     addDailyActivity(day: string, seconds: number): void {
       db.insert(t.dailyActivity)
         .values({ day, activeSeconds: seconds, events: 1 })

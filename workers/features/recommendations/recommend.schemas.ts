@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
-import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
+import { OccurredAtSchema, RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 import { GOAL_TYPES } from './path.domain';
 
 /** Most items a list holds; a request asks for a prefix of it. */
@@ -53,7 +53,7 @@ export const RecommendationParamSchema = z.object({
 export const FeedbackBodySchema = z
   .object({
     eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
-    occurredAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
+    occurredAt: OccurredAtSchema.optional().openapi({ description: 'Defaults to now; within 7 days before and 5 minutes after' }),
     action: z.enum(RECOMMENDATION_ACTIONS),
     rating: z.number().int().min(1).max(5).optional(),
   })
