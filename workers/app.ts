@@ -6,6 +6,7 @@ import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { learnerRoutes } from './features/learners/learners.routes';
 import { learnerAdminRoutes } from './features/learners/learners-admin.routes';
+import { privacyRoutes } from './features/privacy/privacy.routes';
 import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
@@ -60,6 +61,7 @@ export function createApp() {
   app.route('/api/learning-path', learningPathRoutes);
   app.route('/api/admin/recommendations', recommendationAdminRoutes);
   app.route('/api/admin/learners', learnerAdminRoutes);
+  app.route('/api/learners/me', privacyRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',

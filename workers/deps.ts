@@ -17,6 +17,7 @@ import { createD1AggregateStore, type AggregateStore } from './features/aggregat
 import type { AggregateMessage } from './features/aggregates/aggregates.schemas';
 import { learnerObject, type LearnerObject } from './features/learners/learner.client';
 import { createD1LegacyLearners, type LegacyLearners } from './features/learners/learner.legacy';
+import { createD1PrivacyStore, type PrivacyStore } from './features/privacy/privacy.store';
 import { forgetRecommendations } from './features/recommendations/recommend.cache';
 import { createD1MasteryStore, type MasteryStore } from './features/mastery/mastery.store';
 import { createRecommendStore, type RecommendStore } from './features/recommendations/recommend.store';
@@ -107,6 +108,8 @@ export interface Deps {
   keys: KeyStore;
   /** The object that holds `learnerId`'s state (typed RPC). */
   learner: (learnerId: string) => LearnerObject;
+  /** A learner's rows in the shared D1 tables, for export and erase. */
+  privacy: PrivacyStore;
   /** Learners whose rows are still in D1, from before learner objects. */
   legacyLearners: LegacyLearners;
   /** Runs after a learner event is newly applied: drops what it makes stale. */
@@ -114,7 +117,13 @@ export interface Deps {
   /** The course's lessons in order, with their part and chapter (a D1 read). */
   outline: () => Promise<OutlineLesson[]>;
   personalize: PersonalizeStore;
-  limits: { learnerCreate: RateLimiter; personalizeIp: RateLimiter; personalizeLearner: RateLimiter; admin: RateLimiter };
+  limits: {
+    learnerCreate: RateLimiter;
+    personalizeIp: RateLimiter;
+    personalizeLearner: RateLimiter;
+    admin: RateLimiter;
+    privacy: RateLimiter;
+  };
   search: SearchStore;
   sources: SourceStore;
   concepts: ConceptStore;
@@ -154,6 +163,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     keys: createD1KeyStore(db),
     learner,
     legacyLearners: createD1LegacyLearners(d1),
+    privacy: createD1PrivacyStore(d1),
     afterApplied: async ({ learnerId, event }) => {
       // Heartbeats and lesson ratings change no ranking; everything else may.
       if (event.type !== 'lesson.active_time' && event.type !== 'lesson.rated') await forgetRecommendations({ cache }, learnerId);
@@ -170,6 +180,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeLearner: createBindingRateLimiter(env.PERSONALIZE_LEARNER_LIMIT, LIMIT_PERIOD_SECONDS),
       admin: createBindingRateLimiter(env.ADMIN_LIMIT, LIMIT_PERIOD_SECONDS),
+      privacy: createBindingRateLimiter(env.PRIVACY_LIMIT, LIMIT_PERIOD_SECONDS),
     },
     textGenerator: config.OPENAI_API_KEY
       ? createOpenAiTextGenerator({

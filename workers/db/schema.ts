@@ -608,3 +608,12 @@ export const aggregateReceipts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.learnerId, t.seq] }), index('aggregate_receipts_received_idx').on(t.receivedAt)],
 );
+
+/**
+ * Learners who erased their data, by SHA-256 of their id (not the id): deltas of theirs
+ * still in the queue are dropped instead of writing the id back into the shared tables.
+ */
+export const erasedLearners = sqliteTable('erased_learners', {
+  learnerHash: text('learner_hash').primaryKey(),
+  erasedAt: text('erased_at').notNull(),
+});

@@ -13,12 +13,12 @@ const INVOCATION_STATEMENTS = 900;
  * costs D1 one or two round trips. A D1 batch is acked after it commits; a failure
  * retries its messages (receipts make the repeat a no-op), and messages past the
  * invocation's statement budget are retried at once. A message that fails its schema
- * is recorded as rejected and acked. From the dead-letter queue, messages are kept in
+ * is recorded as rejected and acked; one of a learner who erased their data is dropped. From the dead-letter queue, messages are kept in
  * D1 for `npm run events -- replay-dlq`.
  */
 export async function consumeAggregates(
   batch: MessageBatch<unknown>,
-  deps: Pick<Deps, 'aggregates' | 'events' | 'logger'>,
+  deps: Pick<Deps, 'aggregates' | 'events' | 'privacy' | 'logger'>,
   deadLetters: boolean,
 ): Promise<void> {
   const now = new Date().toISOString();
@@ -45,6 +45,15 @@ export async function consumeAggregates(
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, Math.random()) });
     }
   }
+  // Deltas of learners who erased their data since are dropped: their id stays out of the shared tables.
+  let erased = new Set<string>();
+  try {
+    erased = await deps.privacy.erased(valid.map((v) => v.body.learnerId));
+  } catch (error) {
+    log.log('warn', 'aggregates.attempt_failed', { retried: valid.length, ...describeError(error) });
+    for (const v of valid) v.message.retry({ delaySeconds: retryDelaySeconds(v.message.attempts, Math.random()) });
+    return;
+  }
   let spent = 0;
   let group: typeof valid = [];
   let size = 0;
@@ -66,6 +75,10 @@ export async function consumeAggregates(
     }
   };
   for (const item of valid) {
+    if (erased.has(item.body.learnerId)) {
+      item.message.ack();
+      continue;
+    }
     const statements = deps.aggregates.statementCount(item.body);
     if (spent + statements > INVOCATION_STATEMENTS) {
       item.message.retry();

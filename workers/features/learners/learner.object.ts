@@ -164,6 +164,33 @@ export class Learner extends DurableObject<Env> {
     return 'here';
   }
 
+  /** Every row of every table of this object (a new table is exported without naming it here); null when not `learnerId`'s. */
+  async exportAll(learnerId: string): Promise<Record<string, Record<string, SqlStorageValue>[]> | null> {
+    if (!(await this.open(learnerId))) return null;
+    const sql = this.ctx.storage.sql;
+    const tables = sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_drizzle%' ESCAPE '\\' ORDER BY name",
+      )
+      .toArray();
+    return Object.fromEntries(tables.map(({ name }) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
+  }
+
+  /**
+   * Erases everything this object holds (and its alarm, so no delta leaves after), then
+   * recreates its empty tables. False when the object is not `learnerId`'s.
+   */
+  async erase(learnerId: string): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.alarmAt = null;
+      await migrate(this.db, migrations);
+    });
+    return true;
+  }
+
   /** What waits to be sent to the shared aggregates and what was sent; null when the object is not `learnerId`'s. */
   async delivery(learnerId: string) {
     return (await this.open(learnerId)) ? this.store.delivery() : null;
