@@ -42,11 +42,12 @@ async function main(argv: string[]): Promise<number> {
       `${r.concept.padEnd(32)} ${String(r.learners).padStart(8)} ${String(r.attempts).padStart(8)}  ${f(r.prior)}  ${f(r.learn)}  ${f(r.guess)}  ${f(r.slip)}  ${f(r.forget)}   ${r.logLikelihood.toFixed(1)}`,
     );
   }
-  if (fit.skipped.length > 0) {
-    console.log(
-      `kept the defaults for ${fit.skipped.length} concept(s) with too few answers: ${fit.skipped.map((s) => `${s.concept} (${s.attempts})`).join(', ')}`,
-    );
-  }
+  const list = (reason: string) => fit.skipped.filter((s) => s.reason === reason).map((s) => `${s.concept} (${s.attempts})`);
+  const few = list('too_few_answers');
+  const broken = list('not_finite');
+  if (few.length > 0) console.log(`kept the defaults for ${few.length} concept(s) with too few answers: ${few.join(', ')}`);
+  if (broken.length > 0)
+    console.log(`kept the defaults for ${broken.length} concept(s) whose fit was not finite: ${broken.join(', ')}`);
   console.log(fit.stored ? `stored ${fit.fitted.length} fit(s)` : 'dry run: nothing stored');
   return 0;
 }

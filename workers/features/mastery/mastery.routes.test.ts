@@ -457,9 +457,9 @@ describe('fitting BKT', () => {
         guess: number;
         slip: number;
       }[];
-      skipped: { concept: string; attempts: number }[];
+      skipped: { concept: string; attempts: number; reason: string }[];
     }>();
-    expect(fit.skipped).toEqual([{ concept: 'concept-3', attempts: 1 }]);
+    expect(fit.skipped).toEqual([{ concept: 'concept-3', attempts: 1, reason: 'too_few_answers' }]);
     expect(fit.fitted).toHaveLength(1);
     const fitted = fit.fitted[0];
     expect(fitted).toMatchObject({ concept: 'concept-2', attempts: 300, learners: 30 });
@@ -471,5 +471,66 @@ describe('fitting BKT', () => {
     const graded = await (await attempt(token, 'lesson-2-q1', 1)).json<Graded>();
     const params = { ...fitted, forget: 0 };
     expect(graded.mastery?.pKnown).toBeCloseTo(bktUpdate(params.prior, true, params), 12);
+  });
+});
+
+describe('fitting BKT on real-shaped logs', () => {
+  it('counts at most 50 answers per learner, so one learner repeating an item cannot dominate a fit', async () => {
+    const key = await givenCourse();
+    const statements = [];
+    // One learner answers concept-2 right 2,000 times; 20 others answer it 5 times, mostly wrong.
+    for (let t = 0; t < 2000; t++) {
+      const at = new Date(Date.parse('2026-11-01T00:00:00.000Z') + t * 1000).toISOString();
+      statements.push(
+        env.DB.prepare(ATTEMPT_LOG).bind(crypto.randomUUID(), 'l-eager', 'lesson-2-q1', 'concept-2', 'lesson-2', 1, 1, at),
+      );
+    }
+    for (let l = 0; l < 20; l++) {
+      for (let t = 0; t < 5; t++) {
+        const at = `2026-11-01T00:00:0${t}.000Z`;
+        statements.push(
+          env.DB.prepare(ATTEMPT_LOG).bind(
+            crypto.randomUUID(),
+            `l-${l}`,
+            'lesson-2-q1',
+            'concept-2',
+            'lesson-2',
+            0,
+            t === 4 ? 1 : 0,
+            at,
+          ),
+        );
+      }
+    }
+    // A concept every learner always gets right: a fit with nothing to learn from wrong answers.
+    for (let l = 0; l < 5; l++) {
+      for (let t = 0; t < 400; t++) {
+        const at = new Date(Date.parse('2026-11-01T00:00:00.000Z') + t * 1000).toISOString();
+        statements.push(
+          env.DB.prepare(ATTEMPT_LOG).bind(crypto.randomUUID(), `r-${l}`, 'lesson-3-q1', 'concept-3', 'lesson-3', 1, 1, at),
+        );
+      }
+    }
+    for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
+    const fit = await (
+      await api('/api/admin/mastery/fit-bkt', { method: 'POST', key, json: { dryRun: true } })
+    ).json<{
+      fitted: {
+        concept: string;
+        attempts: number;
+        learners: number;
+        prior: number;
+        guess: number;
+        slip: number;
+        learn: number;
+      }[];
+    }>();
+    const two = fit.fitted.find((f) => f.concept === 'concept-2');
+    expect(two).toMatchObject({ attempts: 50 + 20 * 5, learners: 21 });
+    const three = fit.fitted.find((f) => f.concept === 'concept-3');
+    expect(three).toMatchObject({ attempts: 5 * 50, learners: 5 });
+    for (const f of fit.fitted) {
+      for (const value of [f.prior, f.learn, f.guess, f.slip]) expect(Number.isFinite(value)).toBe(true);
+    }
   });
 });

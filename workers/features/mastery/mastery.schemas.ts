@@ -175,7 +175,15 @@ export const BktFitResponseSchema = z
         iterations: z.number().int(),
       }),
     ),
-    skipped: z.array(z.object({ concept: z.string(), attempts: z.number().int() })),
+    skipped: z.array(
+      z.object({
+        concept: z.string(),
+        attempts: z.number().int(),
+        reason: z.enum(['too_few_answers', 'not_finite']).openapi({
+          description: 'Fewer answers than a fit needs, or a fit that did not converge to finite numbers (not stored)',
+        }),
+      }),
+    ),
     stored: z.boolean(),
   })
   .openapi('BktFit');
