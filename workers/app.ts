@@ -27,6 +27,7 @@ import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
 import { requestContext } from './http/request-context';
+import { requestBodyLimit } from './http/body-limit';
 import { validationHook } from './http/validation';
 import { createLogger, describeError } from './platform/logger';
 
@@ -37,6 +38,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('/api/*', requestContext);
+  app.use('/api/*', requestBodyLimit);
 
   app.route('/api/health', healthRoutes);
   app.route('/api/content', contentRoutes);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { api, givenLearner } from '../test/builders';
+import { MAX_JSON_BYTES } from './body-limit';
+import type { Problem } from './problem';
+
+const big = (bytes: number) => JSON.stringify({ query: 'x'.repeat(bytes) });
+
+describe('request body limit', () => {
+  it('answers a JSON body over 1 MB with 413 problem+json, before reading it', async () => {
+    const { token } = await givenLearner(null);
+    for (const [path, key] of [
+      ['/api/search', undefined],
+      ['/api/events', token],
+      ['/api/learners/me/preferences', token],
+    ] as const) {
+      const response = await api(path, {
+        method: path.endsWith('preferences') ? 'PUT' : 'POST',
+        ...(key ? { key } : {}),
+        headers: { 'content-type': 'application/json' },
+        body: big(2 * MAX_JSON_BYTES),
+      });
+      expect([path, response.status]).toEqual([path, 413]);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect((await response.json<Problem>()).code).toBe('payload_too_large');
+    }
+  });
+
+  it('counts a streamed body without Content-Length too', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2 * MAX_JSON_BYTES) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await api('/api/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(413);
+  });
+
+  it('reads a body under the limit as usual: bad input is still a 400 naming the field', async () => {
+    const response = await api('/api/search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'x'.repeat(MAX_JSON_BYTES / 2) }),
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json<Problem>()).errors?.map((e) => e.field).join(' ')).toContain('query');
+  });
+});
