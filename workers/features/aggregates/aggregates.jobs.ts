@@ -46,14 +46,12 @@ export async function consumeAggregates(
     }
   }
   // Deltas of learners who erased their data since are dropped: their id stays out of the shared tables.
-  let erased = new Set<string>();
-  try {
-    erased = await deps.privacy.erased(valid.map((v) => v.body.learnerId));
-  } catch (error) {
+  const erased = await deps.privacy.erased(valid.map((v) => v.body.learnerId)).catch((error: unknown) => {
     log.log('warn', 'aggregates.attempt_failed', { retried: valid.length, ...describeError(error) });
     for (const v of valid) v.message.retry({ delaySeconds: retryDelaySeconds(v.message.attempts, Math.random()) });
-    return;
-  }
+    return null;
+  });
+  if (!erased) return;
   let spent = 0;
   let group: typeof valid = [];
   let size = 0;
