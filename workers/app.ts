@@ -28,6 +28,7 @@ import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
 import { requestContext } from './http/request-context';
 import { requestBodyLimit } from './http/body-limit';
+import { securityHeaders } from './http/security-headers';
 import { validationHook } from './http/validation';
 import { createLogger, describeError } from './platform/logger';
 
@@ -38,6 +39,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('/api/*', requestContext);
+  app.use('/api/*', securityHeaders);
   app.use('/api/*', requestBodyLimit);
 
   app.route('/api/health', healthRoutes);
