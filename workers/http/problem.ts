@@ -22,7 +22,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface FieldError {
-  /** JSON-pointer-like path of the field at fault, e.g. `body/lessons/3/slug`. */
+  /** Path of the field at fault: the request part (`json`, `form`, `query`, `param`, `header`), then the field, e.g. `json/lessons/3/slug`. */
   field: string;
   message: string;
 }
@@ -55,7 +55,17 @@ export const ProblemSchema = z
     instance: z.string(),
     code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     requestId: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          field: z.string().openapi({
+            example: 'json/lessons/3/slug',
+            description: 'The request part (json, form, query, param, header), then the path',
+          }),
+          message: z.string(),
+        }),
+      )
+      .optional(),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 

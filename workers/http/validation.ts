@@ -3,7 +3,7 @@ import type { AppEnv } from './app-env';
 import type { z } from 'zod';
 import { AppError, type FieldError } from './problem';
 
-/** Turns zod issues into field errors: `body/lessons/2/slug: Required`. */
+/** Turns zod issues into field errors: `json/lessons/2/slug: Required` (the prefix is the request part). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string): FieldError[] {
   return issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('/'),
