@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createDb } from './db/client';
-import { createD1ContentStore, type ContentStore } from './features/content/content.store';
+import { courseOutline, createD1ContentStore, type ContentStore, type OutlineLesson } from './features/content/content.store';
 import { createD1KeyStore, type KeyStore } from './features/keys/keys.store';
 import { createR2BlobStore, type BlobStore } from './platform/blob-store';
 import { createKvCache, type Cache } from './platform/cache';
@@ -11,7 +11,7 @@ import { createPersonalizeStore, type PersonalizeStore } from './features/person
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
-import { courseOutline, createD1EventStore, type EventStore, type OutlineLesson } from './features/events/events.store';
+import { createD1EventStore, type EventStore } from './features/events/events.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
 import type { AggregateMessage } from './features/aggregates/aggregates.schemas';

@@ -17,7 +17,7 @@ export function eventFingerprint(event: LearnerEvent): string {
 /** The dedupe record an event store keeps per learner and event id. */
 export interface DedupeRecords {
   find(eventId: string): { fingerprint: string } | null;
-  record(event: LearnerEvent, fingerprint: string): void;
+  record(fingerprint: string): void;
 }
 
 /**
@@ -34,6 +34,6 @@ export function applyOnce<T>(
   const fingerprint = eventFingerprint(event);
   const prior = records.find(event.eventId);
   if (prior) return { result: prior.fingerprint === fingerprint ? 'duplicate' : 'conflict' };
-  records.record(event, fingerprint);
+  records.record(fingerprint);
   return { result: 'applied', value: change() };
 }

@@ -49,26 +49,3 @@ export function createD1EventStore(d1: D1Database): EventStore {
     },
   };
 }
-
-/** One lesson of the course outline, in course order. */
-export interface OutlineLesson {
-  lessonSlug: string;
-  title: string;
-  partSlug: string;
-  partTitle: string;
-  chapterSlug: string;
-  chapterTitle: string;
-}
-
-/** The course's lessons with their part and chapter, in course order (one D1 query). */
-export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
-         c.title AS chapterTitle
-       FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
-       ORDER BY p.position, c.position, l.position`,
-    )
-    .all<OutlineLesson>();
-  return results;
-}

@@ -1,5 +1,5 @@
 import type { DayActivity, LessonProgressRow } from '../learners/learner.store';
-import type { OutlineLesson } from './events.store';
+import type { OutlineLesson } from '../content/content.store';
 
 export interface ProgressOverview {
   lessons: (OutlineLesson & Omit<LessonProgressRow, 'lessonSlug'>)[];

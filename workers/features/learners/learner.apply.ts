@@ -67,7 +67,7 @@ export function applyLearnerEvent(
   const courseId = subject.kind === 'item' ? subject.item.courseId : subject.courseId;
   const records = {
     find: (eventId: string) => store.event(eventId),
-    record: (_: unknown, fingerprint: string) => {
+    record: (fingerprint: string) => {
       const { eventId, type, occurredAt: _raw, ...payload } = event;
       store.recordEvent({ eventId, type, courseId, occurredAt, receivedAt: message.receivedAt, payload, fingerprint });
     },

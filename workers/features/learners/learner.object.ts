@@ -159,8 +159,8 @@ export class Learner extends DurableObject<Env> {
     const had = this.store.profileId() !== null;
     if (!(await this.open(learnerId))) return 'absent';
     if (!had) return 'moved';
-    // A crash between an import and D1's delete leaves rows there: delete them again.
-    if (await readLegacyLearner(this.env.DB, learnerId)) await forgetLegacyLearner(this.env.DB, learnerId);
+    // A crash between an import and D1's delete leaves rows there: delete them again (a no-op when none).
+    await forgetLegacyLearner(this.env.DB, learnerId);
     return 'here';
   }
 
