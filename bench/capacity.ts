@@ -84,7 +84,13 @@ function baselineCheckout(): string {
 
 async function givenSide(name: string, port: number, persistTo: string, octet: number, cwd?: string): Promise<Side> {
   const vars = cwd ? {} : afterVars();
-  const { server, key } = await startSeededServer({ port, persistTo: resolve(persistTo), vars, ...(cwd ? { cwd } : {}) });
+  const { server, key } = await startSeededServer({
+    port,
+    persistTo: resolve(persistTo),
+    vars,
+    raisedLimits: true,
+    ...(cwd ? { cwd } : {}),
+  });
   const second = await createAuthorKey(['admin'], 'bench operations', {
     remote: false,
     env: undefined,

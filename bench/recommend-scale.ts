@@ -157,7 +157,13 @@ export async function recommendationsAtScale(load: { port: number; persistTo: st
   const keyRow =
     `INSERT OR IGNORE INTO api_keys (id, label, key_hash, scopes, created_at) VALUES ('${author.id}', 'bench', ` +
     `'${author.keyHash}', '["content:write","admin"]', '${new Date().toISOString()}');`;
-  const server = await startLocalServer({ port: load.port, persistTo: load.persistTo, quiet: true, vars: throwawayVars() });
+  const server = await startLocalServer({
+    port: load.port,
+    persistTo: load.persistTo,
+    quiet: true,
+    vars: throwawayVars(),
+    raisedLimits: true,
+  });
   const points: ScalePoint[] = [];
   try {
     for (const [s, size] of SIZES.entries()) {

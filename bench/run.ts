@@ -142,7 +142,7 @@ async function main() {
     writeFileSync('bench/results/capacity.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
     return;
   }
-  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO });
+  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO, raisedLimits: true });
   let results: Results;
   try {
     const etag = (await fetch(`${server.url}${LESSON_CONTENT}`)).headers.get('etag') ?? '';

@@ -47,7 +47,7 @@ export async function searchAtScale(load: {
 }): Promise<SearchAtScale> {
   const course = writeBulkCourse(BULK_LESSONS, BULK_SECTIONS);
   const started = Date.now();
-  const { server } = await startSeededServer({ port: load.port, persistTo: load.persistTo, course });
+  const { server } = await startSeededServer({ port: load.port, persistTo: load.persistTo, course, raisedLimits: true });
   const loadSeconds = (Date.now() - started) / 1000;
   try {
     const chunks = await countChunks(server.url, load.persistTo);

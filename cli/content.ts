@@ -5,7 +5,7 @@ import { createClient, pushCourse, runCli } from './push';
 import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
-const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--key <author key>]
+const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--force] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
@@ -23,6 +23,8 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
   --dry-run    validate and show what would change; upload nothing
   --prune      remove lessons that are no longer in the folder
   --wait       wait until every changed lesson is ingested
+  --force      push even though someone else pushed since this folder last did (replaces their changes);
+               each push records the version it made in <dir>/.learnedge/push.json: commit it with the course
   --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       prune: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       'retry-failed': { type: 'boolean', default: false },
       reindex: { type: 'boolean', default: false },
       'copy-vectors': { type: 'boolean', default: false },
@@ -78,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     key,
     dryRun: values['dry-run'],
     prune: values.prune,
+    force: values.force,
     wait: values.wait,
     out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
   });

@@ -8,6 +8,7 @@ import { ProblemSchema } from '../workers/http/problem';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 import { loadCourseTree, type TreeProblem } from './course-tree';
 import { createProgress } from './progress';
+import { readPushRecord, writePushRecord } from './push-record';
 
 export interface PushOptions {
   dir: string;
@@ -15,6 +16,8 @@ export interface PushOptions {
   key: string | undefined;
   dryRun: boolean;
   prune: boolean;
+  /** Push even when another push has moved the course since this copy last pushed (replacing its changes). */
+  force?: boolean;
   /** Wait until every lesson of this push is ingested. */
   wait: boolean;
   out: { log: (line: string) => void; error: (line: string) => void; progress: NodeJS.WriteStream | null };
@@ -29,12 +32,19 @@ export interface PushResult {
 }
 
 const UPLOAD_CONCURRENCY = 6;
+/** How many times a request the server rate-limited is sent again, after its Retry-After. */
+const RATE_LIMIT_RETRIES = 3;
 
 /** Thrown for a non-2xx answer; carries the problem+json the server sent. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: { title?: string; detail?: string; errors?: { field: string; message: string }[] } | null,
+    readonly problem: {
+      code?: string;
+      title?: string;
+      detail?: string;
+      errors?: { field: string; message: string }[];
+    } | null,
   ) {
     super(problem?.detail ?? `HTTP ${status}`);
   }
@@ -60,6 +70,16 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
 
   const api = createClient(options.target, options.key);
   const plan = PlanResponseSchema.parse(await api('POST', '/api/admin/content/plan', manifest));
+  const record = await readPushRecord(options.dir, options.target, manifest.course.slug);
+  // The server holds a version this copy has not seen: pushing would undo another author's push.
+  if (record && plan.version > record.version && !options.force) {
+    const moved = `The course on ${options.target} is at version ${plan.version}; this copy last pushed version ${record.version}: someone else has pushed since.`;
+    if (!options.dryRun) {
+      out.error(`${moved} Pull their changes into this folder, then push again (--force replaces their changes).`);
+      return { ok: false, problems: [], uploaded: 0 };
+    }
+    out.error(`warning: ${moved}`);
+  }
   if (options.dryRun) {
     out.log(describe(plan.summary));
     out.log(`dry run: would upload ${plan.missing.length} file(s); nothing was changed`);
@@ -79,7 +99,16 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
   await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, queue.length) }, worker));
   progress.done();
 
-  const commit = CommitResponseSchema.parse(await api('POST', '/api/admin/content/commit', manifest));
+  let commit;
+  try {
+    const body: Manifest = { ...manifest, baseVersion: plan.version };
+    commit = CommitResponseSchema.parse(await api('POST', '/api/admin/content/commit', body));
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.problem?.code !== 'stale_push') throw error;
+    out.error(`${error.message} Nothing was changed.`);
+    return { ok: false, problems: [], uploaded: plan.missing.length };
+  }
+  await writePushRecord(options.dir, options.target, { course: manifest.course.slug, version: commit.version });
   out.log(describe(commit.summary));
   out.log(
     `uploaded ${plan.missing.length} file(s); course version ${commit.version}; ${commit.enqueued} lesson(s) queued for ingest`,
@@ -107,6 +136,13 @@ export function createClient(target: string, key: string | undefined): Api {
     let response: Response;
     try {
       response = await fetch(new URL(path, target), { method, headers, body: payload });
+      // Over the author's rate limit (a push of many files): wait as told, a few times.
+      for (let attempt = 1; response.status === 429 && attempt <= RATE_LIMIT_RETRIES; attempt++) {
+        await response.arrayBuffer();
+        const seconds = Math.min(Number(response.headers.get('retry-after')) || 1, 60);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        response = await fetch(new URL(path, target), { method, headers, body: payload });
+      }
     } catch (error) {
       throw new Error(
         `cannot reach ${target}: ${error instanceof Error ? error.message : String(error)}. Is the server running (npm start)?`,

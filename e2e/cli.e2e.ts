@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -235,5 +235,58 @@ describe('fitting BKT from the CLI', () => {
     const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'irt'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('Usage: npm run fit -- bkt');
+  });
+});
+
+describe('two authors pushing from their own copies of the course', () => {
+  const lessonFile = (dir: string, path: string) => join(dir, path);
+  const joins = '02-applied/04-combining-tables/01-inner-joins.md';
+  const outer = '02-applied/04-combining-tables/02-outer-joins.md';
+  const hashes = async () => {
+    const get = async (slug: string) =>
+      ((await (await fetchRetrying(`${baseUrl}/api/content/lessons/${slug}`)).json()) as { contentHash: string }).contentHash;
+    return { inner: await get('inner-joins'), outer: await get('outer-joins') };
+  };
+
+  it("refuses the push of a copy that has not seen the other author's push, until it pulls their changes", async () => {
+    const copy = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'learnedge-author-'));
+      cpSync('seeds/course', dir, { recursive: true, filter: (src) => !src.includes('.learnedge') });
+      return dir;
+    };
+    const [a, b] = [copy(), copy()];
+    const seeded = await hashes();
+    // Both copies are what the server holds: each push changes nothing and records the version.
+    expect(content('push', a).status).toBe(0);
+    expect(content('push', b).status).toBe(0);
+
+    appendFileSync(lessonFile(a, joins), '\nA note from author A.\n');
+    // Each push waits for its ingest, so the queue never holds more than one push's work.
+    expect(content('push', a, '--wait').status).toBe(0);
+    appendFileSync(lessonFile(b, outer), '\nA note from author B.\n');
+    const stale = content('push', b);
+    expect(stale.status).toBe(1);
+    expect(stale.err).toContain('someone else has pushed since');
+    expect(stale.err).toContain('Pull their changes into this folder, then push again');
+    const afterA = await hashes();
+    expect(afterA.inner).not.toBe(seeded.inner);
+    expect(afterA.outer).toBe(seeded.outer);
+
+    // Author B pulls A's change (the lesson and the version it made), then pushes both.
+    cpSync(lessonFile(a, joins), lessonFile(b, joins));
+    cpSync(join(a, '.learnedge'), join(b, '.learnedge'), { recursive: true });
+    const pulled = content('push', b, '--wait');
+    expect(pulled.status, pulled.err).toBe(0);
+    expect(pulled.out).toContain('added 0, changed 1, unchanged 23');
+    const afterB = await hashes();
+    expect(afterB.inner).toBe(afterA.inner);
+    expect(afterB.outer).not.toBe(seeded.outer);
+
+    // The seed folder has not seen either push; --force puts it back for the other tests.
+    expect(readFileSync(lessonFile('seeds/course', joins), 'utf8')).not.toContain('author A');
+    expect(content('push', 'seeds/course').status).toBe(1);
+    const restored = content('push', 'seeds/course', '--force', '--wait');
+    expect(restored.status, restored.out + restored.err).toBe(0);
+    expect(await hashes()).toEqual(seeded);
   });
 });

@@ -57,6 +57,11 @@ export interface ServerOptions {
   vars?: Record<string, string>;
   /** Another checkout to run (the benchmark's baseline); default this one. */
   cwd?: string;
+  /**
+   * Run with every abuse limit raised far above load-test traffic (the benchmark: a few
+   * learners send thousands of requests a minute). The limiters are still asked.
+   */
+  raisedLimits?: boolean;
 }
 
 const DEV_VARS = '.dev.vars';
@@ -72,6 +77,18 @@ export function ensureDevVars(path = DEV_VARS): void {
   writeFileSync(path, text && !text.endsWith('\n') ? `${text}\n${line}` : `${text}${line}`, { mode: 0o600 });
 }
 
+const RAISED_LIMITS_CONFIG = 'wrangler.bench.toml';
+
+/** Writes `wrangler.toml` with every rate limit raised, beside it (relative paths must hold); its name. */
+function raisedLimitsConfig(cwd: string): string {
+  const config = readFileSync(join(cwd, 'wrangler.toml'), 'utf8').replace(
+    /simple = \{ limit = \d+, period = (\d+) \}/g,
+    'simple = { limit = 1000000, period = $1 }',
+  );
+  writeFileSync(join(cwd, RAISED_LIMITS_CONFIG), config);
+  return RAISED_LIMITS_CONFIG;
+}
+
 /** A random secret for throwaway servers (tests, benchmark). */
 export function throwawayVars(): Record<string, string> {
   return { LEARNER_TOKEN_SECRET: randomBytes(32).toString('base64url') };
@@ -84,6 +101,7 @@ export function throwawayVars(): Record<string, string> {
 export function launchLocalServer(options: ServerOptions): LocalServer {
   const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--show-interactive-dev-session=false'];
   if (options.persistTo) args.push('--persist-to', options.persistTo);
+  if (options.raisedLimits) args.push('--config', raisedLimitsConfig(options.cwd ?? '.'));
   if (options.vars) {
     const file = join(mkdtempSync(join(tmpdir(), 'learnedge-vars-')), 'server.env');
     writeFileSync(
@@ -162,6 +180,7 @@ export async function startSeededServer(options: {
   course?: string;
   /** Another checkout's Worker to run (the benchmark's baseline); `persistTo` should be absolute then. */
   cwd?: string;
+  raisedLimits?: boolean;
 }): Promise<{ server: LocalServer; pushOutput: string; key: string }> {
   rmSync(options.persistTo, { recursive: true, force: true });
   applyLocalMigrations(options.persistTo, options.cwd);
@@ -176,6 +195,7 @@ export async function startSeededServer(options: {
     quiet: true,
     vars: { ...throwawayVars(), ...options.vars },
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.raisedLimits ? { raisedLimits: true } : {}),
   });
   // Not spawnSync: servers in this process (a local embedding server) must keep answering.
   const pushed = await runAsync('npx', [

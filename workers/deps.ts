@@ -123,6 +123,12 @@ export interface Deps {
     personalizeLearner: RateLimiter;
     admin: RateLimiter;
     privacy: RateLimiter;
+    learner: RateLimiter;
+    learnerIp: RateLimiter;
+    learnerToken: RateLimiter;
+    eventBatch: RateLimiter;
+    publicIp: RateLimiter;
+    author: RateLimiter;
   };
   search: SearchStore;
   sources: SourceStore;
@@ -181,6 +187,12 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       personalizeLearner: createBindingRateLimiter(env.PERSONALIZE_LEARNER_LIMIT, LIMIT_PERIOD_SECONDS),
       admin: createBindingRateLimiter(env.ADMIN_LIMIT, LIMIT_PERIOD_SECONDS),
       privacy: createBindingRateLimiter(env.PRIVACY_LIMIT, LIMIT_PERIOD_SECONDS),
+      learner: createBindingRateLimiter(env.LEARNER_LIMIT, LIMIT_PERIOD_SECONDS),
+      learnerIp: createBindingRateLimiter(env.LEARNER_IP_LIMIT, LIMIT_PERIOD_SECONDS),
+      learnerToken: createBindingRateLimiter(env.LEARNER_TOKEN_LIMIT, LIMIT_PERIOD_SECONDS),
+      eventBatch: createBindingRateLimiter(env.EVENT_BATCH_LIMIT, LIMIT_PERIOD_SECONDS),
+      publicIp: createBindingRateLimiter(env.PUBLIC_IP_LIMIT, LIMIT_PERIOD_SECONDS),
+      author: createBindingRateLimiter(env.AUTHOR_LIMIT, LIMIT_PERIOD_SECONDS),
     },
     textGenerator: config.OPENAI_API_KEY
       ? createOpenAiTextGenerator({

@@ -11,5 +11,7 @@ export interface AppEnv {
     deps: Deps;
     author: AuthorKeyRecord;
     learnerId: string;
+    /** The token epoch of the calling learner's token. */
+    tokenEpoch: number;
   };
 }

@@ -3,6 +3,7 @@ import { hasScope, looksLikeAuthorKey, type Scope } from '../features/keys/keys.
 import { sha256Hex } from '../platform/sha256';
 import type { AppEnv } from './app-env';
 import { AppError } from './problem';
+import { byAuthor, checkLimits } from './rate-limit';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="learnedge-authors"' };
 
@@ -19,6 +20,7 @@ export function requireAuthor(scope: Scope) {
       throw new AppError('unauthorized', 'The author key is unknown or revoked', { headers: CHALLENGE });
     if (!hasScope(record.scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
     c.set('author', record);
+    await checkLimits(c, [{ limit: 'author', key: byAuthor }]);
     // Runs beside the handler and is awaited before the answer: no write outlives the request.
     const touched = c.var.deps.keys.touch(record.id, new Date()).catch((error: unknown) => {
       c.var.logger.log('warn', 'author_key.touch_failed', { keyId: record.id, error: String(error) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, givenLearner } from '../test/builders';
-import { MAX_JSON_BYTES } from './body-limit';
+import { MAX_HEADER_BYTES, MAX_JSON_BYTES, MAX_URL_BYTES } from './body-limit';
 import type { Problem } from './problem';
 
 const big = (bytes: number) => JSON.stringify({ query: 'x'.repeat(bytes) });
@@ -47,5 +47,26 @@ describe('request body limit', () => {
     });
     expect(response.status).toBe(400);
     expect((await response.json<Problem>()).errors?.map((e) => e.field).join(' ')).toContain('query');
+  });
+});
+
+describe('URL and header limits', () => {
+  it('answers a URL over the limit with 414 problem+json', async () => {
+    const response = await api(`/api/content/lessons/${'a'.repeat(MAX_URL_BYTES)}`);
+    expect(response.status).toBe(414);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ code: 'uri_too_long', status: 414 });
+  });
+
+  it('answers headers over the limit with 431 problem+json, and a request just under both passes', async () => {
+    const response = await api('/api/content/book', { headers: { 'x-padding': 'p'.repeat(MAX_HEADER_BYTES) } });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ code: 'headers_too_large', status: 431 });
+    const fine = await api(`/api/concepts?q=${'a'.repeat(MAX_URL_BYTES - 200)}`, {
+      headers: { 'x-padding': 'p'.repeat(MAX_HEADER_BYTES - 1024) },
+    });
+    expect(fine.status).not.toBe(414);
+    expect(fine.status).not.toBe(431);
   });
 });

@@ -1,32 +1,101 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Deps } from '../deps';
 import type { LearnerRecord } from '../features/learners/learner.store';
-import { verifyLearnerToken } from '../features/learners/learners.token';
+import { verifyLearnerToken, type TokenClaims } from '../features/learners/learners.token';
 import type { AppEnv } from './app-env';
 import { AppError } from './problem';
+import { byIp, byLearner, checkLimits, type LimitCheck } from './rate-limit';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="learnedge-learners"' };
 const REASONS = {
   malformed: 'The learner token is malformed',
   bad_signature: 'The learner token was not issued by this server',
   expired: 'The learner token has expired; create a new learner or refresh the token before it ends',
+  bad_lifetime: 'The learner token claims a lifetime this server never issues',
+  signed_out: 'The learner token was signed out (refreshed since, or signed out everywhere); use the newest token',
 } as const;
 
-/**
- * Requires `Authorization: Bearer <learner token>` and puts the learner id on
- * `c.var.learnerId`. Every learner route reads and writes only through that id,
- * so one learner can never reach another's data.
- */
-export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
+/** Every learner route counts against the learner's limit and the client address's. */
+const LEARNER_LIMITS: LimitCheck[] = [
+  { limit: 'learner', key: byLearner },
+  { limit: 'learnerIp', key: byIp },
+];
+
+/** Verifies the bearer token's signature and lifetime; its claims, or a 401 problem. */
+async function tokenClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   if (!match?.[1]) {
     throw new AppError('unauthorized', 'Send a learner token as "Authorization: Bearer <token>"', { headers: CHALLENGE });
   }
   const check = await verifyLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, match[1], new Date());
   if (!check.ok) throw new AppError('unauthorized', REASONS[check.reason], { headers: CHALLENGE });
-  c.set('learnerId', check.claims.sub);
+  return check.claims;
+}
+
+/**
+ * Token epochs this isolate confirmed lately, per learner: a learner's requests within
+ * SESSION_TTL_MS of a check cost no call to their object. A refresh, sign-out or erase
+ * in this isolate updates it at once; elsewhere an older token lives at most that long
+ * (and an erased learner's data is gone regardless: their object answers nothing).
+ */
+const SESSION_TTL_MS = 30_000;
+const MAX_SESSIONS = 10_000;
+const sessions = new Map<string, { epoch: number; until: number }>();
+
+/** Notes `learnerId`'s current token epoch (null: forget them, after an erase). */
+export function noteSession(learnerId: string, epoch: number | null): void {
+  sessions.delete(learnerId);
+  if (epoch === null) return;
+  if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value ?? '');
+  sessions.set(learnerId, { epoch, until: Date.now() + SESSION_TTL_MS });
+}
+
+/**
+ * Requires `Authorization: Bearer <learner token>` of an existing learner in their
+ * current token epoch, and puts the learner id on `c.var.learnerId`. Every learner
+ * route reads and writes only through that id, so one learner can never reach
+ * another's data. Every learner route counts against the learner's and the address's
+ * limits.
+ */
+export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await tokenClaims(c);
+  c.set('learnerId', claims.sub);
+  c.set('tokenEpoch', claims.ep);
+  const known = sessions.get(claims.sub);
+  if (known && known.epoch === claims.ep && known.until > Date.now()) {
+    await checkLimits(c, LEARNER_LIMITS);
+  } else {
+    // The limits are asked beside the learner's object, not after it.
+    const [session] = await Promise.all([
+      c.var.deps.learner(claims.sub).session(claims.sub, claims.ep),
+      checkLimits(c, LEARNER_LIMITS),
+    ]);
+    if (ofLearner(session) === 'signed_out') throw new AppError('unauthorized', REASONS.signed_out, { headers: CHALLENGE });
+    noteSession(claims.sub, claims.ep);
+  }
   await next();
 });
+
+/**
+ * Only the token's signature and lifetime, for the routes that renew tokens: they ask
+ * the learner's object themselves, which may accept the epoch just left.
+ */
+export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await tokenClaims(c);
+  c.set('learnerId', claims.sub);
+  c.set('tokenEpoch', claims.ep);
+  await checkLimits(c, [...LEARNER_LIMITS, { limit: 'learnerToken', key: byLearner }]);
+  await next();
+});
+
+/** The token epoch a renewal may issue in, or the 401 the old token deserves. */
+export function renewedEpoch(learnerId: string, result: number | 'signed_out' | null): number {
+  const epoch = ofLearner(result);
+  if (epoch === 'signed_out') throw new AppError('unauthorized', REASONS.signed_out, { headers: CHALLENGE });
+  noteSession(learnerId, epoch);
+  return epoch;
+}
 
 export const LEARNER_SECURITY = [{ LearnerToken: [] as string[] }];
 

@@ -44,3 +44,6 @@ export function byLearner(c: Context<AppEnv>): string {
 export function byAuthor(c: Context<AppEnv>): string {
   return `author:${c.var.author.id}`;
 }
+
+/** Unauthenticated reads that cost more than a cached page (search, concepts, source files), per client address. */
+export const publicReadLimit = rateLimit({ limit: 'publicIp', key: byIp });

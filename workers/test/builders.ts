@@ -1,4 +1,5 @@
 import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { expect } from 'vitest';
 import worker from '../index';
 import type { Preferences } from '../features/learners/learners.schemas';
 import { newAuthorKey } from '../features/keys/keys.domain';
@@ -108,6 +109,8 @@ export async function api(path: string, init: ApiInit = {}): Promise<Response> {
   const { key, json, vars, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (key) headers.set('authorization', `Bearer ${key}`);
+  // Per-address limits outlive a test: each request comes from its own address unless the test picks one.
+  if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', freshIp());
   let body = rest.body;
   if (json !== undefined) {
     headers.set('content-type', 'application/json');
@@ -220,8 +223,8 @@ export async function readEvents(response: Response): Promise<{ event: string; d
 }
 
 /** Runs the three-step push (plan, upload what is missing, commit) and returns the commit answer. */
-export async function push(fixture: CourseFixture, key: string, options: { prune?: boolean } = {}) {
-  const manifest = { ...fixture.manifest, prune: options.prune ?? false };
+export async function push(fixture: CourseFixture, key: string, options: { prune?: boolean; baseVersion?: number } = {}) {
+  const manifest = { ...fixture.manifest, prune: options.prune ?? false, baseVersion: options.baseVersion };
   const plan = await api('/api/admin/content/plan', { method: 'POST', key, json: manifest });
   if (plan.status !== 200) throw new Error(`plan failed: ${plan.status} ${await plan.text()}`);
   const { missing } = await plan.json<{ missing: string[] }>();
@@ -280,4 +283,28 @@ export async function waitForSource(id: string, timeoutMs = 8000): Promise<{ sta
     if (Date.now() - started > timeoutMs) throw new Error(`source ${id} still ${row?.status ?? 'missing'}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Sends `send` in rounds of `parallel` until one answers 429 (at most twice the limit and
+ * one more: the limiter counts in windows of a clock minute, and a test may straddle two).
+ * Within one window, exactly `limit` pass first.
+ */
+export async function untilLimited(limit: number, parallel: number, send: () => Promise<Response>) {
+  const minute = () => Math.floor(Date.now() / 60_000);
+  const started = minute();
+  let passed = 0;
+  while (passed <= 2 * limit) {
+    const responses = await Promise.all(Array.from({ length: parallel }, send));
+    const refused = responses.find((r) => r.status === 429);
+    passed += responses.filter((r) => r.status < 300).length;
+    if (refused) {
+      if (minute() === started) expect(passed).toBe(limit);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(await refused.json()).toMatchObject({ code: 'rate_limited' });
+      return;
+    }
+  }
+  throw new Error(`no 429 after ${passed} requests`);
 }

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { publicReadLimit } from '../../http/rate-limit';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
 
@@ -12,6 +13,7 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/',
       tags: ['Content'],
       summary: 'Concepts the course and its sources teach: those authors named first, then extracted ones; most covered first',
+      middleware: [publicReadLimit] as const,
       responses: {
         200: {
           description: 'Concepts',
@@ -27,10 +29,11 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/{id}',
       tags: ['Content'],
       summary: 'One concept with the lessons and sources that teach it',
+      middleware: [publicReadLimit] as const,
       request: { params: ConceptIdParamSchema },
       responses: {
         200: { description: 'The concept', content: { 'application/json': { schema: ConceptSchema } } },
-        ...problemResponses(400, 404),
+        ...problemResponses(400, 404, 429),
       },
     }),
     async (c) => {

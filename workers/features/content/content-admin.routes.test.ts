@@ -118,7 +118,7 @@ describe('manifest flow: plan, upload, commit', () => {
     const other = await buildCourse(2, {}, { slug: 'other-course', title: 'Other' });
     const res = await api('/api/admin/content/plan', { method: 'POST', key, json: other.manifest });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ code: 'invalid_manifest', errors: [{ field: 'body/course/slug' }] });
+    expect(await res.json()).toMatchObject({ code: 'invalid_manifest', errors: [{ field: 'json/course/slug' }] });
     const replaced = await push(other, key, { prune: true });
     expect(replaced.result.summary.removed).toEqual(['lesson-1', 'lesson-2']);
     expect(replaced.result.summary.added).toEqual(['lesson-1', 'lesson-2']);
@@ -129,36 +129,36 @@ describe('manifest flow: plan, upload, commit', () => {
 
 describe('bad manifests get a problem naming each field and change nothing', () => {
   it.each([
-    ['a duplicate slug', { 'lesson-2': { slug: 'lesson-1', prerequisites: [] } }, 'body/lessons/1/slug', 'duplicate lesson slug'],
+    ['a duplicate slug', { 'lesson-2': { slug: 'lesson-1', prerequisites: [] } }, 'json/lessons/1/slug', 'duplicate lesson slug'],
     [
       'an unknown prerequisite',
       { 'lesson-2': { prerequisites: ['ghost'] } },
-      'body/lessons/1/prerequisites/0',
+      'json/lessons/1/prerequisites/0',
       'unknown prerequisite "ghost"',
     ],
     [
       'a prerequisite cycle',
       { 'lesson-1': { prerequisites: ['lesson-3'] } },
-      'body/lessons/0/prerequisites',
+      'json/lessons/0/prerequisites',
       'prerequisite cycle',
     ],
     [
       'a quiz answer out of range',
       { 'lesson-1': { quiz: [{ question: 'Q', choices: ['a', 'b'], answer: 5, explanation: '' }] } },
-      'body/lessons/0/quiz/0/answer',
+      'json/lessons/0/quiz/0/answer',
       'out of range',
     ],
-    ['an unknown chapter', { 'lesson-1': { chapterSlug: 'nowhere' } }, 'body/lessons/0/chapterSlug', 'unknown chapter'],
+    ['an unknown chapter', { 'lesson-1': { chapterSlug: 'nowhere' } }, 'json/lessons/0/chapterSlug', 'unknown chapter'],
     [
       'a prerequisite listed twice',
       { 'lesson-3': { prerequisites: ['lesson-2', 'lesson-2'] } },
-      'body/lessons/2/prerequisites/1',
+      'json/lessons/2/prerequisites/1',
       'listed twice',
     ],
     [
       'a quiz id used by another lesson',
       { 'lesson-2': { quiz: [{ id: 'lesson-1-q1', question: 'Q', choices: ['a', 'b'], answer: 0, explanation: '' }] } },
-      'body/lessons/1/quiz/0/id',
+      'json/lessons/1/quiz/0/id',
       'already used in lesson "lesson-1"',
     ],
   ] satisfies [string, Record<string, Partial<LessonInput>>, string, string][])(
@@ -270,6 +270,40 @@ describe('commits that race or half-fail', () => {
       word_count: number | null;
     }>();
     expect([null, 2]).toContain(row?.word_count);
+  });
+
+  it('refuses with 409 stale_push a commit planned against a version another push has moved, and writes nothing', async () => {
+    await push(await buildCourse(2), key);
+    // Two authors plan against version 1 from their own copies.
+    const mine = await buildCourse(2, { 'lesson-1': { title: 'Mine' } });
+    const theirs = await buildCourse(2, { 'lesson-2': { title: 'Theirs' } });
+    const plan = await api('/api/admin/content/plan', { method: 'POST', key, json: mine.manifest });
+    expect(await plan.json()).toMatchObject({ version: 1 });
+    await push(theirs, key, { baseVersion: 1 });
+
+    const commit = await api('/api/admin/content/commit', { method: 'POST', key, json: { ...mine.manifest, baseVersion: 1 } });
+    expect(commit.status).toBe(409);
+    expect(commit.headers.get('content-type')).toBe('application/problem+json');
+    expect(await commit.json()).toMatchObject({
+      code: 'stale_push',
+      detail: expect.stringContaining('Pull the latest course, then push again') as unknown,
+      errors: [{ field: 'json/baseVersion', message: 'is 1; the course is at version 2' }],
+    });
+    const titles = await env.DB.prepare('SELECT slug, title FROM lessons ORDER BY slug').all<{ slug: string; title: string }>();
+    expect(titles.results.map((r) => r.title)).toEqual(['Lesson 1', 'Theirs']);
+
+    // Planned again against the version that moved, the same push goes through.
+    expect((await push(mine, key, { baseVersion: 2 })).result.version).toBe(3);
+  });
+
+  it('accepts a first push with baseVersion 0 and refuses one with a base version the course never had', async () => {
+    expect((await push(await buildCourse(1), key, { baseVersion: 0 })).result.version).toBe(1);
+    const ahead = await api('/api/admin/content/commit', {
+      method: 'POST',
+      key,
+      json: { ...(await buildCourse(1, { 'lesson-1': { title: 'x' } })).manifest, baseVersion: 7 },
+    });
+    expect(ahead.status).toBe(409);
   });
 
   it('records each push as a course version', async () => {

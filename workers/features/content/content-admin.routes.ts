@@ -34,7 +34,7 @@ async function preparePush(deps: Deps, manifest: Manifest) {
       'invalid_manifest',
       `This deployment serves the course "${replacesCourse}"; push with prune to replace it`,
       {
-        errors: [{ field: 'body/course/slug', message: `differs from the current course "${replacesCourse}"` }],
+        errors: [{ field: 'json/course/slug', message: `differs from the current course "${replacesCourse}"` }],
       },
     );
   }
@@ -66,12 +66,12 @@ contentAdminRoutes
       request: { body: manifestBody },
       responses: {
         200: { description: 'The plan', content: { 'application/json': { schema: PlanResponseSchema } } },
-        ...problemResponses(400, 401, 403, 422),
+        ...problemResponses(400, 401, 403, 422, 429),
       },
     }),
     async (c) => {
-      const { summary, missing } = await preparePush(c.var.deps, c.req.valid('json'));
-      return c.json({ missing, summary }, 200);
+      const { summary, missing, current } = await preparePush(c.var.deps, c.req.valid('json'));
+      return c.json({ missing, summary, version: current?.version ?? 0 }, 200);
     },
   )
   .openapi(
@@ -89,7 +89,7 @@ contentAdminRoutes
       responses: {
         200: { description: 'Already stored', content: { 'application/json': { schema: BlobUploadResponseSchema } } },
         201: { description: 'Stored', content: { 'application/json': { schema: BlobUploadResponseSchema } } },
-        ...problemResponses(400, 401, 403, 413, 415, 422),
+        ...problemResponses(400, 401, 403, 413, 415, 422, 429),
       },
     }),
     async (c) => {
@@ -131,16 +131,18 @@ contentAdminRoutes
       request: { body: manifestBody },
       responses: {
         200: { description: 'Applied', content: { 'application/json': { schema: CommitResponseSchema } } },
-        ...problemResponses(400, 401, 403, 409, 422),
+        ...problemResponses(400, 401, 403, 409, 422, 429),
       },
     }),
     async (c) => {
       const { deps, requestId } = c.var;
       const manifest = c.req.valid('json');
       const plan = await preparePush(deps, manifest);
+      const serving = plan.current?.version ?? 0;
+      if (manifest.baseVersion !== undefined && manifest.baseVersion !== serving) throw stalePush(manifest.baseVersion, serving);
       if (plan.missing.length > 0) {
         throw new AppError('missing_blobs', `${plan.missing.length} blob(s) must be uploaded before commit`, {
-          errors: plan.missing.map((hash) => ({ field: 'body/blobs', message: `missing ${hash}` })),
+          errors: plan.missing.map((hash) => ({ field: 'json/blobs', message: `missing ${hash}` })),
         });
       }
       const identical = plan.current?.manifestHash === plan.hash && plan.summary.removed.length === 0;
@@ -184,6 +186,15 @@ contentAdminRoutes
       return c.json({ version, summary: plan.summary, enqueued: jobs.length }, 200);
     },
   );
+
+/** Another push moved the course after this one was planned: committing would silently undo it. */
+export function stalePush(baseVersion: number, serving: number) {
+  return new AppError(
+    'stale_push',
+    `The course is at version ${serving}, but this push was planned against version ${baseVersion}: another push changed it since. Pull the latest course, then push again.`,
+    { errors: [{ field: 'json/baseVersion', message: `is ${baseVersion}; the course is at version ${serving}` }] },
+  );
+}
 
 function tooLarge() {
   return new AppError('payload_too_large', `A blob may be at most ${MAX_BLOB_BYTES} bytes`);

@@ -39,7 +39,7 @@ export function findPrerequisiteCycle(lessons: readonly { slug: string; prerequi
  */
 export function checkManifest(manifest: Manifest): FieldError[] {
   const errors: FieldError[] = [];
-  const add = (field: string, message: string) => errors.push({ field: `body/${field}`, message });
+  const add = (field: string, message: string) => errors.push({ field: `json/${field}`, message });
 
   const parts = new Set<string>();
   manifest.parts.forEach((p, i) => {
@@ -107,7 +107,8 @@ export function lessonMetaHash(lesson: LessonInput): Promise<string> {
 
 /** Hash of the whole manifest except `prune`: an identical push is a no-op. */
 export function manifestHash(manifest: Manifest): Promise<string> {
-  const { prune: _prune, ...rest } = manifest;
+  // How a push is made (prune, the version it was planned against) is not what it holds.
+  const { prune: _prune, baseVersion: _baseVersion, ...rest } = manifest;
   return sha256Hex(canonicalJson(rest));
 }
 

@@ -84,6 +84,10 @@ export const ManifestSchema = z
     lessons: z.array(LessonInputSchema).min(1).max(MAX_LESSONS),
     blobs: z.array(BlobRefSchema).max(MAX_LESSONS * 10),
     prune: z.boolean().default(false).openapi({ description: 'Remove lessons the manifest no longer lists' }),
+    baseVersion: z.number().int().min(0).max(2_147_483_647).optional().openapi({
+      description:
+        'The course version this push was planned against (the `version` of the plan, 0 when the deployment has no course). A commit refuses with 409 stale_push when another push has moved the course since.',
+    }),
   })
   .openapi('Manifest');
 
@@ -107,6 +111,10 @@ export const PlanResponseSchema = z
   .object({
     missing: z.array(HashSchema).openapi({ description: 'Blobs the server lacks; upload these, then commit' }),
     summary: PlanSummarySchema,
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'The course version this plan was made against (0: no course yet); send it as baseVersion' }),
   })
   .openapi('Plan');
 

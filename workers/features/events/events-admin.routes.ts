@@ -23,7 +23,7 @@ eventAdminRoutes.openapi(
         description: 'What was sent again, and what is left',
         content: { 'application/json': { schema: z.object({ replayed: z.number().int(), remaining: z.number().int() }) } },
       },
-      ...problemResponses(401, 403),
+      ...problemResponses(401, 403, 429),
     },
   }),
   async (c) => {

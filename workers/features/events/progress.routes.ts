@@ -29,7 +29,7 @@ const writeRoute = (method: 'post' | 'put', path: string, summary: string, schem
         description: 'The lesson progress after the write',
         content: { 'application/json': { schema: WriteResponseSchema } },
       },
-      ...problemResponses(400, 401, 404, 409),
+      ...problemResponses(400, 401, 404, 409, 429),
     },
   });
 
@@ -74,7 +74,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       request: { params: SlugParamSchema },
       responses: {
         200: { description: 'Lesson progress', content: { 'application/json': { schema: LessonProgressSchema } } },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 429),
       },
     }),
     async (c) => {
@@ -92,7 +92,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       middleware: [requireLearner] as const,
       responses: {
         200: { description: 'Progress', content: { 'application/json': { schema: ProgressSchema } } },
-        ...problemResponses(401),
+        ...problemResponses(401, 429),
       },
     }),
     async (c) => c.json(await progressOverview(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),

@@ -82,6 +82,7 @@ describe('health and API documents', () => {
       '/api/learners/me/mastery',
       '/api/learners/me/predictions',
       '/api/learners/me/preferences',
+      '/api/learners/me/sign-out-everywhere',
       '/api/learners/me/token',
       '/api/learning-path',
       '/api/onboarding',

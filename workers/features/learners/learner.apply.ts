@@ -12,6 +12,13 @@ import {
 import type { LearnerStore, LessonProgressRow } from './learner.store';
 
 /**
+ * How long after a graded answer (which shows the right one) arrived another answer to the
+ * same item is taken as remembering the reveal: it is kept in the learner's history and
+ * schedules the item's card, but moves neither mastery nor ability, and is not shared.
+ */
+export const REVEALED_FOR_MS = 24 * 60 * 60 * 1000;
+
+/**
  * What an event is about, read from the course by the Worker before it reaches the
  * object; or, for a lesson the learner already has progress in, `seen-lesson`: the
  * object knows its course, so a heartbeat needs no read of the course at all.
@@ -63,6 +70,8 @@ export function applyLearnerEvent(
   const { event } = message;
   const subject = given.kind === 'seen-lesson' ? seenLesson(store, message) : given;
   if (!subject) return { result: 'unknown_subject' };
+  // Feedback is taken only on what this learner was offered: no one can vote on anything else.
+  if (event.type === 'recommendation.feedback' && !store.offered(event.recommendationId)) return { result: 'unknown_subject' };
   const occurredAt = new Date(event.occurredAt).toISOString();
   const courseId = subject.kind === 'item' ? subject.item.courseId : subject.courseId;
   const records = {
@@ -92,7 +101,7 @@ function seenLesson(store: LearnerStore, { event }: EventMessage): KnownSubject 
 
 function change(
   store: LearnerStore,
-  { event }: EventMessage,
+  { event, receivedAt }: EventMessage,
   subject: KnownSubject,
   occurredAt: string,
   seconds: number,
@@ -109,6 +118,10 @@ function change(
       card: store.card(item.courseId, item.id),
     };
     const answer = event.answer;
+    // Each graded answer shows the right one: answering the same item again soon after recalls that, not the concept.
+    // Measured by the server's clock (when answers arrived), which a client cannot set.
+    const last = store.lastAnswerReceivedAt(item.courseId, item.id);
+    const evidence = last === null || Date.parse(receivedAt) - Date.parse(last) >= REVEALED_FOR_MS;
     const result = modelChange(snapshot, {
       occurredAt,
       answer,
@@ -116,21 +129,24 @@ function change(
     });
     store.setCard(item.courseId, item.id, item.conceptId, result.card);
     if (result.graded) {
-      const { correct, mastery } = result.graded;
-      store.setAbility(result.ability, occurredAt);
-      store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
+      const { correct } = result.graded;
       const attempt = { eventId: event.eventId, courseId: item.courseId, itemId: item.id, conceptId: item.conceptId };
       store.addAttempt({ ...attempt, answer: result.graded.answer, correct, occurredAt });
-      store.emit(
-        { kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt },
-        occurredAt,
-      );
-      effects.emitted = true;
+      if (evidence) {
+        store.setAbility(result.ability, occurredAt);
+        store.setMastery(item.courseId, item.conceptId, result.graded.mastery, occurredAt);
+        // The shared attempt log (item statistics, BKT fits) takes evidence only, like the learner's own model.
+        store.emit(
+          { kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt },
+          occurredAt,
+        );
+        effects.emitted = true;
+      }
     }
     return {
       model: {
         correct: result.graded?.correct ?? null,
-        mastery: result.graded?.mastery ?? null,
+        mastery: result.graded ? (evidence ? result.graded.mastery : store.mastery(item.courseId, item.conceptId)) : null,
         rating: result.rating,
         card: result.card,
       },
@@ -140,8 +156,11 @@ function change(
     const courseId = subject.kind === 'recommendation' ? subject.courseId : null;
     const { recommendationId, action } = event;
     store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
-    store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
-    effects.emitted = true;
+    // The shared statistics count each action once per learner and recommendation, however often it is sent.
+    if (store.countFeedback(recommendationId, action)) {
+      store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
+      effects.emitted = true;
+    }
     return {};
   }
   if (event.type === 'lesson.rated' || subject.kind !== 'lesson') return {};

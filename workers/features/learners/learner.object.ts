@@ -58,6 +58,37 @@ export class Learner extends DurableObject<Env> {
     if (this.store.profileId() === null) this.store.createProfile(learnerId, createdAt);
   }
 
+  /**
+   * Whether a token of token epoch `epoch` is current: 'signed_out' when that epoch was
+   * left (a refresh or "sign out everywhere"), null when the learner does not exist.
+   */
+  async session(learnerId: string, epoch: number): Promise<'current' | 'signed_out' | null> {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.tokens()?.epoch === epoch ? 'current' : 'signed_out';
+  }
+
+  /**
+   * Moves the learner's tokens to a new epoch and returns it, for the one new token:
+   * every older token stops working. `refresh` lets a token of the epoch just left
+   * refresh again for `graceMs` (another tab refreshing at the same moment) and get the
+   * current epoch; `sign_out` gives no grace. 'signed_out' when `epoch` may not renew.
+   */
+  async renewTokens(
+    learnerId: string,
+    epoch: number,
+    mode: 'refresh' | 'sign_out',
+    nowMs: number,
+    graceMs: number,
+  ): Promise<number | 'signed_out' | null> {
+    if (!(await this.open(learnerId))) return null;
+    const tokens = this.store.tokens();
+    if (!tokens) return null;
+    if (mode === 'refresh' && epoch === tokens.epoch - 1 && nowMs < tokens.graceUntil) return tokens.epoch;
+    if (epoch !== tokens.epoch) return 'signed_out';
+    this.store.setTokens(tokens.epoch + 1, mode === 'refresh' ? nowMs + graceMs : 0);
+    return tokens.epoch + 1;
+  }
+
   async profile(learnerId: string): Promise<LearnerRecord | null> {
     return (await this.open(learnerId)) ? this.store.profile() : null;
   }
@@ -133,6 +164,13 @@ export class Learner extends DurableObject<Env> {
       dismissed: this.store.dismissedSince(dismissedSince),
       days: this.store.days(sinceDay),
     };
+  }
+
+  /** Records a freshly ranked list's recommendations as offered (feedback is taken on these only). */
+  async offer(learnerId: string, ids: string[], courseId: string | null, at: string): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    this.ctx.storage.transactionSync(() => this.store.offer(ids, courseId, at));
+    return true;
   }
 
   async goal(learnerId: string): Promise<Goal | null> {

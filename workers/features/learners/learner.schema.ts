@@ -18,6 +18,10 @@ export const profile = sqliteTable('profile', {
   answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>(),
   /** When the learner's rows were moved from the shared D1 database, if they were. */
   movedAt: text('moved_at'),
+  /** Tokens carry the epoch they were issued in; a token of any other epoch is signed out. */
+  tokenEpoch: integer('token_epoch').notNull().default(0),
+  /** Until when (epoch ms) a token of the previous epoch may still refresh: two tabs refreshing at once both get in. */
+  tokenGraceUntil: integer('token_grace_until').notNull().default(0),
 });
 
 /** Every change of preferences, oldest first; never updated. */
@@ -133,6 +137,15 @@ export const recommendationFeedback = sqliteTable('recommendation_feedback', {
   action: text('action', { enum: ['accepted', 'dismissed', 'completed'] }).notNull(),
   rating: integer('rating'),
   at: text('at').notNull(),
+  /** The actions already counted in the shared statistics (`accepted,dismissed,`): each counts once per learner. */
+  counted: text('counted').notNull().default(''),
+});
+
+/** Every recommendation the learner was offered, latest offer: feedback is taken only on these. */
+export const recommendationOffers = sqliteTable('recommendation_offers', {
+  recommendationId: text('recommendation_id').primaryKey(),
+  courseId: text('course_id'),
+  offeredAt: text('offered_at').notNull(),
 });
 
 /** Model generations per UTC day. */

@@ -74,6 +74,16 @@ export function learnerStore(db: LearnerDb) {
       };
     },
 
+    /** The token epoch and the previous epoch's refresh grace; null without a profile. */
+    tokens(): { epoch: number; graceUntil: number } | null {
+      const row = db.select({ epoch: t.profile.tokenEpoch, graceUntil: t.profile.tokenGraceUntil }).from(t.profile).get();
+      return row ?? null;
+    },
+
+    setTokens(epoch: number, graceUntil: number): void {
+      db.update(t.profile).set({ tokenEpoch: epoch, tokenGraceUntil: graceUntil }).run();
+    },
+
     createProfile(id: string, createdAt: string, movedAt: string | null = null): void {
       db.insert(t.profile).values({ id, createdAt, movedAt }).onConflictDoNothing().run();
     },
@@ -392,6 +402,52 @@ export function learnerStore(db: LearnerDb) {
         .values({ id: 1, ...values })
         .onConflictDoUpdate({ target: t.goal.id, set: values })
         .run();
+    },
+
+    /** Records the recommendations of a freshly ranked list as offered at `at`. */
+    offer(ids: readonly string[], courseId: string | null, at: string): void {
+      for (const id of ids) {
+        db.insert(t.recommendationOffers)
+          .values({ recommendationId: id, courseId, offeredAt: at })
+          .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: { courseId, offeredAt: at } })
+          .run();
+      }
+    },
+
+    offered(recommendationId: string): boolean {
+      return (
+        db
+          .select({ id: t.recommendationOffers.recommendationId })
+          .from(t.recommendationOffers)
+          .where(eq(t.recommendationOffers.recommendationId, recommendationId))
+          .get() !== undefined
+      );
+    },
+
+    /** Marks `action` on a recommendation as counted in the shared statistics; false when it already was. */
+    countFeedback(recommendationId: string, action: string): boolean {
+      const row = db
+        .select({ counted: t.recommendationFeedback.counted })
+        .from(t.recommendationFeedback)
+        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
+        .get();
+      if (!row || row.counted.split(',').includes(action)) return false;
+      db.update(t.recommendationFeedback)
+        .set({ counted: `${row.counted}${action},` })
+        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
+        .run();
+      return true;
+    },
+
+    /** When the server last received an answer of the learner's to a quiz item, or null. */
+    lastAnswerReceivedAt(courseId: string, itemId: string): string | null {
+      const row = db
+        .select({ at: sql<string | null>`max(${t.events.receivedAt})` })
+        .from(t.attempts)
+        .innerJoin(t.events, eq(t.events.eventId, t.attempts.eventId))
+        .where(and(eq(t.attempts.courseId, courseId), eq(t.attempts.itemId, itemId)))
+        .get();
+      return row?.at ?? null;
     },
 
     /** Keeps the latest feedback per recommendation (a late older one changes nothing). */

@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 import type { AppEnv } from '../../http/app-env';
-import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { currentLearner, LEARNER_SECURITY, renewedEpoch, requireLearner, requireLearnerToken } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
@@ -12,8 +12,11 @@ import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } f
 import { newLearnerId, signLearnerToken } from './learners.token';
 import { preferencesHash, unknownGoals } from './onboarding.domain';
 
-async function issueToken(deps: Pick<Deps, 'config'>, learnerId: string, now: Date): Promise<NewLearner> {
-  const { token, expiresAt } = await signLearnerToken(deps.config.LEARNER_TOKEN_SECRET, learnerId, now);
+/** After a refresh, how long the token it replaced may still refresh (another tab doing the same): it gets the same epoch. */
+const REFRESH_GRACE_MS = 60_000;
+
+async function issueToken(deps: Pick<Deps, 'config'>, learnerId: string, now: Date, epoch = 0): Promise<NewLearner> {
+  const { token, expiresAt } = await signLearnerToken(deps.config.LEARNER_TOKEN_SECRET, learnerId, now, epoch);
   return { learnerId, token, expiresAt: expiresAt.toISOString() };
 }
 
@@ -47,7 +50,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: 'The calling learner',
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      responses: { 200: json(LearnerSchema, 'The learner'), ...problemResponses(401) },
+      responses: { 200: json(LearnerSchema, 'The learner'), ...problemResponses(401, 429) },
     }),
     async (c) => {
       const { preferencesHash: _, ...learner } = await currentLearner(c.var.deps, c.var.learnerId);
@@ -59,14 +62,41 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       method: 'post',
       path: '/me/token',
       tags: ['Learners'],
-      summary: 'A fresh token for the calling learner (refresh before the old one expires)',
+      summary:
+        'A fresh token for the calling learner (refresh before the old one expires); the old token stops working, except to refresh again within a minute',
       security: LEARNER_SECURITY,
-      middleware: [requireLearner] as const,
-      responses: { 200: json(NewLearnerSchema, 'A new token'), ...problemResponses(401) },
+      middleware: [requireLearnerToken] as const,
+      responses: { 200: json(NewLearnerSchema, 'A new token'), ...problemResponses(401, 429) },
     }),
     async (c) => {
-      const { learnerId } = await currentLearner(c.var.deps, c.var.learnerId);
-      return c.json(await issueToken(c.var.deps, learnerId, new Date()), 200);
+      const { deps, learnerId, tokenEpoch } = c.var;
+      const now = new Date();
+      const epoch = renewedEpoch(
+        learnerId,
+        await deps.learner(learnerId).renewTokens(learnerId, tokenEpoch, 'refresh', now.getTime(), REFRESH_GRACE_MS),
+      );
+      return c.json(await issueToken(deps, learnerId, now, epoch), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/sign-out-everywhere',
+      tags: ['Learners'],
+      summary: 'Sign out every device: every token of this learner stops working; the answer is one new token for this device',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearnerToken] as const,
+      responses: { 200: json(NewLearnerSchema, 'The only token that works now'), ...problemResponses(401, 429) },
+    }),
+    async (c) => {
+      const { deps, learnerId, tokenEpoch } = c.var;
+      const now = new Date();
+      const epoch = renewedEpoch(
+        learnerId,
+        await deps.learner(learnerId).renewTokens(learnerId, tokenEpoch, 'sign_out', now.getTime(), 0),
+      );
+      deps.logger.log('info', 'learner.signed_out_everywhere', { learnerId });
+      return c.json(await issueToken(deps, learnerId, now, epoch), 200);
     },
   )
   .openapi(
@@ -77,7 +107,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: "The calling learner's preferences",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      responses: { 200: json(PreferencesSchema, 'Preferences'), ...problemResponses(401, 404) },
+      responses: { 200: json(PreferencesSchema, 'Preferences'), ...problemResponses(401, 404, 429) },
     }),
     async (c) => {
       const learner = await currentLearner(c.var.deps, c.var.learnerId);
@@ -94,7 +124,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
       request: { body: { required: true, content: { 'application/json': { schema: PreferencesSchema } } } },
-      responses: { 200: json(PreferencesSchema, 'The stored preferences'), ...problemResponses(400, 401) },
+      responses: { 200: json(PreferencesSchema, 'The stored preferences'), ...problemResponses(400, 401, 429) },
     }),
     async (c) => {
       const preferences = c.req.valid('json');

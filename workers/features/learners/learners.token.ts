@@ -7,34 +7,45 @@ export const TOKEN_TTL_SECONDS = 90 * 24 * 60 * 60;
 const TOKEN_PREFIX = 'lt1';
 const encoder = new TextEncoder();
 
+/** How far ahead of this server's clock a token's issue time may be (another instance's clock). */
+const CLOCK_SKEW_SECONDS = 300;
+
 const ClaimsSchema = z.strictObject({
   sub: z.string().regex(LEARNER_ID),
   iat: z.number().int(),
   exp: z.number().int(),
+  /** The learner's token epoch when issued (absent in tokens from before epochs: 0). */
+  ep: z.number().int().min(0).default(0),
 });
 export type TokenClaims = z.infer<typeof ClaimsSchema>;
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type TokenCheck =
+  { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'bad_lifetime' };
 
 /**
- * HMAC-SHA256 signed learner tokens: `lt1.<claims>.<signature>`, both parts
- * base64url. Stateless, so a request is authenticated without any storage read;
- * the trade-off is that a token cannot be revoked before it expires except by
- * rotating the secret (which signs every learner out).
+ * HMAC-SHA256 signed learner tokens: `lt1.<claims>.<signature>`, both parts canonical
+ * base64url. The claims carry the learner's token epoch; the learner's object keeps
+ * the current one, so a refresh or "sign out everywhere" revokes every older token.
  */
 export async function signLearnerToken(
   secret: string,
   learnerId: string,
   now: Date,
+  epoch = 0,
 ): Promise<{ token: string; expiresAt: Date }> {
   const iat = Math.floor(now.getTime() / 1000);
-  const claims: TokenClaims = { sub: learnerId, iat, exp: iat + TOKEN_TTL_SECONDS };
+  const claims: TokenClaims = { sub: learnerId, iat, exp: iat + TOKEN_TTL_SECONDS, ep: epoch };
   const body = `${TOKEN_PREFIX}.${base64UrlEncode(encoder.encode(JSON.stringify(claims)))}`;
   const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body));
   return { token: `${body}.${base64UrlEncode(new Uint8Array(signature))}`, expiresAt: new Date(claims.exp * 1000) };
 }
 
-/** Checks signature (in constant time, by WebCrypto's verify) first, then expiry. */
+/**
+ * Checks signature (in constant time, by WebCrypto's verify) first, then the lifetime:
+ * issued no later than a little ahead of now, living at most TOKEN_TTL_SECONDS from its
+ * issue, and not past its expiry. Whether its epoch is still current is the learner's
+ * object's to say.
+ */
 export async function verifyLearnerToken(secret: string, token: string, now: Date): Promise<TokenCheck> {
   const [prefix, payload, signature, ...rest] = token.split('.');
   if (prefix !== TOKEN_PREFIX || !payload || !signature || rest.length > 0) return { ok: false, reason: 'malformed' };
@@ -44,7 +55,11 @@ export async function verifyLearnerToken(secret: string, token: string, now: Dat
   if (!valid) return { ok: false, reason: 'bad_signature' };
   const claims = parseClaims(payload);
   if (!claims) return { ok: false, reason: 'malformed' };
-  if (claims.exp <= Math.floor(now.getTime() / 1000)) return { ok: false, reason: 'expired' };
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (claims.iat > nowSeconds + CLOCK_SKEW_SECONDS || claims.exp - claims.iat > TOKEN_TTL_SECONDS) {
+    return { ok: false, reason: 'bad_lifetime' };
+  }
+  if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }
 

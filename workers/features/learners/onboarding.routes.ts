@@ -40,7 +40,7 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       request: { body: { required: true, content: { 'application/json': { schema: OnboardingRequestSchema } } } },
       responses: {
         200: { description: 'The onboarded learner', content: { 'application/json': { schema: LearnerSchema } } },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {

@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
@@ -132,6 +132,62 @@ describe('quizzes', () => {
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 3 }]);
   });
 
+  it('does not let mastery climb from answering the same item again right after its answer was shown', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner();
+    // The first answer is wrong; the response reveals the right one (0), which the learner then repeats 20 times.
+    const first = await (await attempt(token, 'easy-item', 2)).json<Graded & { correctAnswer?: number }>();
+    expect(first.correct).toBe(false);
+    const before = first.mastery;
+    for (let i = 0; i < 20; i++) {
+      const repeat = await attempt(token, 'easy-item', 0);
+      expect(repeat.status).toBe(200);
+      const body = await repeat.json<Graded>();
+      expect(body.correct).toBe(true);
+      expect(body.mastery).toEqual(before);
+    }
+    const mastery = await (await api('/api/learners/me/mastery', { key: token })).json<{ concepts: { level: string }[] }>();
+    expect(mastery.concepts[0]?.level).not.toBe('mastered');
+    // Every answer stays in the learner's own history; only the first reaches the shared attempt log.
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 21 }]);
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox WHERE delta LIKE \'%"attempt"%\'')).toEqual([{ n: 1 }]);
+    // Another item of the concept is new evidence.
+    const other = await (await attempt(token, 'mid-item', 0)).json<Graded>();
+    expect(other.mastery?.pKnown).toBeGreaterThan(before?.pKnown ?? 1);
+  });
+
+  it('takes an answer to an item as evidence again a day after the last one arrived, whatever occurredAt the client claims', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner();
+    await attempt(token, 'easy-item', 0);
+    // A forged occurredAt two days back (through the event batch path) does not make a repeat look old: arrival time decides.
+    const forged = await api('/api/events', {
+      method: 'POST',
+      key: token,
+      json: {
+        events: [
+          {
+            eventId: crypto.randomUUID(),
+            type: 'quiz.attempted',
+            itemId: 'easy-item',
+            answer: 0,
+            occurredAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+          },
+        ],
+      },
+    });
+    expect(forged.status).toBe(202);
+    await vi.waitFor(async () => expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM attempts')).toEqual([{ n: 2 }]), {
+      timeout: 8000,
+      interval: 100,
+    });
+    expect(await learnerSql(learnerId, 'SELECT attempts FROM concept_mastery')).toEqual([{ attempts: 1 }]);
+    // Pretend the first two answers arrived two days ago: the next one counts.
+    await learnerSql(learnerId, "UPDATE events SET received_at = '2020-01-01T00:00:00.000Z'");
+    await attempt(token, 'easy-item', 0);
+    expect(await learnerSql(learnerId, 'SELECT attempts FROM concept_mastery')).toEqual([{ attempts: 2 }]);
+  });
+
   it('answers bad input with problems and changes nothing', async () => {
     await givenCourse();
     const { token, learnerId } = await givenLearner(null);
@@ -253,8 +309,9 @@ describe('reviews', () => {
     // A wrong answer comes back within minutes (a learning step), a right one later: nothing is due yet.
     expect(before).toMatchObject({ due: [], upcoming: 2 });
     expect(Date.parse(before.nextDue) - Date.now()).toBeLessThan(15 * 60_000);
-    // Time passes: both cards come due.
+    // Time passes: both cards come due (and the answers shown then are days old).
     await learnerSql(learnerId, "UPDATE review_cards SET due = '2020-01-01T00:00:00.000Z'");
+    await learnerSql(learnerId, "UPDATE events SET received_at = '2020-01-01T00:00:00.000Z'");
     const due = await (
       await api('/api/reviews/due', { key: token })
     ).json<{ due: { id: string; question: string; choices: string[]; state: string; retrievability: number }[] }>();

@@ -41,7 +41,7 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
           description: 'The next item and the ability estimate',
           content: { 'application/json': { schema: NextQuizItemSchema } },
         },
-        ...problemResponses(400, 401, 404),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {
@@ -60,7 +60,7 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       request: { body: { required: true, content: { 'application/json': { schema: AttemptSchema } } } },
       responses: {
         200: { description: 'The grading', content: { 'application/json': { schema: GradedSchema } } },
-        ...problemResponses(400, 401, 404, 409),
+        ...problemResponses(400, 401, 404, 409, 429),
       },
     }),
     async (c) => {
@@ -84,7 +84,7 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
           description: 'Due reviews, and how many are scheduled later',
           content: { 'application/json': { schema: DueReviewsSchema } },
         },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 429),
       },
     }),
     async (c) => {
@@ -106,7 +106,7 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       },
       responses: {
         200: { description: 'The review and the new schedule', content: { 'application/json': { schema: ReviewResultSchema } } },
-        ...problemResponses(400, 401, 404, 409),
+        ...problemResponses(400, 401, 404, 409, 429),
       },
     }),
     async (c) => {
@@ -130,7 +130,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
           description: 'Concepts, weakest first',
           content: { 'application/json': { schema: ConceptMasteryListSchema } },
         },
-        ...problemResponses(401),
+        ...problemResponses(401, 429),
       },
     }),
     async (c) => c.json(await conceptMastery(c.var.deps, { learnerId: c.var.learnerId }), 200),
@@ -151,7 +151,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
           description: 'Predictions per concept',
           content: { 'application/json': { schema: PredictionsSchema } },
         },
-        ...problemResponses(401),
+        ...problemResponses(401, 429),
       },
     }),
     async (c) => c.json(await conceptPredictions(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
@@ -178,7 +178,7 @@ masteryAdminRoutes.openapi(
         description: 'The fit per concept',
         content: { 'application/json': { schema: BktFitResponseSchema } },
       },
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   }),
   async (c) => {

@@ -1,5 +1,6 @@
 import type { Token } from 'markdown-it';
 import { createMarkdown } from '../content/content.markdown';
+import { permissiveMarkdown, urlScheme } from './personalize.sanitize';
 
 /** Whether an adapted lesson may be shown; `reason` is worded for the learner and the logs. */
 export type CheckResult = { ok: true } | { ok: false; reason: string };
@@ -7,6 +8,18 @@ export type CheckResult = { ok: true } | { ok: false; reason: string };
 /** Below this share of the original's prose words, an adaptation has lost content, not tightened it. */
 const MIN_PROSE_SHARE = 0.3;
 const SNIPPET_CHARS = 40;
+/** A run of this many characters of the system prompt in an answer counts as the prompt leaking. */
+const LEAK_CHARS = 40;
+/** Hosts reserved for examples (RFC 2606): a model may add them to code and prose. */
+const EXAMPLE_HOST = /(^|\.)example\.(com|net|org)$/;
+/** Bare URLs in any text, code included: a scheme with `//`, or `www.`. */
+const BARE_URL = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>"'`]+/gi;
+
+/** What the model was told and must never repeat: its system prompt and the canary in it. */
+export interface PromptGuard {
+  system: string;
+  canary: string;
+}
 
 /**
  * The guard applied to any rewrite of a lesson before it is shown or cached: every
@@ -33,6 +46,71 @@ export function checkAdaptation(original: string, adapted: string): CheckResult 
     };
   }
   return { ok: true };
+}
+
+/**
+ * The guard for a model's answer: `checkAdaptation`, then signs that the lesson
+ * steered the model (prompt injection): a link or URL the lesson does not contain
+ * (phishing, exfiltration), the canary of the system prompt, or a run of
+ * LEAK_CHARS characters of the system prompt that the lesson does not itself contain.
+ */
+export function checkModelOutput(original: string, adapted: string, guard: PromptGuard): CheckResult {
+  const structure = checkAdaptation(original, adapted);
+  if (!structure.ok) return structure;
+  if (guard.canary && adapted.toLowerCase().includes(guard.canary.toLowerCase())) {
+    return { ok: false, reason: 'it repeats its confidential instructions' };
+  }
+  if (leaksPrompt(original, adapted, guard.system)) return { ok: false, reason: 'it repeats its confidential instructions' };
+  const known = new Set(linkTargets(original));
+  if (linkTargets(adapted).some((url) => !known.has(url) && !isExampleUrl(url))) {
+    return { ok: false, reason: 'it adds a link that is not in the lesson' };
+  }
+  return { ok: true };
+}
+
+/** True when `adapted` holds a LEAK_CHARS-long run of `system` (whitespace and case aside) that `original` lacks. */
+function leaksPrompt(original: string, adapted: string, system: string): boolean {
+  const squash = (text: string) => text.replace(/\s+/g, ' ').toLowerCase();
+  const [lesson, answer, prompt] = [squash(original), squash(adapted), squash(system)];
+  const runs = new Set<string>();
+  for (let i = 0; i + LEAK_CHARS <= answer.length; i++) runs.add(answer.slice(i, i + LEAK_CHARS));
+  for (let i = 0; i + LEAK_CHARS <= prompt.length; i++) {
+    const run = prompt.slice(i, i + LEAK_CHARS);
+    if (runs.has(run) && !lesson.includes(run)) return true;
+  }
+  return false;
+}
+
+/**
+ * Every URL a text points to or shows, normalized for comparison (lower case, no
+ * trailing slash): destinations with a scheme or starting `//` (relative links and
+ * anchors stay out: they cannot leave the site), explicit bare URLs that renderers
+ * linkify, and URLs written anywhere, code included.
+ */
+function linkTargets(markdown: string): string[] {
+  const targets: string[] = [];
+  const visit = (tokens: Token[]) => {
+    tokens.forEach((token, i) => {
+      const attr = token.type === 'link_open' ? 'href' : token.type === 'image' ? 'src' : null;
+      const url = attr === null ? null : String(token.attrGet(attr) ?? '');
+      // markdown-it also linkifies bare domains (`notes.md`); only links written with a scheme count.
+      const written = token.markup !== 'linkify' || /^([a-z][a-z0-9+.-]*:|www\.)/i.test(tokens[i + 1]?.content ?? '');
+      if (url !== null && written && (urlScheme(url) !== null || url.startsWith('//'))) targets.push(url);
+      visit(token.children ?? []);
+    });
+  };
+  visit(permissiveMarkdown({ html: false }).parse(markdown, {}));
+  for (const match of markdown.matchAll(BARE_URL)) targets.push(match[0].replace(/[.,;:!?)\]}*_~'"]+$/, ''));
+  return targets.map((url) => url.toLowerCase().replace(/\/+$/, ''));
+}
+
+function isExampleUrl(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url.startsWith('www.') ? `http://${url}` : url.startsWith('//') ? `http:${url}` : url);
+    return (protocol === 'http:' || protocol === 'https:') && EXAMPLE_HOST.test(hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
 import { GenerationError, MAX_BACKOFF_MS } from '../../platform/text-generator';
 import { canonicalPreferences } from '../learners/onboarding.domain';
-import { checkAdaptation, unwrapModelMarkdown } from './personalize.check';
+import { checkModelOutput, unwrapModelMarkdown } from './personalize.check';
 import { canonicalJson, sha256Hex } from '../../platform/sha256';
 import { budgetDay, estimateCostUsd, personalizationKey, type LessonContext, type Preferences } from './personalize.domain';
 import {
@@ -15,7 +15,8 @@ import {
   type StartMeta,
 } from './personalize.flights';
 import { adaptOffline, OFFLINE_ENGINE_VERSION } from './personalize.offline';
-import { PROMPT_VERSION, personalizeMessages } from './personalize.prompts';
+import { PROMPT_VERSION, personalizePrompt } from './personalize.prompts';
+import { sanitizeLessonMarkdown } from './personalize.sanitize';
 import type { GenerationLogEntry } from './personalize.store';
 import { CachedAdaptationSchema, type CachedAdaptation, type PersonalizedLesson } from './personalize.schemas';
 
@@ -152,7 +153,9 @@ async function adaptAndCache(
   onDelta: (text: string) => void,
 ): Promise<Outcome> {
   onStart({ cached: false, engine: 'offline', model: null });
-  const { markdown, adaptations } = adaptOffline(lesson, preferences);
+  const { markdown: adapted, adaptations } = adaptOffline(lesson, preferences);
+  // The lesson's and course's text reach every API client from here: no raw HTML, no script links.
+  const markdown = sanitizeLessonMarkdown(adapted);
   onDelta(markdown);
   const entry: CachedAdaptation = {
     markdown,
@@ -178,8 +181,10 @@ interface ModelJob {
 
 /**
  * The model path: generate (streaming), check the text keeps every code block and
- * section, then cache it. Any failure serves the lesson as written with a notice
- * and caches nothing; the failure is logged once, here.
+ * section and shows no sign of prompt injection, sanitize it, then cache it. Any
+ * failure serves the lesson as written (sanitized) with a notice and caches nothing;
+ * the failure is logged once, here. Streamed deltas are raw model text; a `replace`
+ * follows them whenever the final text differs.
  */
 async function generateWithModel(
   deps: Deps,
@@ -212,7 +217,7 @@ async function generateWithModel(
       }),
     );
   const original = (notice: string): Outcome => ({
-    markdown: job.lesson.markdown,
+    markdown: sanitizeLessonMarkdown(job.lesson.markdown),
     engine: 'original',
     model: generator.model,
     promptVersion: PROMPT_VERSION,
@@ -224,9 +229,10 @@ async function generateWithModel(
   });
 
   deps.meter.modelCalls++;
+  const prompt = personalizePrompt(job.lesson, job.preferences);
   let generation;
   try {
-    generation = await generator.generate(personalizeMessages(job.lesson, job.preferences), { onDelta });
+    generation = await generator.generate(prompt.messages, { onDelta });
   } catch (error) {
     if (!(error instanceof GenerationError)) throw error;
     // Nothing usable came back, so the learner is not charged for it.
@@ -259,7 +265,7 @@ async function generateWithModel(
     }),
   };
   const markdown = unwrapModelMarkdown(generation.text);
-  const check = checkAdaptation(job.lesson.markdown, markdown);
+  const check = checkModelOutput(job.lesson.markdown, markdown, prompt.guard);
   if (!check.ok) {
     logger.log('warn', 'personalize.output_rejected', { lessonSlug: job.lesson.slug, reason: check.reason });
     await log({ outcome: 'rejected', reason: check.reason, attempts: generation.attempts, ...usage });
@@ -268,7 +274,7 @@ async function generateWithModel(
     );
   }
   const entry: CachedAdaptation = {
-    markdown,
+    markdown: sanitizeLessonMarkdown(markdown),
     adaptations: [`Rewritten for you by ${generator.model}`],
     engine: 'model',
     model: generator.model,

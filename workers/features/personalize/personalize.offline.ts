@@ -10,8 +10,11 @@ import {
 } from './personalize.offline-sections';
 import { isFragment, reasoningQuestions, tryItPrompt } from './personalize.offline-practice';
 
-/** Part of every offline cache key: change it whenever the output of `adaptOffline` changes. */
-export const OFFLINE_ENGINE_VERSION = 'offline-v1';
+/**
+ * Part of every offline cache key: change it whenever the cached text changes, be it
+ * the output of `adaptOffline` or the sanitizing the engine applies before caching.
+ */
+export const OFFLINE_ENGINE_VERSION = 'offline-v2';
 
 const WORDS_PER_MINUTE = 200;
 const CODE_LINES_PER_MINUTE = 12;

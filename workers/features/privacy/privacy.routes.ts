@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { LEARNER_SECURITY, ofLearner, requireLearner } from '../../http/learner-auth';
+import { LEARNER_SECURITY, noteSession, ofLearner, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { byLearner, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
@@ -46,6 +46,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { deps, learnerId } = c.var;
       ofLearner((await deps.learner(learnerId).erase(learnerId)) || null);
+      noteSession(learnerId, null);
       // The object first: it sends nothing more. Then what the queue may still carry is dropped by the tombstone.
       await deps.privacy.erase(learnerId, new Date().toISOString());
       await forgetRecommendations(deps, learnerId);

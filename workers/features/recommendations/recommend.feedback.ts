@@ -20,6 +20,11 @@ export async function sendFeedback(
       ...(feedback.rating === undefined ? {} : { rating: feedback.rating }),
     },
   });
-  const { result } = await appliedOrThrow(deps, learnerId, outcome, `No recommendation ${recommendationId}`);
+  const { result } = await appliedOrThrow(
+    deps,
+    learnerId,
+    outcome,
+    `Recommendation ${recommendationId} was not offered to this learner (ask GET /api/recommendations first)`,
+  );
   return { applied: result === 'applied' };
 }

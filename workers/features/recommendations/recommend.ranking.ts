@@ -10,7 +10,10 @@ const CACHE_TTL_SECONDS = 600;
 /** Pace for choosing goal lessons only (minutes do not matter there). */
 const PLAIN_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
 
-/** Ranks the learner's full list at `now`, the steps to their set goal weighted up. */
+/**
+ * Ranks the learner's full list at `now`, the steps to their set goal weighted up, and
+ * records it as offered to them.
+ */
 async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
   const learner = await deps.recommend.learner(learnerId, now);
   const lessons = await deps.recommend.course(learner.courseStamp);
@@ -19,11 +22,18 @@ async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips
     const path = planPath(lessons, { ...learner.signals, allowSkips }, learner.goal, PLAIN_PACE, new Map(), now.toISOString());
     for (const step of path.steps) goalLessons.add(step.lessonSlug);
   }
-  return recommend(
+  const items = recommend(
     lessons,
     { ...learner.signals, goalLessons, allowSkips },
     { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)) },
   );
+  await deps.recommend.offer(
+    learnerId,
+    items.map((i) => i.id),
+    learner.courseId,
+    now,
+  );
+  return items;
 }
 
 /**

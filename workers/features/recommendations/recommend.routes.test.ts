@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, flushLearners, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
+import { CANDIDATE_STATS_SQL } from './recommend.store';
 
 /** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
 async function givenCourse() {
@@ -66,6 +67,7 @@ describe('recommendations', () => {
     await givenCourse();
     const { token, learnerId } = await givenLearner({ goals: ['basics'] });
     await complete(token, 'lesson-1');
+    await recommendations(token);
     const eventId = crypto.randomUUID();
     expect(await (await feedback(token, 'lesson:lesson-2', { eventId, action: 'dismissed' })).json()).toEqual({ applied: true });
     expect(await (await feedback(token, 'lesson:lesson-2', { eventId, action: 'dismissed' })).json()).toEqual({ applied: false });
@@ -83,6 +85,83 @@ describe('recommendations', () => {
       },
       { timeout: 8000, interval: 100 },
     );
+  });
+
+  it('take feedback only on what the learner was offered, and count each action once per learner in the shared statistics', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    // Never offered (lesson-4 needs lessons 1-3): 404, stored nowhere. Nor a made-up id.
+    for (const id of ['lesson:lesson-4', 'lesson:no-such-lesson', 'quiz:lesson-1']) {
+      const refused = await feedback(token, id, { eventId: crypto.randomUUID(), action: 'dismissed' });
+      expect(refused.status, id).toBe(404);
+      expect((await refused.json<Problem>()).detail, id).toContain('was not offered');
+    }
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM recommendation_feedback')).toEqual([{ n: 0 }]);
+
+    expect((await recommendations(token)).body.items.map((i) => i.id)).toEqual(['lesson:lesson-1']);
+    // 30 dismissals and 30 acceptances of the one offered lesson, each with its own eventId.
+    for (let i = 0; i < 30; i++) {
+      for (const action of ['dismissed', 'accepted']) {
+        expect((await feedback(token, 'lesson:lesson-1', { eventId: crypto.randomUUID(), action })).status).toBe(200);
+      }
+    }
+    expect(await learnerSql(learnerId, 'SELECT action, counted FROM recommendation_feedback')).toEqual([
+      { action: 'accepted', counted: 'dismissed,accepted,' },
+    ]);
+    await flushLearners(learnerId);
+    await vi.waitFor(
+      async () => {
+        const stats = await env.DB.prepare('SELECT accepted, dismissed FROM recommendation_stats WHERE recommendation_id = ?')
+          .bind('lesson:lesson-1')
+          .first();
+        expect(stats).toEqual({ accepted: 1, dismissed: 1 });
+      },
+      { timeout: 8000, interval: 100 },
+    );
+    // The same through the event batch path: refused when not offered (logged as a rejection), once when offered.
+    const batch = await api('/api/events', {
+      method: 'POST',
+      key: token,
+      json: {
+        events: [
+          {
+            eventId: crypto.randomUUID(),
+            type: 'recommendation.feedback',
+            recommendationId: 'lesson:lesson-5',
+            action: 'dismissed',
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
+    });
+    expect(batch.status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const rejected = await env.DB.prepare('SELECT count(*) AS n FROM event_rejections WHERE instr(body, ?) > 0')
+          .bind(learnerId)
+          .first<{ n: number }>();
+        expect(rejected?.n).toBe(1);
+      },
+      { timeout: 8000, interval: 100 },
+    );
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM recommendation_feedback')).toEqual([{ n: 1 }]);
+  }, 30_000);
+
+  it('read only the statistics of recommendations the course can make, however many rows others left', async () => {
+    await givenCourse();
+    const junk = Array.from({ length: 500 }, (_, i) => `('lesson:junk-${i}', 0, 1000, 0)`).join(', ');
+    await env.DB.prepare(
+      `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed) VALUES ${junk}`,
+    ).run();
+    await env.DB.prepare(
+      "INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed) VALUES ('lesson:lesson-2', 3, 1, 0)",
+    ).run();
+    const read = await env.DB.prepare(CANDIDATE_STATS_SQL).all();
+    expect(read.results).toEqual([{ recommendation_id: 'lesson:lesson-2', accepted: 3, dismissed: 1 }]);
+    // Six lessons and one lookup each: nowhere near the 500 junk rows.
+    expect(read.meta.rows_read).toBeLessThan(60);
+    const { token } = await givenLearner({ goals: ['basics'] });
+    expect((await api('/api/recommendations', { key: token })).status).toBe(200);
   });
 
   it('answer bad feedback with problems, storing nothing', async () => {
@@ -139,7 +218,8 @@ describe('recommendations', () => {
     const warm = await recommendations(token);
     // The learner's signals in one call; what all learners share in one batch (stamp, feedback counts,
     // co-completion of the one completed lesson, labels of the answered concepts); the course from this isolate's copy.
-    expect(warm.timing).toContain('d1;desc="3 queries", d1w;desc="0 writes", learner;desc="1 calls"');
+    // Two calls to the learner's object: the signals, and the record of what was offered (the token was checked lately).
+    expect(warm.timing).toContain('d1;desc="3 queries", d1w;desc="0 writes", learner;desc="2 calls"');
     // A push that drops lesson-2's prerequisite changes what a new learner may take.
     await push(await buildCourse(6, { 'lesson-3': { prerequisites: [] } }), key);
     const other = await givenLearner({ goals: ['basics'] });
@@ -148,13 +228,20 @@ describe('recommendations', () => {
   });
 
   it('count a prerequisite as met once its quiz shows the concept mastered', async () => {
-    await givenCourse();
+    const quiz = [1, 2, 3].map((n) => ({
+      question: `Q${n}?`,
+      choices: ['a', 'b', 'c'],
+      answer: 1,
+      explanation: 'because',
+      concept: 'concept-1',
+    }));
+    await push(await buildCourse(6, { 'lesson-1': { quiz } }), await givenAuthorKey());
     const { token } = await givenLearner({ goals: ['basics'] });
-    for (let i = 0; i < 3; i++) {
+    for (let i = 1; i <= 3; i++) {
       await api('/api/quizzes/attempts', {
         method: 'POST',
         key: token,
-        json: { eventId: crypto.randomUUID(), itemId: 'lesson-1-q1', answer: 1 },
+        json: { eventId: crypto.randomUUID(), itemId: `lesson-1-q${i}`, answer: 1 },
       });
     }
     const items = (await recommendations(token, '?limit=10')).body.items;

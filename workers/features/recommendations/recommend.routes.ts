@@ -42,7 +42,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           description: 'Ranked recommendations',
           content: { 'application/json': { schema: RecommendationListSchema } },
         },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 429),
       },
     }),
     async (c) => {
@@ -68,7 +68,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           description: 'Whether the feedback was new',
           content: { 'application/json': { schema: FeedbackResultSchema } },
         },
-        ...problemResponses(400, 401, 404, 409),
+        ...problemResponses(400, 401, 404, 409, 429),
       },
     }),
     async (c) => {
@@ -91,7 +91,7 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       request: { body: { required: true, content: { 'application/json': { schema: GoalBodySchema } } } },
       responses: {
         200: { description: 'The goal', content: { 'application/json': { schema: GoalSchema } } },
-        ...problemResponses(400, 401),
+        ...problemResponses(400, 401, 429),
       },
     }),
     async (c) => {
@@ -109,7 +109,7 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       middleware: [requireLearner] as const,
       responses: {
         200: { description: 'The goal', content: { 'application/json': { schema: GoalResponseSchema } } },
-        ...problemResponses(401),
+        ...problemResponses(401, 429),
       },
     }),
     async (c) => {
@@ -134,7 +134,7 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
         description: 'The path',
         content: { 'application/json': { schema: LearningPathSchema } },
       },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 404, 429),
     },
   }),
   async (c) => {
@@ -157,7 +157,7 @@ recommendationAdminRoutes.openapi(
         description: 'How many lesson pairs there are',
         content: { 'application/json': { schema: PairsSchema } },
       },
-      ...problemResponses(401, 403),
+      ...problemResponses(401, 403, 429),
     },
   }),
   async (c) => c.json({ pairs: await c.var.deps.recommend.refreshPairs() }, 200),

@@ -16,6 +16,8 @@ let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<strin
 export interface LearnerContext {
   /** Names the course's current content (see courseMemo). */
   courseStamp: string;
+  /** The course the ranking is of (null before any push). */
+  courseId: string | null;
   signals: Omit<LearnerSignals, 'allowSkips'>;
   goal: Goal | null;
   sessionMinutes: number | null;
@@ -25,6 +27,13 @@ export interface LearnerContext {
   /** Active seconds per day over the last 28 days. */
   days: { activeSeconds: number }[];
 }
+
+/**
+ * Feedback counts of the candidates only: the three recommendations each lesson of the
+ * course can be, looked up by primary key, so rows left for anything else are never read.
+ */
+export const CANDIDATE_STATS_SQL = `SELECT s.recommendation_id, s.accepted, s.dismissed FROM lessons l
+  JOIN recommendation_stats s ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)`;
 
 /** Splits `values` into IN-lists D1 can bind (at most 100 parameters per statement). */
 const chunks = <T>(values: readonly T[], size = 90): T[][] =>
@@ -107,8 +116,10 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
       const results = await d1.batch<Record<string, unknown>>([
-        d1.prepare("SELECT group_concat(id || ':' || version || ':' || manifest_hash) AS stamp FROM courses"),
-        d1.prepare('SELECT recommendation_id, accepted, dismissed FROM recommendation_stats'),
+        d1.prepare(
+          "SELECT group_concat(id || ':' || version || ':' || manifest_hash) AS stamp, min(id) AS course_id FROM courses",
+        ),
+        d1.prepare(CANDIDATE_STATS_SQL),
         // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
         ...chunks(completedSlugs).map((part) =>
           d1
@@ -166,6 +177,7 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       }
       return {
         courseStamp,
+        courseId: (rows(0)[0]?.course_id as string | null) ?? null,
         signals: {
           completed,
           lastCompleted: last?.slug ?? null,
@@ -194,6 +206,11 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
 
     async goal(learnerId: string): Promise<Goal | null> {
       return learnerObject(learnerId).goal(learnerId);
+    },
+
+    /** Records what a freshly ranked list offers the learner: their feedback is taken on these only. */
+    async offer(learnerId: string, ids: string[], courseId: string | null, now: Date): Promise<void> {
+      if (!(await learnerObject(learnerId).offer(learnerId, ids, courseId, now.toISOString()))) ofLearner(null);
     },
 
     /** Stores the goal; false when the learner does not exist. */

@@ -25,7 +25,7 @@ ingestAdminRoutes
           description: 'Ingest status',
           content: { 'application/json': { schema: IngestStatusSchema } },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(401, 403, 429),
       },
     }),
     async (c) => {
@@ -54,7 +54,7 @@ ingestAdminRoutes
           description: 'What was queued',
           content: { 'application/json': { schema: RequeuedSchema } },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(401, 403, 429),
       },
     }),
     async (c) => {
@@ -82,7 +82,7 @@ ingestAdminRoutes
       security: AUTHOR_SECURITY,
       responses: {
         200: { description: 'What was queued', content: { 'application/json': { schema: RequeuedSchema } } },
-        ...problemResponses(401, 403),
+        ...problemResponses(401, 403, 429),
       },
     }),
     async (c) => {
@@ -125,7 +125,7 @@ ingestAdminRoutes
           description: 'What was copied, and the cursor of the next page (null at the end)',
           content: { 'application/json': { schema: z.object({ copied: z.number().int(), next: z.string().nullable() }) } },
         },
-        ...problemResponses(400, 401, 403),
+        ...problemResponses(400, 401, 403, 429),
       },
     }),
     async (c) => {

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor, requireScope } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { publicReadLimit } from '../../http/rate-limit';
 import { base32Id, sourceFileUrl } from './sources.domain';
 import { MEDIA_TYPES, sourceTypeOf } from './sources.extract';
 import {
@@ -64,7 +65,7 @@ sourceAdminRoutes
       responses: {
         200: { description: 'These bytes were already a source', content: { 'application/json': { schema: SourceSchema } } },
         201: { description: 'Stored and queued for ingestion', content: { 'application/json': { schema: SourceSchema } } },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 401, 403, 413, 415, 429),
       },
     }),
     async (c) => {
@@ -121,7 +122,7 @@ sourceAdminRoutes
           description: 'Sources',
           content: { 'application/json': { schema: z.object({ sources: z.array(SourceSchema) }) } },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(401, 403, 429),
       },
     }),
     async (c) => c.json({ sources: (await c.var.deps.sources.list()).map(present) }, 200),
@@ -136,7 +137,7 @@ sourceAdminRoutes
       request: { params: SourceParamSchema },
       responses: {
         200: { description: 'The source', content: { 'application/json': { schema: SourceSchema } } },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 401, 403, 404, 429),
       },
     }),
     async (c) => {
@@ -155,7 +156,7 @@ sourceAdminRoutes
       summary: 'Delete a knowledge source with its file, chunks, vectors and concept links',
       security: AUTHOR_SECURITY,
       request: { params: SourceParamSchema },
-      responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404) },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 429) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -180,13 +181,14 @@ export const sourceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     path: '/{id}/file',
     tags: ['Content'],
     summary: "A knowledge source's original file (PDF links may add #page=N)",
+    middleware: [publicReadLimit] as const,
     request: { params: SourceParamSchema },
     responses: {
       200: {
         description: 'The file',
         content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
       },
-      ...problemResponses(400, 404),
+      ...problemResponses(400, 404, 429),
     },
   }),
   async (c) => {
