@@ -54,6 +54,12 @@ const ConfigSchema = z.object({
   OPENAI_INPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   OPENAI_OUTPUT_USD_PER_MTOK: z.coerce.number().min(0).default(0),
   GENERATION_DAILY_BUDGET: z.coerce.number().int().min(0).default(20),
+  /** Model generations per UTC day across all learners; past it everyone gets the offline engine until midnight UTC. */
+  GENERATION_GLOBAL_DAILY_BUDGET: z.coerce.number().int().min(0).default(5000),
+  /** Days a learner's raw events are kept before the retention job deletes them (18 months). */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(548),
+  /** Days a rejected event keeps its payload (the reason and time stay). */
+  REJECTION_PAYLOAD_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How soon a learner object sends the deltas an answer, completion or feedback owes the shared aggregates. */
   LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How long a learner object sums heartbeat seconds before sending them to the activity rollup. */

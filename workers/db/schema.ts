@@ -617,3 +617,23 @@ export const erasedLearners = sqliteTable('erased_learners', {
   learnerHash: text('learner_hash').primaryKey(),
   erasedAt: text('erased_at').notNull(),
 });
+
+/** Model generations per UTC day across all learners: the platform-wide cap beside each learner's budget. */
+export const modelSpendDaily = sqliteTable('model_spend_daily', {
+  day: text('day').primaryKey(),
+  generations: integer('generations').notNull().default(0),
+});
+
+/**
+ * Which learners (by SHA-256 of their id) have held each canonical preferences hash:
+ * personalized entries in KV are keyed by it, so an erase deletes the entries of a
+ * preferences hash once no other learner holds it.
+ */
+export const preferenceHolders = sqliteTable(
+  'preference_holders',
+  {
+    preferencesHash: text('preferences_hash').notNull(),
+    learnerHash: text('learner_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.preferencesHash, t.learnerHash] }), index('preference_holders_learner').on(t.learnerHash)],
+);

@@ -4,6 +4,9 @@ import { AppError } from '../../http/problem';
 import type { EventMessage, LearnerEvent } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
+import type { Preferences } from './learners.schemas';
+import { preferencesHash } from './onboarding.domain';
+import { forgetRecommendations } from '../recommendations/recommend.cache';
 
 /** A typed RPC stub of one learner's object. */
 export type LearnerObject = DurableObjectStub<Learner>;
@@ -102,4 +105,23 @@ export async function appliedOrThrow(
   }
   if (outcome.result === 'no_learner') throw new Error('a learner without an object passed the learner check');
   return outcome;
+}
+
+/**
+ * Stores a learner's new preferences: in their object (with the history), as a holder of
+ * the preferences hash in D1 (personalized entries in KV are keyed by it, so an erase can
+ * tell which entries no one else uses), and drops their cached rankings. False when the
+ * learner does not exist.
+ */
+export async function savePreferences(
+  deps: Pick<Deps, 'learner' | 'privacy' | 'cache'>,
+  learnerId: string,
+  change: { preferences: Preferences; source: 'onboarding' | 'profile'; answers?: unknown },
+  at: string,
+): Promise<void> {
+  const hash = await preferencesHash(change.preferences);
+  await deps.privacy.holdPreferences(learnerId, hash);
+  const saved = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
+  if (!saved) await currentLearner(deps, learnerId);
+  await forgetRecommendations(deps, learnerId);
 }

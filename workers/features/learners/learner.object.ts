@@ -12,7 +12,8 @@ import type { Preferences } from './learners.schemas';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
 import * as schema from './learner.schema';
-import { learnerStore, type LearnerDb, type LearnerRecord, type LearnerStore } from './learner.store';
+import { learnerStore, type Consent, type LearnerDb, type LearnerRecord, type LearnerStore } from './learner.store';
+import { preferencesHash } from './onboarding.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
@@ -101,6 +102,21 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return false;
     this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
     return true;
+  }
+
+  /** Records the learner's consent choices; null when the object is not `learnerId`'s. */
+  async setConsent(learnerId: string, consent: { model: boolean; analytics: boolean }, at: string): Promise<Consent | null> {
+    if (!(await this.open(learnerId))) return null;
+    this.ctx.storage.transactionSync(() => this.store.setConsent(consent, at));
+    return this.store.consent();
+  }
+
+  /** Every canonical preferences hash the learner has held (for the erase of shared cache entries). */
+  async preferenceHashes(learnerId: string): Promise<string[] | null> {
+    if (!(await this.open(learnerId))) return null;
+    const hashes = await Promise.all(this.store.preferenceHistory().map((preferences) => preferencesHash(preferences)));
+    const current = this.store.profile()?.preferencesHash;
+    return [...new Set([...hashes, ...(current ? [current] : [])])];
   }
 
   /** Applies one event exactly once; `subject` is what the course says the event is about. */
@@ -202,16 +218,41 @@ export class Learner extends DurableObject<Env> {
     return 'here';
   }
 
-  /** Every row of every table of this object (a new table is exported without naming it here); null when not `learnerId`'s. */
-  async exportAll(learnerId: string): Promise<Record<string, Record<string, SqlStorageValue>[]> | null> {
+  /** Every table of this object that holds the learner's data (a new table is exported without naming it here); null when not `learnerId`'s. */
+  async exportTables(learnerId: string): Promise<string[] | null> {
     if (!(await this.open(learnerId))) return null;
-    const sql = this.ctx.storage.sql;
-    const tables = sql
+    return this.ctx.storage.sql
       .exec<{ name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_drizzle%' ESCAPE '\\' ORDER BY name",
       )
+      .toArray()
+      .map((r) => r.name);
+  }
+
+  /**
+   * One page of a table's rows in storage order, after row `after` (0: from the start), so an
+   * export streams page by page; `next` is the cursor for the following page, null at the end.
+   */
+  async exportPage(
+    learnerId: string,
+    table: string,
+    after: number,
+    limit: number,
+  ): Promise<{ rows: Record<string, SqlStorageValue>[]; next: number | null } | null> {
+    const tables = await this.exportTables(learnerId);
+    if (!tables?.includes(table)) return null;
+    const rows = this.ctx.storage.sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT rowid AS "__row", * FROM "${table}" WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+        after,
+        limit,
+      )
       .toArray();
-    return Object.fromEntries(tables.map(({ name }) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
+    const last = rows.at(-1)?.__row;
+    return {
+      rows: rows.map(({ __row: _row, ...row }) => row),
+      next: rows.length === limit && typeof last === 'number' ? last : null,
+    };
   }
 
   /**

@@ -22,6 +22,12 @@ export const profile = sqliteTable('profile', {
   tokenEpoch: integer('token_epoch').notNull().default(0),
   /** Until when (epoch ms) a token of the previous epoch may still refresh: two tabs refreshing at once both get in. */
   tokenGraceUntil: integer('token_grace_until').notNull().default(0),
+  /** Consent: lessons may be adapted by a language model with this learner's profile. */
+  consentModel: integer('consent_model', { mode: 'boolean' }).notNull().default(true),
+  /** Consent: this learner's activity may feed shared statistics, analytics and experiments. */
+  consentAnalytics: integer('consent_analytics', { mode: 'boolean' }).notNull().default(true),
+  /** When the learner last changed a consent (null: the defaults, never changed). */
+  consentUpdatedAt: text('consent_updated_at'),
 });
 
 /** Every change of preferences, oldest first; never updated. */

@@ -17,6 +17,15 @@ export interface LearnerRecord {
   onboarded: boolean;
   preferences: Preferences | null;
   preferencesHash: string | null;
+  consent: Consent;
+}
+
+/** What the learner allows: a language model adapting lessons with their profile; sharing for analytics and experiments. */
+export interface Consent {
+  model: boolean;
+  analytics: boolean;
+  /** When the learner last changed a choice; null while the defaults stand. */
+  updatedAt: string | null;
 }
 
 export interface LessonProgressRow {
@@ -71,6 +80,7 @@ export function learnerStore(db: LearnerDb) {
         onboarded: row.onboardedAt !== null && preferences?.success === true,
         preferences: preferences?.success ? preferences.data : null,
         preferencesHash: preferences?.success ? row.preferencesHash : null,
+        consent: { model: row.consentModel, analytics: row.consentAnalytics, updatedAt: row.consentUpdatedAt },
       };
     },
 
@@ -100,6 +110,18 @@ export function learnerStore(db: LearnerDb) {
         })
         .run();
       db.insert(t.preferenceHistory).values({ preferences: change.preferences, source: change.source, changedAt: at }).run();
+    },
+
+    /** Every preferences the learner ever saved, valid in today's shape (older shapes are skipped). */
+    preferenceHistory(): Preferences[] {
+      return db
+        .select({ preferences: t.preferenceHistory.preferences })
+        .from(t.preferenceHistory)
+        .all()
+        .flatMap((r) => {
+          const parsed = PreferencesSchema.safeParse(r.preferences);
+          return parsed.success ? [parsed.data] : [];
+        });
     },
 
     event(eventId: string) {
@@ -203,6 +225,7 @@ export function learnerStore(db: LearnerDb) {
 
     /** Heartbeat seconds waiting for the next flush to the shared rollup. */
     addPendingActivity(courseId: string, lessonSlug: string, day: string, seconds: number): void {
+      if (!store.consent().analytics) return;
       db.insert(t.pendingActivity)
         .values({ courseId, lessonSlug, day, seconds, heartbeats: 1 })
         .onConflictDoUpdate({
@@ -235,8 +258,27 @@ export function learnerStore(db: LearnerDb) {
       return rows.length;
     },
 
+    /** Queues a delta for the shared aggregates, unless the learner withheld consent to analytics. */
     emit(delta: NewDelta, at: string): void {
+      if (!store.consent().analytics) return;
       db.insert(t.outbox).values({ delta, createdAt: at }).run();
+    },
+
+    consent(): Consent {
+      const row = db
+        .select({ model: t.profile.consentModel, analytics: t.profile.consentAnalytics, updatedAt: t.profile.consentUpdatedAt })
+        .from(t.profile)
+        .get();
+      return row ?? { model: true, analytics: true, updatedAt: null };
+    },
+
+    /** Records the learner's choices; withdrawing analytics also drops what waits to be shared. */
+    setConsent(consent: { model: boolean; analytics: boolean }, at: string): void {
+      db.update(t.profile).set({ consentModel: consent.model, consentAnalytics: consent.analytics, consentUpdatedAt: at }).run();
+      if (!consent.analytics) {
+        db.delete(t.outbox).run();
+        db.delete(t.pendingActivity).run();
+      }
     },
 
     outbox(limit: number) {

@@ -1,16 +1,16 @@
 import type { z } from '@hono/zod-openapi';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { forgetRecommendations } from '../recommendations/recommend.cache';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, renewedEpoch, requireLearner, requireLearnerToken } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
+import { savePreferences } from './learner.client';
 import { readBook } from '../content/content.cache';
 import type { Deps } from '../../deps';
 import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
 import { newLearnerId, signLearnerToken } from './learners.token';
-import { preferencesHash, unknownGoals } from './onboarding.domain';
+import { unknownGoals } from './onboarding.domain';
 
 /** After a refresh, how long the token it replaced may still refresh (another tab doing the same): it gets the same epoch. */
 const REFRESH_GRACE_MS = 60_000;
@@ -132,16 +132,8 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const errors = book ? unknownGoals(book.book, preferences.goals) : [];
       if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
       const learner = await currentLearner(c.var.deps, c.var.learnerId);
-      await c.var.deps.learner(learner.learnerId).savePreferences(
-        learner.learnerId,
-        {
-          preferences,
-          preferencesHash: await preferencesHash(preferences),
-          source: learner.onboarded ? 'profile' : 'onboarding',
-        },
-        new Date().toISOString(),
-      );
-      await forgetRecommendations(c.var.deps, c.var.learnerId);
+      const source = learner.onboarded ? 'profile' : 'onboarding';
+      await savePreferences(c.var.deps, learner.learnerId, { preferences, source }, new Date().toISOString());
       return c.json(preferences, 200);
     },
   );

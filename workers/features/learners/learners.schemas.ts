@@ -66,12 +66,34 @@ export const OnboardingRequestSchema = z
   })
   .openapi('OnboardingAnswers');
 
+export const ConsentInputSchema = z
+  .object({
+    model: z.boolean().openapi({
+      description:
+        "Lessons may be adapted by a language model with this learner's profile (when one is configured); false: the offline engine",
+    }),
+    analytics: z.boolean().openapi({
+      description:
+        "This learner's activity may feed shared statistics, analytics and experiments; false: it stays in their own record",
+    }),
+  })
+  .strict()
+  .openapi('ConsentInput');
+
+export const ConsentSchema = ConsentInputSchema.extend({
+  updatedAt: z
+    .string()
+    .nullable()
+    .openapi({ description: 'When a choice last changed; null while the defaults (both true) stand' }),
+}).openapi('Consent');
+
 export const LearnerSchema = z
   .object({
     learnerId: z.string(),
     createdAt: z.string(),
     onboarded: z.boolean(),
     preferences: PreferencesSchema.nullable(),
+    consent: ConsentSchema,
   })
   .openapi('Learner');
 export type Learner = z.infer<typeof LearnerSchema>;

@@ -1,13 +1,13 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { forgetRecommendations } from '../recommendations/recommend.cache';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { savePreferences } from './learner.client';
 import type { Deps } from '../../deps';
 import { readBook } from '../content/content.cache';
 import { LearnerSchema, OnboardingRequestSchema, QuestionnaireSchema } from './learners.schemas';
-import { answersToPreferences, buildQuestionnaire, preferencesHash } from './onboarding.domain';
+import { answersToPreferences, buildQuestionnaire } from './onboarding.domain';
 
 async function questionnaire(deps: Deps) {
   const cached = await readBook(deps);
@@ -51,14 +51,13 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
         throw new AppError('validation_failed', `${checked.errors.length} answer(s) need attention`, { errors: checked.errors });
       }
       const { preferences } = checked;
-      await c.var.deps
-        .learner(learner.learnerId)
-        .savePreferences(
-          learner.learnerId,
-          { preferences, preferencesHash: await preferencesHash(preferences), source: 'onboarding', answers },
-          new Date().toISOString(),
-        );
-      await forgetRecommendations(c.var.deps, c.var.learnerId);
-      return c.json({ learnerId: learner.learnerId, createdAt: learner.createdAt, onboarded: true, preferences }, 200);
+      await savePreferences(
+        c.var.deps,
+        learner.learnerId,
+        { preferences, source: 'onboarding', answers },
+        new Date().toISOString(),
+      );
+      const { preferencesHash: _, ...shown } = learner;
+      return c.json({ ...shown, onboarded: true, preferences }, 200);
     },
   );

@@ -44,7 +44,7 @@ export async function personalizeLesson(
   const [read, opened] = await Promise.allSettled([readCached(deps, learnerId, lessonSlug), gate]);
   if (opened.status === 'rejected') throw opened.reason;
   if (read.status === 'rejected') throw read.reason;
-  const { identity, keyFor, preferences, lesson, hit } = read.value;
+  const { identity, keyFor, preferences, lesson, hit, generator } = read.value;
   if (hit) return { ...identity, ...served(hit, listener, identity) };
 
   const offline = async (): Promise<Outcome> => {
@@ -56,7 +56,6 @@ export async function personalizeLesson(
       );
     return follow(flight, identity, listener);
   };
-  const generator = deps.textGenerator;
   if (!generator) return { ...identity, ...(await offline()) };
 
   // An identical generation in progress is joined for free: it costs no extra model call.
@@ -65,13 +64,21 @@ export async function personalizeLesson(
   if (joined) return { ...identity, ...(await follow(joined, identity, listener)) };
   const day = budgetDay(request.now);
   const budget = deps.config.GENERATION_DAILY_BUDGET;
-  if (!(await deps.personalize.reserveGeneration(learnerId, day, budget))) {
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, {
+    learner: budget,
+    platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET,
+  });
+  if (reserved !== 'reserved') {
     const cached = await deps.cache.getJson(keyFor('offline'), CachedAdaptationSchema);
     const outcome = cached ? served(cached, listener, identity) : await offline();
+    const why =
+      reserved === 'learner_spent'
+        ? `You have used today's ${budget} model-personalized lessons`
+        : "The platform has used today's model budget";
     return {
       ...identity,
       ...outcome,
-      notice: `You have used today's ${budget} model-personalized lessons, so this one was adapted by the offline engine. The model is back tomorrow (UTC).`,
+      notice: `${why}, so this one was adapted by the offline engine. The model is back tomorrow (UTC).`,
     };
   }
   // Another request may have started the same generation while the budget was read.
@@ -110,7 +117,8 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
   const { contentHash, context } = found.lesson;
   const { preferencesHash } = found.learner;
   const contextHash = await sha256Hex(canonicalJson(context));
-  const generator = deps.textGenerator;
+  // A learner who declined a language model is served by the offline engine, cache included.
+  const generator = found.learner.modelConsent ? deps.textGenerator : null;
   const keyFor = (engine: 'model' | 'offline') =>
     personalizationKey({
       preferencesHash,
@@ -127,6 +135,7 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
     preferences: canonicalPreferences(found.learner.preferences),
     lesson: context,
     hit,
+    generator,
   };
 }
 

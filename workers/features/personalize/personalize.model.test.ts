@@ -126,6 +126,45 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     expect(result).toMatchObject({ engine: 'original', degraded: true });
   });
 
+  it('caps model generations per day across all learners too: past it everyone gets the offline engine, and says why', async () => {
+    await push(await buildCourse(4), await givenAuthorKey());
+    const fake = await givenModel([{ content: GOOD }, { content: GOOD }], { GENERATION_GLOBAL_DAILY_BUDGET: '2' });
+    const learners = await Promise.all([
+      givenLearner(),
+      givenLearner({ experience: 'expert' }),
+      givenLearner({ experience: 'none' }),
+    ]);
+    const engines = [];
+    for (const [i, learner] of learners.entries()) engines.push(await personalize(learner.token, fake.vars, `lesson-${i + 2}`));
+    expect(engines.map((e) => e.engine)).toEqual(['model', 'model', 'offline']);
+    expect(engines[2]?.notice).toContain("The platform has used today's model budget");
+    expect(await fake.calls()).toBe(2);
+    const day = new Date().toISOString().slice(0, 10);
+    expect(await env.DB.prepare('SELECT generations FROM model_spend_daily WHERE day = ?').bind(day).first()).toEqual({
+      generations: 2,
+    });
+    // The third learner's own budget was given back: the platform cap refused, not theirs.
+    expect(await learnerSql(learners[2]?.learnerId ?? '', 'SELECT used FROM generation_budgets')).toEqual([{ used: 0 }]);
+  });
+
+  it('serves a learner who declined a language model through the offline engine, with no model call', async () => {
+    const { token } = await setUp();
+    const fake = await givenModel([{ content: GOOD }]);
+    const declined = await api('/api/learners/me/consent', {
+      method: 'PUT',
+      key: token,
+      json: { model: false, analytics: true },
+    });
+    expect(declined.status).toBe(200);
+    const result = await personalize(token, fake.vars);
+    expect(result).toMatchObject({ engine: 'offline' });
+    expect(await fake.calls()).toBe(0);
+    // Consenting again brings the model back.
+    await api('/api/learners/me/consent', { method: 'PUT', key: token, json: { model: true, analytics: true } });
+    expect(await personalize(token, fake.vars, 'lesson-3')).toMatchObject({ engine: 'model' });
+    expect(await fake.calls()).toBe(1);
+  });
+
   it('counts the daily budget exactly; past it the offline engine answers and says why; cache hits are free', async () => {
     const { learnerId, token } = await setUp();
     const fake = await givenModel([{ content: GOOD }], { GENERATION_DAILY_BUDGET: '1' });

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { LearnerObject } from '../learners/learner.client';
@@ -7,7 +7,7 @@ import type { LessonContext } from './personalize.domain';
 
 /** What a personalization request needs to know before it can look in the cache. */
 export interface PersonalizeLookup {
-  learner: { preferences: Preferences; preferencesHash: string } | null;
+  learner: { preferences: Preferences; preferencesHash: string; modelConsent: boolean } | null;
   learnerExists: boolean;
   /** The lesson's body hash and everything else an engine sees, without the markdown. */
   lesson: { contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
@@ -34,11 +34,15 @@ export interface PersonalizeStore {
   /** Learner profile, lesson and its context (prerequisites, concepts): one call to the object, one D1 batch, at once. */
   lookup(learnerId: string, lessonSlug: string): Promise<PersonalizeLookup>;
   /**
-   * Takes one generation from the learner's budget for `day` if any is left, in the
-   * learner's object (one call at a time), so concurrent requests can never overspend.
-   * False when spent.
+   * Takes one generation for `day` from the learner's budget (in the learner's object, one
+   * call at a time) and from the platform's (one conditional D1 upsert), so concurrent
+   * requests can never overspend either; which budget was spent when one was.
    */
-  reserveGeneration(learnerId: string, day: string, dailyLimit: number): Promise<boolean>;
+  reserveGeneration(
+    learnerId: string,
+    day: string,
+    limits: { learner: number; platform: number },
+  ): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
   logGeneration(entry: GenerationLogEntry): Promise<void>;
@@ -70,7 +74,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
         learnerExists: profile !== null,
         learner:
           profile?.onboarded && profile.preferences && profile.preferencesHash
-            ? { preferences: profile.preferences, preferencesHash: profile.preferencesHash }
+            ? { preferences: profile.preferences, preferencesHash: profile.preferencesHash, modelConsent: profile.consent.model }
             : null,
         lesson: lesson
           ? {
@@ -91,9 +95,35 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
       };
     },
 
-    reserveGeneration: (learnerId, day, dailyLimit) => learner(learnerId).reserveGeneration(learnerId, day, dailyLimit),
+    async reserveGeneration(learnerId, day, limits) {
+      if (!(await learner(learnerId).reserveGeneration(learnerId, day, limits.learner))) return 'learner_spent';
+      const taken =
+        limits.platform > 0 &&
+        (
+          await db
+            .insert(t.modelSpendDaily)
+            .values({ day, generations: 1 })
+            .onConflictDoUpdate({
+              target: t.modelSpendDaily.day,
+              set: { generations: sql`${t.modelSpendDaily.generations} + 1` },
+              setWhere: sql`${t.modelSpendDaily.generations} < ${limits.platform}`,
+            })
+            .returning({ generations: t.modelSpendDaily.generations })
+        ).length > 0;
+      if (taken) return 'reserved';
+      await learner(learnerId).releaseGeneration(learnerId, day);
+      return 'platform_spent';
+    },
 
-    releaseGeneration: (learnerId, day) => learner(learnerId).releaseGeneration(learnerId, day),
+    async releaseGeneration(learnerId, day) {
+      await Promise.all([
+        learner(learnerId).releaseGeneration(learnerId, day),
+        db
+          .update(t.modelSpendDaily)
+          .set({ generations: sql`max(0, ${t.modelSpendDaily.generations} - 1)` })
+          .where(eq(t.modelSpendDaily.day, day)),
+      ]);
+    },
 
     async logGeneration(entry) {
       await db.insert(t.generationLog).values(entry);
