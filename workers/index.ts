@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { depsFor } from './deps';
 import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
+import { applyRetention, retentionWindow } from './features/privacy/privacy.retention';
 import { consumeBatch } from './queues/consumer';
 import type { JobMessage } from './queues/messages';
 
@@ -24,6 +25,11 @@ export default {
     await deps.recommend.refreshPairs();
     // Receipts only need to outlive redeliveries (queue retries end within days).
     await deps.aggregates.pruneReceipts(new Date(controller.scheduledTime - RECEIPT_DAYS * 86_400_000).toISOString());
+    // Raw events past their retention window (each learner's object prunes its own on its alarm).
+    const { EVENT_RETENTION_DAYS, REJECTION_PAYLOAD_DAYS } = deps.config;
+    const window = retentionWindow(new Date(controller.scheduledTime), EVENT_RETENTION_DAYS, REJECTION_PAYLOAD_DAYS);
+    const removed = await applyRetention(env.DB, window);
+    deps.logger.log('info', 'retention.applied', removed);
   },
 } satisfies ExportedHandler<Env, JobMessage>;
 

@@ -126,6 +126,8 @@ export class Learner extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() => applyLearnerEvent(this.store, message, subject, effects));
     if (effects.emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
     else if (effects.pendingActivity) await this.flushWithin(this.config.LEARNER_ACTIVITY_FLUSH_MS);
+    // Without an alarm, nothing would come back to delete this event when its retention ends.
+    else if (this.alarmAt === null && outcome.result === 'applied') await this.retain(Date.now());
     return outcome;
   }
 
@@ -302,6 +304,18 @@ export class Learner extends DurableObject<Env> {
       this.logger.log('warn', 'learner.flush_failed', describeError(error));
       await this.flushWithin(RETRY_MS);
     }
+    await this.retain(Date.now());
+  }
+
+  /**
+   * Deletes the learner's raw events older than the retention window (EVENT_RETENTION_DAYS;
+   * what they changed stays) and makes sure the alarm comes back when the oldest one left
+   * expires. Dedupe needs none of them: events are accepted only within days of receipt.
+   */
+  private async retain(now: number): Promise<void> {
+    const windowMs = this.config.EVENT_RETENTION_DAYS * 86_400_000;
+    const oldest = this.ctx.storage.transactionSync(() => this.store.pruneEvents(new Date(now - windowMs).toISOString()));
+    if (oldest !== null) await this.flushWithin(Math.max(0, Date.parse(oldest) + windowMs - now));
   }
 
   /** Makes sure the alarm fires within `ms`. */

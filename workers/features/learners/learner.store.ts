@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { NewDelta } from '../aggregates/aggregates.schemas';
 import type { Goal } from '../recommendations/path.domain';
@@ -122,6 +122,12 @@ export function learnerStore(db: LearnerDb) {
           const parsed = PreferencesSchema.safeParse(r.preferences);
           return parsed.success ? [parsed.data] : [];
         });
+    },
+
+    /** Deletes events that occurred before `before`; when the oldest event left occurred, or null. */
+    pruneEvents(before: string): string | null {
+      db.delete(t.events).where(lt(t.events.occurredAt, before)).run();
+      return db.select({ at: sql<string | null>`min(${t.events.occurredAt})` }).from(t.events).get()?.at ?? null;
     },
 
     event(eventId: string) {
