@@ -127,7 +127,12 @@ export function learnerStore(db: LearnerDb) {
     /** Deletes events that occurred before `before`; when the oldest event left occurred, or null. */
     pruneEvents(before: string): string | null {
       db.delete(t.events).where(lt(t.events.occurredAt, before)).run();
-      return db.select({ at: sql<string | null>`min(${t.events.occurredAt})` }).from(t.events).get()?.at ?? null;
+      return (
+        db
+          .select({ at: sql<string | null>`min(${t.events.occurredAt})` })
+          .from(t.events)
+          .get()?.at ?? null
+      );
     },
 
     event(eventId: string) {
