@@ -10,6 +10,7 @@ import {
   type QuestionId,
 } from '../lib/api';
 import { answersToPreferences, errorsByQuestion, initialAnswers, isAnswered, onboardingHref } from '../lib/onboarding';
+import PrivacySettings from './PrivacySettings';
 import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
@@ -40,6 +41,7 @@ export default function Profile() {
       <p className="lede">Lessons are personalized with these answers. Change any of them and save.</p>
       <PreferencesForm questions={state.data.questions} initial={state.data.answers} />
       <ClearCache />
+      <PrivacySettings />
     </article>
   );
 }

@@ -5,7 +5,14 @@
 import type { z } from 'zod';
 import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
 import type { ConceptSummary } from '../../../workers/features/concepts/concepts.schemas';
-import type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
+import type {
+  Consent,
+  ConsentInput,
+  Learner,
+  NewLearner,
+  Preferences,
+  Question,
+} from '../../../workers/features/learners/learners.schemas';
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
@@ -45,7 +52,14 @@ import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 import { localDay } from './format';
 
 export type { Book, BookLesson, LessonDetail } from '../../../workers/features/content/content.schemas';
-export type { Learner, NewLearner, Preferences, Question } from '../../../workers/features/learners/learners.schemas';
+export type {
+  Consent,
+  ConsentInput,
+  Learner,
+  NewLearner,
+  Preferences,
+  Question,
+} from '../../../workers/features/learners/learners.schemas';
 export type { PersonalizedLesson } from '../../../workers/features/personalize/personalize.schemas';
 export type { SearchResponse } from '../../../workers/features/search/search.schemas';
 
@@ -318,6 +332,39 @@ export function getPreferences(): Promise<Preferences> {
 
 export function savePreferences(preferences: Preferences): Promise<Preferences> {
   return learnerJson<Preferences>('/api/learners/me/preferences', { method: 'PUT', json: preferences });
+}
+
+// ---------------------------------------------------------------------------
+// Privacy: consent, export, erase, signing out other devices
+
+export function getConsent(): Promise<Consent> {
+  return learnerJson<Consent>('/api/learners/me/consent');
+}
+
+export function saveConsent(consent: ConsentInput): Promise<Consent> {
+  return learnerJson<Consent>('/api/learners/me/consent', { method: 'PUT', json: consent });
+}
+
+/** Everything the platform holds about this learner, as the JSON file the API streams. */
+export async function downloadMyData(): Promise<Blob> {
+  return (await learnerRequest('/api/learners/me/export', { accept: 'application/json' })).blob();
+}
+
+/**
+ * Erases this learner on the server, then forgets the session in this browser. Never
+ * retried as a new learner: a refused token means there is nothing of ours to erase.
+ */
+export async function deleteMyAccount(): Promise<void> {
+  const { token } = await ensureLearner();
+  await request('/api/learners/me', { method: 'DELETE', token, accept: 'application/problem+json' });
+  dropSession(token);
+}
+
+/** Signs every other device out: this browser keeps the one token that still works. */
+export async function signOutEverywhere(): Promise<void> {
+  const { token } = await ensureLearner();
+  const fresh = storeSession(await requestJson<NewLearner>('/api/learners/me/sign-out-everywhere', { method: 'POST', token }));
+  session = { promise: Promise.resolve(fresh), token: fresh.token };
 }
 
 // ---------------------------------------------------------------------------

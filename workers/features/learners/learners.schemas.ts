@@ -86,6 +86,8 @@ export const ConsentSchema = ConsentInputSchema.extend({
     .nullable()
     .openapi({ description: 'When a choice last changed; null while the defaults (both true) stand' }),
 }).openapi('Consent');
+export type Consent = z.infer<typeof ConsentSchema>;
+export type ConsentInput = z.infer<typeof ConsentInputSchema>;
 
 export const LearnerSchema = z
   .object({
