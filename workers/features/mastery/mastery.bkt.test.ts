@@ -160,6 +160,25 @@ describe('fitBkt', () => {
     expect(Number.isFinite(fit.logLikelihood)).toBe(true);
   });
 
+  it('fits finite parameters from sequences of 2,000 attempts (the scaled forward-backward pass does not underflow)', () => {
+    const long = simulate(truth, 30, 2000, 99);
+    expect(long.every((sequence) => sequence.length === 2000)).toBe(true);
+    const fit = fitBkt(long);
+    for (const value of Object.values(fit.params)) expect(Number.isFinite(value)).toBe(true);
+    expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+    expect(fit.logLikelihood).toBeCloseTo(bktLogLikelihood(long, fit.params), 4);
+    // Long practice means most of it is spent knowing the skill: slip and guess still come out near the truth.
+    expect(Math.abs(fit.params.slip - truth.slip)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('fits finite, bounded parameters when every one of 2,000 answers per learner is right', () => {
+    const fit = fitBkt(Array.from({ length: 20 }, () => Array<boolean>(2000).fill(true)));
+    for (const value of Object.values(fit.params)) expect(Number.isFinite(value)).toBe(true);
+    expect(fit.params.slip).toBeGreaterThanOrEqual(BKT_BOUNDS.min);
+    expect(fit.params.guess).toBeLessThanOrEqual(BKT_BOUNDS.maxGuess);
+    expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+  });
+
   it('honours tighter bounds', () => {
     const fit = fitBkt(sequences, { bounds: { maxGuess: 0.1 } });
     expect(fit.params.guess).toBeLessThanOrEqual(0.1);
