@@ -14,6 +14,21 @@ import { useLoad } from './use-load';
 type Action<T = null> =
   { status: 'idle' } | { status: 'working' } | { status: 'done'; value: T } | { status: 'error'; error: unknown };
 
+/** One button's call to the API: its state, and the function that runs it. */
+function useAction(run: () => Promise<void>): [Action, () => Promise<void>] {
+  const [state, setState] = useState<Action>({ status: 'idle' });
+  const start = async () => {
+    setState({ status: 'working' });
+    try {
+      await run();
+      setState({ status: 'done', value: null });
+    } catch (error) {
+      setState({ status: 'error', error });
+    }
+  };
+  return [state, start];
+}
+
 /** The profile's Privacy section: consent, a copy of everything held, signing out other devices, erasing the account. */
 export default function PrivacySettings() {
   return (
@@ -101,25 +116,20 @@ function Toggle(props: { id: string; checked: boolean; onChange: (checked: boole
   );
 }
 
+async function saveMyData(): Promise<void> {
+  const url = URL.createObjectURL(await downloadMyData());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `learnedge-data-${new Date().toISOString().slice(0, 10)}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked after the browser has taken the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 function DownloadData() {
-  const [state, setState] = useState<Action>({ status: 'idle' });
-  const download = async () => {
-    setState({ status: 'working' });
-    try {
-      const url = URL.createObjectURL(await downloadMyData());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `learnedge-data-${new Date().toISOString().slice(0, 10)}.json`;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Revoked after the browser has taken the file.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      setState({ status: 'done', value: null });
-    } catch (error) {
-      setState({ status: 'error', error });
-    }
-  };
+  const [state, download] = useAction(saveMyData);
   return (
     <div className="privacy-action">
       <h3>Download my data</h3>
@@ -136,16 +146,7 @@ function DownloadData() {
 }
 
 function SignOutEverywhere() {
-  const [state, setState] = useState<Action>({ status: 'idle' });
-  const signOut = async () => {
-    setState({ status: 'working' });
-    try {
-      await signOutEverywhere();
-      setState({ status: 'done', value: null });
-    } catch (error) {
-      setState({ status: 'error', error });
-    }
-  };
+  const [state, signOut] = useAction(signOutEverywhere);
   return (
     <div className="privacy-action">
       <h3>Other devices</h3>
@@ -163,16 +164,7 @@ function SignOutEverywhere() {
 
 function DeleteAccount() {
   const [confirming, setConfirming] = useState(false);
-  const [state, setState] = useState<Action>({ status: 'idle' });
-  const erase = async () => {
-    setState({ status: 'working' });
-    try {
-      await deleteMyAccount();
-      setState({ status: 'done', value: null });
-    } catch (error) {
-      setState({ status: 'error', error });
-    }
-  };
+  const [state, erase] = useAction(deleteMyAccount);
   if (state.status === 'done') {
     return (
       <div className="privacy-action" role="status" aria-live="polite">

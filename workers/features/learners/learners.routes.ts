@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, renewedEpoch, requireLearner, requireLearnerToken } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
@@ -18,6 +19,15 @@ const REFRESH_GRACE_MS = 60_000;
 async function issueToken(deps: Pick<Deps, 'config'>, learnerId: string, now: Date, epoch = 0): Promise<NewLearner> {
   const { token, expiresAt } = await signLearnerToken(deps.config.LEARNER_TOKEN_SECRET, learnerId, now, epoch);
   return { learnerId, token, expiresAt: expiresAt.toISOString() };
+}
+
+/** A new token for the caller in the learner's next token epoch (see the learner object's `renewTokens`). */
+async function renewToken(c: Context<AppEnv>, mode: 'refresh' | 'sign_out'): Promise<NewLearner> {
+  const { deps, learnerId, tokenEpoch } = c.var;
+  const now = new Date();
+  const grace = mode === 'refresh' ? REFRESH_GRACE_MS : 0;
+  const result = await deps.learner(learnerId).renewTokens(learnerId, tokenEpoch, mode, now.getTime(), grace);
+  return issueToken(deps, learnerId, now, renewedEpoch(learnerId, result));
 }
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -68,15 +78,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       middleware: [requireLearnerToken] as const,
       responses: { 200: json(NewLearnerSchema, 'A new token'), ...problemResponses(401, 429) },
     }),
-    async (c) => {
-      const { deps, learnerId, tokenEpoch } = c.var;
-      const now = new Date();
-      const epoch = renewedEpoch(
-        learnerId,
-        await deps.learner(learnerId).renewTokens(learnerId, tokenEpoch, 'refresh', now.getTime(), REFRESH_GRACE_MS),
-      );
-      return c.json(await issueToken(deps, learnerId, now, epoch), 200);
-    },
+    async (c) => c.json(await renewToken(c, 'refresh'), 200),
   )
   .openapi(
     createRoute({
@@ -89,14 +91,9 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       responses: { 200: json(NewLearnerSchema, 'The only token that works now'), ...problemResponses(401, 429) },
     }),
     async (c) => {
-      const { deps, learnerId, tokenEpoch } = c.var;
-      const now = new Date();
-      const epoch = renewedEpoch(
-        learnerId,
-        await deps.learner(learnerId).renewTokens(learnerId, tokenEpoch, 'sign_out', now.getTime(), 0),
-      );
-      deps.logger.log('info', 'learner.signed_out_everywhere', { learnerId });
-      return c.json(await issueToken(deps, learnerId, now, epoch), 200);
+      const renewed = await renewToken(c, 'sign_out');
+      c.var.deps.logger.log('info', 'learner.signed_out_everywhere', { learnerId: c.var.learnerId });
+      return c.json(renewed, 200);
     },
   )
   .openapi(
