@@ -119,7 +119,9 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof AppError) return renderProblem(c, error);
-    if (error instanceof HTTPException && error.status < 500) return renderProblem(c, fromHttpException(error));
+    if (error instanceof HTTPException && error.status < 500) {
+      return renderProblem(c, fromHttpException(error, c.req.header('content-type') ?? ''));
+    }
     // The only place an unexpected error is logged.
     const logger = c.get('logger') ?? createLogger('info');
     logger.log('error', 'unexpected_error', { method: c.req.method, path: c.req.path, ...describeError(error) });
@@ -132,13 +134,17 @@ export function createApp() {
   return app;
 }
 
-/** Hono's own client errors (e.g. a body that is not JSON) become problems too. */
-function fromHttpException(error: HTTPException): AppError {
+/**
+ * Hono's own client errors become problems too. Its 400s are bodies it could not parse
+ * (not JSON, broken multipart): the field error names that part as the validation hook does.
+ */
+function fromHttpException(error: HTTPException, contentType: string): AppError {
   const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find(
     (k) => ERROR_CODES[k].status === error.status && k !== 'invalid_manifest',
   );
   if (error.status === 400 || !code) {
-    return new AppError('validation_failed', error.message, { errors: [{ field: 'body', message: error.message }] });
+    const part = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType) ? 'form' : 'json';
+    return new AppError('validation_failed', error.message, { errors: [{ field: part, message: error.message }] });
   }
   return new AppError(code, error.message);
 }

@@ -35,15 +35,15 @@ describe('errorsByQuestion', () => {
   it('files each API field error under the question it names', () => {
     const { byQuestion, other } = errorsByQuestion(
       [
-        { field: 'answers/goals', message: 'is required' },
+        { field: 'json/answers/goals', message: 'is required' },
         { field: 'json/sessionMinutes', message: 'too big' },
         { field: 'json/goals/1', message: '"x" is not a part' },
-        { field: 'answers/color', message: 'is not a question' },
+        { field: 'json/answers/color', message: 'is not a question' },
       ],
       IDS,
     );
     expect(byQuestion).toEqual({ goals: 'is required; "x" is not a part', sessionMinutes: 'too big' });
-    expect(other).toEqual(['answers/color: is not a question']);
+    expect(other).toEqual(['json/answers/color: is not a question']);
   });
 });
 

@@ -22,7 +22,7 @@ export function safeNext(raw: string | null): string {
 }
 
 /**
- * Which question a field error of the API belongs to: `answers/goals` (onboarding),
+ * Which question a field error of the API belongs to: `json/answers/goals` (onboarding),
  * `json/goals/0` or `goals` (preferences) all name `goals`.
  */
 export function questionOfField(field: string, ids: readonly QuestionId[]): QuestionId | null {

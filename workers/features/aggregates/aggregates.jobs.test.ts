@@ -47,23 +47,28 @@ async function recount(learnerIds: string[]) {
         lessonSlug?: string;
         seconds?: number;
       };
-      if (e.type === 'recommendation.feedback' && payload.recommendationId && payload.action) {
-        const s = stats.get(payload.recommendationId) ?? { accepted: 0, dismissed: 0, completed: 0 };
-        s[payload.action as keyof typeof s]++;
-        stats.set(payload.recommendationId, s);
-      }
       if (e.type === 'lesson.active_time' && payload.lessonSlug) {
         const key = `${payload.lessonSlug}|${e.occurred_at.slice(0, 10)}`;
         const a = activity.get(key) ?? { seconds: 0, heartbeats: 0 };
         activity.set(key, { seconds: a.seconds + Math.min(payload.seconds ?? 0, 60), heartbeats: a.heartbeats + 1 });
       }
     }
+    // Feedback counts once per learner, recommendation and action.
+    for (const f of await learnerSql<{ recommendation_id: string; counted: string }>(
+      id,
+      'SELECT recommendation_id, counted FROM recommendation_feedback',
+    )) {
+      const s = stats.get(f.recommendation_id) ?? { accepted: 0, dismissed: 0, completed: 0 };
+      for (const action of f.counted.split(',').filter(Boolean)) s[action as keyof typeof s]++;
+      stats.set(f.recommendation_id, s);
+    }
     const done = await learnerSql<{ lesson_slug: string }>(
       id,
       'SELECT lesson_slug FROM lesson_progress WHERE completed_at IS NOT NULL',
     );
     completions.push(...done.map((d) => `${id}|${d.lesson_slug}`));
-    attempts += (await learnerSql<{ n: number }>(id, 'SELECT count(*) AS n FROM attempts'))[0]?.n ?? 0;
+    // All answered within a day: only each item's first answer is evidence, and only evidence is shared.
+    attempts += (await learnerSql<{ n: number }>(id, 'SELECT count(DISTINCT item_id) AS n FROM attempts'))[0]?.n ?? 0;
   }
   return {
     stats: [...stats]
@@ -109,6 +114,12 @@ describe('the aggregates consumer', () => {
     for (let l = 0; l < 4; l++) {
       const { token, learnerId } = await givenLearner(null);
       learners.push(learnerId);
+      // Every lesson was offered to them, so feedback on any is taken.
+      await learnerSql(
+        learnerId,
+        `INSERT INTO recommendation_offers (recommendation_id, course_id, offered_at)
+         SELECT 'lesson:lesson-' || value, 'test-course', '2026-01-01T00:00:00.000Z' FROM json_each('[1,2,3,4,5,6]')`,
+      );
       for (let i = 0; i < 25; i++) {
         const slug = `lesson-${1 + Math.floor(rand() * 6)}`;
         const eventId = crypto.randomUUID();

@@ -196,8 +196,8 @@ export const LessonDetailSchema = z
     part: LessonLinkSchema,
     chapter: LessonLinkSchema,
     prerequisites: z.array(LessonLinkSchema),
-    prev: LessonLinkSchema.nullable(),
-    next: LessonLinkSchema.nullable(),
+    prev: z.union([LessonLinkSchema, z.null()]),
+    next: z.union([LessonLinkSchema, z.null()]),
     quiz: z.array(
       z.object({ id: z.string(), question: z.string(), choices: z.array(z.string()), concept: z.string().nullable() }),
     ),

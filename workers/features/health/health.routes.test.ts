@@ -77,6 +77,7 @@ describe('health and API documents', () => {
       '/api/health/live',
       '/api/learners',
       '/api/learners/me',
+      '/api/learners/me/consent',
       '/api/learners/me/export',
       '/api/learners/me/goal',
       '/api/learners/me/mastery',

@@ -94,7 +94,7 @@ export const LearnerSchema = z
     learnerId: z.string(),
     createdAt: z.string(),
     onboarded: z.boolean(),
-    preferences: PreferencesSchema.nullable(),
+    preferences: z.union([PreferencesSchema, z.null()]),
     consent: ConsentSchema,
   })
   .openapi('Learner');

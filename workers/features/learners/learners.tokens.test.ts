@@ -158,7 +158,7 @@ describe('abuse limits', () => {
       if (response.status === 200) current = (await response.clone().json<{ token: string }>()).token;
       return response;
     });
-  });
+  }, 60_000);
 
   it('limits event batches per learner', async () => {
     const { token } = await givenLearner();
@@ -179,13 +179,13 @@ describe('abuse limits', () => {
         },
       }),
     );
-  });
+  }, 60_000);
 
   it('limits every learner route per learner, and another learner is not affected', async () => {
     const { token } = await givenLearner(null);
     await untilLimited(600, 50, () => api('/api/learners/me', { key: token }));
     expect(await status((await givenLearner(null)).token)).toBe(200);
-  });
+  }, 60_000);
 
   it('limits every learner route per client address, whichever learner calls', async () => {
     const ip = freshIp();
@@ -194,12 +194,12 @@ describe('abuse limits', () => {
     await untilLimited(1200, 50, () =>
       api('/api/learners/me', { key: learners[n++ % 3]?.token ?? '', headers: { 'cf-connecting-ip': ip } }),
     );
-  });
+  }, 60_000);
 
   it('limits search per client address', async () => {
     const ip = freshIp();
     await untilLimited(300, 50, () =>
       api('/api/search', { method: 'POST', json: { query: 'joins' }, headers: { 'cf-connecting-ip': ip } }),
     );
-  });
+  }, 60_000);
 });

@@ -103,11 +103,11 @@ export function answersToPreferences(questions: Question[], answers: Record<stri
   const known = new Set(questions.map((q) => q.id));
   for (const id of Object.keys(answers)) {
     if (!known.has(id as Question['id']))
-      errors.push({ field: `answers/${id}`, message: 'is not a question of this questionnaire' });
+      errors.push({ field: `json/answers/${id}`, message: 'is not a question of this questionnaire' });
   }
   const values: Record<string, unknown> = {};
   for (const question of questions) {
-    const field = `answers/${question.id}`;
+    const field = `json/answers/${question.id}`;
     const answer = answers[question.id];
     const error = checkAnswer(question, answer);
     if (error) errors.push({ field, message: error });

@@ -57,14 +57,14 @@ describe('onboarding', () => {
   });
 
   it.each([
-    ['a missing answer', { ...ANSWERS, style: undefined }, 'answers/style', 'is required'],
-    ['an unknown option', { ...ANSWERS, background: 'wizard' }, 'answers/background', '"wizard" is not an option'],
-    ['an unknown goal', { ...ANSWERS, goals: ['basics', 'nope'] }, 'answers/goals', '"nope" not an option'],
-    ['no goal', { ...ANSWERS, goals: [] }, 'answers/goals', 'non-empty'],
-    ['too few minutes', { ...ANSWERS, sessionMinutes: 1 }, 'answers/sessionMinutes', 'between 5 and 240'],
-    ['a fraction of a minute', { ...ANSWERS, sessionMinutes: 12.5 }, 'answers/sessionMinutes', 'whole number'],
-    ['a list for a single choice', { ...ANSWERS, experience: ['none'] }, 'answers/experience', 'one option id'],
-    ['an unknown question', { ...ANSWERS, shoeSize: 42 }, 'answers/shoeSize', 'not a question'],
+    ['a missing answer', { ...ANSWERS, style: undefined }, 'json/answers/style', 'is required'],
+    ['an unknown option', { ...ANSWERS, background: 'wizard' }, 'json/answers/background', '"wizard" is not an option'],
+    ['an unknown goal', { ...ANSWERS, goals: ['basics', 'nope'] }, 'json/answers/goals', '"nope" not an option'],
+    ['no goal', { ...ANSWERS, goals: [] }, 'json/answers/goals', 'non-empty'],
+    ['too few minutes', { ...ANSWERS, sessionMinutes: 1 }, 'json/answers/sessionMinutes', 'between 5 and 240'],
+    ['a fraction of a minute', { ...ANSWERS, sessionMinutes: 12.5 }, 'json/answers/sessionMinutes', 'whole number'],
+    ['a list for a single choice', { ...ANSWERS, experience: ['none'] }, 'json/answers/experience', 'one option id'],
+    ['an unknown question', { ...ANSWERS, shoeSize: 42 }, 'json/answers/shoeSize', 'not a question'],
   ])('answers %s with 400 naming the question, and stores nothing', async (_case, answers, field, message) => {
     await pushCourse();
     const { token } = await givenLearner(null);

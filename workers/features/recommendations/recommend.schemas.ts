@@ -79,7 +79,7 @@ export const GoalSchema = z
   .openapi('LearningGoal');
 
 /** `GET /api/learners/me/goal`. */
-export const GoalResponseSchema = z.object({ goal: GoalSchema.nullable() });
+export const GoalResponseSchema = z.object({ goal: z.union([GoalSchema, z.null()]) });
 
 /** `GET /api/learning-path`: the learner's local date. */
 export const LearningPathQuerySchema = z.object({
