@@ -200,21 +200,22 @@ describe('fitting BKT from the CLI', () => {
     };
     const item = lesson.quiz[0];
     if (!item?.concept) throw new Error('the seed lesson has a quiz item with a concept');
-    const learners = [];
-    for (let i = 0; i < 2; i++) {
-      const created = await fetchRetrying(`${baseUrl}/api/learners`, { method: 'POST' });
-      learners.push(((await created.json()) as { token: string }).token);
-    }
-    // 2 learners x 12 answers, each choice in turn: 24 logged answers on the item's concept.
-    for (const token of learners) {
-      for (let n = 0; n < 12; n++) {
-        const answered = await fetchRetrying(`${baseUrl}/api/quizzes/attempts`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: item.id, answer: n % item.choices.length }),
-        });
-        expect(answered.status).toBe(200);
+    // 24 learners answer once each: another answer to the same item within a day of the first (which showed the
+    // right one) is not evidence and never reaches the shared log. Learner creation is limited per address: wait
+    // out a refusal.
+    for (let n = 0; n < 24; n++) {
+      let created = await fetchRetrying(`${baseUrl}/api/learners`, { method: 'POST' });
+      while (created.status === 429) {
+        await new Promise((r) => setTimeout(r, 1000 * Number(created.headers.get('retry-after') ?? 1)));
+        created = await fetchRetrying(`${baseUrl}/api/learners`, { method: 'POST' });
       }
+      const { token } = (await created.json()) as { token: string };
+      const answered = await fetchRetrying(`${baseUrl}/api/quizzes/attempts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: item.id, answer: n % item.choices.length }),
+      });
+      expect(answered.status).toBe(200);
     }
     // Answers reach the shared attempt log through the learners' objects and the AGGREGATES
     // queue, about a second later: ask again until they are all there. Other browser tests
@@ -229,13 +230,13 @@ describe('fitting BKT from the CLI', () => {
     }
     expect(run.status).toBe(0);
     const row = pattern.exec(run.stdout);
-    expect(Number(row?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(row?.[1])).toBeGreaterThanOrEqual(24);
     expect(Number(row?.[2])).toBeGreaterThanOrEqual(24);
     expect(run.stdout).toContain('dry run: nothing stored');
     const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'irt'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('Usage: npm run fit -- bkt');
-  });
+  }, 150_000);
 });
 
 describe('two authors pushing from their own copies of the course', () => {

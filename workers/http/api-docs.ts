@@ -23,4 +23,9 @@ export function apiDocsInit(specUrl: string): string {
   return `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: true });`;
 }
 
-export const API_DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'";
+/**
+ * Scripts only from this origin (the start-up code is /api/docs/init.js, not inline).
+ * Swagger UI sets inline styles and data: images as it renders, so this page allows those.
+ */
+export const API_DOCS_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";

@@ -13,8 +13,9 @@ import type { LearnerStore, LessonProgressRow } from './learner.store';
 
 /**
  * How long after a graded answer (which shows the right one) arrived another answer to the
- * same item is taken as remembering the reveal: it is kept in the learner's history and
- * schedules the item's card, but moves neither mastery nor ability, and is not shared.
+ * same item is taken as remembering the reveal: it is kept in the learner's history, counted
+ * among the concept's answers and schedules the item's card, but moves neither P(known)
+ * nor ability, and is not shared.
  */
 export const REVEALED_FOR_MS = 24 * 60 * 60 * 1000;
 
@@ -122,6 +123,7 @@ function change(
     // Measured by the server's clock (when answers arrived), which a client cannot set.
     const last = store.lastAnswerReceivedAt(item.courseId, item.id);
     const evidence = last === null || Date.parse(receivedAt) - Date.parse(last) >= REVEALED_FOR_MS;
+    let mastery: ConceptState | null = null;
     const result = modelChange(snapshot, {
       occurredAt,
       answer,
@@ -132,9 +134,12 @@ function change(
       const { correct } = result.graded;
       const attempt = { eventId: event.eventId, courseId: item.courseId, itemId: item.id, conceptId: item.conceptId };
       store.addAttempt({ ...attempt, answer: result.graded.answer, correct, occurredAt });
+      // Counted as an answer either way; P(known) moves only on evidence.
+      const known = evidence ? result.graded.mastery.pKnown : (snapshot.mastery?.pKnown ?? result.graded.mastery.pKnown);
+      mastery = { ...result.graded.mastery, pKnown: known };
+      store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
       if (evidence) {
         store.setAbility(result.ability, occurredAt);
-        store.setMastery(item.courseId, item.conceptId, result.graded.mastery, occurredAt);
         // The shared attempt log (item statistics, BKT fits) takes evidence only, like the learner's own model.
         store.emit(
           { kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt },
@@ -146,7 +151,7 @@ function change(
     return {
       model: {
         correct: result.graded?.correct ?? null,
-        mastery: result.graded ? (evidence ? result.graded.mastery : store.mastery(item.courseId, item.conceptId)) : null,
+        mastery,
         rating: result.rating,
         card: result.card,
       },
