@@ -2,7 +2,8 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, flushLearners, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
-import { CANDIDATE_STATS_SQL } from './recommend.store';
+import { depsFor } from '../../deps';
+import { CANDIDATE_STATS_SQL, createRecommendStore } from './recommend.store';
 
 /** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
 async function givenCourse() {
@@ -160,7 +161,24 @@ describe('recommendations', () => {
     expect(read.results).toEqual([{ recommendation_id: 'lesson:lesson-2', accepted: 3, dismissed: 1 }]);
     // Six lessons and one lookup each: nowhere near the 500 junk rows.
     expect(read.meta.rows_read).toBeLessThan(60);
-    const { token } = await givenLearner({ goals: ['basics'] });
+    // And the ranking asks D1 for those statistics with that query and no other.
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const asked: string[] = [];
+    const d1 = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (query: string) => {
+            asked.push(query);
+            return target.prepare(query);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const context = await createRecommendStore(d1, depsFor(env, {}).learner).learner(learnerId, new Date());
+    expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
+    expect([...context.signals.feedback.keys()]).toEqual(['lesson:lesson-2']);
     expect((await api('/api/recommendations', { key: token })).status).toBe(200);
   });
 
