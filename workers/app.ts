@@ -115,7 +115,20 @@ export function createApp() {
     (c) => c.body(apiDocsInit(OPENAPI_PATH), 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
   );
 
-  app.notFound((c) => renderProblem(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  const methodsOf = routeMethods(app.routes);
+  app.notFound((c) => {
+    // A path that exists under other methods is 405 with the ones it takes, not 404.
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length > 0) {
+      return renderProblem(
+        c,
+        new AppError('method_not_allowed', `${c.req.path} takes ${allowed.join(', ')}, not ${c.req.method}`, {
+          headers: { Allow: allowed.join(', ') },
+        }),
+      );
+    }
+    return renderProblem(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`));
+  });
 
   app.onError((error, c) => {
     if (error instanceof AppError) return renderProblem(c, error);
@@ -132,6 +145,27 @@ export function createApp() {
   });
 
   return app;
+}
+
+/** The methods the app's routes take at a path (HEAD with GET), from the registered routes; middleware is not a route. */
+function routeMethods(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const patterns = routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(
+        `^${r.path
+          .split('/')
+          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escape(segment)))
+          .join('/')}/?$`,
+      ),
+    }));
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import m0000 from './0000_create_learner_tables.sql';
 import m0001 from './0001_token_epoch.sql';
 import m0002 from './0002_recommendation_offers.sql';
 import m0003 from './0003_consent.sql';
+import m0004 from './0004_pending_notices.sql';
 
   export default {
     journal,
@@ -10,7 +11,8 @@ import m0003 from './0003_consent.sql';
       m0000,
 m0001,
 m0002,
-m0003
+m0003,
+m0004
     }
   }
   

@@ -25,14 +25,12 @@ import {
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
-/** The path, or null when the learner has no goal and chose none at onboarding (the API's 404). */
-async function pathOrNull(): Promise<LearningPath | null> {
-  try {
-    return await getLearningPath();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+type GoalPath = LearningPath & { goal: NonNullable<LearningPath['goal']> };
+
+/** The path, or null when the learner has no goal and chose none at onboarding. */
+async function pathOrNull(): Promise<GoalPath | null> {
+  const path = await getLearningPath();
+  return path.goal ? { ...path, goal: path.goal } : null;
 }
 
 /** What the page needs before it can show anything: the goals to choose from and the current path. */
@@ -60,7 +58,7 @@ export default function LearningPathView() {
 
 type Refresh = { status: 'idle' } | { status: 'loading' } | { status: 'failed'; error: unknown };
 
-function Planner({ choices, initial }: { choices: GoalChoices; initial: LearningPath | null }) {
+function Planner({ choices, initial }: { choices: GoalChoices; initial: GoalPath | null }) {
   const [path, setPath] = useState(initial);
   const [refresh, setRefresh] = useState<Refresh>({ status: 'idle' });
   // The route shown stays until the new one arrives, so the page does not jump after a save.
@@ -79,7 +77,11 @@ function Planner({ choices, initial }: { choices: GoalChoices; initial: Learning
       <section className="path-section" aria-labelledby="goal-title">
         <h2 id="goal-title">Your goal</h2>
         <CurrentGoal path={path} choices={choices} />
-        <GoalPicker choices={choices} initial={initialGoalForm(path?.goal ?? null)} onSaved={reload} />
+        <GoalPicker
+          choices={choices}
+          initial={initialGoalForm(path && path.status !== 'goal_removed' ? path.goal : null)}
+          onSaved={reload}
+        />
       </section>
       <section className="path-section" aria-labelledby="route-title" aria-busy={refresh.status === 'loading'}>
         <h2 id="route-title">The way there</h2>
@@ -97,9 +99,16 @@ function Planner({ choices, initial }: { choices: GoalChoices; initial: Learning
   );
 }
 
-function CurrentGoal({ path, choices }: { path: LearningPath | null; choices: GoalChoices }) {
+function CurrentGoal({ path, choices }: { path: GoalPath | null; choices: GoalChoices }) {
   if (!path) return null;
   const { goal } = path;
+  if (path.status === 'goal_removed') {
+    return (
+      <p className="notice" role="status">
+        Your goal is no longer in the course: the author removed it. Choose another goal below.
+      </p>
+    );
+  }
   if (goal.source === 'onboarding') {
     return (
       <p className="path-goal">
@@ -265,11 +274,14 @@ function GoalPicker({ choices, initial, onSaved }: { choices: GoalChoices; initi
   );
 }
 
-function Route({ path }: { path: LearningPath }) {
+function Route({ path }: { path: GoalPath }) {
   const steps = timeline(path.steps, path.pace.minutesPerDay);
   // The API counted from the learner's own date (getLearningPath sends it).
   const verdict = reach(path, localDay(new Date()));
   const speed = speedNote(path.pace.speed);
+  if (path.status === 'goal_removed') {
+    return <p className="notice">Once you choose a new goal, the lessons that lead there appear here in order.</p>;
+  }
   if (steps.length === 0) {
     return (
       <p className="notice notice-success" role="status">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import {
   ApiError,
   clearPersonalizedCache,
+  getMe,
   getPreferences,
   getQuestions,
   savePreferences,
@@ -18,8 +19,10 @@ import { useLoad } from './use-load';
 /** Null when the learner has not onboarded yet: the page then sends them to the questionnaire. */
 async function loadProfile() {
   try {
+    // Preferences first: reading them drops goals a course change removed, and /me then says so once.
     const [questions, preferences] = await Promise.all([getQuestions(), getPreferences()]);
-    return { questions, answers: initialAnswers(questions, preferences) };
+    const { notices } = await getMe();
+    return { questions, answers: initialAnswers(questions, preferences), notices };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       window.location.replace(onboardingHref(window.location.pathname));
@@ -39,6 +42,18 @@ export default function Profile() {
     <article className="profile" aria-labelledby="profile-title">
       <h1 id="profile-title">Your profile</h1>
       <p className="lede">Lessons are personalized with these answers. Change any of them and save.</p>
+      {state.data.notices.length > 0 ? (
+        <div className="notice" role="status">
+          <p>
+            <strong>The course has changed.</strong>
+          </p>
+          <ul>
+            {state.data.notices.map((notice) => (
+              <li key={notice}>{notice}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <PreferencesForm questions={state.data.questions} initial={state.data.answers} />
       <ClearCache />
       <PrivacySettings />

@@ -326,6 +326,7 @@ export function submitOnboarding(answers: Answers): Promise<Learner> {
   return learnerJson<Learner>('/api/onboarding', { method: 'POST', json: { answers } });
 }
 
+/** The preferences, with goals the course no longer has dropped. */
 export function getPreferences(): Promise<Preferences> {
   return learnerJson<Preferences>('/api/learners/me/preferences');
 }

@@ -66,6 +66,8 @@ function step(overrides: Partial<PathStep> = {}): PathStep {
 function path(overrides: Partial<LearningPath> = {}): LearningPath {
   return {
     goal: { type: 'lesson', id: 'inner-joins', targetDate: null, source: 'goal' },
+    status: 'on_the_way',
+    message: '2 lesson(s) to your goal.',
     steps: [
       step({
         lessonSlug: 'data-types-and-null',

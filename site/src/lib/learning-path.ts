@@ -166,7 +166,7 @@ export type Reach =
 
 /** The API's verdict on the target date, with the numbers that explain it. */
 export function reach(path: Pick<LearningPath, 'goal' | 'totalMinutes' | 'reachableByTarget'>, today: string): Reach {
-  const { targetDate } = path.goal;
+  const targetDate = path.goal?.targetDate ?? null;
   if (targetDate === null || path.reachableByTarget === null) return { status: 'no-date' };
   const daysLeft = Math.max(0, daysBetween(today, targetDate) + 1);
   return {

@@ -5,7 +5,9 @@ import type { EventMessage, LearnerEvent } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
 import type { Preferences } from './learners.schemas';
-import { preferencesHash } from './onboarding.domain';
+import { preferencesHash, reconcileGoals } from './onboarding.domain';
+import { readBook } from '../content/content.cache';
+import type { LearnerRecord } from './learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 
 /** A typed RPC stub of one learner's object. */
@@ -116,7 +118,7 @@ export async function appliedOrThrow(
 export async function savePreferences(
   deps: Pick<Deps, 'learner' | 'privacy' | 'cache'>,
   learnerId: string,
-  change: { preferences: Preferences; source: 'onboarding' | 'profile'; answers?: unknown },
+  change: { preferences: Preferences; source: 'onboarding' | 'profile' | 'course'; answers?: unknown; notices?: string[] },
   at: string,
 ): Promise<void> {
   const hash = await preferencesHash(change.preferences);
@@ -124,4 +126,22 @@ export async function savePreferences(
   const saved = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
   if (!saved) await currentLearner(deps, learnerId);
   await forgetRecommendations(deps, learnerId);
+}
+
+/**
+ * The learner as the course is now: goals that name parts the course no longer has are
+ * dropped (kept in the preference history, source `course`), and what changed waits in
+ * the learner's object to be told once (`GET /api/learners/me`).
+ */
+export async function reconciledLearner(
+  deps: Pick<Deps, 'learner' | 'privacy' | 'cache' | 'content'>,
+  learnerId: string,
+): Promise<LearnerRecord> {
+  const learner = await currentLearner(deps, learnerId);
+  const book = learner.preferences ? await readBook(deps) : null;
+  const change = book && learner.preferences ? reconcileGoals(book.book, learner.preferences.goals) : null;
+  if (!change || !learner.preferences) return learner;
+  const preferences = { ...learner.preferences, goals: change.goals };
+  await savePreferences(deps, learnerId, { preferences, source: 'course', notices: change.notices }, new Date().toISOString());
+  return { ...learner, preferences, preferencesHash: await preferencesHash(preferences) };
 }

@@ -96,12 +96,24 @@ export class Learner extends DurableObject<Env> {
 
   async savePreferences(
     learnerId: string,
-    change: { preferences: Preferences; preferencesHash: string; source: 'onboarding' | 'profile'; answers?: unknown },
+    change: {
+      preferences: Preferences;
+      preferencesHash: string;
+      source: 'onboarding' | 'profile' | 'course';
+      answers?: unknown;
+      notices?: string[];
+    },
     at: string,
   ): Promise<boolean> {
     if (!(await this.open(learnerId))) return false;
     this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
     return true;
+  }
+
+  /** What waits to be told to the learner, cleared as it is read (told once); null when not `learnerId`'s. */
+  async takeNotices(learnerId: string): Promise<string[] | null> {
+    if (!(await this.open(learnerId))) return null;
+    return this.ctx.storage.transactionSync(() => this.store.takeNotices());
   }
 
   /** Records the learner's consent choices; null when the object is not `learnerId`'s. */

@@ -28,13 +28,16 @@ export const profile = sqliteTable('profile', {
   consentAnalytics: integer('consent_analytics', { mode: 'boolean' }).notNull().default(true),
   /** When the learner last changed a consent (null: the defaults, never changed). */
   consentUpdatedAt: text('consent_updated_at'),
+  /** What to tell the learner on their next look (a course change dropped a goal); cleared once told. */
+  pendingNotices: text('pending_notices', { mode: 'json' }).$type<string[]>(),
 });
 
 /** Every change of preferences, oldest first; never updated. */
 export const preferenceHistory = sqliteTable('preference_history', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-  source: text('source', { enum: ['onboarding', 'profile'] }).notNull(),
+  /** `course`: goals the course no longer has were dropped after a push. */
+  source: text('source', { enum: ['onboarding', 'profile', 'course'] }).notNull(),
   changedAt: text('changed_at').notNull(),
 });
 

@@ -84,6 +84,13 @@ export function learnerStore(db: LearnerDb) {
       };
     },
 
+    /** What waits to be told to the learner, now cleared: they are told once. */
+    takeNotices(): string[] {
+      const notices = db.select({ notices: t.profile.pendingNotices }).from(t.profile).get()?.notices ?? [];
+      if (notices.length > 0) db.update(t.profile).set({ pendingNotices: null }).run();
+      return notices;
+    },
+
     /** The token epoch and the previous epoch's refresh grace; null without a profile. */
     tokens(): { epoch: number; graceUntil: number } | null {
       const row = db.select({ epoch: t.profile.tokenEpoch, graceUntil: t.profile.tokenGraceUntil }).from(t.profile).get();
@@ -99,13 +106,21 @@ export function learnerStore(db: LearnerDb) {
     },
 
     savePreferences(
-      change: { preferences: Preferences; preferencesHash: string; source: 'onboarding' | 'profile'; answers?: unknown },
+      change: {
+        preferences: Preferences;
+        preferencesHash: string;
+        source: 'onboarding' | 'profile' | 'course';
+        answers?: unknown;
+        notices?: string[];
+      },
       at: string,
     ): void {
+      const pending = db.select({ notices: t.profile.pendingNotices }).from(t.profile).get()?.notices ?? [];
       db.update(t.profile)
         .set({
           preferences: change.preferences,
           preferencesHash: change.preferencesHash,
+          ...(change.notices ? { pendingNotices: [...pending, ...change.notices] } : {}),
           ...(change.source === 'onboarding' ? { onboardedAt: at, answers: change.answers as Record<string, unknown> } : {}),
         })
         .run();

@@ -148,3 +148,71 @@ describe('preferences', () => {
     expect(await (await api('/api/learners/me/preferences', { key: a.token })).json()).toMatchObject({ style: 'visual' });
   });
 });
+
+describe('preferences after a course change', () => {
+  /** The test course with its parts renamed or dropped, lessons and chapters following. */
+  async function reshaped(keep: (part: string) => string | null) {
+    const fixture = await buildCourse(4);
+    const manifest = fixture.manifest;
+    manifest.parts = manifest.parts.flatMap((p) => {
+      const slug = keep(p.slug);
+      return slug ? [{ ...p, slug, title: slug === 'essentials' ? 'Essentials' : p.title }] : [];
+    });
+    manifest.parts = manifest.parts.filter((p, i) => manifest.parts.findIndex((q) => q.slug === p.slug) === i);
+    manifest.chapters = manifest.chapters.flatMap((c) => {
+      const slug = keep(c.partSlug);
+      return slug ? [{ ...c, partSlug: slug }] : [];
+    });
+    manifest.lessons = manifest.lessons.flatMap((l) => {
+      const slug = keep(l.partSlug);
+      return slug ? [{ ...l, partSlug: slug, prerequisites: [] }] : [];
+    });
+    const kept = new Set(manifest.lessons.map((l) => l.contentHash));
+    manifest.blobs = manifest.blobs.filter((b) => kept.has(b.hash));
+    return fixture;
+  }
+
+  it('drops goals the course no longer has, keeps them in history, says so once, and lets the learner save again', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(4), key);
+    const { token, learnerId } = await givenLearner({ goals: ['basics', 'deeper'] });
+    // The author prunes the course into one renamed part: both goals are gone.
+    await push(await reshaped(() => 'essentials'), key, { prune: true });
+
+    const preferences = await (await api('/api/learners/me/preferences', { key: token })).json<{ goals: string[] }>();
+    expect(preferences.goals).toEqual(['essentials']);
+    const me = await (
+      await api('/api/learners/me', { key: token })
+    ).json<{ notices: string[]; preferences: { goals: string[] } }>();
+    expect(me.preferences.goals).toEqual(['essentials']);
+    expect(me.notices).toEqual([
+      'The part "basics" was removed from the course, so it is no longer one of your goals.',
+      'The part "deeper" was removed from the course, so it is no longer one of your goals.',
+      'Your goal is now "Essentials"; choose others on your profile.',
+    ]);
+    // Said once.
+    expect((await (await api('/api/learners/me', { key: token })).json<{ notices: string[] }>()).notices).toEqual([]);
+    // What the profile page sends back now saves.
+    const saved = await api('/api/learners/me/preferences', { method: 'PUT', key: token, json: preferences });
+    expect(saved.status).toBe(200);
+    // The old goals stay in the history, with the course change recorded.
+    const history = await learnerSql<{ source: string; preferences: string }>(
+      learnerId,
+      'SELECT source, preferences FROM preference_history ORDER BY id',
+    );
+    expect(history.map((h) => h.source)).toEqual(['onboarding', 'course', 'profile']);
+    expect(JSON.parse(history[0]?.preferences ?? '{}')).toMatchObject({ goals: ['basics', 'deeper'] });
+  });
+
+  it('keeps the goals that remain and drops only the removed one, whichever route reads first', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(4), key);
+    const { token } = await givenLearner({ goals: ['basics', 'deeper'] });
+    await push(await reshaped((part) => (part === 'basics' ? 'basics' : null)), key, { prune: true });
+    const me = await (
+      await api('/api/learners/me', { key: token })
+    ).json<{ preferences: { goals: string[] }; notices: string[] }>();
+    expect(me.preferences.goals).toEqual(['basics']);
+    expect(me.notices).toEqual(['The part "deeper" was removed from the course, so it is no longer one of your goals.']);
+  });
+});

@@ -2,11 +2,18 @@ import type { z } from '@hono/zod-openapi';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
-import { currentLearner, LEARNER_SECURITY, renewedEpoch, requireLearner, requireLearnerToken } from '../../http/learner-auth';
+import {
+  currentLearner,
+  LEARNER_SECURITY,
+  ofLearner,
+  renewedEpoch,
+  requireLearner,
+  requireLearnerToken,
+} from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
-import { savePreferences } from './learner.client';
+import { reconciledLearner, savePreferences } from './learner.client';
 import { readBook } from '../content/content.cache';
 import type { Deps } from '../../deps';
 import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
@@ -63,8 +70,10 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       responses: { 200: json(LearnerSchema, 'The learner'), ...problemResponses(401, 429) },
     }),
     async (c) => {
-      const { preferencesHash: _, ...learner } = await currentLearner(c.var.deps, c.var.learnerId);
-      return c.json(learner, 200);
+      const { deps, learnerId } = c.var;
+      const { preferencesHash: _, ...learner } = await reconciledLearner(deps, learnerId);
+      const notices = ofLearner(await deps.learner(learnerId).takeNotices(learnerId));
+      return c.json({ ...learner, notices }, 200);
     },
   )
   .openapi(
@@ -104,10 +113,13 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: "The calling learner's preferences",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      responses: { 200: json(PreferencesSchema, 'Preferences'), ...problemResponses(401, 404, 429) },
+      responses: {
+        200: json(PreferencesSchema, 'Preferences, with goals the course no longer has dropped'),
+        ...problemResponses(401, 404, 429),
+      },
     }),
     async (c) => {
-      const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      const learner = await reconciledLearner(c.var.deps, c.var.learnerId);
       if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
       return c.json(learner.preferences, 200);
     },

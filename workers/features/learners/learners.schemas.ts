@@ -96,6 +96,10 @@ export const LearnerSchema = z
     onboarded: z.boolean(),
     preferences: z.union([PreferencesSchema, z.null()]),
     consent: ConsentSchema,
+    notices: z.array(z.string()).openapi({
+      description:
+        'What changed for the learner since they last looked (a goal the course no longer has was dropped); each said once',
+    }),
   })
   .openapi('Learner');
 export type Learner = z.infer<typeof LearnerSchema>;

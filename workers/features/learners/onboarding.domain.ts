@@ -147,6 +147,22 @@ export function unknownGoals(book: Book, goals: readonly string[]): FieldError[]
 }
 
 /**
+ * Goals reconciled with the course as it is now: the parts it still has, in the
+ * learner's order, or its first part when none is left; and a sentence per removed
+ * goal for the learner. Null when nothing changed.
+ */
+export function reconcileGoals(book: Book, goals: readonly string[]): { goals: string[]; notices: string[] } | null {
+  const parts = new Set(book.parts.map((p) => p.slug));
+  const removed = goals.filter((g) => !parts.has(g));
+  const first = book.parts[0];
+  if (removed.length === 0 || !first) return null;
+  const kept = goals.filter((g) => parts.has(g));
+  const notices = removed.map((g) => `The part "${g}" was removed from the course, so it is no longer one of your goals.`);
+  if (kept.length === 0) notices.push(`Your goal is now "${first.title}"; choose others on your profile.`);
+  return { goals: kept.length > 0 ? kept : [first.slug], notices };
+}
+
+/**
  * Session length in the bands engines distinguish. Two learners with 25 and 30
  * minutes get the same adapted lesson, so they share one cache entry.
  */

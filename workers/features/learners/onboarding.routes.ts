@@ -58,6 +58,6 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
         new Date().toISOString(),
       );
       const { preferencesHash: _, ...shown } = learner;
-      return c.json({ ...shown, onboarded: true, preferences }, 200);
+      return c.json({ ...shown, onboarded: true, preferences, notices: [] }, 200);
     },
   );

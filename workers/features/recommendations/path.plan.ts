@@ -1,12 +1,13 @@
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
-import { daysBetween, planPath, usualPace } from './path.domain';
+import { daysBetween, goalLessons, planPath, usualPace } from './path.domain';
 
 /**
  * The learner's path at `now`: the ordered steps to their goal (else the first part
  * chosen at onboarding) at their usual pace, and whether they fit before the target
  * date. `today`, the learner's local date, must be within a day of UTC's; the plan
- * itself counts days from `now`. 404 when there is no goal at all.
+ * itself counts days from `now`. With no goal at all, or a goal the course no longer
+ * has, an empty path whose status says so.
  */
 export async function learningPath(
   deps: Pick<Deps, 'recommend'>,
@@ -28,11 +29,21 @@ export async function learningPath(
     : onboarding
       ? { type: 'part' as const, id: onboarding, targetDate: null, source: 'onboarding' as const }
       : null;
-  if (!goal) throw new AppError('not_found', 'No goal yet: set one with PUT /api/learners/me/goal');
   const timed = lessons
     .filter((l) => learner.signals.completed.has(l.slug))
     .map((l) => ({ activeSeconds: learner.activeSeconds.get(l.slug) ?? 0, minutes: l.minutes }));
   const pace = usualPace(learner.days, learner.sessionMinutes, timed);
+  const empty = { steps: [], totalMinutes: 0, daysNeeded: 0, reachableByTarget: null, pace };
+  if (!goal) {
+    const message = 'No goal yet: choose a part, a lesson or a concept, and the lessons that lead there appear in order.';
+    return { goal: null, status: 'no_goal' as const, message, ...empty };
+  }
+  if (goalLessons(lessons, goal).length === 0) {
+    const message = `Your goal "${goal.id}" is no longer in the course. Choose another goal.`;
+    return { goal, status: 'goal_removed' as const, message, ...empty };
+  }
   const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
-  return { goal, ...path, pace };
+  return path.steps.length === 0
+    ? { goal, status: 'reached' as const, message: 'Every lesson this goal needs is completed or mastered.', ...path, pace }
+    : { goal, status: 'on_the_way' as const, message: `${path.steps.length} lesson(s) to your goal.`, ...path, pace };
 }

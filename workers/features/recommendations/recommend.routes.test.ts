@@ -348,10 +348,34 @@ describe('goals and learning paths', () => {
     const wrongDay = await api('/api/learning-path?today=2020-01-01', { key: token });
     expect(wrongDay.status).toBe(400);
     expect((await wrongDay.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toEqual(['query/today']);
-    // No goal and no onboarding: nothing to plan toward.
+    // No goal and no onboarding: an empty path that says so (not an error a page must catch).
     const none = await api('/api/learning-path', { key: token });
-    expect(none.status).toBe(404);
-    expect((await none.json<Problem>()).detail).toContain('PUT /api/learners/me/goal');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toMatchObject({
+      goal: null,
+      status: 'no_goal',
+      steps: [],
+      message: expect.stringContaining('No goal yet') as unknown,
+    });
+  });
+
+  it('say a goal the course no longer has is gone, instead of calling it reached', async () => {
+    const key = await givenCourse();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    expect(
+      (await api('/api/learners/me/goal', { method: 'PUT', key: token, json: { type: 'lesson', id: 'lesson-6' } })).status,
+    ).toBe(200);
+    const before = await (await api('/api/learning-path', { key: token })).json<{ status: string; steps: unknown[] }>();
+    expect(before.status).toBe('on_the_way');
+    // The author prunes lesson-6 away.
+    await push(await buildCourse(5), key, { prune: true });
+    const after = await (await api('/api/learning-path', { key: token })).json();
+    expect(after).toMatchObject({
+      goal: { type: 'lesson', id: 'lesson-6' },
+      status: 'goal_removed',
+      steps: [],
+      message: 'Your goal "lesson-6" is no longer in the course. Choose another goal.',
+    });
   });
 
   it('refuse every endpoint without a learner token', async () => {

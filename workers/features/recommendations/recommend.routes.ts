@@ -125,7 +125,8 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     summary: "The ordered steps to the learner's goal, with time estimates and whether the target date is reachable",
     description:
       'Without a set goal, the first part chosen at onboarding is the goal. Steps respect prerequisites, skip ' +
-      "lessons completed or whose concepts are mastered, and scale the author's minutes by the learner's measured speed.",
+      "lessons completed or whose concepts are mastered, and scale the author's minutes by the learner's measured speed. " +
+      'A learner with no goal, or whose goal the course no longer has, gets an empty path and a status saying so.',
     security: LEARNER_SECURITY,
     middleware: [requireLearner] as const,
     request: { query: LearningPathQuerySchema },
@@ -134,7 +135,7 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
         description: 'The path',
         content: { 'application/json': { schema: LearningPathSchema } },
       },
-      ...problemResponses(400, 401, 404, 429),
+      ...problemResponses(400, 401, 429),
     },
   }),
   async (c) => {

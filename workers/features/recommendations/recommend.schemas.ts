@@ -92,7 +92,14 @@ export const LearningPathQuerySchema = z.object({
 /** `GET /api/learning-path`: the ordered steps to the goal, their time at the learner's pace, and the pace. */
 export const LearningPathSchema = z
   .object({
-    goal: GoalSchema.extend({ source: z.enum(['goal', 'onboarding']) }),
+    goal: z.union([GoalSchema.extend({ source: z.enum(['goal', 'onboarding']) }), z.null()]).openapi({
+      description: 'The goal the path leads to (set, else the first part chosen at onboarding); null: none yet',
+    }),
+    status: z.enum(['on_the_way', 'reached', 'goal_removed', 'no_goal']).openapi({
+      description:
+        'on_the_way: steps remain; reached: every lesson the goal needs is done; goal_removed: the goal is no longer in the course (choose another); no_goal: none set or chosen at onboarding',
+    }),
+    message: z.string().openapi({ description: 'What the status means for the learner, in a sentence' }),
     steps: z.array(z.object({ lessonSlug: z.string(), title: z.string(), minutes: z.number().int(), reason: z.string() })),
     totalMinutes: z.number().int(),
     daysNeeded: z.number().int(),

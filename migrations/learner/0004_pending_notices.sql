@@ -1,0 +1,1 @@
+ALTER TABLE `profile` ADD `pending_notices` text;
