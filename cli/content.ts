@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { authorTarget, defaultTarget } from './local-env';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { createClient, pushCourse, runCli } from './push';
 import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
-const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--wait] [--force] [--key <author key>]
+const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
@@ -21,7 +22,8 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
   --title      title of the added source(s) (default: the file name)
   --target     API origin (default ${defaultTarget()})
   --dry-run    validate and show what would change; upload nothing
-  --prune      remove lessons that are no longer in the folder
+  --prune      remove lessons that are no longer in the folder (asks first, saying how many
+               learners completed them; --yes answers for you, as scripts and CI must)
   --wait       wait until every changed lesson is ingested
   --force      push even though someone else pushed since this folder last did (replaces their changes);
                each push records the version it made in <dir>/.learnedge/push.json: commit it with the course
@@ -38,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       prune: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
       'retry-failed': { type: 'boolean', default: false },
       reindex: { type: 'boolean', default: false },
       'copy-vectors': { type: 'boolean', default: false },
@@ -82,10 +85,22 @@ async function main(argv: string[]): Promise<number> {
     dryRun: values['dry-run'],
     prune: values.prune,
     force: values.force,
+    yes: values.yes,
+    ...(process.stdin.isTTY ? { confirm: ask } : {}),
     wait: values.wait,
     out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
   });
   return result.ok ? 0 : 1;
+}
+
+/** A yes/no question on the terminal; anything but y or yes is no. */
+async function ask(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 async function ingest(api: ReturnType<typeof createClient>, retryFailed: boolean): Promise<number> {

@@ -18,6 +18,10 @@ export interface PushOptions {
   prune: boolean;
   /** Push even when another push has moved the course since this copy last pushed (replacing its changes). */
   force?: boolean;
+  /** Remove the lessons a prune drops without asking. */
+  yes?: boolean;
+  /** Asks the author a yes/no question; absent when no one can answer (not a terminal): then --yes is needed. */
+  confirm?: (question: string) => Promise<boolean>;
   /** Wait until every lesson of this push is ingested. */
   wait: boolean;
   out: { log: (line: string) => void; error: (line: string) => void; progress: NodeJS.WriteStream | null };
@@ -79,6 +83,22 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
       return { ok: false, problems: [], uploaded: 0 };
     }
     out.error(`warning: ${moved}`);
+  }
+  const removing = plan.summary.removed.length;
+  if (removing > 0) {
+    const progress =
+      plan.learnersWithProgress > 0
+        ? `; ${plan.learnersWithProgress} learner(s) completed some of them and keep their progress only in their history`
+        : '';
+    const question = `This push removes ${removing} lesson(s) from the course (${plan.summary.removed.slice(0, 5).join(', ')}${removing > 5 ? ', …' : ''})${progress}.`;
+    if (options.dryRun) out.log(question);
+    else if (!options.yes) {
+      const confirmed = options.confirm ? await options.confirm(`${question} Remove them? [y/N] `) : false;
+      if (!confirmed) {
+        out.error(`${question} Nothing was pushed. ${options.confirm ? '' : 'Run again with --yes to remove them.'}`.trim());
+        return { ok: false, problems: [], summary: plan.summary, uploaded: 0 };
+      }
+    }
   }
   if (options.dryRun) {
     out.log(describe(plan.summary));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -290,4 +290,28 @@ describe('two authors pushing from their own copies of the course', () => {
     expect(restored.status, restored.out + restored.err).toBe(0);
     expect(await hashes()).toEqual(seeded);
   });
+});
+
+describe('a push that removes lessons', () => {
+  it('asks before removing lessons (and says so without a terminal), then removes them with --yes', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'learnedge-prune-'));
+    cpSync('seeds/course', copy, { recursive: true });
+    rmSync(join(copy, '03-advanced/08-performance-and-design/03-isolation-and-concurrency.md'));
+    const refused = content('push', copy, '--prune');
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain('This push removes 1 lesson(s) from the course (isolation-and-concurrency)');
+    expect(refused.err).toContain('Run again with --yes to remove them.');
+    expect(await lessonCount()).toBe(24);
+    // A dry run says the same and changes nothing.
+    expect(content('push', copy, '--prune', '--dry-run').out).toContain('This push removes 1 lesson(s)');
+
+    const removed = content('push', copy, '--prune', '--yes');
+    expect(removed.status, removed.err).toBe(0);
+    expect(removed.out).toContain('removed 1');
+    expect(await lessonCount()).toBe(23);
+    // The seed folder has not seen that push: --force puts the lesson back.
+    const restored = content('push', 'seeds/course', '--force', '--wait');
+    expect(restored.status, restored.err).toBe(0);
+    expect(await lessonCount()).toBe(24);
+  }, 120_000);
 });

@@ -306,6 +306,20 @@ describe('commits that race or half-fail', () => {
     expect(ahead.status).toBe(409);
   });
 
+  it('plans a prune with how many learners completed a lesson it would remove', async () => {
+    await push(await buildCourse(3), key);
+    await env.DB.prepare(
+      `INSERT INTO lesson_completions (learner_id, course_id, lesson_slug, completed_at) VALUES
+       ('lrn_a', 'test-course', 'lesson-3', '2026-01-01T00:00:00.000Z'), ('lrn_b', 'test-course', 'lesson-3', '2026-01-01T00:00:00.000Z'),
+       ('lrn_b', 'test-course', 'lesson-1', '2026-01-01T00:00:00.000Z')`,
+    ).run();
+    const smaller = await buildCourse(2);
+    const pruned = await api('/api/admin/content/plan', { method: 'POST', key, json: { ...smaller.manifest, prune: true } });
+    expect(await pruned.json()).toMatchObject({ summary: { removed: ['lesson-3'] }, learnersWithProgress: 2 });
+    const kept = await api('/api/admin/content/plan', { method: 'POST', key, json: smaller.manifest });
+    expect(await kept.json()).toMatchObject({ summary: { removed: [], kept: ['lesson-3'] }, learnersWithProgress: 0 });
+  });
+
   it('records each push as a course version', async () => {
     await push(await buildCourse(2), key);
     await push(await buildCourse(2, { 'lesson-1': { title: 'Renamed' } }), key);

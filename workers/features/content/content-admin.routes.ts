@@ -32,9 +32,11 @@ async function preparePush(deps: Deps, manifest: Manifest) {
   if (replacesCourse && !manifest.prune) {
     throw new AppError(
       'invalid_manifest',
-      `This deployment serves the course "${replacesCourse}"; push with prune to replace it`,
+      `This deployment serves the course "${replacesCourse}"; push with --prune (npm run content -- push <dir> --prune) to replace it`,
       {
-        errors: [{ field: 'json/course/slug', message: `differs from the current course "${replacesCourse}"` }],
+        errors: [
+          { field: 'json/course/slug', message: `differs from the current course "${replacesCourse}"; --prune replaces it` },
+        ],
       },
     );
   }
@@ -70,8 +72,10 @@ contentAdminRoutes
       },
     }),
     async (c) => {
-      const { summary, missing, current } = await preparePush(c.var.deps, c.req.valid('json'));
-      return c.json({ missing, summary, version: current?.version ?? 0 }, 200);
+      const { deps } = c.var;
+      const { summary, missing, current } = await preparePush(deps, c.req.valid('json'));
+      const learnersWithProgress = await deps.content.learnersWithProgress(summary.removed);
+      return c.json({ missing, summary, version: current?.version ?? 0, learnersWithProgress }, 200);
     },
   )
   .openapi(

@@ -115,6 +115,9 @@ export const PlanResponseSchema = z
       .number()
       .int()
       .openapi({ description: 'The course version this plan was made against (0: no course yet); send it as baseVersion' }),
+    learnersWithProgress: z.number().int().openapi({
+      description: 'How many learners completed a lesson this push would remove (the CLI asks before removing them)',
+    }),
   })
   .openapi('Plan');
 

@@ -37,6 +37,8 @@ export interface ContentStore {
   currentCourse(): Promise<{ id: string; version: number; manifestHash: string } | null>;
   fingerprints(): Promise<LessonFingerprint[]>;
   knownBlobs(hashes: string[]): Promise<Set<string>>;
+  /** How many learners completed any of these lessons (from the shared completions). */
+  learnersWithProgress(slugs: readonly string[]): Promise<number>;
   recordBlob(blob: { hash: string; size: number; contentType: string }, now: string): Promise<boolean>;
   blobContentType(hash: string): Promise<string | null>;
   /**
@@ -71,6 +73,15 @@ export function createD1ContentStore(db: Db): ContentStore {
       return db
         .select({ slug: t.lessons.slug, contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash })
         .from(t.lessons);
+    },
+
+    async learnersWithProgress(slugs) {
+      if (slugs.length === 0) return 0;
+      const [row] = await db
+        .select({ n: sql<number>`count(DISTINCT ${t.lessonCompletions.learnerId})` })
+        .from(t.lessonCompletions)
+        .where(sql`${t.lessonCompletions.lessonSlug} IN (SELECT value FROM json_each(${JSON.stringify(slugs)}))`);
+      return row?.n ?? 0;
     },
 
     async knownBlobs(hashes) {

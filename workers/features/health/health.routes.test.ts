@@ -118,6 +118,8 @@ describe('health and API documents', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     const html = await res.text();
     expect(html).toContain('/vendor/swagger-ui/swagger-ui-bundle.js');
+    // Its icon is the site's (a browser would otherwise ask for /favicon.ico and get 404).
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
     expect(await (await api('/api/docs/init.js')).text()).toContain('/api/openapi.json');
   });
 });

@@ -12,8 +12,12 @@ export const SearchRequestSchema = z
       .openapi({ description: 'hybrid fuses both rankings; the others use one (for evaluation and debugging)' }),
     filters: z
       .strictObject({
-        part: SlugSchema.optional(),
-        chapter: SlugSchema.optional(),
+        part: SlugSchema.optional().openapi({
+          description: 'A part slug, as in `parts[].slug` of GET /api/content/book (e.g. `foundations`)',
+        }),
+        chapter: SlugSchema.optional().openapi({
+          description: 'A chapter slug, as in `parts[].chapters[].slug` of GET /api/content/book',
+        }),
         layer: LayerSchema.optional(),
         sourceType: z.enum(['lesson', 'pdf', 'docx', 'txt', 'markdown']).optional(),
       })
