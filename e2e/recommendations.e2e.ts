@@ -57,14 +57,14 @@ describe('recommendations', () => {
       'Part of your goal: Foundations.',
     ]);
 
-    // Accept, whose first try is lost on the way: the retry carries the same eventId, then the lesson opens.
+    // Start, whose first try is lost on the way: the retry carries the same eventId, then the lesson opens.
     let dropped = false;
     await page.route('**/api/recommendations/*/feedback', (route) => {
       if (dropped) return route.continue();
       dropped = true;
       return route.abort('connectionreset');
     });
-    await page.getByRole('button', { name: `Accept: ${FIRST.title}` }).click();
+    await page.getByRole('button', { name: `Start: ${FIRST.title}` }).click();
     await page.waitForURL(`${baseUrl}/lessons/${FIRST.slug}`);
     const sent = feedback.map((r) => r.postDataJSON() as { eventId: string; action: string });
     expect(sent).toHaveLength(2);

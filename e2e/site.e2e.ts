@@ -142,3 +142,16 @@ describe('what the reader sees', () => {
     }
   });
 });
+
+describe('a lesson the course no longer has', () => {
+  it('shows a not-found page with a way back and a search for where it went, not an error to retry', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/inner-joins-old`);
+    await page.getByRole('heading', { name: 'This lesson is not in the course' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Go to the course outline' }).getAttribute('href')).toBe('/');
+    const search = page.getByRole('link', { name: 'Search the course for “inner joins old”' });
+    expect(await search.getAttribute('href')).toBe('/search/?q=inner%20joins%20old');
+    expect(await page.title()).toBe('Lesson not found | LearnEdge');
+  });
+});

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
+import { ApiError, getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
 import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
 import PersonalizedPanel from './PersonalizedPanel';
@@ -42,9 +42,42 @@ export default function LessonView() {
 
   if (slug === '') return <ErrorNotice error={new Error('No lesson was named in the address.')} />;
   if (state.status === 'loading') return <Loading label="Loading the lesson…" />;
-  if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  if (state.status === 'error') {
+    // A lesson the course no longer has (or never had) is a page not found, not an error to retry.
+    if (state.error instanceof ApiError && state.error.status === 404 && slug) return <LessonNotFound slug={slug} />;
+    return <ErrorNotice error={state.error} onRetry={retry} />;
+  }
   if (!state.data) return <Loading label="Taking you to a few questions first…" />;
   return <Lesson {...state.data} />;
+}
+
+/** The words of a slug, for a search that may find where its lesson went. */
+function slugWords(slug: string): string {
+  return slug.replace(/-/g, ' ');
+}
+
+function LessonNotFound({ slug }: { slug: string }) {
+  useEffect(() => {
+    document.title = 'Lesson not found | LearnEdge';
+  }, []);
+  return (
+    <article className="lesson-not-found" aria-labelledby="not-found-title">
+      <h1 id="not-found-title">This lesson is not in the course</h1>
+      <p>
+        There is no lesson “{slug}” in the course now: the author may have renamed, moved or removed it. Your progress in other
+        lessons is kept.
+      </p>
+      <ul>
+        <li>
+          <a href={`/search/?q=${encodeURIComponent(slugWords(slug))}`}>Search the course for “{slugWords(slug)}”</a>, in case it
+          moved
+        </li>
+        <li>
+          <a href="/">Go to the course outline</a>
+        </li>
+      </ul>
+    </article>
+  );
 }
 
 function Lesson({

@@ -16,7 +16,7 @@ type ListState =
   | { status: 'ready'; items: Recommendation[]; refreshError: unknown };
 
 /**
- * What to do next, ranked by the API, each item with its reasons. Accept records the
+ * What to do next, ranked by the API, each item with its reasons. Start records the
  * choice and goes there; Dismiss records it, drops the item (it stays away 7 days)
  * and reloads the ranking. Each choice is one event: a retry sends the same eventId.
  */
@@ -134,8 +134,8 @@ function RecommendationItem({
       </ul>
       {/* Each button names its item, so a list of buttons read out of context still says what it acts on. */}
       <div className="recommendation-actions">
-        <button type="button" aria-label={`Accept: ${item.title}`} disabled={busy !== null} onClick={() => onAction('accepted')}>
-          {busy === 'accepted' ? 'Opening…' : 'Accept'}
+        <button type="button" aria-label={`Start: ${item.title}`} disabled={busy !== null} onClick={() => onAction('accepted')}>
+          {busy === 'accepted' ? 'Opening…' : 'Start'}
         </button>
         <button
           type="button"
