@@ -1,4 +1,5 @@
 import { getBook, lessonHref, type Book } from '../lib/api';
+import { courseLength, plural } from '../lib/format';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
@@ -27,7 +28,7 @@ function Outline({ book }: { book: Book }) {
         <h1>{book.course.title}</h1>
         {book.course.summary ? <p className="lede">{book.course.summary}</p> : null}
         <p className="muted">
-          {book.lessonCount} lessons · about {Math.round(minutes / 60)} hours
+          {plural(book.lessonCount, 'lesson')} · {courseLength(minutes)}
         </p>
         {first ? (
           <a className="button" href={lessonHref(first.slug)}>

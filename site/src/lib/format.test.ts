@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   capitalize,
+  courseLength,
   completionPercent,
   formatDateTime,
   formatDate,
@@ -119,5 +120,20 @@ describe('localDay', () => {
   it("writes the browser's own calendar date, padded", () => {
     expect(localDay(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
     expect(localDay(new Date(2026, 11, 31, 0, 1))).toBe('2026-12-31');
+  });
+});
+
+describe('courseLength', () => {
+  it.each([
+    [15, 'about 15 minutes'],
+    [3, 'about 5 minutes'],
+    [0, 'about 5 minutes'],
+    [58, 'about 60 minutes'],
+    [60, 'about 1 hour'],
+    [100, 'about 1.5 hours'],
+    [398, 'about 6.5 hours'],
+    [600, 'about 10 hours'],
+  ])('says %d minutes as "%s" (never "about 0 hours")', (minutes, text) => {
+    expect(courseLength(minutes)).toBe(text);
   });
 });

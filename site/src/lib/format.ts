@@ -14,6 +14,14 @@ export function formatDuration(seconds: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
+/** How long a whole course takes, in words: "about 15 minutes", "about 1 hour", "about 2.5 hours". */
+export function courseLength(minutes: number): string {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return `about ${plural(Math.max(5, Math.round(m / 5) * 5), 'minute')}`;
+  const hours = Math.round((m / 60) * 2) / 2;
+  return `about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
 /** A scale label, as short as it can be: "0", "45m", "1h", "1.5h". */
 export function formatDurationCompact(seconds: number): string {
   const minutes = Math.round(Math.max(0, seconds) / 60);
