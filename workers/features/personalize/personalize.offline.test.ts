@@ -130,7 +130,7 @@ describe('adaptOffline by profile', () => {
       adaptations: ['Marked 1 section you can skim and added the objectives as a checklist'],
       shows: [
         '> **What you can skim**',
-        '> You can skim [Worked example](#worked-example)',
+        '> You can skim [Worked example](#worked-example): it adds no new concept or only works through an example.',
         '> - [ ] Write a WHERE clause with a comparison',
         '> - [ ] Explain why rows have no order without ORDER BY',
       ],

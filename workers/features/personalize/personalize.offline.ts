@@ -14,7 +14,7 @@ import { isFragment, reasoningQuestions, tryItPrompt } from './personalize.offli
  * Part of every offline cache key: change it whenever the cached text changes, be it
  * the output of `adaptOffline` or the sanitizing the engine applies before caching.
  */
-export const OFFLINE_ENGINE_VERSION = 'offline-v2';
+export const OFFLINE_ENGINE_VERSION = 'offline-v3';
 
 const WORDS_PER_MINUTE = 200;
 const CODE_LINES_PER_MINUTE = 12;
@@ -175,7 +175,7 @@ function skimNote(lesson: LessonContext, doc: LessonDoc, terms: ConceptTerm[]): 
   if (skim.length === 0 && lesson.objectives.length === 0) return null;
   const body = skim.length
     ? [
-        `You can skim ${listJoin(skim.map(link))}: ${skim.length === 1 ? 'it adds' : 'they add'} no new concept or only work through an example.`,
+        `You can skim ${listJoin(skim.map(link))}: ${skim.length === 1 ? 'it adds no new concept or only works' : 'they add no new concept or only work'} through an example.`,
       ]
     : [];
   if (lesson.objectives.length) {
