@@ -83,14 +83,6 @@ describe('reading the course in a browser', () => {
     expect(await page.locator('header, main, footer, nav').count()).toBeGreaterThanOrEqual(4);
   });
 
-  it('shows a clear error for an unknown lesson', async () => {
-    const page = await newPage();
-    await page.goto(`${baseUrl}/lessons/no-such-lesson`);
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain('No lesson "no-such-lesson"');
-  });
-
   it('serves the API reference page', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/api/docs`);

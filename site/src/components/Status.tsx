@@ -1,4 +1,5 @@
 import { ApiError } from '../lib/api';
+import { learnerMessage } from '../lib/messages';
 
 /** Loading, empty and error states, announced to screen readers. */
 export function Loading({ label }: { label: string }) {
@@ -10,8 +11,9 @@ export function Loading({ label }: { label: string }) {
 }
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const message = error instanceof Error ? error.message : 'Something went wrong while loading this page.';
-  const requestId = error instanceof ApiError ? error.problem?.requestId : undefined;
+  const message = learnerMessage(error);
+  // The request id helps support with a server fault; for anything else it is noise.
+  const requestId = error instanceof ApiError && error.status >= 500 ? error.problem?.requestId : undefined;
   return (
     <div className="notice notice-error" role="alert">
       <p>{message}</p>
