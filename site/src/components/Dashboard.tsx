@@ -122,7 +122,7 @@ function Loaded<T>({
 }
 
 function Summary({ progress }: { progress: Progress }) {
-  const { lessons, streakDays, lastLesson } = progress;
+  const { lessons, streakDays, continueLesson, lastLesson } = progress;
   return (
     <section className="summary" aria-label="At a glance">
       <dl className="stats">
@@ -141,15 +141,17 @@ function Summary({ progress }: { progress: Progress }) {
           <dd>{plural(lessons.started, 'lesson')}</dd>
         </div>
       </dl>
-      {lastLesson ? (
+      {continueLesson ? (
         <p className="continue continue-action">
-          <a className="button" href={lessonHref(lastLesson.slug)}>
-            Continue “{lastLesson.title}”
+          <a className="button" href={lessonHref(continueLesson.slug)}>
+            {continueLesson.reason === 'in_progress' ? 'Continue' : 'Next:'} “{continueLesson.title}”
           </a>
-          {lastLesson.lastActivityAt ? (
-            <span className="muted"> Last opened {formatDateTime(lastLesson.lastActivityAt)}</span>
+          {continueLesson.reason === 'in_progress' && continueLesson.lastActivityAt ? (
+            <span className="muted"> Last opened {formatDateTime(continueLesson.lastActivityAt)}</span>
           ) : null}
         </p>
+      ) : lastLesson ? (
+        <p className="continue">Every lesson is completed. Well done: review what is due to keep it fresh.</p>
       ) : (
         <p className="continue">
           Nothing started yet. <a href="/">Pick a lesson from the course</a> to begin.

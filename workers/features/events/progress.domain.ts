@@ -90,6 +90,12 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
       null,
     );
   const completed = overview.lessons.filter((l) => l.completedAt).length;
+  // Where to pick up: the last lesson opened while unfinished, else the first unfinished one after it in course order.
+  const lastIndex = last ? overview.lessons.indexOf(last) : -1;
+  const next =
+    last && !last.completedAt
+      ? last
+      : (overview.lessons.slice(lastIndex + 1).find((l) => !l.completedAt) ?? overview.lessons.find((l) => !l.completedAt));
   return {
     lessons: { total: overview.lessons.length, started: overview.lessons.filter((l) => l.startedAt).length, completed },
     parts: [...parts.values()].map(({ chapters, ...part }) => ({ ...part, chapters: [...chapters.values()] })),
@@ -97,5 +103,14 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
     weeks: [...weeks.entries()].map(([week, activeSeconds]) => ({ week, activeSeconds })),
     streakDays: streakDays(new Set(overview.days.filter((d) => d.events > 0).map((d) => d.day)), today),
     lastLesson: last ? { slug: last.lessonSlug, title: last.title, lastActivityAt: last.lastActivityAt } : null,
+    continueLesson:
+      last && next
+        ? {
+            slug: next.lessonSlug,
+            title: next.title,
+            lastActivityAt: next.lastActivityAt,
+            reason: next === last ? ('in_progress' as const) : ('next' as const),
+          }
+        : null,
   };
 }

@@ -79,6 +79,27 @@ describe('progress', () => {
     expect(progress.lastLesson?.slug).toMatch(/^lesson-[13]$/);
   });
 
+  it('continues the last lesson opened while it is unfinished, else the next unfinished one, never a completed one', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    const continueLesson = async () =>
+      (await (await api('/api/progress', { key: token })).json<{ continueLesson: { slug: string; reason: string } | null }>())
+        .continueLesson;
+    expect(await continueLesson()).toBeNull();
+    await write(token, 'POST', '/lessons/lesson-1/start', { eventId: crypto.randomUUID() });
+    expect(await continueLesson()).toMatchObject({ slug: 'lesson-1', reason: 'in_progress' });
+    await write(token, 'POST', '/lessons/lesson-1/complete', { eventId: crypto.randomUUID() });
+    expect(await continueLesson()).toMatchObject({ slug: 'lesson-2', reason: 'next' });
+    // Completing lesson-3 out of order: the next unfinished one after it is lesson-4.
+    await write(token, 'POST', '/lessons/lesson-3/start', { eventId: crypto.randomUUID() });
+    await write(token, 'POST', '/lessons/lesson-3/complete', { eventId: crypto.randomUUID() });
+    expect(await continueLesson()).toMatchObject({ slug: 'lesson-4', reason: 'next' });
+    await write(token, 'POST', '/lessons/lesson-4/start', { eventId: crypto.randomUUID() });
+    await write(token, 'POST', '/lessons/lesson-4/complete', { eventId: crypto.randomUUID() });
+    // Nothing after lesson-4: back to the first unfinished one.
+    expect(await continueLesson()).toMatchObject({ slug: 'lesson-2', reason: 'next' });
+  });
+
   it('keeps each learner to their own progress', async () => {
     await givenCourse();
     const a = await givenLearner(null);

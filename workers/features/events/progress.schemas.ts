@@ -54,5 +54,19 @@ export const ProgressSchema = z
     weeks: z.array(z.object({ week: z.string().openapi({ description: 'Monday (UTC)' }), activeSeconds: z.number().int() })),
     streakDays: z.number().int(),
     lastLesson: z.object({ slug: z.string(), title: z.string(), lastActivityAt: z.string().nullable() }).nullable(),
+    continueLesson: z
+      .union([
+        z.object({
+          slug: z.string(),
+          title: z.string(),
+          lastActivityAt: z.string().nullable(),
+          reason: z.enum(['in_progress', 'next']),
+        }),
+        z.null(),
+      ])
+      .openapi({
+        description:
+          'Where to pick up: the last lesson opened while unfinished (in_progress), else the next unfinished one in course order (next); null before any lesson is opened or once all are done',
+      }),
   })
   .openapi('Progress');
