@@ -128,8 +128,14 @@ describe('learning progress', () => {
     expect(await count('chapter-querying-one-table')).toBe('1 of 3 lessons · 33%');
     expect(await count('part-applied')).toBe('0 of 9 lessons · 0%');
     expect(await page.locator('.stats').textContent()).toContain('Lessons completed1 of 24');
-    expect(await page.locator('.continue a').textContent()).toBe(`Continue “${WHERE.title}”`);
-    expect(await page.locator('.continue a').getAttribute('href')).toBe(`/lessons/${WHERE.slug}`);
+    // The lesson just completed is not offered again: Continue points at the next one in the course.
+    const book = (await (await fetch(`${baseUrl}/api/content/book`)).json()) as {
+      parts: { chapters: { lessons: { slug: string; title: string }[] }[] }[];
+    };
+    const order = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons));
+    const after = order[order.findIndex((l) => l.slug === WHERE.slug) + 1];
+    expect(await page.locator('.continue a').textContent()).toBe(`Next: “${after?.title ?? ''}”`);
+    expect(await page.locator('.continue a').getAttribute('href')).toBe(`/lessons/${after?.slug ?? ''}`);
 
     // Mastery of both concepts, and predictions for them.
     await page.locator('.mastery-list').waitFor();
