@@ -147,3 +147,26 @@ describe('a lesson the course no longer has', () => {
     expect(await page.title()).toBe('Lesson not found | LearnEdge');
   });
 });
+
+describe('the outline shows what the learner has done', () => {
+  it('marks completed and in-progress lessons', async () => {
+    const learner = await onboardedLearner(baseUrl);
+    const write = (slug: string, action: string) =>
+      fetch(`${baseUrl}/api/progress/lessons/${slug}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${learner.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ eventId: crypto.randomUUID() }),
+      });
+    await write('relational-model', 'start');
+    await write('relational-model', 'complete');
+    await write('data-types-and-null', 'start');
+    const page = await openPage(storedSession(baseUrl, learner));
+    await page.goto(`${baseUrl}/`);
+    await page.locator('[data-state="completed"]').first().waitFor();
+    expect(await page.locator('[data-state="completed"] a').allTextContents()).toHaveLength(1);
+    expect(await page.locator('[data-state="completed"] .lesson-state').textContent()).toContain('Completed');
+    expect(await page.locator('[data-state="started"] .lesson-state').textContent()).toBe('In progress');
+    expect(await page.locator('[data-state="new"]').count()).toBe(22);
+    await page.screenshot({ path: `${SHOTS}/outline-progress.png`, fullPage: true });
+  });
+});

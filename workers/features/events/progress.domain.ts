@@ -103,6 +103,10 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
     weeks: [...weeks.entries()].map(([week, activeSeconds]) => ({ week, activeSeconds })),
     streakDays: streakDays(new Set(overview.days.filter((d) => d.events > 0).map((d) => d.day)), today),
     lastLesson: last ? { slug: last.lessonSlug, title: last.title, lastActivityAt: last.lastActivityAt } : null,
+    lessonStates: overview.lessons.flatMap((l): { slug: string; state: 'started' | 'completed' }[] => {
+      if (l.completedAt) return [{ slug: l.lessonSlug, state: 'completed' }];
+      return l.startedAt || l.lastActivityAt ? [{ slug: l.lessonSlug, state: 'started' }] : [];
+    }),
     continueLesson:
       last && next
         ? {

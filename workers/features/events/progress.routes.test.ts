@@ -98,6 +98,13 @@ describe('progress', () => {
     await write(token, 'POST', '/lessons/lesson-4/complete', { eventId: crypto.randomUUID() });
     // Nothing after lesson-4: back to the first unfinished one.
     expect(await continueLesson()).toMatchObject({ slug: 'lesson-2', reason: 'next' });
+    // The outline's marks: what was completed, nothing for lessons never opened.
+    const { lessonStates } = await (await api('/api/progress', { key: token })).json<{ lessonStates: unknown[] }>();
+    expect(lessonStates).toEqual([
+      { slug: 'lesson-1', state: 'completed' },
+      { slug: 'lesson-3', state: 'completed' },
+      { slug: 'lesson-4', state: 'completed' },
+    ]);
   });
 
   it('keeps each learner to their own progress', async () => {

@@ -54,6 +54,9 @@ export const ProgressSchema = z
     weeks: z.array(z.object({ week: z.string().openapi({ description: 'Monday (UTC)' }), activeSeconds: z.number().int() })),
     streakDays: z.number().int(),
     lastLesson: z.object({ slug: z.string(), title: z.string(), lastActivityAt: z.string().nullable() }).nullable(),
+    lessonStates: z
+      .array(z.object({ slug: z.string(), state: z.enum(['started', 'completed']) }))
+      .openapi({ description: 'Each lesson the learner has opened, started or completed, in course order' }),
     continueLesson: z
       .union([
         z.object({
