@@ -149,3 +149,24 @@ describe('personalized lessons', () => {
     expect(await page.getByRole('spinbutton').inputValue()).toBe('45');
   });
 });
+
+describe('a visitor not ready for onboarding', () => {
+  it('skips it, reads the outline and a lesson as written, and is offered onboarding on the Personalized tab', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/inner-joins`);
+    await page.waitForURL(/\/onboarding\//);
+    await page.getByRole('link', { name: 'Skip for now' }).click();
+    await page.waitForURL(`${baseUrl}/lessons/inner-joins`);
+    await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Combining tables with inner joins');
+    // Other pages no longer send them to onboarding.
+    await page.goto(`${baseUrl}/`);
+    await page.locator('.outline h1').waitFor();
+    expect(page.url()).toBe(`${baseUrl}/`);
+    await page.goto(`${baseUrl}/lessons/inner-joins`);
+    await page.getByRole('tab', { name: 'Personalized' }).click();
+    const offer = page.getByRole('link', { name: 'Answer six short questions' });
+    await offer.waitFor();
+    expect(await offer.getAttribute('href')).toBe('/onboarding/?next=%2Flessons%2Finner-joins');
+    expect(await page.locator('#panel-personalized .notice-error').count()).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, getMe, getQuestions, submitOnboarding, type Answers, type Question, type QuestionId } from '../lib/api';
-import { errorsByQuestion, initialAnswers, isAnswered, safeNext } from '../lib/onboarding';
+import { errorsByQuestion, initialAnswers, isAnswered, safeNext, skipOnboarding } from '../lib/onboarding';
 import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
@@ -119,6 +119,16 @@ function Questionnaire({ questions, initial }: { questions: Question[]; initial:
             {last ? (saving ? 'Saving…' : 'Finish') : 'Next'}
           </button>
         </div>
+        <p className="skip-onboarding">
+          Not now?{' '}
+          <a
+            href={safeNext(new URLSearchParams(typeof window === 'undefined' ? '' : window.location.search).get('next'))}
+            onClick={() => skipOnboarding()}
+          >
+            Skip for now
+          </a>{' '}
+          and read the lessons as written; you can personalize them later.
+        </p>
       </form>
     </article>
   );

@@ -82,7 +82,18 @@ function StreamError({ error, onRetry }: { error: unknown; onRetry: () => void }
     return () => clearTimeout(timer);
   }, [wait]);
 
-  const notOnboarded = problem?.status === 409;
+  if (problem?.status === 409) {
+    // Not an error: a learner who skipped onboarding is offered it here, where it matters.
+    return (
+      <div className="notice">
+        <p>
+          <strong>Personalize this lesson.</strong>{' '}
+          <a href={onboardingHref(window.location.pathname)}>Answer six short questions</a> and every lesson is adapted to your
+          experience, background and time.
+        </p>
+      </div>
+    );
+  }
   const message =
     problem?.status === 429
       ? 'Lessons are being personalized too often right now.'
@@ -94,11 +105,6 @@ function StreamError({ error, onRetry }: { error: unknown; onRetry: () => void }
       {/* Only the message is announced; the countdown below changes every second. */}
       <p role="alert">{message}</p>
       {problem?.problem?.requestId ? <p className="muted">Request id: {problem.problem.requestId}</p> : null}
-      {notOnboarded ? (
-        <p>
-          <a href={onboardingHref(window.location.pathname)}>Answer the six questions</a> to personalize lessons.
-        </p>
-      ) : null}
       {wait > 0 ? (
         <p>
           You can try again in {wait} {wait === 1 ? 'second' : 'seconds'}.

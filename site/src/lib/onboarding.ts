@@ -1,6 +1,24 @@
 import { getMe, sessionIsKept, type Answer, type Answers, type Preferences, type Question, type QuestionId } from './api';
 
 export const ONBOARDING_PATH = '/onboarding/';
+const SKIPPED_KEY = 'learnedge.onboarding.skipped';
+
+/** The visitor chose "Skip for now": pages stop sending them to onboarding (the Personalized tab still offers it). */
+export function skipOnboarding(): void {
+  try {
+    window.localStorage.setItem(SKIPPED_KEY, new Date().toISOString());
+  } catch {
+    // Storage blocked: the session is not kept either, and then no page redirects anyway.
+  }
+}
+
+function onboardingSkipped(): boolean {
+  try {
+    return window.localStorage.getItem(SKIPPED_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
 
 /** The onboarding page, coming back to `next` (a path on this site) when done. */
 export function onboardingHref(next: string): string {
@@ -102,8 +120,8 @@ export async function redirectIfNotOnboarded(): Promise<boolean> {
   } catch {
     return false;
   }
-  // Without a kept session, onboarding would start over on every page: let them read.
-  if (onboarded || !sessionIsKept()) return false;
+  // Without a kept session, onboarding would start over on every page: let them read. Nor after "Skip for now".
+  if (onboarded || !sessionIsKept() || onboardingSkipped()) return false;
   const { pathname, search, hash } = window.location;
   window.location.replace(onboardingHref(`${pathname}${search}${hash}`));
   return true;
