@@ -4,10 +4,9 @@ import { AppError } from '../../http/problem';
 import type { EventMessage, LearnerEvent } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
-import type { Preferences } from './learners.schemas';
 import { preferencesHash, reconcileGoals } from './onboarding.domain';
 import { readBook } from '../content/content.cache';
-import type { LearnerRecord } from './learner.store';
+import type { LearnerRecord, PreferenceChange } from './learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 
 /** A typed RPC stub of one learner's object. */
@@ -118,7 +117,7 @@ export async function appliedOrThrow(
 export async function savePreferences(
   deps: Pick<Deps, 'learner' | 'privacy' | 'cache'>,
   learnerId: string,
-  change: { preferences: Preferences; source: 'onboarding' | 'profile' | 'course'; answers?: unknown; notices?: string[] },
+  change: Omit<PreferenceChange, 'preferencesHash'>,
   at: string,
 ): Promise<void> {
   const hash = await preferencesHash(change.preferences);

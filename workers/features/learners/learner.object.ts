@@ -8,11 +8,17 @@ import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
 import type { Goal } from '../recommendations/path.domain';
-import type { Preferences } from './learners.schemas';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
 import * as schema from './learner.schema';
-import { learnerStore, type Consent, type LearnerDb, type LearnerRecord, type LearnerStore } from './learner.store';
+import {
+  learnerStore,
+  type Consent,
+  type LearnerDb,
+  type LearnerRecord,
+  type LearnerStore,
+  type PreferenceChange,
+} from './learner.store';
 import { preferencesHash } from './onboarding.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
@@ -94,17 +100,7 @@ export class Learner extends DurableObject<Env> {
     return (await this.open(learnerId)) ? this.store.profile() : null;
   }
 
-  async savePreferences(
-    learnerId: string,
-    change: {
-      preferences: Preferences;
-      preferencesHash: string;
-      source: 'onboarding' | 'profile' | 'course';
-      answers?: unknown;
-      notices?: string[];
-    },
-    at: string,
-  ): Promise<boolean> {
+  async savePreferences(learnerId: string, change: PreferenceChange, at: string): Promise<boolean> {
     if (!(await this.open(learnerId))) return false;
     this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
     return true;

@@ -11,6 +11,15 @@ import * as t from './learner.schema';
 export type LearnerDb = DrizzleSqliteDODatabase<typeof t>;
 
 /** The learner's profile as the Worker sees it. */
+/** A change of preferences: where it came from, and for a course change what to tell the learner. */
+export interface PreferenceChange {
+  preferences: Preferences;
+  preferencesHash: string;
+  source: 'onboarding' | 'profile' | 'course';
+  answers?: unknown;
+  notices?: string[];
+}
+
 export interface LearnerRecord {
   learnerId: string;
   createdAt: string;
@@ -105,16 +114,7 @@ export function learnerStore(db: LearnerDb) {
       db.insert(t.profile).values({ id, createdAt, movedAt }).onConflictDoNothing().run();
     },
 
-    savePreferences(
-      change: {
-        preferences: Preferences;
-        preferencesHash: string;
-        source: 'onboarding' | 'profile' | 'course';
-        answers?: unknown;
-        notices?: string[];
-      },
-      at: string,
-    ): void {
+    savePreferences(change: PreferenceChange, at: string): void {
       const pending = db.select({ notices: t.profile.pendingNotices }).from(t.profile).get()?.notices ?? [];
       db.update(t.profile)
         .set({
