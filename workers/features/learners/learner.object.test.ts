@@ -176,7 +176,7 @@ describe('heartbeats and deltas', () => {
     await givenCourse();
     const { token, learnerId } = await givenLearner(null);
     await api('/api/progress/lessons/lesson-1/complete', { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
-    const stub = learnerStub(learnerId);
+    const object = learnerStub(learnerId);
     const down = () => Promise.reject(new Error('queue down'));
     const failed = await withAggregatesQueue(learnerId, down, async (instance, state) => {
       // The alarm keeps the deltas and sets itself again instead of failing.
@@ -192,7 +192,7 @@ describe('heartbeats and deltas', () => {
     expect(failed.retryAt).toBeGreaterThan(Date.now());
     expect(failed.error).toContain('queue down');
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 1 }]);
-    expect(await stub.flush()).toBe(1);
+    expect(await object.flush()).toBe(1);
     await expect
       .poll(() => d1Rows('SELECT lesson_slug FROM lesson_completions'), DELIVERY)
       .toEqual([{ lesson_slug: 'lesson-1' }]);
@@ -203,7 +203,7 @@ describe('forged time', () => {
   it('credits at most 12 hours of active time a day, however many heartbeats arrive', async () => {
     await givenCourse();
     const { learnerId } = await givenLearner(null);
-    const stub = learnerStub(learnerId);
+    const object = learnerStub(learnerId);
     const at = new Date().toISOString();
     // 800 heartbeats of a minute each (13 h 20 min) in one day, straight to the object.
     for (let i = 0; i < 800; i++) {
@@ -214,7 +214,7 @@ describe('forged time', () => {
         lessonSlug: 'lesson-1',
         seconds: 60,
       };
-      await stub.apply(learnerId, { learnerId, receivedAt: at, event }, { kind: 'lesson', courseId: 'test-course' });
+      await object.apply(learnerId, { learnerId, receivedAt: at, event }, { kind: 'lesson', courseId: 'test-course' });
     }
     expect(await learnerSql(learnerId, 'SELECT active_seconds, events FROM daily_activity')).toEqual([
       { active_seconds: 12 * 3600, events: 800 },

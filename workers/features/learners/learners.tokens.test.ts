@@ -52,11 +52,11 @@ describe('token refresh revokes the token it replaces', () => {
 
   it('refuses a refresh with the replaced token after the grace minute, and with a token two refreshes old', async () => {
     const { learnerId, token } = await givenLearner(null);
-    const stub = learnerStub(learnerId);
+    const object = learnerStub(learnerId);
     const now = Date.now();
-    expect(await stub.renewTokens(learnerId, 0, 'refresh', now, 60_000)).toBe(1);
-    expect(await stub.renewTokens(learnerId, 0, 'refresh', now + 61_000, 60_000)).toBe('signed_out');
-    expect(await stub.renewTokens(learnerId, 1, 'refresh', now + 62_000, 60_000)).toBe(2);
+    expect(await object.renewTokens(learnerId, 0, 'refresh', now, 60_000)).toBe(1);
+    expect(await object.renewTokens(learnerId, 0, 'refresh', now + 61_000, 60_000)).toBe('signed_out');
+    expect(await object.renewTokens(learnerId, 1, 'refresh', now + 62_000, 60_000)).toBe(2);
     // The original token (epoch 0) is now two epochs behind: no grace.
     const refused = await refresh(token);
     expect(refused.status).toBe(401);

@@ -27,10 +27,10 @@ describe('retention of raw events', () => {
     await insert('old-1', ago(600));
     await insert('old-2', ago(549));
     await insert('kept', ago(500));
-    const stub = learnerStub(learnerId);
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).not.toBeNull();
+    const object = learnerStub(learnerId);
+    expect(await runInDurableObject(object, (_i, state) => state.storage.getAlarm())).not.toBeNull();
 
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runDurableObjectAlarm(object)).toBe(true);
     const left = await learnerSql<{ event_id: string }>(learnerId, 'SELECT event_id FROM events ORDER BY occurred_at');
     expect(left.map((e) => e.event_id).slice(0, 1)).toEqual(['kept']);
     expect(left.map((e) => e.event_id)).not.toContain('old-1');
@@ -38,7 +38,7 @@ describe('retention of raw events', () => {
     // Progress made by the events stays.
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM lesson_progress')).toEqual([{ n: 1 }]);
     // The alarm comes back when 'kept' turns 548 days old (48 days from now).
-    const next = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    const next = await runInDurableObject(object, (_i, state) => state.storage.getAlarm());
     expect(Math.abs((next ?? 0) - (Date.now() + 48 * DAY))).toBeLessThan(DAY);
   });
 
