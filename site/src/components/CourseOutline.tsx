@@ -1,4 +1,4 @@
-import { getBook, getProgress, lessonHref, type Book } from '../lib/api';
+import { ApiError, getBook, getProgress, lessonHref, type Book } from '../lib/api';
 import { courseLength, plural } from '../lib/format';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
@@ -6,12 +6,13 @@ import { useLoad } from './use-load';
 
 type LessonStates = ReadonlyMap<string, 'started' | 'completed'>;
 
-/** The learner's marks for the outline; none when progress cannot be read (the outline still shows). */
+/** The learner's marks for the outline; none when the API cannot give them (the outline still shows). */
 async function lessonStates(): Promise<LessonStates> {
   try {
     return new Map((await getProgress()).lessonStates.map((l) => [l.slug, l.state]));
-  } catch {
-    return new Map();
+  } catch (error) {
+    if (error instanceof ApiError) return new Map();
+    throw error;
   }
 }
 
