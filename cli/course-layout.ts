@@ -202,5 +202,3 @@ export function compareOrder(a: { order: number | null; name: string }, b: { ord
   if (ao !== bo) return ao < bo ? -1 : 1;
   return a.name.localeCompare(b.name, 'en', { numeric: true });
 }
-
-/** Explicit slugs must be unique; inferred ones are made unique with their chapter or part. */

@@ -133,8 +133,8 @@ describe('a tree with every kind of error', () => {
         '05-unknown-prereq.md:5: unknown prerequisite "does-not-exist"',
         '06-cycle-a.md:5: prerequisite cycle: cycle-a -> cycle-b -> cycle-a',
         '08-empty.md:6: empty lesson: no text after the frontmatter and title',
-        "09-bad-quiz.md:6: quiz: item 1: answer must be a choice's zero-based index (0-1) or its exact text",
-        '09-bad-quiz.md:6: quiz: item 2: difficulty must be 1-5 or one of beginner, easy, intermediate, medium, advanced, hard',
+        "09-bad-quiz.md:9: quiz: item 1: answer must be a choice's zero-based index (0-1) or its exact text",
+        '09-bad-quiz.md:13: quiz: item 2: difficulty must be 1-5 or one of beginner, easy, intermediate, medium, advanced, hard',
       ]),
     );
     expect(lines).toHaveLength(9);
@@ -173,9 +173,9 @@ describe('problems only the server used to find', () => {
     const course = await loadCourseTree(fixture('errors-server'));
     const lines = course.problems.map((p) => `${p.file.replace(/^.*01-chapter\//, '')}:${p.line}: ${p.message}`);
     expect(lines.sort()).toEqual([
-      '02-second.md:5: prerequisites.1: "first" is listed twice',
-      '02-second.md:7: quiz.0.choices: Too big: expected array to have <=8 items',
-      '02-second.md:7: quiz.0.id: quiz item id "shared-question" is already used in lesson "first"',
+      '02-second.md:10: quiz.0.choices: Too big: expected array to have <=8 items',
+      '02-second.md:5: prerequisites: "first" is listed twice',
+      '02-second.md:8: quiz.0.id: quiz item id "shared-question" is already used in lesson "first"',
     ]);
   });
 
@@ -188,7 +188,7 @@ describe('problems only the server used to find', () => {
     });
     const course = await loadCourseTree(dir);
     expect(course.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`)).toEqual([
-      'b.md:5: quiz.0.id: quiz item id "same" is already used in lesson "a"',
+      'b.md:6: quiz.0.id: quiz item id "same" is already used in lesson "a"',
     ]);
   });
 });
@@ -250,6 +250,145 @@ describe('broken configuration', () => {
     const course = await loadCourseTree(dir);
     expect(course.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
       '3: title: Too big: expected string to have <=200 characters',
+    ]);
+  });
+});
+
+describe('each problem at its own line, without knock-on problems', () => {
+  const located = (course: Awaited<ReturnType<typeof loadCourseTree>>) =>
+    course.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`);
+
+  it('reports a YAML syntax error at its line in the file, counting the opening ---', async () => {
+    const course = await loadCourseTree(fixture('broken-yaml'));
+    expect(located(course)).toContain('01-joins.md:5: bad frontmatter: Nested mappings are not allowed in compact mappings');
+  });
+
+  it('still counts a lesson whose frontmatter is broken, so a lesson that requires it gets no unknown prerequisite', async () => {
+    const fromFixture = await loadCourseTree(fixture('broken-yaml'));
+    expect(located(fromFixture)).toEqual(['01-joins.md:5: bad frontmatter: Nested mappings are not allowed in compact mappings']);
+    const dir = await scratchCourse({
+      '01-setup.md': '---\ntitle: "Setup\n---\n\nText.\n',
+      '02-next.md': '---\ntitle: Next\nslug: next\nprerequisites: [setup]\n---\n\nText.\n',
+    });
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => basename(p.file))).toEqual(['01-setup.md']);
+  });
+
+  it('points each quiz error at the offending field of its item, or at the item when the field is missing', async () => {
+    const dir = await scratchCourse({
+      'quiz.md': [
+        '---',
+        'title: Quiz',
+        'slug: quiz',
+        'concepts: [x]',
+        'quiz:',
+        '  - question: Fine?',
+        '    choices: [a, b]',
+        '    answer: 0',
+        '  - question: Out of range?',
+        '    choices: [a, b]',
+        '    answer: 2',
+        '  - question: No choices?',
+        '    answer: 0',
+        '  - question: Which concept?',
+        '    choices: [a, b]',
+        '    answer: a',
+        '    concept: y',
+        '---',
+        '',
+        'Text.',
+        '',
+      ].join('\n'),
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course)).toEqual([
+      "quiz.md:11: quiz: item 2: answer must be a choice's zero-based index (0-1) or its exact text",
+      'quiz.md:12: quiz: item 3 needs at least two choices',
+      'quiz.md:17: quiz: item 4: concept "y" is not one of the lesson\'s concepts',
+    ]);
+  });
+
+  it('points a bad prerequisites entry at its own line', async () => {
+    const dir = await scratchCourse({
+      'intro.md': '---\ntitle: Intro\nslug: intro\n---\n\nText.\n',
+      'next.md': '---\ntitle: Next\nslug: next\nprerequisites:\n  - intro\n  - Not A Slug\n---\n\nText.\n',
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course)).toEqual(['next.md:6: prerequisites: "Not A Slug" is not a lesson slug']);
+  });
+
+  it('points a server-checked quiz field at its own item when an earlier item was rejected', async () => {
+    const dir = await scratchCourse({
+      'quiz.md': [
+        '---',
+        'title: Quiz',
+        'slug: quiz',
+        'quiz:',
+        '  - question: No answer?',
+        '    choices: [a, b]',
+        '  - question: Too many choices?',
+        '    answer: 0',
+        '    choices: [a, b, c, d, e, f, g, h, i]',
+        '---',
+        '',
+        'Text.',
+        '',
+      ].join('\n'),
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course)).toEqual([
+      "quiz.md:5: quiz: item 1: answer must be a choice's zero-based index (0-1) or its exact text",
+      'quiz.md:9: quiz.1.choices: Too big: expected array to have <=8 items',
+    ]);
+  });
+
+  it('suggests the closest lesson slug for a misspelt prerequisite, and nothing when none is close', async () => {
+    const dir = await scratchCourse({
+      'basics.md': '---\ntitle: Basics\nslug: joins-basics\n---\n\nText.\n',
+      'advanced.md': '---\ntitle: Advanced\nslug: joins-advanced\n---\n\nText.\n',
+      'next.md':
+        '---\ntitle: Next\nslug: next\nprerequisites:\n  - joins-basic\n  - joins-advnced\n  - window-functions\n---\n\nText.\n',
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course)).toEqual([
+      'next.md:5: unknown prerequisite "joins-basic"; did you mean "joins-basics"?',
+      'next.md:6: unknown prerequisite "joins-advnced"; did you mean "joins-advanced"?',
+      'next.md:7: unknown prerequisite "window-functions"',
+    ]);
+  });
+
+  it('reports a slug two lessons share once, not again as colliding quiz ids', async () => {
+    const quiz = 'quiz:\n  - question: Q\n    choices: [a, b]\n    answer: 0\n';
+    const dir = await scratchCourse({
+      'a.md': `---\ntitle: A\nslug: same\n${quiz}---\n\nText.\n`,
+      'b.md': `---\ntitle: B\nslug: same\n${quiz}---\n\nText.\n`,
+    });
+    const course = await loadCourseTree(dir);
+    expect(course.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message.replace(/ \(also in .*\)$/, '')}`)).toEqual([
+      'b.md:3: duplicate slug "same"',
+    ]);
+  });
+
+  it('reports a broken folder index once, though it is read for the folder title and as a lesson', async () => {
+    const dir = await scratchCourse({
+      'index.md': '---\ntitle: "Part\n---\n\nText.\n',
+      'next.md': '---\ntitle: Next\nprerequisites: [part]\n---\n\nText.\n',
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course)).toEqual(['index.md:2: bad frontmatter: Missing closing "quote']);
+  });
+
+  it('reports every problem of an empty lesson with a bad slug, not just the first', async () => {
+    const dir = await scratchCourse({
+      'intro.md': '---\ntitle: Intro\nslug: intro\n---\n\nText.\n',
+      '01-Bad Slug!.md': `---\ntitle: ${'x'.repeat(201)}\nslug: Bad Slug!\nlayer: L1\nprerequisites: [intro, intro]\n---\n`,
+    });
+    const course = await loadCourseTree(dir);
+    expect(located(course).sort()).toEqual([
+      '01-Bad Slug!.md:2: title: Too big: expected string to have <=200 characters',
+      '01-Bad Slug!.md:3: slug: "Bad Slug!" must be kebab-case (a-z, 0-9, single dashes)',
+      '01-Bad Slug!.md:5: prerequisites: "intro" is listed twice',
+      '01-Bad Slug!.md:7: empty lesson: no text after the frontmatter and title',
     ]);
   });
 });

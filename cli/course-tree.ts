@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { checkManifest, findPrerequisiteCycle } from '../workers/features/content/content.domain';
+import { checkManifest } from '../workers/features/content/content.domain';
 import { fieldErrors } from '../workers/http/validation';
 import { ManifestSchema, type Manifest } from '../workers/features/content/content.schemas';
 import { sha256Hex } from '../workers/platform/sha256';
@@ -18,6 +18,7 @@ import {
   type Section,
 } from './course-layout';
 import type { TreeProblem } from './frontmatter';
+import { assignSlugs, checkPrerequisites } from './lesson-graph';
 import { isInside, rewriteLinks, type LinkedFile } from './lesson-links';
 import { readLessonMeta, type LessonMeta } from './lesson-meta';
 import { orderPrefix } from './markdown-source';
@@ -53,6 +54,7 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   const problems: TreeProblem[] = [];
   const warnings: TreeProblem[] = [];
   const rel = (file: string) => relative(process.cwd(), file) || file;
+  const sourcePath = (file: string) => relative(root, file).split(sep).join('/');
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     return {
       layout: 'native',
@@ -136,19 +138,24 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   }
 
   const metas: LessonMeta[] = [];
+  const unreadSlugs = new Set<string>();
   for (const candidate of candidates) {
-    const meta = readLessonMeta(candidate.file, rel(candidate.file), layout, problems);
-    if (meta)
-      metas.push({
-        ...meta,
-        partSlug: candidate.partSlug,
-        chapterSlug: candidate.chapterSlug,
-        order: candidate.forcedOrder ?? meta.order ?? candidate.order,
-        defaultSlug: candidate.defaultSlug ?? meta.defaultSlug,
-      });
+    const read = readLessonMeta(candidate.file, rel(candidate.file), layout, problems);
+    if (read.meta === null) {
+      for (const slug of [...read.slugs, candidate.defaultSlug]) if (slug) unreadSlugs.add(slug);
+      continue;
+    }
+    const { meta } = read;
+    metas.push({
+      ...meta,
+      partSlug: candidate.partSlug,
+      chapterSlug: candidate.chapterSlug,
+      order: candidate.forcedOrder ?? meta.order ?? candidate.order,
+      defaultSlug: candidate.defaultSlug ?? meta.defaultSlug,
+    });
   }
   assignSlugs(metas, problems);
-  checkGraph(metas, problems);
+  checkPrerequisites(metas, unreadSlugs, problems);
 
   // Reading order inside each chapter, then link rewriting (needs every slug).
   const slugByFile = new Map(metas.map((m) => [resolve(m.file), m.slug]));
@@ -189,7 +196,7 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
         summary: meta.summary,
         objectives: meta.objectives,
         quiz: meta.quiz,
-        sourcePath: relative(root, meta.file).split(sep).join('/'),
+        sourcePath: sourcePath(meta.file),
         contentHash,
       });
     }
@@ -211,9 +218,16 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   };
   if (lessons.length === 0 && problems.length === 0)
     problems.push({ file: rel(docsRoot), line: 1, message: 'no lessons found (expected .md files)' });
-  // The server's own checks, run here first so every problem comes back as file:line.
-  if (problems.length === 0) problems.push(...serverChecks(manifest, new Map(metas.map((m) => [m.slug, m])), rel(docsRoot)));
-  return { layout, manifest, blobs, problems, warnings };
+  // The server's own checks, run here first so every problem comes back as file:line,
+  // and run even after other problems so a lesson's problems all show at once (with no lessons,
+  // they would only add that the course is empty).
+  if (lessons.length > 0)
+    problems.push(...serverChecks(manifest, new Map(metas.map((m) => [sourcePath(m.file), m])), rel(docsRoot)));
+  // A folder's index file is read both for the folder's title and as a lesson: say its problems once.
+  const once = problems.filter(
+    (p, i) => problems.findIndex((o) => o.file === p.file && o.line === p.line && o.message === p.message) === i,
+  );
+  return { layout, manifest, blobs, problems: once, warnings };
 
   function lessonCandidate(file: string, partSlug: string, chapterSlug: string, defaultSlug: string | undefined): Candidate {
     const name = basename(file);
@@ -228,71 +242,41 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   }
 }
 
-function serverChecks(manifest: LoadedCourse['manifest'], metaBySlug: Map<string, LessonMeta>, fallback: string): TreeProblem[] {
+/** The server's checks, as file:line problems; `metaByPath` finds a lesson's meta by its `sourcePath`. */
+function serverChecks(manifest: LoadedCourse['manifest'], metaByPath: Map<string, LessonMeta>, fallback: string): TreeProblem[] {
   const full = { ...manifest, prune: false };
   const parsed = ManifestSchema.safeParse(full);
-  const errors = [...(parsed.success ? [] : fieldErrors(parsed.error.issues, 'body')), ...checkManifest(full)];
-  return errors.map((error) => {
-    const [, collection, index, key, ...rest] = error.field.split('/');
-    const lesson = collection === 'lessons' ? manifest.lessons[Number(index)] : undefined;
-    const meta = lesson && metaBySlug.get(lesson.slug);
-    if (!meta || !key) return { file: fallback, line: 1, message: `${error.field.replace(/^body\//, '')}: ${error.message}` };
-    return { file: meta.relFile, line: meta.lineOf(key), message: `${[key, ...rest].join('.')}: ${error.message}` };
-  });
+  // Slugs and the prerequisite graph are checked by lesson-graph, which knows the lessons left
+  // out of the manifest; the server's copies of those checks would repeat them or call a lesson
+  // that only failed to read unknown. A lesson whose slug is taken is left out of the rest, or its
+  // quiz ids (made from the slug) would collide as well.
+  const graphChecked = /^[^/]+\/lessons\/\d+\/(slug|prerequisites)(\/|$)/;
+  const unique = { ...full, lessons: full.lessons.filter((l, i, all) => all.findIndex((o) => o.slug === l.slug) === i) };
+  return [
+    ...(parsed.success ? [] : fieldErrors(parsed.error.issues, 'body')).map(locate(full.lessons)),
+    ...checkManifest(unique)
+      .filter((error) => !graphChecked.test(error.field))
+      .map(locate(unique.lessons)),
+  ];
+
+  function locate(lessons: Manifest['lessons']) {
+    return (error: { field: string; message: string }): TreeProblem => {
+      const [, collection, index, key, ...rest] = error.field.split('/');
+      const lesson = collection === 'lessons' ? lessons[Number(index)] : undefined;
+      const meta = lesson && metaByPath.get(lesson.sourcePath);
+      if (!meta || !key) return { file: fallback, line: 1, message: `${error.field.replace(/^body\//, '')}: ${error.message}` };
+      const path = rest.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+      return {
+        file: meta.relFile,
+        line: meta.lineOf(key, ...path),
+        message: `${meta.sourceOf(key, ...path).join('.')}: ${error.message}`,
+      };
+    };
+  }
 }
 
 function emptyManifest(): LoadedCourse['manifest'] {
   return { course: { slug: 'course', title: 'Course', summary: '' }, parts: [], chapters: [], lessons: [], blobs: [] };
-}
-
-function assignSlugs(metas: LessonMeta[], problems: TreeProblem[]): void {
-  const taken = new Map<string, LessonMeta>();
-  for (const meta of metas.filter((m) => m.explicitSlug)) {
-    const other = taken.get(meta.slug);
-    if (other)
-      problems.push({
-        file: meta.relFile,
-        line: meta.lineOf('slug'),
-        message: `duplicate slug "${meta.slug}" (also in ${other.relFile})`,
-      });
-    else taken.set(meta.slug, meta);
-  }
-  for (const meta of metas.filter((m) => !m.explicitSlug)) {
-    const base = meta.defaultSlug ?? meta.slug;
-    const candidates = [base, `${meta.chapterSlug}-${base}`, `${meta.partSlug}-${meta.chapterSlug}-${base}`];
-    let slug = candidates.find((c) => !taken.has(c));
-    for (let n = 2; !slug; n++) if (!taken.has(`${base}-${n}`)) slug = `${base}-${n}`;
-    meta.slug = slug.slice(0, 120).replace(/-+$/, '');
-    taken.set(meta.slug, meta);
-  }
-}
-
-function checkGraph(metas: LessonMeta[], problems: TreeProblem[]): void {
-  const slugs = new Set(metas.map((m) => m.slug));
-  for (const meta of metas) {
-    for (const p of meta.prerequisites) {
-      if (p === meta.slug)
-        problems.push({
-          file: meta.relFile,
-          line: meta.lineOf('prerequisites'),
-          message: 'a lesson cannot be its own prerequisite',
-        });
-      else if (!slugs.has(p))
-        problems.push({ file: meta.relFile, line: meta.lineOf('prerequisites'), message: `unknown prerequisite "${p}"` });
-    }
-  }
-  const cycle = findPrerequisiteCycle(
-    metas.map((m) => ({ slug: m.slug, prerequisites: m.prerequisites.filter((p) => p !== m.slug) })),
-  );
-  if (cycle) {
-    const first = metas.find((m) => m.slug === cycle[0]);
-    if (first)
-      problems.push({
-        file: first.relFile,
-        line: first.lineOf('prerequisites'),
-        message: `prerequisite cycle: ${cycle.join(' -> ')}`,
-      });
-  }
 }
 
 function orderLessons(lessons: Manifest['lessons'], parts: (Section & { chapters: Section[] })[]): Manifest['lessons'] {

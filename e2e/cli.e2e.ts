@@ -41,7 +41,7 @@ describe('the author CLI against the running platform', () => {
     expect(run.err).toMatch(
       /cli\/fixtures\/errors\/01-part\/01-chapter\/05-unknown-prereq\.md:5: unknown prerequisite "does-not-exist"/,
     );
-    expect(run.err).toContain('09-bad-quiz.md:6: quiz: item 2: difficulty must be 1-5');
+    expect(run.err).toContain('09-bad-quiz.md:13: quiz: item 2: difficulty must be 1-5');
     expect(run.err).toContain('9 problem(s); nothing was pushed.');
     expect(await lessonCount()).toBe(24);
   });
