@@ -113,6 +113,17 @@ describe('recommendations', () => {
     expect(feedback.at(-1)?.postDataJSON()).toMatchObject({ action: 'dismissed' });
     const ranked = await asLearner<{ items: { id: string }[] }>(baseUrl, learner, '/api/recommendations?limit=20');
     expect(ranked.items.map((i) => i.id)).not.toContain(id);
+
+    // Undo brings it back at once, and says so.
+    const restored = page.waitForResponse((r) => r.url().includes('/api/recommendations?') && r.request().method() === 'GET');
+    await page.getByRole('button', { name: `Undo dismissing ${dismissed}` }).click();
+    await expect
+      .poll(() => page.locator('.recommendations-status').textContent())
+      .toBe(`“${dismissed}” is back in your suggestions.`);
+    await restored;
+    expect(feedback.at(-1)?.postDataJSON()).toMatchObject({ action: 'restored' });
+    await expect.poll(() => recommendedIds(page)).toContain(id);
+    expect(await page.getByRole('button', { name: /^Undo/ }).count()).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from './Status';
 /** Items shown: a short list to choose from, not the whole ranking. */
 const LIMIT = 5;
 
-type Action = 'accepted' | 'dismissed';
+type Action = 'accepted' | 'dismissed' | 'restored';
 
 type ListState =
   | { status: 'loading' }
@@ -18,13 +18,16 @@ type ListState =
 /**
  * What to do next, ranked by the API, each item with its reasons. Start records the
  * choice and goes there; Dismiss records it, drops the item (it stays away 7 days)
- * and reloads the ranking. Each choice is one event: a retry sends the same eventId.
+ * and reloads the ranking, with Undo beside the message (it brings the item back).
+ * Each choice is one event: a retry sends the same eventId.
  */
 export default function Recommendations() {
   const [list, setList] = useState<ListState>({ status: 'loading' });
   const [busy, setBusy] = useState<{ id: string; action: Action } | null>(null);
   const [failure, setFailure] = useState<{ id: string; action: Action; error: unknown } | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  /** The item just dismissed, while its dismissal can be undone. */
+  const [undoable, setUndoable] = useState<Recommendation | null>(null);
   const writes = useRef(new Map<string, EventWrite<{ applied: boolean }>>());
   const status = useRef<HTMLParagraphElement>(null);
 
@@ -56,17 +59,30 @@ export default function Recommendations() {
       write = createEventWrite(({ eventId }) => sendRecommendationFeedback(item.id, { eventId, action }));
       writes.current.set(key, write);
     }
+    const settled = () => {
+      // Each dismissal or undo is its own choice: the next one gets a new eventId.
+      if (action !== 'accepted') writes.current.delete(key);
+    };
     setBusy({ id: item.id, action });
     setFailure(null);
     write.send().then(
       () => {
         setBusy(null);
+        settled();
         if (action === 'accepted') {
           window.location.assign(recommendationHref(item));
           return;
         }
-        setList((current) => (current.status === 'ready' ? { ...current, items: withoutItem(current.items, item.id) } : current));
-        setAnnouncement(`Dismissed “${item.title}”. It stays out of your suggestions for 7 days.`);
+        if (action === 'restored') {
+          setUndoable(null);
+          setAnnouncement(`“${item.title}” is back in your suggestions.`);
+        } else {
+          setList((current) =>
+            current.status === 'ready' ? { ...current, items: withoutItem(current.items, item.id) } : current,
+          );
+          setUndoable(item);
+          setAnnouncement(`Dismissed “${item.title}”. It stays out of your suggestions for 7 days.`);
+        }
         refresh();
       },
       (error: unknown) => {
@@ -81,9 +97,25 @@ export default function Recommendations() {
 
   return (
     <div className="recommendations">
-      <p id="recommendations-status" className="recommendations-status" role="status" tabIndex={-1} ref={status}>
-        {announcement}
-      </p>
+      <div className="recommendations-message">
+        <p id="recommendations-status" className="recommendations-status" role="status" tabIndex={-1} ref={status}>
+          {announcement}
+        </p>
+        {undoable ? (
+          <button
+            type="button"
+            className="button-secondary"
+            aria-label={`Undo dismissing ${undoable.title}`}
+            disabled={busy !== null}
+            onClick={() => send(undoable, 'restored')}
+          >
+            {busy?.action === 'restored' ? 'Undoing…' : 'Undo'}
+          </button>
+        ) : null}
+        {undoable && failure?.action === 'restored' ? (
+          <ErrorNotice error={failure.error} onRetry={() => send(undoable, 'restored')} />
+        ) : null}
+      </div>
       {list.items.length === 0 ? (
         <p className="notice">
           Nothing to suggest right now: every lesson open to you is done or set aside. Dismissed suggestions come back after 7

@@ -14,6 +14,9 @@ export interface AggregateStore {
   pruneReceipts(before: string): Promise<number>;
 }
 
+/** A dismissal adds one to its recommendation's count; restoring (undoing) it takes that one back. */
+const dismissedChange = (action: string) => (action === 'dismissed' ? 1 : action === 'restored' ? -1 : 0);
+
 /** Written with D1's own statements: the guarded upserts (`INSERT … SELECT … WHERE EXISTS`) have no query-builder form. */
 export function createD1AggregateStore(d1: D1Database): AggregateStore {
   const receipted = 'EXISTS (SELECT 1 FROM aggregate_receipts WHERE learner_id = ? AND seq = ? AND applied_by = ?)';
@@ -60,16 +63,17 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
           d1
             .prepare(
               `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
-               SELECT ?, ?, ?, ? WHERE ${receipted}
+               SELECT ?, ?, max(?, 0), ? WHERE ${receipted}
                ON CONFLICT (recommendation_id) DO UPDATE SET accepted = accepted + excluded.accepted,
-                 dismissed = dismissed + excluded.dismissed, completed = completed + excluded.completed`,
+                 dismissed = max(dismissed + ?, 0), completed = completed + excluded.completed`,
             )
             .bind(
               delta.recommendationId,
               delta.action === 'accepted' ? 1 : 0,
-              delta.action === 'dismissed' ? 1 : 0,
+              dismissedChange(delta.action),
               delta.action === 'completed' ? 1 : 0,
               ...guard,
+              dismissedChange(delta.action),
             ),
         ];
       case 'activity':

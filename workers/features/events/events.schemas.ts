@@ -7,7 +7,8 @@ export const MAX_HEARTBEAT_SECONDS = 60;
 /** Most active time one learner is credited in one UTC day (12 hours): no client can pile up more. */
 export const MAX_DAILY_ACTIVE_SECONDS = 12 * 3600;
 export const MAX_EVENTS_PER_BATCH = 100;
-export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed'] as const;
+/** `restored` undoes a dismissal: the item may be suggested again and the dismissal leaves the shared statistics. */
+export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed', 'restored'] as const;
 
 /** How far back and ahead of its receipt an event's `occurredAt` may be: a clock cannot be forged into the record. */
 export const OCCURRED_WINDOW = { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 } as const;

@@ -90,7 +90,8 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
       null,
     );
   const completed = overview.lessons.filter((l) => l.completedAt).length;
-  // Where to pick up: the last lesson opened while unfinished, else the first unfinished one after it in course order.
+  // Where to pick up: the last lesson opened while unfinished, else the first unfinished one after it in course order
+  // (for a learner who has opened nothing, the course's first lesson).
   const lastIndex = last ? overview.lessons.indexOf(last) : -1;
   const next =
     last && !last.completedAt
@@ -107,14 +108,13 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
       if (l.completedAt) return [{ slug: l.lessonSlug, state: 'completed' }];
       return l.startedAt || l.lastActivityAt ? [{ slug: l.lessonSlug, state: 'started' }] : [];
     }),
-    continueLesson:
-      last && next
-        ? {
-            slug: next.lessonSlug,
-            title: next.title,
-            lastActivityAt: next.lastActivityAt,
-            reason: next === last ? ('in_progress' as const) : ('next' as const),
-          }
-        : null,
+    continueLesson: next
+      ? {
+          slug: next.lessonSlug,
+          title: next.title,
+          lastActivityAt: next.lastActivityAt,
+          reason: !last ? ('first' as const) : next === last ? ('in_progress' as const) : ('next' as const),
+        }
+      : null,
   };
 }

@@ -63,13 +63,13 @@ export const ProgressSchema = z
           slug: z.string(),
           title: z.string(),
           lastActivityAt: z.string().nullable(),
-          reason: z.enum(['in_progress', 'next']),
+          reason: z.enum(['in_progress', 'next', 'first']),
         }),
         z.null(),
       ])
       .openapi({
         description:
-          'Where to pick up: the last lesson opened while unfinished (in_progress), else the next unfinished one in course order (next); null before any lesson is opened or once all are done',
+          'Where to pick up: the last lesson opened while unfinished (in_progress), else the next unfinished one in course order (next); the course’s first lesson before any is opened (first); null once all are done',
       }),
   })
   .openapi('Progress');

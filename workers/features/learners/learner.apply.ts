@@ -160,6 +160,16 @@ function change(
   if (event.type === 'recommendation.feedback') {
     const courseId = subject.kind === 'recommendation' ? subject.courseId : null;
     const { recommendationId, action } = event;
+    if (action === 'restored') {
+      // Undoing a dismissal: anything else stands, and the shared count of the dismissal is taken back.
+      if (store.latestFeedback(recommendationId) !== 'dismissed') return {};
+      store.setFeedback({ recommendationId, courseId, action, rating: null, at: occurredAt });
+      if (store.uncountFeedback(recommendationId, 'dismissed')) {
+        store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
+        effects.emitted = true;
+      }
+      return {};
+    }
     store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
     // The shared statistics count each action once per learner and recommendation, however often it is sent.
     if (store.countFeedback(recommendationId, action)) {

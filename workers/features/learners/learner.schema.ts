@@ -143,7 +143,7 @@ export const goal = sqliteTable('goal', {
 export const recommendationFeedback = sqliteTable('recommendation_feedback', {
   recommendationId: text('recommendation_id').primaryKey(),
   courseId: text('course_id'),
-  action: text('action', { enum: ['accepted', 'dismissed', 'completed'] }).notNull(),
+  action: text('action', { enum: ['accepted', 'dismissed', 'completed', 'restored'] }).notNull(),
   rating: integer('rating'),
   at: text('at').notNull(),
   /** The actions already counted in the shared statistics (`accepted,dismissed,`): each counts once per learner. */

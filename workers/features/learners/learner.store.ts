@@ -507,6 +507,38 @@ export function learnerStore(db: LearnerDb) {
       return true;
     },
 
+    /** Takes `action` back out of the shared statistics' count; false when it was not counted. */
+    uncountFeedback(recommendationId: string, action: string): boolean {
+      const row = db
+        .select({ counted: t.recommendationFeedback.counted })
+        .from(t.recommendationFeedback)
+        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
+        .get();
+      const counted = row?.counted.split(',').filter(Boolean) ?? [];
+      if (!counted.includes(action)) return false;
+      db.update(t.recommendationFeedback)
+        .set({
+          counted: counted
+            .filter((a) => a !== action)
+            .map((a) => `${a},`)
+            .join(''),
+        })
+        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
+        .run();
+      return true;
+    },
+
+    /** The learner's latest action on a recommendation, or null. */
+    latestFeedback(recommendationId: string): string | null {
+      return (
+        db
+          .select({ action: t.recommendationFeedback.action })
+          .from(t.recommendationFeedback)
+          .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
+          .get()?.action ?? null
+      );
+    },
+
     /** When the server last received an answer of the learner's to a quiz item, or null. */
     lastAnswerReceivedAt(courseId: string, itemId: string): string | null {
       const row = db

@@ -88,6 +88,42 @@ describe('recommendations', () => {
     );
   });
 
+  it('undo a dismissal: the item comes back at once and the dismissal leaves the shared count, however often it is toggled', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    await complete(token, 'lesson-1');
+    await recommendations(token);
+    const toggle = (action: string) => feedback(token, 'lesson:lesson-2', { eventId: crypto.randomUUID(), action });
+    for (let i = 0; i < 3; i++) {
+      expect((await toggle('dismissed')).status).toBe(200);
+      expect((await recommendations(token)).body.items.map((i) => i.id)).not.toContain('lesson:lesson-2');
+      expect((await toggle('restored')).status).toBe(200);
+      expect((await recommendations(token)).body.items.map((i) => i.id)).toContain('lesson:lesson-2');
+    }
+    // Restoring what was never dismissed (or was accepted since) changes nothing.
+    expect((await feedback(token, 'quiz:lesson-1', { eventId: crypto.randomUUID(), action: 'accepted' })).status).toBe(200);
+    expect((await feedback(token, 'quiz:lesson-1', { eventId: crypto.randomUUID(), action: 'restored' })).status).toBe(200);
+    expect(
+      await learnerSql(learnerId, 'SELECT recommendation_id, action, counted FROM recommendation_feedback ORDER BY 1'),
+    ).toEqual([
+      { recommendation_id: 'lesson:lesson-2', action: 'restored', counted: '' },
+      { recommendation_id: 'quiz:lesson-1', action: 'accepted', counted: 'accepted,' },
+    ]);
+    await flushLearners(learnerId);
+    await vi.waitFor(
+      async () => {
+        const stats = await env.DB.prepare(
+          'SELECT recommendation_id, accepted, dismissed FROM recommendation_stats ORDER BY recommendation_id',
+        ).all();
+        expect(stats.results).toEqual([
+          { recommendation_id: 'lesson:lesson-2', accepted: 0, dismissed: 0 },
+          { recommendation_id: 'quiz:lesson-1', accepted: 1, dismissed: 0 },
+        ]);
+      },
+      { timeout: 8000, interval: 100 },
+    );
+  });
+
   it('take feedback only on what the learner was offered, and count each action once per learner in the shared statistics', async () => {
     await givenCourse();
     const { token, learnerId } = await givenLearner({ goals: ['basics'] });

@@ -54,7 +54,9 @@ export const FeedbackBodySchema = z
   .object({
     eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
     occurredAt: OccurredAtSchema.optional().openapi({ description: 'Defaults to now; within 7 days before and 5 minutes after' }),
-    action: z.enum(RECOMMENDATION_ACTIONS),
+    action: z.enum(RECOMMENDATION_ACTIONS).openapi({
+      description: 'What the learner did; `restored` undoes a dismissal (the item may be suggested again at once)',
+    }),
     rating: z.number().int().min(1).max(5).optional(),
   })
   .strict();
