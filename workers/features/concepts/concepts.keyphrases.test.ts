@@ -56,7 +56,7 @@ describe('extractKeyPhrases on a lesson', () => {
 
   it('ranks the lesson topic among the top three', () => {
     expect(phrases.slice(0, 3).map((p) => p.id)).toContain('window-function');
-    expect(phrases.find((p) => p.id === 'window-function')?.label).toBe('window function');
+    expect(phrases.find((p) => p.id === 'window-function')?.label).toBe('Window function');
   });
 
   it('keeps stop words, verbs and lesson filler out of the phrases', () => {

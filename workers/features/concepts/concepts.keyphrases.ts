@@ -1,3 +1,5 @@
+import { sentenceCase } from './concepts.labels';
+
 /** A key concept of a text: its id (see `conceptIdOf`), how the text most often writes it, its weight in (0, 1]. */
 export interface KeyPhrase {
   id: string;
@@ -195,7 +197,7 @@ export function extractKeyPhrases(text: string, options: KeyPhraseOptions = {}):
   const best = kept[0]?.score ?? 1;
   return kept.map((c) => ({
     id: c.id,
-    label: labelOf(c.surfaces),
+    label: sentenceCase(labelOf(c.surfaces)),
     weight: Math.max(0.001, Math.round((c.score / best) * 1000) / 1000),
   }));
 }

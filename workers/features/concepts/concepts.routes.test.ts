@@ -53,6 +53,25 @@ describe('concepts', () => {
     }
   });
 
+  it('names each concept one way: sentence case, with the words the lesson writes in capitals kept so', async () => {
+    const key = await givenAuthorKey();
+    const body = [
+      'A missing value is `NULL`, and `NULL` compares as unknown. A `LIKE` pattern matches text; `LIKE` patterns use `%`.',
+      '',
+      'Every query starts with `SELECT`, then a list of columns. `SELECT` picks columns and `SELECT` can compute them.',
+      'The select list names each column. The select list is what the query returns, and the select list can rename.',
+      '',
+    ].join('\n');
+    await push(await buildCourse(1, { 'lesson-1': { body, concepts: ['null', 'like-pattern', 'select'] } }), key);
+    await waitForIngest(['lesson-1']);
+    const label = async (id: string) => (await (await api(`/api/concepts/${id}`)).json<Concept>()).label;
+    expect(await label('null')).toBe('NULL');
+    expect(await label('like-pattern')).toBe('LIKE pattern');
+    expect(await label('select')).toBe('SELECT');
+    // An extracted phrase starts with a capital too, however the text writes it.
+    expect(await label('select-list')).toBe('Select list');
+  });
+
   it('lists the concepts authors named first, then extracted ones, each most covered first', async () => {
     await givenCourseAndSource();
     const { concepts } = await (

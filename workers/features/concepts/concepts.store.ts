@@ -35,6 +35,8 @@ export interface ConceptStore {
    * author already gave a lesson stays the author's (origin `author`).
    */
   replaceExtracted(item: Item, phrases: KeyPhrase[]): Promise<void>;
+  /** Renames the concepts the author gave a lesson: `labelOf` says how the lesson writes each (null keeps the name). */
+  relabelAuthored(lessonSlug: string, labelOf: (conceptId: string) => string | null): Promise<void>;
   list(): Promise<ConceptSummary[]>;
   get(id: string): Promise<ConceptDetail | null>;
 }
@@ -86,6 +88,19 @@ export function createD1ConceptStore(db: Db): ConceptStore {
         ...concepts,
         ...links,
       ]);
+    },
+
+    async relabelAuthored(lessonSlug, labelOf) {
+      const rows = await db
+        .select({ id: t.lessonConcepts.conceptId })
+        .from(t.lessonConcepts)
+        .where(eq(t.lessonConcepts.lessonSlug, lessonSlug));
+      const updates = rows.flatMap(({ id }) => {
+        const label = labelOf(id);
+        return label === null ? [] : [db.update(t.concepts).set({ label }).where(eq(t.concepts.id, id))];
+      });
+      const [first, ...rest] = updates;
+      if (first) await db.batch([first, ...rest]);
     },
 
     async list() {

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { quizItemId } from './content.domain';
 import type { ApplyInput } from './content.store';
+import { labelOfId } from '../concepts/concepts.labels';
 import type { LessonInput } from './content.schemas';
 
 /** D1 caps bound parameters at 100 per statement; multi-row inserts are cut to fit. */
@@ -14,8 +15,6 @@ export function chunk<T>(rows: T[], columns: number): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
-
-const conceptLabel = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/-/g, ' ');
 
 /**
  * Every write of one push, in order, for a single D1 batch: it commits whole or
@@ -182,7 +181,7 @@ export function pushStatements(
       stmts.push(
         db
           .insert(t.concepts)
-          .values(rows.map((id) => ({ id, label: conceptLabel(id) })))
+          .values(rows.map((id) => ({ id, label: labelOfId(id) })))
           .onConflictDoNothing(),
       );
     }

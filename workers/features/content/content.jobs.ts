@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { ingestJobs, type IngestLessonJob } from '../../queues/messages';
 import { extractKeyPhrases } from '../concepts/concepts.keyphrases';
+import { labelFromText } from '../concepts/concepts.labels';
 import { indexLesson } from '../search/search.jobs';
 import { markdownStats } from './content.markdown';
 
@@ -27,6 +28,7 @@ export async function ingestLesson(
   await indexLesson(deps, job.lessonSlug, job.contentHash, markdown);
   const headings = stats.outline.map((h) => h.text);
   await deps.concepts.replaceExtracted({ kind: 'lesson', id: job.lessonSlug }, extractKeyPhrases(markdown, { headings }));
+  await deps.concepts.relabelAuthored(job.lessonSlug, (id) => labelFromText(id, markdown));
   const stored = await deps.content.markIngested(job.lessonSlug, job.contentHash, stats, now);
   if (!stored && (await deps.content.lessonHash(job.lessonSlug)) === null) {
     // Pruned while this job ran: what it wrote after the prune goes too.
