@@ -141,9 +141,14 @@ describe('learning progress', () => {
     await page.locator('.mastery-list').waitFor();
     const masteryTitles = await page.locator('.mastery-list .mastery-title').allTextContents();
     expect(masteryTitles).toEqual(expect.arrayContaining([wrongConcept, rightConcept]));
-    await page.locator('table.predictions').waitFor();
-    expect(await page.locator('table.predictions tbody th').allTextContents()).toEqual(
-      expect.arrayContaining([wrongConcept, rightConcept]),
+    // One measure on screen (mastery); the forecast is a detail on demand, not a second percentage beside it.
+    expect(await page.locator('#mastery').textContent()).not.toContain('Probability');
+    expect(await page.locator('#predictions').count()).toBe(0);
+    const more = page.locator('.mastery-list li').filter({ hasText: rightConcept }).locator('details.mastery-more');
+    expect(await more.locator('p').isVisible()).toBe(false);
+    await more.locator('summary').click();
+    expect(await more.locator('p').textContent()).toMatch(
+      /^Chance of answering a question on it correctly: \d+% today, \d+% in 7 days without review/,
     );
 
     // The week's active time, as a chart and as a table.
@@ -234,15 +239,26 @@ describe('learning progress', () => {
     await expect.poll(() => page.locator('.mastery-list .mastery-detail').first().textContent()).toBe('1 of 2 answers correct');
   });
 
-  it('explains an empty dashboard to a new learner', async () => {
+  it('tells a new learner what to do first, with no empty charts or zero counts', async () => {
     const learner = await onboardedLearner(baseUrl);
     const page = await newPage(storedSession(baseUrl, learner));
     await page.goto(`${baseUrl}/dashboard/`);
     await page.locator('.review-overview').waitFor();
     expect(await page.locator('.review-overview .notice').textContent()).toContain('No reviews yet.');
-    await expect.poll(() => page.locator('.continue').textContent()).toContain('Nothing started yet.');
+    // Where to start: the course's first lesson, as a button.
+    const book = (await (await fetch(`${baseUrl}/api/content/book`)).json()) as {
+      parts: { chapters: { lessons: { slug: string; title: string }[] }[] }[];
+    };
+    const first = book.parts[0]?.chapters[0]?.lessons[0];
+    await expect.poll(() => page.locator('.summary .button').textContent()).toBe(`Start “${first?.title ?? ''}”`);
+    expect(await page.locator('.summary .button').getAttribute('href')).toBe(`/lessons/${first?.slug ?? ''}`);
+    expect(await page.locator('.stats').count()).toBe(0);
     await expect.poll(() => page.locator('#mastery-title + .notice').textContent()).toContain('No concepts practised yet.');
-    await expect.poll(() => page.locator('#predictions-title + .notice').textContent()).toContain('Predictions appear once');
-    expect(await page.locator('.week-chart figcaption').textContent()).toBe('0 min in the last 8 weeks, 0 min this week.');
+    expect(await page.locator('#completion-title + .notice').textContent()).toContain('No lessons completed yet.');
+    expect(await page.locator('#time-title + .notice').textContent()).toContain('No study time yet.');
+    expect(await page.locator('.week-chart').count()).toBe(0);
+    expect(await page.locator('.completion').count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toMatch(/not practised yet|\b0 of \d+|Predictions/);
+    await page.screenshot({ path: `${SHOTS}/dashboard-new.png`, fullPage: true });
   });
 });

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { getMastery, getPredictions, getProgress, lessonHref, type ConceptPrediction, type Progress } from '../lib/api';
-import { conceptOverview } from '../lib/learner-model';
+import { getMastery, getPredictions, getProgress, lessonHref, type Progress } from '../lib/api';
+import { conceptOverview, type PractisedConcept } from '../lib/learner-model';
 import { completionPercent, formatDateTime, formatPercent, plural } from '../lib/format';
 import { recentWeeks } from '../lib/week-chart';
 import MasteryBar from './MasteryBar';
@@ -10,7 +10,7 @@ import { ErrorNotice, Loading } from './Status';
 import { useLoad, type LoadState } from './use-load';
 import WeekChart from './WeekChart';
 
-/** Mastery and predictions, loaded together: predictions are shown for the practised concepts only. */
+/** Mastery and forecasts, loaded together: forecasts are shown for the practised concepts only. */
 async function loadConcepts() {
   const [mastery, predictions] = await Promise.all([getMastery(), getPredictions()]);
   return conceptOverview(mastery, predictions);
@@ -40,45 +40,59 @@ export default function Dashboard() {
       </Section>
       <Section id="completion" title="Completion">
         <Loaded load={progress} label="Loading your progress…" echo="your progress">
-          {(data) => <Completion progress={data} />}
+          {(data) =>
+            data.lessons.completed === 0 ? (
+              <p className="notice">
+                No lessons completed yet. As you complete lessons, each part of the course shows how far you are.
+              </p>
+            ) : (
+              <Completion progress={data} />
+            )
+          }
         </Loaded>
       </Section>
       <Section id="time" title="Time spent">
         <Loaded load={progress} label="Loading your progress…" echo="your progress">
-          {(data) => <WeekChart weeks={recentWeeks(data.weeks, new Date())} />}
+          {(data) =>
+            data.weeks.some((w) => w.activeSeconds > 0) ? (
+              <WeekChart weeks={recentWeeks(data.weeks, new Date())} />
+            ) : (
+              <p className="notice">
+                No study time yet. The time you spend reading a lesson is counted while its page is open, and shows here week by
+                week.
+              </p>
+            )
+          }
         </Loaded>
       </Section>
-      <Section id="mastery" title="Mastery by concept">
+      <Section id="mastery" title="What you know">
         <Loaded load={model} label="Loading your mastery…">
-          {({ practised, notStarted }) => (
-            <>
-              {practised.length === 0 ? (
-                <p className="notice">
-                  No concepts practised yet. Answer the questions at the end of a lesson and your mastery of each concept shows
-                  here.
-                </p>
-              ) : (
+          {({ practised, notStarted }) =>
+            practised.length === 0 ? (
+              <p className="notice">
+                No concepts practised yet. Answer the questions at the end of a lesson: each answer shows here as your mastery of
+                its concept.
+              </p>
+            ) : (
+              <>
+                <p className="muted">Mastery is how likely it is that you know a concept, judged from your answers so far.</p>
                 <ul className="mastery-list">
                   {practised.map((concept) => (
                     <li key={concept.concept}>
                       <MasteryBar mastery={concept} />
+                      <Forecast concept={concept} />
                     </li>
                   ))}
                 </ul>
-              )}
-              {notStarted.length > 0 ? (
-                <details className="not-started">
-                  <summary>{plural(notStarted.length, 'concept')} not practised yet</summary>
-                  <p className="muted">{notStarted.join(', ')}.</p>
-                </details>
-              ) : null}
-            </>
-          )}
-        </Loaded>
-      </Section>
-      <Section id="predictions" title="Your chances of answering correctly">
-        <Loaded load={model} label="Loading predictions…" echo="your mastery">
-          {({ predictions }) => <Predictions concepts={predictions} />}
+                {notStarted.length > 0 ? (
+                  <details className="not-started">
+                    <summary>Concepts still to practise ({notStarted.length})</summary>
+                    <p className="muted">{notStarted.join(', ')}.</p>
+                  </details>
+                ) : null}
+              </>
+            )
+          }
         </Loaded>
       </Section>
     </article>
@@ -123,6 +137,18 @@ function Loaded<T>({
 
 function Summary({ progress }: { progress: Progress }) {
   const { lessons, streakDays, continueLesson, lastLesson } = progress;
+  if (continueLesson?.reason === 'first') {
+    return (
+      <section className="summary" aria-label="Where to start">
+        <p className="continue">New here? Start with the course's first lesson, or with one of the recommendations below.</p>
+        <p className="continue-action">
+          <a className="button" href={lessonHref(continueLesson.slug)}>
+            Start “{continueLesson.title}”
+          </a>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="summary" aria-label="At a glance">
       <dl className="stats">
@@ -154,7 +180,7 @@ function Summary({ progress }: { progress: Progress }) {
         <p className="continue">Every lesson is completed. Well done: review what is due to keep it fresh.</p>
       ) : (
         <p className="continue">
-          Nothing started yet. <a href="/">Pick a lesson from the course</a> to begin.
+          Nothing to continue. <a href="/">Pick a lesson from the course</a>.
         </p>
       )}
     </section>
@@ -215,43 +241,21 @@ function CompletionBar({
   );
 }
 
-function Predictions({ concepts }: { concepts: ConceptPrediction[] }) {
-  if (concepts.length === 0) {
-    return (
-      <p className="notice">
-        Predictions appear once you have answered a few quiz questions: how likely you are to answer each concept correctly today,
-        and in a week if you do not review it.
-      </p>
-    );
-  }
+/** A practised concept's forecast, on demand: the chance of a right answer today and in a week without review. */
+function Forecast({ concept }: { concept: PractisedConcept }) {
+  const { forecast } = concept;
+  if (!forecast) return null;
+  const drop = Math.round((forecast.now - forecast.in7Days) * 100);
   return (
-    <div className="table-scroll">
-      <table className="predictions">
-        <caption className="muted">
-          The chance of answering a question on each concept correctly, now and in 7 days without review.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Concept</th>
-            <th scope="col">Now</th>
-            <th scope="col">In 7 days</th>
-            <th scope="col">Change</th>
-          </tr>
-        </thead>
-        <tbody>
-          {concepts.map((c) => {
-            const drop = Math.round((c.in7Days - c.now) * 100);
-            return (
-              <tr key={c.concept}>
-                <th scope="row">{c.title}</th>
-                <td>{formatPercent(c.now)}</td>
-                <td>{formatPercent(c.in7Days)}</td>
-                <td>{drop === 0 ? 'No change' : `${drop > 0 ? '+' : '−'}${Math.abs(drop)} points`}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <details className="mastery-more">
+      <summary>
+        Details<span className="visually-hidden"> on {concept.title}</span>
+      </summary>
+      <p>
+        Chance of answering a question on it correctly: {formatPercent(forecast.now)} today, {formatPercent(forecast.in7Days)} in
+        7 days without review
+        {drop > 0 ? ` (${drop} points lower: a review keeps it up)` : ''}.
+      </p>
+    </details>
   );
 }

@@ -2,7 +2,7 @@ import type { ConceptMastery } from '../lib/api';
 import { capitalize, formatPercent, percent } from '../lib/format';
 
 /**
- * One concept's mastery: its name, level and P(known) as text, with a bar beside it.
+ * One concept's mastery: its name, level and mastery (P(known)) as text, with a bar beside it.
  * The bar repeats the number, so it is hidden from screen readers.
  */
 export default function MasteryBar({
@@ -21,7 +21,7 @@ export default function MasteryBar({
           <div className="bar-fill" style={{ width: `${percent(mastery.pKnown)}%` }} />
         </div>
         <span className="bar-value">
-          <span className="visually-hidden">Probability known: </span>
+          <span className="visually-hidden">Mastery: </span>
           {formatPercent(mastery.pKnown)}
         </span>
       </div>

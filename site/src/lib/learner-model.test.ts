@@ -33,16 +33,19 @@ describe('conceptOverview', () => {
     expect(overview.notStarted).toEqual(['Alias', 'Window function']);
   });
 
-  it('keeps predictions of practised concepts only', () => {
+  it('gives each practised concept its forecast, and none to a concept the API did not forecast', () => {
     const overview = conceptOverview(concepts, [
       prediction({ concept: 'alias', title: 'Alias' }),
       prediction({ concept: 'like', title: 'LIKE pattern', now: 0.8, in7Days: 0.6 }),
     ]);
-    expect(overview.predictions.map((p) => p.concept)).toEqual(['like']);
+    expect(overview.practised.map((m) => [m.concept, m.forecast])).toEqual([
+      ['null', null],
+      ['like', { now: 0.8, in7Days: 0.6 }],
+    ]);
   });
 
   it('has nothing practised for a new learner', () => {
     const overview = conceptOverview([mastery()], [prediction()]);
-    expect(overview).toEqual({ practised: [], notStarted: ['Joins'], predictions: [] });
+    expect(overview).toEqual({ practised: [], notStarted: ['Joins'] });
   });
 });
