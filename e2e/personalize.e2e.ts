@@ -54,7 +54,7 @@ describe('personalized lessons', () => {
     await page.getByRole('link', { name: 'Filtering rows with WHERE' }).first().click();
     await page.waitForURL(`${baseUrl}/lessons/filtering-with-where`);
     await page.getByRole('tab', { name: 'Personalized' }).click();
-    await expect.poll(() => personalizedText(page), { timeout: 20_000 }).toContain('Before you start');
+    await expect.poll(() => personalizedText(page), { timeout: 20_000 }).toContain('What to remember from earlier lessons');
     await page.locator('.adaptations li').first().waitFor();
     expect(await page.locator('.engine').textContent()).toContain('offline');
     expect(await page.locator('.badge-cache').count()).toBe(0);
@@ -68,7 +68,7 @@ describe('personalized lessons', () => {
     await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toBe('Personalized');
     await page.locator('.badge-cache').waitFor();
     expect(await page.locator('.badge-cache').textContent()).toBe('From cache');
-    await expect.poll(() => personalizedText(page)).toContain('Before you start');
+    await expect.poll(() => personalizedText(page)).toContain('What to remember from earlier lessons');
     await page.locator('.adaptations li').first().waitFor();
     for (const { selector, ratio } of await contrastRatios(page, [
       '.badge-cache',
@@ -84,10 +84,10 @@ describe('personalized lessons', () => {
     await page.keyboard.press('ArrowLeft');
     expect(await page.getByRole('tab', { selected: true }).textContent()).toBe('Original');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-original');
-    expect(await page.locator('#panel-original .prose').textContent()).not.toContain('Before you start');
+    expect(await page.locator('#panel-original .prose').textContent()).not.toContain('What to remember from earlier lessons');
     expect(await page.locator('#panel-personalized').isHidden()).toBe(true);
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => personalizedText(page)).toContain('Before you start');
+    await expect.poll(() => personalizedText(page)).toContain('What to remember from earlier lessons');
   });
 
   it('replaces a forged token with a new learner and brings them back to the lesson they opened', async () => {
@@ -147,6 +147,22 @@ describe('personalized lessons', () => {
     await page.getByLabel('Analytical: reasons, rules and proofs').waitFor();
     expect(await page.getByLabel('Analytical: reasons, rules and proofs').isChecked()).toBe(true);
     expect(await page.getByRole('spinbutton').inputValue()).toBe('45');
+  });
+});
+
+describe('the Personalized tab, remembered', () => {
+  it('lands a link to a section at its heading once the text is in, with the exercise answer behind a reveal', async () => {
+    const learner = await onboardedLearner(baseUrl, { style: 'hands-on' });
+    const page = await newPage(storedSession(baseUrl, learner));
+    await page.addInitScript(() => localStorage.setItem('learnedge.lessonTab', 'personalized'));
+    await page.goto(`${baseUrl}/lessons/filtering-with-where#try-it`);
+    await page.locator('#panel-personalized .personalized-meta').waitFor();
+    await page.locator('#panel-personalized #try-it').waitFor();
+    await expect.poll(() => page.locator('#try-it').evaluate((h) => Math.round(h.getBoundingClientRect().top))).toBeLessThan(100);
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(1000);
+    const reveal = page.locator('#panel-personalized .prose details.answer-reveal');
+    expect(await reveal.count()).toBe(1);
+    expect(await reveal.getByText('This returns Amara Okafor', { exact: false }).isVisible()).toBe(false);
   });
 });
 

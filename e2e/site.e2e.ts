@@ -69,6 +69,22 @@ describe('reading the course in a browser', () => {
     await page.locator('.prose').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // A compact header (it took 132 of 740 px in three rows), with every link a target of 24 px or more.
+    expect(await page.locator('.site-header').evaluate((h) => h.getBoundingClientRect().height)).toBeLessThanOrEqual(100);
+    const targets = await page
+      .locator('.site-header nav a, .site-header .brand, .site-search button, .site-search input')
+      .evaluateAll((els) =>
+        els.map((el) => {
+          const box = el.getBoundingClientRect();
+          return { text: el.textContent?.trim() ?? el.tagName, height: box.height, width: box.width, right: box.right };
+        }),
+      );
+    expect(targets).toHaveLength(8);
+    for (const t of targets) {
+      expect(t.height, t.text).toBeGreaterThanOrEqual(24);
+      expect(t.width, t.text).toBeGreaterThanOrEqual(24);
+      expect(t.right, t.text).toBeLessThanOrEqual(375);
+    }
     await page.screenshot({ path: `${SHOTS}/lesson-phone.png` });
   });
 
@@ -111,6 +127,48 @@ describe('what the reader sees', () => {
       '.tabs .tab[aria-selected="false"]',
     ]);
     for (const { selector, ratio } of ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('keeps highlighted code at 4.5:1, one keyboard stop per section, and exercise answers behind a reveal', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/filtering-with-where`);
+    await page.locator('.prose pre code .hljs-keyword').first().waitFor();
+    const classes = await page
+      .locator('.prose pre code [class^="hljs-"]')
+      .evaluateAll((spans: Element[]) => [...new Set(spans.map((s) => s.classList.item(0) ?? ''))]);
+    expect(classes).toContain('hljs-keyword');
+    for (const { selector, ratio } of await contrastRatios(
+      page,
+      classes.map((c) => `.prose pre code .${c}`),
+    ))
+      expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+
+    // A section's "#" is out of the tab order; "On this page" links to the same place.
+    const sections = await page
+      .locator('.prose h2')
+      .evaluateAll((hs) =>
+        hs.map((h) => ({ id: h.id, tabIndex: h.querySelector<HTMLAnchorElement>('a.heading-anchor')?.tabIndex })),
+      );
+    expect(sections.length).toBeGreaterThan(3);
+    for (const { id, tabIndex } of sections) {
+      expect(tabIndex, id).toBe(-1);
+      expect(await page.locator(`.toc a[href="#${id}"]`).count(), id).toBe(1);
+    }
+    let stops = 0;
+    await page.locator('.toc a').first().focus();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.matches('h2 > a.heading-anchor') ?? false)) stops++;
+    }
+    expect(stops).toBe(0);
+
+    // The Try it answer is hidden until asked for.
+    const reveal = page.locator('.prose details.answer-reveal');
+    expect(await reveal.count()).toBe(1);
+    const answer = reveal.getByText('This returns Amara Okafor', { exact: false });
+    expect(await answer.isVisible()).toBe(false);
+    await reveal.locator('summary').click();
+    expect(await answer.isVisible()).toBe(true);
   });
 
   it('shows a re-pushed lesson at once, without rebuilding the site', async () => {

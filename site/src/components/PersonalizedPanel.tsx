@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, type PersonalizedLesson } from '../lib/api';
 import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { onboardingHref } from '../lib/onboarding';
@@ -19,6 +19,14 @@ export default function PersonalizedPanel({ state, onRetry }: { state: Personali
   const html = useMemo(() => (markdown ? renderLessonHtml(markdown) : ''), [markdown]);
   const sections = useMemo(() => (phase === 'done' ? lessonSections(markdown) : []), [phase, markdown]);
   const source = lesson ?? meta;
+  // A link to a section (#anchor) is followed once this version's text is in: the browser tried before it existed.
+  const followed = useRef(false);
+  useEffect(() => {
+    if (phase !== 'done' || followed.current) return;
+    followed.current = true;
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    if (id) document.getElementById(id)?.scrollIntoView();
+  }, [phase, html]);
 
   return (
     <>

@@ -53,6 +53,49 @@ describe('renderLessonHtml', () => {
       '#worked-example-1',
     ]);
   });
+
+  it('keeps a section permalink out of the tab order (the contents link to it) and a deeper one in it', () => {
+    const doc = render('## Why\n\n### Detail\n');
+    expect(doc.querySelector('h2 a.heading-anchor')?.getAttribute('tabindex')).toBe('-1');
+    expect(doc.querySelector('h3 a.heading-anchor')?.hasAttribute('tabindex')).toBe(false);
+  });
+
+  it('puts an exercise answer, up to the next heading, behind a reveal', () => {
+    const doc = render(
+      [
+        '## Try it',
+        '',
+        'Write a query that lists the cities.',
+        '',
+        '**Answer:** `SELECT city FROM customers;` returns three rows.',
+        '',
+        '```sql',
+        'SELECT city FROM customers;',
+        '```',
+        '',
+        '## Next',
+        '',
+        'Text after.',
+        '',
+        '**Solutions**: more.',
+      ].join('\n'),
+    );
+    const reveals = [...doc.querySelectorAll('details.answer-reveal')];
+    expect(reveals).toHaveLength(2);
+    expect(reveals[0]?.querySelector('summary')?.textContent).toBe('Show the answer');
+    expect(reveals[0]?.textContent).toContain('returns three rows');
+    expect(reveals[0]?.querySelector('pre code')?.textContent).toContain('SELECT city');
+    expect(reveals[0]?.textContent).not.toContain('Text after');
+    // The task stays visible, and the next section is outside the reveal.
+    expect(doc.querySelector('details')?.previousElementSibling?.textContent).toBe('Write a query that lists the cities.');
+    expect(doc.querySelector('details h2')).toBeNull();
+    expect(reveals[1]?.textContent).toContain('more.');
+  });
+
+  it('leaves a paragraph that only mentions an answer in the open', () => {
+    const doc = render('The answer: **42** is the answer.\n\nAn **Answer:** later in a line.\n');
+    expect(doc.querySelector('details')).toBeNull();
+  });
 });
 
 describe('lessonSections', () => {

@@ -22,7 +22,8 @@ const md = createMarkdown({
     lang && hljs.getLanguage(lang) ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : '',
 });
 
-// Each heading gets a visible, keyboard-reachable permalink to its anchor.
+// Each heading gets a visible permalink to its anchor. A \`##\` section's link is also in "On this page" (same
+// href), so its "#" is left out of the tab order: one keyboard stop per section. Deeper headings keep theirs.
 md.renderer.rules.heading_close = (tokens, idx) => {
   const close = tokens[idx];
   const open = tokens
@@ -30,11 +31,33 @@ md.renderer.rules.heading_close = (tokens, idx) => {
     .reverse()
     .find((t) => t.type === 'heading_open');
   const id = open?.attrGet('id');
+  const inContents = close?.tag === 'h2' ? ' tabindex="-1"' : '';
   const link = id
-    ? `<a class="heading-anchor" href="#${md.utils.escapeHtml(String(id))}" aria-label="Link to this section">#</a>`
+    ? `<a class="heading-anchor" href="#${md.utils.escapeHtml(String(id))}"${inContents} aria-label="Link to this section">#</a>`
     : '';
   return `${link}</${close?.tag ?? 'h2'}>\n`;
 };
+
+/** A paragraph that opens with a bold "Answer:" (or Answers, Solution, Solutions) gives away an exercise. */
+const ANSWER = /^\*\*(answers?|solutions?)\s*:?\*\*\s*:?/i;
+
+// Everything from such a paragraph to the next heading goes behind a reveal, so reading on does not spoil the exercise.
+md.core.ruler.push('answer_reveal', (state) => {
+  const tokens = state.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const inline = tokens[i + 1];
+    if (tokens[i]?.type !== 'paragraph_open' || tokens[i]?.level !== 0 || !inline || !ANSWER.test(inline.content)) continue;
+    let end = tokens.findIndex((t, j) => j > i && t.type === 'heading_open');
+    if (end === -1) end = tokens.length;
+    const open = new state.Token('html_block', '', 0);
+    open.content = '<details class="answer-reveal"><summary>Show the answer</summary>\n';
+    const close = new state.Token('html_block', '', 0);
+    close.content = '</details>\n';
+    tokens.splice(end, 0, close);
+    tokens.splice(i, 0, open);
+    i = end + 1;
+  }
+});
 
 const HEADING = /^H[1-6]$/;
 const ANCHOR_ID = /^[\p{L}\p{N}_-]+$/u;

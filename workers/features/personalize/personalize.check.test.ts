@@ -51,7 +51,7 @@ describe('checkAdaptation', () => {
     ['a heading that gained inline formatting', edited('### Integer division', '### *Integer* division')],
     [
       'a callout added above the lesson',
-      `> **Before you start**\n>\n> - [Thinking in relations](/lessons/relational-model)\n\n${LESSON}`,
+      `> **What to remember from earlier lessons**\n>\n> - **Thinking in relations**: Tables, rows and keys.\n\n${LESSON}`,
     ],
     [
       'a code block moved into a blockquote',

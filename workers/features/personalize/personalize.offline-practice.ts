@@ -63,20 +63,3 @@ function sqlKeywords(code: string): string {
     .trim()
     .toUpperCase();
 }
-
-/** Follow-ups that ask for the reason behind a result, rotated so the list does not read as a form. */
-const DOING_FOLLOW_UPS = ['Say which rule from the lesson makes it work.', 'How would you check that your answer is right?'];
-const EXPLAINING = /^(explain|describe|predict|identify|recogni[sz]e|compare|distinguish|justify)\b/i;
-
-/** Turns learning objectives into questions that ask the learner to do the thing and justify it. */
-export function reasoningQuestions(objectives: string[]): string[] {
-  return objectives.map((objective, i) => {
-    const task = objective.trim().replace(/[.!]$/, '');
-    // Lower-case a leading verb ("Write" → "write") but never an acronym ("SQL").
-    const lowered = /^\p{Lu}\p{Ll}/u.test(task) ? task.charAt(0).toLowerCase() + task.slice(1) : task;
-    const followUp = EXPLAINING.test(task)
-      ? "Test your answer on one of the lesson's examples."
-      : (DOING_FOLLOW_UPS[i % DOING_FOLLOW_UPS.length] ?? '');
-    return `Without looking back, could you ${lowered}? ${followUp}`.trim();
-  });
-}

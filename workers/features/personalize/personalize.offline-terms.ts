@@ -45,25 +45,43 @@ function headingTexts(doc: LessonDoc): { plain: string; section: number }[] {
   return doc.sections.flatMap((s, i) => (s.heading ? [{ plain: s.heading.text, section: i }] : []));
 }
 
+/** A sentence ending in a colon leads into an example; one this long still defines on its own. */
+const MIN_COLON_DEFINITION_WORDS = 8;
+
 /**
- * The first sentence that defines the term: the term in bold or italics, named with
- * "is called" / "known as", or opening the sentence as its subject ("A key is …").
- * Sentences that end in a colon lead into an example and do not stand alone.
+ * The sentence that best defines the term, as written (a closing colon made a full
+ * stop). Strong forms first: the term in bold or italics, named with "is called" /
+ * "known as", opening the sentence as the subject of "is", "are" or "means", or as a
+ * label ("Lost update: two sessions …"). Failing those, a sentence the term opens as
+ * the subject of a verb ("ROLLBACK throws away every change since BEGIN"). Short
+ * lead-ins ending in a colon do not stand alone and never count.
  */
 export function definingSentence(term: ConceptTerm, doc: LessonDoc): string | null {
   const core = term.pattern.source;
-  const emphasized = new RegExp(`(\\*\\*|\\*|_)${core}\\1`, 'iu');
+  // The term as a sentence's subject, maybe with an article, call parentheses or an aside: "EXISTS (subquery)".
+  const subjectOf = `^(?:an?\\s+|the\\s+)?${core}(?:\\s*\\([^)]*\\))?`;
+  const emphasized = new RegExp(`(?<![\\p{L}\\p{N}_])(\\*\\*|\\*|_)${core}\\1(?![\\p{L}\\p{N}_])`, 'iu');
   const named = new RegExp(
     `\\b(?:is|are)\\s+called\\s+(?:an?\\s+|the\\s+)?${core}|\\bknown\\s+as\\s+(?:an?\\s+|the\\s+)?${core}`,
     'iu',
   );
-  const subject = new RegExp(`^(?:an?\\s+|the\\s+)?${core}\\s+(?:is|are|means)\\b`, 'iu');
-  const found = doc.sentences.find((s) => {
-    if (!term.pattern.test(s.plain) || s.plain.endsWith(':') || countWords(s.plain) > MAX_DEFINITION_WORDS) return false;
-    const ticksless = s.markdown.replace(/`/g, '');
-    return emphasized.test(ticksless) || named.test(s.plain) || subject.test(s.plain);
+  const subject = new RegExp(`${subjectOf}\\s+(?:is|are|means)\\b`, 'iu');
+  const label = new RegExp(`^${core}:\\s+(.)`, 'iu');
+  // The term as the subject of a verb in the third person ("sorts", "keeps"); not "has" or "does", which say little.
+  const acts = new RegExp(`${subjectOf}\\s+(?!has\\b|does\\b|was\\b)[a-z]+s\\b`, 'iu');
+  const strong = (s: LessonSentence) =>
+    emphasized.test(s.markdown.replace(/`/g, '')) ||
+    named.test(s.plain) ||
+    subject.test(s.plain) ||
+    /^\p{Ll}$/u.test(label.exec(s.plain)?.[2] ?? '');
+  const candidates = doc.sentences.filter((s) => {
+    const words = countWords(s.plain);
+    if (!term.pattern.test(s.plain) || words > MAX_DEFINITION_WORDS) return false;
+    return !s.plain.endsWith(':') || words >= MIN_COLON_DEFINITION_WORDS;
   });
-  return found ? found.markdown : null;
+  const found =
+    candidates.find(strong) ?? candidates.find((s) => countWords(s.plain) >= MIN_COLON_DEFINITION_WORDS && acts.test(s.plain));
+  return found ? found.markdown.replace(/:$/, '.') : null;
 }
 
 /**
@@ -85,6 +103,34 @@ export function keyPointSentences(doc: LessonDoc, sections: number[], terms: Con
   const rest = scored.filter((s) => !picked.includes(s)).sort(byScore);
   picked.push(...rest.slice(0, wanted - picked.length));
   return picked.sort((a, b) => a.order - b.order).map((s) => s.sentence.markdown);
+}
+
+const MAX_GAPS = 4;
+
+/**
+ * Up to four sentences of the teaching sections, each with one key term taken out
+ * (a different term each, in the lesson's order), for recall practice: the learner
+ * names the term, then checks. A sentence must stand alone, as for key points.
+ */
+export function recallGaps(doc: LessonDoc, sections: number[], terms: ConceptTerm[]): { question: string; answer: string }[] {
+  const used = new Set<string>();
+  const gaps: { question: string; answer: string; order: number; score: number }[] = [];
+  const candidates = withLeadIns(doc.sentences)
+    .map((sentence, order) => ({ sentence, order, score: scoreSentence(sentence, terms) }))
+    .filter((c) => sections.includes(c.sentence.section) && usableAsPoint(c.sentence))
+    .sort((a, b) => b.score - a.score || a.order - b.order);
+  for (const { sentence, order, score } of candidates) {
+    if (gaps.length === MAX_GAPS) break;
+    const term = terms.find((t) => !used.has(t.id) && t.pattern.test(sentence.plain));
+    if (!term) continue;
+    // The term with any emphasis or code marks around it, so the gap leaves no empty `**` behind.
+    const marked = new RegExp(`(\\*\\*|\\*|_|\`)?${term.pattern.source}\\1`, 'iu');
+    const question = sentence.markdown.replace(marked, '_____');
+    if (question === sentence.markdown) continue;
+    used.add(term.id);
+    gaps.push({ question: `“${question}”`, answer: term.display, order, score });
+  }
+  return gaps.sort((a, b) => a.order - b.order).map(({ question, answer }) => ({ question, answer }));
 }
 
 /** A short all-bold sentence ("**NULL spreads.**") is a label for the next one: keep them together. */

@@ -1,5 +1,5 @@
 import type { Adaptation, LessonContext, Preferences } from './personalize.domain';
-import { conceptTerms, definingSentence, keyPointSentences, type ConceptTerm } from './personalize.offline-terms';
+import { conceptTerms, definingSentence, keyPointSentences, recallGaps, type ConceptTerm } from './personalize.offline-terms';
 import {
   closeOpenFence,
   insertBlocks,
@@ -8,13 +8,13 @@ import {
   type LessonDoc,
   type LessonHeading,
 } from './personalize.offline-sections';
-import { isFragment, reasoningQuestions, tryItPrompt } from './personalize.offline-practice';
+import { isFragment, tryItPrompt } from './personalize.offline-practice';
 
 /**
  * Part of every offline cache key: change it whenever the cached text changes, be it
  * the output of `adaptOffline` or the sanitizing the engine applies before caching.
  */
-export const OFFLINE_ENGINE_VERSION = 'offline-v3';
+export const OFFLINE_ENGINE_VERSION = 'offline-v4';
 
 const WORDS_PER_MINUTE = 200;
 const CODE_LINES_PER_MINUTE = 12;
@@ -31,8 +31,11 @@ interface Addition {
 
 /**
  * Adapts a lesson to a learner without a language model: it only adds callouts,
- * prompts and plans, and reorders example variants, so the result always passes
- * `checkAdaptation`. Deterministic: the same lesson and preferences give the same text.
+ * prompts, plans and practice, and reorders example variants, so the result always
+ * passes `checkAdaptation`. Each addition brings something the page does not already
+ * show (the lesson header lists the objectives and links the prerequisites; "On this
+ * page" lists the sections), and is left out when the lesson gives it nothing to say.
+ * Deterministic: the same lesson and preferences give the same text.
  */
 export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptation {
   const reordered = putDomainFirst(closeOpenFence(lesson.markdown), prefs.exampleDomain);
@@ -44,17 +47,16 @@ export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptat
 
   const top = [
     beginner ? recap(lesson) : null,
-    prefs.style === 'visual' ? lessonMap(doc) : null,
-    expert ? skimNote(lesson, doc, terms) : null,
+    prefs.style === 'visual' ? atAGlance(lesson, doc, terms) : null,
+    expert ? skimNote(doc, terms) : null,
     shortSession ? keyPoints(doc, terms, prefs.sessionMinutes) : null,
     shortSession ? splitPlan(lesson, doc, prefs.sessionMinutes) : null,
-    prefs.style === 'analytical' && !expert ? objectivesUpTop(lesson) : null,
     expert ? null : keyTerms(terms, doc),
   ].flatMap((a) => (a ? [a] : []));
   const domain = reordered.moved > 0 ? `Examples from ${prefs.exampleDomain} first` : null;
   const optional = beginner ? optionalNotes(doc) : null;
   const practice = prefs.style === 'hands-on' ? tryIts(doc) : null;
-  const end = prefs.style === 'analytical' ? checkYourReasoning(lesson) : null;
+  const end = prefs.style === 'analytical' ? checkYourReasoning(doc, terms) : null;
 
   const body = insertBlocks(doc.lines, [...(optional?.inserts ?? []), ...(practice?.inserts ?? [])]);
   const markdown = [
@@ -89,30 +91,28 @@ function link(heading: LessonHeading): string {
   return `[${heading.text.replace(/[[\]\\]/g, '\\$&')}](#${heading.anchor})`;
 }
 
-function listJoin(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
-}
-
+/** What each prerequisite was about: the header links them by title only. */
 function recap(lesson: LessonContext): Addition | null {
-  const prereqs = lesson.prerequisites;
-  if (prereqs.length === 0) return null;
+  const summarized = lesson.prerequisites.filter((p) => p.summary.trim());
+  if (summarized.length === 0) return null;
   return {
-    lines: callout('Before you start', [
-      `This lesson builds on ${prereqs.length === 1 ? 'an earlier lesson' : `${prereqs.length} earlier lessons`}. If ${prereqs.length === 1 ? 'it is' : 'they are'} not fresh in your mind, take a minute to look back:`,
+    lines: callout('What to remember from earlier lessons', [
+      'This lesson takes these for granted. If one is not fresh in your mind, look back before you start:',
       '',
-      ...prereqs.map((p) => `- [${p.title}](/lessons/${p.slug})${p.summary.trim() ? `: ${p.summary.trim()}` : ''}`),
+      ...summarized.map((p) => `- **${p.title}**: ${p.summary.trim()}`),
     ]),
-    note: `Added a recap of ${plural(prereqs.length, 'prerequisite lesson')}`,
+    note: `Added what to remember from ${plural(summarized.length, 'earlier lesson')}`,
   };
 }
 
+/** Each concept the lesson defines, in the lesson's own words; a concept it never defines is left out. */
 function keyTerms(terms: ConceptTerm[], doc: LessonDoc): Addition | null {
-  if (terms.length === 0) return null;
-  const items = terms.map((term) => {
+  const defined = terms.flatMap((term) => {
     const definition = definingSentence(term, doc);
-    return definition ? `- **${term.display}**: “${definition}”` : `- **${term.display}**`;
+    return definition ? [`- **${term.display}**: ${definition}`] : [];
   });
-  return { lines: callout('Key terms', items), note: `Added ${plural(terms.length, 'key term')}` };
+  if (defined.length === 0) return null;
+  return { lines: callout('Key terms', defined), note: `Defined ${plural(defined.length, 'key term')}` };
 }
 
 function coreSections(doc: LessonDoc): number[] {
@@ -164,70 +164,63 @@ function splitPlan(lesson: LessonContext, doc: LessonDoc, sessionMinutes: number
   };
 }
 
-function skimNote(lesson: LessonContext, doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
+function skimNote(doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
   // A section is skimmable when it introduces none of the lesson's concepts, or only works an example.
   const introduced = new Set(terms.map((t) => t.firstSection));
-  const skim = coreSections(doc)
-    .filter((i) => !introduced.has(i) && !ADVANCED_HEADING.test(doc.sections[i]?.heading?.text ?? ''))
-    .concat(doc.sections.flatMap((s, i) => (s.heading && WORKED_EXAMPLE.test(s.heading.text) ? [i] : [])))
-    .sort((a, b) => a - b)
-    .flatMap((i) => (doc.sections[i]?.heading ? [doc.sections[i].heading] : []));
-  if (skim.length === 0 && lesson.objectives.length === 0) return null;
-  const body = skim.length
-    ? [
-        `You can skim ${listJoin(skim.map(link))}: ${skim.length === 1 ? 'it adds no new concept or only works' : 'they add no new concept or only work'} through an example.`,
-      ]
-    : [];
-  if (lesson.objectives.length) {
-    body.push(
-      ...(body.length ? [''] : []),
-      'Check that you can do all of this:',
-      '',
-      ...lesson.objectives.map((o) => `- [ ] ${o}`),
-    );
-  }
-  const notes = [
-    skim.length ? `Marked ${plural(skim.length, 'section')} you can skim` : '',
-    lesson.objectives.length ? 'added the objectives as a checklist' : '',
-  ];
-  const note = notes.filter(Boolean).join(' and ');
-  return { lines: callout('What you can skim', body), note: note.charAt(0).toUpperCase() + note.slice(1) };
-}
-
-function lessonMap(doc: LessonDoc): Addition | null {
-  if (doc.headings.length < 2) return null;
-  const stack: number[] = [];
-  const items = doc.headings.map((heading) => {
-    while (stack.length && (stack[stack.length - 1] ?? 0) >= heading.depth) stack.pop();
-    stack.push(heading.depth);
-    return `${'  '.repeat(stack.length - 1)}- ${link(heading)}`;
+  const examples = new Set(doc.sections.flatMap((s, i) => (s.heading && WORKED_EXAMPLE.test(s.heading.text) ? [i] : [])));
+  const skim = [
+    ...coreSections(doc).filter(
+      (i) => !introduced.has(i) && !examples.has(i) && !ADVANCED_HEADING.test(doc.sections[i]?.heading?.text ?? ''),
+    ),
+    ...examples,
+  ].sort((a, b) => a - b);
+  const items = skim.flatMap((i) => {
+    const heading = doc.sections[i]?.heading;
+    if (!heading) return [];
+    return [
+      `- ${link(heading)}: ${examples.has(i) ? 'works through an example of what came before' : 'introduces no new concept'}`,
+    ];
   });
+  if (items.length === 0) return null;
   return {
-    lines: callout('Map of this lesson', items),
-    note: `Added a map of the lesson's ${plural(doc.headings.length, 'section')}`,
+    lines: callout('What you can skim', ['You know the ground: these parts add nothing new for you.', '', ...items]),
+    note: `Marked ${plural(items.length, 'section')} you can skim`,
   };
 }
 
-function objectivesUpTop(lesson: LessonContext): Addition | null {
-  if (lesson.objectives.length === 0) return null;
+/** Each section's share of the lesson's time and the terms it introduces: what "On this page" does not say. */
+function atAGlance(lesson: LessonContext, doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
+  const minutes = sectionMinutes(lesson, doc);
+  const rows = doc.sections.flatMap((section, i) => {
+    if (!section.heading) return [];
+    const introduced = terms.filter((t) => t.firstSection === i).map((t) => t.display);
+    const time = Math.max(1, Math.round(minutes[i] ?? 0));
+    return [
+      `| ${link(section.heading).replace(/\|/g, '\\|')} | ${time} min | ${introduced.join(', ').replace(/\|/g, '\\|') || '–'} |`,
+    ];
+  });
+  if (rows.length < 2) return null;
   return {
-    lines: callout(
-      'What you will be able to do',
-      lesson.objectives.map((o, i) => `${i + 1}. ${o}`),
-    ),
-    note: 'Listed what you will be able to do after this lesson',
+    lines: callout('This lesson at a glance', ['| Section | Time | New terms |', '| --- | --- | --- |', ...rows]),
+    note: `Added the lesson at a glance: time and new terms for each of its ${plural(rows.length, 'section')}`,
   };
 }
 
-function checkYourReasoning(lesson: LessonContext): Addition | null {
-  if (lesson.objectives.length === 0) return null;
-  const questions = reasoningQuestions(lesson.objectives);
+/** Questions to answer from memory: sentences of the lesson with a key term taken out, answers behind a reveal. */
+function checkYourReasoning(doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
+  const gaps = recallGaps(doc, coreSections(doc), terms);
+  if (gaps.length < 2) return null;
   return {
-    lines: callout(
-      'Check your reasoning',
-      questions.map((q, i) => `${i + 1}. ${q}`),
-    ),
-    note: `Added ${plural(questions.length, 'question')} to check your reasoning at the end`,
+    lines: [
+      '## Check your reasoning',
+      '',
+      'Without looking back, which term fills each gap? Say why it fits before you open the answers.',
+      '',
+      ...gaps.map((g, i) => `${i + 1}. ${g.question}`),
+      '',
+      `**Answers:** ${gaps.map((g, i) => `(${i + 1}) ${g.answer}`).join('; ')}.`,
+    ],
+    note: `Added ${plural(gaps.length, 'question')} to answer from memory at the end`,
   };
 }
 
