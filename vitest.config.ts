@@ -29,7 +29,7 @@ export default defineConfig({
         test: { name: 'workers', include: ['workers/**/*.test.ts'], setupFiles: ['./workers/test/setup.ts'] },
       },
       {
-        test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts'] },
+        test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
       },
       {
         // The site's own logic (rendering, sanitizing) in a DOM; whole pages are tested in e2e.

@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { sha256Hex } from '../workers/platform/sha256';
 import { createAuthorKey } from '../cli/keys';
+import type { DevLogFilter } from './dev-log';
 import { d1Execute, readLocalAuthorKey, sqlText, writeLocalAuthorKey, type D1Target } from '../cli/local-env';
 
 export interface LocalServer {
@@ -50,6 +52,8 @@ export interface ServerOptions {
   port: number;
   persistTo?: string;
   quiet?: boolean;
+  /** Each line wrangler writes goes through this (null leaves it out) instead of straight to the terminal. */
+  filter?: DevLogFilter;
   /**
    * Secrets and vars for this server only, instead of `.dev.vars` (tests and the
    * benchmark must not pick up a developer's model key).
@@ -115,12 +119,26 @@ export function launchLocalServer(options: ServerOptions): LocalServer {
   } else {
     ensureDevVars();
   }
+  const output = options.quiet ? 'ignore' : options.filter ? 'pipe' : 'inherit';
   const child = spawn('npx', args, {
     cwd: options.cwd,
     detached: true,
-    stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', options.quiet ? 'ignore' : 'inherit'],
+    stdio: ['ignore', output, output],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
+  const { filter } = options;
+  if (filter && !options.quiet) {
+    for (const [stream, write] of [
+      [child.stdout, (line: string) => console.log(line)],
+      [child.stderr, (line: string) => console.error(line)],
+    ] as const) {
+      if (!stream) continue;
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        const shown = filter.line(line);
+        if (shown !== null) write(shown);
+      });
+    }
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createDevLogFilter } from './dev-log';
 import { startEmbeddingServer, type EmbeddingServer } from './embedding-server';
 import {
   applyLocalMigrations,
@@ -17,6 +18,8 @@ import {
 } from './local-server';
 
 const port = Number(process.env.PORT ?? 8787);
+/** `npm start -- --verbose` (or LEARNEDGE_VERBOSE=1) shows all of wrangler's output; by default one line per request. */
+const verbose = process.argv.includes('--verbose') || process.env.LEARNEDGE_VERBOSE === '1';
 const url = `http://127.0.0.1:${port}`;
 
 function step(label: string) {
@@ -89,7 +92,10 @@ async function main(): Promise<number> {
     started.embeddings = await startEmbeddingServer();
   }
   // Registered before waiting, so Ctrl-C during start-up stops wrangler too.
-  const server = launchLocalServer(started.embeddings ? { port, vars: { ...devVars(), ...started.embeddings.vars } } : { port });
+  const filter = createDevLogFilter({ verbose });
+  const server = launchLocalServer(
+    started.embeddings ? { port, filter, vars: { ...devVars(), ...started.embeddings.vars } } : { port, filter },
+  );
   started.server = server;
   await waitUntilReady(server);
   server.child.once('exit', (code) => {
