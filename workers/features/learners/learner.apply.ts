@@ -164,7 +164,7 @@ function change(
       // Undoing a dismissal: anything else stands, and the shared count of the dismissal is taken back.
       if (store.latestFeedback(recommendationId) !== 'dismissed') return {};
       store.setFeedback({ recommendationId, courseId, action, rating: null, at: occurredAt });
-      if (store.uncountFeedback(recommendationId, 'dismissed')) {
+      if (store.countFeedback(recommendationId, 'dismissed', false)) {
         store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
         effects.emitted = true;
       }

@@ -492,37 +492,21 @@ export function learnerStore(db: LearnerDb) {
       );
     },
 
-    /** Marks `action` on a recommendation as counted in the shared statistics; false when it already was. */
-    countFeedback(recommendationId: string, action: string): boolean {
+    /**
+     * Marks `action` on a recommendation as counted in the shared statistics, or with
+     * `counted` false as taken back out of them; false when it already was so.
+     */
+    countFeedback(recommendationId: string, action: string, counted = true): boolean {
       const row = db
         .select({ counted: t.recommendationFeedback.counted })
         .from(t.recommendationFeedback)
         .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
         .get();
-      if (!row || row.counted.split(',').includes(action)) return false;
+      const actions = row?.counted.split(',').filter(Boolean) ?? [];
+      if (!row || actions.includes(action) === counted) return false;
+      const next = counted ? [...actions, action] : actions.filter((a) => a !== action);
       db.update(t.recommendationFeedback)
-        .set({ counted: `${row.counted}${action},` })
-        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
-        .run();
-      return true;
-    },
-
-    /** Takes `action` back out of the shared statistics' count; false when it was not counted. */
-    uncountFeedback(recommendationId: string, action: string): boolean {
-      const row = db
-        .select({ counted: t.recommendationFeedback.counted })
-        .from(t.recommendationFeedback)
-        .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
-        .get();
-      const counted = row?.counted.split(',').filter(Boolean) ?? [];
-      if (!counted.includes(action)) return false;
-      db.update(t.recommendationFeedback)
-        .set({
-          counted: counted
-            .filter((a) => a !== action)
-            .map((a) => `${a},`)
-            .join(''),
-        })
+        .set({ counted: next.map((a) => `${a},`).join('') })
         .where(eq(t.recommendationFeedback.recommendationId, recommendationId))
         .run();
       return true;
