@@ -180,6 +180,32 @@ describe('learning progress', () => {
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
   });
 
+  it('ends a round after every question is answered once, and never repeats at once the question just explained', async () => {
+    const learner = await onboardedLearner(baseUrl);
+    const page = await newPage(storedSession(baseUrl, learner));
+    await page.goto(`${baseUrl}/lessons/${WHERE.slug}`);
+    const asked: string[] = [];
+    for (let i = 0; i < WHERE.key.length; i++) {
+      await page.locator('.quiz form legend h3').waitFor();
+      const item = await shownItem(page, '.quiz form', WHERE.key);
+      asked.push(item.question);
+      await choose(page, '.quiz form', (item.answer + 1) % item.choices.length);
+      await page.getByRole('button', { name: 'Check answer' }).click();
+      await expect.poll(() => page.locator('#quiz-feedback-title').textContent()).toBe('Not quite');
+      await page.getByRole('button', { name: 'Next question' }).click();
+    }
+    expect(new Set(asked).size).toBe(WHERE.key.length);
+    // Every question answered, all missed: a summary and a choice, not the same question again.
+    await expect
+      .poll(() => page.locator('.quiz-round p').textContent())
+      .toContain(`You have answered every question once: 0 of ${WHERE.key.length} right.`);
+    expect(await page.locator('.quiz form').count()).toBe(0);
+    await page.getByRole('button', { name: 'Try the missed questions again now' }).click();
+    await page.locator('.quiz form legend h3').waitFor();
+    const retried = await shownItem(page, '.quiz form', WHERE.key);
+    expect(retried.question).not.toBe(asked.at(-1));
+  });
+
   it('reviews a due card: answer, feedback with the next due date, then a clear empty state', async () => {
     const learner = await onboardedLearner(baseUrl);
     // A wrong answer an hour ago, sent as an event: its card ("again", due a minute later) is due now.

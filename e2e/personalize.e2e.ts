@@ -56,7 +56,7 @@ describe('personalized lessons', () => {
     await page.getByRole('tab', { name: 'Personalized' }).click();
     await expect.poll(() => personalizedText(page), { timeout: 20_000 }).toContain('What to remember from earlier lessons');
     await page.locator('.adaptations li').first().waitFor();
-    expect(await page.locator('.engine').textContent()).toContain('offline');
+    expect(await page.locator('.engine').textContent()).toBe('Adapted for you by LearnEdge (no language model involved)');
     expect(await page.locator('.badge-cache').count()).toBe(0);
     expect(await page.locator('.adaptations h2').textContent()).toBe('What changed for you');
     // The tabs, how the text was made and the start of the adapted lesson, in one screen.
@@ -178,11 +178,25 @@ describe('a visitor not ready for onboarding', () => {
     await page.goto(`${baseUrl}/`);
     await page.locator('.outline h1').waitFor();
     expect(page.url()).toBe(`${baseUrl}/`);
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) refused.push(`${r.status()} ${r.url()}`);
+    });
     await page.goto(`${baseUrl}/lessons/inner-joins`);
     await page.getByRole('tab', { name: 'Personalized' }).click();
     const offer = page.getByRole('link', { name: 'Answer six short questions' });
     await offer.waitFor();
     expect(await offer.getAttribute('href')).toBe('/onboarding/?next=%2Flessons%2Finner-joins');
     expect(await page.locator('#panel-personalized .notice-error').count()).toBe(0);
+    // Their profile stays in reach, with the privacy settings (data download, deletion), and invites them to answer.
+    await page.goto(`${baseUrl}/profile/`);
+    await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+    expect(page.url()).toBe(`${baseUrl}/profile/`);
+    expect(await page.getByRole('link', { name: 'Answer them now' }).getAttribute('href')).toBe(
+      '/onboarding/?next=%2Fprofile%2F',
+    );
+    await page.getByRole('button', { name: /Download my data/ }).waitFor();
+    // No request was made only to be refused (the personalized stream's 409, the preferences' 404 aside).
+    expect(refused.filter((r) => !r.includes('/api/learners/me/preferences'))).toEqual([]);
   });
 });

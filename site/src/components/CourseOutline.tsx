@@ -1,25 +1,27 @@
-import { ApiError, getBook, getProgress, lessonHref, type Book } from '../lib/api';
+import { ApiError, getBook, getProgress, lessonHref, type Book, type Progress } from '../lib/api';
 import { courseLength, plural } from '../lib/format';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
 type LessonStates = ReadonlyMap<string, 'started' | 'completed'>;
+type Mine = { states: LessonStates; next: Progress['continueLesson'] };
 
-/** The learner's marks for the outline; none when the API cannot give them (the outline still shows). */
-async function lessonStates(): Promise<LessonStates> {
+/** The learner's marks and where to pick up; none when the API cannot give them (the outline still shows). */
+async function learnerProgress(): Promise<Mine> {
   try {
-    return new Map((await getProgress()).lessonStates.map((l) => [l.slug, l.state]));
+    const progress = await getProgress();
+    return { states: new Map(progress.lessonStates.map((l) => [l.slug, l.state])), next: progress.continueLesson };
   } catch (error) {
-    if (error instanceof ApiError) return new Map();
+    if (error instanceof ApiError) return { states: new Map(), next: null };
     throw error;
   }
 }
 
 /** Null when the learner is being sent to onboarding first. */
-async function loadBook(): Promise<{ book: Book; states: LessonStates } | null> {
+async function loadBook(): Promise<({ book: Book } & Mine) | null> {
   const [book, redirected] = await Promise.all([getBook(), redirectIfNotOnboarded()]);
-  return redirected ? null : { book, states: await lessonStates() };
+  return redirected ? null : { book, ...(await learnerProgress()) };
 }
 
 /** The course outline: parts, chapters and lessons in reading order. */
@@ -28,11 +30,22 @@ export default function CourseOutline() {
   if (state.status === 'loading') return <Loading label="Loading the course…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
   if (!state.data) return <Loading label="Taking you to a few questions first…" />;
-  return <Outline book={state.data.book} states={state.data.states} />;
+  return <Outline {...state.data} />;
 }
 
-function Outline({ book, states }: { book: Book; states: LessonStates }) {
+/** The header's one call to action: where the learner left off, else the course's first lesson. */
+function callToAction(book: Book, next: Mine['next'], states: LessonStates): { slug: string; label: string } | null {
+  if (next && next.reason !== 'first') {
+    return { slug: next.slug, label: `${next.reason === 'in_progress' ? 'Continue' : 'Next:'} “${next.title}”` };
+  }
   const first = book.parts[0]?.chapters[0]?.lessons[0];
+  // Every lesson completed: nothing to start, the outline itself says so lesson by lesson.
+  if (!first || (states.size > 0 && !next)) return null;
+  return { slug: first.slug, label: `Start with “${first.title}”` };
+}
+
+function Outline({ book, states, next }: { book: Book } & Mine) {
+  const action = callToAction(book, next, states);
   const minutes = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons)).reduce((sum, l) => sum + l.minutes, 0);
   return (
     <article className="outline">
@@ -42,9 +55,9 @@ function Outline({ book, states }: { book: Book; states: LessonStates }) {
         <p className="muted">
           {plural(book.lessonCount, 'lesson')} · {courseLength(minutes)}
         </p>
-        {first ? (
-          <a className="button" href={lessonHref(first.slug)}>
-            Start with “{first.title}”
+        {action ? (
+          <a className="button" href={lessonHref(action.slug)}>
+            {action.label}
           </a>
         ) : null}
       </header>

@@ -11,14 +11,18 @@ type QuizState =
   | { phase: 'failed'; error: unknown }
   | { phase: 'asking'; next: Asked; choice: number | null; sending: boolean; error: unknown; missing: boolean }
   | { phase: 'graded'; next: Asked; choice: number; result: QuizAttemptResult }
+  /** Every question answered once, some missed: the learner chooses whether to try those again now. */
+  | { phase: 'round'; next: Asked }
   | { phase: 'done'; next: NextQuizItem };
 
 const hasItem = (next: NextQuizItem): next is Asked => next.item !== null;
 
 /**
  * The lesson's quiz, one question at a time in the order the API picks: answer,
- * see whether it was right and why, then the next, until every question has been
- * answered correctly once. `onFinished` runs when that happens during this visit.
+ * see whether it was right and why, then the next. Once every question has been
+ * answered, a round ends: missed questions come back only if the learner asks (and
+ * in reviews), never the one whose answer was just shown while another is open.
+ * `onFinished` runs when every question has been answered correctly during this visit.
  */
 export default function LessonQuiz({ slug, onFinished }: { slug: string; onFinished: () => void }) {
   const [state, setState] = useState<QuizState>({ phase: 'loading' });
@@ -34,7 +38,11 @@ export default function LessonQuiz({ slug, onFinished }: { slug: string; onFinis
       (next) => {
         attempt.current = null;
         if (hasItem(next)) {
-          setState({ phase: 'asking', next, choice: null, sending: false, error: null, missing: false });
+          setState(
+            next.retry
+              ? { phase: 'round', next }
+              : { phase: 'asking', next, choice: null, sending: false, error: null, missing: false },
+          );
           return;
         }
         setState({ phase: 'done', next });
@@ -130,6 +138,27 @@ export default function LessonQuiz({ slug, onFinished }: { slug: string; onFinis
             </div>
           </AnswerFeedback>
         </>
+      ) : null}
+      {state.phase === 'round' ? (
+        <div className="notice quiz-round" role="status">
+          <p>
+            You have answered every question once: {state.next.answered} of {state.next.total} right. The{' '}
+            {state.next.total - state.next.answered === 1 ? 'one you missed comes' : 'ones you missed come'} back in your reviews,
+            spaced out so they stick.
+          </p>
+          <div className="form-actions">
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => {
+                moved.current = true;
+                setState({ phase: 'asking', next: state.next, choice: null, sending: false, error: null, missing: false });
+              }}
+            >
+              Try the missed {state.next.total - state.next.answered === 1 ? 'question' : 'questions'} again now
+            </button>
+          </div>
+        </div>
       ) : null}
       {state.phase === 'done' ? (
         <p className="notice notice-success" role="status">

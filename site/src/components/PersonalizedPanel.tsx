@@ -62,7 +62,7 @@ export default function PersonalizedPanel({ state, onRetry }: { state: Personali
 }
 
 function engineLabel(engine: PersonalizedLesson['engine'], model: string | null): string {
-  if (engine === 'offline') return 'Adapted by the offline engine';
+  if (engine === 'offline') return 'Adapted for you by LearnEdge (no language model involved)';
   if (engine === 'model') return model ? `Adapted by the model ${model}` : 'Adapted by a language model';
   return 'Shown as written: not adapted';
 }

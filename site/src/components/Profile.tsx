@@ -16,7 +16,7 @@ import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
-/** Null when the learner has not onboarded yet: the page then sends them to the questionnaire. */
+/** Null when the learner has not onboarded yet: the page then invites them to, and keeps their privacy settings in reach. */
 async function loadProfile() {
   try {
     // Preferences first: reading them drops goals a course change removed, and /me then says so once.
@@ -24,10 +24,7 @@ async function loadProfile() {
     const { notices } = await getMe();
     return { questions, answers: initialAnswers(questions, preferences), notices };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      window.location.replace(onboardingHref(window.location.pathname));
-      return null;
-    }
+    if (error instanceof ApiError && error.status === 404) return null;
     throw error;
   }
 }
@@ -37,7 +34,18 @@ export default function Profile() {
   const { state, retry } = useLoad(loadProfile, 'profile');
   if (state.status === 'loading') return <Loading label="Loading your profile…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
-  if (!state.data) return <Loading label="Taking you to the questionnaire…" />;
+  if (!state.data) {
+    return (
+      <article className="profile" aria-labelledby="profile-title">
+        <h1 id="profile-title">Your profile</h1>
+        <p className="notice">
+          You have not answered the six questions yet, so lessons are shown as written.{' '}
+          <a href={onboardingHref(window.location.pathname)}>Answer them now</a> and every lesson is adapted to you.
+        </p>
+        <PrivacySettings />
+      </article>
+    );
+  }
   return (
     <article className="profile" aria-labelledby="profile-title">
       <h1 id="profile-title">Your profile</h1>

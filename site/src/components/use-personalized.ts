@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, streamPersonalized, type PersonalizedLesson, type StreamEvent } from '../lib/api';
+import { ApiError, getMe, streamPersonalized, type PersonalizedLesson, type StreamEvent } from '../lib/api';
+import { onboardingSkipped } from '../lib/onboarding';
 
 type Meta = Extract<StreamEvent, { event: 'meta' }>['data'];
 
@@ -51,6 +52,11 @@ export function usePersonalized(slug: string, enabled: boolean): { state: Person
     setState({ ...IDLE, phase: 'loading' });
     void (async () => {
       try {
+        // A visitor who skipped onboarding is offered it (as the API's 409 would say) without a request bound to fail.
+        if (onboardingSkipped() && !(await getMe()).onboarded) {
+          if (!abort.signal.aborted) fail(new ApiError(409, null, 'Answer the onboarding questions first.'));
+          return;
+        }
         for await (const { event, data } of streamPersonalized(slug, abort.signal)) {
           if (abort.signal.aborted) return;
           switch (event) {

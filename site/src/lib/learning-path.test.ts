@@ -67,7 +67,7 @@ function path(overrides: Partial<LearningPath> = {}): LearningPath {
   return {
     goal: { type: 'lesson', id: 'inner-joins', targetDate: null, source: 'goal' },
     status: 'on_the_way',
-    message: '2 lesson(s) to your goal.',
+    message: '2 lessons to your goal.',
     steps: [
       step({
         lessonSlug: 'data-types-and-null',

@@ -12,7 +12,7 @@ export function skipOnboarding(): void {
   }
 }
 
-function onboardingSkipped(): boolean {
+export function onboardingSkipped(): boolean {
   try {
     return window.localStorage.getItem(SKIPPED_KEY) !== null;
   } catch {

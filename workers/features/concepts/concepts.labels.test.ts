@@ -7,7 +7,7 @@ describe('concept labels', () => {
       '---',
       'concepts: ["null", like-pattern, select]',
       '---',
-      'A missing value is `NULL`. Comparing with `NULL` gives `NULL`; null is not zero.',
+      'A missing value is `NULL`. Comparing with `NULL` gives `NULL`; NULL is not zero.',
       'A `LIKE` pattern matches text; LIKE patterns use `%` and `_`.',
       'Every query starts with `SELECT`. You select columns with `SELECT`.',
       '```sql',
@@ -23,7 +23,12 @@ describe('concept labels', () => {
 
   it('capitalises the first letter of prose words, and keeps a tie on the writing with capitals', () => {
     expect(labelFromText('join-condition', 'The join condition decides. Join conditions are ON clauses.')).toBe('Join condition');
-    expect(labelFromText('null', 'null or `NULL`')).toBe('NULL');
+    expect(labelFromText('null', 'A null is not `NULL` or `NULL`.')).toBe('NULL');
+    // Capitals that belong to a longer keyword run do not count.
+    expect(labelFromText('query-plan', 'Run `EXPLAIN QUERY PLAN`: EXPLAIN QUERY PLAN prints the query plan.')).toBe('Query plan');
+    // Keywords the lesson only writes apart.
+    expect(labelFromText('sum-avg', '`SUM` adds and `AVG` averages; SUM skips NULL.')).toBe('SUM / AVG');
+    expect(labelFromText('rows-vs-range', '`ROWS` counts rows, `RANGE` counts values.')).toBeNull();
     expect(labelFromText('b-tree', 'A B-tree index; b-trees are balanced.')).toBe('B-tree');
   });
 

@@ -157,6 +157,7 @@ export class Learner extends DurableObject<Env> {
     return {
       ability: this.store.ability(),
       best: [...this.store.bestAnswers()].map(([itemId, correct]) => ({ itemId, correct })),
+      lastItemId: this.store.lastAnsweredItem(),
     };
   }
 

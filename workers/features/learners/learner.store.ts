@@ -459,6 +459,14 @@ export function learnerStore(db: LearnerDb) {
       return new Map(rows.map((r) => [r.itemId, r.best === 1]));
     },
 
+    /** The quiz item the learner answered last, or null. */
+    lastAnsweredItem(): string | null {
+      return (
+        db.select({ itemId: t.attempts.itemId }).from(t.attempts).orderBy(desc(t.attempts.occurredAt)).limit(1).get()?.itemId ??
+        null
+      );
+    },
+
     goal(): Goal | null {
       const row = db.select().from(t.goal).get();
       return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate } : null;

@@ -33,6 +33,7 @@ interface Next {
   ability: { theta: number; se: number };
   answered: number;
   total: number;
+  retry: boolean;
 }
 interface Graded {
   applied: boolean;
@@ -76,9 +77,31 @@ describe('quizzes', () => {
     // Unanswered items come before missed ones.
     expect(third).toMatchObject({ item: { id: other }, answered: 1 });
     await attempt(token, other, 0);
-    expect(await next(token)).toMatchObject({ item: { id: missed }, answered: 2 });
+    expect(await next(token)).toMatchObject({ item: { id: missed }, answered: 2, retry: true });
     await attempt(token, missed, 0);
-    expect(await next(token)).toMatchObject({ item: null, answered: 3, total: 3 });
+    expect(await next(token)).toMatchObject({ item: null, answered: 3, total: 3, retry: false });
+  });
+
+  it('never asks again at once the item whose answer was just shown while another missed one is open', async () => {
+    await givenCourse();
+    const { token } = await givenLearner(null);
+    // Every item answered wrong once: each retry is one of the other missed items, round and round.
+    for (let i = 0; i < 3; i++) {
+      const asked = await next(token);
+      expect(asked.retry).toBe(false);
+      await attempt(token, asked.item?.id ?? '', 2);
+    }
+    let last = '';
+    for (let i = 0; i < 6; i++) {
+      const asked = await next(token);
+      expect(asked).toMatchObject({ retry: true, answered: 0 });
+      expect(asked.item?.id).not.toBe(last);
+      last = asked.item?.id ?? '';
+      await attempt(token, last, 2);
+    }
+    // With one missed item left it is the one to retry, even just after its answer.
+    for (const id of ['easy-item', 'mid-item', 'hard-item'].filter((id) => id !== last)) await attempt(token, id, 0);
+    expect(await next(token)).toMatchObject({ item: { id: last }, retry: true, answered: 2 });
   });
 
   it('picks the harder item for a stronger learner and the easier one for a weaker learner', async () => {

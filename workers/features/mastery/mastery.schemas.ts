@@ -50,6 +50,10 @@ export const NextQuizItemSchema = z.object({
   ability: z.object({ theta: z.number(), se: z.number() }),
   answered: z.number().int().openapi({ description: 'Items answered correctly at least once' }),
   total: z.number().int(),
+  retry: z.boolean().openapi({
+    description:
+      'True once every item has been answered: the item is a retry of a missed one (never the one just answered while another is open)',
+  }),
 });
 
 /** `POST /api/quizzes/attempts`: one answer to grade. */

@@ -52,23 +52,29 @@ export interface QuizCandidate {
 export interface QuizState {
   ability: Ability;
   best: readonly { itemId: string; correct: boolean }[];
+  /** The item answered last (its answer has just been shown): not asked again at once while another is open. */
+  lastItemId?: string | null;
 }
 
 /**
  * The lesson's next quiz item: among the items not yet answered correctly (unanswered
  * first), the one with the most information at the learner's ability; null once every
- * item has been answered correctly.
+ * item has been answered correctly. Once every item has been answered, the next is a
+ * retry of a missed one (`retry`), never the one whose answer was just shown while
+ * another is open.
  */
 export function chooseNextItem(items: readonly QuizCandidate[], state: QuizState) {
   const best = new Map(state.best.map((b) => [b.itemId, b.correct]));
   const open = items.filter((i) => best.get(i.id) !== true);
   const fresh = open.filter((i) => !best.has(i.id));
-  const next = pickItem(state.ability.theta, fresh.length > 0 ? fresh : open);
+  const missed = open.length > 1 ? open.filter((i) => i.id !== state.lastItemId) : open;
+  const next = pickItem(state.ability.theta, fresh.length > 0 ? fresh : missed);
   return {
     item: next ? { id: next.id, question: next.question, choices: next.choices, concept: next.concept } : null,
     ability: state.ability,
     answered: items.length - open.length,
     total: items.length,
+    retry: next !== undefined && fresh.length === 0,
   };
 }
 

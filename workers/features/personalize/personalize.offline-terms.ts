@@ -45,6 +45,9 @@ function headingTexts(doc: LessonDoc): { plain: string; section: number }[] {
   return doc.sections.flatMap((s, i) => (s.heading ? [{ plain: s.heading.text, section: i }] : []));
 }
 
+/** A sentence that points at its surroundings ("a column like this", "that shape") means nothing on its own. */
+const POINTS_AWAY = /\b(this|these|those|such)\b|\blike (this|that)\b|\bthat \p{L}+[.!?]$/iu;
+
 /** A sentence ending in a colon leads into an example; one this long still defines on its own. */
 const MIN_COLON_DEFINITION_WORDS = 8;
 
@@ -76,7 +79,7 @@ export function definingSentence(term: ConceptTerm, doc: LessonDoc): string | nu
     /^\p{Ll}$/u.test(label.exec(s.plain)?.[2] ?? '');
   const candidates = doc.sentences.filter((s) => {
     const words = countWords(s.plain);
-    if (!term.pattern.test(s.plain) || words > MAX_DEFINITION_WORDS) return false;
+    if (!term.pattern.test(s.plain) || words > MAX_DEFINITION_WORDS || POINTS_AWAY.test(s.plain)) return false;
     return !s.plain.endsWith(':') || words >= MIN_COLON_DEFINITION_WORDS;
   });
   const found =

@@ -1,3 +1,4 @@
+import { plural } from '../../platform/words';
 import type { Adaptation, LessonContext, Preferences } from './personalize.domain';
 import { conceptTerms, definingSentence, keyPointSentences, recallGaps, type ConceptTerm } from './personalize.offline-terms';
 import {
@@ -47,7 +48,7 @@ export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptat
 
   const top = [
     beginner ? recap(lesson) : null,
-    prefs.style === 'visual' ? atAGlance(lesson, doc, terms) : null,
+    prefs.style === 'visual' ? termMap(lesson, doc, terms) : null,
     expert ? skimNote(doc, terms) : null,
     shortSession ? keyPoints(doc, terms, prefs.sessionMinutes) : null,
     shortSession ? splitPlan(lesson, doc, prefs.sessionMinutes) : null,
@@ -81,10 +82,6 @@ function trimBlankLines(lines: string[]): string[] {
 
 function callout(title: string, body: string[]): string[] {
   return [`> **${title}**`, '>', ...body.map((line) => (line ? `> ${line}` : '>'))];
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function link(heading: LessonHeading): string {
@@ -188,21 +185,25 @@ function skimNote(doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
   };
 }
 
-/** Each section's share of the lesson's time and the terms it introduces: what "On this page" does not say. */
-function atAGlance(lesson: LessonContext, doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
+/** Where each key term first comes up, and how far into the lesson: a map of the ideas, not of the sections. */
+function termMap(lesson: LessonContext, doc: LessonDoc, terms: ConceptTerm[]): Addition | null {
   const minutes = sectionMinutes(lesson, doc);
-  const rows = doc.sections.flatMap((section, i) => {
-    if (!section.heading) return [];
-    const introduced = terms.filter((t) => t.firstSection === i).map((t) => t.display);
-    const time = Math.max(1, Math.round(minutes[i] ?? 0));
-    return [
-      `| ${link(section.heading).replace(/\|/g, '\\|')} | ${time} min | ${introduced.join(', ').replace(/\|/g, '\\|') || '–'} |`,
-    ];
-  });
+  const startOf = (section: number) => minutes.slice(0, section).reduce((sum, m) => sum + m, 0);
+  const rows = terms
+    .filter((t) => t.firstSection > 0 && doc.sections[t.firstSection]?.heading)
+    .sort((a, b) => a.firstSection - b.firstSection)
+    .flatMap((t) => {
+      const heading = doc.sections[t.firstSection]?.heading;
+      if (!heading) return [];
+      const into = Math.round(startOf(t.firstSection));
+      return [
+        `| ${t.display.replace(/\|/g, '\\|')} | ${link(heading).replace(/\|/g, '\\|')} | ${into < 1 ? 'at the start' : `${into} min in`} |`,
+      ];
+    });
   if (rows.length < 2) return null;
   return {
-    lines: callout('This lesson at a glance', ['| Section | Time | New terms |', '| --- | --- | --- |', ...rows]),
-    note: `Added the lesson at a glance: time and new terms for each of its ${plural(rows.length, 'section')}`,
+    lines: callout('Where each new idea comes up', ['| Idea | Section | When |', '| --- | --- | --- |', ...rows]),
+    note: `Added a map of where ${plural(rows.length, 'key idea')} come${rows.length === 1 ? 's' : ''} up`,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
+import { plural } from '../../platform/words';
 import { daysBetween, goalLessons, planPath, usualPace } from './path.domain';
 
 /**
@@ -45,5 +46,5 @@ export async function learningPath(
   const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
   return path.steps.length === 0
     ? { goal, status: 'reached' as const, message: 'Every lesson this goal needs is completed or mastered.', ...path, pace }
-    : { goal, status: 'on_the_way' as const, message: `${path.steps.length} lesson(s) to your goal.`, ...path, pace };
+    : { goal, status: 'on_the_way' as const, message: `${plural(path.steps.length, 'lesson')} to your goal.`, ...path, pace };
 }

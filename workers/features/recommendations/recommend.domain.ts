@@ -1,4 +1,5 @@
 import { seededRandom } from '../../platform/seeded-random';
+import { plural } from '../../platform/words';
 import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
 
 /**
@@ -120,6 +121,9 @@ const isMastered = (info: ConceptInfo | undefined) => (info?.pKnown ?? 0) >= MAS
  * quiz assesses is mastered (a learner who already knows it need not read it). A lesson
  * without quiz items has nothing to measure mastery on, so only completing it counts.
  */
+
+/** A concept's name as the course writes it (its id when the course has no name for it). */
+const conceptTitle = (signals: LearnerSignals, concept: string) => signals.concepts.get(concept)?.title ?? concept;
 export function prerequisiteMet(prerequisite: CourseLesson | undefined, slug: string, signals: LearnerSignals): boolean {
   if (signals.completed.has(slug)) return true;
   if (!prerequisite || prerequisite.assessed.length === 0) return false;
@@ -169,7 +173,6 @@ function scoreLesson(
 ): { score: number; reasons: Reason[] } {
   const reasons: Reason[] = [];
   let score = 0;
-  const conceptTitle = (c: string) => signals.concepts.get(c)?.title ?? c;
 
   if (signals.started.has(lesson.slug)) {
     score += 0.2;
@@ -213,7 +216,10 @@ function scoreLesson(
   if (gaps.length > 0) {
     const gap = gaps.reduce((sum, c) => sum + (1 - (signals.concepts.get(c)?.pKnown ?? 0)), 0) / gaps.length;
     score += WEIGHTS.gap * gap;
-    reasons.push({ code: 'mastery_gap', text: `You are still learning ${conceptTitle(gaps[0] ?? '')}` });
+    reasons.push({
+      code: 'mastery_gap',
+      text: `Teaches a concept you are still learning: ${conceptTitle(signals, gaps[0] ?? '')}`,
+    });
   }
 
   const together = signals.collaborative.get(lesson.slug) ?? 0;
@@ -319,10 +325,15 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
           text:
             right === 0
               ? `Check what you learned in ${lesson.title}`
-              : `${lesson.quizItems - right} question(s) of ${lesson.title} still to get right`,
+              : `${plural(lesson.quizItems - right, 'question')} of ${lesson.title} still to get right`,
         },
         ...(gaps.length > 0 && gaps[0]
-          ? [{ code: 'mastery_gap' as const, text: `You are still learning ${signals.concepts.get(gaps[0])?.title ?? gaps[0]}` }]
+          ? [
+              {
+                code: 'mastery_gap' as const,
+                text: `Practises a concept you are still learning: ${conceptTitle(signals, gaps[0])}`,
+              },
+            ]
           : []),
       ],
       lesson,
