@@ -4,6 +4,7 @@ import {
   highlightSegments,
   LAYERS,
   MAX_QUERY_CHARS,
+  moreMatchesNote,
   PAGE_SEARCH_ID,
   plainSnippet,
   readSearchParams,
@@ -160,7 +161,7 @@ function Results({
       {searching && state.status === 'error' ? <SearchError error={state.error} onRetry={onRetry} /> : null}
       {ready && ready.hits.length === 0 ? (
         <p className="muted">
-          Try fewer or other words.{' '}
+          Nothing in the course matches these words. Check the spelling, or try fewer or other words.{' '}
           {onClearFilters ? (
             <button type="button" className="button-secondary" onClick={onClearFilters}>
               Search all parts and layers
@@ -190,9 +191,11 @@ function Hit({ hit }: { hit: SearchHit }) {
   const path = hit.headingPath[0] === hit.title ? hit.headingPath.slice(1) : hit.headingPath;
   const snippet = plainSnippet(hit.snippet, hit.highlights);
   // Uploaded documents open as files, not lessons: say so before the click.
-  const meta = [hit.kind === 'source' ? 'Course document' : null, hit.page !== null ? `page ${hit.page}` : null].filter(
-    (m): m is string => m !== null,
-  );
+  const meta = [
+    hit.kind === 'source' ? 'Course document' : null,
+    hit.page !== null ? `page ${hit.page}` : null,
+    moreMatchesNote(hit.moreMatches, hit.kind),
+  ].filter((m): m is string => m !== null);
   return (
     <li className="search-hit">
       <h3>

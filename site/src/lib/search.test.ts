@@ -3,6 +3,7 @@ import {
   focusSearchOnSlash,
   highlightSegments,
   isTypingTarget,
+  moreMatchesNote,
   PAGE_SEARCH_ID,
   plainSnippet,
   readSearchParams,
@@ -189,6 +190,18 @@ describe('resultsHeading', () => {
     [7, '7 results for “like”'],
   ])('names %i results', (count, heading) => {
     expect(resultsHeading(count, 'like')).toBe(heading);
+  });
+});
+
+describe('moreMatchesNote', () => {
+  it.each([
+    [0, 'lesson', null],
+    [1, 'lesson', '1 more matching section in this lesson'],
+    [3, 'lesson', '3 more matching sections in this lesson'],
+    [1, 'source', '1 more matching passage in this document'],
+    [2, 'source', '2 more matching passages in this document'],
+  ] as const)('says %i more for a %s as %j', (count, kind, note) => {
+    expect(moreMatchesNote(count, kind)).toBe(note);
   });
 });
 

@@ -57,6 +57,16 @@ export function resultsHeading(count: number, q: string): string {
 }
 
 /**
+ * What a result says about the other matches it stands for: "1 more matching section in
+ * this lesson", "3 more matching passages in this document"; null when there are none.
+ */
+export function moreMatchesNote(count: number, kind: 'lesson' | 'source'): string | null {
+  if (count <= 0) return null;
+  const [one, many, where] = kind === 'lesson' ? ['section', 'sections', 'lesson'] : ['passage', 'passages', 'document'];
+  return `${count} more matching ${count === 1 ? one : many} in this ${where}`;
+}
+
+/**
  * What to tell the reader when the API refused the query itself (a 400 naming
  * `json/query`, e.g. too long); null when the field errors are about something else.
  */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   chunkId,
+  chunkProse,
   dropCommonWords,
-  dropLeadingText,
   embeddingText,
-  parseSnippet,
   queryWords,
   reciprocalRankFusion,
   toFtsQuery,
@@ -29,16 +28,6 @@ describe('search domain', () => {
     expect(fused[0]?.score).toBeCloseTo(1 / 62 + 1 / 61);
   });
 
-  it('turns a marked snippet into text and highlight ranges', () => {
-    expect(parseSnippet('keep \uE000rows\uE001 that \uE000match\uE001')).toEqual({
-      text: 'keep rows that match',
-      highlights: [
-        [5, 9],
-        [15, 20],
-      ],
-    });
-  });
-
   it('cuts a window around the query words for meaning-only hits', () => {
     const text = `${'filler '.repeat(80)}the window function ranks rows ${'tail '.repeat(80)}`;
     const snippet = windowSnippet(text, 'window ranks');
@@ -47,18 +36,57 @@ describe('search domain', () => {
     expect(words).toEqual(['window', 'ranks']);
   });
 
+  it('opens a window at the start of the sentence holding the query words, matching them by stem', () => {
+    const text = `${'Filler words here. '.repeat(20)}Sorting puts rows in order. ORDER BY sorts them. ${'Tail words. '.repeat(30)}`;
+    const snippet = windowSnippet(text, 'sort', { width: 80 });
+    expect(snippet.text).toBe('…Sorting puts rows in order. ORDER BY sorts them. Tail words. Tail words. Tail…');
+    expect(snippet.highlights.map(([s, e]) => snippet.text.slice(s, e))).toEqual(['Sorting', 'sorts']);
+    expect(windowSnippet('Short text.', 'xyzzyqq')).toEqual({ text: 'Short text.', highlights: [] });
+  });
+
+  it('highlights the keywords of a query of function words where the text writes them in capitals', () => {
+    const snippet = windowSnippet('Keep rows not in the list: x NOT IN (1, 2).', 'not in');
+    expect(snippet.highlights.map(([s, e]) => snippet.text.slice(s, e))).toEqual(['NOT', 'IN']);
+  });
+
+  it.each([
+    [
+      'the heading path line and the shown heading',
+      'Joins > Anti joins\n\n## Anti joins\n\nAn anti join keeps rows.',
+      ['Joins', 'Anti joins'],
+      'An anti join keeps rows.',
+    ],
+    [
+      'list markers, joined after a sentence or by a dot',
+      '- First item.\n- Second item\n- Third',
+      [],
+      'First item. Second item · Third',
+    ],
+    [
+      'numbered items and a statement semicolon before a full stop',
+      'Try it:\n\n1. Run `SELECT 1;`.\n2. Write a query.',
+      [],
+      'Try it: Run SELECT 1. Write a query.',
+    ],
+    ['table rules and borders', '| a | b |\n|---|:--:|\n| 1 | 2 |', [], 'a, b · 1, 2'],
+    [
+      'emphasis, code ticks, links and images, not operators',
+      'Use **bold**, *it*, _x_, `COUNT(*)`, price * 2, [docs](https://x.y) ![chart](c.svg).',
+      [],
+      'Use bold, it, x, COUNT(*), price * 2, docs chart.',
+    ],
+    ['code blocks', 'Before:\n\n```sql\nSELECT 1;\n```\n\nAfter.', [], 'Before: After.'],
+    ['the code of a chunk that is only code', '```sql\nSELECT a,\n  b FROM t;\n```', [], 'SELECT a, b FROM t;'],
+    ['an overlap opening inside the previous chunk’s code block', 'Path\n\nFROM t;\n```\n\nThen prose.', ['Path'], 'Then prose.'],
+    ['quotes and other headings', '> Quoted *words*.\n\n### Elsewhere\n\nText.', ['Here'], 'Quoted words. Elsewhere · Text.'],
+  ])('turns a chunk into prose without %s', (_case, text, headingPath, prose) => {
+    expect(chunkProse(text, headingPath)).toBe(prose);
+  });
+
   it('embeds prose and headings, not code or markdown punctuation', () => {
     expect(embeddingText('Path > Here\n\n## Title\n\nSome *prose*.\n\n```sql\nSELECT 1;\n```\n')).toBe(
       'Path Here Title Some prose .',
     );
-  });
-
-  it('drops a leading heading path from a snippet, moving its highlights', () => {
-    const snippet = parseSnippet('Joins > Anti joins\n\nAn \uE000anti\uE001 join keeps rows');
-    expect(dropLeadingText(snippet, 'Joins > Anti joins')).toEqual({ text: 'An anti join keeps rows', highlights: [[3, 7]] });
-    expect(dropLeadingText(snippet, 'Other')).toBe(snippet);
-    const highlightedPath = parseSnippet('\uE000Joins\uE001 > x\n\nbody');
-    expect(dropLeadingText(highlightedPath, 'Joins > x')).toEqual({ text: 'body', highlights: [] });
   });
 
   it('makes chunk ids of at most 64 bytes that stay distinct for long item ids', () => {

@@ -1,4 +1,6 @@
+import { stemmer } from 'stemmer';
 import { fnv1a } from '../../platform/embedder';
+import { queryTerms, tokenize } from './search.relevance';
 
 /** Reciprocal rank fusion constant (Cormack et al. 2009): damps the weight of top ranks. */
 export const RRF_K = 60;
@@ -60,61 +62,163 @@ export function reciprocalRankFusion(
   return [...fused.entries()].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
-
-/** A snippet with highlight markers becomes plain text plus [start, end) ranges. */
-export function parseSnippet(marked: string): { text: string; highlights: [number, number][] } {
-  let text = '';
-  const highlights: [number, number][] = [];
-  let open = -1;
-  for (const ch of marked) {
-    if (ch === MARK_OPEN) open = text.length;
-    else if (ch === MARK_CLOSE) {
-      if (open >= 0) highlights.push([open, text.length]);
-      open = -1;
-    } else text += ch;
-  }
-  return { text, highlights };
-}
-
-/** A snippet without `prefix` (and the blank space after it) when it starts with it; highlights follow. */
-export function dropLeadingText(
-  snippet: { text: string; highlights: [number, number][] },
-  prefix: string,
-): { text: string; highlights: [number, number][] } {
-  if (!prefix || !snippet.text.startsWith(prefix)) return snippet;
-  const cut = prefix.length + (/^\s*/.exec(snippet.text.slice(prefix.length))?.[0].length ?? 0);
-  return {
-    text: snippet.text.slice(cut),
-    highlights: snippet.highlights.filter(([start]) => start >= cut).map(([start, end]) => [start - cut, end - cut]),
-  };
+/** Snippet text with `[start, end)` ranges of the query words it shows. */
+export interface Snippet {
+  text: string;
+  highlights: [number, number][];
 }
 
 /**
- * A snippet for a chunk found by meaning only: the window of `width` characters
- * with most query words, those words highlighted.
+ * A snippet of `width` characters from plain text (`chunkProse`): the window with most
+ * of the query's words (by stem, as the search matched them), opening at the start of
+ * its sentence when that is near and cut at word boundaries, those words highlighted.
+ * Without any, the text's start.
  */
-export function windowSnippet(chunkText: string, query: string, width = 220): { text: string; highlights: [number, number][] } {
-  const body = chunkText.replace(/\s+/g, ' ').trim();
-  const words = new Set(query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []);
-  const hits = [...body.matchAll(/[\p{L}\p{N}_]+/gu)].filter((m) => words.has(m[0].toLowerCase()));
+export function windowSnippet(
+  text: string,
+  query: string,
+  { width = 220, stemOf = stemmer }: { width?: number; stemOf?: (word: string) => string } = {},
+): Snippet {
+  const body = text.replace(/\s+/g, ' ').trim();
+  const terms = queryTerms(query, stemOf);
+  const hits = tokenize(body).filter((t) => terms.stems.has(stemOf(t.word)) || terms.keywords.includes(t.raw));
   let start = 0;
-  let best = -1;
+  let best = 0;
   for (const hit of hits) {
-    const from = Math.max(0, (hit.index ?? 0) - 40);
-    const count = hits.filter((h) => (h.index ?? 0) >= from && (h.index ?? 0) < from + width).length;
+    const from = windowStart(body, hit.index);
+    const count = hits.filter((h) => h.index >= from && h.index + h.raw.length <= from + width).length;
     if (count > best) {
       best = count;
       start = from;
     }
   }
-  const text = (start > 0 ? '…' : '') + body.slice(start, start + width) + (start + width < body.length ? '…' : '');
-  const offset = start > 0 ? 1 - start : 0;
-  const highlights = hits
-    .filter((h) => (h.index ?? 0) >= start && (h.index ?? 0) + h[0].length <= start + width)
-    .map((h): [number, number] => [(h.index ?? 0) + offset, (h.index ?? 0) + offset + h[0].length]);
-  return { text, highlights };
+  let end = Math.min(body.length, start + width);
+  if (end < body.length) {
+    const space = body.lastIndexOf(' ', end);
+    if (space > start + width / 2) end = space;
+  }
+  const lead = start > 0 ? '…' : '';
+  const offset = lead.length - start;
+  return {
+    text: lead + body.slice(start, end) + (end < body.length ? '…' : ''),
+    highlights: hits
+      .filter((h) => h.index >= start && h.index + h.raw.length <= end)
+      .map((h): [number, number] => [h.index + offset, h.index + h.raw.length + offset]),
+  };
+}
+
+/** Where a window showing the word at `at` opens: its sentence's start if near, else a word a little before. */
+function windowStart(body: string, at: number): number {
+  const reach = 60;
+  if (at <= reach) return 0;
+  const sentence = /^[\s\S]*[.!?:·]\s/.exec(body.slice(at - reach, at));
+  if (sentence) return at - reach + sentence[0].length;
+  const space = body.lastIndexOf(' ', at - reach / 2);
+  return space < 0 ? 0 : space + 1;
+}
+
+// A fence line opens or closes a code block; a closing one never carries an info string.
+const FENCE = /^\s*(`{3,}|~{3,})\s*([^`\s]*)/;
+const HEADING = /^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/;
+const TABLE_RULE = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$/;
+const TABLE_ROW = /^\s*\|(.*)\|\s*$/;
+const THEMATIC_BREAK = /^\s{0,3}(?:([-*_=])\s*){3,}$/;
+const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s+/;
+const QUOTE = /^\s*(?:>\s?)+/;
+
+/**
+ * A chunk's text as a reader's prose, for its snippet: the heading path line and
+ * headings it already shows left out, code blocks dropped (a chunk of code alone keeps
+ * its code), table rules, list and quote markers, emphasis, code ticks and link targets
+ * removed; blocks are joined by a space after a sentence's end and by " · " otherwise,
+ * table cells by ", ".
+ */
+export function chunkProse(chunkText: string, headingPath: readonly string[]): string {
+  const pathLine = headingPath.join(' > ');
+  const text = pathLine && chunkText.startsWith(pathLine) ? chunkText.slice(pathLine.length) : chunkText;
+  const lines = text.split(/\r?\n/);
+  const shownHeadings = new Set(headingPath.map((h) => h.trim().toLowerCase()));
+  const blocks: string[] = [];
+  const code: string[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length > 0) blocks.push(paragraph.join(' '));
+    paragraph = [];
+  };
+  // A chunk may open with the tail of the previous one's code block (its overlap): then the
+  // first fence line closes a block, and the lines before it are code.
+  const fences = lines.filter((l) => FENCE.test(l));
+  let fence: string | null = fences.length % 2 === 1 && !FENCE.exec(fences[0] ?? '')?.[2] ? '' : null;
+  for (const line of lines) {
+    const fenceLine = FENCE.exec(line);
+    if (fence !== null) {
+      if (fenceLine && (fence === '' || fenceLine[1]?.startsWith(fence))) fence = null;
+      else code.push(line.trim());
+      continue;
+    }
+    if (fenceLine) {
+      flush();
+      fence = fenceLine[1] ?? '```';
+      continue;
+    }
+    const heading = HEADING.exec(line);
+    if (heading) {
+      flush();
+      const title = inlineProse(heading[1] ?? '');
+      if (!shownHeadings.has(title.toLowerCase())) blocks.push(title);
+      continue;
+    }
+    if (line.trim() === '' || TABLE_RULE.test(line) || THEMATIC_BREAK.test(line)) {
+      flush();
+      continue;
+    }
+    const row = TABLE_ROW.exec(line);
+    if (row) {
+      flush();
+      blocks.push((row[1] ?? '').split('|').map(inlineProse).filter(Boolean).join(', '));
+      continue;
+    }
+    const unquoted = line.replace(QUOTE, '');
+    if (LIST_ITEM.test(unquoted)) flush();
+    paragraph.push(inlineProse(unquoted.replace(LIST_ITEM, '')));
+  }
+  flush();
+  const prose = blocks
+    .filter((b) => b !== '')
+    .reduce((joined, block) => {
+      if (joined === '') return block;
+      return `${joined}${/[.!?:;…)]$/.test(joined) ? ' ' : ' · '}${block}`;
+    }, '');
+  return prose || code.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * One line of markdown as plain text: code spans keep their text (a statement's closing
+ * semicolon goes when punctuation follows), emphasis markers, link targets, images'
+ * sources and HTML tags go. Emphasis inside code stays (`COUNT(*)`).
+ */
+function inlineProse(line: string): string {
+  let out = '';
+  let at = 0;
+  for (const span of line.matchAll(/(`+)([\s\S]*?[^`])\1(?!`)/g)) {
+    out += plainMarkup(line.slice(at, span.index));
+    at = span.index + span[0].length;
+    const content = (span[2] ?? '').trim();
+    out += /^[.,;:!?]/.test(line.slice(at)) ? content.replace(/;$/, '') : content;
+  }
+  out += plainMarkup(line.slice(at));
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+function plainMarkup(text: string): string {
+  return text
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(/\*\*|__/g, '')
+    .replace(/(^|[\s(])[*_](?=[\p{L}\p{N}])/gu, '$1')
+    .replace(/(?<=[\p{L}\p{N}.?!])[*_](?=$|[\s.,;:!?)])/gu, '')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1');
 }
 
 /**

@@ -3,15 +3,8 @@ import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { stemmer } from 'stemmer';
-import {
-  dropCommonWords,
-  dropLeadingText,
-  parseSnippet,
-  queryWords,
-  reciprocalRankFusion,
-  toFtsQuery,
-  windowSnippet,
-} from './search.domain';
+import { chunkProse, dropCommonWords, queryWords, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
+import { groupByItem, hasTerms, memoStemmer, queryTerms, supports, vectorFloor } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
 
 /**
@@ -30,16 +23,24 @@ export interface SearchInput {
   limit: number;
   filter: VectorFilter;
   modes?: ('lexical' | 'vector')[];
+  /** One hit per lesson or source (the default), or one per chunk. */
+  group?: 'item' | 'chunk';
 }
 
 /**
  * Hybrid search: BM25 over chunk text and vector similarity, fused by reciprocal
- * rank. `modes` lets the evaluation measure each ranking alone.
+ * rank. `modes` lets the evaluation measure each ranking alone. A candidate is kept
+ * only if the query supports it (`supports`, or a similarity at the embedder's
+ * floor), so a query about nothing in the course finds nothing; hits are then
+ * grouped by lesson or source. Grouping and the floor only drop and fold candidates:
+ * the order of what stays is the fused ranking's.
  */
 export async function searchChunks(
   deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
   input: SearchInput,
 ): Promise<SearchResponse> {
+  const terms = queryTerms(input.query);
+  if (!hasTerms(terms)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
   const [lexical, vector] = await Promise.all([
     modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve([]),
@@ -47,46 +48,45 @@ export async function searchChunks(
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
   ]);
-  const fused = reciprocalRankFusion({ lexical: lexical.map((h) => h.id), vector: vector.map((h) => h.id) }).slice(
-    0,
-    input.limit,
-  );
+  const fused = reciprocalRankFusion({ lexical, vector: vector.map((h) => h.id) });
   const rows = new Map((await deps.search.hydrate(fused.map((f) => f.id))).map((r) => [r.id, r]));
-  const snippets = new Map(lexical.map((h) => [h.id, h.snippet]));
-  const hits = fused.flatMap((f) => {
+  const similarity = new Map(vector.map((h) => [h.id, h.score]));
+  // A query of function words alone has no meaning an embedding could match.
+  const floor = terms.stems.size > 0 ? vectorFloor(deps.embedder.id) : Number.POSITIVE_INFINITY;
+  const stemOf = memoStemmer();
+  const relevant = fused.flatMap((f) => {
     const row = rows.get(f.id);
     if (!row) return [];
-    // A chunk's text opens with its heading path, which the hit already carries: snippets skip it.
-    const pathLine = row.headingPath.join(' > ');
-    const body = dropLeadingText({ text: row.text, highlights: [] }, pathLine).text;
-    const marked = snippets.get(f.id);
-    const fromIndex = marked ? dropLeadingText(parseSnippet(marked), pathLine) : null;
-    const snippet = fromIndex?.text.trim() ? fromIndex : windowSnippet(body, input.query);
-    return [
-      {
-        chunkId: row.id,
-        kind: row.itemKind,
-        itemId: row.itemId,
-        title: row.title,
-        headingPath: row.headingPath,
-        anchor: row.anchor,
-        href:
-          row.itemKind === 'lesson'
-            ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
-            : sourceFileUrl(row.itemId, row.page),
-        snippet: snippet.text,
-        highlights: snippet.highlights,
-        page: row.page,
-        score: Number(f.score.toFixed(6)),
-        matchedBy: f.via as ('lexical' | 'vector')[],
-      },
-    ];
+    const supported = supports(terms, row.text, stemOf) || (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
+    return supported ? [{ ...row, score: f.score, via: f.via }] : [];
+  });
+  const shown = input.group === 'chunk' ? relevant.map((best) => ({ best, more: 0 })) : groupByItem(relevant);
+  const hits = shown.slice(0, input.limit).map(({ best: row, more }) => {
+    const snippet = windowSnippet(chunkProse(row.text, row.headingPath), input.query, { stemOf });
+    return {
+      chunkId: row.id,
+      kind: row.itemKind,
+      itemId: row.itemId,
+      title: row.title,
+      headingPath: row.headingPath,
+      anchor: row.anchor,
+      href:
+        row.itemKind === 'lesson'
+          ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
+          : sourceFileUrl(row.itemId, row.page),
+      snippet: snippet.text,
+      highlights: snippet.highlights,
+      page: row.page,
+      score: Number(row.score.toFixed(6)),
+      matchedBy: row.via as ('lexical' | 'vector')[],
+      moreMatches: more,
+    };
   });
   return { query: input.query, embedder: deps.embedder.id, hits };
 }
 
 /** BM25 candidates for the query's words, leaving out words too common to rank by. */
-async function lexicalCandidates(deps: Pick<Deps, 'search'>, input: SearchInput): Promise<{ id: string; snippet: string }[]> {
+async function lexicalCandidates(deps: Pick<Deps, 'search'>, input: SearchInput): Promise<string[]> {
   const words = queryWords(input.query);
   if (words.length === 0) return [];
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);

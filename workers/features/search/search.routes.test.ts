@@ -53,6 +53,7 @@ describe('search', () => {
     ['an overlong query', { query: 'x'.repeat(301) }, 'json/query'],
     ['a limit over 20', { query: 'rows', limit: 21 }, 'json/limit'],
     ['an unknown filter', { query: 'rows', filters: { colour: 'red' } }, 'json/filters'],
+    ['an unknown grouping', { query: 'rows', group: 'lessons' }, 'json/group'],
   ])('answers %s with 400 naming the field', async (_case, json, field) => {
     const { response } = await search(json);
     expect(response.status).toBe(400);
@@ -73,7 +74,7 @@ describe('search', () => {
     // "tables" (stem "tabl") is in all six chunks: only "ranks" decides, and only its chunk matches.
     const ranked = await search({ query: 'tables ranks', mode: 'lexical' });
     expect(ranked.body?.hits.map((h) => h.itemId)).toEqual(['lesson-1']);
-    const common = await search({ query: 'tables', mode: 'lexical' });
+    const common = await search({ query: 'tables', mode: 'lexical', group: 'chunk' });
     expect(common.body?.hits).toHaveLength(6);
 
     // New content makes "ranks" common and "tables" rare: frequencies read before are not reused.
@@ -89,6 +90,64 @@ describe('search', () => {
     await waitForIngest(['lesson-1', 'lesson-2', 'lesson-3']);
     const after = await search({ query: 'tables ranks', mode: 'lexical' });
     expect(after.body?.hits.map((h) => h.itemId)).toEqual(['lesson-1']);
+  });
+
+  it.each(['xyzzyqq', 'no such lesson', 'how do I', 'a'])(
+    'answers %j, which nothing in the course is about, with no hits',
+    async (query) => {
+      await givenSearchableCourse();
+      const { response, body } = await search({ query });
+      expect(response.status).toBe(200);
+      expect(body?.hits).toEqual([]);
+    },
+  );
+
+  it('returns each lesson once, at its best section, counting its other matching sections; group "chunk" lists them all', async () => {
+    const key = await givenAuthorKey();
+    const fixture = await buildCourse(2, {
+      'lesson-1': {
+        body: 'Intro.\n\n## NULL in filters\n\nA comparison with NULL is unknown.\n\n## NULL in sorting\n\nNULL sorts first.\n\n## NULL in sums\n\nSUM skips NULL.\n',
+      },
+      'lesson-2': { body: 'Intro.\n\n## Counting\n\nCOUNT(*) counts rows, NULL or not.\n' },
+    });
+    await push(fixture, key);
+    await waitForIngest(['lesson-1', 'lesson-2']);
+    const grouped = await search({ query: 'null' });
+    expect(grouped.body?.hits.map((h) => [h.itemId, h.moreMatches]).sort()).toEqual([
+      ['lesson-1', 2],
+      ['lesson-2', 0],
+    ]);
+    const chunks = await search({ query: 'null', group: 'chunk' });
+    expect(chunks.body?.hits.filter((h) => h.itemId === 'lesson-1')).toHaveLength(3);
+    expect(chunks.body?.hits.every((h) => h.moreMatches === 0)).toBe(true);
+  });
+
+  it('shows a snippet as prose: no markdown, table rules, list markers or code, and not the section heading', async () => {
+    const key = await givenAuthorKey();
+    const body = [
+      'Intro.',
+      '## Reading NULLs',
+      'Some **rules** for `NULL`:',
+      '- Writing `= NULL` matches nothing.\n- Use `IS NULL;`.',
+      '| value | meaning |\n|---|---|\n| NULL | unknown |',
+      '```sql\nSELECT * FROM t WHERE x IS NULL;\n```',
+      '1. Write a query that finds NULLs.',
+    ].join('\n\n');
+    await push(await buildCourse(1, { 'lesson-1': { body } }), key);
+    await waitForIngest(['lesson-1']);
+    const hit = (await search({ query: 'null meaning' })).body?.hits[0];
+    expect(hit?.headingPath).toEqual(['Reading NULLs']);
+    expect(hit?.snippet).toBe(
+      'Some rules for NULL: Writing = NULL matches nothing. Use IS NULL. value, meaning · NULL, unknown · Write a query that finds NULLs.',
+    );
+    expect(hit?.highlights.map(([start, end]) => hit.snippet.slice(start, end))).toEqual([
+      'NULL',
+      'NULL',
+      'NULL',
+      'meaning',
+      'NULL',
+      'NULLs',
+    ]);
   });
 
   it('treats FTS syntax in a query as words, not operators', async () => {

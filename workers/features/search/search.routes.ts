@@ -12,18 +12,31 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     path: '/',
     tags: ['Content'],
     summary: 'Search the course: BM25 and vector similarity fused by reciprocal rank',
+    description: [
+      "A hit must hold one of the query's content words, or be close enough in meaning by an embedder whose",
+      'threshold has been measured. Function words ("no", "such", "the") and words naming the course\'s structure',
+      '("lesson") are not content words; a query made only of them matches chunks that write each of them in',
+      'capitals, as keywords (`NOT IN`). A query that nothing in the course is about returns no hits.',
+      'By default each lesson or source appears once, at its best chunk, with `moreMatches` counting its other',
+      'matching chunks; `group: chunk` lists every chunk. Snippets are plain text: markdown, code blocks and the',
+      'headings in `headingPath` are left out.',
+    ].join(' '),
     middleware: [publicReadLimit] as const,
     request: { body: { required: true, content: { 'application/json': { schema: SearchRequestSchema } } } },
     responses: {
-      200: { description: 'Ranked chunks with deep links', content: { 'application/json': { schema: SearchResponseSchema } } },
+      200: {
+        description: 'Ranked hits with deep links, one per lesson or source unless `group: chunk`; empty when nothing matches',
+        content: { 'application/json': { schema: SearchResponseSchema } },
+      },
       ...problemResponses(400, 429),
     },
   }),
   async (c) => {
-    const { query, limit, mode, filters } = c.req.valid('json');
+    const { query, limit, mode, group, filters } = c.req.valid('json');
     const result = await searchChunks(c.var.deps, {
       query,
       limit,
+      group,
       modes: mode === 'hybrid' ? ['lexical', 'vector'] : [mode],
       filter: { partSlug: filters.part, chapterSlug: filters.chapter, layer: filters.layer, sourceType: filters.sourceType },
     });

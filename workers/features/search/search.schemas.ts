@@ -10,6 +10,14 @@ export const SearchRequestSchema = z
       .enum(['hybrid', 'lexical', 'vector'])
       .default('hybrid')
       .openapi({ description: 'hybrid fuses both rankings; the others use one (for evaluation and debugging)' }),
+    group: z
+      .enum(['item', 'chunk'])
+      .default('item')
+      .openapi({
+        description:
+          'item (the default): one hit per lesson or source, its best-ranked chunk, with `moreMatches` counting its other ' +
+          'matching chunks; chunk: every matching chunk as a hit of its own',
+      }),
     filters: z
       .strictObject({
         part: SlugSchema.optional().openapi({
@@ -39,6 +47,10 @@ export const SearchHitSchema = z
     page: z.number().int().nullable(),
     score: z.number(),
     matchedBy: z.array(z.enum(['lexical', 'vector'])),
+    moreMatches: z.number().int().min(0).openapi({
+      description:
+        'Other matching chunks (sections, pages) of the same lesson or source folded into this hit; 0 with `group: chunk`',
+    }),
   })
   .openapi('SearchHit');
 

@@ -56,8 +56,8 @@ export interface SearchStore {
   termFrequencies(stems: string[]): Promise<{ chunks: number; documents: Map<string, number> }>;
   /** A token that changes whenever any chunk is written or deleted (kept by triggers). */
   generation(): Promise<string>;
-  /** BM25 ranking over chunk text; `match` is an FTS5 query built by the caller. */
-  lexical(match: string, filter: VectorFilter, limit: number): Promise<{ id: string; snippet: string }[]>;
+  /** Chunk ids ranked by BM25 over chunk text, best first; `match` is an FTS5 query built by the caller. */
+  lexical(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
   /** Every lesson's and source's ingest state with its current chunk count and the embedders of its vectors. */
   ingestStatus(): Promise<IngestItem[]>;
@@ -162,19 +162,20 @@ export function createD1SearchStore(db: Db): SearchStore {
       if (filter.chapterSlug) filters.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
       if (filter.layer) filters.push(sql`c.layer = ${filter.layer}`);
       if (filter.sourceType) filters.push(sql`c.source_type = ${filter.sourceType}`);
-      const snippet = sql.raw(`snippet(chunks_fts, 0, '\uE000', '\uE001', '…', 24)`);
       if (filters.length === 0) {
         // Ranked and cut inside FTS5 first (ORDER BY rank LIMIT is its fast path), then joined.
-        return db.all<{ id: string; snippet: string }>(sql`
-          SELECT c.id AS id, f.snippet AS snippet
-          FROM (SELECT rowid, ${snippet} AS snippet, rank FROM chunks_fts WHERE chunks_fts MATCH ${match} ORDER BY rank LIMIT ${limit}) f
+        const rows = await db.all<{ id: string }>(sql`
+          SELECT c.id AS id
+          FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ${match} ORDER BY rank LIMIT ${limit}) f
           JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank`);
+        return rows.map((r) => r.id);
       }
-      return db.all<{ id: string; snippet: string }>(sql`
-        SELECT c.id AS id, ${snippet} AS snippet
+      const rows = await db.all<{ id: string }>(sql`
+        SELECT c.id AS id
         FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
         WHERE chunks_fts MATCH ${match} AND ${sql.join(filters, sql` AND `)}
         ORDER BY bm25(chunks_fts) LIMIT ${limit}`);
+      return rows.map((r) => r.id);
     },
 
     async ingestStatus() {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { groupByItem, hasTerms, queryTerms, supports, tokenize, vectorFloor } from './search.relevance';
+
+describe('search relevance', () => {
+  it.each([
+    ['null', ['null'], []],
+    ['How do I sort rows descending?', ['sort', 'row', 'descend'], []],
+    ['no such lesson', [], ['NO', 'SUCH', 'LESSON']],
+    ['NOT IN', [], ['NOT', 'IN']],
+    ['customer_id', ['custom', 'id'], []],
+    ['a 2 ?!', [], []],
+    ['Café crème', ['cafe', 'creme'], []],
+  ])('reads the terms of %j', (query, stems, keywords) => {
+    const terms = queryTerms(query);
+    expect([...terms.stems]).toEqual(stems);
+    expect(terms.keywords).toEqual(keywords);
+  });
+
+  it('has nothing to search by for a query of single characters', () => {
+    expect(hasTerms(queryTerms('a 2 ?!'))).toBe(false);
+    expect(hasTerms(queryTerms('the'))).toBe(true);
+  });
+
+  it.each([
+    ['sorting rows', 'ORDER BY sorts the result.', true],
+    ['sorting rows', 'A join matches keys.', false],
+    ['no such lesson', 'There is no such table in this lesson.', false],
+    ['not in', 'WHERE country NOT IN (1, 2)', true],
+    ['not in', 'It is not in the list.', false],
+    ['xyzzyqq', 'Anything at all.', false],
+  ])('decides whether %j supports %j: %s', (query, text, expected) => {
+    expect(supports(queryTerms(query), text)).toBe(expected);
+  });
+
+  it('gives each word of a text with its offset, folded for matching', () => {
+    expect(tokenize('Élan, _x_ 3.5')).toEqual([
+      { word: 'elan', raw: 'Élan', index: 0 },
+      { word: 'x', raw: 'x', index: 7 },
+      { word: '3', raw: '3', index: 10 },
+      { word: '5', raw: '5', index: 12 },
+    ]);
+  });
+
+  it.each([
+    ['hash-v2-384', 0.7],
+    ['openai:use-lite-en:512', 0.5],
+    ['openai:text-embedding-3-small:1536', Number.POSITIVE_INFINITY],
+    ['workers-ai:@cf/baai/bge-base-en-v1.5:768', Number.POSITIVE_INFINITY],
+  ])('uses the vector floor measured for %s', (embedder, floor) => {
+    expect(vectorFloor(embedder)).toBe(floor);
+  });
+
+  it('keeps the first entry of each item in order and counts the rest', () => {
+    const entry = (itemKind: string, itemId: string, id: string) => ({ itemKind, itemId, id });
+    const grouped = groupByItem([
+      entry('lesson', 'a', '1'),
+      entry('lesson', 'b', '2'),
+      entry('lesson', 'a', '3'),
+      entry('source', 'a', '4'),
+      entry('lesson', 'a', '5'),
+    ]);
+    expect(grouped.map((g) => [g.best.id, g.more])).toEqual([
+      ['1', 2],
+      ['2', 0],
+      ['4', 0],
+    ]);
+  });
+});

@@ -1,0 +1,129 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Words that say nothing about what a result is about: English function words, and
+ * words naming the course's own structure ("lesson", "chapter"), which every lesson
+ * matches. They still rank (BM25 weighs them by rarity, and "why" or "without" help a
+ * paraphrased question find its passage); they only never make a result relevant alone.
+ */
+const STOP_WORDS = new Set(
+  (
+    'a about also am an and are as at be because been being but by can could did do does doing done for from get ' +
+    'gets got had has have having he her here hers him his how i if in into is it its itself just let me might mine ' +
+    'much must my myself no nor not now of on or our ours shall she should so some such than that the their theirs ' +
+    'them then there these they this those through to too until upon us very via was we were what whatever when ' +
+    'where whether which while who whom whose why will with would yet you your yours yourself ' +
+    'chapter chapters course courses lesson lessons'
+  ).split(' '),
+);
+
+/** What of a query can make a chunk relevant. */
+export interface QueryTerms {
+  /** Stems of the query's content words: a chunk holding any of them is supported. */
+  stems: ReadonlySet<string>;
+  /**
+   * For a query of stop words only, those words in capitals: a chunk is supported
+   * only where it writes each of them so, as a keyword (`NOT IN`, `AS`), never where
+   * they are ordinary prose ("no such", "how to").
+   */
+  keywords: readonly string[];
+}
+
+/** A word of a text with its place: `word` is lower case, without diacritics. */
+export interface Token {
+  word: string;
+  raw: string;
+  index: number;
+}
+
+/**
+ * The words of a text as the full-text index splits them (unicode61: runs of letters
+ * and digits, case and diacritics folded), with their offsets in `text`.
+ */
+export function tokenize(text: string): Token[] {
+  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
+    word: m[0].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase(),
+    raw: m[0],
+    index: m.index,
+  }));
+}
+
+/**
+ * The terms a result must hold for `query` to support it. Single characters ("a", "2")
+ * are left out: nearly every chunk has them.
+ */
+export function queryTerms(query: string, stemOf: (word: string) => string = stemmer): QueryTerms {
+  const words = [...new Set(tokenize(query).map((t) => t.word))].filter((w) => w.length > 1);
+  const content = words.filter((w) => !STOP_WORDS.has(w));
+  return {
+    stems: new Set(content.map(stemOf)),
+    keywords: content.length === 0 ? words.map((w) => w.toUpperCase()) : [],
+  };
+}
+
+/** Whether a query has anything a result could be relevant to. */
+export function hasTerms(terms: QueryTerms): boolean {
+  return terms.stems.size > 0 || terms.keywords.length > 0;
+}
+
+/** Whether a chunk holds what the query is about: a content word's stem, or every keyword in capitals. */
+export function supports(terms: QueryTerms, chunkText: string, stemOf: (word: string) => string = stemmer): boolean {
+  const tokens = tokenize(chunkText);
+  if (terms.stems.size > 0) return tokens.some((t) => terms.stems.has(stemOf(t.word)));
+  if (terms.keywords.length === 0) return false;
+  const written = new Set(tokens.map((t) => t.raw));
+  return terms.keywords.every((k) => written.has(k));
+}
+
+/** A stemmer that remembers its answers: a chunk repeats most of its words. */
+export function memoStemmer(): (word: string) => string {
+  const memo = new Map<string, string>();
+  return (word) => {
+    let stem = memo.get(word);
+    if (stem === undefined) {
+      stem = stemmer(word);
+      memo.set(word, stem);
+    }
+    return stem;
+  };
+}
+
+/**
+ * The least vector similarity that supports a chunk holding no query word, by embedder
+ * id prefix, measured on the sample course against its 48 evaluation questions and
+ * queries about other subjects. Hashing embedder (`search.quality.test.ts` checks it):
+ * its similarity is mostly shared function words, so unrelated queries reached 0.59
+ * ("the the the xyzzyqq"; 0.67 for "the"), while no answer sharing no word with its
+ * question scored above 0.26: no threshold tells them apart, and the floor sits above
+ * all the noise. USE lite (the local semantic server's model, measured in Node):
+ * unrelated queries at most 0.47; answers sharing no word scored 0.24-0.49, and with the
+ * floor vector-only recall@5 went from 0.56 to 0.54 and MRR from 0.40 to 0.42.
+ */
+const VECTOR_FLOORS: readonly (readonly [prefix: string, floor: number])[] = [
+  ['hash-v2-', 0.7],
+  ['openai:use-lite-en:', 0.5],
+];
+
+/**
+ * The vector floor of an embedder. One not measured has none to go by: a guess would
+ * either pass noise or hide paraphrases, so its vector hits need a query word too
+ * until it is measured and listed above.
+ */
+export function vectorFloor(embedderId: string): number {
+  return VECTOR_FLOORS.find(([prefix]) => embedderId.startsWith(prefix))?.[1] ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * One entry per lesson or source, in order of its best chunk (ranked lists hold their
+ * best first), with how many more of its chunks the list held.
+ */
+export function groupByItem<T extends { itemKind: string; itemId: string }>(ranked: readonly T[]): { best: T; more: number }[] {
+  const groups = new Map<string, { best: T; more: number }>();
+  for (const entry of ranked) {
+    const key = `${entry.itemKind}:${entry.itemId}`;
+    const group = groups.get(key);
+    if (group) group.more += 1;
+    else groups.set(key, { best: entry, more: 0 });
+  }
+  return [...groups.values()];
+}
