@@ -120,6 +120,11 @@ describe('learning progress', () => {
     expect(await page.locator('.lesson-status').textContent()).toContain('Completed');
     expect(await page.getByRole('button', { name: 'Mark lesson complete' }).count()).toBe(0);
 
+    // A minute more of reading (the chart starts once there is a minute to show).
+    await asLearner(baseUrl, learner, `/api/progress/lessons/${WHERE.slug}/time`, {
+      method: 'PUT',
+      body: JSON.stringify({ eventId: crypto.randomUUID(), seconds: 60 }),
+    });
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.waitForURL(`${baseUrl}/dashboard/`);
     expect(await page.getByRole('link', { name: 'Dashboard', exact: true }).getAttribute('aria-current')).toBe('page');
@@ -282,6 +287,16 @@ describe('learning progress', () => {
     await expect.poll(() => page.locator('#mastery-title + .notice').textContent()).toContain('No concepts practised yet.');
     expect(await page.locator('#completion-title + .notice').textContent()).toContain('No lessons completed yet.');
     expect(await page.locator('#time-title + .notice').textContent()).toContain('No study time yet.');
+    expect(await page.locator('.week-chart').count()).toBe(0);
+    // Seconds are no chart yet: a sliver on a scale of minutes says nothing.
+    await asLearner(baseUrl, learner, '/api/progress/lessons/relational-model/time', {
+      method: 'PUT',
+      body: JSON.stringify({ eventId: crypto.randomUUID(), seconds: 20 }),
+    });
+    await page.reload();
+    await expect
+      .poll(() => page.locator('#time-title + .notice').textContent())
+      .toContain('Under a minute of study time so far.');
     expect(await page.locator('.week-chart').count()).toBe(0);
     expect(await page.locator('.completion').count()).toBe(0);
     expect(await page.locator('main').textContent()).not.toMatch(/not practised yet|\b0 of \d+|Predictions/);

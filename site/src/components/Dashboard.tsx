@@ -53,16 +53,17 @@ export default function Dashboard() {
       </Section>
       <Section id="time" title="Time spent">
         <Loaded load={progress} label="Loading your progress…" echo="your progress">
-          {(data) =>
-            data.weeks.some((w) => w.activeSeconds > 0) ? (
-              <WeekChart weeks={recentWeeks(data.weeks, new Date())} />
-            ) : (
+          {(data) => {
+            // A chart of seconds is a sliver on a scale of minutes: it starts once there is a minute to show.
+            const seconds = data.weeks.reduce((sum, w) => sum + w.activeSeconds, 0);
+            if (seconds >= 60) return <WeekChart weeks={recentWeeks(data.weeks, new Date())} />;
+            return (
               <p className="notice">
-                No study time yet. The time you spend reading a lesson is counted while its page is open, and shows here week by
-                week.
+                {seconds === 0 ? 'No study time yet.' : 'Under a minute of study time so far.'} The time you spend reading a
+                lesson is counted while its page is open, and shows here week by week.
               </p>
-            )
-          }
+            );
+          }}
         </Loaded>
       </Section>
       <Section id="mastery" title="What you know">

@@ -1,5 +1,6 @@
 import { seededRandom } from '../../platform/seeded-random';
 import { plural } from '../../platform/words';
+import { labelOfId } from '../concepts/concepts.labels';
 import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
 
 /**
@@ -123,7 +124,7 @@ const isMastered = (info: ConceptInfo | undefined) => (info?.pKnown ?? 0) >= MAS
  */
 
 /** A concept's name as the course writes it (its id when the course has no name for it). */
-const conceptTitle = (signals: LearnerSignals, concept: string) => signals.concepts.get(concept)?.title ?? concept;
+const conceptTitle = (signals: LearnerSignals, concept: string) => signals.concepts.get(concept)?.title ?? labelOfId(concept);
 export function prerequisiteMet(prerequisite: CourseLesson | undefined, slug: string, signals: LearnerSignals): boolean {
   if (signals.completed.has(slug)) return true;
   if (!prerequisite || prerequisite.assessed.length === 0) return false;
