@@ -3,16 +3,21 @@ import { parseArgs } from 'node:util';
 import { authorTarget, defaultTarget } from './local-env';
 import { z } from 'zod';
 import { createClient, pushCourse, runCli } from './push';
+import { pushPracticeLibrary } from './practice';
 import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
+       npm run content -- practice <dir> [--dry-run] [--target <url>] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
        npm run content -- sources delete <id>
 
   push <dir>   validate a course folder and upload what changed
+  practice <dir>
+               validate a practice-task library (a folder of YAML lists, e.g. seeds/practice)
+               and replace the current course's library with it; any problem: nothing is sent
   ingest       show each lesson's and source's ingest state (chunks, embedder, last error);
                --retry-failed queues every failed item again; --reindex embeds every item
                that lacks vectors of the server's current embedder, and waits for it;
@@ -55,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     ((action === 'add' && rest.length > 0) ||
       (action === 'list' && rest.length === 0) ||
       (action === 'delete' && rest.length === 1));
-  const valid = (command === 'push' && dir) || command === 'ingest' || sourcesValid;
+  const valid = ((command === 'push' || command === 'practice') && dir) || command === 'ingest' || sourcesValid;
   if (values.help || !valid) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -78,6 +83,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!dir) return 2;
+  if (command === 'practice') {
+    const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
+    return (await pushPracticeLibrary(createClient(target, key), { dir, dryRun: values['dry-run'], out })) ? 0 : 1;
+  }
   const result = await pushCourse({
     dir,
     target,

@@ -54,24 +54,31 @@ export function parseFrontmatter(file: string, text: string): Frontmatter {
   }
   const data = problems.length === 0 ? partial : {};
 
-  const lineOf = (...path: FieldPath): number => {
-    let node: unknown = doc.contents;
-    let line = 1;
-    for (const part of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
-        if (!pair) break;
-        if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
-        node = pair.value;
-      } else if (isSeq(node) && typeof part === 'number') {
-        const item = node.items[part];
-        if (!isNode(item)) break;
-        if (item.range) line = lineAt(item.range[0]);
-        node = item;
-      } else break;
-    }
-    return line;
-  };
+  const lineOf = (...path: FieldPath): number => lineOfPath(doc.contents, lineAt, path);
   const bodyLine = source.slice(0, match[0].length).split('\n').length;
   return { data, partial, body: source.slice(match[0].length), bodyLine, lineOf, problems };
+}
+
+/**
+ * The 1-based line of the deepest part of `path` a YAML node has: a key's own line, a
+ * list item's first line (1 when not even the first part is there). `lineAt` turns an
+ * offset in the YAML text into a line of the file.
+ */
+export function lineOfPath(root: unknown, lineAt: (offset: number) => number, path: FieldPath): number {
+  let node: unknown = root;
+  let line = 1;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) break;
+      if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part];
+      if (!isNode(item)) break;
+      if (item.range) line = lineAt(item.range[0]);
+      node = item;
+    } else break;
+  }
+  return line;
 }

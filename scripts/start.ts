@@ -118,6 +118,10 @@ async function main(): Promise<number> {
   } else {
     // Content pushed under the other embedder gets vectors of this one (a no-op when it has them).
     await run('npx', ['tsx', 'cli/content.ts', 'ingest', '--reindex', '--target', url]);
+    step('pushing seeds/practice, the practice-task library');
+    if ((await run('npx', ['tsx', 'cli/content.ts', 'practice', 'seeds/practice', '--target', url])) !== 0) {
+      console.error('Pushing the practice library failed; the server keeps running.');
+    }
   }
 
   console.log(

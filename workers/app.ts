@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
+import { practiceAdminRoutes, practiceRoutes } from './features/practice/practice.routes';
 import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { learnerRoutes } from './features/learners/learners.routes';
@@ -53,6 +54,8 @@ export function createApp() {
   app.route('/api/admin/sources', sourceAdminRoutes);
   app.route('/api/sources', sourceRoutes);
   app.route('/api/concepts', conceptRoutes);
+  app.route('/api/admin/practice', practiceAdminRoutes);
+  app.route('/api/practice', practiceRoutes);
   app.route('/api/events', eventRoutes);
   app.route('/api/progress', progressRoutes);
   app.route('/api/admin/events', eventAdminRoutes);

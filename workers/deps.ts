@@ -9,6 +9,7 @@ import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
 import { createPersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
+import { createD1PracticeStore, type PracticeStore } from './features/practice/practice.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
 import { createD1EventStore, type EventStore } from './features/events/events.store';
@@ -139,6 +140,7 @@ export interface Deps {
   search: SearchStore;
   sources: SourceStore;
   concepts: ConceptStore;
+  practice: PracticeStore;
   embedder: Embedder;
   vectorIndex: VectorIndex;
   /** The configured chat model, or null when lessons are adapted offline only. */
@@ -184,6 +186,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     search: createD1SearchStore(db),
     sources: createD1SourceStore(db),
     concepts: createD1ConceptStore(db),
+    practice: createD1PracticeStore(db),
     embedder,
     vectorIndex: env.VECTORS ? createVectorizeIndex({ binding: env.VECTORS, record: vectorRecord, db }) : vectorRecord,
     personalize: createPersonalizeStore(db, learner),

@@ -637,3 +637,27 @@ export const preferenceHolders = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.preferencesHash, t.learnerHash] }), index('preference_holders_learner').on(t.learnerHash)],
 );
+
+/**
+ * The course's practice-task library: the variations daily plans are composed from,
+ * pushed by authors with the CLI (a push replaces the course's whole library).
+ */
+export const practiceVariations = sqliteTable(
+  'practice_variations',
+  {
+    courseId: text('course_id').notNull(),
+    id: text('id').notNull(),
+    position: integer('position').notNull(),
+    category: text('category').notNull(),
+    variationGroup: text('variation_group').notNull(),
+    title: text('title').notNull(),
+    instructions: text('instructions').notNull(),
+    minutes: integer('minutes').notNull(),
+    difficulty: integer('difficulty').notNull(),
+    archetypes: text('archetypes', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    modes: text('modes', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    times: text('times', { mode: 'json' }).$type<string[]>().notNull(),
+    completes: text('completes', { mode: 'json' }).$type<{ kind: string; count?: number }>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.id] })],
+);

@@ -1,0 +1,110 @@
+/// <reference types="vite/client" />
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Problem } from '../../http/problem';
+import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import type { Variation } from './practice.schemas';
+
+const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
+const SEEDS = Object.keys(SEED_FILES)
+  .sort()
+  .flatMap((file) => parse(SEED_FILES[file] ?? '') as Variation[]);
+
+const putLibrary = (key: string | undefined, json: unknown) =>
+  api('/api/admin/practice/library', { method: 'PUT', ...(key ? { key } : {}), json });
+const library = async () => (await api('/api/practice/library')).json<{ courseId: string | null; variations: Variation[] }>();
+
+async function givenCourse() {
+  const key = await givenAuthorKey();
+  await push(await buildCourse(2), key);
+  return key;
+}
+
+describe('the practice library', () => {
+  it('stores the seed library for the current course and lists it in order', async () => {
+    const key = await givenCourse();
+    const stored = await putLibrary(key, { variations: SEEDS });
+    expect(stored.status).toBe(200);
+    const body = await stored.json<{ courseId: string; variations: number; categories: Record<string, number> }>();
+    expect(body.variations).toBe(SEEDS.length);
+    expect(body.variations).toBeGreaterThanOrEqual(60);
+    for (const n of Object.values(body.categories)) expect(n).toBeGreaterThanOrEqual(6);
+    const listed = await library();
+    expect(listed.courseId).toBe(body.courseId);
+    expect(listed.variations).toEqual(SEEDS);
+  });
+
+  it('replaces the whole library on a push', async () => {
+    const key = await givenCourse();
+    await putLibrary(key, { variations: SEEDS });
+    const one = (category: string) => SEEDS.find((v) => v.category === category);
+    const small = ['review', 'learn', 'practice', 'apply', 'reflect', 'warm-up'].map((c) => one(c));
+    expect((await putLibrary(key, { variations: small })).status).toBe(200);
+    expect((await library()).variations.map((v) => v.id)).toEqual(small.map((v) => v?.id));
+  });
+
+  it.each<[string, (variations: Variation[]) => unknown, string, string]>([
+    ['an id used twice', (v) => [...v, { ...v[0] }], `json/variations/${SEEDS.length}/id`, 'is used twice (also variation 1)'],
+    [
+      'a placeholder its category cannot fill',
+      (v) =>
+        v.map((x, i) =>
+          i === 0 ? { ...x, category: 'review', title: 'Review {lesson}', completes: { kind: 'reviews', count: 2 } } : x,
+        ),
+      'json/variations/0/title',
+      '{lesson} is not a placeholder a review task can use ({count})',
+    ],
+    [
+      'a completion its category does not have',
+      (v) => v.map((x) => (x.category === 'apply' ? { ...x, completes: { kind: 'lesson' } } : x)),
+      `json/variations/${SEEDS.findIndex((x) => x.category === 'apply')}/completes`,
+      'an apply task completes by check_off, not lesson',
+    ],
+    [
+      'a category with no variation',
+      (v) => v.filter((x) => x.category !== 'warm-up'),
+      'json/variations',
+      'has no warm-up variation',
+    ],
+    [
+      'a weight out of range',
+      (v) => v.map((x, i) => (i === 0 ? { ...x, archetypes: { ...x.archetypes, diver: 1.5 } } : x)),
+      'json/variations/0/archetypes/diver',
+      '',
+    ],
+    ['a field no variation has', (v) => v.map((x, i) => (i === 0 ? { ...x, colour: 'red' } : x)), 'json/variations/0', ''],
+    [
+      'a time of day that does not exist',
+      (v) => v.map((x, i) => (i === 0 ? { ...x, times: ['noon'] } : x)),
+      'json/variations/0/times/0',
+      '',
+    ],
+    ['an empty library', () => [], 'json/variations', ''],
+  ])('refuses %s with 400 naming the field, and keeps the library it had', async (_name, change, field, message) => {
+    const key = await givenCourse();
+    await putLibrary(key, { variations: SEEDS });
+    const refused = await putLibrary(key, { variations: change(SEEDS.map((v) => ({ ...v }))) });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await refused.json<Problem>();
+    expect(problem.errors).toContainEqual(
+      expect.objectContaining({ field, message: expect.stringContaining(message) as string }),
+    );
+    expect((await library()).variations).toEqual(SEEDS);
+  });
+
+  it('needs a course first, and a valid author key', async () => {
+    const key = await givenAuthorKey();
+    const missing = await putLibrary(key, { variations: SEEDS });
+    expect(missing.status).toBe(404);
+    expect((await missing.json<Problem>()).detail).toContain('push a course before its practice library');
+    expect(await library()).toEqual({ courseId: null, variations: [] });
+    await push(await buildCourse(2), key);
+    expect((await putLibrary(undefined, { variations: SEEDS })).status).toBe(401);
+    const { token } = await givenLearner(null);
+    expect((await putLibrary(token, { variations: SEEDS })).status).toBe(401);
+    const revoked = await givenAuthorKey({ revoked: true });
+    expect((await putLibrary(revoked, { variations: SEEDS })).status).toBe(401);
+    expect((await library()).variations).toEqual([]);
+  });
+});
