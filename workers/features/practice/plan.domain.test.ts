@@ -1,0 +1,186 @@
+/// <reference types="vite/client" />
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { archetypeOf, composePlan, localTime, modeOf, phaseOf, timeOfDay, type PlanContext } from './plan.domain';
+import type { Variation } from './practice.schemas';
+
+const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
+const LIBRARY = Object.keys(SEED_FILES)
+  .sort()
+  .flatMap((file) => parse(SEED_FILES[file] ?? '') as Variation[]);
+
+function context(overrides: Partial<PlanContext> = {}): PlanContext {
+  return {
+    learnerId: 'lrn_aaaaaaaaaaaaaaaa',
+    date: '2026-12-03',
+    at: '2026-12-03T08:00:00.000Z',
+    time: 'morning',
+    archetype: 'builder',
+    mode: 'standard',
+    phase: 'discovery',
+    dailyMinutes: 30,
+    dueReviews: 4,
+    nextLesson: {
+      slug: 'filtering-with-where',
+      title: 'Filtering rows with WHERE',
+      sections: ['Comparison operators', 'NULL in filters'],
+    },
+    recentLesson: { slug: 'select-and-projection', title: 'SELECT and projection' },
+    weakConcepts: [
+      { id: 'null', title: 'NULL', pKnown: 0.32 },
+      { id: 'where-clause', title: 'WHERE clause', pKnown: 0.45 },
+    ],
+    groupsUsedAt: new Map(),
+    done: new Map(),
+    affinity: {},
+    ...overrides,
+  };
+}
+
+const byId = new Map(LIBRARY.map((v) => [v.id, v]));
+
+describe('archetype, mode and phase', () => {
+  it.each([
+    [{ sessionMinutes: 10, style: 'mixed', goals: ['a'] }, undefined, 'sprinter'],
+    [{ sessionMinutes: 60, style: 'visual', goals: ['a'] }, undefined, 'diver'],
+    [{ sessionMinutes: 30, style: 'mixed', goals: ['a', 'b'] }, undefined, 'explorer'],
+    [{ sessionMinutes: 30, style: 'analytical', goals: ['a'] }, undefined, 'builder'],
+    // What the learner does outweighs what they said.
+    [{ sessionMinutes: 60, style: 'visual', goals: ['a'] }, { sessionMinutes: 12, varietySeeking: 0.2 }, 'sprinter'],
+    [{ sessionMinutes: 30, style: 'mixed', goals: ['a', 'b'] }, { sessionMinutes: 25, varietySeeking: 0.3 }, 'builder'],
+    [{ sessionMinutes: 30, style: 'analytical', goals: ['a'] }, { sessionMinutes: 30, varietySeeking: 0.7 }, 'explorer'],
+  ] as const)('%j with behaviour %j is a %s', (prefs, behaviour, archetype) => {
+    expect(archetypeOf(prefs, behaviour).value).toBe(archetype);
+  });
+
+  it('plans a light day after three days away, an intense one after a strong week, a standard one otherwise', () => {
+    expect(modeOf([], '2026-12-03')).toMatchObject({ value: 'standard', reason: 'Your first plan: a standard day' });
+    expect(modeOf(['2026-11-28', '2026-11-29'], '2026-12-03')).toMatchObject({
+      value: 'light',
+      reason: 'Away for 3 days: a light plan to ease back in',
+    });
+    const strong = ['2026-11-27', '2026-11-28', '2026-11-29', '2026-12-01', '2026-12-02'];
+    expect(modeOf(strong, '2026-12-03').value).toBe('intense');
+    expect(modeOf(['2026-12-01', '2026-12-02'], '2026-12-03').value).toBe('standard');
+    // Today's own activity does not count towards today's mode.
+    expect(modeOf(['2026-11-28', '2026-12-03'], '2026-12-03').value).toBe('light');
+  });
+
+  it('moves through the phases by week and steps back when consistency collapses', () => {
+    expect(phaseOf(0, null).value).toBe('discovery');
+    expect(phaseOf(6, 1).value).toBe('discovery');
+    expect(phaseOf(7, 0.9).value).toBe('establishment');
+    expect(phaseOf(21, 0.9).value).toBe('mastery');
+    expect(phaseOf(25, 0.2)).toMatchObject({ value: 'establishment', reason: expect.stringContaining('20%') as string });
+    expect(phaseOf(10, 0.1).value).toBe('discovery');
+  });
+
+  it('reads the local date and hour in the learner’s time zone, across midnight and DST changes', () => {
+    // New York springs forward on 2026-03-08 at 02:00: 09:30 UTC is 05:30 EDT (UTC-4), not 04:30.
+    expect(localTime(new Date('2026-03-08T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-08', hour: 5 });
+    expect(localTime(new Date('2026-03-07T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-07', hour: 4 });
+    // Auckland is already tomorrow; Kolkata is half an hour off the hour.
+    expect(localTime(new Date('2026-12-03T12:30:00Z'), 'Pacific/Auckland')).toEqual({ date: '2026-12-04', hour: 1 });
+    expect(localTime(new Date('2026-12-03T18:45:00Z'), 'Asia/Kolkata')).toEqual({ date: '2026-12-04', hour: 0 });
+    expect([5, 11, 12, 16, 17, 21, 22, 4].map(timeOfDay)).toEqual([
+      'morning',
+      'morning',
+      'afternoon',
+      'afternoon',
+      'evening',
+      'evening',
+      'night',
+      'night',
+    ]);
+  });
+});
+
+describe('composePlan', () => {
+  it('gives 3 to 6 tasks that fit the daily minutes, due reviews first, every placeholder filled, each with reasons', () => {
+    const plan = composePlan(LIBRARY, context());
+    expect(plan.length).toBeGreaterThanOrEqual(3);
+    expect(plan.length).toBeLessThanOrEqual(6);
+    expect(plan[0]?.category).toBe('review');
+    expect(plan.map((i) => i.category)).toContain('learn');
+    expect(plan.reduce((sum, i) => sum + i.minutes, 0)).toBeLessThanOrEqual(30);
+    expect(new Set(plan.map((i) => i.group)).size).toBe(plan.length);
+    for (const item of plan) {
+      expect(`${item.title} ${item.instructions}`).not.toMatch(/[{}]/);
+      expect(item.reasons.length).toBeGreaterThan(0);
+    }
+    expect(plan[0]?.reasons).toContain('4 reviews due today');
+    const learn = plan.find((i) => i.category === 'learn');
+    expect(learn?.binding.lessonSlug).toBe('filtering-with-where');
+  });
+
+  it('is the same plan for the same learner and day, and another on another day', () => {
+    const plan = composePlan(LIBRARY, context());
+    expect(composePlan(LIBRARY, context())).toEqual(plan);
+    const days = ['2026-12-04', '2026-12-05', '2026-12-06', '2026-12-07'].map((date) =>
+      composePlan(LIBRARY, context({ date, at: `${date}T08:00:00.000Z` }))
+        .map((i) => i.variationId)
+        .join(),
+    );
+    expect(new Set(days).size).toBeGreaterThan(1);
+  });
+
+  it('leaves out reviews when none are due and learning when there is no next lesson', () => {
+    const plan = composePlan(LIBRARY, context({ dueReviews: 0, nextLesson: null }));
+    expect(plan.map((i) => i.category)).not.toContain('review');
+    expect(plan.map((i) => i.category)).not.toContain('learn');
+    expect(plan.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives at least three short tasks on a 5-minute day', () => {
+    const plan = composePlan(LIBRARY, context({ dailyMinutes: 5 }));
+    expect(plan.length).toBe(3);
+    // Three tasks cannot all fit 5 minutes: the shortest of each kind, about 10 minutes in all.
+    expect(plan.reduce((sum, i) => sum + i.minutes, 0)).toBeLessThanOrEqual(12);
+  });
+
+  it('uses no variation group of the last 48 hours, across midnight, unless nothing else of its kind fits', () => {
+    const first = composePlan(LIBRARY, context({ date: '2026-12-02', at: '2026-12-02T23:30:00.000Z' }));
+    const used = new Map(first.map((i) => [i.group, '2026-12-02T23:30:00.000Z']));
+    // The next morning (after midnight), and a day later: none of yesterday's groups.
+    for (const at of ['2026-12-03T00:30:00.000Z', '2026-12-04T08:00:00.000Z']) {
+      const next = composePlan(LIBRARY, context({ date: at.slice(0, 10), at, groupsUsedAt: used }));
+      expect(next.filter((i) => used.has(i.group)).map((i) => i.group)).toEqual([]);
+    }
+    // 48 hours later they may come back.
+    const later = composePlan(LIBRARY, context({ date: '2026-12-05', at: '2026-12-05T00:00:00.000Z', groupsUsedAt: used }));
+    expect(later.length).toBeGreaterThanOrEqual(3);
+    // Every review group used yesterday: a review is still planned, and says why it repeats.
+    const reviewGroups = new Map(
+      LIBRARY.filter((v) => v.category === 'review').map((v) => [v.group, '2026-12-02T20:00:00.000Z']),
+    );
+    const repeat = composePlan(LIBRARY, context({ groupsUsedAt: reviewGroups }));
+    expect(repeat[0]?.category).toBe('review');
+    expect(repeat[0]?.reasons).toContain('A kind of task from the last 48 hours: nothing else of its category fits today');
+    expect(repeat.slice(1).every((i) => !reviewGroups.has(i.group))).toBe(true);
+  });
+
+  it('prefers new variations in discovery and proven, well-rated ones in mastery', () => {
+    const fresh = composePlan(LIBRARY, context());
+    // Everything in that plan was done and rated 5; the other variations are new.
+    const done = new Map(fresh.map((i) => [i.variationId, 5]));
+    const discovery = composePlan(LIBRARY, context({ done, date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
+    const mastery = composePlan(LIBRARY, context({ done, phase: 'mastery', date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
+    const share = (plan: typeof fresh) => plan.filter((i) => done.has(i.variationId)).length / plan.length;
+    expect(share(mastery)).toBeGreaterThan(share(discovery));
+    expect(mastery.some((i) => i.reasons.includes('You rated this kind of task highly'))).toBe(true);
+  });
+
+  it('suits the archetype and the mode', () => {
+    const suits = (plan: ReturnType<typeof composePlan>, key: 'sprinter' | 'diver') =>
+      plan.reduce((sum, i) => sum + (byId.get(i.variationId)?.archetypes[key] ?? 0), 0) / plan.length;
+    const sprinter = composePlan(LIBRARY, context({ archetype: 'sprinter', dailyMinutes: 60 }));
+    const diver = composePlan(LIBRARY, context({ archetype: 'diver', dailyMinutes: 60 }));
+    expect(suits(sprinter, 'sprinter')).toBeGreaterThan(suits(diver, 'sprinter'));
+    expect(suits(diver, 'diver')).toBeGreaterThan(suits(sprinter, 'diver'));
+    const light = composePlan(LIBRARY, context({ mode: 'light', dailyMinutes: 60 }));
+    const intense = composePlan(LIBRARY, context({ mode: 'intense', dailyMinutes: 60 }));
+    const difficulty = (plan: typeof light) =>
+      plan.reduce((s, i) => s + (byId.get(i.variationId)?.difficulty ?? 0), 0) / plan.length;
+    expect(difficulty(light)).toBeLessThan(difficulty(intense));
+  });
+});

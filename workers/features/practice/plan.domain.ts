@@ -1,0 +1,313 @@
+import { seededRandom } from '../../platform/seeded-random';
+import { plural } from '../../platform/words';
+import type { ARCHETYPES, CATEGORIES, MODES, TIMES_OF_DAY, Variation } from './practice.schemas';
+
+export type Archetype = (typeof ARCHETYPES)[number];
+export type Mode = (typeof MODES)[number];
+export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type Phase = 'discovery' | 'establishment' | 'mastery';
+
+/** A value the planner chose, and in words why. */
+export interface Chosen<T> {
+  value: T;
+  reason: string;
+}
+
+/** Fewest and most tasks in a plan. */
+export const PLAN_ITEMS = { min: 3, max: 6 } as const;
+/** Minutes kept free, while composing, for each task a plan still needs to reach its minimum. */
+const RESERVE_MINUTES = 3;
+/** How long a variation group stays out of plans after it was used. */
+export const ROTATION_HOURS = 48;
+
+/**
+ * The learner's archetype, from what they told us and, once there is enough of it, what
+ * they do. Short sessions (15 minutes or less) make a sprinter and long ones (45 or
+ * more) a diver; a learner who takes to new kinds of task (variety score 0.6 or more),
+ * or who asked for several parts in a mixed style, is an explorer; anyone else a
+ * steady builder. Practised session length, when known, overrides the stated one.
+ */
+export function archetypeOf(
+  prefs: { sessionMinutes: number; style: string; goals: readonly string[] },
+  behaviour: { sessionMinutes: number | null; varietySeeking: number | null } = { sessionMinutes: null, varietySeeking: null },
+): Chosen<Archetype> {
+  const minutes = behaviour.sessionMinutes ?? prefs.sessionMinutes;
+  const source = behaviour.sessionMinutes === null ? 'You said you study' : 'You usually study';
+  if (minutes <= 15) return { value: 'sprinter', reason: `${source} in short sessions (${minutes} min): quick, varied tasks` };
+  if (minutes >= 45) return { value: 'diver', reason: `${source} in long sessions (${minutes} min): fewer, deeper tasks` };
+  if ((behaviour.varietySeeking ?? 0) >= 0.6) {
+    return { value: 'explorer', reason: 'You take to new kinds of task: more variety' };
+  }
+  if (behaviour.varietySeeking === null && prefs.goals.length >= 2 && prefs.style === 'mixed') {
+    return { value: 'explorer', reason: 'You chose several parts and a mix of styles: more variety' };
+  }
+  return { value: 'builder', reason: 'A steady daily habit: a balanced plan' };
+}
+
+/**
+ * The day's mode from the local days the learner was active before today: light after
+ * three or more days away (rebuild the habit), intense after five or more active days
+ * of the last seven, standard otherwise and on the first day.
+ */
+export function modeOf(activeDays: readonly string[], today: string): Chosen<Mode> {
+  const before = [...new Set(activeDays)].filter((d) => d < today).sort();
+  const last = before.at(-1);
+  if (!last) return { value: 'standard', reason: 'Your first plan: a standard day' };
+  const away = daysBetween(last, today) - 1;
+  if (away >= 3) return { value: 'light', reason: `Away for ${plural(away, 'day')}: a light plan to ease back in` };
+  const lastWeek = before.filter((d) => daysBetween(d, today) <= 7).length;
+  if (lastWeek >= 5) return { value: 'intense', reason: `Active on ${lastWeek} of the last 7 days: an intense plan` };
+  return { value: 'standard', reason: `Active on ${lastWeek} of the last 7 days: a standard plan` };
+}
+
+/**
+ * The phase from the local days the learner has had plans: discovery in the first
+ * week (mostly new kinds of task), establishment in weeks 2 and 3 (mostly favourites),
+ * mastery from week 4 (mostly proven ones). It steps back one phase when consistency
+ * (days practised over days planned, last 14 days) falls below 0.3.
+ */
+export function phaseOf(planDays: number, consistency: number | null): Chosen<Phase> {
+  const byAge: Phase = planDays < 7 ? 'discovery' : planDays < 21 ? 'establishment' : 'mastery';
+  if (consistency !== null && consistency < 0.3 && byAge !== 'discovery') {
+    const back: Phase = byAge === 'mastery' ? 'establishment' : 'discovery';
+    return { value: back, reason: `Back to ${back}: you practised on ${Math.round(consistency * 100)}% of planned days lately` };
+  }
+  const week = Math.floor(planDays / 7) + 1;
+  const what = {
+    discovery: 'trying new kinds of task',
+    establishment: 'settling on favourites',
+    mastery: 'sticking with what works',
+  };
+  return { value: byAge, reason: `Week ${week} of your plans: ${what[byAge]}` };
+}
+
+/** Share of new variations each phase aims for. */
+export const NEW_SHARE: Record<Phase, number> = { discovery: 0.8, establishment: 0.3, mastery: 0.15 };
+
+export function timeOfDay(hour: number): TimeOfDay {
+  if (hour >= 5 && hour < 12) return 'morning';
+  if (hour >= 12 && hour < 17) return 'afternoon';
+  if (hour >= 17 && hour < 22) return 'evening';
+  return 'night';
+}
+
+/** The local date (YYYY-MM-DD) and hour of `now` in an IANA time zone. */
+export function localTime(now: Date, timeZone: string): { date: string; hour: number } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24 };
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** What the planner knows of the learner on the day it plans. */
+export interface PlanContext {
+  learnerId: string;
+  date: string;
+  /** When the plan is made (ISO): rotation looks 48 hours back from here. */
+  at: string;
+  time: TimeOfDay;
+  archetype: Archetype;
+  mode: Mode;
+  phase: Phase;
+  dailyMinutes: number;
+  dueReviews: number;
+  /** The next lesson to learn (recommended, prerequisites met), with its sections. */
+  nextLesson: { slug: string; title: string; sections: readonly string[] } | null;
+  /** A lesson the learner has started or completed, to apply and reflect on. */
+  recentLesson: { slug: string; title: string } | null;
+  /** Concepts still being learned, weakest first, with P(known). */
+  weakConcepts: readonly { id: string; title: string; pKnown: number }[];
+  /** When each variation group was last in a plan. */
+  groupsUsedAt: ReadonlyMap<string, string>;
+  /** Variations the learner has completed before, with their mean rating (null when never rated). */
+  done: ReadonlyMap<string, number | null>;
+  /** Category affinity in [0, 1] (0.5 when nothing is known). */
+  affinity: Readonly<Partial<Record<Category, number>>>;
+}
+
+export interface PlanItem {
+  id: string;
+  category: Category;
+  variationId: string;
+  group: string;
+  title: string;
+  instructions: string;
+  minutes: number;
+  reasons: string[];
+  binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
+  completes: Variation['completes'];
+}
+
+/** The lesson, concepts and count a variation would be bound to today, or null when it cannot be. */
+function bind(v: Variation, ctx: PlanContext): { binding: PlanItem['binding']; fill: Record<string, string> } | null {
+  const text = `${v.title} ${v.instructions}`;
+  const needs = (name: string) => text.includes(`{${name}}`);
+  const lesson = v.category === 'learn' ? ctx.nextLesson : (ctx.recentLesson ?? ctx.nextLesson);
+  if (v.category === 'review' && ctx.dueReviews === 0) return null;
+  if (v.category === 'learn' && !ctx.nextLesson) return null;
+  if (v.category === 'practice' && ctx.weakConcepts.length === 0 && !ctx.recentLesson) return null;
+  if ((needs('lesson') || v.completes.kind === 'lesson') && !lesson) return null;
+  const [first, second] = ctx.weakConcepts;
+  if (needs('concept') && !first) return null;
+  if (needs('concept2') && !second) return null;
+  const sections = ctx.nextLesson?.sections ?? [];
+  if (needs('section') && sections.length === 0) return null;
+  const section = sections[Math.abs(hash(`${ctx.learnerId}|${ctx.date}`)) % Math.max(1, sections.length)];
+  const count =
+    v.completes.kind === 'reviews'
+      ? Math.min(v.completes.count, ctx.dueReviews)
+      : v.completes.kind === 'quiz_answers'
+        ? v.completes.count
+        : undefined;
+  const binding: PlanItem['binding'] = {
+    ...(lesson && (needs('lesson') || needs('section') || v.completes.kind === 'lesson') ? { lessonSlug: lesson.slug } : {}),
+    ...(first && needs('concept') ? { conceptId: first.id } : {}),
+    ...(second && needs('concept2') ? { concept2Id: second.id } : {}),
+    ...(count === undefined ? {} : { count }),
+  };
+  const fill: Record<string, string> = {
+    lesson: `“${lesson?.title ?? ''}”`,
+    section: `“${section ?? ''}”`,
+    concept: first?.title ?? '',
+    concept2: second?.title ?? '',
+    count: String(count ?? ''),
+  };
+  return { binding, fill };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const fillIn = (template: string, fill: Record<string, string>) =>
+  template.replace(/\{(count|lesson|section|concept2|concept)\}/g, (_, name: string) => fill[name] ?? '');
+
+/** How much each signal counts in a variation's score (they add up to 1). */
+export const WEIGHTS = { archetype: 0.25, mode: 0.2, time: 0.1, affinity: 0.1, novelty: 0.25, jitter: 0.1 } as const;
+
+/** Categories that answer a need of today, in the order a plan takes them: due reviews first. */
+const NEED_ORDER: readonly Category[] = ['review', 'learn', 'practice'];
+
+interface Candidate {
+  v: Variation;
+  score: number;
+  fresh: boolean;
+  blocked: boolean;
+  bound: NonNullable<ReturnType<typeof bind>>;
+}
+
+/**
+ * Today's plan: 3 to 6 tasks that fit the learner's daily minutes. Needs come first
+ * (due reviews, the next lesson, weak concepts), then the best of the other
+ * categories. A variation scores by archetype fit, mode fit, time of day, category
+ * affinity and the phase's appetite for new variations, plus a small jitter seeded by
+ * learner and date (the same day gives the same plan). No variation group used in the
+ * last 48 hours is taken while another of its category fits; one taken anyway says so.
+ */
+export function composePlan(library: readonly Variation[], ctx: PlanContext): PlanItem[] {
+  const random = seededRandom(hash(`${ctx.learnerId}|${ctx.date}`));
+  const since = Date.parse(ctx.at) - ROTATION_HOURS * 3_600_000;
+  const candidates: Candidate[] = library.flatMap((v) => {
+    const bound = bind(v, ctx);
+    if (!bound) return [];
+    const fresh = !ctx.done.has(v.id);
+    const rating = ctx.done.get(v.id) ?? null;
+    // Discovery wants new variations, later phases proven ones (completed, and rated well when rated).
+    const proven = fresh ? 0 : rating === null ? 0.7 : rating / 5;
+    const share = NEW_SHARE[ctx.phase];
+    const novelty = fresh ? share : (1 - share) * proven;
+    const score =
+      WEIGHTS.archetype * v.archetypes[ctx.archetype] +
+      WEIGHTS.mode * v.modes[ctx.mode] +
+      WEIGHTS.time * (v.times.includes(ctx.time) ? 1 : 0) +
+      WEIGHTS.affinity * (ctx.affinity[v.category] ?? 0.5) +
+      WEIGHTS.novelty * novelty +
+      WEIGHTS.jitter * random();
+    const usedAt = ctx.groupsUsedAt.get(v.group);
+    return [{ v, score, fresh, bound, blocked: usedAt !== undefined && Date.parse(usedAt) > since }];
+  });
+  const best = (pool: Candidate[]) => pool.sort((a, b) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1))[0];
+  const picked: { c: Candidate; repeat: boolean }[] = [];
+  const usedGroups = new Set<string>();
+  const minutes = () => picked.reduce((sum, p) => sum + p.c.v.minutes, 0);
+  /** Takes the best open variation of `category` (null: of a category not in the plan yet) within `budget` minutes. */
+  const take = (category: Category | null, budget: number, shortest = false): boolean => {
+    const open = candidates.filter(
+      (c) =>
+        (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category) &&
+        !usedGroups.has(c.v.group) &&
+        c.v.minutes <= budget,
+    );
+    const choose = (pool: Candidate[]) =>
+      shortest ? pool.sort((a, b) => a.v.minutes - b.v.minutes || b.score - a.score)[0] : best(pool);
+    // A group from the last 48 hours only when no other group of the category is left at all.
+    const unblockedLeft = candidates.some((c) => c.v.category === category && !c.blocked && !usedGroups.has(c.v.group));
+    const chosen = choose(open.filter((c) => !c.blocked)) ?? (category !== null && !unblockedLeft ? choose(open) : undefined);
+    if (!chosen) return false;
+    picked.push({ c: chosen, repeat: chosen.blocked });
+    usedGroups.add(chosen.v.group);
+    return true;
+  };
+  const budget = ctx.dailyMinutes;
+  const left = () => budget - minutes();
+  // Needs first: within the time left (keeping a few minutes for each task still needed to reach three) if one
+  // fits, else the shortest of its kind.
+  for (const need of NEED_ORDER) {
+    const reserve = RESERVE_MINUTES * Math.max(0, PLAN_ITEMS.min - picked.length - 1);
+    if (!take(need, left() - reserve) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) take(need, Infinity, true);
+  }
+  // Then other categories while time is left, and at least three tasks even on a short day (the shortest ones).
+  while (picked.length < PLAN_ITEMS.max) {
+    if (take(null, left())) continue;
+    if (picked.length >= PLAN_ITEMS.min || !take(null, Infinity, true)) break;
+  }
+  return picked.map(({ c, repeat }, i) => ({
+    id: `${ctx.date}-${i + 1}`,
+    category: c.v.category,
+    variationId: c.v.id,
+    group: c.v.group,
+    title: fillIn(c.v.title, c.bound.fill),
+    instructions: fillIn(c.v.instructions, c.bound.fill),
+    minutes: c.v.minutes,
+    reasons: reasonsFor(c, ctx, repeat),
+    binding: c.bound.binding,
+    completes: c.v.completes,
+  }));
+}
+
+function reasonsFor(c: Candidate, ctx: PlanContext, repeat: boolean): string[] {
+  const { v } = c;
+  const reasons: string[] = [];
+  if (v.category === 'review') reasons.push(`${plural(ctx.dueReviews, 'review')} due today`);
+  if (v.category === 'learn' && ctx.nextLesson) reasons.push(`Next on your way: “${ctx.nextLesson.title}”`);
+  const weak = ctx.weakConcepts[0];
+  if (c.bound.binding.conceptId && weak) {
+    reasons.push(`You are still learning ${weak.title} (${Math.round(weak.pKnown * 100)}% mastery)`);
+  }
+  if (v.archetypes[ctx.archetype] >= 0.8) {
+    const fits = { sprinter: 'short sessions', builder: 'a steady habit', diver: 'deep sessions', explorer: 'variety' };
+    reasons.push(`Suits ${fits[ctx.archetype]}`);
+  }
+  if (v.modes[ctx.mode] >= 0.8 && ctx.mode !== 'standard') reasons.push(`Fits a ${ctx.mode} day`);
+  if (v.times.includes(ctx.time)) reasons.push(`Good in the ${ctx.time === 'night' ? 'late evening' : ctx.time}`);
+  if (c.fresh && ctx.phase === 'discovery') reasons.push('New to you: the first weeks are for trying things');
+  if (!c.fresh && (ctx.done.get(v.id) ?? 0) >= 4) reasons.push('You rated this kind of task highly');
+  if (repeat) reasons.push('A kind of task from the last 48 hours: nothing else of its category fits today');
+  return reasons;
+}
