@@ -92,6 +92,7 @@ describe('health and API documents', () => {
       '/api/personalize',
       '/api/personalize/cache',
       '/api/personalize/stream',
+      '/api/plans/today',
       '/api/practice/library',
       '/api/progress',
       '/api/progress/lessons/{slug}',

@@ -177,6 +177,28 @@ export class Learner extends DurableObject<Env> {
     return (await this.open(learnerId)) && this.store.hasCard(itemId);
   }
 
+  /**
+   * The plan of `date` if it has one, else what composing it needs: preferences, past
+   * plans since `since` (rotation) and active days. Null when the object is not `learnerId`'s.
+   */
+  async planInputs(learnerId: string, date: string, since: string) {
+    if (!(await this.open(learnerId))) return null;
+    const plan = this.store.plan(date);
+    if (plan) return { plan, preferences: null, history: null, activeDays: [] };
+    return {
+      plan: null,
+      preferences: this.store.profile()?.preferences ?? null,
+      history: this.store.planHistory(since),
+      activeDays: this.store.activeDays(),
+    };
+  }
+
+  /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */
+  async savePlan(learnerId: string, plan: typeof schema.plans.$inferInsert) {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.savePlan(plan);
+  }
+
   /** Everything of the learner's that ranking and path planning read, in one call. */
   async signals(learnerId: string, now: string, dismissedSince: string, sinceDay: string) {
     if (!(await this.open(learnerId))) return null;

@@ -194,3 +194,35 @@ export const delivery = sqliteTable('delivery', {
   deltas: integer('deltas').notNull().default(0),
   lastSentAt: text('last_sent_at'),
 });
+
+/** A task of a stored plan (the planner's item with its status). */
+export interface StoredPlanItem {
+  id: string;
+  category: string;
+  variationId: string;
+  group: string;
+  title: string;
+  instructions: string;
+  minutes: number;
+  reasons: string[];
+  status: string;
+  binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
+  completes: { kind: string; count?: number };
+}
+
+/**
+ * Daily practice plans, one per local date: stored when first composed, so the same
+ * day always returns the same plan. `items` holds the plan's tasks (JSON).
+ */
+export const plans = sqliteTable('plans', {
+  date: text('date').primaryKey(),
+  courseId: text('course_id').notNull(),
+  createdAt: text('created_at').notNull(),
+  timeZone: text('time_zone').notNull(),
+  archetype: text('archetype').notNull(),
+  mode: text('mode').notNull(),
+  phase: text('phase').notNull(),
+  /** Why the archetype, mode and phase are what they are. */
+  reasons: text('reasons', { mode: 'json' }).$type<{ archetype: string; mode: string; phase: string }>().notNull(),
+  items: text('items', { mode: 'json' }).$type<StoredPlanItem[]>().notNull(),
+});

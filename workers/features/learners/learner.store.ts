@@ -459,6 +459,43 @@ export function learnerStore(db: LearnerDb) {
       return new Map(rows.map((r) => [r.itemId, r.best === 1]));
     },
 
+    /** The plan of a local date, or null. */
+    plan(date: string): typeof t.plans.$inferSelect | null {
+      return db.select().from(t.plans).where(eq(t.plans.date, date)).get() ?? null;
+    },
+
+    /** Stores a plan unless the day has one already (the first stored wins); returns the day's plan. */
+    savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
+      db.insert(t.plans).values(plan).onConflictDoNothing().run();
+      return db.select().from(t.plans).where(eq(t.plans.date, plan.date)).get() ?? plan;
+    },
+
+    /** What plan composition reads of past plans: those made since `since` (rotation), and how many days had one. */
+    planHistory(since: string): { recent: { createdAt: string; items: t.StoredPlanItem[] }[]; days: number } {
+      const recent = db
+        .select({ createdAt: t.plans.createdAt, items: t.plans.items })
+        .from(t.plans)
+        .where(gte(t.plans.createdAt, since))
+        .all();
+      const days =
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(t.plans)
+          .get()?.n ?? 0;
+      return { recent, days };
+    },
+
+    /** UTC days with any recorded activity, oldest first. */
+    activeDays(): string[] {
+      return db
+        .select({ day: t.dailyActivity.day })
+        .from(t.dailyActivity)
+        .where(gt(t.dailyActivity.events, 0))
+        .orderBy(asc(t.dailyActivity.day))
+        .all()
+        .map((r) => r.day);
+    },
+
     /** The quiz item the learner answered last, or null. */
     lastAnsweredItem(): string | null {
       return (
