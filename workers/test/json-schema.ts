@@ -41,6 +41,8 @@ const PATTERN_SAMPLES: Record<string, string> = {
   '^src_[a-z2-7]{16}$': 'src_abcdefghijklmnop',
   '^(lesson|review|quiz):[a-z0-9]+(?:-[a-z0-9]+)*$': 'lesson:lesson-1',
   '^lrn_[A-Za-z0-9_-]{16,64}$': 'lrn_0000000000000000000000',
+  '^plan_\\d{4}-\\d{2}-\\d{2}$': 'plan_2026-12-03',
+  '^\\d{4}-\\d{2}-\\d{2}-\\d{1,2}$': '2026-12-03-1',
 };
 
 /** A version 4 UUID from `random`. */

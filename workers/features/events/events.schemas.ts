@@ -10,6 +10,17 @@ export const MAX_EVENTS_PER_BATCH = 100;
 /** `restored` undoes a dismissal: the item may be suggested again and the dismissal leaves the shared statistics. */
 export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed', 'restored'] as const;
 
+export const PLAN_OUTCOMES = ['completed', 'skipped'] as const;
+export const SKIP_REASONS = ['no_time', 'too_hard', 'too_easy', 'not_interested', 'other'] as const;
+export const PlanIdSchema = z
+  .string()
+  .regex(/^plan_\d{4}-\d{2}-\d{2}$/, 'must be plan_<YYYY-MM-DD>')
+  .openapi({ description: 'A daily plan: plan_<local date>' });
+export const PlanItemIdSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}-\d{1,2}$/, 'must be a task id of the plan (<YYYY-MM-DD>-<n>)')
+  .openapi({ description: 'A task of the plan' });
+
 /** How far back and ahead of its receipt an event's `occurredAt` may be: a clock cannot be forged into the record. */
 export const OCCURRED_WINDOW = { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 } as const;
 const WINDOW_MESSAGE = 'must be within 7 days before and 5 minutes after the time it is received';
@@ -81,6 +92,21 @@ export const LearnerEventSchema = z
         rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How useful it was, 1 to 5' }),
       })
       .strict(),
+    z
+      .object({
+        ...base,
+        type: z.literal('plan.feedback'),
+        planId: PlanIdSchema,
+        itemId: PlanItemIdSchema,
+        outcome: z.enum(PLAN_OUTCOMES),
+        skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why it was skipped (with outcome skipped)' }),
+        rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How it went, 1 to 5' }),
+      })
+      .strict()
+      .refine((e) => e.skipReason === undefined || e.outcome === 'skipped', {
+        message: 'a skip reason goes with outcome skipped',
+        path: ['skipReason'],
+      }),
   ])
   .openapi('LearnerEvent');
 export type LearnerEvent = z.infer<typeof LearnerEventSchema>;

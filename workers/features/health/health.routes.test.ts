@@ -93,6 +93,7 @@ describe('health and API documents', () => {
       '/api/personalize/cache',
       '/api/personalize/stream',
       '/api/plans/today',
+      '/api/plans/{planId}/items/{itemId}/feedback',
       '/api/practice/library',
       '/api/progress',
       '/api/progress/lessons/{slug}',

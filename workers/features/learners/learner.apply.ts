@@ -28,7 +28,9 @@ export type EventSubject =
   | { kind: 'lesson'; courseId: string }
   | { kind: 'seen-lesson' }
   | { kind: 'item'; item: GradedItem; params: BktParams }
-  | { kind: 'recommendation'; courseId: string };
+  | { kind: 'recommendation'; courseId: string }
+  /** A task of one of the learner's own plans: the object checks it has that plan and task. */
+  | { kind: 'plan' };
 
 /** The learner-model side of an answer or review, for the response. */
 export interface ModelOutcome {
@@ -47,7 +49,7 @@ export type ApplyOutcome =
   | { result: 'unknown_subject' };
 
 /** A subject as the object applies it. */
-type KnownSubject = Exclude<EventSubject, { kind: 'seen-lesson' }>;
+type KnownSubject = Exclude<EventSubject, { kind: 'seen-lesson' | 'plan' }> | { kind: 'plan-item'; courseId: string };
 
 /** What an applied event changed that the object must send on or schedule. */
 export interface ApplyEffects {
@@ -69,7 +71,8 @@ export function applyLearnerEvent(
   effects: ApplyEffects,
 ): ApplyOutcome {
   const { event } = message;
-  const subject = given.kind === 'seen-lesson' ? seenLesson(store, message) : given;
+  const subject =
+    given.kind === 'seen-lesson' ? seenLesson(store, message) : given.kind === 'plan' ? planItem(store, message) : given;
   if (!subject) return { result: 'unknown_subject' };
   // Feedback is taken only on what this learner was offered: no one can vote on anything else.
   if (event.type === 'recommendation.feedback' && !store.offered(event.recommendationId)) return { result: 'unknown_subject' };
@@ -92,6 +95,13 @@ export function applyLearnerEvent(
   if (once.result === 'conflict') return { result: 'conflict' };
   if (once.result === 'applied') return { result: 'applied', ...once.value };
   return { result: 'duplicate', ...repeat(store, message, subject) };
+}
+
+/** The course of the plan a task belongs to, when the learner has that plan and task. */
+function planItem(store: LearnerStore, { event }: EventMessage): KnownSubject | null {
+  if (event.type !== 'plan.feedback') return null;
+  const plan = store.plan(event.planId.slice('plan_'.length));
+  return plan?.items.some((i) => i.id === event.itemId) ? { kind: 'plan-item', courseId: plan.courseId } : null;
 }
 
 /** The course of a lesson event's lesson, from the learner's own progress in it. */
@@ -176,6 +186,16 @@ function change(
       store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
       effects.emitted = true;
     }
+    return {};
+  }
+  if (event.type === 'plan.feedback') {
+    const { planId, itemId, outcome, skipReason, rating } = event;
+    store.setPlanItemOutcome(planId.slice('plan_'.length), itemId, {
+      status: outcome,
+      at: occurredAt,
+      ...(skipReason === undefined ? {} : { skipReason }),
+      ...(rating === undefined ? {} : { rating }),
+    });
     return {};
   }
   if (event.type === 'lesson.rated' || subject.kind !== 'lesson') return {};

@@ -42,6 +42,8 @@ async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: Learner
       const graded = await deps.mastery.gradedItem(event.type === 'quiz.attempted' ? event.itemId : event.reviewId);
       return graded ? { kind: 'item', ...graded } : null;
     }
+    case 'plan.feedback':
+      return { kind: 'plan' };
     case 'recommendation.feedback': {
       // Recommendation ids are `<kind>:<lesson slug>`: feedback on anything not in the course is refused.
       const slug = event.recommendationId.slice(event.recommendationId.indexOf(':') + 1);

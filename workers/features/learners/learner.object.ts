@@ -183,7 +183,7 @@ export class Learner extends DurableObject<Env> {
    */
   async planInputs(learnerId: string, date: string, since: string) {
     if (!(await this.open(learnerId))) return null;
-    const plan = this.store.plan(date);
+    const plan = this.store.refreshedPlan(date);
     if (plan) return { plan, preferences: null, history: null, activeDays: [] };
     return {
       plan: null,

@@ -206,6 +206,8 @@ export interface StoredPlanItem {
   minutes: number;
   reasons: string[];
   status: string;
+  /** The learner's explicit feedback, when they gave it. */
+  outcome?: { status: string; at: string; rating?: number; skipReason?: string };
   binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
   completes: { kind: string; count?: number };
 }

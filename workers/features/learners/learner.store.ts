@@ -464,6 +464,41 @@ export function learnerStore(db: LearnerDb) {
       return db.select().from(t.plans).where(eq(t.plans.date, date)).get() ?? null;
     },
 
+    /**
+     * The plan of `date` with the tasks that complete themselves ticked: its lesson
+     * completed, or enough reviews or quiz answers since the plan was made. A task the
+     * learner gave feedback on keeps it.
+     */
+    refreshedPlan(date: string): typeof t.plans.$inferSelect | null {
+      const plan = db.select().from(t.plans).where(eq(t.plans.date, date)).get();
+      if (!plan) return null;
+      const since = (type: string) =>
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(t.events)
+          .where(and(eq(t.events.type, type), gte(t.events.receivedAt, plan.createdAt)))
+          .get()?.n ?? 0;
+      const done = (item: t.StoredPlanItem): boolean => {
+        const { kind, count = 0 } = item.completes;
+        if (kind === 'lesson')
+          return item.binding.lessonSlug ? this.lessonProgress(item.binding.lessonSlug).completedAt !== null : false;
+        if (kind === 'reviews') return since('review.rated') >= (item.binding.count ?? count);
+        if (kind === 'quiz_answers') return since('quiz.attempted') >= (item.binding.count ?? count);
+        return false;
+      };
+      const items = plan.items.map((i) => (i.status === 'open' && !i.outcome && done(i) ? { ...i, status: 'completed' } : i));
+      if (items.some((i, k) => i !== plan.items[k])) db.update(t.plans).set({ items }).where(eq(t.plans.date, date)).run();
+      return { ...plan, items };
+    },
+
+    /** Records the learner's outcome of a plan's task (a later feedback replaces an earlier one). */
+    setPlanItemOutcome(date: string, itemId: string, outcome: NonNullable<t.StoredPlanItem['outcome']>): void {
+      const plan = db.select({ items: t.plans.items }).from(t.plans).where(eq(t.plans.date, date)).get();
+      if (!plan) return;
+      const items = plan.items.map((i) => (i.id === itemId ? { ...i, status: outcome.status, outcome } : i));
+      db.update(t.plans).set({ items }).where(eq(t.plans.date, date)).run();
+    },
+
     /** Stores a plan unless the day has one already (the first stored wins); returns the day's plan. */
     savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
       db.insert(t.plans).values(plan).onConflictDoNothing().run();

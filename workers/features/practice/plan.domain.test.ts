@@ -131,6 +131,20 @@ describe('composePlan', () => {
     expect(plan.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('fits the daily minutes for any learner and day, from 15 minutes up', () => {
+    for (let i = 0; i < 40; i++) {
+      for (const dailyMinutes of [15, 20, 30, 45, 60]) {
+        const ctx = context({ learnerId: `lrn_${String(i).padStart(16, 'x')}`, dailyMinutes, dueReviews: i % 3 === 0 ? 0 : 5 });
+        const plan = composePlan(LIBRARY, ctx);
+        expect(plan.length, `${i} ${dailyMinutes}`).toBeGreaterThanOrEqual(3);
+        expect(
+          plan.reduce((sum, item) => sum + item.minutes, 0),
+          `${i} ${dailyMinutes}`,
+        ).toBeLessThanOrEqual(dailyMinutes);
+      }
+    }
+  });
+
   it('gives at least three short tasks on a 5-minute day', () => {
     const plan = composePlan(LIBRARY, context({ dailyMinutes: 5 }));
     expect(plan.length).toBe(3);

@@ -16,8 +16,6 @@ export interface Chosen<T> {
 
 /** Fewest and most tasks in a plan. */
 export const PLAN_ITEMS = { min: 3, max: 6 } as const;
-/** Minutes kept free, while composing, for each task a plan still needs to reach its minimum. */
-const RESERVE_MINUTES = 3;
 /** How long a variation group stays out of plans after it was used. */
 export const ROTATION_HOURS = 48;
 
@@ -266,11 +264,33 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   };
   const budget = ctx.dailyMinutes;
   const left = () => budget - minutes();
+  /**
+   * Minutes to keep, while taking `need`, for what the plan still needs: the shortest
+   * task of each later need that has one, and of other categories up to the minimum.
+   */
+  const reserveFor = (need: Category): number => {
+    const shortest = new Map<Category, number>();
+    for (const c of candidates) {
+      if (c.v.category === need || picked.some((p) => p.c.v.category === c.v.category)) continue;
+      shortest.set(c.v.category, Math.min(shortest.get(c.v.category) ?? Infinity, c.v.minutes));
+    }
+    const laterNeeds = NEED_ORDER.slice(NEED_ORDER.indexOf(need) + 1).filter((n) => shortest.has(n));
+    const others = [...shortest].filter(([category]) => !NEED_ORDER.includes(category)).map(([, m]) => m);
+    const still = Math.max(0, PLAN_ITEMS.min - picked.length - 1 - laterNeeds.length);
+    return (
+      laterNeeds.reduce((sum, n) => sum + (shortest.get(n) ?? 0), 0) +
+      others
+        .sort((a, b) => a - b)
+        .slice(0, still)
+        .reduce((sum, m) => sum + m, 0)
+    );
+  };
   // Needs first: within the time left (keeping a few minutes for each task still needed to reach three) if one
   // fits, else the shortest of its kind.
   for (const need of NEED_ORDER) {
-    const reserve = RESERVE_MINUTES * Math.max(0, PLAN_ITEMS.min - picked.length - 1);
-    if (!take(need, left() - reserve) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) take(need, Infinity, true);
+    if (!take(need, left() - reserveFor(need)) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) {
+      take(need, Infinity, true);
+    }
   }
   // Then other categories while time is left, and at least three tasks even on a short day (the shortest ones).
   while (picked.length < PLAN_ITEMS.max) {

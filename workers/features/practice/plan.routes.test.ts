@@ -90,4 +90,91 @@ describe("today's plan", () => {
     expect((await api('/api/plans/today')).status).toBe(401);
     expect((await api('/api/plans/today', { key })).status).toBe(401);
   });
+
+  it('ticks a task that completes itself, and takes check-offs, skips and ratings once per eventId', async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 45 });
+    const plan = await (await today(token)).json<Plan>();
+    const learn = plan.items.find((i) => i.category === 'learn');
+    const others = plan.items.filter((i) => i.category !== 'learn');
+    const [first, second] = others;
+    if (!learn || !first || !second) throw new Error(`plan too small: ${plan.items.map((i) => i.category).join()}`);
+    const feedback = (itemId: string, json: unknown, planId = plan.id) =>
+      api(`/api/plans/${planId}/items/${itemId}/feedback`, { method: 'POST', key: token, json });
+
+    // Completing the bound lesson ticks the learn task (unless it is a one-section task, ticked off by hand).
+    await api(`/api/progress/lessons/${learn.binding.lessonSlug ?? ''}/complete`, {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    const eventId = crypto.randomUUID();
+    expect(await (await feedback(first.id, { eventId, outcome: 'completed', rating: 4 })).json()).toEqual({ applied: true });
+    expect(await (await feedback(first.id, { eventId, outcome: 'completed', rating: 4 })).json()).toEqual({ applied: false });
+    const skipped = await feedback(second.id, { eventId: crypto.randomUUID(), outcome: 'skipped', skipReason: 'no_time' });
+    expect(skipped.status).toBe(200);
+    const after = await (await today(token)).json<Plan>();
+    const status = new Map(after.items.map((i) => [i.id, i.status]));
+    expect(status.get(learn.id)).toBe(learn.completes.kind === 'lesson' ? 'completed' : 'open');
+    expect(status.get(first.id)).toBe('completed');
+    expect(status.get(second.id)).toBe('skipped');
+    // The same through the event batch path.
+    const batch = await api('/api/events', {
+      method: 'POST',
+      key: token,
+      json: {
+        events: [
+          {
+            type: 'plan.feedback',
+            eventId: crypto.randomUUID(),
+            occurredAt: new Date().toISOString(),
+            planId: plan.id,
+            itemId: second.id,
+            outcome: 'completed',
+          },
+        ],
+      },
+    });
+    expect(batch.status).toBe(202);
+  });
+
+  it.each<[string, unknown, number, string]>([
+    ['a rating of 0', { outcome: 'completed', rating: 0 }, 400, 'json/rating'],
+    ['a rating of 6', { outcome: 'completed', rating: 6 }, 400, 'json/rating'],
+    ['a skip reason on a completion', { outcome: 'completed', skipReason: 'no_time' }, 400, 'json/skipReason'],
+    ['an unknown outcome', { outcome: 'maybe' }, 400, 'json/outcome'],
+    ['an unknown field', { outcome: 'completed', colour: 'red' }, 400, 'json'],
+  ])('refuses %s with 400 naming the field', async (_name, body, status, field) => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const plan = await (await today(token)).json<Plan>();
+    const refused = await api(`/api/plans/${plan.id}/items/${plan.items[0]?.id ?? ''}/feedback`, {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), ...(body as object) },
+    });
+    expect(refused.status).toBe(status);
+    expect((await refused.json<Problem>()).errors?.map((e) => e.field)).toEqual(
+      expect.arrayContaining([expect.stringContaining(field)]) as string[],
+    );
+  });
+
+  it("answers 404 for a task the learner's plan does not have, and for another learner's plan", async () => {
+    await givenCourseAndLibrary();
+    const owner = await givenLearner({ goals: ['basics'] });
+    const plan = await (await today(owner.token)).json<Plan>();
+    const other = await givenLearner({ goals: ['basics'] });
+    const send = (token: string, planId: string, itemId: string) =>
+      api(`/api/plans/${planId}/items/${itemId}/feedback`, {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), outcome: 'completed' },
+      });
+    expect((await send(owner.token, plan.id, `${plan.date}-9`)).status).toBe(404);
+    expect((await send(owner.token, 'plan_2020-01-01', '2020-01-01-1')).status).toBe(404);
+    expect((await send(other.token, plan.id, plan.items[0]?.id ?? '')).status).toBe(404);
+    expect((await send(owner.token, 'not-a-plan', '1')).status).toBe(400);
+    // The owner's plan is untouched by the stranger.
+    expect((await (await today(owner.token)).json<Plan>()).items.every((i) => i.status === 'open')).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { OccurredAtSchema, PLAN_OUTCOMES, PlanIdSchema, PlanItemIdSchema, SKIP_REASONS } from '../events/events.schemas';
 import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES } from './practice.schemas';
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
@@ -62,3 +63,26 @@ export const PlanSchema = z
   })
   .openapi('DailyPlan');
 export type Plan = z.infer<typeof PlanSchema>;
+
+export const PlanItemParamSchema = z.object({
+  planId: PlanIdSchema.openapi({ param: { name: 'planId', in: 'path' } }),
+  itemId: PlanItemIdSchema.openapi({ param: { name: 'itemId', in: 'path' } }),
+});
+
+/** `POST /api/plans/{planId}/items/{itemId}/feedback`: what the learner did with a task. */
+export const PlanFeedbackSchema = z
+  .object({
+    eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
+    occurredAt: OccurredAtSchema.optional(),
+    outcome: z.enum(PLAN_OUTCOMES),
+    skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why it was skipped (only with outcome skipped)' }),
+    rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How it went, 1 to 5' }),
+  })
+  .strict()
+  .refine((f) => f.skipReason === undefined || f.outcome === 'skipped', {
+    message: 'a skip reason goes with outcome skipped',
+    path: ['skipReason'],
+  })
+  .openapi('PlanFeedback');
+
+export const PlanFeedbackResultSchema = z.object({ applied: z.boolean() }).openapi('PlanFeedbackResult');

@@ -2,10 +2,12 @@ import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import { progressOverview } from '../events/progress.reads';
+import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
 import { recommendationsFor } from '../recommendations/recommend.ranking';
 import { archetypeOf, composePlan, localTime, modeOf, phaseOf, ROTATION_HOURS, timeOfDay } from './plan.domain';
-import { PlanItemSchema, PlanSchema, type Plan } from './plan.schemas';
+import { PlanItemSchema, PlanSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
+import type { z } from '@hono/zod-openapi';
 
 type PlanDeps = Pick<Deps, 'learner' | 'content' | 'practice' | 'recommend' | 'cache' | 'mastery' | 'outline'>;
 
@@ -109,4 +111,28 @@ export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now
     items: items.map((item) => ({ ...item, status: 'open' })),
   });
   return planView(ofLearner<NonNullable<typeof saved>>(saved));
+}
+
+/** Records what the learner did with a task of one of their plans; whether the feedback was new. */
+export async function sendPlanFeedback(
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  input: { learnerId: string; planId: string; itemId: string; feedback: z.infer<typeof PlanFeedbackSchema>; now: Date },
+) {
+  const { learnerId, planId, itemId, feedback, now } = input;
+  const outcome = await applyEvent(deps, {
+    learnerId,
+    receivedAt: now.toISOString(),
+    event: {
+      type: 'plan.feedback',
+      eventId: feedback.eventId,
+      occurredAt: feedback.occurredAt ?? now.toISOString(),
+      planId,
+      itemId,
+      outcome: feedback.outcome,
+      ...(feedback.skipReason === undefined ? {} : { skipReason: feedback.skipReason }),
+      ...(feedback.rating === undefined ? {} : { rating: feedback.rating }),
+    },
+  });
+  const { result } = await appliedOrThrow(deps, learnerId, outcome, `You have no task ${itemId} in ${planId}`);
+  return { applied: result === 'applied' };
 }
