@@ -8,6 +8,9 @@ import { PreferencesSchema, type Preferences } from './learners.schemas';
 import * as t from './learner.schema';
 
 /** The drizzle client over one learner object's SQLite storage (synchronous). */
+
+/** How many past plans feedback is read from (what was done, and the affinity per category). */
+const PLAN_HISTORY_DAYS = 90;
 export type LearnerDb = DrizzleSqliteDODatabase<typeof t>;
 
 /** The learner's profile as the Worker sees it. */
@@ -506,18 +509,19 @@ export function learnerStore(db: LearnerDb) {
     },
 
     /** What plan composition reads of past plans: those made since `since` (rotation), and how many days had one. */
-    planHistory(since: string): { recent: { createdAt: string; items: t.StoredPlanItem[] }[]; days: number } {
-      const recent = db
+    planHistory(since: string): {
+      recent: { createdAt: string; items: t.StoredPlanItem[] }[];
+      past: t.StoredPlanItem[];
+      days: number;
+    } {
+      const all = db
         .select({ createdAt: t.plans.createdAt, items: t.plans.items })
         .from(t.plans)
-        .where(gte(t.plans.createdAt, since))
+        .orderBy(desc(t.plans.date))
+        .limit(PLAN_HISTORY_DAYS)
         .all();
-      const days =
-        db
-          .select({ n: sql<number>`count(*)` })
-          .from(t.plans)
-          .get()?.n ?? 0;
-      return { recent, days };
+      const days = db.select({ n: sql<number>`count(*)` }).from(t.plans).get()?.n ?? 0;
+      return { recent: all.filter((p) => p.createdAt >= since), past: all.flatMap((p) => p.items), days };
     },
 
     /** UTC days with any recorded activity, oldest first. */

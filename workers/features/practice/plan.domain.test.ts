@@ -1,7 +1,16 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { archetypeOf, composePlan, localTime, modeOf, phaseOf, timeOfDay, type PlanContext } from './plan.domain';
+import {
+  archetypeOf,
+  composePlan,
+  localTime,
+  modeOf,
+  phaseOf,
+  practiceSignals,
+  timeOfDay,
+  type PlanContext,
+} from './plan.domain';
 import type { Variation } from './practice.schemas';
 
 const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
@@ -196,5 +205,26 @@ describe('composePlan', () => {
     const difficulty = (plan: typeof light) =>
       plan.reduce((s, i) => s + (byId.get(i.variationId)?.difficulty ?? 0), 0) / plan.length;
     expect(difficulty(light)).toBeLessThan(difficulty(intense));
+  });
+});
+
+describe('practiceSignals', () => {
+  it('keeps what was completed with its mean rating, and a smoothed affinity per category', () => {
+    const { done, affinity } = practiceSignals([
+      { variationId: 'a', category: 'apply', status: 'completed', outcome: { rating: 5 } },
+      { variationId: 'a', category: 'apply', status: 'completed', outcome: { rating: 3 } },
+      { variationId: 'b', category: 'apply', status: 'completed' },
+      { variationId: 'c', category: 'reflect', status: 'skipped', outcome: { skipReason: 'not_interested' } },
+      { variationId: 'd', category: 'reflect', status: 'skipped', outcome: { skipReason: 'no_time' } },
+      { variationId: 'e', category: 'review', status: 'open' },
+    ]);
+    expect([...done]).toEqual([
+      ['a', 4],
+      ['b', null],
+    ]);
+    // Apply: (5 × 0.5 + 1 + 0.6 + 0.7) / 8; reflect: (2.5 + 0.1 + 0.5) / 7. Three ratings move it, but not far.
+    expect(affinity.apply).toBeCloseTo(4.8 / 8, 5);
+    expect(affinity.reflect).toBeCloseTo(3.1 / 7, 5);
+    expect(affinity.review).toBeUndefined();
   });
 });

@@ -331,3 +331,53 @@ function reasonsFor(c: Candidate, ctx: PlanContext, repeat: boolean): string[] {
   if (repeat) reasons.push('A kind of task from the last 48 hours: nothing else of its category fits today');
   return reasons;
 }
+
+/** What the learner did with one task of a past plan. */
+export interface PastTask {
+  variationId: string;
+  category: Category;
+  status: string;
+  outcome?: { rating?: number; skipReason?: string };
+}
+
+/** Pseudo-observations at 0.5 behind every category's affinity: three ratings cannot swing it. */
+const AFFINITY_PRIOR = 5;
+
+/**
+ * What past plans say of the learner: the variations they completed (with their mean
+ * rating, null when never rated), and an affinity per category in [0, 1]. A completion
+ * counts its rating over 5 (0.7 unrated); a skip for lack of time says nothing of the
+ * category (0.5), any other skip counts 0.1; the mean is smoothed towards 0.5.
+ */
+export function practiceSignals(tasks: readonly PastTask[]): {
+  done: Map<string, number | null>;
+  affinity: Partial<Record<Category, number>>;
+} {
+  const ratings = new Map<string, number[]>();
+  const sums = new Map<Category, { total: number; n: number }>();
+  for (const task of tasks) {
+    if (task.status === 'open') continue;
+    const rating = task.outcome?.rating;
+    if (task.status === 'completed') {
+      const list = ratings.get(task.variationId) ?? [];
+      if (rating !== undefined) list.push(rating);
+      ratings.set(task.variationId, list);
+    }
+    const value =
+      task.status === 'completed'
+        ? rating === undefined
+          ? 0.7
+          : rating / 5
+        : task.outcome?.skipReason === 'no_time'
+          ? 0.5
+          : 0.1;
+    const sum = sums.get(task.category) ?? { total: 0, n: 0 };
+    sums.set(task.category, { total: sum.total + value, n: sum.n + 1 });
+  }
+  return {
+    done: new Map([...ratings].map(([id, list]) => [id, list.length ? list.reduce((a, b) => a + b, 0) / list.length : null])),
+    affinity: Object.fromEntries(
+      [...sums].map(([category, { total, n }]) => [category, (AFFINITY_PRIOR * 0.5 + total) / (AFFINITY_PRIOR + n)]),
+    ),
+  };
+}

@@ -5,7 +5,8 @@ import { progressOverview } from '../events/progress.reads';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
 import { recommendationsFor } from '../recommendations/recommend.ranking';
-import { archetypeOf, composePlan, localTime, modeOf, phaseOf, ROTATION_HOURS, timeOfDay } from './plan.domain';
+import { archetypeOf, composePlan, localTime, modeOf, phaseOf, practiceSignals, ROTATION_HOURS, timeOfDay } from './plan.domain';
+import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 
@@ -70,6 +71,12 @@ export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now
       if ((groupsUsedAt.get(item.group) ?? '') < plan.createdAt) groupsUsedAt.set(item.group, plan.createdAt);
     }
   }
+  const { done, affinity } = practiceSignals(
+    history.past.flatMap((item) => {
+      const category = CATEGORIES.find((c) => c === item.category);
+      return category ? [{ ...item, category }] : [];
+    }),
+  );
   const archetype = archetypeOf(preferences);
   const mode = modeOf(inputs.activeDays, date);
   const phase = phaseOf(history.days, null);
@@ -96,8 +103,8 @@ export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now
       .slice(0, 5)
       .map((c) => ({ id: c.concept, title: c.title, pKnown: c.pKnown })),
     groupsUsedAt,
-    done: new Map(),
-    affinity: {},
+    done,
+    affinity,
   });
   const saved = await deps.learner(learnerId).savePlan(learnerId, {
     date,
