@@ -21,6 +21,20 @@ export const PlanItemIdSchema = z
   .regex(/^\d{4}-\d{2}-\d{2}-\d{1,2}$/, 'must be a task id of the plan (<YYYY-MM-DD>-<n>)')
   .openapi({ description: 'A task of the plan' });
 
+/** What the learner did with a task of a plan: in the feedback route's body and the `plan.feedback` event alike. */
+export const PLAN_OUTCOME_FIELDS = {
+  outcome: z.enum(PLAN_OUTCOMES),
+  skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why it was skipped (only with outcome skipped)' }),
+  rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How it went, 1 to 5' }),
+};
+export const SKIP_REASON_ONLY_WHEN_SKIPPED: [
+  (f: { outcome: string; skipReason?: string }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (f) => f.skipReason === undefined || f.outcome === 'skipped',
+  { message: 'a skip reason goes with outcome skipped', path: ['skipReason'] },
+];
+
 /** How far back and ahead of its receipt an event's `occurredAt` may be: a clock cannot be forged into the record. */
 export const OCCURRED_WINDOW = { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 } as const;
 const WINDOW_MESSAGE = 'must be within 7 days before and 5 minutes after the time it is received';
@@ -98,15 +112,10 @@ export const LearnerEventSchema = z
         type: z.literal('plan.feedback'),
         planId: PlanIdSchema,
         itemId: PlanItemIdSchema,
-        outcome: z.enum(PLAN_OUTCOMES),
-        skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why it was skipped (with outcome skipped)' }),
-        rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How it went, 1 to 5' }),
+        ...PLAN_OUTCOME_FIELDS,
       })
       .strict()
-      .refine((e) => e.skipReason === undefined || e.outcome === 'skipped', {
-        message: 'a skip reason goes with outcome skipped',
-        path: ['skipReason'],
-      }),
+      .refine(...SKIP_REASON_ONLY_WHEN_SKIPPED),
   ])
   .openapi('LearnerEvent');
 export type LearnerEvent = z.infer<typeof LearnerEventSchema>;

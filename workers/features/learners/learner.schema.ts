@@ -1,4 +1,5 @@
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { PlanItem } from '../practice/plan.domain';
 
 /**
  * The SQLite schema of one learner's Durable Object: everything that is this learner's.
@@ -195,22 +196,11 @@ export const delivery = sqliteTable('delivery', {
   lastSentAt: text('last_sent_at'),
 });
 
-/** A task of a stored plan (the planner's item with its status). */
-export interface StoredPlanItem {
-  id: string;
-  category: string;
-  variationId: string;
-  group: string;
-  title: string;
-  instructions: string;
-  minutes: number;
-  reasons: string[];
+/** A task of a stored plan: the planner's item with its status and the learner's explicit feedback, if any. */
+export type StoredPlanItem = PlanItem & {
   status: string;
-  /** The learner's explicit feedback, when they gave it. */
   outcome?: { status: string; at: string; rating?: number; skipReason?: string };
-  binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
-  completes: { kind: string; count?: number };
-}
+};
 
 /**
  * Daily practice plans, one per local date: stored when first composed, so the same

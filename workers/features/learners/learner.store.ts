@@ -482,7 +482,8 @@ export function learnerStore(db: LearnerDb) {
           .where(and(eq(t.events.type, type), gte(t.events.receivedAt, plan.createdAt)))
           .get()?.n ?? 0;
       const done = (item: t.StoredPlanItem): boolean => {
-        const { kind, count = 0 } = item.completes;
+        const { kind } = item.completes;
+        const count = 'count' in item.completes ? item.completes.count : 0;
         if (kind === 'lesson')
           return item.binding.lessonSlug ? this.lessonProgress(item.binding.lessonSlug).completedAt !== null : false;
         if (kind === 'reviews') return since('review.rated') >= (item.binding.count ?? count);
@@ -520,7 +521,11 @@ export function learnerStore(db: LearnerDb) {
         .orderBy(desc(t.plans.date))
         .limit(PLAN_HISTORY_DAYS)
         .all();
-      const days = db.select({ n: sql<number>`count(*)` }).from(t.plans).get()?.n ?? 0;
+      const days =
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(t.plans)
+          .get()?.n ?? 0;
       return { recent: all.filter((p) => p.createdAt >= since), past: all.flatMap((p) => p.items), days };
     },
 

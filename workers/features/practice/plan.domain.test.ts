@@ -141,9 +141,15 @@ describe('composePlan', () => {
   });
 
   it('fits the daily minutes for any learner and day, from 15 minutes up', () => {
-    for (let i = 0; i < 40; i++) {
+    // A new learner (nothing due, nothing practised, no lesson yet) and one with history, over many learners.
+    const newcomer = { dueReviews: 0, weakConcepts: [], recentLesson: null };
+    for (let i = 0; i < 120; i++) {
       for (const dailyMinutes of [15, 20, 30, 45, 60]) {
-        const ctx = context({ learnerId: `lrn_${String(i).padStart(16, 'x')}`, dailyMinutes, dueReviews: i % 3 === 0 ? 0 : 5 });
+        const ctx = context({
+          learnerId: `lrn_${String(i).padStart(16, 'x')}`,
+          dailyMinutes,
+          ...(i % 2 === 0 ? newcomer : { dueReviews: i % 3 === 0 ? 0 : 5 }),
+        });
         const plan = composePlan(LIBRARY, ctx);
         expect(plan.length, `${i} ${dailyMinutes}`).toBeGreaterThanOrEqual(3);
         expect(

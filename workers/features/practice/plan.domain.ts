@@ -243,14 +243,13 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   const best = (pool: Candidate[]) => pool.sort((a, b) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1))[0];
   const picked: { c: Candidate; repeat: boolean }[] = [];
   const usedGroups = new Set<string>();
-  const minutes = () => picked.reduce((sum, p) => sum + p.c.v.minutes, 0);
-  /** Takes the best open variation of `category` (null: of a category not in the plan yet) within `budget` minutes. */
-  const take = (category: Category | null, budget: number, shortest = false): boolean => {
+  /** Takes the best open variation of `category` (null: of a category not in the plan yet) that `fits`. */
+  const take = (category: Category | null, fits: (c: Candidate) => boolean, shortest = false): boolean => {
     const open = candidates.filter(
       (c) =>
         (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category) &&
         !usedGroups.has(c.v.group) &&
-        c.v.minutes <= budget,
+        fits(c),
     );
     const choose = (pool: Candidate[]) =>
       shortest ? pool.sort((a, b) => a.v.minutes - b.v.minutes || b.score - a.score)[0] : best(pool);
@@ -262,40 +261,35 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
     usedGroups.add(chosen.v.group);
     return true;
   };
-  const budget = ctx.dailyMinutes;
-  const left = () => budget - minutes();
+  const left = () => ctx.dailyMinutes - picked.reduce((sum, p) => sum + p.c.v.minutes, 0);
   /**
-   * Minutes to keep, while taking `need`, for what the plan still needs: the shortest
-   * task of each later need that has one, and of other categories up to the minimum.
+   * Minutes the plan still needs after taking a task of `taking`: the shortest task of
+   * each of `laterNeeds` that has one, then of other categories up to the minimum of three.
    */
-  const reserveFor = (need: Category): number => {
+  const reserve = (taking: Category, laterNeeds: readonly Category[]): number => {
     const shortest = new Map<Category, number>();
     for (const c of candidates) {
-      if (c.v.category === need || picked.some((p) => p.c.v.category === c.v.category)) continue;
+      if (c.v.category === taking || picked.some((p) => p.c.v.category === c.v.category)) continue;
       shortest.set(c.v.category, Math.min(shortest.get(c.v.category) ?? Infinity, c.v.minutes));
     }
-    const laterNeeds = NEED_ORDER.slice(NEED_ORDER.indexOf(need) + 1).filter((n) => shortest.has(n));
-    const others = [...shortest].filter(([category]) => !NEED_ORDER.includes(category)).map(([, m]) => m);
-    const still = Math.max(0, PLAN_ITEMS.min - picked.length - 1 - laterNeeds.length);
-    return (
-      laterNeeds.reduce((sum, n) => sum + (shortest.get(n) ?? 0), 0) +
-      others
-        .sort((a, b) => a - b)
-        .slice(0, still)
-        .reduce((sum, m) => sum + m, 0)
-    );
+    const needs = laterNeeds.filter((n) => shortest.has(n));
+    const others = [...shortest].filter(([category]) => !needs.includes(category)).map(([, m]) => m);
+    const still = Math.max(0, PLAN_ITEMS.min - picked.length - 1 - needs.length);
+    const sum = (list: number[]) => list.reduce((total, m) => total + m, 0);
+    return sum(needs.map((n) => shortest.get(n) ?? 0)) + sum(others.sort((a, b) => a - b).slice(0, still));
   };
-  // Needs first: within the time left (keeping a few minutes for each task still needed to reach three) if one
-  // fits, else the shortest of its kind.
-  for (const need of NEED_ORDER) {
-    if (!take(need, left() - reserveFor(need)) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) {
-      take(need, Infinity, true);
+  const fitsWith = (laterNeeds: readonly Category[]) => (c: Candidate) =>
+    c.v.minutes + reserve(c.v.category, laterNeeds) <= left();
+  // Needs first, keeping time for the later needs and the minimum; else the shortest of their kind.
+  NEED_ORDER.forEach((need, i) => {
+    if (!take(need, fitsWith(NEED_ORDER.slice(i + 1))) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) {
+      take(need, () => true, true);
     }
-  }
+  });
   // Then other categories while time is left, and at least three tasks even on a short day (the shortest ones).
   while (picked.length < PLAN_ITEMS.max) {
-    if (take(null, left())) continue;
-    if (picked.length >= PLAN_ITEMS.min || !take(null, Infinity, true)) break;
+    if (take(null, fitsWith([]))) continue;
+    if (picked.length >= PLAN_ITEMS.min || !take(null, () => true, true)) break;
   }
   return picked.map(({ c, repeat }, i) => ({
     id: `${ctx.date}-${i + 1}`,

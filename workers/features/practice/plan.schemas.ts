@@ -1,5 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { OccurredAtSchema, PLAN_OUTCOMES, PlanIdSchema, PlanItemIdSchema, SKIP_REASONS } from '../events/events.schemas';
+import {
+  OccurredAtSchema,
+  PLAN_OUTCOME_FIELDS,
+  PlanIdSchema,
+  PlanItemIdSchema,
+  SKIP_REASON_ONLY_WHEN_SKIPPED,
+} from '../events/events.schemas';
 import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES } from './practice.schemas';
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
@@ -74,15 +80,10 @@ export const PlanFeedbackSchema = z
   .object({
     eventId: z.uuid().openapi({ description: 'Client-generated UUID: a repeated request counts once' }),
     occurredAt: OccurredAtSchema.optional(),
-    outcome: z.enum(PLAN_OUTCOMES),
-    skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why it was skipped (only with outcome skipped)' }),
-    rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How it went, 1 to 5' }),
+    ...PLAN_OUTCOME_FIELDS,
   })
   .strict()
-  .refine((f) => f.skipReason === undefined || f.outcome === 'skipped', {
-    message: 'a skip reason goes with outcome skipped',
-    path: ['skipReason'],
-  })
+  .refine(...SKIP_REASON_ONLY_WHEN_SKIPPED)
   .openapi('PlanFeedback');
 
 export const PlanFeedbackResultSchema = z.object({ applied: z.boolean() }).openapi('PlanFeedbackResult');
