@@ -157,7 +157,7 @@ export async function givenLearner(preferences: Partial<Preferences> | null = {}
 }
 
 /** The learner's object (typed RPC stub). */
-export const learnerStub = (learnerId: string) => env.LEARNER.get(env.LEARNER.idFromName(learnerId));
+export const learnerHandle = (learnerId: string) => env.LEARNER.get(env.LEARNER.idFromName(learnerId));
 
 /** Runs SQL in a learner's own object (its SQLite) and returns the rows: what tests read and seed there. */
 export async function learnerSql<T = Record<string, SqlStorageValue>>(
@@ -165,7 +165,10 @@ export async function learnerSql<T = Record<string, SqlStorageValue>>(
   sql: string,
   ...binds: unknown[]
 ): Promise<T[]> {
-  return runInDurableObject(learnerStub(learnerId), (_instance, state) => state.storage.sql.exec(sql, ...binds).toArray() as T[]);
+  return runInDurableObject(
+    learnerHandle(learnerId),
+    (_instance, state) => state.storage.sql.exec(sql, ...binds).toArray() as T[],
+  );
 }
 
 /** Rows of a D1 query, for polling what a queue delivers (`expect.poll(() => d1Rows(sql), DELIVERY)`). */
@@ -185,7 +188,7 @@ export async function withAggregatesQueue<T>(
   sendBatch: (messages: { body: unknown }[]) => Promise<void>,
   run: (instance: Learner, state: DurableObjectState) => Promise<T>,
 ): Promise<T> {
-  return runInDurableObject(learnerStub(learnerId), async (instance: Learner, state) => {
+  return runInDurableObject(learnerHandle(learnerId), async (instance: Learner, state) => {
     const real = env.AGGREGATES;
     Object.assign(instance, { env: { ...env, AGGREGATES: { sendBatch } } });
     try {
@@ -198,7 +201,7 @@ export async function withAggregatesQueue<T>(
 
 /** Sends what the learners' objects owe the shared aggregates now (the real queue delivers it in about a second). */
 export async function flushLearners(...learnerIds: string[]): Promise<void> {
-  for (const id of learnerIds) await learnerStub(id).flush();
+  for (const id of learnerIds) await learnerHandle(id).flush();
 }
 
 /** Reads a server-sent event stream to its end. */

@@ -8,7 +8,7 @@ import {
   givenAuthorKey,
   givenLearner,
   learnerSql,
-  learnerStub,
+  learnerHandle,
   push,
   withAggregatesQueue,
 } from '../../test/builders';
@@ -144,7 +144,7 @@ describe('heartbeats and deltas', () => {
     ]);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
     // The alarm (set for the activity flush) sends the summed seconds on.
-    expect(await runDurableObjectAlarm(learnerStub(learnerId))).toBe(true);
+    expect(await runDurableObjectAlarm(learnerHandle(learnerId))).toBe(true);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM pending_activity')).toEqual([{ n: 0 }]);
     const day = new Date().toISOString().slice(0, 10);
     await expect
@@ -165,18 +165,18 @@ describe('heartbeats and deltas', () => {
     }
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 12 }]);
     // 12 answers' deltas leave in one message.
-    expect(await learnerStub(learnerId).flush()).toBe(1);
+    expect(await learnerHandle(learnerId).flush()).toBe(1);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
     await expect.poll(() => d1Rows('SELECT count(*) AS n FROM attempt_log'), DELIVERY).toEqual([{ n: 12 }]);
     // Nothing left: a second flush sends nothing.
-    expect(await learnerStub(learnerId).flush()).toBe(0);
+    expect(await learnerHandle(learnerId).flush()).toBe(0);
   });
 
   it('keeps deltas whose send failed, and sends them with the next flush', async () => {
     await givenCourse();
     const { token, learnerId } = await givenLearner(null);
     await api('/api/progress/lessons/lesson-1/complete', { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
-    const object = learnerStub(learnerId);
+    const object = learnerHandle(learnerId);
     const down = () => Promise.reject(new Error('queue down'));
     const failed = await withAggregatesQueue(learnerId, down, async (instance, state) => {
       // The alarm keeps the deltas and sets itself again instead of failing.
@@ -203,7 +203,7 @@ describe('forged time', () => {
   it('credits at most 12 hours of active time a day, however many heartbeats arrive', async () => {
     await givenCourse();
     const { learnerId } = await givenLearner(null);
-    const object = learnerStub(learnerId);
+    const object = learnerHandle(learnerId);
     const at = new Date().toISOString();
     // 800 heartbeats of a minute each (13 h 20 min) in one day, straight to the object.
     for (let i = 0; i < 800; i++) {
@@ -253,14 +253,14 @@ describe('isolation', () => {
       json: { eventId: crypto.randomUUID() },
     });
     // Called with another learner's id, an object answers as if there were no such learner.
-    expect(await learnerStub(a.learnerId).profile(b.learnerId)).toBeNull();
-    expect(await learnerStub(a.learnerId).progress(b.learnerId, '2020-01-01')).toBeNull();
+    expect(await learnerHandle(a.learnerId).profile(b.learnerId)).toBeNull();
+    expect(await learnerHandle(a.learnerId).progress(b.learnerId, '2020-01-01')).toBeNull();
     const seen = await (await api('/api/progress', { key: b.token })).json<{ lessons: { completed: number } }>();
     expect(seen.lessons.completed).toBe(0);
     expect(await learnerSql(b.learnerId, 'SELECT count(*) AS n FROM lesson_progress')).toEqual([{ n: 0 }]);
     // An object for an id no learner was created with holds nothing and answers as "no learner".
     const ghost = 'lrn_ghost0000000000000000';
-    expect(await learnerStub(ghost).profile(ghost)).toBeNull();
+    expect(await learnerHandle(ghost).profile(ghost)).toBeNull();
     expect(await learnerSql(ghost, 'SELECT count(*) AS n FROM profile')).toEqual([{ n: 0 }]);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, freshIp, givenLearner, learnerStub, untilLimited } from '../../test/builders';
+import { api, freshIp, givenLearner, learnerHandle, untilLimited } from '../../test/builders';
 import type { Problem } from '../../http/problem';
 import { base64UrlDecode, base64UrlEncode } from '../../platform/base64url';
 import { TOKEN_TTL_SECONDS } from './learners.token';
@@ -52,7 +52,7 @@ describe('token refresh revokes the token it replaces', () => {
 
   it('refuses a refresh with the replaced token after the grace minute, and with a token two refreshes old', async () => {
     const { learnerId, token } = await givenLearner(null);
-    const object = learnerStub(learnerId);
+    const object = learnerHandle(learnerId);
     const now = Date.now();
     expect(await object.renewTokens(learnerId, 0, 'refresh', now, 60_000)).toBe(1);
     expect(await object.renewTokens(learnerId, 0, 'refresh', now + 61_000, 60_000)).toBe('signed_out');

@@ -105,7 +105,7 @@ describe('archetype, mode and phase', () => {
 });
 
 describe('composePlan', () => {
-  it('gives 3 to 6 tasks that fit the daily minutes, due reviews first, every placeholder filled, each with reasons', () => {
+  it('gives 3 to 6 tasks that fit the daily minutes, due reviews first, every template field filled, each with reasons', () => {
     const plan = composePlan(LIBRARY, context());
     expect(plan.length).toBeGreaterThanOrEqual(3);
     expect(plan.length).toBeLessThanOrEqual(6);

@@ -11,8 +11,8 @@ export interface LibraryProblem {
 /** "a review task", "an apply task". */
 const task = (category: string) => `${/^[aeiou]/.test(category) ? 'an' : 'a'} ${category} task`;
 
-/** The placeholders each category may use: the planner can fill only these for it. */
-export const PLACEHOLDERS: Record<Variation['category'], readonly string[]> = {
+/** The template fields (`{lesson}`, `{count}`…) each category may use: the planner can fill only these for it. */
+export const TEMPLATE_FIELDS: Record<Variation['category'], readonly string[]> = {
   review: ['count'],
   learn: ['lesson', 'section'],
   practice: ['count', 'lesson', 'concept'],
@@ -32,7 +32,7 @@ const COMPLETIONS: Record<Variation['category'], readonly Variation['completes']
 };
 
 /**
- * The rules of a library beyond each variation's shape: ids unique, placeholders the
+ * The rules of a library beyond each variation's shape: ids unique, template fields the
  * category can fill, a completion that fits the category, a `{section}` task ticked off
  * (a section has no completion of its own), `{concept2}` only beside `{concept}`, and at
  * least one variation in every category, so that a plan can always be composed.
@@ -45,7 +45,7 @@ export function checkLibrary(variations: readonly Variation[]): LibraryProblem[]
     const first = seen.get(v.id);
     if (first !== undefined) problems.push({ path: ['variations', i, 'id'], message: `"${v.id}" is used twice`, also: first });
     else seen.set(v.id, i);
-    const allowed = PLACEHOLDERS[v.category];
+    const allowed = TEMPLATE_FIELDS[v.category];
     for (const field of ['title', 'instructions'] as const) {
       const used = [...v[field].matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
       for (const name of new Set(used)) {

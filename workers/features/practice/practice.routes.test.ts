@@ -46,7 +46,7 @@ describe('the practice library', () => {
   it.each<[string, (variations: Variation[]) => unknown, string, string]>([
     ['an id used twice', (v) => [...v, { ...v[0] }], `json/variations/${SEEDS.length}/id`, 'is used twice (also variation 1)'],
     [
-      'a placeholder its category cannot fill',
+      'a template field its category cannot fill',
       (v) =>
         v.map((x, i) =>
           i === 0 ? { ...x, category: 'review', title: 'Review {lesson}', completes: { kind: 'reviews', count: 2 } } : x,

@@ -7,7 +7,7 @@ import {
 } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../index';
-import { api, buildCourse, d1Rows, givenAuthorKey, givenLearner, learnerSql, learnerStub, push } from '../../test/builders';
+import { api, buildCourse, d1Rows, givenAuthorKey, givenLearner, learnerSql, learnerHandle, push } from '../../test/builders';
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
@@ -27,7 +27,7 @@ describe('retention of raw events', () => {
     await insert('old-1', ago(600));
     await insert('old-2', ago(549));
     await insert('kept', ago(500));
-    const object = learnerStub(learnerId);
+    const object = learnerHandle(learnerId);
     expect(await runInDurableObject(object, (_i, state) => state.storage.getAlarm())).not.toBeNull();
 
     expect(await runDurableObjectAlarm(object)).toBe(true);
