@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import {
   archetypeOf,
   composePlan,
+  fixedPlan,
   localTime,
   modeOf,
   phaseOf,
@@ -211,6 +212,52 @@ describe('composePlan', () => {
     const difficulty = (plan: typeof light) =>
       plan.reduce((s, i) => s + (byId.get(i.variationId)?.difficulty ?? 0), 0) / plan.length;
     expect(difficulty(light)).toBeLessThan(difficulty(intense));
+  });
+});
+
+describe('what a task is bound to', () => {
+  it('binds apply, reflect and warm-up tasks only to a lesson the learner has opened, never to the unread next one', () => {
+    // A new learner: a next lesson, nothing opened yet. Their plan's only lesson is the one to learn.
+    for (let i = 0; i < 40; i++) {
+      const ctx = context({
+        learnerId: `lrn_${String(i).padStart(16, 'n')}`,
+        recentLesson: null,
+        weakConcepts: [],
+        dueReviews: 0,
+      });
+      const plan = composePlan(LIBRARY, ctx);
+      for (const item of plan.filter((t) => t.category !== 'learn')) {
+        expect(item.binding.lessonSlug, `${item.variationId}`).toBeUndefined();
+        expect(item.title + item.instructions).not.toContain(ctx.nextLesson?.title);
+      }
+      expect(plan.length).toBeGreaterThanOrEqual(3);
+    }
+    // Once a lesson is opened, those tasks may bind to it (and only to it).
+    const opened = composePlan(LIBRARY, context({ dailyMinutes: 60 }));
+    const bound = opened.filter((t) => t.category !== 'learn' && t.binding.lessonSlug);
+    for (const item of bound) expect(item.binding.lessonSlug).toBe('select-and-projection');
+  });
+});
+
+describe('fixedPlan', () => {
+  it('is due reviews and the next lesson, the same shape every day, with nothing scored', () => {
+    const plan = fixedPlan(LIBRARY, context());
+    expect(plan.map((i) => [i.category, i.completes.kind])).toEqual([
+      ['review', 'reviews'],
+      ['learn', 'lesson'],
+    ]);
+    expect(plan[1]?.binding.lessonSlug).toBe('filtering-with-where');
+    expect(plan[0]?.binding.count).toBe(4);
+    // Another learner, another day, another archetype and mode: the same variations.
+    const other = fixedPlan(
+      LIBRARY,
+      context({ learnerId: 'lrn_bbbbbbbbbbbbbbbb', date: '2026-12-09', archetype: 'sprinter', mode: 'light' }),
+    );
+    expect(other.map((i) => i.variationId)).toEqual(plan.map((i) => i.variationId));
+    // Nothing due and no next lesson: practice on the weakest concept.
+    const practice = fixedPlan(LIBRARY, context({ dueReviews: 0, nextLesson: null }));
+    expect(practice.map((i) => i.category)).toEqual(['practice']);
+    expect(practice[0]?.reasons.join(' ')).toContain('NULL (32% mastery)');
   });
 });
 

@@ -154,7 +154,7 @@ export interface PlanItem {
 function bind(v: Variation, ctx: PlanContext): { binding: PlanItem['binding']; fill: Record<string, string> } | null {
   const text = `${v.title} ${v.instructions}`;
   const needs = (name: string) => text.includes(`{${name}}`);
-  const lesson = v.category === 'learn' ? ctx.nextLesson : (ctx.recentLesson ?? ctx.nextLesson);
+  const lesson = v.category === 'learn' ? ctx.nextLesson : ctx.recentLesson;
   if (v.category === 'review' && ctx.dueReviews === 0) return null;
   if (v.category === 'learn' && !ctx.nextLesson) return null;
   if (v.category === 'practice' && ctx.weakConcepts.length === 0 && !ctx.recentLesson) return null;
@@ -291,29 +291,68 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
     if (take(null, fitsWith([]))) continue;
     if (picked.length >= PLAN_ITEMS.min || !take(null, () => true, true)) break;
   }
-  return picked.map(({ c, repeat }, i) => ({
-    id: `${ctx.date}-${i + 1}`,
+  return picked.map(({ c, repeat }, i) => toItem(c, ctx, `${ctx.date}-${i + 1}`, reasonsFor(c, ctx, repeat)));
+}
+
+function toItem(c: Pick<Candidate, 'v' | 'bound'>, ctx: PlanContext, id: string, reasons: string[]): PlanItem {
+  return {
+    id,
     category: c.v.category,
     variationId: c.v.id,
     group: c.v.group,
     title: fillIn(c.v.title, c.bound.fill),
     instructions: fillIn(c.v.instructions, c.bound.fill),
     minutes: c.v.minutes,
-    reasons: reasonsFor(c, ctx, repeat),
+    reasons,
     binding: c.bound.binding,
     completes: c.v.completes,
-  }));
+  };
+}
+
+/**
+ * The fixed plan (`DYNAMIC_PLANS` off), to compare the planner against: due reviews
+ * and the next lesson, each with the library's first variation of its category that
+ * completes itself (the reviews, the lesson), nothing scored, rotated or learned.
+ * With neither, the first practice task on a weak concept.
+ */
+export function fixedPlan(library: readonly Variation[], ctx: PlanContext): PlanItem[] {
+  const first = (category: Category) => {
+    const kinds = { review: 'reviews', learn: 'lesson', practice: 'quiz_answers' } as Partial<Record<Category, string>>;
+    for (const v of library) {
+      if (v.category !== category || v.completes.kind !== kinds[category]) continue;
+      const bound = bind(v, ctx);
+      if (bound) return { v, bound };
+    }
+    return null;
+  };
+  const review = first('review');
+  const learn = first('learn');
+  const chosen = [review, learn].filter((c) => c !== null);
+  if (chosen.length === 0) {
+    const practice = first('practice');
+    if (practice) chosen.push(practice);
+  }
+  return chosen.map((c, i) =>
+    toItem(c, ctx, `${ctx.date}-${i + 1}`, [
+      ...categoryReasons(c.v.category, c.bound.binding, ctx),
+      'The fixed plan: the same shape every day',
+    ]),
+  );
+}
+
+/** Why a task of `category` bound to `binding` answers a need of today. */
+function categoryReasons(category: Category, binding: PlanItem['binding'], ctx: PlanContext): string[] {
+  const reasons: string[] = [];
+  if (category === 'review') reasons.push(`${plural(ctx.dueReviews, 'review')} due today`);
+  if (category === 'learn' && ctx.nextLesson) reasons.push(`Next on your way: “${ctx.nextLesson.title}”`);
+  const weak = ctx.weakConcepts[0];
+  if (binding.conceptId && weak) reasons.push(`You are still learning ${weak.title} (${Math.round(weak.pKnown * 100)}% mastery)`);
+  return reasons;
 }
 
 function reasonsFor(c: Candidate, ctx: PlanContext, repeat: boolean): string[] {
   const { v } = c;
-  const reasons: string[] = [];
-  if (v.category === 'review') reasons.push(`${plural(ctx.dueReviews, 'review')} due today`);
-  if (v.category === 'learn' && ctx.nextLesson) reasons.push(`Next on your way: “${ctx.nextLesson.title}”`);
-  const weak = ctx.weakConcepts[0];
-  if (c.bound.binding.conceptId && weak) {
-    reasons.push(`You are still learning ${weak.title} (${Math.round(weak.pKnown * 100)}% mastery)`);
-  }
+  const reasons = categoryReasons(v.category, c.bound.binding, ctx);
   if (v.archetypes[ctx.archetype] >= 0.8) {
     const fits = { sprinter: 'short sessions', builder: 'a steady habit', diver: 'deep sessions', explorer: 'variety' };
     reasons.push(`Suits ${fits[ctx.archetype]}`);

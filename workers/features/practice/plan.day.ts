@@ -1,0 +1,110 @@
+import {
+  archetypeOf,
+  composePlan,
+  fixedPlan,
+  modeOf,
+  phaseOf,
+  practiceSignals,
+  ROTATION_HOURS,
+  timeOfDay,
+  type Archetype,
+  type Chosen,
+  type Mode,
+  type Phase,
+  type PlanContext,
+  type PlanItem,
+  type TimeOfDay,
+} from './plan.domain';
+import type { Variation } from './practice.schemas';
+import { practiceProfile, type PracticeProfile, type ProfilePlan } from './profile.domain';
+
+/** A past plan as planning reads it: its tasks with their groups (rotation) and when it was made. */
+export interface PastPlan extends ProfilePlan {
+  createdAt: string;
+  items: readonly (ProfilePlan['items'][number] & { group: string })[];
+}
+
+/** Everything that decides a learner's plan for one local date. */
+export interface DayInputs {
+  learnerId: string;
+  /** The local date and hour the plan is made at, and the instant (ISO). */
+  date: string;
+  hour: number;
+  at: string;
+  timeZone: string;
+  preferences: {
+    sessionMinutes: number;
+    style: string;
+    goals: readonly string[];
+    dailyMinutes?: number | undefined;
+    preferredTime?: TimeOfDay | undefined;
+  };
+  /** Past plans (any order; the last 90 are plenty). */
+  plans: readonly PastPlan[];
+  /** When the learner was active (ISO instants of their events), for the time of day they practise. */
+  activity: readonly string[];
+  /** Days with any activity (YYYY-MM-DD), for the mode. */
+  activeDays: readonly string[];
+  /** What the learner model says today. */
+  learner: Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>;
+  /** `DYNAMIC_PLANS`: off gives the fixed plan. */
+  dynamic: boolean;
+}
+
+export interface DayPlan {
+  archetype: Chosen<Archetype>;
+  mode: Chosen<Mode>;
+  phase: Chosen<Phase>;
+  time: Chosen<TimeOfDay>;
+  items: PlanItem[];
+  profile: PracticeProfile;
+}
+
+/**
+ * A learner's plan for one local date, from their preferences, past plans and the
+ * learner model. The practice profile (from past plans and activity) refines the
+ * archetype (practised session length, variety seeking) and steps the phase back when
+ * consistency collapses. Tasks are scored for the time of day the learner practises:
+ * the one they chose, else the one they practise at most, else the time of the request.
+ * With `dynamic` off, the fixed plan (due reviews and the next lesson).
+ */
+export function planDay(library: readonly Variation[], input: DayInputs): DayPlan {
+  const { preferences, date } = input;
+  const before = input.plans.filter((p) => p.date < date);
+  const profile = practiceProfile(before, input.activity, date, input.timeZone);
+  const archetype = archetypeOf(preferences, {
+    sessionMinutes: profile.sessionMinutes.value,
+    varietySeeking: profile.varietySeeking.value,
+  });
+  const mode = modeOf(input.activeDays, date);
+  const phase = phaseOf(new Set(before.map((p) => p.date)).size, profile.consistency.value);
+  const time: Chosen<TimeOfDay> = preferences.preferredTime
+    ? { value: preferences.preferredTime, reason: `You chose to practise in the ${preferences.preferredTime}` }
+    : profile.preferredTime.value
+      ? { value: profile.preferredTime.value, reason: `You practise most in the ${profile.preferredTime.value}` }
+      : { value: timeOfDay(input.hour), reason: 'The time of day you opened the plan' };
+  const since = Date.parse(input.at) - ROTATION_HOURS * 3_600_000;
+  const groupsUsedAt = new Map<string, string>();
+  for (const plan of input.plans) {
+    if (Date.parse(plan.createdAt) <= since) continue;
+    for (const item of plan.items) {
+      if ((groupsUsedAt.get(item.group) ?? '') < plan.createdAt) groupsUsedAt.set(item.group, plan.createdAt);
+    }
+  }
+  const { done, affinity } = practiceSignals(before.flatMap((p) => p.items));
+  const ctx: PlanContext = {
+    learnerId: input.learnerId,
+    date,
+    at: input.at,
+    time: time.value,
+    archetype: archetype.value,
+    mode: mode.value,
+    phase: phase.value,
+    dailyMinutes: preferences.dailyMinutes ?? preferences.sessionMinutes,
+    ...input.learner,
+    groupsUsedAt,
+    done,
+    affinity,
+  };
+  return { archetype, mode, phase, time, items: input.dynamic ? composePlan(library, ctx) : fixedPlan(library, ctx), profile };
+}
