@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
 import { evaluateKt } from './kt';
+import { evaluatePlans } from './plans';
 import { writeSyntheticKtCsv } from './kt-synthetic';
 import { evaluateRecs } from './recs';
 import { startSeededServer } from '../scripts/local-server';
@@ -105,9 +106,30 @@ async function main() {
     console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     return;
   }
+  if (what === 'plans') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: {
+        learners: { type: 'string', default: '500' },
+        days: { type: 'string', default: '28' },
+        seed: { type: 'string', default: '1' },
+      },
+    });
+    const started = Date.now();
+    const { report, metrics } = await evaluatePlans({
+      learners: Number(values.learners),
+      days: Number(values.days),
+      seed: Number(values.seed),
+    });
+    console.log(report);
+    console.log(`\nran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/eval-plans.json', JSON.stringify({ at: new Date().toISOString(), ...metrics }, null, 2));
+    return;
+  }
   if (what !== 'search') {
     throw new Error(
-      `unknown evaluation "${what}"; try: npm run eval -- search, -- kt <file.csv>, or -- recs [--learners N] [--seed S]`,
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- kt <file.csv>, -- recs [--learners N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
   const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
-import { planRoutes } from './features/practice/plan.routes';
+import { planRoutes, practiceLearnerRoutes } from './features/practice/plan.routes';
 import { practiceAdminRoutes, practiceRoutes } from './features/practice/practice.routes';
 import { contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
@@ -58,6 +58,7 @@ export function createApp() {
   app.route('/api/admin/practice', practiceAdminRoutes);
   app.route('/api/practice', practiceRoutes);
   app.route('/api/plans', planRoutes);
+  app.route('/api/learners/me', practiceLearnerRoutes);
   app.route('/api/events', eventRoutes);
   app.route('/api/progress', progressRoutes);
   app.route('/api/admin/events', eventAdminRoutes);

@@ -65,6 +65,8 @@ const ConfigSchema = z.object({
   LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How long a learner object sums heartbeat seconds before sending them to the activity rollup. */
   LEARNER_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** Daily plans composed by the planner (on) or the fixed plan, due reviews and the next lesson (off), to compare them. */
+  DYNAMIC_PLANS: z.enum(['on', 'off']).default('on'),
   /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */
   EMBEDDINGS_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   EMBEDDINGS_API_KEY: optionalText,

@@ -101,7 +101,9 @@ export function applyLearnerEvent(
 function planItem(store: LearnerStore, { event }: EventMessage): KnownSubject | null {
   if (event.type !== 'plan.feedback') return null;
   const plan = store.plan(event.planId.slice('plan_'.length));
-  return plan?.items.some((i) => i.id === event.itemId) ? { kind: 'plan-item', courseId: plan.courseId } : null;
+  return plan?.items.some((i) => i.id === event.itemId && i.status !== 'swapped')
+    ? { kind: 'plan-item', courseId: plan.courseId }
+    : null;
 }
 
 /** The course of a lesson event's lesson, from the learner's own progress in it. */

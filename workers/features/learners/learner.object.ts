@@ -19,10 +19,13 @@ import {
   type LearnerStore,
   type PreferenceChange,
 } from './learner.store';
+import { localTime } from '../practice/plan.domain';
 import { preferencesHash } from './onboarding.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
+/** Days of event times read for the time of day the learner practises. */
+const ACTIVITY_DAYS = 28;
 /** After a failed send, when the alarm tries again. */
 const RETRY_MS = 30_000;
 
@@ -178,19 +181,49 @@ export class Learner extends DurableObject<Env> {
   }
 
   /**
-   * The plan of `date` if it has one, else what composing it needs: preferences, past
-   * plans since `since` (rotation) and active days. Null when the object is not `learnerId`'s.
+   * The learner's local date and hour at `now` (in their stored time zone, else
+   * `fallbackZone`, else UTC) and that day's plan if it has one, else what composing it
+   * needs: preferences, the last 90 plans, event times of the last 28 days and active
+   * days. Null when the object is not `learnerId`'s.
    */
-  async planInputs(learnerId: string, date: string, since: string) {
+  async planInputs(learnerId: string, now: string, fallbackZone: string | null) {
     if (!(await this.open(learnerId))) return null;
+    const preferences = this.store.profile()?.preferences ?? null;
+    const timeZone = preferences?.timeZone ?? fallbackZone ?? 'UTC';
+    const { date, hour } = localTime(new Date(now), timeZone);
     const plan = this.store.refreshedPlan(date);
-    if (plan) return { plan, preferences: null, history: null, activeDays: [] };
+    if (plan) return { date, hour, timeZone, plan, preferences, plans: [], activity: [], activeDays: [] };
+    return { date, hour, timeZone, plan: null, ...this.planning(now) };
+  }
+
+  /** What composing plan tasks reads: preferences, the last 90 plans, event times of the last 28 days, active days. */
+  private planning(now: string) {
+    const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
     return {
-      plan: null,
       preferences: this.store.profile()?.preferences ?? null,
-      history: this.store.planHistory(since),
+      plans: this.store.planHistory(),
+      activity: this.store.activityTimes(since),
       activeDays: this.store.activeDays(),
     };
+  }
+
+  /** A day's plan (its tasks that completed themselves ticked) and what composing a task for it needs; null when not `learnerId`'s. */
+  async swapInputs(learnerId: string, date: string, now: string) {
+    if (!(await this.open(learnerId))) return null;
+    return { plan: this.store.refreshedPlan(date), ...this.planning(now) };
+  }
+
+  /** What the practice profile reads (see `planning`); null when not `learnerId`'s. */
+  async practiceInputs(learnerId: string, now: string) {
+    if (!(await this.open(learnerId))) return null;
+    return this.planning(now);
+  }
+
+  /** Swaps an open task of a day's plan (see the store); the day's plan after, or 'gone'. */
+  async swapPlanItem(learnerId: string, date: string, itemId: string, replacement: schema.StoredPlanItem, at: string) {
+    if (!(await this.open(learnerId))) return null;
+    const result = this.store.swapPlanItem(date, itemId, replacement, at);
+    return result === 'gone' ? result : this.store.plan(date);
   }
 
   /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */

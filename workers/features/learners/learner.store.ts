@@ -11,6 +11,8 @@ import * as t from './learner.schema';
 
 /** How many past plans feedback is read from (what was done, and the affinity per category). */
 const PLAN_HISTORY_DAYS = 90;
+/** Most event times the practice profile reads for the time of day the learner practises. */
+const ACTIVITY_TIMES_MAX = 2000;
 export type LearnerDb = DrizzleSqliteDODatabase<typeof t>;
 
 /** The learner's profile as the Worker sees it. */
@@ -503,30 +505,50 @@ export function learnerStore(db: LearnerDb) {
       db.update(t.plans).set({ items }).where(eq(t.plans.date, date)).run();
     },
 
+    /**
+     * Swaps a plan's open task for `replacement` in one write: the new task takes its
+     * place and the old one stays, marked swapped (hidden from the plan, kept as
+     * feedback). `gone` when the plan or an open task of that id is not there (a
+     * concurrent swap or feedback came first).
+     */
+    swapPlanItem(date: string, itemId: string, replacement: t.StoredPlanItem, at: string): 'swapped' | 'gone' {
+      const plan = db.select({ items: t.plans.items }).from(t.plans).where(eq(t.plans.date, date)).get();
+      const index = plan?.items.findIndex((i) => i.id === itemId && i.status === 'open' && !i.outcome) ?? -1;
+      const old = plan?.items[index];
+      if (!plan || !old) return 'gone';
+      const items = [...plan.items];
+      items.splice(index, 1, replacement);
+      items.push({ ...old, status: 'swapped', outcome: { status: 'swapped', at } });
+      db.update(t.plans).set({ items }).where(eq(t.plans.date, date)).run();
+      return 'swapped';
+    },
+
     /** Stores a plan unless the day has one already (the first stored wins); returns the day's plan. */
     savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
       db.insert(t.plans).values(plan).onConflictDoNothing().run();
       return db.select().from(t.plans).where(eq(t.plans.date, plan.date)).get() ?? plan;
     },
 
-    /** What plan composition reads of past plans: those made since `since` (rotation), and how many days had one. */
-    planHistory(since: string): {
-      recent: { createdAt: string; items: t.StoredPlanItem[] }[];
-      past: t.StoredPlanItem[];
-      days: number;
-    } {
-      const all = db
-        .select({ createdAt: t.plans.createdAt, items: t.plans.items })
+    /** The last 90 plans, newest first: what plan composition and the practice profile read. */
+    planHistory(): { date: string; createdAt: string; timeZone: string; items: t.StoredPlanItem[] }[] {
+      return db
+        .select({ date: t.plans.date, createdAt: t.plans.createdAt, timeZone: t.plans.timeZone, items: t.plans.items })
         .from(t.plans)
         .orderBy(desc(t.plans.date))
         .limit(PLAN_HISTORY_DAYS)
         .all();
-      const days =
-        db
-          .select({ n: sql<number>`count(*)` })
-          .from(t.plans)
-          .get()?.n ?? 0;
-      return { recent: all.filter((p) => p.createdAt >= since), past: all.flatMap((p) => p.items), days };
+    },
+
+    /** When the learner was active since `since` (ISO instants their events occurred at, at most 2000). */
+    activityTimes(since: string): string[] {
+      return db
+        .select({ at: t.events.occurredAt })
+        .from(t.events)
+        .where(gte(t.events.occurredAt, since))
+        .orderBy(desc(t.events.occurredAt))
+        .limit(ACTIVITY_TIMES_MAX)
+        .all()
+        .map((r) => r.at);
     },
 
     /** UTC days with any recorded activity, oldest first. */

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { isTimeZone, TIME_ZONE_MESSAGE } from '../../platform/time-zone';
 import { SlugSchema } from '../content/content.schemas';
+import { TIMES_OF_DAY } from '../practice/practice.schemas';
 
 export const LEARNER_ID = /^lrn_[A-Za-z0-9_-]{16,64}$/;
 
@@ -27,6 +29,20 @@ export const PreferencesSchema = z
     style: z.enum(STYLES),
     sessionMinutes: z.number().int().min(SESSION_MINUTES.min).max(SESSION_MINUTES.max),
     exampleDomain: z.enum(DOMAINS),
+    timeZone: z.string().min(1).max(64).refine(isTimeZone, TIME_ZONE_MESSAGE).optional().openapi({
+      description: "The learner's IANA time zone: it decides the local date of daily plans and weekly summaries (UTC when unset)",
+    }),
+    preferredTime: z
+      .enum(TIMES_OF_DAY)
+      .optional()
+      .openapi({ description: 'When the learner likes to practise; unset, plans follow when they do practise' }),
+    dailyMinutes: z
+      .number()
+      .int()
+      .min(SESSION_MINUTES.min)
+      .max(SESSION_MINUTES.max)
+      .optional()
+      .openapi({ description: 'Minutes a day for the daily plan (sessionMinutes when unset)' }),
   })
   .openapi('Preferences');
 export type Preferences = z.infer<typeof PreferencesSchema>;

@@ -173,7 +173,9 @@ export function sessionBand(minutes: number): number {
 
 /** What engines see of the preferences, canonical: equal profiles share cached lessons. */
 export function canonicalPreferences(preferences: Preferences): Preferences {
-  return { ...preferences, goals: [...preferences.goals].sort(), sessionMinutes: sessionBand(preferences.sessionMinutes) };
+  // When and how long to practise shape daily plans, not lessons: they do not split the cache.
+  const { timeZone: _zone, preferredTime: _time, dailyMinutes: _minutes, ...seen } = preferences;
+  return { ...seen, goals: [...preferences.goals].sort(), sessionMinutes: sessionBand(preferences.sessionMinutes) };
 }
 
 export async function preferencesHash(preferences: Preferences): Promise<string> {

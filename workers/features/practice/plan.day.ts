@@ -61,17 +61,17 @@ export interface DayPlan {
 }
 
 /**
- * A learner's plan for one local date, from their preferences, past plans and the
- * learner model. The practice profile (from past plans and activity) refines the
- * archetype (practised session length, variety seeking) and steps the phase back when
- * consistency collapses. Tasks are scored for the time of day the learner practises:
- * the one they chose, else the one they practise at most, else the time of the request.
- * With `dynamic` off, the fixed plan (due reviews and the next lesson).
+ * What the planner knows of the learner on one local date, from their preferences,
+ * past plans and the learner model. The practice profile (from past plans and
+ * activity) refines the archetype (practised session length, variety seeking) and
+ * steps the phase back when consistency collapses. Tasks are scored for the time of
+ * day the learner practises: the one they chose, else the one they practise at most,
+ * else the time of the request.
  */
-export function planDay(library: readonly Variation[], input: DayInputs): DayPlan {
+export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: PlanContext } {
   const { preferences, date } = input;
   const before = input.plans.filter((p) => p.date < date);
-  const profile = practiceProfile(before, input.activity, date, input.timeZone);
+  const profile = practiceProfile(input.plans, input.activity, date, input.timeZone);
   const archetype = archetypeOf(preferences, {
     sessionMinutes: profile.sessionMinutes.value,
     varietySeeking: profile.varietySeeking.value,
@@ -106,5 +106,11 @@ export function planDay(library: readonly Variation[], input: DayInputs): DayPla
     done,
     affinity,
   };
-  return { archetype, mode, phase, time, items: input.dynamic ? composePlan(library, ctx) : fixedPlan(library, ctx), profile };
+  return { archetype, mode, phase, time, profile, ctx };
+}
+
+/** A learner's plan for one local date (see `dayContext`); with `dynamic` off, the fixed plan (due reviews and the next lesson). */
+export function planDay(library: readonly Variation[], input: DayInputs): DayPlan {
+  const { ctx, ...day } = dayContext(input);
+  return { ...day, items: input.dynamic ? composePlan(library, ctx) : fixedPlan(library, ctx) };
 }

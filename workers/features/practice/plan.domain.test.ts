@@ -161,6 +161,28 @@ describe('composePlan', () => {
     }
   });
 
+  it('leaves a whole lesson that would take the day out of a short day, for a learner of any archetype', () => {
+    for (const archetype of ['sprinter', 'builder', 'diver', 'explorer'] as const) {
+      for (let i = 0; i < 30; i++) {
+        const ctx = context({
+          learnerId: `lrn_${String(i).padStart(16, 'd')}`,
+          archetype,
+          dailyMinutes: 15,
+          recentLesson: null,
+          weakConcepts: [],
+          dueReviews: 0,
+          nextLesson: { slug: 'joins', title: 'Joins', sections: [] },
+        });
+        const plan = composePlan(LIBRARY, ctx);
+        const minutes = plan.reduce((sum, item) => sum + item.minutes, 0);
+        expect(minutes, `${archetype} ${i}: ${plan.map((t) => `${t.variationId} ${t.minutes}`).join(', ')}`).toBeLessThanOrEqual(
+          15,
+        );
+        expect(plan.length).toBeGreaterThanOrEqual(3);
+      }
+    }
+  });
+
   it('gives at least three short tasks on a 5-minute day', () => {
     const plan = composePlan(LIBRARY, context({ dailyMinutes: 5 }));
     expect(plan.length).toBe(3);

@@ -210,18 +210,11 @@ interface Candidate {
   bound: NonNullable<ReturnType<typeof bind>>;
 }
 
-/**
- * Today's plan: 3 to 6 tasks that fit the learner's daily minutes. Needs come first
- * (due reviews, the next lesson, weak concepts), then the best of the other
- * categories. A variation scores by archetype fit, mode fit, time of day, category
- * affinity and the phase's appetite for new variations, plus a small jitter seeded by
- * learner and date (the same day gives the same plan). No variation group used in the
- * last 48 hours is taken while another of its category fits; one taken anyway says so.
- */
-export function composePlan(library: readonly Variation[], ctx: PlanContext): PlanItem[] {
+/** Every variation that binds today, scored, and whether its group was used in the last 48 hours. */
+function scored(library: readonly Variation[], ctx: PlanContext): Candidate[] {
   const random = seededRandom(hash(`${ctx.learnerId}|${ctx.date}`));
   const since = Date.parse(ctx.at) - ROTATION_HOURS * 3_600_000;
-  const candidates: Candidate[] = library.flatMap((v) => {
+  return library.flatMap((v) => {
     const bound = bind(v, ctx);
     if (!bound) return [];
     const fresh = !ctx.done.has(v.id);
@@ -240,14 +233,56 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
     const usedAt = ctx.groupsUsedAt.get(v.group);
     return [{ v, score, fresh, bound, blocked: usedAt !== undefined && Date.parse(usedAt) > since }];
   });
-  const best = (pool: Candidate[]) => pool.sort((a, b) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1))[0];
+}
+
+const byScore = (a: Candidate, b: Candidate) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1);
+
+/**
+ * The task that replaces `replaced` in a plan when the learner swaps it: the best-scored
+ * variation of the same category whose group is not in the plan yet, preferring one
+ * that fits the minutes the swapped task leaves (`minutesLeft` counts them) and one not
+ * used in the last 48 hours (one that was says so). Null when the category has nothing else.
+ */
+export function nextBest(
+  library: readonly Variation[],
+  ctx: PlanContext,
+  plan: { replaced: PlanItem; groups: ReadonlySet<string>; minutesLeft: number; id: string },
+): PlanItem | null {
+  const pool = scored(library, ctx)
+    .filter((c) => c.v.category === plan.replaced.category && !plan.groups.has(c.v.group))
+    .sort(byScore);
+  const fits = pool.filter((c) => c.v.minutes <= plan.minutesLeft);
+  const chosen =
+    fits.find((c) => !c.blocked) ??
+    fits[0] ??
+    [...pool].sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.v.minutes - b.v.minutes)[0];
+  if (!chosen) return null;
+  const reasons = reasonsFor(chosen, ctx, chosen.blocked);
+  return toItem(chosen, ctx, plan.id, [`Swapped in for “${plan.replaced.title}”`, ...reasons]);
+}
+
+/**
+ * Today's plan: 3 to 6 tasks that fit the learner's daily minutes. Needs come first
+ * (due reviews, the next lesson, weak concepts), then the best of the other
+ * categories. A variation scores by archetype fit, mode fit, time of day, category
+ * affinity and the phase's appetite for new variations, plus a small jitter seeded by
+ * learner and date (the same day gives the same plan). No variation group used in the
+ * last 48 hours is taken while another of its category fits; one taken anyway says so.
+ */
+export function composePlan(library: readonly Variation[], ctx: PlanContext): PlanItem[] {
+  const candidates = scored(library, ctx);
+  const best = (pool: Candidate[]) => pool.sort(byScore)[0];
   const picked: { c: Candidate; repeat: boolean }[] = [];
   const usedGroups = new Set<string>();
-  /** Takes the best open variation of `category` (null: of a category not in the plan yet) that `fits`. */
-  const take = (category: Category | null, fits: (c: Candidate) => boolean, shortest = false): boolean => {
+  /**
+   * Takes the best open variation of `category` (null: of a category not in the plan
+   * yet; 'any': of any category, another group) that `fits`.
+   */
+  const take = (category: Category | null | 'any', fits: (c: Candidate) => boolean, shortest = false): boolean => {
     const open = candidates.filter(
       (c) =>
-        (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category) &&
+        (category === 'any' ||
+          (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category)) &&
         !usedGroups.has(c.v.group) &&
         fits(c),
     );
@@ -280,16 +315,18 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   };
   const fitsWith = (laterNeeds: readonly Category[]) => (c: Candidate) =>
     c.v.minutes + reserve(c.v.category, laterNeeds) <= left();
-  // Needs first, keeping time for the later needs and the minimum; else the shortest of their kind.
+  // Needs first, keeping time for the later needs and the minimum; else the shortest of their kind that
+  // still leaves time for the minimum (a 15-minute lesson is left out of a 15-minute day).
   NEED_ORDER.forEach((need, i) => {
-    if (!take(need, fitsWith(NEED_ORDER.slice(i + 1))) && (need !== 'practice' || picked.length < PLAN_ITEMS.min)) {
-      take(need, () => true, true);
-    }
+    if (!take(need, fitsWith(NEED_ORDER.slice(i + 1)))) take(need, fitsWith([]), true);
   });
-  // Then other categories while time is left, and at least three tasks even on a short day (the shortest ones).
+  // Then other categories while time is left, and at least three tasks even on a short day: the shortest
+  // that still fits (of a new category, else a second of one in the plan), else the shortest of all.
+  const inTime = (c: Candidate) => c.v.minutes <= left();
   while (picked.length < PLAN_ITEMS.max) {
     if (take(null, fitsWith([]))) continue;
-    if (picked.length >= PLAN_ITEMS.min || !take(null, () => true, true)) break;
+    if (picked.length >= PLAN_ITEMS.min) break;
+    if (!(take(null, inTime, true) || take('any', inTime, true) || take(null, () => true, true))) break;
   }
   return picked.map(({ c, repeat }, i) => toItem(c, ctx, `${ctx.date}-${i + 1}`, reasonsFor(c, ctx, repeat)));
 }

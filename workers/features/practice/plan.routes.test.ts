@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { localTime } from './plan.domain';
-import type { Plan } from './plan.schemas';
+import type { Plan, PracticeProfile } from './plan.schemas';
 import type { Variation } from './practice.schemas';
 
 const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
@@ -176,5 +176,217 @@ describe("today's plan", () => {
     expect((await send(owner.token, 'not-a-plan', '1')).status).toBe(400);
     // The owner's plan is untouched by the stranger.
     expect((await (await today(owner.token)).json<Plan>()).items.every((i) => i.status === 'open')).toBe(true);
+  });
+});
+
+describe('when and how long: time zone, preferred time and daily minutes from the preferences', () => {
+  it("dates the plan in the stored time zone over the device's, and fits the daily minutes", async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({
+      goals: ['basics'],
+      sessionMinutes: 60,
+      dailyMinutes: 15,
+      timeZone: 'Pacific/Kiritimati',
+      preferredTime: 'evening',
+    });
+    const plan = await (await today(token, '?timeZone=America/Los_Angeles')).json<Plan>();
+    expect(plan).toMatchObject({ timeZone: 'Pacific/Kiritimati', date: localTime(new Date(), 'Pacific/Kiritimati').date });
+    // The course's lessons have no sections to learn one of, and a whole lesson takes the day: it waits for a longer one.
+    expect(plan.minutes).toBeLessThanOrEqual(15);
+    expect(plan.items.length).toBeGreaterThanOrEqual(3);
+    expect(plan.reasons.time).toBe('You chose to practise in the evening');
+  });
+
+  it.each([
+    ['an unknown time zone', { timeZone: 'Mars/Olympus' }, 'json/timeZone'],
+    ['a time of day that is not one', { preferredTime: 'noon' }, 'json/preferredTime'],
+    ['too few daily minutes', { dailyMinutes: 2 }, 'json/dailyMinutes'],
+  ])('refuses preferences with %s (400 naming the field, nothing stored)', async (_name, change, field) => {
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const before = await (await api('/api/learners/me/preferences', { key: token })).json();
+    const refused = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: token,
+      json: { ...(before as object), ...change },
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
+    expect(await (await api('/api/learners/me/preferences', { key: token })).json()).toEqual(before);
+  });
+});
+
+describe('swapping a task', () => {
+  const swap = (token: string, planId: string, itemId: string) =>
+    api(`/api/plans/${planId}/items/${itemId}/swap`, { method: 'POST', key: token });
+  /** A learner who has read the first lesson: apply and reflect tasks have a lesson to bind to, so each kind has several. */
+  async function givenReader() {
+    const learner = await givenLearner({ goals: ['basics'], sessionMinutes: 45 });
+    const done = await api('/api/progress/lessons/lesson-1/complete', {
+      method: 'POST',
+      key: learner.token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    expect(done.status).toBe(200);
+    return learner;
+  }
+
+  it('replaces an open task with the next best one of its category, and the old one leaves the plan', async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenReader();
+    const plan = await (await today(token)).json<Plan>();
+    const target = plan.items.find((i) => i.category !== 'learn');
+    if (!target) throw new Error('no task to swap');
+    const swapped = await swap(token, plan.id, target.id);
+    expect(swapped.status).toBe(200);
+    const after = await swapped.json<Plan>();
+    expect(after.items).toHaveLength(plan.items.length);
+    const index = plan.items.indexOf(target);
+    const replacement = after.items[index];
+    expect(replacement).toMatchObject({ category: target.category, status: 'open' });
+    expect(replacement?.variationId).not.toBe(target.variationId);
+    expect(replacement?.id).not.toBe(target.id);
+    expect(replacement?.reasons[0]).toBe(`Swapped in for “${target.title}”`);
+    expect(after.items.map((i) => i.id)).not.toContain(target.id);
+    // The same plan on a revisit; the swapped task takes no feedback and cannot be swapped again.
+    expect(await (await today(token)).json()).toEqual(after);
+    const late = await api(`/api/plans/${plan.id}/items/${target.id}/feedback`, {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), outcome: 'completed' },
+    });
+    expect(late.status).toBe(404);
+    expect((await swap(token, plan.id, target.id)).status).toBe(404);
+  });
+
+  it('swaps a task once when two swaps of it come at once, and refuses a task already done', async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenReader();
+    const plan = await (await today(token)).json<Plan>();
+    const [first, second] = plan.items.filter((i) => i.category !== 'learn');
+    if (!first || !second) throw new Error('plan too small');
+    const statuses = (await Promise.all([swap(token, plan.id, first.id), swap(token, plan.id, first.id)])).map((r) => r.status);
+    expect(statuses.sort()).toEqual([200, 409]);
+    const after = await (await today(token)).json<Plan>();
+    expect(after.items).toHaveLength(plan.items.length);
+    await api(`/api/plans/${plan.id}/items/${second.id}/feedback`, {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), outcome: 'completed' },
+    });
+    const done = await swap(token, plan.id, second.id);
+    expect(done.status).toBe(409);
+    expect((await done.json<Problem>()).detail).toBe(`Task ${second.id} is already completed: only an open task can be swapped`);
+  });
+
+  it('says when nothing else of the category is left, and keeps other learners out', async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 45 });
+    const plan = await (await today(token)).json<Plan>();
+    const learn = plan.items.find((i) => i.category === 'learn');
+    if (!learn) throw new Error('no learn task');
+    const other = await givenLearner({ goals: ['basics'] });
+    expect((await swap(other.token, plan.id, learn.id)).status).toBe(404);
+    expect((await swap(token, plan.id, `${plan.date}-9`)).status).toBe(404);
+    expect((await swap(token, 'plan_tomorrow', learn.id)).status).toBe(400);
+    // The learn category has a few groups: swap until none is left, then 409 and the plan keeps its last task.
+    let current = learn.id;
+    let last: Response | null = null;
+    for (let i = 0; i < 10; i++) {
+      last = await swap(token, plan.id, current);
+      if (last.status !== 200) break;
+      const after = await last.json<Plan>();
+      current = after.items.find((t) => t.category === 'learn')?.id ?? '';
+    }
+    expect(last?.status).toBe(409);
+    expect((await (last as Response).json<Problem>()).detail).toMatch(
+      /Nothing else of the learn kind fits today|swapped 10 times/,
+    );
+    expect((await (await today(token)).json<Plan>()).items.filter((i) => i.category === 'learn')).toHaveLength(1);
+  });
+});
+
+describe('DYNAMIC_PLANS', () => {
+  it('off: the fixed plan, the next lesson and due reviews, the same for every learner', async () => {
+    await givenCourseAndLibrary();
+    const plans = [];
+    for (const sessionMinutes of [10, 60]) {
+      const { token } = await givenLearner({ goals: ['basics'], sessionMinutes });
+      const response = await api('/api/plans/today', { key: token, vars: { DYNAMIC_PLANS: 'off' } });
+      expect(response.status).toBe(200);
+      plans.push(await response.json<Plan>());
+    }
+    for (const plan of plans) {
+      expect(plan.items.map((i) => [i.category, i.binding.lessonSlug])).toEqual([['learn', 'lesson-1']]);
+      expect(plan.items[0]?.reasons).toContain('The fixed plan: the same shape every day');
+    }
+    expect(plans[0]?.items[0]?.variationId).toBe(plans[1]?.items[0]?.variationId);
+  });
+});
+
+describe('practice profile', () => {
+  it('starts neutral with nothing behind it, and counts what the learner did today', async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 45, timeZone: 'Europe/London' });
+    const fresh = await (await api('/api/learners/me/practice-profile', { key: token })).json<PracticeProfile>();
+    expect(fresh).toMatchObject({
+      timeZone: 'Europe/London',
+      plannedDays: 0,
+      varietySeeking: { value: null },
+      consistency: { value: null, evidence: { plannedDays: 0, practisedDays: 0, streak: 0 } },
+      sessionMinutes: { value: null },
+      phase: { value: 'discovery' },
+    });
+    expect(fresh.affinity.every((a) => a.value === 0.5 && a.evidence.completed === 0)).toBe(true);
+    const plan = await (await today(token)).json<Plan>();
+    const task = plan.items[0];
+    if (!task) throw new Error('empty plan');
+    await api(`/api/plans/${plan.id}/items/${task.id}/feedback`, {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), outcome: 'completed', rating: 5 },
+    });
+    const after = await (await api('/api/learners/me/practice-profile', { key: token })).json<PracticeProfile>();
+    expect(after.consistency.evidence).toMatchObject({ plannedDays: 1, practisedDays: 1, streak: 1 });
+    const affinity = after.affinity.find((a) => a.category === task.category);
+    // One rating of 5 moves the smoothed affinity from 0.5 only to (2.5 + 1) / 6.
+    expect(affinity?.value).toBeCloseTo(3.5 / 6, 5);
+    expect(affinity?.evidence).toMatchObject({ completed: 1, rated: 1, meanRating: 5 });
+    expect(Object.values(after.preferredTime.evidence.sessions).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('moves to establishment after a week of plans, and steps back when consistency collapses', async () => {
+    await givenCourseAndLibrary();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const plan = await (await today(token)).json<Plan>();
+    const item = { ...plan.items[0], group: 'g', binding: {}, completes: { kind: 'check_off' } };
+    const day = (n: number) => new Date(Date.parse(`${plan.date}T12:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    const seed = async (days: number[], status: (n: number) => string) => {
+      for (const n of days) {
+        const items = JSON.stringify([{ ...item, id: `${day(n)}-1`, status: status(n) }]);
+        await learnerSql(
+          learnerId,
+          `INSERT INTO plans (date, course_id, created_at, time_zone, archetype, mode, phase, reasons, items) VALUES (?, 'c', ?, 'UTC', 'builder', 'standard', 'discovery', '{}', ?)`,
+          day(n),
+          `${day(n)}T08:00:00.000Z`,
+          items,
+        );
+      }
+    };
+    // Ten days of plans, all practised: establishment.
+    await seed([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], () => 'completed');
+    const steady = await (await api('/api/learners/me/practice-profile', { key: token })).json<PracticeProfile>();
+    expect(steady.phase.value).toBe('establishment');
+    expect(steady.consistency).toMatchObject({ value: 1, evidence: { plannedDays: 10, practisedDays: 10, streak: 10 } });
+    // Twelve more days, the last 14 nearly all left open: consistency collapses and the phase steps back.
+    await learnerSql(learnerId, 'DELETE FROM plans WHERE date != ?', plan.date);
+    await seed([...Array.from({ length: 22 }, (_, i) => i + 1)], (n) => (n > 14 || n === 3 ? 'completed' : 'open'));
+    const lapsed = await (await api('/api/learners/me/practice-profile', { key: token })).json<PracticeProfile>();
+    expect(lapsed.consistency.value).toBeCloseTo(1 / 14, 5);
+    expect(lapsed.phase).toEqual({
+      value: 'establishment',
+      reason: 'Back to establishment: you practised on 7% of planned days lately',
+    });
+    expect((await api('/api/learners/me/practice-profile')).status).toBe(401);
+    expect((await api('/api/learners/me/practice-profile', { key: (await givenLearner(null)).token })).status).toBe(409);
   });
 });

@@ -3,8 +3,15 @@ import type { AppEnv } from '../../http/app-env';
 import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
-import { PlanFeedbackResultSchema, PlanFeedbackSchema, PlanItemParamSchema, PlanSchema, TodayQuerySchema } from './plan.schemas';
-import { sendPlanFeedback, todaysPlan } from './plan.service';
+import {
+  PlanFeedbackResultSchema,
+  PlanFeedbackSchema,
+  PlanItemParamSchema,
+  PlanSchema,
+  PracticeProfileSchema,
+  TodayQuerySchema,
+} from './plan.schemas';
+import { practiceProfileOf, sendPlanFeedback, swapPlanTask, todaysPlan } from './plan.service';
 
 export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -24,7 +31,7 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       },
     }),
     async (c) => {
-      const { timeZone = 'UTC' } = c.req.valid('query');
+      const { timeZone = null } = c.req.valid('query');
       return c.json(await todaysPlan(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), timeZone }), 200);
     },
   )
@@ -58,4 +65,44 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         200,
       );
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/items/{itemId}/swap',
+      tags: ['Learners'],
+      summary: 'Swap an open task of one of your plans for the next best one of the same category',
+      description:
+        'The replacement is the best-scored variation of the same category whose group is not in the plan, fitting the minutes the swapped task leaves and avoiding the last 48 hours where it can (its reasons say so when it cannot). The swapped task leaves the plan. 404 for a plan or task the learner does not have; 409 for a task already done, skipped or swapped, when nothing else of its category is left, or after 10 swaps in a plan.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { params: PlanItemParamSchema },
+      responses: {
+        200: { description: 'The plan after the swap', content: { 'application/json': { schema: PlanSchema } } },
+        ...problemResponses(400, 401, 404, 409, 429),
+      },
+    }),
+    async (c) => {
+      const { planId, itemId } = c.req.valid('param');
+      return c.json(await swapPlanTask(c.var.deps, { learnerId: c.var.learnerId, planId, itemId, now: new Date() }), 200);
+    },
   );
+
+/** The learner's practice profile and weekly summaries, under /api/learners/me. */
+export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+  createRoute({
+    method: 'get',
+    path: '/practice-profile',
+    tags: ['Learners'],
+    summary: 'Your practice profile: category affinity, variety seeking, consistency, preferred time, with the evidence',
+    description:
+      'Read from your past plans and when you were active. Each number comes with the counts behind it; the archetype, phase and mode the planner takes from them come with their reasons. 409 before onboarding.',
+    security: LEARNER_SECURITY,
+    middleware: [requireLearner] as const,
+    responses: {
+      200: { description: 'The practice profile', content: { 'application/json': { schema: PracticeProfileSchema } } },
+      ...problemResponses(401, 409, 429),
+    },
+  }),
+  async (c) => c.json(await practiceProfileOf(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+);

@@ -6,29 +6,14 @@ import {
   PlanItemIdSchema,
   SKIP_REASON_ONLY_WHEN_SKIPPED,
 } from '../events/events.schemas';
-import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES } from './practice.schemas';
-
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone, TIME_ZONE_MESSAGE } from '../../platform/time-zone';
+import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES, TIMES_OF_DAY } from './practice.schemas';
 
 export const TodayQuerySchema = z.object({
-  timeZone: z
-    .string()
-    .min(1)
-    .max(64)
-    .refine(isTimeZone, 'must be an IANA time zone, such as Europe/London or America/New_York')
-    .optional()
-    .openapi({
-      description:
-        "The learner's IANA time zone (default UTC): it decides the plan's local date and time of day. The first plan of a day keeps the zone it was made in",
-    }),
+  timeZone: z.string().min(1).max(64).refine(isTimeZone, TIME_ZONE_MESSAGE).optional().openapi({
+    description:
+      "The device's IANA time zone, used when the learner has none in their preferences (then UTC): it decides the plan's local date and time of day. The first plan of a day keeps the zone it was made in",
+  }),
 });
 
 export const PlanItemSchema = z
@@ -62,8 +47,8 @@ export const PlanSchema = z
     mode: z.enum(MODES),
     archetype: z.enum(ARCHETYPES),
     reasons: z
-      .object({ phase: z.string(), mode: z.string(), archetype: z.string() })
-      .openapi({ description: 'Why the phase, mode and archetype are what they are' }),
+      .object({ phase: z.string(), mode: z.string(), archetype: z.string(), time: z.string().optional() })
+      .openapi({ description: 'Why the phase, mode, archetype and the time of day tasks suit are what they are' }),
     minutes: z.number().int().openapi({ description: 'Minutes of all tasks together' }),
     items: z.array(PlanItemSchema),
   })
@@ -87,3 +72,74 @@ export const PlanFeedbackSchema = z
   .openapi('PlanFeedback');
 
 export const PlanFeedbackResultSchema = z.object({ applied: z.boolean() }).openapi('PlanFeedbackResult');
+
+const chosen = <T extends z.ZodType>(value: T) => z.object({ value, reason: z.string() });
+
+export const PracticeProfileSchema = z
+  .object({
+    date: z.string().openapi({ description: "The learner's local date the profile is read on" }),
+    timeZone: z.string(),
+    plannedDays: z.number().int().openapi({ description: 'Days with a plan before today' }),
+    affinity: z
+      .array(
+        z.object({
+          category: z.enum(CATEGORIES),
+          value: z.number().openapi({ description: 'In [0, 1], smoothed towards 0.5 (five pseudo-observations)' }),
+          evidence: z.object({
+            completed: z.number().int(),
+            skipped: z.number().int(),
+            leftOpen: z.number().int().openapi({ description: 'Tasks of past days neither done nor skipped' }),
+            rated: z.number().int(),
+            meanRating: z.number().nullable(),
+          }),
+        }),
+      )
+      .openapi({ description: 'How much the learner takes to each category of task' }),
+    varietySeeking: z
+      .object({
+        value: z.number().nullable().openapi({
+          description:
+            'In [0, 1]: completion rate of variations new to the learner over the sum of new and proven rates (0.5 no preference; null before 10 tasks)',
+        }),
+        evidence: z.object({
+          newOffered: z.number().int(),
+          newCompleted: z.number().int(),
+          provenOffered: z.number().int(),
+          provenCompleted: z.number().int(),
+        }),
+      })
+      .openapi({ description: 'Whether the learner takes to new variations or prefers proven ones' }),
+    consistency: z
+      .object({
+        value: z
+          .number()
+          .nullable()
+          .openapi({ description: 'Days practised over days planned in the window (null: no plans yet)' }),
+        evidence: z.object({
+          windowDays: z.number().int(),
+          plannedDays: z.number().int(),
+          practisedDays: z.number().int(),
+          streak: z.number().int().openapi({ description: 'Practised plan days in a row up to today' }),
+        }),
+      })
+      .openapi({ description: 'Days practised over days planned (last 14 days), and the streak' }),
+    preferredTime: z
+      .object({
+        value: z.enum(TIMES_OF_DAY).nullable(),
+        evidence: z.object({ sessions: z.record(z.enum(TIMES_OF_DAY), z.number().int()) }),
+      })
+      .openapi({
+        description: 'The time of day the learner practises most (sessions: local days with activity at that time, last 28 days)',
+      }),
+    sessionMinutes: z
+      .object({
+        value: z.number().int().nullable(),
+        evidence: z.object({ practisedDays: z.number().int(), minutesCompleted: z.number().int() }),
+      })
+      .openapi({ description: 'Mean minutes of completed tasks per practised day (null before 3 days)' }),
+    archetype: chosen(z.enum(ARCHETYPES)),
+    phase: chosen(z.enum(['discovery', 'establishment', 'mastery'])),
+    mode: chosen(z.enum(MODES)),
+  })
+  .openapi('PracticeProfile');
+export type PracticeProfile = z.infer<typeof PracticeProfileSchema>;

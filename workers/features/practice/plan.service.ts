@@ -5,12 +5,14 @@ import { progressOverview } from '../events/progress.reads';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
 import { recommendationsFor } from '../recommendations/recommend.ranking';
-import { archetypeOf, composePlan, localTime, modeOf, phaseOf, practiceSignals, ROTATION_HOURS, timeOfDay } from './plan.domain';
+import type { StoredPlanItem } from '../learners/learner.schema';
+import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
+import { localTime, nextBest } from './plan.domain';
 import { CATEGORIES } from './practice.schemas';
-import { PlanItemSchema, PlanSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
+import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 
-type PlanDeps = Pick<Deps, 'learner' | 'content' | 'practice' | 'recommend' | 'cache' | 'mastery' | 'outline'>;
+type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'cache' | 'mastery' | 'outline'>;
 
 /** A stored plan row as the API shows it. */
 function planView(row: {
@@ -20,9 +22,9 @@ function planView(row: {
   mode: string;
   phase: string;
   reasons: unknown;
-  items: readonly unknown[];
+  items: readonly { status: string }[];
 }): Plan {
-  const items = row.items.map((item) => PlanItemSchema.parse(item));
+  const items = row.items.filter((item) => item.status !== 'swapped').map((item) => PlanItemSchema.parse(item));
   return PlanSchema.parse({
     id: `plan_${row.date}`,
     date: row.date,
@@ -36,27 +38,8 @@ function planView(row: {
   });
 }
 
-/**
- * The learner's plan for their local today: the stored one when the day has one (a
- * revisit returns the same plan), else composed from the course's practice library and
- * what the platform knows of them (recommendations, mastery, due reviews, past plans)
- * and stored. Two first requests at once store one plan: the first saved wins.
- */
-export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now: Date; timeZone: string }): Promise<Plan> {
-  const { learnerId, now, timeZone } = input;
-  const { date, hour } = localTime(now, timeZone);
-  const since = new Date(now.getTime() - ROTATION_HOURS * 3_600_000).toISOString();
-  const found = await deps.learner(learnerId).planInputs(learnerId, date, since);
-  const inputs = ofLearner<NonNullable<typeof found>>(found);
-  if (inputs.plan) return planView(inputs.plan);
-  const { preferences, history } = inputs;
-  if (!preferences || !history) {
-    throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
-  }
-  const course = await deps.content.currentCourse();
-  const library = course ? await deps.practice.library(course.id) : [];
-  if (!course || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
-
+/** What the learner model says today, as the planner reads it. */
+async function learnerToday(deps: PlanDeps, learnerId: string, now: Date): Promise<DayInputs['learner']> {
   const [recommended, mastery, reviews, progress] = await Promise.all([
     recommendationsFor(deps, { learnerId, limit: 10, allowSkips: false, now }),
     conceptMastery(deps, { learnerId }),
@@ -65,30 +48,7 @@ export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now
   ]);
   const next = recommended.items.find((i) => i.kind === 'lesson');
   const record = next ? await deps.content.lessonRecord(next.lessonSlug) : null;
-  const groupsUsedAt = new Map<string, string>();
-  for (const plan of history.recent) {
-    for (const item of plan.items) {
-      if ((groupsUsedAt.get(item.group) ?? '') < plan.createdAt) groupsUsedAt.set(item.group, plan.createdAt);
-    }
-  }
-  const { done, affinity } = practiceSignals(
-    history.past.flatMap((item) => {
-      const category = CATEGORIES.find((c) => c === item.category);
-      return category ? [{ ...item, category }] : [];
-    }),
-  );
-  const archetype = archetypeOf(preferences);
-  const mode = modeOf(inputs.activeDays, date);
-  const phase = phaseOf(history.days, null);
-  const items = composePlan(library, {
-    learnerId,
-    date,
-    at: now.toISOString(),
-    time: timeOfDay(hour),
-    archetype: archetype.value,
-    mode: mode.value,
-    phase: phase.value,
-    dailyMinutes: preferences.sessionMinutes,
+  return {
     dueReviews: reviews.due.length,
     nextLesson: next
       ? {
@@ -102,22 +62,173 @@ export async function todaysPlan(deps: PlanDeps, input: { learnerId: string; now
       .filter((c) => c.attempts > 0 && c.level !== 'mastered')
       .slice(0, 5)
       .map((c) => ({ id: c.concept, title: c.title, pKnown: c.pKnown })),
-    groupsUsedAt,
-    done,
-    affinity,
+  };
+}
+
+/** Past plans as planning reads them (tasks of categories the library no longer has are left out). */
+export function pastPlans(rows: readonly { date: string; createdAt: string; items: readonly StoredPlanItem[] }[]): PastPlan[] {
+  return rows.map((row) => ({
+    date: row.date,
+    createdAt: row.createdAt,
+    items: row.items.flatMap((item) => {
+      const category = CATEGORIES.find((c) => c === item.category);
+      return category ? [{ ...item, category }] : [];
+    }),
+  }));
+}
+
+/**
+ * The learner's plan for their local today (their stored time zone, else `timeZone`,
+ * else UTC): the stored one when the day has one (a revisit returns the same plan),
+ * else composed by `planDay` from the course's practice library, what the platform
+ * knows of them (recommendations, mastery, due reviews) and their past plans, and
+ * stored. Two first requests at once store one plan: the first saved wins.
+ */
+export async function todaysPlan(
+  deps: PlanDeps,
+  input: { learnerId: string; now: Date; timeZone: string | null },
+): Promise<Plan> {
+  const { learnerId, now } = input;
+  const found = await deps.learner(learnerId).planInputs(learnerId, now.toISOString(), input.timeZone);
+  const inputs = ofLearner<NonNullable<typeof found>>(found);
+  if (inputs.plan) return planView(inputs.plan);
+  const { preferences, date, timeZone } = inputs;
+  if (!preferences) {
+    throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
+  }
+  const course = await deps.content.currentCourse();
+  const library = course ? await deps.practice.library(course.id) : [];
+  if (!course || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
+  const day = planDay(library, {
+    learnerId,
+    date,
+    hour: inputs.hour,
+    at: now.toISOString(),
+    timeZone,
+    preferences,
+    plans: pastPlans(inputs.plans),
+    activity: inputs.activity,
+    activeDays: inputs.activeDays,
+    learner: await learnerToday(deps, learnerId, now),
+    dynamic: deps.config.DYNAMIC_PLANS === 'on',
   });
   const saved = await deps.learner(learnerId).savePlan(learnerId, {
     date,
     courseId: course.id,
     createdAt: now.toISOString(),
     timeZone,
-    archetype: archetype.value,
-    mode: mode.value,
-    phase: phase.value,
-    reasons: { archetype: archetype.reason, mode: mode.reason, phase: phase.reason },
-    items: items.map((item) => ({ ...item, status: 'open' })),
+    archetype: day.archetype.value,
+    mode: day.mode.value,
+    phase: day.phase.value,
+    reasons: { archetype: day.archetype.reason, mode: day.mode.reason, phase: day.phase.reason, time: day.time.reason },
+    items: day.items.map((item) => ({ ...item, status: 'open' })),
   });
   return planView(ofLearner<NonNullable<typeof saved>>(saved));
+}
+
+/**
+ * The learner's practice profile today (their local date): category affinity,
+ * variety seeking, consistency and streak, preferred time of day and practised session
+ * length, each with the evidence behind it, and the archetype and phase they give.
+ */
+export async function practiceProfileOf(deps: Pick<Deps, 'learner'>, input: { learnerId: string; now: Date }) {
+  const { learnerId, now } = input;
+  const found = await deps.learner(learnerId).practiceInputs(learnerId, now.toISOString());
+  const inputs = ofLearner<NonNullable<typeof found>>(found);
+  const { preferences } = inputs;
+  if (!preferences)
+    throw new AppError('onboarding_required', 'Answer the onboarding questions first: the profile starts from them');
+  const timeZone = preferences.timeZone ?? inputs.plans[0]?.timeZone ?? 'UTC';
+  const { date, hour } = localTime(now, timeZone);
+  const day = dayContext({
+    learnerId,
+    date,
+    hour,
+    at: now.toISOString(),
+    timeZone,
+    preferences,
+    plans: pastPlans(inputs.plans),
+    activity: inputs.activity,
+    activeDays: inputs.activeDays,
+    learner: { dueReviews: 0, nextLesson: null, recentLesson: null, weakConcepts: [] },
+    dynamic: true,
+  });
+  return PracticeProfileSchema.parse({
+    date,
+    timeZone,
+    plannedDays: new Set(inputs.plans.filter((p) => p.date < date).map((p) => p.date)).size,
+    ...day.profile,
+    archetype: day.archetype,
+    phase: day.phase,
+    mode: day.mode,
+  });
+}
+
+/** Most swaps in one day's plan. */
+export const MAX_SWAPS = 10;
+
+/**
+ * Swaps an open task of one of the learner's plans for the next best variation of the
+ * same category (see `nextBest`), scored as the plan was (its archetype, mode and
+ * phase) with what the learner model says now. 404 for a plan or task the learner does
+ * not have; 409 for a task already done, skipped or swapped (also when a concurrent
+ * swap came first), when nothing else of its category is left, or after 10 swaps.
+ */
+export async function swapPlanTask(
+  deps: PlanDeps,
+  input: { learnerId: string; planId: string; itemId: string; now: Date },
+): Promise<Plan> {
+  const { learnerId, itemId, now } = input;
+  const date = input.planId.slice('plan_'.length);
+  const found = await deps.learner(learnerId).swapInputs(learnerId, date, now.toISOString());
+  const inputs = ofLearner<NonNullable<typeof found>>(found);
+  const { plan, preferences } = inputs;
+  const item = plan?.items.find((i) => i.id === itemId && i.status !== 'swapped');
+  if (!plan || !item || !preferences) throw new AppError('not_found', `You have no task ${itemId} in ${input.planId}`);
+  if (item.status !== 'open')
+    throw new AppError('conflict', `Task ${itemId} is already ${item.status}: only an open task can be swapped`);
+  const swaps = plan.items.filter((i) => i.status === 'swapped').length;
+  if (swaps >= MAX_SWAPS)
+    throw new AppError('conflict', `This plan has been swapped ${MAX_SWAPS} times today: keep the tasks you have`);
+  const library = await deps.practice.library(plan.courseId);
+  const { ctx } = dayContext({
+    learnerId,
+    date,
+    hour: localTime(now, plan.timeZone).hour,
+    at: now.toISOString(),
+    timeZone: plan.timeZone,
+    preferences,
+    plans: pastPlans(inputs.plans),
+    activity: inputs.activity,
+    activeDays: inputs.activeDays,
+    learner: await learnerToday(deps, learnerId, now),
+    dynamic: true,
+  });
+  const kept = plan.items.filter((i) => i.status !== 'swapped' && i.id !== itemId);
+  const replacement = nextBest(
+    library,
+    {
+      ...ctx,
+      archetype: PlanSchema.shape.archetype.parse(plan.archetype),
+      mode: PlanSchema.shape.mode.parse(plan.mode),
+      phase: PlanSchema.shape.phase.parse(plan.phase),
+    },
+    {
+      replaced: item,
+      groups: new Set(plan.items.map((i) => i.group)),
+      minutesLeft: ctx.dailyMinutes - kept.reduce((sum, i) => sum + i.minutes, 0),
+      id: `${date}-${plan.items.length + 1}`,
+    },
+  );
+  if (!replacement)
+    throw new AppError('conflict', `Nothing else of the ${item.category} kind fits today: keep this task or skip it`);
+  const saved = await deps
+    .learner(learnerId)
+    .swapPlanItem(learnerId, date, itemId, { ...replacement, status: 'open' }, now.toISOString());
+  const after = ofLearner<NonNullable<typeof saved>>(saved);
+  if (after === 'gone' || !after)
+    throw new AppError('conflict', `Task ${itemId} changed meanwhile: it was swapped or given feedback`);
+  return planView(after);
 }
 
 /** Records what the learner did with a task of one of their plans; whether the feedback was new. */
