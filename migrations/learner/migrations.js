@@ -5,6 +5,7 @@ import m0002 from './0002_recommendation_offers.sql';
 import m0003 from './0003_consent.sql';
 import m0004 from './0004_pending_notices.sql';
 import m0005 from './0005_daily_plans.sql';
+import m0006 from './0006_weekly_summaries.sql';
 
   export default {
     journal,
@@ -14,7 +15,8 @@ m0001,
 m0002,
 m0003,
 m0004,
-m0005
+m0005,
+m0006
     }
   }
   

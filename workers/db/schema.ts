@@ -661,3 +661,18 @@ export const practiceVariations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.id] })],
 );
+
+/**
+ * When each learner with daily plans is next owed a weekly summary (the end of their
+ * local week). The cron reads the due ones, has each learner's object build what it is
+ * owed, then moves `nextAt` on: a crash between the two builds nothing twice (the
+ * object stores a week once) and skips no one (the row stays due).
+ */
+export const summarySchedule = sqliteTable(
+  'summary_schedule',
+  {
+    learnerId: text('learner_id').primaryKey(),
+    nextAt: text('next_at').notNull(),
+  },
+  (t) => [index('summary_schedule_next_idx').on(t.nextAt)],
+);

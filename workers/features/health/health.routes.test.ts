@@ -86,6 +86,8 @@ describe('health and API documents', () => {
       '/api/learners/me/predictions',
       '/api/learners/me/preferences',
       '/api/learners/me/sign-out-everywhere',
+      '/api/learners/me/summaries',
+      '/api/learners/me/summaries/current',
       '/api/learners/me/token',
       '/api/learning-path',
       '/api/onboarding',

@@ -20,12 +20,15 @@ import {
   type PreferenceChange,
 } from './learner.store';
 import { localTime } from '../practice/plan.domain';
+import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import { preferencesHash } from './onboarding.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
 /** Days of event times read for the time of day the learner practises. */
 const ACTIVITY_DAYS = 28;
+/** Most stored weekly summaries a read returns (a year). */
+const SUMMARIES_SHOWN = 53;
 /** After a failed send, when the alarm tries again. */
 const RETRY_MS = 30_000;
 
@@ -224,6 +227,24 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return null;
     const result = this.store.swapPlanItem(date, itemId, replacement, at);
     return result === 'gone' ? result : this.store.plan(date);
+  }
+
+  /** Builds the weekly summaries the learner is owed (see `buildOwedSummaries`); null when not `learnerId`'s. */
+  async buildSummaries(learnerId: string, now: string, concepts: ConceptTitle[]) {
+    if (!(await this.open(learnerId))) return null;
+    return buildOwedSummaries(this.store, now, concepts);
+  }
+
+  /** Stored weekly summaries, newest first; null when not `learnerId`'s. */
+  async storedSummaries(learnerId: string) {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.summaries(SUMMARIES_SHOWN).map((r) => r.summary);
+  }
+
+  /** The summary of the current local week so far; null when not `learnerId`'s. */
+  async currentSummary(learnerId: string, now: string, concepts: ConceptTitle[]) {
+    if (!(await this.open(learnerId))) return null;
+    return weekSoFar(this.store, now, concepts);
   }
 
   /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */

@@ -1,5 +1,6 @@
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PlanItem } from '../practice/plan.domain';
+import type { WeeklySummary } from '../practice/summary.schemas';
 
 /**
  * The SQLite schema of one learner's Durable Object: everything that is this learner's.
@@ -217,4 +218,17 @@ export const plans = sqliteTable('plans', {
   /** Why the archetype, mode and phase are what they are. */
   reasons: text('reasons', { mode: 'json' }).$type<{ archetype: string; mode: string; phase: string; time?: string }>().notNull(),
   items: text('items', { mode: 'json' }).$type<StoredPlanItem[]>().notNull(),
+});
+
+/**
+ * Weekly summaries, one per ISO week of the learner's local calendar, built once after
+ * the week ends (the cron's job) and never changed. `concepts` keeps P(known) per
+ * concept at the time, for the next summary's mastered and slipping.
+ */
+export const weeklySummaries = sqliteTable('weekly_summaries', {
+  week: text('week').primaryKey(),
+  courseId: text('course_id'),
+  builtAt: text('built_at').notNull(),
+  summary: text('summary', { mode: 'json' }).$type<WeeklySummary>().notNull(),
+  concepts: text('concepts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
 });

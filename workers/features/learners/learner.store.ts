@@ -530,9 +530,15 @@ export function learnerStore(db: LearnerDb) {
     },
 
     /** The last 90 plans, newest first: what plan composition and the practice profile read. */
-    planHistory(): { date: string; createdAt: string; timeZone: string; items: t.StoredPlanItem[] }[] {
+    planHistory(): { date: string; courseId: string; createdAt: string; timeZone: string; items: t.StoredPlanItem[] }[] {
       return db
-        .select({ date: t.plans.date, createdAt: t.plans.createdAt, timeZone: t.plans.timeZone, items: t.plans.items })
+        .select({
+          date: t.plans.date,
+          courseId: t.plans.courseId,
+          createdAt: t.plans.createdAt,
+          timeZone: t.plans.timeZone,
+          items: t.plans.items,
+        })
         .from(t.plans)
         .orderBy(desc(t.plans.date))
         .limit(PLAN_HISTORY_DAYS)
@@ -549,6 +555,55 @@ export function learnerStore(db: LearnerDb) {
         .limit(ACTIVITY_TIMES_MAX)
         .all()
         .map((r) => r.at);
+    },
+
+    /** Stored weekly summaries, newest first (at most `limit`). */
+    summaries(limit: number): (typeof t.weeklySummaries.$inferSelect)[] {
+      return db.select().from(t.weeklySummaries).orderBy(desc(t.weeklySummaries.week)).limit(limit).all();
+    },
+
+    /** Stores a week's summary unless the week has one (built once, never changed). */
+    saveSummary(row: typeof t.weeklySummaries.$inferInsert): void {
+      db.insert(t.weeklySummaries).values(row).onConflictDoNothing().run();
+    },
+
+    /** What a week's summary reads between two instants: event times, reviews rated, and active seconds per UTC day. */
+    weekActivity(from: string, to: string, fromDay: string, toDay: string) {
+      const inWeek = and(gte(t.events.occurredAt, from), lt(t.events.occurredAt, to));
+      return {
+        activity: db
+          .select({ at: t.events.occurredAt })
+          .from(t.events)
+          .where(inWeek)
+          .limit(ACTIVITY_TIMES_MAX)
+          .all()
+          .map((r) => r.at),
+        reviewsDone:
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(t.events)
+            .where(and(inWeek, eq(t.events.type, 'review.rated')))
+            .get()?.n ?? 0,
+        activeSeconds: new Map(
+          db
+            .select({ day: t.dailyActivity.day, seconds: t.dailyActivity.activeSeconds })
+            .from(t.dailyActivity)
+            .where(and(gte(t.dailyActivity.day, fromDay), lte(t.dailyActivity.day, toDay)))
+            .all()
+            .map((r) => [r.day, r.seconds]),
+        ),
+      };
+    },
+
+    /** Review cards that fell due before `before` and are still not reviewed. */
+    overdueCards(before: string): number {
+      return (
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(t.reviewCards)
+          .where(lt(t.reviewCards.due, before))
+          .get()?.n ?? 0
+      );
     },
 
     /** UTC days with any recorded activity, oldest first. */

@@ -1,6 +1,5 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { PRACTICE_SEEDS } from '../../test/practice-seeds';
 import {
   archetypeOf,
   composePlan,
@@ -12,12 +11,6 @@ import {
   timeOfDay,
   type PlanContext,
 } from './plan.domain';
-import type { Variation } from './practice.schemas';
-
-const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
-const LIBRARY = Object.keys(SEED_FILES)
-  .sort()
-  .flatMap((file) => parse(SEED_FILES[file] ?? '') as Variation[]);
 
 function context(overrides: Partial<PlanContext> = {}): PlanContext {
   return {
@@ -47,7 +40,7 @@ function context(overrides: Partial<PlanContext> = {}): PlanContext {
   };
 }
 
-const byId = new Map(LIBRARY.map((v) => [v.id, v]));
+const byId = new Map(PRACTICE_SEEDS.map((v) => [v.id, v]));
 
 describe('archetype, mode and phase', () => {
   it.each([
@@ -87,11 +80,11 @@ describe('archetype, mode and phase', () => {
 
   it('reads the local date and hour in the learner’s time zone, across midnight and DST changes', () => {
     // New York springs forward on 2026-03-08 at 02:00: 09:30 UTC is 05:30 EDT (UTC-4), not 04:30.
-    expect(localTime(new Date('2026-03-08T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-08', hour: 5 });
-    expect(localTime(new Date('2026-03-07T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-07', hour: 4 });
+    expect(localTime(new Date('2026-03-08T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-08', hour: 5, minute: 30 });
+    expect(localTime(new Date('2026-03-07T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-07', hour: 4, minute: 30 });
     // Auckland is already tomorrow; Kolkata is half an hour off the hour.
-    expect(localTime(new Date('2026-12-03T12:30:00Z'), 'Pacific/Auckland')).toEqual({ date: '2026-12-04', hour: 1 });
-    expect(localTime(new Date('2026-12-03T18:45:00Z'), 'Asia/Kolkata')).toEqual({ date: '2026-12-04', hour: 0 });
+    expect(localTime(new Date('2026-12-03T12:30:00Z'), 'Pacific/Auckland')).toEqual({ date: '2026-12-04', hour: 1, minute: 30 });
+    expect(localTime(new Date('2026-12-03T18:45:00Z'), 'Asia/Kolkata')).toEqual({ date: '2026-12-04', hour: 0, minute: 15 });
     expect([5, 11, 12, 16, 17, 21, 22, 4].map(timeOfDay)).toEqual([
       'morning',
       'morning',
@@ -107,7 +100,7 @@ describe('archetype, mode and phase', () => {
 
 describe('composePlan', () => {
   it('gives 3 to 6 tasks that fit the daily minutes, due reviews first, every template field filled, each with reasons', () => {
-    const plan = composePlan(LIBRARY, context());
+    const plan = composePlan(PRACTICE_SEEDS, context());
     expect(plan.length).toBeGreaterThanOrEqual(3);
     expect(plan.length).toBeLessThanOrEqual(6);
     expect(plan[0]?.category).toBe('review');
@@ -124,10 +117,10 @@ describe('composePlan', () => {
   });
 
   it('is the same plan for the same learner and day, and another on another day', () => {
-    const plan = composePlan(LIBRARY, context());
-    expect(composePlan(LIBRARY, context())).toEqual(plan);
+    const plan = composePlan(PRACTICE_SEEDS, context());
+    expect(composePlan(PRACTICE_SEEDS, context())).toEqual(plan);
     const days = ['2026-12-04', '2026-12-05', '2026-12-06', '2026-12-07'].map((date) =>
-      composePlan(LIBRARY, context({ date, at: `${date}T08:00:00.000Z` }))
+      composePlan(PRACTICE_SEEDS, context({ date, at: `${date}T08:00:00.000Z` }))
         .map((i) => i.variationId)
         .join(),
     );
@@ -135,7 +128,7 @@ describe('composePlan', () => {
   });
 
   it('leaves out reviews when none are due and learning when there is no next lesson', () => {
-    const plan = composePlan(LIBRARY, context({ dueReviews: 0, nextLesson: null }));
+    const plan = composePlan(PRACTICE_SEEDS, context({ dueReviews: 0, nextLesson: null }));
     expect(plan.map((i) => i.category)).not.toContain('review');
     expect(plan.map((i) => i.category)).not.toContain('learn');
     expect(plan.length).toBeGreaterThanOrEqual(3);
@@ -151,7 +144,7 @@ describe('composePlan', () => {
           dailyMinutes,
           ...(i % 2 === 0 ? newcomer : { dueReviews: i % 3 === 0 ? 0 : 5 }),
         });
-        const plan = composePlan(LIBRARY, ctx);
+        const plan = composePlan(PRACTICE_SEEDS, ctx);
         expect(plan.length, `${i} ${dailyMinutes}`).toBeGreaterThanOrEqual(3);
         expect(
           plan.reduce((sum, item) => sum + item.minutes, 0),
@@ -173,7 +166,7 @@ describe('composePlan', () => {
           dueReviews: 0,
           nextLesson: { slug: 'joins', title: 'Joins', sections: [] },
         });
-        const plan = composePlan(LIBRARY, ctx);
+        const plan = composePlan(PRACTICE_SEEDS, ctx);
         const minutes = plan.reduce((sum, item) => sum + item.minutes, 0);
         expect(minutes, `${archetype} ${i}: ${plan.map((t) => `${t.variationId} ${t.minutes}`).join(', ')}`).toBeLessThanOrEqual(
           15,
@@ -184,39 +177,45 @@ describe('composePlan', () => {
   });
 
   it('gives at least three short tasks on a 5-minute day', () => {
-    const plan = composePlan(LIBRARY, context({ dailyMinutes: 5 }));
+    const plan = composePlan(PRACTICE_SEEDS, context({ dailyMinutes: 5 }));
     expect(plan.length).toBe(3);
     // Three tasks cannot all fit 5 minutes: the shortest of each kind, about 10 minutes in all.
     expect(plan.reduce((sum, i) => sum + i.minutes, 0)).toBeLessThanOrEqual(12);
   });
 
   it('uses no variation group of the last 48 hours, across midnight, unless nothing else of its kind fits', () => {
-    const first = composePlan(LIBRARY, context({ date: '2026-12-02', at: '2026-12-02T23:30:00.000Z' }));
+    const first = composePlan(PRACTICE_SEEDS, context({ date: '2026-12-02', at: '2026-12-02T23:30:00.000Z' }));
     const used = new Map(first.map((i) => [i.group, '2026-12-02T23:30:00.000Z']));
     // The next morning (after midnight), and a day later: none of yesterday's groups.
     for (const at of ['2026-12-03T00:30:00.000Z', '2026-12-04T08:00:00.000Z']) {
-      const next = composePlan(LIBRARY, context({ date: at.slice(0, 10), at, groupsUsedAt: used }));
+      const next = composePlan(PRACTICE_SEEDS, context({ date: at.slice(0, 10), at, groupsUsedAt: used }));
       expect(next.filter((i) => used.has(i.group)).map((i) => i.group)).toEqual([]);
     }
     // 48 hours later they may come back.
-    const later = composePlan(LIBRARY, context({ date: '2026-12-05', at: '2026-12-05T00:00:00.000Z', groupsUsedAt: used }));
+    const later = composePlan(
+      PRACTICE_SEEDS,
+      context({ date: '2026-12-05', at: '2026-12-05T00:00:00.000Z', groupsUsedAt: used }),
+    );
     expect(later.length).toBeGreaterThanOrEqual(3);
     // Every review group used yesterday: a review is still planned, and says why it repeats.
     const reviewGroups = new Map(
-      LIBRARY.filter((v) => v.category === 'review').map((v) => [v.group, '2026-12-02T20:00:00.000Z']),
+      PRACTICE_SEEDS.filter((v) => v.category === 'review').map((v) => [v.group, '2026-12-02T20:00:00.000Z']),
     );
-    const repeat = composePlan(LIBRARY, context({ groupsUsedAt: reviewGroups }));
+    const repeat = composePlan(PRACTICE_SEEDS, context({ groupsUsedAt: reviewGroups }));
     expect(repeat[0]?.category).toBe('review');
     expect(repeat[0]?.reasons).toContain('A kind of task from the last 48 hours: nothing else of its category fits today');
     expect(repeat.slice(1).every((i) => !reviewGroups.has(i.group))).toBe(true);
   });
 
   it('prefers new variations in discovery and proven, well-rated ones in mastery', () => {
-    const fresh = composePlan(LIBRARY, context());
+    const fresh = composePlan(PRACTICE_SEEDS, context());
     // Everything in that plan was done and rated 5; the other variations are new.
     const done = new Map(fresh.map((i) => [i.variationId, 5]));
-    const discovery = composePlan(LIBRARY, context({ done, date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
-    const mastery = composePlan(LIBRARY, context({ done, phase: 'mastery', date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
+    const discovery = composePlan(PRACTICE_SEEDS, context({ done, date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
+    const mastery = composePlan(
+      PRACTICE_SEEDS,
+      context({ done, phase: 'mastery', date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }),
+    );
     const share = (plan: typeof fresh) => plan.filter((i) => done.has(i.variationId)).length / plan.length;
     expect(share(mastery)).toBeGreaterThan(share(discovery));
     expect(mastery.some((i) => i.reasons.includes('You rated this kind of task highly'))).toBe(true);
@@ -225,12 +224,12 @@ describe('composePlan', () => {
   it('suits the archetype and the mode', () => {
     const suits = (plan: ReturnType<typeof composePlan>, key: 'sprinter' | 'diver') =>
       plan.reduce((sum, i) => sum + (byId.get(i.variationId)?.archetypes[key] ?? 0), 0) / plan.length;
-    const sprinter = composePlan(LIBRARY, context({ archetype: 'sprinter', dailyMinutes: 60 }));
-    const diver = composePlan(LIBRARY, context({ archetype: 'diver', dailyMinutes: 60 }));
+    const sprinter = composePlan(PRACTICE_SEEDS, context({ archetype: 'sprinter', dailyMinutes: 60 }));
+    const diver = composePlan(PRACTICE_SEEDS, context({ archetype: 'diver', dailyMinutes: 60 }));
     expect(suits(sprinter, 'sprinter')).toBeGreaterThan(suits(diver, 'sprinter'));
     expect(suits(diver, 'diver')).toBeGreaterThan(suits(sprinter, 'diver'));
-    const light = composePlan(LIBRARY, context({ mode: 'light', dailyMinutes: 60 }));
-    const intense = composePlan(LIBRARY, context({ mode: 'intense', dailyMinutes: 60 }));
+    const light = composePlan(PRACTICE_SEEDS, context({ mode: 'light', dailyMinutes: 60 }));
+    const intense = composePlan(PRACTICE_SEEDS, context({ mode: 'intense', dailyMinutes: 60 }));
     const difficulty = (plan: typeof light) =>
       plan.reduce((s, i) => s + (byId.get(i.variationId)?.difficulty ?? 0), 0) / plan.length;
     expect(difficulty(light)).toBeLessThan(difficulty(intense));
@@ -247,7 +246,7 @@ describe('what a task is bound to', () => {
         weakConcepts: [],
         dueReviews: 0,
       });
-      const plan = composePlan(LIBRARY, ctx);
+      const plan = composePlan(PRACTICE_SEEDS, ctx);
       for (const item of plan.filter((t) => t.category !== 'learn')) {
         expect(item.binding.lessonSlug, `${item.variationId}`).toBeUndefined();
         expect(item.title + item.instructions).not.toContain(ctx.nextLesson?.title);
@@ -255,7 +254,7 @@ describe('what a task is bound to', () => {
       expect(plan.length).toBeGreaterThanOrEqual(3);
     }
     // Once a lesson is opened, those tasks may bind to it (and only to it).
-    const opened = composePlan(LIBRARY, context({ dailyMinutes: 60 }));
+    const opened = composePlan(PRACTICE_SEEDS, context({ dailyMinutes: 60 }));
     const bound = opened.filter((t) => t.category !== 'learn' && t.binding.lessonSlug);
     for (const item of bound) expect(item.binding.lessonSlug).toBe('select-and-projection');
   });
@@ -263,7 +262,7 @@ describe('what a task is bound to', () => {
 
 describe('fixedPlan', () => {
   it('is due reviews and the next lesson, the same shape every day, with nothing scored', () => {
-    const plan = fixedPlan(LIBRARY, context());
+    const plan = fixedPlan(PRACTICE_SEEDS, context());
     expect(plan.map((i) => [i.category, i.completes.kind])).toEqual([
       ['review', 'reviews'],
       ['learn', 'lesson'],
@@ -272,12 +271,12 @@ describe('fixedPlan', () => {
     expect(plan[0]?.binding.count).toBe(4);
     // Another learner, another day, another archetype and mode: the same variations.
     const other = fixedPlan(
-      LIBRARY,
+      PRACTICE_SEEDS,
       context({ learnerId: 'lrn_bbbbbbbbbbbbbbbb', date: '2026-12-09', archetype: 'sprinter', mode: 'light' }),
     );
     expect(other.map((i) => i.variationId)).toEqual(plan.map((i) => i.variationId));
     // Nothing due and no next lesson: practice on the weakest concept.
-    const practice = fixedPlan(LIBRARY, context({ dueReviews: 0, nextLesson: null }));
+    const practice = fixedPlan(PRACTICE_SEEDS, context({ dueReviews: 0, nextLesson: null }));
     expect(practice.map((i) => i.category)).toEqual(['practice']);
     expect(practice[0]?.reasons.join(' ')).toContain('NULL (32% mastery)');
   });

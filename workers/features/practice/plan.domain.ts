@@ -90,21 +90,26 @@ export function timeOfDay(hour: number): TimeOfDay {
   return 'night';
 }
 
-/** The local date (YYYY-MM-DD) and hour of `now` in an IANA time zone. */
-export function localTime(now: Date, timeZone: string): { date: string; hour: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */
+export function localTime(now: Date, timeZone: string): { date: string; hour: number; minute: number } {
+  // Building a formatter costs far more than using one: one per zone, kept.
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
       hour: '2-digit',
+      minute: '2-digit',
       hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24 };
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(now).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24, minute: Number(parts.minute) };
 }
 
 function daysBetween(from: string, to: string): number {

@@ -1,24 +1,9 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { givenCourseAndLibrary, PRACTICE_SEEDS } from '../../test/practice-seeds';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { localTime } from './plan.domain';
 import type { Plan, PracticeProfile } from './plan.schemas';
-import type { Variation } from './practice.schemas';
-
-const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
-const SEEDS = Object.keys(SEED_FILES)
-  .sort()
-  .flatMap((file) => parse(SEED_FILES[file] ?? '') as Variation[]);
-
-async function givenCourseAndLibrary() {
-  const key = await givenAuthorKey();
-  await push(await buildCourse(4), key);
-  const stored = await api('/api/admin/practice/library', { method: 'PUT', key, json: { variations: SEEDS } });
-  expect(stored.status).toBe(200);
-  return key;
-}
 
 const today = (token: string, query = '') => api(`/api/plans/today${query}`, { key: token });
 
@@ -82,7 +67,7 @@ describe("today's plan", () => {
     const noLibrary = await today(token);
     expect(noLibrary.status).toBe(404);
     expect((await noLibrary.json<Problem>()).detail).toBe('This course has no practice library yet');
-    await api('/api/admin/practice/library', { method: 'PUT', key, json: { variations: SEEDS } });
+    await api('/api/admin/practice/library', { method: 'PUT', key, json: { variations: PRACTICE_SEEDS } });
     const stranger = await givenLearner(null);
     const notOnboarded = await today(stranger.token);
     expect(notOnboarded.status).toBe(409);

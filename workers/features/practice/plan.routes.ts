@@ -12,6 +12,8 @@ import {
   TodayQuerySchema,
 } from './plan.schemas';
 import { practiceProfileOf, sendPlanFeedback, swapPlanTask, todaysPlan } from './plan.service';
+import { currentSummary, storedSummaries } from './summary.service';
+import { SummariesQuerySchema, SummariesSchema, WeeklySummarySchema } from './summary.schemas';
 
 export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -89,20 +91,57 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   );
 
 /** The learner's practice profile and weekly summaries, under /api/learners/me. */
-export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
-  createRoute({
-    method: 'get',
-    path: '/practice-profile',
-    tags: ['Learners'],
-    summary: 'Your practice profile: category affinity, variety seeking, consistency, preferred time, with the evidence',
-    description:
-      'Read from your past plans and when you were active. Each number comes with the counts behind it; the archetype, phase and mode the planner takes from them come with their reasons. 409 before onboarding.',
-    security: LEARNER_SECURITY,
-    middleware: [requireLearner] as const,
-    responses: {
-      200: { description: 'The practice profile', content: { 'application/json': { schema: PracticeProfileSchema } } },
-      ...problemResponses(401, 409, 429),
+export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/practice-profile',
+      tags: ['Learners'],
+      summary: 'Your practice profile: category affinity, variety seeking, consistency, preferred time, with the evidence',
+      description:
+        'Read from your past plans and when you were active. Each number comes with the counts behind it; the archetype, phase and mode the planner takes from them come with their reasons. 409 before onboarding.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: { description: 'The practice profile', content: { 'application/json': { schema: PracticeProfileSchema } } },
+        ...problemResponses(401, 409, 429),
+      },
+    }),
+    async (c) => c.json(await practiceProfileOf(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/summaries',
+      tags: ['Learners'],
+      summary: 'Your weekly summaries, newest first (?week= one of them)',
+      description:
+        'Built by a cron job after each local week with a plan ends: minutes, tasks by category and by day, streak, concepts mastered or slipping, reviews kept up, the best time of day, and 2 to 4 insight sentences with the numbers behind them. 404 for a week with no summary.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { query: SummariesQuerySchema },
+      responses: {
+        200: { description: 'Stored summaries', content: { 'application/json': { schema: SummariesSchema } } },
+        ...problemResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { week } = c.req.valid('query');
+      return c.json(await storedSummaries(c.var.deps, { learnerId: c.var.learnerId, week }), 200);
     },
-  }),
-  async (c) => c.json(await practiceProfileOf(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
-);
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/summaries/current',
+      tags: ['Learners'],
+      summary: 'Your week so far, as its summary will read (not stored)',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      responses: {
+        200: { description: 'The current week so far', content: { 'application/json': { schema: WeeklySummarySchema } } },
+        ...problemResponses(401, 429),
+      },
+    }),
+    async (c) => c.json(await currentSummary(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+  );

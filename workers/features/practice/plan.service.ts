@@ -8,6 +8,7 @@ import { recommendationsFor } from '../recommendations/recommend.ranking';
 import type { StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { localTime, nextBest } from './plan.domain';
+import { addDays, localMidnight, weekStart } from './summary.domain';
 import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
@@ -123,6 +124,8 @@ export async function todaysPlan(
     reasons: { archetype: day.archetype.reason, mode: day.mode.reason, phase: day.phase.reason, time: day.time.reason },
     items: day.items.map((item) => ({ ...item, status: 'open' })),
   });
+  // A learner with plans is owed a weekly summary when their local week ends.
+  await deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone));
   return planView(ofLearner<NonNullable<typeof saved>>(saved));
 }
 

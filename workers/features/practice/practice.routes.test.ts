@@ -1,14 +1,8 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { PRACTICE_SEEDS } from '../../test/practice-seeds';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
 import type { Variation } from './practice.schemas';
-
-const SEED_FILES = import.meta.glob<string>('../../../seeds/practice/*.yml', { query: '?raw', import: 'default', eager: true });
-const SEEDS = Object.keys(SEED_FILES)
-  .sort()
-  .flatMap((file) => parse(SEED_FILES[file] ?? '') as Variation[]);
 
 const putLibrary = (key: string | undefined, json: unknown) =>
   api('/api/admin/practice/library', { method: 'PUT', ...(key ? { key } : {}), json });
@@ -23,28 +17,33 @@ async function givenCourse() {
 describe('the practice library', () => {
   it('stores the seed library for the current course and lists it in order', async () => {
     const key = await givenCourse();
-    const stored = await putLibrary(key, { variations: SEEDS });
+    const stored = await putLibrary(key, { variations: PRACTICE_SEEDS });
     expect(stored.status).toBe(200);
     const body = await stored.json<{ courseId: string; variations: number; categories: Record<string, number> }>();
-    expect(body.variations).toBe(SEEDS.length);
+    expect(body.variations).toBe(PRACTICE_SEEDS.length);
     expect(body.variations).toBeGreaterThanOrEqual(60);
     for (const n of Object.values(body.categories)) expect(n).toBeGreaterThanOrEqual(6);
     const listed = await library();
     expect(listed.courseId).toBe(body.courseId);
-    expect(listed.variations).toEqual(SEEDS);
+    expect(listed.variations).toEqual(PRACTICE_SEEDS);
   });
 
   it('replaces the whole library on a push', async () => {
     const key = await givenCourse();
-    await putLibrary(key, { variations: SEEDS });
-    const one = (category: string) => SEEDS.find((v) => v.category === category);
+    await putLibrary(key, { variations: PRACTICE_SEEDS });
+    const one = (category: string) => PRACTICE_SEEDS.find((v) => v.category === category);
     const small = ['review', 'learn', 'practice', 'apply', 'reflect', 'warm-up'].map((c) => one(c));
     expect((await putLibrary(key, { variations: small })).status).toBe(200);
     expect((await library()).variations.map((v) => v.id)).toEqual(small.map((v) => v?.id));
   });
 
   it.each<[string, (variations: Variation[]) => unknown, string, string]>([
-    ['an id used twice', (v) => [...v, { ...v[0] }], `json/variations/${SEEDS.length}/id`, 'is used twice (also variation 1)'],
+    [
+      'an id used twice',
+      (v) => [...v, { ...v[0] }],
+      `json/variations/${PRACTICE_SEEDS.length}/id`,
+      'is used twice (also variation 1)',
+    ],
     [
       'a template field its category cannot fill',
       (v) =>
@@ -57,7 +56,7 @@ describe('the practice library', () => {
     [
       'a completion its category does not have',
       (v) => v.map((x) => (x.category === 'apply' ? { ...x, completes: { kind: 'lesson' } } : x)),
-      `json/variations/${SEEDS.findIndex((x) => x.category === 'apply')}/completes`,
+      `json/variations/${PRACTICE_SEEDS.findIndex((x) => x.category === 'apply')}/completes`,
       'an apply task completes by check_off, not lesson',
     ],
     [
@@ -82,29 +81,29 @@ describe('the practice library', () => {
     ['an empty library', () => [], 'json/variations', ''],
   ])('refuses %s with 400 naming the field, and keeps the library it had', async (_name, change, field, message) => {
     const key = await givenCourse();
-    await putLibrary(key, { variations: SEEDS });
-    const refused = await putLibrary(key, { variations: change(SEEDS.map((v) => ({ ...v }))) });
+    await putLibrary(key, { variations: PRACTICE_SEEDS });
+    const refused = await putLibrary(key, { variations: change(PRACTICE_SEEDS.map((v) => ({ ...v }))) });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     const problem = await refused.json<Problem>();
     expect(problem.errors).toContainEqual(
       expect.objectContaining({ field, message: expect.stringContaining(message) as string }),
     );
-    expect((await library()).variations).toEqual(SEEDS);
+    expect((await library()).variations).toEqual(PRACTICE_SEEDS);
   });
 
   it('needs a course first, and a valid author key', async () => {
     const key = await givenAuthorKey();
-    const missing = await putLibrary(key, { variations: SEEDS });
+    const missing = await putLibrary(key, { variations: PRACTICE_SEEDS });
     expect(missing.status).toBe(404);
     expect((await missing.json<Problem>()).detail).toContain('push a course before its practice library');
     expect(await library()).toEqual({ courseId: null, variations: [] });
     await push(await buildCourse(2), key);
-    expect((await putLibrary(undefined, { variations: SEEDS })).status).toBe(401);
+    expect((await putLibrary(undefined, { variations: PRACTICE_SEEDS })).status).toBe(401);
     const { token } = await givenLearner(null);
-    expect((await putLibrary(token, { variations: SEEDS })).status).toBe(401);
+    expect((await putLibrary(token, { variations: PRACTICE_SEEDS })).status).toBe(401);
     const revoked = await givenAuthorKey({ revoked: true });
-    expect((await putLibrary(revoked, { variations: SEEDS })).status).toBe(401);
+    expect((await putLibrary(revoked, { variations: PRACTICE_SEEDS })).status).toBe(401);
     expect((await library()).variations).toEqual([]);
   });
 });

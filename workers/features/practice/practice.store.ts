@@ -1,15 +1,21 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, lte } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { VariationSchema, type Variation } from './practice.schemas';
 
-/** Port over the practice-task library in D1. */
+/** Port over the practice-task library and the weekly summaries schedule in D1. */
 export interface PracticeStore {
   /** Replaces the course's whole library in one batch: it commits whole or not at all. */
   replaceLibrary(courseId: string, variations: readonly Variation[]): Promise<void>;
   /** The course's library in the order it was pushed. */
   library(courseId: string): Promise<Variation[]>;
+  /** Notes a learner with plans, first due a weekly summary at `nextAt` (kept when they are noted already). */
+  scheduleSummary(learnerId: string, nextAt: string): Promise<void>;
+  /** Learners due a weekly summary at `now`, soonest first (at most `limit`). */
+  dueSummaries(now: string, limit: number): Promise<string[]>;
+  /** Moves a learner's next summary to `nextAt`, or (null) takes them off the schedule. */
+  setSummaryDue(learnerId: string, nextAt: string | null): Promise<void>;
 }
 
 /** Rows per insert: D1 binds at most 100 parameters per statement (13 columns a row). */
@@ -62,6 +68,25 @@ export function createD1PracticeStore(db: Db): PracticeStore {
           completes: r.completes,
         }),
       );
+    },
+
+    async scheduleSummary(learnerId, nextAt) {
+      await db.insert(t.summarySchedule).values({ learnerId, nextAt }).onConflictDoNothing();
+    },
+
+    async dueSummaries(now, limit) {
+      const rows = await db
+        .select({ learnerId: t.summarySchedule.learnerId })
+        .from(t.summarySchedule)
+        .where(lte(t.summarySchedule.nextAt, now))
+        .orderBy(asc(t.summarySchedule.nextAt))
+        .limit(limit);
+      return rows.map((r) => r.learnerId);
+    },
+
+    async setSummaryDue(learnerId, nextAt) {
+      if (nextAt === null) await db.delete(t.summarySchedule).where(eq(t.summarySchedule.learnerId, learnerId));
+      else await db.update(t.summarySchedule).set({ nextAt }).where(eq(t.summarySchedule.learnerId, learnerId));
     },
   };
 }

@@ -25,6 +25,8 @@ export const LEARNER_D1_TABLES = {
   review_cards: 'learner_id',
   learner_goals: 'learner_id',
   recommendation_feedback: 'learner_id',
+  // When the learner's next weekly summary is due.
+  summary_schedule: 'learner_id',
 } as const;
 
 /**
