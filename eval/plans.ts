@@ -326,6 +326,7 @@ function live(
           variationId: item.variationId,
           category: item.category,
           group: item.group,
+          difficulty: item.difficulty,
           minutes: item.minutes,
           status: o?.status ?? 'open',
           outcome,

@@ -216,7 +216,9 @@ export const plans = sqliteTable('plans', {
   mode: text('mode').notNull(),
   phase: text('phase').notNull(),
   /** Why the archetype, mode and phase are what they are. */
-  reasons: text('reasons', { mode: 'json' }).$type<{ archetype: string; mode: string; phase: string; time?: string }>().notNull(),
+  reasons: text('reasons', { mode: 'json' })
+    .$type<{ archetype: string; mode: string; phase: string; time?: string; minutes?: string }>()
+    .notNull(),
   items: text('items', { mode: 'json' }).$type<StoredPlanItem[]>().notNull(),
 });
 

@@ -4,7 +4,6 @@ import {
   fixedPlan,
   modeOf,
   phaseOf,
-  practiceSignals,
   ROTATION_HOURS,
   timeOfDay,
   type Archetype,
@@ -16,7 +15,8 @@ import {
   type TimeOfDay,
 } from './plan.domain';
 import type { Variation } from './practice.schemas';
-import { practiceProfile, type PracticeProfile, type ProfilePlan } from './profile.domain';
+import { CONSISTENCY_DAYS, practiceProfile, type PracticeProfile, type ProfilePlan } from './profile.domain';
+import { answeredTasks, practiceSignals } from './signals.domain';
 
 /** A past plan as planning reads it: its tasks with their groups (rotation) and when it was made. */
 export interface PastPlan extends ProfilePlan {
@@ -52,12 +52,40 @@ export interface DayInputs {
 }
 
 export interface DayPlan {
+  /** Minutes the plan is made for. */
+  minutes: Chosen<number>;
   archetype: Chosen<Archetype>;
   mode: Chosen<Mode>;
   phase: Chosen<Phase>;
   time: Chosen<TimeOfDay>;
   items: PlanItem[];
   profile: PracticeProfile;
+}
+
+/** Tasks skipped for lack of time in the last 14 days before the planner shortens plans. */
+const NO_TIME_SKIPS = 3;
+
+/**
+ * The minutes a day's plan is made for: the learner's daily minutes, unless their
+ * plans keep running past their time (3 or more tasks skipped for lack of time in the
+ * last 14 days, and practised days averaging under 80% of the minutes): then a fifth
+ * more than they do practise, at least 10.
+ */
+export function minutesFor(stated: number, plans: readonly PastPlan[], profile: PracticeProfile, date: string): Chosen<number> {
+  const from = new Date(Date.parse(`${date}T00:00:00Z`) - CONSISTENCY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const skips = plans
+    .filter((p) => p.date >= from && p.date < date)
+    .flatMap((p) => p.items)
+    .filter((i) => i.status === 'skipped' && i.outcome?.skipReason === 'no_time').length;
+  const practised = profile.sessionMinutes.value;
+  if (skips >= NO_TIME_SKIPS && practised !== null && practised < 0.8 * stated) {
+    const value = Math.min(stated, Math.max(10, Math.ceil(practised * 1.2)));
+    return {
+      value,
+      reason: `${skips} tasks skipped for time lately, and you practise about ${practised} minutes: planned for ${value} of your ${stated}`,
+    };
+  }
+  return { value: stated, reason: `Your ${stated} minutes a day` };
 }
 
 /**
@@ -83,6 +111,7 @@ export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: Pl
     : profile.preferredTime.value
       ? { value: profile.preferredTime.value, reason: `You practise most in the ${profile.preferredTime.value}` }
       : { value: timeOfDay(input.hour), reason: 'The time of day you opened the plan' };
+  const minutes = minutesFor(preferences.dailyMinutes ?? preferences.sessionMinutes, before, profile, date);
   const since = Date.parse(input.at) - ROTATION_HOURS * 3_600_000;
   const groupsUsedAt = new Map<string, string>();
   for (const plan of input.plans) {
@@ -91,7 +120,7 @@ export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: Pl
       if ((groupsUsedAt.get(item.group) ?? '') < plan.createdAt) groupsUsedAt.set(item.group, plan.createdAt);
     }
   }
-  const { done, affinity } = practiceSignals(before.flatMap((p) => p.items));
+  const signals = practiceSignals(answeredTasks(before));
   const ctx: PlanContext = {
     learnerId: input.learnerId,
     date,
@@ -100,13 +129,12 @@ export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: Pl
     archetype: archetype.value,
     mode: mode.value,
     phase: phase.value,
-    dailyMinutes: preferences.dailyMinutes ?? preferences.sessionMinutes,
+    dailyMinutes: minutes.value,
     ...input.learner,
     groupsUsedAt,
-    done,
-    affinity,
+    signals,
   };
-  return { archetype, mode, phase, time, profile, ctx };
+  return { minutes, archetype, mode, phase, time, profile, ctx };
 }
 
 /** A learner's plan for one local date (see `dayContext`); with `dynamic` off, the fixed plan (due reviews and the next lesson). */

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PRACTICE_SEEDS } from '../../test/practice-seeds';
-import {
-  archetypeOf,
-  composePlan,
-  fixedPlan,
-  localTime,
-  modeOf,
-  phaseOf,
-  practiceSignals,
-  timeOfDay,
-  type PlanContext,
-} from './plan.domain';
+import { archetypeOf, composePlan, fixedPlan, localTime, modeOf, phaseOf, timeOfDay, type PlanContext } from './plan.domain';
+import { practiceSignals } from './signals.domain';
+import { minutesFor, type PastPlan } from './plan.day';
+import { practiceProfile } from './profile.domain';
 
 function context(overrides: Partial<PlanContext> = {}): PlanContext {
   return {
@@ -34,8 +27,7 @@ function context(overrides: Partial<PlanContext> = {}): PlanContext {
       { id: 'where-clause', title: 'WHERE clause', pKnown: 0.45 },
     ],
     groupsUsedAt: new Map(),
-    done: new Map(),
-    affinity: {},
+    signals: practiceSignals([]),
     ...overrides,
   };
 }
@@ -210,15 +202,15 @@ describe('composePlan', () => {
   it('prefers new variations in discovery and proven, well-rated ones in mastery', () => {
     const fresh = composePlan(PRACTICE_SEEDS, context());
     // Everything in that plan was done and rated 5; the other variations are new.
-    const done = new Map(fresh.map((i) => [i.variationId, 5]));
-    const discovery = composePlan(PRACTICE_SEEDS, context({ done, date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
+    const signals = practiceSignals(fresh.map((i) => ({ ...i, status: 'completed', outcome: { rating: 5 } })));
+    const discovery = composePlan(PRACTICE_SEEDS, context({ signals, date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }));
     const mastery = composePlan(
       PRACTICE_SEEDS,
-      context({ done, phase: 'mastery', date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }),
+      context({ signals, phase: 'mastery', date: '2026-12-04', at: '2026-12-04T08:00:00.000Z' }),
     );
-    const share = (plan: typeof fresh) => plan.filter((i) => done.has(i.variationId)).length / plan.length;
+    const share = (plan: typeof fresh) => plan.filter((i) => signals.done.has(i.variationId)).length / plan.length;
     expect(share(mastery)).toBeGreaterThan(share(discovery));
-    expect(mastery.some((i) => i.reasons.includes('You rated this kind of task highly'))).toBe(true);
+    expect(mastery.some((i) => i.reasons.includes('You rated this task highly'))).toBe(true);
   });
 
   it('suits the archetype and the mode', () => {
@@ -282,23 +274,42 @@ describe('fixedPlan', () => {
   });
 });
 
-describe('practiceSignals', () => {
-  it('keeps what was completed with its mean rating, and a smoothed affinity per category', () => {
-    const { done, affinity } = practiceSignals([
-      { variationId: 'a', category: 'apply', status: 'completed', outcome: { rating: 5 } },
-      { variationId: 'a', category: 'apply', status: 'completed', outcome: { rating: 3 } },
-      { variationId: 'b', category: 'apply', status: 'completed' },
-      { variationId: 'c', category: 'reflect', status: 'skipped', outcome: { skipReason: 'not_interested' } },
-      { variationId: 'd', category: 'reflect', status: 'skipped', outcome: { skipReason: 'no_time' } },
-      { variationId: 'e', category: 'review', status: 'open' },
-    ]);
-    expect([...done]).toEqual([
-      ['a', 4],
-      ['b', null],
-    ]);
-    // Apply: (5 × 0.5 + 1 + 0.6 + 0.7) / 8; reflect: (2.5 + 0.1 + 0.5) / 7. Three ratings move it, but not far.
-    expect(affinity.apply).toBeCloseTo(4.8 / 8, 5);
-    expect(affinity.reflect).toBeCloseTo(3.1 / 7, 5);
-    expect(affinity.review).toBeUndefined();
+describe('minutesFor', () => {
+  const profileWith = (practised: number | null) => ({
+    ...practiceProfile([], [], '2026-12-03', 'UTC'),
+    sessionMinutes: { value: practised, evidence: { practisedDays: 5, minutesCompleted: 0 } },
+  });
+  const skipped = (date: string, reason: string): PastPlan => ({
+    date,
+    createdAt: `${date}T08:00:00.000Z`,
+    items: [{ variationId: 'v', category: 'apply', group: 'g', minutes: 10, status: 'skipped', outcome: { skipReason: reason } }],
+  });
+
+  it('keeps the daily minutes until plans keep running past the time the learner has', () => {
+    expect(minutesFor(40, [], profileWith(null), '2026-12-03')).toEqual({ value: 40, reason: 'Your 40 minutes a day' });
+    const short = ['2026-11-28', '2026-11-30', '2026-12-02'].map((d) => skipped(d, 'no_time'));
+    expect(minutesFor(40, short, profileWith(18), '2026-12-03')).toEqual({
+      value: 22,
+      reason: '3 tasks skipped for time lately, and you practise about 18 minutes: planned for 22 of your 40',
+    });
+    // Other skips, old ones, or a learner who does practise most of their time: the stated minutes.
+    expect(
+      minutesFor(
+        40,
+        short.map((p) => skipped(p.date, 'too_hard')),
+        profileWith(18),
+        '2026-12-03',
+      ).value,
+    ).toBe(40);
+    expect(
+      minutesFor(
+        40,
+        short.map((p) => skipped(p.date.replace('2026', '2025'), 'no_time')),
+        profileWith(18),
+        '2026-12-03',
+      ).value,
+    ).toBe(40);
+    expect(minutesFor(40, short, profileWith(35), '2026-12-03').value).toBe(40);
+    expect(minutesFor(15, short, profileWith(5), '2026-12-03').value).toBe(10);
   });
 });

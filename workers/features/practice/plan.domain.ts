@@ -1,6 +1,7 @@
 import { seededRandom } from '../../platform/seeded-random';
 import { plural } from '../../platform/words';
 import type { ARCHETYPES, CATEGORIES, MODES, TIMES_OF_DAY, Variation } from './practice.schemas';
+import type { PracticeSignals } from './signals.domain';
 
 export type Archetype = (typeof ARCHETYPES)[number];
 export type Mode = (typeof MODES)[number];
@@ -136,10 +137,8 @@ export interface PlanContext {
   weakConcepts: readonly { id: string; title: string; pKnown: number }[];
   /** When each variation group was last in a plan. */
   groupsUsedAt: ReadonlyMap<string, string>;
-  /** Variations the learner has completed before, with their mean rating (null when never rated). */
-  done: ReadonlyMap<string, number | null>;
-  /** Category affinity in [0, 1] (0.5 when nothing is known). */
-  affinity: Readonly<Partial<Record<Category, number>>>;
+  /** What past plans say of the learner: what they did, liked, and the difficulty they are comfortable with. */
+  signals: PracticeSignals;
 }
 
 export interface PlanItem {
@@ -150,6 +149,8 @@ export interface PlanItem {
   title: string;
   instructions: string;
   minutes: number;
+  /** 1-5, from the variation (plans stored before it was kept have none). */
+  difficulty?: number;
   reasons: string[];
   binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
   completes: Variation['completes'];
@@ -202,7 +203,18 @@ const fillIn = (template: string, fill: Record<string, string>) =>
   template.replace(/\{(count|lesson|section|concept2|concept)\}/g, (_, name: string) => fill[name] ?? '');
 
 /** How much each signal counts in a variation's score (they add up to 1). */
-export const WEIGHTS = { archetype: 0.25, mode: 0.2, time: 0.1, affinity: 0.1, novelty: 0.25, jitter: 0.1 } as const;
+export const WEIGHTS = {
+  archetype: 0.1,
+  mode: 0.05,
+  time: 0.1,
+  liking: 0.45,
+  novelty: 0.15,
+  difficulty: 0.1,
+  jitter: 0.05,
+} as const;
+
+/** How far a mode moves the difficulty a plan aims for from the learner's comfortable one. */
+const MODE_STRETCH: Record<Mode, number> = { light: -0.5, standard: 0, intense: 0.5 };
 
 /** Categories that answer a need of today, in the order a plan takes them: due reviews first. */
 const NEED_ORDER: readonly Category[] = ['review', 'learn', 'practice'];
@@ -222,18 +234,22 @@ function scored(library: readonly Variation[], ctx: PlanContext): Candidate[] {
   return library.flatMap((v) => {
     const bound = bind(v, ctx);
     if (!bound) return [];
-    const fresh = !ctx.done.has(v.id);
-    const rating = ctx.done.get(v.id) ?? null;
-    // Discovery wants new variations, later phases proven ones (completed, and rated well when rated).
-    const proven = fresh ? 0 : rating === null ? 0.7 : rating / 5;
+    const { signals } = ctx;
+    // How much the learner takes to it: the variation's own record, else its group's, else its category's.
+    const liked = signals.liking.get(v.id) ?? signals.groupLiking.get(v.group) ?? signals.affinity[v.category] ?? 0.5;
+    const fresh = !signals.seen.has(v.id);
+    // Discovery wants new variations, later phases proven ones (completed, and liked).
+    const proven = signals.done.has(v.id) ? liked : 0;
     const share = NEW_SHARE[ctx.phase];
     const novelty = fresh ? share : (1 - share) * proven;
+    const aim = signals.comfort + MODE_STRETCH[ctx.mode];
     const score =
       WEIGHTS.archetype * v.archetypes[ctx.archetype] +
       WEIGHTS.mode * v.modes[ctx.mode] +
       WEIGHTS.time * (v.times.includes(ctx.time) ? 1 : 0) +
-      WEIGHTS.affinity * (ctx.affinity[v.category] ?? 0.5) +
+      WEIGHTS.liking * liked +
       WEIGHTS.novelty * novelty +
+      WEIGHTS.difficulty * (1 - Math.min(1, Math.abs(v.difficulty - aim) / 3)) +
       WEIGHTS.jitter * random();
     const usedAt = ctx.groupsUsedAt.get(v.group);
     return [{ v, score, fresh, bound, blocked: usedAt !== undefined && Date.parse(usedAt) > since }];
@@ -345,6 +361,7 @@ function toItem(c: Pick<Candidate, 'v' | 'bound'>, ctx: PlanContext, id: string,
     title: fillIn(c.v.title, c.bound.fill),
     instructions: fillIn(c.v.instructions, c.bound.fill),
     minutes: c.v.minutes,
+    difficulty: c.v.difficulty,
     reasons,
     binding: c.bound.binding,
     completes: c.v.completes,
@@ -402,57 +419,9 @@ function reasonsFor(c: Candidate, ctx: PlanContext, repeat: boolean): string[] {
   if (v.modes[ctx.mode] >= 0.8 && ctx.mode !== 'standard') reasons.push(`Fits a ${ctx.mode} day`);
   if (v.times.includes(ctx.time)) reasons.push(`Good in the ${ctx.time === 'night' ? 'late evening' : ctx.time}`);
   if (c.fresh && ctx.phase === 'discovery') reasons.push('New to you: the first weeks are for trying things');
-  if (!c.fresh && (ctx.done.get(v.id) ?? 0) >= 4) reasons.push('You rated this kind of task highly');
+  const rating = ctx.signals.done.get(v.id) ?? null;
+  if (rating !== null && rating >= 4) reasons.push('You rated this task highly');
+  else if ((ctx.signals.groupLiking.get(v.group) ?? 0) >= 0.7) reasons.push('You take to this kind of task');
   if (repeat) reasons.push('A kind of task from the last 48 hours: nothing else of its category fits today');
   return reasons;
-}
-
-/** What the learner did with one task of a past plan. */
-export interface PastTask {
-  variationId: string;
-  category: Category;
-  status: string;
-  outcome?: { rating?: number; skipReason?: string };
-}
-
-/** Pseudo-observations at 0.5 behind every category's affinity: three ratings cannot swing it. */
-const AFFINITY_PRIOR = 5;
-
-/**
- * What past plans say of the learner: the variations they completed (with their mean
- * rating, null when never rated), and an affinity per category in [0, 1]. A completion
- * counts its rating over 5 (0.7 unrated); a skip for lack of time says nothing of the
- * category (0.5), any other skip counts 0.1; the mean is smoothed towards 0.5.
- */
-export function practiceSignals(tasks: readonly PastTask[]): {
-  done: Map<string, number | null>;
-  affinity: Partial<Record<Category, number>>;
-} {
-  const ratings = new Map<string, number[]>();
-  const sums = new Map<Category, { total: number; n: number }>();
-  for (const task of tasks) {
-    if (task.status === 'open') continue;
-    const rating = task.outcome?.rating;
-    if (task.status === 'completed') {
-      const list = ratings.get(task.variationId) ?? [];
-      if (rating !== undefined) list.push(rating);
-      ratings.set(task.variationId, list);
-    }
-    const value =
-      task.status === 'completed'
-        ? rating === undefined
-          ? 0.7
-          : rating / 5
-        : task.outcome?.skipReason === 'no_time'
-          ? 0.5
-          : 0.1;
-    const sum = sums.get(task.category) ?? { total: 0, n: 0 };
-    sums.set(task.category, { total: sum.total + value, n: sum.n + 1 });
-  }
-  return {
-    done: new Map([...ratings].map(([id, list]) => [id, list.length ? list.reduce((a, b) => a + b, 0) / list.length : null])),
-    affinity: Object.fromEntries(
-      [...sums].map(([category, { total, n }]) => [category, (AFFINITY_PRIOR * 0.5 + total) / (AFFINITY_PRIOR + n)]),
-    ),
-  };
 }

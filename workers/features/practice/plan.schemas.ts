@@ -24,6 +24,7 @@ export const PlanItemSchema = z
     title: z.string(),
     instructions: z.string(),
     minutes: z.number().int(),
+    difficulty: z.number().int().optional().openapi({ description: '1 (easy) to 5 (hard)' }),
     reasons: z.array(z.string()),
     status: z.enum(['open', 'completed', 'skipped']),
     binding: z
@@ -47,8 +48,14 @@ export const PlanSchema = z
     mode: z.enum(MODES),
     archetype: z.enum(ARCHETYPES),
     reasons: z
-      .object({ phase: z.string(), mode: z.string(), archetype: z.string(), time: z.string().optional() })
-      .openapi({ description: 'Why the phase, mode, archetype and the time of day tasks suit are what they are' }),
+      .object({
+        phase: z.string(),
+        mode: z.string(),
+        archetype: z.string(),
+        time: z.string().optional(),
+        minutes: z.string().optional(),
+      })
+      .openapi({ description: 'Why the phase, mode, archetype, the time of day tasks suit and the minutes are what they are' }),
     minutes: z.number().int().openapi({ description: 'Minutes of all tasks together' }),
     items: z.array(PlanItemSchema),
   })

@@ -121,7 +121,13 @@ export async function todaysPlan(
     archetype: day.archetype.value,
     mode: day.mode.value,
     phase: day.phase.value,
-    reasons: { archetype: day.archetype.reason, mode: day.mode.reason, phase: day.phase.reason, time: day.time.reason },
+    reasons: {
+      archetype: day.archetype.reason,
+      mode: day.mode.reason,
+      phase: day.phase.reason,
+      time: day.time.reason,
+      minutes: day.minutes.reason,
+    },
     items: day.items.map((item) => ({ ...item, status: 'open' })),
   });
   // A learner with plans is owed a weekly summary when their local week ends.

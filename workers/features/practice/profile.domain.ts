@@ -1,4 +1,5 @@
-import { localTime, practiceSignals, timeOfDay, type Category, type PastTask, type TimeOfDay } from './plan.domain';
+import { localTime, timeOfDay, type Category, type TimeOfDay } from './plan.domain';
+import { answeredTasks, practiceSignals, type PastTask } from './signals.domain';
 import { CATEGORIES, TIMES_OF_DAY } from './practice.schemas';
 
 /** A past plan as the practice profile reads it. */
@@ -61,7 +62,10 @@ export function practiceProfile(
   timeZone: string,
 ): PracticeProfile {
   const ordered = [...plans].sort((a, b) => (a.date < b.date ? -1 : 1));
-  const tasks = ordered.flatMap((p) => (p.date < today ? p.items : p.items.filter((i) => i.status !== 'open')));
+  // Today's open tasks are still to come; a past day left untouched says nothing of its tasks.
+  const tasks = answeredTasks(
+    ordered.map((p) => (p.date < today ? p : { ...p, items: p.items.filter((i) => i.status !== 'open') })),
+  );
   const { affinity } = practiceSignals(tasks);
 
   const seen = new Set<string>();
