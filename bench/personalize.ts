@@ -12,15 +12,15 @@ export interface Learner {
   ip: string;
 }
 
-/** Learners with one shared profile, and that profile's personalized lesson made once. */
-export async function givenLearners(url: string): Promise<Learner[]> {
+/** The one profile the benchmark's onboarded learners share (goal: the course's first part). */
+export async function benchPreferences(url: string) {
   const questions = await (
     await fetch(`${url}/api/onboarding/questions`)
   ).json<{
     questions: { id: string; options: { id: string }[] }[];
   }>();
   const goal = questions.questions.find((q) => q.id === 'goals')?.options[0]?.id ?? '';
-  const preferences = {
+  return {
     experience: 'basic',
     background: 'data',
     goals: [goal],
@@ -28,18 +28,28 @@ export async function givenLearners(url: string): Promise<Learner[]> {
     sessionMinutes: 20,
     exampleDomain: 'retail',
   };
+}
+
+/** Stores `preferences` as the learner's (onboarded). */
+export async function putPreferences(url: string, learner: Learner, preferences: object): Promise<void> {
+  const put = await fetch(`${url}/api/learners/me/preferences`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${learner.token}`, 'content-type': 'application/json', 'cf-connecting-ip': learner.ip },
+    body: JSON.stringify(preferences),
+  });
+  if (!put.ok) throw new Error(`preferences failed: ${put.status} ${await put.text()}`);
+}
+
+/** Learners with one shared profile, and that profile's personalized lesson made once. */
+export async function givenLearners(url: string): Promise<Learner[]> {
+  const preferences = await benchPreferences(url);
   const learners: Learner[] = [];
   for (let i = 0; i < LEARNERS; i++) {
     const ip = `10.99.${Math.floor(i / 250)}.${(i % 250) + 1}`;
     const created = await fetch(`${url}/api/learners`, { method: 'POST', headers: { 'cf-connecting-ip': ip } });
-    const { token } = await created.json<{ token: string }>();
-    const put = await fetch(`${url}/api/learners/me/preferences`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'cf-connecting-ip': ip },
-      body: JSON.stringify(preferences),
-    });
-    if (!put.ok) throw new Error(`preferences failed: ${put.status} ${await put.text()}`);
-    learners.push({ token, ip });
+    const learner = { token: (await created.json<{ token: string }>()).token, ip };
+    await putPreferences(url, learner, preferences);
+    learners.push(learner);
   }
   return learners;
 }

@@ -2,7 +2,8 @@
  * `npm run bench`: starts the Worker locally on its own state, loads the sample
  * course, and drives a no-op floor route, the content routes, the personalized
  * lesson cache hit, learner progress (the heartbeat write and the overview read) and
- * recommendations (uncached and cached) with autocannon at fixed concurrency, one
+ * recommendations (uncached and cached) and today's plan (first request of the day and
+ * repeat) with autocannon at fixed concurrency, one
  * route after another in the same run. Prints p50/p95/p99, req/s, each route's
  * throughput and p95 as ratios of the floor's, and the I/O a request costs (from
  * Server-Timing). Then search at scale and the uncached ranking at 100, 1,000 and
@@ -19,6 +20,7 @@ import { givenLearners, hitCost, personalizeInit, type HitCost, type Learner } f
 import { appliedEvents, bookLessons, givenProgressLearners, heartbeat, overview, type ProgressLearner } from './progress';
 import { recommendationsAtScale, type ScalePoint } from './recommend-scale';
 import { givenRecommendationLearners, RECOMMENDATION_LEARNERS, recommendationRoutes, refreshPairs } from './recommendations';
+import { givenPlanLearners, planRoutes, pushPracticeLibrary } from './plans';
 import { searchAtScale, type SearchAtScale } from './search-at-scale';
 import { capacity, printCapacity, type Capacity } from './capacity';
 
@@ -41,6 +43,7 @@ interface Learners {
   personalize: Learner[];
   progress: ProgressLearner[];
   recommendations: ProgressLearner[];
+  plans: ProgressLearner[];
 }
 
 function routes(url: string, etag: string, learners: Learners): Route[] {
@@ -70,6 +73,7 @@ function routes(url: string, etag: string, learners: Learners): Route[] {
       maxD1: PROGRESS_MAX_D1_QUERIES,
     },
     ...recommendationRoutes(url, learners.recommendations),
+    ...planRoutes(learners.plans),
   ];
 }
 
@@ -93,7 +97,7 @@ function save(results: Results) {
 }
 
 /** Every learner the rows use, each created on its own address with the progress its row needs. */
-async function givenAllLearners(url: string): Promise<Learners & { lessonPairs: number }> {
+async function givenAllLearners(url: string, authorKey: string): Promise<Learners & { lessonPairs: number }> {
   const personalize = await givenLearners(url);
   // The first request generates (offline engine) and caches; every later one is a hit.
   await fetch(`${url}/api/personalize`, personalizeInit(BENCH_LESSON)(personalize[0] as Learner));
@@ -112,7 +116,9 @@ async function givenAllLearners(url: string): Promise<Learners & { lessonPairs: 
     env: undefined,
     persistTo: PERSIST_TO,
   });
-  return { personalize, progress, recommendations, lessonPairs: await refreshPairs(url, key) };
+  await pushPracticeLibrary(url, authorKey);
+  const plans = await givenPlanLearners(url, lessons);
+  return { personalize, progress, recommendations, plans, lessonPairs: await refreshPairs(url, key) };
 }
 
 function printRows(rows: Row[]) {
@@ -142,13 +148,13 @@ async function main() {
     writeFileSync('bench/results/capacity.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
     return;
   }
-  const { server } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO, raisedLimits: true });
+  const { server, key } = await startSeededServer({ port: PORT, persistTo: PERSIST_TO, raisedLimits: true });
   let results: Results;
   try {
     const etag = (await fetch(`${server.url}${LESSON_CONTENT}`)).headers.get('etag') ?? '';
     // Warm the isolate and caches so the first route is not charged for start-up.
     await autocannon({ url: `${server.url}/api/content/book`, connections: CONNECTIONS, amount: 500 });
-    const learners = await givenAllLearners(server.url);
+    const learners = await givenAllLearners(server.url, key);
     const cost = await hitCost(server.url, learners.personalize, BENCH_LESSON);
     // The floor runs first, right after the setup writes: warm it too, or its slow first
     // requests inflate the floor p95 that every p95 target is measured against.
