@@ -13,6 +13,7 @@ import { loadPracticeLibrary } from '../cli/practice';
 import { MASTERY_THRESHOLDS } from '../workers/features/mastery/mastery.bkt';
 import { planDay, type DayInputs, type PastPlan } from '../workers/features/practice/plan.day';
 import {
+  bind,
   NEW_SHARE,
   PLAN_ITEMS,
   ROTATION_HOURS,
@@ -55,8 +56,6 @@ export interface PlansOptions {
   library?: string;
 }
 
-type LearnerView = DayInputs['learner'];
-
 interface Planner {
   name: string;
   /** The day's tasks, and the phase the plan reports (null: bucket by day). */
@@ -94,39 +93,13 @@ export interface PlannerMetrics {
   lessons: number;
 }
 
-/** The same variation can bind in a random plan only where `composePlan` could bind it too. */
-function bindRandom(v: Variation, m: LearnerView): PlanItem['binding'] | null {
-  const text = `${v.title} ${v.instructions}`;
-  const needs = (name: string) => text.includes(`{${name}}`);
-  const lesson = v.category === 'learn' ? m.nextLesson : m.recentLesson;
-  const [first, second] = m.weakConcepts;
-  if (v.category === 'review' && m.dueReviews === 0) return null;
-  if (v.category === 'learn' && !m.nextLesson) return null;
-  if (v.category === 'practice' && !first && !m.recentLesson) return null;
-  if ((needs('lesson') || needs('section') || v.completes.kind === 'lesson') && !lesson) return null;
-  if ((needs('concept') && !first) || (needs('concept2') && !second)) return null;
-  if (needs('section') && (m.nextLesson?.sections.length ?? 0) === 0) return null;
-  const count =
-    v.completes.kind === 'reviews'
-      ? Math.min(v.completes.count, m.dueReviews)
-      : v.completes.kind === 'quiz_answers'
-        ? v.completes.count
-        : undefined;
-  return {
-    ...(lesson && (needs('lesson') || needs('section') || v.completes.kind === 'lesson') ? { lessonSlug: lesson.slug } : {}),
-    ...(first && needs('concept') ? { conceptId: first.id } : {}),
-    ...(second && needs('concept2') ? { concept2Id: second.id } : {}),
-    ...(count === undefined ? {} : { count }),
-  };
-}
-
 /** The baseline: 3 to 6 random variations that bind, of distinct groups, within 120% of the daily minutes when it can. */
 function randomPlan(library: readonly Variation[], input: DayInputs, random: () => number): PlanItem[] {
   const budget = 1.2 * (input.preferences.dailyMinutes ?? input.preferences.sessionMinutes);
   const want = PLAN_ITEMS.min + Math.floor(random() * (PLAN_ITEMS.max - PLAN_ITEMS.min + 1));
   const open = library.flatMap((v) => {
-    const binding = bindRandom(v, input.learner);
-    return binding ? [{ v, binding, key: random() }] : [];
+    const bound = bind(v, { ...input.learner, learnerId: input.learnerId, date: input.date });
+    return bound ? [{ v, binding: bound.binding, key: random() }] : [];
   });
   open.sort((a, b) => a.key - b.key);
   const picked: typeof open = [];

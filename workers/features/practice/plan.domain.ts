@@ -156,8 +156,11 @@ export interface PlanItem {
   completes: Variation['completes'];
 }
 
-/** The lesson, concepts and count a variation would be bound to today, or null when it cannot be. */
-function bind(v: Variation, ctx: PlanContext): { binding: PlanItem['binding']; fill: Record<string, string> } | null {
+/** The lesson, concepts and count a variation would be bound to today (and the text filling its placeholders), or null when it cannot be. */
+export function bind(
+  v: Variation,
+  ctx: Pick<PlanContext, 'learnerId' | 'date' | 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>,
+): { binding: PlanItem['binding']; fill: Record<string, string> } | null {
   const text = `${v.title} ${v.instructions}`;
   const needs = (name: string) => text.includes(`{${name}}`);
   const lesson = v.category === 'learn' ? ctx.nextLesson : ctx.recentLesson;

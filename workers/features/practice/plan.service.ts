@@ -78,6 +78,35 @@ export function pastPlans(rows: readonly { date: string; createdAt: string; item
   }));
 }
 
+/** What the learner's object gives planning (see `Learner.planning`). */
+interface Planning {
+  preferences: NonNullable<DayInputs['preferences']> & { timeZone?: string | undefined };
+  plans: Parameters<typeof pastPlans>[0];
+  activity: string[];
+  activeDays: string[];
+}
+
+/** The inputs of `planDay` for the learner's local `date`, from what their object gave and what the learner model says. */
+function dayInputsOf(
+  input: { learnerId: string; now: Date; date: string; hour: number; timeZone: string; dynamic: boolean },
+  planning: Planning,
+  learner: DayInputs['learner'],
+): DayInputs {
+  return {
+    learnerId: input.learnerId,
+    date: input.date,
+    hour: input.hour,
+    at: input.now.toISOString(),
+    timeZone: input.timeZone,
+    preferences: planning.preferences,
+    plans: pastPlans(planning.plans),
+    activity: planning.activity,
+    activeDays: planning.activeDays,
+    learner,
+    dynamic: input.dynamic,
+  };
+}
+
 /**
  * The learner's plan for their local today (their stored time zone, else `timeZone`,
  * else UTC): the stored one when the day has one (a revisit returns the same plan),
@@ -100,19 +129,14 @@ export async function todaysPlan(
   const course = await deps.content.currentCourse();
   const library = course ? await deps.practice.library(course.id) : [];
   if (!course || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
-  const day = planDay(library, {
-    learnerId,
-    date,
-    hour: inputs.hour,
-    at: now.toISOString(),
-    timeZone,
-    preferences,
-    plans: pastPlans(inputs.plans),
-    activity: inputs.activity,
-    activeDays: inputs.activeDays,
-    learner: await learnerToday(deps, learnerId, now),
-    dynamic: deps.config.DYNAMIC_PLANS === 'on',
-  });
+  const day = planDay(
+    library,
+    dayInputsOf(
+      { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: deps.config.DYNAMIC_PLANS === 'on' },
+      { ...inputs, preferences },
+      await learnerToday(deps, learnerId, now),
+    ),
+  );
   const saved = await deps.learner(learnerId).savePlan(learnerId, {
     date,
     courseId: course.id,
@@ -149,19 +173,13 @@ export async function practiceProfileOf(deps: Pick<Deps, 'learner'>, input: { le
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: the profile starts from them');
   const timeZone = preferences.timeZone ?? inputs.plans[0]?.timeZone ?? 'UTC';
   const { date, hour } = localTime(now, timeZone);
-  const day = dayContext({
-    learnerId,
-    date,
-    hour,
-    at: now.toISOString(),
-    timeZone,
-    preferences,
-    plans: pastPlans(inputs.plans),
-    activity: inputs.activity,
-    activeDays: inputs.activeDays,
-    learner: { dueReviews: 0, nextLesson: null, recentLesson: null, weakConcepts: [] },
-    dynamic: true,
-  });
+  const day = dayContext(
+    dayInputsOf(
+      { learnerId, now, date, hour, timeZone, dynamic: true },
+      { ...inputs, preferences },
+      { dueReviews: 0, nextLesson: null, recentLesson: null, weakConcepts: [] },
+    ),
+  );
   return PracticeProfileSchema.parse({
     date,
     timeZone,
@@ -200,19 +218,13 @@ export async function swapPlanTask(
   if (swaps >= MAX_SWAPS)
     throw new AppError('conflict', `This plan has been swapped ${MAX_SWAPS} times today: keep the tasks you have`);
   const library = await deps.practice.library(plan.courseId);
-  const { ctx } = dayContext({
-    learnerId,
-    date,
-    hour: localTime(now, plan.timeZone).hour,
-    at: now.toISOString(),
-    timeZone: plan.timeZone,
-    preferences,
-    plans: pastPlans(inputs.plans),
-    activity: inputs.activity,
-    activeDays: inputs.activeDays,
-    learner: await learnerToday(deps, learnerId, now),
-    dynamic: true,
-  });
+  const { ctx } = dayContext(
+    dayInputsOf(
+      { learnerId, now, date, hour: localTime(now, plan.timeZone).hour, timeZone: plan.timeZone, dynamic: true },
+      { ...inputs, preferences },
+      await learnerToday(deps, learnerId, now),
+    ),
+  );
   const kept = plan.items.filter((i) => i.status !== 'swapped' && i.id !== itemId);
   const replacement = nextBest(
     library,
