@@ -313,3 +313,22 @@ describe('minutesFor', () => {
     expect(minutesFor(15, short, profileWith(5), '2026-12-03').value).toBe(10);
   });
 });
+
+describe('rotation in real hours, across a DST change', () => {
+  it('keeps a group out for 48 hours of elapsed time when New York’s clocks go back', () => {
+    // Saturday 31 October 08:00 EDT (12:00Z); clocks go back on Sunday 1 November.
+    const used = new Map<string, string>();
+    const first = composePlan(PRACTICE_SEEDS, context({ date: '2026-10-31', at: '2026-10-31T12:00:00.000Z' }));
+    for (const item of first) used.set(item.group, '2026-10-31T12:00:00.000Z');
+    // Monday 06:30 EST is 11:30Z: 47.5 hours later, yesterday's groups still out.
+    const early = composePlan(
+      PRACTICE_SEEDS,
+      context({ date: '2026-11-02', at: '2026-11-02T11:30:00.000Z', groupsUsedAt: used }),
+    );
+    const repeats = early.filter((i) => used.has(i.group));
+    expect(repeats.every((i) => i.reasons.some((r) => r.startsWith('A kind of task from the last 48 hours')))).toBe(true);
+    // Monday 07:30 EST is 12:30Z: 48.5 hours later, they may come back.
+    const late = composePlan(PRACTICE_SEEDS, context({ date: '2026-11-02', at: '2026-11-02T12:30:00.000Z', groupsUsedAt: used }));
+    expect(late.some((i) => i.reasons.some((r) => r.startsWith('A kind of task from the last 48 hours')))).toBe(false);
+  });
+});
