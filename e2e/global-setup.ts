@@ -19,7 +19,7 @@ let server: LocalServer | undefined;
 
 /**
  * Starts the whole platform the way `npm start` does, on its own port and its own
- * local state, and pushes the sample course with the author CLI.
+ * local state, and pushes the sample course and its practice library with the author CLI.
  */
 export async function setup(project: TestProject) {
   rmSync(PERSIST_TO, { recursive: true, force: true });
@@ -37,6 +37,13 @@ export async function setup(project: TestProject) {
     { encoding: 'utf8' },
   );
   if (pushed.status !== 0) throw new Error(`pushing the sample course failed:\n${pushed.stdout}\n${pushed.stderr}`);
+  // The practice-task library daily plans are made from, as `npm start` pushes it.
+  const practice = spawnSync(
+    'npx',
+    ['tsx', 'cli/content.ts', 'practice', 'seeds/practice', '--target', server.url, '--key', key],
+    { encoding: 'utf8' },
+  );
+  if (practice.status !== 0) throw new Error(`pushing the practice library failed:\n${practice.stdout}\n${practice.stderr}`);
   project.provide('baseUrl', server.url);
   project.provide('authorKey', key);
   project.provide('persistTo', PERSIST_TO);

@@ -1,11 +1,14 @@
 import { ApiError, getBook, getProgress, lessonHref, type Book, type Progress } from '../lib/api';
 import { courseLength, plural } from '../lib/format';
-import { redirectIfNotOnboarded } from '../lib/onboarding';
+import { checkOnboarding } from '../lib/onboarding';
+import { TODAY_PATH } from '../lib/today';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
 type LessonStates = ReadonlyMap<string, 'started' | 'completed'>;
 type Mine = { states: LessonStates; next: Progress['continueLesson'] };
+/** `onboarded`: a learner with a profile, who has a daily plan to go back to. */
+type Loaded = { book: Book; onboarded: boolean } & Mine;
 
 /** The learner's marks and where to pick up; none when the API cannot give them (the outline still shows). */
 async function learnerProgress(): Promise<Mine> {
@@ -19,9 +22,10 @@ async function learnerProgress(): Promise<Mine> {
 }
 
 /** Null when the learner is being sent to onboarding first. */
-async function loadBook(): Promise<({ book: Book } & Mine) | null> {
-  const [book, redirected] = await Promise.all([getBook(), redirectIfNotOnboarded()]);
-  return redirected ? null : { book, ...(await learnerProgress()) };
+async function loadBook(): Promise<Loaded | null> {
+  const [book, onboarding] = await Promise.all([getBook(), checkOnboarding()]);
+  if (onboarding === 'redirected') return null;
+  return { book, onboarded: onboarding === 'onboarded', ...(await learnerProgress()) };
 }
 
 /** The course outline: parts, chapters and lessons in reading order. */
@@ -44,7 +48,7 @@ function callToAction(book: Book, next: Mine['next'], states: LessonStates): { s
   return { slug: first.slug, label: `Start with “${first.title}”` };
 }
 
-function Outline({ book, states, next }: { book: Book } & Mine) {
+function Outline({ book, states, next, onboarded }: Loaded) {
   const action = callToAction(book, next, states);
   const minutes = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons)).reduce((sum, l) => sum + l.minutes, 0);
   return (
@@ -55,10 +59,20 @@ function Outline({ book, states, next }: { book: Book } & Mine) {
         <p className="muted">
           {plural(book.lessonCount, 'lesson')} · {courseLength(minutes)}
         </p>
-        {action ? (
-          <a className="button" href={lessonHref(action.slug)}>
-            {action.label}
-          </a>
+        {action || onboarded ? (
+          <p className="course-actions">
+            {action ? (
+              <a className="button" href={lessonHref(action.slug)}>
+                {action.label}
+              </a>
+            ) : null}
+            {/* A learner with a profile has a daily plan: the way back to it, beside where they left off. */}
+            {onboarded ? (
+              <a className="course-today" href={TODAY_PATH}>
+                Today’s plan
+              </a>
+            ) : null}
+          </p>
         ) : null}
       </header>
       {book.parts.map((part, p) => (

@@ -9,6 +9,7 @@ import ReviewSession from './ReviewSession';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad, type LoadState } from './use-load';
 import WeekChart from './WeekChart';
+import WeekSummary from './WeekSummary';
 
 /** Mastery and forecasts, loaded together: forecasts are shown for the practised concepts only. */
 async function loadConcepts() {
@@ -37,6 +38,9 @@ export default function Dashboard() {
       </Section>
       <Section id="reviews" title="Reviews">
         <ReviewSession onReviewed={() => setRound((n) => n + 1)} />
+      </Section>
+      <Section id="week" title="Your week">
+        <WeekSummary />
       </Section>
       <Section id="completion" title="Completion">
         <Loaded load={progress} label="Loading your progress…" echo="your progress">

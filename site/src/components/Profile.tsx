@@ -11,6 +11,10 @@ import {
   type QuestionId,
 } from '../lib/api';
 import { answersToPreferences, errorsByQuestion, initialAnswers, isAnswered, onboardingHref } from '../lib/onboarding';
+import { planErrorsOf, planFieldsOf, planSettingsOf, type PlanSettings, type PlanSettingsErrors } from '../lib/plan-settings';
+import { deviceTimeZone } from '../lib/today';
+import PlanSettingsFields from './PlanSettingsFields';
+import PracticeProfileSection from './PracticeProfileSection';
 import PrivacySettings from './PrivacySettings';
 import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
@@ -22,7 +26,12 @@ async function loadProfile() {
     // Preferences first: reading them drops goals a course change removed, and /me then says so once.
     const [questions, preferences] = await Promise.all([getQuestions(), getPreferences()]);
     const { notices } = await getMe();
-    return { questions, answers: initialAnswers(questions, preferences), notices };
+    return {
+      questions,
+      answers: initialAnswers(questions, preferences),
+      plan: planSettingsOf(preferences, deviceTimeZone()),
+      notices,
+    };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
@@ -62,7 +71,8 @@ export default function Profile() {
           </ul>
         </div>
       ) : null}
-      <PreferencesForm questions={state.data.questions} initial={state.data.answers} />
+      <PreferencesForm questions={state.data.questions} initial={state.data.answers} initialPlan={state.data.plan} />
+      <PracticeProfileSection />
       <ClearCache />
       <PrivacySettings />
     </article>
@@ -71,9 +81,19 @@ export default function Profile() {
 
 type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved' } | { status: 'error'; error: unknown };
 
-function PreferencesForm({ questions, initial }: { questions: Question[]; initial: Answers }) {
+function PreferencesForm({
+  questions,
+  initial,
+  initialPlan,
+}: {
+  questions: Question[];
+  initial: Answers;
+  initialPlan: PlanSettings;
+}) {
   const [answers, setAnswers] = useState<Answers>(initial);
+  const [plan, setPlan] = useState<PlanSettings>(initialPlan);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<QuestionId, string>>>({});
+  const [planErrors, setPlanErrors] = useState<PlanSettingsErrors>({});
   const [save, setSave] = useState<SaveState>({ status: 'idle' });
 
   const submit = async (event: FormEvent) => {
@@ -82,15 +102,21 @@ function PreferencesForm({ questions, initial }: { questions: Question[]; initia
       questions.filter((q) => !isAnswered(q, answers[q.id])).map((q) => [q.id, missingMessage(q)]),
     ) as Partial<Record<QuestionId, string>>;
     const preferences = answersToPreferences(answers);
-    if (Object.keys(missing).length > 0 || !preferences) {
+    const { fields, errors } = planFieldsOf(plan);
+    if (Object.keys(missing).length > 0 || !preferences || Object.keys(errors).length > 0) {
       setFieldErrors(missing);
+      setPlanErrors(errors);
       setSave({ status: 'error', error: new Error('Some answers need attention; see the messages next to them.') });
       return;
     }
     setSave({ status: 'saving' });
     setFieldErrors({});
+    setPlanErrors({});
     try {
-      setAnswers(initialAnswers(questions, await savePreferences(preferences)));
+      // The whole preferences object: a plan field left empty is unset.
+      const saved = await savePreferences({ ...preferences, ...fields });
+      setAnswers(initialAnswers(questions, saved));
+      setPlan(planSettingsOf(saved, null));
       setSave({ status: 'saved' });
     } catch (error) {
       const problems = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
@@ -100,6 +126,7 @@ function PreferencesForm({ questions, initial }: { questions: Question[]; initia
           questions.map((q) => q.id),
         ).byQuestion,
       );
+      setPlanErrors(planErrorsOf(problems));
       setSave({ status: 'error', error });
     }
   };
@@ -119,6 +146,16 @@ function PreferencesForm({ questions, initial }: { questions: Question[]; initia
           }}
         />
       ))}
+      <PlanSettingsFields
+        value={plan}
+        errors={planErrors}
+        sessionMinutes={typeof answers.sessionMinutes === 'number' ? answers.sessionMinutes : undefined}
+        onChange={(field, value) => {
+          setPlan((current) => ({ ...current, [field]: value }));
+          setPlanErrors((current) => ({ ...current, [field]: undefined }));
+          setSave({ status: 'idle' });
+        }}
+      />
       <div className="form-actions">
         <button type="submit" disabled={save.status === 'saving'}>
           {save.status === 'saving' ? 'Saving…' : 'Save preferences'}
@@ -126,7 +163,9 @@ function PreferencesForm({ questions, initial }: { questions: Question[]; initia
       </div>
       <div role="status" aria-live="polite" className="form-status">
         {save.status === 'saved' ? (
-          <p className="notice notice-success">Saved. Lessons you open from now on are personalized with these answers.</p>
+          <p className="notice notice-success">
+            Saved. Lessons you open from now on are personalized with these answers, and your next daily plan follows them.
+          </p>
         ) : null}
       </div>
       {save.status === 'error' ? <ErrorNotice error={save.error} /> : null}

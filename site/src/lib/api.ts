@@ -48,6 +48,14 @@ import type {
   RecommendationListSchema,
   RecommendationSchema,
 } from '../../../workers/features/recommendations/recommend.schemas';
+import type {
+  PlanFeedbackResultSchema,
+  PlanFeedbackSchema,
+  PlanItemSchema,
+  PlanSchema,
+  PracticeProfileSchema,
+} from '../../../workers/features/practice/plan.schemas';
+import type { SummariesSchema, WeeklySummarySchema } from '../../../workers/features/practice/summary.schemas';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 import { localDay } from './format';
 
@@ -571,4 +579,65 @@ export function getLearningPath(): Promise<LearningPath> {
 /** Concepts of the course and its sources, those authors named first. */
 export async function getConcepts(): Promise<ConceptSummary[]> {
   return (await requestJson<{ concepts: ConceptSummary[] }>('/api/concepts')).concepts;
+}
+
+// ---------------------------------------------------------------------------
+// The daily practice plan, the practice profile and weekly summaries
+
+/** Today's plan: 3 to 6 tasks, each with its reasons; `id` is `plan_<local date>`. */
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanItem = z.infer<typeof PlanItemSchema>;
+export type PlanCategory = PlanItem['category'];
+export type PlanItemStatus = PlanItem['status'];
+/** What the learner did with a task: completed (with an optional rating 1-5) or skipped (with an optional reason). */
+export type PlanFeedback = z.input<typeof PlanFeedbackSchema>;
+export type SkipReason = NonNullable<PlanFeedback['skipReason']>;
+export type TimeOfDay = NonNullable<Preferences['preferredTime']>;
+/** How the learner practises, each number with the counts behind it. */
+export type PracticeProfile = z.infer<typeof PracticeProfileSchema>;
+/** One local week: days, tasks by category, streak, reviews, concepts, best time and 2-4 insights. */
+export type WeeklySummary = z.infer<typeof WeeklySummarySchema>;
+
+const planItemPath = (planId: string, itemId: string, action: string) =>
+  `/api/plans/${encodeURIComponent(planId)}/items/${encodeURIComponent(itemId)}/${action}`;
+
+/**
+ * Today's plan, composed on the first call of the learner's local day. `timeZone` (the
+ * device's) is used only when the learner has none in their preferences. A 409
+ * problem (`onboarding_required`) before onboarding, a 404 when the course has no practice library.
+ */
+export function getTodayPlan(timeZone?: string): Promise<Plan> {
+  return learnerJson<Plan>(`/api/plans/today${timeZone ? `?timeZone=${encodeURIComponent(timeZone)}` : ''}`);
+}
+
+/** Ticks off, skips or rates a task; the same eventId counts once, and a later feedback replaces an earlier one. */
+export function sendPlanFeedback(
+  planId: string,
+  itemId: string,
+  feedback: PlanFeedback,
+): Promise<z.infer<typeof PlanFeedbackResultSchema>> {
+  return learnerJson<z.infer<typeof PlanFeedbackResultSchema>>(planItemPath(planId, itemId, 'feedback'), {
+    method: 'POST',
+    json: feedback,
+  });
+}
+
+/** Swaps an open task for the next best one of its category: the whole plan after the swap (409 with a detail when none fits). */
+export function swapPlanTask(planId: string, itemId: string): Promise<Plan> {
+  return learnerJson<Plan>(planItemPath(planId, itemId, 'swap'), { method: 'POST' });
+}
+
+export function getPracticeProfile(): Promise<PracticeProfile> {
+  return learnerJson<PracticeProfile>('/api/learners/me/practice-profile');
+}
+
+/** Stored summaries of weeks that have ended, newest first (`week`: one ISO week, such as 2026-W48). */
+export async function getWeeklySummaries(week?: string): Promise<WeeklySummary[]> {
+  const query = week ? `?week=${encodeURIComponent(week)}` : '';
+  return (await learnerJson<z.infer<typeof SummariesSchema>>(`/api/learners/me/summaries${query}`)).summaries;
+}
+
+/** The week so far (`complete: false`), built on read. */
+export function getCurrentWeekSummary(): Promise<WeeklySummary> {
+  return learnerJson<WeeklySummary>('/api/learners/me/summaries/current');
 }

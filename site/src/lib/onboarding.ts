@@ -109,20 +109,27 @@ export function answersToPreferences(answers: Answers): Preferences | null {
 
 /**
  * Sends a learner who has not onboarded to the questionnaire, remembering the page
- * they opened. Resolves true when it navigated away. If the learner API cannot be
- * reached the course is still shown: reading does not need a profile, and the
- * Personalized tab reports the failure where it matters.
+ * they opened. Says `redirected` when it navigated away, `onboarded` for a learner
+ * with a profile, `reading` for one who reads without (skipped, no kept session, or
+ * the learner API out of reach: reading does not need a profile, and the
+ * Personalized tab reports the failure where it matters).
  */
-export async function redirectIfNotOnboarded(): Promise<boolean> {
+export async function checkOnboarding(): Promise<'redirected' | 'onboarded' | 'reading'> {
   let onboarded: boolean;
   try {
     onboarded = (await getMe()).onboarded;
   } catch {
-    return false;
+    return 'reading';
   }
+  if (onboarded) return 'onboarded';
   // Without a kept session, onboarding would start over on every page: let them read. Nor after "Skip for now".
-  if (onboarded || !sessionIsKept() || onboardingSkipped()) return false;
+  if (!sessionIsKept() || onboardingSkipped()) return 'reading';
   const { pathname, search, hash } = window.location;
   window.location.replace(onboardingHref(`${pathname}${search}${hash}`));
-  return true;
+  return 'redirected';
+}
+
+/** {@link checkOnboarding}, for a page that only needs to know whether it navigated away. */
+export async function redirectIfNotOnboarded(): Promise<boolean> {
+  return (await checkOnboarding()) === 'redirected';
 }

@@ -103,6 +103,10 @@ describe("today's plan", () => {
     expect(status.get(learn.id)).toBe(learn.completes.kind === 'lesson' ? 'completed' : 'open');
     expect(status.get(first.id)).toBe('completed');
     expect(status.get(second.id)).toBe('skipped');
+    // The plan says what the learner told: the rating and the reason for the skip.
+    expect(after.items.find((i) => i.id === first.id)).toMatchObject({ rating: 4 });
+    expect(after.items.find((i) => i.id === second.id)).toMatchObject({ skipReason: 'no_time' });
+    expect(after.items.find((i) => i.id === first.id)).not.toHaveProperty('outcome');
     // The same through the event batch path.
     const batch = await api('/api/events', {
       method: 'POST',

@@ -5,6 +5,7 @@ import {
   PlanIdSchema,
   PlanItemIdSchema,
   SKIP_REASON_ONLY_WHEN_SKIPPED,
+  SKIP_REASONS,
 } from '../events/events.schemas';
 import { isTimeZone, TIME_ZONE_MESSAGE } from '../../platform/time-zone';
 import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES, TIMES_OF_DAY } from './practice.schemas';
@@ -27,6 +28,8 @@ export const PlanItemSchema = z
     difficulty: z.number().int().optional().openapi({ description: '1 (easy) to 5 (hard)' }),
     reasons: z.array(z.string()),
     status: z.enum(['open', 'completed', 'skipped']),
+    rating: z.number().int().optional().openapi({ description: "The learner's rating (1-5), once given" }),
+    skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why the learner skipped it, when they said' }),
     binding: z
       .object({
         lessonSlug: z.string().optional(),

@@ -23,9 +23,11 @@ function planView(row: {
   mode: string;
   phase: string;
   reasons: unknown;
-  items: readonly { status: string }[];
+  items: readonly { status: string; outcome?: { rating?: number; skipReason?: string } }[];
 }): Plan {
-  const items = row.items.filter((item) => item.status !== 'swapped').map((item) => PlanItemSchema.parse(item));
+  const items = row.items
+    .filter((item) => item.status !== 'swapped')
+    .map((item) => PlanItemSchema.parse({ ...item, ...item.outcome, status: item.status }));
   return PlanSchema.parse({
     id: `plan_${row.date}`,
     date: row.date,
