@@ -203,6 +203,7 @@ async function main() {
   } finally {
     await server.stop();
   }
+  if (process.argv.includes('routes')) return;
   results.searchAtScale = await searchAtScale({
     port: PORT,
     persistTo: `${PERSIST_TO}-search`,

@@ -207,6 +207,7 @@ export class Learner extends DurableObject<Env> {
       plans: this.store.planHistory(),
       activity: this.store.activityTimes(since),
       activeDays: this.store.activeDays(),
+      recentLesson: this.store.lastLesson(),
     };
   }
 

@@ -237,6 +237,18 @@ export function learnerStore(db: LearnerDb) {
       };
     },
 
+    /** The lesson the learner was last active in (opened, read or completed), or null. */
+    lastLesson(): string | null {
+      return (
+        db
+          .select({ slug: t.lessonProgress.lessonSlug })
+          .from(t.lessonProgress)
+          .orderBy(desc(t.lessonProgress.lastActivityAt))
+          .limit(1)
+          .get()?.slug ?? null
+      );
+    },
+
     allProgress(): LessonProgressRow[] {
       return db
         .select({

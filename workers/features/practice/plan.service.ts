@@ -1,7 +1,6 @@
 import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
-import { progressOverview } from '../events/progress.reads';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
 import { recommendationsFor } from '../recommendations/recommend.ranking';
@@ -41,26 +40,39 @@ function planView(row: {
   });
 }
 
-/** What the learner model says today, as the planner reads it. */
-async function learnerToday(deps: PlanDeps, learnerId: string, now: Date): Promise<DayInputs['learner']> {
-  const [recommended, mastery, reviews, progress] = await Promise.all([
-    recommendationsFor(deps, { learnerId, limit: 10, allowSkips: false, now }),
+/**
+ * What the learner model says today, as the planner reads it: the next recommended
+ * lesson (with its sections), the lesson they opened last (`recentSlug`, from their
+ * object), due reviews and weak concepts. The reads run at once.
+ */
+async function learnerToday(
+  deps: PlanDeps,
+  learnerId: string,
+  now: Date,
+  recentSlug: string | null,
+): Promise<DayInputs['learner']> {
+  const next = recommendationsFor(deps, { learnerId, limit: 10, allowSkips: false, now }).then(async (recommended) => {
+    const lesson = recommended.items.find((i) => i.kind === 'lesson');
+    return lesson ? { lesson, record: await deps.content.lessonRecord(lesson.lessonSlug) } : null;
+  });
+  const [found, mastery, reviews, outline] = await Promise.all([
+    next,
     conceptMastery(deps, { learnerId }),
     dueReviews(deps, { learnerId, limit: 100, now }),
-    progressOverview(deps, { learnerId, now }),
+    recentSlug ? deps.outline() : Promise.resolve([]),
   ]);
-  const next = recommended.items.find((i) => i.kind === 'lesson');
-  const record = next ? await deps.content.lessonRecord(next.lessonSlug) : null;
+  // A lesson the course no longer has is not one to apply or reflect on.
+  const recent = outline.find((l) => l.lessonSlug === recentSlug);
   return {
     dueReviews: reviews.due.length,
-    nextLesson: next
+    nextLesson: found
       ? {
-          slug: next.lessonSlug,
-          title: next.title,
-          sections: (record?.ingest.outline ?? []).filter((h) => h.depth === 2).map((h) => h.text),
+          slug: found.lesson.lessonSlug,
+          title: found.lesson.title,
+          sections: (found.record?.ingest.outline ?? []).filter((h) => h.depth === 2).map((h) => h.text),
         }
       : null,
-    recentLesson: progress.lastLesson ? { slug: progress.lastLesson.slug, title: progress.lastLesson.title } : null,
+    recentLesson: recent ? { slug: recent.lessonSlug, title: recent.title } : null,
     weakConcepts: mastery.concepts
       .filter((c) => c.attempts > 0 && c.level !== 'mastered')
       .slice(0, 5)
@@ -128,36 +140,43 @@ export async function todaysPlan(
   if (!preferences) {
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
   }
-  const course = await deps.content.currentCourse();
-  const library = course ? await deps.practice.library(course.id) : [];
+  const [stored, learner] = await Promise.all([
+    deps.content
+      .currentCourse()
+      .then(async (course) => ({ course, library: course ? await deps.practice.library(course.id) : [] })),
+    learnerToday(deps, learnerId, now, inputs.recentLesson),
+  ]);
+  const { course, library } = stored;
   if (!course || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
   const day = planDay(
     library,
     dayInputsOf(
       { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: deps.config.DYNAMIC_PLANS === 'on' },
       { ...inputs, preferences },
-      await learnerToday(deps, learnerId, now),
+      learner,
     ),
   );
-  const saved = await deps.learner(learnerId).savePlan(learnerId, {
-    date,
-    courseId: course.id,
-    createdAt: now.toISOString(),
-    timeZone,
-    archetype: day.archetype.value,
-    mode: day.mode.value,
-    phase: day.phase.value,
-    reasons: {
-      archetype: day.archetype.reason,
-      mode: day.mode.reason,
-      phase: day.phase.reason,
-      time: day.time.reason,
-      minutes: day.minutes.reason,
-    },
-    items: day.items.map((item) => ({ ...item, status: 'open' })),
-  });
   // A learner with plans is owed a weekly summary when their local week ends.
-  await deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone));
+  const [saved] = await Promise.all([
+    deps.learner(learnerId).savePlan(learnerId, {
+      date,
+      courseId: course.id,
+      createdAt: now.toISOString(),
+      timeZone,
+      archetype: day.archetype.value,
+      mode: day.mode.value,
+      phase: day.phase.value,
+      reasons: {
+        archetype: day.archetype.reason,
+        mode: day.mode.reason,
+        phase: day.phase.reason,
+        time: day.time.reason,
+        minutes: day.minutes.reason,
+      },
+      items: day.items.map((item) => ({ ...item, status: 'open' })),
+    }),
+    deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone)),
+  ]);
   return planView(ofLearner<NonNullable<typeof saved>>(saved));
 }
 
@@ -224,7 +243,7 @@ export async function swapPlanTask(
     dayInputsOf(
       { learnerId, now, date, hour: localTime(now, plan.timeZone).hour, timeZone: plan.timeZone, dynamic: true },
       { ...inputs, preferences },
-      await learnerToday(deps, learnerId, now),
+      await learnerToday(deps, learnerId, now, inputs.recentLesson),
     ),
   );
   const kept = plan.items.filter((i) => i.status !== 'swapped' && i.id !== itemId);

@@ -5,6 +5,8 @@ import type { WeeklySummary } from './summary.schemas';
 
 /** Most weeks one call builds; a learner owed more is due again at once. */
 export const MAX_WEEKS_PER_CALL = 8;
+/** Days without a plan after which a learner leaves the summaries' schedule. */
+const IDLE_DAYS = 35;
 
 export interface ConceptTitle {
   id: string;
@@ -49,8 +51,8 @@ function summaryOf(
  * Builds and stores the summaries the learner is owed: each local week with a plan
  * that ended after the last stored summary (at most 8 a call). Idempotent: a week is
  * stored once, so a call repeated after a crash builds nothing twice. Returns the weeks
- * built and when the next is due (the end of the current local week, or now when more
- * are owed).
+ * built and when the next is due (the end of the current local week, now when more
+ * are owed, or null when the learner has had no plan for five weeks).
  */
 export function buildOwedSummaries(store: LearnerStore, now: string, concepts: readonly ConceptTitle[]) {
   const plans = store.planHistory();
@@ -68,7 +70,9 @@ export function buildOwedSummaries(store: LearnerStore, now: string, concepts: r
     before = snapshot;
     built.push(week);
   }
-  const nextAt = owed.length > MAX_WEEKS_PER_CALL ? now : localMidnight(addDays(weekMonday(current), 7), timeZone);
+  // A learner without a plan for five weeks leaves the schedule; their next plan puts them back on it.
+  const idle = (plans[0]?.date ?? '') < addDays(today, -IDLE_DAYS);
+  const nextAt = owed.length > MAX_WEEKS_PER_CALL ? now : idle ? null : localMidnight(addDays(weekMonday(current), 7), timeZone);
   return { built, nextAt };
 }
 

@@ -131,3 +131,24 @@ describe('weekly summaries', () => {
     expect(await schedule(learnerId)).toBeNull();
   });
 });
+
+describe('weekly summaries of a learner who stopped', () => {
+  it('builds what they are owed, then takes them off the schedule until their next plan', async () => {
+    const { learnerId, token, plan } = await givenPlanner([]);
+    // Only plans six and seven weeks ago: today's is not theirs any more.
+    await learnerSql(learnerId, 'DELETE FROM plans');
+    await learnerSql(
+      learnerId,
+      `INSERT INTO plans (date, course_id, created_at, time_zone, archetype, mode, phase, reasons, items) VALUES (?, 'c', ?, 'UTC', 'builder', 'standard', 'discovery', '{}', '[]')`,
+      addDays(plan.date, -42),
+      `${addDays(plan.date, -42)}T08:00:00.000Z`,
+    );
+    await makeDue(learnerId);
+    await buildDueSummaries(deps(), new Date());
+    expect((await summaries(token)).map((s) => s.week)).toEqual([isoWeek(addDays(plan.date, -42))]);
+    expect(await schedule(learnerId)).toBeNull();
+    // Back: today's plan puts them on it again.
+    await api('/api/plans/today', { key: token });
+    expect(await schedule(learnerId)).not.toBeNull();
+  });
+});

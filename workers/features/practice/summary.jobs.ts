@@ -9,8 +9,8 @@ export const SUMMARY_LEARNERS_PER_RUN = 200;
  * The cron's weekly summaries: every learner due one (their local week ended) has their
  * object build what they are owed, then their next due time is stored. Resumable: a run
  * that stops midway leaves the rest due, and one that stops between the two steps
- * builds nothing twice (a week is stored once). A learner whose object is gone (erased)
- * leaves the schedule.
+ * builds nothing twice (a week is stored once). A learner whose object is gone (erased),
+ * or who has had no plan for five weeks, leaves the schedule.
  */
 export async function buildDueSummaries(
   deps: Pick<Deps, 'practice' | 'learner' | 'mastery' | 'logger'>,
@@ -25,7 +25,7 @@ export async function buildDueSummaries(
   for (const learnerId of due) {
     try {
       const result = await deps.learner(learnerId).buildSummaries(learnerId, now.toISOString(), concepts);
-      await deps.practice.setSummaryDue(learnerId, result ? result.nextAt : null);
+      await deps.practice.setSummaryDue(learnerId, result?.nextAt ?? null);
       weeks += result?.built.length ?? 0;
     } catch (error) {
       failed++;
