@@ -1,5 +1,5 @@
 import { ApiError, getCurrentWeekSummary, getWeeklySummaries, type WeeklySummary } from '../lib/api';
-import { formatDay, formatDurationCompact, plural } from '../lib/format';
+import { formatDay, plural } from '../lib/format';
 import { onboardingHref } from '../lib/onboarding';
 import { TODAY_PATH } from '../lib/today';
 import type { ChartBox } from '../lib/week-chart';
@@ -13,6 +13,7 @@ import {
   weekday,
   weekRange,
 } from '../lib/weekly-summary';
+import BarChart from './BarChart';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
@@ -127,32 +128,19 @@ function Summary({ summary }: { summary: WeeklySummary }) {
 
 /** Minutes of tasks done per day as bars, with the same numbers in a table. */
 function DayChart({ summary }: { summary: WeeklySummary }) {
-  const { bars, ticks } = dayChart(summary.days, BOX);
+  const chart = dayChart(summary.days, BOX);
   const text = `${summary.minutes} min of tasks done over the week, on ${plural(summary.days.filter((d) => d.completed > 0).length, 'day')}.`;
   return (
     <figure className="day-chart">
-      <svg viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-labelledby="day-chart-title day-chart-desc">
-        <title id="day-chart-title">Minutes of tasks done per day</title>
-        <desc id="day-chart-desc">{text} The table below lists every day.</desc>
-        {ticks.map((tick) => (
-          <g key={tick.value} className="chart-tick">
-            <line x1={BOX.left} x2={BOX.width} y1={tick.y} y2={tick.y} />
-            <text x={BOX.left - 4} y={tick.y} dy="0.35em" textAnchor="end">
-              {formatDurationCompact(tick.value)}
-            </text>
-          </g>
-        ))}
-        {bars.map((bar) => (
-          <g key={bar.week}>
-            <rect className="chart-bar" x={bar.x} y={bar.y} width={bar.width} height={bar.height} rx={2}>
-              <title>{`${weekday(bar.week)} ${formatDay(bar.week)}: ${bar.activeSeconds / 60} min`}</title>
-            </rect>
-            <text className="chart-label" x={bar.x + bar.width / 2} y={BOX.height - 6} textAnchor="middle">
-              {weekday(bar.week)}
-            </text>
-          </g>
-        ))}
-      </svg>
+      <BarChart
+        id="day-chart"
+        box={BOX}
+        chart={chart}
+        title="Minutes of tasks done per day"
+        description={`${text} The table below lists every day.`}
+        label={weekday}
+        tooltip={(bar) => `${weekday(bar.week)} ${formatDay(bar.week)}: ${bar.activeSeconds / 60} min`}
+      />
       <figcaption className="muted">{text}</figcaption>
       <details className="day-table">
         <summary>Show the days as a table</summary>

@@ -175,7 +175,10 @@ export async function todaysPlan(
       },
       items: day.items.map((item) => ({ ...item, status: 'open' })),
     }),
-    deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone)),
+    // The week's first plan puts the learner on the summaries' schedule (a no-op when they are on it).
+    inputs.plans.some((p) => p.date >= weekStart(date) && p.date < date)
+      ? Promise.resolve()
+      : deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone)),
   ]);
   return planView(ofLearner<NonNullable<typeof saved>>(saved));
 }
