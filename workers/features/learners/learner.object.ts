@@ -21,6 +21,7 @@ import {
 } from './learner.store';
 import { localTime } from '../practice/plan.domain';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
+import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
@@ -234,6 +235,12 @@ export class Learner extends DurableObject<Env> {
   async buildSummaries(learnerId: string, now: string, concepts: ConceptTitle[]) {
     if (!(await this.open(learnerId))) return null;
     return buildOwedSummaries(this.store, now, concepts);
+  }
+
+  /** Puts a model's phrasing of a week's insights in its summary once; null when not `learnerId`'s. */
+  async phraseSummary(learnerId: string, week: string, insights: WeeklySummary['insights'], model: string) {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.phraseSummary(week, insights, model);
   }
 
   /** Stored weekly summaries, newest first; null when not `learnerId`'s. */

@@ -6,6 +6,7 @@ import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domai
 import { PRIOR_ABILITY } from '../mastery/mastery.domain';
 import { PreferencesSchema, type Preferences } from './learners.schemas';
 import * as t from './learner.schema';
+import type { WeeklySummary } from '../practice/summary.schemas';
 
 /** The drizzle client over one learner object's SQLite storage (synchronous). */
 
@@ -577,6 +578,21 @@ export function learnerStore(db: LearnerDb) {
     /** Stores a week's summary unless the week has one (built once, never changed). */
     saveSummary(row: typeof t.weeklySummaries.$inferInsert): void {
       db.insert(t.weeklySummaries).values(row).onConflictDoNothing().run();
+    },
+
+    /** Puts a model's phrasing of a week's insights in its summary, unless one is there already; whether it did. */
+    phraseSummary(week: string, insights: WeeklySummary['insights'], model: string): boolean {
+      const row = db
+        .select({ summary: t.weeklySummaries.summary })
+        .from(t.weeklySummaries)
+        .where(eq(t.weeklySummaries.week, week))
+        .get();
+      if (!row || row.summary.phrasedBy) return false;
+      db.update(t.weeklySummaries)
+        .set({ summary: { ...row.summary, insights, phrasedBy: model } })
+        .where(eq(t.weeklySummaries.week, week))
+        .run();
+      return true;
     },
 
     /** What a week's summary reads between two instants: event times, reviews rated, and active seconds per UTC day. */

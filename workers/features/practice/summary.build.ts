@@ -62,13 +62,13 @@ export function buildOwedSummaries(store: LearnerStore, now: string, concepts: r
   const last = store.summaries(1)[0];
   const owed = [...new Set(plans.map((p) => isoWeek(p.date)))].filter((w) => w < current && (!last || w > last.week)).sort();
   let before = last?.concepts ?? {};
-  const built: string[] = [];
+  const built: { week: string; insights: WeeklySummary['insights'] }[] = [];
   for (const week of owed.slice(0, MAX_WEEKS_PER_CALL)) {
     const { summary, snapshot } = summaryOf(store, { week, timeZone, now, today, complete: true, before }, plans, concepts);
     const courseId = plans.find((p) => isoWeek(p.date) === week)?.courseId ?? null;
     store.saveSummary({ week, courseId, builtAt: now, summary, concepts: snapshot });
     before = snapshot;
-    built.push(week);
+    built.push({ week, insights: summary.insights });
   }
   // A learner without a plan for five weeks leaves the schedule; their next plan puts them back on it.
   const idle = (plans[0]?.date ?? '') < addDays(today, -IDLE_DAYS);

@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { depsFor } from '../../deps';
+import type { FakeReply } from '../../../scripts/fake-openai';
 import type { Problem } from '../../http/problem';
 import worker from '../../index';
 import { api, givenLearner, learnerHandle, learnerSql } from '../../test/builders';
@@ -150,5 +151,58 @@ describe('weekly summaries of a learner who stopped', () => {
     // Back: today's plan puts them on it again.
     await api('/api/plans/today', { key: token });
     expect(await schedule(learnerId)).not.toBeNull();
+  });
+});
+
+describe('weekly summaries phrased by a configured model', () => {
+  async function givenModel(replies: FakeReply[]) {
+    const model = `fake-${crypto.randomUUID()}`;
+    const scripted = await fetch(`${env.FAKE_OPENAI_URL.replace(/\/v1$/, '')}/__script`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, replies }),
+    });
+    expect(scripted.ok).toBe(true);
+    const vars = {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: env.FAKE_OPENAI_URL,
+      OPENAI_MODEL: model,
+      OPENAI_MAX_RETRIES: '0',
+      OPENAI_TIMEOUT_MS: '5000',
+    };
+    return { model, deps: () => depsFor({ ...env, ...vars } as typeof env, {}) };
+  }
+
+  it('keeps the model’s sentences that state exactly their numbers, and the offline ones otherwise', async () => {
+    const { learnerId, token } = await givenPlanner([7]);
+    await makeDue(learnerId);
+    // The offline sentences, to phrase: built once without a model, then taken back to be built again.
+    await buildDueSummaries(deps(), new Date());
+    const [offline] = await summaries(token);
+    if (!offline) throw new Error('no summary');
+    await learnerSql(learnerId, 'DELETE FROM weekly_summaries');
+    await makeDue(learnerId);
+    const kept = offline.insights.map((i, k) => (k === 0 ? `Well done: ${i.text}` : `${i.text} Also 99 more.`));
+    const { model, deps: withModel } = await givenModel([{ content: JSON.stringify(kept) }]);
+    const run = await buildDueSummaries(withModel(), new Date());
+    expect(run).toMatchObject({ weeks: 1, phrased: 1, failed: 0 });
+    const [phrased] = await summaries(token);
+    expect(phrased?.phrasedBy).toBe(model);
+    expect(phrased?.insights[0]?.text).toBe(`Well done: ${offline.insights[0]?.text ?? ''}`);
+    // A sentence that added a number keeps the offline one.
+    expect(phrased?.insights.slice(1)).toEqual(offline.insights.slice(1));
+  });
+
+  it('keeps the offline sentences when the model fails or answers out of form', async () => {
+    for (const reply of [{ status: 500 }, { content: 'Great week!' }] as FakeReply[]) {
+      const { learnerId, token } = await givenPlanner([7]);
+      await makeDue(learnerId);
+      const { deps: withModel } = await givenModel([reply]);
+      const run = await buildDueSummaries(withModel(), new Date());
+      expect(run).toMatchObject({ weeks: 1, phrased: 0, failed: 0 });
+      const [summary] = await summaries(token);
+      expect(summary?.phrasedBy ?? null).toBeNull();
+      expect(summary?.insights.length).toBeGreaterThanOrEqual(2);
+    }
   });
 });

@@ -1,5 +1,7 @@
 import type { Deps } from '../../deps';
 import { describeError } from '../../platform/logger';
+import { phraseInsights } from './summary.phrasing';
+import type { WeeklySummary } from './summary.schemas';
 import { conceptTitles } from './summary.service';
 
 /** Most learners one cron run builds summaries for; the rest stay due for the next run. */
@@ -13,24 +15,52 @@ export const SUMMARY_LEARNERS_PER_RUN = 200;
  * or who has had no plan for five weeks, leaves the schedule.
  */
 export async function buildDueSummaries(
-  deps: Pick<Deps, 'practice' | 'learner' | 'mastery' | 'logger'>,
+  deps: Pick<Deps, 'practice' | 'learner' | 'mastery' | 'logger' | 'textGenerator' | 'personalize' | 'config'>,
   now: Date,
   limit = SUMMARY_LEARNERS_PER_RUN,
-): Promise<{ learners: number; weeks: number; failed: number }> {
+): Promise<{ learners: number; weeks: number; failed: number; phrased: number }> {
   const due = await deps.practice.dueSummaries(now.toISOString(), limit);
-  if (due.length === 0) return { learners: 0, weeks: 0, failed: 0 };
+  if (due.length === 0) return { learners: 0, weeks: 0, failed: 0, phrased: 0 };
   const concepts = await conceptTitles(deps);
   let weeks = 0;
   let failed = 0;
+  let phrased = 0;
   for (const learnerId of due) {
     try {
       const result = await deps.learner(learnerId).buildSummaries(learnerId, now.toISOString(), concepts);
       await deps.practice.setSummaryDue(learnerId, result?.nextAt ?? null);
       weeks += result?.built.length ?? 0;
+      for (const { week, insights } of result?.built ?? [])
+        phrased += (await phrase(deps, learnerId, week, insights, now)) ? 1 : 0;
     } catch (error) {
       failed++;
       deps.logger.log('warn', 'summaries.failed', { learnerId, ...describeError(error) });
     }
   }
-  return { learners: due.length, weeks, failed };
+  return { learners: due.length, weeks, failed, phrased };
+}
+
+/**
+ * With a model configured, has it phrase a newly built summary's insights (each
+ * sentence checked to state exactly its numbers, else the offline one stays), within the
+ * learner's and the platform's daily generation budgets. Whether it phrased any.
+ */
+async function phrase(
+  deps: Pick<Deps, 'learner' | 'textGenerator' | 'personalize' | 'config'>,
+  learnerId: string,
+  week: string,
+  insights: WeeklySummary['insights'],
+  now: Date,
+): Promise<boolean> {
+  const generator = deps.textGenerator;
+  if (!generator) return false;
+  const day = now.toISOString().slice(0, 10);
+  const limits = { learner: deps.config.GENERATION_DAILY_BUDGET, platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET };
+  if ((await deps.personalize.reserveGeneration(learnerId, day, limits)) !== 'reserved') return false;
+  const phrased = await phraseInsights(generator, insights);
+  if (!phrased) {
+    await deps.personalize.releaseGeneration(learnerId, day);
+    return false;
+  }
+  return (await deps.learner(learnerId).phraseSummary(learnerId, week, phrased, generator.model)) === true;
 }

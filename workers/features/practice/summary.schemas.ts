@@ -60,6 +60,10 @@ export const WeeklySummarySchema = z
       .min(2)
       .max(4)
       .openapi({ description: '2 to 4 sentences on the week, each with the numbers behind it' }),
+    phrasedBy: z.string().nullable().optional().openapi({
+      description:
+        'The model that phrased the sentences (each checked to state exactly its numbers); absent or null: written offline',
+    }),
   })
   .openapi('WeeklySummary');
 export type WeeklySummary = z.infer<typeof WeeklySummarySchema>;
