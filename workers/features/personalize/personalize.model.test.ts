@@ -1,39 +1,21 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { FakeReply } from '../../../scripts/fake-openai';
+import { givenFakeModel } from '../../test/fake-model';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, lessonBody, push, readEvents } from '../../test/builders';
 import type { PersonalizedLesson } from './personalize.schemas';
 
 const ORIGINAL = lessonBody('lesson-2');
 const GOOD = `Intro to lesson-2, rewritten for you.\n\n## Idea\n\nA friendlier explanation.\n\n\`\`\`sql\nSELECT 1;\n\`\`\`\n\n## Practice\n\nTry it on your own shop data.\n`;
 
-/** A model name of its own per test, so the fake server's script is this test's alone. */
-async function givenModel(replies: FakeReply[], vars: Record<string, string> = {}) {
-  const model = `fake-${crypto.randomUUID()}`;
-  const scripted = await fetch(`${env.FAKE_OPENAI_URL.replace(/\/v1$/, '')}/__script`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, replies }),
+/** The fake model with this file's defaults: two retries, and prices so costs are recorded. */
+const givenModel = (replies: FakeReply[], vars: Record<string, string> = {}) =>
+  givenFakeModel(replies, {
+    OPENAI_MAX_RETRIES: '2',
+    OPENAI_INPUT_USD_PER_MTOK: '0.15',
+    OPENAI_OUTPUT_USD_PER_MTOK: '0.6',
+    ...vars,
   });
-  expect(scripted.ok).toBe(true);
-  return {
-    model,
-    vars: {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: env.FAKE_OPENAI_URL,
-      OPENAI_MODEL: model,
-      OPENAI_MAX_RETRIES: '2',
-      OPENAI_TIMEOUT_MS: '5000',
-      OPENAI_INPUT_USD_PER_MTOK: '0.15',
-      OPENAI_OUTPUT_USD_PER_MTOK: '0.6',
-      ...vars,
-    },
-    async calls(): Promise<number> {
-      const res = await fetch(`${env.FAKE_OPENAI_URL.replace(/\/v1$/, '')}/__calls?model=${model}`);
-      return (await res.json<{ calls: unknown[] }>()).calls.length;
-    },
-  };
-}
 
 async function setUp() {
   await push(await buildCourse(4), await givenAuthorKey());
@@ -71,13 +53,13 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     const first = await personalize(token, fake.vars);
     expect(first).toMatchObject({ engine: 'model', model: fake.model, cached: false, degraded: false, markdown: GOOD });
     expect(first.usage).toEqual({ promptTokens: 1000, completionTokens: 500, estimatedCostUsd: 0.00045 });
-    expect(await fake.calls()).toBe(2);
+    expect((await fake.calls()).length).toBe(2);
     expect(await generationLog(learnerId)).toEqual([
       { outcome: 'ok', reason: null, attempts: 2, prompt_tokens: 1000, completion_tokens: 500, estimated_cost_usd: 0.00045 },
     ]);
     const second = await personalize(token, fake.vars);
     expect(second).toMatchObject({ cached: true, engine: 'model', markdown: GOOD });
-    expect(await fake.calls()).toBe(2);
+    expect((await fake.calls()).length).toBe(2);
   });
 
   it('falls back to the original after a persistent 500, caches nothing and returns the budget', async () => {
@@ -86,7 +68,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     const result = await personalize(token, fake.vars);
     expect(result).toMatchObject({ engine: 'original', degraded: true, cached: false, markdown: ORIGINAL });
     expect(result.notice).toContain('unavailable');
-    expect(await fake.calls()).toBe(3);
+    expect((await fake.calls()).length).toBe(3);
     expect(await generationLog(learnerId)).toMatchObject([{ outcome: 'failed', attempts: 3 }]);
     const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 0 });
@@ -103,7 +85,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     expect((await env.CACHE.list({ prefix: 'personalized:' })).keys).toHaveLength(0);
     // Not cached, so the next request asks the model again.
     await personalize(token, fake.vars);
-    expect(await fake.calls()).toBe(2);
+    expect((await fake.calls()).length).toBe(2);
   });
 
   it.each([
@@ -138,7 +120,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     for (const [i, learner] of learners.entries()) engines.push(await personalize(learner.token, fake.vars, `lesson-${i + 2}`));
     expect(engines.map((e) => e.engine)).toEqual(['model', 'model', 'offline']);
     expect(engines[2]?.notice).toContain("The platform has used today's model budget");
-    expect(await fake.calls()).toBe(2);
+    expect((await fake.calls()).length).toBe(2);
     const day = new Date().toISOString().slice(0, 10);
     expect(await env.DB.prepare('SELECT generations FROM model_spend_daily WHERE day = ?').bind(day).first()).toEqual({
       generations: 2,
@@ -158,11 +140,11 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     expect(declined.status).toBe(200);
     const result = await personalize(token, fake.vars);
     expect(result).toMatchObject({ engine: 'offline' });
-    expect(await fake.calls()).toBe(0);
+    expect((await fake.calls()).length).toBe(0);
     // Consenting again brings the model back.
     await api('/api/learners/me/consent', { method: 'PUT', key: token, json: { model: true, analytics: true } });
     expect(await personalize(token, fake.vars, 'lesson-3')).toMatchObject({ engine: 'model' });
-    expect(await fake.calls()).toBe(1);
+    expect((await fake.calls()).length).toBe(1);
   });
 
   it('counts the daily budget exactly; past it the offline engine answers and says why; cache hits are free', async () => {
@@ -174,7 +156,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     const over = await personalize(token, fake.vars, 'lesson-3');
     expect(over).toMatchObject({ engine: 'offline', degraded: false });
     expect(over.notice).toContain("today's 1 model-personalized lessons");
-    expect(await fake.calls()).toBe(1);
+    expect((await fake.calls()).length).toBe(1);
     const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 1 });
   });
@@ -184,7 +166,7 @@ describe('personalized lessons, model engine (against a fake OpenAI-compatible s
     const fake = await givenModel([{ content: GOOD, chunks: 6, chunkDelayMs: 30 }]);
     const results = await Promise.all([1, 2, 3].map(() => personalize(token, fake.vars)));
     expect(results.map((r) => r.markdown)).toEqual([GOOD, GOOD, GOOD]);
-    expect(await fake.calls()).toBe(1);
+    expect((await fake.calls()).length).toBe(1);
     const [budget] = await learnerSql(learnerId, 'SELECT used FROM generation_budgets');
     expect(budget).toEqual({ used: 1 });
   });

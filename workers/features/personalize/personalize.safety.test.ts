@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import markdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import type { FakeReply } from '../../../scripts/fake-openai';
+import { givenFakeModel } from '../../test/fake-model';
 import { api, buildCourse, givenAuthorKey, givenLearner, lessonBody, push, readEvents } from '../../test/builders';
 import type { PersonalizedLesson } from './personalize.schemas';
 import { unsafeConstructs } from './personalize.sanitize';
@@ -67,30 +68,7 @@ async function personalize(token: string, vars: Record<string, string> = {}) {
   return response.json<PersonalizedLesson>();
 }
 
-/** A model name of its own per test, so the fake server's script is this test's alone. */
-async function givenModel(replies: FakeReply[]) {
-  const model = `fake-${crypto.randomUUID()}`;
-  const base = env.FAKE_OPENAI_URL.replace(/\/v1$/, '');
-  const scripted = await fetch(`${base}/__script`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, replies }),
-  });
-  expect(scripted.ok).toBe(true);
-  return {
-    vars: {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: env.FAKE_OPENAI_URL,
-      OPENAI_MODEL: model,
-      OPENAI_MAX_RETRIES: '0',
-      OPENAI_TIMEOUT_MS: '5000',
-    },
-    async calls() {
-      const response = await fetch(`${base}/__calls?model=${model}`);
-      return (await response.json<{ calls: { messages: { role: string; content: string }[] }[] }>()).calls;
-    },
-  };
-}
+const givenModel = (replies: FakeReply[]) => givenFakeModel(replies);
 
 describe('personalized lessons are safe to render, whatever the lesson holds', () => {
   it('strips raw HTML and script links from the offline text, keeps code blocks byte for byte, and caches the safe text', async () => {

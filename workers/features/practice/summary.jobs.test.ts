@@ -5,6 +5,7 @@ import type { FakeReply } from '../../../scripts/fake-openai';
 import type { Problem } from '../../http/problem';
 import worker from '../../index';
 import { api, givenLearner, learnerHandle, learnerSql } from '../../test/builders';
+import { givenFakeModel } from '../../test/fake-model';
 import { givenCourseAndLibrary } from '../../test/practice-seeds';
 import { localTime } from './plan.domain';
 import type { Plan } from './plan.schemas';
@@ -156,20 +157,7 @@ describe('weekly summaries of a learner who stopped', () => {
 
 describe('weekly summaries phrased by a configured model', () => {
   async function givenModel(replies: FakeReply[]) {
-    const model = `fake-${crypto.randomUUID()}`;
-    const scripted = await fetch(`${env.FAKE_OPENAI_URL.replace(/\/v1$/, '')}/__script`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, replies }),
-    });
-    expect(scripted.ok).toBe(true);
-    const vars = {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: env.FAKE_OPENAI_URL,
-      OPENAI_MODEL: model,
-      OPENAI_MAX_RETRIES: '0',
-      OPENAI_TIMEOUT_MS: '5000',
-    };
+    const { model, vars } = await givenFakeModel(replies);
     return { model, deps: () => depsFor({ ...env, ...vars } as typeof env, {}) };
   }
 
