@@ -65,7 +65,7 @@ describe('the practice library', () => {
     ]);
   });
 
-  it('checks the library as a whole: ids unique across files, placeholders and completions the category allows', async () => {
+  it('checks the library as a whole: ids unique across files, template fields and completions the category allows', async () => {
     const dir = await libraryWith({
       'extra.yml': [
         variation('reflect-explain-twice'),
@@ -85,8 +85,8 @@ describe('the practice library', () => {
     });
     const { problems } = await loadPracticeLibrary(dir);
     expect(located(problems)).toEqual([
-      'extra.yml:15: review-with-a-lesson: {lesson} is not a placeholder a review task can use ({count})',
-      'extra.yml:16: review-with-a-lesson: {concept} is not a placeholder a review task can use ({count})',
+      'extra.yml:15: review-with-a-lesson: {lesson} is not a template field a review task can use ({count})',
+      'extra.yml:16: review-with-a-lesson: {concept} is not a template field a review task can use ({count})',
       'extra.yml:33: apply-by-lesson: an apply task completes by check_off, not lesson',
       'extra.yml:44: learn-one-section: a task on one {section} is ticked off (check_off): a section has no completion of its own',
       expect.stringMatching(

@@ -15,7 +15,7 @@ interface Origin {
 /**
  * Reads a practice library folder: every `*.yml`/`*.yaml` file is a YAML list of
  * variations. Each problem is reported at its own line (a field's key, or the item),
- * and library-wide rules (unique ids, placeholders, completions) are checked too.
+ * and library-wide rules (unique ids, template fields, completions) are checked too.
  */
 export async function loadPracticeLibrary(dir: string): Promise<{ variations: Variation[]; problems: TreeProblem[] }> {
   const names = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();

@@ -156,7 +156,7 @@ export interface PlanItem {
   completes: Variation['completes'];
 }
 
-/** The lesson, concepts and count a variation would be bound to today (and the text filling its placeholders), or null when it cannot be. */
+/** The lesson, concepts and count a variation would be bound to today, with the text for its template fields; null when it cannot be bound. */
 export function bind(
   v: Variation,
   ctx: Pick<PlanContext, 'learnerId' | 'date' | 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>,

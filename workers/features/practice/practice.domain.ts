@@ -50,7 +50,7 @@ export function checkLibrary(variations: readonly Variation[]): LibraryProblem[]
       const used = [...v[field].matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
       for (const name of new Set(used)) {
         if (!allowed.includes(name)) {
-          at(field, `{${name}} is not a placeholder ${task(v.category)} can use (${allowed.map((p) => `{${p}}`).join(', ')})`);
+          at(field, `{${name}} is not a template field ${task(v.category)} can use (${allowed.map((p) => `{${p}}`).join(', ')})`);
         }
       }
       if (used.includes('concept2') && !`${v.title} ${v.instructions}`.includes('{concept}')) {

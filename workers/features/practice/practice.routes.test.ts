@@ -51,7 +51,7 @@ describe('the practice library', () => {
           i === 0 ? { ...x, category: 'review', title: 'Review {lesson}', completes: { kind: 'reviews', count: 2 } } : x,
         ),
       'json/variations/0/title',
-      '{lesson} is not a placeholder a review task can use ({count})',
+      '{lesson} is not a template field a review task can use ({count})',
     ],
     [
       'a completion its category does not have',
