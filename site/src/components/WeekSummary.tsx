@@ -1,6 +1,5 @@
-import { ApiError, getCurrentWeekSummary, getWeeklySummaries, type WeeklySummary } from '../lib/api';
+import { getCurrentWeekSummary, getWeeklySummaries, type WeeklySummary } from '../lib/api';
 import { formatDay, plural } from '../lib/format';
-import { onboardingHref } from '../lib/onboarding';
 import { TODAY_PATH } from '../lib/today';
 import type { ChartBox } from '../lib/week-chart';
 import {
@@ -19,29 +18,10 @@ import { useLoad } from './use-load';
 
 const BOX: ChartBox = { width: 360, height: 150, left: 34, bottom: 22, top: 8, gap: 0.35 };
 
-type Week = { kind: 'summary'; summary: WeeklySummary } | { kind: 'onboarding' } | { kind: 'none' };
-
-/** The latest stored week, else the week so far; none before onboarding or while the API has no summary. */
-async function loadWeek(): Promise<Week> {
-  try {
-    const [latest] = await getWeeklySummaries();
-    if (latest) return { kind: 'summary', summary: latest };
-  } catch (error) {
-    // A 404 here means nothing stored: the week so far still tells something.
-    if (!(error instanceof ApiError && error.status === 404)) return refusal(error);
-  }
-  try {
-    return { kind: 'summary', summary: await getCurrentWeekSummary() };
-  } catch (error) {
-    return refusal(error);
-  }
-}
-
-function refusal(error: unknown): Week {
-  if (error instanceof ApiError && error.status === 409 && error.problem?.code === 'onboarding_required')
-    return { kind: 'onboarding' };
-  if (error instanceof ApiError && error.status === 404) return { kind: 'none' };
-  throw error;
+/** The latest stored week, else the week so far (the API answers both for any learner, onboarded or not). */
+async function loadWeek(): Promise<WeeklySummary> {
+  const [latest] = await getWeeklySummaries();
+  return latest ?? getCurrentWeekSummary();
 }
 
 /** The dashboard's "Your week": the insights first, then the numbers behind them and a chart of the seven days. */
@@ -50,22 +30,14 @@ export default function WeekSummary() {
   if (state.status === 'loading') return <Loading label="Loading your week…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
   const week = state.data;
-  if (week.kind === 'onboarding') {
-    return (
-      <p className="notice">
-        Your week shows here once you follow a daily plan. <a href={onboardingHref(TODAY_PATH)}>Answer six short questions</a> to
-        get your first one.
-      </p>
-    );
-  }
-  if (week.kind === 'none' || isEmptyWeek(week.summary)) {
+  if (isEmptyWeek(week)) {
     return (
       <p className="notice">
         Nothing done this week yet. Your week fills in as you do the tasks of <a href={TODAY_PATH}>today’s plan</a>.
       </p>
     );
   }
-  return <Summary summary={week.summary} />;
+  return <Summary summary={week} />;
 }
 
 function Summary({ summary }: { summary: WeeklySummary }) {

@@ -19,7 +19,7 @@ import {
   type LearnerStore,
   type PreferenceChange,
 } from './learner.store';
-import { localTime } from '../practice/plan.domain';
+import { learnerTimeZone, localTime } from '../practice/plan.domain';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
@@ -193,7 +193,7 @@ export class Learner extends DurableObject<Env> {
   async planInputs(learnerId: string, now: string, fallbackZone: string | null) {
     if (!(await this.open(learnerId))) return null;
     const preferences = this.store.profile()?.preferences ?? null;
-    const timeZone = preferences?.timeZone ?? fallbackZone ?? 'UTC';
+    const timeZone = learnerTimeZone(preferences?.timeZone, fallbackZone);
     const { date, hour } = localTime(new Date(now), timeZone);
     const plan = this.store.refreshedPlan(date);
     if (plan) return { date, hour, timeZone, plan, preferences, plans: [], activity: [], activeDays: [] };

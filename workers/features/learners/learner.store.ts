@@ -490,12 +490,20 @@ export function learnerStore(db: LearnerDb) {
     refreshedPlan(date: string): typeof t.plans.$inferSelect | null {
       const plan = db.select().from(t.plans).where(eq(t.plans.date, date)).get();
       if (!plan) return null;
-      const since = (type: string) =>
-        db
-          .select({ n: sql<number>`count(*)` })
-          .from(t.events)
-          .where(and(eq(t.events.type, type), gte(t.events.receivedAt, plan.createdAt)))
-          .get()?.n ?? 0;
+      // Each event type counted once, however many tasks wait on it.
+      const counts = new Map<string, number>();
+      const since = (type: string): number => {
+        const known = counts.get(type);
+        if (known !== undefined) return known;
+        const n =
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(t.events)
+            .where(and(eq(t.events.type, type), gte(t.events.receivedAt, plan.createdAt)))
+            .get()?.n ?? 0;
+        counts.set(type, n);
+        return n;
+      };
       const done = (item: t.StoredPlanItem): boolean => {
         const { kind } = item.completes;
         const count = 'count' in item.completes ? item.completes.count : 0;

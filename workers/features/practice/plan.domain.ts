@@ -91,6 +91,11 @@ export function timeOfDay(hour: number): TimeOfDay {
   return 'night';
 }
 
+/** The zone a learner's days are counted in: the one they stored, else `fallback` (the device's, or their latest plan's), else UTC. */
+export function learnerTimeZone(stored: string | undefined, fallback: string | null | undefined): string {
+  return stored ?? fallback ?? 'UTC';
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */

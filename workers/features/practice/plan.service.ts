@@ -6,7 +6,7 @@ import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
 import { recommendationsFor } from '../recommendations/recommend.ranking';
 import type { StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
-import { localTime, nextBest } from './plan.domain';
+import { learnerTimeZone, localTime, nextBest } from './plan.domain';
 import { addDays, localMidnight, weekStart } from './summary.domain';
 import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
@@ -195,7 +195,7 @@ export async function practiceProfileOf(deps: Pick<Deps, 'learner'>, input: { le
   const { preferences } = inputs;
   if (!preferences)
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: the profile starts from them');
-  const timeZone = preferences.timeZone ?? inputs.plans[0]?.timeZone ?? 'UTC';
+  const timeZone = learnerTimeZone(preferences.timeZone, inputs.plans[0]?.timeZone);
   const { date, hour } = localTime(now, timeZone);
   const day = dayContext(
     dayInputsOf(

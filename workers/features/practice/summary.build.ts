@@ -1,5 +1,5 @@
 import type { LearnerStore } from '../learners/learner.store';
-import { localTime } from './plan.domain';
+import { learnerTimeZone, localTime } from './plan.domain';
 import { addDays, isoWeek, localMidnight, weekMonday, weeklySummary } from './summary.domain';
 import type { WeeklySummary } from './summary.schemas';
 
@@ -15,7 +15,7 @@ export interface ConceptTitle {
 
 /** The learner's time zone: the stored one, else that of their latest plan, else UTC. */
 function zoneOf(store: LearnerStore, plans: readonly { timeZone: string }[]): string {
-  return store.profile()?.preferences?.timeZone ?? plans[0]?.timeZone ?? 'UTC';
+  return learnerTimeZone(store.profile()?.preferences?.timeZone, plans[0]?.timeZone);
 }
 
 /** One week's summary from the learner's object, and the P(known) per concept it saw. */

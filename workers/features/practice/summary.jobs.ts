@@ -46,7 +46,7 @@ export async function buildDueSummaries(
  * learner's and the platform's daily generation budgets. Whether it phrased any.
  */
 async function phrase(
-  deps: Pick<Deps, 'learner' | 'textGenerator' | 'personalize' | 'config'>,
+  deps: Pick<Deps, 'learner' | 'textGenerator' | 'personalize' | 'config' | 'logger'>,
   learnerId: string,
   week: string,
   insights: WeeklySummary['insights'],
@@ -57,7 +57,11 @@ async function phrase(
   const day = now.toISOString().slice(0, 10);
   const limits = { learner: deps.config.GENERATION_DAILY_BUDGET, platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET };
   if ((await deps.personalize.reserveGeneration(learnerId, day, limits)) !== 'reserved') return false;
-  const phrased = await phraseInsights(generator, insights);
+  const phrased = await phraseInsights(generator, insights).catch((error: unknown) => {
+    // The offline sentences stand; the model's failure is worth knowing.
+    deps.logger.log('warn', 'summaries.phrasing_failed', { learnerId, week, ...describeError(error) });
+    return null;
+  });
   if (!phrased) {
     await deps.personalize.releaseGeneration(learnerId, day);
     return false;

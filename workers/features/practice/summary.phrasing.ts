@@ -55,13 +55,9 @@ export function checkedPhrasing(insights: Insights, answer: string): { insights:
   return { insights: checked, phrased };
 }
 
-/** The insights as the configured model phrases them, numbers checked; null when it failed or kept none. */
+/** The insights as the configured model phrases them, numbers checked; null when it kept none (a failed call throws). */
 export async function phraseInsights(generator: TextGenerator, insights: Insights): Promise<Insights | null> {
-  try {
-    const generation = await generator.generate(phrasingMessages(insights));
-    const checked = checkedPhrasing(insights, generation.text);
-    return checked && checked.phrased > 0 ? checked.insights : null;
-  } catch {
-    return null;
-  }
+  const generation = await generator.generate(phrasingMessages(insights));
+  const checked = checkedPhrasing(insights, generation.text);
+  return checked && checked.phrased > 0 ? checked.insights : null;
 }
