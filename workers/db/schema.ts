@@ -85,7 +85,12 @@ export const lessons = sqliteTable(
     outline: text('outline', { mode: 'json' }).$type<{ depth: number; text: string; anchor: string }[]>(),
     updatedAt: text('updated_at').notNull(),
   },
-  (t) => [index('lessons_chapter_idx').on(t.chapterId, t.position), index('lessons_course_idx').on(t.courseId)],
+  (t) => [
+    index('lessons_chapter_idx').on(t.chapterId, t.position),
+    index('lessons_course_idx').on(t.courseId),
+    // Counting the lessons not yet ingested is part of the course stamp (see COURSE_STAMP_SQL).
+    index('lessons_ingest_idx').on(t.ingestStatus),
+  ],
 );
 
 export const lessonPrerequisites = sqliteTable(
@@ -661,6 +666,16 @@ export const practiceVariations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.id] })],
 );
+
+/**
+ * Which practice library each course has: a hash of its variations, set by the push
+ * that replaces them, so a per-isolate copy knows when it is stale (see COURSE_STAMP_SQL).
+ */
+export const practiceLibraries = sqliteTable('practice_libraries', {
+  courseId: text('course_id').primaryKey(),
+  hash: text('hash').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
 
 /**
  * When each learner with daily plans is next owed a weekly summary (the end of their

@@ -49,6 +49,8 @@ export interface ContentStore {
   bookRows(): Promise<BookRows | null>;
   lessonRecord(slug: string): Promise<LessonRecord | null>;
   lessonHash(slug: string): Promise<string | null>;
+  /** Each lesson's section headings (its level-2 headings; none before it is ingested), by slug. */
+  lessonSections(): Promise<Map<string, string[]>>;
   /** The course a lesson belongs to; null for an unknown lesson. */
   lessonCourse(slug: string): Promise<string | null>;
   /** Stores ingest results only if the lesson still has this content hash (a newer push wins). */
@@ -164,6 +166,11 @@ export function createD1ContentStore(db: Db): ContentStore {
       return { course, parts, chapters, lessons, prerequisites, concepts };
     },
 
+    async lessonSections() {
+      const rows = await db.select({ slug: t.lessons.slug, outline: t.lessons.outline }).from(t.lessons);
+      return new Map(rows.map((r) => [r.slug, (r.outline ?? []).filter((h) => h.depth === 2).map((h) => h.text)]));
+    },
+
     async lessonRecord(slug) {
       const [lessonRows, quizRows] = await db.batch([
         db.select().from(t.lessons).where(eq(t.lessons.slug, slug)),
@@ -264,6 +271,19 @@ export interface OutlineLesson {
   chapterSlug: string;
   chapterTitle: string;
 }
+
+/**
+ * Names the course's current content (`stamp`) for copies kept per isolate, and gives
+ * the course id. It changes when a push changes the course (its version and manifest
+ * hash), when a practice library is pushed (its hash), and as lessons are ingested
+ * (between two pushes, the lessons not yet ingested only ever get fewer). Indexed:
+ * reading it costs no scan of the lessons.
+ */
+export const COURSE_STAMP_SQL = `SELECT
+  coalesce((SELECT group_concat(id || ':' || version || ':' || manifest_hash) FROM courses), '')
+    || '|' || coalesce((SELECT group_concat(course_id || ':' || hash) FROM practice_libraries), '')
+    || '|' || (SELECT count(*) FROM lessons WHERE ingest_status IN ('pending', 'failed')) AS stamp,
+  (SELECT min(id) FROM courses) AS course_id`;
 
 /** The course's lessons with their part and chapter, in course order (one D1 query). */
 export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {

@@ -8,6 +8,7 @@ import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
 import type { Goal } from '../recommendations/path.domain';
+import { signalWindow } from '../recommendations/recommend.domain';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
 import * as schema from './learner.schema';
@@ -34,6 +35,26 @@ const SUMMARIES_SHOWN = 53;
 const RETRY_MS = 30_000;
 
 export type NoLearner = { result: 'no_learner' };
+
+/**
+ * Everything of the learner's that ranking and path planning read at `now`: progress,
+ * mastery, preferences, goal, due and rightly answered items, recommendations
+ * dismissed in the last week, activity per day of the last 28.
+ */
+function signalRows(store: LearnerStore, now: string) {
+  const { dismissedSince, sinceDay } = signalWindow(new Date(now));
+  return {
+    progress: store.allProgress(),
+    mastery: store.allMastery(),
+    preferences: store.profile()?.preferences ?? null,
+    goal: store.goal(),
+    dueItems: store.dueCards(now).map((c) => c.itemId),
+    correctItems: [...store.bestAnswers()].filter(([, right]) => right).map(([item]) => item),
+    dismissed: store.dismissedSince(dismissedSince),
+    days: store.days(sinceDay),
+  };
+}
+export type SignalRows = ReturnType<typeof signalRows>;
 
 /**
  * One learner's state: a SQLite-backed Durable Object per learner id, reached by typed
@@ -187,8 +208,9 @@ export class Learner extends DurableObject<Env> {
   /**
    * The learner's local date and hour at `now` (in their stored time zone, else
    * `fallbackZone`, else UTC) and that day's plan if it has one, else what composing it
-   * needs: preferences, the last 90 plans, event times of the last 28 days and active
-   * days. Null when the object is not `learnerId`'s.
+   * needs: preferences, the last 90 plans, event times of the last 28 days, active days
+   * and what ranking reads (`signals`), so a first request of the day costs one call.
+   * Null when the object is not `learnerId`'s.
    */
   async planInputs(learnerId: string, now: string, fallbackZone: string | null) {
     if (!(await this.open(learnerId))) return null;
@@ -196,8 +218,8 @@ export class Learner extends DurableObject<Env> {
     const timeZone = learnerTimeZone(preferences?.timeZone, fallbackZone);
     const { date, hour } = localTime(new Date(now), timeZone);
     const plan = this.store.refreshedPlan(date);
-    if (plan) return { date, hour, timeZone, plan, preferences, plans: [], activity: [], activeDays: [] };
-    return { date, hour, timeZone, plan: null, ...this.planning(now) };
+    if (plan) return { date, hour, timeZone, plan, preferences, plans: [], activity: [], activeDays: [], signals: null };
+    return { date, hour, timeZone, plan: null, ...this.planning(now), signals: signalRows(this.store, now) };
   }
 
   /** What composing plan tasks reads: preferences, the last 90 plans, event times of the last 28 days, active days. */
@@ -215,7 +237,7 @@ export class Learner extends DurableObject<Env> {
   /** A day's plan (its tasks that completed themselves ticked) and what composing a task for it needs; null when not `learnerId`'s. */
   async swapInputs(learnerId: string, date: string, now: string) {
     if (!(await this.open(learnerId))) return null;
-    return { plan: this.store.refreshedPlan(date), ...this.planning(now) };
+    return { plan: this.store.refreshedPlan(date), ...this.planning(now), signals: signalRows(this.store, now) };
   }
 
   /** What the practice profile reads (see `planning`); null when not `learnerId`'s. */
@@ -261,20 +283,10 @@ export class Learner extends DurableObject<Env> {
     return this.store.savePlan(plan);
   }
 
-  /** Everything of the learner's that ranking and path planning read, in one call. */
-  async signals(learnerId: string, now: string, dismissedSince: string, sinceDay: string) {
+  /** Everything of the learner's that ranking and path planning read at `now`, in one call. */
+  async signals(learnerId: string, now: string) {
     if (!(await this.open(learnerId))) return null;
-    const best = this.store.bestAnswers();
-    return {
-      progress: this.store.allProgress(),
-      mastery: this.store.allMastery(),
-      preferences: this.store.profile()?.preferences ?? null,
-      goal: this.store.goal(),
-      dueItems: this.store.dueCards(now).map((c) => c.itemId),
-      correctItems: [...best].filter(([, right]) => right).map(([item]) => item),
-      dismissed: this.store.dismissedSince(dismissedSince),
-      days: this.store.days(sinceDay),
-    };
+    return signalRows(this.store, now);
   }
 
   /** Records a freshly ranked list's recommendations as offered (feedback is taken on these only). */

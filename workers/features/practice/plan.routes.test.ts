@@ -76,6 +76,18 @@ describe("today's plan", () => {
     expect((await api('/api/plans/today', { key })).status).toBe(401);
   });
 
+  it('composes from the library as last pushed, though this isolate planned from the one before', async () => {
+    const key = await givenCourseAndLibrary();
+    const before = await givenLearner({ goals: ['basics'] });
+    expect((await today(before.token)).status).toBe(200);
+    const renamed = PRACTICE_SEEDS.map((v) => ({ ...v, id: `next-${v.id}` }));
+    expect((await api('/api/admin/practice/library', { method: 'PUT', key, json: { variations: renamed } })).status).toBe(200);
+    const after = await givenLearner({ goals: ['basics'] });
+    const plan = await (await today(after.token)).json<Plan>();
+    expect(plan.items.length).toBeGreaterThanOrEqual(3);
+    for (const item of plan.items) expect(item.variationId).toMatch(/^next-/);
+  });
+
   it('ticks a task that completes itself, and takes check-offs, skips and ratings once per eventId', async () => {
     await givenCourseAndLibrary();
     const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 45 });

@@ -2,8 +2,10 @@ import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
-import { conceptMastery, dueReviews } from '../mastery/mastery.reads';
-import { recommendationsFor } from '../recommendations/recommend.ranking';
+import { conceptLevel } from '../mastery/mastery.domain';
+import { rankedFor } from '../recommendations/recommend.ranking';
+import type { SignalRows } from '../learners/learner.object';
+import type { Variation } from './practice.schemas';
 import type { StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { learnerTimeZone, localTime, nextBest } from './plan.domain';
@@ -12,7 +14,7 @@ import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 
-type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'cache' | 'mastery' | 'outline'>;
+type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'mastery'>;
 
 /** A stored plan row as the API shows it. */
 function planView(row: {
@@ -40,43 +42,69 @@ function planView(row: {
   });
 }
 
+/** What planning reads of the course (see `planCourse`). */
+interface PlanCourse {
+  /** The library of the course `stamp` names (empty before any push). */
+  library: Variation[];
+  /** Section headings per lesson slug. */
+  sections: Map<string, string[]>;
+  /** Titles of the concepts the course assesses. */
+  conceptTitles: Map<string, string>;
+}
+
+/** The course as planning last read it, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
+let courseMemo: { stamp: string; course: PlanCourse } | null = null;
+
+/** What planning reads of the course `stamp` names: from this isolate's copy when the stamp matches, else read (three D1 queries at once). */
+async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null): Promise<PlanCourse> {
+  if (courseMemo?.stamp === stamp) return courseMemo.course;
+  const [library, sections, concepts] = await Promise.all([
+    courseId ? deps.practice.library(courseId) : Promise.resolve([]),
+    deps.content.lessonSections(),
+    deps.mastery.assessedConcepts(),
+  ]);
+  const course = { library, sections, conceptTitles: new Map(concepts.map((k) => [k.concept, k.title])) };
+  courseMemo = { stamp, course };
+  return course;
+}
+
 /**
- * What the learner model says today, as the planner reads it: the next recommended
- * lesson (with its sections), the lesson they opened last (`recentSlug`, from their
- * object), due reviews and weak concepts. The reads run at once.
+ * What the learner model says today, as the planner reads it, from what the learner's
+ * object gave (`signals`, and `recentSlug`: the lesson they opened last): the next
+ * recommended lesson (with its sections), due reviews and weak concepts, and the
+ * course's library. One D1 batch (the ranking's), and the course when this isolate has
+ * not read it; the ranking is not offered to the learner (the recommendations route does that).
  */
 async function learnerToday(
   deps: PlanDeps,
-  learnerId: string,
-  now: Date,
-  recentSlug: string | null,
-): Promise<DayInputs['learner']> {
-  const next = recommendationsFor(deps, { learnerId, limit: 10, allowSkips: false, now }).then(async (recommended) => {
-    const lesson = recommended.items.find((i) => i.kind === 'lesson');
-    return lesson ? { lesson, record: await deps.content.lessonRecord(lesson.lessonSlug) } : null;
-  });
-  const [found, mastery, reviews, outline] = await Promise.all([
-    next,
-    conceptMastery(deps, { learnerId }),
-    dueReviews(deps, { learnerId, limit: 100, now }),
-    recentSlug ? deps.outline() : Promise.resolve([]),
+  input: { learnerId: string; now: Date; signals: SignalRows; recentSlug: string | null },
+): Promise<{ library: Variation[]; courseId: string | null; learner: DayInputs['learner'] }> {
+  const { learnerId, now, signals, recentSlug } = input;
+  const context = await deps.recommend.context(signals);
+  const [ranked, course] = await Promise.all([
+    rankedFor(deps, { learnerId, learner: context, allowSkips: false, now }),
+    planCourse(deps, context.courseStamp, context.courseId),
   ]);
+  const next = ranked.items.find((i) => i.kind === 'lesson');
   // A lesson the course no longer has is not one to apply or reflect on.
-  const recent = outline.find((l) => l.lessonSlug === recentSlug);
+  const recent = ranked.lessons.find((l) => l.slug === recentSlug);
+  const weak = signals.mastery
+    .flatMap((m) => {
+      const title = course.conceptTitles.get(m.conceptId);
+      return title !== undefined && m.attempts > 0 && conceptLevel(m) !== 'mastered' ? [{ ...m, title }] : [];
+    })
+    .sort((a, b) => a.pKnown - b.pKnown || a.title.localeCompare(b.title));
   return {
-    dueReviews: reviews.due.length,
-    nextLesson: found
-      ? {
-          slug: found.lesson.lessonSlug,
-          title: found.lesson.title,
-          sections: (found.record?.ingest.outline ?? []).filter((h) => h.depth === 2).map((h) => h.text),
-        }
-      : null,
-    recentLesson: recent ? { slug: recent.lessonSlug, title: recent.title } : null,
-    weakConcepts: mastery.concepts
-      .filter((c) => c.attempts > 0 && c.level !== 'mastered')
-      .slice(0, 5)
-      .map((c) => ({ id: c.concept, title: c.title, pKnown: c.pKnown })),
+    library: course.library,
+    courseId: context.courseId,
+    learner: {
+      dueReviews: [...context.signals.dueReviews.values()].reduce((sum, n) => sum + n, 0),
+      nextLesson: next
+        ? { slug: next.lessonSlug, title: next.title, sections: course.sections.get(next.lessonSlug) ?? [] }
+        : null,
+      recentLesson: recent ? { slug: recent.slug, title: recent.title } : null,
+      weakConcepts: weak.slice(0, 5).map((c) => ({ id: c.conceptId, title: c.title, pKnown: c.pKnown })),
+    },
   };
 }
 
@@ -136,18 +164,12 @@ export async function todaysPlan(
   const found = await deps.learner(learnerId).planInputs(learnerId, now.toISOString(), input.timeZone);
   const inputs = ofLearner<NonNullable<typeof found>>(found);
   if (inputs.plan) return planView(inputs.plan);
-  const { preferences, date, timeZone } = inputs;
-  if (!preferences) {
+  const { preferences, date, timeZone, signals } = inputs;
+  if (!preferences || !signals) {
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
   }
-  const [stored, learner] = await Promise.all([
-    deps.content
-      .currentCourse()
-      .then(async (course) => ({ course, library: course ? await deps.practice.library(course.id) : [] })),
-    learnerToday(deps, learnerId, now, inputs.recentLesson),
-  ]);
-  const { course, library } = stored;
-  if (!course || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
+  const { library, courseId, learner } = await learnerToday(deps, { learnerId, now, signals, recentSlug: inputs.recentLesson });
+  if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
   const day = planDay(
     library,
     dayInputsOf(
@@ -160,7 +182,7 @@ export async function todaysPlan(
   const [saved] = await Promise.all([
     deps.learner(learnerId).savePlan(learnerId, {
       date,
-      courseId: course.id,
+      courseId,
       createdAt: now.toISOString(),
       timeZone,
       archetype: day.archetype.value,
@@ -241,12 +263,14 @@ export async function swapPlanTask(
   const swaps = plan.items.filter((i) => i.status === 'swapped').length;
   if (swaps >= MAX_SWAPS)
     throw new AppError('conflict', `This plan has been swapped ${MAX_SWAPS} times today: keep the tasks you have`);
-  const library = await deps.practice.library(plan.courseId);
+  const today = await learnerToday(deps, { learnerId, now, signals: inputs.signals, recentSlug: inputs.recentLesson });
+  // A plan of a course replaced since is swapped within that course's library.
+  const library = today.courseId === plan.courseId ? today.library : await deps.practice.library(plan.courseId);
   const { ctx } = dayContext(
     dayInputsOf(
       { learnerId, now, date, hour: localTime(now, plan.timeZone).hour, timeZone: plan.timeZone, dynamic: true },
       { ...inputs, preferences },
-      await learnerToday(deps, learnerId, now, inputs.recentLesson),
+      today.learner,
     ),
   );
   const kept = plan.items.filter((i) => i.status !== 'swapped' && i.id !== itemId);

@@ -37,7 +37,7 @@ practiceAdminRoutes.openapi(
     }
     const course = await c.var.deps.content.currentCourse();
     if (!course) throw new AppError('not_found', 'There is no course yet: push a course before its practice library');
-    await c.var.deps.practice.replaceLibrary(course.id, variations);
+    await c.var.deps.practice.replaceLibrary(course.id, variations, new Date().toISOString());
     c.var.deps.logger.log('info', 'practice.library_replaced', { course: course.id, variations: variations.length });
     const categories = Object.fromEntries(CATEGORIES.map((k) => [k, variations.filter((v) => v.category === k).length]));
     return c.json({ courseId: course.id, variations: variations.length, categories }, 200);

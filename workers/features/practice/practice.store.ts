@@ -2,12 +2,13 @@ import { asc, eq, lte } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
+import { sha256Hex } from '../../platform/sha256';
 import { VariationSchema, type Variation } from './practice.schemas';
 
 /** Port over the practice-task library and the weekly summaries schedule in D1. */
 export interface PracticeStore {
-  /** Replaces the course's whole library in one batch: it commits whole or not at all. */
-  replaceLibrary(courseId: string, variations: readonly Variation[]): Promise<void>;
+  /** Replaces the course's whole library in one batch, with its hash: it commits whole or not at all. */
+  replaceLibrary(courseId: string, variations: readonly Variation[], at: string): Promise<void>;
   /** The course's library in the order it was pushed. */
   library(courseId: string): Promise<Variation[]>;
   /** Notes a learner with plans, first due a weekly summary at `nextAt` (kept when they are noted already). */
@@ -23,7 +24,7 @@ const ROWS_PER_INSERT = 7;
 
 export function createD1PracticeStore(db: Db): PracticeStore {
   return {
-    async replaceLibrary(courseId, variations) {
+    async replaceLibrary(courseId, variations, at) {
       const rows = variations.map((v, position) => ({
         courseId,
         id: v.id,
@@ -43,7 +44,15 @@ export function createD1PracticeStore(db: Db): PracticeStore {
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         inserts.push(db.insert(t.practiceVariations).values(rows.slice(i, i + ROWS_PER_INSERT)));
       }
-      await db.batch([db.delete(t.practiceVariations).where(eq(t.practiceVariations.courseId, courseId)), ...inserts]);
+      const library = { courseId, hash: await sha256Hex(JSON.stringify(variations)), updatedAt: at };
+      await db.batch([
+        db.delete(t.practiceVariations).where(eq(t.practiceVariations.courseId, courseId)),
+        ...inserts,
+        db
+          .insert(t.practiceLibraries)
+          .values(library)
+          .onConflictDoUpdate({ target: t.practiceLibraries.courseId, set: { hash: library.hash, updatedAt: at } }),
+      ]);
     },
 
     async library(courseId) {

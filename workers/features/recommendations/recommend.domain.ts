@@ -11,6 +11,19 @@ import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
  * Thompson sampling among candidates that already passed the filter.
  */
 
+/** How long a dismissed recommendation stays away. */
+export const DISMISS_DAYS = 7;
+/** Days of activity ranking reads (the learner's pace). */
+const ACTIVITY_DAYS = 28;
+
+/** What of the learner's history ranking reads at `now`: dismissals since `dismissedSince`, activity since `sinceDay`. */
+export function signalWindow(now: Date): { dismissedSince: string; sinceDay: string } {
+  return {
+    dismissedSince: new Date(now.getTime() - DISMISS_DAYS * 86_400_000).toISOString(),
+    sinceDay: new Date(now.getTime() - ACTIVITY_DAYS * 86_400_000).toISOString().slice(0, 10),
+  };
+}
+
 export type Layer = 'L1' | 'L2' | 'L3';
 
 export interface CourseLesson {

@@ -1,7 +1,8 @@
 import type { Deps } from '../../deps';
 import { planPath } from './path.domain';
 import { recommendationsKey } from './recommend.cache';
-import { recommend, seedOf, type Recommendation } from './recommend.domain';
+import { recommend, seedOf, type CourseLesson, type Recommendation } from './recommend.domain';
+import type { LearnerContext } from './recommend.store';
 import { CachedSchema, MAX_RECOMMENDATIONS, type Cached } from './recommend.schemas';
 
 /** A cached list also ages out, for what changes without an event of the learner (due times, others' feedback). */
@@ -11,11 +12,15 @@ const CACHE_TTL_SECONDS = 600;
 const PLAIN_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
 
 /**
- * Ranks the learner's full list at `now`, the steps to their set goal weighted up, and
- * records it as offered to them.
+ * The learner's full list at `now` from their context (`RecommendStore.context`), the
+ * steps to their set goal weighted up, with the course it was ranked over. Records
+ * nothing: `recommendationsFor` is what offers a list to the learner.
  */
-async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
-  const learner = await deps.recommend.learner(learnerId, now);
+export async function rankedFor(
+  deps: Pick<Deps, 'recommend'>,
+  input: { learnerId: string; learner: LearnerContext; allowSkips: boolean; now: Date },
+): Promise<{ items: Recommendation[]; lessons: CourseLesson[] }> {
+  const { learnerId, learner, allowSkips, now } = input;
   const lessons = await deps.recommend.course(learner.courseStamp);
   const goalLessons = new Set<string>();
   if (learner.goal) {
@@ -27,6 +32,13 @@ async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips
     { ...learner.signals, goalLessons, allowSkips },
     { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)) },
   );
+  return { items, lessons };
+}
+
+/** Ranks the learner's full list at `now` (see `rankedFor`) and records it as offered to them. */
+async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
+  const learner = await deps.recommend.learner(learnerId, now);
+  const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now });
   await deps.recommend.offer(
     learnerId,
     items.map((i) => i.id),

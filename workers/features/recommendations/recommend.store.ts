@@ -3,14 +3,10 @@ import type { LearnerObject } from '../learners/learner.client';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
+import type { SignalRows } from '../learners/learner.object';
+import { COURSE_STAMP_SQL } from '../content/content.store';
 
-/** How long a dismissed recommendation stays away. */
-export const DISMISS_DAYS = 7;
-
-/**
- * The course as last read, per isolate, with the stamp it was read at: every push that
- * changes the course changes its manifest hash, so a matching stamp means the same course.
- */
+/** The course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> } | null = null;
 
 export interface LearnerContext {
@@ -109,16 +105,16 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
     },
 
     async learner(learnerId: string, now: Date): Promise<LearnerContext> {
-      const since = new Date(now.getTime() - DISMISS_DAYS * 86_400_000).toISOString();
-      const sinceDay = new Date(now.getTime() - 28 * 86_400_000).toISOString().slice(0, 10);
-      const mine = ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString(), since, sinceDay));
+      return store.context(ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString())));
+    },
+
+    /** The learner's context from what their object gave (`Learner.signals`): one D1 batch, plus the course when this isolate has not read it. */
+    async context(mine: SignalRows): Promise<LearnerContext> {
       const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
       const results = await d1.batch<Record<string, unknown>>([
-        d1.prepare(
-          "SELECT group_concat(id || ':' || version || ':' || manifest_hash) AS stamp, min(id) AS course_id FROM courses",
-        ),
+        d1.prepare(COURSE_STAMP_SQL),
         d1.prepare(CANDIDATE_STATS_SQL),
         // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
         ...chunks(completedSlugs).map((part) =>
