@@ -1,8 +1,9 @@
 /**
  * `npm run eval -- search`: starts the Worker on its own fresh state, pushes the
- * sample course, and asks every question of `seeds/eval/search-questions.yaml` in
- * each search mode. Prints recall@5 and MRR (over the first 20 distinct lessons)
- * per mode. With EMBEDDINGS_BASE_URL (and _MODEL, _DIMENSIONS, _API_KEY) set, that
+ * sample course, and asks every question of `seeds/eval/search-questions.yaml` (written
+ * alongside the search) and `seeds/eval/learner-questions.yaml` (written the way
+ * learners ask, before looking at results) in each search mode. Prints recall@5 and
+ * MRR (over the first 20 distinct lessons) per mode and set, and the learner set's top 3. With EMBEDDINGS_BASE_URL (and _MODEL, _DIMENSIONS, _API_KEY) set, that
  * embedder is measured; otherwise both local ones: the offline hashing embedder and
  * the local semantic model server (`scripts/embedding-server.ts`).
  */
@@ -27,7 +28,7 @@ const QuestionsSchema = z.object({
       id: z.string(),
       question: z.string(),
       gold: z.string(),
-      style: z.enum(['paraphrase', 'keyword']),
+      style: z.enum(['paraphrase', 'keyword', 'learner', 'short']),
       also: z.array(z.string()).optional(),
     }),
   ),
@@ -65,15 +66,20 @@ async function evaluate(questions: Question[], vars: Record<string, string>) {
         ranks.push({ question, rank: rankOf(lessons, question) });
       }
       const score = (subset: typeof ranks) => ({
+        recallAt3: subset.filter((r) => r.rank !== null && r.rank <= 3).length / subset.length,
         recallAt5: subset.filter((r) => r.rank !== null && r.rank <= 5).length / subset.length,
         mrr: subset.reduce((sum, r) => sum + (r.rank ? 1 / r.rank : 0), 0) / subset.length,
       });
+      const written = ranks.filter((r) => r.question.style === 'paraphrase' || r.question.style === 'keyword');
+      const learners = ranks.filter((r) => r.question.style === 'learner' || r.question.style === 'short');
       rows.push({
         mode,
-        all: score(ranks),
+        all: score(written),
         paraphrase: score(ranks.filter((r) => r.question.style === 'paraphrase')),
         keyword: score(ranks.filter((r) => r.question.style === 'keyword')),
-        misses: ranks.filter((r) => r.rank === null || r.rank > 5).map((r) => r.question.id),
+        learner: score(learners),
+        misses: written.filter((r) => r.rank === null || r.rank > 5).map((r) => r.question.id),
+        learnerMisses: learners.filter((r) => r.rank === null || r.rank > 3).map((r) => r.question.id),
       });
     }
     return { embedder, searchableSeconds, rows };
@@ -132,7 +138,10 @@ async function main() {
       `unknown evaluation "${what}"; try: npm run eval -- search, -- kt <file.csv>, -- recs [--learners N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
-  const { questions } = QuestionsSchema.parse(parse(readFileSync('seeds/eval/search-questions.yaml', 'utf8')));
+  // The set written alongside the search, and the one written the way learners ask (before looking at results).
+  const questions = ['search', 'learner'].flatMap(
+    (name) => QuestionsSchema.parse(parse(readFileSync(`seeds/eval/${name}-questions.yaml`, 'utf8'))).questions,
+  );
   const configured = Object.fromEntries(
     ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'].flatMap((k) =>
       process.env[k] ? [[k, process.env[k] ?? '']] : [],
@@ -153,16 +162,21 @@ async function main() {
   const f = (n: number) => n.toFixed(2);
   for (const result of results) {
     console.log(
-      `\n${questions.length} questions, embedder ${result.embedder}; push to searchable ${result.searchableSeconds.toFixed(1)} s (from a fresh state, including server start)\n`,
+      `\n${questions.filter((q) => q.style === 'paraphrase' || q.style === 'keyword').length} written-set and ${questions.filter((q) => q.style === 'learner' || q.style === 'short').length} learner-set questions, embedder ${result.embedder}; push to searchable ${result.searchableSeconds.toFixed(1)} s (from a fresh state, including server start)\n`,
     );
-    console.log('| mode | recall@5 | MRR | recall@5 paraphrased | recall@5 keyword |');
-    console.log('|---|---:|---:|---:|---:|');
+    console.log(
+      '| mode | written set recall@5 | MRR | recall@5 paraphrased | recall@5 keyword | learner set top 3 | learner recall@5 | learner MRR |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of result.rows) {
       console.log(
-        `| ${r.mode} | ${f(r.all.recallAt5)} | ${f(r.all.mrr)} | ${f(r.paraphrase.recallAt5)} | ${f(r.keyword.recallAt5)} |`,
+        `| ${r.mode} | ${f(r.all.recallAt5)} | ${f(r.all.mrr)} | ${f(r.paraphrase.recallAt5)} | ${f(r.keyword.recallAt5)} | ${f(r.learner.recallAt3)} | ${f(r.learner.recallAt5)} | ${f(r.learner.mrr)} |`,
       );
     }
-    for (const r of result.rows) console.log(`${r.mode} misses (not in top 5): ${r.misses.join(', ') || 'none'}`);
+    for (const r of result.rows) {
+      console.log(`${r.mode} misses (written set, not in top 5): ${r.misses.join(', ') || 'none'}`);
+      console.log(`${r.mode} misses (learner set, not in top 3): ${r.learnerMisses.join(', ') || 'none'}`);
+    }
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/eval-search.json', JSON.stringify({ at: new Date().toISOString(), results }, null, 2));

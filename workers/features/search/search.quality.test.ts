@@ -11,7 +11,7 @@ import type { SearchResponse } from './search.schemas';
 
 /** The sample course as an author writes it, and the questions `npm run eval -- search` asks of it. */
 const SEED_FILES = import.meta.glob<string>('../../../seeds/course/**/*.md', { query: '?raw', import: 'default', eager: true });
-const QUESTIONS_FILE = import.meta.glob<string>('../../../seeds/eval/search-questions.yaml', {
+const QUESTION_FILES = import.meta.glob<string>('../../../seeds/eval/*-questions.yaml', {
   query: '?raw',
   import: 'default',
   eager: true,
@@ -23,7 +23,12 @@ interface Question {
   gold: string;
   also?: string[];
 }
-const QUESTIONS = (parse(Object.values(QUESTIONS_FILE)[0] ?? '') as { questions: Question[] }).questions;
+const questionsOf = (name: string) =>
+  (parse(QUESTION_FILES[`../../../seeds/eval/${name}-questions.yaml`] ?? '') as { questions: Question[] }).questions;
+/** Written alongside the search. */
+const QUESTIONS = questionsOf('search');
+/** Written the way learners ask, before looking at any result. */
+const LEARNER_QUESTIONS = questionsOf('learner');
 
 /** Queries about nothing the course teaches: made-up words, other subjects, function words. */
 const UNRELATED = [
@@ -72,14 +77,54 @@ function repeatsHeading(snippet: string, headingPath: string[]): boolean {
 
 const withoutOrder = (folder: string) => folder.replace(/^\d+-/, '');
 
-/** Indexes every lesson of the sample course where it sits, as ingest does after a push. */
+/**
+ * Indexes every lesson of the sample course where it sits, as ingest does after a push,
+ * with its row (title, summary, objectives) as a push writes it.
+ */
 async function givenSampleCourse() {
   const deps = depsFor(env, {});
+  const at = '2026-12-01T00:00:00.000Z';
+  await env.DB.prepare("INSERT INTO courses (id, title, updated_at) VALUES ('sample', 'Practical SQL', ?)").bind(at).run();
+  let position = 0;
   for (const [path, raw] of Object.entries(SEED_FILES)) {
     const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(raw);
-    const front = parse(match?.[1] ?? '') as { slug?: string; minutes?: number; layer?: string };
+    const front = parse(match?.[1] ?? '') as {
+      slug?: string;
+      title?: string;
+      minutes?: number;
+      layer?: string;
+      summary?: string;
+      objectives?: string[];
+    };
     if (!front.slug || front.minutes === undefined) continue; // course, part and chapter index files
     const [part = '', chapter = ''] = path.split('/').slice(-3, -1);
+    await env.DB.batch([
+      env.DB.prepare("INSERT OR IGNORE INTO parts (id, course_id, slug, title, position) VALUES (?, 'sample', ?, ?, 0)").bind(
+        part,
+        withoutOrder(part),
+        part,
+      ),
+      env.DB.prepare(
+        "INSERT OR IGNORE INTO chapters (id, course_id, part_id, slug, title, position) VALUES (?, 'sample', ?, ?, ?, 0)",
+      ).bind(chapter, part, withoutOrder(chapter), chapter),
+      env.DB.prepare(
+        `INSERT INTO lessons (slug, course_id, chapter_id, position, title, layer, difficulty, minutes, summary, objectives,
+           source_path, content_hash, meta_hash, ingest_status, updated_at)
+         VALUES (?, 'sample', ?, ?, ?, ?, 2, ?, ?, ?, ?, ?, '', 'ingested', ?)`,
+      ).bind(
+        front.slug,
+        chapter,
+        position++,
+        front.title ?? front.slug,
+        front.layer ?? 'L1',
+        front.minutes,
+        front.summary ?? '',
+        JSON.stringify(front.objectives ?? []),
+        path,
+        `${front.slug}-v1`.padEnd(16, '0'),
+        at,
+      ),
+    ]);
     await indexItem(
       deps,
       {
@@ -104,11 +149,12 @@ async function search(json: Record<string, unknown>): Promise<SearchResponse> {
   return response.json<SearchResponse>();
 }
 
-/** Recall@5 and MRR over distinct lessons of the first 20 results, as the eval scores them. */
-async function score(deps: ReturnType<typeof depsFor>, mode: 'lexical' | 'vector' | 'hybrid') {
+/** Recall@k (5 unless told) and MRR over distinct lessons of the first 20 results, as the eval scores them; the misses. */
+async function score(deps: ReturnType<typeof depsFor>, mode: 'lexical' | 'vector' | 'hybrid', questions = QUESTIONS, k = 5) {
   let found = 0;
   let reciprocal = 0;
-  for (const q of QUESTIONS) {
+  const misses: string[] = [];
+  for (const q of questions) {
     const result = await searchChunks(deps, {
       query: q.question,
       limit: 20,
@@ -118,10 +164,11 @@ async function score(deps: ReturnType<typeof depsFor>, mode: 'lexical' | 'vector
     const lessons = [...new Set(result.hits.map((h) => h.itemId))];
     const accepted = new Set([q.gold, ...(q.also ?? [])]);
     const rank = lessons.findIndex((l) => accepted.has(l)) + 1;
-    if (rank > 0 && rank <= 5) found += 1;
+    if (rank > 0 && rank <= k) found += 1;
+    else misses.push(`${q.id} (${rank || 'none'}): ${q.question} -> ${lessons.slice(0, k).join(', ')}`);
     if (rank > 0) reciprocal += 1 / rank;
   }
-  return { recallAt5: found / QUESTIONS.length, mrr: reciprocal / QUESTIONS.length };
+  return { recallAt5: found / questions.length, mrr: reciprocal / questions.length, misses };
 }
 
 describe('search quality on the sample course (hashing embedder)', () => {
@@ -129,17 +176,46 @@ describe('search quality on the sample course (hashing embedder)', () => {
     expect(QUESTIONS).toHaveLength(48);
   });
 
-  it('finds the gold lesson at least as often as before the relevance floor and grouping', async () => {
+  it('finds the gold lesson of the questions written with the search as often as measured', async () => {
     const deps = await givenSampleCourse();
-    // Recall@5 / MRR before the floor and grouping: lexical 0.875 / 0.6287, vector 0.7292 / 0.6237,
-    // hybrid 0.8958 / 0.6935. With them: lexical the same, vector 0.75 / 0.6387, hybrid 0.8958 / 0.6999.
-    const expected = { lexical: [0.875, 0.6286], vector: [0.75, 0.6386], hybrid: [0.8958, 0.6999] } as const;
+    // Recall@5 / MRR with the relevance floor and grouping: lexical 0.875 / 0.6287, vector 0.75 / 0.6387,
+    // hybrid 0.8958 / 0.6999. Then function words left out of the full-text query and lessons ranked by
+    // title, summary and objectives as a third list: lexical 0.7917 / 0.5489, vector 0.75 / 0.6387,
+    // hybrid 0.8333 / 0.6597 here, while the learner-phrased questions went from 0.72 to 0.82 in the top 3.
+    // This set leans on its wording ("why", "without"), which learners' questions do not share.
+    const expected = { lexical: [0.7916, 0.5488], vector: [0.75, 0.6386], hybrid: [0.8333, 0.6596] } as const;
     for (const mode of ['lexical', 'vector', 'hybrid'] as const) {
       const { recallAt5, mrr } = await score(deps, mode);
       expect(recallAt5, `${mode} recall@5`).toBeGreaterThanOrEqual(expected[mode][0]);
       expect(mrr, `${mode} MRR`).toBeGreaterThanOrEqual(expected[mode][1]);
     }
   }, 60_000);
+
+  it('puts the right lesson in the top 3 for the questions phrased the way learners ask, as often as measured', async () => {
+    const deps = await givenSampleCourse();
+    expect(LEARNER_QUESTIONS.length).toBeGreaterThanOrEqual(40);
+    // 0.72 before function words left the full-text query and lessons were ranked by title, summary and
+    // objectives; 0.82 after. The issue's target is 0.9: the misses left need synonyms the hashing
+    // embedder cannot know ("remove a row" for DELETE, "the WITH thing" for a CTE).
+    const { recallAt5: top3, misses } = await score(deps, 'hybrid', LEARNER_QUESTIONS, 3);
+    expect(top3, misses.join('\n')).toBeGreaterThanOrEqual(0.82);
+  }, 60_000);
+
+  it('answers "how do I filter rows" with the WHERE lesson near the top, highlighting only the words that matter', async () => {
+    await givenSampleCourse();
+    const { hits } = await search({ query: 'how do I filter rows' });
+    expect(hits.slice(0, 3).map((h) => h.itemId)).toContain('filtering-with-where');
+    expect(new Set(hits.map((h) => h.itemId)).size).toBe(hits.length);
+    for (const hit of hits) {
+      const marked = hit.highlights.map(([start, end]) => hit.snippet.slice(start, end).toLowerCase());
+      expect(
+        marked.filter((w) => ['how', 'do', 'i'].includes(w)),
+        hit.itemId,
+      ).toEqual([]);
+    }
+    // Without the question words the FILTER clause's lesson may come first: it is about filtering too.
+    expect((await search({ query: 'filter rows' })).hits.slice(0, 5).map((h) => h.itemId)).toContain('filtering-with-where');
+  });
 
   it('sets the vector floor above every similarity unrelated queries reach, which no real question needs', async () => {
     const deps = await givenSampleCourse();

@@ -4,7 +4,7 @@ import type { VectorFilter } from '../../platform/vector-index';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { stemmer } from 'stemmer';
 import { chunkProse, dropCommonWords, queryWords, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
-import { groupByItem, hasTerms, memoStemmer, queryTerms, supports, vectorFloor } from './search.relevance';
+import { groupByItem, hasTerms, isStopWord, memoStemmer, queryTerms, supports, vectorFloor } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
 
 /**
@@ -28,8 +28,9 @@ export interface SearchInput {
 }
 
 /**
- * Hybrid search: BM25 over chunk text and vector similarity, fused by reciprocal
- * rank. `modes` lets the evaluation measure each ranking alone. A candidate is kept
+ * Hybrid search: BM25 over chunk text, BM25 over lessons' titles, summaries and
+ * objectives (title first: a lesson named for the question comes up, at its start),
+ * and vector similarity, fused by reciprocal rank. `modes` lets the evaluation measure each ranking alone. A candidate is kept
  * only if the query supports it (`supports`, or a similarity at the embedder's
  * floor), so a query about nothing in the course finds nothing; hits are then
  * grouped by lesson or source. Grouping and the floor only drop and fold candidates:
@@ -42,13 +43,13 @@ export async function searchChunks(
   const terms = queryTerms(input.query);
   if (!hasTerms(terms)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
-  const [lexical, vector] = await Promise.all([
-    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve([]),
+  const [{ lexical, lessons }, vector] = await Promise.all([
+    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve({ lexical: [], lessons: [] }),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
   ]);
-  const fused = reciprocalRankFusion({ lexical, vector: vector.map((h) => h.id) });
+  const fused = reciprocalRankFusion({ lexical, lesson: lessons, vector: vector.map((h) => h.id) });
   const rows = new Map((await deps.search.hydrate(fused.map((f) => f.id))).map((r) => [r.id, r]));
   const similarity = new Map(vector.map((h) => [h.id, h.score]));
   // A query of function words alone has no meaning an embedding could match.
@@ -57,7 +58,11 @@ export async function searchChunks(
   const relevant = fused.flatMap((f) => {
     const row = rows.get(f.id);
     if (!row) return [];
-    const supported = supports(terms, row.text, stemOf) || (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
+    // A lesson whose title, summary or objectives hold a query word is about it (the FTS query has content words only).
+    const supported =
+      (f.via.includes('lesson') && terms.stems.size > 0) ||
+      supports(terms, row.text, stemOf) ||
+      (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
     return supported ? [{ ...row, score: f.score, via: f.via }] : [];
   });
   const shown = input.group === 'chunk' ? relevant.map((best) => ({ best, more: 0 })) : groupByItem(relevant);
@@ -78,20 +83,35 @@ export async function searchChunks(
       highlights: snippet.highlights,
       page: row.page,
       score: Number(row.score.toFixed(6)),
-      matchedBy: row.via as ('lexical' | 'vector')[],
+      // A lesson found by its title, summary or objectives was found by its words.
+      matchedBy: [...new Set(row.via.map((v) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
       moreMatches: more,
     };
   });
   return { query: input.query, embedder: deps.embedder.id, hits };
 }
 
-/** BM25 candidates for the query's words, leaving out words too common to rank by. */
-async function lexicalCandidates(deps: Pick<Deps, 'search'>, input: SearchInput): Promise<string[]> {
-  const words = queryWords(input.query);
-  if (words.length === 0) return [];
+/**
+ * BM25 candidates for the query's content words (its function words, when it has
+ * nothing else), leaving out words too common to rank by: chunks by their text, and
+ * lessons by their title, summary and objectives.
+ */
+async function lexicalCandidates(
+  deps: Pick<Deps, 'search'>,
+  input: SearchInput,
+): Promise<{ lexical: string[]; lessons: string[] }> {
+  const all = queryWords(input.query);
+  const content = all.filter((w) => !isStopWord(w));
+  const words = content.length > 0 ? content : all;
+  if (words.length === 0) return { lexical: [], lessons: [] };
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);
   const match = toFtsQuery(dropCommonWords(words, stemmer, frequencies));
-  return match ? deps.search.lexical(match, input.filter, CANDIDATES) : [];
+  if (!match) return { lexical: [], lessons: [] };
+  const [lexical, lessons] = await Promise.all([
+    deps.search.lexical(match, input.filter, CANDIDATES),
+    content.length > 0 ? deps.search.lessonCards(match, input.filter, CANDIDATES) : Promise.resolve([]),
+  ]);
+  return { lexical, lessons };
 }
 
 /** Document frequencies by stem, per isolate, valid while the chunks' generation stands. */

@@ -17,6 +17,11 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/** Whether a (lower-case) word is a function word or names the course's structure. */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
+
 /** What of a query can make a chunk relevant. */
 export interface QueryTerms {
   /** Stems of the query's content words: a chunk holding any of them is supported. */

@@ -58,6 +58,11 @@ export interface SearchStore {
   generation(): Promise<string>;
   /** Chunk ids ranked by BM25 over chunk text, best first; `match` is an FTS5 query built by the caller. */
   lexical(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
+  /**
+   * Lessons ranked by BM25 over their title, summary and objectives (title first), best
+   * first, each as the id of its first chunk; `match` as for `lexical`.
+   */
+  lessonCards(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
   /** Every lesson's and source's ingest state with its current chunk count and the embedders of its vectors. */
   ingestStatus(): Promise<IngestItem[]>;
@@ -75,6 +80,16 @@ export interface IngestItem {
 }
 
 const ROWS_PER_INSERT = 6;
+
+/** Conditions on a chunk row `c` for a search's filters. */
+function chunkFilters(filter: VectorFilter) {
+  const filters = [];
+  if (filter.partSlug) filters.push(sql`c.part_slug = ${filter.partSlug}`);
+  if (filter.chapterSlug) filters.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
+  if (filter.layer) filters.push(sql`c.layer = ${filter.layer}`);
+  if (filter.sourceType) filters.push(sql`c.source_type = ${filter.sourceType}`);
+  return filters;
+}
 
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
@@ -156,12 +171,20 @@ export function createD1SearchStore(db: Db): SearchStore {
       return row?.generation ?? '';
     },
 
+    async lessonCards(match, filter, limit) {
+      const rows = await db.all<{ id: string }>(sql`
+        SELECT c.id AS id
+        FROM (SELECT rowid, rank FROM lessons_fts WHERE lessons_fts MATCH ${match} ORDER BY rank LIMIT ${limit}) f
+        JOIN lessons l ON l.rowid = f.rowid
+        JOIN chunks c ON c.id = (SELECT id FROM chunks WHERE item_kind = 'lesson' AND item_id = l.slug
+                                 AND content_hash = l.content_hash ORDER BY position LIMIT 1)
+        WHERE ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
+        ORDER BY f.rank`);
+      return rows.map((r) => r.id);
+    },
+
     async lexical(match, filter, limit) {
-      const filters = [];
-      if (filter.partSlug) filters.push(sql`c.part_slug = ${filter.partSlug}`);
-      if (filter.chapterSlug) filters.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
-      if (filter.layer) filters.push(sql`c.layer = ${filter.layer}`);
-      if (filter.sourceType) filters.push(sql`c.source_type = ${filter.sourceType}`);
+      const filters = chunkFilters(filter);
       if (filters.length === 0) {
         // Ranked and cut inside FTS5 first (ORDER BY rank LIMIT is its fast path), then joined.
         const rows = await db.all<{ id: string }>(sql`
