@@ -26,7 +26,13 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: 'workers', include: ['workers/**/*.test.ts'], setupFiles: ['./workers/test/setup.ts'] },
+        test: {
+          name: 'workers',
+          include: ['workers/**/*.test.ts'],
+          setupFiles: ['./workers/test/setup.ts'],
+          // CommonJS packages, pre-bundled for workerd (wrangler's build bundles them itself).
+          deps: { optimizer: { ssr: { enabled: true, include: ['obscenity'] } } },
+        },
       },
       {
         test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts', 'scripts/**/*.test.ts'] },

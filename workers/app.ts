@@ -12,6 +12,7 @@ import { privacyRoutes } from './features/privacy/privacy.routes';
 import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
+import { answerRoutes } from './features/answers/answers.routes';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
@@ -51,6 +52,7 @@ export function createApp() {
   app.route('/api/onboarding', onboardingRoutes);
   app.route('/api/personalize', personalizeRoutes);
   app.route('/api/search', searchRoutes);
+  app.route('/api/answers', answerRoutes);
   app.route('/api/admin/ingest', ingestAdminRoutes);
   app.route('/api/admin/sources', sourceAdminRoutes);
   app.route('/api/sources', sourceRoutes);

@@ -65,6 +65,7 @@ describe('health and API documents', () => {
       '/api/admin/recommendations/refresh',
       '/api/admin/sources',
       '/api/admin/sources/{id}',
+      '/api/answers',
       '/api/concepts',
       '/api/concepts/{id}',
       '/api/content/assets/{hash}',

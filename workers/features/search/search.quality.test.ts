@@ -2,15 +2,14 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { depsFor } from '../../deps';
+import type { depsFor } from '../../deps';
 import { api } from '../../test/builders';
-import { indexItem } from './search.jobs';
+import { givenSampleCourse } from '../../test/sample-course';
 import { searchChunks } from './search.query';
 import { queryTerms, supports, vectorFloor } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
 
-/** The sample course as an author writes it, and the questions `npm run eval -- search` asks of it. */
-const SEED_FILES = import.meta.glob<string>('../../../seeds/course/**/*.md', { query: '?raw', import: 'default', eager: true });
+/** The questions `npm run eval -- search` asks of the sample course. */
 const QUESTION_FILES = import.meta.glob<string>('../../../seeds/eval/*-questions.yaml', {
   query: '?raw',
   import: 'default',
@@ -73,74 +72,6 @@ function markdownIn(snippet: string): string[] {
 function repeatsHeading(snippet: string, headingPath: string[]): boolean {
   const text = snippet.replace(/^…/, '');
   return headingPath.some((heading) => text.startsWith(/[.!?:;…)]$/.test(heading) ? `${heading} ` : `${heading} · `));
-}
-
-const withoutOrder = (folder: string) => folder.replace(/^\d+-/, '');
-
-/**
- * Indexes every lesson of the sample course where it sits, as ingest does after a push,
- * with its row (title, summary, objectives) as a push writes it.
- */
-async function givenSampleCourse() {
-  const deps = depsFor(env, {});
-  const at = '2026-12-01T00:00:00.000Z';
-  await env.DB.prepare("INSERT INTO courses (id, title, updated_at) VALUES ('sample', 'Practical SQL', ?)").bind(at).run();
-  let position = 0;
-  for (const [path, raw] of Object.entries(SEED_FILES)) {
-    const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(raw);
-    const front = parse(match?.[1] ?? '') as {
-      slug?: string;
-      title?: string;
-      minutes?: number;
-      layer?: string;
-      summary?: string;
-      objectives?: string[];
-    };
-    if (!front.slug || front.minutes === undefined) continue; // course, part and chapter index files
-    const [part = '', chapter = ''] = path.split('/').slice(-3, -1);
-    await env.DB.batch([
-      env.DB.prepare("INSERT OR IGNORE INTO parts (id, course_id, slug, title, position) VALUES (?, 'sample', ?, ?, 0)").bind(
-        part,
-        withoutOrder(part),
-        part,
-      ),
-      env.DB.prepare(
-        "INSERT OR IGNORE INTO chapters (id, course_id, part_id, slug, title, position) VALUES (?, 'sample', ?, ?, ?, 0)",
-      ).bind(chapter, part, withoutOrder(chapter), chapter),
-      env.DB.prepare(
-        `INSERT INTO lessons (slug, course_id, chapter_id, position, title, layer, difficulty, minutes, summary, objectives,
-           source_path, content_hash, meta_hash, ingest_status, updated_at)
-         VALUES (?, 'sample', ?, ?, ?, ?, 2, ?, ?, ?, ?, ?, '', 'ingested', ?)`,
-      ).bind(
-        front.slug,
-        chapter,
-        position++,
-        front.title ?? front.slug,
-        front.layer ?? 'L1',
-        front.minutes,
-        front.summary ?? '',
-        JSON.stringify(front.objectives ?? []),
-        path,
-        `${front.slug}-v1`.padEnd(16, '0'),
-        at,
-      ),
-    ]);
-    await indexItem(
-      deps,
-      {
-        kind: 'lesson',
-        id: front.slug,
-        contentHash: `${front.slug}-v1`.padEnd(16, '0'),
-        partSlug: withoutOrder(part),
-        chapterSlug: withoutOrder(chapter),
-        layer: front.layer ?? 'L1',
-        sourceType: 'lesson',
-      },
-      (match?.[2] ?? '').replace(/^\s*\n/, ''),
-      'markdown',
-    );
-  }
-  return deps;
 }
 
 async function search(json: Record<string, unknown>): Promise<SearchResponse> {

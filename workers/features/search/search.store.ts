@@ -64,6 +64,8 @@ export interface SearchStore {
    */
   lessonCards(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
+  /** Every chunk of a lesson or source, in order. */
+  itemChunks(itemKind: 'lesson' | 'source', itemId: string): Promise<SearchHitRow[]>;
   /** Every lesson's and source's ingest state with its current chunk count and the embedders of its vectors. */
   ingestStatus(): Promise<IngestItem[]>;
 }
@@ -80,6 +82,28 @@ export interface IngestItem {
 }
 
 const ROWS_PER_INSERT = 6;
+
+/** Chunk rows with their item's title (a lesson's, a source's, else the item id). */
+function hitRows(db: Db) {
+  return db
+    .select({
+      id: t.chunks.id,
+      position: t.chunks.position,
+      headingPath: t.chunks.headingPath,
+      anchor: t.chunks.anchor,
+      startOffset: t.chunks.startOffset,
+      endOffset: t.chunks.endOffset,
+      page: t.chunks.page,
+      text: t.chunks.text,
+      itemKind: t.chunks.itemKind,
+      itemId: t.chunks.itemId,
+      title: sql<string>`coalesce(${t.lessons.title}, ${t.sources.title}, ${t.chunks.itemId})`,
+    })
+    .from(t.chunks)
+    .leftJoin(t.lessons, and(eq(t.chunks.itemKind, 'lesson'), eq(t.lessons.slug, t.chunks.itemId)))
+    .leftJoin(t.sources, and(eq(t.chunks.itemKind, 'source'), eq(t.sources.id, t.chunks.itemId)))
+    .$dynamic();
+}
 
 /** Conditions on a chunk row `c` for a search's filters. */
 function chunkFilters(filter: VectorFilter) {
@@ -236,26 +260,15 @@ export function createD1SearchStore(db: Db): SearchStore {
 
     async hydrate(ids) {
       if (ids.length === 0) return [];
-      const rows = await db
-        .select({
-          id: t.chunks.id,
-          position: t.chunks.position,
-          headingPath: t.chunks.headingPath,
-          anchor: t.chunks.anchor,
-          startOffset: t.chunks.startOffset,
-          endOffset: t.chunks.endOffset,
-          page: t.chunks.page,
-          text: t.chunks.text,
-          itemKind: t.chunks.itemKind,
-          itemId: t.chunks.itemId,
-          title: sql<string>`coalesce(${t.lessons.title}, ${t.sources.title}, ${t.chunks.itemId})`,
-        })
-        .from(t.chunks)
-        .leftJoin(t.lessons, and(eq(t.chunks.itemKind, 'lesson'), eq(t.lessons.slug, t.chunks.itemId)))
-        .leftJoin(t.sources, and(eq(t.chunks.itemKind, 'source'), eq(t.sources.id, t.chunks.itemId)))
+      return hitRows(db)
         .where(inArray(t.chunks.id, ids.slice(0, 90)))
         .orderBy(asc(t.chunks.position));
-      return rows;
+    },
+
+    async itemChunks(itemKind, itemId) {
+      return hitRows(db)
+        .where(and(eq(t.chunks.itemKind, itemKind), eq(t.chunks.itemId, itemId)))
+        .orderBy(asc(t.chunks.position));
     },
   };
 }

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  composeAnswer,
+  extractiveAnswer,
+  normalizeQuestion,
+  NOT_COVERED,
+  parseAnswer,
+  sentencesOf,
+  verifyAnswer,
+  type Passage,
+} from './answers.domain';
+
+const passage = (n: number, text: string, over: Partial<Passage> = {}): Passage => ({
+  n,
+  kind: 'lesson',
+  itemId: `lesson-${n}`,
+  title: `Lesson ${n}`,
+  headingPath: ['Section'],
+  anchor: 'section',
+  page: null,
+  text,
+  ...over,
+});
+
+const WHERE = passage(
+  1,
+  'A query returns every row unless you say otherwise. The WHERE clause keeps only the rows for which its condition is true. Rows where the condition is false or NULL are left out.',
+);
+const ORDER = passage(2, 'ORDER BY sorts the result rows by one or more columns. Without it the order of rows is not defined.');
+
+describe('sentences', () => {
+  it('splits prose after end punctuation before a capital and at block joins, not inside numbers or code', () => {
+    expect(sentencesOf('It costs 3.5 dollars. Then WHERE x = 1.5 runs · Next block here.')).toEqual([
+      'It costs 3.5 dollars.',
+      'Then WHERE x = 1.5 runs',
+      'Next block here.',
+    ]);
+  });
+});
+
+describe('offline engine', () => {
+  it('answers with the sentences holding the question’s content words, citing their passages', () => {
+    const sentences = extractiveAnswer('How do I keep only some rows with a condition?', [WHERE, ORDER]);
+    expect(sentences[0]).toEqual({ text: 'The WHERE clause keeps only the rows for which its condition is true.', cites: [1] });
+    expect(sentences.every((s) => s.cites.length === 1)).toBe(true);
+  });
+
+  it('gives nothing for a question of function words, or about nothing the passages hold', () => {
+    expect(extractiveAnswer('how do I', [WHERE])).toEqual([]);
+    expect(extractiveAnswer('bake sourdough bread', [WHERE, ORDER])).toEqual([]);
+    // One word of four in the passages: the question is about something else.
+    expect(extractiveAnswer('how do I bake sourdough bread in rows', [WHERE, ORDER])).toEqual([]);
+  });
+});
+
+describe('verifying citations, whatever wrote the answer', () => {
+  it('keeps a sentence whose cited passage holds its words, and quotes that passage word for word', () => {
+    const { kept, removed } = verifyAnswer(parseAnswer('WHERE keeps only the rows whose condition is true [1].'), [WHERE, ORDER]);
+    expect(removed).toBe(0);
+    expect(kept).toEqual([
+      {
+        text: 'WHERE keeps only the rows whose condition is true.',
+        cites: [{ n: 1, quote: 'The WHERE clause keeps only the rows for which its condition is true.' }],
+      },
+    ]);
+    expect(WHERE.text).toContain(kept[0]?.cites[0]?.quote);
+  });
+
+  it('removes a sentence citing a passage that does not say it, one citing no retrieved passage, and one citing nothing', () => {
+    const answer = parseAnswer(
+      'WHERE deletes the table when the moon is full [1]. ORDER BY sorts the result rows [9]. Rows are fun. ORDER BY sorts the result rows by columns [2].',
+    );
+    const { kept, removed } = verifyAnswer(answer, [WHERE, ORDER]);
+    expect(removed).toBe(3);
+    expect(kept.map((k) => k.text)).toEqual(['ORDER BY sorts the result rows by columns.']);
+  });
+
+  it('drops only the citation that does not hold, keeping the sentence for the one that does', () => {
+    const { kept } = verifyAnswer(parseAnswer('ORDER BY sorts the result rows by one or more columns [1][2].'), [WHERE, ORDER]);
+    expect(kept[0]?.cites.map((c) => c.n)).toEqual([2]);
+  });
+});
+
+describe('composing', () => {
+  it('numbers citations by first use, links lessons to their heading and sources to their page', () => {
+    const source = passage(5, 'A view is a stored query.', {
+      kind: 'source',
+      itemId: 'src_1',
+      title: 'Guide',
+      page: 3,
+      anchor: '',
+    });
+    const { answer, citations } = composeAnswer(
+      [
+        { text: 'A view is a stored query.', cites: [{ n: 5, quote: 'A view is a stored query.' }] },
+        {
+          text: 'WHERE keeps rows.',
+          cites: [
+            { n: 1, quote: 'q1' },
+            { n: 5, quote: 'A view is a stored query.' },
+          ],
+        },
+      ],
+      [WHERE, source],
+      'markdown',
+    );
+    expect(answer).toBe('A view is a stored query. [1] WHERE keeps rows. [2] [1]');
+    expect(citations.map((c) => [c.n, c.href])).toEqual([
+      [1, '/api/sources/src_1/file#page=3'],
+      [2, '/lessons/lesson-1#section'],
+    ]);
+    expect(citations[0]).toMatchObject({ kind: 'source', sourceId: 'src_1', page: 3 });
+    expect(citations[1]).toMatchObject({ kind: 'lesson', lessonSlug: 'lesson-1', anchor: 'section' });
+  });
+
+  it('says the course does not cover it when nothing stands, and drops markdown for plain text', () => {
+    expect(composeAnswer([], [WHERE], 'markdown')).toEqual({ answer: NOT_COVERED, citations: [] });
+    const { answer } = composeAnswer(
+      [{ text: 'Use `WHERE` to **filter** rows.', cites: [{ n: 1, quote: 'x' }] }],
+      [WHERE],
+      'text',
+    );
+    expect(answer).toBe('Use WHERE to filter rows. [1]');
+  });
+
+  it('keys the cache by the question without case, spacing or end punctuation', () => {
+    expect(normalizeQuestion('  How do I   FILTER rows?? ')).toBe(normalizeQuestion('how do i filter rows'));
+  });
+});

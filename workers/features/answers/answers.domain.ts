@@ -1,0 +1,220 @@
+import { isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
+import type { Citation } from './answers.schemas';
+
+/** What an answer says when no passage supports one. */
+export const NOT_COVERED = 'The course does not cover this.';
+
+/** Most sentences an offline answer quotes, and most from one passage. */
+const MAX_SENTENCES = 3;
+const MAX_PER_PASSAGE = 2;
+/** Sentences shorter or longer than these (in words) are headings, captions or run-on lists, not answers. */
+const MIN_WORDS = 5;
+const MAX_WORDS = 70;
+/** Least share of the question's content words the passages must hold for the question to be about them. */
+const MIN_PRESENT = 0.4;
+/**
+ * Least share of an answer sentence's content words its cited passage must hold for
+ * the citation to stand (stems, so "rows" in the passage supports "row").
+ */
+const MIN_SUPPORT = 0.6;
+
+/** A retrieved passage, numbered as an answer may cite it. */
+export interface Passage {
+  n: number;
+  kind: 'lesson' | 'source';
+  itemId: string;
+  title: string;
+  headingPath: readonly string[];
+  anchor: string;
+  page: number | null;
+  /** The passage as plain prose: what quotes are taken from and checked against. */
+  text: string;
+}
+
+/** One sentence of an answer and the passages it cites (their `n`). */
+export interface AnswerSentence {
+  text: string;
+  cites: number[];
+}
+
+/** The sentences of plain prose: split after . ! ? before a capital, digit or quote, and at ` · ` block joins. */
+export function sentencesOf(prose: string): string[] {
+  return prose
+    .split(/(?<=[.!?])\s+(?=[A-Z0-9"'`(“])|\s+·\s+/u)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Stems of a text's content words (no function words, no single characters). */
+function contentStems(text: string, stemOf: (word: string) => string): Set<string> {
+  return new Set(
+    tokenize(text)
+      .map((t) => t.word)
+      .filter((w) => w.length > 1 && !isStopWord(w))
+      .map(stemOf),
+  );
+}
+
+/**
+ * The offline engine: the sentences of the passages that answer the question, each
+ * citing its passage. Nothing when the passages hold under 40% of the question's
+ * content words (it is about something else). A sentence is weighed by the question's
+ * words the passages hold that it holds too (rarer among the passages' sentences
+ * weighs more) and must hold at least half of that weight (all of it when the
+ * passages hold one word of the question); earlier passages, ranked better by
+ * retrieval, are preferred. At most three sentences, two from one passage, in the
+ * order the passages and the text give them.
+ */
+export function extractiveAnswer(question: string, passages: readonly Passage[]): AnswerSentence[] {
+  const stemOf = memoStemmer();
+  const { stems } = queryTerms(question, stemOf);
+  if (stems.size === 0) return [];
+  const candidates = passages.flatMap((passage, rank) =>
+    sentencesOf(passage.text).map((text, index) => ({ passage, rank, index, text, stems: contentStems(text, stemOf) })),
+  );
+  // Words no passage holds tell nothing about which sentence answers; too many of them and the question is about something else.
+  const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
+  if (present.length / stems.size < MIN_PRESENT) return [];
+  const idf = new Map(
+    present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
+  );
+  const total = [...idf.values()].reduce((sum, w) => sum + w, 0);
+  const needed = present.length === 1 ? 1 : 0.5;
+  const scored = candidates.flatMap((c) => {
+    const words = tokenize(c.text).length;
+    if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
+    const coverage = present.reduce((sum, s) => sum + (c.stems.has(s) ? (idf.get(s) ?? 0) : 0), 0) / total;
+    return coverage >= needed ? [{ ...c, score: coverage / (1 + 0.15 * c.rank) }] : [];
+  });
+  const chosen: typeof scored = [];
+  for (const c of [...scored].sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index)) {
+    if (chosen.length >= MAX_SENTENCES) break;
+    if (chosen.filter((k) => k.passage.n === c.passage.n).length >= MAX_PER_PASSAGE) continue;
+    if (chosen.some((k) => k.text === c.text)) continue;
+    chosen.push(c);
+  }
+  return chosen.sort((a, b) => a.rank - b.rank || a.index - b.index).map((c) => ({ text: c.text, cites: [c.passage.n] }));
+}
+
+/** An answer's text split into sentences, each with the markers [n] it carries (removed from its text). */
+export function parseAnswer(text: string): AnswerSentence[] {
+  return sentencesOf(text.replace(/\s+/g, ' ')).flatMap((sentence) => {
+    const cites = [...sentence.matchAll(/\[(\d{1,3})\]/g)].map((m) => Number(m[1]));
+    const plain = sentence
+      .replace(/\s*\[\d{1,3}\]/g, '')
+      .replace(/\s+([.!?,;:])/g, '$1')
+      .trim();
+    return plain === '' ? [] : [{ text: plain, cites: [...new Set(cites)] }];
+  });
+}
+
+/** A sentence that stands, with each citation it keeps and the quote of that passage it rests on. */
+export interface VerifiedSentence {
+  text: string;
+  cites: { n: number; quote: string }[];
+}
+
+/**
+ * Keeps the sentences the passages support, whatever wrote them: a citation stands when
+ * it names a retrieved passage holding at least 60% of the sentence's content words;
+ * its quote is the passage's sentence sharing most of them (so it appears in the
+ * passage word for word). A sentence with no citation left is removed.
+ */
+export function verifyAnswer(
+  sentences: readonly AnswerSentence[],
+  passages: readonly Passage[],
+): { kept: VerifiedSentence[]; removed: number } {
+  const stemOf = memoStemmer();
+  const byN = new Map(
+    passages.map((p) => [
+      p.n,
+      { stems: contentStems(p.text, stemOf), sentences: sentencesOf(p.text).map((s) => ({ s, stems: contentStems(s, stemOf) })) },
+    ]),
+  );
+  const kept: VerifiedSentence[] = [];
+  for (const sentence of sentences) {
+    const own = contentStems(sentence.text, stemOf);
+    if (own.size === 0) continue;
+    const cites = sentence.cites.flatMap((n) => {
+      const passage = byN.get(n);
+      if (!passage) return [];
+      const held = [...own].filter((s) => passage.stems.has(s)).length;
+      if (held / own.size < MIN_SUPPORT) return [];
+      const best = passage.sentences.reduce(
+        (top, c) => {
+          const shared = [...own].filter((s) => c.stems.has(s)).length;
+          return shared > top.shared ? { quote: c.s, shared } : top;
+        },
+        { quote: '', shared: -1 },
+      );
+      return best.quote ? [{ n, quote: best.quote }] : [];
+    });
+    if (cites.length > 0) kept.push({ text: sentence.text, cites });
+  }
+  return { kept, removed: sentences.length - kept.length };
+}
+
+/** The link to a passage: a lesson's heading, or a source's file (at its page). */
+export function passageHref(p: Pick<Passage, 'kind' | 'itemId' | 'anchor' | 'page'>): string {
+  return p.kind === 'lesson'
+    ? `/lessons/${p.itemId}${p.anchor ? `#${p.anchor}` : ''}`
+    : `/api/sources/${p.itemId}/file${p.page ? `#page=${p.page}` : ''}`;
+}
+
+/**
+ * The answer's text and its citations, numbered 1, 2, ... in order of first use;
+ * "The course does not cover this." with none when nothing was kept. Plain text
+ * drops markdown emphasis and code ticks.
+ */
+export function composeAnswer(
+  kept: readonly VerifiedSentence[],
+  passages: readonly Passage[],
+  format: 'markdown' | 'text',
+): { answer: string; citations: Citation[] } {
+  if (kept.length === 0) return { answer: NOT_COVERED, citations: [] };
+  const numbers = new Map<number, number>();
+  const citations: Citation[] = [];
+  const parts = kept.map((sentence) => {
+    const markers = sentence.cites.map(({ n, quote }) => {
+      let shown = numbers.get(n);
+      const passage = passages.find((p) => p.n === n);
+      if (shown === undefined && passage) {
+        shown = numbers.size + 1;
+        numbers.set(n, shown);
+        citations.push({
+          n: shown,
+          kind: passage.kind,
+          ...(passage.kind === 'lesson'
+            ? { lessonSlug: passage.itemId, anchor: passage.anchor }
+            : { sourceId: passage.itemId, page: passage.page }),
+          title: passage.title,
+          headingPath: [...passage.headingPath],
+          href: passageHref(passage),
+          quote,
+        });
+      }
+      return shown === undefined ? '' : ` [${shown}]`;
+    });
+    const text = format === 'text' ? plainText(sentence.text) : sentence.text;
+    return `${text}${[...new Set(markers)].join('')}`;
+  });
+  return { answer: parts.join(' '), citations };
+}
+
+/** Markdown emphasis, code ticks and link syntax taken out of a sentence. */
+function plainText(text: string): string {
+  return text
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|\*|_|`)(?=\S)([^*_`]*?\S)\1/g, '$2')
+    .replace(/`/g, '');
+}
+
+/** A question as the answer cache keys it: case, spacing and end punctuation aside. */
+export function normalizeQuestion(question: string): string {
+  return question
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\s?!.]+$/, '')
+    .trim();
+}

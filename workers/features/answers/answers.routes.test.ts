@@ -1,0 +1,129 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import type { Problem } from '../../http/problem';
+import { api, givenLearner } from '../../test/builders';
+import { givenSampleCourse } from '../../test/sample-course';
+import { chunkProse } from '../search/search.domain';
+import { indexItem } from '../search/search.jobs';
+import { NOT_COVERED } from './answers.domain';
+import type { Answer } from './answers.schemas';
+
+const ask = async (token: string, json: Record<string, unknown>) => api('/api/answers', { method: 'POST', key: token, json });
+
+/** Every citation's quote, checked against the stored chunk it names (its lesson and heading). */
+async function expectQuotesInPassages(answer: Answer) {
+  for (const c of answer.citations) {
+    const { results } = await env.DB.prepare('SELECT text, heading_path FROM chunks WHERE item_id = ? AND anchor = ?')
+      .bind(c.lessonSlug ?? c.sourceId ?? '', c.anchor ?? '')
+      .all<{ text: string; heading_path: string }>();
+    const prose = results.map((r) => chunkProse(r.text, JSON.parse(r.heading_path) as string[]));
+    expect(
+      prose.some((p) => p.includes(c.quote)),
+      `${c.lessonSlug} ${c.anchor}: ${c.quote}`,
+    ).toBe(true);
+  }
+}
+
+describe('ask the course', () => {
+  it('answers a plain question with sentences of the course, each citing the passage it quotes, then from the cache', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const response = await ask(token, { question: 'How do I keep only the rows that match a condition?' });
+    expect(response.status).toBe(200);
+    const answer = await response.json<Answer>();
+    expect(answer).toMatchObject({ covered: true, engine: 'offline', cached: false, scope: 'course' });
+    expect(answer.citations.length).toBeGreaterThan(0);
+    expect(answer.citations.map((c) => c.lessonSlug)).toContain('filtering-with-where');
+    expect(answer.citations.map((c) => c.n)).toEqual(answer.citations.map((_, i) => i + 1));
+    for (const c of answer.citations) expect(answer.answer).toContain(`[${c.n}]`);
+    expect(answer.answer).not.toMatch(/\[(?:0|[4-9]\d*)\]/);
+    await expectQuotesInPassages(answer);
+    for (const s of answer.suggestions) expect(answer.citations.map((c) => c.lessonSlug)).not.toContain(s.lessonSlug);
+
+    const again = await (await ask(token, { question: '  how do I keep only the rows that match a condition ' })).json<Answer>();
+    expect(again).toEqual({ ...answer, question: 'how do I keep only the rows that match a condition', cached: true });
+  });
+
+  it('says the course does not cover a question about something else, citing nothing', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    for (const question of ['How do I bake sourdough bread?', 'xyzzy plugh']) {
+      const answer = await (await ask(token, { question })).json<Answer>();
+      expect(answer, question).toMatchObject({ answer: NOT_COVERED, covered: false, citations: [] });
+    }
+  });
+
+  it('answers from the one lesson with scope lesson, and prefers the lesson being read otherwise', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const question = 'What happens when I compare something with NULL?';
+    const scoped = await (await ask(token, { question, scope: 'lesson', lessonSlug: 'filtering-with-where' })).json<Answer>();
+    expect(scoped.covered).toBe(true);
+    expect(new Set(scoped.citations.map((c) => c.lessonSlug))).toEqual(new Set(['filtering-with-where']));
+    await expectQuotesInPassages(scoped);
+    const text = await (
+      await ask(token, { question, scope: 'lesson', lessonSlug: 'filtering-with-where', format: 'text' })
+    ).json<Answer>();
+    expect(text.answer).not.toMatch(/[`*]/);
+  });
+
+  it('misses the cache once the course changes', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const question = 'How do I sort rows from highest to lowest?';
+    await ask(token, { question });
+    expect((await (await ask(token, { question })).json<Answer>()).cached).toBe(true);
+    await indexItem(
+      depsFor(env, {}),
+      {
+        kind: 'lesson',
+        id: 'sorting-and-limiting',
+        contentHash: 'changed-version-0',
+        partSlug: 'foundations',
+        chapterSlug: null,
+        layer: 'L1',
+        sourceType: 'lesson',
+      },
+      '## Sorting\n\nORDER BY price DESC sorts rows from the highest price to the lowest one.\n',
+      'markdown',
+    );
+    const after = await (await ask(token, { question })).json<Answer>();
+    expect(after.cached).toBe(false);
+    expect(after.citations.some((c) => c.quote.includes('from the highest price to the lowest one'))).toBe(true);
+  });
+
+  it.each([
+    ['an empty question', { question: '   ' }, 400, 'json/question'],
+    ['a 10,000-character question', { question: 'why '.repeat(2500) }, 400, 'json/question'],
+    ['scope lesson without a lesson', { question: 'what is NULL', scope: 'lesson' }, 400, 'json/lessonSlug'],
+    ['an unknown scope', { question: 'what is NULL', scope: 'everything' }, 400, 'json/scope'],
+    ['an unknown lesson', { question: 'what is NULL', lessonSlug: 'no-such-lesson' }, 404, 'json/lessonSlug'],
+    ['a malformed lesson slug', { question: 'what is NULL', lessonSlug: 'Not A Slug' }, 400, 'json/lessonSlug'],
+    ['an unknown field', { question: 'what is NULL', model: 'gpt' }, 400, 'json'],
+    ['an offensive question', { question: 'what the fuck is a join' }, 400, 'json/question'],
+  ])('refuses %s with a problem naming the field', async (_name, json, status, field) => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const response = await ask(token, json);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json<Problem>()).errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it('takes legitimate questions that only look rude or mention instructions', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    for (const question of [
+      'Does GROUP BY ignore NULL values?',
+      'What is an analytic window function?',
+      'Which system table holds the schema?',
+    ]) {
+      expect((await ask(token, { question })).status, question).toBe(200);
+    }
+  });
+
+  it('needs a learner token', async () => {
+    expect((await api('/api/answers', { method: 'POST', json: { question: 'what is NULL' } })).status).toBe(401);
+  });
+});

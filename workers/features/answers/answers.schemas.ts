@@ -1,0 +1,73 @@
+import { z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
+
+/** The longest question taken: a question, not a document to summarize. */
+export const MAX_QUESTION_CHARS = 1000;
+
+export const AskRequestSchema = z
+  .strictObject({
+    question: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`)
+      .openapi({ example: 'How do I keep only the rows where the price is over 10?' }),
+    lessonSlug: SlugSchema.optional().openapi({
+      description:
+        'The lesson the learner is reading: with scope `lesson` the answer comes from it alone; otherwise it is preferred',
+    }),
+    scope: z.enum(['lesson', 'course', 'all']).default('course').openapi({
+      description:
+        'lesson: that lesson only (needs lessonSlug); course: every lesson (the default); all: lessons and uploaded sources',
+    }),
+    format: z
+      .enum(['markdown', 'text'])
+      .default('markdown')
+      .openapi({ description: 'markdown (the default) or plain text without markup, for API clients' }),
+  })
+  .refine((ask) => ask.scope !== 'lesson' || ask.lessonSlug !== undefined, {
+    message: 'scope lesson needs the lesson: send lessonSlug, or ask with scope course',
+    path: ['lessonSlug'],
+  })
+  .openapi('AskRequest');
+export type AskRequest = z.infer<typeof AskRequestSchema>;
+
+export const CitationSchema = z
+  .object({
+    n: z.number().int().min(1).openapi({ description: 'The marker [n] in the answer' }),
+    kind: z.enum(['lesson', 'source']),
+    lessonSlug: z.string().optional(),
+    sourceId: z.string().optional(),
+    anchor: z.string().optional().openapi({ description: "The heading's anchor in the lesson" }),
+    page: z.number().int().nullable().optional().openapi({ description: "The source's page, when it has pages" }),
+    title: z.string(),
+    headingPath: z.array(z.string()),
+    href: z.string().openapi({ description: 'Deep link to the heading (lessons) or the source page' }),
+    quote: z.string().openapi({ description: 'The words of the passage the claim rests on, exactly as the passage has them' }),
+  })
+  .openapi('Citation');
+export type Citation = z.infer<typeof CitationSchema>;
+
+export const SuggestionSchema = z
+  .object({ lessonSlug: z.string(), title: z.string(), href: z.string() })
+  .openapi('AnswerSuggestion');
+export type Suggestion = z.infer<typeof SuggestionSchema>;
+
+export const AnswerSchema = z
+  .object({
+    question: z.string(),
+    scope: z.enum(['lesson', 'course', 'all']),
+    answer: z.string().openapi({ description: 'Markdown (or plain text) with inline markers [1], [2] naming citations' }),
+    covered: z.boolean().openapi({ description: 'False when no passage supports an answer: the course does not cover this' }),
+    citations: z.array(CitationSchema),
+    suggestions: z.array(SuggestionSchema).openapi({ description: 'Related lessons to read next; never counted as citations' }),
+    engine: z.enum(['offline', 'model']).openapi({
+      description:
+        'offline: sentences of the passages that answer the question, chosen without a model; model: a configured chat model',
+    }),
+    engineNote: z.string().nullable().openapi({ description: 'Why the offline engine answered when a model is configured' }),
+    cached: z.boolean(),
+    usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int(), costUsd: z.number() }),
+  })
+  .openapi('Answer');
+export type Answer = z.infer<typeof AnswerSchema>;
