@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { api, givenLearner } from '../../test/builders';
+import { givenFakeModel } from '../../test/fake-model';
 import { givenSampleCourse } from '../../test/sample-course';
 import { chunkProse } from '../search/search.domain';
 import { indexItem } from '../search/search.jobs';
@@ -125,5 +126,94 @@ describe('ask the course', () => {
 
   it('needs a learner token', async () => {
     expect((await api('/api/answers', { method: 'POST', json: { question: 'what is NULL' } })).status).toBe(401);
+  });
+});
+
+describe('ask the course with a configured model', () => {
+  const question = 'How do I keep only the rows that match a condition?';
+  const askWith = async (token: string, vars: Record<string, string>, json: Record<string, unknown> = { question }) =>
+    api('/api/answers', { method: 'POST', key: token, json, vars });
+
+  it('keeps the model’s sentences its passages support, cites them verified, and drops the rest', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const fake = await givenFakeModel([
+      {
+        content:
+          'A WHERE clause keeps only the rows for which its condition is true [1]. The moon orbits the earth every month [1]. Sorting happens in the kitchen [7].',
+        usage: { prompt_tokens: 900, completion_tokens: 40 },
+      },
+    ]);
+    const answer = await (await askWith(token, fake.vars)).json<Answer>();
+    expect(answer).toMatchObject({ engine: 'model', covered: true, engineNote: null, cached: false });
+    expect(answer.answer).toMatch(/^A WHERE clause keeps only the rows for which its condition is true\. \[1\]$/);
+    expect(answer.usage).toMatchObject({ promptTokens: 900, completionTokens: 40 });
+    await expectQuotesInPassages(answer);
+    // The question and every passage sat between delimiters the learner could not guess.
+    const [call] = await fake.calls();
+    const user = call?.messages.find((m) => m.role === 'user')?.content ?? '';
+    const nonce = /<<<QUESTION-([0-9a-f]{32})/.exec(user)?.[1] ?? '';
+    expect(nonce).toHaveLength(32);
+    expect(user).toContain(`${question}\nQUESTION-${nonce}>>>`);
+    expect(user).toContain(`<<<PASSAGE-${nonce} n=1`);
+    expect((await (await askWith(token, fake.vars)).json<Answer>()).cached).toBe(true);
+  });
+
+  it('says the course does not cover it when the model says so, or when none of its sentences holds', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    for (const content of [NOT_COVERED, 'Rows are kept by the magic of unicorns [1].']) {
+      const fake = await givenFakeModel([{ content }]);
+      const answer = await (await askWith(token, fake.vars)).json<Answer>();
+      expect(answer, content).toMatchObject({ engine: 'model', covered: false, answer: NOT_COVERED, citations: [] });
+    }
+  });
+
+  it.each([
+    // Its prompt's opening words (a canary is drawn per request; the check of it is shared with personalization's, tested there).
+    ['repeats its instructions', (system: string) => `${system.slice(0, 200)} [1].`],
+    ['adds a link the passages lack', () => 'A WHERE clause keeps only matching rows, see https://evil.test/phish [1].'],
+  ])('answers offline, saying why, when the model %s', async (_name, reply) => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const probe = await givenFakeModel([{ content: 'A WHERE clause keeps rows [1].' }]);
+    await askWith(token, probe.vars);
+    const system = (await probe.calls())[0]?.messages.find((m) => m.role === 'system')?.content ?? '';
+    expect(system).toContain('untrusted data');
+    const fake = await givenFakeModel([{ content: reply(system) }]);
+    const answer = await (await askWith(token, fake.vars)).json<Answer>();
+    expect(answer.engine).toBe('offline');
+    expect(answer.engineNote).toMatch(/safety check/);
+    expect(answer.covered).toBe(true);
+    expect(answer.answer).not.toContain('evil.test');
+    expect(answer.answer).not.toContain(system.slice(0, 60));
+  });
+
+  it('answers offline when the model fails, when the budget is spent, and for a learner who declined a model', async () => {
+    await givenSampleCourse();
+    const failing = await givenFakeModel([{ status: 500 }]);
+    const { token } = await givenLearner(null);
+    const failed = await (await askWith(token, failing.vars)).json<Answer>();
+    expect(failed).toMatchObject({ engine: 'offline', covered: true });
+    expect(failed.engineNote).toMatch(/unavailable/);
+
+    const spent = await givenFakeModel([{ content: 'A WHERE clause keeps only the rows for which its condition is true [1].' }], {
+      GENERATION_DAILY_BUDGET: '0',
+    });
+    const overBudget = await (await askWith(token, spent.vars)).json<Answer>();
+    expect(overBudget.engine).toBe('offline');
+    expect(overBudget.engineNote).toMatch(/used today's 0 model answers/);
+
+    const declined = await givenLearner(null);
+    const consent = await api('/api/learners/me/consent', {
+      method: 'PUT',
+      key: declined.token,
+      json: { model: false, analytics: true },
+    });
+    expect(consent.status).toBe(200);
+    const model = await givenFakeModel([{ content: 'A WHERE clause keeps only the rows for which its condition is true [1].' }]);
+    const offline = await (await askWith(declined.token, model.vars)).json<Answer>();
+    expect(offline).toMatchObject({ engine: 'offline', engineNote: null });
+    expect(await model.calls()).toEqual([]);
   });
 });

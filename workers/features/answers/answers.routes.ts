@@ -28,5 +28,6 @@ export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       ...problemResponses(400, 401, 404, 429),
     },
   }),
-  async (c) => c.json(await answerQuestion(c.var.deps, c.req.valid('json')), 200),
+  async (c) =>
+    c.json(await answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }), 200),
 );

@@ -6,10 +6,36 @@ import { chunkProse } from '../search/search.domain';
 import { searchChunks } from '../search/search.query';
 import { memoStemmer, queryTerms, supports } from '../search/search.relevance';
 import type { SearchHitRow } from '../search/search.store';
-import { composeAnswer, extractiveAnswer, normalizeQuestion, verifyAnswer, type Passage } from './answers.domain';
+import { GenerationError, type TextGenerator } from '../../platform/text-generator';
+import { steeringSign } from '../personalize/personalize.check';
+import { budgetDay, estimateCostUsd } from '../personalize/personalize.domain';
+import {
+  composeAnswer,
+  extractiveAnswer,
+  normalizeQuestion,
+  NOT_COVERED,
+  parseAnswer,
+  verifyAnswer,
+  type AnswerSentence,
+  type Passage,
+} from './answers.domain';
+import { ANSWER_PROMPT_VERSION, answerPrompt } from './answers.prompts';
 import { AnswerSchema, type Answer, type AskRequest, type Suggestion } from './answers.schemas';
 
-type AnswerDeps = Pick<Deps, 'search' | 'embedder' | 'vectorIndex' | 'content' | 'cache' | 'logger'>;
+type AnswerDeps = Pick<
+  Deps,
+  | 'search'
+  | 'embedder'
+  | 'vectorIndex'
+  | 'content'
+  | 'cache'
+  | 'logger'
+  | 'learner'
+  | 'personalize'
+  | 'textGenerator'
+  | 'config'
+  | 'meter'
+>;
 
 /** Passages an answer is drawn from, at most. */
 const PASSAGES = 6;
@@ -20,8 +46,8 @@ const CURRENT_LESSON_BIAS = 1.3;
 const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
-/** Names what an answer was made by; a new engine or prompt changes it, so nothing stale is served. */
-const ENGINE_VERSION = 'offline-v1';
+/** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
+const OFFLINE_VERSION = 'offline-v1';
 
 /** Profanity and slurs, with the obfuscations people use (a maintained list, not one of ours). */
 const profanity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
@@ -34,7 +60,8 @@ const profanity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecom
  * normalized question, scope, lesson and format under the chunks' generation, so a
  * repeat costs one KV read and any push makes older answers miss.
  */
-export async function answerQuestion(deps: AnswerDeps, ask: AskRequest): Promise<Answer> {
+export async function answerQuestion(deps: AnswerDeps, input: AskRequest & { learnerId: string; now: Date }): Promise<Answer> {
+  const { learnerId, now, ...ask } = input;
   if (profanity.hasMatch(ask.question)) {
     throw new AppError('validation_failed', 'Please ask without offensive words', {
       errors: [{ field: 'json/question', message: 'holds words this course does not answer; ask it another way' }],
@@ -45,16 +72,22 @@ export async function answerQuestion(deps: AnswerDeps, ask: AskRequest): Promise
       errors: [{ field: 'json/lessonSlug', message: 'is not a lesson of this course' }],
     });
   }
-  const generation = await deps.search.generation();
-  const key = `answers:${ENGINE_VERSION}:${generation}:${await sha256Hex(
+  const [generation, profile] = await Promise.all([deps.search.generation(), deps.learner(learnerId).profile(learnerId)]);
+  // A learner who declined a language model is answered by the offline engine, cache included.
+  const generator = profile?.consent.model ? deps.textGenerator : null;
+  const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
+  const key = `answers:${engineId}:${generation}:${await sha256Hex(
     JSON.stringify([normalizeQuestion(ask.question), ask.scope, ask.lessonSlug ?? null, ask.format]),
   )}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
   if (hit) return { ...hit, question: ask.question, cached: true };
 
   const { passages, related } = await retrieve(deps, ask);
-  const { kept, removed } = verifyAnswer(extractiveAnswer(ask.question, passages), passages);
-  if (removed > 0) deps.logger.log('warn', 'answers.unsupported_removed', { removed });
+  const drafted = generator
+    ? await modelDraft(deps, generator, { learnerId, now, question: ask.question, passages })
+    : { sentences: extractiveAnswer(ask.question, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
+  const { kept, removed } = verifyAnswer(drafted.sentences, passages);
+  if (removed > 0) deps.logger.log('warn', 'answers.unsupported_removed', { engine: drafted.engine, removed });
   const { answer, citations } = composeAnswer(kept, passages, ask.format);
   const cited = new Set(citations.flatMap((c) => (c.lessonSlug ? [c.lessonSlug] : [])));
   const result: Answer = {
@@ -64,13 +97,87 @@ export async function answerQuestion(deps: AnswerDeps, ask: AskRequest): Promise
     covered: citations.length > 0,
     citations,
     suggestions: related.filter((s) => !cited.has(s.lessonSlug)).slice(0, SUGGESTIONS),
-    engine: 'offline',
-    engineNote: null,
+    engine: drafted.engine,
+    engineNote: drafted.note,
     cached: false,
-    usage: { promptTokens: 0, completionTokens: 0, costUsd: 0 },
+    usage: drafted.usage,
   };
+  // An offline answer standing in for the model (budget, failure) is not kept under the model's key.
+  if (drafted.engine === 'offline' && generator) return result;
   await deps.cache.putJson(key, result, { ttlSeconds: CACHE_TTL_SECONDS });
   return result;
+}
+
+const NO_USAGE = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+
+interface Draft {
+  sentences: AnswerSentence[];
+  engine: 'model' | 'offline';
+  /** Why the offline engine answered although a model is configured. */
+  note: string | null;
+  usage: Answer['usage'];
+}
+
+/**
+ * The model's draft, within the learner's and the platform's daily model budget (the
+ * one personalization draws on). The offline engine answers instead, saying why, when
+ * the budget is spent, the model fails, or its answer shows signs of being steered by
+ * the question or a passage (the canary, its instructions, a link the passages lack).
+ * Raw HTML in the answer is dropped; citations are verified by the caller.
+ */
+async function modelDraft(
+  deps: AnswerDeps,
+  generator: TextGenerator,
+  input: { learnerId: string; now: Date; question: string; passages: Passage[] },
+): Promise<Draft> {
+  const { learnerId, now, question, passages } = input;
+  const offline = (note: string, usage = NO_USAGE): Draft => ({
+    sentences: extractiveAnswer(question, passages),
+    engine: 'offline',
+    note,
+    usage,
+  });
+  if (passages.length === 0) return { sentences: [], engine: 'model', note: null, usage: NO_USAGE };
+  const day = budgetDay(now);
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, {
+    learner: deps.config.GENERATION_DAILY_BUDGET,
+    platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET,
+  });
+  if (reserved !== 'reserved') {
+    return offline(
+      reserved === 'learner_spent'
+        ? `You have used today's ${deps.config.GENERATION_DAILY_BUDGET} model answers and personalized lessons, so this answer was built offline. The model is back tomorrow (UTC).`
+        : "The platform has used today's model budget, so this answer was built offline. The model is back tomorrow (UTC).",
+    );
+  }
+  const prompt = answerPrompt(question, passages);
+  deps.meter.modelCalls++;
+  let generation;
+  try {
+    generation = await generator.generate(prompt.messages);
+  } catch (error) {
+    if (!(error instanceof GenerationError)) throw error;
+    // Nothing usable came back, so the learner is not charged for it.
+    await deps.personalize.releaseGeneration(learnerId, day);
+    deps.logger.log('warn', 'answers.model_failed', { kind: error.kind, attempts: error.attempts, error: error.message });
+    return offline('The model is unavailable right now, so this answer was built offline.');
+  }
+  const usage = {
+    promptTokens: generation.promptTokens,
+    completionTokens: generation.completionTokens,
+    costUsd: estimateCostUsd(generation, {
+      inputPerMTok: deps.config.OPENAI_INPUT_USD_PER_MTOK,
+      outputPerMTok: deps.config.OPENAI_OUTPUT_USD_PER_MTOK,
+    }),
+  };
+  const steered = steeringSign(prompt.data, generation.text, prompt.guard, 'passages');
+  if (steered) {
+    deps.logger.log('warn', 'answers.output_rejected', { reason: steered });
+    return offline("The model's answer failed a safety check, so this answer was built offline.", usage);
+  }
+  const text = generation.text.replace(/<[^>]*>/g, ' ');
+  const sentences = text.trim().startsWith(NOT_COVERED) ? [] : parseAnswer(text);
+  return { sentences, engine: 'model', note: null, usage };
 }
 
 /** A chunk as a passage numbered `n`, its text as plain prose. */

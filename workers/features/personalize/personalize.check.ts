@@ -57,15 +57,23 @@ export function checkAdaptation(original: string, adapted: string): CheckResult 
 export function checkModelOutput(original: string, adapted: string, guard: PromptGuard): CheckResult {
   const structure = checkAdaptation(original, adapted);
   if (!structure.ok) return structure;
-  if (guard.canary && adapted.toLowerCase().includes(guard.canary.toLowerCase())) {
-    return { ok: false, reason: 'it repeats its confidential instructions' };
-  }
-  if (leaksPrompt(original, adapted, guard.system)) return { ok: false, reason: 'it repeats its confidential instructions' };
-  const known = new Set(linkTargets(original));
-  if (linkTargets(adapted).some((url) => !known.has(url) && !isExampleUrl(url))) {
-    return { ok: false, reason: 'it adds a link that is not in the lesson' };
-  }
-  return { ok: true };
+  const steered = steeringSign(original, adapted, guard, 'lesson');
+  return steered ? { ok: false, reason: steered } : { ok: true };
+}
+
+/**
+ * Why a model's `output` looks steered by the untrusted `data` it was given (prompt
+ * injection), or null: the canary of its system prompt, a run of LEAK_CHARS
+ * characters of that prompt the data does not itself contain, or a link or URL the
+ * data does not contain (phishing, exfiltration; example.com hosts aside). `dataName`
+ * names the data in that reason.
+ */
+export function steeringSign(data: string, output: string, guard: PromptGuard, dataName: string): string | null {
+  if (guard.canary && output.toLowerCase().includes(guard.canary.toLowerCase())) return 'it repeats its confidential instructions';
+  if (leaksPrompt(data, output, guard.system)) return 'it repeats its confidential instructions';
+  const known = new Set(linkTargets(data));
+  if (linkTargets(output).some((url) => !known.has(url) && !isExampleUrl(url))) return `it adds a link that is not in the ${dataName}`;
+  return null;
 }
 
 /** True when `adapted` holds a LEAK_CHARS-long run of `system` (whitespace and case aside) that `original` lacks. */

@@ -29,7 +29,7 @@ const SECRET_BYTES = 16;
 /** Random bytes on demand; tests pass their own to force a collision. */
 export type RandomBytes = (count: number) => Uint8Array;
 
-const cryptoBytes: RandomBytes = (count) => crypto.getRandomValues(new Uint8Array(count));
+export const cryptoBytes: RandomBytes = (count) => crypto.getRandomValues(new Uint8Array(count));
 
 /** The chat messages for one request, and what the answer must never repeat. */
 export interface PersonalizePrompt {
@@ -88,7 +88,7 @@ ${lesson.markdown}`;
 }
 
 /** A random hex string that does not occur in `untrusted` (a redraw is a 2^-128 event, or a test). */
-function secret(randomBytes: RandomBytes, untrusted: string): string {
+export function secret(randomBytes: RandomBytes, untrusted: string): string {
   for (let attempt = 0; attempt < 8; attempt++) {
     const hex = Array.from(randomBytes(SECRET_BYTES), (b) => b.toString(16).padStart(2, '0')).join('');
     if (hex.length === SECRET_BYTES * 2 && !untrusted.includes(hex)) return hex;
