@@ -69,10 +69,12 @@ export function checkModelOutput(original: string, adapted: string, guard: Promp
  * names the data in that reason.
  */
 export function steeringSign(data: string, output: string, guard: PromptGuard, dataName: string): string | null {
-  if (guard.canary && output.toLowerCase().includes(guard.canary.toLowerCase())) return 'it repeats its confidential instructions';
+  if (guard.canary && output.toLowerCase().includes(guard.canary.toLowerCase()))
+    return 'it repeats its confidential instructions';
   if (leaksPrompt(data, output, guard.system)) return 'it repeats its confidential instructions';
   const known = new Set(linkTargets(data));
-  if (linkTargets(output).some((url) => !known.has(url) && !isExampleUrl(url))) return `it adds a link that is not in the ${dataName}`;
+  if (linkTargets(output).some((url) => !known.has(url) && !isExampleUrl(url)))
+    return `it adds a link that is not in the ${dataName}`;
   return null;
 }
 
