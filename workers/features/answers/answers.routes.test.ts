@@ -124,6 +124,44 @@ describe('ask the course', () => {
     }
   });
 
+  it('streams meta, the verified citations, the answer sentence by sentence, then done', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const response = await api('/api/answers/stream', {
+      method: 'POST',
+      key: token,
+      json: { question: 'How do I keep only the rows that match a condition?' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = [...(await response.text()).matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => ({
+      event: m[1],
+      data: JSON.parse(m[2] ?? 'null') as unknown,
+    }));
+    expect(events[0]).toEqual({ event: 'meta', data: { scope: 'course', engine: 'offline', cached: false } });
+    expect(events[1]?.event).toBe('citations');
+    const done = events.at(-1);
+    expect(done?.event).toBe('done');
+    const answer = done?.data as Answer;
+    expect(events[1]?.data).toEqual({ citations: answer.citations });
+    const deltas = events.filter((e) => e.event === 'delta').map((e) => (e.data as { text: string }).text);
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(deltas.join('')).toBe(answer.answer);
+  });
+
+  it('answers a stream’s bad input with problem+json before any event', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    for (const [json, status] of [
+      [{ question: '' }, 400],
+      [{ question: 'what is NULL', lessonSlug: 'no-such-lesson' }, 404],
+    ] as const) {
+      const response = await api('/api/answers/stream', { method: 'POST', key: token, json });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('needs a learner token', async () => {
     expect((await api('/api/answers', { method: 'POST', json: { question: 'what is NULL' } })).status).toBe(401);
   });

@@ -1,33 +1,98 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { createEventQueue } from '../../http/event-queue';
+import { describeError } from '../../platform/logger';
+import { AppError } from '../../http/problem';
 import type { AppEnv } from '../../http/app-env';
 import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { answerQuestion } from './answers.service';
-import { AnswerSchema, AskRequestSchema } from './answers.schemas';
+import { AnswerSchema, AskRequestSchema, type Answer, type Citation } from './answers.schemas';
+
+type StreamEvent =
+  | { event: 'meta'; data: { scope: Answer['scope']; engine: Answer['engine']; cached: boolean } }
+  | { event: 'citations'; data: { citations: Citation[] } }
+  | { event: 'delta'; data: { text: string } }
+  | { event: 'done'; data: Answer }
+  | { event: 'error'; data: { status: number; code: string; detail: string } };
+
+const body = { body: { required: true, content: { 'application/json': { schema: AskRequestSchema } } } };
 
 /** `POST /api/answers`: a learner's question answered from the course, every claim cited. */
-export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
-  createRoute({
-    method: 'post',
-    path: '/',
-    tags: ['Learners'],
-    summary: 'Ask the course: a short answer built from its passages, every sentence citing the one it rests on',
-    description: [
-      'Retrieval is the hybrid search (the lesson in lessonSlug preferred; with scope lesson, that lesson only).',
-      'The offline engine answers with the sentences of the passages that answer the question. Every citation is',
-      'verified whatever the engine: its passage was retrieved and holds the sentence’s words, and its quote is the',
-      'passage’s own text. An answer with no supported sentence is "The course does not cover this." with no',
-      'citations and the nearest lessons as suggestions. Repeats come from a cache that any push empties.',
-    ].join(' '),
-    security: LEARNER_SECURITY,
-    middleware: [requireLearner] as const,
-    request: { body: { required: true, content: { 'application/json': { schema: AskRequestSchema } } } },
-    responses: {
-      200: { description: 'The answer with its citations', content: { 'application/json': { schema: AnswerSchema } } },
-      ...problemResponses(400, 401, 404, 429),
+export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags: ['Learners'],
+      summary: 'Ask the course: a short answer built from its passages, every sentence citing the one it rests on',
+      description: [
+        'Retrieval is the hybrid search (the lesson in lessonSlug preferred; with scope lesson, that lesson only).',
+        'The offline engine answers with the sentences of the passages that answer the question. Every citation is',
+        'verified whatever the engine: its passage was retrieved and holds the sentence’s words, and its quote is the',
+        'passage’s own text. An answer with no supported sentence is "The course does not cover this." with no',
+        'citations and the nearest lessons as suggestions. Repeats come from a cache that any push empties.',
+      ].join(' '),
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: body,
+      responses: {
+        200: { description: 'The answer with its citations', content: { 'application/json': { schema: AnswerSchema } } },
+        ...problemResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) =>
+      c.json(await answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/stream',
+      tags: ['Learners'],
+      summary: 'The same, as server-sent events: meta, citations, delta…, then done or error',
+      description:
+        'meta comes as soon as the question is accepted (cached or not, the engine asked first); the answer follows sentence by sentence once its citations are verified, then done carries the whole answer. Problems found before meta (400, 401, 404, 429) are problem+json responses; later failures arrive as an `error` event.',
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: body,
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...problemResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const events = createEventQueue<StreamEvent>();
+      let started: () => void = () => undefined;
+      const start = new Promise<void>((resolve) => (started = resolve));
+      const run = answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }, (meta) => {
+        events.push({ event: 'meta', data: meta });
+        started();
+      });
+      // Errors found before meta are answered as problem+json, not as a stream.
+      await Promise.race([start, run]);
+      run.then(
+        (answer) => {
+          events.push({ event: 'citations', data: { citations: answer.citations } });
+          // Sentence by sentence, each with its markers: together exactly the answer's text.
+          const parts = answer.answer.split(/(?<=\]) (?=[^[])/);
+          parts.forEach((part, i) => events.push({ event: 'delta', data: { text: i < parts.length - 1 ? `${part} ` : part } }));
+          events.push({ event: 'done', data: answer });
+          events.close();
+        },
+        (error: unknown) => {
+          const problem =
+            error instanceof AppError
+              ? error
+              : new AppError('internal_error', 'Answering failed on our side; the request id identifies it in the logs');
+          if (!(error instanceof AppError))
+            c.var.logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
+          events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
+          events.close();
+        },
+      );
+      return streamSSE(c, async (stream) => {
+        for await (const event of events) await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
+      });
     },
-  }),
-  async (c) =>
-    c.json(await answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }), 200),
-);
+  );

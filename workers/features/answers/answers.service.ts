@@ -60,7 +60,12 @@ const profanity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecom
  * normalized question, scope, lesson and format under the chunks' generation, so a
  * repeat costs one KV read and any push makes older answers miss.
  */
-export async function answerQuestion(deps: AnswerDeps, input: AskRequest & { learnerId: string; now: Date }): Promise<Answer> {
+export async function answerQuestion(
+  deps: AnswerDeps,
+  input: AskRequest & { learnerId: string; now: Date },
+  /** Told, once the question is accepted, whether the answer is cached and which engine is asked first. */
+  onMeta: (meta: { scope: Answer['scope']; engine: Answer['engine']; cached: boolean }) => void = () => undefined,
+): Promise<Answer> {
   const { learnerId, now, ...ask } = input;
   if (profanity.hasMatch(ask.question)) {
     throw new AppError('validation_failed', 'Please ask without offensive words', {
@@ -80,6 +85,7 @@ export async function answerQuestion(deps: AnswerDeps, input: AskRequest & { lea
     JSON.stringify([normalizeQuestion(ask.question), ask.scope, ask.lessonSlug ?? null, ask.format]),
   )}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
+  onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
   if (hit) return { ...hit, question: ask.question, cached: true };
 
   const { passages, related } = await retrieve(deps, ask);

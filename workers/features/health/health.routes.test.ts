@@ -66,6 +66,7 @@ describe('health and API documents', () => {
       '/api/admin/sources',
       '/api/admin/sources/{id}',
       '/api/answers',
+      '/api/answers/stream',
       '/api/concepts',
       '/api/concepts/{id}',
       '/api/content/assets/{hash}',

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { byIp, byLearner, checkLimits, rateLimit, type LimitCheck } from '../../http/rate-limit';
+import { createEventQueue } from '../../http/event-queue';
 import { validationHook } from '../../http/validation';
 import { describeError } from '../../platform/logger';
 import { personalizationPrefix } from './personalize.domain';
@@ -150,31 +151,3 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       return c.json({ deleted }, 200);
     },
   );
-
-/** A single-consumer async queue: producers push from any callback, the stream drains it. */
-function createEventQueue<T>(): AsyncIterable<T> & { push: (item: T) => void; close: () => void } {
-  const items: T[] = [];
-  let closed = false;
-  let wake: () => void = () => undefined;
-  return {
-    push(item) {
-      items.push(item);
-      wake();
-    },
-    close() {
-      closed = true;
-      wake();
-    },
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        const item = items.shift();
-        if (item !== undefined) {
-          yield item;
-          continue;
-        }
-        if (closed) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    },
-  };
-}
