@@ -13,6 +13,7 @@ import { onboardingRoutes } from './features/learners/onboarding.routes';
 import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { answerRoutes } from './features/answers/answers.routes';
+import { conversationRoutes } from './features/answers/conversations.routes';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
@@ -53,6 +54,7 @@ export function createApp() {
   app.route('/api/personalize', personalizeRoutes);
   app.route('/api/search', searchRoutes);
   app.route('/api/answers', answerRoutes);
+  app.route('/api/conversations', conversationRoutes);
   app.route('/api/admin/ingest', ingestAdminRoutes);
   app.route('/api/admin/sources', sourceAdminRoutes);
   app.route('/api/sources', sourceRoutes);

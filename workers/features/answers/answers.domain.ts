@@ -218,3 +218,43 @@ export function normalizeQuestion(question: string): string {
     .replace(/[\s?!.]+$/, '')
     .trim();
 }
+
+/** Words by which a follow-up refers back to what was asked before. */
+const REFERRING = new Set([
+  'it',
+  'its',
+  'that',
+  'this',
+  'these',
+  'those',
+  'they',
+  'them',
+  'their',
+  'one',
+  'ones',
+  'same',
+  'there',
+]);
+
+/**
+ * A follow-up as a question that stands alone, for retrieval: when it refers back
+ * ("why is it slow?"), goes on from the last one ("and in descending order?", "what
+ * about ...") or holds fewer than two content words, the content words of the previous question (itself standalone) that
+ * it lacks are added after it. Otherwise it is a new question and stays as it is.
+ */
+export function standaloneQuestion(previous: string | null, followUp: string): string {
+  if (previous === null) return followUp;
+  const stemOf = memoStemmer();
+  const words = tokenize(followUp).map((t) => t.word);
+  const own = queryTerms(followUp, stemOf).stems;
+  const continues = /^\s*(and|or|but|also|so|then|what about|how about)\b/i.test(followUp);
+  if (own.size >= 2 && !continues && !words.some((w) => REFERRING.has(w))) return followUp;
+  const added = [
+    ...new Set(
+      tokenize(previous)
+        .map((t) => t.word)
+        .filter((w) => w.length > 1 && !isStopWord(w) && !own.has(stemOf(w))),
+    ),
+  ];
+  return added.length === 0 ? followUp : `${followUp} (${added.join(' ')})`;
+}

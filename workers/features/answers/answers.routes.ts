@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { createEventQueue } from '../../http/event-queue';
 import { describeError } from '../../platform/logger';
@@ -10,8 +11,10 @@ import { validationHook } from '../../http/validation';
 import { answerQuestion } from './answers.service';
 import { AnswerSchema, AskRequestSchema, type Answer, type Citation } from './answers.schemas';
 
+type Meta = { scope: Answer['scope']; engine: Answer['engine']; cached: boolean };
+
 type StreamEvent =
-  | { event: 'meta'; data: { scope: Answer['scope']; engine: Answer['engine']; cached: boolean } }
+  | { event: 'meta'; data: Meta }
   | { event: 'citations'; data: { citations: Citation[] } }
   | { event: 'delta'; data: { text: string } }
   | { event: 'done'; data: Answer }
@@ -61,38 +64,47 @@ export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         ...problemResponses(400, 401, 404, 429),
       },
     }),
-    async (c) => {
-      const events = createEventQueue<StreamEvent>();
-      let started: () => void = () => undefined;
-      const start = new Promise<void>((resolve) => (started = resolve));
-      const run = answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }, (meta) => {
-        events.push({ event: 'meta', data: meta });
-        started();
-      });
-      // Errors found before meta are answered as problem+json, not as a stream.
-      await Promise.race([start, run]);
-      run.then(
-        (answer) => {
-          events.push({ event: 'citations', data: { citations: answer.citations } });
-          // Sentence by sentence, each with its markers: together exactly the answer's text.
-          const parts = answer.answer.split(/(?<=\]) (?=[^[])/);
-          parts.forEach((part, i) => events.push({ event: 'delta', data: { text: i < parts.length - 1 ? `${part} ` : part } }));
-          events.push({ event: 'done', data: answer });
-          events.close();
-        },
-        (error: unknown) => {
-          const problem =
-            error instanceof AppError
-              ? error
-              : new AppError('internal_error', 'Answering failed on our side; the request id identifies it in the logs');
-          if (!(error instanceof AppError))
-            c.var.logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
-          events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
-          events.close();
-        },
-      );
-      return streamSSE(c, async (stream) => {
-        for await (const event of events) await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
-      });
+    async (c) =>
+      streamAnswer(c, (onMeta) =>
+        answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }, onMeta),
+      ),
+  );
+
+/**
+ * An answer as server-sent events: meta once `run` says the question is accepted, then
+ * the verified citations, the answer sentence by sentence (with its markers, together
+ * exactly its text) and done; a failure after meta is an `error` event. Errors before
+ * meta are thrown, so they are answered as problem+json.
+ */
+export async function streamAnswer(c: Context<AppEnv>, run: (onMeta: (meta: Meta) => void) => Promise<Answer>) {
+  const events = createEventQueue<StreamEvent>();
+  let started: () => void = () => undefined;
+  const start = new Promise<void>((resolve) => (started = resolve));
+  const answered = run((meta) => {
+    events.push({ event: 'meta', data: meta });
+    started();
+  });
+  await Promise.race([start, answered]);
+  answered.then(
+    (answer) => {
+      events.push({ event: 'citations', data: { citations: answer.citations } });
+      const parts = answer.answer.split(/(?<=\]) (?=[^[])/);
+      parts.forEach((part, i) => events.push({ event: 'delta', data: { text: i < parts.length - 1 ? `${part} ` : part } }));
+      events.push({ event: 'done', data: answer });
+      events.close();
+    },
+    (error: unknown) => {
+      const problem =
+        error instanceof AppError
+          ? error
+          : new AppError('internal_error', 'Answering failed on our side; the request id identifies it in the logs');
+      if (!(error instanceof AppError))
+        c.var.logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
+      events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
+      events.close();
     },
   );
+  return streamSSE(c, async (stream) => {
+    for await (const event of events) await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
+  });
+}

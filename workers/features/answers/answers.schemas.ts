@@ -71,3 +71,58 @@ export const AnswerSchema = z
   })
   .openapi('Answer');
 export type Answer = z.infer<typeof AnswerSchema>;
+
+/** Most messages one conversation holds (questions and answers): a long one starts afresh. */
+export const MAX_CONVERSATION_MESSAGES = 100;
+
+export const ConversationIdSchema = z
+  .string()
+  .regex(/^cnv_[0-9a-f]{32}$/, 'must be a conversation id (cnv_ and 32 hex digits)')
+  .openapi({ param: { name: 'id', in: 'path' }, example: `cnv_${'0'.repeat(32)}` });
+
+export const NewConversationSchema = z
+  .strictObject({
+    title: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters').optional(),
+    lessonSlug: SlugSchema.optional(),
+    scope: z.enum(['lesson', 'course', 'all']).default('course'),
+  })
+  .refine((c) => c.scope !== 'lesson' || c.lessonSlug !== undefined, {
+    message: 'scope lesson needs the lesson: send lessonSlug, or use scope course',
+    path: ['lessonSlug'],
+  })
+  .openapi('NewConversation');
+
+export const ConversationMessageRequestSchema = z
+  .strictObject({
+    question: AskRequestSchema.shape.question,
+    format: AskRequestSchema.shape.format,
+  })
+  .openapi('ConversationQuestion');
+
+export const ConversationMessageSchema = z
+  .object({
+    role: z.enum(['learner', 'answer']),
+    text: z.string(),
+    query: z.string().nullable().openapi({ description: 'For a question: the standalone question retrieval used' }),
+    citations: z.array(CitationSchema),
+    engine: z.enum(['offline', 'model']).nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('ConversationMessage');
+
+export const ConversationSummarySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    scope: z.enum(['lesson', 'course', 'all']),
+    lessonSlug: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    messages: z.number().int(),
+  })
+  .openapi('ConversationSummary');
+
+export const ConversationSchema = ConversationSummarySchema.omit({ messages: true })
+  .extend({ messages: z.array(ConversationMessageSchema) })
+  .openapi('Conversation');
+export type Conversation = z.infer<typeof ConversationSchema>;

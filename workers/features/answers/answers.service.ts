@@ -62,11 +62,13 @@ const profanity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecom
  */
 export async function answerQuestion(
   deps: AnswerDeps,
-  input: AskRequest & { learnerId: string; now: Date },
+  /** `query`: the question as retrieval and the engines take it (a follow-up made standalone), else the question. */
+  input: AskRequest & { learnerId: string; now: Date; query?: string },
   /** Told, once the question is accepted, whether the answer is cached and which engine is asked first. */
   onMeta: (meta: { scope: Answer['scope']; engine: Answer['engine']; cached: boolean }) => void = () => undefined,
 ): Promise<Answer> {
-  const { learnerId, now, ...ask } = input;
+  const { learnerId, now, query: standalone, ...asked } = input;
+  const ask = { ...asked, query: standalone ?? asked.question };
   if (profanity.hasMatch(ask.question)) {
     throw new AppError('validation_failed', 'Please ask without offensive words', {
       errors: [{ field: 'json/question', message: 'holds words this course does not answer; ask it another way' }],
@@ -82,7 +84,7 @@ export async function answerQuestion(
   const generator = profile?.consent.model ? deps.textGenerator : null;
   const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
   const key = `answers:${engineId}:${generation}:${await sha256Hex(
-    JSON.stringify([normalizeQuestion(ask.question), ask.scope, ask.lessonSlug ?? null, ask.format]),
+    JSON.stringify([normalizeQuestion(ask.query), ask.scope, ask.lessonSlug ?? null, ask.format]),
   )}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
   onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
@@ -90,8 +92,8 @@ export async function answerQuestion(
 
   const { passages, related } = await retrieve(deps, ask);
   const drafted = generator
-    ? await modelDraft(deps, generator, { learnerId, now, question: ask.question, passages })
-    : { sentences: extractiveAnswer(ask.question, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
+    ? await modelDraft(deps, generator, { learnerId, now, question: ask.query, passages })
+    : { sentences: extractiveAnswer(ask.query, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
   const { kept, removed } = verifyAnswer(drafted.sentences, passages);
   if (removed > 0) deps.logger.log('warn', 'answers.unsupported_removed', { engine: drafted.engine, removed });
   const { answer, citations } = composeAnswer(kept, passages, ask.format);
@@ -205,9 +207,12 @@ function passageOf(row: SearchHitRow, n: number): Passage {
  * that lesson's chunks holding a query word, in order. Otherwise the hybrid search's
  * best chunks (lessons only for scope course), those of the current lesson moved up.
  */
-async function retrieve(deps: AnswerDeps, ask: AskRequest): Promise<{ passages: Passage[]; related: Suggestion[] }> {
+async function retrieve(
+  deps: AnswerDeps,
+  ask: AskRequest & { query: string },
+): Promise<{ passages: Passage[]; related: Suggestion[] }> {
   const found = await searchChunks(deps, {
-    query: ask.question,
+    query: ask.query,
     limit: RETRIEVED,
     group: 'chunk',
     filter: ask.scope === 'all' ? {} : { sourceType: 'lesson' },
@@ -220,7 +225,7 @@ async function retrieve(deps: AnswerDeps, ask: AskRequest): Promise<{ passages: 
   }));
   if (ask.scope === 'lesson' && ask.lessonSlug) {
     const stemOf = memoStemmer();
-    const terms = queryTerms(ask.question, stemOf);
+    const terms = queryTerms(ask.query, stemOf);
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related };
   }

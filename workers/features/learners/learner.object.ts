@@ -277,6 +277,40 @@ export class Learner extends DurableObject<Env> {
     return weekSoFar(this.store, now, concepts);
   }
 
+  /** Starts a conversation; null when not `learnerId`'s. */
+  async createConversation(learnerId: string, conversation: typeof schema.conversations.$inferInsert) {
+    if (!(await this.open(learnerId))) return null;
+    this.store.createConversation(conversation);
+    return this.store.conversation(conversation.id);
+  }
+
+  /** The learner's conversations, most recent first; null when not `learnerId`'s. */
+  async conversations(learnerId: string, limit: number) {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.conversations(limit);
+  }
+
+  /** One conversation with its messages ('none' when the learner has no such one); null when not `learnerId`'s. */
+  async conversation(learnerId: string, id: string) {
+    if (!(await this.open(learnerId))) return null;
+    return this.store.conversation(id) ?? ('none' as const);
+  }
+
+  /** Appends a question and its answer (see the store); the conversation after, 'full' or 'none'; null when not `learnerId`'s. */
+  async appendTurn(
+    learnerId: string,
+    id: string,
+    turn: Omit<typeof schema.conversationMessages.$inferInsert, 'conversationId' | 'position'>[],
+    at: string,
+    maxMessages: number,
+  ) {
+    if (!(await this.open(learnerId))) return null;
+    const conversation = this.store.conversation(id);
+    if (!conversation) return 'none' as const;
+    const added = this.ctx.storage.transactionSync(() => this.store.appendTurn(id, turn, at, maxMessages));
+    return added ? this.store.conversation(id) : ('full' as const);
+  }
+
   /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */
   async savePlan(learnerId: string, plan: typeof schema.plans.$inferInsert) {
     if (!(await this.open(learnerId))) return null;

@@ -1,4 +1,5 @@
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { Citation } from '../answers/answers.schemas';
 import type { PlanItem } from '../practice/plan.domain';
 import type { WeeklySummary } from '../practice/summary.schemas';
 
@@ -234,3 +235,33 @@ export const weeklySummaries = sqliteTable('weekly_summaries', {
   summary: text('summary', { mode: 'json' }).$type<WeeklySummary>().notNull(),
   concepts: text('concepts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
 });
+
+/** A conversation with the course's answers: its scope, and the lesson it was started from. */
+export const conversations = sqliteTable('conversations', {
+  id: text('id').primaryKey(),
+  courseId: text('course_id'),
+  title: text('title').notNull(),
+  scope: text('scope', { enum: ['lesson', 'course', 'all'] }).notNull(),
+  lessonSlug: text('lesson_slug'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** A conversation's turns in order: the learner's questions and the answers, with their citations. */
+export const conversationMessages = sqliteTable(
+  'conversation_messages',
+  {
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    role: text('role', { enum: ['learner', 'answer'] }).notNull(),
+    text: text('text').notNull(),
+    /** The standalone question retrieval used (a follow-up rewritten), for the learner's turns. */
+    query: text('query'),
+    citations: text('citations', { mode: 'json' }).$type<Citation[]>().notNull(),
+    engine: text('engine'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.position] })],
+);

@@ -545,6 +545,67 @@ export function learnerStore(db: LearnerDb) {
     },
 
     /** Stores a plan unless the day has one already (the first stored wins); returns the day's plan. */
+    /** Starts a conversation. */
+    createConversation(conversation: typeof t.conversations.$inferInsert): void {
+      db.insert(t.conversations).values(conversation).run();
+    },
+
+    /** The learner's conversations, most recently active first (at most `limit`). */
+    conversations(limit: number): (typeof t.conversations.$inferSelect & { messages: number })[] {
+      return db
+        .select({
+          id: t.conversations.id,
+          courseId: t.conversations.courseId,
+          title: t.conversations.title,
+          scope: t.conversations.scope,
+          lessonSlug: t.conversations.lessonSlug,
+          createdAt: t.conversations.createdAt,
+          updatedAt: t.conversations.updatedAt,
+          messages: sql<number>`(SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = ${t.conversations.id})`,
+        })
+        .from(t.conversations)
+        .orderBy(desc(t.conversations.updatedAt), desc(t.conversations.id))
+        .limit(limit)
+        .all();
+    },
+
+    /** One conversation with its messages in order; null when the learner has none of that id. */
+    conversation(id: string) {
+      const conversation = db.select().from(t.conversations).where(eq(t.conversations.id, id)).get();
+      if (!conversation) return null;
+      const messages = db
+        .select()
+        .from(t.conversationMessages)
+        .where(eq(t.conversationMessages.conversationId, id))
+        .orderBy(asc(t.conversationMessages.position))
+        .all();
+      return { ...conversation, messages };
+    },
+
+    /**
+     * Appends a question and its answer to a conversation, in one transaction (the
+     * caller's), after its last message; false when it does not exist or already holds
+     * `maxMessages`.
+     */
+    appendTurn(
+      id: string,
+      turn: readonly Omit<typeof t.conversationMessages.$inferInsert, 'conversationId' | 'position'>[],
+      at: string,
+      maxMessages: number,
+    ): boolean {
+      const found = db
+        .select({ n: sql<number>`(SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = ${id})` })
+        .from(t.conversations)
+        .where(eq(t.conversations.id, id))
+        .get();
+      if (!found || found.n + turn.length > maxMessages) return false;
+      db.insert(t.conversationMessages)
+        .values(turn.map((m, i) => ({ ...m, conversationId: id, position: found.n + i })))
+        .run();
+      db.update(t.conversations).set({ updatedAt: at }).where(eq(t.conversations.id, id)).run();
+      return true;
+    },
+
     savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
       db.insert(t.plans).values(plan).onConflictDoNothing().run();
       return db.select().from(t.plans).where(eq(t.plans.date, plan.date)).get() ?? plan;
