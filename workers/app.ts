@@ -14,6 +14,7 @@ import { personalizeRoutes } from './features/personalize/personalize.routes';
 import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { answerRoutes } from './features/answers/answers.routes';
 import { conversationRoutes } from './features/answers/conversations.routes';
+import { llmsRoutes } from './features/content/llms';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
@@ -44,6 +45,10 @@ export function createApp() {
 
   app.use('/api/*', requestContext);
   app.use('/api/*', securityHeaders);
+  for (const path of ['/llms.txt', '/llms-full.txt']) {
+    app.use(path, requestContext);
+    app.use(path, securityHeaders);
+  }
   app.use('/api/*', requestBodyLimit);
 
   app.route('/api/health', healthRoutes);
@@ -76,6 +81,7 @@ export function createApp() {
   app.route('/api/admin/recommendations', recommendationAdminRoutes);
   app.route('/api/admin/learners', learnerAdminRoutes);
   app.route('/api/learners/me', privacyRoutes);
+  app.route('/', llmsRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',
