@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
 import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
+import AskPanel from './AskPanel';
 import PersonalizedPanel from './PersonalizedPanel';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import TableOfContents from './TableOfContents';
@@ -129,6 +130,7 @@ function Lesson({
       <LessonTabs slug={lesson.slug} html={html} sections={sections} />
       {lesson.quiz.length > 0 ? <LessonQuiz slug={lesson.slug} onFinished={finishQuiz} /> : null}
       <LessonCompletion state={progress} hasQuiz={lesson.quiz.length > 0} onComplete={complete} />
+      <AskPanel key={lesson.slug} lessonSlug={lesson.slug} />
       <nav className="pager" aria-label="Lessons">
         {lesson.prev ? (
           <a rel="prev" href={lessonHref(lesson.prev.slug)}>

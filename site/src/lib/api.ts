@@ -70,6 +70,7 @@ export type {
 } from '../../../workers/features/learners/learners.schemas';
 export type { PersonalizedLesson } from '../../../workers/features/personalize/personalize.schemas';
 export type { SearchResponse } from '../../../workers/features/search/search.schemas';
+import type { AnswerSchema } from '../../../workers/features/answers/answers.schemas';
 
 /** A failed call, with the problem+json the API sent when it sent one. */
 export class ApiError extends Error {
@@ -430,6 +431,67 @@ export async function* streamPersonalized(lessonSlug: string, signal?: AbortSign
   });
   if (!response.body) throw new ApiError(response.status, null, 'The server sent an empty stream.');
   yield* readJsonEvents(response.body, STREAM_GUARDS);
+}
+
+// ---------------------------------------------------------------------------
+// Ask the course
+
+export type AnswerResult = z.output<typeof AnswerSchema>;
+export type AnswerCitation = AnswerResult['citations'][number];
+export type AskScope = AnswerResult['scope'];
+
+const isCitation = (c: unknown): c is AnswerCitation =>
+  isRecord(c) &&
+  typeof c.n === 'number' &&
+  typeof c.href === 'string' &&
+  typeof c.quote === 'string' &&
+  typeof c.title === 'string';
+
+/** The fields the site reads from each answer event, checked before use. */
+const ANSWER_GUARDS = {
+  meta: ((d) => isRecord(d) && typeof d.cached === 'boolean' && (d.engine === 'model' || d.engine === 'offline')) as Guard<{
+    scope: AskScope;
+    engine: AnswerResult['engine'];
+    cached: boolean;
+  }>,
+  citations: ((d) => isRecord(d) && Array.isArray(d.citations) && d.citations.every(isCitation)) as Guard<{
+    citations: AnswerCitation[];
+  }>,
+  delta: ((d) => isRecord(d) && typeof d.text === 'string') as Guard<{ text: string }>,
+  done: ((d) =>
+    isRecord(d) &&
+    typeof d.answer === 'string' &&
+    typeof d.covered === 'boolean' &&
+    Array.isArray(d.citations) &&
+    d.citations.every(isCitation) &&
+    Array.isArray(d.suggestions) &&
+    isNullableString(d.engineNote)) as Guard<AnswerResult>,
+  error: ((d) => isRecord(d) && typeof d.status === 'number' && typeof d.detail === 'string') as Guard<{
+    status: number;
+    code: string;
+    detail: string;
+  }>,
+};
+
+/** One event of `POST /api/answers/stream`: meta, citations, delta*, then done or error. */
+export type AnswerEvent = TypedEvent<typeof ANSWER_GUARDS>;
+
+/**
+ * Streams the course's answer to a question (scope: this lesson, the course, or the
+ * course and its sources). Failures before the stream starts throw {@link ApiError}.
+ */
+export async function* streamAnswer(
+  ask: { question: string; scope: AskScope; lessonSlug?: string },
+  signal?: AbortSignal,
+): AsyncGenerator<AnswerEvent> {
+  const response = await learnerRequest('/api/answers/stream', {
+    accept: 'text/event-stream',
+    method: 'POST',
+    json: ask,
+    ...(signal ? { signal } : {}),
+  });
+  if (!response.body) throw new ApiError(response.status, null, 'The server sent an empty stream.');
+  yield* readJsonEvents(response.body, ANSWER_GUARDS);
 }
 
 // ---------------------------------------------------------------------------

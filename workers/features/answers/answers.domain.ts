@@ -10,6 +10,8 @@ const MAX_PER_PASSAGE = 2;
 /** Sentences shorter or longer than these (in words) are headings, captions or run-on lists, not answers. */
 const MIN_WORDS = 5;
 const MAX_WORDS = 70;
+/** How much less of the question's weight than the best sentence a quoted sentence may hold. */
+const PARTIAL_MARGIN = 0.25;
 /** Least share of the question's content words the passages must hold for the question to be about them. */
 const MIN_PRESENT = 0.4;
 /**
@@ -61,8 +63,8 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
  * content words (it is about something else). A sentence is weighed by the question's
  * words the passages hold that it holds too (rarer among the passages' sentences
  * weighs more) and must hold at least half of that weight (all of it when the
- * passages hold one word of the question); earlier passages, ranked better by
- * retrieval, are preferred. At most three sentences, two from one passage, in the
+ * passages hold one word of the question), and no less than the best sentence's share
+ * minus a quarter; earlier passages, ranked better by retrieval, are preferred. At most three sentences, two from one passage, in the
  * order the passages and the text give them.
  */
 export function extractiveAnswer(question: string, passages: readonly Passage[]): AnswerSentence[] {
@@ -84,10 +86,13 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
     const words = tokenize(c.text).length;
     if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
     const coverage = present.reduce((sum, s) => sum + (c.stems.has(s) ? (idf.get(s) ?? 0) : 0), 0) / total;
-    return coverage >= needed ? [{ ...c, score: coverage / (1 + 0.15 * c.rank) }] : [];
+    return coverage >= needed ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
   });
+  // Sentences holding much less of the question than the best one answer only part of it.
+  const best = Math.max(0, ...scored.map((c) => c.coverage));
   const chosen: typeof scored = [];
-  for (const c of [...scored].sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index)) {
+  const ranked = scored.filter((c) => c.coverage >= best - PARTIAL_MARGIN);
+  for (const c of ranked.sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index)) {
     if (chosen.length >= MAX_SENTENCES) break;
     if (chosen.filter((k) => k.passage.n === c.passage.n).length >= MAX_PER_PASSAGE) continue;
     if (chosen.some((k) => k.text === c.text)) continue;

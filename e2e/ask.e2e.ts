@@ -1,0 +1,90 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { SHOTS, useBrowser } from './browser';
+import { contrastRatios } from './contrast';
+import { onboardedLearner, storedSession, type LearnerSession } from './learner';
+
+const baseUrl = inject('baseUrl');
+const { newPage: openPage } = useBrowser();
+let reader: LearnerSession;
+beforeAll(async () => {
+  reader = await onboardedLearner(baseUrl);
+});
+
+const newPage = (width?: number, height?: number) => openPage(storedSession(baseUrl, reader), width, height);
+const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+async function askIn(page: Page, question: string) {
+  const panel = page.locator('.ask-panel');
+  await panel.getByLabel('Your question').fill(question);
+  await panel.getByRole('button', { name: 'Ask' }).click();
+  await panel.locator('.answer-engine').waitFor();
+  return panel;
+}
+
+describe('asking the course', () => {
+  it('answers on a lesson from that lesson, each sentence linked to a quoted source that opens the heading', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/lessons/filtering-with-where/`);
+    const panel = page.locator('.ask-panel');
+    await panel.waitFor();
+    expect(await panel.getByLabel('This lesson').isChecked()).toBe(true);
+    await askIn(page, 'What happens when I compare something with NULL?');
+    const citations = panel.locator('.answer-citations li');
+    expect(await citations.count()).toBeGreaterThan(0);
+    const hrefs = await citations.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const href of hrefs) expect(href).toMatch(/^\/lessons\/filtering-with-where\/?#/);
+    // Every marker in the text points at a listed source.
+    const markers = await panel.locator('.answer-text sup a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(await page.locator(m).count()).toBe(1);
+    expect(await panel.locator('.answer-engine').textContent()).toContain('without a model');
+    for (const { selector, ratio } of await contrastRatios(page, [
+      '.ask-panel label',
+      '.answer-text',
+      '.answer-citations blockquote',
+      '.answer-engine',
+    ])) {
+      expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+    }
+    await panel.screenshot({ path: `${SHOTS}/ask-panel-desktop.png` });
+
+    await citations.first().locator('a').click();
+    await page.waitForURL(/\/lessons\/filtering-with-where\/?#/);
+  });
+
+  it('says plainly when the course does not cover a question, on the /ask/ page, at phone width and by keyboard', async () => {
+    const page = await newPage(390, 844);
+    await page.goto(`${baseUrl}/ask/`);
+    const panel = page.locator('.ask-panel');
+    await panel.waitFor();
+    expect(await panel.getByLabel('This lesson').count()).toBe(0);
+    expect(await panel.getByLabel('Whole course').isChecked()).toBe(true);
+    await panel.getByLabel('Your question').focus();
+    await page.keyboard.type('How do I bake sourdough bread?');
+    await page.keyboard.press('Control+Enter');
+    await panel.locator('.answer-engine').waitFor();
+    expect(await panel.locator('.answer-text').textContent()).toContain('The course does not cover this');
+    expect(await panel.locator('.answer-citations').count()).toBe(0);
+
+    await panel.getByLabel('Your question').fill('How do I sort rows from the highest price to the lowest?');
+    await panel.getByRole('button', { name: 'Ask' }).click();
+    await expect.poll(() => panel.locator('.answer-citations li').count()).toBeGreaterThan(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SHOTS}/ask-phone.png`, fullPage: true });
+  });
+
+  it('tells the learner what to fix when the question is refused', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/ask/`);
+    await askInRefused(page);
+  });
+});
+
+async function askInRefused(page: Page) {
+  const panel = page.locator('.ask-panel');
+  await panel.waitFor();
+  await panel.getByLabel('Your question').fill('what the fuck is a join');
+  await panel.getByRole('button', { name: 'Ask' }).click();
+  await expect.poll(() => panel.locator('[role="alert"]').textContent()).toMatch(/ask it another way/);
+}
