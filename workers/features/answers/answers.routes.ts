@@ -1,9 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import { createEventQueue } from '../../http/event-queue';
-import { describeError } from '../../platform/logger';
-import { AppError } from '../../http/problem';
+import { createEventQueue, sseResponse, streamError } from '../../http/event-queue';
 import type { AppEnv } from '../../http/app-env';
 import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
@@ -94,17 +91,9 @@ export async function streamAnswer(c: Context<AppEnv>, run: (onMeta: (meta: Meta
       events.close();
     },
     (error: unknown) => {
-      const problem =
-        error instanceof AppError
-          ? error
-          : new AppError('internal_error', 'Answering failed on our side; the request id identifies it in the logs');
-      if (!(error instanceof AppError))
-        c.var.logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
-      events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
+      events.push({ event: 'error', data: streamError(c, error, 'Answering') });
       events.close();
     },
   );
-  return streamSSE(c, async (stream) => {
-    for await (const event of events) await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
-  });
+  return sseResponse(c, events);
 }

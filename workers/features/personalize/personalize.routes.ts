@@ -1,12 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
-import { AppError, problemResponses } from '../../http/problem';
+import { problemResponses } from '../../http/problem';
 import { byIp, byLearner, checkLimits, rateLimit, type LimitCheck } from '../../http/rate-limit';
-import { createEventQueue } from '../../http/event-queue';
+import { createEventQueue, sseResponse, streamError } from '../../http/event-queue';
 import { validationHook } from '../../http/validation';
-import { describeError } from '../../platform/logger';
 import { personalizationPrefix } from './personalize.domain';
 import { personalizeLesson, type PersonalizeListener } from './personalize.engine';
 import { PersonalizedLessonSchema, PersonalizeRequestSchema, type PersonalizedLesson } from './personalize.schemas';
@@ -71,7 +69,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
     }),
     async (c) => {
       const { lessonSlug } = c.req.valid('json');
-      const { deps, logger } = c.var;
+      const { deps } = c.var;
       const events = createEventQueue<StreamEvent>();
       let started: () => void = () => undefined;
       const start = new Promise<void>((resolve) => (started = resolve));
@@ -108,21 +106,11 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
           events.close();
         },
         (error: unknown) => {
-          const problem =
-            error instanceof AppError
-              ? error
-              : new AppError('internal_error', 'Personalization failed on our side; the request id identifies it in the logs');
-          if (!(error instanceof AppError))
-            logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
-          events.push({ event: 'error', data: { status: problem.status, code: problem.code, detail: problem.message } });
+          events.push({ event: 'error', data: streamError(c, error, 'Personalization') });
           events.close();
         },
       );
-      return streamSSE(c, async (stream) => {
-        for await (const event of events) {
-          await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
-        }
-      });
+      return sseResponse(c, events);
     },
   )
   .openapi(
