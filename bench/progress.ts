@@ -76,12 +76,21 @@ export async function completeLesson(url: string, learner: ProgressLearner, slug
 
 /** Book order of the pushed course's lessons. */
 export async function bookLessons(url: string): Promise<string[]> {
+  return (await bookLessonList(url)).map((l) => l.slug);
+}
+
+/** The titles of the pushed course's lessons, in course order. */
+export async function bookLessonTitles(url: string): Promise<string[]> {
+  return (await bookLessonList(url)).map((l) => l.title);
+}
+
+async function bookLessonList(url: string): Promise<{ slug: string; title: string }[]> {
   const book = await (
     await fetch(`${url}/api/content/book`)
   ).json<{
-    parts: { chapters: { lessons: { slug: string }[] }[] }[];
+    parts: { chapters: { lessons: { slug: string; title: string }[] }[] }[];
   }>();
-  return book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons.map((l) => l.slug)));
+  return book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons));
 }
 
 /**

@@ -17,10 +17,19 @@ import { createAuthorKey } from '../cli/keys';
 import { startSeededServer } from '../scripts/local-server';
 import { d1Range, p95Verdict, roundRobin, runRoute, type Route, type Row } from './measure';
 import { givenLearners, hitCost, personalizeInit, type HitCost, type Learner } from './personalize';
-import { appliedEvents, bookLessons, givenProgressLearners, heartbeat, overview, type ProgressLearner } from './progress';
+import {
+  appliedEvents,
+  bookLessons,
+  bookLessonTitles,
+  givenProgressLearners,
+  heartbeat,
+  overview,
+  type ProgressLearner,
+} from './progress';
 import { recommendationsAtScale, type ScalePoint } from './recommend-scale';
 import { givenRecommendationLearners, RECOMMENDATION_LEARNERS, recommendationRoutes, refreshPairs } from './recommendations';
 import { givenPlanLearners, planRoutes, pushPracticeLibrary } from './plans';
+import { answerRoutes, benchQuestions, givenAnswerLearners, streamFirstByte } from './answers';
 import { searchAtScale, type SearchAtScale } from './search-at-scale';
 import { capacity, printCapacity, type Capacity } from './capacity';
 
@@ -44,6 +53,8 @@ interface Learners {
   progress: ProgressLearner[];
   recommendations: ProgressLearner[];
   plans: ProgressLearner[];
+  answers: ProgressLearner[];
+  questions: string[];
 }
 
 function routes(url: string, etag: string, learners: Learners): Route[] {
@@ -74,6 +85,7 @@ function routes(url: string, etag: string, learners: Learners): Route[] {
     },
     ...recommendationRoutes(url, learners.recommendations),
     ...planRoutes(learners.plans),
+    ...answerRoutes(url, learners.answers, learners.questions),
   ];
 }
 
@@ -118,7 +130,9 @@ async function givenAllLearners(url: string, authorKey: string): Promise<Learner
   });
   await pushPracticeLibrary(url, authorKey);
   const plans = await givenPlanLearners(url, lessons);
-  return { personalize, progress, recommendations, plans, lessonPairs: await refreshPairs(url, key) };
+  const answers = await givenAnswerLearners(url);
+  const questions = benchQuestions(await bookLessonTitles(url));
+  return { personalize, progress, recommendations, plans, answers, questions, lessonPairs: await refreshPairs(url, key) };
 }
 
 function printRows(rows: Row[]) {
@@ -186,6 +200,11 @@ async function main() {
     console.log(
       `personalized cache hit: ${cost.kvReads} KV read(s) and ${cost.modelCalls} model call(s) per request (Server-Timing, 20 requests, all cached: ${cost.allCached}); ` +
         `p95 ${personalized?.p95 ?? '?'} ms vs floor p95 ${floorP95} ms (limit ${PERSONALIZED_P95_FACTOR}x): ${p95Ok && ioOk ? 'target met' : 'target missed'}`,
+    );
+    // Questions no row asked: each stream is a cache miss.
+    const firstByte = await streamFirstByte(server.url, learners.answers[0] as ProgressLearner, learners.questions.slice(-20));
+    targets.push(
+      `streamed answer (POST /api/answers/stream), time to first byte over ${firstByte.samples} sequential cache misses: p50 ${firstByte.p50} ms, p95 ${firstByte.p95} ms (recorded, no limit)`,
     );
     for (const line of targets) console.log(line);
     console.log(`(lesson pairs for the collaborative signal: ${learners.lessonPairs})`);

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
 import { evaluateKt } from './kt';
+import { evaluateAnswers } from './answers';
 import { evaluatePlans } from './plans';
 import { writeSyntheticKtCsv } from './kt-synthetic';
 import { evaluateRecs } from './recs';
@@ -112,6 +113,13 @@ async function main() {
     console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     return;
   }
+  if (what === 'answers') {
+    const { report, scores } = await evaluateAnswers(PORT);
+    console.log(report);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/eval-answers.json', JSON.stringify({ at: new Date().toISOString(), scores }, null, 2));
+    return;
+  }
   if (what === 'plans') {
     const { values } = parseArgs({
       args: process.argv.slice(3),
@@ -135,7 +143,7 @@ async function main() {
   }
   if (what !== 'search') {
     throw new Error(
-      `unknown evaluation "${what}"; try: npm run eval -- search, -- kt <file.csv>, -- recs [--learners N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt <file.csv>, -- recs [--learners N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
   // The set written alongside the search, and the one written the way learners ask (before looking at results).
