@@ -17,6 +17,12 @@ export interface FakeReply {
   hang?: boolean;
   /** Pause between streamed chunks, to let a test see text arrive before the end. */
   chunkDelayMs?: number;
+  /**
+   * A regular expression run on the request's messages (their contents joined by a
+   * newline): each `{{n}}` in `content` becomes its group n (empty without a match), so a
+   * reply can echo what only this request held, such as a prompt's per-request canary.
+   */
+  capture?: string;
 }
 
 export interface FakeOpenAi {
@@ -69,7 +75,7 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
       res.writeHead(200, { 'content-type': body.stream ? 'text/event-stream' : 'application/json' });
       return res.end(body.stream ? 'data: {not json at all\n\n' : '<html>oops</html>');
     }
-    const content = reply.content ?? '';
+    const content = fill(reply, body.messages);
     const usage = reply.usage === undefined ? { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 } : reply.usage;
     if (!body.stream) {
       return sendJson(res, 200, {
@@ -109,6 +115,18 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The reply's content, its `{{n}}` replaced by the groups of `capture` in the request's messages. */
+function fill(reply: FakeReply, messages: unknown[]): string {
+  const content = reply.content ?? '';
+  if (reply.capture === undefined) return content;
+  const sent = messages
+    .map((m) => (m as { content?: unknown }).content)
+    .map((c) => (typeof c === 'string' ? c : ''))
+    .join('\n');
+  const groups = new RegExp(reply.capture).exec(sent);
+  return content.replace(/\{\{(\d+)\}\}/g, (_, n: string) => groups?.[Number(n)] ?? '');
 }
 
 function split(text: string, parts: number): string[] {

@@ -7,6 +7,7 @@ import {
   parseAnswer,
   sentencesOf,
   verifyAnswer,
+  withoutMarkup,
   type Passage,
 } from './answers.domain';
 
@@ -125,5 +126,16 @@ describe('composing', () => {
 
   it('keys the cache by the question without case, spacing or end punctuation', () => {
     expect(normalizeQuestion('  How do I   FILTER rows?? ')).toBe(normalizeQuestion('how do i filter rows'));
+  });
+});
+
+describe('markup', () => {
+  it('leaves no tag or comment, however nested, split or unclosed, and keeps comparisons', () => {
+    expect(withoutMarkup('a <<script>script>alert(1)<</script>/script> b')).toBe('a alert(1) b');
+    expect(withoutMarkup('x <!-- do this --> y <!-- never closed')).toBe('x y');
+    expect(withoutMarkup('the lowest <img src=x onerror=alert(1) one')).toBe('the lowest img src=x onerror=alert(1) one');
+    expect(withoutMarkup("WHERE genre <> 'poetry' AND price < 10 AND 3<4")).toBe(
+      "WHERE genre <> 'poetry' AND price < 10 AND 3<4",
+    );
   });
 });

@@ -263,3 +263,24 @@ export function standaloneQuestion(previous: string | null, followUp: string): s
   ];
   return added.length === 0 ? followUp : `${followUp} (${added.join(' ')})`;
 }
+
+/**
+ * Text with no HTML left in it: comments (closed or not) and tags removed until none
+ * is left (so `<<script>script>` does not rebuild one), then any `<` that would open a
+ * tag (`<img` never closed) dropped. Comparisons stay (`a < b`, `genre <> 'poetry'`).
+ * Passages are cleaned before an engine sees them and a model's answer after, so
+ * quotes and answers carry no markup a client could render.
+ */
+export function withoutMarkup(text: string): string {
+  let current = text;
+  for (;;) {
+    // A tag goes without a trace, so the text around it cannot form a new one out of reach of the next pass.
+    const next = current.replace(/<!--[\s\S]*?(?:-->|$)/g, ' ').replace(/<\/?[A-Za-z][^<>]*>/g, '');
+    if (next === current) break;
+    current = next;
+  }
+  return current
+    .replace(/<(?=[A-Za-z!/?])/g, '')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
+}

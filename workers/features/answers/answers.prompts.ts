@@ -41,6 +41,8 @@ export function answerPrompt(
       { role: 'user', content: `<<<QUESTION-${nonce}\n${question}\nQUESTION-${nonce}>>>\n\n${blocks.join('\n\n')}` },
     ],
     guard: { system: systemText, canary },
-    data: `${question}\n${data}`,
+    // What the answer may repeat: the passages. Not the question, so a link or text a learner (or an
+    // attacker) puts in it is never passed on to everyone who asks the same.
+    data,
   };
 }

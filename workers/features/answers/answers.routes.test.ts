@@ -7,7 +7,7 @@ import { givenFakeModel } from '../../test/fake-model';
 import { givenSampleCourse } from '../../test/sample-course';
 import { chunkProse } from '../search/search.domain';
 import { indexItem } from '../search/search.jobs';
-import { NOT_COVERED } from './answers.domain';
+import { NOT_COVERED, withoutMarkup } from './answers.domain';
 import type { Answer } from './answers.schemas';
 
 const ask = async (token: string, json: Record<string, unknown>) => api('/api/answers', { method: 'POST', key: token, json });
@@ -18,7 +18,7 @@ async function expectQuotesInPassages(answer: Answer) {
     const { results } = await env.DB.prepare('SELECT text, heading_path FROM chunks WHERE item_id = ? AND anchor = ?')
       .bind(c.lessonSlug ?? c.sourceId ?? '', c.anchor ?? '')
       .all<{ text: string; heading_path: string }>();
-    const prose = results.map((r) => chunkProse(r.text, JSON.parse(r.heading_path) as string[]));
+    const prose = results.map((r) => withoutMarkup(chunkProse(r.text, JSON.parse(r.heading_path) as string[])));
     expect(
       prose.some((p) => p.includes(c.quote)),
       `${c.lessonSlug} ${c.anchor}: ${c.quote}`,

@@ -16,6 +16,7 @@ import {
   NOT_COVERED,
   parseAnswer,
   verifyAnswer,
+  withoutMarkup,
   type AnswerSentence,
   type Passage,
 } from './answers.domain';
@@ -183,7 +184,7 @@ async function modelDraft(
     deps.logger.log('warn', 'answers.output_rejected', { reason: steered });
     return offline("The model's answer failed a safety check, so this answer was built offline.", usage);
   }
-  const text = generation.text.replace(/<[^>]*>/g, ' ');
+  const text = withoutMarkup(generation.text);
   const sentences = text.trim().startsWith(NOT_COVERED) ? [] : parseAnswer(text);
   return { sentences, engine: 'model', note: null, usage };
 }
@@ -198,7 +199,7 @@ function passageOf(row: SearchHitRow, n: number): Passage {
     headingPath: row.headingPath,
     anchor: row.anchor,
     page: row.page,
-    text: chunkProse(row.text, row.headingPath),
+    text: withoutMarkup(chunkProse(row.text, row.headingPath)),
   };
 }
 

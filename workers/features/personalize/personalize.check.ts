@@ -69,13 +69,43 @@ export function checkModelOutput(original: string, adapted: string, guard: Promp
  * names the data in that reason.
  */
 export function steeringSign(data: string, output: string, guard: PromptGuard, dataName: string): string | null {
-  if (guard.canary && output.toLowerCase().includes(guard.canary.toLowerCase()))
-    return 'it repeats its confidential instructions';
-  if (leaksPrompt(data, output, guard.system)) return 'it repeats its confidential instructions';
+  // Encoded copies count too: base64 runs decoded, and the text with everything but letters and digits taken out
+  // (a canary or prompt spelled out with spaces or dots between its characters).
+  const decoded = [output, ...base64Texts(output)];
+  const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  for (const text of decoded) {
+    if (guard.canary && bare(text).includes(bare(guard.canary))) return 'it repeats its confidential instructions';
+    if (leaksPrompt(data, text, guard.system) || leaksPrompt(bare(data), bare(text), bare(guard.system)))
+      return 'it repeats its confidential instructions';
+  }
   const known = new Set(linkTargets(data));
-  if (linkTargets(output).some((url) => !known.has(url) && !isExampleUrl(url)))
+  if (
+    [...linkTargets(output), ...hostPaths(output)].some(
+      (url) => !known.has(url) && !known.has(`https:${url}`) && !isExampleUrl(url),
+    )
+  )
     return `it adds a link that is not in the ${dataName}`;
   return null;
+}
+
+/** Text of the base64 runs of `text` (24 characters or more) that decode to mostly printable text. */
+function base64Texts(text: string): string[] {
+  return [...text.matchAll(/[A-Za-z0-9+/]{24,}={0,2}/g)].flatMap((m) => {
+    try {
+      const plain = atob(m[0].slice(0, m[0].length - (m[0].replace(/=+$/, '').length % 4 === 1 ? 1 : 0)));
+      const printable = plain.replace(/[^\x20-\x7e]/g, '').length;
+      return printable >= plain.length * 0.9 ? [plain] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Protocol-relative addresses written as text (`//evil.test/x`), which a browser resolves to another host. */
+function hostPaths(text: string): string[] {
+  return [...text.matchAll(/(?:^|[\s("'=])(\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/[^\s<>"'`)]*)?)/gi)].map((m) =>
+    (m[1] ?? '').toLowerCase().replace(/\/+$/, ''),
+  );
 }
 
 /** True when `adapted` holds a LEAK_CHARS-long run of `system` (whitespace and case aside) that `original` lacks. */
