@@ -89,7 +89,8 @@ export async function answerQuestion(
   )}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
   onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
-  if (hit) return { ...hit, question: ask.question, cached: true };
+  // A repeat costs no model call: its usage is nothing.
+  if (hit) return { ...hit, question: ask.question, cached: true, usage: NO_USAGE };
 
   const { passages, related } = await retrieve(deps, ask);
   const drafted = generator
