@@ -169,6 +169,18 @@ function Results({
           ) : null}
         </p>
       ) : null}
+      {ready && ready.hits.length === 0 && (ready.suggestions ?? []).length > 0 ? (
+        <div className="search-suggestions">
+          <h3>Lessons you may be looking for</h3>
+          <ul>
+            {(ready.suggestions ?? []).map((s) => (
+              <li key={s.lessonSlug}>
+                <a href={s.href}>{s.title}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {ready && ready.hits.length > 0 ? (
         <ol className="search-hits" aria-labelledby="results-title">
           {ready.hits.map((hit) => (

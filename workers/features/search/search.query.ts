@@ -39,7 +39,7 @@ export interface SearchInput {
 export async function searchChunks(
   deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
   input: SearchInput,
-): Promise<SearchResponse> {
+): Promise<Omit<SearchResponse, 'suggestions'>> {
   const terms = queryTerms(input.query);
   if (!hasTerms(terms)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);

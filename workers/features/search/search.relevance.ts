@@ -132,3 +132,46 @@ export function groupByItem<T extends { itemKind: string; itemId: string }>(rank
   }
   return [...groups.values()];
 }
+
+/** Edit distance between two short words (insertions, deletions, substitutions), stopping past `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...row) > max) return max + 1;
+    previous = row;
+  }
+  return previous[b.length] ?? max + 1;
+}
+
+/**
+ * Lessons to offer when a query found nothing: those whose title has a word within one
+ * typo (two for words of 7 letters or more) of a content word of the query ("windw",
+ * "trasaction"), best first; when none is close, the first lesson of each part, as
+ * places to start. At most `limit`.
+ */
+export function nearLessons<T extends { title: string }>(
+  query: string,
+  lessons: readonly T[],
+  starts: readonly T[],
+  limit = 3,
+): T[] {
+  const words = tokenize(query)
+    .map((t) => t.word)
+    .filter((w) => w.length >= 4 && !STOP_WORDS.has(w));
+  const scored = lessons.flatMap((lesson) => {
+    const titleWords = tokenize(lesson.title).map((t) => t.word);
+    const within = words.flatMap((w) => {
+      const max = w.length >= 7 ? 2 : 1;
+      return titleWords.map((t) => editDistance(w, t, max)).filter((d) => d <= max);
+    });
+    const best = Math.min(...within, Number.POSITIVE_INFINITY);
+    return best <= 2 ? [{ lesson, best }] : [];
+  });
+  const near = scored.sort((a, b) => a.best - b.best).map((s) => s.lesson);
+  return (near.length > 0 ? near : starts).slice(0, limit);
+}

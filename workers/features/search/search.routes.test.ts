@@ -227,4 +227,18 @@ describe('search', () => {
     expect((await search({ query: 'window functions rank' })).body?.hits[0]?.itemId).toBe('lesson-2');
     expect((await search({ query: 'join tables shared key' })).body?.hits.some((h) => h.itemId === 'lesson-4')).toBe(false);
   });
+  it('offers lessons one typo away when nothing matches, else a place to start in each part, and none when hits came', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(4, { 'lesson-2': { title: 'Window functions' }, 'lesson-4': { title: 'Transactions' } }), key);
+    const typo = (await search({ query: 'windw trasactions' })).body;
+    expect(typo?.hits).toEqual([]);
+    expect(typo?.suggestions.map((s) => s.lessonSlug)).toEqual(['lesson-2', 'lesson-4']);
+    expect(typo?.suggestions[0]).toEqual({ lessonSlug: 'lesson-2', title: 'Window functions', href: '/lessons/lesson-2' });
+    const nothing = (await search({ query: 'xyzzy plugh' })).body;
+    expect(nothing?.hits).toEqual([]);
+    // The first lesson of each part (basics, deeper).
+    expect(nothing?.suggestions.map((s) => s.lessonSlug)).toEqual(['lesson-1', 'lesson-3']);
+    await waitForIngest(['lesson-2']);
+    expect((await search({ query: 'window' })).body?.suggestions).toEqual([]);
+  });
 });

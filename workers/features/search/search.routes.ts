@@ -3,8 +3,20 @@ import type { AppEnv } from '../../http/app-env';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
+import type { Deps } from '../../deps';
+import { readBook } from '../content/content.cache';
 import { searchChunks } from './search.query';
+import { nearLessons } from './search.relevance';
 import { SearchRequestSchema, SearchResponseSchema } from './search.schemas';
+
+/** Lessons to offer when nothing matched (see `nearLessons`), from the cached book. */
+async function suggestionsFor(deps: Deps, query: string) {
+  const book = (await readBook(deps))?.book;
+  if (!book) return [];
+  const lessons = book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
+  const starts = book.parts.flatMap((p) => p.chapters[0]?.lessons.slice(0, 1) ?? []);
+  return nearLessons(query, lessons, starts).map((l) => ({ lessonSlug: l.slug, title: l.title, href: `/lessons/${l.slug}` }));
+}
 
 export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   createRoute({
@@ -19,7 +31,8 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       'capitals, as keywords (`NOT IN`). A query that nothing in the course is about returns no hits.',
       'By default each lesson or source appears once, at its best chunk, with `moreMatches` counting its other',
       'matching chunks; `group: chunk` lists every chunk. Snippets are plain text: markdown, code blocks and the',
-      'headings in `headingPath` are left out.',
+      'headings in `headingPath` are left out. When nothing matched, `suggestions` offers lessons whose title is one',
+      'typo away from a word of the query, else the first lesson of each part.',
     ].join(' '),
     middleware: [publicReadLimit] as const,
     request: { body: { required: true, content: { 'application/json': { schema: SearchRequestSchema } } } },
@@ -40,6 +53,6 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       modes: mode === 'hybrid' ? ['lexical', 'vector'] : [mode],
       filter: { partSlug: filters.part, chapterSlug: filters.chapter, layer: filters.layer, sourceType: filters.sourceType },
     });
-    return c.json(result, 200);
+    return c.json({ ...result, suggestions: result.hits.length > 0 ? [] : await suggestionsFor(c.var.deps, query) }, 200);
   },
 );

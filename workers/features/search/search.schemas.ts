@@ -55,7 +55,15 @@ export const SearchHitSchema = z
   .openapi('SearchHit');
 
 export const SearchResponseSchema = z
-  .object({ query: z.string(), embedder: z.string(), hits: z.array(SearchHitSchema) })
+  .object({
+    query: z.string(),
+    embedder: z.string(),
+    hits: z.array(SearchHitSchema),
+    suggestions: z.array(z.object({ lessonSlug: z.string(), title: z.string(), href: z.string() })).openapi({
+      description:
+        'When nothing matched: lessons whose title is one typo away from a word of the query, else the first lesson of each part',
+    }),
+  })
   .openapi('SearchResults');
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 
