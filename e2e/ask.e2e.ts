@@ -14,10 +14,22 @@ beforeAll(async () => {
 const newPage = (width?: number, height?: number) => openPage(storedSession(baseUrl, reader), width, height);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
-async function askIn(page: Page, question: string) {
-  const panel = page.locator('.ask-panel');
+/** The Ask panel once React owns it (Astro drops `ssr` from a hydrated island): text typed earlier would be lost. */
+async function livePanel(page: Page) {
+  const panel = page.locator('astro-island:not([ssr]) .ask-panel');
+  await panel.waitFor();
+  return panel;
+}
+
+async function typeQuestion(page: Page, question: string) {
+  const panel = await livePanel(page);
   await panel.getByLabel('Your question').fill(question);
-  await panel.getByRole('button', { name: 'Ask' }).click();
+  return { panel, ask: panel.getByRole('button', { name: 'Ask' }) };
+}
+
+async function askIn(page: Page, question: string) {
+  const { panel, ask } = await typeQuestion(page, question);
+  await ask.click();
   await panel.locator('.answer-engine').waitFor();
   return panel;
 }
@@ -26,8 +38,7 @@ describe('asking the course', () => {
   it('answers on a lesson from that lesson, each sentence linked to a quoted source that opens the heading', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/lessons/filtering-with-where/`);
-    const panel = page.locator('.ask-panel');
-    await panel.waitFor();
+    const panel = await livePanel(page);
     expect(await panel.getByLabel('This lesson').isChecked()).toBe(true);
     await askIn(page, 'What happens when I compare something with NULL?');
     const citations = panel.locator('.answer-citations li');
@@ -56,8 +67,7 @@ describe('asking the course', () => {
   it('says plainly when the course does not cover a question, on the /ask/ page, at phone width and by keyboard', async () => {
     const page = await newPage(390, 844);
     await page.goto(`${baseUrl}/ask/`);
-    const panel = page.locator('.ask-panel');
-    await panel.waitFor();
+    const panel = await livePanel(page);
     expect(await panel.getByLabel('This lesson').count()).toBe(0);
     expect(await panel.getByLabel('Whole course').isChecked()).toBe(true);
     await panel.getByLabel('Your question').focus();
@@ -67,8 +77,7 @@ describe('asking the course', () => {
     expect(await panel.locator('.answer-text').textContent()).toContain('The course does not cover this');
     expect(await panel.locator('.answer-citations').count()).toBe(0);
 
-    await panel.getByLabel('Your question').fill('How do I sort rows from the highest price to the lowest?');
-    await panel.getByRole('button', { name: 'Ask' }).click();
+    await (await typeQuestion(page, 'How do I sort rows from the highest price to the lowest?')).ask.click();
     await expect.poll(() => panel.locator('.answer-citations li').count()).toBeGreaterThan(0);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SHOTS}/ask-phone.png`, fullPage: true });
@@ -82,9 +91,7 @@ describe('asking the course', () => {
 });
 
 async function askInRefused(page: Page) {
-  const panel = page.locator('.ask-panel');
-  await panel.waitFor();
-  await panel.getByLabel('Your question').fill('what the fuck is a join');
-  await panel.getByRole('button', { name: 'Ask' }).click();
+  const { panel, ask } = await typeQuestion(page, 'what the fuck is a join');
+  await ask.click();
   await expect.poll(() => panel.locator('[role="alert"]').textContent()).toMatch(/ask it another way/);
 }

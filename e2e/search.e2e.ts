@@ -102,6 +102,15 @@ describe('searching the course', () => {
     expect(await page.locator('select[name="layer"]').inputValue()).toBe('L2');
   });
 
+  it('says there are no results and offers the lessons a typo was probably after', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/search/?q=windw`);
+    await expect.poll(() => resultsHeading(page).textContent()).toMatch(/^No results/);
+    const offered = page.locator('.search-suggestions a');
+    await expect.poll(() => offered.first().textContent()).toBe('Window functions');
+    expect(await offered.first().getAttribute('href')).toBe('/lessons/window-functions');
+  });
+
   it('explains a query the API refuses', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/search/?q=${'a'.repeat(301)}`);

@@ -780,7 +780,8 @@ const KNOWN_DEFECTS = ATTACKS.flatMap((attack) =>
   }),
 );
 
-describe('prompt injection against ask the course', () => {
+// Each test runs tens of attacks one after another: minutes on a busy machine, not the default 5 s.
+describe('prompt injection against ask the course', { timeout: 180_000 }, () => {
   it('holds at least 60 attacks over the four kinds', () => {
     const sizes = Object.fromEntries(
       (['direct', 'delimiter', 'encoding', 'indirect'] as const).map((c) => [c, ATTACKS.filter((a) => a.category === c).length]),
