@@ -42,6 +42,11 @@ describe('ask the course', () => {
     await expectQuotesInPassages(answer);
     for (const s of answer.suggestions) expect(answer.citations.map((c) => c.lessonSlug)).not.toContain(s.lessonSlug);
 
+    // The shared cache keeps the answer, not the words this learner typed.
+    const { keys } = await env.CACHE.list({ prefix: 'answers:' });
+    expect(keys).toHaveLength(1);
+    expect(await env.CACHE.get(keys[0]?.name ?? '')).not.toContain('match a condition');
+
     const again = await (await ask(token, { question: '  how do I keep only the rows that match a condition ' })).json<Answer>();
     expect(again).toEqual({ ...answer, question: 'how do I keep only the rows that match a condition', cached: true });
   });

@@ -114,7 +114,8 @@ export async function answerQuestion(
   };
   // An offline answer standing in for the model (budget, failure) is not kept under the model's key.
   if (drafted.engine === 'offline' && generator) return result;
-  await deps.cache.putJson(key, result, { ttlSeconds: CACHE_TTL_SECONDS });
+  // Shared by everyone who asks the same: the words this learner typed are not kept (they go with an erase).
+  await deps.cache.putJson(key, { ...result, question: '' }, { ttlSeconds: CACHE_TTL_SECONDS });
   return result;
 }
 
