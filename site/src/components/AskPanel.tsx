@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import LessonLinks from './LessonLinks';
 import { ApiError, streamAnswer, type AnswerCitation, type AnswerResult, type AskScope } from '../lib/api';
 
 type State =
@@ -181,18 +182,7 @@ function Answered({ answer, idPrefix }: { answer: AnswerResult; idPrefix: string
         {answer.cached ? ' · answered before' : ''}
         {answer.engineNote ? ` · ${answer.engineNote}` : ''}
       </p>
-      {answer.suggestions.length > 0 ? (
-        <div className="answer-suggestions">
-          <h3>Related lessons</h3>
-          <ul>
-            {answer.suggestions.map((s) => (
-              <li key={s.lessonSlug}>
-                <a href={s.href}>{s.title}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <LessonLinks title="Related lessons" className="answer-suggestions" lessons={answer.suggestions} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import LessonLinks from './LessonLinks';
 import { ApiError, getBook, searchCourse, type SearchHit, type SearchResponse } from '../lib/api';
 import {
   highlightSegments,
@@ -169,17 +170,8 @@ function Results({
           ) : null}
         </p>
       ) : null}
-      {ready && ready.hits.length === 0 && (ready.suggestions ?? []).length > 0 ? (
-        <div className="search-suggestions">
-          <h3>Lessons you may be looking for</h3>
-          <ul>
-            {(ready.suggestions ?? []).map((s) => (
-              <li key={s.lessonSlug}>
-                <a href={s.href}>{s.title}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
+      {ready && ready.hits.length === 0 ? (
+        <LessonLinks title="Lessons you may be looking for" className="search-suggestions" lessons={ready.suggestions} />
       ) : null}
       {ready && ready.hits.length > 0 ? (
         <ol className="search-hits" aria-labelledby="results-title">
