@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { createAuthorKey } from '../cli/keys';
 import { applyLocalMigrations, startLocalServer, throwawayVars, type LocalServer } from '../scripts/local-server';
+import { SEED_SOURCES } from '../scripts/source-seeds';
 
 // Its own local state, wiped at every run; E2E_PERSIST_TO lets two runs on one machine keep apart.
 const PERSIST_TO = process.env.E2E_PERSIST_TO ?? '.wrangler/e2e-state';
@@ -44,6 +45,13 @@ export async function setup(project: TestProject) {
     { encoding: 'utf8' },
   );
   if (practice.status !== 0) throw new Error(`pushing the practice library failed:\n${practice.stdout}\n${practice.stderr}`);
+  // The reference documents answers can cite, as `npm start` adds them.
+  const sources = spawnSync(
+    'npx',
+    ['tsx', 'cli/content.ts', 'sources', 'add', ...SEED_SOURCES, '--target', server.url, '--key', key, '--wait'],
+    { encoding: 'utf8' },
+  );
+  if (sources.status !== 0) throw new Error(`adding the seed sources failed:\n${sources.stdout}\n${sources.stderr}`);
   project.provide('baseUrl', server.url);
   project.provide('authorKey', key);
   project.provide('persistTo', PERSIST_TO);

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createDevLogFilter } from './dev-log';
+import { SEED_SOURCES } from './source-seeds';
 import { startEmbeddingServer, type EmbeddingServer } from './embedding-server';
 import {
   applyLocalMigrations,
@@ -121,6 +122,10 @@ async function main(): Promise<number> {
     step('pushing seeds/practice, the practice-task library');
     if ((await run('npx', ['tsx', 'cli/content.ts', 'practice', 'seeds/practice', '--target', url])) !== 0) {
       console.error('Pushing the practice library failed; the server keeps running.');
+    }
+    step('adding seeds/sources, reference documents answers can cite');
+    if ((await run('npx', ['tsx', 'cli/content.ts', 'sources', 'add', ...SEED_SOURCES, '--target', url, '--wait'])) !== 0) {
+      console.error('Adding the seed sources failed; the server keeps running.');
     }
   }
 

@@ -15,6 +15,7 @@ import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { answerRoutes } from './features/answers/answers.routes';
 import { conversationRoutes } from './features/answers/conversations.routes';
 import { llmsRoutes } from './features/content/llms';
+import { mcpRoutes } from './features/mcp/mcp.server';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
@@ -45,11 +46,12 @@ export function createApp() {
 
   app.use('/api/*', requestContext);
   app.use('/api/*', securityHeaders);
-  for (const path of ['/llms.txt', '/llms-full.txt']) {
+  for (const path of ['/llms.txt', '/llms-full.txt', '/mcp']) {
     app.use(path, requestContext);
     app.use(path, securityHeaders);
   }
   app.use('/api/*', requestBodyLimit);
+  app.use('/mcp', requestBodyLimit);
 
   app.route('/api/health', healthRoutes);
   app.route('/api/content', contentRoutes);
@@ -82,6 +84,7 @@ export function createApp() {
   app.route('/api/admin/learners', learnerAdminRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
+  app.route('/', mcpRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {
     type: 'http',
