@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
 import { defaultTarget } from './local-env';
+import { runCli } from './push';
 
 const USAGE = `Usage: npm run mcp -- [--target <url>] [--token <learner token>] [--ask <question>] [--search <query>] [--lesson <slug>]
   --target   API origin (default ${defaultTarget()})
@@ -30,8 +31,9 @@ type ToolResult = Awaited<ReturnType<Client['callTool']>>;
 const textOf = (result: ToolResult) =>
   (result.content as { type: string; text?: string }[]).map((c) => c.text ?? `[${c.type}]`).join('');
 
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       target: { type: 'string' },
       token: { type: 'string' },
@@ -79,10 +81,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+runCli(main);

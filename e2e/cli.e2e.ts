@@ -26,11 +26,12 @@ describe('the author CLI against the running platform', () => {
     expect(run.out).toContain('uploaded 0 file(s)');
   });
 
-  it('shows every seed lesson ingested with its chunks, and has nothing failed to retry', () => {
+  it('shows every seed lesson and source ingested with its chunks, and has nothing failed to retry', () => {
     const status = content('ingest');
     expect(status.status).toBe(0);
     expect(status.out).toMatch(/^ingested +\d+ chunks {2}filtering-with-where$/m);
-    expect(status.out).toMatch(/24 ingested, 0 pending, 0 failed; embedder hash-v2-384/);
+    // 24 lessons and the 3 seed sources.
+    expect(status.out).toMatch(/27 ingested, 0 pending, 0 failed; embedder hash-v2-384/);
     const retry = content('ingest', '--retry-failed');
     expect(retry.out).toContain('nothing failed; nothing queued');
   });
@@ -53,6 +54,24 @@ describe('the author CLI against the running platform', () => {
     expect(run.out).toContain('added 5, changed 0, unchanged 0, removed 24');
     expect(run.out).toContain('dry run: would upload 6 file(s)');
     expect(await lessonCount()).toBe(24);
+  });
+
+  it('prints model usage as a table and writes it as CSV', () => {
+    const report = (...args: string[]) =>
+      spawnSync('npx', ['tsx', 'cli/report.ts', 'usage', ...args, '--target', baseUrl, '--key', key], { encoding: 'utf8' });
+    const printed = report('--group-by', 'feature');
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^Model usage \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, by feature\n\n\| feature \| calls \|/);
+    expect(printed.stdout).toMatch(/^\| total \| 0 \| 0 \| 0 \| 0 \| 0\.000000 \|$/m);
+    const out = join(mkdtempSync(join(tmpdir(), 'learnedge-usage-')), 'usage.csv');
+    const written = report('--out', out);
+    expect(written.stdout).toContain(`wrote 0 row(s) and the total to ${out}`);
+    expect(readFileSync(out, 'utf8')).toBe(
+      'day,calls,failed_calls,prompt_tokens,completion_tokens,cost_usd\ntotal,0,0,0,0,0.000000\n',
+    );
+    const bad = report('--from', '2026-13-01');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('query/from');
   });
 
   it('refuses a push with a wrong key, showing the problem', () => {
@@ -117,11 +136,15 @@ describe('knowledge sources from the CLI', () => {
     const file = await fetch(`${baseUrl}${hits[0]?.href.split('#')[0] ?? ''}`);
     expect(file.headers.get('content-type')).toBe('application/pdf');
 
-    const listed = await contentAsync('sources', 'list');
-    const ids = [...listed.out.matchAll(/src_[a-z2-7]{16}/g)].map((m) => m[0]);
+    // The seed sources the setup added stay; the ones this test added go.
+    const ids = [...run.out.matchAll(/: added as (src_[a-z2-7]{16})/g)].map((m) => m[1] ?? '');
     expect(ids).toHaveLength(3);
+    const listed = await contentAsync('sources', 'list');
+    for (const id of ids) expect(listed.out).toContain(id);
     for (const id of ids) expect((await contentAsync('sources', 'delete', id)).status).toBe(0);
-    expect((await contentAsync('sources', 'list')).out).toContain('0 source(s)');
+    const left = (await contentAsync('sources', 'list')).out;
+    for (const id of ids) expect(left).not.toContain(id);
+    expect(left).toContain('3 source(s)');
     const after = await fetch(`${baseUrl}/api/search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

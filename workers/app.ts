@@ -16,6 +16,7 @@ import { answerRoutes } from './features/answers/answers.routes';
 import { conversationRoutes } from './features/answers/conversations.routes';
 import { llmsRoutes } from './features/content/llms';
 import { mcpRoutes } from './features/mcp/mcp.server';
+import { usageAdminRoutes } from './features/usage/usage.routes';
 import { searchRoutes } from './features/search/search.routes';
 import { sourceAdminRoutes, sourceRoutes } from './features/sources/sources.routes';
 import { conceptRoutes } from './features/concepts/concepts.routes';
@@ -82,6 +83,7 @@ export function createApp() {
   app.route('/api/learning-path', learningPathRoutes);
   app.route('/api/admin/recommendations', recommendationAdminRoutes);
   app.route('/api/admin/learners', learnerAdminRoutes);
+  app.route('/api/admin/usage', usageAdminRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
   app.route('/', mcpRoutes);

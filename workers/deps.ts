@@ -8,6 +8,7 @@ import { meteredD1 } from './platform/metered-d1';
 import { createJobQueue, type JobQueue } from './platform/job-queue';
 import { createLogger, type Logger } from './platform/logger';
 import { createPersonalizeStore, type PersonalizeStore } from './features/personalize/personalize.store';
+import { createUsageStore, meteredGenerator, type UsageStore } from './features/usage/usage.store';
 import { createD1SearchStore, type SearchStore } from './features/search/search.store';
 import { createD1PracticeStore, type PracticeStore } from './features/practice/practice.store';
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
@@ -57,6 +58,8 @@ const ConfigSchema = z.object({
   GENERATION_DAILY_BUDGET: z.coerce.number().int().min(0).default(20),
   /** Model generations per UTC day across all learners; past it everyone gets the offline engine until midnight UTC. */
   GENERATION_GLOBAL_DAILY_BUDGET: z.coerce.number().int().min(0).default(5000),
+  /** Estimated model spend per UTC day across all features (from the token prices); past it the offline engines answer. */
+  MODEL_DAILY_COST_CAP_USD: z.coerce.number().min(0).default(10),
   /** Days a learner's raw events are kept before the retention job deletes them (18 months). */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(548),
   /** Days a rejected event keeps its payload (the reason and time stay). */
@@ -126,6 +129,8 @@ export interface Deps {
   /** The course's lessons in order, with their part and chapter (a D1 read). */
   outline: () => Promise<OutlineLesson[]>;
   personalize: PersonalizeStore;
+  /** Model calls per day, feature and model, and the day's spend. */
+  usage: UsageStore;
   limits: {
     learnerCreate: RateLimiter;
     personalizeIp: RateLimiter;
@@ -160,6 +165,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
   const cache = createKvCache(env.CACHE, meter);
   const learner = (learnerId: string) => learnerObject(env.LEARNER, learnerId, meter);
   const db = createDb(d1);
+  const usage = createUsageStore(db);
   const embedder = makeEmbedder(env, config);
   const vectorRecord = createD1VectorIndex(db, embedder.id, embedder.dimensions);
   return {
@@ -192,6 +198,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     embedder,
     vectorIndex: env.VECTORS ? createVectorizeIndex({ binding: env.VECTORS, record: vectorRecord, db }) : vectorRecord,
     personalize: createPersonalizeStore(db, learner),
+    usage,
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),
@@ -206,13 +213,18 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       author: createBindingRateLimiter(env.AUTHOR_LIMIT, LIMIT_PERIOD_SECONDS),
     },
     textGenerator: config.OPENAI_API_KEY
-      ? createOpenAiTextGenerator({
-          apiKey: config.OPENAI_API_KEY,
-          baseURL: config.OPENAI_BASE_URL,
-          model: config.OPENAI_MODEL,
-          timeoutMs: config.OPENAI_TIMEOUT_MS,
-          maxRetries: config.OPENAI_MAX_RETRIES,
-        })
+      ? meteredGenerator(
+          createOpenAiTextGenerator({
+            apiKey: config.OPENAI_API_KEY,
+            baseURL: config.OPENAI_BASE_URL,
+            model: config.OPENAI_MODEL,
+            timeoutMs: config.OPENAI_TIMEOUT_MS,
+            maxRetries: config.OPENAI_MAX_RETRIES,
+          }),
+          usage,
+          { inputPerMTok: config.OPENAI_INPUT_USD_PER_MTOK, outputPerMTok: config.OPENAI_OUTPUT_USD_PER_MTOK },
+          logger,
+        )
       : null,
     probes: {
       d1: () => d1.prepare('SELECT 1').first(),

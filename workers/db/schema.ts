@@ -623,11 +623,34 @@ export const erasedLearners = sqliteTable('erased_learners', {
   erasedAt: text('erased_at').notNull(),
 });
 
-/** Model generations per UTC day across all learners: the platform-wide cap beside each learner's budget. */
+/**
+ * Model generations and their estimated cost per UTC day across all learners: the
+ * platform-wide caps beside each learner's budget.
+ */
 export const modelSpendDaily = sqliteTable('model_spend_daily', {
   day: text('day').primaryKey(),
   generations: integer('generations').notNull().default(0),
+  costUsd: real('cost_usd').notNull().default(0),
 });
+
+/**
+ * Every model call, summed per UTC day, feature and model: what `GET /api/admin/usage`
+ * reports. No learner is named: it is the platform's bill, not anyone's history.
+ */
+export const modelUsageDaily = sqliteTable(
+  'model_usage_daily',
+  {
+    day: text('day').notNull(),
+    feature: text('feature', { enum: ['answers', 'personalize', 'summaries'] }).notNull(),
+    model: text('model').notNull(),
+    calls: integer('calls').notNull().default(0),
+    failedCalls: integer('failed_calls').notNull().default(0),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.feature, t.model] })],
+);
 
 /**
  * Which learners (by SHA-256 of their id) have held each canonical preferences hash:

@@ -30,9 +30,12 @@ export class GenerationError extends Error {
 }
 
 /** Port over a chat model. `onDelta` receives text as it is produced. */
+/** What a model call is for: usage and cost are recorded per feature. */
+export type ModelFeature = 'answers' | 'personalize' | 'summaries';
+
 export interface TextGenerator {
   readonly model: string;
-  generate(messages: ChatMessage[], options?: { onDelta?: (text: string) => void }): Promise<Generation>;
+  generate(messages: ChatMessage[], options: { feature: ModelFeature; onDelta?: (text: string) => void }): Promise<Generation>;
 }
 
 export interface OpenAiGeneratorOptions {

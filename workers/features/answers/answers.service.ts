@@ -1,3 +1,4 @@
+import { generationLimits } from '../personalize/personalize.store';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
@@ -150,10 +151,7 @@ async function modelDraft(
   });
   if (passages.length === 0) return { sentences: [], engine: 'model', note: null, usage: NO_USAGE };
   const day = budgetDay(now);
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, {
-    learner: deps.config.GENERATION_DAILY_BUDGET,
-    platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET,
-  });
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config));
   if (reserved !== 'reserved') {
     return offline(
       reserved === 'learner_spent'
@@ -165,7 +163,7 @@ async function modelDraft(
   deps.meter.modelCalls++;
   let generation;
   try {
-    generation = await generator.generate(prompt.messages);
+    generation = await generator.generate(prompt.messages, { feature: 'answers' });
   } catch (error) {
     if (!(error instanceof GenerationError)) throw error;
     // Nothing usable came back, so the learner is not charged for it.

@@ -65,6 +65,7 @@ describe('health and API documents', () => {
       '/api/admin/recommendations/refresh',
       '/api/admin/sources',
       '/api/admin/sources/{id}',
+      '/api/admin/usage',
       '/api/answers',
       '/api/answers/stream',
       '/api/concepts',

@@ -17,7 +17,7 @@ import {
 import { adaptOffline, OFFLINE_ENGINE_VERSION } from './personalize.offline';
 import { PROMPT_VERSION, personalizePrompt } from './personalize.prompts';
 import { sanitizeLessonMarkdown } from './personalize.sanitize';
-import type { GenerationLogEntry } from './personalize.store';
+import { generationLimits, type GenerationLogEntry } from './personalize.store';
 import { CachedAdaptationSchema, type CachedAdaptation, type PersonalizedLesson } from './personalize.schemas';
 
 /** KV entries are immutable; the TTL only bounds storage for lessons nobody revisits. */
@@ -64,10 +64,7 @@ export async function personalizeLesson(
   if (joined) return { ...identity, ...(await follow(joined, identity, listener)) };
   const day = budgetDay(request.now);
   const budget = deps.config.GENERATION_DAILY_BUDGET;
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, {
-    learner: budget,
-    platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET,
-  });
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config));
   if (reserved !== 'reserved') {
     const cached = await deps.cache.getJson(keyFor('offline'), CachedAdaptationSchema);
     const outcome = cached ? served(cached, listener, identity) : await offline();
@@ -241,7 +238,7 @@ async function generateWithModel(
   const prompt = personalizePrompt(job.lesson, job.preferences);
   let generation;
   try {
-    generation = await generator.generate(prompt.messages, { onDelta });
+    generation = await generator.generate(prompt.messages, { feature: 'personalize', onDelta });
   } catch (error) {
     if (!(error instanceof GenerationError)) throw error;
     // Nothing usable came back, so the learner is not charged for it.

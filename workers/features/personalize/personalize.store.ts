@@ -4,6 +4,7 @@ import * as t from '../../db/schema';
 import type { LearnerObject } from '../learners/learner.client';
 import type { Preferences } from '../learners/learners.schemas';
 import type { LessonContext } from './personalize.domain';
+import type { Config } from '../../deps';
 
 /** What a personalization request needs to know before it can look in the cache. */
 export interface PersonalizeLookup {
@@ -38,14 +39,25 @@ export interface PersonalizeStore {
    * call at a time) and from the platform's (one conditional D1 upsert), so concurrent
    * requests can never overspend either; which budget was spent when one was.
    */
-  reserveGeneration(
-    learnerId: string,
-    day: string,
-    limits: { learner: number; platform: number },
-  ): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
+  reserveGeneration(learnerId: string, day: string, limits: GenerationLimits): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
   logGeneration(entry: GenerationLogEntry): Promise<void>;
+}
+
+/** A learner's generations per day; the platform's generations and estimated spend per day. */
+export interface GenerationLimits {
+  learner: number;
+  platform: number;
+  platformUsd: number;
+}
+
+export function generationLimits(config: Config): GenerationLimits {
+  return {
+    learner: config.GENERATION_DAILY_BUDGET,
+    platform: config.GENERATION_GLOBAL_DAILY_BUDGET,
+    platformUsd: config.MODEL_DAILY_COST_CAP_USD,
+  };
 }
 
 export function createPersonalizeStore(db: Db, learner: (learnerId: string) => LearnerObject): PersonalizeStore {
@@ -99,6 +111,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
       if (!(await learner(learnerId).reserveGeneration(learnerId, day, limits.learner))) return 'learner_spent';
       const taken =
         limits.platform > 0 &&
+        limits.platformUsd > 0 &&
         (
           await db
             .insert(t.modelSpendDaily)
@@ -106,7 +119,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
             .onConflictDoUpdate({
               target: t.modelSpendDaily.day,
               set: { generations: sql`${t.modelSpendDaily.generations} + 1` },
-              setWhere: sql`${t.modelSpendDaily.generations} < ${limits.platform}`,
+              setWhere: sql`${t.modelSpendDaily.generations} < ${limits.platform} AND ${t.modelSpendDaily.costUsd} < ${limits.platformUsd}`,
             })
             .returning({ generations: t.modelSpendDaily.generations })
         ).length > 0;

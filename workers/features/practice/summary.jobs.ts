@@ -1,3 +1,4 @@
+import { generationLimits } from '../personalize/personalize.store';
 import type { Deps } from '../../deps';
 import { describeError } from '../../platform/logger';
 import { phraseInsights } from './summary.phrasing';
@@ -55,8 +56,7 @@ async function phrase(
   const generator = deps.textGenerator;
   if (!generator) return false;
   const day = now.toISOString().slice(0, 10);
-  const limits = { learner: deps.config.GENERATION_DAILY_BUDGET, platform: deps.config.GENERATION_GLOBAL_DAILY_BUDGET };
-  if ((await deps.personalize.reserveGeneration(learnerId, day, limits)) !== 'reserved') return false;
+  if ((await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config))) !== 'reserved') return false;
   const phrased = await phraseInsights(generator, insights).catch((error: unknown) => {
     // The offline sentences stand; the model's failure is worth knowing.
     deps.logger.log('warn', 'summaries.phrasing_failed', { learnerId, week, ...describeError(error) });

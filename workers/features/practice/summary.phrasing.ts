@@ -57,7 +57,7 @@ export function checkedPhrasing(insights: Insights, answer: string): { insights:
 
 /** The insights as the configured model phrases them, numbers checked; null when it kept none (a failed call throws). */
 export async function phraseInsights(generator: TextGenerator, insights: Insights): Promise<Insights | null> {
-  const generation = await generator.generate(phrasingMessages(insights));
+  const generation = await generator.generate(phrasingMessages(insights), { feature: 'summaries' });
   const checked = checkedPhrasing(insights, generation.text);
   return checked && checked.phrased > 0 ? checked.insights : null;
 }
