@@ -634,6 +634,23 @@ export const modelSpendDaily = sqliteTable('model_spend_daily', {
 });
 
 /**
+ * Answer ratings per course, engine and reason: each learner's latest rating of each
+ * answer counted once (a changed rating moves their vote). Fed by learner objects.
+ */
+export const answerFeedbackStats = sqliteTable(
+  'answer_feedback_stats',
+  {
+    courseId: text('course_id').notNull(),
+    engine: text('engine', { enum: ['offline', 'model'] }).notNull(),
+    /** '' for a rating without a reason. */
+    reason: text('reason').notNull(),
+    up: integer('up').notNull().default(0),
+    down: integer('down').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.engine, t.reason] })],
+);
+
+/**
  * Every model call, summed per UTC day, feature and model: what `GET /api/admin/usage`
  * reports. No learner is named: it is the platform's bill, not anyone's history.
  */

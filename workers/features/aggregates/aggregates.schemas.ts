@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECOMMENDATION_ACTIONS } from '../events/events.schemas';
+import { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS, RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 
 /** Most deltas one AGGREGATES message carries (a message stays far below the 128 KB limit). */
 export const MAX_DELTAS_PER_MESSAGE = 100;
@@ -26,6 +26,16 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
   z.object({ kind: z.literal('feedback'), seq, recommendationId: id, action: z.enum(RECOMMENDATION_ACTIONS) }),
+  z.object({
+    kind: z.literal('answer_feedback'),
+    seq,
+    courseId: id,
+    engine: z.enum(['offline', 'model']),
+    rating: z.enum(ANSWER_RATINGS),
+    reason: z.enum(ANSWER_FEEDBACK_REASONS).nullable(),
+    /** The learner's earlier rating of the same answer, whose count this one replaces. */
+    previous: z.object({ rating: z.enum(ANSWER_RATINGS), reason: z.string().nullable() }).nullable(),
+  }),
   z.object({
     kind: z.literal('activity'),
     seq,

@@ -76,6 +76,27 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
               dismissedChange(delta.action),
             ),
         ];
+      case 'answer_feedback': {
+        const vote = (rating: string, reason: string | null, by: 1 | -1) =>
+          d1
+            .prepare(
+              `INSERT INTO answer_feedback_stats (course_id, engine, reason, up, down)
+               SELECT ?, ?, ?, max(?, 0), max(?, 0) WHERE ${receipted}
+               ON CONFLICT (course_id, engine, reason) DO UPDATE SET up = max(up + ?, 0), down = max(down + ?, 0)`,
+            )
+            .bind(
+              delta.courseId,
+              delta.engine,
+              reason ?? '',
+              rating === 'up' ? by : 0,
+              rating === 'down' ? by : 0,
+              ...guard,
+              rating === 'up' ? by : 0,
+              rating === 'down' ? by : 0,
+            );
+        const { previous } = delta;
+        return [receipt, vote(delta.rating, delta.reason, 1), ...(previous ? [vote(previous.rating, previous.reason, -1)] : [])];
+      }
       case 'activity':
         return [
           receipt,
@@ -97,7 +118,11 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
     },
 
     statementCount(message) {
-      return message.deltas.reduce((n, d) => n + (d.kind === 'feedback' || d.kind === 'activity' ? 2 : 1), 0);
+      return message.deltas.reduce(
+        (n, d) =>
+          n + (d.kind === 'answer_feedback' ? (d.previous ? 3 : 2) : d.kind === 'feedback' || d.kind === 'activity' ? 2 : 1),
+        0,
+      );
     },
 
     async pruneReceipts(before) {

@@ -55,6 +55,9 @@ export type Suggestion = z.infer<typeof SuggestionSchema>;
 
 export const AnswerSchema = z
   .object({
+    answerId: z.string().openapi({
+      description: 'Names this answer for feedback (an `answer.feedback` event); valid for this learner only',
+    }),
     question: z.string(),
     scope: z.enum(['lesson', 'course', 'all']),
     answer: z.string().openapi({ description: 'Markdown (or plain text) with inline markers [1], [2] naming citations' }),

@@ -1,4 +1,5 @@
 import { generationLimits } from '../personalize/personalize.store';
+import { signAnswerRef } from './answers.feedback';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
@@ -85,13 +86,18 @@ export async function answerQuestion(
   // A learner who declined a language model is answered by the offline engine, cache included.
   const generator = profile?.consent.model ? deps.textGenerator : null;
   const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
-  const key = `answers:${engineId}:${generation}:${await sha256Hex(
-    JSON.stringify([normalizeQuestion(ask.query), ask.scope, ask.lessonSlug ?? null, ask.format]),
-  )}`;
+  const hash = await sha256Hex(JSON.stringify([normalizeQuestion(ask.query), ask.scope, ask.lessonSlug ?? null, ask.format]));
+  const key = `answers:${engineId}:${generation}:${hash}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
   onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
+  // Each learner gets their own id for the same answer: feedback is theirs to give.
+  const withId = async (answer: Answer): Promise<Answer> => {
+    const lesson = answer.citations.find((c) => c.lessonSlug)?.lessonSlug ?? answer.suggestions[0]?.lessonSlug;
+    const ref = { k: hash.slice(0, 16), e: answer.engine, l: lesson ?? ask.lessonSlug ?? null };
+    return { ...answer, answerId: await signAnswerRef(deps.config.LEARNER_TOKEN_SECRET, learnerId, ref) };
+  };
   // A repeat costs no model call: its usage is nothing.
-  if (hit) return { ...hit, question: ask.question, cached: true, usage: NO_USAGE };
+  if (hit) return withId({ ...hit, question: ask.question, cached: true, usage: NO_USAGE });
 
   const { passages, related } = await retrieve(deps, ask);
   const drafted = generator
@@ -102,6 +108,7 @@ export async function answerQuestion(
   const { answer, citations } = composeAnswer(kept, passages, ask.format);
   const cited = new Set(citations.flatMap((c) => (c.lessonSlug ? [c.lessonSlug] : [])));
   const result: Answer = {
+    answerId: '',
     question: ask.question,
     scope: ask.scope,
     answer,
@@ -114,10 +121,10 @@ export async function answerQuestion(
     usage: drafted.usage,
   };
   // An offline answer standing in for the model (budget, failure) is not kept under the model's key.
-  if (drafted.engine === 'offline' && generator) return result;
+  if (drafted.engine === 'offline' && generator) return withId(result);
   // Shared by everyone who asks the same: the words this learner typed are not kept (they go with an erase).
   await deps.cache.putJson(key, { ...result, question: '' }, { ttlSeconds: CACHE_TTL_SECONDS });
-  return result;
+  return withId(result);
 }
 
 const NO_USAGE = { promptTokens: 0, completionTokens: 0, costUsd: 0 };

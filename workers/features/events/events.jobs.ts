@@ -6,7 +6,7 @@ import { EventMessageSchema } from './events.schemas';
 
 /** Outcomes a retry cannot change, and the reason recorded with the rejected message. */
 const REFUSALS = {
-  unknown_subject: 'no such lesson or quiz item',
+  unknown_subject: 'no such lesson, quiz item, plan task, recommendation or answer of this learner',
   no_learner: 'no such learner',
   conflict: 'eventId already used by another event of this learner',
 } as const;
@@ -21,7 +21,7 @@ const REFUSALS = {
  */
 export async function consumeEvents(
   batch: MessageBatch<unknown>,
-  deps: Pick<Deps, 'events' | 'content' | 'mastery' | 'learner' | 'afterApplied' | 'logger'>,
+  deps: Pick<Deps, 'events' | 'content' | 'mastery' | 'learner' | 'afterApplied' | 'logger' | 'config'>,
   deadLetters: boolean,
 ): Promise<void> {
   for (const message of batch.messages) {

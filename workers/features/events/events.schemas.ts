@@ -9,6 +9,18 @@ export const MAX_DAILY_ACTIVE_SECONDS = 12 * 3600;
 export const MAX_EVENTS_PER_BATCH = 100;
 /** `restored` undoes a dismissal: the item may be suggested again and the dismissal leaves the shared statistics. */
 export const RECOMMENDATION_ACTIONS = ['accepted', 'dismissed', 'completed', 'restored'] as const;
+export const ANSWER_RATINGS = ['up', 'down'] as const;
+/** Why a learner rated an answer as they did: what was right with it, or what was wrong. */
+export const ANSWER_FEEDBACK_REASONS = [
+  'helpful',
+  'clear',
+  'wrong',
+  'not_in_sources',
+  'unclear',
+  'incomplete',
+  'off_topic',
+  'other',
+] as const;
 
 export const PLAN_OUTCOMES = ['completed', 'skipped'] as const;
 export const SKIP_REASONS = ['no_time', 'too_hard', 'too_easy', 'not_interested', 'other'] as const;
@@ -104,6 +116,21 @@ export const LearnerEventSchema = z
         recommendationId: z.string().min(1).max(200),
         action: z.enum(RECOMMENDATION_ACTIONS),
         rating: z.number().int().min(1).max(5).optional().openapi({ description: 'How useful it was, 1 to 5' }),
+      })
+      .strict(),
+    z
+      .object({
+        ...base,
+        type: z.literal('answer.feedback'),
+        answerId: z
+          .string()
+          .min(1)
+          .max(400)
+          .openapi({ description: 'The answerId of an answer this learner was given (POST /api/answers, a conversation)' }),
+        rating: z
+          .enum(ANSWER_RATINGS)
+          .openapi({ description: 'Thumbs up or down; a later rating of the same answer replaces it' }),
+        reason: z.enum(ANSWER_FEEDBACK_REASONS).optional(),
       })
       .strict(),
     z

@@ -7,7 +7,7 @@ import type { LearnerEvent } from './events.schemas';
  * shows it: whether it was new, and the lesson's progress after it.
  */
 export async function recordProgress(
-  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied' | 'config'>,
   input: { learnerId: string; slug: string; event: LearnerEvent; now: Date },
 ) {
   const { learnerId, slug, event, now } = input;

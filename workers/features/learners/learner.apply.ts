@@ -29,6 +29,8 @@ export type EventSubject =
   | { kind: 'seen-lesson' }
   | { kind: 'item'; item: GradedItem; params: BktParams }
   | { kind: 'recommendation'; courseId: string }
+  /** An answer the learner was given (its id checked by the Worker), and the course it is about. */
+  | { kind: 'answer'; courseId: string; answerKey: string; engine: 'offline' | 'model' }
   /** A task of one of the learner's own plans: the object checks it has that plan and task. */
   | { kind: 'plan' };
 
@@ -188,6 +190,18 @@ function change(
       store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
       effects.emitted = true;
     }
+    return {};
+  }
+  if (event.type === 'answer.feedback') {
+    if (subject.kind !== 'answer') throw new Error('answer.feedback needs its answer');
+    const { courseId, answerKey, engine } = subject;
+    const rated = { rating: event.rating, reason: event.reason ?? null };
+    const before = store.setAnswerFeedback({ answerKey, courseId, engine, ...rated, at: occurredAt });
+    // The shared counts hold each learner's latest rating of an answer once: a change moves their one vote.
+    if (before === 'newer') return {};
+    if (before && before.rating === rated.rating && before.reason === rated.reason) return {};
+    store.emit({ kind: 'answer_feedback', courseId, engine, ...rated, previous: before }, occurredAt);
+    effects.emitted = true;
     return {};
   }
   if (event.type === 'plan.feedback') {

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps';
+import { readAnswerRef } from '../answers/answers.feedback';
 import { currentLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import type { EventMessage, LearnerEvent } from '../events/events.schemas';
@@ -35,8 +36,17 @@ export function learnerObject(
 export type EventResult = ApplyOutcome | NoLearner;
 
 /** What the course says an event is about; null when its lesson or item does not exist. */
-async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: LearnerEvent): Promise<EventSubject | null> {
+async function subjectOf(
+  deps: Pick<Deps, 'content' | 'mastery' | 'config'>,
+  { event, learnerId }: EventMessage,
+): Promise<EventSubject | null> {
   switch (event.type) {
+    case 'answer.feedback': {
+      // Only an answer this learner was given: its id is signed for them.
+      const ref = await readAnswerRef(deps.config.LEARNER_TOKEN_SECRET, learnerId, event.answerId);
+      const courseId = ref?.l ? await deps.content.lessonCourse(ref.l) : null;
+      return ref && courseId !== null ? { kind: 'answer', courseId, answerKey: `${ref.e}:${ref.k}`, engine: ref.e } : null;
+    }
     case 'quiz.attempted':
     case 'review.rated': {
       const graded = await deps.mastery.gradedItem(event.type === 'quiz.attempted' ? event.itemId : event.reviewId);
@@ -63,7 +73,7 @@ async function subjectOf(deps: Pick<Deps, 'content' | 'mastery'>, event: Learner
  * after a newly applied event (it drops cached rankings).
  */
 export async function applyEvent(
-  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied' | 'config'>,
   message: EventMessage,
 ): Promise<EventResult> {
   const { type } = message.event;
@@ -72,7 +82,7 @@ export async function applyEvent(
     const outcome = await applyAbout(deps, message, { kind: 'seen-lesson' });
     if (outcome.result !== 'unknown_subject') return outcome;
   }
-  const subject = await subjectOf(deps, message.event);
+  const subject = await subjectOf(deps, message);
   return subject ? applyAbout(deps, message, subject) : { result: 'unknown_subject' };
 }
 

@@ -153,6 +153,16 @@ export const recommendationFeedback = sqliteTable('recommendation_feedback', {
   counted: text('counted').notNull().default(''),
 });
 
+/** The learner's latest rating of each answer they were given (the answer named by its engine and cache key). */
+export const answerFeedback = sqliteTable('answer_feedback', {
+  answerKey: text('answer_key').primaryKey(),
+  courseId: text('course_id').notNull(),
+  engine: text('engine', { enum: ['offline', 'model'] }).notNull(),
+  rating: text('rating', { enum: ['up', 'down'] }).notNull(),
+  reason: text('reason'),
+  at: text('at').notNull(),
+});
+
 /** Every recommendation the learner was offered, latest offer: feedback is taken only on these. */
 export const recommendationOffers = sqliteTable('recommendation_offers', {
   recommendationId: text('recommendation_id').primaryKey(),

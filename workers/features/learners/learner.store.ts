@@ -798,6 +798,25 @@ export function learnerStore(db: LearnerDb) {
     },
 
     /** Keeps the latest feedback per recommendation (a late older one changes nothing). */
+    /**
+     * Stores the learner's rating of an answer unless a later one is stored; what it
+     * replaced (null: the first), or 'newer' when the stored one is later and stays.
+     */
+    setAnswerFeedback(
+      row: typeof t.answerFeedback.$inferInsert,
+    ): { rating: 'up' | 'down'; reason: string | null } | null | 'newer' {
+      const before = db.select().from(t.answerFeedback).where(eq(t.answerFeedback.answerKey, row.answerKey)).get();
+      if (before && before.at > row.at) return 'newer';
+      db.insert(t.answerFeedback)
+        .values(row)
+        .onConflictDoUpdate({
+          target: t.answerFeedback.answerKey,
+          set: { rating: sql`excluded.rating`, reason: sql`excluded.reason`, at: sql`excluded.at` },
+        })
+        .run();
+      return before ? { rating: before.rating, reason: before.reason } : null;
+    },
+
     setFeedback(row: typeof t.recommendationFeedback.$inferInsert): void {
       db.insert(t.recommendationFeedback)
         .values(row)

@@ -477,7 +477,9 @@ describe('graded events through the queue', () => {
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['q-1', 'q-2']);
     expect(await learnerSql(learnerId, 'SELECT item_id, correct FROM attempts')).toEqual([{ item_id: 'mid-item', correct: 1 }]);
     const rejected = await env.DB.prepare('SELECT reason FROM event_rejections').all();
-    expect(rejected.results).toEqual([{ reason: 'no such lesson or quiz item' }]);
+    expect(rejected.results).toEqual([
+      { reason: 'no such lesson, quiz item, plan task, recommendation or answer of this learner' },
+    ]);
   });
 });
 

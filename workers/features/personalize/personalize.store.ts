@@ -39,7 +39,11 @@ export interface PersonalizeStore {
    * call at a time) and from the platform's (one conditional D1 upsert), so concurrent
    * requests can never overspend either; which budget was spent when one was.
    */
-  reserveGeneration(learnerId: string, day: string, limits: GenerationLimits): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
+  reserveGeneration(
+    learnerId: string,
+    day: string,
+    limits: GenerationLimits,
+  ): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
   logGeneration(entry: GenerationLogEntry): Promise<void>;

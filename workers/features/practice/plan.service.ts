@@ -302,7 +302,7 @@ export async function swapPlanTask(
 
 /** Records what the learner did with a task of one of their plans; whether the feedback was new. */
 export async function sendPlanFeedback(
-  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied' | 'config'>,
   input: { learnerId: string; planId: string; itemId: string; feedback: z.infer<typeof PlanFeedbackSchema>; now: Date },
 ) {
   const { learnerId, planId, itemId, feedback, now } = input;

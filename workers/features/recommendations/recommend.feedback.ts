@@ -4,7 +4,7 @@ import type { FeedbackBody } from './recommend.schemas';
 
 /** Records what the learner did with a recommendation, received at `now`; whether the feedback was new. */
 export async function sendFeedback(
-  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied'>,
+  deps: Pick<Deps, 'content' | 'mastery' | 'learner' | 'afterApplied' | 'config'>,
   input: { learnerId: string; recommendationId: string; feedback: FeedbackBody; now: Date },
 ) {
   const { learnerId, recommendationId, feedback, now } = input;
