@@ -2,7 +2,7 @@ import type { Deps } from '../../deps';
 import { readAnswerRef } from '../answers/answers.feedback';
 import { currentLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
-import type { EventMessage, LearnerEvent } from '../events/events.schemas';
+import type { EventMessage } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
 import { preferencesHash, reconcileGoals } from './onboarding.domain';
