@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { onboardedLearner, storedSession, type LearnerSession } from './learner';
+import { asLearner, onboardedLearner, storedSession, type LearnerSession } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage: openPage } = useBrowser();
@@ -58,6 +58,14 @@ describe('asking the course', () => {
     ])) {
       expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
     }
+    // Thumbs down with a reason, by the events pipeline, into the learner's own data.
+    await panel.getByRole('button', { name: 'No' }).click();
+    await panel.getByLabel('Unclear').check();
+    await expect.poll(() => panel.locator('.answer-feedback [role="status"]').textContent()).toContain('your rating is saved');
+    expect(await panel.getByRole('button', { name: 'No' }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(async () => JSON.stringify(await asLearner(baseUrl, reader, '/api/learners/me/export')), { timeout: 10_000 })
+      .toMatch(/"rating":"down","reason":"unclear"/);
     await panel.screenshot({ path: `${SHOTS}/ask-panel-desktop.png` });
 
     await citations.first().locator('a').click();

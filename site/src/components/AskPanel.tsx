@@ -1,3 +1,4 @@
+import AnswerFeedback from './AnswerFeedback';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import LessonLinks from './LessonLinks';
 import { ApiError, streamAnswer, type AnswerCitation, type AnswerResult, type AskScope } from '../lib/api';
@@ -183,6 +184,7 @@ function Answered({ answer, idPrefix }: { answer: AnswerResult; idPrefix: string
         {answer.engineNote ? ` · ${answer.engineNote}` : ''}
       </p>
       <LessonLinks title="Related lessons" className="answer-suggestions" lessons={answer.suggestions} />
+      <AnswerFeedback key={answer.answerId} answerId={answer.answerId} idPrefix={idPrefix} />
     </>
   );
 }

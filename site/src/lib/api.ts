@@ -16,6 +16,7 @@ import type {
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
+import type { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS } from '../../../workers/features/events/events.schemas';
 import type {
   CompletionSchema,
   LessonProgressSchema,
@@ -437,6 +438,20 @@ export async function* streamPersonalized(lessonSlug: string, signal?: AbortSign
 // Ask the course
 
 export type AnswerResult = z.output<typeof AnswerSchema>;
+export type AnswerRating = (typeof ANSWER_RATINGS)[number];
+export type AnswerFeedbackReason = (typeof ANSWER_FEEDBACK_REASONS)[number];
+
+/**
+ * Thumbs up or down on an answer (by its `answerId`), with an optional reason, as an
+ * `answer.feedback` event; a later rating of the same answer replaces the earlier one.
+ */
+export function rateAnswer(answerId: string, rating: AnswerRating, reason?: AnswerFeedbackReason): Promise<{ accepted: number }> {
+  const event = { eventId: crypto.randomUUID(), occurredAt: new Date().toISOString(), type: 'answer.feedback', answerId, rating };
+  return learnerJson<{ accepted: number }>('/api/events', {
+    method: 'POST',
+    json: { events: [reason ? { ...event, reason } : event] },
+  });
+}
 export type AnswerCitation = AnswerResult['citations'][number];
 export type AskScope = AnswerResult['scope'];
 
@@ -460,6 +475,7 @@ const ANSWER_GUARDS = {
   delta: ((d) => isRecord(d) && typeof d.text === 'string') as Guard<{ text: string }>,
   done: ((d) =>
     isRecord(d) &&
+    typeof d.answerId === 'string' &&
     typeof d.answer === 'string' &&
     typeof d.covered === 'boolean' &&
     Array.isArray(d.citations) &&
