@@ -91,6 +91,37 @@ describe('asking the course', () => {
     await page.screenshot({ path: `${SHOTS}/ask-phone.png`, fullPage: true });
   });
 
+  it('keeps questions on the /ask/ page in conversations: a follow-up is read with the question before, and past ones reopen', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/ask/`);
+    const panel = await askIn(page, 'How do I sort rows from the highest price to the lowest?');
+    expect(await panel.locator('.answer-citations li').count()).toBeGreaterThan(0);
+    await (await typeQuestion(page, 'and what about NULL values there?')).ask.click();
+    await expect.poll(() => panel.locator('.ask-turn').count()).toBe(1);
+    await panel.locator('.answer-feedback').waitFor();
+    expect(await panel.locator('.ask-turn-question').allTextContents()).toEqual([
+      'You asked: How do I sort rows from the highest price to the lowest?',
+      'You asked: and what about NULL values there?',
+    ]);
+    // The follow-up was answered about sorting, the question before it.
+    const cited = await panel.locator('.ask-answer .answer-citations a').allTextContents();
+    expect(cited.join(' ')).toMatch(/ORDER BY|[Ss]ort/);
+    // The conversation's scope holds for its follow-ups.
+    expect(await panel.getByLabel('Whole course').isDisabled()).toBe(true);
+    const listed = panel.getByRole('navigation', { name: 'Your conversations' }).locator('li');
+    await expect.poll(() => listed.allTextContents()).toContainEqual(expect.stringMatching(/^How do I sort rows.*\(2 asked\)$/));
+    await panel.screenshot({ path: `${SHOTS}/ask-conversation-desktop.png` });
+
+    await panel.getByRole('button', { name: 'New conversation' }).click();
+    expect(await panel.locator('.ask-turn').count()).toBe(0);
+    expect(await panel.getByLabel('Whole course').isDisabled()).toBe(false);
+    await listed
+      .getByRole('button', { name: /^How do I sort rows/ })
+      .first()
+      .click();
+    await expect.poll(() => panel.locator('.ask-turn').count()).toBe(2);
+  });
+
   it('tells the learner what to fix when the question is refused', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/ask/`);

@@ -1,7 +1,34 @@
 import AnswerFeedback from './AnswerFeedback';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import LessonLinks from './LessonLinks';
-import { ApiError, streamAnswer, type AnswerCitation, type AnswerResult, type AskScope } from '../lib/api';
+import {
+  ApiError,
+  createConversation,
+  getConversation,
+  listConversations,
+  streamAnswer,
+  streamConversationMessage,
+  type AnswerCitation,
+  type AnswerResult,
+  type AskScope,
+  type ConversationMessage,
+  type ConversationSummary,
+} from '../lib/api';
+
+/** The conversation on screen: its earlier turns (the latest answer is shown live below them). */
+interface Thread {
+  id: string;
+  scope: AskScope;
+  turns: { question: string; answer: ConversationMessage }[];
+}
+
+/** Questions paired with their answers, as a conversation stores them. */
+function turnsOf(messages: ConversationMessage[]): Thread['turns'] {
+  return messages.flatMap((m, i) => {
+    const answer = messages[i + 1];
+    return m.role === 'learner' && answer?.role === 'answer' ? [{ question: m.text, answer }] : [];
+  });
+}
 
 type State =
   | { status: 'idle' }
@@ -56,13 +83,73 @@ function Citations({ citations, idPrefix }: { citations: AnswerCitation[]; idPre
  * documents), streamed as it is verified, every sentence linked to the passage it rests
  * on. On a lesson it starts scoped to that lesson. Ctrl+Enter asks, Escape stops.
  */
-export default function AskPanel({ lessonSlug, initialScope }: { lessonSlug?: string; initialScope?: AskScope }) {
+export default function AskPanel({
+  lessonSlug,
+  initialScope,
+  conversations = false,
+}: {
+  lessonSlug?: string;
+  initialScope?: AskScope;
+  /** Keep questions in conversations (the /ask/ page): follow-ups read with the question before, past ones listed. */
+  conversations?: boolean;
+}) {
   const id = useId().replace(/:/g, '');
   const [question, setQuestion] = useState('');
   const [scope, setScope] = useState<AskScope>(initialScope ?? (lessonSlug ? 'lesson' : 'course'));
   const [state, setState] = useState<State>({ status: 'idle' });
+  const [thread, setThread] = useState<Thread | null>(null);
+  /** The question whose answer is on screen, to move into the thread when the next is asked. */
+  const asked = useRef<string | null>(null);
+  const [past, setPast] = useState<ConversationSummary[]>([]);
   const controller = useRef<AbortController | null>(null);
   useEffect(() => () => controller.current?.abort(), []);
+  const refreshPast = () => {
+    if (conversations) listConversations().then(setPast, () => undefined);
+  };
+  useEffect(refreshPast, [conversations]);
+
+  const openConversation = async (conversationId: string | null) => {
+    controller.current?.abort();
+    asked.current = null;
+    setState({ status: 'idle' });
+    if (conversationId === null) {
+      setThread(null);
+      return;
+    }
+    try {
+      const found = await getConversation(conversationId);
+      setThread({ id: found.id, scope: found.scope, turns: turnsOf(found.messages) });
+      setScope(found.scope);
+    } catch {
+      setState({ status: 'error', message: 'That conversation could not be opened. Try again.' });
+    }
+  };
+
+  /** The answer stream for this question: within the conversation (started on the first question), or alone. */
+  const answerStream = async (text: string, signal: AbortSignal) => {
+    if (!conversations) return streamAnswer({ question: text, scope, ...(lessonSlug ? { lessonSlug } : {}) }, signal);
+    let current = thread;
+    if (!current) {
+      const started = await createConversation({ title: text.slice(0, 120), scope, ...(lessonSlug ? { lessonSlug } : {}) });
+      current = { id: started.id, scope: started.scope, turns: [] };
+    } else if (asked.current !== null && state.status === 'done') {
+      const answer = state.answer;
+      const turn = {
+        question: asked.current,
+        answer: {
+          role: 'answer' as const,
+          text: answer.answer,
+          query: null,
+          citations: answer.citations,
+          engine: answer.engine,
+          createdAt: '',
+        },
+      };
+      current = { ...current, turns: [...current.turns, turn] };
+    }
+    setThread(current);
+    return streamConversationMessage(current.id, text, signal);
+  };
 
   const stop = () => {
     controller.current?.abort();
@@ -77,15 +164,20 @@ export default function AskPanel({ lessonSlug, initialScope }: { lessonSlug?: st
     controller.current?.abort();
     const abort = new AbortController();
     controller.current = abort;
-    setState({ status: 'streaming', text: '', citations: [], engine: null });
     try {
-      for await (const e of streamAnswer({ question: trimmed, scope, ...(lessonSlug ? { lessonSlug } : {}) }, abort.signal)) {
+      const events = await answerStream(trimmed, abort.signal);
+      asked.current = trimmed;
+      setState({ status: 'streaming', text: '', citations: [], engine: null });
+      for await (const e of events) {
         if (abort.signal.aborted) return;
         if (e.event === 'meta') setState((s) => (s.status === 'streaming' ? { ...s, engine: e.data.engine } : s));
         else if (e.event === 'citations') setState((s) => (s.status === 'streaming' ? { ...s, citations: e.data.citations } : s));
         else if (e.event === 'delta') setState((s) => (s.status === 'streaming' ? { ...s, text: s.text + e.data.text } : s));
-        else if (e.event === 'done') setState({ status: 'done', answer: e.data });
-        else if (e.event === 'error') setState({ status: 'error', message: e.data.detail });
+        else if (e.event === 'done') {
+          setState({ status: 'done', answer: e.data });
+          // In a conversation the box empties for the follow-up; a lone question stays, to rephrase.
+          if (conversations) setQuestion('');
+        } else if (e.event === 'error') setState({ status: 'error', message: e.data.detail });
       }
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -98,6 +190,7 @@ export default function AskPanel({ lessonSlug, initialScope }: { lessonSlug?: st
       setState({ status: 'error', message });
     } finally {
       if (controller.current === abort) controller.current = null;
+      refreshPast();
     }
   };
 
@@ -107,64 +200,115 @@ export default function AskPanel({ lessonSlug, initialScope }: { lessonSlug?: st
   };
 
   const streaming = state.status === 'streaming';
+  const inThread = conversations && thread !== null;
+  const formView = (
+    <form onSubmit={(e) => void ask(e)}>
+      <label htmlFor={`${id}-question`}>Your question</label>
+      <textarea
+        id={`${id}-question`}
+        value={question}
+        maxLength={1000}
+        rows={3}
+        placeholder={lessonSlug ? 'What is unclear in this lesson?' : 'For example: how do I keep only some rows?'}
+        onChange={(e) => setQuestion(e.target.value)}
+        onKeyDown={onKeyDown}
+        aria-describedby={`${id}-hint`}
+      />
+      <p id={`${id}-hint`} className="muted small">
+        {inThread ? 'A follow-up is read with your question before it. ' : ''}
+        Answers come only from the course, each sentence linked to its source. Ctrl+Enter asks, Escape stops.
+      </p>
+      <fieldset className="ask-scope" disabled={inThread}>
+        <legend>Look in</legend>
+        {SCOPES.filter((s) => !s.lessonOnly || lessonSlug).map((s) => (
+          <label key={s.id}>
+            <input type="radio" name={`${id}-scope`} value={s.id} checked={scope === s.id} onChange={() => setScope(s.id)} />{' '}
+            {s.label}
+          </label>
+        ))}
+      </fieldset>
+      <div className="ask-actions">
+        <button type="submit" disabled={streaming || question.trim() === ''}>
+          Ask
+        </button>
+        {streaming ? (
+          <button type="button" className="button-secondary" onClick={stop}>
+            Stop
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+  const answerView = (
+    <div className="ask-answer" aria-live="polite" aria-busy={streaming}>
+      {streaming ? (
+        <>
+          {state.text ? <AnswerText text={state.text} idPrefix={id} /> : <p className="status">Looking through the course…</p>}
+          <Citations citations={state.citations} idPrefix={id} />
+        </>
+      ) : null}
+      {state.status === 'stopped' ? (
+        <>
+          {state.text ? <AnswerText text={state.text} idPrefix={id} /> : null}
+          <p className="muted">Stopped. Ask again when you are ready.</p>
+        </>
+      ) : null}
+      {state.status === 'error' ? (
+        <p className="error" role="alert">
+          {state.message}
+        </p>
+      ) : null}
+      {state.status === 'done' ? <Answered answer={state.answer} idPrefix={id} /> : null}
+    </div>
+  );
   return (
     <section className="ask-panel" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Ask the course</h2>
-      <form onSubmit={(e) => void ask(e)}>
-        <label htmlFor={`${id}-question`}>Your question</label>
-        <textarea
-          id={`${id}-question`}
-          value={question}
-          maxLength={1000}
-          rows={3}
-          placeholder={lessonSlug ? 'What is unclear in this lesson?' : 'For example: how do I keep only some rows?'}
-          onChange={(e) => setQuestion(e.target.value)}
-          onKeyDown={onKeyDown}
-          aria-describedby={`${id}-hint`}
-        />
-        <p id={`${id}-hint`} className="muted small">
-          Answers come only from the course, each sentence linked to its source. Ctrl+Enter asks, Escape stops.
-        </p>
-        <fieldset className="ask-scope">
-          <legend>Look in</legend>
-          {SCOPES.filter((s) => !s.lessonOnly || lessonSlug).map((s) => (
-            <label key={s.id}>
-              <input type="radio" name={`${id}-scope`} value={s.id} checked={scope === s.id} onChange={() => setScope(s.id)} />{' '}
-              {s.label}
-            </label>
-          ))}
-        </fieldset>
-        <div className="ask-actions">
-          <button type="submit" disabled={streaming || question.trim() === ''}>
-            Ask
+      {conversations ? (
+        <nav className="ask-conversations" aria-label="Your conversations">
+          <button type="button" className="button-secondary" onClick={() => void openConversation(null)} disabled={!inThread}>
+            New conversation
           </button>
-          {streaming ? (
-            <button type="button" className="button-secondary" onClick={stop}>
-              Stop
-            </button>
+          {past.length > 0 ? (
+            <ul>
+              {past.map((p) => (
+                <li key={p.id}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-current={thread?.id === p.id ? 'true' : undefined}
+                    onClick={() => void openConversation(p.id)}
+                  >
+                    {p.title}
+                  </button>{' '}
+                  <span className="muted small">({Math.floor(p.messages / 2)} asked)</span>
+                </li>
+              ))}
+            </ul>
           ) : null}
-        </div>
-      </form>
-      <div className="ask-answer" aria-live="polite" aria-busy={streaming}>
-        {streaming ? (
-          <>
-            {state.text ? <AnswerText text={state.text} idPrefix={id} /> : <p className="status">Looking through the course…</p>}
-            <Citations citations={state.citations} idPrefix={id} />
-          </>
-        ) : null}
-        {state.status === 'stopped' ? (
-          <>
-            {state.text ? <AnswerText text={state.text} idPrefix={id} /> : null}
-            <p className="muted">Stopped. Ask again when you are ready.</p>
-          </>
-        ) : null}
-        {state.status === 'error' ? (
-          <p className="error" role="alert">
-            {state.message}
-          </p>
-        ) : null}
-        {state.status === 'done' ? <Answered answer={state.answer} idPrefix={id} /> : null}
-      </div>
+        </nav>
+      ) : null}
+      {inThread
+        ? thread.turns.map((turn, i) => (
+            <div className="ask-turn" key={i}>
+              <p className="ask-turn-question">
+                <span className="visually-hidden">You asked: </span>
+                {turn.question}
+              </p>
+              <AnswerText text={turn.answer.text} idPrefix={`${id}-t${i}`} />
+              <Citations citations={turn.answer.citations} idPrefix={`${id}-t${i}`} />
+            </div>
+          ))
+        : null}
+      {inThread && asked.current && state.status !== 'idle' ? (
+        <p className="ask-turn-question">
+          <span className="visually-hidden">You asked: </span>
+          {asked.current}
+        </p>
+      ) : null}
+      {conversations ? null : formView}
+      {answerView}
+      {conversations ? formView : null}
     </section>
   );
 }

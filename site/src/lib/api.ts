@@ -71,7 +71,11 @@ export type {
 } from '../../../workers/features/learners/learners.schemas';
 export type { PersonalizedLesson } from '../../../workers/features/personalize/personalize.schemas';
 export type { SearchResponse } from '../../../workers/features/search/search.schemas';
-import type { AnswerSchema } from '../../../workers/features/answers/answers.schemas';
+import type {
+  AnswerSchema,
+  ConversationSchema,
+  ConversationSummarySchema,
+} from '../../../workers/features/answers/answers.schemas';
 
 /** A failed call, with the problem+json the API sent when it sent one. */
 export class ApiError extends Error {
@@ -496,18 +500,46 @@ export type AnswerEvent = TypedEvent<typeof ANSWER_GUARDS>;
  * Streams the course's answer to a question (scope: this lesson, the course, or the
  * course and its sources). Failures before the stream starts throw {@link ApiError}.
  */
-export async function* streamAnswer(
+export function streamAnswer(
   ask: { question: string; scope: AskScope; lessonSlug?: string },
   signal?: AbortSignal,
 ): AsyncGenerator<AnswerEvent> {
-  const response = await learnerRequest('/api/answers/stream', {
+  return answerEvents('/api/answers/stream', ask, signal);
+}
+
+async function* answerEvents(path: string, json: unknown, signal?: AbortSignal): AsyncGenerator<AnswerEvent> {
+  const response = await learnerRequest(path, {
     accept: 'text/event-stream',
     method: 'POST',
-    json: ask,
+    json,
     ...(signal ? { signal } : {}),
   });
   if (!response.body) throw new ApiError(response.status, null, 'The server sent an empty stream.');
   yield* readJsonEvents(response.body, ANSWER_GUARDS);
+}
+
+export type Conversation = z.infer<typeof ConversationSchema>;
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+export type ConversationMessage = Conversation['messages'][number];
+
+/** A new, empty conversation; its scope (and lesson) hold for every question in it. */
+export function createConversation(start: { title: string; scope: AskScope; lessonSlug?: string }): Promise<Conversation> {
+  return learnerJson<Conversation>('/api/conversations', { method: 'POST', json: start });
+}
+
+/** The learner's conversations, latest first. */
+export async function listConversations(): Promise<ConversationSummary[]> {
+  return (await learnerJson<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations;
+}
+
+/** One conversation with its messages; a 404 problem for anyone else's. */
+export function getConversation(id: string): Promise<Conversation> {
+  return learnerJson<Conversation>(`/api/conversations/${encodeURIComponent(id)}`);
+}
+
+/** A question in a conversation (a follow-up is read with the one before it), answered as `streamAnswer` answers. */
+export function streamConversationMessage(id: string, question: string, signal?: AbortSignal): AsyncGenerator<AnswerEvent> {
+  return answerEvents(`/api/conversations/${encodeURIComponent(id)}/messages`, { question }, signal);
 }
 
 // ---------------------------------------------------------------------------
