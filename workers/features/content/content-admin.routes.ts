@@ -5,6 +5,8 @@ import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { sha256Hex } from '../../platform/sha256';
+import { describeError } from '../../platform/logger';
+import { storeLlmsFull } from './llms';
 import { refreshBook } from './content.cache';
 import { requeuePending } from './content.jobs';
 import { checkManifest, lessonMetaHash, manifestHash, planChanges } from './content.domain';
@@ -174,7 +176,16 @@ contentAdminRoutes
           'Another push changed the course while this one was being applied; nothing was written. Push again.',
         );
       }
-      await refreshBook(deps);
+      const book = await refreshBook(deps);
+      // The full text for language models is built now, after the response, not by its first reader.
+      if (book) {
+        const origin = new URL(c.req.url).origin;
+        c.executionCtx.waitUntil(
+          storeLlmsFull(deps, book, origin).catch((error: unknown) =>
+            deps.logger.log('warn', 'content.llms_build_failed', describeError(error)),
+          ),
+        );
+      }
       const touched = new Set([...plan.summary.added, ...plan.summary.changed]);
       const jobs = manifest.lessons
         .filter((l) => touched.has(l.slug))

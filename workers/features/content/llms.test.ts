@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
 import { api, buildCourse, givenAuthorKey, lessonBody, push } from '../../test/builders';
 
 describe('llms.txt', () => {
@@ -6,6 +7,11 @@ describe('llms.txt', () => {
     expect((await api('/llms.txt')).status).toBe(404);
     const key = await givenAuthorKey();
     await push(await buildCourse(4), key);
+    // The push built the full text for its origin: the first reader finds it ready.
+    await vi.waitFor(async () => expect((await env.CACHE.list({ prefix: 'llms-full:' })).keys).toHaveLength(1), {
+      timeout: 5000,
+      interval: 50,
+    });
     const index = await api('/llms.txt');
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toContain('text/markdown');

@@ -4,7 +4,8 @@ import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../http/problem';
 import { publicReadLimit } from '../../http/rate-limit';
 import { readBook } from './content.cache';
-import type { Book } from './content.schemas';
+import type { Book, CachedBook } from './content.schemas';
+import type { Deps } from '../../deps';
 
 /** The full text is kept per course version for this long, after which it is rebuilt from R2 on request. */
 const FULL_TTL_SECONDS = 7 * 86_400;
@@ -60,6 +61,23 @@ export function llmsFull(book: Book, origin: string, bodies: ReadonlyMap<string,
   return `${sections.join('\n')}\n`;
 }
 
+const fullKey = (cached: CachedBook, origin: string) => `llms-full:${cached.etag}:${origin}`;
+
+/**
+ * Builds `/llms-full.txt` for a version of the course (every lesson's markdown, read
+ * from R2) and keeps it in KV: a push does it for the origin it was pushed to, so the
+ * first reader after a push does not wait for it; another origin builds its own once.
+ */
+export async function storeLlmsFull(deps: Pick<Deps, 'blobs' | 'cache'>, cached: CachedBook, origin: string): Promise<string> {
+  const lessons = cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
+  const bodies = new Map(
+    await Promise.all(lessons.map(async (l) => [l.slug, (await deps.blobs.getText(l.contentHash)) ?? ''] as const)),
+  );
+  const text = llmsFull(cached.book, origin, bodies);
+  await deps.cache.putJson(fullKey(cached, origin), text, { ttlSeconds: FULL_TTL_SECONDS });
+  return text;
+}
+
 /** `/llms.txt` and `/llms-full.txt`, from the current course (the full text cached per course version). */
 export const llmsRoutes = new Hono<AppEnv>()
   .use('*', publicReadLimit)
@@ -75,16 +93,7 @@ export const llmsRoutes = new Hono<AppEnv>()
     const cached = await readBook(deps);
     if (!cached) throw new AppError('not_found', 'No course has been pushed yet');
     const origin = new URL(c.req.url).origin;
-    const key = `llms-full:${cached.etag}:${origin}`;
-    let text = await deps.cache.getJson(key, z.string());
-    if (text === null) {
-      const lessons = cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
-      const bodies = new Map(
-        await Promise.all(lessons.map(async (l) => [l.slug, (await deps.blobs.getText(l.contentHash)) ?? ''] as const)),
-      );
-      text = llmsFull(cached.book, origin, bodies);
-      await deps.cache.putJson(key, text, { ttlSeconds: FULL_TTL_SECONDS });
-    }
+    const text = (await deps.cache.getJson(fullKey(cached, origin), z.string())) ?? (await storeLlmsFull(deps, cached, origin));
     c.header('Content-Type', 'text/markdown; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(text, 200);
