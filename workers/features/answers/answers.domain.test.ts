@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkClaim,
   composeAnswer,
   extractiveAnswer,
   normalizeQuestion,
@@ -137,5 +138,42 @@ describe('markup', () => {
     expect(withoutMarkup("WHERE genre <> 'poetry' AND price < 10 AND 3<4")).toBe(
       "WHERE genre <> 'poetry' AND price < 10 AND 3<4",
     );
+  });
+});
+
+describe('claims in questions (offline engine)', () => {
+  const grouping = [
+    passage(1, 'WHERE removes rows before grouping, so only the three books over 12 are grouped and counted.'),
+    passage(2, 'Conditions on aggregates go in HAVING, which runs after grouping: GROUP BY genre HAVING COUNT(*) >= 2.'),
+  ];
+
+  it('says "Not quite" first, citing the sentence that contradicts the claim', () => {
+    const answer = extractiveAnswer('WHERE runs after GROUP BY, right?', grouping);
+    expect(answer[0]).toEqual({
+      text: 'Not quite: WHERE removes rows before grouping, so only the three books over 12 are grouped and counted.',
+      cites: [1],
+    });
+    expect(checkClaim('Is it true that WHERE runs after GROUP BY?', grouping)?.verdict).toBe('contradicted');
+    expect(checkClaim('I thought WHERE filtered rows after grouping', grouping)?.verdict).toBe('contradicted');
+  });
+
+  it('confirms a claim the passages make, and says nothing of one they do not settle', () => {
+    expect(extractiveAnswer('HAVING runs after grouping, right?', grouping)[0]?.text).toMatch(
+      /^Yes: Conditions on aggregates go in HAVING/,
+    );
+    // Not a claim: a plain question is answered as before.
+    expect(checkClaim('Does WHERE run before GROUP BY?', grouping)).toBeNull();
+    // A claim about something else, or with no order or contrast word, is not judged.
+    expect(checkClaim('Indexes make joins slower, right?', grouping)).toBeNull();
+    expect(checkClaim('WHERE is useful, right?', grouping)).toBeNull();
+    // Passages that say both do not settle it.
+    const both = [...grouping, passage(3, 'Some think WHERE removes rows after grouping, but it does not.')];
+    expect(checkClaim('WHERE removes rows after grouping, right?', both)).toBeNull();
+  });
+
+  it('keeps the lead through verification: the cited passage holds the sentence', () => {
+    const [lead] = extractiveAnswer('WHERE runs after GROUP BY, right?', grouping);
+    const { kept } = verifyAnswer(lead ? [lead] : [], grouping);
+    expect(kept[0]?.cites[0]?.quote).toBe(grouping[0]?.text);
   });
 });

@@ -65,11 +65,14 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
  * weighs more) and must hold at least half of that weight (all of it when the
  * passages hold one word of the question), and no less than the best sentence's share
  * minus a quarter; earlier passages, ranked better by retrieval, are preferred. At most three sentences, two from one passage, in the
- * order the passages and the text give them.
+ * order the passages and the text give them. A question stating a claim the passages
+ * contradict (or confirm) gets the sentence that shows it first, led by "Not quite:"
+ * (or "Yes:"), see `checkClaim`.
  */
 export function extractiveAnswer(question: string, passages: readonly Passage[]): AnswerSentence[] {
   const stemOf = memoStemmer();
-  const { stems } = queryTerms(question, stemOf);
+  // "…, right?" asks nothing about "right".
+  const { stems } = queryTerms(claimOf(question) ?? question, stemOf);
   if (stems.size === 0) return [];
   const candidates = passages.flatMap((passage, rank) =>
     sentencesOf(passage.text).map((text, index) => ({ passage, rank, index, text, stems: contentStems(text, stemOf) })),
@@ -98,7 +101,14 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
     if (chosen.some((k) => k.text === c.text)) continue;
     chosen.push(c);
   }
-  return chosen.sort((a, b) => a.rank - b.rank || a.index - b.index).map((c) => ({ text: c.text, cites: [c.passage.n] }));
+  const sentences = chosen
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((c) => ({ text: c.text, cites: [c.passage.n] }));
+  // A claim in the question is answered first: said to be wrong, or confirmed, by the sentence that shows it.
+  const claim = checkClaim(question, passages);
+  if (!claim) return sentences;
+  const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
+  return [lead, ...sentences.filter((s) => s.text !== claim.sentence.text)].slice(0, MAX_SENTENCES);
 }
 
 /** An answer's text split into sentences, each with the markers [n] it carries (removed from its text). */
@@ -283,4 +293,169 @@ export function withoutMarkup(text: string): string {
     .replace(/<(?=[A-Za-z!/?])/g, '')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
+}
+
+/** A question that states something and asks to have it confirmed: "…, right?", "Is it true that …?", "I thought …". */
+const CLAIM_TAG =
+  /[,\s]+(?:right|correct|true|yes|is that (?:right|so|correct)|isn'?t (?:it|that)|aren'?t they|doesn'?t it|don'?t they)\s*\??\s*$/i;
+const CLAIM_LEAD =
+  /^\s*(?:is it (?:true|right|correct) that|am i right (?:that|in thinking that|in thinking)|i (?:think|thought|believe|heard|read)(?: that)?)\s+/i;
+
+/** Words that state an order or a contrast, each with its opposite. */
+const OPPOSITES = new Map<string, string[]>(
+  (
+    [
+      [
+        ['before', 'earlier', 'prior'],
+        ['after', 'later'],
+      ],
+      [['first'], ['last']],
+      [
+        ['faster', 'quicker', 'cheaper'],
+        ['slower', 'costlier'],
+      ],
+      [['ascending'], ['descending']],
+      [
+        ['includes', 'include', 'included', 'keeps', 'keep', 'kept'],
+        [
+          'excludes',
+          'exclude',
+          'excluded',
+          'removes',
+          'remove',
+          'removed',
+          'drops',
+          'drop',
+          'dropped',
+          'discards',
+          'discard',
+          'ignores',
+          'ignore',
+          'ignored',
+        ],
+      ],
+      [['always'], ['never']],
+      [
+        ['allowed', 'allows', 'allow', 'permitted'],
+        ['forbidden', 'forbids', 'forbid', 'refused', 'refuses', 'rejects', 'rejected'],
+      ],
+    ] as [string[], string[]][]
+  ).flatMap(([one, other]) => [...one.map((w) => [w, other] as const), ...other.map((w) => [w, one] as const)]),
+);
+/** Of the words above, those that order two things: "A before B" holds only with A first. */
+const ORDERING = new Set(['before', 'earlier', 'prior', 'after', 'later']);
+/** Least share of the claim's other content words a sentence must hold to speak about the same thing. */
+const MIN_CLAIM_OVERLAP = 0.6;
+
+/** The claim a question asks to have confirmed, without its "…, right?" or "Is it true that …"; null for other questions. */
+export function claimOf(question: string): string | null {
+  if (!CLAIM_TAG.test(question) && !CLAIM_LEAD.test(question)) return null;
+  return question.replace(CLAIM_TAG, '').replace(CLAIM_LEAD, '').trim();
+}
+
+export interface ClaimCheck {
+  /** Whether the course says the opposite of the claim, or says it too. */
+  verdict: 'contradicted' | 'supported';
+  sentence: AnswerSentence;
+}
+
+/**
+ * The offline engine's check of a claim in a question ("WHERE runs after GROUP BY,
+ * right?"): the claim's order or contrast word (before/after, includes/excludes…) is
+ * looked for, with its opposite, in the passages' sentences that hold most of the
+ * claim's other words (SQL keywords in capitals count as words). A sentence with the
+ * opposite (between the claim's two sides, for an order) contradicts it; one with the
+ * word itself supports it. Null when the question states nothing, or when the
+ * passages both support and contradict it, or neither: the engine does not guess.
+ */
+export function checkClaim(question: string, passages: readonly Passage[]): ClaimCheck | null {
+  const claim = claimOf(question);
+  if (claim === null) return null;
+  const stemOf = memoStemmer();
+  const words = claimWords(claim, stemOf);
+  // An order word says most ("WHERE removes rows after grouping" is about when): it is taken first.
+  const ordering = words.findIndex((w) => ORDERING.has(w.word));
+  const at = ordering >= 0 ? ordering : words.findIndex((w) => OPPOSITES.has(w.word));
+  const relation = words[at];
+  if (!relation) return null;
+  const opposite = new Set(OPPOSITES.get(relation.word));
+  const same = new Set([...OPPOSITES.keys()].filter((w) => OPPOSITES.get(w)?.some((o) => opposite.has(o))));
+  // A side of the claim is its SQL keywords when it names some ("WHERE"), else its content words.
+  const side = (part: typeof words) => {
+    const meant = part.filter((w) => !OPPOSITES.has(w.word));
+    const keywords = meant.filter((w) => w.keyword);
+    return new Set((keywords.length > 0 ? keywords : meant).map((w) => w.stem));
+  };
+  const [before, after] = [side(words.slice(0, at)), side(words.slice(at + 1))];
+  const others = new Set(words.filter((w) => !OPPOSITES.has(w.word)).map((w) => w.stem));
+  const keywords = new Set(words.filter((w) => w.keyword).map((w) => w.stem));
+  if (others.size === 0) return null;
+  const ordered = ORDERING.has(relation.word) && before.size > 0 && after.size > 0;
+  const found: Record<ClaimCheck['verdict'], AnswerSentence[]> = { contradicted: [], supported: [] };
+  for (const passage of passages) {
+    for (const text of sentencesOf(passage.text)) {
+      const tokens = claimWords(text, stemOf);
+      const holds = (stem: string) => tokens.some((t) => t.stem === stem);
+      // About the same thing: every keyword the claim names, and most of its words.
+      if (![...keywords].every(holds) || [...others].filter(holds).length / others.size < MIN_CLAIM_OVERLAP) continue;
+      const says = (set: Set<string>) =>
+        tokens.some((t, i) => {
+          if (!set.has(t.word)) return false;
+          if (!ordered) return true;
+          // "A <word> B": the claim's first side before the word, its second side after it.
+          return tokens.slice(0, i).some((x) => before.has(x.stem)) && tokens.slice(i + 1).some((x) => after.has(x.stem));
+        });
+      if (says(opposite)) found.contradicted.push({ text, cites: [passage.n] });
+      else if (says(same)) found.supported.push({ text, cites: [passage.n] });
+    }
+    const listed = ordered ? orderIn(passage, before, after, stemOf) : null;
+    if (listed) {
+      const precedes = !ORDERING_LATER.has(relation.word);
+      found[listed.precedes === precedes ? 'supported' : 'contradicted'].push({ text: listed.text, cites: [passage.n] });
+    }
+  }
+  const [contradicted] = found.contradicted;
+  const [supported] = found.supported;
+  if (contradicted && !supported) return { verdict: 'contradicted', sentence: contradicted };
+  if (supported && !contradicted) return { verdict: 'supported', sentence: supported };
+  return null;
+}
+
+/** Of the order words, those that put the claim's first side second ("A after B"). */
+const ORDERING_LATER = new Set(['after', 'later']);
+/** A passage announcing an order ("run in a fixed logical order:", "the steps are"). */
+const ORDER_CUE = /\b(?:order|sequence|steps?)\b/i;
+/** Most sentences after the cue an ordered list is read over. */
+const ORDER_SPAN = 8;
+
+/**
+ * Whether a passage that lists things in order (after a sentence announcing an order)
+ * lists the claim's first side before its second, with the sentences from the
+ * announcement to the later of the two as the text that shows it; null when it does
+ * not list both.
+ */
+function orderIn(
+  passage: Passage,
+  first: ReadonlySet<string>,
+  second: ReadonlySet<string>,
+  stemOf: (word: string) => string,
+): { precedes: boolean; text: string } | null {
+  const sentences = sentencesOf(passage.text);
+  const cue = sentences.findIndex((s) => ORDER_CUE.test(s));
+  if (cue < 0) return null;
+  const span = sentences.slice(cue, cue + ORDER_SPAN + 1).map((s) => claimWords(s, stemOf).map((w) => w.stem));
+  const at = (side: ReadonlySet<string>) => span.findIndex((stems, i) => i > 0 && stems.some((stem) => side.has(stem)));
+  const [a, b] = [at(first), at(second)];
+  if (a < 0 || b < 0 || a === b) return null;
+  return { precedes: a < b, text: sentences.slice(cue, cue + Math.max(a, b) + 1).join(' ') };
+}
+
+/** A text's words that carry meaning, with their stems: content words, and SQL keywords in capitals (WHERE; not BY or ON). */
+function claimWords(text: string, stemOf: (word: string) => string): { word: string; stem: string; keyword: boolean }[] {
+  return tokenize(text).flatMap((t) => {
+    const keyword = /^[A-Z]{4,}$/.test(t.raw);
+    return t.word.length > 1 && (keyword || !isStopWord(t.word) || OPPOSITES.has(t.word))
+      ? [{ word: t.word, stem: stemOf(t.word), keyword }]
+      : [];
+  });
 }

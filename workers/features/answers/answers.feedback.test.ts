@@ -27,7 +27,8 @@ const rate = (token: string, answerId: string, rating: 'up' | 'down', reason?: s
 const stats = () => d1Rows('SELECT course_id, engine, reason, up, down FROM answer_feedback_stats ORDER BY reason');
 const rejections = async () => (await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>())?.n;
 
-describe('thumbs up or down on an answer', () => {
+// Each test waits on the events and aggregates queues: seconds, more on a busy machine.
+describe('thumbs up or down on an answer', { timeout: 30_000 }, () => {
   it('counts each learner’s latest rating once in the shared statistics; a changed rating moves the vote', async () => {
     await givenSampleCourse();
     const [a, b] = [await givenLearner(null), await givenLearner(null)];

@@ -51,6 +51,25 @@ describe('ask the course', () => {
     expect(again).toEqual({ ...answer, question: 'how do I keep only the rows that match a condition', cached: true });
   });
 
+  it('corrects a question that states what the course contradicts, first and with its citation', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const answer = await (await ask(token, { question: 'WHERE runs after GROUP BY, right?' })).json<Answer>();
+    // The course lists the clauses in their logical order: WHERE (2.) before GROUP BY (3.).
+    expect(answer.answer).toMatch(
+      /^Not quite: The clauses of a grouped query run in a fixed logical order: .*WHERE.*GROUP BY[^[]* \[1\]/,
+    );
+    expect(answer.citations[0]).toMatchObject({
+      lessonSlug: 'group-by-and-having',
+      anchor: 'where-filters-rows-having-filters-groups',
+    });
+    await expectQuotesInPassages(answer);
+    const agreed = await (await ask(token, { question: 'HAVING runs after grouping, right?' })).json<Answer>();
+    expect(agreed.answer).toMatch(
+      /^Yes: The clauses of a grouped query run in a fixed logical order: .*GROUP BY.*HAVING[^[]* \[1\]/,
+    );
+  });
+
   it('says the course does not cover a question about something else, citing nothing', async () => {
     await givenSampleCourse();
     const { token } = await givenLearner(null);

@@ -13,6 +13,7 @@ import { steeringSign } from '../personalize/personalize.check';
 import { budgetDay, estimateCostUsd } from '../personalize/personalize.domain';
 import {
   composeAnswer,
+  claimOf,
   extractiveAnswer,
   normalizeQuestion,
   NOT_COVERED,
@@ -219,8 +220,10 @@ async function retrieve(
   deps: AnswerDeps,
   ask: AskRequest & { query: string },
 ): Promise<{ passages: Passage[]; related: Suggestion[] }> {
+  // A claim is looked up without its "…, right?".
+  const query = claimOf(ask.query) ?? ask.query;
   const found = await searchChunks(deps, {
-    query: ask.query,
+    query,
     limit: RETRIEVED,
     group: 'chunk',
     filter: ask.scope === 'all' ? {} : { sourceType: 'lesson' },
@@ -233,7 +236,7 @@ async function retrieve(
   }));
   if (ask.scope === 'lesson' && ask.lessonSlug) {
     const stemOf = memoStemmer();
-    const terms = queryTerms(ask.query, stemOf);
+    const terms = queryTerms(query, stemOf);
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related };
   }
