@@ -221,7 +221,7 @@ export function createD1SearchStore(db: Db): SearchStore {
         SELECT c.id AS id
         FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
         WHERE chunks_fts MATCH ${match} AND ${sql.join(filters, sql` AND `)}
-        ORDER BY bm25(chunks_fts) LIMIT ${limit}`);
+        ORDER BY chunks_fts.rank LIMIT ${limit}`);
       return rows.map((r) => r.id);
     },
 
