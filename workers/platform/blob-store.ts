@@ -53,6 +53,11 @@ export function createR2BlobStore(bucket: R2Bucket): BlobStore {
       return text;
     },
     async delete(hashes) {
+      for (const hash of hashes) {
+        const text = textByHash.get(hash);
+        if (text !== undefined) textBytes -= text.length;
+        textByHash.delete(hash);
+      }
       // R2 deletes at most 1000 keys per call.
       for (let i = 0; i < hashes.length; i += 1000) await bucket.delete(hashes.slice(i, i + 1000).map(key));
     },

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
+import { createR2BlobStore } from '../../platform/blob-store';
 import type { Book, LessonDetail } from './content.schemas';
 
 let key: string;
@@ -176,8 +177,14 @@ describe('an unexpected failure', () => {
     const logged = consoleErrors.expect();
     const fixture = await buildCourse(1, { 'lesson-1': { body: `Unique text ${crypto.randomUUID()}\n` } });
     await push(fixture, key);
-    // Storage lost the body behind the API's back: not a 404, a fault.
-    await env.CONTENT.delete(`blobs/${fixture.manifest.lessons[0]?.contentHash ?? ''}`);
+    // The push's llms-full.txt build has read the body (into this isolate's memo).
+    await vi.waitFor(async () => expect((await env.CACHE.list({ prefix: 'llms-full:' })).keys).toHaveLength(1), {
+      timeout: 5000,
+      interval: 50,
+    });
+    // Storage lost the body behind the API's back: not a 404, a fault. Deleted through the store, so this
+    // isolate's memo of bodies (which the push's llms-full.txt build may have filled) forgets it too.
+    await createR2BlobStore(env.CONTENT).delete([fixture.manifest.lessons[0]?.contentHash ?? '']);
     const res = await api('/api/content/lessons/lesson-1/content');
     expect(res.status).toBe(500);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
