@@ -108,7 +108,8 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   const claim = checkClaim(question, passages);
   if (!claim) return sentences;
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
-  return [lead, ...sentences.filter((s) => s.text !== claim.sentence.text)].slice(0, MAX_SENTENCES);
+  // The lead may join several sentences (an ordered list): none of them is said twice.
+  return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
 }
 
 /** An answer's text split into sentences, each with the markers [n] it carries (removed from its text). */

@@ -63,6 +63,8 @@ describe('ask the course', () => {
       lessonSlug: 'group-by-and-having',
       anchor: 'where-filters-rows-having-filters-groups',
     });
+    // The sentences of the list are said once, in the lead.
+    expect(answer.answer.match(/The clauses of a grouped query run/g)).toHaveLength(1);
     await expectQuotesInPassages(answer);
     const agreed = await (await ask(token, { question: 'HAVING runs after grouping, right?' })).json<Answer>();
     expect(agreed.answer).toMatch(
