@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
 
-export const MODEL_FEATURES = ['answers', 'personalize', 'summaries'] as const;
 /** Longest period one report covers. */
 export const MAX_REPORT_DAYS = 366;
 
