@@ -731,3 +731,78 @@ export const summarySchedule = sqliteTable(
   },
   (t) => [index('summary_schedule_next_idx').on(t.nextAt)],
 );
+
+/**
+ * Feature flags the admins define: the value served when no rule matches, and
+ * targeting rules (a GrowthBook condition on the learner's attributes, and the value
+ * it forces). Published to KV with the running experiments as one payload.
+ */
+export const flags = sqliteTable('flags', {
+  key: text('key').primaryKey(),
+  description: text('description').notNull().default(''),
+  /** JSON value. */
+  defaultValue: text('default_value').notNull(),
+  /** JSON: [{ condition, value }], the first match wins. */
+  rules: text('rules').notNull().default('[]'),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/**
+ * Experiments on a flag's value: the variants (key, weight, value), coverage,
+ * namespace range, targeting, metrics, and for bandits the weights the cron last set.
+ * `bucketVersion` is GrowthBook's sticky-bucket version: raising it reassigns everyone.
+ */
+export const experiments = sqliteTable('experiments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  hypothesis: text('hypothesis').notNull().default(''),
+  flagKey: text('flag_key').notNull(),
+  /** JSON: the definition as the admin wrote it (variants, coverage, namespace, condition, metrics, alpha...). */
+  definition: text('definition').notNull(),
+  kind: text('kind', { enum: ['ab', 'bandit'] }).notNull(),
+  status: text('status', { enum: ['draft', 'running', 'stopped'] }).notNull(),
+  /** JSON: the traffic weights in force (the definition's, or the bandit's latest). */
+  weights: text('weights').notNull(),
+  bucketVersion: integer('bucket_version').notNull().default(1),
+  startedAt: text('started_at'),
+  stoppedAt: text('stopped_at'),
+  weightsUpdatedAt: text('weights_updated_at'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Who saw which variant, first exposure only: fed by learner objects' `exposure` deltas (consenting learners only). */
+export const experimentExposures = sqliteTable(
+  'experiment_exposures',
+  {
+    experimentId: text('experiment_id').notNull(),
+    learnerId: text('learner_id').notNull(),
+    variant: text('variant').notNull(),
+    exposedAt: text('exposed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.learnerId] }), index('experiment_exposures_learner').on(t.learnerId)],
+);
+
+/**
+ * Each consenting learner's activity per course and UTC day, summed from their deltas
+ * (receipt-guarded): the rollup that experiment metrics and learner analytics read,
+ * never the raw events. Erased with the learner.
+ */
+export const learnerActivityDaily = sqliteTable(
+  'learner_activity_daily',
+  {
+    learnerId: text('learner_id').notNull(),
+    courseId: text('course_id').notNull(),
+    day: text('day').notNull(),
+    activeSeconds: integer('active_seconds').notNull().default(0),
+    completions: integer('completions').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    correct: integer('correct').notNull().default(0),
+    planDone: integer('plan_done').notNull().default(0),
+    planSkipped: integer('plan_skipped').notNull().default(0),
+    answersUp: integer('answers_up').notNull().default(0),
+    answersDown: integer('answers_down').notNull().default(0),
+    recsAccepted: integer('recs_accepted').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.courseId, t.day] }), index('learner_activity_daily_day').on(t.day)],
+);

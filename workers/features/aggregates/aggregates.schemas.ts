@@ -25,7 +25,15 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     occurredAt: z.string(),
   }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
-  z.object({ kind: z.literal('feedback'), seq, recommendationId: id, action: z.enum(RECOMMENDATION_ACTIONS) }),
+  z.object({
+    kind: z.literal('feedback'),
+    seq,
+    recommendationId: id,
+    action: z.enum(RECOMMENDATION_ACTIONS),
+    /** The course and UTC day, for the learner's daily rollup (absent in deltas queued before it). */
+    courseId: id.optional(),
+    day: z.iso.date().optional(),
+  }),
   z.object({
     kind: z.literal('answer_feedback'),
     seq,
@@ -35,6 +43,17 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     reason: z.enum(ANSWER_FEEDBACK_REASONS).nullable(),
     /** The learner's earlier rating of the same answer, whose count this one replaces. */
     previous: z.object({ rating: z.enum(ANSWER_RATINGS), reason: z.string().nullable() }).nullable(),
+    day: z.iso.date().optional(),
+  }),
+  /** A learner's first exposure to an experiment, in the variant they saw. */
+  z.object({ kind: z.literal('exposure'), seq, experimentId: id, variant: id, exposedAt: z.string() }),
+  /** A task of a daily plan done or skipped (the first outcome of each task). */
+  z.object({
+    kind: z.literal('plan_outcome'),
+    seq,
+    courseId: id,
+    day: z.iso.date(),
+    outcome: z.enum(['completed', 'skipped']),
   }),
   z.object({
     kind: z.literal('activity'),

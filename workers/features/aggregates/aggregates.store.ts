@@ -14,6 +14,18 @@ export interface AggregateStore {
   pruneReceipts(before: string): Promise<number>;
 }
 
+/** The counters of the learners' daily rollup. */
+type RollupColumn =
+  | 'active_seconds'
+  | 'completions'
+  | 'attempts'
+  | 'correct'
+  | 'plan_done'
+  | 'plan_skipped'
+  | 'answers_up'
+  | 'answers_down'
+  | 'recs_accepted';
+
 /** A dismissal adds one to its recommendation's count; restoring (undoing) it takes that one back. */
 const dismissedChange = (action: string) => (action === 'dismissed' ? 1 : action === 'restored' ? -1 : 0);
 
@@ -23,6 +35,17 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
 
   function statements(learnerId: string, delta: Delta, attempt: string, now: string): D1PreparedStatement[] {
     const guard = [learnerId, delta.seq, attempt] as const;
+    /** Adds to the learner's row of a course and day in the daily rollup, once per delta (the receipt guards it). */
+    const rollup = (courseId: string, day: string, add: Partial<Record<RollupColumn, number>>) => {
+      const columns = Object.keys(add) as RollupColumn[];
+      return d1
+        .prepare(
+          `INSERT INTO learner_activity_daily (learner_id, course_id, day, ${columns.join(', ')})
+           SELECT ?, ?, ?, ${columns.map(() => '?').join(', ')} WHERE ${receipted}
+           ON CONFLICT (learner_id, course_id, day) DO UPDATE SET ${columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+        )
+        .bind(learnerId, courseId, day, ...columns.map((c) => add[c] ?? 0), ...guard);
+    };
     const receipt = d1
       .prepare(
         'INSERT INTO aggregate_receipts (learner_id, seq, applied_by, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -31,6 +54,8 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
     switch (delta.kind) {
       case 'attempt':
         return [
+          receipt,
+          rollup(delta.courseId, delta.occurredAt.slice(0, 10), { attempts: 1, correct: delta.correct ? 1 : 0 }),
           d1
             .prepare(
               `INSERT INTO attempt_log (learner_id, event_id, course_id, item_id, concept_id, lesson_slug, answer, correct, occurred_at)
@@ -50,6 +75,8 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         ];
       case 'completion':
         return [
+          receipt,
+          rollup(delta.courseId, delta.completedAt.slice(0, 10), { completions: 1 }),
           d1
             .prepare(
               `INSERT INTO lesson_completions (learner_id, course_id, lesson_slug, completed_at) VALUES (?, ?, ?, ?)
@@ -60,6 +87,9 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
       case 'feedback':
         return [
           receipt,
+          ...(delta.action === 'accepted' && delta.courseId && delta.day
+            ? [rollup(delta.courseId, delta.day, { recs_accepted: 1 })]
+            : []),
           d1
             .prepare(
               `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
@@ -95,7 +125,15 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
               rating === 'down' ? by : 0,
             );
         const { previous } = delta;
-        return [receipt, vote(delta.rating, delta.reason, 1), ...(previous ? [vote(previous.rating, previous.reason, -1)] : [])];
+        // A changed vote moves the learner's one rating: a day's row may go below zero, their sum over days never does.
+        const ups = (delta.rating === 'up' ? 1 : 0) - (previous?.rating === 'up' ? 1 : 0);
+        const downs = (delta.rating === 'down' ? 1 : 0) - (previous?.rating === 'down' ? 1 : 0);
+        return [
+          receipt,
+          rollup(delta.courseId, delta.day ?? now.slice(0, 10), { answers_up: ups, answers_down: downs }),
+          vote(delta.rating, delta.reason, 1),
+          ...(previous ? [vote(previous.rating, previous.reason, -1)] : []),
+        ];
       }
       case 'activity':
         return [
@@ -108,6 +146,21 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
                  active_seconds = active_seconds + excluded.active_seconds, heartbeats = heartbeats + excluded.heartbeats`,
             )
             .bind(delta.courseId, delta.lessonSlug, delta.day, delta.seconds, delta.heartbeats, ...guard),
+          rollup(delta.courseId, delta.day, { active_seconds: delta.seconds }),
+        ];
+      case 'exposure':
+        // Keyed by experiment and learner: the first exposure stays, a redelivery changes nothing.
+        return [
+          d1
+            .prepare(
+              'INSERT INTO experiment_exposures (experiment_id, learner_id, variant, exposed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            )
+            .bind(delta.experimentId, learnerId, delta.variant, delta.exposedAt),
+        ];
+      case 'plan_outcome':
+        return [
+          receipt,
+          rollup(delta.courseId, delta.day, delta.outcome === 'completed' ? { plan_done: 1 } : { plan_skipped: 1 }),
         ];
     }
   }
@@ -118,11 +171,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
     },
 
     statementCount(message) {
-      return message.deltas.reduce(
-        (n, d) =>
-          n + (d.kind === 'answer_feedback' ? (d.previous ? 3 : 2) : d.kind === 'feedback' || d.kind === 'activity' ? 2 : 1),
-        0,
-      );
+      return message.deltas.reduce((n, d) => n + statements(message.learnerId, d, '', '').length, 0);
     },
 
     async pruneReceipts(before) {

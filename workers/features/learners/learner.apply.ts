@@ -99,6 +99,10 @@ export function applyLearnerEvent(
   return { result: 'duplicate', ...repeat(store, message, subject) };
 }
 
+/** The course and day a recommendation's feedback counts under in the learner's daily rollup. */
+const rollupOf = (courseId: string | null, occurredAt: string) =>
+  courseId === null ? {} : { courseId, day: occurredAt.slice(0, 10) };
+
 /** The course of the plan a task belongs to, when the learner has that plan and task. */
 function planItem(store: LearnerStore, { event }: EventMessage): KnownSubject | null {
   if (event.type !== 'plan.feedback') return null;
@@ -179,7 +183,7 @@ function change(
       if (store.latestFeedback(recommendationId) !== 'dismissed') return {};
       store.setFeedback({ recommendationId, courseId, action, rating: null, at: occurredAt });
       if (store.countFeedback(recommendationId, 'dismissed', false)) {
-        store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
+        store.emit({ kind: 'feedback', recommendationId, action, ...rollupOf(courseId, occurredAt) }, occurredAt);
         effects.emitted = true;
       }
       return {};
@@ -187,7 +191,7 @@ function change(
     store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
     // The shared statistics count each action once per learner and recommendation, however often it is sent.
     if (store.countFeedback(recommendationId, action)) {
-      store.emit({ kind: 'feedback', recommendationId, action }, occurredAt);
+      store.emit({ kind: 'feedback', recommendationId, action, ...rollupOf(courseId, occurredAt) }, occurredAt);
       effects.emitted = true;
     }
     return {};
@@ -200,13 +204,20 @@ function change(
     // The shared counts hold each learner's latest rating of an answer once: a change moves their one vote.
     if (before === 'newer') return {};
     if (before && before.rating === rated.rating && before.reason === rated.reason) return {};
-    store.emit({ kind: 'answer_feedback', courseId, engine, ...rated, previous: before }, occurredAt);
+    store.emit({ kind: 'answer_feedback', courseId, engine, ...rated, previous: before, day: occurredAt.slice(0, 10) }, occurredAt);
     effects.emitted = true;
     return {};
   }
   if (event.type === 'plan.feedback') {
     const { planId, itemId, outcome, skipReason, rating } = event;
-    store.setPlanItemOutcome(planId.slice('plan_'.length), itemId, {
+    const date = planId.slice('plan_'.length);
+    const first = !store.plan(date)?.items.some((i) => i.id === itemId && i.outcome);
+    if (first && subject.kind === 'plan-item') {
+      // The shared rollup counts each task's first outcome once; later feedback only rates or changes it here.
+      store.emit({ kind: 'plan_outcome', courseId: subject.courseId, day: date, outcome }, occurredAt);
+      effects.emitted = true;
+    }
+    store.setPlanItemOutcome(date, itemId, {
       status: outcome,
       at: occurredAt,
       ...(skipReason === undefined ? {} : { skipReason }),

@@ -275,3 +275,16 @@ export const conversationMessages = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.conversationId, t.position] })],
 );
+
+/**
+ * The learner's experiment assignments: their GrowthBook sticky bucket (the variant
+ * they keep when a split changes) and when they were first exposed. Only kept for a
+ * learner who consents to experiments.
+ */
+export const experimentAssignments = sqliteTable('experiment_assignments', {
+  experimentId: text('experiment_id').primaryKey(),
+  /** GrowthBook's sticky key: `<experiment>__<bucket version>`. */
+  bucketKey: text('bucket_key').notNull(),
+  variant: text('variant').notNull(),
+  exposedAt: text('exposed_at').notNull(),
+});

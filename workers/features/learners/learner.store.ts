@@ -308,6 +308,45 @@ export function learnerStore(db: LearnerDb) {
       db.insert(t.outbox).values({ delta, createdAt: at }).run();
     },
 
+    /** The learner's experiment assignments (their sticky buckets). */
+    assignments(): { experimentId: string; bucketKey: string; variant: string }[] {
+      return db
+        .select({
+          experimentId: t.experimentAssignments.experimentId,
+          bucketKey: t.experimentAssignments.bucketKey,
+          variant: t.experimentAssignments.variant,
+        })
+        .from(t.experimentAssignments)
+        .all();
+    },
+
+    /**
+     * Keeps the learner's variant of an experiment (a new bucket version replaces it) and,
+     * the first time they are exposed to it, queues the exposure for the shared counts.
+     * Not for a learner who declined experiments. Returns whether anything changed.
+     */
+    recordExposure(exposure: { experimentId: string; bucketKey: string; variant: string; at: string }): boolean {
+      if (!store.consent().analytics) return false;
+      const before = db
+        .select()
+        .from(t.experimentAssignments)
+        .where(eq(t.experimentAssignments.experimentId, exposure.experimentId))
+        .get();
+      if (before && before.bucketKey === exposure.bucketKey && before.variant === exposure.variant) return false;
+      db.insert(t.experimentAssignments)
+        .values({ ...exposure, exposedAt: exposure.at })
+        .onConflictDoUpdate({
+          target: t.experimentAssignments.experimentId,
+          set: { bucketKey: exposure.bucketKey, variant: exposure.variant },
+        })
+        .run();
+      // The shared record keeps the first exposure: a learner is analysed in the variant they first saw.
+      if (!before) {
+        store.emit({ kind: 'exposure', experimentId: exposure.experimentId, variant: exposure.variant, exposedAt: exposure.at }, exposure.at);
+      }
+      return true;
+    },
+
     consent(): Consent {
       const row = db
         .select({ model: t.profile.consentModel, analytics: t.profile.consentAnalytics, updatedAt: t.profile.consentUpdatedAt })
@@ -321,6 +360,7 @@ export function learnerStore(db: LearnerDb) {
       db.update(t.profile).set({ consentModel: consent.model, consentAnalytics: consent.analytics, consentUpdatedAt: at }).run();
       if (!consent.analytics) {
         db.delete(t.outbox).run();
+        db.delete(t.experimentAssignments).run();
         db.delete(t.pendingActivity).run();
       }
     },

@@ -10,6 +10,9 @@ export const LEARNER_D1_TABLES = {
   attempt_log: 'learner_id',
   lesson_completions: 'learner_id',
   aggregate_receipts: 'learner_id',
+  // Experiment exposures and the per-learner daily rollup that metrics read.
+  experiment_exposures: 'learner_id',
+  learner_activity_daily: 'learner_id',
   // Usage of the model per generation.
   generation_log: 'learner_id',
   // Rows from before learner objects, until the learner is moved.
