@@ -23,6 +23,7 @@ import { conceptRoutes } from './features/concepts/concepts.routes';
 import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
 import { eventAdminRoutes } from './features/events/events-admin.routes';
+import { experimentAdminRoutes, flagAdminRoutes } from './features/experiments/experiments.routes';
 import {
   goalRoutes,
   learningPathRoutes,
@@ -84,6 +85,8 @@ export function createApp() {
   app.route('/api/admin/recommendations', recommendationAdminRoutes);
   app.route('/api/admin/learners', learnerAdminRoutes);
   app.route('/api/admin/usage', usageAdminRoutes);
+  app.route('/api/admin/flags', flagAdminRoutes);
+  app.route('/api/admin/experiments', experimentAdminRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
   app.route('/', mcpRoutes);

@@ -14,6 +14,7 @@ import { createD1PracticeStore, type PracticeStore } from './features/practice/p
 import { createD1SourceStore, type SourceStore } from './features/sources/sources.store';
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
 import { createD1EventStore, type EventStore } from './features/events/events.store';
+import { createD1ExperimentStore, type ExperimentStore } from './features/experiments/experiments.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
 import type { AggregateMessage } from './features/aggregates/aggregates.schemas';
@@ -131,6 +132,8 @@ export interface Deps {
   personalize: PersonalizeStore;
   /** Model calls per day, feature and model, and the day's spend. */
   usage: UsageStore;
+  /** Flags, experiments, their exposures and metrics; the published payload. */
+  experiments: ExperimentStore;
   limits: {
     learnerCreate: RateLimiter;
     personalizeIp: RateLimiter;
@@ -199,6 +202,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     vectorIndex: env.VECTORS ? createVectorizeIndex({ binding: env.VECTORS, record: vectorRecord, db }) : vectorRecord,
     personalize: createPersonalizeStore(db, learner),
     usage,
+    experiments: createD1ExperimentStore(d1, cache),
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),

@@ -1,3 +1,4 @@
+import { decide } from '../experiments/experiments.client';
 import { generationLimits } from '../personalize/personalize.store';
 import { signAnswerRef } from './answers.feedback';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
@@ -84,8 +85,12 @@ export async function answerQuestion(
     });
   }
   const [generation, profile] = await Promise.all([deps.search.generation(), deps.learner(learnerId).profile(learnerId)]);
-  // A learner who declined a language model is answered by the offline engine, cache included.
-  const generator = profile?.consent.model ? deps.textGenerator : null;
+  // A learner who declined a language model is answered by the offline engine, cache included;
+  // so is one whom a flag or an experiment on `answers.engine` puts on it.
+  const generator =
+    profile?.consent.model && deps.textGenerator && (await decide(deps, learnerId, 'answers.engine', 'auto')).value === 'auto'
+      ? deps.textGenerator
+      : null;
   const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
   const hash = await sha256Hex(JSON.stringify([normalizeQuestion(ask.query), ask.scope, ask.lessonSlug ?? null, ask.format]));
   const key = `answers:${engineId}:${generation}:${hash}`;

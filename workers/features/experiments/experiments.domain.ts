@@ -43,8 +43,8 @@ export function valueProblems(key: string, value: unknown, path: string): FieldE
 /** The problems of a flag's values: its default and each rule's. */
 export function flagProblems(key: string, flag: { defaultValue: unknown; rules: { value: unknown }[] }): FieldError[] {
   return [
-    ...valueProblems(key, flag.defaultValue, 'body/defaultValue'),
-    ...flag.rules.flatMap((r, i) => valueProblems(key, r.value, `body/rules/${i}/value`)),
+    ...valueProblems(key, flag.defaultValue, 'json/defaultValue'),
+    ...flag.rules.flatMap((r, i) => valueProblems(key, r.value, `json/rules/${i}/value`)),
   ];
 }
 
@@ -182,7 +182,11 @@ export function experimentResults(input: {
   const days = started === null ? 0 : Math.max(1, (now.getTime() - started) / DAY_MS);
   const ratePerDay = days > 0 ? perVariantNow / days : 0;
   const daysToGo =
-    needed === null || !Number.isFinite(needed) ? null : ratePerDay > 0 ? Math.max(0, Math.ceil((needed - perVariantNow) / ratePerDay)) : null;
+    needed === null || !Number.isFinite(needed)
+      ? null
+      : ratePerDay > 0
+        ? Math.max(0, Math.ceil((needed - perVariantNow) / ratePerDay))
+        : null;
   const lookAt =
     def.sequential || daysToGo === null ? null : new Date(now.getTime() + daysToGo * DAY_MS).toISOString().slice(0, 10);
 
@@ -199,7 +203,12 @@ export function experimentResults(input: {
       lookAt,
     },
     metrics: metricResults,
-    verdict: verdictOf(def, srm.mismatch, primary, metricResults.flatMap((m) => m.harmed.map((v) => `${v} (${m.metric})`))),
+    verdict: verdictOf(
+      def,
+      srm.mismatch,
+      primary,
+      metricResults.flatMap((m) => m.harmed.map((v) => `${v} (${m.metric})`)),
+    ),
   };
 }
 
@@ -233,7 +242,11 @@ function sequentially(comparison: Comparison, n: number, alpha: number, tuning: 
   return {
     ...comparison,
     difference: { estimate, lower: estimate - half, upper: estimate + half },
-    lift: { estimate: comparison.lift.estimate, lower: comparison.lift.estimate - liftHalf, upper: comparison.lift.estimate + liftHalf },
+    lift: {
+      estimate: comparison.lift.estimate,
+      lower: comparison.lift.estimate - liftHalf,
+      upper: comparison.lift.estimate + liftHalf,
+    },
     // The fixed-horizon p-value, kept only where the always-valid interval agrees.
     pValue: excludesZero ? Math.min(comparison.pValue, alpha) : Math.max(comparison.pValue, alpha),
   };
@@ -242,10 +255,13 @@ function sequentially(comparison: Comparison, n: number, alpha: number, tuning: 
 function verdictOf(
   def: ExperimentInput,
   mismatch: boolean,
-  primary: { variants: { variant: string; significant: boolean; learners: number; difference: { estimate: number } | null }[] } | undefined,
+  primary:
+    | { variants: { variant: string; significant: boolean; learners: number; difference: { estimate: number } | null }[] }
+    | undefined,
   harmed: string[],
 ): string {
-  if (mismatch) return 'Sample ratio mismatch: the split is not what was planned, so these results cannot be trusted. Find the cause before reading them.';
+  if (mismatch)
+    return 'Sample ratio mismatch: the split is not what was planned, so these results cannot be trusted. Find the cause before reading them.';
   if (harmed.length > 0) return `A guardrail is harmed: ${harmed.join(', ')}. Consider stopping.`;
   const winners = (primary?.variants ?? []).filter((v) => v.significant && (v.difference?.estimate ?? 0) > 0);
   const losers = (primary?.variants ?? []).filter((v) => v.significant && (v.difference?.estimate ?? 0) < 0);
@@ -254,4 +270,61 @@ function verdictOf(
   if (losers.length > 0) return `${losers.map((v) => v.variant).join(', ')} did worse than the control on ${metric}.`;
   if ((primary?.variants ?? []).some((v) => v.learners < 2)) return 'Not enough learners yet.';
   return `No difference on ${metric} yet${def.sequential ? '; it is safe to keep looking.' : '; wait for the planned date.'}`;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3));
+
+/** An experiment's results as a markdown or CSV table: one row per metric and variant, with the split check above. */
+export function resultsTable(results: ExperimentResults, format: 'markdown' | 'csv'): string {
+  const header = [
+    'metric',
+    'role',
+    'variant',
+    'learners',
+    'mean',
+    'difference',
+    'difference CI',
+    'lift',
+    'lift CI',
+    'p',
+    'chance to beat control',
+  ];
+  const rows = results.metrics.flatMap((m) =>
+    m.variants.map((v) => [
+      m.metric,
+      m.role,
+      v.variant,
+      String(v.learners),
+      num(v.mean),
+      v.difference ? num(v.difference.estimate) : '',
+      v.difference ? `[${num(v.difference.lower)}, ${num(v.difference.upper)}]` : '',
+      v.lift ? pct(v.lift.estimate) : '',
+      v.lift ? `[${pct(v.lift.lower)}, ${pct(v.lift.upper)}]` : '',
+      v.pValue === null ? '' : v.pValue.toPrecision(3),
+      v.chanceToBeatControl === null ? '' : pct(v.chanceToBeatControl),
+    ]),
+  );
+  if (format === 'csv') {
+    const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  }
+  const { sampleRatio, power } = results;
+  const lines = [
+    `## ${results.experiment.name} (${results.experiment.id}, ${results.experiment.status})`,
+    '',
+    `Exposures: ${results.exposures.map((e) => `${e.variant} ${e.learners} (planned ${pct(e.weight)})`).join(', ')}. ` +
+      `Sample ratio: chi-square ${sampleRatio.chiSquare.toFixed(2)}, p ${sampleRatio.pValue.toPrecision(3)}${sampleRatio.mismatch ? ' — MISMATCH' : ', no mismatch'}.`,
+    `Power: ${power.learnersPerVariantNeeded ?? '?'} learners per variant needed, ${power.learnersPerVariantNow} now` +
+      (power.daysToGo === null
+        ? '.'
+        : `, about ${power.daysToGo} days to go${power.lookAt ? ` (read on ${power.lookAt})` : ''}.`),
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    results.verdict,
+  ];
+  return lines.join('\n') + '\n';
 }

@@ -60,15 +60,16 @@ const FlagKeySchema = z
   .openapi({ description: `A flag key; the platform reads ${Object.keys(DECISIONS).join(', ')}` });
 
 /** A GrowthBook targeting condition (MongoDB-style) on the learner's attributes. */
-const ConditionSchema = z
-  .record(z.string().max(80), z.unknown())
-  .openapi({
-    description:
-      'A condition on the learner attributes id, background, experience, goal, consentModel (MongoDB-style operators, as GrowthBook evaluates them)',
-    example: { experience: { $in: ['new', 'some'] } },
-  });
+const ConditionSchema = z.record(z.string().max(80), z.unknown()).openapi({
+  description:
+    'A condition on the learner attributes id, background, experience, goal, consentModel (MongoDB-style operators, as GrowthBook evaluates them)',
+  example: { experience: { $in: ['new', 'some'] } },
+});
 
-const JsonValueSchema = z.unknown().refine((v) => v !== undefined, 'required').openapi({ description: 'Any JSON value' });
+const JsonValueSchema = z
+  .unknown()
+  .refine((v) => v !== undefined, 'required')
+  .openapi({ description: 'Any JSON value' });
 
 export const FlagInputSchema = z
   .object({
@@ -141,7 +142,8 @@ export const ExperimentInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 100 (they sum to ${total})` });
     }
     const keys = new Set(e.variants.map((v) => v.key));
-    if (keys.size !== e.variants.length) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant keys must differ' });
+    if (keys.size !== e.variants.length)
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant keys must differ' });
     if (e.namespace && e.namespace.range[0] >= e.namespace.range[1]) {
       ctx.addIssue({ code: 'custom', path: ['namespace', 'range'], message: 'must be [start, end] with start < end' });
     }

@@ -204,7 +204,10 @@ function change(
     // The shared counts hold each learner's latest rating of an answer once: a change moves their one vote.
     if (before === 'newer') return {};
     if (before && before.rating === rated.rating && before.reason === rated.reason) return {};
-    store.emit({ kind: 'answer_feedback', courseId, engine, ...rated, previous: before, day: occurredAt.slice(0, 10) }, occurredAt);
+    store.emit(
+      { kind: 'answer_feedback', courseId, engine, ...rated, previous: before, day: occurredAt.slice(0, 10) },
+      occurredAt,
+    );
     effects.emitted = true;
     return {};
   }

@@ -36,6 +36,15 @@ const RETRY_MS = 30_000;
 
 export type NoLearner = { result: 'no_learner' };
 
+/** A learner's side of experiment evaluation (see `Learner.experimentState`). */
+export interface ExperimentState {
+  consent: boolean;
+  consentModel: boolean;
+  background: string | null;
+  experience: string | null;
+  assignments: { experimentId: string; bucketKey: string; variant: string }[];
+}
+
 /**
  * Everything of the learner's that ranking and path planning read at `now`: progress,
  * mastery, preferences, goal, due and rightly answered items, recommendations
@@ -145,6 +154,35 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return null;
     this.ctx.storage.transactionSync(() => this.store.setConsent(consent, at));
     return this.store.consent();
+  }
+
+  /**
+   * What evaluating an experiment for the learner needs: whether they take part in
+   * experiments (analytics consent), their attributes for targeting, and their sticky
+   * buckets. Null when the object is not `learnerId`'s.
+   */
+  async experimentState(learnerId: string): Promise<ExperimentState | null> {
+    if (!(await this.open(learnerId))) return null;
+    const profile = this.store.profile();
+    const preferences = profile?.preferences ?? null;
+    return {
+      consent: profile?.consent.analytics ?? false,
+      consentModel: profile?.consent.model ?? false,
+      background: preferences?.background ?? null,
+      experience: preferences?.experience ?? null,
+      assignments: this.store.assignments(),
+    };
+  }
+
+  /** Keeps the learner's variant of an experiment and queues their first exposure (see the store). */
+  async recordExposure(
+    learnerId: string,
+    exposure: { experimentId: string; bucketKey: string; variant: string; at: string },
+  ): Promise<boolean> {
+    if (!(await this.open(learnerId))) return false;
+    const changed = this.ctx.storage.transactionSync(() => this.store.recordExposure(exposure));
+    if (changed) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
+    return changed;
   }
 
   /** Every canonical preferences hash the learner has held (for the erase of shared cache entries). */

@@ -342,7 +342,10 @@ export function learnerStore(db: LearnerDb) {
         .run();
       // The shared record keeps the first exposure: a learner is analysed in the variant they first saw.
       if (!before) {
-        store.emit({ kind: 'exposure', experimentId: exposure.experimentId, variant: exposure.variant, exposedAt: exposure.at }, exposure.at);
+        store.emit(
+          { kind: 'exposure', experimentId: exposure.experimentId, variant: exposure.variant, exposedAt: exposure.at },
+          exposure.at,
+        );
       }
       return true;
     },

@@ -1,3 +1,4 @@
+import { decide } from '../experiments/experiments.client';
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
 import { GenerationError, MAX_BACKOFF_MS } from '../../platform/text-generator';
@@ -114,8 +115,14 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
   const { contentHash, context } = found.lesson;
   const { preferencesHash } = found.learner;
   const contextHash = await sha256Hex(canonicalJson(context));
-  // A learner who declined a language model is served by the offline engine, cache included.
-  const generator = found.learner.modelConsent ? deps.textGenerator : null;
+  // A learner who declined a language model is served by the offline engine, cache included;
+  // so is one whom a flag or an experiment on `personalize.engine` puts on it.
+  const generator =
+    found.learner.modelConsent &&
+    deps.textGenerator &&
+    (await decide(deps, learnerId, 'personalize.engine', 'auto')).value === 'auto'
+      ? deps.textGenerator
+      : null;
   const keyFor = (engine: 'model' | 'offline') =>
     personalizationKey({
       preferencesHash,

@@ -47,8 +47,10 @@ export interface DayInputs {
   activeDays: readonly string[];
   /** What the learner model says today. */
   learner: Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>;
-  /** `DYNAMIC_PLANS`: off gives the fixed plan. */
+  /** `DYNAMIC_PLANS` (or the `plans.dynamic` flag): off gives the fixed plan. */
   dynamic: boolean;
+  /** Share of new variations per phase (the `plans.new_share` flag); the planner's own without one. */
+  newShare?: PlanContext['newShare'];
 }
 
 export interface DayPlan {
@@ -133,6 +135,7 @@ export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: Pl
     ...input.learner,
     groupsUsedAt,
     signals,
+    ...(input.newShare ? { newShare: input.newShare } : {}),
   };
   return { minutes, archetype, mode, phase, time, profile, ctx };
 }

@@ -144,6 +144,8 @@ export interface PlanContext {
   groupsUsedAt: ReadonlyMap<string, string>;
   /** What past plans say of the learner: what they did, liked, and the difficulty they are comfortable with. */
   signals: PracticeSignals;
+  /** Share of new variations each phase aims at (`NEW_SHARE` unless an experiment or flag sets it). */
+  newShare?: Readonly<Record<Phase, number>>;
 }
 
 export interface PlanItem {
@@ -248,7 +250,7 @@ function scored(library: readonly Variation[], ctx: PlanContext): Candidate[] {
     const fresh = !signals.seen.has(v.id);
     // Discovery wants new variations, later phases proven ones (completed, and liked).
     const proven = signals.done.has(v.id) ? liked : 0;
-    const share = NEW_SHARE[ctx.phase];
+    const share = (ctx.newShare ?? NEW_SHARE)[ctx.phase];
     const novelty = fresh ? share : (1 - share) * proven;
     const aim = signals.comfort + MODE_STRETCH[ctx.mode];
     const score =

@@ -8,13 +8,14 @@ import type { SignalRows } from '../learners/learner.object';
 import type { Variation } from './practice.schemas';
 import type { StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
-import { learnerTimeZone, localTime, nextBest } from './plan.domain';
+import { learnerTimeZone, localTime, NEW_SHARE, nextBest } from './plan.domain';
 import { addDays, localMidnight, weekStart } from './summary.domain';
 import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
+import { decide } from '../experiments/experiments.client';
 
-type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'mastery'>;
+type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'mastery' | 'cache' | 'logger'>;
 
 /** A stored plan row as the API shows it. */
 function planView(row: {
@@ -170,14 +171,19 @@ export async function todaysPlan(
   }
   const { library, courseId, learner } = await learnerToday(deps, { learnerId, now, signals, recentSlug: inputs.recentLesson });
   if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
-  const day = planDay(
-    library,
-    dayInputsOf(
-      { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: deps.config.DYNAMIC_PLANS === 'on' },
+  // Flags and experiments may set both; without them, DYNAMIC_PLANS and the planner's own shares.
+  const [dynamic, newShare] = await Promise.all([
+    decide(deps, learnerId, 'plans.dynamic', deps.config.DYNAMIC_PLANS === 'on', now),
+    decide(deps, learnerId, 'plans.new_share', NEW_SHARE, now),
+  ]);
+  const day = planDay(library, {
+    ...dayInputsOf(
+      { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: dynamic.value },
       { ...inputs, preferences },
       learner,
     ),
-  );
+    newShare: newShare.value,
+  });
   // A learner with plans is owed a weekly summary when their local week ends.
   const [saved] = await Promise.all([
     deps.learner(learnerId).savePlan(learnerId, {

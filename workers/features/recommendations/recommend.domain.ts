@@ -102,8 +102,8 @@ export interface Recommendation {
   reasons: Reason[];
 }
 
-/** Weights of the signals in a lesson's score (sum 1 before bonuses). */
-const WEIGHTS = Object.freeze({
+/** Weights of the signals in a lesson's score (sum 1 before bonuses); a flag or experiment may set others (`recs.weights`). */
+export const WEIGHTS = Object.freeze({
   goal: 0.3,
   /** Added for a step of the path to the learner's set goal. */
   goalPath: 0.15,
@@ -183,8 +183,10 @@ function scoreLesson(
     /** First and last course positions. */
     first: number;
     last: number;
+    weights: RankWeights;
   },
 ): { score: number; reasons: Reason[] } {
+  const WEIGHTS = context.weights;
   const reasons: Reason[] = [];
   let score = 0;
 
@@ -275,7 +277,10 @@ export interface RankOptions {
   seed: number;
   /** 0 turns exploration off (one slot at most otherwise). */
   exploreShare?: number;
+  /** The signals' weights (`WEIGHTS` when unset). */
+  weights?: RankWeights;
 }
+export type RankWeights = Readonly<Record<keyof typeof WEIGHTS, number>>;
 
 /** A stable seed per learner and day: the exploration slot changes daily, not on every request. */
 export function seedOf(learnerId: string, day: string): number {
@@ -294,6 +299,7 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
     first: lessons.reduce((min, l) => Math.min(min, l.position), Infinity),
     last: lessons.reduce((max, l) => Math.max(max, l.position), 0),
     bySlug,
+    weights: options.weights ?? WEIGHTS,
   };
 
   const scored: (Recommendation & { lesson: CourseLesson })[] = [];

@@ -1,7 +1,8 @@
 import type { Deps } from '../../deps';
 import { planPath } from './path.domain';
 import { recommendationsKey } from './recommend.cache';
-import { recommend, seedOf, type CourseLesson, type Recommendation } from './recommend.domain';
+import { recommend, seedOf, WEIGHTS, type CourseLesson, type Recommendation, type RankWeights } from './recommend.domain';
+import { decide } from '../experiments/experiments.client';
 import type { LearnerContext } from './recommend.store';
 import { CachedSchema, MAX_RECOMMENDATIONS, type Cached } from './recommend.schemas';
 
@@ -18,9 +19,9 @@ const PLAIN_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
  */
 export async function rankedFor(
   deps: Pick<Deps, 'recommend'>,
-  input: { learnerId: string; learner: LearnerContext; allowSkips: boolean; now: Date },
+  input: { learnerId: string; learner: LearnerContext; allowSkips: boolean; now: Date; weights?: RankWeights },
 ): Promise<{ items: Recommendation[]; lessons: CourseLesson[] }> {
-  const { learnerId, learner, allowSkips, now } = input;
+  const { learnerId, learner, allowSkips, now, weights } = input;
   const lessons = await deps.recommend.course(learner.courseStamp);
   const goalLessons = new Set<string>();
   if (learner.goal) {
@@ -30,15 +31,23 @@ export async function rankedFor(
   const items = recommend(
     lessons,
     { ...learner.signals, goalLessons, allowSkips },
-    { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)) },
+    { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)), ...(weights ? { weights } : {}) },
   );
   return { items, lessons };
 }
 
 /** Ranks the learner's full list at `now` (see `rankedFor`) and records it as offered to them. */
-async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips: boolean, now: Date): Promise<Recommendation[]> {
-  const learner = await deps.recommend.learner(learnerId, now);
-  const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now });
+async function rank(
+  deps: Pick<Deps, 'recommend' | 'cache' | 'learner' | 'logger'>,
+  learnerId: string,
+  allowSkips: boolean,
+  now: Date,
+): Promise<Recommendation[]> {
+  const [learner, weights] = await Promise.all([
+    deps.recommend.learner(learnerId, now),
+    decide(deps, learnerId, 'recs.weights', WEIGHTS, now),
+  ]);
+  const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now, weights: weights.value });
   await deps.recommend.offer(
     learnerId,
     items.map((i) => i.id),
@@ -53,7 +62,7 @@ async function rank(deps: Pick<Deps, 'recommend'>, learnerId: string, allowSkips
  * that variant, else ranked at `now` and cached until one of their events changes it.
  */
 export async function recommendationsFor(
-  deps: Pick<Deps, 'recommend' | 'cache'>,
+  deps: Pick<Deps, 'recommend' | 'cache' | 'learner' | 'logger'>,
   input: { learnerId: string; limit: number; allowSkips: boolean; now: Date },
 ) {
   const { learnerId, limit, allowSkips, now } = input;
