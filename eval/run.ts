@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
 import { evaluateKt } from './kt';
 import { evaluateAnswers } from './answers';
+import { evaluateExperiments } from './experiments';
 import { evaluatePlans } from './plans';
 import { writeSyntheticKtCsv } from './kt-synthetic';
 import { evaluateRecs } from './recs';
@@ -113,6 +114,20 @@ async function main() {
     console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     return;
   }
+  if (what === 'experiments') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { experiments: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
+    });
+    const started = Date.now();
+    const { report, checks } = evaluateExperiments({ experiments: Number(values.experiments), seed: Number(values.seed) });
+    console.log(report);
+    console.log(`\nran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/eval-experiments.json', JSON.stringify({ at: new Date().toISOString(), checks }, null, 2));
+    if (checks.some((c) => !c.ok)) process.exitCode = 1;
+    return;
+  }
   if (what === 'answers') {
     const { report, scores } = await evaluateAnswers(PORT);
     console.log(report);
@@ -143,7 +158,7 @@ async function main() {
   }
   if (what !== 'search') {
     throw new Error(
-      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt <file.csv>, -- recs [--learners N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt <file.csv>, -- recs [--learners N] [--seed S], -- experiments [--experiments N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
   // The set written alongside the search, and the one written the way learners ask (before looking at results).

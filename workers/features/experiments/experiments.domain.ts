@@ -214,10 +214,12 @@ export function experimentResults(input: {
 
 /** Learners per variant the power calculation asks for, from the control's mean and variance. */
 function learnersNeeded(def: ExperimentInput, baseline: { mean: number; variance: number }): number {
-  const variance = METRICS[def.primaryMetric].kind === 'rate' ? baseline.mean * (1 - baseline.mean) : baseline.variance;
+  const rate = METRICS[def.primaryMetric].kind === 'rate';
+  const changed = Math.min(1, baseline.mean * (1 + def.minimumEffect));
   return sampleSizePerArm({
     baselineMean: baseline.mean,
-    baselineVariance: variance,
+    baselineVariance: rate ? baseline.mean * (1 - baseline.mean) : baseline.variance,
+    treatmentVariance: rate ? changed * (1 - changed) : baseline.variance,
     relativeEffect: def.minimumEffect,
     alpha: def.alpha,
     power: def.power,

@@ -198,12 +198,14 @@ export function sequentialHalfWidth(se: number, n: number, alpha: number, tuning
 /**
  * Learners needed per arm to detect a relative change of `relativeEffect` in a metric
  * with this baseline mean and variance, two-sided at `alpha` with `power`
- * (n = (z_{1-alpha/2} + z_power)^2 * 2 variance / delta^2; Bonferroni over the arms
+ * (n = (z_{1-alpha/2} + z_power)^2 * (variance0 + variance1) / delta^2; Bonferroni over the arms
  * beyond the first comparison).
  */
 export function sampleSizePerArm(input: {
   baselineMean: number;
   baselineVariance: number;
+  /** The treatment's variance (for a rate, that of the changed rate); the baseline's when unset. */
+  treatmentVariance?: number;
   relativeEffect: number;
   alpha: number;
   power: number;
@@ -213,8 +215,8 @@ export function sampleSizePerArm(input: {
   if (!(delta > 0)) return Number.POSITIVE_INFINITY;
   const alpha = input.alpha / Math.max(1, input.comparisons ?? 1);
   const z = normalQuantile(1 - alpha / 2, 0, 1) + normalQuantile(input.power, 0, 1);
-  // The treatment's variance: for a rate, that of the changed rate; for a mean, the baseline's.
-  return Math.ceil((z * z * (2 * input.baselineVariance)) / (delta * delta));
+  const variance = input.baselineVariance + (input.treatmentVariance ?? input.baselineVariance);
+  return Math.ceil((z * z * variance) / (delta * delta));
 }
 
 /** The power a two-sided test at `alpha` has to see a true difference `delta` with standard error `se`. */
