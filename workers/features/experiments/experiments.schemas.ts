@@ -57,7 +57,7 @@ const FlagKeySchema = z
   .min(1)
   .max(80)
   .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, 'must be lower-case words joined by dots or underscores')
-  .openapi({ description: `A flag key; the platform reads ${Object.keys(DECISIONS).join(', ')}` });
+  .openapi({ description: `A flag key; the platform reads ${Object.keys(DECISIONS).join(', ')}`, example: 'plans.dynamic' });
 
 /** A GrowthBook targeting condition (MongoDB-style) on the learner's attributes. */
 const ConditionSchema = z.record(z.string().max(80), z.unknown()).openapi({
@@ -91,7 +91,10 @@ export const FlagKeyParamSchema = z.object({ key: FlagKeySchema });
 
 const VariantSchema = z
   .object({
-    key: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 of a-z, 0-9, _ and -'),
+    key: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 of a-z, 0-9, _ and -')
+      .openapi({ example: 'control' }),
     name: z.string().max(120).optional(),
     weight: z.number().min(0).max(100).openapi({ description: 'Percent of the traffic; the variants sum to 100' }),
     value: JsonValueSchema,
@@ -112,7 +115,10 @@ export const ExperimentInputSchema = z
     coverage: z.number().gt(0).max(1).default(1).openapi({ description: 'Share of eligible learners included' }),
     namespace: z
       .object({
-        name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
+        name: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)
+          .openapi({ example: 'planner' }),
         range: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
       })
       .strict()

@@ -178,6 +178,7 @@ describe('privacy', () => {
       'aggregate_receipts',
       'attempt_log',
       'event_rejections',
+      'learner_activity_daily',
       'lesson_completions',
     ]);
 
