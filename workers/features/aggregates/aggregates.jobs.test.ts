@@ -35,7 +35,17 @@ async function recount(learnerIds: string[]) {
   const activity = new Map<string, { seconds: number; heartbeats: number }>();
   const completions: string[] = [];
   let attempts = 0;
+  // Each learner's row of the daily rollup, summed over days.
+  const perLearner: {
+    learner_id: string;
+    active_seconds: number;
+    completions: number;
+    attempts: number;
+    recs_accepted: number;
+  }[] = [];
   for (const id of learnerIds) {
+    const mine = { learner_id: id, active_seconds: 0, completions: 0, attempts: 0, recs_accepted: 0 };
+    perLearner.push(mine);
     const events = await learnerSql<{ type: string; payload: string; occurred_at: string }>(
       id,
       'SELECT type, payload, occurred_at FROM events',
@@ -51,6 +61,7 @@ async function recount(learnerIds: string[]) {
         const key = `${payload.lessonSlug}|${e.occurred_at.slice(0, 10)}`;
         const a = activity.get(key) ?? { seconds: 0, heartbeats: 0 };
         activity.set(key, { seconds: a.seconds + Math.min(payload.seconds ?? 0, 60), heartbeats: a.heartbeats + 1 });
+        mine.active_seconds += Math.min(payload.seconds ?? 0, 60);
       }
     }
     // Feedback counts once per learner, recommendation and action.
@@ -60,6 +71,7 @@ async function recount(learnerIds: string[]) {
     )) {
       const s = stats.get(f.recommendation_id) ?? { accepted: 0, dismissed: 0, completed: 0 };
       for (const action of f.counted.split(',').filter(Boolean)) s[action as keyof typeof s]++;
+      if (f.counted.split(',').includes('accepted')) mine.recs_accepted++;
       stats.set(f.recommendation_id, s);
     }
     const done = await learnerSql<{ lesson_slug: string }>(
@@ -67,8 +79,10 @@ async function recount(learnerIds: string[]) {
       'SELECT lesson_slug FROM lesson_progress WHERE completed_at IS NOT NULL',
     );
     completions.push(...done.map((d) => `${id}|${d.lesson_slug}`));
+    mine.completions = done.length;
     // All answered within a day: only each item's first answer is evidence, and only evidence is shared.
-    attempts += (await learnerSql<{ n: number }>(id, 'SELECT count(DISTINCT item_id) AS n FROM attempts'))[0]?.n ?? 0;
+    mine.attempts = (await learnerSql<{ n: number }>(id, 'SELECT count(DISTINCT item_id) AS n FROM attempts'))[0]?.n ?? 0;
+    attempts += mine.attempts;
   }
   return {
     stats: [...stats]
@@ -79,6 +93,7 @@ async function recount(learnerIds: string[]) {
       .sort((a, b) => a.key.localeCompare(b.key)),
     completions: completions.sort(),
     attempts,
+    perLearner: perLearner.sort((a, b) => a.learner_id.localeCompare(b.learner_id)),
   };
 }
 
@@ -101,6 +116,11 @@ async function shared() {
       .map((r) => `${r.learner_id}|${r.lesson_slug}`)
       .sort(),
     attempts: (await rows<{ n: number }>('SELECT count(*) AS n FROM attempt_log'))[0]?.n ?? 0,
+    perLearner: await rows(
+      `SELECT learner_id, sum(active_seconds) AS active_seconds, sum(completions) AS completions, sum(attempts) AS attempts,
+         sum(recs_accepted) AS recs_accepted
+       FROM learner_activity_daily GROUP BY learner_id ORDER BY learner_id`,
+    ),
   };
 }
 
