@@ -43,6 +43,7 @@ function experiment(id: string, overrides: Partial<ExperimentInput> = {}): Exper
     primaryMetric: 'lesson_completion',
     guardrailMetrics: [],
     kind: 'ab',
+    banditPeriodHours: 24,
     alpha: ALPHA,
     power: 0.8,
     minimumEffect: 0.1,

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { depsFor } from './deps';
 import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
 import { buildDueSummaries } from './features/practice/summary.jobs';
+import { updateBandits } from './features/experiments/experiments.jobs';
 import { applyRetention, retentionWindow } from './features/privacy/privacy.retention';
 import { consumeBatch } from './queues/consumer';
 import type { JobMessage } from './queues/messages';
@@ -31,6 +32,8 @@ export default {
     const window = retentionWindow(new Date(controller.scheduledTime), EVENT_RETENTION_DAYS, REJECTION_PAYLOAD_DAYS);
     const removed = await applyRetention(env.DB, window);
     deps.logger.log('info', 'retention.applied', removed);
+    // Bandits whose period has passed are reweighted from their primary metric.
+    await updateBandits(deps, new Date(controller.scheduledTime));
     // Weekly summaries of learners whose local week has ended.
     const summaries = await buildDueSummaries(deps, new Date(controller.scheduledTime));
     if (summaries.learners > 0) deps.logger.log('info', 'summaries.built', summaries);

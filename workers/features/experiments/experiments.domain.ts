@@ -128,9 +128,9 @@ export function experimentResults(input: {
   const def = experiment.definition as ExperimentInput;
   const keys = def.variants.map((v) => v.key);
   const counts = keys.map((k) => exposures.get(k) ?? 0);
-  // Bandits move their weights, so their split is checked against the weights in force, which is what they aimed for.
   const weights = experiment.weights.length === keys.length ? experiment.weights : plannedWeights(def);
-  const srm = sampleRatioMismatch(counts, weights);
+  // A bandit's split moves by design: its exposures are not checked against one split.
+  const srm = experiment.kind === 'bandit' ? { chiSquare: 0, pValue: 1, mismatch: false } : sampleRatioMismatch(counts, weights);
   const total = counts.reduce((s, c) => s + c, 0);
   const control = keys[0] as string;
 

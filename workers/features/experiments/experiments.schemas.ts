@@ -128,6 +128,13 @@ export const ExperimentInputSchema = z
     primaryMetric: MetricSchema,
     guardrailMetrics: z.array(MetricSchema).max(8).default([]),
     kind: z.enum(['ab', 'bandit']).default('ab').openapi({ description: 'bandit: Thompson sampling moves the weights' }),
+    banditPeriodHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(168)
+      .default(24)
+      .openapi({ description: 'How often the cron reweights a bandit from its primary metric' }),
     alpha: z.number().min(0.001).max(0.2).default(0.05),
     power: z.number().min(0.5).max(0.99).default(0.8),
     minimumEffect: z

@@ -256,7 +256,15 @@ export function thompsonWeights(
     });
     wins[best] = (wins[best] ?? 0) + 1;
   }
-  const raw = wins.map((w) => Math.max(floor, w / draws));
-  const total = raw.reduce((s, w) => s + w, 0);
-  return raw.map((w) => w / total);
+  // Arms under the floor get it; the others share what is left in proportion (repeated while that pushes one under).
+  const shares = wins.map((w) => w / draws);
+  const floored = new Set<number>();
+  for (let pass = 0; pass < arms.length; pass++) {
+    const rest = shares.reduce((s, w, i) => s + (floored.has(i) ? 0 : w), 0);
+    const left = 1 - floor * floored.size;
+    const under = shares.findIndex((w, i) => !floored.has(i) && (rest > 0 ? (w / rest) * left : 0) < floor);
+    if (under < 0) return shares.map((w, i) => (floored.has(i) ? floor : rest > 0 ? (w / rest) * left : 0));
+    floored.add(under);
+  }
+  return shares.map(() => 1 / arms.length);
 }
