@@ -3,14 +3,21 @@ import { parseArgs } from 'node:util';
 import { usageTable } from '../workers/features/usage/usage.domain';
 import { UsageReportSchema } from '../workers/features/usage/usage.schemas';
 import { authorTarget, defaultTarget } from './local-env';
-import { createClient, runCli } from './push';
+import { createClient, runCli, type Api } from './push';
+import { z } from 'zod';
+import { resultsTable } from '../workers/features/experiments/experiments.domain';
+import { ExperimentResultsSchema, ExperimentSchema } from '../workers/features/experiments/experiments.schemas';
 
 const USAGE = `Usage: npm run report -- usage [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>] [--group-by day|feature|model]
                              [--format markdown|csv] [--out <file>] [--target <url>] [--key <author key>]
+       npm run report -- experiments [--id <experiment>] [--format markdown|csv] [--out <file>]
 
   usage       model calls, failed calls, tokens and estimated cost (GET /api/admin/usage),
               printed as a markdown table, or as CSV; --out writes the table to a file
               (CSV for a .csv file unless --format says otherwise)
+  experiments each experiment's results (or --id one): exposures, the sample-ratio check, power,
+              and per metric and variant the mean, difference and lift with intervals, p and
+              chance to beat control (GET /api/admin/experiments/{id}/results)
   --from/--to the UTC days covered, both included (default: the last 30 days)
   --target    API origin (default ${defaultTarget()})
   --key       author key with the admin scope (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
@@ -23,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       'group-by': { type: 'string', default: 'day' },
+      id: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       target: { type: 'string' },
@@ -31,24 +39,55 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'markdown');
-  if (values.help || positionals[0] !== 'usage' || positionals.length !== 1 || (format !== 'csv' && format !== 'markdown')) {
+  const report = positionals[0];
+  if (
+    values.help ||
+    (report !== 'usage' && report !== 'experiments') ||
+    positionals.length !== 1 ||
+    (format !== 'csv' && format !== 'markdown')
+  ) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const author = authorTarget(values);
   if (!author) return 2;
+  if (report === 'experiments')
+    return experimentsReport(createClient(author.target, author.key), { id: values.id, format, out: values.out });
   const query = new URLSearchParams({ groupBy: values['group-by'] });
   if (values.from) query.set('from', values.from);
   if (values.to) query.set('to', values.to);
   const api = createClient(author.target, author.key);
-  const report = UsageReportSchema.parse(await api('GET', `/api/admin/usage?${query.toString()}`));
-  const table = usageTable(report, format);
-  if (values.out) {
-    writeFileSync(values.out, table);
-    console.log(`wrote ${report.rows.length} row(s) and the total to ${values.out}`);
+  const usage = UsageReportSchema.parse(await api('GET', `/api/admin/usage?${query.toString()}`));
+  write(usageTable(usage, format), values.out, `${usage.rows.length} row(s) and the total`);
+  return 0;
+}
+
+function write(table: string, out: string | undefined, what: string) {
+  if (out) {
+    writeFileSync(out, table);
+    console.log(`wrote ${what} to ${out}`);
   } else {
     process.stdout.write(table);
   }
+}
+
+/** Each experiment's results table (or one's), newest first. */
+async function experimentsReport(
+  api: Api,
+  options: { id: string | undefined; format: 'markdown' | 'csv'; out: string | undefined },
+) {
+  const { experiments } = z.object({ experiments: z.array(ExperimentSchema) }).parse(await api('GET', '/api/admin/experiments'));
+  const chosen = experiments.filter((e) => (options.id ? e.id === options.id : e.status !== 'draft'));
+  if (options.id && chosen.length === 0) {
+    console.error(`no experiment ${options.id}`);
+    return 1;
+  }
+  const tables = [];
+  for (const experiment of chosen) {
+    const results = ExperimentResultsSchema.parse(await api('GET', `/api/admin/experiments/${experiment.id}/results`));
+    tables.push(resultsTable(results, options.format));
+  }
+  write(tables.join('\n') || 'no started experiments\n', options.out, `${chosen.length} experiment(s)`);
   return 0;
 }
 
