@@ -24,6 +24,7 @@ import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
 import { eventAdminRoutes } from './features/events/events-admin.routes';
 import { experimentAdminRoutes, flagAdminRoutes } from './features/experiments/experiments.routes';
+import { analyticsAdminRoutes } from './features/analytics/analytics.routes';
 import {
   goalRoutes,
   learningPathRoutes,
@@ -87,6 +88,7 @@ export function createApp() {
   app.route('/api/admin/usage', usageAdminRoutes);
   app.route('/api/admin/flags', flagAdminRoutes);
   app.route('/api/admin/experiments', experimentAdminRoutes);
+  app.route('/api/admin/analytics', analyticsAdminRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
   app.route('/', mcpRoutes);
@@ -115,6 +117,8 @@ export function createApp() {
       { name: 'Learners', description: 'Anonymous learners, onboarding and preferences (learner token)' },
       { name: 'Personalization', description: 'Lessons adapted to the learner, cached by content and preferences' },
       { name: 'Authoring', description: 'Pushing content (author key required)' },
+      { name: 'Experiments', description: 'Flags, experiments and their results (admin key required)' },
+      { name: 'Analytics', description: 'Learning analytics from the rollups (admin key required)' },
       { name: 'Operations', description: 'Health and liveness' },
     ],
   });

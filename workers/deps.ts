@@ -15,6 +15,7 @@ import { createD1SourceStore, type SourceStore } from './features/sources/source
 import { createD1ConceptStore, type ConceptStore } from './features/concepts/concepts.store';
 import { createD1EventStore, type EventStore } from './features/events/events.store';
 import { createD1ExperimentStore, type ExperimentStore } from './features/experiments/experiments.store';
+import { createD1AnalyticsStore, type AnalyticsStore } from './features/analytics/analytics.store';
 import type { EventMessage } from './features/events/events.schemas';
 import { createD1AggregateStore, type AggregateStore } from './features/aggregates/aggregates.store';
 import type { AggregateMessage } from './features/aggregates/aggregates.schemas';
@@ -134,6 +135,8 @@ export interface Deps {
   usage: UsageStore;
   /** Flags, experiments, their exposures and metrics; the published payload. */
   experiments: ExperimentStore;
+  /** Learning analytics read from the rollups. */
+  analytics: AnalyticsStore;
   limits: {
     learnerCreate: RateLimiter;
     personalizeIp: RateLimiter;
@@ -203,6 +206,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     personalize: createPersonalizeStore(db, learner),
     usage,
     experiments: createD1ExperimentStore(d1, cache),
+    analytics: createD1AnalyticsStore(d1),
     limits: {
       learnerCreate: createBindingRateLimiter(env.LEARNER_CREATE_LIMIT, LIMIT_PERIOD_SECONDS),
       personalizeIp: createBindingRateLimiter(env.PERSONALIZE_IP_LIMIT, LIMIT_PERIOD_SECONDS),

@@ -803,6 +803,51 @@ export const learnerActivityDaily = sqliteTable(
     answersUp: integer('answers_up').notNull().default(0),
     answersDown: integer('answers_down').notNull().default(0),
     recsAccepted: integer('recs_accepted').notNull().default(0),
+    /** 1 on the day the learner finished onboarding (course_id '': onboarding is not about a course). */
+    onboarded: integer('onboarded').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.learnerId, t.courseId, t.day] }), index('learner_activity_daily_day').on(t.day)],
+);
+
+/**
+ * Per quiz item over all learners' evidence answers, for item analysis: answers, right
+ * ones, and sums of the answering learners' ability before the answer (for the
+ * point-biserial discrimination). No learner id.
+ */
+export const itemStats = sqliteTable(
+  'item_stats',
+  {
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    answers: integer('answers').notNull().default(0),
+    correct: integer('correct').notNull().default(0),
+    sumAbility: real('sum_ability').notNull().default(0),
+    sumAbilitySquares: real('sum_ability_squares').notNull().default(0),
+    sumCorrectAbility: real('sum_correct_ability').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId] })],
+);
+
+/** How often each choice of each item was picked (distractor analysis). No learner id. */
+export const itemChoiceStats = sqliteTable(
+  'item_choice_stats',
+  {
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    answer: integer('answer').notNull(),
+    picks: integer('picks').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId, t.answer] })],
+);
+
+/** Learners who opened and who completed each lesson (completion and drop-off). No learner id. */
+export const lessonStats = sqliteTable(
+  'lesson_stats',
+  {
+    courseId: text('course_id').notNull(),
+    lessonSlug: text('lesson_slug').notNull(),
+    started: integer('started').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug] })],
 );

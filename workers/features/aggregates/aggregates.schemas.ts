@@ -23,6 +23,8 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     answer: z.number().int(),
     correct: z.boolean(),
     occurredAt: z.string(),
+    /** The learner's ability estimate before this answer (item discrimination); absent in deltas queued before it. */
+    ability: z.number().finite().optional(),
   }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
   z.object({
@@ -45,6 +47,10 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     previous: z.object({ rating: z.enum(ANSWER_RATINGS), reason: z.string().nullable() }).nullable(),
     day: z.iso.date().optional(),
   }),
+  /** The learner finished onboarding (the funnel's first step). */
+  z.object({ kind: z.literal('onboarded'), seq, day: z.iso.date() }),
+  /** The learner opened a lesson for the first time (completion and drop-off per lesson). */
+  z.object({ kind: z.literal('lesson_seen'), seq, courseId: id, lessonSlug: id, day: z.iso.date() }),
   /** A learner's first exposure to an experiment, in the variant they saw. */
   z.object({ kind: z.literal('exposure'), seq, experimentId: id, variant: id, exposedAt: z.string() }),
   /** A task of a daily plan done or skipped (the first outcome of each task). */

@@ -24,7 +24,8 @@ type RollupColumn =
   | 'plan_skipped'
   | 'answers_up'
   | 'answers_down'
-  | 'recs_accepted';
+  | 'recs_accepted'
+  | 'onboarded';
 
 /** A dismissal adds one to its recommendation's count; restoring (undoing) it takes that one back. */
 const dismissedChange = (action: string) => (action === 'dismissed' ? 1 : action === 'restored' ? -1 : 0);
@@ -46,16 +47,42 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         )
         .bind(learnerId, courseId, day, ...columns.map((c) => add[c] ?? 0), ...guard);
     };
+    /** One more learner who started or completed a lesson. */
+    const lessonCount = (courseId: string, lessonSlug: string, column: 'started' | 'completed') =>
+      d1
+        .prepare(
+          `INSERT INTO lesson_stats (course_id, lesson_slug, ${column}) SELECT ?, ?, 1 WHERE ${receipted}
+           ON CONFLICT (course_id, lesson_slug) DO UPDATE SET ${column} = ${column} + 1`,
+        )
+        .bind(courseId, lessonSlug, ...guard);
     const receipt = d1
       .prepare(
         'INSERT INTO aggregate_receipts (learner_id, seq, applied_by, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       )
       .bind(learnerId, delta.seq, attempt, now);
     switch (delta.kind) {
-      case 'attempt':
+      case 'attempt': {
+        const ability = delta.ability ?? 0;
+        const right = delta.correct ? 1 : 0;
         return [
           receipt,
-          rollup(delta.courseId, delta.occurredAt.slice(0, 10), { attempts: 1, correct: delta.correct ? 1 : 0 }),
+          rollup(delta.courseId, delta.occurredAt.slice(0, 10), { attempts: 1, correct: right }),
+          d1
+            .prepare(
+              `INSERT INTO item_stats (course_id, item_id, answers, correct, sum_ability, sum_ability_squares, sum_correct_ability)
+               SELECT ?, ?, 1, ?, ?, ?, ? WHERE ${receipted}
+               ON CONFLICT (course_id, item_id) DO UPDATE SET answers = answers + 1, correct = correct + excluded.correct,
+                 sum_ability = sum_ability + excluded.sum_ability,
+                 sum_ability_squares = sum_ability_squares + excluded.sum_ability_squares,
+                 sum_correct_ability = sum_correct_ability + excluded.sum_correct_ability`,
+            )
+            .bind(delta.courseId, delta.itemId, right, ability, ability * ability, right * ability, ...guard),
+          d1
+            .prepare(
+              `INSERT INTO item_choice_stats (course_id, item_id, answer, picks) SELECT ?, ?, ?, 1 WHERE ${receipted}
+               ON CONFLICT (course_id, item_id, answer) DO UPDATE SET picks = picks + 1`,
+            )
+            .bind(delta.courseId, delta.itemId, delta.answer, ...guard),
           d1
             .prepare(
               `INSERT INTO attempt_log (learner_id, event_id, course_id, item_id, concept_id, lesson_slug, answer, correct, occurred_at)
@@ -73,10 +100,12 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
               delta.occurredAt,
             ),
         ];
+      }
       case 'completion':
         return [
           receipt,
           rollup(delta.courseId, delta.completedAt.slice(0, 10), { completions: 1 }),
+          lessonCount(delta.courseId, delta.lessonSlug, 'completed'),
           d1
             .prepare(
               `INSERT INTO lesson_completions (learner_id, course_id, lesson_slug, completed_at) VALUES (?, ?, ?, ?)
@@ -148,6 +177,10 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             .bind(delta.courseId, delta.lessonSlug, delta.day, delta.seconds, delta.heartbeats, ...guard),
           rollup(delta.courseId, delta.day, { active_seconds: delta.seconds }),
         ];
+      case 'onboarded':
+        return [receipt, rollup('', delta.day, { onboarded: 1 })];
+      case 'lesson_seen':
+        return [receipt, lessonCount(delta.courseId, delta.lessonSlug, 'started')];
       case 'exposure':
         // Keyed by experiment and learner: the first exposure stays, a redelivery changes nothing.
         return [

@@ -160,7 +160,15 @@ function change(
         store.setAbility(result.ability, occurredAt);
         // The shared attempt log (item statistics, BKT fits) takes evidence only, like the learner's own model.
         store.emit(
-          { kind: 'attempt', ...attempt, lessonSlug: item.lessonSlug, answer: result.graded.answer, correct, occurredAt },
+          {
+            kind: 'attempt',
+            ...attempt,
+            lessonSlug: item.lessonSlug,
+            answer: result.graded.answer,
+            correct,
+            occurredAt,
+            ability: snapshot.ability.theta,
+          },
           occurredAt,
         );
         effects.emitted = true;
@@ -230,12 +238,16 @@ function change(
   }
   if (event.type === 'lesson.rated' || subject.kind !== 'lesson') return {};
   const slug = event.lessonSlug;
-  const firstCompletion = store.addLessonProgress(subject.courseId, slug, {
+  const { firstCompletion, firstSeen } = store.addLessonProgress(subject.courseId, slug, {
     startedAt: event.type === 'lesson.started' ? occurredAt : null,
     completedAt: event.type === 'lesson.completed' ? occurredAt : null,
     seconds,
     at: occurredAt,
   });
+  if (firstSeen) {
+    store.emit({ kind: 'lesson_seen', courseId: subject.courseId, lessonSlug: slug, day: occurredAt.slice(0, 10) }, occurredAt);
+    effects.emitted = true;
+  }
   if (firstCompletion) {
     store.emit({ kind: 'completion', courseId: subject.courseId, lessonSlug: slug, completedAt: occurredAt }, occurredAt);
     effects.emitted = true;

@@ -139,7 +139,8 @@ export class Learner extends DurableObject<Env> {
 
   async savePreferences(learnerId: string, change: PreferenceChange, at: string): Promise<boolean> {
     if (!(await this.open(learnerId))) return false;
-    this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
+    const emitted = this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
+    if (emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
     return true;
   }
 

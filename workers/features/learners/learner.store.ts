@@ -120,8 +120,10 @@ export function learnerStore(db: LearnerDb) {
       db.insert(t.profile).values({ id, createdAt, movedAt }).onConflictDoNothing().run();
     },
 
-    savePreferences(change: PreferenceChange, at: string): void {
-      const pending = db.select({ notices: t.profile.pendingNotices }).from(t.profile).get()?.notices ?? [];
+    /** Saves preferences; the first ones finish onboarding, which the funnel counts (returns whether a delta was queued). */
+    savePreferences(change: PreferenceChange, at: string): boolean {
+      const before = db.select({ notices: t.profile.pendingNotices, preferences: t.profile.preferences }).from(t.profile).get();
+      const pending = before?.notices ?? [];
       db.update(t.profile)
         .set({
           preferences: change.preferences,
@@ -131,6 +133,9 @@ export function learnerStore(db: LearnerDb) {
         })
         .run();
       db.insert(t.preferenceHistory).values({ preferences: change.preferences, source: change.source, changedAt: at }).run();
+      if (before?.preferences) return false;
+      store.emit({ kind: 'onboarded', day: at.slice(0, 10) }, at);
+      return store.consent().analytics;
     },
 
     /** Every preferences the learner ever saved, valid in today's shape (older shapes are skipped). */
@@ -188,7 +193,7 @@ export function learnerStore(db: LearnerDb) {
       courseId: string,
       slug: string,
       change: { startedAt: string | null; completedAt: string | null; seconds: number; at: string },
-    ): boolean {
+    ): { firstCompletion: boolean; firstSeen: boolean } {
       const before = store.lessonProgress(slug);
       db.insert(t.lessonProgress)
         .values({
@@ -209,7 +214,10 @@ export function learnerStore(db: LearnerDb) {
           },
         })
         .run();
-      return change.completedAt !== null && before.completedAt === null;
+      return {
+        firstCompletion: change.completedAt !== null && before.completedAt === null,
+        firstSeen: before.startedAt === null && before.completedAt === null && before.lastActivityAt === null,
+      };
     },
 
     /** The course of a lesson the learner has progress in; null for any other lesson. */

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { api, buildCourse, d1Rows, DELIVERY, flushLearners, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import type { ItemAnalysis } from './analytics.domain';
+import type { LessonFigures, Overview } from './analytics.store';
+
+const admin = async <T>(key: string, path: string) => {
+  const response = await api(`/api/admin/analytics${path}`, { key });
+  expect(response.status, path).toBe(200);
+  return response.json<T>();
+};
+
+describe('analytics', () => {
+  it('reads what learners did from the rollups: active learners, funnel, lessons, items', { timeout: 60_000 }, async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(3), key);
+    const adminKey = await givenAuthorKey({ scopes: ['admin'] });
+    const learners = [await givenLearner(), await givenLearner(), await givenLearner()];
+    // Declined analytics: what they do is not counted anywhere.
+    const private_ = await givenLearner();
+    await api('/api/learners/me/consent', { method: 'PUT', key: private_.token, json: { model: true, analytics: false } });
+    const key1 = Number((await d1Rows("SELECT answer FROM quiz_items WHERE id = 'lesson-1-q1'"))[0]?.answer);
+    for (const [i, learner] of [...learners, private_].entries()) {
+      await api('/api/progress/lessons/lesson-1/time', {
+        method: 'PUT',
+        key: learner.token,
+        json: { eventId: crypto.randomUUID(), seconds: 45 },
+      });
+      // Two of the three counted learners complete lesson 1 (and the private one).
+      if (i !== 1)
+        await api('/api/progress/lessons/lesson-1/complete', {
+          method: 'POST',
+          key: learner.token,
+          json: { eventId: crypto.randomUUID() },
+        });
+      // Right, wrong, right (and right) on lesson 1's item.
+      const json = { eventId: crypto.randomUUID(), itemId: 'lesson-1-q1', answer: i === 1 ? (key1 + 1) % 3 : key1 };
+      expect((await api('/api/quizzes/attempts', { method: 'POST', key: learner.token, json })).status).toBe(200);
+    }
+    await flushLearners(...[...learners, private_].map((l) => l.learnerId));
+    await expect.poll(async () => (await d1Rows('SELECT sum(answers) AS n FROM item_stats'))[0]?.n, DELIVERY).toBe(3);
+    await expect.poll(async () => (await d1Rows('SELECT sum(started) AS n FROM lesson_stats'))[0]?.n, DELIVERY).toBe(3);
+    await expect
+      .poll(async () => (await d1Rows('SELECT sum(onboarded) AS n FROM learner_activity_daily'))[0]?.n, DELIVERY)
+      .toBe(3);
+
+    const overview = await admin<Overview>(adminKey, '/overview?days=7');
+    expect(overview.activeLearners).toEqual({ day: 3, week: 3, month: 3 });
+    expect(overview.daily.at(-1)).toEqual({ day: overview.today, learners: 3 });
+    expect(overview.funnel.map((s) => [s.step, s.learners])).toEqual([
+      ['onboarded', 3],
+      ['first_lesson', 3],
+      ['first_completion', 2],
+      ['returned', 0],
+    ]);
+    expect(overview.retention.at(-1)).toMatchObject({ learners: 3, weeks: [1] });
+
+    const { lessons } = await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons');
+    expect(lessons.find((l) => l.lessonSlug === 'lesson-1')).toMatchObject({ started: 3, completed: 2, dropOff: 1 / 3 });
+
+    const { items } = await admin<{ items: ItemAnalysis[] }>(adminKey, '/items');
+    const item = items.find((i) => i.itemId === 'lesson-1-q1');
+    expect(item).toMatchObject({ answers: 3, difficulty: 2 / 3, flags: [] });
+    expect(item?.choices.find((c) => c.key)?.share).toBeCloseTo(2 / 3, 10);
+
+    // Bad input and scope.
+    expect((await api('/api/admin/analytics/overview?days=1000', { key: adminKey })).status).toBe(400);
+    const contentKey = await givenAuthorKey({ scopes: ['content'] });
+    expect((await api('/api/admin/analytics/items', { key: contentKey })).status).toBe(403);
+    expect((await api('/api/admin/analytics/items')).status).toBe(401);
+  });
+});

@@ -1,0 +1,66 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../http/app-env';
+import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
+import { problemResponses } from '../../http/problem';
+import { validationHook } from '../../http/validation';
+import { ItemAnalysisSchema, LessonFiguresSchema, OverviewQuerySchema, OverviewSchema } from './analytics.schemas';
+
+/** `/api/admin/analytics`: learning analytics from the rollups (admin scope). */
+export const analyticsAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+analyticsAdminRoutes.use('*', requireAuthor('admin'));
+analyticsAdminRoutes
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/overview',
+      tags: ['Analytics'],
+      summary: 'Active learners (day, week, month), the daily series, the funnel and retention by weekly cohort',
+      description:
+        'From the learners’ daily rollup (learners who consented to analytics only). Funnel: onboarded, opened a first lesson, completed one, came back on another day.',
+      security: AUTHOR_SECURITY,
+      request: { query: OverviewQuerySchema },
+      responses: {
+        200: { description: 'The overview', content: { 'application/json': { schema: OverviewSchema } } },
+        ...problemResponses(400, 401, 403, 429),
+      },
+    }),
+    async (c) => {
+      const { days } = c.req.valid('query');
+      return c.json(await c.var.deps.analytics.overview(new Date().toISOString().slice(0, 10), days), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/lessons',
+      tags: ['Analytics'],
+      summary: 'Per lesson: learners who opened and completed it, completion rate, drop-off, active minutes',
+      security: AUTHOR_SECURITY,
+      responses: {
+        200: {
+          description: 'Lessons in course order',
+          content: { 'application/json': { schema: z.object({ lessons: z.array(LessonFiguresSchema) }) } },
+        },
+        ...problemResponses(401, 403, 429),
+      },
+    }),
+    async (c) => c.json({ lessons: await c.var.deps.analytics.lessons() }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/items',
+      tags: ['Analytics'],
+      summary: 'Quiz item analysis: difficulty, point-biserial discrimination, distractor choice rates, flagged items',
+      description: `Over learners' evidence answers (a repeat soon after a graded answer is not evidence). Items with at least 20 answers are flagged when too easy (> 95% right), too hard (< 20%), weakly or negatively discriminating, when a distractor is picked more than the key, or when a distractor is almost never picked.`,
+      security: AUTHOR_SECURITY,
+      responses: {
+        200: {
+          description: 'Items in course order',
+          content: { 'application/json': { schema: z.object({ items: z.array(ItemAnalysisSchema) }) } },
+        },
+        ...problemResponses(401, 403, 429),
+      },
+    }),
+    async (c) => c.json({ items: await c.var.deps.analytics.items() }, 200),
+  );

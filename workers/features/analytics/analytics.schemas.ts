@@ -1,0 +1,65 @@
+import { z } from '@hono/zod-openapi';
+
+export const OverviewQuerySchema = z.object({
+  days: z.coerce.number().int().min(7).max(90).default(30).openapi({ description: 'Days of the daily series (7 to 90)' }),
+});
+
+export const OverviewSchema = z
+  .object({
+    today: z.string(),
+    activeLearners: z
+      .object({ day: z.number().int(), week: z.number().int(), month: z.number().int() })
+      .openapi({ description: 'Distinct active learners today, in the last 7 and the last 30 days (UTC)' }),
+    daily: z.array(z.object({ day: z.string(), learners: z.number().int() })),
+    funnel: z.array(
+      z.object({
+        step: z.enum(['onboarded', 'first_lesson', 'first_completion', 'returned']),
+        learners: z.number().int(),
+        share: z.number().openapi({ description: 'Of the largest step' }),
+      }),
+    ),
+    retention: z
+      .array(z.object({ cohort: z.string(), learners: z.number().int(), weeks: z.array(z.number()) }))
+      .openapi({ description: 'Per week of first activity (Monday), the share active in each week since (week 0 first)' }),
+  })
+  .openapi('AnalyticsOverview');
+
+export const LessonFiguresSchema = z
+  .object({
+    courseId: z.string(),
+    lessonSlug: z.string(),
+    title: z.string(),
+    started: z.number().int(),
+    completed: z.number().int(),
+    completionRate: z.number(),
+    dropOff: z.number().openapi({ description: 'Share of those who opened it and have not completed it' }),
+    activeMinutes: z.number(),
+    minutesPerStarter: z.number(),
+  })
+  .openapi('LessonFigures');
+
+export const ItemAnalysisSchema = z
+  .object({
+    itemId: z.string(),
+    lessonSlug: z.string(),
+    question: z.string(),
+    answers: z.number().int(),
+    difficulty: z.number().openapi({ description: 'Share answered right (higher is easier)' }),
+    discrimination: z
+      .number()
+      .nullable()
+      .openapi({ description: "Point-biserial correlation of a right answer with the learner's ability before answering" }),
+    choices: z.array(z.object({ answer: z.number().int(), text: z.string(), key: z.boolean(), share: z.number() })),
+    flags: z.array(
+      z.enum([
+        'too_easy',
+        'too_hard',
+        'low_discrimination',
+        'negative_discrimination',
+        'distractor_beats_key',
+        'unused_distractor',
+      ]),
+    ),
+    notes: z.array(z.string()),
+  })
+  .openapi('ItemAnalysis');

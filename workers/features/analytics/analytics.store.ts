@@ -1,0 +1,165 @@
+import { analyseItem, retention, weekOf, type ItemAnalysis } from './analytics.domain';
+
+/** A learner counts as active on a day with time, a completion, an answer, a plan task, a rating or an accepted recommendation. */
+const ACTIVE = `(active_seconds > 0 OR completions > 0 OR attempts > 0 OR plan_done > 0 OR plan_skipped > 0
+  OR answers_up <> 0 OR answers_down <> 0 OR recs_accepted > 0)`;
+/** Monday of a day's week, in SQLite. */
+const MONDAY = (day: string) => `date(${day}, '-' || ((CAST(strftime('%w', ${day}) AS INTEGER) + 6) % 7) || ' days')`;
+/** Weeks of cohorts the retention table shows. */
+const RETENTION_WEEKS = 12;
+
+const shift = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export interface Overview {
+  today: string;
+  activeLearners: { day: number; week: number; month: number };
+  daily: { day: string; learners: number }[];
+  funnel: { step: 'onboarded' | 'first_lesson' | 'first_completion' | 'returned'; learners: number; share: number }[];
+  retention: { cohort: string; learners: number; weeks: number[] }[];
+}
+
+export interface LessonFigures {
+  courseId: string;
+  lessonSlug: string;
+  title: string;
+  started: number;
+  completed: number;
+  completionRate: number;
+  /** Started and not (yet) completed, as a share of those who started. */
+  dropOff: number;
+  activeMinutes: number;
+  minutesPerStarter: number;
+}
+
+/** Analytics reads: every one from the rollups the events consumer keeps, never from raw events. */
+export interface AnalyticsStore {
+  overview(today: string, days: number): Promise<Overview>;
+  lessons(): Promise<LessonFigures[]>;
+  items(): Promise<ItemAnalysis[]>;
+}
+
+export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
+  return {
+    async overview(today, days) {
+      const since = shift(today, -(days - 1));
+      const cohortsSince = shift(weekOf(today), -7 * (RETENTION_WEEKS - 1));
+      const count = (from: string) =>
+        d1
+          .prepare(`SELECT count(DISTINCT learner_id) AS n FROM learner_activity_daily WHERE day BETWEEN ? AND ? AND ${ACTIVE}`)
+          .bind(from, today);
+      const [dayRow, weekRow, monthRow, daily, funnel, cohorts, weeks] = await d1.batch<Record<string, unknown>>([
+        count(today),
+        count(shift(today, -6)),
+        count(shift(today, -29)),
+        d1
+          .prepare(
+            `SELECT day, count(DISTINCT learner_id) AS learners FROM learner_activity_daily
+             WHERE day BETWEEN ? AND ? AND ${ACTIVE} GROUP BY day ORDER BY day`,
+          )
+          .bind(since, today),
+        d1.prepare(
+          `WITH per AS (
+             SELECT learner_id, max(onboarded) AS onboarded, max(active_seconds > 0 OR completions > 0 OR attempts > 0) AS started,
+               max(completions > 0) AS completed, count(DISTINCT CASE WHEN ${ACTIVE} THEN day END) AS days
+             FROM learner_activity_daily GROUP BY learner_id)
+           SELECT coalesce(sum(onboarded > 0), 0) AS onboarded, coalesce(sum(started), 0) AS started,
+             coalesce(sum(completed), 0) AS completed, coalesce(sum(days >= 2), 0) AS returned FROM per`,
+        ),
+        d1
+          .prepare(
+            `WITH first AS (SELECT learner_id, min(day) AS day FROM learner_activity_daily WHERE ${ACTIVE} GROUP BY learner_id)
+             SELECT ${MONDAY('day')} AS cohort, count(*) AS learners FROM first WHERE day >= ? GROUP BY cohort`,
+          )
+          .bind(cohortsSince),
+        d1
+          .prepare(
+            `WITH first AS (SELECT learner_id, min(day) AS day FROM learner_activity_daily WHERE ${ACTIVE} GROUP BY learner_id),
+               active AS (SELECT DISTINCT learner_id, ${MONDAY('day')} AS week FROM learner_activity_daily WHERE day >= ? AND ${ACTIVE})
+             SELECT ${MONDAY('first.day')} AS cohort, active.week AS week, count(*) AS learners
+             FROM first JOIN active ON active.learner_id = first.learner_id
+             WHERE first.day >= ? GROUP BY cohort, week`,
+          )
+          .bind(cohortsSince, cohortsSince),
+      ]);
+      const n = (r: D1Result<Record<string, unknown>> | undefined) => Number(r?.results[0]?.n ?? 0);
+      const f = (funnel?.results[0] ?? {}) as Record<string, number>;
+      const steps = [
+        ['onboarded', f.onboarded ?? 0],
+        ['first_lesson', f.started ?? 0],
+        ['first_completion', f.completed ?? 0],
+        ['returned', f.returned ?? 0],
+      ] as const;
+      const top = Math.max(1, ...steps.map(([, v]) => v));
+      return {
+        today,
+        activeLearners: { day: n(dayRow), week: n(weekRow), month: n(monthRow) },
+        daily: (daily?.results ?? []).map((r) => ({ day: String(r.day), learners: Number(r.learners) })),
+        funnel: steps.map(([step, learners]) => ({ step, learners, share: learners / top })),
+        retention: retention(
+          (weeks?.results ?? []).map((r) => ({ cohort: String(r.cohort), week: String(r.week), learners: Number(r.learners) })),
+          new Map((cohorts?.results ?? []).map((r) => [String(r.cohort), Number(r.learners)])),
+          weekOf(today),
+        ),
+      };
+    },
+
+    async lessons() {
+      const { results } = await d1
+        .prepare(
+          `SELECT s.course_id, s.lesson_slug, coalesce(l.title, s.lesson_slug) AS title, s.started, s.completed,
+             coalesce((SELECT sum(active_seconds) FROM lesson_activity_daily d WHERE d.course_id = s.course_id AND d.lesson_slug = s.lesson_slug), 0) AS seconds
+           FROM lesson_stats s LEFT JOIN lessons l ON l.slug = s.lesson_slug
+           ORDER BY coalesce(l.position, 1e9), s.lesson_slug`,
+        )
+        .all<{ course_id: string; lesson_slug: string; title: string; started: number; completed: number; seconds: number }>();
+      return results.map((r) => {
+        // A completion without an open counted (data from before the rollup) still counts as a start.
+        const started = Math.max(r.started, r.completed);
+        return {
+          courseId: r.course_id,
+          lessonSlug: r.lesson_slug,
+          title: r.title,
+          started,
+          completed: r.completed,
+          completionRate: started > 0 ? r.completed / started : 0,
+          dropOff: started > 0 ? (started - r.completed) / started : 0,
+          activeMinutes: r.seconds / 60,
+          minutesPerStarter: started > 0 ? r.seconds / 60 / started : 0,
+        };
+      });
+    },
+
+    async items() {
+      const [stats, picks] = await d1.batch<Record<string, unknown>>([
+        d1.prepare(
+          `SELECT s.item_id, q.lesson_slug, q.question, q.choices, q.answer AS key, s.answers, s.correct, s.sum_ability,
+             s.sum_ability_squares, s.sum_correct_ability
+           FROM item_stats s JOIN quiz_items q ON q.id = s.item_id ORDER BY q.lesson_slug, q.position`,
+        ),
+        d1.prepare('SELECT item_id, answer, picks FROM item_choice_stats'),
+      ]);
+      const byItem = new Map<string, Map<number, number>>();
+      for (const r of picks?.results ?? []) {
+        const m = byItem.get(String(r.item_id)) ?? new Map<number, number>();
+        m.set(Number(r.answer), Number(r.picks));
+        byItem.set(String(r.item_id), m);
+      }
+      return (stats?.results ?? []).map((r) =>
+        analyseItem({
+          itemId: String(r.item_id),
+          lessonSlug: String(r.lesson_slug),
+          question: String(r.question),
+          choices: JSON.parse(String(r.choices)) as string[],
+          key: Number(r.key),
+          answers: Number(r.answers),
+          correct: Number(r.correct),
+          sumAbility: Number(r.sum_ability),
+          sumAbilitySquares: Number(r.sum_ability_squares),
+          sumCorrectAbility: Number(r.sum_correct_ability),
+          picks: byItem.get(String(r.item_id)) ?? new Map<number, number>(),
+        }),
+      );
+    },
+  };
+}
