@@ -16,6 +16,7 @@ import type {
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
+import type { Experiment, ExperimentResults, ItemAnalysis, LessonFigures, Overview, UsageReportShape } from './admin-types';
 import type { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS } from '../../../workers/features/events/events.schemas';
 import type {
   CompletionSchema,
@@ -751,3 +752,44 @@ export async function getWeeklySummaries(week?: string): Promise<WeeklySummary[]
 export function getCurrentWeekSummary(): Promise<WeeklySummary> {
   return learnerJson<WeeklySummary>('/api/learners/me/summaries/current');
 }
+
+// ---------------------------------------------------------------------------
+// Admin (an author key with the admin scope, kept for the tab only)
+
+export type {
+  Experiment,
+  ExperimentInput,
+  ExperimentResults,
+  ItemAnalysis,
+  LessonFigures,
+  Overview,
+  UsageReportShape,
+} from './admin-types';
+
+const ADMIN_KEY = 'learnedge.adminKey';
+
+/** The admin key this tab was given (session storage: gone when the tab closes). */
+export function adminKey(): string | null {
+  return sessionStorage.getItem(ADMIN_KEY);
+}
+
+export function setAdminKey(key: string | null): void {
+  if (key) sessionStorage.setItem(ADMIN_KEY, key);
+  else sessionStorage.removeItem(ADMIN_KEY);
+}
+
+function adminJson<T>(path: string, options: Omit<RequestOptions, 'accept' | 'token'> = {}): Promise<T> {
+  return requestJson<T>(`/api/admin${path}`, { ...options, token: adminKey() ?? '' });
+}
+
+export const getAnalyticsOverview = (days = 30) => adminJson<Overview>(`/analytics/overview?days=${days}`);
+export const getLessonFigures = async () => (await adminJson<{ lessons: LessonFigures[] }>('/analytics/lessons')).lessons;
+export const getItemAnalysis = async () => (await adminJson<{ items: ItemAnalysis[] }>('/analytics/items')).items;
+export const listExperiments = async () => (await adminJson<{ experiments: Experiment[] }>('/experiments')).experiments;
+export const createExperiment = (input: unknown) => adminJson<Experiment>('/experiments', { method: 'POST', json: input });
+export const setExperimentRunning = (id: string, running: boolean) =>
+  adminJson<Experiment>(`/experiments/${encodeURIComponent(id)}/${running ? 'start' : 'stop'}`, { method: 'POST' });
+export const getExperimentResults = (id: string) =>
+  adminJson<ExperimentResults>(`/experiments/${encodeURIComponent(id)}/results`);
+export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
+  adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);

@@ -142,7 +142,10 @@ describe('heartbeats and deltas', () => {
     expect(await learnerSql(learnerId, 'SELECT seconds, heartbeats FROM pending_activity')).toEqual([
       { seconds: 150, heartbeats: 5 },
     ]);
-    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
+    // Only the start's delta (the lesson was opened: completion and drop-off count it) waits; no heartbeat added one.
+    expect(await learnerSql(learnerId, "SELECT json_extract(delta, '$.kind') AS kind FROM outbox")).toEqual([
+      { kind: 'lesson_seen' },
+    ]);
     // The alarm (set for the activity flush) sends the summed seconds on.
     expect(await runDurableObjectAlarm(learnerHandle(learnerId))).toBe(true);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM pending_activity')).toEqual([{ n: 0 }]);
@@ -191,7 +194,8 @@ describe('heartbeats and deltas', () => {
     });
     expect(failed.retryAt).toBeGreaterThan(Date.now());
     expect(failed.error).toContain('queue down');
-    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 1 }]);
+    // The lesson opened and completed: both deltas wait, and leave in one message.
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 2 }]);
     expect(await object.flush()).toBe(1);
     await expect
       .poll(() => d1Rows('SELECT lesson_slug FROM lesson_completions'), DELIVERY)

@@ -236,7 +236,9 @@ describe('recommendations', () => {
     }
     expect((await api('/api/recommendations?limit=0', { key: token })).status).toBe(400);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM recommendation_feedback')).toEqual([{ n: 0 }]);
-    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
+    expect(
+      await learnerSql(learnerId, "SELECT count(*) AS n FROM outbox WHERE json_extract(delta, '$.kind') = 'feedback'"),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('tell a learner what others went on to do, once the cron job counted co-completions', async () => {

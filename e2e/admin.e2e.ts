@@ -1,0 +1,154 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { SHOTS, useBrowser } from './browser';
+import { asLearner, onboardedLearner } from './learner';
+
+const baseUrl = inject('baseUrl');
+const authorKey = inject('authorKey');
+const { newPage } = useBrowser();
+
+/** Only learners with these answers are in the experiment: the other e2e files' learners never are. */
+const AUDIENCE = { experience: 'expert', background: 'science' };
+const EXPERIMENT = {
+  id: 'e2e-new-share',
+  name: 'More new tasks for experts',
+  hypothesis: 'Experts complete more plan tasks when more of them are new.',
+  flagKey: 'plans.new_share',
+  condition: AUDIENCE,
+  variants: [
+    { key: 'control', weight: 50, value: { discovery: 0.8, establishment: 0.3, mastery: 0.15 } },
+    { key: 'more-new', weight: 50, value: { discovery: 0.95, establishment: 0.5, mastery: 0.3 } },
+  ],
+  primaryMetric: 'plan_tasks_completed',
+  guardrailMetrics: ['return_1d', 'quiz_accuracy'],
+};
+
+async function admin<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${baseUrl}/api/admin${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${authorKey}`, 'content-type': 'application/json' },
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Plan {
+  id: string;
+  items: { id: string }[];
+}
+
+const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+async function openDashboard(page: Page, tab = ''): Promise<void> {
+  await page.goto(`${baseUrl}/admin/${tab ? `#${tab}` : ''}`);
+  await page.getByLabel('Admin key').fill(authorKey);
+  await page.getByRole('button', { name: 'Open the dashboard' }).click();
+}
+
+describe('admin dashboard', () => {
+  it('shows the overview, item analysis and an experiment’s results, each chart with its table; creates and starts an experiment', async () => {
+    await admin('/experiments', { method: 'POST', body: JSON.stringify(EXPERIMENT) });
+    await admin(`/experiments/${EXPERIMENT.id}/start`, { method: 'POST' });
+    // Learners of the audience: each is exposed by their plan, some tick a task off; all answer a quiz item.
+    const book = (await (await fetch(`${baseUrl}/api/content/book`)).json()) as {
+      parts: { chapters: { lessons: { slug: string }[] }[] }[];
+    };
+    const lesson = book.parts[0]?.chapters[0]?.lessons[0]?.slug ?? '';
+    const learners = [];
+    for (let i = 0; i < 24; i++) {
+      const learner = await onboardedLearner(baseUrl, AUDIENCE);
+      learners.push(learner);
+      const plan = await asLearner<Plan>(baseUrl, learner, '/api/plans/today');
+      const done = plan.items.slice(0, i % 3);
+      for (const item of done) {
+        await asLearner(baseUrl, learner, `/api/plans/${plan.id}/items/${item.id}/feedback`, {
+          method: 'POST',
+          body: JSON.stringify({ eventId: crypto.randomUUID(), outcome: 'completed', rating: 4 }),
+        });
+      }
+      const next = await asLearner<{ item: { id: string; choices: string[] } | null }>(
+        baseUrl,
+        learner,
+        `/api/quizzes/${lesson}/next`,
+      );
+      if (next.item) {
+        await asLearner(baseUrl, learner, '/api/quizzes/attempts', {
+          method: 'POST',
+          body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: next.item.id, answer: i % 4 === 0 ? 1 : 0 }),
+        });
+      }
+    }
+    // The learners' objects send their deltas within seconds; the queue applies them.
+    await expect
+      .poll(
+        async () =>
+          (await admin<{ exposures: { learners: number }[] }>(`/experiments/${EXPERIMENT.id}/results`)).exposures.reduce(
+            (s, e) => s + e.learners,
+            0,
+          ),
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(learners.length);
+
+    const page = await newPage({}, 1280, 900);
+    await openDashboard(page);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect.poll(() => page.locator('.admin-stats dd').first().textContent()).not.toBe('0');
+    // Every chart has a table view with the same numbers.
+    const funnel = page.locator('figure', { hasText: 'Funnel' });
+    await funnel.getByText('Table view').click();
+    await expect.poll(() => funnel.locator('tbody tr').count()).toBe(4);
+    await page.screenshot({ path: `${SHOTS}/admin-overview-desktop.png`, fullPage: true });
+
+    await page.getByRole('tab', { name: 'Content' }).click();
+    await page.getByRole('heading', { name: 'Quiz items' }).waitFor();
+    expect(await page.locator('.admin-table tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/admin-items-desktop.png`, fullPage: true });
+
+    await page.getByRole('tab', { name: 'Experiments' }).click();
+    const row = page.locator('tr', { hasText: EXPERIMENT.name });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Results' }).click();
+    await page.getByRole('heading', { name: `Results: ${EXPERIMENT.name}` }).waitFor();
+    await page.locator('figure', { hasText: 'plan tasks completed' }).getByText('Table view').click();
+    await page.screenshot({ path: `${SHOTS}/admin-experiment-desktop.png`, fullPage: true });
+
+    // A bad definition is refused with the field at fault; a good one becomes a draft that starts.
+    await page.getByText('Create an experiment').click();
+    const bad = {
+      ...EXPERIMENT,
+      id: 'e2e-bad-split',
+      variants: [EXPERIMENT.variants[0], { ...EXPERIMENT.variants[1], weight: 40 }],
+    };
+    await page.getByLabel(/Definition/).fill(JSON.stringify(bad));
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('json/variants');
+    const good = { ...EXPERIMENT, id: 'e2e-draft', name: 'A second look', namespace: { name: 'e2e', range: [0, 0.5] } };
+    await page.getByLabel(/Definition/).fill(JSON.stringify(good));
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    const draft = page.locator('tr', { hasText: 'A second look' });
+    await draft.waitFor();
+    expect(await draft.locator('td').nth(1).textContent()).toBe('draft');
+    // It runs on the same flag as the first: starting it is refused until that one stops.
+    await draft.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('e2e-new-share');
+
+    const phone = await newPage({}, 390, 844);
+    await openDashboard(phone);
+    await phone.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await overflow(phone)).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: `${SHOTS}/admin-overview-phone.png`, fullPage: true });
+
+    // The experiment ends so later runs start from a stopped one.
+    await admin(`/experiments/${EXPERIMENT.id}/stop`, { method: 'POST' });
+  });
+
+  it('asks for a key first and forgets a wrong one', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/admin/`);
+    await page.getByLabel('Admin key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('learnedge.adminKey'))).toBeNull();
+  });
+});
