@@ -66,15 +66,18 @@ describe('admin dashboard', () => {
           body: JSON.stringify({ eventId: crypto.randomUUID(), outcome: 'completed', rating: 4 }),
         });
       }
-      const next = await asLearner<{ item: { id: string; choices: string[] } | null }>(
-        baseUrl,
-        learner,
-        `/api/quizzes/${lesson}/next`,
-      );
-      if (next.item) {
+      // Everyone opens the first lesson, two in three complete it.
+      const stamp = () => JSON.stringify({ eventId: crypto.randomUUID() });
+      await asLearner(baseUrl, learner, `/api/progress/lessons/${lesson}/start`, { method: 'POST', body: stamp() });
+      if (i % 3 !== 0)
+        await asLearner(baseUrl, learner, `/api/progress/lessons/${lesson}/complete`, { method: 'POST', body: stamp() });
+      // Two quiz items each: the second is answered from abilities the first moved apart.
+      for (let q = 0; q < 2; q++) {
+        const next = await asLearner<{ item: { id: string } | null }>(baseUrl, learner, `/api/quizzes/${lesson}/next`);
+        if (!next.item) break;
         await asLearner(baseUrl, learner, '/api/quizzes/attempts', {
           method: 'POST',
-          body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: next.item.id, answer: i % 4 === 0 ? 1 : 0 }),
+          body: JSON.stringify({ eventId: crypto.randomUUID(), itemId: next.item.id, answer: (i + q) % 4 === 0 ? 1 : 0 }),
         });
       }
     }

@@ -39,7 +39,7 @@ export default function AdminDashboard() {
   if (!key) return <KeyForm onKey={setKey} />;
   return (
     <>
-      <div className="tabs" role="tablist" aria-label="Dashboard sections">
+      <div className="tabs admin-tabs" role="tablist" aria-label="Dashboard sections">
         {TABS.map((t) => (
           <button
             key={t}

@@ -33,21 +33,25 @@ export default function ContentSection({ lessons, items }: { lessons: LessonFigu
         caption="Lesson completion and drop-off"
         summary="Learners who opened each lesson, and how many of them completed it."
         chart={
-          <ResponsiveContainer width="100%" height={Math.max(160, lessons.length * 28)}>
-            <BarChart
-              data={lessons.map((l) => ({ ...l, left: l.started - l.completed }))}
-              layout="vertical"
-              margin={{ left: 16, right: 16 }}
-            >
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis type="number" allowDecimals={false} />
-              <YAxis type="category" dataKey="title" width={170} tick={{ fontSize: 12 }} />
-              <Tooltip />
-              <Legend />
-              <Bar dataKey="completed" name="Completed" stackId="a" fill="var(--accent)" isAnimationActive={false} />
-              <Bar dataKey="left" name="Opened, not completed" stackId="a" fill="#f59e0b" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
+          lessons.length === 0 ? (
+            <p className="muted">No learner has opened a lesson yet.</p>
+          ) : (
+            <ResponsiveContainer width="100%" height={Math.max(160, lessons.length * 28)}>
+              <BarChart
+                data={lessons.map((l) => ({ ...l, left: l.started - l.completed }))}
+                layout="vertical"
+                margin={{ left: 16, right: 16 }}
+              >
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis type="number" allowDecimals={false} />
+                <YAxis type="category" dataKey="title" width={170} tick={{ fontSize: 12 }} />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="completed" name="Completed" stackId="a" fill="var(--accent)" isAnimationActive={false} />
+                <Bar dataKey="left" name="Opened, not completed" stackId="a" fill="#f59e0b" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          )
         }
         columns={['Lesson', 'Opened', 'Completed', 'Completion', 'Drop-off', 'Minutes per learner']}
         rows={lessons.map((l) => [
@@ -68,22 +72,28 @@ export default function ContentSection({ lessons, items }: { lessons: LessonFigu
         caption="Difficulty against discrimination"
         summary={`${items.length} item(s) answered, ${flagged.length} flagged.`}
         chart={
-          <ResponsiveContainer width="100%" height={240}>
-            <ScatterChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis
-                type="number"
-                dataKey="difficulty"
-                name="Share right"
-                domain={[0, 1]}
-                tickFormatter={(x: number) => pct(x)}
-              />
-              <YAxis type="number" dataKey="discrimination" name="Discrimination" domain={[-1, 1]} width={40} />
-              <ZAxis type="number" dataKey="answers" range={[30, 200]} name="Answers" />
-              <Tooltip />
-              <Scatter data={items.filter((i) => i.discrimination !== null)} fill="var(--accent)" isAnimationActive={false} />
-            </ScatterChart>
-          </ResponsiveContainer>
+          items.every((i) => i.discrimination === null) ? (
+            <p className="muted">
+              Discrimination needs answers from learners of different ability: first answers all start from the same estimate.
+            </p>
+          ) : (
+            <ResponsiveContainer width="100%" height={240}>
+              <ScatterChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis
+                  type="number"
+                  dataKey="difficulty"
+                  name="Share right"
+                  domain={[0, 1]}
+                  tickFormatter={(x: number) => pct(x)}
+                />
+                <YAxis type="number" dataKey="discrimination" name="Discrimination" domain={[-1, 1]} width={40} />
+                <ZAxis type="number" dataKey="answers" range={[30, 200]} name="Answers" />
+                <Tooltip />
+                <Scatter data={items.filter((i) => i.discrimination !== null)} fill="var(--accent)" isAnimationActive={false} />
+              </ScatterChart>
+            </ResponsiveContainer>
+          )
         }
         columns={['Item', 'Answers', 'Share right', 'Discrimination', 'Flags']}
         rows={items.map((i) => [

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ErrorBar, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   ApiError,
   createExperiment,
@@ -195,26 +195,37 @@ function ResultsView({ results }: { results: ExperimentResults }) {
             caption={`${m.metric.replaceAll('_', ' ')} (${m.role})`}
             summary={`Lift against the control with its ${pct(1 - results.alpha)} interval; ${m.test}${m.varianceReduction > 0 ? `, CUPED removed ${pct(m.varianceReduction)} of the variance` : ''}.`}
             chart={
-              <ResponsiveContainer width="100%" height={Math.max(120, treated.length * 60)}>
-                <BarChart
-                  data={treated.map((v) => ({
-                    variant: v.variant,
-                    lift: v.lift?.estimate ?? 0,
-                    range: [(v.lift?.estimate ?? 0) - (v.lift?.lower ?? 0), (v.lift?.upper ?? 0) - (v.lift?.estimate ?? 0)],
-                  }))}
-                  layout="vertical"
-                  margin={{ left: 16, right: 24 }}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis type="number" tickFormatter={(x: number) => pct(x)} />
-                  <YAxis type="category" dataKey="variant" width={100} />
-                  <Tooltip formatter={(x) => (typeof x === 'number' ? pct(x, 1) : String(x))} />
-                  <ReferenceLine x={0} stroke="var(--text)" />
-                  <Bar dataKey="lift" fill="var(--accent)" isAnimationActive={false}>
-                    <ErrorBar dataKey="range" width={6} strokeWidth={2} stroke="var(--text)" direction="x" />
-                  </Bar>
-                </BarChart>
-              </ResponsiveContainer>
+              treated.length === 0 ? (
+                <p className="muted">Not enough learners in the variants yet to compare them.</p>
+              ) : (
+                <ResponsiveContainer width="100%" height={Math.max(120, treated.length * 60)}>
+                  <ComposedChart
+                    data={treated.map((v) => ({
+                      variant: v.variant,
+                      lift: v.lift?.estimate ?? 0,
+                      interval: [v.lift?.lower ?? 0, v.lift?.upper ?? 0],
+                    }))}
+                    layout="vertical"
+                    margin={{ left: 16, right: 24 }}
+                  >
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis type="number" tickFormatter={(x: number) => pct(x)} />
+                    <YAxis type="category" dataKey="variant" width={100} />
+                    <Tooltip
+                      formatter={(x) => (Array.isArray(x) ? x.map((y) => pct(Number(y), 1)).join(' to ') : pct(Number(x), 1))}
+                    />
+                    <ReferenceLine x={0} stroke="var(--text)" />
+                    <Bar
+                      dataKey="interval"
+                      name="Interval"
+                      fill="rgba(29, 78, 216, 0.25)"
+                      barSize={18}
+                      isAnimationActive={false}
+                    />
+                    <Scatter dataKey="lift" name="Lift" fill="var(--accent)" isAnimationActive={false} />
+                  </ComposedChart>
+                </ResponsiveContainer>
+              )
             }
             columns={['Variant', 'Learners', 'Mean', 'Lift', 'Lift interval', 'p', 'Chance to beat control']}
             rows={m.variants.map((v) => [
