@@ -45,17 +45,18 @@ export function loadExperimentsFile(file: string): {
       })),
     };
   }
+  /** Each zod issue at the line of its field under `under`. */
+  const issuesAt = (issues: z.core.$ZodIssue[], under: (string | number)[], prefix: string): TreeProblem[] =>
+    issues.map((i) => ({
+      file,
+      line: at([...under, ...i.path.map(String)]),
+      message: `${prefix}${i.path.join('.') || 'entry'}: ${i.message}`,
+    }));
   const flags: [string, FlagInput][] = [];
   for (const [key, raw] of Object.entries(top.data.flags)) {
     const parsed = FlagInputSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const i of parsed.error.issues) {
-        problems.push({
-          file,
-          line: at(['flags', key, ...i.path.map(String)]),
-          message: `flag ${key}: ${i.path.join('.')} ${i.message}`,
-        });
-      }
+      problems.push(...issuesAt(parsed.error.issues, ['flags', key], `flag ${key}: `));
       continue;
     }
     for (const p of flagProblems(key, parsed.data)) {
@@ -69,13 +70,7 @@ export function loadExperimentsFile(file: string): {
     const { start, ...rest } = (raw ?? {}) as { start?: unknown };
     const parsed = ExperimentInputSchema.safeParse(rest);
     if (!parsed.success) {
-      for (const i of parsed.error.issues) {
-        problems.push({
-          file,
-          line: at(['experiments', index, ...i.path.map(String)]),
-          message: `${i.path.join('.') || 'experiment'}: ${i.message}`,
-        });
-      }
+      problems.push(...issuesAt(parsed.error.issues, ['experiments', index], ''));
       return;
     }
     parsed.data.variants.forEach((v, i) => {
