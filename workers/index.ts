@@ -23,8 +23,7 @@ export default {
     await requeuePending(deps, new Date(controller.scheduledTime), STALE_PENDING_MS);
     // Vectors of chunks deleted without a later ingest (a prune-only push) go here.
     await deps.vectorIndex.syncDeletions();
-    // Co-completion for the recommendations' collaborative signal, from all learners' progress.
-    await deps.recommend.refreshPairs();
+    // Co-completion is kept as completions arrive (the aggregates consumer); POST /api/admin/recommendations/refresh rebuilds it.
     // Receipts only need to outlive redeliveries (queue retries end within days).
     await deps.aggregates.pruneReceipts(new Date(controller.scheduledTime - RECEIPT_DAYS * 86_400_000).toISOString());
     // Raw events past their retention window (each learner's object prunes its own on its alarm).

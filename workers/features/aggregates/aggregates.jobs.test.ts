@@ -215,6 +215,13 @@ describe('the aggregates consumer', () => {
     expect(expected.stats.length).toBeGreaterThan(0);
     expect(expected.activity.length).toBeGreaterThan(0);
     expect(await shared()).toEqual(expected);
+    // Co-completion was kept as completions and answers arrived, out of order and twice: a rebuild finds the same pairs.
+    const pairs = () =>
+      d1Rows('SELECT lesson_slug, next_slug, base, learners, successes FROM lesson_pairs ORDER BY lesson_slug, next_slug');
+    const incremental = await pairs();
+    expect(incremental.length).toBeGreaterThan(0);
+    await real.recommend.refreshPairs();
+    expect(incremental).toEqual(await pairs());
     const rejected = await env.DB.prepare('SELECT count(*) AS n FROM event_rejections').first<{ n: number }>();
     expect(rejected?.n).toBe(1);
     // Shared rows keep no more than they need: the activity rollup has no learner id.

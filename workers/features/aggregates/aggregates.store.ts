@@ -47,6 +47,46 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         )
         .bind(learnerId, courseId, day, ...columns.map((c) => add[c] ?? 0), ...guard);
     };
+    /**
+     * Co-completion kept as completions arrive (what `refreshPairs` would rebuild): a
+     * lesson's completion counts toward `base` of its pairs, and pairs each lesson the
+     * learner completed before it with it (and it with each completed after, for deltas
+     * that arrive out of order), counting a success when the learner answered an item of
+     * the later lesson right.
+     */
+    const coCompletion = (lid: string, slug: string, at: string) => {
+      const rightOn = (lesson: string) =>
+        `EXISTS (SELECT 1 FROM attempt_log qa WHERE qa.learner_id = ?1 AND qa.lesson_slug = ${lesson} AND qa.correct = 1)`;
+      const guarded = 'EXISTS (SELECT 1 FROM aggregate_receipts WHERE learner_id = ?1 AND seq = ?4 AND applied_by = ?5)';
+      const pairs = (first: string, then: string, order: string) =>
+        d1
+          .prepare(
+            `INSERT INTO lesson_pairs (lesson_slug, next_slug, base, learners, successes)
+             SELECT ${first}, ${then}, (SELECT count(*) FROM lesson_completions x WHERE x.lesson_slug = ${first}), 1, ${rightOn(then)}
+             FROM lesson_completions c WHERE c.learner_id = ?1 AND c.completed_at ${order} ?3 AND ${guarded}
+             ON CONFLICT (lesson_slug, next_slug) DO UPDATE SET learners = learners + 1, successes = successes + excluded.successes`,
+          )
+          .bind(lid, slug, at, delta.seq, attempt);
+      return [
+        d1
+          .prepare(`UPDATE lesson_pairs SET base = base + 1 WHERE lesson_slug = ?2 AND ${guarded}`)
+          .bind(lid, slug, at, delta.seq, attempt),
+        pairs('c.lesson_slug', '?2', '<'),
+        pairs('?2', 'c.lesson_slug', '>'),
+      ];
+    };
+    /** A learner's first right answer on a lesson's items makes each of their pairs into that lesson a success. */
+    const firstRightAnswer = (lid: string, slug: string, eventId: string) =>
+      d1
+        .prepare(
+          `UPDATE lesson_pairs SET successes = successes + 1
+           WHERE next_slug = ?2 AND EXISTS (SELECT 1 FROM aggregate_receipts WHERE learner_id = ?1 AND seq = ?4 AND applied_by = ?5)
+             AND lesson_slug IN (SELECT a.lesson_slug FROM lesson_completions a JOIN lesson_completions b
+               ON b.learner_id = a.learner_id AND b.lesson_slug = ?2 AND a.completed_at < b.completed_at WHERE a.learner_id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM attempt_log qa
+               WHERE qa.learner_id = ?1 AND qa.lesson_slug = ?2 AND qa.correct = 1 AND qa.event_id <> ?3)`,
+        )
+        .bind(lid, slug, eventId, delta.seq, attempt);
     /** One more learner who started or completed a lesson. */
     const lessonCount = (courseId: string, lessonSlug: string, column: 'started' | 'completed') =>
       d1
@@ -99,6 +139,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
               delta.correct ? 1 : 0,
               delta.occurredAt,
             ),
+          ...(delta.correct ? [firstRightAnswer(learnerId, delta.lessonSlug, delta.eventId)] : []),
         ];
       }
       case 'completion':
@@ -112,6 +153,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
                ON CONFLICT (learner_id, lesson_slug) DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
             )
             .bind(learnerId, delta.courseId, delta.lessonSlug, delta.completedAt),
+          ...coCompletion(learnerId, delta.lessonSlug, delta.completedAt),
         ];
       case 'feedback':
         return [
