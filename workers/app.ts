@@ -24,7 +24,7 @@ import { eventRoutes } from './features/events/events.routes';
 import { progressRoutes } from './features/events/progress.routes';
 import { eventAdminRoutes } from './features/events/events-admin.routes';
 import { experimentAdminRoutes, flagAdminRoutes } from './features/experiments/experiments.routes';
-import { analyticsAdminRoutes } from './features/analytics/analytics.routes';
+import { analyticsAdminRoutes, modelHealthRoutes } from './features/analytics/analytics.routes';
 import {
   goalRoutes,
   learningPathRoutes,
@@ -89,6 +89,7 @@ export function createApp() {
   app.route('/api/admin/flags', flagAdminRoutes);
   app.route('/api/admin/experiments', experimentAdminRoutes);
   app.route('/api/admin/analytics', analyticsAdminRoutes);
+  app.route('/api/admin/models', modelHealthRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
   app.route('/', mcpRoutes);

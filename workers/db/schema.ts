@@ -851,3 +851,24 @@ export const lessonStats = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.lessonSlug] })],
 );
+
+/**
+ * The learner model's predictions against what happened, per UTC day, model (`bkt`: P(right)
+ * before an answer; `fsrs`: predicted recall before a review), segment ('' for everyone,
+ * `background:<b>`, `experience:<e>`) and twentieth of the prediction (bin 0 to 19): enough
+ * for AUC, log-loss and calibration over any days without the answers themselves. No learner id.
+ */
+export const predictionBins = sqliteTable(
+  'prediction_bins',
+  {
+    day: text('day').notNull(),
+    model: text('model', { enum: ['bkt', 'fsrs'] }).notNull(),
+    segment: text('segment').notNull(),
+    bin: integer('bin').notNull(),
+    n: integer('n').notNull().default(0),
+    positives: integer('positives').notNull().default(0),
+    sumPredicted: real('sum_predicted').notNull().default(0),
+    sumLogLoss: real('sum_log_loss').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.model, t.segment, t.bin] })],
+);

@@ -25,7 +25,12 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     occurredAt: z.string(),
     /** The learner's ability estimate before this answer (item discrimination); absent in deltas queued before it. */
     ability: z.number().finite().optional(),
+    /** BKT's P(right) before this answer, and the learner's onboarding segment (model health). */
+    predicted: z.number().min(0).max(1).optional(),
+    segment: z.object({ background: z.string().max(40), experience: z.string().max(40) }).optional(),
   }),
+  /** A review of a card: the recall FSRS predicted before it, and whether the learner recalled. */
+  z.object({ kind: z.literal('recall'), seq, day: z.iso.date(), predicted: z.number().min(0).max(1), recalled: z.boolean() }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
   z.object({
     kind: z.literal('feedback'),

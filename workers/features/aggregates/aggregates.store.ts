@@ -14,6 +14,9 @@ export interface AggregateStore {
   pruneReceipts(before: string): Promise<number>;
 }
 
+/** Bins of a prediction's [0, 1] range in `prediction_bins`. */
+export const PREDICTION_BINS = 20;
+
 /** The counters of the learners' daily rollup. */
 type RollupColumn =
   | 'active_seconds'
@@ -87,6 +90,28 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
                WHERE qa.learner_id = ?1 AND qa.lesson_slug = ?2 AND qa.correct = 1 AND qa.event_id <> ?3)`,
         )
         .bind(lid, slug, eventId, delta.seq, attempt);
+    /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
+    const prediction = (model: 'bkt' | 'fsrs', segment: string, day: string, predicted: number, outcome: boolean) => {
+      const p = Math.min(1 - 1e-6, Math.max(1e-6, predicted));
+      const loss = -(outcome ? Math.log(p) : Math.log(1 - p));
+      return d1
+        .prepare(
+          `INSERT INTO prediction_bins (day, model, segment, bin, n, positives, sum_predicted, sum_log_loss)
+           SELECT ?, ?, ?, ?, 1, ?, ?, ? WHERE ${receipted}
+           ON CONFLICT (day, model, segment, bin) DO UPDATE SET n = n + 1, positives = positives + excluded.positives,
+             sum_predicted = sum_predicted + excluded.sum_predicted, sum_log_loss = sum_log_loss + excluded.sum_log_loss`,
+        )
+        .bind(
+          day,
+          model,
+          segment,
+          Math.min(PREDICTION_BINS - 1, Math.floor(predicted * PREDICTION_BINS)),
+          outcome ? 1 : 0,
+          predicted,
+          loss,
+          ...guard,
+        );
+    };
     /** One more learner who started or completed a lesson. */
     const lessonCount = (courseId: string, lessonSlug: string, column: 'started' | 'completed') =>
       d1
@@ -140,6 +165,12 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
               delta.occurredAt,
             ),
           ...(delta.correct ? [firstRightAnswer(learnerId, delta.lessonSlug, delta.eventId)] : []),
+          ...(delta.predicted === undefined
+            ? []
+            : [
+                '',
+                ...(delta.segment ? [`background:${delta.segment.background}`, `experience:${delta.segment.experience}`] : []),
+              ].map((segment) => prediction('bkt', segment, delta.occurredAt.slice(0, 10), delta.predicted ?? 0, delta.correct))),
         ];
       }
       case 'completion':
@@ -219,6 +250,8 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             .bind(delta.courseId, delta.lessonSlug, delta.day, delta.seconds, delta.heartbeats, ...guard),
           rollup(delta.courseId, delta.day, { active_seconds: delta.seconds }),
         ];
+      case 'recall':
+        return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
       case 'onboarded':
         return [receipt, rollup('', delta.day, { onboarded: 1 })];
       case 'lesson_seen':

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { analyseItem, pointBiserial, retention, weekOf, type ItemCounts } from './analytics.domain';
+import {
+  analyseItem,
+  driftOf,
+  pointBiserial,
+  predictionFigures,
+  retention,
+  weekOf,
+  type ItemCounts,
+  type PredictionBin,
+} from './analytics.domain';
 
 /** Sufficient statistics of (right, ability) pairs, as the rollup sums them. */
 function sums(pairs: [number, number][]) {
@@ -107,5 +116,32 @@ describe('retention by weekly cohort', () => {
       { cohort: '2026-11-16', learners: 10, weeks: [1, 0, 0.4] },
       { cohort: '2026-11-23', learners: 5, weeks: [1, 1] },
     ]);
+  });
+});
+
+describe('prediction figures from bins', () => {
+  it('AUC from bins equals the pairwise count (ties half), and log-loss is the mean', () => {
+    // Positives at 0.85 (x3) and 0.55 (x1); negatives at 0.55 (x1) and 0.15 (x2). Pairs: 4 x 3 = 12.
+    // Wins: each 0.85 beats all 3 negatives (9); the 0.55 positive beats the two 0.15 (2) and ties one (0.5). AUC = 11.5 / 12.
+    const bins: PredictionBin[] = [
+      { bin: 17, n: 3, positives: 3, sumPredicted: 2.55, sumLogLoss: 3 * -Math.log(0.85) },
+      { bin: 11, n: 2, positives: 1, sumPredicted: 1.1, sumLogLoss: -Math.log(0.55) - Math.log(0.45) },
+      { bin: 3, n: 2, positives: 0, sumPredicted: 0.3, sumLogLoss: 2 * -Math.log(0.85) },
+    ];
+    const f = predictionFigures(bins);
+    expect(f.auc).toBeCloseTo(11.5 / 12, 12);
+    expect(f.predictions).toBe(7);
+    expect(f.observed).toBeCloseTo(4 / 7, 12);
+    expect(f.logLoss).toBeCloseTo((5 * -Math.log(0.85) - Math.log(0.55) - Math.log(0.45)) / 7, 12);
+    expect(predictionFigures([{ bin: 5, n: 3, positives: 3, sumPredicted: 0.8, sumLogLoss: 1 }]).auc).toBeNull();
+  });
+
+  it('raises drift when AUC falls, log-loss rises or calibration slips, once both windows have enough predictions', () => {
+    const good = { predictions: 200, observed: 0.6, meanPredicted: 0.62, auc: 0.8, logLoss: 0.5 };
+    expect(driftOf(good, good)).toBeNull();
+    expect(driftOf({ ...good, auc: 0.7 }, good)).toContain('AUC fell from 0.800 to 0.700');
+    expect(driftOf({ ...good, logLoss: 0.7 }, good)).toContain('log-loss rose');
+    expect(driftOf({ ...good, meanPredicted: 0.8 }, good)).toContain('predicted 80% against 60% observed');
+    expect(driftOf({ ...good, auc: 0.5, predictions: 10 }, good)).toBeNull();
   });
 });

@@ -152,3 +152,63 @@ export function retention(
       return { cohort, learners, weeks };
     });
 }
+
+/** One bin of predictions: how many, how many came true, and the sums behind mean prediction and log-loss. */
+export interface PredictionBin {
+  bin: number;
+  n: number;
+  positives: number;
+  sumPredicted: number;
+  sumLogLoss: number;
+}
+
+export interface PredictionFigures {
+  predictions: number;
+  /** Share that came true (right answers, recalled reviews). */
+  observed: number;
+  meanPredicted: number;
+  /** Area under the ROC curve from the binned predictions (ties within a bin count half); null with one class only. */
+  auc: number | null;
+  logLoss: number | null;
+}
+
+/** AUC, log-loss and rates from binned predictions (bins in any order). */
+export function predictionFigures(bins: readonly PredictionBin[]): PredictionFigures {
+  const sorted = [...bins].sort((a, b) => a.bin - b.bin);
+  const n = sorted.reduce((s, b) => s + b.n, 0);
+  const positives = sorted.reduce((s, b) => s + b.positives, 0);
+  const negatives = n - positives;
+  let below = 0;
+  let wins = 0;
+  for (const b of sorted) {
+    const neg = b.n - b.positives;
+    wins += b.positives * below + 0.5 * b.positives * neg;
+    below += neg;
+  }
+  return {
+    predictions: n,
+    observed: n > 0 ? positives / n : 0,
+    meanPredicted: n > 0 ? sorted.reduce((s, b) => s + b.sumPredicted, 0) / n : 0,
+    auc: positives > 0 && negatives > 0 ? wins / (positives * negatives) : null,
+    logLoss: n > 0 ? sorted.reduce((s, b) => s + b.sumLogLoss, 0) / n : null,
+  };
+}
+
+/** Predictions a window needs before drift is judged. */
+export const DRIFT_MIN_PREDICTIONS = 50;
+
+/** Whether the last week's figures drifted from the weeks before: AUC down by 0.05 or log-loss up by 15%. */
+export function driftOf(recent: PredictionFigures, before: PredictionFigures): string | null {
+  if (recent.predictions < DRIFT_MIN_PREDICTIONS || before.predictions < DRIFT_MIN_PREDICTIONS) return null;
+  const notes: string[] = [];
+  if (recent.auc !== null && before.auc !== null && before.auc - recent.auc > 0.05) {
+    notes.push(`AUC fell from ${before.auc.toFixed(3)} to ${recent.auc.toFixed(3)}`);
+  }
+  if (recent.logLoss !== null && before.logLoss !== null && recent.logLoss > before.logLoss * 1.15) {
+    notes.push(`log-loss rose from ${before.logLoss.toFixed(3)} to ${recent.logLoss.toFixed(3)}`);
+  }
+  if (Math.abs(recent.observed - recent.meanPredicted) > 0.1) {
+    notes.push(`predicted ${(recent.meanPredicted * 100).toFixed(0)}% against ${(recent.observed * 100).toFixed(0)}% observed`);
+  }
+  return notes.length > 0 ? `Last 7 days against the 21 before: ${notes.join('; ')}.` : null;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, buildCourse, d1Rows, DELIVERY, flushLearners, givenAuthorKey, givenLearner, push } from '../../test/builders';
 import type { ItemAnalysis } from './analytics.domain';
-import type { LessonFigures, Overview } from './analytics.store';
+import type { LessonFigures, ModelHealth, Overview } from './analytics.store';
 
 const admin = async <T>(key: string, path: string) => {
   const response = await api(`/api/admin/analytics${path}`, { key });
@@ -61,6 +61,23 @@ describe('analytics', () => {
     const item = items.find((i) => i.itemId === 'lesson-1-q1');
     expect(item).toMatchObject({ answers: 3, difficulty: 2 / 3, flags: [] });
     expect(item?.choices.find((c) => c.key)?.share).toBeCloseTo(2 / 3, 10);
+
+    // Model health: BKT's prediction before each of the three counted first answers, overall and by segment.
+    await expect
+      .poll(async () => (await d1Rows("SELECT sum(n) AS n FROM prediction_bins WHERE segment = ''"))[0]?.n, DELIVERY)
+      .toBe(3);
+    const health = await (await api('/api/admin/models/performance?days=7', { key: adminKey })).json<ModelHealth>();
+    const bkt = health.models.find((m) => m.model === 'bkt');
+    expect(bkt?.overall).toMatchObject({ predictions: 3, observed: 2 / 3 });
+    // Everyone starts from the same P(known): one bin, so the ranking cannot tell answers apart (AUC one half).
+    expect(bkt?.overall.auc).toBe(0.5);
+    expect(bkt?.calibration).toHaveLength(1);
+    expect(health.segments.map((g) => [g.segment, g.predictions])).toEqual([
+      ['background:software', 3],
+      ['experience:basic', 3],
+    ]);
+    expect(health.models.find((m) => m.model === 'fsrs')?.overall.predictions).toBe(0);
+    expect((await api('/api/admin/models/performance?days=2', { key: adminKey })).status).toBe(400);
 
     // Bad input and scope.
     expect((await api('/api/admin/analytics/overview?days=1000', { key: adminKey })).status).toBe(400);

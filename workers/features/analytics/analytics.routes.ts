@@ -3,7 +3,14 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
-import { ItemAnalysisSchema, LessonFiguresSchema, OverviewQuerySchema, OverviewSchema } from './analytics.schemas';
+import {
+  ItemAnalysisSchema,
+  LessonFiguresSchema,
+  ModelHealthQuerySchema,
+  ModelHealthSchema,
+  OverviewQuerySchema,
+  OverviewSchema,
+} from './analytics.schemas';
 
 /** `/api/admin/analytics`: learning analytics from the rollups (admin scope). */
 export const analyticsAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -64,3 +71,28 @@ analyticsAdminRoutes
     }),
     async (c) => c.json({ items: await c.var.deps.analytics.items() }, 200),
   );
+
+/** `GET /api/admin/models/performance`: how well the learner model predicts (admin scope). */
+export const modelHealthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+modelHealthRoutes.use('*', requireAuthor('admin'));
+modelHealthRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/performance',
+    tags: ['Analytics'],
+    summary:
+      "The learner model's health: BKT and FSRS AUC, log-loss and calibration, by week and by onboarding segment, with drift alerts",
+    description:
+      "BKT's P(right) before each evidence answer and FSRS's predicted recall before each review, against what happened, from daily binned rollups; recommendation acceptance (accepted over accepted and dismissed) and hit rate (completed over accepted). A drift note appears when the last 7 days' AUC fell by 0.05, log-loss rose by 15% or the mean prediction strayed 10 points from the observed rate.",
+    security: AUTHOR_SECURITY,
+    request: { query: ModelHealthQuerySchema },
+    responses: {
+      200: { description: 'Model health', content: { 'application/json': { schema: ModelHealthSchema } } },
+      ...problemResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { days } = c.req.valid('query');
+    return c.json(await c.var.deps.analytics.modelHealth(new Date().toISOString().slice(0, 10), days), 200);
+  },
+);

@@ -63,3 +63,43 @@ export const ItemAnalysisSchema = z
     notes: z.array(z.string()),
   })
   .openapi('ItemAnalysis');
+
+export const ModelHealthQuerySchema = z.object({
+  days: z.coerce.number().int().min(7).max(180).default(28).openapi({ description: 'Days looked at (7 to 180)' }),
+});
+
+const FiguresSchema = z.object({
+  predictions: z.number().int(),
+  observed: z.number(),
+  meanPredicted: z.number(),
+  auc: z.number().nullable(),
+  logLoss: z.number().nullable(),
+});
+
+export const ModelHealthSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    models: z.array(
+      z.object({
+        model: z.enum(['bkt', 'fsrs']),
+        predicts: z.string(),
+        overall: FiguresSchema,
+        weekly: z.array(FiguresSchema.extend({ week: z.string() })),
+        calibration: z.array(
+          z.object({ bin: z.number().int(), predictions: z.number().int(), meanPredicted: z.number(), observed: z.number() }),
+        ),
+        drift: z.string().nullable().openapi({ description: 'Set when the last 7 days drifted from the 21 before' }),
+      }),
+    ),
+    segments: z.array(FiguresSchema.extend({ segment: z.string() })),
+    recommendations: z.object({
+      accepted: z.number().int(),
+      dismissed: z.number().int(),
+      completed: z.number().int(),
+      acceptance: z.number().nullable(),
+      hitRate: z.number().nullable(),
+      weeklyAccepted: z.array(z.object({ week: z.string(), accepted: z.number().int() })),
+    }),
+  })
+  .openapi('ModelHealth');

@@ -1,4 +1,13 @@
-import { analyseItem, retention, weekOf, type ItemAnalysis } from './analytics.domain';
+import {
+  analyseItem,
+  driftOf,
+  predictionFigures,
+  retention,
+  weekOf,
+  type ItemAnalysis,
+  type PredictionBin,
+  type PredictionFigures,
+} from './analytics.domain';
 
 /** A learner counts as active on a day with time, a completion, an answer, a plan task, a rating or an accepted recommendation. */
 const ACTIVE = `(active_seconds > 0 OR completions > 0 OR attempts > 0 OR plan_done > 0 OR plan_skipped > 0
@@ -32,12 +41,41 @@ export interface LessonFigures {
   minutesPerStarter: number;
 }
 
+export interface ModelHealth {
+  from: string;
+  to: string;
+  models: {
+    model: 'bkt' | 'fsrs';
+    /** What is predicted: a right answer (BKT) or a recalled review (FSRS). */
+    predicts: string;
+    overall: PredictionFigures;
+    weekly: ({ week: string } & PredictionFigures)[];
+    calibration: { bin: number; predictions: number; meanPredicted: number; observed: number }[];
+    drift: string | null;
+  }[];
+  /** BKT's figures and the learners' outcomes by onboarding segment, so unequal treatment shows. */
+  segments: ({ segment: string } & PredictionFigures)[];
+  recommendations: {
+    accepted: number;
+    dismissed: number;
+    completed: number;
+    /** Accepted over accepted and dismissed. */
+    acceptance: number | null;
+    /** Completed over accepted. */
+    hitRate: number | null;
+    weeklyAccepted: { week: string; accepted: number }[];
+  };
+}
+
 /** Analytics reads: every one from the rollups the events consumer keeps, never from raw events. */
 export interface AnalyticsStore {
   overview(today: string, days: number): Promise<Overview>;
   lessons(): Promise<LessonFigures[]>;
   items(): Promise<ItemAnalysis[]>;
+  modelHealth(today: string, days: number): Promise<ModelHealth>;
 }
+
+const PREDICTS = { bkt: 'a right answer (P(right) before it)', fsrs: 'a recalled review (retrievability before it)' } as const;
 
 export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
   return {
@@ -128,6 +166,92 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           minutesPerStarter: started > 0 ? r.seconds / 60 / started : 0,
         };
       });
+    },
+
+    async modelHealth(today, days) {
+      const from = shift(today, -(days - 1));
+      const [bins, recs, weekly] = await d1.batch<Record<string, unknown>>([
+        d1
+          .prepare(
+            `SELECT day, model, segment, bin, n, positives, sum_predicted, sum_log_loss FROM prediction_bins
+             WHERE day BETWEEN ? AND ?`,
+          )
+          .bind(from, today),
+        d1.prepare(
+          'SELECT coalesce(sum(accepted), 0) AS accepted, coalesce(sum(dismissed), 0) AS dismissed, coalesce(sum(completed), 0) AS completed FROM recommendation_stats',
+        ),
+        d1
+          .prepare(
+            `SELECT ${MONDAY('day')} AS week, sum(recs_accepted) AS accepted FROM learner_activity_daily
+             WHERE day BETWEEN ? AND ? GROUP BY week ORDER BY week`,
+          )
+          .bind(from, today),
+      ]);
+      const rows = (bins?.results ?? []).map((r) => ({
+        day: String(r.day),
+        model: String(r.model) as 'bkt' | 'fsrs',
+        segment: String(r.segment),
+        bin: Number(r.bin),
+        n: Number(r.n),
+        positives: Number(r.positives),
+        sumPredicted: Number(r.sum_predicted),
+        sumLogLoss: Number(r.sum_log_loss),
+      }));
+      /** Bins of the matching rows merged by bin. */
+      const merged = (keep: (r: (typeof rows)[number]) => boolean): PredictionBin[] => {
+        const byBin = new Map<number, PredictionBin>();
+        for (const r of rows.filter(keep)) {
+          const b = byBin.get(r.bin) ?? { bin: r.bin, n: 0, positives: 0, sumPredicted: 0, sumLogLoss: 0 };
+          byBin.set(r.bin, {
+            bin: r.bin,
+            n: b.n + r.n,
+            positives: b.positives + r.positives,
+            sumPredicted: b.sumPredicted + r.sumPredicted,
+            sumLogLoss: b.sumLogLoss + r.sumLogLoss,
+          });
+        }
+        return [...byBin.values()];
+      };
+      const weekStart = shift(today, -6);
+      const models = (['bkt', 'fsrs'] as const).map((model) => {
+        const mine = (r: (typeof rows)[number]) => r.model === model && r.segment === '';
+        const weeks = [...new Set(rows.filter(mine).map((r) => weekOf(r.day)))].sort();
+        return {
+          model,
+          predicts: PREDICTS[model],
+          overall: predictionFigures(merged(mine)),
+          weekly: weeks.map((week) => ({ week, ...predictionFigures(merged((r) => mine(r) && weekOf(r.day) === week)) })),
+          calibration: merged(mine)
+            .sort((a, b) => a.bin - b.bin)
+            .map((b) => ({ bin: b.bin, predictions: b.n, meanPredicted: b.sumPredicted / b.n, observed: b.positives / b.n })),
+          drift: driftOf(
+            predictionFigures(merged((r) => mine(r) && r.day >= weekStart)),
+            predictionFigures(merged((r) => mine(r) && r.day < weekStart && r.day >= shift(today, -27))),
+          ),
+        };
+      });
+      const segments = [...new Set(rows.filter((r) => r.model === 'bkt' && r.segment !== '').map((r) => r.segment))].sort();
+      const totals = (recs?.results[0] ?? {}) as { accepted?: number; dismissed?: number; completed?: number };
+      const accepted = Number(totals.accepted ?? 0);
+      const dismissed = Number(totals.dismissed ?? 0);
+      const completed = Number(totals.completed ?? 0);
+      return {
+        from,
+        to: today,
+        models,
+        segments: segments.map((segment) => ({
+          segment,
+          ...predictionFigures(merged((r) => r.model === 'bkt' && r.segment === segment)),
+        })),
+        recommendations: {
+          accepted,
+          dismissed,
+          completed,
+          acceptance: accepted + dismissed > 0 ? accepted / (accepted + dismissed) : null,
+          hitRate: accepted > 0 ? completed / accepted : null,
+          weeklyAccepted: (weekly?.results ?? []).map((r) => ({ week: String(r.week), accepted: Number(r.accepted) })),
+        },
+      };
     },
 
     async items() {

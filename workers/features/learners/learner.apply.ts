@@ -1,8 +1,9 @@
 import { applyOnce, type OnceResult } from '../events/events.once';
 import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
-import type { BktParams } from '../mastery/mastery.bkt';
+import { bktPredictCorrect, type BktParams } from '../mastery/mastery.bkt';
 import {
   modelChange,
+  retrievability,
   reviewRating,
   type ConceptState,
   type GradedItem,
@@ -99,6 +100,12 @@ export function applyLearnerEvent(
   return { result: 'duplicate', ...repeat(store, message, subject) };
 }
 
+/** The learner's onboarding answers that model health compares outcomes by. */
+function segmentOf(store: LearnerStore): { segment?: { background: string; experience: string } } {
+  const preferences = store.profile()?.preferences;
+  return preferences ? { segment: { background: preferences.background, experience: preferences.experience } } : {};
+}
+
 /** The course and day a recommendation's feedback counts under in the learner's daily rollup. */
 const rollupOf = (courseId: string | null, occurredAt: string) =>
   courseId === null ? {} : { courseId, day: occurredAt.slice(0, 10) };
@@ -148,6 +155,12 @@ function change(
       rating: event.type === 'review.rated' ? event.rating : undefined,
     });
     store.setCard(item.courseId, item.id, item.conceptId, result.card);
+    // A review of a card already scheduled: what FSRS predicted against what the learner recalled (model health).
+    if (event.type === 'review.rated' && snapshot.card) {
+      const predicted = retrievability(snapshot.card, new Date(occurredAt));
+      store.emit({ kind: 'recall', day: occurredAt.slice(0, 10), predicted, recalled: result.rating !== 'again' }, occurredAt);
+      effects.emitted = true;
+    }
     if (result.graded) {
       const { correct } = result.graded;
       const attempt = { eventId: event.eventId, courseId: item.courseId, itemId: item.id, conceptId: item.conceptId };
@@ -168,6 +181,8 @@ function change(
             correct,
             occurredAt,
             ability: snapshot.ability.theta,
+            predicted: bktPredictCorrect(snapshot.mastery?.pKnown ?? params.prior, params),
+            ...segmentOf(store),
           },
           occurredAt,
         );
