@@ -108,6 +108,11 @@ describe('admin dashboard', () => {
     expect(await page.locator('.admin-table tbody tr').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/admin-items-desktop.png`, fullPage: true });
 
+    await page.getByRole('tab', { name: 'Learning' }).click();
+    await page.getByRole('heading', { name: 'BKT: right answers' }).waitFor();
+    expect(await page.locator('#segments-heading + p + .admin-table-wrap tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/admin-learning-desktop.png`, fullPage: true });
+
     await page.getByRole('tab', { name: 'Experiments' }).click();
     const row = page.locator('tr', { hasText: EXPERIMENT.name });
     await row.waitFor();

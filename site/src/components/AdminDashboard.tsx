@@ -6,21 +6,30 @@ import {
   getAnalyticsOverview,
   getItemAnalysis,
   getLessonFigures,
+  getModelHealth,
   getUsage,
   setAdminKey,
   type ItemAnalysis,
   type LessonFigures,
+  type ModelHealth,
   type Overview,
   type UsageReportShape,
 } from '../lib/api';
 import ChartFigure from './admin/ChartFigure';
 import ContentSection from './admin/ContentSection';
 import ExperimentsSection from './admin/ExperimentsSection';
+import LearningSection from './admin/LearningSection';
 import OverviewSection from './admin/OverviewSection';
 
-const TABS = ['overview', 'content', 'experiments', 'cost'] as const;
+const TABS = ['overview', 'content', 'learning', 'experiments', 'cost'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_NAMES: Record<Tab, string> = { overview: 'Overview', content: 'Content', experiments: 'Experiments', cost: 'Cost' };
+const TAB_NAMES: Record<Tab, string> = {
+  overview: 'Overview',
+  content: 'Content',
+  learning: 'Learning',
+  experiments: 'Experiments',
+  cost: 'Cost',
+};
 
 /** The tab in the address (#content), so a view can be linked and reloaded. */
 const tabOf = (hash: string): Tab => ((TABS as readonly string[]).includes(hash.slice(1)) ? (hash.slice(1) as Tab) : 'overview');
@@ -80,6 +89,13 @@ export default function AdminDashboard() {
           <Loaded
             load={() => Promise.all([getLessonFigures(), getItemAnalysis()])}
             render={([lessons, items]: [LessonFigures[], ItemAnalysis[]]) => <ContentSection lessons={lessons} items={items} />}
+            onUnauthorized={() => setKey(null)}
+          />
+        )}
+        {tab === 'learning' && (
+          <Loaded
+            load={() => getModelHealth(28)}
+            render={(h: ModelHealth) => <LearningSection health={h} />}
             onUnauthorized={() => setKey(null)}
           />
         )}

@@ -8,6 +8,7 @@ import type {
 import type { UsageReportSchema } from '../../../workers/features/usage/usage.schemas';
 import type {
   ItemAnalysisSchema,
+  ModelHealthSchema,
   LessonFiguresSchema,
   OverviewSchema,
 } from '../../../workers/features/analytics/analytics.schemas';
@@ -19,3 +20,4 @@ export type UsageReportShape = z.infer<typeof UsageReportSchema>;
 export type Overview = z.infer<typeof OverviewSchema>;
 export type LessonFigures = z.infer<typeof LessonFiguresSchema>;
 export type ItemAnalysis = z.infer<typeof ItemAnalysisSchema>;
+export type ModelHealth = z.infer<typeof ModelHealthSchema>;

@@ -16,7 +16,15 @@ import type {
 import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/features/personalize/personalize.schemas';
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
-import type { Experiment, ExperimentResults, ItemAnalysis, LessonFigures, Overview, UsageReportShape } from './admin-types';
+import type {
+  Experiment,
+  ExperimentResults,
+  ItemAnalysis,
+  LessonFigures,
+  ModelHealth,
+  Overview,
+  UsageReportShape,
+} from './admin-types';
 import type { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS } from '../../../workers/features/events/events.schemas';
 import type {
   CompletionSchema,
@@ -762,6 +770,7 @@ export type {
   ExperimentResults,
   ItemAnalysis,
   LessonFigures,
+  ModelHealth,
   Overview,
   UsageReportShape,
 } from './admin-types';
@@ -793,3 +802,4 @@ export const getExperimentResults = (id: string) =>
   adminJson<ExperimentResults>(`/experiments/${encodeURIComponent(id)}/results`);
 export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
+export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
