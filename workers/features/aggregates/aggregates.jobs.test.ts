@@ -29,6 +29,10 @@ async function captureFlush(learnerId: string): Promise<AggregateMessage[]> {
   return captured;
 }
 
+/** One order for both sides (ids mix cases and dashes, which locale order and SQLite order differently). */
+const byLearner = (a: { learner_id: string }, b: { learner_id: string }) =>
+  a.learner_id < b.learner_id ? -1 : a.learner_id > b.learner_id ? 1 : 0;
+
 /** What the shared aggregates must hold, counted again from the learners' own objects. */
 async function recount(learnerIds: string[]) {
   const stats = new Map<string, { accepted: number; dismissed: number; completed: number }>();
@@ -93,7 +97,7 @@ async function recount(learnerIds: string[]) {
       .sort((a, b) => a.key.localeCompare(b.key)),
     completions: completions.sort(),
     attempts,
-    perLearner: perLearner.sort((a, b) => a.learner_id.localeCompare(b.learner_id)),
+    perLearner: perLearner.sort(byLearner),
   };
 }
 
@@ -116,11 +120,13 @@ async function shared() {
       .map((r) => `${r.learner_id}|${r.lesson_slug}`)
       .sort(),
     attempts: (await rows<{ n: number }>('SELECT count(*) AS n FROM attempt_log'))[0]?.n ?? 0,
-    perLearner: await rows(
-      `SELECT learner_id, sum(active_seconds) AS active_seconds, sum(completions) AS completions, sum(attempts) AS attempts,
-         sum(recs_accepted) AS recs_accepted
-       FROM learner_activity_daily GROUP BY learner_id ORDER BY learner_id`,
-    ),
+    perLearner: (
+      await rows<{ learner_id: string }>(
+        `SELECT learner_id, sum(active_seconds) AS active_seconds, sum(completions) AS completions, sum(attempts) AS attempts,
+           sum(recs_accepted) AS recs_accepted
+         FROM learner_activity_daily GROUP BY learner_id`,
+      )
+    ).sort(byLearner),
   };
 }
 
