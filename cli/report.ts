@@ -6,11 +6,21 @@ import { authorTarget, defaultTarget } from './local-env';
 import { createClient, runCli, type Api } from './push';
 import { z } from 'zod';
 import { resultsTable } from '../workers/features/experiments/experiments.domain';
+import { itemsTable, weeklyReport } from '../workers/features/analytics/analytics.report';
+import {
+  ItemAnalysisSchema,
+  LessonFiguresSchema,
+  ModelHealthSchema,
+  OverviewSchema,
+} from '../workers/features/analytics/analytics.schemas';
+
+const REPORTS = ['usage', 'experiments', 'weekly', 'items'] as const;
 import { ExperimentResultsSchema, ExperimentSchema } from '../workers/features/experiments/experiments.schemas';
 
 const USAGE = `Usage: npm run report -- usage [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>] [--group-by day|feature|model]
                              [--format markdown|csv] [--out <file>] [--target <url>] [--key <author key>]
        npm run report -- experiments [--id <experiment>] [--format markdown|csv] [--out <file>]
+       npm run report -- weekly | items [--format markdown|csv] [--out <file>]
 
   usage       model calls, failed calls, tokens and estimated cost (GET /api/admin/usage),
               printed as a markdown table, or as CSV; --out writes the table to a file
@@ -18,6 +28,9 @@ const USAGE = `Usage: npm run report -- usage [--from <YYYY-MM-DD>] [--to <YYYY-
   experiments each experiment's results (or --id one): exposures, the sample-ratio check, power,
               and per metric and variant the mean, difference and lift with intervals, p and
               chance to beat control (GET /api/admin/experiments/{id}/results)
+  weekly      active learners, funnel, weekly-cohort retention, lessons and the learner model's
+              health (the admin analytics routes)
+  items       quiz item analysis, flagged items first (GET /api/admin/analytics/items)
   --from/--to the UTC days covered, both included (default: the last 30 days)
   --target    API origin (default ${defaultTarget()})
   --key       author key with the admin scope (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
@@ -42,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   const report = positionals[0];
   if (
     values.help ||
-    (report !== 'usage' && report !== 'experiments') ||
+    !REPORTS.includes(report as (typeof REPORTS)[number]) ||
     positionals.length !== 1 ||
     (format !== 'csv' && format !== 'markdown')
   ) {
@@ -51,13 +64,28 @@ async function main(argv: string[]): Promise<number> {
   }
   const author = authorTarget(values);
   if (!author) return 2;
-  if (report === 'experiments')
-    return experimentsReport(createClient(author.target, author.key), { id: values.id, format, out: values.out });
+  const client = createClient(author.target, author.key);
+  if (report === 'experiments') return experimentsReport(client, { id: values.id, format, out: values.out });
+  if (report === 'items') {
+    const { items } = z.object({ items: z.array(ItemAnalysisSchema) }).parse(await client('GET', '/api/admin/analytics/items'));
+    write(itemsTable(items, format), values.out, `${items.length} item(s)`);
+    return 0;
+  }
+  if (report === 'weekly') {
+    const [overview, lessons, health] = await Promise.all([
+      client('GET', '/api/admin/analytics/overview?days=30').then((r) => OverviewSchema.parse(r)),
+      client('GET', '/api/admin/analytics/lessons').then(
+        (r) => z.object({ lessons: z.array(LessonFiguresSchema) }).parse(r).lessons,
+      ),
+      client('GET', '/api/admin/models/performance?days=28').then((r) => ModelHealthSchema.parse(r)),
+    ]);
+    write(weeklyReport({ overview, lessons, health }, format), values.out, 'the weekly report');
+    return 0;
+  }
   const query = new URLSearchParams({ groupBy: values['group-by'] });
   if (values.from) query.set('from', values.from);
   if (values.to) query.set('to', values.to);
-  const api = createClient(author.target, author.key);
-  const usage = UsageReportSchema.parse(await api('GET', `/api/admin/usage?${query.toString()}`));
+  const usage = UsageReportSchema.parse(await client('GET', `/api/admin/usage?${query.toString()}`));
   write(usageTable(usage, format), values.out, `${usage.rows.length} row(s) and the total`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import type { FeatureApiResponse, FeatureDefinition, FeatureRule } from '@growthbook/growthbook';
 import type { FieldError } from '../../http/problem';
+import { table } from '../analytics/analytics.report';
 import {
   DECISIONS,
   METRICS,
@@ -307,10 +308,7 @@ export function resultsTable(results: ExperimentResults, format: 'markdown' | 'c
       v.chanceToBeatControl === null ? '' : pct(v.chanceToBeatControl),
     ]),
   );
-  if (format === 'csv') {
-    const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-    return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
-  }
+  if (format === 'csv') return table(header, rows, 'csv');
   const { sampleRatio, power } = results;
   const lines = [
     `## ${results.experiment.name} (${results.experiment.id}, ${results.experiment.status})`,
@@ -322,10 +320,7 @@ export function resultsTable(results: ExperimentResults, format: 'markdown' | 'c
         ? '.'
         : `, about ${power.daysToGo} days to go${power.lookAt ? ` (read on ${power.lookAt})` : ''}.`),
     '',
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-    '',
+    table(header, rows, 'markdown', 3),
     results.verdict,
   ];
   return lines.join('\n') + '\n';

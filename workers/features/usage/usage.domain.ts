@@ -1,3 +1,4 @@
+import { table } from '../analytics/analytics.report';
 import type { UsageReport, UsageRow } from './usage.schemas';
 
 const COLUMNS = ['calls', 'failedCalls', 'promptTokens', 'completionTokens', 'costUsd'] as const;
@@ -16,21 +17,10 @@ export function totalOf(rows: UsageRow[]): UsageRow {
   };
 }
 
-const csvCell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 const cells = (row: UsageRow) => [row.key, ...COLUMNS.map((c) => (c === 'costUsd' ? row.costUsd.toFixed(6) : String(row[c])))];
 
 /** The report as CSV (a header, a row per key, the total last) or as a markdown table. */
 export function usageTable(report: UsageReport, format: 'csv' | 'markdown'): string {
-  const header = [report.groupBy, ...HEADINGS];
-  const rows = [...report.rows, report.total].map(cells);
-  if (format === 'csv') return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-  const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [
-    `Model usage ${report.from} to ${report.to}, by ${report.groupBy}`,
-    '',
-    line(header),
-    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-    ...rows.map(line),
-    '',
-  ].join('\n');
+  const body = table([report.groupBy, ...HEADINGS], [...report.rows, report.total].map(cells), format, 1);
+  return format === 'csv' ? body : `Model usage ${report.from} to ${report.to}, by ${report.groupBy}\n\n${body}`;
 }
