@@ -6,8 +6,9 @@
  * repeat) with autocannon at fixed concurrency, one
  * route after another in the same run. Prints p50/p95/p99, req/s, each route's
  * throughput and p95 as ratios of the floor's, and the I/O a request costs (from
- * Server-Timing). Then search at scale and the uncached ranking at 100, 1,000 and
- * 10,000 lessons, each on a Worker of its own.
+ * Server-Timing). Then search at scale, the analytics overview and an experiment's results
+ * with 1,000,000 events loaded, and the uncached ranking at 100, 1,000 and 10,000 lessons,
+ * each on a Worker of its own (`npm run bench -- analytics` runs only the analytics rows).
  * Loopback only, bounded in time. Timings on a shared machine swing; the ratios
  * are what to read.
  */
@@ -31,6 +32,7 @@ import { givenRecommendationLearners, RECOMMENDATION_LEARNERS, recommendationRou
 import { givenPlanLearners, planRoutes, pushPracticeLibrary } from './plans';
 import { answerRoutes, benchQuestions, givenAnswerLearners, streamFirstByte } from './answers';
 import { searchAtScale, type SearchAtScale } from './search-at-scale';
+import { analyticsAtScale, type AnalyticsAtScale } from './analytics-at-scale';
 import { capacity, printCapacity, type Capacity } from './capacity';
 
 const PERSIST_TO = '.wrangler/bench-state';
@@ -96,6 +98,7 @@ interface Results {
   lessonPairs: number;
   targets: string[];
   searchAtScale: SearchAtScale | null;
+  analyticsAtScale: AnalyticsAtScale | null;
   recommendationScaling: ScalePoint[] | null;
   capacity: Capacity | null;
 }
@@ -155,7 +158,17 @@ async function runCapacity(): Promise<Capacity> {
   return result;
 }
 
+/** The analytics reads at 1,000,000 events, on a Worker of their own. */
+const runAnalytics = () =>
+  analyticsAtScale({ port: PORT, persistTo: `${PERSIST_TO}-analytics`, connections: CONNECTIONS, seconds: SECONDS });
+
 async function main() {
+  if (process.argv.includes('analytics')) {
+    const result = await runAnalytics();
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/analytics.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
+    return;
+  }
   if (process.argv.includes('capacity')) {
     const result = await runCapacity();
     mkdirSync('bench/results', { recursive: true });
@@ -215,6 +228,7 @@ async function main() {
       lessonPairs: learners.lessonPairs,
       targets,
       searchAtScale: null,
+      analyticsAtScale: null,
       recommendationScaling: null,
       capacity: null,
     };
@@ -229,6 +243,8 @@ async function main() {
     connections: CONNECTIONS,
     seconds: SECONDS,
   });
+  save(results);
+  results.analyticsAtScale = await runAnalytics();
   save(results);
   results.recommendationScaling = await recommendationsAtScale({ port: PORT, persistTo: `${PERSIST_TO}-recommend` });
   save(results);

@@ -202,6 +202,9 @@ describe('an experiment on the planner', () => {
         const again = await decide(deps, learnerId, 'plans.dynamic', true);
         expect(again).toMatchObject({ source: 'experiment', experimentId: 'planner', variant: assigned.get(learnerId) });
       }
+      // Evaluating flags and experiments reads KV (once per isolate and 30 s) and the learner's object, never D1.
+      expect(deps.meter.d1Queries).toBe(0);
+      expect(deps.meter.learnerCalls).toBe(learners.length + 3);
 
       // Each learner's exposure reaches D1 once, however often they were evaluated.
       await flushLearners(...learners.map((l) => l.learnerId), declined.learnerId);
