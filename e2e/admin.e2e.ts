@@ -113,6 +113,11 @@ describe('admin dashboard', () => {
     expect(await page.locator('#segments-heading + p + .admin-table-wrap tbody tr').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/admin-learning-desktop.png`, fullPage: true });
 
+    await page.getByRole('tab', { name: 'Practice' }).click();
+    const byCategory = page.locator('figure', { hasText: 'Daily-plan tasks by category' });
+    await byCategory.getByText('Table view').click();
+    await expect.poll(() => byCategory.locator('tbody tr').count()).toBeGreaterThan(0);
+
     await page.getByRole('tab', { name: 'Experiments' }).click();
     const row = page.locator('tr', { hasText: EXPERIMENT.name });
     await row.waitFor();

@@ -872,3 +872,16 @@ export const predictionBins = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.model, t.segment, t.bin] })],
 );
+
+/** Daily-plan tasks done and skipped per UTC day, course and category (from each task's first outcome). No learner id. */
+export const planCategoryDaily = sqliteTable(
+  'plan_category_daily',
+  {
+    day: text('day').notNull(),
+    courseId: text('course_id').notNull(),
+    category: text('category').notNull(),
+    done: integer('done').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.courseId, t.category] })],
+);

@@ -4,11 +4,13 @@ import {
   adminKey,
   ApiError,
   getAnalyticsOverview,
+  getEngagement,
   getItemAnalysis,
   getLessonFigures,
   getModelHealth,
   getUsage,
   setAdminKey,
+  type Engagement,
   type ItemAnalysis,
   type LessonFigures,
   type ModelHealth,
@@ -17,16 +19,18 @@ import {
 } from '../lib/api';
 import ChartFigure from './admin/ChartFigure';
 import ContentSection from './admin/ContentSection';
+import EngagementSection from './admin/EngagementSection';
 import ExperimentsSection from './admin/ExperimentsSection';
 import LearningSection from './admin/LearningSection';
 import OverviewSection from './admin/OverviewSection';
 
-const TABS = ['overview', 'content', 'learning', 'experiments', 'cost'] as const;
+const TABS = ['overview', 'content', 'learning', 'engagement', 'experiments', 'cost'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_NAMES: Record<Tab, string> = {
   overview: 'Overview',
   content: 'Content',
   learning: 'Learning',
+  engagement: 'Practice',
   experiments: 'Experiments',
   cost: 'Cost',
 };
@@ -96,6 +100,13 @@ export default function AdminDashboard() {
           <Loaded
             load={() => getModelHealth(28)}
             render={(h: ModelHealth) => <LearningSection health={h} />}
+            onUnauthorized={() => setKey(null)}
+          />
+        )}
+        {tab === 'engagement' && (
+          <Loaded
+            load={() => getEngagement(30)}
+            render={(e: Engagement) => <EngagementSection engagement={e} />}
             onUnauthorized={() => setKey(null)}
           />
         )}

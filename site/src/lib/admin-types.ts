@@ -7,6 +7,7 @@ import type {
 } from '../../../workers/features/experiments/experiments.schemas';
 import type { UsageReportSchema } from '../../../workers/features/usage/usage.schemas';
 import type {
+  EngagementSchema,
   ItemAnalysisSchema,
   ModelHealthSchema,
   LessonFiguresSchema,
@@ -21,3 +22,4 @@ export type Overview = z.infer<typeof OverviewSchema>;
 export type LessonFigures = z.infer<typeof LessonFiguresSchema>;
 export type ItemAnalysis = z.infer<typeof ItemAnalysisSchema>;
 export type ModelHealth = z.infer<typeof ModelHealthSchema>;
+export type Engagement = z.infer<typeof EngagementSchema>;

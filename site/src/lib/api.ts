@@ -17,6 +17,7 @@ import type { PersonalizedLesson, StreamEventSchemas } from '../../../workers/fe
 import type { SearchRequestSchema, SearchResponse } from '../../../workers/features/search/search.schemas';
 import type { Problem } from '../../../workers/http/problem';
 import type {
+  Engagement,
   Experiment,
   ExperimentResults,
   ItemAnalysis,
@@ -765,6 +766,7 @@ export function getCurrentWeekSummary(): Promise<WeeklySummary> {
 // Admin (an author key with the admin scope, kept for the tab only)
 
 export type {
+  Engagement,
   Experiment,
   ExperimentInput,
   ExperimentResults,
@@ -803,3 +805,4 @@ export const getExperimentResults = (id: string) =>
 export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
 export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
+export const getEngagement = (days = 30) => adminJson<Engagement>(`/analytics/engagement?days=${days}`);

@@ -65,6 +65,8 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     courseId: id,
     day: z.iso.date(),
     outcome: z.enum(['completed', 'skipped']),
+    /** The task's category (absent in deltas queued before it). */
+    category: z.string().max(40).optional(),
   }),
   z.object({
     kind: z.literal('activity'),

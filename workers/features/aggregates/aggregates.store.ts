@@ -265,11 +265,23 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             )
             .bind(delta.experimentId, learnerId, delta.variant, delta.exposedAt),
         ];
-      case 'plan_outcome':
+      case 'plan_outcome': {
+        const column = delta.outcome === 'completed' ? 'done' : 'skipped';
         return [
           receipt,
           rollup(delta.courseId, delta.day, delta.outcome === 'completed' ? { plan_done: 1 } : { plan_skipped: 1 }),
+          ...(delta.category
+            ? [
+                d1
+                  .prepare(
+                    `INSERT INTO plan_category_daily (day, course_id, category, ${column}) SELECT ?, ?, ?, 1 WHERE ${receipted}
+                     ON CONFLICT (day, course_id, category) DO UPDATE SET ${column} = ${column} + 1`,
+                  )
+                  .bind(delta.day, delta.courseId, delta.category, ...guard),
+              ]
+            : []),
         ];
+      }
     }
   }
 

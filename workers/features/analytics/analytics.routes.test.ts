@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { api, buildCourse, d1Rows, DELIVERY, flushLearners, givenAuthorKey, givenLearner, push } from '../../test/builders';
 import type { ItemAnalysis } from './analytics.domain';
-import type { LessonFigures, ModelHealth, Overview } from './analytics.store';
+import type { Engagement, LessonFigures, ModelHealth, Overview } from './analytics.store';
+import type { Plan } from '../practice/plan.schemas';
+import { givenCourseAndLibrary } from '../../test/practice-seeds';
 
 const admin = async <T>(key: string, path: string) => {
   const response = await api(`/api/admin/analytics${path}`, { key });
@@ -84,5 +86,33 @@ describe('analytics', () => {
     const contentKey = await givenAuthorKey({ scopes: ['content'] });
     expect((await api('/api/admin/analytics/items', { key: contentKey })).status).toBe(403);
     expect((await api('/api/admin/analytics/items')).status).toBe(401);
+  });
+
+  it('counts each plan task’s first outcome by category', { timeout: 30_000 }, async () => {
+    await givenCourseAndLibrary();
+    const adminKey = await givenAuthorKey({ scopes: ['admin'] });
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const plan = await (await api('/api/plans/today', { key: token })).json<Plan>();
+    const [first, second] = plan.items;
+    const feedback = (itemId: string, json: Record<string, unknown>) =>
+      api(`/api/plans/${plan.id}/items/${itemId}/feedback`, {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), ...json },
+      });
+    expect((await feedback(first?.id ?? '', { outcome: 'completed', rating: 5 })).status).toBe(200);
+    // A later change of mind on the same task is not a second outcome.
+    expect((await feedback(first?.id ?? '', { outcome: 'skipped', skipReason: 'no_time' })).status).toBe(200);
+    expect((await feedback(second?.id ?? '', { outcome: 'skipped', skipReason: 'too_hard' })).status).toBe(200);
+    await flushLearners(learnerId);
+    await expect
+      .poll(async () => (await d1Rows('SELECT sum(done + skipped) AS n FROM plan_category_daily'))[0]?.n, DELIVERY)
+      .toBe(2);
+    const engagement = await admin<Engagement>(adminKey, '/engagement?days=7');
+    const counted = new Map(engagement.plans.map((p) => [p.category, p]));
+    expect(counted.get(first?.category ?? '')?.done).toBeGreaterThanOrEqual(1);
+    expect(engagement.plans.reduce((s, p) => s + p.done, 0)).toBe(1);
+    expect(engagement.plans.reduce((s, p) => s + p.skipped, 0)).toBe(1);
+    expect(engagement.answers).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import {
+  EngagementSchema,
   ItemAnalysisSchema,
   LessonFiguresSchema,
   ModelHealthQuerySchema,
@@ -34,6 +35,24 @@ analyticsAdminRoutes
     async (c) => {
       const { days } = c.req.valid('query');
       return c.json(await c.var.deps.analytics.overview(new Date().toISOString().slice(0, 10), days), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/engagement',
+      tags: ['Analytics'],
+      summary: 'Daily-plan completion by task category, and answer helpfulness by engine with the reasons given',
+      security: AUTHOR_SECURITY,
+      request: { query: OverviewQuerySchema },
+      responses: {
+        200: { description: 'Engagement', content: { 'application/json': { schema: EngagementSchema } } },
+        ...problemResponses(400, 401, 403, 429),
+      },
+    }),
+    async (c) => {
+      const { days } = c.req.valid('query');
+      return c.json(await c.var.deps.analytics.engagement(new Date().toISOString().slice(0, 10), days), 200);
     },
   )
   .openapi(

@@ -103,3 +103,20 @@ export const ModelHealthSchema = z
     }),
   })
   .openapi('ModelHealth');
+
+export const EngagementSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    plans: z.array(z.object({ category: z.string(), done: z.number().int(), skipped: z.number().int(), completion: z.number() })),
+    answers: z.array(
+      z.object({
+        engine: z.string(),
+        up: z.number().int(),
+        down: z.number().int(),
+        helpfulness: z.number().nullable().openapi({ description: 'Thumbs up over all thumbs' }),
+        reasons: z.array(z.object({ reason: z.string(), up: z.number().int(), down: z.number().int() })),
+      }),
+    ),
+  })
+  .openapi('Engagement');

@@ -67,8 +67,24 @@ export interface ModelHealth {
   };
 }
 
+export interface Engagement {
+  from: string;
+  to: string;
+  /** Daily-plan tasks done and skipped per category (each task's first outcome). */
+  plans: { category: string; done: number; skipped: number; completion: number }[];
+  /** Thumbs on answers per engine, with the reasons given (all time). */
+  answers: {
+    engine: string;
+    up: number;
+    down: number;
+    helpfulness: number | null;
+    reasons: { reason: string; up: number; down: number }[];
+  }[];
+}
+
 /** Analytics reads: every one from the rollups the events consumer keeps, never from raw events. */
 export interface AnalyticsStore {
+  engagement(today: string, days: number): Promise<Engagement>;
   overview(today: string, days: number): Promise<Overview>;
   lessons(): Promise<LessonFigures[]>;
   items(): Promise<ItemAnalysis[]>;
@@ -251,6 +267,41 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           hitRate: accepted > 0 ? completed / accepted : null,
           weeklyAccepted: (weekly?.results ?? []).map((r) => ({ week: String(r.week), accepted: Number(r.accepted) })),
         },
+      };
+    },
+
+    async engagement(today, days) {
+      const from = shift(today, -(days - 1));
+      const [plans, answers] = await d1.batch<Record<string, unknown>>([
+        d1
+          .prepare(
+            `SELECT category, sum(done) AS done, sum(skipped) AS skipped FROM plan_category_daily
+             WHERE day BETWEEN ? AND ? GROUP BY category ORDER BY category`,
+          )
+          .bind(from, today),
+        d1.prepare('SELECT engine, reason, sum(up) AS up, sum(down) AS down FROM answer_feedback_stats GROUP BY engine, reason'),
+      ]);
+      const byEngine = new Map<string, Engagement['answers'][number]>();
+      for (const r of answers?.results ?? []) {
+        const engine = String(r.engine);
+        const e = byEngine.get(engine) ?? { engine, up: 0, down: 0, helpfulness: null, reasons: [] };
+        const up = Number(r.up);
+        const down = Number(r.down);
+        e.up += up;
+        e.down += down;
+        const reason = typeof r.reason === 'string' ? r.reason : '';
+        if (reason) e.reasons.push({ reason, up, down });
+        byEngine.set(engine, e);
+      }
+      return {
+        from,
+        to: today,
+        plans: (plans?.results ?? []).map((r) => {
+          const done = Number(r.done);
+          const skipped = Number(r.skipped);
+          return { category: String(r.category), done, skipped, completion: done + skipped > 0 ? done / (done + skipped) : 0 };
+        }),
+        answers: [...byEngine.values()].map((e) => ({ ...e, helpfulness: e.up + e.down > 0 ? e.up / (e.up + e.down) : null })),
       };
     },
 

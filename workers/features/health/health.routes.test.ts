@@ -50,6 +50,7 @@ describe('health and API documents', () => {
     }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/analytics/engagement',
       '/api/admin/analytics/items',
       '/api/admin/analytics/lessons',
       '/api/admin/analytics/overview',

@@ -237,10 +237,10 @@ function change(
   if (event.type === 'plan.feedback') {
     const { planId, itemId, outcome, skipReason, rating } = event;
     const date = planId.slice('plan_'.length);
-    const first = !store.plan(date)?.items.some((i) => i.id === itemId && i.outcome);
-    if (first && subject.kind === 'plan-item') {
+    const task = store.plan(date)?.items.find((i) => i.id === itemId && i.status !== 'swapped');
+    if (task && !task.outcome && subject.kind === 'plan-item') {
       // The shared rollup counts each task's first outcome once; later feedback only rates or changes it here.
-      store.emit({ kind: 'plan_outcome', courseId: subject.courseId, day: date, outcome }, occurredAt);
+      store.emit({ kind: 'plan_outcome', courseId: subject.courseId, day: date, outcome, category: task.category }, occurredAt);
       effects.emitted = true;
     }
     store.setPlanItemOutcome(date, itemId, {
