@@ -85,10 +85,9 @@ describe('admin dashboard', () => {
     await expect
       .poll(
         async () =>
-          (await admin<{ exposures: { learners: number }[] }>(`/experiments/${EXPERIMENT.id}/results`)).exposures.reduce(
-            (s, e) => s + e.learners,
-            0,
-          ),
+          (
+            await admin<{ exposures: { learners: number }[] }>(`/experiments/${EXPERIMENT.id}/results?fresh=true`)
+          ).exposures.reduce((s, e) => s + e.learners, 0),
         { timeout: 30_000, interval: 500 },
       )
       .toBe(learners.length);

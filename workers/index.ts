@@ -3,6 +3,7 @@ import { depsFor } from './deps';
 import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
 import { buildDueSummaries } from './features/practice/summary.jobs';
 import { updateBandits } from './features/experiments/experiments.jobs';
+import { refreshAnalytics } from './features/analytics/analytics.snapshots';
 import { applyRetention, retentionWindow } from './features/privacy/privacy.retention';
 import { consumeBatch } from './queues/consumer';
 import type { JobMessage } from './queues/messages';
@@ -33,6 +34,8 @@ export default {
     deps.logger.log('info', 'retention.applied', removed);
     // Bandits whose period has passed are reweighted from their primary metric.
     await updateBandits(deps, new Date(controller.scheduledTime));
+    // The overview and running experiments' results, computed once here so admin reads are one row.
+    await refreshAnalytics(deps, new Date(controller.scheduledTime));
     // Weekly summaries of learners whose local week has ended.
     const summaries = await buildDueSummaries(deps, new Date(controller.scheduledTime));
     if (summaries.learners > 0) deps.logger.log('info', 'summaries.built', summaries);

@@ -885,3 +885,14 @@ export const planCategoryDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.courseId, t.category] })],
 );
+
+/**
+ * Analytics reads computed by the cron (or the first read after they aged out), kept as
+ * the JSON the route returns: the overview and each running experiment's results read
+ * one row instead of scanning the rollups on every request. No learner id.
+ */
+export const analyticsSnapshots = sqliteTable('analytics_snapshots', {
+  key: text('key').primaryKey(),
+  computedAt: text('computed_at').notNull(),
+  body: text('body').notNull(),
+});

@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { depsFor } from '../../deps';
+import { refreshAnalytics } from './analytics.snapshots';
 import { api, buildCourse, d1Rows, DELIVERY, flushLearners, givenAuthorKey, givenLearner, push } from '../../test/builders';
 import type { ItemAnalysis } from './analytics.domain';
 import type { Engagement, LessonFigures, ModelHealth, Overview } from './analytics.store';
@@ -55,6 +58,18 @@ describe('analytics', () => {
       ['returned', 0],
     ]);
     expect(overview.retention.at(-1)).toMatchObject({ learners: 3, weeks: [1] });
+
+    // Later reads come from the snapshot until it ages out, a fresh read is asked for, or the cron computes it again.
+    await env.DB.prepare(
+      "INSERT INTO learner_activity_daily (learner_id, course_id, day, active_seconds) VALUES ('late', 'c', ?, 60)",
+    )
+      .bind(overview.today)
+      .run();
+    expect((await admin<Overview>(adminKey, '/overview?days=7')).activeLearners.day).toBe(3);
+    expect((await admin<Overview>(adminKey, '/overview?days=7&fresh=true')).activeLearners.day).toBe(4);
+    await refreshAnalytics(depsFor(env, {}), new Date());
+    expect((await admin<Overview>(adminKey, '/overview')).activeLearners.day).toBe(4);
+    await env.DB.prepare("DELETE FROM learner_activity_daily WHERE learner_id = 'late'").run();
 
     const { lessons } = await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons');
     expect(lessons.find((l) => l.lessonSlug === 'lesson-1')).toMatchObject({ started: 3, completed: 2, dropOff: 1 / 3 });

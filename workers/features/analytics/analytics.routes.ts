@@ -3,6 +3,7 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { overviewRead } from './analytics.snapshots';
 import {
   EngagementSchema,
   ItemAnalysisSchema,
@@ -24,7 +25,7 @@ analyticsAdminRoutes
       tags: ['Analytics'],
       summary: 'Active learners (day, week, month), the daily series, the funnel and retention by weekly cohort',
       description:
-        'From the learners’ daily rollup (learners who consented to analytics only). Funnel: onboarded, opened a first lesson, completed one, came back on another day.',
+        'From the learners’ daily rollup (learners who consented to analytics only), served from the snapshot the cron computes every 10 minutes (`fresh=true` computes now). Funnel: onboarded, opened a first lesson, completed one, came back on another day.',
       security: AUTHOR_SECURITY,
       request: { query: OverviewQuerySchema },
       responses: {
@@ -33,8 +34,8 @@ analyticsAdminRoutes
       },
     }),
     async (c) => {
-      const { days } = c.req.valid('query');
-      return c.json(await c.var.deps.analytics.overview(new Date().toISOString().slice(0, 10), days), 200);
+      const { days, fresh } = c.req.valid('query');
+      return c.json(await overviewRead(c.var.deps, { days, fresh, now: new Date() }), 200);
     },
   )
   .openapi(

@@ -1,12 +1,21 @@
 import { z } from '@hono/zod-openapi';
 
+/** `?fresh=true` computes a read now instead of serving the snapshot the cron keeps (at most 15 minutes old). */
+export const FreshSchema = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true')
+  .openapi({ description: 'true: compute now instead of serving the snapshot (at most 15 minutes old)' });
+
 export const OverviewQuerySchema = z.object({
   days: z.coerce.number().int().min(7).max(90).default(30).openapi({ description: 'Days of the daily series (7 to 90)' }),
+  fresh: FreshSchema,
 });
 
 export const OverviewSchema = z
   .object({
     today: z.string(),
+    computedAt: z.string().openapi({ description: 'When these figures were computed' }),
     activeLearners: z
       .object({ day: z.number().int(), week: z.number().int(), month: z.number().int() })
       .openapi({ description: 'Distinct active learners today, in the last 7 and the last 30 days (UTC)' }),

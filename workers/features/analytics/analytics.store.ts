@@ -84,6 +84,9 @@ export interface Engagement {
 
 /** Analytics reads: every one from the rollups the events consumer keeps, never from raw events. */
 export interface AnalyticsStore {
+  /** A stored read (JSON) and when it was computed; null when there is none. */
+  snapshot(key: string): Promise<{ computedAt: string; body: string } | null>;
+  saveSnapshot(key: string, body: unknown, computedAt: string): Promise<void>;
   engagement(today: string, days: number): Promise<Engagement>;
   overview(today: string, days: number): Promise<Overview>;
   lessons(): Promise<LessonFigures[]>;
@@ -95,6 +98,25 @@ const PREDICTS = { bkt: 'a right answer (P(right) before it)', fsrs: 'a recalled
 
 export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
   return {
+    async snapshot(key) {
+      const row = await d1
+        .prepare('SELECT computed_at, body FROM analytics_snapshots WHERE key = ?')
+        .bind(key)
+        .first<{ computed_at: string; body: string }>();
+      return row ? { computedAt: row.computed_at, body: row.body } : null;
+    },
+
+    async saveSnapshot(key, body, computedAt) {
+      await d1
+        .prepare(
+          `INSERT INTO analytics_snapshots (key, computed_at, body) VALUES (?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET computed_at = excluded.computed_at, body = excluded.body
+           WHERE excluded.computed_at >= analytics_snapshots.computed_at`,
+        )
+        .bind(key, computedAt, JSON.stringify(body))
+        .run();
+    },
+
     async overview(today, days) {
       const since = shift(today, -(days - 1));
       const cohortsSince = shift(weekOf(today), -7 * (RETENTION_WEEKS - 1));

@@ -4,8 +4,10 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import { FreshSchema } from '../analytics/analytics.schemas';
+import { resultsRead } from '../analytics/analytics.snapshots';
 import { forgetPayload } from './experiments.client';
-import { collisions, experimentResults, flagProblems, resultsTable, valueProblems } from './experiments.domain';
+import { collisions, flagProblems, resultsTable, valueProblems } from './experiments.domain';
 import {
   ExperimentIdParamSchema,
   ExperimentInputSchema,
@@ -114,6 +116,7 @@ flagAdminRoutes
 
 const ResultsQuerySchema = z.object({
   format: z.enum(['json', 'csv', 'markdown']).default('json').openapi({ description: 'json, or the table as CSV or markdown' }),
+  fresh: FreshSchema,
 });
 
 /** `/api/admin/experiments`: define, start, stop and read experiments (admin scope). */
@@ -238,7 +241,7 @@ experimentAdminRoutes
       tags: ['Experiments'],
       summary: 'Results per variant: lift with intervals, chance to beat control, the sample-ratio check, guardrails and power',
       description:
-        'Computed from the exposures and the learners’ daily rollup (never raw events): CUPED on means with the 14 days before exposure, Welch’s t for means, two proportions for rates, always-valid sequential intervals unless the experiment is fixed-horizon (then `power.lookAt` says when to read it).',
+        'Served from the snapshot the cron computes every 10 minutes for running experiments (computed now when older than 15 minutes or than the last change, or with `fresh=true`), from the exposures and the learners’ daily rollup (never raw events): CUPED on means with the 14 days before exposure, Welch’s t for means, two proportions for rates, always-valid sequential intervals unless the experiment is fixed-horizon (then `power.lookAt` says when to read it).',
       security: AUTHOR_SECURITY,
       request: { params: ExperimentIdParamSchema, query: ResultsQuerySchema },
       responses: {
@@ -255,20 +258,11 @@ experimentAdminRoutes
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { format } = c.req.valid('query');
-      const results = await resultsOf(c.var.deps, await existing(c.var.deps, id), new Date());
+      const { format, fresh } = c.req.valid('query');
+      const results = await resultsRead(c.var.deps, id, { now: new Date(), fresh });
+      if (!results) throw new AppError('not_found', `No experiment ${id}`);
       if (format === 'json') return c.json(results, 200);
       const type = format === 'csv' ? 'text/csv' : 'text/markdown';
       return c.body(resultsTable(results, format), 200, { 'Content-Type': `${type}; charset=utf-8` });
     },
   );
-
-/** An experiment's results now, from its exposures and metric moments. */
-export async function resultsOf(deps: Pick<Deps, 'experiments'>, experiment: Experiment, now: Date) {
-  const def = experiment.definition as ExperimentInput;
-  const [exposures, metrics] = await Promise.all([
-    deps.experiments.exposureCounts(experiment.id),
-    deps.experiments.metricMoments(experiment.id, [def.primaryMetric, ...def.guardrailMetrics], now.toISOString().slice(0, 10)),
-  ]);
-  return experimentResults({ experiment, exposures, metrics, now });
-}
