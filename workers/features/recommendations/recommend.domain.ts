@@ -172,7 +172,20 @@ function currentLayer(lessons: readonly CourseLesson[], completed: ReadonlySet<s
   return open.length === 0 ? 0 : Math.min(...open);
 }
 
-/** Scores one eligible lesson and explains the score. */
+/** The value of each weighted signal for one lesson (0 to 1 each): what the weights multiply. */
+export type RankFeatures = Record<keyof typeof WEIGHTS, number>;
+
+/** A started lesson's fixed bonus (not a weighted signal: finishing what one began is not learned away). */
+const CONTINUE_BONUS = 0.2;
+
+/** The weighted score of `features` plus the fixed bonus. */
+export function scoreOf(features: RankFeatures, weights: RankWeights, bonus: number): number {
+  let score = bonus;
+  for (const key of Object.keys(WEIGHTS) as (keyof RankFeatures)[]) score += weights[key] * features[key];
+  return score;
+}
+
+/** Scores one eligible lesson and explains the score; also the signal values behind it. */
 function scoreLesson(
   lesson: CourseLesson,
   signals: LearnerSignals,
@@ -185,13 +198,13 @@ function scoreLesson(
     last: number;
     weights: RankWeights;
   },
-): { score: number; reasons: Reason[] } {
-  const WEIGHTS = context.weights;
+): { score: number; reasons: Reason[]; features: RankFeatures; bonus: number } {
   const reasons: Reason[] = [];
-  let score = 0;
+  const features: RankFeatures = { goal: 0, goalPath: 0, layer: 0, gap: 0, collaborative: 0, similar: 0, order: 0 };
+  let bonus = 0;
 
   if (signals.started.has(lesson.slug)) {
-    score += 0.2;
+    bonus = CONTINUE_BONUS;
     reasons.push({ code: 'continue', text: 'You started this lesson' });
   }
   const unmet = lesson.prerequisites.filter((p) => !prerequisiteMet(context.bySlug.get(p), p, signals));
@@ -210,7 +223,8 @@ function scoreLesson(
 
   const inGoal = signals.goalLessons.has(lesson.slug) || signals.goalParts.has(lesson.partSlug);
   if (inGoal) {
-    score += WEIGHTS.goal + (signals.goalLessons.has(lesson.slug) ? WEIGHTS.goalPath : 0);
+    features.goal = 1;
+    features.goalPath = signals.goalLessons.has(lesson.slug) ? 1 : 0;
     reasons.push({
       code: 'goal',
       text: signals.goalLessons.has(lesson.slug) ? 'On the way to your goal' : `Part of your goal: ${lesson.partTitle}`,
@@ -218,8 +232,7 @@ function scoreLesson(
   }
 
   const step = LAYER_RANK[lesson.layer] - context.layer;
-  const layerFit = step <= 0 ? 1 : step === 1 ? 0.4 : 0;
-  score += WEIGHTS.layer * layerFit;
+  features.layer = step <= 0 ? 1 : step === 1 ? 0.4 : 0;
   if (step === 0 && context.layer > 0) {
     reasons.push({ code: 'layer', text: `Next in the ${LAYER_NAME[lesson.layer]} lessons, after the ones before` });
   }
@@ -230,8 +243,7 @@ function scoreLesson(
     return info !== undefined && info.attempts > 0 && !isMastered(info);
   });
   if (gaps.length > 0) {
-    const gap = gaps.reduce((sum, c) => sum + (1 - (signals.concepts.get(c)?.pKnown ?? 0)), 0) / gaps.length;
-    score += WEIGHTS.gap * gap;
+    features.gap = gaps.reduce((sum, c) => sum + (1 - (signals.concepts.get(c)?.pKnown ?? 0)), 0) / gaps.length;
     reasons.push({
       code: 'mastery_gap',
       text: `Teaches a concept you are still learning: ${conceptTitle(signals, gaps[0] ?? '')}`,
@@ -239,22 +251,22 @@ function scoreLesson(
   }
 
   const together = signals.collaborative.get(lesson.slug) ?? 0;
-  score += WEIGHTS.collaborative * together;
+  features.collaborative = together;
   if (together >= COLLABORATIVE_REASON) {
     reasons.push({ code: 'collaborative', text: 'Learners who did what you did found this useful next' });
   }
 
   if (context.lastCompleted) {
     const similar = jaccard(lesson.concepts, context.lastCompleted.concepts);
-    score += WEIGHTS.similar * similar;
+    features.similar = similar;
     if (similar > 0 && reasons.length < 3) {
       reasons.push({ code: 'similar', text: `Related to ${context.lastCompleted.title}, which you just finished` });
     }
   }
 
   // Earlier lessons first when nothing else decides.
-  score += WEIGHTS.order * (1 - lesson.position / Math.max(1, context.last));
-  return { score, reasons };
+  features.order = 1 - lesson.position / Math.max(1, context.last);
+  return { score: scoreOf(features, context.weights, bonus), reasons, features, bonus };
 }
 
 /** A Gamma(k, 1) draw for integer k ≥ 1 (sum of exponentials): enough for Beta with small counts. */
@@ -279,6 +291,8 @@ export interface RankOptions {
   exploreShare?: number;
   /** The signals' weights (`WEIGHTS` when unset). */
   weights?: RankWeights;
+  /** Filled with each lesson candidate's signal values, by recommendation id (what learning the weights needs). */
+  features?: Map<string, RankFeatures>;
 }
 export type RankWeights = Readonly<Record<keyof typeof WEIGHTS, number>>;
 
@@ -304,7 +318,8 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
 
   const scored: (Recommendation & { lesson: CourseLesson })[] = [];
   for (const lesson of eligibleLessons(lessons, signals)) {
-    const { score, reasons } = scoreLesson(lesson, signals, context);
+    const { score, reasons, features } = scoreLesson(lesson, signals, context);
+    options.features?.set(`lesson:${lesson.slug}`, features);
     scored.push({
       id: `lesson:${lesson.slug}`,
       kind: 'lesson',
