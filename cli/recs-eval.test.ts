@@ -18,7 +18,8 @@ const ranker = (name: string) => {
 describe('evaluateRecs', () => {
   it('prints one table row per ranker, in order, with the numbers of its metrics', () => {
     expect(report).toMatch(/^\| ranker \| hit rate@5 \(next lesson\) \| goal reached within N \|/m);
-    const rows = report.split('\n').filter((l) => /^\| (?!ranker |---)/.test(l));
+    const firstTable = report.split('\n\n')[1] ?? '';
+    const rows = firstTable.split('\n').filter((l) => /^\| (?!ranker |---)/.test(l));
     expect(rows.map((l) => l.split('|')[1]?.trim())).toEqual(RANKERS);
     const ours = ranker('ours (recommend)');
     expect(rows[0]).toBe(
@@ -26,6 +27,17 @@ describe('evaluateRecs', () => {
     );
     expect(report).toMatch(/^N = ⌈1\.5 × lessons the goal needs⌉ per learner .*: mean \d+\.\d, range \d+–\d+\.$/m);
     expect(report).toContain('Population:');
+  });
+
+  it('learns weights from the training learners and scores them against the hand-set ones on held-out learners', () => {
+    const learned = metrics.learned;
+    if (!learned) throw new Error('no learned weights');
+    expect(learned.refits).toHaveLength(10);
+    expect(learned.refits.some((r) => r.changed)).toBe(true);
+    for (const w of Object.values(learned.weights)) expect(w).toBeGreaterThanOrEqual(0);
+    expect(learned.heldOut.learned.logLoss).toBeLessThan(learned.heldOut.handSet.logLoss);
+    expect(report).toMatch(/^\| hand-set \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|$/m);
+    expect(report).toMatch(/^\| learned \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|$/m);
   });
 
   it('keeps every share within [0, 1] and walks every learner', () => {

@@ -10,6 +10,9 @@ import { ratingFor, scheduleReview, type StoredCard } from '../workers/features/
 import { planPath } from '../workers/features/recommendations/path.domain';
 import type { CourseLesson, LearnerSignals, RecommendationKind } from '../workers/features/recommendations/recommend.domain';
 
+/** A stable 32-bit seed from several integers (FNV-1a over their values). */
+export const mix = (...parts: number[]) => parts.reduce((h, p) => Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0, 0x811c9dc5);
+
 /** Minutes do not matter for which lessons a path holds. */
 const SIM_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
 

@@ -13,6 +13,7 @@ import { loadCourseTree } from '../cli/course-tree';
 import { MASTERY_THRESHOLDS } from '../workers/features/mastery/mastery.bkt';
 import { recommend, type CourseLesson, type LearnerSignals } from '../workers/features/recommendations/recommend.domain';
 import { seededRandom } from '../workers/platform/seeded-random';
+import { learnedWeights, learnedWeightsReport, type LearnedWeightsResult } from './recs-learned';
 import {
   GUESS,
   PRIOR_BY_PART,
@@ -22,6 +23,7 @@ import {
   createCoCompletion,
   createLearner,
   goalReached,
+  mix,
   nextSession,
   perform,
   signalsFor,
@@ -36,6 +38,8 @@ import {
 } from './recs-sim';
 
 const LIST = 5;
+/** Refits of the learned weights over the training learners (days of the cron job). */
+const REFITS = 10;
 /** Goal budget: N = ⌈GOAL_SLACK × lessons the goal needs⌉. */
 const GOAL_SLACK = 1.5;
 /** Times a follower re-reads a list after doing the reviews and quizzes at its top, before giving up on a step. */
@@ -82,6 +86,8 @@ export interface RecsMetrics {
   /** Ours' lesson order alone: hit rate@5 of the first five lessons of a list long enough for every candidate, without exploration. */
   oursLessonOrderHitRate: number;
   goalBudget: { mean: number; min: number; max: number };
+  /** Weights learned from the simulated learners' choices against the hand-set ones (see `recs-learned.ts`). */
+  learned?: LearnedWeightsResult;
 }
 
 interface RankContext {
@@ -118,9 +124,6 @@ const RANKERS: Ranker[] = [
       ),
   },
 ];
-
-/** A stable 32-bit seed from several integers (FNV-1a over their values). */
-const mix = (...parts: number[]) => parts.reduce((h, p) => Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0, 0x811c9dc5);
 
 const jaccard = (a: readonly string[], b: readonly string[]) => {
   const set = new Set(a);
@@ -332,7 +335,11 @@ export async function evaluateRecs(options: RecsOptions = {}): Promise<{ report:
       max: Math.max(...budgets),
     },
   };
-  return { report: report(course, population, metrics, full.listed.size), metrics };
+  const learned = learnedWeights(course, { learners, seed, refits: REFITS });
+  return {
+    report: `${report(course, population, metrics, full.listed.size)}\n\n${learnedWeightsReport(learned, learners)}`,
+    metrics: { ...metrics, learned },
+  };
 }
 
 function report(course: SimCourse, population: readonly Learner[], m: RecsMetrics, fullCoverage: number): string {

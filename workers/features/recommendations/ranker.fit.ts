@@ -1,11 +1,11 @@
-import { scoreOf, WEIGHTS, type RankFeatures, type RankWeights } from './recommend.domain';
+import { scoreOf, WEIGHTS, type RankFeatures, type RankOption, type RankWeights } from './recommend.domain';
 
 /** The weighted signals, in a fixed order (how a choice's options are stored). */
 export const SIGNALS = Object.keys(WEIGHTS) as (keyof RankFeatures)[];
 
 /** One list a learner chose from: each offered lesson's signal values and fixed bonus, and the index taken. */
 export interface RankChoice {
-  options: { features: RankFeatures; bonus: number }[];
+  options: RankOption[];
   chosen: number;
 }
 

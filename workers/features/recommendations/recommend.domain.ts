@@ -175,6 +175,12 @@ function currentLayer(lessons: readonly CourseLesson[], completed: ReadonlySet<s
 /** The value of each weighted signal for one lesson (0 to 1 each): what the weights multiply. */
 export type RankFeatures = Record<keyof typeof WEIGHTS, number>;
 
+/** A lesson as the weights see it: its signal values and its fixed bonus. */
+export interface RankOption {
+  features: RankFeatures;
+  bonus: number;
+}
+
 /** A started lesson's fixed bonus (not a weighted signal: finishing what one began is not learned away). */
 const CONTINUE_BONUS = 0.2;
 
@@ -292,7 +298,7 @@ export interface RankOptions {
   /** The signals' weights (`WEIGHTS` when unset). */
   weights?: RankWeights;
   /** Filled with each lesson candidate's signal values, by recommendation id (what learning the weights needs). */
-  features?: Map<string, RankFeatures>;
+  features?: Map<string, RankOption>;
 }
 export type RankWeights = Readonly<Record<keyof typeof WEIGHTS, number>>;
 
@@ -318,8 +324,8 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
 
   const scored: (Recommendation & { lesson: CourseLesson })[] = [];
   for (const lesson of eligibleLessons(lessons, signals)) {
-    const { score, reasons, features } = scoreLesson(lesson, signals, context);
-    options.features?.set(`lesson:${lesson.slug}`, features);
+    const { score, reasons, features, bonus } = scoreLesson(lesson, signals, context);
+    options.features?.set(`lesson:${lesson.slug}`, { features, bonus });
     scored.push({
       id: `lesson:${lesson.slug}`,
       kind: 'lesson',
