@@ -17,6 +17,7 @@ describe('experiments file', () => {
     expect(flags.map(([key]) => key)).toEqual(['plans.dynamic']);
     expect(experiments.map((e) => [e.input.id, e.input.flagKey, e.start])).toEqual([
       ['plan-new-share', 'plans.new_share', false],
+      ['learned-ranker', 'recs.learned', false],
     ]);
     // Defaults are filled as the server would.
     expect(experiments[0]?.input).toMatchObject({ kind: 'ab', alpha: 0.05, sequential: true, coverage: 1 });

@@ -1,3 +1,4 @@
+import { refitRanker } from './features/recommendations/ranker.weights';
 import { createApp } from './app';
 import { depsFor } from './deps';
 import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
@@ -34,6 +35,8 @@ export default {
     deps.logger.log('info', 'retention.applied', removed);
     // Bandits whose period has passed are reweighted from their primary metric.
     await updateBandits(deps, new Date(controller.scheduledTime));
+    // The ranker's weights, refitted per course at most daily from learners' choices among offered lessons.
+    await refitRanker(deps, new Date(controller.scheduledTime));
     // The overview and running experiments' results, computed once here so admin reads are one row.
     await refreshAnalytics(deps, new Date(controller.scheduledTime));
     // Weekly summaries of learners whose local week has ended.

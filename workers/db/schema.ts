@@ -896,3 +896,34 @@ export const analyticsSnapshots = sqliteTable('analytics_snapshots', {
   computedAt: text('computed_at').notNull(),
   body: text('body').notNull(),
 });
+
+/**
+ * Choices among offered lessons, the log the ranker's weights are learned from: each row
+ * one list a learner took a lesson from (each offered lesson's signal values and bonus,
+ * packed in `SIGNALS` order, and the index taken). No learner id: shared training data.
+ */
+export const rankerChoices = sqliteTable(
+  'ranker_choices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    courseId: text('course_id').notNull(),
+    day: text('day').notNull(),
+    chosen: integer('chosen').notNull(),
+    options: text('options', { mode: 'json' }).$type<number[][]>().notNull(),
+  },
+  (t) => [index('ranker_choices_course_day').on(t.courseId, t.day)],
+);
+
+/** Each refit of a course's ranker weights (the newest is in use when the `recs.weights` decision is "learned"). */
+export const rankerWeights = sqliteTable(
+  'ranker_weights',
+  {
+    courseId: text('course_id').notNull(),
+    version: integer('version').notNull(),
+    fittedAt: text('fitted_at').notNull(),
+    weights: text('weights', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    /** The fit's report: choices, sharpness, held-out log-loss and top-1, per-signal estimates and steps. */
+    fit: text('fit', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.version] })],
+);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNALS } from '../recommendations/ranker.fit';
 import { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS, RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 
 /** Most deltas one AGGREGATES message carries (a message stays far below the 128 KB limit). */
@@ -67,6 +68,18 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     outcome: z.enum(['completed', 'skipped']),
     /** The task's category (absent in deltas queued before it). */
     category: z.string().max(40).optional(),
+  }),
+  /** A learner took a lesson from a list they were offered: each offered lesson's packed signal values and which one (learning the ranker's weights). */
+  z.object({
+    kind: z.literal('rank_choice'),
+    seq,
+    courseId: id,
+    day: z.iso.date(),
+    chosen: z.number().int().min(0).max(19),
+    options: z
+      .array(z.array(z.number().finite().min(0).max(1)).length(SIGNALS.length + 1))
+      .min(2)
+      .max(20),
   }),
   z.object({
     kind: z.literal('activity'),

@@ -252,6 +252,13 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         ];
       case 'recall':
         return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
+      case 'rank_choice':
+        return [
+          receipt,
+          d1
+            .prepare(`INSERT INTO ranker_choices (course_id, day, chosen, options) SELECT ?, ?, ?, ? WHERE ${receipted}`)
+            .bind(delta.courseId, delta.day, delta.chosen, JSON.stringify(delta.options), ...guard),
+        ];
       case 'onboarded':
         return [receipt, rollup('', delta.day, { onboarded: 1 })];
       case 'lesson_seen':

@@ -23,6 +23,10 @@ export const DECISIONS = {
     .enum(['auto', 'offline'])
     .openapi({ description: 'auto: the model when one is configured and consented to; offline: the offline engine' }),
   'answers.engine': z.enum(['auto', 'offline']).openapi({ description: 'The same choice for answers' }),
+  'recs.learned': z.boolean().openapi({
+    description:
+      "Rank with the course's weights learned from learners' choices (true, the default; the hand-set weights before the first refit) or with `recs.weights`",
+  }),
   'plans.dynamic': z.boolean().openapi({ description: 'Composed daily plans (true) or the fixed plan (false)' }),
   'plans.new_share': z
     .object({

@@ -75,6 +75,8 @@ describe('health and API documents', () => {
       '/api/admin/models/performance',
       '/api/admin/practice/library',
       '/api/admin/recommendations/refresh',
+      '/api/admin/recommendations/weights',
+      '/api/admin/recommendations/weights/refit',
       '/api/admin/sources',
       '/api/admin/sources/{id}',
       '/api/admin/usage',

@@ -1,3 +1,4 @@
+import { packOption } from '../recommendations/ranker.fit';
 import { applyOnce, type OnceResult } from '../events/events.once';
 import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
 import { bktPredictCorrect, type BktParams } from '../mastery/mastery.bkt';
@@ -212,6 +213,7 @@ function change(
       return {};
     }
     store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
+    if (action === 'accepted' || action === 'completed') effects.emitted ||= emitChoice(store, recommendationId, occurredAt);
     // The shared statistics count each action once per learner and recommendation, however often it is sent.
     if (store.countFeedback(recommendationId, action)) {
       store.emit({ kind: 'feedback', recommendationId, action, ...rollupOf(courseId, occurredAt) }, occurredAt);
@@ -266,6 +268,7 @@ function change(
   if (firstCompletion) {
     store.emit({ kind: 'completion', courseId: subject.courseId, lessonSlug: slug, completedAt: occurredAt }, occurredAt);
     effects.emitted = true;
+    emitChoice(store, `lesson:${slug}`, occurredAt);
   }
   if (seconds > 0) {
     // Heartbeats are summed here and flushed by the object's alarm: no shared write per heartbeat.
@@ -273,6 +276,27 @@ function change(
     effects.pendingActivity = true;
   }
   return { progress: store.lessonProgress(slug) };
+}
+
+/** Days after an offer in which taking one of its lessons still counts as choosing it from that list. */
+const CHOICE_DAYS = 7;
+
+/**
+ * Taking an offered lesson (accepting or completing its recommendation, or completing the
+ * lesson) is a choice among the lessons offered with it: sent to the shared log the
+ * ranker's weights are learned from, once per list and without the learner's id.
+ */
+function emitChoice(store: LearnerStore, recommendationId: string, occurredAt: string): boolean {
+  if (!recommendationId.startsWith('lesson:')) return false;
+  const since = new Date(Date.parse(occurredAt) - CHOICE_DAYS * 86_400_000).toISOString();
+  const choice = store.takeChoice(recommendationId, since, occurredAt);
+  if (!choice) return false;
+  const { courseId, chosen, options } = choice;
+  store.emit(
+    { kind: 'rank_choice', courseId, day: occurredAt.slice(0, 10), chosen, options: options.map(packOption) },
+    occurredAt,
+  );
+  return true;
 }
 
 /** A repeated event is answered from what it did the first time and the state now. */

@@ -2,6 +2,7 @@ import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite
 import type { Citation } from '../answers/answers.schemas';
 import type { PlanItem } from '../practice/plan.domain';
 import type { WeeklySummary } from '../practice/summary.schemas';
+import type { RankOption } from '../recommendations/recommend.domain';
 
 /**
  * The SQLite schema of one learner's Durable Object: everything that is this learner's.
@@ -168,6 +169,10 @@ export const recommendationOffers = sqliteTable('recommendation_offers', {
   recommendationId: text('recommendation_id').primaryKey(),
   courseId: text('course_id'),
   offeredAt: text('offered_at').notNull(),
+  /** A lesson's signal values and bonus when offered (what learning the ranker's weights reads); null for reviews and quizzes. */
+  option: text('option', { mode: 'json' }).$type<RankOption>(),
+  /** Set once the list this offer was in has given a choice (taken, accepted or completed), so a list counts once. */
+  chosen: integer('chosen').notNull().default(0),
 });
 
 /** Model generations per UTC day. */

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { NewDelta } from '../aggregates/aggregates.schemas';
 import type { Goal } from '../recommendations/path.domain';
+import type { RankOption } from '../recommendations/recommend.domain';
 import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
 import { PRIOR_ABILITY } from '../mastery/mastery.domain';
 import { PreferencesSchema, type Preferences } from './learners.schemas';
@@ -786,14 +787,44 @@ export function learnerStore(db: LearnerDb) {
         .run();
     },
 
-    /** Records the recommendations of a freshly ranked list as offered at `at`. */
-    offer(ids: readonly string[], courseId: string | null, at: string): void {
+    /** Records the recommendations of a freshly ranked list as offered at `at`, lessons with their signal values. */
+    offer(ids: readonly string[], courseId: string | null, at: string, options?: ReadonlyMap<string, RankOption>): void {
       for (const id of ids) {
+        const values = { courseId, offeredAt: at, option: options?.get(id) ?? null, chosen: 0 };
         db.insert(t.recommendationOffers)
-          .values({ recommendationId: id, courseId, offeredAt: at })
-          .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: { courseId, offeredAt: at } })
+          .values({ recommendationId: id, ...values })
+          .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: values })
           .run();
       }
+    },
+
+    /**
+     * The list `recommendationId` was last offered in, as a choice of it among the lessons
+     * offered with it, when that list was offered at or after `since`, holds two or more
+     * lessons and has given no choice yet; the list is then marked chosen, so it counts once.
+     * A choice made before the offer (`at` earlier) is none.
+     */
+    takeChoice(
+      recommendationId: string,
+      since: string,
+      at: string,
+    ): { courseId: string; options: RankOption[]; chosen: number } | null {
+      const offer = db
+        .select()
+        .from(t.recommendationOffers)
+        .where(eq(t.recommendationOffers.recommendationId, recommendationId))
+        .get();
+      if (!offer?.option || offer.chosen || offer.offeredAt < since || offer.offeredAt > at || !offer.courseId) return null;
+      const list = db
+        .select({ id: t.recommendationOffers.recommendationId, option: t.recommendationOffers.option })
+        .from(t.recommendationOffers)
+        .where(and(eq(t.recommendationOffers.offeredAt, offer.offeredAt), isNotNull(t.recommendationOffers.option)))
+        .orderBy(asc(t.recommendationOffers.recommendationId))
+        .all();
+      db.update(t.recommendationOffers).set({ chosen: 1 }).where(eq(t.recommendationOffers.offeredAt, offer.offeredAt)).run();
+      const options = list.flatMap((row) => (row.option ? [row.option] : []));
+      if (options.length < 2) return null;
+      return { courseId: offer.courseId, options, chosen: list.findIndex((row) => row.id === recommendationId) };
     },
 
     offered(recommendationId: string): boolean {

@@ -3,6 +3,14 @@ import { scoreOf, WEIGHTS, type RankFeatures, type RankOption, type RankWeights 
 /** The weighted signals, in a fixed order (how a choice's options are stored). */
 export const SIGNALS = Object.keys(WEIGHTS) as (keyof RankFeatures)[];
 
+/** An offered lesson as a delta carries it: its signal values in `SIGNALS` order, then its bonus. */
+export const packOption = (option: RankOption): number[] => [...SIGNALS.map((s) => option.features[s]), option.bonus];
+
+export function unpackOption(values: readonly number[]): RankOption {
+  const features = Object.fromEntries(SIGNALS.map((s, k) => [s, values[k] ?? 0])) as RankFeatures;
+  return { features, bonus: values[SIGNALS.length] ?? 0 };
+}
+
 /** One list a learner chose from: each offered lesson's signal values and fixed bonus, and the index taken. */
 export interface RankChoice {
   options: RankOption[];
@@ -33,6 +41,13 @@ export interface RankerFit {
   signals: { signal: keyof RankFeatures; current: number; estimate: number; next: number }[];
   reason: string;
 }
+
+/**
+ * The least inverse temperature the weights are fitted at: learners who take what the
+ * current weights score lowest would otherwise fit a near-zero sharpness, under which
+ * no weight matters and nothing could be learned.
+ */
+const MIN_SHARPNESS = 1;
 
 const clamp = (x: number, low: number, high: number) => Math.min(high, Math.max(low, x));
 
@@ -67,7 +82,7 @@ function fitSharpness(choices: readonly RankChoice[], weights: RankWeights): num
   let step = 10;
   let current = likelihood(choices, weights, sharpness);
   for (let i = 0; i < 100 && step > 1e-4; i++) {
-    const next = clamp(sharpness + (step * current.gradSharpness) / Math.max(1, choices.length), 0.01, 200);
+    const next = clamp(sharpness + (step * current.gradSharpness) / Math.max(1, choices.length), MIN_SHARPNESS, 200);
     const tried = likelihood(choices, weights, next);
     if (tried.ll >= current.ll) {
       sharpness = next;
@@ -116,8 +131,8 @@ export function choiceMetrics(choices: readonly RankChoice[], weights: RankWeigh
  * were offered: a conditional logit (a learner takes an offered lesson with probability
  * proportional to exp(sharpness × its score)), fitted by maximum a posteriori with a
  * Gaussian prior centred on the `current` weights, each weight kept in [0, 1]. The
- * sharpness is fitted first with the current weights and then held, so the weights keep
- * the scale reviews and quizzes are scored on. Each refit moves a weight at most
+ * sharpness is fitted first with the current weights (at least MIN_SHARPNESS) and then
+ * held, so the weights keep the scale reviews and quizzes are scored on. Each refit moves a weight at most
  * `maxStep` towards the estimate: a few odd days cannot swing the ranking. Every fifth
  * choice is held out to report log-loss and top-1 accuracy of the current and the
  * fitted weights.
@@ -164,8 +179,9 @@ export function fitRankerWeights(
     return { signal, current: current[signal], estimate: round(estimate), next: round(next) };
   });
   const weights = Object.fromEntries(signals.map((s) => [s.signal, s.next])) as RankWeights;
+  // Each set of weights is judged at the sharpness that fits it best on the training choices.
   const before = choiceMetrics(test, current, sharpness);
-  const after = choiceMetrics(test, weights, sharpness);
+  const after = choiceMetrics(test, weights, fitSharpness(train, weights));
   return {
     weights,
     changed: signals.some((s) => s.next !== s.current),

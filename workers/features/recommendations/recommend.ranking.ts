@@ -1,8 +1,8 @@
 import type { Deps } from '../../deps';
 import { planPath } from './path.domain';
 import { recommendationsKey } from './recommend.cache';
-import { recommend, seedOf, WEIGHTS, type CourseLesson, type Recommendation, type RankWeights } from './recommend.domain';
-import { decide } from '../experiments/experiments.client';
+import { recommend, seedOf, type CourseLesson, type RankOption, type Recommendation, type RankWeights } from './recommend.domain';
+import { rankWeightsFor } from './ranker.weights';
 import type { LearnerContext } from './recommend.store';
 import { CachedSchema, MAX_RECOMMENDATIONS, type Cached } from './recommend.schemas';
 
@@ -19,9 +19,17 @@ const PLAIN_PACE = { minutesPerDay: 60, speed: 1, source: 'default' as const };
  */
 export async function rankedFor(
   deps: Pick<Deps, 'recommend'>,
-  input: { learnerId: string; learner: LearnerContext; allowSkips: boolean; now: Date; weights?: RankWeights },
+  input: {
+    learnerId: string;
+    learner: LearnerContext;
+    allowSkips: boolean;
+    now: Date;
+    weights?: RankWeights;
+    /** Filled with each lesson candidate's signal values (see `RankOptions.features`). */
+    features?: Map<string, RankOption>;
+  },
 ): Promise<{ items: Recommendation[]; lessons: CourseLesson[] }> {
-  const { learnerId, learner, allowSkips, now, weights } = input;
+  const { learnerId, learner, allowSkips, now, weights, features } = input;
   const lessons = await deps.recommend.course(learner.courseStamp);
   const goalLessons = new Set<string>();
   if (learner.goal) {
@@ -31,7 +39,12 @@ export async function rankedFor(
   const items = recommend(
     lessons,
     { ...learner.signals, goalLessons, allowSkips },
-    { limit: MAX_RECOMMENDATIONS, seed: seedOf(learnerId, now.toISOString().slice(0, 10)), ...(weights ? { weights } : {}) },
+    {
+      limit: MAX_RECOMMENDATIONS,
+      seed: seedOf(learnerId, now.toISOString().slice(0, 10)),
+      ...(weights ? { weights } : {}),
+      ...(features ? { features } : {}),
+    },
   );
   return { items, lessons };
 }
@@ -43,16 +56,26 @@ async function rank(
   allowSkips: boolean,
   now: Date,
 ): Promise<Recommendation[]> {
+  const context = deps.recommend.learner(learnerId, now);
   const [learner, weights] = await Promise.all([
-    deps.recommend.learner(learnerId, now),
-    decide(deps, learnerId, 'recs.weights', WEIGHTS, now),
+    context,
+    rankWeightsFor(
+      deps,
+      learnerId,
+      context.then((c) => c.courseId),
+      now,
+    ),
   ]);
-  const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now, weights: weights.value });
+  const features = new Map<string, RankOption>();
+  const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now, weights, features });
+  // What each offered lesson scored on goes with the offer: a choice among them teaches the weights.
+  const offered = new Map(items.flatMap((i) => (features.has(i.id) ? [[i.id, features.get(i.id) as RankOption]] : [])));
   await deps.recommend.offer(
     learnerId,
     items.map((i) => i.id),
     learner.courseId,
     now,
+    offered,
   );
   return items;
 }

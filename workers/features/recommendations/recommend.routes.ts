@@ -8,6 +8,11 @@ import { setGoal } from './path.goal';
 import { learningPath } from './path.plan';
 import { sendFeedback } from './recommend.feedback';
 import { recommendationsFor } from './recommend.ranking';
+import { WEIGHTS } from './recommend.domain';
+import { refitRanker } from './ranker.weights';
+
+/** Refits shown per course. */
+const WEIGHT_HISTORY = 30;
 import {
   FeedbackBodySchema,
   FeedbackResultSchema,
@@ -17,6 +22,8 @@ import {
   LearningPathQuerySchema,
   LearningPathSchema,
   PairsSchema,
+  RankerWeightsSchema,
+  RefitResultSchema,
   RecommendationListSchema,
   RecommendationParamSchema,
   RecommendationsQuerySchema,
@@ -151,7 +158,7 @@ recommendationAdminRoutes.openapi(
     method: 'post',
     path: '/refresh',
     tags: ['Authoring'],
-    summary: 'Recompute lesson co-completion from all learners now (the cron job does it every 10 minutes)',
+    summary: 'Rebuild lesson co-completion from all learners (a repair: it is kept up as completions arrive)',
     security: AUTHOR_SECURITY,
     responses: {
       200: {
@@ -162,4 +169,43 @@ recommendationAdminRoutes.openapi(
     },
   }),
   async (c) => c.json({ pairs: await c.var.deps.recommend.refreshPairs() }, 200),
+);
+recommendationAdminRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/weights',
+    tags: ['Analytics'],
+    summary: "The ranker's hand-set weights and, per course, the weights learned from learners' choices with each refit's report",
+    description:
+      'Each refit (the cron job, at most daily per course) fits the weights to the lessons learners took among those offered, from the weights in use as the prior, moving each at most 0.05, and reports log-loss and top-1 accuracy of the old and new weights on held-out choices. The `recs.weights` decision "learned" (its default) ranks with the newest.',
+    security: AUTHOR_SECURITY,
+    responses: {
+      200: { description: 'Weights and refits', content: { 'application/json': { schema: RankerWeightsSchema } } },
+      ...problemResponses(401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { recommend } = c.var.deps;
+    const courses = await Promise.all(
+      (await recommend.weightCourses()).map(async (courseId) => {
+        const history = await recommend.weightHistory(courseId, WEIGHT_HISTORY);
+        return { courseId, learned: history[0]?.weights ?? WEIGHTS, history };
+      }),
+    );
+    return c.json({ handSet: WEIGHTS, courses }, 200);
+  },
+);
+recommendationAdminRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/weights/refit',
+    tags: ['Analytics'],
+    summary: "Refit the ranker's weights of every course with logged choices now (the cron job does it daily)",
+    security: AUTHOR_SECURITY,
+    responses: {
+      200: { description: 'What each course refit gave', content: { 'application/json': { schema: RefitResultSchema } } },
+      ...problemResponses(401, 403, 429),
+    },
+  }),
+  async (c) => c.json({ refits: await refitRanker(c.var.deps, new Date(), { force: true }) }, 200),
 );

@@ -116,3 +116,50 @@ export const LearningPathSchema = z
 
 /** `POST /api/admin/recommendations/refresh`: how many lesson pairs co-completion has. */
 export const PairsSchema = z.object({ pairs: z.number().int() });
+
+const WeightValuesSchema = z.record(z.string(), z.number()).openapi({ description: 'A weight per ranking signal' });
+
+const RankerFitSchema = z
+  .object({
+    changed: z.boolean(),
+    choices: z.number().int(),
+    sharpness: z.number(),
+    heldOut: z.object({
+      choices: z.number().int(),
+      logLoss: z.object({ current: z.number(), fitted: z.number() }),
+      top1: z.object({ current: z.number(), fitted: z.number() }),
+    }),
+    signals: z.array(z.object({ signal: z.string(), current: z.number(), estimate: z.number(), next: z.number() })),
+    reason: z.string(),
+  })
+  .openapi('RankerFit');
+
+export const RankerWeightsSchema = z
+  .object({
+    handSet: WeightValuesSchema,
+    courses: z.array(
+      z.object({
+        courseId: z.string(),
+        /** The newest refit's weights: what "learned" ranks with. */
+        learned: WeightValuesSchema,
+        history: z.array(
+          z.object({ version: z.number().int(), fittedAt: z.string(), weights: WeightValuesSchema, fit: RankerFitSchema }),
+        ),
+      }),
+    ),
+  })
+  .openapi('RankerWeights');
+
+export const RefitResultSchema = z
+  .object({
+    refits: z.array(
+      z.object({
+        courseId: z.string(),
+        choices: z.number().int(),
+        version: z.number().int().nullable(),
+        changed: z.boolean(),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('RankerRefits');

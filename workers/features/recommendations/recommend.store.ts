@@ -2,12 +2,22 @@ import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
-import type { ConceptInfo, CourseLesson, Layer, LearnerSignals } from './recommend.domain';
+import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankOption, RankWeights } from './recommend.domain';
+import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { COURSE_STAMP_SQL } from '../content/content.store';
 
 /** The course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> } | null = null;
+
+/** One refit of a course's ranker weights, as stored. */
+export interface StoredRankerWeights {
+  courseId: string;
+  version: number;
+  fittedAt: string;
+  weights: RankWeights;
+  fit: RankerFit;
+}
 
 export interface LearnerContext {
   /** Names the course's current content (see courseMemo). */
@@ -204,9 +214,73 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       return learnerObject(learnerId).goal(learnerId);
     },
 
-    /** Records what a freshly ranked list offers the learner: their feedback is taken on these only. */
-    async offer(learnerId: string, ids: string[], courseId: string | null, now: Date): Promise<void> {
-      if (!(await learnerObject(learnerId).offer(learnerId, ids, courseId, now.toISOString()))) ofLearner(null);
+    /** Records what a freshly ranked list offers the learner (lessons with their signal values): their feedback is taken on these only. */
+    async offer(
+      learnerId: string,
+      ids: string[],
+      courseId: string | null,
+      now: Date,
+      options?: ReadonlyMap<string, RankOption>,
+    ): Promise<void> {
+      const offered = await learnerObject(learnerId).offer(learnerId, ids, courseId, now.toISOString(), options);
+      if (!offered) ofLearner(null);
+    },
+
+    /** Courses with choices logged on or after `since`. */
+    async choiceCourses(since: string): Promise<string[]> {
+      const { results } = await d1
+        .prepare('SELECT DISTINCT course_id FROM ranker_choices WHERE day >= ? ORDER BY course_id')
+        .bind(since)
+        .all<{ course_id: string }>();
+      return results.map((r) => r.course_id);
+    },
+
+    /** The newest `limit` choices of a course logged on or after `since`. */
+    async choices(courseId: string, since: string, limit: number): Promise<RankChoice[]> {
+      const { results } = await d1
+        .prepare('SELECT chosen, options FROM ranker_choices WHERE course_id = ? AND day >= ? ORDER BY id DESC LIMIT ?')
+        .bind(courseId, since, limit)
+        .all<{ chosen: number; options: string }>();
+      return results.map((r) => ({ chosen: r.chosen, options: (JSON.parse(r.options) as number[][]).map(unpackOption) }));
+    },
+
+    /** Forgets choices logged before `before` (the window refits read). */
+    async pruneChoices(before: string): Promise<number> {
+      return (await d1.prepare('DELETE FROM ranker_choices WHERE day < ?').bind(before).run()).meta.changes;
+    },
+
+    /** Courses whose weights were refitted at least once. */
+    async weightCourses(): Promise<string[]> {
+      const { results } = await d1
+        .prepare('SELECT DISTINCT course_id FROM ranker_weights ORDER BY course_id')
+        .all<{ course_id: string }>();
+      return results.map((r) => r.course_id);
+    },
+
+    /** A course's refits, newest first (at most `limit`). */
+    async weightHistory(courseId: string, limit: number): Promise<StoredRankerWeights[]> {
+      const { results } = await d1
+        .prepare('SELECT version, fitted_at, weights, fit FROM ranker_weights WHERE course_id = ? ORDER BY version DESC LIMIT ?')
+        .bind(courseId, limit)
+        .all<{ version: number; fitted_at: string; weights: string; fit: string }>();
+      return results.map((r) => ({
+        courseId,
+        version: r.version,
+        fittedAt: r.fitted_at,
+        weights: JSON.parse(r.weights) as RankWeights,
+        fit: JSON.parse(r.fit) as RankerFit,
+      }));
+    },
+
+    /** Stores a refit as the course's next version (a concurrent refit of the same version stores nothing); whether it was stored. */
+    async saveWeights(row: StoredRankerWeights): Promise<boolean> {
+      const result = await d1
+        .prepare(
+          'INSERT INTO ranker_weights (course_id, version, fitted_at, weights, fit) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        )
+        .bind(row.courseId, row.version, row.fittedAt, JSON.stringify(row.weights), JSON.stringify(row.fit))
+        .run();
+      return result.meta.changes > 0;
     },
 
     /** Stores the goal; false when the learner does not exist. */
