@@ -927,3 +927,40 @@ export const rankerWeights = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.version] })],
 );
+
+/** Recommendations offered, accepted and dismissed per day, course and the first reason each item was given. */
+export const recommendationReasonDaily = sqliteTable(
+  'recommendation_reason_daily',
+  {
+    day: text('day').notNull(),
+    courseId: text('course_id').notNull(),
+    reason: text('reason').notNull(),
+    impressions: integer('impressions').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    dismissed: integer('dismissed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.courseId, t.reason] })],
+);
+
+/** Search queries that found nothing, normalized (lower case, single spaces, at most 120 characters), per day. No learner id. */
+export const searchMisses = sqliteTable(
+  'search_misses',
+  {
+    day: text('day').notNull(),
+    query: text('query').notNull(),
+    searches: integer('searches').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.query] })],
+);
+
+/** Model requests answered offline because a daily budget was spent, per day, feature and budget (the learner's or the platform's). */
+export const budgetHitsDaily = sqliteTable(
+  'budget_hits_daily',
+  {
+    day: text('day').notNull(),
+    feature: text('feature').notNull(),
+    reason: text('reason').notNull(),
+    hits: integer('hits').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.feature, t.reason] })],
+);

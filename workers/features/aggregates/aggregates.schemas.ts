@@ -41,6 +41,19 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     /** The course and UTC day, for the learner's daily rollup (absent in deltas queued before it). */
     courseId: id.optional(),
     day: z.iso.date().optional(),
+    /** The first reason the item was offered with (absent in deltas queued before it). */
+    reason: z.string().max(40).optional(),
+  }),
+  /** A ranked list offered to a learner: its items counted by their first reason. */
+  z.object({
+    kind: z.literal('impressions'),
+    seq,
+    courseId: id,
+    day: z.iso.date(),
+    impressions: z
+      .array(z.object({ reason: z.string().max(40), n: z.number().int().min(1).max(100) }))
+      .min(1)
+      .max(20),
   }),
   z.object({
     kind: z.literal('answer_feedback'),

@@ -91,6 +91,20 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         )
         .bind(lid, slug, eventId, delta.seq, attempt);
     /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
+    /** Adds `n` to a column of the per-day, per-reason recommendation counts (receipt-guarded). */
+    const reasonCount = (
+      courseId: string,
+      day: string,
+      reason: string,
+      column: 'impressions' | 'accepted' | 'dismissed',
+      n: number,
+    ) =>
+      d1
+        .prepare(
+          `INSERT INTO recommendation_reason_daily (day, course_id, reason, ${column}) SELECT ?, ?, ?, ? WHERE ${receipted}
+           ON CONFLICT (day, course_id, reason) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+        )
+        .bind(day, courseId, reason, n, ...guard);
     const prediction = (model: 'bkt' | 'fsrs', segment: string, day: string, predicted: number, outcome: boolean) => {
       const p = Math.min(1 - 1e-6, Math.max(1e-6, predicted));
       const loss = -(outcome ? Math.log(p) : Math.log(1 - p));
@@ -192,6 +206,17 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
           ...(delta.action === 'accepted' && delta.courseId && delta.day
             ? [rollup(delta.courseId, delta.day, { recs_accepted: 1 })]
             : []),
+          ...(delta.courseId && delta.day && delta.reason && delta.action !== 'completed'
+            ? [
+                reasonCount(
+                  delta.courseId,
+                  delta.day,
+                  delta.reason,
+                  delta.action === 'accepted' ? 'accepted' : 'dismissed',
+                  delta.action === 'restored' ? -1 : 1,
+                ),
+              ]
+            : []),
           d1
             .prepare(
               `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
@@ -252,6 +277,8 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         ];
       case 'recall':
         return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
+      case 'impressions':
+        return [receipt, ...delta.impressions.map((i) => reasonCount(delta.courseId, delta.day, i.reason, 'impressions', i.n))];
       case 'rank_choice':
         return [
           receipt,

@@ -2,7 +2,17 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { depsFor } from '../../deps';
 import { refreshAnalytics } from './analytics.snapshots';
-import { api, buildCourse, d1Rows, DELIVERY, flushLearners, givenAuthorKey, givenLearner, push } from '../../test/builders';
+import {
+  api,
+  buildCourse,
+  d1Rows,
+  DELIVERY,
+  flushLearners,
+  givenAuthorKey,
+  givenLearner,
+  push,
+  waitForIngest,
+} from '../../test/builders';
 import type { ItemAnalysis } from './analytics.domain';
 import type { Engagement, LessonFigures, ModelHealth, Overview } from './analytics.store';
 import type { Plan } from '../practice/plan.schemas';
@@ -129,5 +139,57 @@ describe('analytics', () => {
     expect(engagement.plans.reduce((s, p) => s + p.done, 0)).toBe(1);
     expect(engagement.plans.reduce((s, p) => s + p.skipped, 0)).toBe(1);
     expect(engagement.answers).toEqual([]);
+  });
+
+  it('counts recommendations by reason, searches that found nothing and model budgets spent', { timeout: 30_000 }, async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(4, { 'lesson-2': { prerequisites: [] }, 'lesson-3': { prerequisites: [] } }), key);
+    await waitForIngest(['lesson-1']);
+    const adminKey = await givenAuthorKey({ scopes: ['admin'] });
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const listed = await (
+      await api('/api/recommendations', { key: token })
+    ).json<{ items: { id: string; reasons: { code: string }[] }[] }>();
+    const [first, second] = listed.items;
+    const feedback = (id: string, action: string) =>
+      api(`/api/recommendations/${id}/feedback`, { method: 'POST', key: token, json: { eventId: crypto.randomUUID(), action } });
+    expect((await feedback(first?.id ?? '', 'accepted')).status).toBe(200);
+    expect((await feedback(second?.id ?? '', 'dismissed')).status).toBe(200);
+    // Case and spacing do not make another query; a query that finds something is not counted.
+    for (const query of ['xyzzy plugh', '  XYZZY   Plugh ', 'words about lesson']) {
+      expect((await api('/api/search', { method: 'POST', json: { query } })).status).toBe(200);
+    }
+    // Spent budgets, as the personalization and answer engines ask for them.
+    const deps = depsFor(env, { requestId: 'budget-test' });
+    const day = new Date().toISOString().slice(0, 10);
+    const none = { learner: 0, platform: 10, platformUsd: 1 };
+    expect(await deps.personalize.reserveGeneration(learnerId, day, none, 'answers')).toBe('learner_spent');
+    expect(await deps.personalize.reserveGeneration(learnerId, day, none, 'answers')).toBe('learner_spent');
+    expect(
+      await deps.personalize.reserveGeneration(learnerId, day, { learner: 5, platform: 0, platformUsd: 1 }, 'personalize'),
+    ).toBe('platform_spent');
+    await flushLearners(learnerId);
+    await expect
+      .poll(async () => (await d1Rows('SELECT sum(accepted + dismissed) AS n FROM recommendation_reason_daily'))[0]?.n, DELIVERY)
+      .toBe(2);
+    const engagement = await admin<Engagement>(adminKey, '/engagement?days=7');
+    const byReason = new Map(engagement.recommendations.map((r) => [r.reason, r]));
+    const impressions = new Map<string, number>();
+    for (const item of listed.items) {
+      const reason = item.reasons[0]?.code ?? 'none';
+      impressions.set(reason, (impressions.get(reason) ?? 0) + 1);
+    }
+    expect(new Map([...byReason].map(([reason, r]) => [reason, r.impressions]))).toEqual(impressions);
+    const firstReason = byReason.get(first?.reasons[0]?.code ?? '');
+    expect(firstReason?.accepted).toBe(1);
+    expect(firstReason?.acceptance).toBeCloseTo(1 / (impressions.get(first?.reasons[0]?.code ?? '') ?? 1), 10);
+    expect(byReason.get(second?.reasons[0]?.code ?? '')?.dismissed).toBe(1);
+    await expect
+      .poll(async () => (await admin<Engagement>(adminKey, '/engagement?days=7')).searchMisses, DELIVERY)
+      .toEqual([{ query: 'xyzzy plugh', searches: 2, lastDay: day }]);
+    expect(engagement.budgetHits).toEqual([
+      { feature: 'answers', reason: 'learner_spent', hits: 2 },
+      { feature: 'personalize', reason: 'platform_spent', hits: 1 },
+    ]);
   });
 });

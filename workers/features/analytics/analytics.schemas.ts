@@ -127,5 +127,24 @@ export const EngagementSchema = z
         reasons: z.array(z.object({ reason: z.string(), up: z.number().int(), down: z.number().int() })),
       }),
     ),
+    recommendations: z
+      .array(
+        z.object({
+          reason: z
+            .string()
+            .openapi({ description: "The first reason an item was offered with (its code, as in a recommendation's reasons)" }),
+          impressions: z.number().int(),
+          accepted: z.number().int(),
+          dismissed: z.number().int(),
+          acceptance: z.number().nullable().openapi({ description: 'Accepted over impressions' }),
+        }),
+      )
+      .openapi({ description: 'Items offered in freshly ranked lists, and what learners did with them, by reason' }),
+    searchMisses: z
+      .array(z.object({ query: z.string(), searches: z.number().int(), lastDay: z.string() }))
+      .openapi({ description: 'Search queries that found nothing (normalized), most frequent first (at most 50)' }),
+    budgetHits: z
+      .array(z.object({ feature: z.string(), reason: z.enum(['learner_spent', 'platform_spent']), hits: z.number().int() }))
+      .openapi({ description: 'Model requests answered offline because a daily budget was spent, by feature and budget' }),
   })
   .openapi('Engagement');

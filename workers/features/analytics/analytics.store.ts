@@ -80,6 +80,12 @@ export interface Engagement {
     helpfulness: number | null;
     reasons: { reason: string; up: number; down: number }[];
   }[];
+  /** Items of freshly ranked lists by their first reason: offered, accepted, dismissed. */
+  recommendations: { reason: string; impressions: number; accepted: number; dismissed: number; acceptance: number | null }[];
+  /** Normalized queries that found nothing, most frequent first. */
+  searchMisses: { query: string; searches: number; lastDay: string }[];
+  /** Model requests answered offline because a daily budget was spent. */
+  budgetHits: { feature: string; reason: 'learner_spent' | 'platform_spent'; hits: number }[];
 }
 
 /** Analytics reads: every one from the rollups the events consumer keeps, never from raw events. */
@@ -294,7 +300,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
 
     async engagement(today, days) {
       const from = shift(today, -(days - 1));
-      const [plans, answers] = await d1.batch<Record<string, unknown>>([
+      const [plans, answers, reasons, misses, hits] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT category, sum(done) AS done, sum(skipped) AS skipped FROM plan_category_daily
@@ -302,6 +308,24 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           )
           .bind(from, today),
         d1.prepare('SELECT engine, reason, sum(up) AS up, sum(down) AS down FROM answer_feedback_stats GROUP BY engine, reason'),
+        d1
+          .prepare(
+            `SELECT reason, sum(impressions) AS impressions, sum(accepted) AS accepted, sum(dismissed) AS dismissed
+             FROM recommendation_reason_daily WHERE day BETWEEN ? AND ? GROUP BY reason ORDER BY impressions DESC, reason`,
+          )
+          .bind(from, today),
+        d1
+          .prepare(
+            `SELECT query, sum(searches) AS searches, max(day) AS last_day FROM search_misses WHERE day BETWEEN ? AND ?
+             GROUP BY query ORDER BY searches DESC, query LIMIT 50`,
+          )
+          .bind(from, today),
+        d1
+          .prepare(
+            `SELECT feature, reason, sum(hits) AS hits FROM budget_hits_daily WHERE day BETWEEN ? AND ?
+             GROUP BY feature, reason ORDER BY feature, reason`,
+          )
+          .bind(from, today),
       ]);
       const byEngine = new Map<string, Engagement['answers'][number]>();
       for (const r of answers?.results ?? []) {
@@ -324,6 +348,27 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           return { category: String(r.category), done, skipped, completion: done + skipped > 0 ? done / (done + skipped) : 0 };
         }),
         answers: [...byEngine.values()].map((e) => ({ ...e, helpfulness: e.up + e.down > 0 ? e.up / (e.up + e.down) : null })),
+        recommendations: (reasons?.results ?? []).map((r) => {
+          const impressions = Number(r.impressions);
+          const accepted = Number(r.accepted);
+          return {
+            reason: String(r.reason),
+            impressions,
+            accepted,
+            dismissed: Math.max(0, Number(r.dismissed)),
+            acceptance: impressions > 0 ? accepted / impressions : null,
+          };
+        }),
+        searchMisses: (misses?.results ?? []).map((r) => ({
+          query: String(r.query),
+          searches: Number(r.searches),
+          lastDay: String(r.last_day),
+        })),
+        budgetHits: (hits?.results ?? []).map((r) => ({
+          feature: String(r.feature),
+          reason: r.reason === 'learner_spent' ? ('learner_spent' as const) : ('platform_spent' as const),
+          hits: Number(r.hits),
+        })),
       };
     },
 

@@ -164,7 +164,7 @@ async function modelDraft(
   });
   if (passages.length === 0) return { sentences: [], engine: 'model', note: null, usage: NO_USAGE };
   const day = budgetDay(now);
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config));
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'answers');
   if (reserved !== 'reserved') {
     return offline(
       reserved === 'learner_spent'

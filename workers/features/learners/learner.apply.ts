@@ -107,9 +107,12 @@ function segmentOf(store: LearnerStore): { segment?: { background: string; exper
   return preferences ? { segment: { background: preferences.background, experience: preferences.experience } } : {};
 }
 
-/** The course and day a recommendation's feedback counts under in the learner's daily rollup. */
-const rollupOf = (courseId: string | null, occurredAt: string) =>
-  courseId === null ? {} : { courseId, day: occurredAt.slice(0, 10) };
+/** The course, day and first reason a recommendation's feedback counts under in the shared rollups. */
+function rollupOf(store: LearnerStore, recommendationId: string, courseId: string | null, occurredAt: string) {
+  if (courseId === null) return {};
+  const reason = store.offerReason(recommendationId);
+  return { courseId, day: occurredAt.slice(0, 10), ...(reason ? { reason } : {}) };
+}
 
 /** The course of the plan a task belongs to, when the learner has that plan and task. */
 function planItem(store: LearnerStore, { event }: EventMessage): KnownSubject | null {
@@ -207,7 +210,10 @@ function change(
       if (store.latestFeedback(recommendationId) !== 'dismissed') return {};
       store.setFeedback({ recommendationId, courseId, action, rating: null, at: occurredAt });
       if (store.countFeedback(recommendationId, 'dismissed', false)) {
-        store.emit({ kind: 'feedback', recommendationId, action, ...rollupOf(courseId, occurredAt) }, occurredAt);
+        store.emit(
+          { kind: 'feedback', recommendationId, action, ...rollupOf(store, recommendationId, courseId, occurredAt) },
+          occurredAt,
+        );
         effects.emitted = true;
       }
       return {};
@@ -216,7 +222,10 @@ function change(
     if (action === 'accepted' || action === 'completed') effects.emitted ||= emitChoice(store, recommendationId, occurredAt);
     // The shared statistics count each action once per learner and recommendation, however often it is sent.
     if (store.countFeedback(recommendationId, action)) {
-      store.emit({ kind: 'feedback', recommendationId, action, ...rollupOf(courseId, occurredAt) }, occurredAt);
+      store.emit(
+        { kind: 'feedback', recommendationId, action, ...rollupOf(store, recommendationId, courseId, occurredAt) },
+        occurredAt,
+      );
       effects.emitted = true;
     }
     return {};

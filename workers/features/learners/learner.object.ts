@@ -8,7 +8,6 @@ import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
 import type { Goal } from '../recommendations/path.domain';
-import type { RankOption } from '../recommendations/recommend.domain';
 import { signalWindow } from '../recommendations/recommend.domain';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
@@ -19,6 +18,7 @@ import {
   type LearnerDb,
   type LearnerRecord,
   type LearnerStore,
+  type OfferedItem,
   type PreferenceChange,
 } from './learner.store';
 import { learnerTimeZone, localTime } from '../practice/plan.domain';
@@ -364,15 +364,10 @@ export class Learner extends DurableObject<Env> {
   }
 
   /** Records a freshly ranked list's recommendations as offered (feedback is taken on these only). */
-  async offer(
-    learnerId: string,
-    ids: string[],
-    courseId: string | null,
-    at: string,
-    options?: ReadonlyMap<string, RankOption>,
-  ): Promise<boolean> {
+  async offer(learnerId: string, offered: OfferedItem[], courseId: string | null, at: string): Promise<boolean> {
     if (!(await this.open(learnerId))) return false;
-    this.ctx.storage.transactionSync(() => this.store.offer(ids, courseId, at, options));
+    const emitted = this.ctx.storage.transactionSync(() => this.store.offer(offered, courseId, at));
+    if (emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
     return true;
   }
 

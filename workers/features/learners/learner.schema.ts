@@ -171,6 +171,8 @@ export const recommendationOffers = sqliteTable('recommendation_offers', {
   offeredAt: text('offered_at').notNull(),
   /** A lesson's signal values and bonus when offered (what learning the ranker's weights reads); null for reviews and quizzes. */
   option: text('option', { mode: 'json' }).$type<RankOption>(),
+  /** The first reason the item was given (impressions and acceptance by reason). */
+  reason: text('reason'),
   /** Set once the list this offer was in has given a choice (taken, accepted or completed), so a list counts once. */
   chosen: integer('chosen').notNull().default(0),
 });

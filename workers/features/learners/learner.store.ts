@@ -83,6 +83,15 @@ const cardOf = (r: typeof t.reviewCards.$inferSelect): StoredCard => ({
 });
 
 /** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
+/** One item of an offered list as the learner's object keeps it. */
+export interface OfferedItem {
+  id: string;
+  /** Its first reason's code ('none' when it had none). */
+  reason: string;
+  /** A lesson's signal values and bonus. */
+  option?: RankOption;
+}
+
 export function learnerStore(db: LearnerDb) {
   const store = {
     profile(): LearnerRecord | null {
@@ -787,15 +796,36 @@ export function learnerStore(db: LearnerDb) {
         .run();
     },
 
-    /** Records the recommendations of a freshly ranked list as offered at `at`, lessons with their signal values. */
-    offer(ids: readonly string[], courseId: string | null, at: string, options?: ReadonlyMap<string, RankOption>): void {
-      for (const id of ids) {
-        const values = { courseId, offeredAt: at, option: options?.get(id) ?? null, chosen: 0 };
+    /**
+     * Records the items of a freshly ranked list as offered at `at` (lessons with their
+     * signal values, each with its first reason), and counts the list's impressions by
+     * reason in the shared statistics; true when something was sent there.
+     */
+    offer(offered: readonly OfferedItem[], courseId: string | null, at: string): boolean {
+      const reasons = new Map<string, number>();
+      for (const item of offered) {
+        const values = { courseId, offeredAt: at, option: item.option ?? null, reason: item.reason, chosen: 0 };
         db.insert(t.recommendationOffers)
-          .values({ recommendationId: id, ...values })
+          .values({ recommendationId: item.id, ...values })
           .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: values })
           .run();
+        reasons.set(item.reason, (reasons.get(item.reason) ?? 0) + 1);
       }
+      if (!courseId || reasons.size === 0) return false;
+      const impressions = [...reasons].map(([reason, n]) => ({ reason, n }));
+      store.emit({ kind: 'impressions', courseId, day: at.slice(0, 10), impressions }, at);
+      return true;
+    },
+
+    /** The first reason an offered item was given, or null. */
+    offerReason(recommendationId: string): string | null {
+      return (
+        db
+          .select({ reason: t.recommendationOffers.reason })
+          .from(t.recommendationOffers)
+          .where(eq(t.recommendationOffers.recommendationId, recommendationId))
+          .get()?.reason ?? null
+      );
     },
 
     /**

@@ -65,7 +65,7 @@ export async function personalizeLesson(
   if (joined) return { ...identity, ...(await follow(joined, identity, listener)) };
   const day = budgetDay(request.now);
   const budget = deps.config.GENERATION_DAILY_BUDGET;
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config));
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'personalize');
   if (reserved !== 'reserved') {
     const cached = await deps.cache.getJson(keyFor('offline'), CachedAdaptationSchema);
     const outcome = cached ? served(cached, listener, identity) : await offline();

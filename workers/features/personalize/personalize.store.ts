@@ -1,3 +1,4 @@
+import type { ModelFeature } from '../../platform/text-generator';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
@@ -43,6 +44,7 @@ export interface PersonalizeStore {
     learnerId: string,
     day: string,
     limits: GenerationLimits,
+    feature: ModelFeature,
   ): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
@@ -111,8 +113,20 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
       };
     },
 
-    async reserveGeneration(learnerId, day, limits) {
-      if (!(await learner(learnerId).reserveGeneration(learnerId, day, limits.learner))) return 'learner_spent';
+    async reserveGeneration(learnerId, day, limits, feature) {
+      // A refusal is counted (budget hits in the analytics); the count never holds up the answer.
+      const refused = async (reason: 'learner_spent' | 'platform_spent') => {
+        await db
+          .insert(t.budgetHitsDaily)
+          .values({ day, feature, reason, hits: 1 })
+          .onConflictDoUpdate({
+            target: [t.budgetHitsDaily.day, t.budgetHitsDaily.feature, t.budgetHitsDaily.reason],
+            set: { hits: sql`${t.budgetHitsDaily.hits} + 1` },
+          })
+          .catch(() => undefined);
+        return reason;
+      };
+      if (!(await learner(learnerId).reserveGeneration(learnerId, day, limits.learner))) return refused('learner_spent');
       const taken =
         limits.platform > 0 &&
         limits.platformUsd > 0 &&
@@ -129,7 +143,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
         ).length > 0;
       if (taken) return 'reserved';
       await learner(learnerId).releaseGeneration(learnerId, day);
-      return 'platform_spent';
+      return refused('platform_spent');
     },
 
     async releaseGeneration(learnerId, day) {

@@ -56,7 +56,8 @@ async function phrase(
   const generator = deps.textGenerator;
   if (!generator) return false;
   const day = now.toISOString().slice(0, 10);
-  if ((await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config))) !== 'reserved') return false;
+  if ((await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'summaries')) !== 'reserved')
+    return false;
   const phrased = await phraseInsights(generator, insights).catch((error: unknown) => {
     // The offline sentences stand; the model's failure is worth knowing.
     deps.logger.log('warn', 'summaries.phrasing_failed', { learnerId, week, ...describeError(error) });

@@ -69,13 +69,15 @@ async function rank(
   const features = new Map<string, RankOption>();
   const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now, weights, features });
   // What each offered lesson scored on goes with the offer: a choice among them teaches the weights.
-  const offered = new Map(items.flatMap((i) => (features.has(i.id) ? [[i.id, features.get(i.id) as RankOption]] : [])));
   await deps.recommend.offer(
     learnerId,
-    items.map((i) => i.id),
+    items.map((i) => ({
+      id: i.id,
+      reason: i.reasons[0]?.code ?? 'none',
+      ...(features.has(i.id) ? { option: features.get(i.id) } : {}),
+    })),
     learner.courseId,
     now,
-    offered,
   );
   return items;
 }

@@ -2,7 +2,8 @@ import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
-import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankOption, RankWeights } from './recommend.domain';
+import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankWeights } from './recommend.domain';
+import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { COURSE_STAMP_SQL } from '../content/content.store';
@@ -215,15 +216,8 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
     },
 
     /** Records what a freshly ranked list offers the learner (lessons with their signal values): their feedback is taken on these only. */
-    async offer(
-      learnerId: string,
-      ids: string[],
-      courseId: string | null,
-      now: Date,
-      options?: ReadonlyMap<string, RankOption>,
-    ): Promise<void> {
-      const offered = await learnerObject(learnerId).offer(learnerId, ids, courseId, now.toISOString(), options);
-      if (!offered) ofLearner(null);
+    async offer(learnerId: string, offered: OfferedItem[], courseId: string | null, now: Date): Promise<void> {
+      if (!(await learnerObject(learnerId).offer(learnerId, offered, courseId, now.toISOString()))) ofLearner(null);
     },
 
     /** Courses with choices logged on or after `since`. */

@@ -53,6 +53,14 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       modes: mode === 'hybrid' ? ['lexical', 'vector'] : [mode],
       filter: { partSlug: filters.part, chapterSlug: filters.chapter, layer: filters.layer, sourceType: filters.sourceType },
     });
-    return c.json({ ...result, suggestions: result.hits.length > 0 ? [] : await suggestionsFor(c.var.deps, query) }, 200);
+    if (result.hits.length > 0) return c.json({ ...result, suggestions: [] }, 200);
+    // A query that found nothing is counted for the authors (what the course is missing), after the answer.
+    const day = new Date().toISOString().slice(0, 10);
+    c.executionCtx.waitUntil(
+      c.var.deps.search
+        .recordMiss(query, day)
+        .catch((error: unknown) => c.var.logger.log('warn', 'search.miss_not_recorded', { error: String(error) })),
+    );
+    return c.json({ ...result, suggestions: await suggestionsFor(c.var.deps, query) }, 200);
   },
 );

@@ -28,7 +28,12 @@ export interface SearchHitRow extends ChunkRow {
 }
 
 /** Port over chunks and their full-text index in D1. */
+/** Longest a stored query that found nothing is kept. */
+const MISS_QUERY_CHARS = 120;
+
 export interface SearchStore {
+  /** Counts a query that found nothing under its normalized text and `day` (analytics; no learner id). */
+  recordMiss(query: string, day: string): Promise<void>;
   /** Where a lesson sits (for search filters), or null if it is gone. */
   lessonPlacement(slug: string): Promise<ItemPlacement | null>;
   /** Chunk ids of an item's current content, and how many have a vector of `embedder`. */
@@ -118,6 +123,18 @@ function chunkFilters(filter: VectorFilter) {
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
   return {
+    async recordMiss(query, day) {
+      const normalized = query.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MISS_QUERY_CHARS);
+      if (!normalized) return;
+      await db
+        .insert(t.searchMisses)
+        .values({ day, query: normalized, searches: 1 })
+        .onConflictDoUpdate({
+          target: [t.searchMisses.day, t.searchMisses.query],
+          set: { searches: sql`${t.searchMisses.searches} + 1` },
+        });
+    },
+
     async lessonPlacement(slug) {
       const [row] = await db
         .select({ partSlug: t.parts.slug, chapterSlug: t.chapters.slug, layer: t.lessons.layer })
