@@ -67,6 +67,14 @@ describe('admin dashboard', () => {
           body: JSON.stringify({ eventId: crypto.randomUUID(), outcome: 'completed', rating: 4 }),
         });
       }
+      // Everyone is offered recommendations and accepts the first.
+      const recs = await asLearner<{ items: { id: string }[] }>(baseUrl, learner, '/api/recommendations?limit=5');
+      if (recs.items[0]) {
+        await asLearner(baseUrl, learner, `/api/recommendations/${recs.items[0].id}/feedback`, {
+          method: 'POST',
+          body: JSON.stringify({ eventId: crypto.randomUUID(), action: 'accepted' }),
+        });
+      }
       // Everyone opens the first lesson, two in three complete it.
       const stamp = () => JSON.stringify({ eventId: crypto.randomUUID() });
       await asLearner(baseUrl, learner, `/api/progress/lessons/${lesson}/start`, { method: 'POST', body: stamp() });
@@ -82,6 +90,14 @@ describe('admin dashboard', () => {
         });
       }
     }
+    // A search the course has nothing for, as a learner might type it.
+    const miss = await fetch(`${baseUrl}/api/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'Xyzzy  plugh' }),
+    });
+    expect(miss.status).toBe(200);
+    expect(((await miss.json()) as { hits: unknown[] }).hits).toEqual([]);
     // The learners' objects send their deltas within seconds; the queue applies them.
     await expect
       .poll(
@@ -111,12 +127,19 @@ describe('admin dashboard', () => {
     await page.getByRole('tab', { name: 'Learning' }).click();
     await page.getByRole('heading', { name: 'BKT: right answers' }).waitFor();
     expect(await page.locator('#segments-heading + p + .admin-table-wrap tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: /^Ranking weights learned from learners/ }).waitFor();
+    expect(await page.locator('table[aria-labelledby="weights-heading"] tbody tr').count()).toBe(7);
     await page.screenshot({ path: `${SHOTS}/admin-learning-desktop.png`, fullPage: true });
 
     await page.getByRole('tab', { name: 'Practice' }).click();
     const byCategory = page.locator('figure', { hasText: 'Daily-plan tasks by category' });
     await byCategory.getByText('Table view').click();
     await expect.poll(() => byCategory.locator('tbody tr').count()).toBeGreaterThan(0);
+    const byReason = page.locator('figure', { hasText: 'Recommendations by reason' });
+    await byReason.getByText('Table view').click();
+    await expect.poll(() => byReason.locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.locator('tr', { hasText: 'xyzzy plugh' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/admin-practice-desktop.png`, fullPage: true });
 
     await page.getByRole('tab', { name: 'Experiments' }).click();
     const row = page.locator('tr', { hasText: EXPERIMENT.name });

@@ -8,12 +8,14 @@ import {
   getItemAnalysis,
   getLessonFigures,
   getModelHealth,
+  getRankerWeights,
   getUsage,
   setAdminKey,
   type Engagement,
   type ItemAnalysis,
   type LessonFigures,
   type ModelHealth,
+  type RankerWeights,
   type Overview,
   type UsageReportShape,
 } from '../lib/api';
@@ -98,8 +100,8 @@ export default function AdminDashboard() {
         )}
         {tab === 'learning' && (
           <Loaded
-            load={() => getModelHealth(28)}
-            render={(h: ModelHealth) => <LearningSection health={h} />}
+            load={() => Promise.all([getModelHealth(28), getRankerWeights()])}
+            render={([h, w]: [ModelHealth, RankerWeights]) => <LearningSection health={h} weights={w} />}
             onUnauthorized={() => setKey(null)}
           />
         )}

@@ -13,6 +13,7 @@ import type {
   LessonFiguresSchema,
   OverviewSchema,
 } from '../../../workers/features/analytics/analytics.schemas';
+import type { RankerWeightsSchema } from '../../../workers/features/recommendations/recommend.schemas';
 
 export type Experiment = z.infer<typeof ExperimentSchema>;
 export type ExperimentInput = z.input<typeof ExperimentInputSchema>;
@@ -23,3 +24,4 @@ export type LessonFigures = z.infer<typeof LessonFiguresSchema>;
 export type ItemAnalysis = z.infer<typeof ItemAnalysisSchema>;
 export type ModelHealth = z.infer<typeof ModelHealthSchema>;
 export type Engagement = z.infer<typeof EngagementSchema>;
+export type RankerWeights = z.infer<typeof RankerWeightsSchema>;

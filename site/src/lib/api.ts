@@ -24,6 +24,7 @@ import type {
   LessonFigures,
   ModelHealth,
   Overview,
+  RankerWeights,
   UsageReportShape,
 } from './admin-types';
 import type { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS } from '../../../workers/features/events/events.schemas';
@@ -765,17 +766,7 @@ export function getCurrentWeekSummary(): Promise<WeeklySummary> {
 // ---------------------------------------------------------------------------
 // Admin (an author key with the admin scope, kept for the tab only)
 
-export type {
-  Engagement,
-  Experiment,
-  ExperimentInput,
-  ExperimentResults,
-  ItemAnalysis,
-  LessonFigures,
-  ModelHealth,
-  Overview,
-  UsageReportShape,
-} from './admin-types';
+export type * from './admin-types';
 
 const ADMIN_KEY = 'learnedge.adminKey';
 
@@ -806,3 +797,4 @@ export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
 export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
 export const getEngagement = (days = 30) => adminJson<Engagement>(`/analytics/engagement?days=${days}`);
+export const getRankerWeights = () => adminJson<RankerWeights>('/recommendations/weights');

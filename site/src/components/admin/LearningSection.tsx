@@ -10,13 +10,13 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ModelHealth } from '../../lib/api';
+import type { ModelHealth, RankerWeights } from '../../lib/api';
 import ChartFigure, { pct } from './ChartFigure';
 
 const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits));
 
 /** The learner model's health: calibration and AUC of BKT and FSRS, drift, outcomes by segment, recommendations. */
-export default function LearningSection({ health }: { health: ModelHealth }) {
+export default function LearningSection({ health, weights }: { health: ModelHealth; weights: RankerWeights }) {
   const { recommendations: recs } = health;
   return (
     <section aria-labelledby="learning-heading">
@@ -153,6 +153,61 @@ export default function LearningSection({ health }: { health: ModelHealth }) {
         {recs.acceptance === null ? '–' : pct(recs.acceptance)}, hit rate {recs.hitRate === null ? '–' : pct(recs.hitRate)}{' '}
         (completed of accepted).
       </p>
+      <RankerWeightsTable weights={weights} />
     </section>
+  );
+}
+
+/** The ranker's hand-set weights beside each course's learned ones, with the last refit's held-out figures. */
+function RankerWeightsTable({ weights }: { weights: RankerWeights }) {
+  const signals = Object.keys(weights.handSet);
+  return (
+    <>
+      <h3 id="weights-heading">Ranking weights learned from learners&apos; choices</h3>
+      {weights.courses.length === 0 ? (
+        <p className="muted">
+          Not refitted yet: a course needs 200 logged choices (a lesson taken from a list it was offered in) before its weights
+          move.
+        </p>
+      ) : (
+        weights.courses.map((course) => {
+          const last = course.history[0];
+          return (
+            <p key={course.courseId} className="muted">
+              {course.courseId}: version {last?.version ?? 0} of {last?.fittedAt.slice(0, 10) ?? '–'}, from{' '}
+              {last?.fit.choices ?? 0} choices; held-out log-loss {num(last?.fit.heldOut.logLoss.current ?? null)} →{' '}
+              {num(last?.fit.heldOut.logLoss.fitted ?? null)}, top-1 {pct(last?.fit.heldOut.top1.current ?? 0)} →{' '}
+              {pct(last?.fit.heldOut.top1.fitted ?? 0)}.
+            </p>
+          );
+        })
+      )}
+      <div className="admin-table-wrap">
+        <table className="admin-table" aria-labelledby="weights-heading">
+          <thead>
+            <tr>
+              <th scope="col">Signal</th>
+              <th scope="col">Hand-set</th>
+              {weights.courses.map((c) => (
+                <th key={c.courseId} scope="col">
+                  Learned ({c.courseId})
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {signals.map((signal) => (
+              <tr key={signal}>
+                <th scope="row">{signal}</th>
+                <td>{num(weights.handSet[signal] ?? null, 2)}</td>
+                {weights.courses.map((c) => (
+                  <td key={c.courseId}>{num(c.learned[signal] ?? null, 2)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
