@@ -127,6 +127,9 @@ describe('admin dashboard', () => {
     await page.getByRole('tab', { name: 'Learning' }).click();
     await page.getByRole('heading', { name: 'BKT: right answers' }).waitFor();
     expect(await page.locator('#segments-heading + p + .admin-table-wrap tbody tr').count()).toBeGreaterThan(0);
+    const mastery = page.locator('figure', { hasText: 'Mastery by concept' });
+    await mastery.getByText('Table view').click();
+    await expect.poll(() => mastery.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.getByRole('heading', { name: /^Ranking weights learned from learners/ }).waitFor();
     expect(await page.locator('table[aria-labelledby="weights-heading"] tbody tr').count()).toBe(7);
     await page.screenshot({ path: `${SHOTS}/admin-learning-desktop.png`, fullPage: true });

@@ -964,3 +964,15 @@ export const budgetHitsDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.feature, t.reason] })],
 );
+
+/** Learners at each mastery level of each concept (those who answered on it at least once): the mastery distribution. */
+export const conceptMasteryLevels = sqliteTable(
+  'concept_mastery_levels',
+  {
+    courseId: text('course_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    level: text('level').notNull(),
+    learners: integer('learners').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.conceptId, t.level] })],
+);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SIGNALS } from '../recommendations/ranker.fit';
+
+const MASTERY_LEVELS = ['not started', 'learning', 'practising', 'mastered'] as const;
 import { ANSWER_FEEDBACK_REASONS, ANSWER_RATINGS, RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 
 /** Most deltas one AGGREGATES message carries (a message stays far below the 128 KB limit). */
@@ -81,6 +83,15 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     outcome: z.enum(['completed', 'skipped']),
     /** The task's category (absent in deltas queued before it). */
     category: z.string().max(40).optional(),
+  }),
+  /** A learner's level on a concept changed (the mastery distribution). */
+  z.object({
+    kind: z.literal('mastery_level'),
+    seq,
+    courseId: id,
+    conceptId: id,
+    from: z.enum(MASTERY_LEVELS),
+    to: z.enum(MASTERY_LEVELS),
   }),
   /** A learner took a lesson from a list they were offered: each offered lesson's packed signal values and which one (learning the ranker's weights). */
   z.object({

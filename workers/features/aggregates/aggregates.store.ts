@@ -90,7 +90,6 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
                WHERE qa.learner_id = ?1 AND qa.lesson_slug = ?2 AND qa.correct = 1 AND qa.event_id <> ?3)`,
         )
         .bind(lid, slug, eventId, delta.seq, attempt);
-    /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
     /** Adds `n` to a column of the per-day, per-reason recommendation counts (receipt-guarded). */
     const reasonCount = (
       courseId: string,
@@ -105,6 +104,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
            ON CONFLICT (day, course_id, reason) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
         )
         .bind(day, courseId, reason, n, ...guard);
+    /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
     const prediction = (model: 'bkt' | 'fsrs', segment: string, day: string, predicted: number, outcome: boolean) => {
       const p = Math.min(1 - 1e-6, Math.max(1e-6, predicted));
       const loss = -(outcome ? Math.log(p) : Math.log(1 - p));
@@ -277,6 +277,21 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         ];
       case 'recall':
         return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
+      case 'mastery_level': {
+        // Learners who never answered on a concept are not counted: "not started" has no row.
+        const move = (level: string, by: 1 | -1) =>
+          d1
+            .prepare(
+              `INSERT INTO concept_mastery_levels (course_id, concept_id, level, learners) SELECT ?, ?, ?, ? WHERE ${receipted}
+               ON CONFLICT (course_id, concept_id, level) DO UPDATE SET learners = learners + excluded.learners`,
+            )
+            .bind(delta.courseId, delta.conceptId, level, by, ...guard);
+        return [
+          receipt,
+          ...(delta.from === 'not started' ? [] : [move(delta.from, -1)]),
+          ...(delta.to === 'not started' ? [] : [move(delta.to, 1)]),
+        ];
+      }
       case 'impressions':
         return [receipt, ...delta.impressions.map((i) => reasonCount(delta.courseId, delta.day, i.reason, 'impressions', i.n))];
       case 'rank_choice':

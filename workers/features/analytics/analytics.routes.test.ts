@@ -104,6 +104,10 @@ describe('analytics', () => {
       ['experience:basic', 3],
     ]);
     expect(health.models.find((m) => m.model === 'fsrs')?.overall.predictions).toBe(0);
+    // The mastery distribution: each counted learner once, at their level on the concept (the private one not at all).
+    const concept = health.mastery.find((m) => m.conceptId === 'concept-1');
+    expect((concept?.learning ?? 0) + (concept?.practising ?? 0) + (concept?.mastered ?? 0)).toBe(3);
+    expect(health.mastery.map((m) => m.conceptId)).toEqual(['concept-1']);
     expect((await api('/api/admin/models/performance?days=2', { key: adminKey })).status).toBe(400);
 
     // Bad input and scope.

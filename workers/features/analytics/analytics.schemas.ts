@@ -110,6 +110,18 @@ export const ModelHealthSchema = z
       hitRate: z.number().nullable(),
       weeklyAccepted: z.array(z.object({ week: z.string(), accepted: z.number().int() })),
     }),
+    mastery: z
+      .array(
+        z.object({
+          courseId: z.string(),
+          conceptId: z.string(),
+          title: z.string(),
+          learning: z.number().int(),
+          practising: z.number().int(),
+          mastered: z.number().int(),
+        }),
+      )
+      .openapi({ description: 'Per concept, the learners who answered on it at each mastery level now' }),
   })
   .openapi('ModelHealth');
 

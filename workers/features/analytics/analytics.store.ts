@@ -65,6 +65,8 @@ export interface ModelHealth {
     hitRate: number | null;
     weeklyAccepted: { week: string; accepted: number }[];
   };
+  /** Per concept, learners who answered on it at each level now (the mastery distribution). */
+  mastery: { courseId: string; conceptId: string; title: string; learning: number; practising: number; mastered: number }[];
 }
 
 export interface Engagement {
@@ -214,7 +216,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
 
     async modelHealth(today, days) {
       const from = shift(today, -(days - 1));
-      const [bins, recs, weekly] = await d1.batch<Record<string, unknown>>([
+      const [bins, recs, weekly, levels] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT day, model, segment, bin, n, positives, sum_predicted, sum_log_loss FROM prediction_bins
@@ -230,7 +232,27 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
              WHERE day BETWEEN ? AND ? GROUP BY week ORDER BY week`,
           )
           .bind(from, today),
+        d1.prepare(
+          `SELECT m.course_id, m.concept_id, coalesce(c.label, m.concept_id) AS title, m.level, m.learners
+           FROM concept_mastery_levels m LEFT JOIN concepts c ON c.id = m.concept_id
+           WHERE m.learners > 0 ORDER BY m.course_id, title`,
+        ),
       ]);
+      const mastery = new Map<string, ModelHealth['mastery'][number]>();
+      for (const r of levels?.results ?? []) {
+        const key = `${String(r.course_id)}\u0000${String(r.concept_id)}`;
+        const row = mastery.get(key) ?? {
+          courseId: String(r.course_id),
+          conceptId: String(r.concept_id),
+          title: String(r.title),
+          learning: 0,
+          practising: 0,
+          mastered: 0,
+        };
+        const level = String(r.level);
+        if (level === 'learning' || level === 'practising' || level === 'mastered') row[level] = Number(r.learners);
+        mastery.set(key, row);
+      }
       const rows = (bins?.results ?? []).map((r) => ({
         day: String(r.day),
         model: String(r.model) as 'bkt' | 'fsrs',
@@ -295,6 +317,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           hitRate: accepted > 0 ? completed / accepted : null,
           weeklyAccepted: (weekly?.results ?? []).map((r) => ({ week: String(r.week), accepted: Number(r.accepted) })),
         },
+        mastery: [...mastery.values()],
       };
     },
 

@@ -1,4 +1,5 @@
 import { packOption } from '../recommendations/ranker.fit';
+import { conceptLevel } from '../mastery/mastery.domain';
 import { applyOnce, type OnceResult } from '../events/events.once';
 import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
 import { bktPredictCorrect, type BktParams } from '../mastery/mastery.bkt';
@@ -173,6 +174,16 @@ function change(
       const known = evidence ? result.graded.mastery.pKnown : (snapshot.mastery?.pKnown ?? result.graded.mastery.pKnown);
       mastery = { ...result.graded.mastery, pKnown: known };
       store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
+      // The shared mastery distribution counts each learner at their concept's current level.
+      const before = snapshot.mastery ? conceptLevel(snapshot.mastery) : 'not started';
+      const after = conceptLevel(mastery);
+      if (before !== after) {
+        store.emit(
+          { kind: 'mastery_level', courseId: item.courseId, conceptId: item.conceptId, from: before, to: after },
+          occurredAt,
+        );
+        effects.emitted = true;
+      }
       if (evidence) {
         store.setAbility(result.ability, occurredAt);
         // The shared attempt log (item statistics, BKT fits) takes evidence only, like the learner's own model.
@@ -219,7 +230,9 @@ function change(
       return {};
     }
     store.setFeedback({ recommendationId, courseId, action, rating: event.rating ?? null, at: occurredAt });
-    if (action === 'accepted' || action === 'completed') effects.emitted ||= emitChoice(store, recommendationId, occurredAt);
+    if (action === 'accepted' || action === 'completed') {
+      effects.emitted ||= emitChoice(store, recommendationId, occurredAt, receivedAt);
+    }
     // The shared statistics count each action once per learner and recommendation, however often it is sent.
     if (store.countFeedback(recommendationId, action)) {
       store.emit(
@@ -277,7 +290,7 @@ function change(
   if (firstCompletion) {
     store.emit({ kind: 'completion', courseId: subject.courseId, lessonSlug: slug, completedAt: occurredAt }, occurredAt);
     effects.emitted = true;
-    emitChoice(store, `lesson:${slug}`, occurredAt);
+    emitChoice(store, `lesson:${slug}`, occurredAt, receivedAt);
   }
   if (seconds > 0) {
     // Heartbeats are summed here and flushed by the object's alarm: no shared write per heartbeat.
@@ -293,12 +306,13 @@ const CHOICE_DAYS = 7;
 /**
  * Taking an offered lesson (accepting or completing its recommendation, or completing the
  * lesson) is a choice among the lessons offered with it: sent to the shared log the
- * ranker's weights are learned from, once per list and without the learner's id.
+ * ranker's weights are learned from, once per list and without the learner's id. The
+ * window is on the server's clock (`receivedAt`), as offers are; the day is the event's.
  */
-function emitChoice(store: LearnerStore, recommendationId: string, occurredAt: string): boolean {
+function emitChoice(store: LearnerStore, recommendationId: string, occurredAt: string, receivedAt: string): boolean {
   if (!recommendationId.startsWith('lesson:')) return false;
-  const since = new Date(Date.parse(occurredAt) - CHOICE_DAYS * 86_400_000).toISOString();
-  const choice = store.takeChoice(recommendationId, since, occurredAt);
+  const since = new Date(Date.parse(receivedAt) - CHOICE_DAYS * 86_400_000).toISOString();
+  const choice = store.takeChoice(recommendationId, since, receivedAt);
   if (!choice) return false;
   const { courseId, chosen, options } = choice;
   store.emit(

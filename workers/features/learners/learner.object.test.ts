@@ -166,8 +166,14 @@ describe('heartbeats and deltas', () => {
       });
       expect(timing(response)).toContain('d1w;desc="0 writes"');
     }
-    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 12 }]);
-    // 12 answers' deltas leave in one message.
+    // Each answer's delta, and one for each concept whose level the answers moved (the mastery distribution).
+    const kinds = await learnerSql<{ kind: string; n: number }>(
+      learnerId,
+      "SELECT json_extract(delta, '$.kind') AS kind, count(*) AS n FROM outbox GROUP BY kind ORDER BY kind",
+    );
+    expect(kinds.map((k) => k.kind)).toEqual(['attempt', 'mastery_level']);
+    expect(kinds[0]?.n).toBe(12);
+    // 12 answers' deltas leave in one message, with the level changes.
     expect(await learnerHandle(learnerId).flush()).toBe(1);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
     await expect.poll(() => d1Rows('SELECT count(*) AS n FROM attempt_log'), DELIVERY).toEqual([{ n: 12 }]);

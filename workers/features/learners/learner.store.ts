@@ -82,7 +82,6 @@ const cardOf = (r: typeof t.reviewCards.$inferSelect): StoredCard => ({
   lastReview: r.lastReview,
 });
 
-/** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
 /** One item of an offered list as the learner's object keeps it. */
 export interface OfferedItem {
   id: string;
@@ -92,6 +91,7 @@ export interface OfferedItem {
   option?: RankOption;
 }
 
+/** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
 export function learnerStore(db: LearnerDb) {
   const store = {
     profile(): LearnerRecord | null {

@@ -67,8 +67,8 @@ export interface RefitOutcome {
 /**
  * The cron job: per course with choices in the window, when its last refit is older than
  * REFIT_HOURS (or `force`), refits the weights from the newest choices with the weights
- * in use as the prior (`fitRankerWeights`), stores a new version when they moved, and
- * publishes it to KV for the rankings. Choices older than the window are pruned first.
+ * in use as the prior (`fitRankerWeights`), stores the fit as a new version and publishes
+ * it to KV for the rankings. Choices older than the window are pruned first.
  */
 export async function refitRanker(
   deps: Pick<Deps, 'recommend' | 'cache' | 'logger'>,
@@ -83,7 +83,9 @@ export async function refitRanker(
     if (!options.force && latest && now.getTime() - Date.parse(latest.fittedAt) < REFIT_HOURS * 3_600_000) continue;
     const choices = await deps.recommend.choices(courseId, since, MAX_CHOICES);
     const fit = fitRankerWeights(choices, latest?.weights ?? WEIGHTS, FIT_DEFAULTS);
-    if (!fit.changed) {
+    // Too few choices: nothing was fitted (and checking again costs one cheap query). A fit that
+    // moved nothing is still stored, so the course waits REFIT_HOURS before the next.
+    if (fit.choices < FIT_DEFAULTS.minChoices) {
       outcomes.push({ courseId, choices: fit.choices, version: latest?.version ?? null, changed: false, reason: fit.reason });
       continue;
     }
@@ -100,7 +102,7 @@ export async function refitRanker(
       memo.delete(courseId);
       deps.logger.log('info', 'ranker.refitted', { courseId, version, choices: fit.choices, heldOut: fit.heldOut });
     }
-    outcomes.push({ courseId, choices: fit.choices, version, changed: stored, reason: fit.reason });
+    outcomes.push({ courseId, choices: fit.choices, version, changed: stored && fit.changed, reason: fit.reason });
   }
   return outcomes;
 }

@@ -29,37 +29,65 @@ export default function ChartFigure({
       </div>
       <details>
         <summary>Table view</summary>
-        <div className="admin-table-wrap">
-          <table className="admin-table">
-            <caption className="visually-hidden">{caption}</caption>
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={i}>
-                  {r.map((cell, j) =>
-                    j === 0 ? (
-                      <th key={j} scope="row">
-                        {cell}
-                      </th>
-                    ) : (
-                      <td key={j}>{cell}</td>
-                    ),
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={caption} columns={columns} rows={rows} />
       </details>
     </figure>
+  );
+}
+
+/**
+ * A table of rows whose first cell names the row. `caption` is read by screen readers
+ * (hidden), or `labelledBy` names the heading that labels it; `empty` is the one row
+ * shown when there are none.
+ */
+export function DataTable({
+  caption,
+  labelledBy,
+  columns,
+  rows,
+  empty,
+}: {
+  caption?: string;
+  labelledBy?: string;
+  columns: string[];
+  rows: (string | number)[][];
+  empty?: string;
+}) {
+  return (
+    <div className="admin-table-wrap">
+      <table className="admin-table" aria-labelledby={labelledBy}>
+        {caption && <caption className="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>
+              {r.map((cell, j) =>
+                j === 0 ? (
+                  <th key={j} scope="row">
+                    {cell}
+                  </th>
+                ) : (
+                  <td key={j}>{cell}</td>
+                ),
+              )}
+            </tr>
+          ))}
+          {rows.length === 0 && empty && (
+            <tr>
+              <td colSpan={columns.length}>{empty}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Engagement } from '../../lib/api';
-import ChartFigure, { pct } from './ChartFigure';
+import ChartFigure, { DataTable, pct } from './ChartFigure';
 
 const reasonLabel = (code: string) => code.replaceAll('_', ' ');
 
@@ -62,87 +62,36 @@ export default function EngagementSection({ engagement }: { engagement: Engageme
         ])}
       />
       <h3 id="answers-heading">Answer helpfulness</h3>
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-labelledby="answers-heading">
-          <thead>
-            <tr>
-              <th scope="col">Engine</th>
-              <th scope="col">Thumbs up</th>
-              <th scope="col">Thumbs down</th>
-              <th scope="col">Helpful</th>
-              <th scope="col">Reasons given</th>
-            </tr>
-          </thead>
-          <tbody>
-            {engagement.answers.map((a) => (
-              <tr key={a.engine}>
-                <th scope="row">{a.engine}</th>
-                <td>{a.up}</td>
-                <td>{a.down}</td>
-                <td>{a.helpfulness === null ? '–' : pct(a.helpfulness)}</td>
-                <td>{a.reasons.map((r) => `${r.reason.replaceAll('_', ' ')} (${r.up + r.down})`).join(', ')}</td>
-              </tr>
-            ))}
-            {engagement.answers.length === 0 && (
-              <tr>
-                <td colSpan={5}>No answer has been rated yet.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="answers-heading"
+        columns={['Engine', 'Thumbs up', 'Thumbs down', 'Helpful', 'Reasons given']}
+        rows={engagement.answers.map((a) => [
+          a.engine,
+          a.up,
+          a.down,
+          a.helpfulness === null ? '–' : pct(a.helpfulness),
+          a.reasons.map((r) => `${reasonLabel(r.reason)} (${r.up + r.down})`).join(', '),
+        ])}
+        empty="No answer has been rated yet."
+      />
       <h3 id="misses-heading">Searches that found nothing</h3>
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-labelledby="misses-heading">
-          <thead>
-            <tr>
-              <th scope="col">Query</th>
-              <th scope="col">Searches</th>
-              <th scope="col">Last searched</th>
-            </tr>
-          </thead>
-          <tbody>
-            {engagement.searchMisses.map((m) => (
-              <tr key={m.query}>
-                <th scope="row">{m.query}</th>
-                <td>{m.searches}</td>
-                <td>{m.lastDay}</td>
-              </tr>
-            ))}
-            {engagement.searchMisses.length === 0 && (
-              <tr>
-                <td colSpan={3}>Every search found something.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="misses-heading"
+        columns={['Query', 'Searches', 'Last searched']}
+        rows={engagement.searchMisses.map((m) => [m.query, m.searches, m.lastDay])}
+        empty="Every search found something."
+      />
       <h3 id="budget-heading">Model budgets spent</h3>
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-labelledby="budget-heading">
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col">Budget</th>
-              <th scope="col">Requests answered offline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {engagement.budgetHits.map((b) => (
-              <tr key={`${b.feature}-${b.reason}`}>
-                <th scope="row">{b.feature}</th>
-                <td>{b.reason === 'learner_spent' ? "a learner's daily budget" : "the platform's daily budget"}</td>
-                <td>{b.hits}</td>
-              </tr>
-            ))}
-            {engagement.budgetHits.length === 0 && (
-              <tr>
-                <td colSpan={3}>No budget has been spent.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="budget-heading"
+        columns={['Feature', 'Budget', 'Requests answered offline']}
+        rows={engagement.budgetHits.map((b) => [
+          b.feature,
+          b.reason === 'learner_spent' ? "a learner's daily budget" : "the platform's daily budget",
+          b.hits,
+        ])}
+        empty="No budget has been spent."
+      />
     </section>
   );
 }

@@ -1,5 +1,8 @@
 import {
+  Bar,
+  BarChart,
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ReferenceLine,
@@ -11,7 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ModelHealth, RankerWeights } from '../../lib/api';
-import ChartFigure, { pct } from './ChartFigure';
+import ChartFigure, { DataTable, pct } from './ChartFigure';
 
 const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits));
 
@@ -153,6 +156,7 @@ export default function LearningSection({ health, weights }: { health: ModelHeal
         {recs.acceptance === null ? '–' : pct(recs.acceptance)}, hit rate {recs.hitRate === null ? '–' : pct(recs.hitRate)}{' '}
         (completed of accepted).
       </p>
+      <MasteryDistribution health={health} />
       <RankerWeightsTable weights={weights} />
     </section>
   );
@@ -182,32 +186,45 @@ function RankerWeightsTable({ weights }: { weights: RankerWeights }) {
           );
         })
       )}
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-labelledby="weights-heading">
-          <thead>
-            <tr>
-              <th scope="col">Signal</th>
-              <th scope="col">Hand-set</th>
-              {weights.courses.map((c) => (
-                <th key={c.courseId} scope="col">
-                  Learned ({c.courseId})
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {signals.map((signal) => (
-              <tr key={signal}>
-                <th scope="row">{signal}</th>
-                <td>{num(weights.handSet[signal] ?? null, 2)}</td>
-                {weights.courses.map((c) => (
-                  <td key={c.courseId}>{num(c.learned[signal] ?? null, 2)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="weights-heading"
+        columns={['Signal', 'Hand-set', ...weights.courses.map((c) => `Learned (${c.courseId})`)]}
+        rows={signals.map((signal) => [
+          signal,
+          num(weights.handSet[signal] ?? null, 2),
+          ...weights.courses.map((c) => num(c.learned[signal] ?? null, 2)),
+        ])}
+      />
     </>
+  );
+}
+
+/** Per concept, how many learners who answered on it are learning, practising or have mastered it. */
+function MasteryDistribution({ health }: { health: ModelHealth }) {
+  return (
+    <ChartFigure
+      caption="Mastery by concept"
+      summary="Learners who answered on each concept, by the level their model puts them at now."
+      chart={
+        health.mastery.length === 0 ? (
+          <p className="muted">No learner has answered a quiz yet.</p>
+        ) : (
+          <ResponsiveContainer width="100%" height={Math.max(160, 28 * health.mastery.length + 60)}>
+            <BarChart data={health.mastery} layout="vertical">
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis type="number" allowDecimals={false} />
+              <YAxis type="category" dataKey="title" width={140} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="learning" name="Learning" stackId="m" fill="#f59e0b" isAnimationActive={false} />
+              <Bar dataKey="practising" name="Practising" stackId="m" fill="#94a3b8" isAnimationActive={false} />
+              <Bar dataKey="mastered" name="Mastered" stackId="m" fill="var(--accent)" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        )
+      }
+      columns={['Concept', 'Learning', 'Practising', 'Mastered']}
+      rows={health.mastery.map((m) => [m.title, m.learning, m.practising, m.mastered])}
+    />
   );
 }
