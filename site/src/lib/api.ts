@@ -19,6 +19,7 @@ import type { Problem } from '../../../workers/http/problem';
 import type {
   Engagement,
   Experiment,
+  ExperimentInput,
   ExperimentResults,
   ItemAnalysis,
   LessonFigures,
@@ -788,7 +789,10 @@ export const getAnalyticsOverview = (days = 30) => adminJson<Overview>(`/analyti
 export const getLessonFigures = async () => (await adminJson<{ lessons: LessonFigures[] }>('/analytics/lessons')).lessons;
 export const getItemAnalysis = async () => (await adminJson<{ items: ItemAnalysis[] }>('/analytics/items')).items;
 export const listExperiments = async () => (await adminJson<{ experiments: Experiment[] }>('/experiments')).experiments;
-export const createExperiment = (input: unknown) => adminJson<Experiment>('/experiments', { method: 'POST', json: input });
+export const createExperiment = (input: ExperimentInput) =>
+  adminJson<Experiment>('/experiments', { method: 'POST', json: input });
+export const updateExperiment = (input: ExperimentInput) =>
+  adminJson<Experiment>(`/experiments/${encodeURIComponent(input.id)}`, { method: 'PUT', json: input });
 export const setExperimentRunning = (id: string, running: boolean) =>
   adminJson<Experiment>(`/experiments/${encodeURIComponent(id)}/${running ? 'start' : 'stop'}`, { method: 'POST' });
 export const getExperimentResults = (id: string) =>

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
+import type { DECISION_KEYS } from './experiments.catalog';
+import { METRICS, type MetricKey } from './experiments.catalog';
 
 /**
  * The decisions the platform reads from flags, each with the shape of its value: a flag
@@ -36,23 +38,11 @@ export const DECISIONS = {
     })
     .strict()
     .openapi({ description: "Share of a plan's tasks that are new variations, per phase" }),
-} as const;
+} as const satisfies Record<(typeof DECISION_KEYS)[number], z.ZodType>;
 export type DecisionKey = keyof typeof DECISIONS;
 export type DecisionValue<K extends DecisionKey> = z.infer<(typeof DECISIONS)[K]>;
 
-/** Metrics defined over each learner's daily rollup since their first exposure. */
-export const METRICS = {
-  lesson_completion: { kind: 'rate', description: 'Learners who completed at least one lesson' },
-  lessons_completed: { kind: 'mean', description: 'Lessons completed per learner' },
-  quiz_accuracy: { kind: 'mean', description: 'Share of quiz answers right, per learner who answered' },
-  return_1d: { kind: 'rate', description: 'Learners active the day after their exposure (once that day is over)' },
-  return_7d: { kind: 'rate', description: 'Learners active within 7 days after their exposure day (once they are over)' },
-  active_minutes: { kind: 'mean', description: 'Active minutes per learner' },
-  recommendation_acceptance: { kind: 'rate', description: 'Learners who accepted at least one recommendation' },
-  plan_tasks_completed: { kind: 'mean', description: 'Daily-plan tasks completed per learner' },
-  answer_helpfulness: { kind: 'mean', description: 'Share of thumbs up among answer ratings, per learner who rated' },
-} as const;
-export type MetricKey = keyof typeof METRICS;
+export { METRICS, type MetricKey };
 const METRIC_KEYS = Object.keys(METRICS) as [MetricKey, ...MetricKey[]];
 export const MetricSchema = z.enum(METRIC_KEYS).openapi({ description: 'A metric defined over the learners’ daily rollup' });
 

@@ -6,25 +6,13 @@ import {
   getExperimentResults,
   listExperiments,
   setExperimentRunning,
+  updateExperiment,
   type Experiment,
+  type ExperimentInput,
   type ExperimentResults,
 } from '../../lib/api';
 import ChartFigure, { pct } from './ChartFigure';
-
-/** A starting point for a new experiment (the flag the planner reads). */
-const TEMPLATE = {
-  id: 'new-experiment',
-  name: 'Composed plans against the fixed plan',
-  hypothesis: 'Composed daily plans get more tasks done than the fixed plan.',
-  flagKey: 'plans.dynamic',
-  variants: [
-    { key: 'composed', weight: 50, value: true },
-    { key: 'fixed', weight: 50, value: false },
-  ],
-  primaryMetric: 'plan_tasks_completed',
-  guardrailMetrics: ['return_7d'],
-  minimumEffect: 0.1,
-};
+import ExperimentForm, { fieldProblems } from './ExperimentForm';
 
 function problemText(error: unknown): string {
   if (error instanceof ApiError) {
@@ -39,7 +27,8 @@ export default function ExperimentsSection() {
   const [experiments, setExperiments] = useState<Experiment[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [results, setResults] = useState<ExperimentResults | null>(null);
-  const [draft, setDraft] = useState(JSON.stringify(TEMPLATE, null, 2));
+  /** The experiment being edited, 'new' for the create form, or null. */
+  const [editing, setEditing] = useState<Experiment | 'new' | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const reload = () =>
@@ -67,6 +56,21 @@ export default function ExperimentsSection() {
     } catch (e) {
       setError(problemText(e));
     }
+  };
+
+  /** Saves the form; the API's field errors go back to the form, anything else shows above. */
+  const save = async (input: ExperimentInput): Promise<Record<string, string> | void> => {
+    setError(null);
+    try {
+      const saved = await (editing === 'new' ? createExperiment(input) : updateExperiment(input));
+      setEditing(null);
+      setSelected(saved.id);
+      await reload();
+    } catch (e) {
+      if (e instanceof ApiError && e.problem?.errors?.length) return fieldProblems(e.problem.errors);
+      setError(problemText(e));
+    }
+    return undefined;
   };
 
   return (
@@ -110,9 +114,19 @@ export default function ExperimentsSection() {
                       Results
                     </button>
                     {e.status !== 'stopped' && (
-                      <button type="button" onClick={() => void act(() => setExperimentRunning(e.id, e.status !== 'running'))}>
-                        {e.status === 'running' ? 'Stop' : 'Start'}
-                      </button>
+                      <>
+                        <button
+                          type="button"
+                          className="button-secondary"
+                          aria-label={`Edit ${e.name}`}
+                          onClick={() => setEditing(e)}
+                        >
+                          Edit
+                        </button>
+                        <button type="button" onClick={() => void act(() => setExperimentRunning(e.id, e.status !== 'running'))}>
+                          {e.status === 'running' ? 'Stop' : 'Start'}
+                        </button>
+                      </>
                     )}
                   </td>
                 </tr>
@@ -126,31 +140,21 @@ export default function ExperimentsSection() {
           </table>
         </div>
       )}
-      {results && <ResultsView results={results} />}
-      <details className="admin-create">
-        <summary>Create an experiment</summary>
-        <label htmlFor="experiment-json">Definition (JSON: variants with weights summing to 100; the first is the control)</label>
-        <textarea id="experiment-json" rows={16} value={draft} onChange={(e) => setDraft(e.target.value)} spellCheck={false} />
+      {editing === null ? (
         <div className="form-actions">
-          <button
-            type="button"
-            onClick={() =>
-              void act(async () => {
-                let input: unknown;
-                try {
-                  input = JSON.parse(draft);
-                } catch {
-                  throw new Error('The definition is not valid JSON');
-                }
-                const created = await createExperiment(input);
-                setSelected(created.id);
-              })
-            }
-          >
-            Create draft
+          <button type="button" onClick={() => setEditing('new')}>
+            New experiment
           </button>
         </div>
-      </details>
+      ) : (
+        <ExperimentForm
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing === 'new' ? null : editing}
+          onSubmit={save}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {results && <ResultsView results={results} />}
     </section>
   );
 }
