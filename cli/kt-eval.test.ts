@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +16,11 @@ afterEach(async () => {
 /** The numbers of one model's row of the report table. */
 function metrics(report: string, model: string) {
   const line = report.split('\n').find((l) => l.startsWith(`| ${model} |`));
-  const [auc, rmse, logLoss] = (line ?? '').split('|').slice(2, 5).map(Number);
+  // Each cell is "mean ± sd" over the folds: the mean is the figure compared.
+  const [auc, rmse, logLoss] = (line ?? '')
+    .split('|')
+    .slice(2, 5)
+    .map((cell) => Number.parseFloat(cell));
   return { auc: auc ?? NaN, rmse: rmse ?? NaN, logLoss: logLoss ?? NaN };
 }
 
@@ -27,24 +31,45 @@ const csv = async (name: string, lines: string[]) => {
 };
 
 describe('evaluateKt', () => {
-  it('ranks answers better with BKT than with the skill average on simulated learners', async () => {
+  it('ranks answers better with BKT than with the skill average on learners simulated by BKT', async () => {
     const path = join(dir, 'synthetic.csv');
     await writeSyntheticKtCsv(path, { students: 200, skills: 4, seed: 3 });
     const report = await evaluateKt(path);
-    expect(report).toContain('| model | AUC | RMSE | log-loss |');
+    expect(report).toContain('| model (5-fold split by learner, mean ± sd over folds) | AUC | RMSE | log-loss |');
     expect(report).toMatch(/^\|---\|---:\|---:\|---:\|$/m);
+    expect(report).toMatch(/^\| BKT \(EM per skill\) \| \d\.\d{4} ± \d\.\d{4} \|/m);
     const bkt = metrics(report, 'BKT (EM per skill)');
+    const pfa = metrics(report, 'PFA (best-LR counts)');
     const baseline = metrics(report, 'skill average');
-    for (const m of [bkt, baseline]) {
+    for (const m of [bkt, pfa, baseline]) {
       expect(m.auc).toBeGreaterThan(0.5);
       expect(m.auc).toBeLessThanOrEqual(1);
       expect(Number.isFinite(m.rmse)).toBe(true);
       expect(Number.isFinite(m.logLoss)).toBe(true);
     }
     expect(bkt.auc).toBeGreaterThan(baseline.auc);
-    expect(report).toMatch(/users: \d+ train \/ \d+ test/);
-    expect(report).toContain('skills: 4 (4 fitted by EM, 0 on default parameters)');
-    expect(report).toMatch(/attempts scored: [1-9]\d*/);
+    // No items in this file: no item row.
+    expect(report).not.toContain('PFA + item difficulty');
+    expect(report).toContain('learners: 200 (5 folds)');
+    expect(report).toContain('BKT fits: 20 by EM, 0 skill-fold(s) on default parameters');
+    // Every learner is tested once: every attempt of the file is scored exactly once.
+    const rows = (await readFile(path, 'utf8')).trim().split('\n').length - 1;
+    expect(report).toContain(`attempts scored: ${rows}`);
+  });
+
+  it('ranks PFA above BKT on learners simulated from ability, practice and forgetting, and items help', async () => {
+    const path = join(dir, 'ability.csv');
+    await writeSyntheticKtCsv(path, { students: 300, skills: 5, seed: 4, process: 'ability' });
+    const report = await evaluateKt(path);
+    const bkt = metrics(report, 'BKT (EM per skill)');
+    const pfa = metrics(report, 'PFA (best-LR counts)');
+    const items = metrics(report, 'PFA + item difficulty');
+    const baseline = metrics(report, 'skill average');
+    expect(pfa.auc).toBeGreaterThan(bkt.auc);
+    expect(pfa.logLoss).toBeLessThan(bkt.logLoss);
+    expect(items.auc).toBeGreaterThan(pfa.auc);
+    expect(bkt.auc).toBeGreaterThan(baseline.auc);
+    expect(report).toContain('skills: 5, items: 30');
   });
 
   it('writes the same synthetic file for the same seed', async () => {
@@ -62,10 +87,52 @@ describe('evaluateKt', () => {
     const skillless = '999,1000,,1';
     const path = await csv('assistments.csv', ['Order_ID,User_ID,Skill_Name,Correct', ...rows, skillless]);
     const report = await evaluateKt(path);
-    expect(report).toContain('skills: 2 (2 fitted by EM, 0 on default parameters)');
-    expect(report).toMatch(/users: \d+ train \/ \d+ test/);
-    const [train, test] = (/users: (\d+) train \/ (\d+) test/.exec(report) ?? []).slice(1).map(Number);
-    expect((train ?? 0) + (test ?? 0)).toBe(30);
+    expect(report).toContain('skills: 2\n');
+    expect(report).toContain('learners: 30 (5 folds)');
+    // The row without a skill is skipped.
+    expect(report).toContain('attempts scored: 90');
+  });
+
+  it('reads a DataShop export (KDD Cup 2010, Statics): tabs, KCs joined by ~~, hints as wrong, items from problem and step', async () => {
+    const header = [
+      'Row',
+      'Anon Student Id',
+      'Problem Name',
+      'Step Name',
+      'First Transaction Time',
+      'Correct First Attempt',
+      'KC(Default)',
+    ];
+    const rows = Array.from({ length: 10 }, (_, u) =>
+      [1, 2, 3].map((t) =>
+        [
+          u * 3 + t,
+          `Stu_${u}`,
+          'EG4-FIXED',
+          `3(x+2) = 15 step ${t}`,
+          `2005-09-0${t} 12:00:0${u % 10}.0`,
+          (u + t) % 2,
+          t === 2 ? 'Combine~~Isolate' : t === 3 ? '' : 'Combine',
+        ].join('\t'),
+      ),
+    ).flat();
+    const report = await evaluateKt(await csv('kdd.txt', [header.join('\t'), ...rows]));
+    expect(report).toContain('learners: 10 (5 folds)');
+    expect(report).toContain('skills: 2, items: 2');
+    // Per learner: the first step, the second once per KC, the third (no KC) skipped.
+    expect(report).toContain('attempts scored: 30');
+    expect(report).toContain('| PFA + item difficulty |');
+
+    const statics = [
+      'Anon Student Id\tRow\tFirst Attempt\tKC (F2011)',
+      ...Array.from({ length: 12 }, (_, i) => `s${i % 6}\t${i}\t${['correct', 'incorrect', 'hint'][i % 3]}\tForces`),
+    ];
+    expect(await evaluateKt(await csv('statics.tsv', statics))).toContain('attempts scored: 12');
+  });
+
+  it('needs at least one learner per fold', async () => {
+    const path = await csv('few.csv', ['user,skill,correct,order', 'u1,s1,1,1', 'u2,s1,0,2']);
+    await expect(evaluateKt(path)).rejects.toThrow(/2 learner\(s\); the 5-fold split needs at least 5/);
   });
 
   it('names the missing column', async () => {

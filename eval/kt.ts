@@ -1,31 +1,50 @@
 /**
- * `npm run eval -- kt <file.csv>`: how well per-skill BKT predicts learners' next answers on a
- * knowledge-tracing dataset, against a baseline that predicts each skill's average correctness.
- * Users are split 80/20 by a hash of their id; BKT is fitted by EM per skill on the training users,
- * then every attempt of the test users is predicted before it is seen.
+ * `npm run eval -- kt <file>`: how well each knowledge-tracing model predicts learners' next
+ * answers on a log of attempts, with a 5-fold split by learner (every learner is in exactly one
+ * test fold; the models are fitted on the other four). Reported per model: AUC, RMSE and
+ * log-loss, as the mean over the folds ± their standard deviation.
+ *
+ * Models: per-skill BKT fitted by EM; PFA with best-LR's learner-level counts (logistic over prior
+ * successes and failures), without and, when the file names items, with item difficulties; and
+ * the baseline that predicts each skill's average correctness.
+ *
+ * Layouts read (the delimiter, comma or tab, is taken from the header row; names are matched
+ * without regard to case):
+ * - ASSISTments skill builder 2009-2010 and 2012: `user_id`, `skill_id` or `skill_name` (or
+ *   `skill`), `correct`, `order_id` (or `start_time`), items from `problem_id`.
+ * - PSLC DataShop exports, KDD Cup 2010 and OLI Statics: tab-separated `Anon Student Id`,
+ *   `KC(...)` (several KCs joined by `~~` count as one attempt each), `Correct First Attempt` (or
+ *   `First Attempt`: correct / incorrect / hint, a hint counting as wrong), `First Transaction Time`
+ *   (or `Row`), items from `Problem Name` + `Step Name`.
+ * - The generic layout this project writes: `user,skill,correct,order` (or `timestamp`), optional `item`.
+ * Rows without a skill are skipped (as the published ASSISTments benchmarks do).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DEFAULT_BKT, bktPredictSequence, fitBkt, type BktParams } from '../workers/features/mastery/mastery.bkt';
+import { DEFAULT_BKT, bktPredictSequence, fitBkt } from '../workers/features/mastery/mastery.bkt';
+import { fitPfa, pfaPredictAll, type PfaAttempt } from '../workers/features/mastery/mastery.pfa';
 
-/** Accepted header names per role, by preference: ASSISTments first, then the generic layout. */
+/** Accepted header names per role, by preference. A `*` ends a prefix (DataShop's `KC(<model>)`). */
 const COLUMNS = {
-  user: ['user_id', 'user'],
-  skill: ['skill_id', 'skill_name', 'skill'],
-  correct: ['correct'],
-  order: ['order_id', 'order', 'timestamp'],
+  user: ['user_id', 'user', 'anon student id', 'student_id', 'studentid'],
+  skill: ['skill_id', 'skill_name', 'skill', 'kc(default)', 'kc(*', 'kc (*', 'kc', 'knowledge_component'],
+  correct: ['correct', 'correct first attempt', 'first attempt'],
+  order: ['order_id', 'order', 'timestamp', 'start_time', 'first transaction time', 'time', 'row'],
+  item: ['problem_id', 'item_id', 'item', 'problem name'],
+  step: ['step name'],
 } as const;
 type Role = keyof typeof COLUMNS;
+const OPTIONAL: readonly Role[] = ['item', 'step'];
 
+/** One attempt as read: the file's row keeps the file's order among equal `order` values. */
 interface Attempt {
-  order: number;
-  /** Row number in the file, to keep the file's order among equal `order` values. */
-  row: number;
+  user: string;
+  skill: string;
+  item?: string;
   correct: boolean;
+  order: number;
+  row: number;
 }
-
-/** Attempts per skill, then per user, oldest first. */
-type Attempts = Map<string, Map<string, Attempt[]>>;
 
 interface Scores {
   auc: number;
@@ -33,67 +52,122 @@ interface Scores {
   logLoss: number;
 }
 
-/** Evaluates BKT and the skill-average baseline on the CSV; returns the report for the caller to print. */
-export async function evaluateKt(csvPath: string): Promise<string> {
-  const attempts = await readAttempts(csvPath);
-  const isTest = (user: string) => fnv1a(user) % 5 === 0;
-  const users = new Set<string>();
-  const testUsers = new Set<string>();
-  let trainCorrect = 0;
-  let trainTotal = 0;
-  const skillAverage = new Map<string, number>();
-  for (const [skill, byUser] of attempts) {
-    let correct = 0;
-    let total = 0;
-    for (const [user, seq] of byUser) {
-      users.add(user);
-      if (isTest(user)) {
-        testUsers.add(user);
-        continue;
-      }
-      correct += seq.filter((a) => a.correct).length;
-      total += seq.length;
-    }
-    if (total > 0) skillAverage.set(skill, correct / total);
-    trainCorrect += correct;
-    trainTotal += total;
-  }
-  const globalAverage = trainTotal > 0 ? trainCorrect / trainTotal : 0.5;
+export interface KtEvalOptions {
+  /** Folds of the split by learner (default 5). */
+  folds?: number;
+}
 
-  const labels: boolean[] = [];
-  const bkt: number[] = [];
-  const baseline: number[] = [];
-  let fitted = 0;
-  for (const [skill, byUser] of attempts) {
-    const train = [...byUser].filter(([user]) => !isTest(user)).map(([, seq]) => seq.map((a) => a.correct));
-    // EM on a single learner mostly fits that learner's luck.
-    const params: BktParams = train.length >= 2 ? fitBkt(train).params : DEFAULT_BKT;
-    if (train.length >= 2) fitted += 1;
-    for (const [user, seq] of byUser) {
-      if (!isTest(user)) continue;
-      const answers = seq.map((a) => a.correct);
-      const predicted = bktPredictSequence(answers, params);
-      answers.forEach((correct, t) => {
-        labels.push(correct);
-        bkt.push(predicted[t] ?? NaN);
-        baseline.push(skillAverage.get(skill) ?? globalAverage);
-      });
+/** Evaluates every model on the file with a k-fold split by learner; returns the report for the caller to print. */
+export async function evaluateKt(path: string, options: KtEvalOptions = {}): Promise<string> {
+  const folds = options.folds ?? 5;
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError('folds must be an integer of at least 2');
+  const attempts = await readAttempts(path);
+  const users = [...new Set(attempts.map((a) => a.user))];
+  if (users.length < folds)
+    throw new Error(`${path}: ${users.length} learner(s); the ${folds}-fold split needs at least ${folds}`);
+  // Learners are dealt to folds in the order of a stable hash, so every fold gets its share.
+  const foldOf = new Map(
+    users
+      .map((u) => ({ u, h: fnv1a(u) }))
+      .sort((a, b) => a.h - b.h || (a.u < b.u ? -1 : 1))
+      .map(({ u }, i) => [u, i % folds]),
+  );
+  const hasItems = attempts.some((a) => a.item !== undefined);
+  const models = ['BKT (EM per skill)', 'PFA (best-LR counts)', ...(hasItems ? ['PFA + item difficulty'] : []), 'skill average'];
+  const results = new Map<string, Scores[]>(models.map((m) => [m, []]));
+  let bktFitted = 0;
+  let scored = 0;
+  for (let k = 0; k < folds; k++) {
+    const train = attempts.filter((a) => foldOf.get(a.user) !== k);
+    const test = attempts.filter((a) => foldOf.get(a.user) === k);
+    const labels = test.map((a) => a.correct);
+    scored += test.length;
+    const predictions = new Map<string, number[]>();
+
+    // Skill average (and the overall average for a skill no training learner answered).
+    const sums = new Map<string, { right: number; total: number }>();
+    for (const a of train) {
+      const s = sums.get(a.skill) ?? { right: 0, total: 0 };
+      s.right += a.correct ? 1 : 0;
+      s.total += 1;
+      sums.set(a.skill, s);
     }
+    const overall = train.length ? train.filter((a) => a.correct).length / train.length : 0.5;
+    predictions.set(
+      'skill average',
+      test.map((a) => {
+        const s = sums.get(a.skill);
+        return s ? s.right / s.total : overall;
+      }),
+    );
+
+    // BKT: each skill fitted by EM on its training learners' sequences.
+    const sequences = (rows: readonly Attempt[]) => {
+      const bySkill = new Map<string, Map<string, number[]>>();
+      rows.forEach((a, i) => {
+        const byUser = bySkill.get(a.skill) ?? new Map<string, number[]>();
+        bySkill.set(a.skill, byUser);
+        byUser.set(a.user, [...(byUser.get(a.user) ?? []), i]);
+      });
+      return bySkill;
+    };
+    const bkt = new Array<number>(test.length).fill(NaN);
+    const trainSeqs = sequences(train);
+    for (const [skill, byUser] of sequences(test)) {
+      const trainUsers = [...(trainSeqs.get(skill)?.values() ?? [])].map((idx) => idx.map((i) => train[i]?.correct === true));
+      // EM on a single learner mostly fits that learner's luck.
+      const params = trainUsers.length >= 2 ? fitBkt(trainUsers).params : DEFAULT_BKT;
+      if (trainUsers.length >= 2) bktFitted += 1;
+      for (const idx of byUser.values()) {
+        const predicted = bktPredictSequence(
+          idx.map((i) => test[i]?.correct === true),
+          params,
+        );
+        idx.forEach((i, t) => (bkt[i] = predicted[t] ?? NaN));
+      }
+    }
+    predictions.set('BKT (EM per skill)', bkt);
+
+    // PFA, fitted on the training learners' answers in their order.
+    const pfa = (withItems: boolean) => {
+      const asPfa = (rows: readonly Attempt[]): PfaAttempt[] =>
+        rows.map((a) => ({
+          learner: a.user,
+          concept: a.skill,
+          correct: a.correct,
+          ...(withItems && a.item ? { item: a.item } : {}),
+        }));
+      return pfaPredictAll(fitPfa(asPfa(train)).model, asPfa(test));
+    };
+    predictions.set('PFA (best-LR counts)', pfa(false));
+    if (hasItems) predictions.set('PFA + item difficulty', pfa(true));
+
+    for (const model of models) results.get(model)?.push(score(predictions.get(model) ?? [], labels));
   }
 
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(4) : 'n/a');
-  const row = (model: string, s: Scores) => `| ${model} | ${f(s.auc)} | ${f(s.rmse)} | ${f(s.logLoss)} |`;
+  const stat = (values: number[]) => {
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+    return `${f(mean)} ± ${f(sd)}`;
+  };
+  const row = (model: string) => {
+    const s = results.get(model) ?? [];
+    return `| ${model} | ${stat(s.map((x) => x.auc))} | ${stat(s.map((x) => x.rmse))} | ${stat(s.map((x) => x.logLoss))} |`;
+  };
+  const skills = new Set(attempts.map((a) => a.skill)).size;
+  const items = new Set(attempts.flatMap((a) => (a.item ? [a.item] : []))).size;
   return [
-    `Knowledge tracing: ${csvPath}`,
+    `Knowledge tracing: ${path}`,
     '',
-    '| model | AUC | RMSE | log-loss |',
+    `| model (${folds}-fold split by learner, mean ± sd over folds) | AUC | RMSE | log-loss |`,
     '|---|---:|---:|---:|',
-    row('BKT (EM per skill)', score(bkt, labels)),
-    row('skill average', score(baseline, labels)),
+    ...models.map(row),
     '',
-    `users: ${users.size - testUsers.size} train / ${testUsers.size} test`,
-    `skills: ${attempts.size} (${fitted} fitted by EM, ${attempts.size - fitted} on default parameters)`,
-    `attempts scored: ${labels.length}`,
+    `learners: ${users.length} (${folds} folds)`,
+    `skills: ${skills}${items ? `, items: ${items}` : ''}`,
+    `BKT fits: ${bktFitted} by EM, ${skills * folds - bktFitted} skill-fold(s) on default parameters`,
+    `attempts scored: ${scored}`,
   ].join('\n');
 }
 
@@ -140,9 +214,9 @@ function fnv1a(text: string): number {
   return hash;
 }
 
-async function readAttempts(path: string): Promise<Attempts> {
-  const attempts: Attempts = new Map();
-  let columns: Record<Role, number> | undefined;
+async function readAttempts(path: string): Promise<Attempt[]> {
+  const attempts: Attempt[] = [];
+  let columns: Partial<Record<Role, number>> | undefined;
   for await (const { fields, line } of csvRecords(path)) {
     if (!columns) {
       columns = findColumns(fields, path);
@@ -150,37 +224,52 @@ async function readAttempts(path: string): Promise<Attempts> {
     }
     if (fields.length === 1 && fields[0] === '') continue;
     const at = columns;
-    const value = (role: Role) => (fields[at[role]] ?? '').trim();
-    const skill = value('skill');
-    if (skill === '') continue;
+    const value = (role: Role) => {
+      const i = at[role];
+      return i === undefined ? '' : (fields[i] ?? '').trim();
+    };
+    const skills = value('skill')
+      .split('~~')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (skills.length === 0) continue;
     const user = value('user');
     if (user === '') throw new Error(`${path}:${line}: empty ${COLUMNS.user.join('/')}`);
-    const correct = value('correct');
-    if (correct !== '0' && correct !== '1') throw new Error(`${path}:${line}: correct must be 0 or 1, got "${correct}"`);
-    const byUser = attempts.get(skill) ?? new Map<string, Attempt[]>();
-    attempts.set(skill, byUser);
-    const seq = byUser.get(user) ?? [];
-    byUser.set(user, seq);
-    seq.push({ order: orderOf(value('order'), `${path}:${line}`), row: line, correct: correct === '1' });
+    const correct = correctness(value('correct'), `${path}:${line}`);
+    const order = orderOf(value('order'), `${path}:${line}`);
+    const item = [value('item'), value('step')].filter(Boolean).join(' / ') || undefined;
+    for (const skill of skills) attempts.push({ user, skill, correct, order, row: line, ...(item ? { item } : {}) });
   }
   if (!columns) throw new Error(`${path}: empty file, expected a header row`);
-  for (const byUser of attempts.values()) {
-    for (const seq of byUser.values()) seq.sort((a, b) => a.order - b.order || a.row - b.row);
-  }
-  return attempts;
+  return attempts.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : a.order - b.order || a.row - b.row));
 }
 
-function findColumns(header: readonly string[], path: string): Record<Role, number> {
+/** 0/1, true/false, or DataShop's correct / incorrect / hint (a hint counts as wrong). */
+function correctness(text: string, where: string): boolean {
+  const v = text.toLowerCase();
+  if (v === '1' || v === 'true' || v === 'correct') return true;
+  if (v === '0' || v === 'false' || v === 'incorrect' || v === 'hint') return false;
+  throw new Error(`${where}: correct must be 0 or 1, got "${text}"`);
+}
+
+function findColumns(header: readonly string[], path: string): Partial<Record<Role, number>> {
   const names = header.map((name) => name.trim().toLowerCase());
   const find = (role: Role) => {
     const candidates: readonly string[] = COLUMNS[role];
-    const index = candidates.map((c) => names.indexOf(c)).find((i) => i >= 0);
-    if (index === undefined) {
+    const index = candidates
+      .map((c) => (c.endsWith('*') ? names.findIndex((n) => n.startsWith(c.slice(0, -1))) : names.indexOf(c)))
+      .find((i) => i >= 0);
+    if (index === undefined && !OPTIONAL.includes(role)) {
       throw new Error(`${path}: missing ${role} column: expected one of ${candidates.join(', ')} in the header`);
     }
     return index;
   };
-  return { user: find('user'), skill: find('skill'), correct: find('correct'), order: find('order') };
+  const found: Partial<Record<Role, number>> = {};
+  for (const role of Object.keys(COLUMNS) as Role[]) {
+    const index = find(role);
+    if (index !== undefined) found[role] = index;
+  }
+  return found;
 }
 
 /** A number (order id, epoch time) or a date string, as both appear in public datasets. */
@@ -194,9 +283,11 @@ function orderOf(text: string, where: string): number {
 
 /**
  * CSV records read line by line, so large files are never held whole. A quoted field may hold
- * commas, doubled quotes and line breaks; `line` is where the record starts.
+ * commas, doubled quotes and line breaks; `line` is where the record starts. A header with a tab
+ * in it makes the file tab-separated, as DataShop exports are: fields are split on tabs, with no quoting.
  */
 async function* csvRecords(path: string): AsyncGenerator<{ fields: string[]; line: number }> {
+  let tabs = false;
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
   let start = 0;
@@ -205,6 +296,11 @@ async function* csvRecords(path: string): AsyncGenerator<{ fields: string[]; lin
   for await (const raw of lines) {
     lineNumber += 1;
     const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (lineNumber === 1) tabs = text.includes('\t');
+    if (tabs) {
+      yield { fields: text.split('\t'), line: lineNumber };
+      continue;
+    }
     if (pending.length === 0) start = lineNumber;
     pending.push(text);
     // An odd number of quotes leaves a quoted field open across the line break.

@@ -8,6 +8,9 @@
  * the local semantic model server (`scripts/embedding-server.ts`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -93,17 +96,43 @@ async function evaluate(questions: Question[], vars: Record<string, string>) {
 async function main() {
   const what = process.argv[2] ?? 'search';
   if (what === 'kt-synthetic') {
-    const file = process.argv[3];
-    if (!file) throw new Error('usage: npm run eval -- kt-synthetic <out.csv> [students] [skills] [seed]');
-    const [students, skills, seed] = process.argv.slice(4).map(Number);
-    const { rows } = await writeSyntheticKtCsv(file, { students: students ?? 500, skills: skills ?? 8, seed: seed ?? 1 });
+    const { values, positionals } = parseArgs({
+      args: process.argv.slice(3),
+      allowPositionals: true,
+      options: { process: { type: 'string', default: 'bkt' } },
+    });
+    const [file, ...numbers] = positionals;
+    const kind = values.process;
+    if (!file || (kind !== 'bkt' && kind !== 'ability')) {
+      throw new Error('usage: npm run eval -- kt-synthetic <out.csv> [students] [skills] [seed] [--process bkt|ability]');
+    }
+    const [students, skills, seed] = numbers.map(Number);
+    const { rows } = await writeSyntheticKtCsv(file, {
+      students: students ?? 500,
+      skills: skills ?? 8,
+      seed: seed ?? 1,
+      process: kind,
+    });
     console.log(`wrote ${rows} attempts to ${file}`);
     return;
   }
   if (what === 'kt') {
     const file = process.argv[3];
-    if (!file) throw new Error('usage: npm run eval -- kt <attempts.csv> (columns user, skill, correct, order or timestamp)');
-    console.log(await evaluateKt(file));
+    if (file) {
+      console.log(await evaluateKt(file));
+      return;
+    }
+    // Without a file: both simulators, so no model is judged only on data made its own way.
+    const dir = await mkdtemp(join(tmpdir(), 'kt-eval-'));
+    try {
+      for (const kind of ['bkt', 'ability'] as const) {
+        const path = join(dir, `simulated-${kind}.csv`);
+        await writeSyntheticKtCsv(path, { students: 600, skills: 8, seed: 1, process: kind });
+        console.log(`${await evaluateKt(path)}\n`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     return;
   }
   if (what === 'recs') {
