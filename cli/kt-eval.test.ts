@@ -51,7 +51,7 @@ describe('evaluateKt', () => {
     // No items in this file: no item row.
     expect(report).not.toContain('PFA + item difficulty');
     expect(report).toContain('learners: 200 (5 folds)');
-    expect(report).toContain('BKT fits: 20 by EM, 0 skill-fold(s) on default parameters');
+    expect(report).toContain('BKT per skill and fold: 20 fitted by EM, 0 on default parameters');
     // Every learner is tested once: every attempt of the file is scored exactly once.
     const rows = (await readFile(path, 'utf8')).trim().split('\n').length - 1;
     expect(report).toContain(`attempts scored: ${rows}`);
@@ -140,9 +140,30 @@ describe('evaluateKt', () => {
     await expect(evaluateKt(path)).rejects.toThrow(/missing correct column/);
   });
 
-  it('rejects a correct value other than 0 or 1, naming the line', async () => {
-    const path = await csv('fractional.csv', ['user,skill,correct,timestamp', 'u1,s1,1,2024-01-01', 'u1,s1,0.5,2024-01-02']);
-    await expect(evaluateKt(path)).rejects.toThrow(/fractional\.csv:3: correct must be 0 or 1, got "0\.5"/);
+  it('rejects a correct value that is not an answer, naming the line', async () => {
+    const path = await csv('fractional.csv', ['user,skill,correct,timestamp', 'u1,s1,1,2024-01-01', 'u1,s1,yes,2024-01-02']);
+    await expect(evaluateKt(path)).rejects.toThrow(/fractional\.csv:3: correct must be 0 or 1, got "yes"/);
+  });
+
+  it('reads ASSISTments 2015 (the problem set as the skill) and leaves out answers with partial credit', async () => {
+    const rows = Array.from({ length: 10 }, (_, u) =>
+      [0, 1, 2, 3].map((t) => `${50000 + u},${1000 * u + t},${7000 + (t % 2)},${t === 3 ? '0.666666667' : (u + t) % 2}`),
+    ).flat();
+    const report = await evaluateKt(await csv('assist2015.csv', ['user_id,log_id,sequence_id,correct', ...rows]));
+    expect(report).toContain('learners: 10 (5 folds)');
+    expect(report).toContain('skills: 2\n');
+    expect(report).toContain('attempts scored: 30');
+    expect(report).toContain('rows left out for partial credit (0 < correct < 1): 10');
+  });
+
+  it('reads the three-line records of Deep Knowledge Tracing, and names a record whose counts disagree', async () => {
+    const records = Array.from({ length: 10 }, (_, u) => [`3`, `${u % 3},7,${u % 3},`, `${u % 2},1,0,`]).flat();
+    const report = await evaluateKt(await csv('builder_train.csv', records));
+    expect(report).toContain('learners: 10 (5 folds)');
+    expect(report).toContain('skills: 4\n');
+    expect(report).toContain('attempts scored: 30');
+    const broken = await csv('broken.csv', ['2', '1,2,', '0,1,', '3', '1,2,', '0,1,']);
+    await expect(evaluateKt(broken)).rejects.toThrow(/broken\.csv:4: the record says 3 answers but lists 2 skills and 2 answers/);
   });
 });
 

@@ -16,6 +16,11 @@
  *   `KC(...)` (several KCs joined by `~~` count as one attempt each), `Correct First Attempt` (or
  *   `First Attempt`: correct / incorrect / hint, a hint counting as wrong), `First Transaction Time`
  *   (or `Row`), items from `Problem Name` + `Step Name`.
+ * - ASSISTments 2015 (`user_id,log_id,sequence_id,correct`): the problem set stands for the skill;
+ *   answers with partial credit (0 < correct < 1) are left out and counted, as the benchmarks do.
+ * - Deep Knowledge Tracing's preprocessed files (ASSISTments 2009 `builder_train.csv`, and the
+ *   same three-line records in AKT's and DKVMN's `assist2009`, `assist2015`, `statics`): no header,
+ *   per learner a line with the answer count, one with the skill ids, one with the 0/1 answers.
  * - The generic layout this project writes: `user,skill,correct,order` (or `timestamp`), optional `item`.
  * Rows without a skill are skipped (as the published ASSISTments benchmarks do).
  */
@@ -23,13 +28,17 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DEFAULT_BKT, bktPredictSequence, fitBkt } from '../workers/features/mastery/mastery.bkt';
 import { fitPfa, pfaPredictAll, type PfaAttempt } from '../workers/features/mastery/mastery.pfa';
+import { predictionScores as score, type PredictionScores as Scores } from '../workers/features/mastery/mastery.scores';
+import { fnv1a } from '../workers/platform/embedder';
+
+export { rocAuc } from '../workers/features/mastery/mastery.scores';
 
 /** Accepted header names per role, by preference. A `*` ends a prefix (DataShop's `KC(<model>)`). */
 const COLUMNS = {
   user: ['user_id', 'user', 'anon student id', 'student_id', 'studentid'],
-  skill: ['skill_id', 'skill_name', 'skill', 'kc(default)', 'kc(*', 'kc (*', 'kc', 'knowledge_component'],
+  skill: ['skill_id', 'skill_name', 'skill', 'kc(default)', 'kc(*', 'kc (*', 'kc', 'knowledge_component', 'sequence_id'],
   correct: ['correct', 'correct first attempt', 'first attempt'],
-  order: ['order_id', 'order', 'timestamp', 'start_time', 'first transaction time', 'time', 'row'],
+  order: ['order_id', 'order', 'timestamp', 'start_time', 'first transaction time', 'time', 'row', 'log_id'],
   item: ['problem_id', 'item_id', 'item', 'problem name'],
   step: ['step name'],
 } as const;
@@ -46,12 +55,6 @@ interface Attempt {
   row: number;
 }
 
-interface Scores {
-  auc: number;
-  rmse: number;
-  logLoss: number;
-}
-
 export interface KtEvalOptions {
   /** Folds of the split by learner (default 5). */
   folds?: number;
@@ -61,7 +64,7 @@ export interface KtEvalOptions {
 export async function evaluateKt(path: string, options: KtEvalOptions = {}): Promise<string> {
   const folds = options.folds ?? 5;
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError('folds must be an integer of at least 2');
-  const attempts = await readAttempts(path);
+  const { attempts, partialCredit } = await readAttempts(path);
   const users = [...new Set(attempts.map((a) => a.user))];
   if (users.length < folds)
     throw new Error(`${path}: ${users.length} learner(s); the ${folds}-fold split needs at least ${folds}`);
@@ -76,6 +79,7 @@ export async function evaluateKt(path: string, options: KtEvalOptions = {}): Pro
   const models = ['BKT (EM per skill)', 'PFA (best-LR counts)', ...(hasItems ? ['PFA + item difficulty'] : []), 'skill average'];
   const results = new Map<string, Scores[]>(models.map((m) => [m, []]));
   let bktFitted = 0;
+  let bktDefault = 0;
   let scored = 0;
   for (let k = 0; k < folds; k++) {
     const train = attempts.filter((a) => foldOf.get(a.user) !== k);
@@ -118,6 +122,7 @@ export async function evaluateKt(path: string, options: KtEvalOptions = {}): Pro
       // EM on a single learner mostly fits that learner's luck.
       const params = trainUsers.length >= 2 ? fitBkt(trainUsers).params : DEFAULT_BKT;
       if (trainUsers.length >= 2) bktFitted += 1;
+      else bktDefault += 1;
       for (const idx of byUser.values()) {
         const predicted = bktPredictSequence(
           idx.map((i) => test[i]?.correct === true),
@@ -166,59 +171,24 @@ export async function evaluateKt(path: string, options: KtEvalOptions = {}): Pro
     '',
     `learners: ${users.length} (${folds} folds)`,
     `skills: ${skills}${items ? `, items: ${items}` : ''}`,
-    `BKT fits: ${bktFitted} by EM, ${skills * folds - bktFitted} skill-fold(s) on default parameters`,
+    `BKT per skill and fold: ${bktFitted} fitted by EM, ${bktDefault} on default parameters (fewer than 2 training learners)`,
     `attempts scored: ${scored}`,
+    ...(partialCredit ? [`rows left out for partial credit (0 < correct < 1): ${partialCredit}`] : []),
   ].join('\n');
 }
 
-/** Area under the ROC curve by ranks (Mann–Whitney U); tied scores share their average rank. NaN with one class only. */
-export function rocAuc(scores: readonly number[], labels: readonly boolean[]): number {
-  const order = scores.map((_, i) => i).sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
-  let positives = 0;
-  let positiveRankSum = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end + 1 < order.length && scores[order[end + 1] ?? 0] === scores[order[start] ?? 0]) end += 1;
-    const averageRank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) {
-      if (labels[order[k] ?? 0]) {
-        positives += 1;
-        positiveRankSum += averageRank;
-      }
-    }
-    start = end + 1;
-  }
-  const negatives = order.length - positives;
-  if (positives === 0 || negatives === 0) return NaN;
-  return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-function score(predictions: readonly number[], labels: readonly boolean[]): Scores {
-  // Clipped so a skill whose training answers were all right (or all wrong) costs a large but finite loss.
-  const clip = (p: number) => Math.min(Math.max(p, 1e-6), 1 - 1e-6);
-  let squared = 0;
-  let loss = 0;
-  predictions.forEach((p, i) => {
-    const y = labels[i] ? 1 : 0;
-    squared += (p - y) ** 2;
-    loss -= y === 1 ? Math.log(clip(p)) : Math.log(1 - clip(p));
-  });
-  const n = predictions.length;
-  return { auc: rocAuc(predictions, labels), rmse: Math.sqrt(squared / n), logLoss: loss / n };
-}
-
-/** 32-bit FNV-1a: a stable hash, so the same users land in the test split on every run and machine. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
-
-async function readAttempts(path: string): Promise<Attempt[]> {
+/** The attempts of a file, in each learner's order, and how many rows were left out for partial credit. */
+async function readAttempts(path: string): Promise<{ attempts: Attempt[]; partialCredit: number }> {
   const attempts: Attempt[] = [];
+  let partialCredit = 0;
   let columns: Partial<Record<Role, number>> | undefined;
-  for await (const { fields, line } of csvRecords(path)) {
+  const records = csvRecords(path);
+  for await (const { fields, line } of records) {
     if (!columns) {
+      // A first line that is a single count: the Deep Knowledge Tracing layout.
+      if (fields.length === 1 && /^\d+$/.test(fields[0]?.trim() ?? '')) {
+        return { attempts: await readDktRecords(path, Number(fields[0]), records), partialCredit };
+      }
       columns = findColumns(fields, path);
       continue;
     }
@@ -236,19 +206,74 @@ async function readAttempts(path: string): Promise<Attempt[]> {
     const user = value('user');
     if (user === '') throw new Error(`${path}:${line}: empty ${COLUMNS.user.join('/')}`);
     const correct = correctness(value('correct'), `${path}:${line}`);
+    if (correct === 'partial') {
+      partialCredit += 1;
+      continue;
+    }
     const order = orderOf(value('order'), `${path}:${line}`);
     const item = [value('item'), value('step')].filter(Boolean).join(' / ') || undefined;
     for (const skill of skills) attempts.push({ user, skill, correct, order, row: line, ...(item ? { item } : {}) });
   }
   if (!columns) throw new Error(`${path}: empty file, expected a header row`);
-  return attempts.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : a.order - b.order || a.row - b.row));
+  attempts.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : a.order - b.order || a.row - b.row));
+  return { attempts, partialCredit };
 }
 
-/** 0/1, true/false, or DataShop's correct / incorrect / hint (a hint counts as wrong). */
-function correctness(text: string, where: string): boolean {
+/**
+ * The Deep Knowledge Tracing layout (Piech et al., 2015, and the repositories that followed it):
+ * no header, three lines per learner (the number of answers, the skill ids, the 0/1 answers, comma
+ * separated, a trailing comma allowed). Learners are numbered by their record.
+ */
+async function readDktRecords(
+  path: string,
+  firstCount: number,
+  rest: AsyncGenerator<{ fields: string[]; line: number }>,
+): Promise<Attempt[]> {
+  const attempts: Attempt[] = [];
+  const values = (fields: string[]) => fields.map((f) => f.trim()).filter((f) => f !== '');
+  let count: number | null = firstCount;
+  let countLine = 1;
+  let skills: string[] | null = null;
+  let learner = 0;
+  for await (const { fields, line } of rest) {
+    if (count === null) {
+      if (values(fields).length === 0) continue;
+      const text = values(fields)[0] ?? '';
+      if (!/^\d+$/.test(text) || values(fields).length !== 1)
+        throw new Error(`${path}:${line}: expected a learner's answer count, got "${fields.join(',')}"`);
+      count = Number(text);
+      countLine = line;
+    } else if (skills === null) {
+      skills = values(fields);
+    } else {
+      const answers = values(fields);
+      if (skills.length !== count || answers.length !== count) {
+        throw new Error(
+          `${path}:${countLine}: the record says ${count} answers but lists ${skills.length} skills and ${answers.length} answers`,
+        );
+      }
+      learner += 1;
+      const user = `learner-${learner}`;
+      answers.forEach((a, i) => {
+        const correct = correctness(a, `${path}:${line}`);
+        if (correct !== 'partial') attempts.push({ user, skill: skills?.[i] ?? '', correct, order: i, row: line });
+      });
+      count = null;
+      skills = null;
+    }
+  }
+  if (count !== null) throw new Error(`${path}:${countLine}: the last record is cut short`);
+  return attempts;
+}
+
+/** 0/1, true/false, or DataShop's correct / incorrect / hint (a hint counts as wrong); a fraction is partial credit. */
+function correctness(text: string, where: string): boolean | 'partial' {
   const v = text.toLowerCase();
   if (v === '1' || v === 'true' || v === 'correct') return true;
   if (v === '0' || v === 'false' || v === 'incorrect' || v === 'hint') return false;
+  // ASSISTments 2015 gives partial credit on some answers; the published benchmarks leave those out.
+  const n = Number(v);
+  if (v !== '' && Number.isFinite(n) && n > 0 && n < 1) return 'partial';
   throw new Error(`${where}: correct must be 0 or 1, got "${text}"`);
 }
 
