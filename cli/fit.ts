@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
-import { BktFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
+import { BktFitResponseSchema, KtFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
 import { authorTarget, defaultTarget } from './local-env';
 import { createClient, runCli } from './push';
 
 const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>] [--key <author key>]
+       npm run fit -- kt [--dry-run] [--target <url>] [--key <author key>]
 
   bkt          refit each concept's BKT parameters (prior, learn, guess, slip) by EM
                from the graded answers logged so far; concepts with too few answers
                keep the defaults
-  --forget     fit the forget probability too (classic BKT keeps it at 0)
+  kt           choose each course's knowledge-tracing model: BKT and PFA are fitted on
+               four learners in five and predict the fifth's answers; the lower
+               log-loss updates mastery from then on
+  --forget     fit the forget probability too (classic BKT keeps it at 0, bkt only)
   --dry-run    print the fit without storing it
   --target     API origin (default ${defaultTarget()})
   --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
@@ -25,13 +29,29 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || positionals[0] !== 'bkt' || positionals.length !== 1) {
+  const what = positionals[0];
+  if (values.help || (what !== 'bkt' && what !== 'kt') || positionals.length !== 1) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const author = authorTarget(values);
   if (!author) return 2;
   const api = createClient(author.target, author.key);
+  if (what === 'kt') {
+    const fit = KtFitResponseSchema.parse(await api('POST', '/api/admin/mastery/fit-kt', { dryRun: values['dry-run'] }));
+    const f = (n: number | null | undefined) => (n === null || n === undefined ? '   n/a' : n.toFixed(4));
+    console.log('| course | answers | learners | held out | BKT AUC | BKT log-loss | PFA AUC | PFA log-loss | chosen |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const c of fit.courses) {
+      const why = c.reason === 'too_few_answers' ? 'bkt (too few answers to measure)' : c.chosen;
+      console.log(
+        `| ${c.course} | ${c.attempts} | ${c.learners} | ${c.heldOutLearners} | ${f(c.bkt?.auc)} | ${f(c.bkt?.logLoss)} | ${f(c.pfa?.auc)} | ${f(c.pfa?.logLoss)} | ${why} |`,
+      );
+    }
+    if (fit.courses.length === 0) console.log('no graded answers logged yet');
+    console.log(fit.stored ? 'stored: new answers update mastery with the chosen model' : 'dry run: nothing stored');
+    return 0;
+  }
   const fit = BktFitResponseSchema.parse(
     await api('POST', '/api/admin/mastery/fit-bkt', { fitForget: values.forget, dryRun: values['dry-run'] }),
   );

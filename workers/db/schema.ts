@@ -500,6 +500,38 @@ export const bktParams = sqliteTable('bkt_params', {
   fittedAt: text('fitted_at').notNull(),
 });
 
+/**
+ * The knowledge-tracing model a course's mastery uses, chosen by `npm run fit -- kt` on held-out
+ * learners: `bkt` (per-concept BKT, the default without a row) or `pfa` (the shared weights here,
+ * per-concept terms in `kt_concepts`). The report keeps both models' held-out figures.
+ */
+export const ktModels = sqliteTable('kt_models', {
+  courseId: text('course_id').primaryKey(),
+  chosen: text('chosen', { enum: ['bkt', 'pfa'] }).notNull(),
+  intercept: real('intercept').notNull(),
+  success: real('success').notNull(),
+  failure: real('failure').notNull(),
+  totalSuccess: real('total_success').notNull(),
+  totalFailure: real('total_failure').notNull(),
+  report: text('report').notNull(),
+  attempts: integer('attempts').notNull(),
+  learners: integer('learners').notNull(),
+  fittedAt: text('fitted_at').notNull(),
+});
+
+/** PFA's per-concept terms of a course's fit (see `kt_models`). */
+export const ktConcepts = sqliteTable(
+  'kt_concepts',
+  {
+    courseId: text('course_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    easiness: real('easiness').notNull(),
+    success: real('success').notNull(),
+    failure: real('failure').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
+);
+
 /** A learner's learning goal: a concept, a lesson or a part, with an optional date. */
 export const learnerGoals = sqliteTable('learner_goals', {
   learnerId: text('learner_id').primaryKey(),

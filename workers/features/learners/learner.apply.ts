@@ -3,6 +3,7 @@ import { conceptLevel } from '../mastery/mastery.domain';
 import { applyOnce, type OnceResult } from '../events/events.once';
 import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
 import { bktPredictCorrect, type BktParams } from '../mastery/mastery.bkt';
+import type { PfaModel } from '../mastery/mastery.pfa';
 import {
   modelChange,
   retrievability,
@@ -30,7 +31,7 @@ export const REVEALED_FOR_MS = 24 * 60 * 60 * 1000;
 export type EventSubject =
   | { kind: 'lesson'; courseId: string }
   | { kind: 'seen-lesson' }
-  | { kind: 'item'; item: GradedItem; params: BktParams }
+  | { kind: 'item'; item: GradedItem; params: BktParams; pfa?: PfaModel | null }
   | { kind: 'recommendation'; courseId: string }
   /** An answer the learner was given (its id checked by the Worker), and the course it is about. */
   | { kind: 'answer'; courseId: string; answerKey: string; engine: 'offline' | 'model' }
@@ -140,12 +141,13 @@ function change(
 ): { progress?: LessonProgressRow; model?: ModelOutcome } {
   if (event.type === 'quiz.attempted' || event.type === 'review.rated') {
     if (subject.kind !== 'item') throw new Error(`${event.type} needs its quiz item`);
-    const { item, params } = subject;
+    const { item, params, pfa } = subject;
     const snapshot = {
       ability: store.ability(),
       item,
       mastery: store.mastery(item.courseId, item.conceptId),
       params,
+      pfa: pfa ? { model: pfa, conceptId: item.conceptId, totals: store.answerTotals(item.courseId) } : undefined,
       card: store.card(item.courseId, item.id),
     };
     const answer = event.answer;

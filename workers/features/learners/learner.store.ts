@@ -447,6 +447,19 @@ export function learnerStore(db: LearnerDb) {
       return row ? { pKnown: row.pKnown, attempts: row.attempts, correct: row.correct } : null;
     },
 
+    /** The learner's graded answers in a course, right and all: PFA's counts over all concepts. */
+    answerTotals(courseId: string): { correct: number; attempts: number } {
+      const row = db
+        .select({
+          correct: sql<number>`coalesce(sum(${t.conceptMastery.correct}), 0)`,
+          attempts: sql<number>`coalesce(sum(${t.conceptMastery.attempts}), 0)`,
+        })
+        .from(t.conceptMastery)
+        .where(eq(t.conceptMastery.courseId, courseId))
+        .get();
+      return { correct: row?.correct ?? 0, attempts: row?.attempts ?? 0 };
+    },
+
     allMastery(): MasteryRow[] {
       return db
         .select({

@@ -1,6 +1,7 @@
 import { Cat } from '@bdelab/jscat';
 import { createEmptyCard, fsrs, Rating, State, type Card, type Grade } from 'ts-fsrs';
 import { bktPredictCorrect, bktUpdate, masteryLevel, type BktParams, type MasteryLevel } from './mastery.bkt';
+import { pfaPredict, type PfaModel } from './mastery.pfa';
 
 /**
  * The learner model's pure rules: item response theory through jsCAT (ability and
@@ -160,14 +161,32 @@ export interface ConceptState {
   correct: number;
 }
 
-/** BKT mastery after one graded answer. */
-export function updateMastery(current: ConceptState | null, correct: boolean, params: BktParams): ConceptState {
+/** PFA, when a course's last fit chose it: its model and the learner's right and wrong answers in the course before this one. */
+export interface PfaContext {
+  model: PfaModel;
+  conceptId: string;
+  totals: { correct: number; attempts: number };
+}
+
+/**
+ * Mastery after one graded answer. With BKT, P(known) is BKT's posterior. With PFA, it is the
+ * P(known) that gives PFA's chance of a right next answer through the concept's guess and slip,
+ * P(correct) = P(known)(1 − slip) + (1 − P(known)) guess, so levels, predictions and
+ * recommendations read it unchanged.
+ */
+export function updateMastery(current: ConceptState | null, correct: boolean, params: BktParams, pfa?: PfaContext): ConceptState {
   const before = current ?? { pKnown: params.prior, attempts: 0, correct: 0 };
-  return {
-    pKnown: bktUpdate(before.pKnown, correct, params),
-    attempts: before.attempts + 1,
-    correct: before.correct + (correct ? 1 : 0),
-  };
+  const after = { attempts: before.attempts + 1, correct: before.correct + (correct ? 1 : 0) };
+  if (!pfa) return { pKnown: bktUpdate(before.pKnown, correct, params), ...after };
+  const next = pfaPredict(pfa.model, pfa.conceptId, undefined, {
+    successes: after.correct,
+    failures: after.attempts - after.correct,
+    totalSuccesses: pfa.totals.correct + (correct ? 1 : 0),
+    totalFailures: pfa.totals.attempts - pfa.totals.correct + (correct ? 0 : 1),
+  });
+  const span = 1 - params.slip - params.guess;
+  const pKnown = span > 0 ? (next - params.guess) / span : next;
+  return { pKnown: Math.min(1, Math.max(0, pKnown)), ...after };
 }
 
 /** The level shown for a concept: its P(known) band, but never "not started" once it has been answered. */
@@ -227,6 +246,8 @@ export interface ModelSnapshot {
   item: GradedItem;
   mastery: ConceptState | null;
   params: BktParams;
+  /** The course's PFA model when its last fit chose it, with the learner's totals in the course. */
+  pfa?: PfaContext | undefined;
   card: StoredCard | null;
 }
 
@@ -272,6 +293,6 @@ export function modelChange(snapshot: ModelSnapshot, input: ModelInput): ModelCh
     rating,
     ability: updateAbility(snapshot.ability, snapshot.item.zeta, correct),
     card,
-    graded: { answer, correct, mastery: updateMastery(snapshot.mastery, correct, snapshot.params) },
+    graded: { answer, correct, mastery: updateMastery(snapshot.mastery, correct, snapshot.params, snapshot.pfa) },
   };
 }

@@ -6,7 +6,10 @@ import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
+import { seededRandom } from '../../platform/seeded-random';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
+import { updateMastery } from './mastery.domain';
+import type { PfaModel } from './mastery.pfa';
 
 const item = (id: string, difficulty: number, answer = 0) => ({
   id,
@@ -619,3 +622,104 @@ describe('fitting BKT on real-shaped logs', () => {
     }
   });
 });
+
+describe('choosing the knowledge-tracing model', () => {
+  it('picks PFA when it predicts held-out learners better, and new answers then move mastery with it', async () => {
+    const key = await givenCourse();
+    // 60 learners of very different strength answering concepts 2 and 3 in turn: what a learner
+    // did on one concept says much about the other, which PFA's overall counts use and BKT cannot.
+    const random = seededRandom(7);
+    const statements = [];
+    for (let l = 0; l < 60; l++) {
+      const strength = l % 3 === 0 ? 0.9 : l % 3 === 1 ? 0.55 : 0.2;
+      for (let t = 0; t < 8; t++) {
+        const [slug, concept] = t % 2 === 0 ? ['lesson-2', 'concept-2'] : ['lesson-3', 'concept-3'];
+        const correct = random() < Math.min(0.97, strength + 0.02 * t);
+        statements.push(
+          env.DB.prepare(ATTEMPT_LOG).bind(
+            crypto.randomUUID(),
+            `l-${l}`,
+            `${slug}-q1`,
+            concept,
+            slug,
+            0,
+            correct ? 1 : 0,
+            `2026-11-01T00:00:0${t}.000Z`,
+          ),
+        );
+      }
+    }
+    await env.DB.batch(statements.slice(0, 150));
+    expect((await api('/api/admin/mastery/fit-kt', { method: 'POST', json: {} })).status).toBe(401);
+    // 150 answers: too few to choose by measurement; BKT stays and nothing is stored.
+    const few = await (await api('/api/admin/mastery/fit-kt', { method: 'POST', key, json: {} })).json<KtFit>();
+    expect(few.courses).toEqual([
+      expect.objectContaining({ course: 'test-course', attempts: 150, chosen: 'bkt', reason: 'too_few_answers', pfa: null }),
+    ]);
+    await env.DB.batch(statements.slice(150));
+    const dry = await (await api('/api/admin/mastery/fit-kt', { method: 'POST', key, json: { dryRun: true } })).json<KtFit>();
+    expect(dry.stored).toBe(false);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM kt_models').first<{ n: number }>()).toEqual({ n: 0 });
+
+    const fit = await (await api('/api/admin/mastery/fit-kt', { method: 'POST', key })).json<KtFit>();
+    const course = fit.courses[0];
+    expect(course).toMatchObject({
+      course: 'test-course',
+      attempts: 480,
+      learners: 60,
+      chosen: 'pfa',
+      reason: 'held_out_log_loss',
+    });
+    expect(course?.heldOutLearners).toBeGreaterThan(0);
+    expect(course?.pfa?.logLoss).toBeLessThan(course?.bkt?.logLoss ?? 0);
+    // Right answers elsewhere raise the chance of a right one here.
+    expect(course?.weights?.totalSuccess).toBeGreaterThan(0);
+    const stored = await env.DB.prepare("SELECT * FROM kt_models WHERE course_id = 'test-course'").first<
+      Record<string, number | string>
+    >();
+    expect(stored).toMatchObject({ chosen: 'pfa', attempts: 480, learners: 60 });
+    const concepts = await env.DB.prepare('SELECT * FROM kt_concepts ORDER BY concept_id').all<{
+      concept_id: string;
+      easiness: number;
+      success: number;
+      failure: number;
+    }>();
+    expect(concepts.results.map((c) => c.concept_id)).toEqual(['concept-2', 'concept-3']);
+
+    // A new learner: a right answer on concept 3, then one on concept 2, which PFA reads with the first.
+    const { token } = await givenLearner(null);
+    expect((await (await attempt(token, 'lesson-3-q1', 1)).json<Graded>()).correct).toBe(true);
+    const graded = await (await attempt(token, 'lesson-2-q1', 1)).json<Graded>();
+    const model: PfaModel = {
+      intercept: Number(stored?.intercept),
+      success: Number(stored?.success),
+      failure: Number(stored?.failure),
+      totalSuccess: Number(stored?.total_success),
+      totalFailure: Number(stored?.total_failure),
+      concepts: Object.fromEntries(concepts.results.map((c) => [c.concept_id, c])),
+      items: {},
+    };
+    const expected = updateMastery(null, true, DEFAULT_BKT, {
+      model,
+      conceptId: 'concept-2',
+      totals: { correct: 1, attempts: 1 },
+    });
+    expect(graded.mastery?.pKnown).toBeCloseTo(expected.pKnown, 12);
+    expect(graded.mastery?.pKnown).not.toBeCloseTo(bktUpdate(DEFAULT_BKT.prior, true, DEFAULT_BKT), 3);
+  });
+});
+
+interface KtFit {
+  courses: {
+    course: string;
+    attempts: number;
+    learners: number;
+    heldOutLearners: number;
+    chosen: 'bkt' | 'pfa';
+    reason: string;
+    bkt: { auc: number | null; logLoss: number } | null;
+    pfa: { auc: number | null; logLoss: number } | null;
+    weights: { totalSuccess: number } | null;
+  }[];
+  stored: boolean;
+}

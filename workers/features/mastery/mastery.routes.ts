@@ -7,6 +7,7 @@ import { validationHook } from '../../http/validation';
 import { gradeAttempt, reviewItem } from './mastery.grading';
 import { conceptMastery, conceptPredictions, dueReviews, nextQuizItem } from './mastery.reads';
 import { MIN_FIT_ATTEMPTS, refitBkt } from './mastery.refit';
+import { MIN_KT_ATTEMPTS, MIN_KT_LEARNERS, refitKt } from './mastery.kt';
 import {
   AttemptSchema,
   BktFitResponseSchema,
@@ -14,6 +15,8 @@ import {
   DueQuerySchema,
   DueReviewsSchema,
   FitBktBodySchema,
+  FitKtBodySchema,
+  KtFitResponseSchema,
   GradedSchema,
   ItemParamSchema,
   NextQuizItemSchema,
@@ -185,5 +188,25 @@ masteryAdminRoutes.openapi(
     const { fitForget = false, dryRun = false } =
       (c.req.valid('json') as { fitForget?: boolean; dryRun?: boolean } | undefined) ?? {};
     return c.json(await refitBkt(c.var.deps, { fitForget, dryRun, now: new Date() }), 200);
+  },
+);
+
+masteryAdminRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/fit-kt',
+    tags: ['Authoring'],
+    summary: "Choose each course's knowledge-tracing model (BKT or PFA) by its predictions on held-out learners",
+    description: `One learner in five is held out; BKT and PFA are fitted on the others' graded answers and predict the held-out answers one by one, and the lower log-loss wins. A course with fewer than ${MIN_KT_ATTEMPTS} answers or ${MIN_KT_LEARNERS} learners keeps BKT. New answers in the course update mastery with the chosen model; mastery already stored is not recomputed.`,
+    security: AUTHOR_SECURITY,
+    request: { body: { required: false, content: { 'application/json': { schema: FitKtBodySchema } } } },
+    responses: {
+      200: { description: 'The fit per course', content: { 'application/json': { schema: KtFitResponseSchema } } },
+      ...problemResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
+    return c.json(await refitKt(c.var.deps, { dryRun, now: new Date() }), 200);
   },
 );

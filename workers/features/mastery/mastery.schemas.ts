@@ -191,3 +191,44 @@ export const BktFitResponseSchema = z
     stored: z.boolean(),
   })
   .openapi('BktFit');
+
+/** `POST /api/admin/mastery/fit-kt`: the optional body. */
+export const FitKtBodySchema = z
+  .object({ dryRun: z.boolean().default(false).openapi({ description: 'Report the fit without storing it' }) })
+  .strict();
+
+const HeldOutScoresSchema = z.object({
+  auc: z.number().nullable().openapi({ description: 'Null when the held-out answers are all right or all wrong' }),
+  rmse: z.number(),
+  logLoss: z.number(),
+});
+
+/** What `POST /api/admin/mastery/fit-kt` answers (and `npm run fit -- kt` prints). */
+export const KtFitResponseSchema = z
+  .object({
+    courses: z.array(
+      z.object({
+        course: z.string(),
+        attempts: z.number().int(),
+        learners: z.number().int(),
+        heldOutLearners: z.number().int(),
+        chosen: z.enum(['bkt', 'pfa']).openapi({ description: 'The model new answers in the course update mastery with' }),
+        reason: z.enum(['held_out_log_loss', 'too_few_answers']),
+        bkt: HeldOutScoresSchema.nullable().openapi({ description: 'BKT on the held-out learners' }),
+        pfa: HeldOutScoresSchema.nullable().openapi({ description: 'PFA on the held-out learners' }),
+        weights: z
+          .object({
+            intercept: z.number(),
+            success: z.number(),
+            failure: z.number(),
+            totalSuccess: z.number(),
+            totalFailure: z.number(),
+            concepts: z.number().int(),
+          })
+          .nullable()
+          .openapi({ description: "PFA's shared weights refitted on every learner, and how many concepts have terms" }),
+      }),
+    ),
+    stored: z.boolean(),
+  })
+  .openapi('KtFit');

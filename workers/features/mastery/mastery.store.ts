@@ -1,5 +1,6 @@
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
 import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
+import type { PfaModel } from './mastery.pfa';
 
 /**
  * The concept an item assesses: its own, else its lesson's first concept, else the
@@ -13,6 +14,34 @@ const paramsOf = (r: Partial<BktParams> | undefined | null): BktParams =>
   r && typeof r.prior === 'number'
     ? { prior: r.prior, learn: r.learn ?? 0, guess: r.guess ?? 0, slip: r.slip ?? 0, forget: r.forget ?? 0 }
     : DEFAULT_BKT;
+
+interface PfaRow {
+  intercept: number;
+  success: number;
+  failure: number;
+  total_success: number;
+  total_failure: number;
+  easiness: number | null;
+  concept_success: number | null;
+  concept_failure: number | null;
+}
+
+/** A course's PFA model as one concept's answers need it (a concept the fit never saw has no terms of its own). */
+const pfaOf = (conceptId: string, r: PfaRow | undefined): PfaModel | null =>
+  r
+    ? {
+        intercept: r.intercept,
+        success: r.success,
+        failure: r.failure,
+        totalSuccess: r.total_success,
+        totalFailure: r.total_failure,
+        concepts:
+          r.easiness === null
+            ? {}
+            : { [conceptId]: { easiness: r.easiness, success: r.concept_success ?? 0, failure: r.concept_failure ?? 0 } },
+        items: {},
+      }
+    : null;
 
 export interface QuizItemInfo {
   id: string;
@@ -29,6 +58,14 @@ export interface ReviewItem {
   choices: string[];
 }
 
+export interface KtAttemptRow {
+  courseId: string;
+  learnerId: string;
+  conceptId: string;
+  itemId: string;
+  correct: boolean;
+}
+
 export interface FitSequences {
   conceptId: string;
   learners: number;
@@ -40,8 +77,8 @@ export interface FitSequences {
 export function createD1MasteryStore(d1: D1Database) {
   return {
     /** A quiz item as grading needs it, with its concept's BKT parameters; null when there is no such item. */
-    async gradedItem(itemId: string): Promise<{ item: GradedItem; params: BktParams } | null> {
-      const [item, params] = await d1.batch<Record<string, unknown>>([
+    async gradedItem(itemId: string): Promise<{ item: GradedItem; params: BktParams; pfa: PfaModel | null } | null> {
+      const [item, params, pfa] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
@@ -54,6 +91,17 @@ export function createD1MasteryStore(d1: D1Database) {
           .prepare(
             `SELECT b.prior, b.learn, b.guess, b.slip, b.forget FROM quiz_items q
              JOIN bkt_params b ON b.concept_id = ${ITEM_CONCEPT} WHERE q.id = ?`,
+          )
+          .bind(itemId),
+        // The course's PFA weights and this concept's terms, when the course's last fit chose PFA.
+        d1
+          .prepare(
+            `SELECT m.intercept, m.success, m.failure, m.total_success, m.total_failure,
+               c.easiness, c.success AS concept_success, c.failure AS concept_failure
+             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             JOIN kt_models m ON m.course_id = l.course_id AND m.chosen = 'pfa'
+             LEFT JOIN kt_concepts c ON c.course_id = m.course_id AND c.concept_id = ${ITEM_CONCEPT}
+             WHERE q.id = ?`,
           )
           .bind(itemId),
       ]);
@@ -84,6 +132,7 @@ export function createD1MasteryStore(d1: D1Database) {
           zeta: itemZeta(i.difficulty, i.choices),
         },
         params: paramsOf(params?.results[0]),
+        pfa: pfaOf(i.concept_id, pfa?.results[0] as PfaRow | undefined),
       };
     },
 
@@ -179,6 +228,68 @@ export function createD1MasteryStore(d1: D1Database) {
         const sequences = [...learners.values()];
         return { conceptId, learners: sequences.length, attempts: sequences.reduce((n, s) => n + s.length, 0), sequences };
       });
+    },
+
+    /** The newest `limit` graded answers, oldest first per course and learner: what `npm run fit -- kt` fits. */
+    async ktAttempts(limit: number): Promise<KtAttemptRow[]> {
+      const { results } = await d1
+        .prepare(
+          `SELECT course_id, learner_id, concept_id, item_id, correct FROM (
+             SELECT * FROM attempt_log ORDER BY occurred_at DESC LIMIT ?
+           ) ORDER BY course_id, learner_id, occurred_at, event_id`,
+        )
+        .bind(limit)
+        .all<{ course_id: string; learner_id: string; concept_id: string; item_id: string; correct: number }>();
+      return results.map((r) => ({
+        courseId: r.course_id,
+        learnerId: r.learner_id,
+        conceptId: r.concept_id,
+        itemId: r.item_id,
+        correct: r.correct === 1,
+      }));
+    },
+
+    /** Stores a course's knowledge-tracing fit: which model its mastery uses, PFA's weights, and the report. */
+    async saveKtModel(fit: {
+      courseId: string;
+      chosen: 'bkt' | 'pfa';
+      model: PfaModel;
+      report: unknown;
+      attempts: number;
+      learners: number;
+      now: string;
+    }) {
+      const { courseId, chosen, model, report, attempts, learners, now } = fit;
+      await d1.batch([
+        d1.prepare('DELETE FROM kt_concepts WHERE course_id = ?').bind(courseId),
+        d1
+          .prepare(
+            `INSERT INTO kt_models (course_id, chosen, intercept, success, failure, total_success, total_failure, report, attempts, learners, fitted_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (course_id) DO UPDATE SET chosen = excluded.chosen, intercept = excluded.intercept,
+               success = excluded.success, failure = excluded.failure, total_success = excluded.total_success,
+               total_failure = excluded.total_failure, report = excluded.report, attempts = excluded.attempts,
+               learners = excluded.learners, fitted_at = excluded.fitted_at`,
+          )
+          .bind(
+            courseId,
+            chosen,
+            model.intercept,
+            model.success,
+            model.failure,
+            model.totalSuccess,
+            model.totalFailure,
+            JSON.stringify(report),
+            attempts,
+            learners,
+            now,
+          ),
+        ...Object.entries(model.concepts).map(([conceptId, c]) =>
+          d1
+            .prepare('INSERT INTO kt_concepts (course_id, concept_id, easiness, success, failure) VALUES (?, ?, ?, ?, ?)')
+            .bind(courseId, conceptId, c.easiness, c.success, c.failure),
+        ),
+      ]);
     },
 
     /** Stores fitted parameters, replacing earlier fits of the same concepts. */
