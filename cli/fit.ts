@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { BktFitResponseSchema, KtFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
+import { BktFitResponseSchema, IrtFitResponseSchema, KtFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
 import { authorTarget, defaultTarget } from './local-env';
 import { createClient, runCli } from './push';
 
 const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>] [--key <author key>]
        npm run fit -- kt [--dry-run] [--target <url>] [--key <author key>]
+       npm run fit -- irt [--dry-run] [--target <url>] [--key <author key>]
 
   bkt          refit each concept's BKT parameters (prior, learn, guess, slip) by EM
                from the graded answers logged so far; concepts with too few answers
@@ -12,6 +13,10 @@ const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>]
   kt           choose each course's knowledge-tracing model: BKT and PFA are fitted on
                four learners in five and predict the fifth's answers; the lower
                log-loss updates mastery from then on
+  irt          calibrate each quiz item's difficulty (and discrimination, from 100
+               answers) from learners' first answers, the author's difficulty as the
+               prior; items everyone gets right or wrong, or that stronger learners
+               miss more, are flagged; the adaptive quiz uses the calibration
   --forget     fit the forget probability too (classic BKT keeps it at 0, bkt only)
   --dry-run    print the fit without storing it
   --target     API origin (default ${defaultTarget()})
@@ -30,13 +35,32 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const what = positionals[0];
-  if (values.help || (what !== 'bkt' && what !== 'kt') || positionals.length !== 1) {
+  if (values.help || (what !== 'bkt' && what !== 'kt' && what !== 'irt') || positionals.length !== 1) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const author = authorTarget(values);
   if (!author) return 2;
   const api = createClient(author.target, author.key);
+  if (what === 'irt') {
+    const fit = IrtFitResponseSchema.parse(await api('POST', '/api/admin/mastery/fit-irt', { dryRun: values['dry-run'] }));
+    const f = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
+    console.log('| course | item | answers | right | author b | fitted b | a | point-biserial | flags |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const c of fit.courses) {
+      for (const i of c.items) {
+        console.log(
+          `| ${c.course} | ${i.item} | ${i.answers} | ${(i.pCorrect * 100).toFixed(0)}% | ${f(i.priorB)} | ${f(i.b)} | ${i.discriminationFitted ? f(i.a) : '1 (kept)'} | ${f(i.pointBiserial)} | ${i.flags.join(', ')} |`,
+        );
+      }
+    }
+    if (fit.courses.length === 0) console.log('no graded answers logged yet');
+    const flagged = fit.courses.flatMap((c) => c.items).filter((i) => i.flags.some((f) => f !== 'too_few_answers')).length;
+    console.log(
+      `${flagged} item(s) flagged; ${fit.stored ? 'stored: the adaptive quiz uses the calibration' : 'dry run: nothing stored'}`,
+    );
+    return 0;
+  }
   if (what === 'kt') {
     const fit = KtFitResponseSchema.parse(await api('POST', '/api/admin/mastery/fit-kt', { dryRun: values['dry-run'] }));
     const f = (n: number | null | undefined) => (n === null || n === undefined ? '   n/a' : n.toFixed(4));

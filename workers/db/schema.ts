@@ -532,6 +532,29 @@ export const ktConcepts = sqliteTable(
   (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
 );
 
+/**
+ * Quiz items calibrated from learners' first answers by `npm run fit -- irt` (3PL, guessing one
+ * over the choices): the adaptive quiz uses `a` and `b` for items with `calibrated` = 1, the
+ * author's difficulty for the rest. `flags` lists what makes an item misbehave.
+ */
+export const itemCalibrations = sqliteTable(
+  'item_calibrations',
+  {
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    calibrated: integer('calibrated', { mode: 'boolean' }).notNull(),
+    a: real('a').notNull(),
+    b: real('b').notNull(),
+    priorB: real('prior_b').notNull(),
+    answers: integer('answers').notNull(),
+    pCorrect: real('p_correct').notNull(),
+    pointBiserial: real('point_biserial'),
+    flags: text('flags', { mode: 'json' }).$type<string[]>().notNull(),
+    fittedAt: text('fitted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId] }), index('item_calibrations_item_idx').on(t.itemId)],
+);
+
 /** A learner's learning goal: a concept, a lesson or a part, with an optional date. */
 export const learnerGoals = sqliteTable('learner_goals', {
   learnerId: text('learner_id').primaryKey(),

@@ -39,13 +39,18 @@ export interface ItemZeta {
 }
 
 /**
- * Items are not calibrated yet, so their parameters come from what authors give:
- * difficulty from the lesson's 1–5 difficulty (b = difficulty − 3, so −2…2 around an
- * average learner at 0), unit discrimination, and guessing of one over the choices.
+ * An item's 3PL parameters: calibrated from answers (`npm run fit -- irt`) when it has been,
+ * else from what authors give: difficulty from the item's or lesson's 1–5 difficulty
+ * (b = difficulty − 3, so −2…2 around an average learner at 0) and unit discrimination.
+ * Guessing is one over the choices either way.
  */
-export function itemZeta(lessonDifficulty: number, choices: number): ItemZeta {
-  return { a: 1, b: lessonDifficulty - 3, c: choices > 0 ? 1 / choices : 0, d: 1 };
+export function itemZeta(difficulty: number, choices: number, calibration?: { a: number; b: number } | null): ItemZeta {
+  const c = choices > 0 ? 1 / choices : 0;
+  return calibration ? { a: calibration.a, b: calibration.b, c, d: 1 } : { a: 1, b: authorB(difficulty), c, d: 1 };
 }
+
+/** The author's 1–5 difficulty on the ability scale: the prior of a calibration's b. */
+export const authorB = (difficulty: number) => difficulty - 3;
 
 export interface Ability {
   theta: number;

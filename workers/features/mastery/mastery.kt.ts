@@ -1,6 +1,8 @@
 import type { Deps } from '../../deps';
 import { fnv1a } from '../../platform/embedder';
 import { DEFAULT_BKT, bktPredictSequence, fitBkt } from './mastery.bkt';
+import { authorB } from './mastery.domain';
+import { calibrateItems, type IrtItemPrior } from './mastery.irt';
 import { fitPfa, pfaPredictAll, type PfaAttempt } from './mastery.pfa';
 import { MIN_FIT_ATTEMPTS, MAX_FIT_ATTEMPTS_PER_LEARNER } from './mastery.refit';
 import { predictionScores, type PredictionScores } from './mastery.scores';
@@ -123,4 +125,33 @@ function bktPredictions(train: readonly KtAttemptRow[], test: readonly KtAttempt
     }
   }
   return predictions;
+}
+
+/**
+ * Calibrates each course's quiz items from the learners' first answers (see `calibrateItems`),
+ * the author's difficulty as the prior of each item's, and unless `dryRun` stores them: the
+ * adaptive quiz then uses the calibrated parameters of every item with enough answers.
+ */
+export async function refitIrt(deps: Pick<Deps, 'mastery' | 'logger'>, input: { dryRun: boolean; now: Date }) {
+  const [rows, items] = await Promise.all([deps.mastery.ktAttempts(MAX_KT_ATTEMPTS), deps.mastery.itemPriors()]);
+  const priorsByCourse = new Map<string, Map<string, IrtItemPrior>>();
+  for (const i of items) {
+    const priors = priorsByCourse.get(i.courseId) ?? new Map<string, IrtItemPrior>();
+    priors.set(i.itemId, { b: authorB(i.difficulty), c: i.choices > 0 ? 1 / i.choices : 0 });
+    priorsByCourse.set(i.courseId, priors);
+  }
+  const answersByCourse = new Map<string, { learner: string; item: string; correct: boolean }[]>();
+  for (const r of rows) {
+    const list = answersByCourse.get(r.courseId) ?? [];
+    list.push({ learner: r.learnerId, item: r.itemId, correct: r.correct });
+    answersByCourse.set(r.courseId, list);
+  }
+  const courses = [];
+  for (const [course, answers] of answersByCourse) {
+    const calibrated = calibrateItems(answers, priorsByCourse.get(course) ?? new Map());
+    if (!input.dryRun) await deps.mastery.saveCalibrations(course, calibrated, input.now.toISOString());
+    courses.push({ course, items: calibrated });
+  }
+  deps.logger.log('info', 'mastery.irt_fitted', { courses: courses.length, dryRun: input.dryRun });
+  return { courses, stored: !input.dryRun };
 }

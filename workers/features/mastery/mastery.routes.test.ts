@@ -8,7 +8,7 @@ import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from
 import { consoleErrors } from '../../test/console';
 import { seededRandom } from '../../platform/seeded-random';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
-import { updateMastery } from './mastery.domain';
+import { PRIOR_ABILITY, updateAbility, updateMastery } from './mastery.domain';
 import type { PfaModel } from './mastery.pfa';
 
 const item = (id: string, difficulty: number, answer = 0) => ({
@@ -720,6 +720,75 @@ interface KtFit {
     bkt: { auc: number | null; logLoss: number } | null;
     pfa: { auc: number | null; logLoss: number } | null;
     weights: { totalSuccess: number } | null;
+  }[];
+  stored: boolean;
+}
+
+describe('calibrating items', () => {
+  it("fits items' difficulty from first answers, flags the misbehaving ones, and the quiz then uses the fit", async () => {
+    const key = await givenCourse();
+    // 40 learners: "hard-item" (author: 5) turns out easy, "easy-item" (author: 1) turns out hard,
+    // everyone gets "mid-item" right, and a second try at an item never counts.
+    const random = seededRandom(11);
+    const statements: D1PreparedStatement[] = [];
+    for (let l = 0; l < 40; l++) {
+      const answers: [string, boolean][] = [
+        ['hard-item', random() < 0.9],
+        ['easy-item', random() < 0.3],
+        ['mid-item', true],
+        ['easy-item', true],
+      ];
+      answers.forEach(([itemId, correct], t) =>
+        statements.push(
+          env.DB.prepare(ATTEMPT_LOG).bind(
+            crypto.randomUUID(),
+            `l-${l}`,
+            itemId,
+            'concept-1',
+            'lesson-1',
+            0,
+            correct ? 1 : 0,
+            `2026-11-01T00:00:0${t}.000Z`,
+          ),
+        ),
+      );
+    }
+    await env.DB.batch(statements);
+    expect((await api('/api/admin/mastery/fit-irt', { method: 'POST', json: {} })).status).toBe(401);
+    const dry = await (await api('/api/admin/mastery/fit-irt', { method: 'POST', key, json: { dryRun: true } })).json<IrtFit>();
+    expect(dry.stored).toBe(false);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM item_calibrations').first<{ n: number }>()).toEqual({ n: 0 });
+
+    const fit = await (await api('/api/admin/mastery/fit-irt', { method: 'POST', key })).json<IrtFit>();
+    const items = new Map(fit.courses.find((c) => c.course === 'test-course')?.items.map((i) => [i.item, i]));
+    expect(items.get('easy-item')).toMatchObject({ answers: 40, priorB: -2, discriminationFitted: false, a: 1 });
+    expect(items.get('hard-item')?.priorB).toBe(2);
+    expect(items.get('hard-item')?.b ?? 9).toBeLessThan(items.get('easy-item')?.b ?? -9);
+    expect(items.get('mid-item')?.flags).toEqual(['everyone_right']);
+
+    // A new learner's right answer to "hard-item" now moves their ability as the calibrated item says.
+    const { token } = await givenLearner(null);
+    expect((await (await attempt(token, 'hard-item', 0)).json<Graded>()).correct).toBe(true);
+    const hard = items.get('hard-item');
+    const expected = updateAbility(PRIOR_ABILITY, { a: hard?.a ?? 1, b: hard?.b ?? 0, c: 0.25, d: 1 }, true);
+    const after = await next(token);
+    expect(after.ability.theta).toBeCloseTo(expected.theta, 10);
+    expect(after.ability.theta).not.toBeCloseTo(updateAbility(PRIOR_ABILITY, { a: 1, b: 2, c: 0.25, d: 1 }, true).theta, 2);
+  });
+});
+
+interface IrtFit {
+  courses: {
+    course: string;
+    items: {
+      item: string;
+      answers: number;
+      priorB: number;
+      a: number;
+      b: number;
+      discriminationFitted: boolean;
+      flags: string[];
+    }[];
   }[];
   stored: boolean;
 }

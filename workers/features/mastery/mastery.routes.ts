@@ -7,7 +7,7 @@ import { validationHook } from '../../http/validation';
 import { gradeAttempt, reviewItem } from './mastery.grading';
 import { conceptMastery, conceptPredictions, dueReviews, nextQuizItem } from './mastery.reads';
 import { MIN_FIT_ATTEMPTS, refitBkt } from './mastery.refit';
-import { MIN_KT_ATTEMPTS, MIN_KT_LEARNERS, refitKt } from './mastery.kt';
+import { MIN_KT_ATTEMPTS, MIN_KT_LEARNERS, refitIrt, refitKt } from './mastery.kt';
 import {
   AttemptSchema,
   BktFitResponseSchema,
@@ -15,7 +15,8 @@ import {
   DueQuerySchema,
   DueReviewsSchema,
   FitBktBodySchema,
-  FitKtBodySchema,
+  FitDryRunBodySchema,
+  IrtFitResponseSchema,
   KtFitResponseSchema,
   GradedSchema,
   ItemParamSchema,
@@ -199,7 +200,7 @@ masteryAdminRoutes.openapi(
     summary: "Choose each course's knowledge-tracing model (BKT or PFA) by its predictions on held-out learners",
     description: `One learner in five is held out; BKT and PFA are fitted on the others' graded answers and predict the held-out answers one by one, and the lower log-loss wins. A course with fewer than ${MIN_KT_ATTEMPTS} answers or ${MIN_KT_LEARNERS} learners keeps BKT. New answers in the course update mastery with the chosen model; mastery already stored is not recomputed.`,
     security: AUTHOR_SECURITY,
-    request: { body: { required: false, content: { 'application/json': { schema: FitKtBodySchema } } } },
+    request: { body: { required: false, content: { 'application/json': { schema: FitDryRunBodySchema } } } },
     responses: {
       200: { description: 'The fit per course', content: { 'application/json': { schema: KtFitResponseSchema } } },
       ...problemResponses(400, 401, 403, 429),
@@ -208,5 +209,30 @@ masteryAdminRoutes.openapi(
   async (c) => {
     const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
     return c.json(await refitKt(c.var.deps, { dryRun, now: new Date() }), 200);
+  },
+);
+
+masteryAdminRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/fit-irt',
+    tags: ['Authoring'],
+    summary:
+      "Calibrate each course's quiz items (difficulty, and discrimination with enough answers) from learners' first answers",
+    description:
+      "Marginal MAP by EM over the learners' abilities, with the author's difficulty as each item's prior. Items with fewer than 20 answers keep the author's difficulty; discrimination is fitted from 100 answers. Items everyone gets right or wrong, or that the stronger learners miss more, are flagged. The adaptive quiz uses the stored calibration from the next question on.",
+    security: AUTHOR_SECURITY,
+    request: { body: { required: false, content: { 'application/json': { schema: FitDryRunBodySchema } } } },
+    responses: {
+      200: {
+        description: 'The calibration per course and item',
+        content: { 'application/json': { schema: IrtFitResponseSchema } },
+      },
+      ...problemResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
+    return c.json(await refitIrt(c.var.deps, { dryRun, now: new Date() }), 200);
   },
 );

@@ -192,8 +192,8 @@ export const BktFitResponseSchema = z
   })
   .openapi('BktFit');
 
-/** `POST /api/admin/mastery/fit-kt`: the optional body. */
-export const FitKtBodySchema = z
+/** `POST /api/admin/mastery/fit-kt` and `fit-irt`: the optional body. */
+export const FitDryRunBodySchema = z
   .object({ dryRun: z.boolean().default(false).openapi({ description: 'Report the fit without storing it' }) })
   .strict();
 
@@ -232,3 +232,28 @@ export const KtFitResponseSchema = z
     stored: z.boolean(),
   })
   .openapi('KtFit');
+
+/** What `POST /api/admin/mastery/fit-irt` answers (and `npm run fit -- irt` prints). */
+export const IrtFitResponseSchema = z
+  .object({
+    courses: z.array(
+      z.object({
+        course: z.string(),
+        items: z.array(
+          z.object({
+            item: z.string(),
+            answers: z.number().int().openapi({ description: "Learners' first answers to the item" }),
+            pCorrect: z.number(),
+            priorB: z.number().openapi({ description: "The author's difficulty on the ability scale" }),
+            a: z.number().openapi({ description: 'Discrimination (1 unless fitted)' }),
+            b: z.number().openapi({ description: 'Difficulty on the ability scale' }),
+            discriminationFitted: z.boolean(),
+            pointBiserial: z.number().nullable(),
+            flags: z.array(z.enum(['everyone_right', 'everyone_wrong', 'negative_discrimination', 'too_few_answers'])),
+          }),
+        ),
+      }),
+    ),
+    stored: z.boolean(),
+  })
+  .openapi('IrtFit');

@@ -1,5 +1,6 @@
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
 import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
+import type { CalibratedItem } from './mastery.irt';
 import type { PfaModel } from './mastery.pfa';
 
 /**
@@ -14,6 +15,8 @@ const paramsOf = (r: Partial<BktParams> | undefined | null): BktParams =>
   r && typeof r.prior === 'number'
     ? { prior: r.prior, learn: r.learn ?? 0, guess: r.guess ?? 0, slip: r.slip ?? 0, forget: r.forget ?? 0 }
     : DEFAULT_BKT;
+
+const calibrationOf = (a: number | null, b: number | null) => (a === null || b === null ? null : { a, b });
 
 interface PfaRow {
   intercept: number;
@@ -82,9 +85,11 @@ export function createD1MasteryStore(d1: D1Database) {
         d1
           .prepare(
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
-               ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty,
+               ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b,
                coalesce((SELECT k.label FROM concepts k WHERE k.id = ${ITEM_CONCEPT}), l.title) AS concept_title
-             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug WHERE q.id = ?`,
+             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+             WHERE q.id = ?`,
           )
           .bind(itemId),
         d1
@@ -116,6 +121,8 @@ export function createD1MasteryStore(d1: D1Database) {
             concept_id: string;
             difficulty: number;
             concept_title: string;
+            cal_a: number | null;
+            cal_b: number | null;
           }
         | undefined;
       if (!i) return null;
@@ -129,7 +136,7 @@ export function createD1MasteryStore(d1: D1Database) {
           answer: i.answer,
           choices: i.choices,
           explanation: i.explanation,
-          zeta: itemZeta(i.difficulty, i.choices),
+          zeta: itemZeta(i.difficulty, i.choices, calibrationOf(i.cal_a, i.cal_b)),
         },
         params: paramsOf(params?.results[0]),
         pfa: pfaOf(i.concept_id, pfa?.results[0] as PfaRow | undefined),
@@ -142,7 +149,10 @@ export function createD1MasteryStore(d1: D1Database) {
         d1.prepare('SELECT difficulty FROM lessons WHERE slug = ?').bind(lessonSlug),
         d1
           .prepare(
-            'SELECT q.id, q.question, q.choices, q.concept_id, q.difficulty FROM quiz_items q WHERE q.lesson_slug = ? ORDER BY q.position',
+            `SELECT q.id, q.question, q.choices, q.concept_id, q.difficulty, ic.a AS cal_a, ic.b AS cal_b
+             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+             WHERE q.lesson_slug = ? ORDER BY q.position`,
           )
           .bind(lessonSlug),
       ]);
@@ -154,6 +164,8 @@ export function createD1MasteryStore(d1: D1Database) {
         choices: string;
         concept_id: string | null;
         difficulty: number | null;
+        cal_a: number | null;
+        cal_b: number | null;
       }[];
       return rows.map((r) => {
         const choices = JSON.parse(r.choices) as string[];
@@ -162,7 +174,7 @@ export function createD1MasteryStore(d1: D1Database) {
           question: r.question,
           choices,
           concept: r.concept_id,
-          zeta: itemZeta(r.difficulty ?? l.difficulty, choices.length),
+          zeta: itemZeta(r.difficulty ?? l.difficulty, choices.length, calibrationOf(r.cal_a, r.cal_b)),
         };
       });
     },
@@ -247,6 +259,44 @@ export function createD1MasteryStore(d1: D1Database) {
         itemId: r.item_id,
         correct: r.correct === 1,
       }));
+    },
+
+    /** Every quiz item of every course with what calibration starts from: the author's difficulty and the choices. */
+    async itemPriors(): Promise<{ courseId: string; itemId: string; difficulty: number; choices: number }[]> {
+      const { results } = await d1
+        .prepare(
+          `SELECT l.course_id, q.id, coalesce(q.difficulty, l.difficulty) AS difficulty, json_array_length(q.choices) AS choices
+           FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug`,
+        )
+        .all<{ course_id: string; id: string; difficulty: number; choices: number }>();
+      return results.map((r) => ({ courseId: r.course_id, itemId: r.id, difficulty: r.difficulty, choices: r.choices }));
+    },
+
+    /** Replaces a course's item calibrations. */
+    async saveCalibrations(courseId: string, items: CalibratedItem[], now: string) {
+      await d1.batch([
+        d1.prepare('DELETE FROM item_calibrations WHERE course_id = ?').bind(courseId),
+        ...items.map((i) =>
+          d1
+            .prepare(
+              `INSERT INTO item_calibrations (course_id, item_id, calibrated, a, b, prior_b, answers, p_correct, point_biserial, flags, fitted_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .bind(
+              courseId,
+              i.item,
+              i.flags.includes('too_few_answers') ? 0 : 1,
+              i.a,
+              i.b,
+              i.priorB,
+              i.answers,
+              i.pCorrect,
+              i.pointBiserial,
+              JSON.stringify(i.flags),
+              now,
+            ),
+        ),
+      ]);
     },
 
     /** Stores a course's knowledge-tracing fit: which model its mastery uses, PFA's weights, and the report. */
