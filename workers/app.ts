@@ -32,6 +32,7 @@ import {
   recommendationRoutes,
 } from './features/recommendations/recommend.routes';
 import { learnerModelRoutes, masteryAdminRoutes, quizRoutes, reviewRoutes } from './features/mastery/mastery.routes';
+import { placementRoutes } from './features/mastery/placement.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
 import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
@@ -78,6 +79,7 @@ export function createApp() {
   app.route('/api/admin/events', eventAdminRoutes);
   app.route('/api/quizzes', quizRoutes);
   app.route('/api/reviews', reviewRoutes);
+  app.route('/api/placement', placementRoutes);
   app.route('/api/learners/me', learnerModelRoutes);
   app.route('/api/admin/mastery', masteryAdminRoutes);
   app.route('/api/recommendations', recommendationRoutes);

@@ -10,7 +10,10 @@ async function loadQuestionnaire() {
   return { questions, answers: initialAnswers(questions, me.preferences) };
 }
 
-/** The onboarding questionnaire, one question per step; done, it returns to `?next=` or the course. */
+/**
+ * The onboarding questionnaire, one question per step; done, it returns to `?next=` or the course,
+ * by way of the placement test for a learner who says they already use or know the subject.
+ */
 export default function Onboarding() {
   const { state, retry } = useLoad(loadQuestionnaire, 'questionnaire');
   if (state.status === 'loading') return <Loading label="Loading the questions…" />;
@@ -48,7 +51,10 @@ function Questionnaire({ questions, initial }: { questions: Question[]; initial:
     setFailure(null);
     try {
       await submitOnboarding(answers);
-      window.location.assign(safeNext(new URLSearchParams(window.location.search).get('next')));
+      const next = safeNext(new URLSearchParams(window.location.search).get('next'));
+      // A learner who says they know the subject is offered the placement test first.
+      const knows = answers.experience === 'working' || answers.experience === 'expert';
+      window.location.assign(knows ? `/placement/?next=${encodeURIComponent(next)}` : next);
     } catch (error) {
       setSaving(false);
       const ids = questions.map((q) => q.id);

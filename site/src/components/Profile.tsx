@@ -73,6 +73,7 @@ export default function Profile() {
       ) : null}
       <PreferencesForm questions={state.data.questions} initial={state.data.answers} initialPlan={state.data.plan} />
       <PracticeProfileSection />
+      <PlacementLink />
       <ClearCache />
       <PrivacySettings />
     </article>
@@ -177,6 +178,22 @@ function missingMessage(question: Question): string {
   if (question.type === 'multi') return 'Choose at least one.';
   if (question.type === 'number') return `Enter a whole number from ${question.min ?? ''} to ${question.max ?? ''}.`;
   return 'Choose one.';
+}
+
+/** The placement test can be (re)taken from the profile. */
+function PlacementLink() {
+  return (
+    <section className="profile-section" aria-labelledby="placement-title">
+      <h2 id="placement-title">Placement test</h2>
+      <p>
+        Already know part of the course? A short adaptive test marks what you know as mastered, so the lessons that build on it
+        open up. Retaking it never lowers what you have.
+      </p>
+      <a className="button-secondary" href="/placement/?next=/profile/">
+        Take the placement test
+      </a>
+    </section>
+  );
 }
 
 type ClearState =

@@ -69,6 +69,7 @@ import type {
   PracticeProfileSchema,
 } from '../../../workers/features/practice/plan.schemas';
 import type { SummariesSchema, WeeklySummarySchema } from '../../../workers/features/practice/summary.schemas';
+import type { PlacementState } from '../../../workers/features/mastery/placement.schemas';
 import { readJsonEvents, type Guard, type TypedEvent } from './sse';
 import { localDay } from './format';
 
@@ -339,6 +340,29 @@ async function learnerJson<T>(path: string, options: Omit<RequestOptions, 'accep
 export type QuestionId = Question['id'];
 export type Answer = string | string[] | number;
 export type Answers = Partial<Record<QuestionId, Answer>>;
+
+// ---------------------------------------------------------------------------
+// Placement test
+
+export type Placement = PlacementState;
+
+/** The learner's newest placement test, or null when they never started one. */
+export async function getPlacement(): Promise<Placement | null> {
+  try {
+    return await learnerJson<Placement>('/api/placement');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && /not started/.test(error.problem?.detail ?? '')) return null;
+    throw error;
+  }
+}
+
+export function startPlacement(restart = false): Promise<Placement> {
+  return learnerJson<Placement>('/api/placement', { method: 'POST', json: { restart } });
+}
+
+export function answerPlacement(id: string, itemId: string, answer: number): Promise<Placement> {
+  return learnerJson<Placement>(`/api/placement/${encodeURIComponent(id)}/answers`, { method: 'POST', json: { itemId, answer } });
+}
 
 export function getMe(): Promise<Learner> {
   return learnerJson<Learner>('/api/learners/me');

@@ -117,6 +117,8 @@ describe('health and API documents', () => {
       '/api/personalize',
       '/api/personalize/cache',
       '/api/personalize/stream',
+      '/api/placement',
+      '/api/placement/{id}/answers',
       '/api/plans/today',
       '/api/plans/{planId}/items/{itemId}/feedback',
       '/api/plans/{planId}/items/{itemId}/swap',

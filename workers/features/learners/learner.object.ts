@@ -19,12 +19,14 @@ import {
   type LearnerRecord,
   type LearnerStore,
   type OfferedItem,
+  type PlacementSession,
   type PreferenceChange,
 } from './learner.store';
 import { learnerTimeZone, localTime } from '../practice/plan.domain';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
+import { conceptLevel } from '../mastery/mastery.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
@@ -361,6 +363,69 @@ export class Learner extends DurableObject<Env> {
   async signals(learnerId: string, now: string) {
     if (!(await this.open(learnerId))) return null;
     return signalRows(this.store, now);
+  }
+
+  /** A placement session in a course: the one named, else the newest (null when none, or no such learner). */
+  async placement(learnerId: string, courseId: string, id?: string): Promise<{ session: PlacementSession | null } | null> {
+    return (await this.open(learnerId)) ? { session: this.store.placement(courseId, id) } : null;
+  }
+
+  /** Starts `session`, unless a session of the course is active and `restart` is false: then that one goes on. */
+  async startPlacement(learnerId: string, session: PlacementSession, restart: boolean): Promise<PlacementSession | null> {
+    if (!(await this.open(learnerId))) return null;
+    return this.ctx.storage.transactionSync(() => {
+      const current = this.store.placement(session.courseId);
+      if (current?.status === 'active' && !restart) return current;
+      this.store.savePlacement(session);
+      return session;
+    });
+  }
+
+  /**
+   * Saves a placement session after an answer, only if it still stands where the answer found it
+   * (active, `expected.answered` answers, asking `expected.itemId`): else another answer got there
+   * first ('conflict'). A finishing answer (`placed`) also sets the concepts' mastery (never lower
+   * than the learner's) and the ability the test measured, in the same transaction.
+   */
+  async answerPlacement(
+    learnerId: string,
+    expected: { answered: number; itemId: string },
+    next: PlacementSession,
+    placed: { conceptId: string; pKnown: number }[] | null,
+    at: string,
+  ): Promise<'saved' | 'conflict' | null> {
+    if (!(await this.open(learnerId))) return null;
+    let emitted = false;
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const store = this.store;
+      const current = store.placement(next.courseId, next.id);
+      if (
+        !current ||
+        current.status !== 'active' ||
+        current.answers.length !== expected.answered ||
+        current.currentItemId !== expected.itemId
+      ) {
+        return 'conflict' as const;
+      }
+      store.savePlacement(next);
+      if (!placed) return 'saved' as const;
+      for (const { conceptId, pKnown } of placed) {
+        const before = store.mastery(next.courseId, conceptId);
+        if (before && before.pKnown >= pKnown) continue;
+        const state = { pKnown, attempts: before?.attempts ?? 0, correct: before?.correct ?? 0 };
+        store.setMastery(next.courseId, conceptId, state, at);
+        const from = before ? conceptLevel(before) : 'not started';
+        const to = conceptLevel(state);
+        if (from !== to) {
+          store.emit({ kind: 'mastery_level', courseId: next.courseId, conceptId, from, to }, at);
+          emitted = true;
+        }
+      }
+      store.setAbility({ theta: next.theta, se: next.thetaSe }, at);
+      return 'saved' as const;
+    });
+    if (emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
+    return outcome;
   }
 
   /** Records a freshly ranked list's recommendations as offered (feedback is taken on these only). */

@@ -1,5 +1,6 @@
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Citation } from '../answers/answers.schemas';
+import type { PlacementResult } from '../mastery/placement.schemas';
 import type { PlanItem } from '../practice/plan.domain';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import type { RankOption } from '../recommendations/recommend.domain';
@@ -294,4 +295,31 @@ export const experimentAssignments = sqliteTable('experiment_assignments', {
   bucketKey: text('bucket_key').notNull(),
   variant: text('variant').notNull(),
   exposedAt: text('exposed_at').notNull(),
+});
+
+/** One answer of a placement test, as the session keeps it. */
+export interface PlacementAnswerRow {
+  itemId: string;
+  conceptId: string;
+  answer: number;
+  correct: boolean;
+  at: string;
+}
+
+/**
+ * Placement tests: adaptive quizzes across a course's concepts that set where a learner who
+ * already knows some of it starts. An active session asks `current_item_id` next; a finished one
+ * keeps its result (the concepts it set and the lessons it unlocked).
+ */
+export const placementSessions = sqliteTable('placement_sessions', {
+  id: text('id').primaryKey(),
+  courseId: text('course_id').notNull(),
+  status: text('status', { enum: ['active', 'finished'] }).notNull(),
+  theta: real('theta').notNull(),
+  thetaSe: real('theta_se').notNull(),
+  currentItemId: text('current_item_id'),
+  answers: text('answers', { mode: 'json' }).$type<PlacementAnswerRow[]>().notNull(),
+  result: text('result', { mode: 'json' }).$type<PlacementResult>(),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
 });

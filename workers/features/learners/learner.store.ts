@@ -9,6 +9,8 @@ import { PreferencesSchema, type Preferences } from './learners.schemas';
 import * as t from './learner.schema';
 import type { WeeklySummary } from '../practice/summary.schemas';
 
+export type PlacementSession = typeof t.placementSessions.$inferSelect;
+
 /** The drizzle client over one learner object's SQLite storage (synchronous). */
 
 /** How many past plans feedback is read from (what was done, and the affinity per category). */
@@ -458,6 +460,20 @@ export function learnerStore(db: LearnerDb) {
         .where(eq(t.conceptMastery.courseId, courseId))
         .get();
       return { correct: row?.correct ?? 0, attempts: row?.attempts ?? 0 };
+    },
+
+    /** A placement session: the one named, else the newest in the course (null when there is none). */
+    placement(courseId: string, id?: string): PlacementSession | null {
+      const where = id
+        ? and(eq(t.placementSessions.courseId, courseId), eq(t.placementSessions.id, id))
+        : eq(t.placementSessions.courseId, courseId);
+      return (
+        db.select().from(t.placementSessions).where(where).orderBy(desc(t.placementSessions.startedAt)).limit(1).get() ?? null
+      );
+    },
+
+    savePlacement(session: PlacementSession): void {
+      db.insert(t.placementSessions).values(session).onConflictDoUpdate({ target: t.placementSessions.id, set: session }).run();
     },
 
     allMastery(): MasteryRow[] {

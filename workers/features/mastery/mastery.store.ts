@@ -54,6 +54,16 @@ export interface QuizItemInfo {
   zeta: ItemZeta;
 }
 
+export interface PlacementQuizItem {
+  id: string;
+  question: string;
+  choices: string[];
+  answer: number;
+  lessonSlug: string;
+  conceptId: string;
+  zeta: ItemZeta;
+}
+
 export interface ReviewItem {
   lessonSlug: string;
   lessonTitle: string;
@@ -141,6 +151,42 @@ export function createD1MasteryStore(d1: D1Database) {
         params: paramsOf(params?.results[0]),
         pfa: pfaOf(i.concept_id, pfa?.results[0] as PfaRow | undefined),
       };
+    },
+
+    /** Every quiz item of a course, with its key, concept and IRT parameters: what a placement test asks from. */
+    async placementItems(courseId: string): Promise<PlacementQuizItem[]> {
+      const { results } = await d1
+        .prepare(
+          `SELECT q.id, q.question, q.choices, q.answer, q.lesson_slug, ${ITEM_CONCEPT} AS concept_id,
+             coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b
+           FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+           LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+           WHERE l.course_id = ? ORDER BY l.position, q.position`,
+        )
+        .bind(courseId)
+        .all<{
+          id: string;
+          question: string;
+          choices: string;
+          answer: number;
+          lesson_slug: string;
+          concept_id: string;
+          difficulty: number;
+          cal_a: number | null;
+          cal_b: number | null;
+        }>();
+      return results.map((r) => {
+        const choices = JSON.parse(r.choices) as string[];
+        return {
+          id: r.id,
+          question: r.question,
+          choices,
+          answer: r.answer,
+          lessonSlug: r.lesson_slug,
+          conceptId: r.concept_id,
+          zeta: itemZeta(r.difficulty, choices.length, calibrationOf(r.cal_a, r.cal_b)),
+        };
+      });
     },
 
     /** A lesson's quiz items (in order) with their IRT parameters; null for an unknown lesson. */
