@@ -19,6 +19,7 @@ interface Concept {
   label: string;
   lessons: { id: string; title: string; href: string; origin: string; weight: number }[];
   sources: { id: string; title: string; href: string; origin: string; weight: number }[];
+  neighbours: Record<'prerequisites' | 'dependents' | 'related', { id: string; label: string; via: string; strength: number }[]>;
 }
 
 async function givenCourseAndSource() {
@@ -96,6 +97,26 @@ describe('concepts', () => {
       .bind(sourceId)
       .first<{ n: number }>();
     expect(rows?.n).toBe(0);
+  });
+
+  it('places each concept in a graph: prerequisites from lesson prerequisites and concept order, related from shared lessons', async () => {
+    const key = await givenAuthorKey();
+    // Three lessons in a chain; lesson-2 lists two concepts, the second after the first.
+    await push(await buildCourse(3, { 'lesson-2': { concepts: ['concept-2', 'join-condition'] } }), key);
+    await waitForIngest(['lesson-1', 'lesson-2', 'lesson-3']);
+    const graph = async (id: string) => (await (await api(`/api/concepts/${id}`)).json<Concept>()).neighbours;
+    const ids = (list: { id: string; via: string }[]) => list.map((n) => `${n.id}:${n.via}`);
+
+    const two = await graph('concept-2');
+    expect(ids(two.prerequisites)).toEqual(['concept-1:lesson_prerequisite']);
+    expect(ids(two.dependents)).toEqual(expect.arrayContaining(['concept-3:lesson_prerequisite', 'join-condition:lesson_order']));
+    // Neighbours by prerequisite are not listed again as related.
+    expect(two.related.map((n) => n.id)).not.toContain('join-condition');
+    const join = await graph('join-condition');
+    expect(ids(join.prerequisites)).toEqual(['concept-1:lesson_prerequisite', 'concept-2:lesson_order']);
+    expect(ids(join.dependents)).toEqual(['concept-3:lesson_prerequisite']);
+    expect(await graph('concept-1')).toMatchObject({ prerequisites: [] });
+    for (const n of [...two.related, ...join.related]) expect(n.strength).toBeGreaterThan(0);
   });
 
   it('answers 404 for an unknown concept and 400 for a malformed id', async () => {

@@ -21,8 +21,32 @@ const ConceptLinkSchema = z.object({
   weight: z.number().openapi({ description: 'How central the concept is to the item, 0-1 (1 for author concepts)' }),
 });
 
+const NeighbourSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  via: z.enum(['lesson_prerequisite', 'lesson_order', 'co_occurrence']).openapi({
+    description:
+      "lesson_prerequisite: taught in a lesson the other concept's lesson needs; lesson_order: listed before it in a lesson; co_occurrence: shares lessons or sources",
+  }),
+  strength: z
+    .number()
+    .openapi({ description: 'For co-occurrence, the shared lessons and sources weighted by centrality; else 1' }),
+});
+
 export const ConceptSchema = z
-  .object({ id: z.string(), label: z.string(), lessons: z.array(ConceptLinkSchema), sources: z.array(ConceptLinkSchema) })
+  .object({
+    id: z.string(),
+    label: z.string(),
+    lessons: z.array(ConceptLinkSchema),
+    sources: z.array(ConceptLinkSchema),
+    neighbours: z
+      .object({
+        prerequisites: z.array(NeighbourSchema).openapi({ description: 'Concepts to know first' }),
+        dependents: z.array(NeighbourSchema).openapi({ description: 'Concepts that build on this one' }),
+        related: z.array(NeighbourSchema).openapi({ description: 'At most 8 concepts that share lessons or sources with it' }),
+      })
+      .openapi({ description: "The concept's neighbours in the concept graph" }),
+  })
   .openapi('Concept');
 
 export type ConceptSummary = z.infer<typeof ConceptSummarySchema>;

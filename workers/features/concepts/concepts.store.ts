@@ -19,12 +19,45 @@ export interface ConceptLink {
   weight: number;
 }
 
+/** A concept next to another in the concept graph. */
+export interface ConceptNeighbour {
+  id: string;
+  label: string;
+  /**
+   * Why: `lesson_prerequisite` (taught in a lesson the other's lesson needs), `lesson_order`
+   * (comes before it in a lesson's list of concepts), or `co_occurrence` (shares lessons or sources).
+   */
+  via: 'lesson_prerequisite' | 'lesson_order' | 'co_occurrence';
+  /** For co-occurrence: the lessons and sources both are in, weighted by how central each is; else 1. */
+  strength: number;
+}
+
 export interface ConceptDetail {
   id: string;
   label: string;
   lessons: ConceptLink[];
   sources: ConceptLink[];
+  /** Concepts to know first, concepts that build on this one, and related ones (at most 8). */
+  neighbours: { prerequisites: ConceptNeighbour[]; dependents: ConceptNeighbour[]; related: ConceptNeighbour[] };
 }
+
+/**
+ * Prerequisite edges between concepts an author gave lessons, as (from, to, via): a concept of a
+ * lesson's prerequisite lesson comes before the lesson's concepts, and within a lesson's list of
+ * concepts an earlier one comes before a later one.
+ */
+const PREREQUISITE_EDGES = sql`
+  SELECT DISTINCT pc.concept_id AS before_id, lc.concept_id AS after_id, 'lesson_prerequisite' AS via
+    FROM lesson_concepts lc
+    JOIN lesson_prerequisites lp ON lp.lesson_slug = lc.lesson_slug
+    JOIN lesson_concepts pc ON pc.lesson_slug = lp.prerequisite_slug
+    WHERE pc.concept_id != lc.concept_id
+  UNION
+  SELECT DISTINCT o.concept_id, lc.concept_id, 'lesson_order'
+    FROM lesson_concepts lc JOIN lesson_concepts o ON o.lesson_slug = lc.lesson_slug AND o.position < lc.position`;
+
+/** Most related concepts a concept lists. */
+const MAX_RELATED = 8;
 
 type Item = { kind: 'lesson' | 'source'; id: string };
 
@@ -128,7 +161,45 @@ export function createD1ConceptStore(db: Db): ConceptStore {
         rows
           .filter((r) => r.kind === kind)
           .map(({ id: itemId, title, origin, weight }) => ({ id: itemId, title, origin, weight }));
-      return { ...concept, lessons: pick('lesson'), sources: pick('source') };
+      return { ...concept, lessons: pick('lesson'), sources: pick('source'), neighbours: await neighbours(db, id) };
     },
   };
+}
+
+/**
+ * A concept's neighbours: prerequisite edges both ways (a pair linked by a lesson prerequisite
+ * is not also listed for lesson order), and the concepts sharing most lessons and sources with
+ * it, weighted by how central both are to each (edges of the first two kinds are left out).
+ */
+async function neighbours(db: Db, id: string): Promise<ConceptDetail['neighbours']> {
+  const edges = await db.all<{ before_id: string; after_id: string; via: ConceptNeighbour['via']; label: string }>(sql`
+    WITH edges AS (${PREREQUISITE_EDGES})
+    SELECT e.before_id, e.after_id, e.via, c.label FROM edges e
+      JOIN concepts c ON c.id = CASE WHEN e.before_id = ${id} THEN e.after_id ELSE e.before_id END
+    WHERE (e.before_id = ${id} OR e.after_id = ${id}) AND e.before_id != e.after_id
+    ORDER BY e.via = 'lesson_prerequisite' DESC, c.label COLLATE NOCASE`);
+  const pick = (side: 'before_id' | 'after_id') => {
+    const seen = new Map<string, ConceptNeighbour>();
+    for (const e of edges) {
+      if (e[side] !== id) continue;
+      const other = side === 'after_id' ? e.before_id : e.after_id;
+      if (!seen.has(other)) seen.set(other, { id: other, label: e.label, via: e.via, strength: 1 });
+    }
+    return [...seen.values()];
+  };
+  const prerequisites = pick('after_id');
+  const dependents = pick('before_id');
+  const linked = new Set([id, ...prerequisites.map((n) => n.id), ...dependents.map((n) => n.id)]);
+  const shared = await db.all<{ id: string; label: string; strength: number }>(sql`
+    WITH links AS (${LINKS}),
+    mine AS (SELECT kind, item_id, weight FROM links WHERE concept_id = ${id})
+    SELECT o.concept_id AS id, c.label, sum(min(o.weight, m.weight)) AS strength
+    FROM links o JOIN mine m ON m.kind = o.kind AND m.item_id = o.item_id JOIN concepts c ON c.id = o.concept_id
+    WHERE o.concept_id != ${id}
+    GROUP BY o.concept_id ORDER BY strength DESC, c.label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
+  const related = shared
+    .filter((r) => !linked.has(r.id))
+    .slice(0, MAX_RELATED)
+    .map((r) => ({ id: r.id, label: r.label, via: 'co_occurrence' as const, strength: Math.round(r.strength * 1000) / 1000 }));
+  return { prerequisites, dependents, related };
 }
