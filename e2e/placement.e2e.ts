@@ -74,6 +74,24 @@ describe('placement test', () => {
     await page.locator('.recommendation').first().waitFor();
     const titles = await page.locator('.recommendation-title a').allTextContents();
     expect(titles.some((t) => t !== FIRST)).toBe(true);
+
+    // What the test showed is on the dashboard, each concept a link to its page in the concept graph.
+    const about = page.locator('.mastery-list .concept-link').first();
+    await about.waitFor();
+    const concept = ((await about.textContent()) ?? '').replace(/^About /, '');
+    await about.click();
+    await page.getByRole('heading', { level: 1, name: concept }).waitFor();
+    await page.getByRole('heading', { name: 'Where it is taught' }).waitFor();
+    await page.getByRole('heading', { name: 'Know these first' }).waitFor();
+    expect(await page.locator('.mastery-bar, .mastery-title').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/concept-desktop.png`, fullPage: true });
+    // A neighbour's link opens its own page.
+    const neighbour = page.locator('.concept-neighbours a').first();
+    if ((await neighbour.count()) > 0) {
+      const label = (await neighbour.textContent()) ?? '';
+      await neighbour.click();
+      await page.getByRole('heading', { level: 1, name: label }).waitFor();
+    }
   });
 
   it('is offered from the profile, and skipping it goes where the learner was headed', async () => {

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { getMastery, getPredictions, getProgress, lessonHref, type Progress } from '../lib/api';
+import { conceptHref, getMastery, getPredictions, getProgress, lessonHref, type Progress } from '../lib/api';
 import { conceptOverview, type PractisedConcept } from '../lib/learner-model';
 import { completionPercent, formatDateTime, formatPercent, plural } from '../lib/format';
 import { recentWeeks } from '../lib/week-chart';
@@ -86,6 +86,9 @@ export default function Dashboard() {
                     <li key={concept.concept}>
                       <MasteryBar mastery={concept} />
                       <Forecast concept={concept} />
+                      <a className="concept-link" href={conceptHref(concept.concept)}>
+                        About {concept.title}
+                      </a>
                     </li>
                   ))}
                 </ul>

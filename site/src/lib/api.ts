@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
-import type { ConceptSummary } from '../../../workers/features/concepts/concepts.schemas';
+import type { ConceptSchema, ConceptSummary } from '../../../workers/features/concepts/concepts.schemas';
 import type {
   Consent,
   ConsentInput,
@@ -175,6 +175,11 @@ export async function getLesson(slug: string): Promise<LessonDetail> {
 
 export async function getLessonMarkdown(slug: string): Promise<string> {
   return (await request(`/api/content/lessons/${encodeURIComponent(slug)}/content`, { accept: 'text/markdown' })).text();
+}
+
+/** A concept's page on the site. */
+export function conceptHref(id: string): string {
+  return `/concepts/?id=${encodeURIComponent(id)}`;
 }
 
 export function lessonHref(slug: string): string {
@@ -720,6 +725,19 @@ export function setGoal(goal: GoalRequest): Promise<Goal> {
 export function getLearningPath(): Promise<LearningPath> {
   // The learner's own date, so "by tomorrow" means their tomorrow.
   return learnerJson<LearningPath>(`/api/learning-path?today=${localDay(new Date())}`);
+}
+
+type ConceptDetail = z.infer<typeof ConceptSchema>;
+export type { ConceptDetail };
+
+/** One concept: the lessons and sources that teach it and its neighbours in the concept graph; null when there is no such concept. */
+export async function getConcept(id: string): Promise<ConceptDetail | null> {
+  try {
+    return await requestJson<ConceptDetail>(`/api/concepts/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return null;
+    throw error;
+  }
 }
 
 /** Concepts of the course and its sources, those authors named first. */

@@ -33,6 +33,13 @@ describe('conceptOverview', () => {
     expect(overview.notStarted).toEqual(['Alias', 'Window function']);
   });
 
+  it('shows a concept a placement test marked known with the practised ones, though it was never answered', () => {
+    const placed = mastery({ concept: 'join', title: 'Join', pKnown: 0.99, level: 'mastered' });
+    const overview = conceptOverview([...concepts, placed], []);
+    expect(overview.practised.map((m) => m.concept)).toEqual(['null', 'like', 'join']);
+    expect(overview.notStarted).toEqual(['Alias', 'Window function']);
+  });
+
   it('gives each practised concept its forecast, and none to a concept the API did not forecast', () => {
     const overview = conceptOverview(concepts, [
       prediction({ concept: 'alias', title: 'Alias' }),

@@ -17,12 +17,15 @@ export interface ConceptOverview {
  * only (the others would all show the prior), beside their mastery: one measure on
  * screen, the forecast as its detail.
  */
+/** Whether a concept shows as known: answered on, or placed above "not started" by a placement test. */
+const known = (m: ConceptMastery) => m.attempts > 0 || m.level !== 'not started';
+
 export function conceptOverview(mastery: readonly ConceptMastery[], predictions: readonly ConceptPrediction[]): ConceptOverview {
   const forecasts = new Map(predictions.map((p) => [p.concept, { now: p.now, in7Days: p.in7Days }]));
   return {
-    practised: mastery.filter((m) => m.attempts > 0).map((m) => ({ ...m, forecast: forecasts.get(m.concept) ?? null })),
+    practised: mastery.filter(known).map((m) => ({ ...m, forecast: forecasts.get(m.concept) ?? null })),
     notStarted: mastery
-      .filter((m) => m.attempts === 0)
+      .filter((m) => !known(m))
       .map((m) => m.title)
       .sort((a, b) => a.localeCompare(b)),
   };

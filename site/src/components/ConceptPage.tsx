@@ -1,0 +1,117 @@
+import { conceptHref, getConcept, getMastery, getPredictions, type ConceptDetail } from '../lib/api';
+import MasteryBar from './MasteryBar';
+import { ErrorNotice, Loading } from './Status';
+import { useLoad } from './use-load';
+
+async function loadConcept() {
+  const id = new URLSearchParams(window.location.search).get('id') ?? '';
+  const concept = id ? await getConcept(id) : null;
+  if (!concept) return { id, concept: null, mastery: null, prediction: null };
+  // The learner's side is a bonus: the page still reads without it.
+  const [mastery, predictions] = await Promise.all([getMastery().catch(() => []), getPredictions().catch(() => [])]);
+  return {
+    id,
+    concept,
+    mastery: mastery.find((m) => m.concept === concept.id) ?? null,
+    prediction: predictions.find((p) => p.concept === concept.id) ?? null,
+  };
+}
+
+const VIA: Record<string, string> = {
+  lesson_prerequisite: 'taught in a lesson that comes first',
+  lesson_order: 'comes first in the same lesson',
+  co_occurrence: 'shares lessons or sources',
+};
+
+/** A concept: what teaches it, where it sits among the others, and how well the learner knows it. */
+export default function ConceptPage() {
+  const { state, retry } = useLoad(loadConcept, 'concept');
+  if (state.status === 'loading') return <Loading label="Loading the concept…" />;
+  if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
+  const { id, concept, mastery, prediction } = state.data;
+  if (!concept) {
+    return (
+      <section className="concept-page">
+        <h1>No such concept</h1>
+        <p>
+          There is no concept {id ? <code>{id}</code> : null} in this course. <a href="/path/">Browse the learning path</a> to
+          find one.
+        </p>
+      </section>
+    );
+  }
+  const { neighbours } = concept;
+  return (
+    <article className="concept-page" aria-labelledby="concept-title">
+      <h1 id="concept-title">{concept.label}</h1>
+      <section aria-labelledby="concept-you">
+        <h2 id="concept-you">How well you know it</h2>
+        {mastery ? (
+          <MasteryBar mastery={mastery} />
+        ) : (
+          <p>You have not answered questions on it yet. The lessons below end with some.</p>
+        )}
+        {prediction ? (
+          <p className="muted">
+            Chance of answering a question on it right: {Math.round(prediction.now * 100)}% now,{' '}
+            {Math.round(prediction.in7Days * 100)}% in a week without review.
+          </p>
+        ) : null}
+      </section>
+      <section aria-labelledby="concept-lessons">
+        <h2 id="concept-lessons">Where it is taught</h2>
+        {concept.lessons.length === 0 && concept.sources.length === 0 ? <p>No lesson or source teaches it yet.</p> : null}
+        <ul>
+          {concept.lessons.map((l) => (
+            <li key={l.id}>
+              <a href={l.href}>{l.title}</a>
+              {l.origin === 'author' ? null : <span className="muted"> (mentioned)</span>}
+            </li>
+          ))}
+          {concept.sources.map((s) => (
+            <li key={s.id}>
+              <a href={s.href}>{s.title}</a> <span className="muted">(source)</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <Neighbours
+        id="concept-before"
+        title="Know these first"
+        list={neighbours.prerequisites}
+        empty="Nothing: it is a starting point."
+      />
+      <Neighbours id="concept-after" title="It leads to" list={neighbours.dependents} empty="No later concept builds on it." />
+      <Neighbours id="concept-related" title="Related" list={neighbours.related} empty="No related concepts." />
+    </article>
+  );
+}
+
+function Neighbours({
+  id,
+  title,
+  list,
+  empty,
+}: {
+  id: string;
+  title: string;
+  list: ConceptDetail['neighbours']['related'];
+  empty: string;
+}) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {list.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <ul className="concept-neighbours">
+          {list.map((n) => (
+            <li key={n.id}>
+              <a href={conceptHref(n.id)}>{n.label}</a> <span className="muted">({VIA[n.via] ?? n.via})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
