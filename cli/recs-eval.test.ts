@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateBehaviours } from '../eval/recs-behaviours';
 import { evaluateRecs, type RecsMetrics } from '../eval/recs';
 
 const RANKERS = ['ours (recommend)', 'course order', 'popularity'];
@@ -92,5 +93,27 @@ describe('evaluateRecs', () => {
   it('rejects a population that is not a positive integer', async () => {
     await expect(evaluateRecs({ learners: 0 })).rejects.toThrow(/learners must be a positive integer/);
     await expect(evaluateRecs({ learners: 2.5 })).rejects.toThrow(/learners must be a positive integer/);
+  });
+});
+
+describe('recommendations for learners who do not follow the rules', () => {
+  it('ranks every lesson step of five behaviours and the replayed last lessons, each behaviour walking as drawn', async () => {
+    const { behaviours, replay, report } = await evaluateBehaviours({ learners: 12, seed: 2 });
+    expect(behaviours.map((b) => b.behaviour)).toEqual(['skipper', 'staller', 'drop-out', 'slow', 'fast']);
+    for (const b of behaviours) {
+      expect(b.rankers.map((r) => r.ranker)).toEqual(['ours (recommend)', 'course order', 'popularity']);
+      for (const r of b.rankers) {
+        expect(r.hitRate).toBeGreaterThan(0);
+        expect(r.hitRate).toBeLessThanOrEqual(1);
+        // NDCG@5 counts a hit at rank 1 fully and lower ranks less: never above the hit rate.
+        expect(r.ndcg).toBeLessThanOrEqual(r.hitRate + 1e-12);
+      }
+    }
+    const steps = new Map(behaviours.map((b) => [b.behaviour, b.rankers[0]?.steps ?? 0]));
+    // Drop-outs stop after a session or two; fast learners take more lessons per session.
+    expect(steps.get('drop-out') ?? 0).toBeLessThan(steps.get('fast') ?? 0);
+    expect(replay[0]?.steps).toBeGreaterThan(0);
+    expect(replay[0]?.steps).toBeLessThanOrEqual(12 * 5);
+    expect(report).toContain('## Offline replay, leave-last-out');
   });
 });

@@ -37,14 +37,14 @@ import {
   type SimCourse,
 } from './recs-sim';
 
-const LIST = 5;
+export const LIST = 5;
 /** Refits of the learned weights over the training learners (days of the cron job). */
 const REFITS = 10;
 /** Goal budget: N = ⌈GOAL_SLACK × lessons the goal needs⌉. */
 const GOAL_SLACK = 1.5;
 /** Times a follower re-reads a list after doing the reviews and quizzes at its top, before giving up on a step. */
 const FOLLOW_ROUNDS = 3;
-const SAMPLE_COURSE = fileURLToPath(new URL('../seeds/course', import.meta.url));
+export const SAMPLE_COURSE = fileURLToPath(new URL('../seeds/course', import.meta.url));
 
 export interface RecsOptions {
   /** Simulated learners (default 300). */
@@ -90,21 +90,21 @@ export interface RecsMetrics {
   learned?: LearnedWeightsResult;
 }
 
-interface RankContext {
+export interface RankContext {
   course: SimCourse;
   signals: LearnerSignals;
   pairs: CoCompletion;
   seed: number;
 }
 
-interface Ranker {
+export interface Ranker {
   name: string;
   rank: (ctx: RankContext) => Action[];
 }
 
 const lessonItems = (lessons: readonly CourseLesson[]): Action[] => lessons.map((l) => ({ kind: 'lesson', lessonSlug: l.slug }));
 
-const RANKERS: Ranker[] = [
+export const RANKERS: Ranker[] = [
   {
     name: 'ours (recommend)',
     rank: ({ course, signals, seed }) => recommend(course.lessons, signals, { limit: LIST, seed }),

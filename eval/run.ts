@@ -21,6 +21,7 @@ import { evaluateExperiments } from './experiments';
 import { evaluatePlans } from './plans';
 import { writeSyntheticKtCsv } from './kt-synthetic';
 import { evaluateRecs } from './recs';
+import { evaluateBehaviours } from './recs-behaviours';
 import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/eval-state';
@@ -141,6 +142,8 @@ async function main() {
       options: { learners: { type: 'string', default: '300' }, seed: { type: 'string', default: '1' } },
     });
     console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
+    const behaviours = await evaluateBehaviours({ learners: Math.ceil(Number(values.learners) / 2), seed: Number(values.seed) });
+    console.log(`\n${behaviours.report}`);
     return;
   }
   if (what === 'experiments') {
