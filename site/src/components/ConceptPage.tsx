@@ -54,7 +54,8 @@ export default function ConceptPage() {
         {prediction ? (
           <p className="muted">
             Chance of answering a question on it right: {Math.round(prediction.now * 100)}% now,{' '}
-            {Math.round(prediction.in7Days * 100)}% in a week without review.
+            {Math.round(prediction.in7Days * 100)}% in a week and {Math.round(prediction.in30Days * 100)}% in a month without
+            review.
           </p>
         ) : null}
       </section>

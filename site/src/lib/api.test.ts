@@ -381,6 +381,8 @@ describe('progress, quizzes and reviews', () => {
       in7Days: 0.4,
       retrievabilityNow: null,
       retrievabilityIn7Days: null,
+      in30Days: 0.3,
+      retrievabilityIn30Days: null,
     };
     fakeApi({
       'GET /api/learners/me/mastery': [() => json({ concepts: [concept] })],

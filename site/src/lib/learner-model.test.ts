@@ -15,6 +15,8 @@ function prediction(overrides: Partial<ConceptPrediction> = {}): ConceptPredicti
     in7Days: 0.41,
     retrievabilityNow: null,
     retrievabilityIn7Days: null,
+    in30Days: 0.41,
+    retrievabilityIn30Days: null,
     ...overrides,
   };
 }

@@ -91,8 +91,10 @@ describe('predictions', () => {
     expect(predict(0.6, p, [], at)).toEqual({
       now: bktPredictCorrect(0.6, p),
       in7Days: bktPredictCorrect(0.6, p),
+      in30Days: bktPredictCorrect(0.6, p),
       retrievabilityNow: null,
       retrievabilityIn7Days: null,
+      retrievabilityIn30Days: null,
     });
     const card = scheduleReview(null, 'good', at);
     const prediction = predict(0.9, p, [card], later(1));
@@ -100,7 +102,9 @@ describe('predictions', () => {
     expect(prediction.retrievabilityNow).toBeCloseTo(r, 12);
     expect(prediction.now).toBeCloseTo(0.9 * r * (1 - p.slip) + (1 - 0.9 * r) * p.guess, 12);
     expect(prediction.in7Days).toBeLessThan(prediction.now);
-    expect(prediction.in7Days).toBeGreaterThanOrEqual(p.guess);
+    expect(prediction.in30Days).toBeLessThan(prediction.in7Days);
+    expect(prediction.in30Days).toBeGreaterThanOrEqual(p.guess);
+    expect(prediction.retrievabilityIn30Days).toBeCloseTo(retrievability(card, later(31)), 12);
   });
 
   it('counts attempts and right answers with the BKT update', () => {

@@ -201,15 +201,17 @@ export function conceptLevel(state: ConceptState): MasteryLevel {
 }
 
 export interface Prediction {
-  /** P(answering the concept's items correctly) now and in 7 days. */
+  /** P(answering the concept's items correctly) now, in 7 days and in 30 days, without review. */
   now: number;
   in7Days: number;
+  in30Days: number;
   /** Mean FSRS retrievability of the concept's reviewed cards, or null when none has been reviewed. */
   retrievabilityNow: number | null;
   retrievabilityIn7Days: number | null;
+  retrievabilityIn30Days: number | null;
 }
 
-const WEEK_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
 
 /**
  * BKT says whether the concept was learned; FSRS says whether it is still recalled.
@@ -219,16 +221,18 @@ const WEEK_MS = 7 * 86_400_000;
  */
 export function predict(pKnown: number, params: BktParams, cards: readonly StoredCard[], now: Date): Prediction {
   const reviewed = cards.filter((c) => c.state !== State.New && c.lastReview);
-  const later = new Date(now.getTime() + WEEK_MS);
-  const mean = (at: Date) =>
-    reviewed.length === 0 ? null : reviewed.reduce((sum, c) => sum + retrievability(c, at), 0) / reviewed.length;
-  const rNow = mean(now);
-  const rLater = mean(later);
+  const mean = (days: number) => {
+    const at = new Date(now.getTime() + days * DAY_MS);
+    return reviewed.length === 0 ? null : reviewed.reduce((sum, c) => sum + retrievability(c, at), 0) / reviewed.length;
+  };
+  const [rNow, rWeek, rMonth] = [mean(0), mean(7), mean(30)];
   return {
     now: bktPredictCorrect(pKnown * (rNow ?? 1), params),
-    in7Days: bktPredictCorrect(pKnown * (rLater ?? 1), params),
+    in7Days: bktPredictCorrect(pKnown * (rWeek ?? 1), params),
+    in30Days: bktPredictCorrect(pKnown * (rMonth ?? 1), params),
     retrievabilityNow: rNow,
-    retrievabilityIn7Days: rLater,
+    retrievabilityIn7Days: rWeek,
+    retrievabilityIn30Days: rMonth,
   };
 }
 

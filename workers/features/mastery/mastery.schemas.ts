@@ -140,15 +140,17 @@ export const ConceptMasteryListSchema = z.object({
   concepts: z.array(MasterySchema.extend({ updatedAt: z.string().nullable() })),
 });
 
-/** A concept's predicted chance of a correct answer, now and in 7 days. */
+/** A concept's predicted chance of a correct answer, now, in 7 days and in 30 days without review. */
 export const ConceptPredictionSchema = z.object({
   concept: z.string(),
   title: z.string(),
   pKnown: z.number(),
   now: z.number(),
   in7Days: z.number(),
+  in30Days: z.number(),
   retrievabilityNow: z.number().nullable(),
   retrievabilityIn7Days: z.number().nullable(),
+  retrievabilityIn30Days: z.number().nullable(),
 });
 
 /** `GET /api/learners/me/predictions`. */
