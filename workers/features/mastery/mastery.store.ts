@@ -18,6 +18,23 @@ const paramsOf = (r: Partial<BktParams> | undefined | null): BktParams =>
 
 const calibrationOf = (a: number | null, b: number | null) => (a === null || b === null ? null : { a, b });
 
+/** Joins an item's calibration (`ic.a`, `ic.b`) when `npm run fit -- irt` calibrated it; `q` is the item, `l` its lesson. */
+const CALIBRATED = 'LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1';
+
+/** A quiz item row as the quiz shows it, with its IRT parameters (the author's difficulty, else `fallback`, unless calibrated). */
+function quizOf(
+  r: { id: string; question: string; choices: string; difficulty: number | null; cal_a: number | null; cal_b: number | null },
+  fallback: number,
+) {
+  const choices = JSON.parse(r.choices) as string[];
+  return {
+    id: r.id,
+    question: r.question,
+    choices,
+    zeta: itemZeta(r.difficulty ?? fallback, choices.length, calibrationOf(r.cal_a, r.cal_b)),
+  };
+}
+
 interface PfaRow {
   intercept: number;
   success: number;
@@ -98,7 +115,7 @@ export function createD1MasteryStore(d1: D1Database) {
                ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b,
                coalesce((SELECT k.label FROM concepts k WHERE k.id = ${ITEM_CONCEPT}), l.title) AS concept_title
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
-             LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+             ${CALIBRATED}
              WHERE q.id = ?`,
           )
           .bind(itemId),
@@ -160,7 +177,7 @@ export function createD1MasteryStore(d1: D1Database) {
           `SELECT q.id, q.question, q.choices, q.answer, q.lesson_slug, ${ITEM_CONCEPT} AS concept_id,
              coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b
            FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
-           LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+           ${CALIBRATED}
            WHERE l.course_id = ? ORDER BY l.position, q.position`,
         )
         .bind(courseId)
@@ -175,18 +192,12 @@ export function createD1MasteryStore(d1: D1Database) {
           cal_a: number | null;
           cal_b: number | null;
         }>();
-      return results.map((r) => {
-        const choices = JSON.parse(r.choices) as string[];
-        return {
-          id: r.id,
-          question: r.question,
-          choices,
-          answer: r.answer,
-          lessonSlug: r.lesson_slug,
-          conceptId: r.concept_id,
-          zeta: itemZeta(r.difficulty, choices.length, calibrationOf(r.cal_a, r.cal_b)),
-        };
-      });
+      return results.map((r) => ({
+        ...quizOf(r, r.difficulty),
+        answer: r.answer,
+        lessonSlug: r.lesson_slug,
+        conceptId: r.concept_id,
+      }));
     },
 
     /** A lesson's quiz items (in order) with their IRT parameters; null for an unknown lesson. */
@@ -197,7 +208,7 @@ export function createD1MasteryStore(d1: D1Database) {
           .prepare(
             `SELECT q.id, q.question, q.choices, q.concept_id, q.difficulty, ic.a AS cal_a, ic.b AS cal_b
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
-             LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1
+             ${CALIBRATED}
              WHERE q.lesson_slug = ? ORDER BY q.position`,
           )
           .bind(lessonSlug),
@@ -213,16 +224,7 @@ export function createD1MasteryStore(d1: D1Database) {
         cal_a: number | null;
         cal_b: number | null;
       }[];
-      return rows.map((r) => {
-        const choices = JSON.parse(r.choices) as string[];
-        return {
-          id: r.id,
-          question: r.question,
-          choices,
-          concept: r.concept_id,
-          zeta: itemZeta(r.difficulty ?? l.difficulty, choices.length, calibrationOf(r.cal_a, r.cal_b)),
-        };
-      });
+      return rows.map((r) => ({ ...quizOf(r, l.difficulty), concept: r.concept_id }));
     },
 
     /** Every concept the course assesses (through quiz items), with its title and BKT parameters. */

@@ -71,6 +71,10 @@ function toDraft(input: ExperimentInput): Draft {
   };
 }
 
+/** The draft's fields typed as numbers. */
+type NumericKey =
+  'banditPeriodHours' | 'minimumEffectPercent' | 'alpha' | 'power' | 'coveragePercent' | 'namespaceStart' | 'namespaceEnd';
+
 /** The problems the form can see before sending, by the API's field names. */
 type Problems = Record<string, string>;
 
@@ -176,6 +180,23 @@ export default function ExperimentForm({ editing, onSubmit, onCancel }: Props) {
   const described = (field: string) =>
     problems[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${prefix}-${field.replaceAll('/', '-')}-error` } : {};
   const id = (name: string) => `${prefix}-${name}`;
+  /** A number input of the draft, showing the problem of the API's `field` when it has one. */
+  const numberField = (key: NumericKey, label: string, min: number, max?: number, field?: string) => (
+    <div className="field">
+      <label htmlFor={id(key)}>{label}</label>
+      <input
+        id={id(key)}
+        type="number"
+        min={min}
+        max={max}
+        step="any"
+        value={draft[key]}
+        onChange={(e) => set(key, e.target.value)}
+        {...(field ? described(field) : {})}
+      />
+      {field ? problem(field) : null}
+    </div>
+  );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -262,19 +283,7 @@ export default function ExperimentForm({ editing, onSubmit, onCancel }: Props) {
             <option value="bandit">Bandit (Thompson sampling moves the split)</option>
           </select>
         </div>
-        {draft.kind === 'bandit' && (
-          <div className="field">
-            <label htmlFor={id('period')}>Reweight every (hours)</label>
-            <input
-              id={id('period')}
-              type="number"
-              min={1}
-              max={168}
-              value={draft.banditPeriodHours}
-              onChange={(e) => set('banditPeriodHours', e.target.value)}
-            />
-          </div>
-        )}
+        {draft.kind === 'bandit' && numberField('banditPeriodHours', 'Reweight every (hours)', 1, 168)}
       </div>
 
       <fieldset className="admin-variants" disabled={busy} {...described('json/variants')}>
@@ -391,41 +400,9 @@ export default function ExperimentForm({ editing, onSubmit, onCancel }: Props) {
           </div>
           {problem('json/guardrailMetrics')}
         </fieldset>
-        <div className="field">
-          <label htmlFor={id('effect')}>Smallest change worth detecting (%)</label>
-          <input
-            id={id('effect')}
-            type="number"
-            min={0.1}
-            step="any"
-            value={draft.minimumEffectPercent}
-            onChange={(e) => set('minimumEffectPercent', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={id('alpha')}>Significance level (alpha)</label>
-          <input
-            id={id('alpha')}
-            type="number"
-            min={0.001}
-            max={0.2}
-            step="any"
-            value={draft.alpha}
-            onChange={(e) => set('alpha', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={id('power')}>Power</label>
-          <input
-            id={id('power')}
-            type="number"
-            min={0.5}
-            max={0.99}
-            step="any"
-            value={draft.power}
-            onChange={(e) => set('power', e.target.value)}
-          />
-        </div>
+        {numberField('minimumEffectPercent', 'Smallest change worth detecting (%)', 0.1)}
+        {numberField('alpha', 'Significance level (alpha)', 0.001, 0.2)}
+        {numberField('power', 'Power', 0.5, 0.99)}
         <div className="field">
           <label>
             <input type="checkbox" checked={draft.sequential} onChange={(e) => set('sequential', e.target.checked)} /> Sequential
@@ -438,20 +415,7 @@ export default function ExperimentForm({ editing, onSubmit, onCancel }: Props) {
       <details className="admin-targeting" open={!!(draft.condition || draft.namespaceName || draft.coveragePercent !== '100')}>
         <summary>Targeting and exclusivity</summary>
         <div className="admin-form-grid">
-          <div className="field">
-            <label htmlFor={id('coverage')}>Eligible learners included (%)</label>
-            <input
-              id={id('coverage')}
-              type="number"
-              min={0.1}
-              max={100}
-              step="any"
-              value={draft.coveragePercent}
-              onChange={(e) => set('coveragePercent', e.target.value)}
-              {...described('json/coverage')}
-            />
-            {problem('json/coverage')}
-          </div>
+          {numberField('coveragePercent', 'Eligible learners included (%)', 0.1, 100, 'json/coverage')}
           <div className="field admin-form-wide">
             <label htmlFor={id('condition')}>Condition on the learner (JSON, optional)</label>
             <input
@@ -470,30 +434,8 @@ export default function ExperimentForm({ editing, onSubmit, onCancel }: Props) {
             <input id={id('ns')} value={draft.namespaceName} onChange={(e) => set('namespaceName', e.target.value)} />
             <span className="muted">Experiments of one namespace with overlapping ranges cannot run together.</span>
           </div>
-          <div className="field">
-            <label htmlFor={id('ns-start')}>Range start (0-1)</label>
-            <input
-              id={id('ns-start')}
-              type="number"
-              min={0}
-              max={1}
-              step="any"
-              value={draft.namespaceStart}
-              onChange={(e) => set('namespaceStart', e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={id('ns-end')}>Range end (0-1)</label>
-            <input
-              id={id('ns-end')}
-              type="number"
-              min={0}
-              max={1}
-              step="any"
-              value={draft.namespaceEnd}
-              onChange={(e) => set('namespaceEnd', e.target.value)}
-            />
-          </div>
+          {numberField('namespaceStart', 'Range start (0-1)', 0, 1)}
+          {numberField('namespaceEnd', 'Range end (0-1)', 0, 1)}
         </div>
       </details>
 
