@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { BktParams } from '../workers/features/mastery/mastery.bkt';
-import { seededRandom } from '../workers/platform/seeded-random';
+import { normalDraw as normal, seededRandom } from '../workers/platform/seeded-random';
 
 export interface SyntheticKtOptions {
   /** Learners (default 500). */
@@ -70,9 +70,6 @@ export async function writeSyntheticKtCsv(path: string, options: SyntheticKtOpti
     params: Object.fromEntries(skillParams.map((p, k) => [skillName(k), p])),
   };
 }
-
-/** A standard normal draw (Box-Muller). */
-const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 async function writeAbilityCsv(path: string, students: number, skills: number, seed: number): Promise<SyntheticKt> {
   const random = seededRandom(seed);

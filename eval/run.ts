@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
+import { evaluateIrt } from './irt';
 import { evaluateKt } from './kt';
 import { evaluateAnswers } from './answers';
 import { evaluateExperiments } from './experiments';
@@ -136,6 +137,14 @@ async function main() {
     }
     return;
   }
+  if (what === 'irt') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { learners: { type: 'string', default: '1500' }, seed: { type: 'string', default: '1' } },
+    });
+    console.log((await evaluateIrt({ learners: Number(values.learners), seed: Number(values.seed) })).report);
+    return;
+  }
   if (what === 'recs') {
     const { values } = parseArgs({
       args: process.argv.slice(3),
@@ -190,7 +199,7 @@ async function main() {
   }
   if (what !== 'search') {
     throw new Error(
-      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt <file.csv>, -- recs [--learners N] [--seed S], -- experiments [--experiments N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt [<file>], -- irt [--learners N] [--seed S], -- recs [--learners N] [--seed S], -- experiments [--experiments N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
   // The set written alongside the search, and the one written the way learners ask (before looking at results).

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../platform/seeded-random';
+import { normalDraw as normal, seededRandom } from '../../platform/seeded-random';
 import { calibrateItems, type IrtAnswer, type IrtItemPrior } from './mastery.irt';
-
-const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 /** 3PL answers of `learners` learners to items with known a and b (guessing 1/4). */
 function simulate(truth: Record<string, { a: number; b: number }>, learners: number, seed: number): IrtAnswer[] {

@@ -189,7 +189,7 @@ export function calibrateItems(
 }
 
 /** Pearson correlation of pairs; null when either side does not vary. */
-function correlation(pairs: readonly (readonly [number, number])[]): number | null {
+export function correlation(pairs: readonly (readonly [number, number])[]): number | null {
   const n = pairs.length;
   if (n < 2) return null;
   const mx = pairs.reduce((s, [x]) => s + x, 0) / n;
