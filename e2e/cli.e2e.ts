@@ -256,9 +256,10 @@ describe('fitting BKT from the CLI', () => {
     expect(Number(row?.[1])).toBeGreaterThanOrEqual(24);
     expect(Number(row?.[2])).toBeGreaterThanOrEqual(24);
     expect(run.stdout).toContain('dry run: nothing stored');
-    const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'irt'], { encoding: 'utf8' });
+    const usage = spawnSync('npx', ['tsx', 'cli/fit.ts', 'nonsense'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('Usage: npm run fit -- bkt');
+    expect(usage.stderr).toContain('npm run fit -- kt');
+    expect(usage.stderr).toContain('npm run fit -- irt');
   }, 150_000);
 });
 

@@ -69,7 +69,8 @@ describe('adding knowledge sources', () => {
     const { hits } = await search({ query: 'histogram bins' });
     expect(hits[0]).toMatchObject({ kind: 'source', itemId: source.id, title: 'stats guide', page: 2 });
     expect(hits[0]?.href).toBe(`/api/sources/${source.id}/file#page=2`);
-  });
+    // Extraction and ingestion of a PDF take seconds on a loaded 2-core machine.
+  }, 30_000);
 
   it('keeps DOCX headings as the heading path of the chunks', async () => {
     const docx = await docxFixture([
