@@ -17,11 +17,16 @@ async function loadConcept() {
   };
 }
 
-const VIA: Record<string, string> = {
+/** Why a neighbour is listed, seen from the concept the page is about. */
+const BEFORE: Record<string, string> = {
   lesson_prerequisite: 'taught in a lesson that comes first',
-  lesson_order: 'comes first in the same lesson',
-  co_occurrence: 'shares lessons or sources',
+  lesson_order: 'comes before it in the same lesson',
 };
+const AFTER: Record<string, string> = {
+  lesson_prerequisite: 'taught in a lesson that builds on this one',
+  lesson_order: 'comes after it in the same lesson',
+};
+const RELATED: Record<string, string> = { co_occurrence: 'shares lessons or sources' };
 
 /** A concept: what teaches it, where it sits among the others, and how well the learner knows it. */
 export default function ConceptPage() {
@@ -80,10 +85,17 @@ export default function ConceptPage() {
         id="concept-before"
         title="Know these first"
         list={neighbours.prerequisites}
+        why={BEFORE}
         empty="Nothing: it is a starting point."
       />
-      <Neighbours id="concept-after" title="It leads to" list={neighbours.dependents} empty="No later concept builds on it." />
-      <Neighbours id="concept-related" title="Related" list={neighbours.related} empty="No related concepts." />
+      <Neighbours
+        id="concept-after"
+        title="It leads to"
+        list={neighbours.dependents}
+        why={AFTER}
+        empty="No later concept builds on it."
+      />
+      <Neighbours id="concept-related" title="Related" list={neighbours.related} why={RELATED} empty="No related concepts." />
     </article>
   );
 }
@@ -92,11 +104,13 @@ function Neighbours({
   id,
   title,
   list,
+  why,
   empty,
 }: {
   id: string;
   title: string;
   list: ConceptDetail['neighbours']['related'];
+  why: Record<string, string>;
   empty: string;
 }) {
   return (
@@ -108,7 +122,7 @@ function Neighbours({
         <ul className="concept-neighbours">
           {list.map((n) => (
             <li key={n.id}>
-              <a href={conceptHref(n.id)}>{n.label}</a> <span className="muted">({VIA[n.via] ?? n.via})</span>
+              <a href={conceptHref(n.id)}>{n.label}</a> <span className="muted">({why[n.via] ?? n.via})</span>
             </li>
           ))}
         </ul>

@@ -26,7 +26,11 @@ export default function MasteryBar({
         </span>
       </div>
       <p className="mastery-detail muted">
-        {mastery.correct} of {mastery.attempts} {mastery.attempts === 1 ? 'answer' : 'answers'} correct
+        {mastery.attempts > 0
+          ? `${mastery.correct} of ${mastery.attempts} ${mastery.attempts === 1 ? 'answer' : 'answers'} correct`
+          : mastery.level === 'not started'
+            ? 'No answers yet'
+            : 'From your placement test'}
       </p>
     </div>
   );

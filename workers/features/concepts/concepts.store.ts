@@ -168,8 +168,9 @@ export function createD1ConceptStore(db: Db): ConceptStore {
 
 /**
  * A concept's neighbours: prerequisite edges both ways (a pair linked by a lesson prerequisite
- * is not also listed for lesson order), and the concepts sharing most lessons and sources with
- * it, weighted by how central both are to each (edges of the first two kinds are left out).
+ * is not also listed for lesson order), and the concepts an author named somewhere (a key phrase
+ * alone is not a concept worth a link) sharing most lessons and sources with it, weighted by how
+ * central both are to each (edges of the first two kinds are left out).
  */
 async function neighbours(db: Db, id: string): Promise<ConceptDetail['neighbours']> {
   const edges = await db.all<{ before_id: string; after_id: string; via: ConceptNeighbour['via']; label: string }>(sql`
@@ -195,7 +196,7 @@ async function neighbours(db: Db, id: string): Promise<ConceptDetail['neighbours
     mine AS (SELECT kind, item_id, weight FROM links WHERE concept_id = ${id})
     SELECT o.concept_id AS id, c.label, sum(min(o.weight, m.weight)) AS strength
     FROM links o JOIN mine m ON m.kind = o.kind AND m.item_id = o.item_id JOIN concepts c ON c.id = o.concept_id
-    WHERE o.concept_id != ${id}
+    WHERE o.concept_id != ${id} AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id)
     GROUP BY o.concept_id ORDER BY strength DESC, c.label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
   const related = shared
     .filter((r) => !linked.has(r.id))
