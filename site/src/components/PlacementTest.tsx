@@ -156,6 +156,14 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
           Your last answer was {placement.last.correct ? 'right' : 'not right'}.
         </p>
       ) : null}
+      {item ? null : (
+        <div>
+          <p>The course changed since this test began, so its next question is gone.</p>
+          <button type="button" disabled={busy} onClick={() => void run(() => startPlacement(true))}>
+            Start the test again
+          </button>
+        </div>
+      )}
       {item ? (
         <form onSubmit={submit}>
           <p className="muted">About: {item.conceptTitle}</p>
