@@ -4,6 +4,7 @@ import {
   chunkProse,
   dropCommonWords,
   embeddingText,
+  groupByItem,
   queryWords,
   reciprocalRankFusion,
   toFtsQuery,
@@ -19,6 +20,41 @@ describe('search domain', () => {
     ['  ?! ', null],
   ])('turns %j into the FTS5 query %j', (text, expected) => {
     expect(toFtsQuery(queryWords(text))).toBe(expected);
+  });
+
+  it('keeps the first entry of each item in order and counts the rest', () => {
+    const entry = (itemKind: string, itemId: string, id: string) => ({ itemKind, itemId, id });
+    const grouped = groupByItem([
+      entry('lesson', 'a', '1'),
+      entry('lesson', 'b', '2'),
+      entry('lesson', 'a', '3'),
+      entry('source', 'a', '4'),
+      entry('lesson', 'a', '5'),
+    ]);
+    expect(grouped.map((g) => [g.best.id, g.more])).toEqual([
+      ['1', 2],
+      ['2', 0],
+      ['4', 0],
+    ]);
+  });
+
+  it('ranks items by fusing their best rank in each list, so evidence split across two chunks of one lesson adds up', () => {
+    const entry = (itemId: string, id: string) => ({ itemKind: 'lesson', itemId, id });
+    // Lesson "joins" is first by its title (chunk j0) and first by a section (j2); lesson "self" has one
+    // chunk second in both lists. Fused per chunk, s1 (two votes) beats j0 and j2 (one each).
+    const lists = { lesson: ['j0', 's1'], lexical: ['j2', 's1', 'x1'] };
+    const chunks = [entry('self', 's1'), entry('joins', 'j0'), entry('joins', 'j2'), entry('other', 'x1')];
+    expect(groupByItem(chunks).map((g) => g.best.itemId)).toEqual(['self', 'joins', 'other']);
+    const fused = groupByItem(chunks, lists);
+    expect(fused.map((g) => [g.best.id, g.more])).toEqual([
+      ['j0', 1],
+      ['s1', 0],
+      ['x1', 0],
+    ]);
+    expect(fused[0]?.score).toBeCloseTo(2 / 61, 10);
+    expect(fused[1]?.score).toBeCloseTo(2 / 62, 10);
+    // A chunk left out as unsupported gives its item nothing.
+    expect(groupByItem([entry('self', 's1')], lists).map((g) => g.best.id)).toEqual(['s1']);
   });
 
   it('fuses rankings so an id ranked well in both lists beats one ranked first in only one', () => {

@@ -62,6 +62,45 @@ export function reciprocalRankFusion(
   return [...fused.entries()].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
+/**
+ * One entry per lesson or source, shown by its best chunk (ranked lists hold their best
+ * first), with how many more of its chunks the list held. With the ranked lists the
+ * candidates came from (`lists`, chunk ids best first), items are ordered by reciprocal
+ * rank fusion of each item's best rank in each list: a lesson found by its title in one
+ * list and by a section of its body in another adds both, where fusing chunks would have
+ * split that evidence between two of its chunks and let another lesson's one chunk that
+ * both lists hold outrank it. Without lists, in order of their best chunk.
+ */
+export function groupByItem<T extends { id: string; itemKind: string; itemId: string }>(
+  ranked: readonly T[],
+  lists?: Record<string, readonly string[]>,
+): { best: T; more: number; score?: number }[] {
+  const keyOf = (entry: T) => `${entry.itemKind}:${entry.itemId}`;
+  const groups = new Map<string, { best: T; more: number; score?: number }>();
+  for (const entry of ranked) {
+    const group = groups.get(keyOf(entry));
+    if (group) group.more += 1;
+    else groups.set(keyOf(entry), { best: entry, more: 0 });
+  }
+  if (!lists) return [...groups.values()];
+  const items = new Map(ranked.map((entry) => [entry.id, keyOf(entry)]));
+  const itemLists = Object.fromEntries(
+    Object.entries(lists).map(([name, ids]) => [
+      name,
+      [...new Set(ids.flatMap((id) => (items.has(id) ? [items.get(id) ?? ''] : [])))],
+    ]),
+  );
+  const order = [...groups.keys()];
+  const fused = new Map(reciprocalRankFusion(itemLists).map((f) => [f.id, f.score]));
+  return order
+    .map((key, position) => ({ key, position, score: fused.get(key) ?? 0 }))
+    .sort((a, b) => b.score - a.score || a.position - b.position)
+    .flatMap(({ key, score }) => {
+      const group = groups.get(key);
+      return group ? [{ ...group, score }] : [];
+    });
+}
+
 /** Snippet text with `[start, end)` ranges of the query words it shows. */
 export interface Snippet {
   text: string;

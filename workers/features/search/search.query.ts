@@ -3,8 +3,25 @@ import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { stemmer } from 'stemmer';
-import { chunkProse, dropCommonWords, queryWords, reciprocalRankFusion, toFtsQuery, windowSnippet } from './search.domain';
-import { groupByItem, hasTerms, isStopWord, memoStemmer, queryTerms, supports, vectorFloor } from './search.relevance';
+import {
+  chunkProse,
+  dropCommonWords,
+  groupByItem,
+  queryWords,
+  reciprocalRankFusion,
+  toFtsQuery,
+  windowSnippet,
+} from './search.domain';
+import {
+  editDistance,
+  hasTerms,
+  isStopWord,
+  memoStemmer,
+  queryTerms,
+  supports,
+  typoReach,
+  vectorFloor,
+} from './search.relevance';
 import type { SearchResponse } from './search.schemas';
 
 /**
@@ -30,26 +47,31 @@ export interface SearchInput {
 /**
  * Hybrid search: BM25 over chunk text, BM25 over lessons' titles, summaries and
  * objectives (title first: a lesson named for the question comes up, at its start),
- * and vector similarity, fused by reciprocal rank. `modes` lets the evaluation measure each ranking alone. A candidate is kept
- * only if the query supports it (`supports`, or a similarity at the embedder's
- * floor), so a query about nothing in the course finds nothing; hits are then
- * grouped by lesson or source. Grouping and the floor only drop and fold candidates:
- * the order of what stays is the fused ranking's.
+ * and vector similarity, fused by reciprocal rank. `modes` lets the evaluation measure
+ * each ranking alone. A candidate is kept only if the query supports it (`supports`, or
+ * a similarity at the embedder's floor), so a query about nothing in the course finds
+ * nothing. Hits per chunk (`group: 'chunk'`) keep the fused chunk order; hits per
+ * lesson or source are ranked by fusing each item's best rank in each list
+ * (`groupByItem`), each shown by its best chunk.
  */
 export async function searchChunks(
   deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
   input: SearchInput,
 ): Promise<Omit<SearchResponse, 'suggestions'>> {
-  const terms = queryTerms(input.query);
-  if (!hasTerms(terms)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
+  const asked = queryTerms(input.query);
+  if (!hasTerms(asked)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
-  const [{ lexical, lessons }, vector] = await Promise.all([
-    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve({ lexical: [], lessons: [] }),
+  const [{ lexical, lessons, corrections }, vector] = await Promise.all([
+    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve({ lexical: [], lessons: [], corrections: [] }),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
   ]);
-  const fused = reciprocalRankFusion({ lexical, lesson: lessons, vector: vector.map((h) => h.id) });
+  // A corrected word supports a passage, and is highlighted, as the word meant.
+  const terms = { ...asked, stems: new Set([...asked.stems, ...corrections]) };
+  const snippetQuery = [input.query, ...corrections].join(' ');
+  const lists = { lexical, lesson: lessons, vector: vector.map((h) => h.id) };
+  const fused = reciprocalRankFusion(lists);
   const rows = new Map((await deps.search.hydrate(fused.map((f) => f.id))).map((r) => [r.id, r]));
   const similarity = new Map(vector.map((h) => [h.id, h.score]));
   // A query of function words alone has no meaning an embedding could match.
@@ -65,9 +87,10 @@ export async function searchChunks(
       (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
     return supported ? [{ ...row, score: f.score, via: f.via }] : [];
   });
-  const shown = input.group === 'chunk' ? relevant.map((best) => ({ best, more: 0 })) : groupByItem(relevant);
-  const hits = shown.slice(0, input.limit).map(({ best: row, more }) => {
-    const snippet = windowSnippet(chunkProse(row.text, row.headingPath), input.query, { stemOf });
+  const shown: { best: (typeof relevant)[number]; more: number; score?: number }[] =
+    input.group === 'chunk' ? relevant.map((best) => ({ best, more: 0 })) : groupByItem(relevant, lists);
+  const hits = shown.slice(0, input.limit).map(({ best: row, more, score }) => {
+    const snippet = windowSnippet(chunkProse(row.text, row.headingPath), snippetQuery, { stemOf });
     return {
       chunkId: row.id,
       kind: row.itemKind,
@@ -82,7 +105,7 @@ export async function searchChunks(
       snippet: snippet.text,
       highlights: snippet.highlights,
       page: row.page,
-      score: Number(row.score.toFixed(6)),
+      score: Number((score ?? row.score).toFixed(6)),
       // A lesson found by its title, summary or objectives was found by its words.
       matchedBy: [...new Set(row.via.map((v) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
       moreMatches: more,
@@ -94,24 +117,68 @@ export async function searchChunks(
 /**
  * BM25 candidates for the query's content words (its function words, when it has
  * nothing else), leaving out words too common to rank by: chunks by their text, and
- * lessons by their title, summary and objectives.
+ * lessons by their title, summary and objectives. A content word the index does not
+ * know is searched as the index's nearest stem too (`corrections`: "duplicat" finds
+ * "duplicate", "runing" "running").
  */
 async function lexicalCandidates(
   deps: Pick<Deps, 'search'>,
   input: SearchInput,
-): Promise<{ lexical: string[]; lessons: string[] }> {
+): Promise<{ lexical: string[]; lessons: string[]; corrections: string[] }> {
   const all = queryWords(input.query);
   const content = all.filter((w) => !isStopWord(w));
   const words = content.length > 0 ? content : all;
-  if (words.length === 0) return { lexical: [], lessons: [] };
+  if (words.length === 0) return { lexical: [], lessons: [], corrections: [] };
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);
-  const match = toFtsQuery(dropCommonWords(words, stemmer, frequencies));
-  if (!match) return { lexical: [], lessons: [] };
+  const corrections = await correctedStems(
+    deps,
+    content.filter((w) => !frequencies.documents.has(stemmer(w))),
+  );
+  const match = toFtsQuery(dropCommonWords([...words, ...corrections], stemmer, frequencies));
+  if (!match) return { lexical: [], lessons: [], corrections };
   const [lexical, lessons] = await Promise.all([
     deps.search.lexical(match, input.filter, CANDIDATES),
     content.length > 0 ? deps.search.lessonCards(match, input.filter, CANDIDATES) : Promise.resolve([]),
   ]);
-  return { lexical, lessons };
+  return { lexical, lessons, corrections };
+}
+
+/** Nearest index stems of misspelt words, per isolate, valid while the chunks' generation stands (null: none near). */
+const corrections = new Map<string, string | null>();
+const CORRECTIONS_MEMO = 10_000;
+/** Misspelt words a query may have corrected: each costs a read of part of the vocabulary the first time. */
+const MAX_CORRECTED = 3;
+
+/**
+ * The index stems nearest to `unknown` words (words whose stem the index lacks), one
+ * per word that has one: within `typoReach` edits of the word's stem, sharing its first
+ * letter (a typo there is rare, and the letter bounds the vocabulary read), the stem
+ * most chunks hold among the nearest; the first MAX_CORRECTED such words. Words shorter than four letters or holding digits
+ * are left as they are: too many stems lie one edit from them.
+ */
+async function correctedStems(deps: Pick<Deps, 'search'>, unknown: string[]): Promise<string[]> {
+  if (corrections.size > CORRECTIONS_MEMO) corrections.clear();
+  const found = await Promise.all(
+    unknown
+      .filter((w) => w.length >= 4 && !/\p{N}/u.test(w))
+      .slice(0, MAX_CORRECTED)
+      .map(async (word) => {
+        const key = `${frequencyMemo.generation}:${word}`;
+        if (corrections.has(key)) return corrections.get(key) ?? null;
+        const stem = stemmer(word);
+        const reach = typoReach(word);
+        const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
+        let best: { term: string; doc: number; distance: number } | null = null;
+        for (const t of terms) {
+          const distance = editDistance(stem, t.term, reach);
+          if (distance > reach) continue;
+          if (!best || distance < best.distance || (distance === best.distance && t.doc > best.doc)) best = { ...t, distance };
+        }
+        corrections.set(key, best?.term ?? null);
+        return best?.term ?? null;
+      }),
+  );
+  return [...new Set(found.flatMap((t) => (t ? [t] : [])))];
 }
 
 /** Document frequencies by stem, per isolate, valid while the chunks' generation stands. */

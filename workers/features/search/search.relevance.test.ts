@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByItem, hasTerms, queryTerms, supports, tokenize, vectorFloor } from './search.relevance';
+import { hasTerms, queryTerms, supports, tokenize, vectorFloor } from './search.relevance';
 
 describe('search relevance', () => {
   it.each([
@@ -48,21 +48,5 @@ describe('search relevance', () => {
     ['workers-ai:@cf/baai/bge-base-en-v1.5:768', Number.POSITIVE_INFINITY],
   ])('uses the vector floor measured for %s', (embedder, floor) => {
     expect(vectorFloor(embedder)).toBe(floor);
-  });
-
-  it('keeps the first entry of each item in order and counts the rest', () => {
-    const entry = (itemKind: string, itemId: string, id: string) => ({ itemKind, itemId, id });
-    const grouped = groupByItem([
-      entry('lesson', 'a', '1'),
-      entry('lesson', 'b', '2'),
-      entry('lesson', 'a', '3'),
-      entry('source', 'a', '4'),
-      entry('lesson', 'a', '5'),
-    ]);
-    expect(grouped.map((g) => [g.best.id, g.more])).toEqual([
-      ['1', 2],
-      ['2', 0],
-      ['4', 0],
-    ]);
   });
 });

@@ -118,23 +118,13 @@ export function vectorFloor(embedderId: string): number {
   return VECTOR_FLOORS.find(([prefix]) => embedderId.startsWith(prefix))?.[1] ?? Number.POSITIVE_INFINITY;
 }
 
-/**
- * One entry per lesson or source, in order of its best chunk (ranked lists hold their
- * best first), with how many more of its chunks the list held.
- */
-export function groupByItem<T extends { itemKind: string; itemId: string }>(ranked: readonly T[]): { best: T; more: number }[] {
-  const groups = new Map<string, { best: T; more: number }>();
-  for (const entry of ranked) {
-    const key = `${entry.itemKind}:${entry.itemId}`;
-    const group = groups.get(key);
-    if (group) group.more += 1;
-    else groups.set(key, { best: entry, more: 0 });
-  }
-  return [...groups.values()];
+/** How many typos a word of this length may hold and still be recognized: one, two from 7 letters on. */
+export function typoReach(word: string): number {
+  return word.length >= 7 ? 2 : 1;
 }
 
 /** Edit distance between two short words (insertions, deletions, substitutions), stopping past `max`. */
-function editDistance(a: string, b: string, max: number): number {
+export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -166,7 +156,7 @@ export function nearLessons<T extends { title: string }>(
   const scored = lessons.flatMap((lesson) => {
     const titleWords = tokenize(lesson.title).map((t) => t.word);
     const within = words.flatMap((w) => {
-      const max = w.length >= 7 ? 2 : 1;
+      const max = typoReach(w);
       return titleWords.map((t) => editDistance(w, t, max)).filter((d) => d <= max);
     });
     const best = Math.min(...within, Number.POSITIVE_INFINITY);

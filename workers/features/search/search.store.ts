@@ -59,6 +59,12 @@ export interface SearchStore {
    * as the full-text index holds them) occurs; stems the index lacks are left out.
    */
   termFrequencies(stems: string[]): Promise<{ chunks: number; documents: Map<string, number> }>;
+  /**
+   * Stems of the full-text index that open with `first` and are `minLength` to
+   * `maxLength` characters long, with the number of chunks holding each: the candidates
+   * for correcting a misspelt query word that starts the same.
+   */
+  termsLike(first: string, minLength: number, maxLength: number): Promise<{ term: string; doc: number }[]>;
   /** A token that changes whenever any chunk is written or deleted (kept by triggers). */
   generation(): Promise<string>;
   /** Chunk ids ranked by BM25 over chunk text, best first; `match` is an FTS5 query built by the caller. */
@@ -205,6 +211,14 @@ export function createD1SearchStore(db: Db): SearchStore {
         else documents.set(row.term, row.doc);
       }
       return { chunks, documents };
+    },
+
+    async termsLike(first, minLength, maxLength) {
+      // A range on the term is fts5vocab's indexed path: only that letter's terms are read.
+      const next = String.fromCodePoint((first.codePointAt(0) ?? 0) + 1);
+      return db.all<{ term: string; doc: number }>(sql`
+        SELECT term, doc FROM chunks_fts_vocab
+        WHERE term >= ${first} AND term < ${next} AND length(term) BETWEEN ${minLength} AND ${maxLength}`);
     },
 
     async generation() {
