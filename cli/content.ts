@@ -8,6 +8,7 @@ import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
+                                  [--locale <code>] [--version <name>]
        npm run content -- practice <dir> [--dry-run] [--target <url>] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
@@ -30,6 +31,10 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
   --prune      remove lessons that are no longer in the folder (asks first, saying how many
                learners completed them; --yes answers for you, as scripts and CI must)
   --wait       wait until every changed lesson is ingested
+  --locale     a Starlight or Docusaurus tree's locale to import (default: its default locale); pages it has
+               not translated come in the default language, and the course slug ends in the locale
+  --version    a Docusaurus tree's version to import (versioned_docs/version-<name>; default: docs/, the
+               current one); the course slug and title end in the version
   --force      push even though someone else pushed since this folder last did (replaces their changes);
                each push records the version it made in <dir>/.learnedge/push.json: commit it with the course
   --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
@@ -50,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       reindex: { type: 'boolean', default: false },
       'copy-vectors': { type: 'boolean', default: false },
       title: { type: 'string' },
+      locale: { type: 'string' },
+      version: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -97,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
     yes: values.yes,
     ...(process.stdin.isTTY ? { confirm: ask } : {}),
     wait: values.wait,
+    locale: values.locale,
+    version: values.version,
     out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
   });
   return result.ok ? 0 : 1;

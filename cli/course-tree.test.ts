@@ -90,15 +90,116 @@ describe('trees from other doc tools import without edits', () => {
     expect(course.problems).toEqual([]);
     expect(course.layout).toBe('starlight');
     expect(course.manifest.course.title).toBe('Starlight Docs');
-    expect(outline(course)).toEqual([
-      'overview/overview/overview',
-      'guides/guides/example',
-      'reference/reference/reference-example',
+    // The splash landing page is not a lesson.
+    expect(course.skipped.map((s) => [basename(s.file), s.message])).toEqual([
+      ['index.mdx', 'a splash landing page (template: splash), not a lesson'],
     ]);
-    expect(course.manifest.lessons[1]).toMatchObject({
+    expect(outline(course)).toEqual(['guides/guides/example', 'reference/reference/reference-example']);
+    expect(course.manifest.lessons[0]).toMatchObject({
       title: 'Example Guide',
       summary: 'A guide in my new Starlight docs site.',
     });
+  });
+
+  it('reads a Starlight site with locales: the default locale only, its 404, splash and text-less pages skipped', async () => {
+    const course = await loadCourseTree(fixture('starlight-i18n'));
+    expect(course.problems).toEqual([]);
+    expect(course.variant).toMatchObject({ locale: null, locales: ['root', 'de', 'ja', 'zh-cn'], untranslated: [] });
+    expect(course.manifest.course).toMatchObject({ slug: 'stargazing', title: 'Stargazing' });
+    // No locale folder became a part.
+    expect(course.manifest.parts.map((p) => p.slug)).toEqual(['overview', 'guides', 'reference']);
+    expect(outline(course)).toEqual([
+      'overview/overview/getting-started',
+      'guides/guides/observing',
+      'guides/guides/telescopes',
+      'reference/reference/magnitudes',
+    ]);
+    expect(course.skipped.map((s) => [basename(s.file), s.message])).toEqual([
+      ['404.md', 'a 404 page, not a lesson'],
+      ['index.mdx', 'a splash landing page (template: splash), not a lesson'],
+      ['glossary.md', 'no text after the frontmatter and title, not a lesson'],
+    ]);
+  });
+
+  it.each([
+    ['de', ['Erste Schritte', 'Den Mond beobachten', 'Choosing a telescope', 'Magnitudes'], 2],
+    // A translation may change the extension (.mdx to .md).
+    ['ja', ['はじめに', 'Observing the Moon', 'Choosing a telescope', 'Magnitudes'], 3],
+  ])(
+    'imports the Starlight locale %s with --locale, untranslated pages in the default language',
+    async (locale, titles, missing) => {
+      const course = await loadCourseTree(fixture('starlight-i18n'), { locale });
+      expect(course.problems).toEqual([]);
+      expect(course.manifest.course.slug).toBe(`stargazing-${locale}`);
+      expect(course.manifest.lessons.map((l) => l.title)).toEqual(titles);
+      // The same lessons, parts and order as the default locale: a learner's place carries over.
+      expect(outline(course)).toEqual(outline(await loadCourseTree(fixture('starlight-i18n'))));
+      expect(course.variant.untranslated).toHaveLength(missing);
+      expect(course.skipped.map((s) => basename(s.file))).toContain('404.md');
+    },
+  );
+
+  it('names the locales a Starlight site has when asked for another, and finds locales from folders without a config', async () => {
+    const course = await loadCourseTree(fixture('starlight-i18n'), { locale: 'fr' });
+    expect(course.problems.map((p) => p.message)).toEqual([
+      '--locale fr: this site has no such locale (it has: root, de, ja, zh-cn)',
+    ]);
+    const bare = await mkdtemp(join(tmpdir(), 'starlight-'));
+    const docs = join(bare, 'src/content/docs');
+    for (const dir of ['', 'guides', 'de', 'de/guides']) await mkdir(join(docs, dir), { recursive: true });
+    await writeFile(join(docs, 'start.md'), '---\ntitle: Start\n---\n\nBegin here.\n');
+    await writeFile(join(docs, 'guides/one.md'), '---\ntitle: One\n---\n\nThe first guide.\n');
+    await writeFile(join(docs, 'de/start.md'), '---\ntitle: Anfang\n---\n\nHier beginnen.\n');
+    await writeFile(join(docs, 'de/guides/one.md'), '---\ntitle: Eins\n---\n\nDie erste Anleitung.\n');
+    const found = await loadCourseTree(bare);
+    expect(found.variant.locales).toEqual(['root', 'de']);
+    expect(outline(found)).toEqual(['overview/overview/start', 'guides/guides/one']);
+    expect((await loadCourseTree(bare, { locale: 'de' })).manifest.lessons.map((l) => l.title)).toEqual(['Anfang', 'Eins']);
+  });
+
+  it('reads the current docs of a Docusaurus site by default, a version with --version and a translation with --locale', async () => {
+    const current = await loadCourseTree(fixture('docusaurus-versions'));
+    expect(current.problems).toEqual([]);
+    expect(current.variant).toMatchObject({ locale: null, version: null, locales: ['en', 'fr'], versions: ['1.1', '1.0'] });
+    expect(current.manifest.course).toMatchObject({ slug: 'tide-tables', title: 'Tide Tables' });
+    expect(outline(current)).toEqual(['overview/overview/intro', 'basics/basics/first-steps', 'basics/basics/spring-and-neap']);
+    expect(current.skipped.map((s) => basename(s.file))).toEqual(['coming-soon.md']);
+
+    const older = await loadCourseTree(fixture('docusaurus-versions'), { version: '1.1' });
+    expect(older.problems).toEqual([]);
+    expect(older.manifest.course).toMatchObject({ slug: 'tide-tables-1-1', title: 'Tide Tables 1.1' });
+    expect(outline(older)).toEqual(['overview/overview/intro', 'basics/basics/first-steps']);
+    expect(older.manifest.lessons.every((l) => l.sourcePath.startsWith('versioned_docs/version-1.1/'))).toBe(true);
+    expect((await loadCourseTree(fixture('docusaurus-versions'), { version: 'current' })).manifest).toEqual(current.manifest);
+
+    const french = await loadCourseTree(fixture('docusaurus-versions'), { locale: 'fr' });
+    expect(french.problems).toEqual([]);
+    expect(french.manifest.course.slug).toBe('tide-tables-fr');
+    expect(french.manifest.lessons.map((l) => l.title)).toEqual([
+      'Lire un annuaire des marées',
+      'Premiers pas',
+      'Spring and neap tides',
+    ]);
+    expect(french.variant.untranslated).toEqual(['docs/basics/spring-and-neap.md']);
+
+    const frenchOlder = await loadCourseTree(fixture('docusaurus-versions'), { locale: 'fr', version: '1.1' });
+    expect(frenchOlder.manifest.course.slug).toBe('tide-tables-fr-1-1');
+    expect(frenchOlder.manifest.lessons.map((l) => l.title)).toEqual(['Lire un annuaire des marées', 'First steps']);
+  });
+
+  it.each([
+    [{ version: '2.0' }, '--version 2.0: no versioned_docs/version-2.0 (versions: current, 1.1, 1.0)'],
+    [{ locale: 'de' }, '--locale de: no translation of the current docs in'],
+    [{ locale: 'fr', version: '1.0' }, '--locale fr: no translation of the version 1.0 docs in'],
+  ])('refuses a Docusaurus variant the tree does not have (%j), naming those it has', async (options, message) => {
+    const course = await loadCourseTree(fixture('docusaurus-versions'), options);
+    expect(course.problems).toHaveLength(1);
+    expect(course.problems[0]?.message).toContain(message);
+  });
+
+  it('refuses --locale and --version for a tree of ours', async () => {
+    const course = await loadCourseTree(fixture('native'), { locale: 'de' });
+    expect(course.problems.map((p) => p.message)).toEqual(['--locale and --version need a Starlight or Docusaurus tree']);
   });
 
   it('reads a Carpentries lesson in config.yaml episode order, with objectives and minutes', async () => {

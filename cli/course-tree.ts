@@ -22,6 +22,7 @@ import { assignSlugs, checkPrerequisites } from './lesson-graph';
 import { isInside, rewriteLinks, type LinkedFile } from './lesson-links';
 import { readLessonMeta, type LessonMeta } from './lesson-meta';
 import { orderPrefix } from './markdown-source';
+import { resolveVariant, variantSlug, type Variant, type VariantOptions } from './doc-variants';
 
 export type { TreeProblem } from './frontmatter';
 
@@ -34,6 +35,13 @@ export interface LoadedCourse {
   blobs: Map<string, { bytes: Uint8Array<ArrayBuffer>; contentType: Manifest['blobs'][number]['contentType']; file: string }>;
   problems: TreeProblem[];
   warnings: TreeProblem[];
+  /** Pages of a doc tool's tree left out as not lessons (a 404, a splash landing page, no text), each with why. */
+  skipped: TreeProblem[];
+  /**
+   * The locale and version read (null: the default, the current), those the tree offers,
+   * and the lessons a locale has not translated (read in the default language).
+   */
+  variant: Pick<Variant, 'locale' | 'version' | 'locales' | 'versions'> & { untranslated: string[] };
 }
 
 interface Candidate {
@@ -48,11 +56,18 @@ interface Candidate {
   forcedOrder?: number;
 }
 
-/** Reads a course folder (ours, Docusaurus, Starlight or Carpentries) into a push manifest. */
-export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
+const NO_VARIANT: LoadedCourse['variant'] = { locale: null, version: null, locales: [], versions: [], untranslated: [] };
+
+/**
+ * Reads a course folder (ours, Docusaurus, Starlight or Carpentries) into a push
+ * manifest: for a doc tool's tree, the copy `options` names (locale, version; the
+ * default and current ones unless told), its pages that are not lessons skipped.
+ */
+export async function loadCourseTree(rootArg: string, options: VariantOptions = {}): Promise<LoadedCourse> {
   const root = resolve(rootArg);
   const problems: TreeProblem[] = [];
   const warnings: TreeProblem[] = [];
+  const skipped: TreeProblem[] = [];
   const rel = (file: string) => relative(process.cwd(), file) || file;
   const sourcePath = (file: string) => relative(root, file).split(sep).join('/');
   if (!existsSync(root) || !statSync(root).isDirectory()) {
@@ -62,11 +77,21 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
       blobs: new Map(),
       problems: [{ file: rootArg, line: 1, message: 'not a folder' }],
       warnings,
+      skipped,
+      variant: NO_VARIANT,
     };
   }
 
-  const { layout, docsRoot } = detectLayout(root);
-  const course = readCourseMeta(root, docsRoot, layout, problems, rel);
+  const detected = detectLayout(root);
+  const { layout } = detected;
+  const variant = resolveVariant(root, layout, detected.docsRoot, options, problems, rel);
+  const { docsRoot } = variant;
+  const read = readCourseMeta(root, docsRoot, layout, problems, rel);
+  const course = {
+    ...read,
+    slug: variantSlug(read.slug, variant),
+    title: variant.version ? `${read.title} ${variant.version}` : read.title,
+  };
   const parts: (Section & { chapters: Section[] })[] = [];
   const candidates: Candidate[] = [];
   const partFor = (section: Section) => {
@@ -110,7 +135,9 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
       for (const file of rootLessons)
         candidates.push(lessonCandidate(file, 'overview', 'overview', isIndex(file) ? 'overview' : undefined));
     }
-    for (const partDir of sortedSections(subdirs(docsRoot), problems, rel)) {
+    // Other locales' folders sit beside the parts of a Starlight site's default locale.
+    const partDirs = subdirs(docsRoot).filter((dir) => !variant.excluded.has(basename(dir)));
+    for (const partDir of sortedSections(partDirs, problems, rel)) {
       const part = partFor(partDir.section);
       const direct = lessonFiles(partDir.dir).filter((f) => !isIndex(f) || hasContent(f));
       if (direct.length > 0) {
@@ -139,13 +166,18 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
 
   const metas: LessonMeta[] = [];
   const unreadSlugs = new Set<string>();
+  const untranslated: string[] = [];
   for (const candidate of candidates) {
-    const read = readLessonMeta(candidate.file, rel(candidate.file), layout, problems);
-    if (read.meta === null) {
-      for (const slug of [...read.slugs, candidate.defaultSlug]) if (slug) unreadSlugs.add(slug);
+    // A locale's translation of the page where it has one.
+    const file = variant.localized(candidate.file);
+    const lesson = readLessonMeta(file, rel(file), layout, problems);
+    if (lesson.meta === null) {
+      if (lesson.skipped) skipped.push({ file: rel(file), line: 1, message: lesson.skipped });
+      else for (const slug of [...lesson.slugs, candidate.defaultSlug]) if (slug) unreadSlugs.add(slug);
       continue;
     }
-    const { meta } = read;
+    const { meta } = lesson;
+    if (variant.locale && file === candidate.file) untranslated.push(sourcePath(file));
     metas.push({
       ...meta,
       partSlug: candidate.partSlug,
@@ -227,7 +259,16 @@ export async function loadCourseTree(rootArg: string): Promise<LoadedCourse> {
   const once = problems.filter(
     (p, i) => problems.findIndex((o) => o.file === p.file && o.line === p.line && o.message === p.message) === i,
   );
-  return { layout, manifest, blobs, problems: once, warnings };
+  const { locale, version, locales, versions } = variant;
+  return {
+    layout,
+    manifest,
+    blobs,
+    problems: once,
+    warnings,
+    skipped,
+    variant: { locale, version, locales, versions, untranslated },
+  };
 
   function lessonCandidate(file: string, partSlug: string, chapterSlug: string, defaultSlug: string | undefined): Candidate {
     const name = basename(file);

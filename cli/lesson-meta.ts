@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SLUG, type LessonInput, type QuizItemInput } from '../workers/features/content/content.schemas';
 import { parseFrontmatter, type FieldPath, type TreeProblem } from './frontmatter';
+import { notALesson } from './doc-variants';
 import type { Layout } from './course-tree';
 import {
   countWords,
@@ -42,9 +43,11 @@ export interface LessonMeta {
 
 /**
  * One lesson file read: its lesson, or, when its frontmatter is not valid YAML,
- * the slugs it may have, so lessons that name it are not told it does not exist.
+ * the slugs it may have, so lessons that name it are not told it does not exist; or,
+ * in a doc tool's tree, why the page is not a lesson (`skipped`: a 404, a splash
+ * landing page, a page with no text).
  */
-export type LessonRead = { meta: LessonMeta } | { meta: null; slugs: string[] };
+export type LessonRead = { meta: LessonMeta } | { meta: null; slugs: string[]; skipped?: string };
 
 const LAYERS = ['L1', 'L2', 'L3'] as const;
 const DIFFICULTY_WORDS: Record<string, number> = { beginner: 1, easy: 1, intermediate: 3, medium: 3, advanced: 5, hard: 5 };
@@ -65,6 +68,9 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
     return { meta: null, slugs: typeof guess === 'string' ? [fileSlug, guess, toSlug(guess)] : [fileSlug] };
   }
   const d = fm.data;
+  const docTool = layout === 'starlight' || layout === 'docusaurus';
+  const why = docTool ? notALesson(file, d) : null;
+  if (why) return { meta: null, slugs: [], skipped: why };
   const fail = (path: FieldPath, message: string) =>
     problems.push({ file: relFile, line: fm.lineOf(...path), message: `${String(path[0])}: ${message}` });
   const str = (key: string): string | undefined => {
@@ -105,8 +111,11 @@ export function readLessonMeta(file: string, relFile: string, layout: Layout, pr
   const objectivesFromDiv = fencedDivBullets(body, 'objectives');
   body = normalizeMarkdown(body, { mdx });
   dropLeading(body.replace(/^\s*\n/, ''));
-  if (body.trim().length === 0)
+  if (body.trim().length === 0) {
+    // A doc tool's page may be its template alone; in a course of ours, an empty lesson is a mistake.
+    if (docTool) return { meta: null, slugs: [], skipped: 'no text after the frontmatter and title, not a lesson' };
     problems.push({ file: relFile, line: fm.bodyLine, message: 'empty lesson: no text after the frontmatter and title' });
+  }
 
   // Slug: ours must be kebab-case; other tools' slugs and ids are URL paths we normalize.
   let slug = fileSlug;

@@ -6,7 +6,7 @@ import {
 } from '../workers/features/content/content.schemas';
 import { ProblemSchema } from '../workers/http/problem';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
-import { loadCourseTree, type TreeProblem } from './course-tree';
+import { loadCourseTree, type LoadedCourse, type TreeProblem } from './course-tree';
 import { createProgress } from './progress';
 import { readPushRecord, writePushRecord } from './push-record';
 
@@ -24,6 +24,9 @@ export interface PushOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** Wait until every lesson of this push is ingested. */
   wait: boolean;
+  /** A doc tool's locale and version to import (default: its default locale, its current docs). */
+  locale?: string | undefined;
+  version?: string | undefined;
   out: { log: (line: string) => void; error: (line: string) => void; progress: NodeJS.WriteStream | null };
 }
 
@@ -60,8 +63,16 @@ export class ApiError extends Error {
  */
 export async function pushCourse(options: PushOptions): Promise<PushResult> {
   const { out } = options;
-  const loaded = await loadCourseTree(options.dir);
+  const loaded = await loadCourseTree(options.dir, { locale: options.locale, version: options.version });
   for (const w of loaded.warnings) out.error(`${w.file}:${w.line}: warning: ${w.message}`);
+  for (const s of loaded.skipped) out.log(`${s.file}: skipped: ${s.message}`);
+  const { locale, untranslated } = loaded.variant;
+  if (untranslated.length > 0) {
+    const some = `${untranslated.slice(0, 5).join(', ')}${untranslated.length > 5 ? ', …' : ''}`;
+    out.log(
+      `note: ${untranslated.length} lesson(s) have no ${locale ?? ''} translation and come in the default language: ${some}`,
+    );
+  }
   if (loaded.problems.length > 0) {
     for (const p of loaded.problems) out.error(`${p.file}:${p.line}: ${p.message}`);
     out.error(`${loaded.problems.length} problem(s); nothing was pushed.`);
@@ -69,7 +80,8 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
   }
   const manifest: Manifest = { ...loaded.manifest, prune: options.prune };
   out.log(
-    `${loaded.layout} course "${manifest.course.title}": ${manifest.lessons.length} lessons, ${manifest.blobs.length} files`,
+    `${loaded.layout} course "${manifest.course.title}" (${manifest.course.slug}${describeVariant(loaded.variant)}): ${manifest.lessons.length} lessons, ${manifest.blobs.length} files` +
+      (loaded.skipped.length > 0 ? `, ${loaded.skipped.length} page(s) skipped` : ''),
   );
 
   const api = createClient(options.target, options.key);
@@ -236,4 +248,13 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
       process.exit(1);
     },
   );
+}
+
+/** The locale and version a push read, among those its tree offers ("" for a tree with neither). */
+function describeVariant(variant: LoadedCourse['variant']): string {
+  const parts = [
+    variant.locales.length > 1 ? `locale ${variant.locale ?? 'default'} of ${variant.locales.join(', ')}` : '',
+    variant.versions.length > 0 ? `version ${variant.version ?? 'current'} of current, ${variant.versions.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }

@@ -84,7 +84,11 @@ export async function answerQuestion(
       errors: [{ field: 'json/lessonSlug', message: 'is not a lesson of this course' }],
     });
   }
-  const [generation, profile] = await Promise.all([deps.search.generation(), deps.learner(learnerId).profile(learnerId)]);
+  // Consent to a model matters only where one is configured: without one, no call to the learner's object.
+  const [generation, profile] = await Promise.all([
+    deps.search.generation(),
+    deps.textGenerator ? deps.learner(learnerId).profile(learnerId) : null,
+  ]);
   // A learner who declined a language model is answered by the offline engine, cache included;
   // so is one whom a flag or an experiment on `answers.engine` puts on it.
   const generator =
