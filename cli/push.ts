@@ -253,8 +253,12 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
 /** The locale and version a push read, among those its tree offers ("" for a tree with neither). */
 function describeVariant(variant: LoadedCourse['variant']): string {
   const parts = [
-    variant.locales.length > 1 ? `locale ${variant.locale ?? 'default'} of ${variant.locales.join(', ')}` : '',
-    variant.versions.length > 0 ? `version ${variant.version ?? 'current'} of current, ${variant.versions.join(', ')}` : '',
+    variant.locales.length > 1
+      ? `${variant.locale ? `locale ${variant.locale}` : 'default locale'} of ${variant.locales.join(', ')}`
+      : '',
+    variant.versions.length > 0
+      ? `${variant.version ? `version ${variant.version}` : 'current version'} of current, ${variant.versions.join(', ')}`
+      : '',
   ].filter(Boolean);
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
