@@ -35,7 +35,7 @@ export default defineConfig({
         },
       },
       {
-        test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        test: { name: 'cli', environment: 'node', include: ['cli/**/*.test.ts', 'scripts/**/*.test.ts', 'pages/**/*.test.ts'] },
       },
       {
         // The site's own logic (rendering, sanitizing) in a DOM; whole pages are tested in e2e.
