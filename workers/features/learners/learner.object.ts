@@ -18,6 +18,7 @@ import {
   type LearnerDb,
   type LearnerRecord,
   type LearnerStore,
+  type MasteryRow,
   type OfferedItem,
   type PlacementSession,
   type PreferenceChange,
@@ -138,6 +139,11 @@ export class Learner extends DurableObject<Env> {
 
   async profile(learnerId: string): Promise<LearnerRecord | null> {
     return (await this.open(learnerId)) ? this.store.profile() : null;
+  }
+
+  /** The profile and every concept's mastery, as personalizing a lesson reads them; null when not `learnerId`'s. */
+  async personalizing(learnerId: string): Promise<{ profile: LearnerRecord | null; mastery: MasteryRow[] } | null> {
+    return (await this.open(learnerId)) ? { profile: this.store.profile(), mastery: this.store.allMastery() } : null;
   }
 
   async savePreferences(learnerId: string, change: PreferenceChange, at: string): Promise<boolean> {

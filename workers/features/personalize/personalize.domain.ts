@@ -1,5 +1,6 @@
 import type { Preferences } from '../learners/learners.schemas';
 import type { Engine } from './personalize.schemas';
+import type { MeasuredEvidence } from './personalize.evidence';
 
 /** Everything an engine may use about one lesson: its text and the course around it. */
 export interface LessonContext {
@@ -11,7 +12,9 @@ export interface LessonContext {
   layer: 'L1' | 'L2' | 'L3';
   objectives: string[];
   concepts: { id: string; label: string }[];
-  prerequisites: { slug: string; title: string; summary: string }[];
+  prerequisites: { slug: string; title: string; summary: string; concepts: { id: string; label: string }[] }[];
+  /** What this learner has shown that bears on the lesson (absent: nothing measured). */
+  measured?: MeasuredEvidence;
   markdown: string;
 }
 

@@ -16,6 +16,7 @@ import {
   type StartMeta,
 } from './personalize.flights';
 import { adaptOffline, OFFLINE_ENGINE_VERSION } from './personalize.offline';
+import { measuredEvidence, measuredRequests } from './personalize.evidence';
 import { PROMPT_VERSION, personalizePrompt } from './personalize.prompts';
 import { sanitizeLessonMarkdown } from './personalize.sanitize';
 import { generationLimits, type GenerationLogEntry } from './personalize.store';
@@ -112,8 +113,11 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
   if (!found.learnerExists) throw new AppError('unauthorized', 'The learner of this token no longer exists');
   if (!found.lesson) throw new AppError('not_found', `No lesson "${lessonSlug}"`);
   if (!found.learner) throw new AppError('onboarding_required', 'Answer the onboarding questions before personalizing lessons');
-  const { contentHash, context } = found.lesson;
+  const { contentHash } = found.lesson;
   const { preferencesHash } = found.learner;
+  // What the learner has shown joins the context: it is in the key, so new answers that change it miss the cache.
+  const measured = measuredEvidence(found.lesson.context, found.learner.mastery);
+  const context = measured ? { ...found.lesson.context, measured } : found.lesson.context;
   const contextHash = await sha256Hex(canonicalJson(context));
   // A learner who declined a language model is served by the offline engine, cache included;
   // so is one whom a flag or an experiment on `personalize.engine` puts on it.
@@ -288,7 +292,10 @@ async function generateWithModel(
   }
   const entry: CachedAdaptation = {
     markdown: sanitizeLessonMarkdown(markdown),
-    adaptations: [`Rewritten for you by ${generator.model}`],
+    adaptations: [
+      `Rewritten for you by ${generator.model}`,
+      ...(job.lesson.measured ? measuredRequests(job.lesson.measured).map((r) => r.note) : []),
+    ],
     engine: 'model',
     model: generator.model,
     promptVersion: PROMPT_VERSION,

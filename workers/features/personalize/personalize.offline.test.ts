@@ -5,6 +5,7 @@ import type { Preferences } from '../learners/learners.schemas';
 import { checkAdaptation } from './personalize.check';
 import type { LessonContext } from './personalize.domain';
 import { adaptOffline } from './personalize.offline';
+import { measuredEvidence } from './personalize.evidence';
 import { tryItPrompt } from './personalize.offline-practice';
 
 const FENCE = '```';
@@ -75,8 +76,13 @@ function lesson(overrides: Partial<LessonContext> = {}): LessonContext {
       { id: 'foreign-key', label: 'Foreign key' },
     ],
     prerequisites: [
-      { slug: 'relational-model', title: 'Thinking in relations', summary: 'Tables, rows and keys.' },
-      { slug: 'select-and-projection', title: 'SELECT and projection', summary: 'Pick and compute columns.' },
+      { slug: 'relational-model', title: 'Thinking in relations', summary: 'Tables, rows and keys.', concepts: [] },
+      {
+        slug: 'select-and-projection',
+        title: 'SELECT and projection',
+        summary: 'Pick and compute columns.',
+        concepts: [{ id: 'projection', label: 'Projection' }],
+      },
     ],
     markdown: MARKDOWN,
     ...overrides,
@@ -274,6 +280,79 @@ describe('adaptOffline by profile', () => {
   });
 });
 
+describe('adaptOffline by what the learner has shown', () => {
+  const rows = (entries: [string, number, number, number][]) =>
+    entries.map(([conceptId, pKnown, attempts, correct]) => ({ conceptId, pKnown, attempts, correct }));
+  const measured = (entries: [string, number, number, number][]) => measuredEvidence(lesson(), rows(entries)) ?? undefined;
+
+  it('measures nothing from no answers, one slip, or middling mastery', () => {
+    expect(measuredEvidence(lesson(), [])).toBeNull();
+    // One wrong answer on a prerequisite is a slip, not a measurement; 0.6 is neither weak nor mastered.
+    expect(
+      measuredEvidence(
+        lesson(),
+        rows([
+          ['projection', 0.2, 1, 0],
+          ['order-by', 0.6, 3, 3],
+        ]),
+      ),
+    ).toBeNull();
+  });
+
+  it('recaps a prerequisite whose concept the answers put low, saying the measurement, whatever the stated experience', () => {
+    const evidence = measured([['projection', 0.22, 4, 1]]);
+    expect(evidence?.weakPrerequisites).toEqual([
+      expect.objectContaining({ slug: 'select-and-projection', concept: 'Projection', pKnown: 0.2, attempts: 4, correct: 1 }),
+    ]);
+    const expert = adaptOffline(lesson({ measured: evidence }), prefs({ experience: 'expert' }));
+    expect(expert.markdown).toContain('> **Look back first**');
+    expect(expert.markdown).toContain(
+      '**Projection** (20%, 1 of 4 answers right), from [SELECT and projection](/lessons/select-and-projection): Pick and compute columns.',
+    );
+    expect(expert.adaptations).toContain(
+      'Recap of “SELECT and projection”: measured mastery of Projection 20% (1 of 4 answers right)',
+    );
+    // A beginner's recap of earlier lessons leaves out the one already recapped from the measurement.
+    const beginner = adaptOffline(lesson({ measured: evidence }), prefs({ experience: 'none' }));
+    expect(beginner.markdown).toContain('- **Thinking in relations**: Tables, rows and keys.');
+    expect(beginner.markdown).not.toContain('- **SELECT and projection**: Pick and compute columns.');
+    // The placement test measures too.
+    const placed = adaptOffline(lesson({ measured: measured([['projection', 0.1, 0, 0]]) }), prefs());
+    expect(placed.adaptations).toContain(
+      'Recap of “SELECT and projection”: measured mastery of Projection 10% (from the placement test)',
+    );
+  });
+
+  it('puts the explanation, worked example and practice first where the answers went wrong', () => {
+    const evidence = measured([['filter', 0.3, 3, 1]]);
+    const adapted = adaptOffline(lesson({ measured: evidence }), prefs({ style: 'mixed' }));
+    expect(adapted.markdown).toContain('> **Where your answers went wrong**');
+    expect(adapted.markdown).toContain(
+      '**Filter**: 2 of your 3 answers were wrong (30% now); it is explained in [Filtering rows](#filtering-rows).',
+    );
+    expect(adapted.markdown).toContain('Work through [Worked example](#worked-example) step by step before moving on.');
+    expect(adapted.adaptations).toContain('Worked examples and practice first for Filter (2 of 3 answers wrong)');
+    // Practice prompts only where the missed concept is taught (a learner who is not hands-on gets none otherwise).
+    const prompts = adapted.markdown.split('\n').filter((l) => l.startsWith('> **Try it:**'));
+    expect(prompts.length).toBeGreaterThan(0);
+    expect(adaptOffline(lesson(), prefs({ style: 'mixed' })).markdown).not.toContain('**Try it:**');
+    expect(checkAdaptation(MARKDOWN, adapted.markdown).ok).toBe(true);
+  });
+
+  it('marks sections to skim whose concepts the learner has shown mastery of', () => {
+    const adapted = adaptOffline(lesson({ measured: measured([['order-by', 0.97, 5, 5]]) }), prefs());
+    expect(adapted.markdown).toContain('> **You can skim**');
+    expect(adapted.markdown).toContain(
+      '- [Sorting the result](#sorting-the-result): introduces ORDER BY (95%, 5 of 5 answers right), which you have shown you know',
+    );
+    expect(adapted.adaptations).toContain(
+      'Shorter path: marked 1 section to skim, measured mastery of Order by 95% (5 of 5 answers right)',
+    );
+    // Nothing shown: no such section.
+    expect(adaptOffline(lesson(), prefs()).markdown).not.toContain('You can skim');
+  });
+});
+
 describe('tryItPrompt', () => {
   it.each([
     ['SELECT title FROM books WHERE price < 9;', 'Change the condition in `WHERE`'],
@@ -341,6 +420,7 @@ function seedLessons(): LessonContext[] {
           slug,
           title: bySlug.get(slug)?.title ?? slug,
           summary: bySlug.get(slug)?.summary ?? '',
+          concepts: [],
         })),
         markdown,
       }),

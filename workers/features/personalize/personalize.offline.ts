@@ -1,5 +1,6 @@
 import { plural } from '../../platform/words';
 import type { Adaptation, LessonContext, Preferences } from './personalize.domain';
+import { measuredBy, percent, type MeasuredEvidence } from './personalize.evidence';
 import { conceptTerms, definingSentence, keyPointSentences, recallGaps, type ConceptTerm } from './personalize.offline-terms';
 import {
   closeOpenFence,
@@ -15,7 +16,7 @@ import { isFragment, tryItPrompt } from './personalize.offline-practice';
  * Part of every offline cache key: change it whenever the cached text changes, be it
  * the output of `adaptOffline` or the sanitizing the engine applies before caching.
  */
-export const OFFLINE_ENGINE_VERSION = 'offline-v4';
+export const OFFLINE_ENGINE_VERSION = 'offline-v5';
 
 const WORDS_PER_MINUTE = 200;
 const CODE_LINES_PER_MINUTE = 12;
@@ -46,17 +47,23 @@ export function adaptOffline(lesson: LessonContext, prefs: Preferences): Adaptat
   const expert = prefs.experience === 'expert';
   const shortSession = prefs.sessionMinutes < lesson.minutes;
 
+  const measured = lesson.measured;
+  const recapped = new Set(measured?.weakPrerequisites.map((w) => w.slug));
+  const missed = measured ? missedSections(doc, terms, measured.missed) : new Set<number>();
   const top = [
-    beginner ? recap(lesson) : null,
+    measured ? measuredRecap(measured.weakPrerequisites) : null,
+    beginner ? recap(lesson, recapped) : null,
+    measured ? examplesFirst(doc, terms, measured.missed) : null,
     prefs.style === 'visual' ? termMap(lesson, doc, terms) : null,
-    expert ? skimNote(doc, terms) : null,
+    expert ? skimNote(doc, terms) : measured ? shownSkim(doc, terms, measured.strong) : null,
     shortSession ? keyPoints(doc, terms, prefs.sessionMinutes) : null,
     shortSession ? splitPlan(lesson, doc, prefs.sessionMinutes) : null,
     expert ? null : keyTerms(terms, doc),
   ].flatMap((a) => (a ? [a] : []));
   const domain = reordered.moved > 0 ? `Examples from ${prefs.exampleDomain} first` : null;
   const optional = beginner ? optionalNotes(doc) : null;
-  const practice = prefs.style === 'hands-on' ? tryIts(doc) : null;
+  // Practice after every example for a hands-on learner; otherwise where their answers went wrong.
+  const practice = prefs.style === 'hands-on' ? tryIts(doc) : missed.size > 0 ? tryIts(doc, missed) : null;
   const end = prefs.style === 'analytical' ? checkYourReasoning(doc, terms) : null;
 
   const body = insertBlocks(doc.lines, [...(optional?.inserts ?? []), ...(practice?.inserts ?? [])]);
@@ -85,12 +92,16 @@ function callout(title: string, body: string[]): string[] {
 }
 
 function link(heading: LessonHeading): string {
-  return `[${heading.text.replace(/[[\]\\]/g, '\\$&')}](#${heading.anchor})`;
+  return markdownLink(heading.text, `#${heading.anchor}`);
 }
 
-/** What each prerequisite was about: the header links them by title only. */
-function recap(lesson: LessonContext): Addition | null {
-  const summarized = lesson.prerequisites.filter((p) => p.summary.trim());
+function markdownLink(text: string, href: string): string {
+  return `[${text.replace(/[[\]\\]/g, '\\$&')}](${href})`;
+}
+
+/** What each prerequisite was about (those `except` names are recapped from measurements): the header links them by title only. */
+function recap(lesson: LessonContext, except: ReadonlySet<string>): Addition | null {
+  const summarized = lesson.prerequisites.filter((p) => p.summary.trim() && !except.has(p.slug));
   if (summarized.length === 0) return null;
   return {
     lines: callout('What to remember from earlier lessons', [
@@ -99,6 +110,81 @@ function recap(lesson: LessonContext): Addition | null {
       ...summarized.map((p) => `- **${p.title}**: ${p.summary.trim()}`),
     ]),
     note: `Added what to remember from ${plural(summarized.length, 'earlier lesson')}`,
+  };
+}
+
+/**
+ * A recap of each prerequisite lesson whose concept the learner's answers put below
+ * WEAK, saying the measurement; whatever the experience they gave in onboarding.
+ */
+function measuredRecap(weak: MeasuredEvidence['weakPrerequisites']): Addition | null {
+  if (weak.length === 0) return null;
+  const lessons = [...new Map(weak.map((w) => [w.slug, w])).values()];
+  return {
+    lines: callout('Look back first', [
+      'This lesson builds on ideas your answers show are not solid yet:',
+      '',
+      ...weak.map(
+        (w) =>
+          `- **${w.concept}** (${percent(w.pKnown)}, ${measuredBy(w)}), from ${markdownLink(w.title, `/lessons/${w.slug}`)}${w.summary.trim() ? `: ${w.summary.trim()}` : ''}`,
+      ),
+    ]),
+    note: `Recap of ${lessons.map((l) => `“${l.title}”`).join(', ')}: measured mastery of ${weak.map((w) => `${w.concept} ${percent(w.pKnown)} (${measuredBy(w)})`).join(', ')}`,
+  };
+}
+
+/** Sections (not practice ones) that use one of `missed`'s concepts: where examples and prompts help most. */
+function missedSections(doc: LessonDoc, terms: ConceptTerm[], missed: MeasuredEvidence['missed']): Set<number> {
+  const ids = new Set(missed.map((m) => m.conceptId));
+  const patterns = terms.filter((t) => ids.has(t.id)).map((t) => t.pattern);
+  return new Set(doc.sentences.flatMap((s) => (patterns.some((p) => p.test(s.plain)) ? [s.section] : [])));
+}
+
+/**
+ * For each concept of the lesson the learner has answered wrongly: where the lesson
+ * explains it, and its worked examples to go through before the rest.
+ */
+function examplesFirst(doc: LessonDoc, terms: ConceptTerm[], missed: MeasuredEvidence['missed']): Addition | null {
+  if (missed.length === 0) return null;
+  const examples = doc.sections.flatMap((s) => (s.heading && WORKED_EXAMPLE.test(s.heading.text) ? [s.heading] : []));
+  const rows = missed.map((m) => {
+    const term = terms.find((t) => t.id === m.conceptId);
+    const where = term ? doc.sections[term.firstSection]?.heading : undefined;
+    const wrong = m.attempts - m.correct;
+    return `- **${term?.display ?? m.concept}**: ${wrong} of your ${m.attempts} answers were wrong (${percent(m.pKnown)} now)${where ? `; it is explained in ${link(where)}` : ''}.`;
+  });
+  return {
+    lines: callout('Where your answers went wrong', [
+      ...rows,
+      ...(examples.length > 0 ? ['', `Work through ${examples.map(link).join(' and ')} step by step before moving on.`] : []),
+    ]),
+    note: `Worked examples and practice first for ${missed.map((m) => `${m.concept} (${m.attempts - m.correct} of ${m.attempts} answers wrong)`).join(', ')}`,
+  };
+}
+
+/** The sections that introduce only concepts the learner has shown mastery of: they can skim them. */
+function shownSkim(doc: LessonDoc, terms: ConceptTerm[], strong: MeasuredEvidence['strong']): Addition | null {
+  const known = new Set(strong.map((m) => m.conceptId));
+  const bySection = new Map<number, ConceptTerm[]>();
+  for (const term of terms) {
+    if (term.firstSection > 0) bySection.set(term.firstSection, [...(bySection.get(term.firstSection) ?? []), term]);
+  }
+  const skim = [...bySection.entries()]
+    .filter(([, introduced]) => introduced.every((t) => known.has(t.id)))
+    .sort(([a], [b]) => a - b)
+    .flatMap(([i, introduced]) => {
+      const heading = doc.sections[i]?.heading;
+      if (!heading) return [];
+      const shown = introduced.map((t) => {
+        const m = strong.find((s) => s.conceptId === t.id);
+        return `${t.display} (${m ? `${percent(m.pKnown)}, ${measuredBy(m)}` : ''})`;
+      });
+      return [`- ${link(heading)}: introduces ${shown.join(', ')}, which you have shown you know`];
+    });
+  if (skim.length === 0) return null;
+  return {
+    lines: callout('You can skim', ['Your answers show you know what these parts teach:', '', ...skim]),
+    note: `Shorter path: marked ${plural(skim.length, 'section')} to skim, measured mastery of ${strong.map((m) => `${m.concept} ${percent(m.pKnown)} (${measuredBy(m)})`).join(', ')}`,
   };
 }
 
@@ -237,7 +323,11 @@ function optionalNotes(doc: LessonDoc): { inserts: { before: number; block: stri
   };
 }
 
-function tryIts(doc: LessonDoc): { inserts: { before: number; block: string[] }[]; note: string } | null {
+/** A “Try it” prompt after each code example (of the `sections` given, else of all). */
+function tryIts(
+  doc: LessonDoc,
+  sections?: ReadonlySet<number>,
+): { inserts: { before: number; block: string[] }[]; note: string } | null {
   const squash = (code: string) => code.replace(/\s+/g, ' ').trim();
   const inserts = doc.code.flatMap((code, i) => {
     const heading = doc.sections[code.section]?.heading?.text ?? '';
@@ -252,7 +342,8 @@ function tryIts(doc: LessonDoc): { inserts: { before: number; block: string[] }[
     const next = doc.lines.slice(code.endLine).find((line) => line.trim() !== '') ?? '';
     const midSentence = /^\p{Ll}/u.test(next.trim());
     const prompt = tryItPrompt(code.content, code.info);
-    if (code.endLine === undefined || inExercises || completedLater || midSentence || !prompt) return [];
+    const elsewhere = sections !== undefined && !sections.has(code.section);
+    if (code.endLine === undefined || inExercises || completedLater || midSentence || elsewhere || !prompt) return [];
     return [{ before: code.endLine, block: [`> **Try it:** ${prompt}`] }];
   });
   if (inserts.length === 0) return null;

@@ -63,6 +63,23 @@ describe('personalizePrompt', () => {
     expect(block).toContain('Lesson "The idea"');
   });
 
+  it('asks the model to adapt to what the learner has shown, inside the delimited data', () => {
+    const measured = {
+      weakPrerequisites: [
+        { conceptId: 'keys', concept: 'Keys', pKnown: 0.2, attempts: 4, correct: 1, slug: 'keys', title: 'Keys', summary: '' },
+      ],
+      missed: [{ conceptId: 'idea', concept: 'Idea', pKnown: 0.5, attempts: 3, correct: 1 }],
+      strong: [],
+    };
+    const { user, nonce } = parts(personalizePrompt(lesson({ measured }), PREFERENCES));
+    const block = user.slice(user.indexOf(`<<<LESSON-${nonce}\n`));
+    expect(block).toContain("What this learner's answers show (adapt to it):");
+    expect(block).toContain('- weak prerequisite: Keys from "Keys" (20%, 1 of 4 answers right): open with a short recap of it');
+    expect(block).toContain('- answered wrongly: Idea (2 of 3 answers wrong): add a worked example of it');
+    expect(user.slice(0, user.indexOf(`<<<LESSON-${nonce}`))).not.toContain('answered wrongly');
+    expect(parts(personalizePrompt(lesson(), PREFERENCES)).user).not.toContain("learner's answers show");
+  });
+
   it('redraws a delimiter that occurs in the lesson', () => {
     const taken = 'ab'.repeat(16);
     const prompt = personalizePrompt(

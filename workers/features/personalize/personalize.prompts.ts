@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../platform/text-generator';
 import type { PromptGuard } from './personalize.check';
+import { measuredRequests } from './personalize.evidence';
 import type { LessonContext, Preferences } from './personalize.domain';
 
 /**
@@ -7,7 +8,7 @@ import type { LessonContext, Preferences } from './personalize.domain';
  * a template means adding a new version: cached text from the old one is never
  * served as if the new one had produced it.
  */
-export const PROMPT_VERSION = 'personalize-v2';
+export const PROMPT_VERSION = 'personalize-v3';
 
 const EXPERIENCE = {
   none: 'has never used the subject: define every term, go slowly, recap prerequisites',
@@ -62,6 +63,12 @@ export function personalizePrompt(
   randomBytes: RandomBytes = cryptoBytes,
 ): PersonalizePrompt {
   const prerequisites = lesson.prerequisites.map((p) => `- ${p.title}: ${p.summary}`).join('\n') || '- none';
+  // Concept and lesson names are the course's text: they go inside the delimited data, not beside the learner.
+  const requests = lesson.measured ? measuredRequests(lesson.measured) : [];
+  const measured =
+    requests.length > 0
+      ? `What this learner's answers show (adapt to it):\n${requests.map((r) => `- ${r.ask}`).join('\n')}\n`
+      : '';
   const learner = `Learner:
 - experience: ${EXPERIENCE[preferences.experience]}
 - background: ${preferences.background}
@@ -72,7 +79,7 @@ export function personalizePrompt(
 Key concepts: ${lesson.concepts.map((c) => c.label).join(', ') || 'none listed'}
 Prerequisite lessons:
 ${prerequisites}
-
+${measured}
 The lesson as written:
 ${lesson.markdown}`;
   const untrusted = `${learner}\n${data}`.toLowerCase();

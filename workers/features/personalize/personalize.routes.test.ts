@@ -47,6 +47,39 @@ describe('personalized lessons, offline engine', () => {
     expect(io(second.response)).toEqual({ kvReads: 1, modelCalls: 0 });
   });
 
+  it('adapts to what the learner has shown: a recap of a prerequisite their answers put low, in a new cache entry', async () => {
+    const key = await givenAuthorKey();
+    const item = (id: string) => ({
+      id,
+      question: `${id}?`,
+      choices: ['a', 'b', 'c'],
+      answer: 0,
+      explanation: 'a',
+      concept: 'concept-1',
+    });
+    await push(await buildCourse(4, { 'lesson-1': { quiz: [item('q-a'), item('q-b'), item('q-c')] } }), key);
+    const { token } = await givenLearner();
+    const before = await personalize(token);
+    expect(before.body?.adaptations.some((a) => a.includes('measured'))).toBe(false);
+    // Three wrong answers on lesson-1's concept, which lesson-2 builds on.
+    for (const itemId of ['q-a', 'q-b', 'q-c']) {
+      const graded = await api('/api/quizzes/attempts', {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID(), itemId, answer: 1 },
+      });
+      expect(graded.status).toBe(200);
+    }
+    const after = await personalize(token);
+    expect(after.body?.cached).toBe(false);
+    const recap = after.body?.adaptations.find((a) => a.startsWith('Recap of'));
+    expect(recap).toMatch(/^Recap of “.+”: measured mastery of .+ \d+% \(0 of 3 answers right\)$/);
+    expect(after.body?.markdown).toContain('> **Look back first**');
+    expect(after.body?.markdown).toContain('(/lessons/lesson-1)');
+    // The same measurements again: the same text, from the cache.
+    expect((await personalize(token)).body).toMatchObject({ cached: true, markdown: after.body?.markdown });
+  });
+
   it('shares one cache entry between learners with the same canonical profile', async () => {
     await givenCourse();
     const a = await givenLearner({ sessionMinutes: 25 });

@@ -3,13 +3,20 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { LearnerObject } from '../learners/learner.client';
+import type { MasteryRow } from '../learners/learner.store';
 import type { Preferences } from '../learners/learners.schemas';
 import type { LessonContext } from './personalize.domain';
 import type { Config } from '../../deps';
 
 /** What a personalization request needs to know before it can look in the cache. */
 export interface PersonalizeLookup {
-  learner: { preferences: Preferences; preferencesHash: string; modelConsent: boolean } | null;
+  learner: {
+    preferences: Preferences;
+    preferencesHash: string;
+    modelConsent: boolean;
+    /** Every concept's measured mastery (see `measuredEvidence`). */
+    mastery: MasteryRow[];
+  } | null;
   learnerExists: boolean;
   /** The lesson's body hash and everything else an engine sees, without the markdown. */
   lesson: { contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
@@ -69,8 +76,8 @@ export function generationLimits(config: Config): GenerationLimits {
 export function createPersonalizeStore(db: Db, learner: (learnerId: string) => LearnerObject): PersonalizeStore {
   return {
     async lookup(learnerId, lessonSlug) {
-      const [profile, [lessonRows, conceptRows, prerequisites]] = await Promise.all([
-        learner(learnerId).profile(learnerId),
+      const [found, [lessonRows, conceptRows, prerequisites, prerequisiteConcepts]] = await Promise.all([
+        learner(learnerId).personalizing(learnerId),
         db.batch([
           db.select().from(t.lessons).where(eq(t.lessons.slug, lessonSlug)),
           db
@@ -85,14 +92,27 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
             .innerJoin(t.lessons, eq(t.lessons.slug, t.lessonPrerequisites.prerequisiteSlug))
             .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
             .orderBy(asc(t.lessonPrerequisites.position)),
+          db
+            .select({ lessonSlug: t.lessonConcepts.lessonSlug, id: t.concepts.id, label: t.concepts.label })
+            .from(t.lessonPrerequisites)
+            .innerJoin(t.lessonConcepts, eq(t.lessonConcepts.lessonSlug, t.lessonPrerequisites.prerequisiteSlug))
+            .innerJoin(t.concepts, eq(t.concepts.id, t.lessonConcepts.conceptId))
+            .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
+            .orderBy(asc(t.lessonConcepts.position)),
         ]),
       ]);
       const lesson = lessonRows[0];
+      const profile = found?.profile ?? null;
       return {
         learnerExists: profile !== null,
         learner:
           profile?.onboarded && profile.preferences && profile.preferencesHash
-            ? { preferences: profile.preferences, preferencesHash: profile.preferencesHash, modelConsent: profile.consent.model }
+            ? {
+                preferences: profile.preferences,
+                preferencesHash: profile.preferencesHash,
+                modelConsent: profile.consent.model,
+                mastery: found?.mastery ?? [],
+              }
             : null,
         lesson: lesson
           ? {
@@ -106,7 +126,10 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
                 layer: lesson.layer,
                 objectives: lesson.objectives,
                 concepts: conceptRows,
-                prerequisites,
+                prerequisites: prerequisites.map((p) => ({
+                  ...p,
+                  concepts: prerequisiteConcepts.flatMap((c) => (c.lessonSlug === p.slug ? [{ id: c.id, label: c.label }] : [])),
+                })),
               },
             }
           : null,
