@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, getBook, getConcepts, getLearningPath, lessonHref, setGoal, type LearningPath } from '../lib/api';
+import { ApiError, conceptHref, getBook, getConcepts, getLearningPath, lessonHref, setGoal, type LearningPath } from '../lib/api';
 import { capitalize, formatDate } from '../lib/format';
 import {
   GOAL_NOUNS,
@@ -326,7 +326,31 @@ function Route({ path }: { path: GoalPath }) {
           </li>
         ))}
       </ol>
+      <ConceptDates concepts={path.concepts} />
     </>
+  );
+}
+
+/** When each goal concept is expected to reach mastery at the learner's pace (from the knowledge-tracing model). */
+function ConceptDates({ concepts }: { concepts: LearningPath['concepts'] }) {
+  if (concepts.length === 0) return null;
+  return (
+    <section className="path-concepts" aria-labelledby="path-concepts-title">
+      <h3 id="path-concepts-title">When you should master your goal</h3>
+      <ul>
+        {concepts.map((c) => (
+          <li key={c.concept} data-concept={c.concept}>
+            <a href={conceptHref(c.concept)}>{c.title}</a>
+            {': '}
+            {c.status === 'mastered'
+              ? 'mastered already'
+              : c.status === 'out_of_reach'
+                ? 'practice alone is not expected to get there: work through its lesson again'
+                : `by ${formatDate(c.date ?? '')}, ${Math.round(c.pKnown * 100)}% now, about ${c.answersNeeded} more answers${c.lessonSlug ? ' after its lesson' : ''}`}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -81,6 +81,7 @@ function path(overrides: Partial<LearningPath> = {}): LearningPath {
     daysNeeded: 4,
     reachableByTarget: null,
     pace: { minutesPerDay: 30, speed: 1, source: 'onboarding' },
+    concepts: [],
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { bktPredictCorrect, bktUpdate, MASTERY_THRESHOLDS, type BktParams } from '../mastery/mastery.bkt';
 import { prerequisiteMet, type CourseLesson, type LearnerSignals } from './recommend.domain';
 
 export const GOAL_TYPES = ['concept', 'lesson', 'part'] as const;
@@ -191,4 +192,83 @@ class MinHeap<T> {
       i = least;
     }
   }
+}
+
+/** Minutes one quiz or review answer takes, for turning answers into study time. */
+export const ANSWER_MINUTES = 1;
+/** Answers beyond which mastery is not expected from practice alone (the model's slip keeps it below the bar). */
+const MAX_ANSWERS = 40;
+
+/** When a goal concept is expected to reach mastery. */
+export interface MasteryDate {
+  concept: string;
+  title: string;
+  pKnown: number;
+  /** mastered: already; expected: by `date`; out_of_reach: not within MAX_ANSWERS answers. */
+  status: 'mastered' | 'expected' | 'out_of_reach';
+  /** The local date (YYYY-MM-DD) it is expected to reach mastery; null unless expected. */
+  date: string | null;
+  /** The path step that teaches it (null: a lesson already done). */
+  lessonSlug: string | null;
+  /** Correct-or-not answers expected before P(known) reaches mastery. */
+  answersNeeded: number;
+  /** Study minutes until then: the path up to its lesson, then the answers. */
+  minutes: number;
+}
+
+/**
+ * Answers a learner at `pKnown` is expected to need before P(known) reaches mastery,
+ * following the expected BKT update (each answer right with the model's chance of a
+ * right answer); null past MAX_ANSWERS.
+ */
+export function answersToMastery(pKnown: number, params: BktParams): number | null {
+  let p = pKnown;
+  for (let n = 0; n <= MAX_ANSWERS; n++) {
+    if (p >= MASTERY_THRESHOLDS.mastered) return n;
+    const right = bktPredictCorrect(p, params);
+    p = right * bktUpdate(p, true, params) + (1 - right) * bktUpdate(p, false, params);
+  }
+  return null;
+}
+
+/**
+ * The expected mastery date of each goal concept (the goal itself for a concept goal,
+ * else those its lessons assess) at the learner's pace: the path's minutes up to the
+ * first step that teaches it, then ANSWER_MINUTES per answer it needs
+ * (`answersToMastery`), in study days of `pace.minutesPerDay` from `today`.
+ */
+export function masteryDates(
+  lessons: readonly CourseLesson[],
+  goal: Pick<Goal, 'type' | 'id'>,
+  path: Pick<LearningPath, 'steps'>,
+  concepts: readonly { concept: string; title: string; params: BktParams }[],
+  signals: Pick<LearnerSignals, 'concepts'>,
+  pace: Pace,
+  today: string,
+): MasteryDate[] {
+  const byId = new Map(concepts.map((c) => [c.concept, c]));
+  const bySlug = new Map(lessons.map((l) => [l.slug, l]));
+  const wanted = goal.type === 'concept' ? [goal.id] : [...new Set(goalLessons(lessons, goal).flatMap((l) => l.assessed))];
+  return wanted.flatMap((id): MasteryDate[] => {
+    const c = byId.get(id);
+    if (!c) return [];
+    const pKnown = signals.concepts.get(id)?.pKnown ?? c.params.prior;
+    const base = { concept: id, title: c.title, pKnown };
+    if (pKnown >= MASTERY_THRESHOLDS.mastered) {
+      return [{ ...base, status: 'mastered' as const, date: null, lessonSlug: null, answersNeeded: 0, minutes: 0 }];
+    }
+    const step = path.steps.findIndex((s) => {
+      const lesson = bySlug.get(s.lessonSlug);
+      return lesson !== undefined && (lesson.assessed.includes(id) || lesson.concepts.includes(id));
+    });
+    const lessonSlug = path.steps[step]?.lessonSlug ?? null;
+    const answers = answersToMastery(pKnown, c.params);
+    if (answers === null) {
+      return [{ ...base, status: 'out_of_reach' as const, date: null, lessonSlug, answersNeeded: MAX_ANSWERS, minutes: 0 }];
+    }
+    const minutes = path.steps.slice(0, step + 1).reduce((sum, s) => sum + s.minutes, 0) + answers * ANSWER_MINUTES;
+    const days = Math.max(1, Math.ceil(minutes / pace.minutesPerDay));
+    const date = new Date(Date.parse(today.slice(0, 10)) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    return [{ ...base, status: 'expected' as const, date, lessonSlug, answersNeeded: answers, minutes }];
+  });
 }

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
 import { plural } from '../../platform/words';
-import { daysBetween, goalLessons, planPath, usualPace } from './path.domain';
+import { daysBetween, goalLessons, masteryDates, planPath, usualPace } from './path.domain';
 
 /**
  * The learner's path at `now`: the ordered steps to their goal (else the first part
@@ -11,7 +11,7 @@ import { daysBetween, goalLessons, planPath, usualPace } from './path.domain';
  * has, an empty path whose status says so.
  */
 export async function learningPath(
-  deps: Pick<Deps, 'recommend'>,
+  deps: Pick<Deps, 'recommend' | 'mastery'>,
   input: { learnerId: string; today?: string | undefined; now: Date },
 ) {
   const { learnerId, now } = input;
@@ -34,7 +34,7 @@ export async function learningPath(
     .filter((l) => learner.signals.completed.has(l.slug))
     .map((l) => ({ activeSeconds: learner.activeSeconds.get(l.slug) ?? 0, minutes: l.minutes }));
   const pace = usualPace(learner.days, learner.sessionMinutes, timed);
-  const empty = { steps: [], totalMinutes: 0, daysNeeded: 0, reachableByTarget: null, pace };
+  const empty = { steps: [], totalMinutes: 0, daysNeeded: 0, reachableByTarget: null, pace, concepts: [] };
   if (!goal) {
     const message = 'No goal yet: choose a part, a lesson or a concept, and the lessons that lead there appear in order.';
     return { goal: null, status: 'no_goal' as const, message, ...empty };
@@ -44,7 +44,22 @@ export async function learningPath(
     return { goal, status: 'goal_removed' as const, message, ...empty };
   }
   const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
+  const concepts = masteryDates(lessons, goal, path, await deps.mastery.assessedConcepts(), learner.signals, pace, today);
   return path.steps.length === 0
-    ? { goal, status: 'reached' as const, message: 'Every lesson this goal needs is completed or mastered.', ...path, pace }
-    : { goal, status: 'on_the_way' as const, message: `${plural(path.steps.length, 'lesson')} to your goal.`, ...path, pace };
+    ? {
+        goal,
+        status: 'reached' as const,
+        message: 'Every lesson this goal needs is completed or mastered.',
+        ...path,
+        pace,
+        concepts,
+      }
+    : {
+        goal,
+        status: 'on_the_way' as const,
+        message: `${plural(path.steps.length, 'lesson')} to your goal.`,
+        ...path,
+        pace,
+        concepts,
+      };
 }

@@ -370,6 +370,17 @@ describe('goals and learning paths', () => {
       reachableByTarget: false,
       pace: { minutesPerDay: 15, source: 'onboarding' },
     });
+    // The goal lesson's concept: expected once the path reaches lesson-5 (40 minutes) and its answers are given.
+    const [concept] = (
+      path as unknown as {
+        concepts: { concept: string; status: string; lessonSlug: string; minutes: number; answersNeeded: number; date: string }[];
+      }
+    ).concepts;
+    expect(concept).toMatchObject({ concept: 'concept-5', status: 'expected', lessonSlug: 'lesson-5' });
+    expect(concept?.minutes).toBe(40 + (concept?.answersNeeded ?? 0));
+    expect(concept?.date).toBe(
+      new Date(Date.now() + (Math.ceil((concept?.minutes ?? 0) / 15) - 1) * 86_400_000).toISOString().slice(0, 10),
+    );
     expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
       goal: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow },
     });

@@ -111,6 +111,32 @@ export const LearningPathSchema = z
       speed: z.number(),
       source: z.enum(['activity', 'onboarding', 'default']),
     }),
+    concepts: z
+      .array(
+        z.object({
+          concept: z.string(),
+          title: z.string(),
+          pKnown: z.number(),
+          status: z.enum(['mastered', 'expected', 'out_of_reach']),
+          date: z
+            .string()
+            .nullable()
+            .openapi({ description: 'Local date (YYYY-MM-DD) mastery is expected; null unless expected' }),
+          lessonSlug: z
+            .string()
+            .nullable()
+            .openapi({ description: 'The path step that teaches it; null when its lessons are done' }),
+          answersNeeded: z.number().int().openapi({ description: 'Answers the knowledge-tracing model expects before mastery' }),
+          minutes: z
+            .number()
+            .int()
+            .openapi({ description: 'Study minutes until then: the path up to its lesson, then 1 per answer' }),
+        }),
+      )
+      .openapi({
+        description:
+          "Each goal concept's expected mastery date at the learner's pace (the goal itself for a concept goal, else the concepts its lessons assess)",
+      }),
   })
   .openapi('LearningPath');
 
