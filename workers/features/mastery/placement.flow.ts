@@ -10,15 +10,18 @@ import type { PlacementQuizItem } from './mastery.store';
 import { nextPlacementItem, PLACEMENT, placementDone, placementMastery } from './placement.domain';
 import type { PlacementResult, PlacementState } from './placement.schemas';
 
-type PlacementDeps = Pick<Deps, 'mastery' | 'learner' | 'recommend' | 'cache'>;
+type PlacementDeps = Pick<Deps, 'mastery' | 'learner' | 'recommend' | 'cache' | 'content'>;
 
-/** The learner's course and its quiz items: a placement needs both. */
-async function courseOf(deps: PlacementDeps, learnerId: string, now: Date) {
-  const context = await deps.recommend.learner(learnerId, now);
-  if (!context.courseId) throw new AppError('not_found', 'There is no course to place you in yet');
-  const items = await deps.mastery.placementItems(context.courseId);
+/**
+ * The course and its quiz items: a placement needs both. The learner's own signals are
+ * read only when a test ends (to say which lessons it unlocked), not on every answer.
+ */
+async function courseOf(deps: PlacementDeps) {
+  const course = await deps.content.currentCourse();
+  if (!course) throw new AppError('not_found', 'There is no course to place you in yet');
+  const items = await deps.mastery.placementItems(course.id);
   if (items.length === 0) throw new AppError('not_found', 'This course has no quiz questions to place you with');
-  return { context, courseId: context.courseId, items };
+  return { courseId: course.id, items };
 }
 
 /** A session as the API shows it: the question to answer (without its key), or the result. */
@@ -60,8 +63,8 @@ async function conceptTitles(deps: PlacementDeps): Promise<Map<string, string>> 
 }
 
 /** The learner's newest placement in their course; 404 when they never started one. */
-export async function currentPlacement(deps: PlacementDeps, learnerId: string, now: Date): Promise<PlacementState> {
-  const { courseId, items } = await courseOf(deps, learnerId, now);
+export async function currentPlacement(deps: PlacementDeps, learnerId: string): Promise<PlacementState> {
+  const { courseId, items } = await courseOf(deps);
   const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, courseId));
   if (!session) throw new AppError('not_found', 'You have not started a placement test');
   return stateOf(deps, session, items);
@@ -73,7 +76,7 @@ export async function startPlacement(
   input: { learnerId: string; restart: boolean; now: Date },
 ): Promise<{ state: PlacementState; created: boolean }> {
   const { learnerId, restart, now } = input;
-  const { courseId, items } = await courseOf(deps, learnerId, now);
+  const { courseId, items } = await courseOf(deps);
   const first = nextPlacementItem(items, [], PRIOR_ABILITY);
   const fresh: PlacementSession = {
     id: `pl_${crypto.randomUUID().replaceAll('-', '')}`,
@@ -101,7 +104,7 @@ export async function answerPlacement(
   input: { learnerId: string; id: string; itemId: string; answer: number; now: Date },
 ): Promise<PlacementState> {
   const { learnerId, id, itemId, answer, now } = input;
-  const { context, courseId, items } = await courseOf(deps, learnerId, now);
+  const { courseId, items } = await courseOf(deps);
   const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, courseId, id));
   if (!session) throw new AppError('not_found', `No placement test ${id}`);
   if (session.status !== 'active') throw new AppError('conflict', 'This placement test is over; start another to retake it');
@@ -127,7 +130,7 @@ export async function answerPlacement(
   if (next) {
     saved = { ...base, currentItemId: next.id };
   } else {
-    const concepts = await deps.mastery.assessedConcepts();
+    const [context, concepts] = await Promise.all([deps.recommend.learner(learnerId, now), deps.mastery.assessedConcepts()]);
     const params = new Map(concepts.map((c) => [c.concept, c.params]));
     const titles = new Map(concepts.map((c) => [c.concept, c.title]));
     const mastery = placementMastery(items, answers, ability, (c) => params.get(c) ?? DEFAULT_BKT);

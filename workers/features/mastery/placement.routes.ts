@@ -26,7 +26,7 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       middleware: [requireLearner] as const,
       responses: { 200: state('The placement test'), ...problemResponses(401, 404, 429) },
     }),
-    async (c) => c.json(await currentPlacement(c.var.deps, c.var.learnerId, new Date()), 200),
+    async (c) => c.json(await currentPlacement(c.var.deps, c.var.learnerId), 200),
   )
   .openapi(
     createRoute({
