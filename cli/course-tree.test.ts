@@ -187,6 +187,50 @@ describe('trees from other doc tools import without edits', () => {
     expect(frenchOlder.manifest.lessons.map((l) => l.title)).toEqual(['Lire un annuaire des marées', 'First steps']);
   });
 
+  it('orders a Docusaurus tree as its sidebars.js does, parts and lessons, and a version as its versioned sidebar', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'docusaurus-'));
+    for (const dir of ['docs/tutorial', 'docs/guides', 'versioned_docs/version-1.0/tutorial', 'versioned_sidebars'])
+      await mkdir(join(root, dir), { recursive: true });
+    const page = (title: string) => `# ${title}\n\nAbout ${title.toLowerCase()}.\n`;
+    await writeFile(join(root, 'docusaurus.config.js'), "module.exports = { title: 'Sidebar Site' };\n");
+    await writeFile(join(root, 'docs/intro.md'), page('Intro'));
+    await writeFile(join(root, 'docs/tutorial/01-basics.md'), page('Basics'));
+    await writeFile(join(root, 'docs/tutorial/02-setup.md'), page('Setup'));
+    await writeFile(join(root, 'docs/guides/deploy.md'), `---\nid: shipping\n---\n${page('Deploy')}`);
+    await writeFile(join(root, 'docs/guides/unlisted.md'), page('Unlisted'));
+    await writeFile(
+      join(root, 'sidebars.js'),
+      [
+        '// The order readers see.',
+        'module.exports = {',
+        "  docs: ['intro', { type: 'category', label: 'Guides', items: ['guides/shipping'] },",
+        "    { type: 'category', label: 'Tutorial', items: ['tutorial/setup', 'tutorial/basics'] }],",
+        '};',
+      ].join('\n'),
+    );
+    const course = await loadCourseTree(root);
+    expect(course.problems).toEqual([]);
+    // Guides before Tutorial, setup before basics (against their number prefixes), the unlisted page last in its part.
+    expect(outline(course)).toEqual([
+      'overview/overview/intro',
+      'guides/guides/shipping',
+      'guides/guides/unlisted',
+      'tutorial/tutorial/setup',
+      'tutorial/tutorial/basics',
+    ]);
+
+    await writeFile(join(root, 'versions.json'), '["1.0"]');
+    await writeFile(join(root, 'versioned_docs/version-1.0/tutorial/a.md'), page('A'));
+    await writeFile(join(root, 'versioned_docs/version-1.0/tutorial/b.md'), page('B'));
+    await writeFile(
+      join(root, 'versioned_sidebars/version-1.0-sidebars.json'),
+      JSON.stringify({
+        docs: [{ type: 'category', label: 'Tutorial', items: ['version-1.0/tutorial/b', 'version-1.0/tutorial/a'] }],
+      }),
+    );
+    expect(outline(await loadCourseTree(root, { version: '1.0' }))).toEqual(['tutorial/tutorial/b', 'tutorial/tutorial/a']);
+  });
+
   it.each([
     [{ version: '2.0' }, '--version 2.0: no versioned_docs/version-2.0 (versions: current, 1.1, 1.0)'],
     [{ locale: 'de' }, '--locale de: no translation of the current docs in'],

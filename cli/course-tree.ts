@@ -22,7 +22,7 @@ import { assignSlugs, checkPrerequisites } from './lesson-graph';
 import { isInside, rewriteLinks, type LinkedFile } from './lesson-links';
 import { readLessonMeta, type LessonMeta } from './lesson-meta';
 import { orderPrefix } from './markdown-source';
-import { resolveVariant, variantSlug, type Variant, type VariantOptions } from './doc-variants';
+import { docId, resolveVariant, sidebarOrder, variantSlug, type Variant, type VariantOptions } from './doc-variants';
 
 export type { TreeProblem } from './frontmatter';
 
@@ -167,6 +167,9 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
   const metas: LessonMeta[] = [];
   const unreadSlugs = new Set<string>();
   const untranslated: string[] = [];
+  // Docusaurus: where each doc comes in the sidebar file, by its id or the id its frontmatter gives.
+  const sidebar = layout === 'docusaurus' ? sidebarOrder(root, variant.version) : null;
+  const sidebarRank = new Map<LessonMeta, number>();
   for (const candidate of candidates) {
     // A locale's translation of the page where it has one.
     const file = variant.localized(candidate.file);
@@ -178,14 +181,22 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
     }
     const { meta } = lesson;
     if (variant.locale && file === candidate.file) untranslated.push(sourcePath(file));
-    metas.push({
+    const placed: LessonMeta = {
       ...meta,
       partSlug: candidate.partSlug,
       chapterSlug: candidate.chapterSlug,
       order: candidate.forcedOrder ?? meta.order ?? candidate.order,
       defaultSlug: candidate.defaultSlug ?? meta.defaultSlug,
-    });
+    };
+    metas.push(placed);
+    if (sidebar) {
+      const id = docId(relative(docsRoot, candidate.file));
+      const named = id.includes('/') ? `${id.slice(0, id.lastIndexOf('/'))}/${meta.slug}` : meta.slug;
+      const rank = sidebar.get(id) ?? sidebar.get(named);
+      if (rank !== undefined) sidebarRank.set(placed, rank);
+    }
   }
+  if (sidebarRank.size > 0) orderBySidebar(parts, metas, sidebarRank);
   assignSlugs(metas, problems);
   checkPrerequisites(metas, unreadSlugs, problems);
 
@@ -200,7 +211,12 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
       meta,
     ]);
   for (const group of byChapter.values()) {
-    group.sort((a, b) => compareOrder({ order: a.order, name: basename(a.file) }, { order: b.order, name: basename(b.file) }));
+    const unranked = Number.POSITIVE_INFINITY;
+    group.sort(
+      (a, b) =>
+        (sidebarRank.get(a) ?? unranked) - (sidebarRank.get(b) ?? unranked) ||
+        compareOrder({ order: a.order, name: basename(a.file) }, { order: b.order, name: basename(b.file) }),
+    );
     for (const [position, meta] of group.entries()) {
       const linked: LinkedFile[] = [];
       const body = rewriteLinks(meta.body, {
@@ -328,4 +344,30 @@ function orderLessons(lessons: Manifest['lessons'], parts: (Section & { chapters
       (rank.get(`${a.partSlug}/${a.chapterSlug}`) ?? 0) - (rank.get(`${b.partSlug}/${b.chapterSlug}`) ?? 0) ||
       a.position - b.position,
   );
+}
+
+/**
+ * Puts parts, and chapters within each part, in the order the sidebar first names one
+ * of their lessons; those it names none of follow in their own order. (Lessons within a
+ * chapter are sorted by their rank where they are read into the manifest.)
+ */
+function orderBySidebar(
+  parts: (Section & { chapters: Section[] })[],
+  metas: readonly LessonMeta[],
+  rank: ReadonlyMap<LessonMeta, number>,
+): void {
+  const first = (match: (m: LessonMeta) => boolean) =>
+    Math.min(...metas.flatMap((m) => (match(m) && rank.has(m) ? [rank.get(m) ?? 0] : [])), Number.POSITIVE_INFINITY);
+  const partRank = new Map(parts.map((p) => [p.slug, first((m) => m.partSlug === p.slug)]));
+  const before = new Map(parts.map((p, i) => [p.slug, i]));
+  parts.sort(
+    (a, b) => (partRank.get(a.slug) ?? 0) - (partRank.get(b.slug) ?? 0) || (before.get(a.slug) ?? 0) - (before.get(b.slug) ?? 0),
+  );
+  for (const part of parts) {
+    part.chapters = part.chapters.map((c) => {
+      const r = first((m) => m.partSlug === part.slug && m.chapterSlug === c.slug);
+      // Named chapters come first, in sidebar order; the rest keep their order after them.
+      return Number.isFinite(r) ? { ...c, order: r - 1_000_000 } : c;
+    });
+  }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Layout } from './course-tree';
+import { stripOrderPrefix } from './markdown-source';
 import type { TreeProblem } from './frontmatter';
 
 /**
@@ -280,4 +281,37 @@ export function notALesson(file: string, frontmatter: Record<string, unknown>): 
   if (/^404\.(md|mdx)$/i.test(basename(file))) return 'a 404 page, not a lesson';
   if (frontmatter.template === 'splash') return 'a splash landing page (template: splash), not a lesson';
   return null;
+}
+
+/**
+ * Docusaurus's sidebar order for the current docs (`sidebars.js|ts|json`) or a version
+ * (`versioned_sidebars/version-<name>-sidebars.json`): each string the file names, by
+ * first mention (doc ids among them; an older version's ids lose their `version-x/`
+ * prefix). The file is read as text, not run: ids in it are plain string literals.
+ * Null without a sidebar file.
+ */
+export function sidebarOrder(root: string, version: string | null): Map<string, number> | null {
+  const files = version
+    ? [join(root, 'versioned_sidebars', `version-${version}-sidebars.json`)]
+    : ['sidebars.js', 'sidebars.ts', 'sidebars.cjs', 'sidebars.mjs', 'sidebars.json'].map((f) => join(root, f));
+  const file = files.find((f) => existsSync(f));
+  if (!file) return null;
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+  const order = new Map<string, number>();
+  for (const match of text.matchAll(/(['"`])([^'"`\n]+)\1/g)) {
+    const id = (match[2] ?? '').replace(/^version-[^/]+\//, '');
+    if (!order.has(id)) order.set(id, order.size);
+  }
+  return order;
+}
+
+/** A Docusaurus doc's id from its path under the docs folder: no extension, each part's number prefix dropped. */
+export function docId(relativePath: string): string {
+  return relativePath
+    .replace(/\.(md|mdx)$/i, '')
+    .split(/[\\/]/)
+    .map(stripOrderPrefix)
+    .join('/');
 }
