@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT, MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
 import { answersToMastery, masteryDates, planPath, type Pace } from './path.domain';
 import type { CourseLesson, LearnerSignals } from './recommend.domain';
+import { learnerSignals } from '../../test/signals';
 
 const lesson = (slug: string, position: number, assessed: string[], prerequisites: string[] = []): CourseLesson => ({
   slug,
@@ -22,20 +23,10 @@ const CONCEPTS = ['ka', 'kb', 'kc'].map((concept) => ({ concept, title: concept.
 const PACE: Pace = { minutesPerDay: 30, speed: 1, source: 'default' };
 
 function signals(mastery: Record<string, number> = {}, completed: string[] = []): LearnerSignals {
-  return {
+  return learnerSignals({
     completed: new Set(completed),
-    lastCompleted: null,
-    started: new Set(),
     concepts: new Map(Object.entries(mastery).map(([id, pKnown]) => [id, { title: id, pKnown, attempts: 3 }])),
-    goalParts: new Set(),
-    goalLessons: new Set(),
-    dueReviews: new Map(),
-    quizCorrect: new Map(),
-    collaborative: new Map(),
-    feedback: new Map(),
-    dismissed: new Set(),
-    allowSkips: false,
-  };
+  });
 }
 
 describe('expected mastery dates of goal concepts', () => {

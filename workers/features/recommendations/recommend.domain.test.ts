@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../platform/seeded-random';
 import { daysBetween, planPath, usualPace } from './path.domain';
 import { eligibleLessons, prerequisiteMet, recommend, type CourseLesson, type LearnerSignals } from './recommend.domain';
+import { learnerSignals } from '../../test/signals';
 
 const lesson = (
   slug: string,
@@ -35,23 +36,7 @@ const COURSE: CourseLesson[] = [
   lesson('e', 5, 'L3', 'p3', ['c', 'd'], ['c-e']),
 ];
 
-function signals(overrides: Partial<LearnerSignals> = {}): LearnerSignals {
-  return {
-    completed: new Set(),
-    lastCompleted: null,
-    started: new Set(),
-    concepts: new Map(),
-    goalParts: new Set(),
-    goalLessons: new Set(),
-    dueReviews: new Map(),
-    quizCorrect: new Map(),
-    collaborative: new Map(),
-    feedback: new Map(),
-    dismissed: new Set(),
-    allowSkips: false,
-    ...overrides,
-  };
-}
+const signals = learnerSignals;
 
 const ids = (s: LearnerSignals, limit = 5, seed = 1) => recommend(COURSE, s, { limit, seed }).map((r) => r.id);
 const codes = (s: LearnerSignals, id: string) =>
