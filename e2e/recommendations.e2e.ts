@@ -158,7 +158,11 @@ describe('learning path', () => {
     await expect.poll(() => page.locator('.path-reach').getAttribute('data-reach')).toBe('unreachable');
 
     // The steps, in the API's order with its reasons: the completed first lesson is not among them.
-    const path = await asLearner<{ steps: PathStep[]; totalMinutes: number }>(baseUrl, learner, '/api/learning-path');
+    const path = await asLearner<{
+      steps: PathStep[];
+      totalMinutes: number;
+      concepts: { concept: string; title: string; status: string; date: string | null }[];
+    }>(baseUrl, learner, '/api/learning-path');
     const steps = page.locator('ol.path-steps > li');
     expect(await steps.locator('.path-step-title').allTextContents()).toEqual(path.steps.map((s) => s.title));
     expect(await steps.locator('.path-step-reason').allTextContents()).toEqual(path.steps.map((s) => s.reason));
@@ -168,6 +172,16 @@ describe('learning path', () => {
     expect(await steps.first().locator('.path-step-meta').textContent()).toBe('16 min · 16 min in all · day 1');
     expect(await steps.last().locator('.path-step-meta').textContent()).toBe('16 min · 1 h 55 min in all · day 4');
     expect(await steps.last().getAttribute('class')).toContain('path-step-goal');
+    // The goal lesson's concepts, each with the day it should be mastered at this pace.
+    expect(path.concepts.length).toBeGreaterThan(0);
+    const dates = page.locator('.path-concepts li');
+    expect(await dates.count()).toBe(path.concepts.length);
+    for (const [i, concept] of path.concepts.entries()) {
+      expect(concept.status).toBe('expected');
+      const text = (await dates.nth(i).textContent()) ?? '';
+      expect(text.startsWith(concept.title), text).toBe(true);
+      expect(text.slice(concept.title.length)).toMatch(/^: by \w{3}, \w{3} \d{1,2}, \d{4}, \d+% now/);
+    }
     expect(await page.locator('.path-summary').textContent()).toBe(
       '7 lessons, about 1 h 55 min, ~4 days at your pace of 30 min/day (from your onboarding answers).',
     );
