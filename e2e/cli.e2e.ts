@@ -50,7 +50,7 @@ describe('the author CLI against the running platform', () => {
   it('shows what a Docusaurus tree would change on a dry run, and changes nothing', async () => {
     const run = content('push', 'cli/fixtures/docusaurus', '--dry-run', '--prune');
     expect(run.status).toBe(0);
-    expect(run.out).toContain('docusaurus course "My Site": 5 lessons');
+    expect(run.out).toContain('docusaurus course "My Site" (my-site): 5 lessons');
     expect(run.out).toContain('added 5, changed 0, unchanged 0, removed 24');
     expect(run.out).toContain('dry run: would upload 6 file(s)');
     expect(await lessonCount()).toBe(24);

@@ -102,9 +102,14 @@ describe('searching the course', () => {
     expect(await page.locator('select[name="layer"]').inputValue()).toBe('L2');
   });
 
-  it('says there are no results and offers the lessons a typo was probably after', async () => {
+  it('finds what a typo was after, and past correcting, says there are no results and offers the lessons it was probably after', async () => {
     const page = await newPage();
+    // A misspelt word is searched as the nearest word the course uses.
     await page.goto(`${baseUrl}/search/?q=windw`);
+    await expect.poll(() => resultsHeading(page).textContent()).toMatch(/ for “windw”$/);
+    await expect.poll(async () => (await hitLinks(page))[0]).toMatch(/^\/lessons\/window-functions/);
+    // A typo in the first letter is not corrected: nothing matches, and near titles are offered.
+    await page.goto(`${baseUrl}/search/?q=qindow`);
     await expect.poll(() => resultsHeading(page).textContent()).toMatch(/^No results/);
     const offered = page.locator('.search-suggestions a');
     await expect.poll(() => offered.first().textContent()).toBe('Window functions');
