@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SLUG, type Manifest } from '../workers/features/content/content.schemas';
 import type { Layout } from './course-tree';
+import { stringProperty } from './doc-variants';
 import { parseFrontmatter, type TreeProblem } from './frontmatter';
 import { leadingH1, normalizeMarkdown, orderPrefix, stripOrderPrefix, titleFromName, toSlug } from './markdown-source';
 
@@ -82,8 +83,7 @@ export function readCourseMeta(
     ]) {
       const path = join(root, file);
       if (!existsSync(path)) continue;
-      const found = /\btitle\s*:\s*(['"`])([^'"`]+)\1/.exec(readFileSync(path, 'utf8'));
-      if (found?.[2]) title = found[2];
+      title = stringProperty(readFileSync(path, 'utf8'), 'title') ?? title;
     }
   }
   title ??= titleFromName(basename(root));

@@ -86,8 +86,8 @@ export function topLevelKeys(body: string): string[] {
   return keys;
 }
 
-/** A string property of a config file's text (`defaultLocale: 'en'`); null when absent. */
-function stringProperty(text: string, name: string): string | null {
+/** The first string property `name` of a config file's text (`defaultLocale: 'en'`); null when absent. */
+export function stringProperty(text: string, name: string): string | null {
   return new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(text)?.[2] ?? null;
 }
 

@@ -3,6 +3,7 @@
  * LMS (difficulty, point-biserial discrimination, distractor choice rates, items that
  * behave badly), and the shapes of the overview. Pure: counts in, figures out.
  */
+import { percent } from '../../platform/words';
 
 /** Answers an item needs before its figures are judged (flags are noise below it). */
 export const MIN_ANSWERS_TO_FLAG = 20;
@@ -79,11 +80,11 @@ export function analyseItem(item: ItemCounts): ItemAnalysis {
   if (item.answers >= MIN_ANSWERS_TO_FLAG) {
     if (difficulty > TOO_EASY) {
       flags.push('too_easy');
-      notes.push(`${pct(difficulty)} answer it right: it tells learners apart little`);
+      notes.push(`${percent(difficulty)} answer it right: it tells learners apart little`);
     }
     if (difficulty < TOO_HARD) {
       flags.push('too_hard');
-      notes.push(`Only ${pct(difficulty)} answer it right: check the key and the wording`);
+      notes.push(`Only ${percent(difficulty)} answer it right: check the key and the wording`);
     }
     if (discrimination !== null && discrimination < 0) {
       flags.push('negative_discrimination');
@@ -96,7 +97,7 @@ export function analyseItem(item: ItemCounts): ItemAnalysis {
     const rival = choices.find((c) => !c.key && c.share > keyShare);
     if (rival) {
       flags.push('distractor_beats_key');
-      notes.push(`"${rival.text}" is picked more than the right answer (${pct(rival.share)} against ${pct(keyShare)})`);
+      notes.push(`"${rival.text}" is picked more than the right answer (${percent(rival.share)} against ${percent(keyShare)})`);
     }
     const unused = choices.filter((c) => !c.key && c.share < UNUSED_DISTRACTOR);
     if (unused.length > 0) {
@@ -116,8 +117,6 @@ export function analyseItem(item: ItemCounts): ItemAnalysis {
     notes,
   };
 }
-
-const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** Monday of the ISO week of a day (YYYY-MM-DD). */
 export function weekOf(day: string): string {

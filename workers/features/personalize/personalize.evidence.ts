@@ -1,3 +1,5 @@
+import { percent } from '../../platform/words';
+import type { MasteryRow as StoredMastery } from '../learners/learner.store';
 import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
 
 /**
@@ -28,12 +30,7 @@ export const WEAK = 0.4;
 /** Answers needed before a weak or missed concept counts: one slip is not a measurement. */
 const MIN_ANSWERS = 2;
 
-interface MasteryRow {
-  conceptId: string;
-  pKnown: number;
-  attempts: number;
-  correct: number;
-}
+type MasteryRow = Pick<StoredMastery, 'conceptId' | 'pKnown' | 'attempts' | 'correct'>;
 
 /** P(known) to the nearest 5%: a measurement that moves a little keeps the same personalized text (and cache entry). */
 const rounded = (p: number) => Math.round(p * 20) / 20;
@@ -96,9 +93,9 @@ export function measuredBy(m: Measured): string {
   return m.attempts === 0 ? 'from the placement test' : `${m.correct} of ${m.attempts} answers right`;
 }
 
-/** P(known) as a percentage. */
-export function percent(p: number): string {
-  return `${Math.round(p * 100)}%`;
+/** A measurement as a change's note names it: "Projection 20% (1 of 4 answers right)". */
+export function describeMeasured(m: Measured): string {
+  return `${m.concept} ${percent(m.pKnown)} (${measuredBy(m)})`;
 }
 
 /**
@@ -106,11 +103,10 @@ export function percent(p: number): string {
  * and, for the learner, what was asked and why (`note`).
  */
 export function measuredRequests(evidence: MeasuredEvidence): { ask: string; note: string }[] {
-  const shown = (m: Measured) => `${m.concept} ${percent(m.pKnown)} (${measuredBy(m)})`;
   return [
     ...evidence.weakPrerequisites.map((w) => ({
       ask: `weak prerequisite: ${w.concept} from "${w.title}" (${percent(w.pKnown)}, ${measuredBy(w)}): open with a short recap of it`,
-      note: `Asked for a recap of “${w.title}”: measured mastery of ${shown(w)}`,
+      note: `Asked for a recap of “${w.title}”: measured mastery of ${describeMeasured(w)}`,
     })),
     ...evidence.missed.map((m) => ({
       ask: `answered wrongly: ${m.concept} (${m.attempts - m.correct} of ${m.attempts} answers wrong): add a worked example of it`,
@@ -118,7 +114,7 @@ export function measuredRequests(evidence: MeasuredEvidence): { ask: string; not
     })),
     ...evidence.strong.map((m) => ({
       ask: `already mastered: ${m.concept} (${percent(m.pKnown)}, ${measuredBy(m)}): keep its explanation brief`,
-      note: `Asked to keep ${m.concept} brief: measured mastery of ${shown(m)}`,
+      note: `Asked to keep ${m.concept} brief: measured mastery of ${describeMeasured(m)}`,
     })),
   ];
 }

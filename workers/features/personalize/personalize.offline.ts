@@ -1,6 +1,6 @@
-import { plural } from '../../platform/words';
+import { percent, plural } from '../../platform/words';
 import type { Adaptation, LessonContext, Preferences } from './personalize.domain';
-import { measuredBy, percent, type MeasuredEvidence } from './personalize.evidence';
+import { describeMeasured, measuredBy, type MeasuredEvidence } from './personalize.evidence';
 import { conceptTerms, definingSentence, keyPointSentences, recallGaps, type ConceptTerm } from './personalize.offline-terms';
 import {
   closeOpenFence,
@@ -129,7 +129,7 @@ function measuredRecap(weak: MeasuredEvidence['weakPrerequisites']): Addition | 
           `- **${w.concept}** (${percent(w.pKnown)}, ${measuredBy(w)}), from ${markdownLink(w.title, `/lessons/${w.slug}`)}${w.summary.trim() ? `: ${w.summary.trim()}` : ''}`,
       ),
     ]),
-    note: `Recap of ${lessons.map((l) => `“${l.title}”`).join(', ')}: measured mastery of ${weak.map((w) => `${w.concept} ${percent(w.pKnown)} (${measuredBy(w)})`).join(', ')}`,
+    note: `Recap of ${lessons.map((l) => `“${l.title}”`).join(', ')}: measured mastery of ${weak.map(describeMeasured).join(', ')}`,
   };
 }
 
@@ -184,7 +184,7 @@ function shownSkim(doc: LessonDoc, terms: ConceptTerm[], strong: MeasuredEvidenc
   if (skim.length === 0) return null;
   return {
     lines: callout('You can skim', ['Your answers show you know what these parts teach:', '', ...skim]),
-    note: `Shorter path: marked ${plural(skim.length, 'section')} to skim, measured mastery of ${strong.map((m) => `${m.concept} ${percent(m.pKnown)} (${measuredBy(m)})`).join(', ')}`,
+    note: `Shorter path: marked ${plural(skim.length, 'section')} to skim, measured mastery of ${strong.map(describeMeasured).join(', ')}`,
   };
 }
 

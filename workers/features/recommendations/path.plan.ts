@@ -22,7 +22,8 @@ export async function learningPath(
       errors: [{ field: 'query/today', message: 'must be the local date, within a day of UTC' }],
     });
   }
-  const learner = await deps.recommend.learner(learnerId, now);
+  // The assessed concepts (for the goal's mastery dates) are read beside the learner, not after.
+  const [learner, assessed] = await Promise.all([deps.recommend.learner(learnerId, now), deps.mastery.assessedConcepts()]);
   const lessons = await deps.recommend.course(learner.courseStamp);
   const onboarding = learner.onboardingGoals[0];
   const goal = learner.goal
@@ -44,7 +45,7 @@ export async function learningPath(
     return { goal, status: 'goal_removed' as const, message, ...empty };
   }
   const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
-  const concepts = masteryDates(lessons, goal, path, await deps.mastery.assessedConcepts(), learner.signals, pace, today);
+  const concepts = masteryDates(lessons, goal, path, assessed, learner.signals, pace, today);
   return path.steps.length === 0
     ? {
         goal,
