@@ -1,11 +1,17 @@
 import { parseArgs } from 'node:util';
-import { BktFitResponseSchema, IrtFitResponseSchema, KtFitResponseSchema } from '../workers/features/mastery/mastery.schemas';
+import {
+  BktFitResponseSchema,
+  FsrsFitResponseSchema,
+  IrtFitResponseSchema,
+  KtFitResponseSchema,
+} from '../workers/features/mastery/mastery.schemas';
 import { authorTarget, defaultTarget } from './local-env';
 import { createClient, runCli } from './push';
 
 const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>] [--key <author key>]
        npm run fit -- kt [--dry-run] [--target <url>] [--key <author key>]
        npm run fit -- irt [--dry-run] [--target <url>] [--key <author key>]
+       npm run fit -- fsrs [--dry-run] [--target <url>] [--key <author key>]
 
   bkt          refit each concept's BKT parameters (prior, learn, guess, slip) by EM
                from the graded answers logged so far; concepts with too few answers
@@ -17,6 +23,11 @@ const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>]
                answers) from learners' first answers, the author's difficulty as the
                prior; items everyone gets right or wrong, or that stronger learners
                miss more, are flagged; the adaptive quiz uses the calibration
+  fsrs         fit FSRS's 21 weights to the review log per course (and per learner
+               with enough reviews, from the course's), evaluated forward in time:
+               fitted on the earlier 80% of reviews, scored (log-loss, binned RMSE)
+               on the later ones against the weights they started from; winners are
+               refitted on everything and schedule the next reviews
   --forget     fit the forget probability too (classic BKT keeps it at 0, bkt only)
   --dry-run    print the fit without storing it
   --target     API origin (default ${defaultTarget()})
@@ -35,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const what = positionals[0];
-  if (values.help || (what !== 'bkt' && what !== 'kt' && what !== 'irt') || positionals.length !== 1) {
+  if (values.help || !['bkt', 'kt', 'irt', 'fsrs'].includes(what ?? '') || positionals.length !== 1) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
@@ -59,6 +70,31 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       `${flagged} item(s) flagged; ${fit.stored ? 'stored: the adaptive quiz uses the calibration' : 'dry run: nothing stored'}`,
     );
+    return 0;
+  }
+  if (what === 'fsrs') {
+    const fit = FsrsFitResponseSchema.parse(await api('POST', '/api/admin/mastery/fit-fsrs', { dryRun: values['dry-run'] }));
+    const f = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(4));
+    console.log(
+      '| course | reviews | learners | predicted | fitted on / scored on | default log-loss | fitted log-loss | default RMSE (bins) | fitted RMSE (bins) | weights |',
+    );
+    console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|---|');
+    for (const c of fit.courses) {
+      const weights =
+        c.reason === 'too_few_reviews' ? 'defaults (too few reviews)' : c.weights ? 'fitted' : 'defaults (predicted better)';
+      console.log(
+        `| ${c.course} | ${c.reviews} | ${c.learners} | ${c.predictedReviews} | ${c.trainReviews} / ${c.testReviews} | ${f(c.prior?.logLoss)} | ${f(c.fitted?.logLoss)} | ${f(c.prior?.rmseBins)} | ${f(c.fitted?.rmseBins)} | ${weights} |`,
+      );
+    }
+    for (const c of fit.courses) {
+      const l = c.learnerFits;
+      if (l.eligible === 0) continue;
+      console.log(
+        `${c.course}: ${l.eligible} learner(s) with enough reviews, ${l.evaluated} evaluated, ${l.improved} beat the course's weights on their later reviews (log-loss ${f(l.prior?.logLoss)} -> ${f(l.fitted?.logLoss)}, RMSE (bins) ${f(l.prior?.rmseBins)} -> ${f(l.fitted?.rmseBins)} over ${l.testReviews} reviews)${l.leftForLater > 0 ? `; ${l.leftForLater} left for the next run` : ''}`,
+      );
+    }
+    if (fit.courses.length === 0) console.log('no reviews logged yet');
+    console.log(fit.stored ? 'stored: the next reviews schedule with the fitted weights' : 'dry run: nothing stored');
     return 0;
   }
   if (what === 'kt') {

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { startEmbeddingServer } from '../scripts/embedding-server';
+import { evaluateFsrs } from './fsrs';
 import { evaluateIrt } from './irt';
 import { evaluateKt } from './kt';
 import { evaluateAnswers } from './answers';
@@ -145,6 +146,16 @@ async function main() {
     console.log((await evaluateIrt({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     return;
   }
+  if (what === 'fsrs') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { learners: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } },
+    });
+    const started = Date.now();
+    console.log(evaluateFsrs({ learners: Number(values.learners), seed: Number(values.seed) }).report);
+    console.log(`\nran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
   if (what === 'recs') {
     const { values } = parseArgs({
       args: process.argv.slice(3),
@@ -199,7 +210,7 @@ async function main() {
   }
   if (what !== 'search') {
     throw new Error(
-      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt [<file>], -- irt [--learners N] [--seed S], -- recs [--learners N] [--seed S], -- experiments [--experiments N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
+      `unknown evaluation "${what}"; try: npm run eval -- search, -- answers, -- kt [<file>], -- irt [--learners N] [--seed S], -- fsrs [--learners N] [--seed S], -- recs [--learners N] [--seed S], -- experiments [--experiments N] [--seed S], or -- plans [--learners N] [--days D] [--seed S]`,
     );
   }
   // The set written alongside the search, and the one written the way learners ask (before looking at results).

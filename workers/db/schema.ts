@@ -555,6 +555,25 @@ export const itemCalibrations = sqliteTable(
   (t) => [primaryKey({ columns: [t.courseId, t.itemId] }), index('item_calibrations_item_idx').on(t.itemId)],
 );
 
+/**
+ * FSRS weights fitted by `npm run fit -- fsrs` from the review log: one row per course
+ * (`learner_id` ''), and one per learner with enough reviews of their own (fitted from the
+ * course's). Stored only when the fit predicted later reviews better than what it started
+ * from; `report` keeps both scores. Reviews schedule with the learner's row, else the course's.
+ */
+export const fsrsParams = sqliteTable(
+  'fsrs_params',
+  {
+    courseId: text('course_id').notNull(),
+    learnerId: text('learner_id').notNull(),
+    weights: text('weights', { mode: 'json' }).$type<number[]>().notNull(),
+    reviews: integer('reviews').notNull(),
+    report: text('report').notNull(),
+    fittedAt: text('fitted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.learnerId] }), index('fsrs_params_learner_idx').on(t.learnerId)],
+);
+
 /** A learner's learning goal: a concept, a lesson or a part, with an optional date. */
 export const learnerGoals = sqliteTable('learner_goals', {
   learnerId: text('learner_id').primaryKey(),
@@ -626,6 +645,23 @@ export const attemptLog = sqliteTable(
     primaryKey({ columns: [t.learnerId, t.eventId] }),
     index('attempt_log_concept_idx').on(t.conceptId, t.learnerId, t.occurredAt),
   ],
+);
+
+/**
+ * Every review that scheduled a card (a graded answer or a rated review), from the learner
+ * objects: the review log FSRS weights are fitted from. `grade` is FSRS's (1 again to 4 easy).
+ */
+export const reviewLog = sqliteTable(
+  'review_log',
+  {
+    learnerId: text('learner_id').notNull(),
+    eventId: text('event_id').notNull(),
+    courseId: text('course_id').notNull(),
+    itemId: text('item_id').notNull(),
+    grade: integer('grade').notNull(),
+    reviewedAt: text('reviewed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.learnerId, t.eventId] }), index('review_log_course_idx').on(t.courseId, t.reviewedAt)],
 );
 
 /** When each learner first completed each lesson: what co-completion counts. */

@@ -32,6 +32,16 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     predicted: z.number().min(0).max(1).optional(),
     segment: z.object({ background: z.string().max(40), experience: z.string().max(40) }).optional(),
   }),
+  /** A review that scheduled a card, with FSRS's grade (1 again to 4 easy): the review log FSRS weights are fitted from. */
+  z.object({
+    kind: z.literal('review'),
+    seq,
+    eventId: id,
+    courseId: id,
+    itemId: id,
+    grade: z.number().int().min(1).max(4),
+    reviewedAt: z.string(),
+  }),
   /** A review of a card: the recall FSRS predicted before it, and whether the learner recalled. */
   z.object({ kind: z.literal('recall'), seq, day: z.iso.date(), predicted: z.number().min(0).max(1), recalled: z.boolean() }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),

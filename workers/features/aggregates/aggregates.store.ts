@@ -277,6 +277,16 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         ];
       case 'recall':
         return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
+      case 'review':
+        return [
+          receipt,
+          d1
+            .prepare(
+              `INSERT INTO review_log (learner_id, event_id, course_id, item_id, grade, reviewed_at)
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+            )
+            .bind(learnerId, delta.eventId, delta.courseId, delta.itemId, delta.grade, delta.reviewedAt),
+        ];
       case 'mastery_level': {
         // Learners who never answered on a concept are not counted: "not started" has no row.
         const move = (level: string, by: 1 | -1) =>

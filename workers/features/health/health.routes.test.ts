@@ -72,6 +72,7 @@ describe('health and API documents', () => {
       '/api/admin/learners/move',
       '/api/admin/learners/{learnerId}/delivery',
       '/api/admin/mastery/fit-bkt',
+      '/api/admin/mastery/fit-fsrs',
       '/api/admin/mastery/fit-irt',
       '/api/admin/mastery/fit-kt',
       '/api/admin/models/performance',

@@ -1,5 +1,5 @@
 import { packOption } from '../recommendations/ranker.fit';
-import { conceptLevel } from '../mastery/mastery.domain';
+import { conceptLevel, gradeOf } from '../mastery/mastery.domain';
 import { applyOnce, type OnceResult } from '../events/events.once';
 import { MAX_DAILY_ACTIVE_SECONDS, MAX_HEARTBEAT_SECONDS, type EventMessage } from '../events/events.schemas';
 import { bktPredictCorrect, type BktParams } from '../mastery/mastery.bkt';
@@ -31,7 +31,7 @@ export const REVEALED_FOR_MS = 24 * 60 * 60 * 1000;
 export type EventSubject =
   | { kind: 'lesson'; courseId: string }
   | { kind: 'seen-lesson' }
-  | { kind: 'item'; item: GradedItem; params: BktParams; pfa?: PfaModel | null }
+  | { kind: 'item'; item: GradedItem; params: BktParams; pfa?: PfaModel | null; fsrs?: number[] | null }
   | { kind: 'recommendation'; courseId: string }
   /** An answer the learner was given (its id checked by the Worker), and the course it is about. */
   | { kind: 'answer'; courseId: string; answerKey: string; engine: 'offline' | 'model' }
@@ -141,7 +141,7 @@ function change(
 ): { progress?: LessonProgressRow; model?: ModelOutcome } {
   if (event.type === 'quiz.attempted' || event.type === 'review.rated') {
     if (subject.kind !== 'item') throw new Error(`${event.type} needs its quiz item`);
-    const { item, params, pfa } = subject;
+    const { item, params, pfa, fsrs } = subject;
     const snapshot = {
       ability: store.ability(),
       item,
@@ -149,6 +149,7 @@ function change(
       params,
       pfa: pfa ? { model: pfa, conceptId: item.conceptId, totals: store.answerTotals(item.courseId) } : undefined,
       card: store.card(item.courseId, item.id),
+      fsrs,
     };
     const answer = event.answer;
     // Each graded answer shows the right one: answering the same item again soon after recalls that, not the concept.
@@ -162,6 +163,19 @@ function change(
       rating: event.type === 'review.rated' ? event.rating : undefined,
     });
     store.setCard(item.courseId, item.id, item.conceptId, result.card);
+    // Every scheduled review joins the shared review log (what `npm run fit -- fsrs` fits).
+    store.emit(
+      {
+        kind: 'review',
+        eventId: event.eventId,
+        courseId: item.courseId,
+        itemId: item.id,
+        grade: gradeOf(result.rating),
+        reviewedAt: result.card.lastReview ?? occurredAt,
+      },
+      occurredAt,
+    );
+    effects.emitted = true;
     // A review of a card already scheduled: what FSRS predicted against what the learner recalled (model health).
     if (event.type === 'review.rated' && snapshot.card) {
       const predicted = retrievability(snapshot.card, new Date(occurredAt));

@@ -49,7 +49,7 @@ async function subjectOf(
     }
     case 'quiz.attempted':
     case 'review.rated': {
-      const graded = await deps.mastery.gradedItem(event.type === 'quiz.attempted' ? event.itemId : event.reviewId);
+      const graded = await deps.mastery.gradedItem(event.type === 'quiz.attempted' ? event.itemId : event.reviewId, learnerId);
       return graded ? { kind: 'item', ...graded } : null;
     }
     case 'plan.feedback':

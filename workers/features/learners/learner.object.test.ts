@@ -171,12 +171,20 @@ describe('heartbeats and deltas', () => {
       learnerId,
       "SELECT json_extract(delta, '$.kind') AS kind, count(*) AS n FROM outbox GROUP BY kind ORDER BY kind",
     );
-    expect(kinds.map((k) => k.kind)).toEqual(['attempt', 'mastery_level']);
+    expect(kinds.map((k) => k.kind)).toEqual(['attempt', 'mastery_level', 'review']);
     expect(kinds[0]?.n).toBe(12);
+    expect(kinds[2]?.n).toBe(12);
     // 12 answers' deltas leave in one message, with the level changes.
     expect(await learnerHandle(learnerId).flush()).toBe(1);
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
     await expect.poll(() => d1Rows('SELECT count(*) AS n FROM attempt_log'), DELIVERY).toEqual([{ n: 12 }]);
+    // Each answer scheduled its item's card: the review log FSRS fits from has it, graded "good" (answer 1 is right) or "again".
+    const reviews = (await d1Rows('SELECT item_id, grade FROM review_log ORDER BY item_id')) as {
+      item_id: string;
+      grade: number;
+    }[];
+    expect(reviews.map((r) => r.item_id)).toEqual([...ITEMS.slice(0, 12)].sort());
+    for (const r of reviews) expect([1, 3]).toContain(r.grade);
     // Nothing left: a second flush sends nothing.
     expect(await learnerHandle(learnerId).flush()).toBe(0);
   });

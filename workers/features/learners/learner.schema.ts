@@ -130,6 +130,8 @@ export const reviewCards = sqliteTable(
     lapses: integer('lapses').notNull(),
     state: integer('state').notNull(),
     lastReview: text('last_review'),
+    /** The forgetting curve's decay (FSRS w20) of the weights that scheduled the card; null: the defaults'. */
+    decay: real('decay'),
   },
   (t) => [primaryKey({ columns: [t.courseId, t.itemId] })],
 );

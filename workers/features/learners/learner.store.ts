@@ -82,6 +82,7 @@ const cardOf = (r: typeof t.reviewCards.$inferSelect): StoredCard => ({
   lapses: r.lapses,
   state: r.state,
   lastReview: r.lastReview,
+  decay: r.decay,
 });
 
 /** One item of an offered list as the learner's object keeps it. */

@@ -1,5 +1,5 @@
 import { Cat } from '@bdelab/jscat';
-import { createEmptyCard, fsrs, Rating, State, type Card, type Grade } from 'ts-fsrs';
+import { createEmptyCard, forgetting_curve, fsrs, FSRS6_DEFAULT_DECAY, Rating, State, type Card, type Grade } from 'ts-fsrs';
 import { bktPredictCorrect, bktUpdate, masteryLevel, type BktParams, type MasteryLevel } from './mastery.bkt';
 import { pfaPredict, type PfaModel } from './mastery.pfa';
 
@@ -12,6 +12,8 @@ import { pfaPredict, type PfaModel } from './mastery.pfa';
 export const REVIEW_RATINGS = ['again', 'hard', 'good', 'easy'] as const;
 export type ReviewRating = (typeof REVIEW_RATINGS)[number];
 const GRADES: Record<ReviewRating, Grade> = { again: Rating.Again, hard: Rating.Hard, good: Rating.Good, easy: Rating.Easy };
+/** FSRS's grade of a rating (1 again to 4 easy). */
+export const gradeOf = (rating: ReviewRating): Grade => GRADES[rating];
 
 export const CARD_STATES = ['new', 'learning', 'review', 'relearning'] as const;
 export type CardState = (typeof CARD_STATES)[number];
@@ -108,10 +110,26 @@ export interface StoredCard {
   lapses: number;
   state: State;
   lastReview: string | null;
+  /** The forgetting curve's decay (FSRS w20) of the weights that scheduled it; null: the defaults'. */
+  decay: number | null;
 }
 
 // Without fuzz the schedule is a function of the answers alone: reproducible and testable.
 const scheduler = fsrs({ enable_fuzz: false });
+/** Schedulers of fitted weights this isolate used lately (a course's and a few learners'). */
+const fitted = new Map<string, ReturnType<typeof fsrs>>();
+
+/** The scheduler of FSRS weights `w` (null: the defaults). */
+function schedulerOf(w: readonly number[] | null | undefined) {
+  if (!w) return scheduler;
+  const key = w.join(',');
+  const found = fitted.get(key);
+  if (found) return found;
+  if (fitted.size >= 64) fitted.delete(fitted.keys().next().value ?? '');
+  const made = fsrs({ enable_fuzz: false, w: [...w] });
+  fitted.set(key, made);
+  return made;
+}
 
 function toCard(stored: StoredCard): Card {
   return {
@@ -128,7 +146,7 @@ function toCard(stored: StoredCard): Card {
   };
 }
 
-function fromCard(card: Card): StoredCard {
+function fromCard(card: Card, decay: number | null): StoredCard {
   return {
     due: card.due.toISOString(),
     stability: card.stability,
@@ -140,19 +158,30 @@ function fromCard(card: Card): StoredCard {
     lapses: card.lapses,
     state: card.state,
     lastReview: card.last_review ? card.last_review.toISOString() : null,
+    decay,
   };
 }
 
-/** The card after a review at `at` (a missing card is a new one). */
-export function scheduleReview(card: StoredCard | null, rating: ReviewRating, at: Date): StoredCard {
+/**
+ * The card after a review at `at` (a missing card is a new one), scheduled with FSRS
+ * weights `w` (fitted for the learner or their course; null: the defaults).
+ */
+export function scheduleReview(
+  card: StoredCard | null,
+  rating: ReviewRating,
+  at: Date,
+  w?: readonly number[] | null,
+): StoredCard {
   const current = card ? toCard(card) : createEmptyCard(at);
-  return fromCard(scheduler.next(current, at, GRADES[rating]).card);
+  return fromCard(schedulerOf(w).next(current, at, GRADES[rating]).card, w?.[20] ?? null);
 }
 
-/** P(recall) of a card at a time (FSRS forgetting curve); 0 for a card never reviewed. */
+/** P(recall) of a card at a time (FSRS forgetting curve, with the decay it was scheduled under); 0 for a card never reviewed. */
 export function retrievability(card: StoredCard, at: Date): number {
   if (card.state === State.New || !card.lastReview) return 0;
-  return scheduler.get_retrievability(toCard(card), at, false);
+  // Whole days since the last review, as ts-fsrs counts them.
+  const days = Math.max(0, Math.floor((at.getTime() - Date.parse(card.lastReview)) / 86_400_000));
+  return forgetting_curve(card.decay ?? FSRS6_DEFAULT_DECAY, days, +card.stability.toFixed(8));
 }
 
 export const cardState = (card: StoredCard): CardState => STATE_NAMES[card.state];
@@ -258,6 +287,8 @@ export interface ModelSnapshot {
   /** The course's PFA model when its last fit chose it, with the learner's totals in the course. */
   pfa?: PfaContext | undefined;
   card: StoredCard | null;
+  /** The FSRS weights the learner's reviews schedule with (theirs, else their course's); null or absent: the defaults. */
+  fsrs?: readonly number[] | null | undefined;
 }
 
 /** The new learner-model state an answer or review leads to. */
@@ -296,7 +327,7 @@ export function modelChange(snapshot: ModelSnapshot, input: ModelInput): ModelCh
   const occurred = new Date(input.occurredAt).toISOString();
   const last = snapshot.card?.lastReview;
   const at = new Date(last && last > occurred ? last : occurred);
-  const card = scheduleReview(snapshot.card, rating, at);
+  const card = scheduleReview(snapshot.card, rating, at, snapshot.fsrs);
   if (answer === undefined || correct === undefined) return { ability: snapshot.ability, card, rating };
   return {
     rating,

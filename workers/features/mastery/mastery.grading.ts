@@ -14,7 +14,7 @@ type GradingDeps = Pick<Deps, 'mastery' | 'learner' | 'afterApplied'>;
  */
 async function applyNow(deps: GradingDeps, learnerId: string, event: ModelEvent, now: Date) {
   const itemId = event.type === 'quiz.attempted' ? event.itemId : event.reviewId;
-  const graded = await deps.mastery.gradedItem(itemId);
+  const graded = await deps.mastery.gradedItem(itemId, learnerId);
   const message = { learnerId, receivedAt: now.toISOString(), event };
   const outcome = graded
     ? await applyAbout(deps, message, { kind: 'item', ...graded })

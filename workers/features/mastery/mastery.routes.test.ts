@@ -10,6 +10,9 @@ import { seededRandom } from '../../platform/seeded-random';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
 import { PRIOR_ABILITY, updateAbility, updateMastery } from './mastery.domain';
 import type { PfaModel } from './mastery.pfa';
+import { FsrsFitResponseSchema } from './mastery.schemas';
+import { simulateReviews } from '../../../eval/fsrs-sim';
+import type { z } from 'zod';
 
 const item = (id: string, difficulty: number, answer = 0) => ({
   id,
@@ -723,6 +726,91 @@ interface KtFit {
   }[];
   stored: boolean;
 }
+
+type FsrsFit = z.infer<typeof FsrsFitResponseSchema>;
+const REVIEW_LOG = `INSERT INTO review_log (learner_id, event_id, course_id, item_id, grade, reviewed_at) VALUES (?, ?, 'test-course', ?, ?, ?)`;
+
+/** Simulated learners' reviews (a memory process that is not FSRS) in the review log, under the given learner ids. */
+async function givenReviewLog(learners: { id: string; cards: { at: number; grade: number }[][] }[]) {
+  const statements = learners.flatMap((l) =>
+    l.cards.flatMap((card, c) =>
+      card.map((r) =>
+        env.DB.prepare(REVIEW_LOG).bind(l.id, crypto.randomUUID(), `item-${c}`, r.grade, new Date(r.at).toISOString()),
+      ),
+    ),
+  );
+  for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
+  return statements.length;
+}
+
+describe('fitting memory (FSRS)', () => {
+  it('fits weights per course and per learner on earlier reviews, stores those that predict later ones better, and schedules with them', async () => {
+    const key = await givenCourse();
+    const weak = await givenLearner(null);
+    const other = await givenLearner(null);
+    // 40 learners with 10 cards of 6 reviews each; one learner (with a far weaker memory) with 40 cards.
+    const crowd = simulateReviews({ learners: 40, cardsPerLearner: 10, reviewsPerCard: 6, seed: 4 });
+    const [own] = simulateReviews({ learners: 1, cardsPerLearner: 40, reviewsPerCard: 6, seed: 5, memoryScale: 0.15 });
+    await givenReviewLog(crowd.slice(0, 3));
+    expect((await api('/api/admin/mastery/fit-fsrs', { method: 'POST', json: {} })).status).toBe(401);
+    // 3 learners: too few reviews to fit; nothing is stored and the defaults stay.
+    const few = await (await api('/api/admin/mastery/fit-fsrs', { method: 'POST', key, json: {} })).json<FsrsFit>();
+    expect(few.courses).toEqual([
+      expect.objectContaining({ course: 'test-course', learners: 3, reason: 'too_few_reviews', weights: null, prior: null }),
+    ]);
+    expect(few.courses[0]?.predictedReviews).toBe(3 * 10 * 5);
+    await givenReviewLog([...crowd.slice(3), { id: weak.learnerId, cards: own?.cards ?? [] }]);
+
+    const dry = await (await api('/api/admin/mastery/fit-fsrs', { method: 'POST', key, json: { dryRun: true } })).json<FsrsFit>();
+    expect(dry.stored).toBe(false);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM fsrs_params').first<{ n: number }>()).toEqual({ n: 0 });
+
+    const fit = FsrsFitResponseSchema.parse(await (await api('/api/admin/mastery/fit-fsrs', { method: 'POST', key })).json());
+    const course = fit.courses[0];
+    expect(course).toMatchObject({ course: 'test-course', learners: 41, reason: 'later_reviews', predictedReviews: 2200 });
+    expect(course?.trainReviews).toBeGreaterThan(1500);
+    expect((course?.trainReviews ?? 0) + (course?.testReviews ?? 0)).toBe(2200);
+    // The simulated memory is not FSRS's default one: the fit predicts the later reviews better.
+    expect(course?.fitted?.logLoss).toBeLessThan(course?.prior?.logLoss ?? 0);
+    expect(course?.fitted?.rmseBins).toBeLessThan(course?.prior?.rmseBins ?? 0);
+    expect(course?.weights).toHaveLength(21);
+    // Only the learner with 200 predicted reviews of their own is fitted (the others have 50).
+    expect(course?.learnerFits).toMatchObject({ eligible: 1, evaluated: 1, improved: 1, leftForLater: 0 });
+    expect(course?.learnerFits.fitted?.logLoss).toBeLessThan(course?.learnerFits.prior?.logLoss ?? 0);
+    const rows = await env.DB.prepare('SELECT learner_id, weights, reviews FROM fsrs_params ORDER BY learner_id').all<{
+      learner_id: string;
+      weights: string;
+      reviews: number;
+    }>();
+    expect(rows.results.map((r) => [r.learner_id, r.reviews])).toEqual([
+      ['', 40 * 10 * 6 + 40 * 6],
+      [weak.learnerId, 40 * 6],
+    ]);
+    const [courseWeights, learnerWeights] = rows.results.map((r) => JSON.parse(r.weights) as number[]);
+    expect(courseWeights).toEqual(course?.weights);
+    expect(learnerWeights).not.toEqual(courseWeights);
+
+    // Their next answers schedule with their own weights; another learner's with the course's.
+    await attempt(weak.token, 'lesson-2-q1', 1);
+    await attempt(other.token, 'lesson-2-q1', 1);
+    // A right first answer is graded "good": its stability is w2 (at least 0.1 day), its forgetting curve's decay w20.
+    const card = async (learnerId: string) =>
+      (
+        await learnerSql<{ stability: number; decay: number | null }>(
+          learnerId,
+          "SELECT stability, decay FROM review_cards WHERE item_id = 'lesson-2-q1'",
+        )
+      )[0];
+    expect(await card(weak.learnerId)).toEqual({
+      stability: Math.max(0.1, learnerWeights?.[2] ?? 0),
+      decay: learnerWeights?.[20],
+    });
+    expect(await card(other.learnerId)).toEqual({
+      stability: Math.max(0.1, courseWeights?.[2] ?? 0),
+      decay: courseWeights?.[20],
+    });
+  }, 60_000);
+});
 
 describe('calibrating items', () => {
   it("fits items' difficulty from first answers, flags the misbehaving ones, and the quiz then uses the fit", async () => {

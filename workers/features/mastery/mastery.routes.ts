@@ -8,6 +8,7 @@ import { gradeAttempt, reviewItem } from './mastery.grading';
 import { conceptMastery, conceptPredictions, dueReviews, nextQuizItem } from './mastery.reads';
 import { MIN_FIT_ATTEMPTS, refitBkt } from './mastery.refit';
 import { MIN_KT_ATTEMPTS, MIN_KT_LEARNERS, refitIrt, refitKt } from './mastery.kt';
+import { MAX_LEARNER_FITS, MIN_COURSE_REVIEWS, MIN_LEARNER_REVIEWS, refitFsrs } from './mastery.fsrs-fit';
 import {
   AttemptSchema,
   BktFitResponseSchema,
@@ -16,6 +17,7 @@ import {
   DueReviewsSchema,
   FitBktBodySchema,
   FitDryRunBodySchema,
+  FsrsFitResponseSchema,
   IrtFitResponseSchema,
   KtFitResponseSchema,
   GradedSchema,
@@ -209,6 +211,26 @@ masteryAdminRoutes.openapi(
   async (c) => {
     const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
     return c.json(await refitKt(c.var.deps, { dryRun, now: new Date() }), 200);
+  },
+);
+
+masteryAdminRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/fit-fsrs',
+    tags: ['Authoring'],
+    summary: "Fit FSRS's weights to the review log, per course and per learner with enough reviews",
+    description: `Forward in time, as the SRS benchmark evaluates: weights are fitted on the reviews before the time 80% of them came before, and predict recall on the later ones against the weights they started from (the defaults for a course, the course's for a learner). Winning weights are refitted on every review and stored; a learner's next reviews schedule with theirs, else their course's. A course needs ${MIN_COURSE_REVIEWS} reviews a day or more after the card's previous one, a learner ${MIN_LEARNER_REVIEWS}; at most ${MAX_LEARNER_FITS} learners per run, those with the most reviews first.`,
+    security: AUTHOR_SECURITY,
+    request: { body: { required: false, content: { 'application/json': { schema: FitDryRunBodySchema } } } },
+    responses: {
+      200: { description: 'The fit per course', content: { 'application/json': { schema: FsrsFitResponseSchema } } },
+      ...problemResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
+    return c.json(await refitFsrs(c.var.deps, { dryRun, now: new Date() }), 200);
   },
 );
 

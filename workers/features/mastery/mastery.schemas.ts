@@ -235,6 +235,64 @@ export const KtFitResponseSchema = z
   })
   .openapi('KtFit');
 
+const RecallScoresSchema = z
+  .object({
+    reviews: z.number().int(),
+    logLoss: z.number(),
+    rmseBins: z
+      .number()
+      .openapi({ description: 'RMSE between mean predicted and observed recall in 20 bins of predicted recall' }),
+    auc: z.number().nullable().openapi({ description: 'Null when the later reviews were all recalled or all forgotten' }),
+    predicted: z.number().openapi({ description: 'Mean predicted recall' }),
+    observed: z.number().openapi({ description: 'Observed recall rate (graded above again)' }),
+  })
+  .openapi('RecallScores');
+
+const PooledRecallSchema = z.object({ logLoss: z.number(), rmseBins: z.number() });
+
+/** What `POST /api/admin/mastery/fit-fsrs` answers (and `npm run fit -- fsrs` prints). */
+export const FsrsFitResponseSchema = z
+  .object({
+    courses: z.array(
+      z.object({
+        course: z.string(),
+        reviews: z.number().int(),
+        learners: z.number().int(),
+        cards: z.number().int(),
+        predictedReviews: z
+          .number()
+          .int()
+          .openapi({ description: "Reviews a day or more after the card's previous one: what recall is predicted for" }),
+        reason: z.enum(['later_reviews', 'too_few_reviews']),
+        trainReviews: z.number().int(),
+        testReviews: z.number().int(),
+        splitAt: z.string().nullable().openapi({ description: 'Reviews from this time on were predicted, not fitted on' }),
+        prior: RecallScoresSchema.nullable().openapi({ description: 'The default weights on the later reviews' }),
+        fitted: RecallScoresSchema.nullable().openapi({
+          description: 'The weights fitted on the earlier reviews, on the later ones',
+        }),
+        weights: z
+          .array(z.number())
+          .nullable()
+          .openapi({ description: "The course's 21 weights, refitted on every review; null when the defaults predicted better" }),
+        learnerFits: z.object({
+          eligible: z.number().int().openapi({ description: 'Learners with enough reviews of their own' }),
+          evaluated: z.number().int(),
+          improved: z
+            .number()
+            .int()
+            .openapi({ description: "Learners whose own weights beat the course's on their later reviews" }),
+          leftForLater: z.number().int().openapi({ description: "Eligible learners beyond this run's limit" }),
+          testReviews: z.number().int(),
+          prior: PooledRecallSchema.nullable().openapi({ description: "The course's weights on the learners' later reviews" }),
+          fitted: PooledRecallSchema.nullable().openapi({ description: "Each learner's own fit on their later reviews" }),
+        }),
+      }),
+    ),
+    stored: z.boolean(),
+  })
+  .openapi('FsrsFit');
+
 /** What `POST /api/admin/mastery/fit-irt` answers (and `npm run fit -- irt` prints). */
 export const IrtFitResponseSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
 import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
 import type { CalibratedItem } from './mastery.irt';
+import { DEFAULT_FSRS_WEIGHTS, type FsrsGrade, type FsrsReview } from './mastery.fsrs';
 import type { PfaModel } from './mastery.pfa';
 
 /**
@@ -103,12 +104,35 @@ export interface FitSequences {
   sequences: boolean[][];
 }
 
+/** One review of the review log, as the FSRS fit reads it. */
+export interface ReviewLogRow extends FsrsReview {
+  courseId: string;
+  learnerId: string;
+  itemId: string;
+}
+
+/** Stored FSRS weights, or null (the defaults) when there are none or they are not 21 finite numbers. */
+function fsrsWeightsOf(stored: unknown): number[] | null {
+  if (typeof stored !== 'string') return null;
+  const weights: unknown = JSON.parse(stored);
+  return Array.isArray(weights) && weights.length === DEFAULT_FSRS_WEIGHTS.length && weights.every(Number.isFinite)
+    ? (weights as number[])
+    : null;
+}
+
 /** The course side of the learner model in D1: items, BKT parameters, and the shared attempt log for fitting. */
 export function createD1MasteryStore(d1: D1Database) {
   return {
-    /** A quiz item as grading needs it, with its concept's BKT parameters; null when there is no such item. */
-    async gradedItem(itemId: string): Promise<{ item: GradedItem; params: BktParams; pfa: PfaModel | null } | null> {
-      const [item, params, pfa] = await d1.batch<Record<string, unknown>>([
+    /**
+     * A quiz item as grading needs it, with its concept's BKT parameters, the course's PFA
+     * model when it chose one, and the FSRS weights `learnerId`'s reviews schedule with (theirs,
+     * else the course's, else null: the defaults); null when there is no such item.
+     */
+    async gradedItem(
+      itemId: string,
+      learnerId: string,
+    ): Promise<{ item: GradedItem; params: BktParams; pfa: PfaModel | null; fsrs: number[] | null } | null> {
+      const [item, params, pfa, fsrs] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
@@ -136,6 +160,13 @@ export function createD1MasteryStore(d1: D1Database) {
              WHERE q.id = ?`,
           )
           .bind(itemId),
+        d1
+          .prepare(
+            `SELECT f.weights FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             JOIN fsrs_params f ON f.course_id = l.course_id AND f.learner_id IN ('', ?)
+             WHERE q.id = ? ORDER BY f.learner_id DESC LIMIT 1`,
+          )
+          .bind(learnerId, itemId),
       ]);
       const i = item?.results[0] as
         | {
@@ -167,6 +198,7 @@ export function createD1MasteryStore(d1: D1Database) {
         },
         params: paramsOf(params?.results[0]),
         pfa: pfaOf(i.concept_id, pfa?.results[0] as PfaRow | undefined),
+        fsrs: fsrsWeightsOf(fsrs?.results[0]?.weights),
       };
     },
 
@@ -388,6 +420,47 @@ export function createD1MasteryStore(d1: D1Database) {
             .bind(courseId, conceptId, c.easiness, c.success, c.failure),
         ),
       ]);
+    },
+
+    /**
+     * The newest `limit` reviews of the review log, per course, learner and item, oldest first:
+     * what `npm run fit -- fsrs` fits, with the course's stored weights (null: the defaults).
+     */
+    async reviewLog(limit: number): Promise<ReviewLogRow[]> {
+      const { results } = await d1
+        .prepare(
+          `SELECT course_id, learner_id, item_id, grade, reviewed_at FROM (
+             SELECT * FROM review_log ORDER BY reviewed_at DESC LIMIT ?
+           ) ORDER BY course_id, learner_id, item_id, reviewed_at, event_id`,
+        )
+        .bind(limit)
+        .all<{ course_id: string; learner_id: string; item_id: string; grade: number; reviewed_at: string }>();
+      return results.map((r) => ({
+        courseId: r.course_id,
+        learnerId: r.learner_id,
+        itemId: r.item_id,
+        grade: Math.min(4, Math.max(1, r.grade)) as FsrsGrade,
+        at: Date.parse(r.reviewed_at),
+      }));
+    },
+
+    /** Stores FSRS weights fitted for courses (`learnerId` '') and learners, replacing earlier fits of the same. */
+    async saveFsrsWeights(
+      fits: { courseId: string; learnerId: string; weights: number[]; reviews: number; report: unknown }[],
+      now: string,
+    ) {
+      if (fits.length === 0) return;
+      await d1.batch(
+        fits.map((f) =>
+          d1
+            .prepare(
+              `INSERT INTO fsrs_params (course_id, learner_id, weights, reviews, report, fitted_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (course_id, learner_id) DO UPDATE SET weights = excluded.weights, reviews = excluded.reviews,
+                 report = excluded.report, fitted_at = excluded.fitted_at`,
+            )
+            .bind(f.courseId, f.learnerId, JSON.stringify(f.weights), f.reviews, JSON.stringify(f.report), now),
+        ),
+      );
     },
 
     /** Stores fitted parameters, replacing earlier fits of the same concepts. */

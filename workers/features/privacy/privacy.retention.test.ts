@@ -42,7 +42,7 @@ describe('retention of raw events', () => {
     expect(Math.abs((next ?? 0) - (Date.now() + 48 * DAY))).toBeLessThan(DAY);
   });
 
-  it('deletes old answers and pre-object events from D1 on the cron, and strips refused events of their payload after 30 days', async () => {
+  it('deletes old answers, reviews and pre-object events from D1 on the cron, and strips refused events of their payload after 30 days', async () => {
     const insertAttempt = (id: string, at: string) =>
       env.DB.prepare(
         `INSERT INTO attempt_log (learner_id, event_id, course_id, item_id, concept_id, lesson_slug, answer, correct, occurred_at)
@@ -52,6 +52,11 @@ describe('retention of raw events', () => {
         .run();
     await insertAttempt('a-old', ago(560));
     await insertAttempt('a-new', ago(10));
+    await env.DB.prepare(
+      `INSERT INTO review_log (learner_id, event_id, course_id, item_id, grade, reviewed_at) VALUES ('lrn_x', 'r-old', 'c', 'i', 3, ?), ('lrn_x', 'r-new', 'c', 'i', 1, ?)`,
+    )
+      .bind(ago(560), ago(10))
+      .run();
     await env.DB.prepare(`INSERT INTO learners (id, created_at) VALUES ('lrn_legacy', '2020-01-01T00:00:00.000Z')`).run();
     await env.DB.prepare(
       `INSERT INTO learner_events (event_id, learner_id, type, occurred_at, received_at, payload, applied_by)
@@ -75,6 +80,7 @@ describe('retention of raw events', () => {
     );
 
     expect(await d1Rows('SELECT event_id FROM attempt_log')).toEqual([{ event_id: 'a-new' }]);
+    expect(await d1Rows('SELECT event_id FROM review_log')).toEqual([{ event_id: 'r-new' }]);
     expect(await d1Rows('SELECT event_id FROM learner_events')).toEqual([{ event_id: 'e-new' }]);
     expect(await d1Rows('SELECT reason, body FROM event_rejections ORDER BY received_at')).toEqual([
       { reason: 'unknown lesson', body: '' },

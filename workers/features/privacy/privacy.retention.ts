@@ -18,7 +18,7 @@ export function retentionWindow(now: Date, eventDays: number, rejectionDays: num
 
 /**
  * The shared database's part of retention (each learner's object prunes its own events):
- * answers in the shared attempt log and events from before learner objects, past the
+ * answers in the shared attempt log, reviews in the review log and events from before learner objects, past the
  * events window, are deleted (the aggregates built from them, such as fitted BKT
  * parameters, co-completion and daily activity, stay); dead-lettered events past the
  * rejection window too, and refused events lose their payload. Bounded per pass.
@@ -30,6 +30,7 @@ export async function applyRetention(d1: D1Database, window: RetentionWindow): P
       .bind(column === 'dead_at' ? window.rejectionPayloadsBefore : window.eventsBefore);
   const results = await d1.batch([
     older('attempt_log', 'occurred_at'),
+    older('review_log', 'reviewed_at'),
     older('learner_events', 'occurred_at'),
     older('event_dead_letters', 'dead_at'),
     d1
@@ -39,9 +40,10 @@ export async function applyRetention(d1: D1Database, window: RetentionWindow): P
       )
       .bind(window.rejectionPayloadsBefore),
   ]);
-  const [attempts, legacyEvents, deadLetters, rejections] = results.map((r) => r.meta.changes);
+  const [attempts, reviews, legacyEvents, deadLetters, rejections] = results.map((r) => r.meta.changes);
   return {
     attempts: attempts ?? 0,
+    reviews: reviews ?? 0,
     legacyEvents: legacyEvents ?? 0,
     deadLetters: deadLetters ?? 0,
     rejectionPayloads: rejections ?? 0,

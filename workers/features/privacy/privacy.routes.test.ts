@@ -180,6 +180,7 @@ describe('privacy', () => {
       'event_rejections',
       'learner_activity_daily',
       'lesson_completions',
+      'review_log',
     ]);
 
     expect((await api('/api/learners/me', { method: 'DELETE', key: token })).status).toBe(204);

@@ -8,6 +8,9 @@ import { sha256Hex } from '../../platform/sha256';
 export const LEARNER_D1_TABLES = {
   // Shared aggregates fed by the learner objects.
   attempt_log: 'learner_id',
+  review_log: 'learner_id',
+  // FSRS weights fitted to one learner's reviews.
+  fsrs_params: 'learner_id',
   lesson_completions: 'learner_id',
   aggregate_receipts: 'learner_id',
   // Experiment exposures and the per-learner daily rollup that metrics read.
