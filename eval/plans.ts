@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { loadCourseTree } from '../cli/course-tree';
 import { loadPracticeLibrary } from '../cli/practice';
 import { MASTERY_THRESHOLDS } from '../workers/features/mastery/mastery.bkt';
+import { predictionScores } from '../workers/features/mastery/mastery.scores';
+import { COURSE_RATE_MIN } from '../workers/features/practice/practice.store';
+import type { CompletionRates } from '../workers/features/practice/signals.domain';
 import { planDay, type DayInputs, type PastPlan } from '../workers/features/practice/plan.day';
 import {
   bind,
@@ -91,6 +94,8 @@ export interface PlannerMetrics {
   practising: number;
   mastered: number;
   lessons: number;
+  /** The completion chance the planner gave each task, against whether it was completed (days the learner opened the plan); null for a planner that gives none. */
+  engagement: { tasks: number; auc: number | null; logLoss: number; meanPredicted: number; observed: number } | null;
 }
 
 /** The baseline: 3 to 6 random variations that bind, of distinct groups, within 120% of the daily minutes when it can. */
@@ -167,6 +172,10 @@ function createTally(planner: string) {
     fresh: Object.fromEntries(PHASES.map((p) => [p, { fresh: 0, tasks: 0 }])) as Record<Phase, { fresh: number; tasks: number }>,
     byCategory: {} as Partial<Record<Category, { tasks: number; completed: number }>>,
     byWeek: [] as { tasks: number; completed: number; ratingSum: number }[],
+    /** Every learner's task outcomes so far, per category (what the course's completion rates are read from). */
+    course: {} as Partial<Record<Category, { done: number; skipped: number }>>,
+    predicted: [] as number[],
+    outcome: [] as boolean[],
     gain: 0,
     practising: 0,
     mastered: 0,
@@ -214,6 +223,7 @@ function live(
         activeDays: [...activeDays],
         learner: learnerModel(course, k, day),
         dynamic: false,
+        completion: courseRates(t.course),
       },
       seededRandom(mix(seed, index, 4, day)),
     );
@@ -256,6 +266,16 @@ function live(
       const c = (t.byCategory[item.category] ??= { tasks: 0, completed: 0 });
       c.tasks += 1;
       if (o.status === 'completed') c.completed += 1;
+      if (!d.skipped && item.completionChance !== undefined) {
+        t.predicted.push(item.completionChance);
+        t.outcome.push(o.status === 'completed');
+      }
+      // The course's rollup counts explicit outcomes (done or skipped), as the platform's does.
+      if (o.status !== 'open') {
+        const r = (t.course[item.category] ??= { done: 0, skipped: 0 });
+        if (o.status === 'completed') r.done += 1;
+        else r.skipped += 1;
+      }
       if (o.status === 'open') {
         t.leftOpen += 1;
         t.satisfactionSum += 1;
@@ -382,6 +402,35 @@ function metricsOf(t: Tally): PlannerMetrics {
     practising: ratio(t.practising, t.learners),
     mastered: ratio(t.mastered, t.learners),
     lessons: ratio(t.lessons, t.learners),
+    engagement: engagementOf(t.predicted, t.outcome),
+  };
+}
+
+/** The course's completion rates from every learner's outcomes so far, as `PracticeStore.completionRates` reads them. */
+function courseRates(counts: Tally['course']): CompletionRates {
+  const share = (done: number, skipped: number) => (done + skipped >= COURSE_RATE_MIN ? done / (done + skipped) : null);
+  const categories: CompletionRates['categories'] = {};
+  let done = 0;
+  let skipped = 0;
+  for (const [category, c] of Object.entries(counts) as [Category, { done: number; skipped: number }][]) {
+    const rate = share(c.done, c.skipped);
+    if (rate !== null) categories[category] = rate;
+    done += c.done;
+    skipped += c.skipped;
+  }
+  return { overall: share(done, skipped), categories };
+}
+
+function engagementOf(predicted: readonly number[], outcome: readonly boolean[]): PlannerMetrics['engagement'] {
+  if (predicted.length === 0) return null;
+  const scores = predictionScores(predicted, outcome);
+  const mean = (list: readonly number[]) => list.reduce((a, b) => a + b, 0) / list.length;
+  return {
+    tasks: predicted.length,
+    auc: Number.isFinite(scores.auc) ? scores.auc : null,
+    logLoss: scores.logLoss,
+    meanPredicted: mean(predicted),
+    observed: outcome.filter(Boolean).length / outcome.length,
   };
 }
 
@@ -416,6 +465,18 @@ function report(
     'New = a variation the learner had not completed before. Ours is bucketed by the phase its plan reports (in brackets: tasks in that phase); the others by day (1–7, 8–21, 22+).',
     `A repeat is a task whose variation group was in a plan made less than ${ROTATION_HOURS} hours before; flagged when the plan says nothing else of its category fitted.`,
     `Mastery: ΔP(known) is the mean gain over every concept of the course; ≥ 0.7 is the practising band; newly mastered (≥ 0.95) per learner: ${m.planners.map((p) => `${p.planner} ${f(p.mastered)}`).join(', ')}.`,
+    '',
+    "Engagement prediction: the completion chance each planned task got when its plan was made (the learner's history and the course's, nothing of the day's outcome), against whether it was completed, on days the learner opened the plan:",
+    '',
+    '| planner | tasks | AUC | log-loss | mean predicted | observed completion |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...m.planners.flatMap((p) =>
+      p.engagement
+        ? [
+            `| ${p.planner} | ${p.engagement.tasks} | ${p.engagement.auc === null ? 'n/a' : f(p.engagement.auc, 3)} | ${f(p.engagement.logLoss, 3)} | ${f(p.engagement.meanPredicted)} | ${f(p.engagement.observed)} |`,
+          ]
+        : [],
+    ),
     '',
     'Population (hidden from the planners unless marked stated):',
     `- stated: session minutes one of ${PLAN_TRAITS.statedMinutes.join(', ')}; style and goal parts at random; ${pct(PLAN_TRAITS.statesTime)} state a preferred time of day (${pct(PLAN_TRAITS.statesTimeRight)} of them the time they practise most, else one at random)`,

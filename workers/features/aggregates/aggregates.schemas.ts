@@ -93,6 +93,8 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     outcome: z.enum(['completed', 'skipped']),
     /** The task's category (absent in deltas queued before it). */
     category: z.string().max(40).optional(),
+    /** The completion chance the planner gave the task when it made the plan (engagement model health). */
+    predicted: z.number().min(0).max(1).optional(),
   }),
   /** A learner's level on a concept changed (the mastery distribution). */
   z.object({

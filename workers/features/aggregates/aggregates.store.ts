@@ -105,7 +105,13 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         )
         .bind(day, courseId, reason, n, ...guard);
     /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
-    const prediction = (model: 'bkt' | 'fsrs', segment: string, day: string, predicted: number, outcome: boolean) => {
+    const prediction = (
+      model: 'bkt' | 'fsrs' | 'engagement',
+      segment: string,
+      day: string,
+      predicted: number,
+      outcome: boolean,
+    ) => {
       const p = Math.min(1 - 1e-6, Math.max(1e-6, predicted));
       const loss = -(outcome ? Math.log(p) : Math.log(1 - p));
       return d1
@@ -339,6 +345,9 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
                   .bind(delta.day, delta.courseId, delta.category, ...guard),
               ]
             : []),
+          ...(delta.predicted === undefined
+            ? []
+            : [prediction('engagement', '', delta.day, delta.predicted, delta.outcome === 'completed')]),
         ];
       }
     }

@@ -143,6 +143,16 @@ describe('analytics', () => {
     expect(engagement.plans.reduce((s, p) => s + p.done, 0)).toBe(1);
     expect(engagement.plans.reduce((s, p) => s + p.skipped, 0)).toBe(1);
     expect(engagement.answers).toEqual([]);
+    // Each task came with the completion chance the planner gave it; its first outcome logs that prediction (model health).
+    for (const item of plan.items) expect(item.completionChance).toBeGreaterThan(0);
+    const health = await (await api('/api/admin/models/performance?days=7', { key: adminKey })).json<ModelHealth>();
+    const predicted = health.models.find((m) => m.model === 'engagement');
+    expect(predicted?.overall.predictions).toBe(2);
+    expect(predicted?.overall.meanPredicted).toBeCloseTo(
+      ((first?.completionChance ?? 0) + (second?.completionChance ?? 0)) / 2,
+      2,
+    );
+    expect(predicted?.overall.observed).toBe(0.5);
   });
 
   it('counts recommendations by reason, searches that found nothing and model budgets spent', { timeout: 30_000 }, async () => {

@@ -45,7 +45,7 @@ export interface ModelHealth {
   from: string;
   to: string;
   models: {
-    model: 'bkt' | 'fsrs';
+    model: 'bkt' | 'fsrs' | 'engagement';
     /** What is predicted: a right answer (BKT) or a recalled review (FSRS). */
     predicts: string;
     overall: PredictionFigures;
@@ -102,7 +102,11 @@ export interface AnalyticsStore {
   modelHealth(today: string, days: number): Promise<ModelHealth>;
 }
 
-const PREDICTS = { bkt: 'a right answer (P(right) before it)', fsrs: 'a recalled review (retrievability before it)' } as const;
+const PREDICTS = {
+  bkt: 'a right answer (P(right) before it)',
+  fsrs: 'a recalled review (retrievability before it)',
+  engagement: "a completed plan task (the planner's completion chance, against the task's first outcome: completed or skipped)",
+} as const;
 
 export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
   return {
@@ -255,7 +259,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       }
       const rows = (bins?.results ?? []).map((r) => ({
         day: String(r.day),
-        model: String(r.model) as 'bkt' | 'fsrs',
+        model: String(r.model) as 'bkt' | 'fsrs' | 'engagement',
         segment: String(r.segment),
         bin: Number(r.bin),
         n: Number(r.n),
@@ -279,7 +283,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
         return [...byBin.values()];
       };
       const weekStart = shift(today, -6);
-      const models = (['bkt', 'fsrs'] as const).map((model) => {
+      const models = (['bkt', 'fsrs', 'engagement'] as const).map((model) => {
         const mine = (r: (typeof rows)[number]) => r.model === model && r.segment === '';
         const weeks = [...new Set(rows.filter(mine).map((r) => weekOf(r.day)))].sort();
         return {

@@ -135,6 +135,21 @@ describe('extractKeyPhrases scoring', () => {
     expect(ids).toContain('frame');
   });
 
+  it('drops generic nouns standing alone and the names of the example, keeps names of tools and title-case headings', () => {
+    const text = `# Pull Requests
+
+Each step of the output shows a result. The output column names the output of each step, and the
+result of a step is another step's input. Rosa Martin reviews the Pull Requests Tom Okafor opens;
+Tom merges them when Rosa approves. Tom Okafor's branch and Rosa Martin's review both use Python,
+and Python runs the checks. Python on GitHub Actions runs on every pull request, GitHub Actions
+reports back, and GitHub Actions keeps the logs.`;
+    const ids = extractKeyPhrases(text, { headings: ['Pull Requests'], limit: 20 }).map((p) => p.id);
+    for (const generic of ['step', 'output', 'result', 'input']) expect(ids).not.toContain(generic);
+    expect(ids).toContain('output-column');
+    for (const name of ['rosa-martin', 'tom-okafor', 'tom', 'rosa']) expect(ids).not.toContain(name);
+    expect(ids).toEqual(expect.arrayContaining(['python', 'github-action', 'pull-request']));
+  });
+
   it('ignores a word mentioned once but keeps a multi-word phrase mentioned once', () => {
     const ids = extractKeyPhrases('Denormalization trades storage for speed. Materialized views are cached.').map((p) => p.id);
     expect(ids).toContain('materialized-view');

@@ -44,6 +44,15 @@ const STOP_WORDS = new Set(
   sort third thing things usually various way ways yes`.split(/\s+/),
 );
 
+/**
+ * General nouns that are no concept on their own, in any subject: a lone one is dropped
+ * ("output" and "step" are not something to learn; "output column" still can be).
+ */
+const GENERIC_NOUNS = new Set(
+  `amount answer area bit bottom case day detail end fact form idea input level line matter name number output page
+  people person piece place point problem question reason rest result side start status step time top word year`.split(/\s+/),
+);
+
 const ARTICLES = new Set(['a', 'an', 'the']);
 const DETERMINERS = new Set([...ARTICLES, ...'all each every few its many their these this those your'.split(' ')]);
 /** Words whose trailing "s" is not a plural ending. */
@@ -177,9 +186,15 @@ export function extractKeyPhrases(text: string, options: KeyPhraseOptions = {}):
 
   const headingIds = new Set((options.headings ?? []).flatMap((h) => contentRuns(plainText(h)).runs.flatMap(nGrams).map(idOf)));
   // A lone word needs a third mention (lone words are rarely concepts); a multi-word slice of a longer
-  // run needs a second one, since it is an arbitrary cut.
+  // run needs a second one, since it is an arbitrary cut. Generic nouns and the names of an example's
+  // people, books and places are not concepts.
+  const names = [...candidates.values()].filter((c) => c.words.length > 1 && titleCased(c) && !headingIds.has(c.id));
+  const nameWords = new Set(names.flatMap((c) => c.words));
+  const notConcept = (c: Candidate) =>
+    names.includes(c) || (c.words.length === 1 && (GENERIC_NOUNS.has(c.id) || (nameWords.has(c.id) && titleCased(c))));
   const ranked = [...candidates.values()]
     .filter((c) => c.count >= (c.words.length === 1 ? 3 : 2) || (c.words.length > 1 && c.whole))
+    .filter((c) => !notConcept(c))
     .map((c) => {
       const rake = c.words.reduce((sum, w) => sum + (wordDegree.get(w) ?? 0) / (wordFrequency.get(w) ?? 1), 0);
       const boost = (headingIds.has(c.id) ? HEADING_BOOST : 1) * (c.first < EARLY_SHARE * total ? EARLY_BOOST : 1);
@@ -200,6 +215,17 @@ export function extractKeyPhrases(text: string, options: KeyPhraseOptions = {}):
     label: sentenceCase(labelOf(c.surfaces)),
     weight: Math.max(0.001, Math.round((c.score / best) * 1000) / 1000),
   }));
+}
+
+/**
+ * Whether every mention is in title case ("Rosa Martin", "Kofi Mensah's"). A phrase of two or
+ * more such words that no heading names is a name in the lesson's example, not a concept, and
+ * so is a lone word of such a name ("Tom" of "Tom Okafor") always written capitalized. Other
+ * capitalized words (Python, Git) and names with inner capitals or acronyms (GitHub Actions,
+ * SQL Server) are kept.
+ */
+function titleCased(c: Candidate): boolean {
+  return [...c.surfaces.keys()].every((s) => s.split(' ').every((w) => /^\p{Lu}\p{Ll}+(?:['’]s)?$/u.test(w)));
 }
 
 /** Every slice of one to three words of a run. */

@@ -280,7 +280,17 @@ function change(
     const task = store.plan(date)?.items.find((i) => i.id === itemId && i.status !== 'swapped');
     if (task && !task.outcome && subject.kind === 'plan-item') {
       // The shared rollup counts each task's first outcome once; later feedback only rates or changes it here.
-      store.emit({ kind: 'plan_outcome', courseId: subject.courseId, day: date, outcome, category: task.category }, occurredAt);
+      store.emit(
+        {
+          kind: 'plan_outcome',
+          courseId: subject.courseId,
+          day: date,
+          outcome,
+          category: task.category,
+          ...(task.completionChance === undefined ? {} : { predicted: task.completionChance }),
+        },
+        occurredAt,
+      );
       effects.emitted = true;
     }
     store.setPlanItemOutcome(date, itemId, {

@@ -16,7 +16,7 @@ import {
 } from './plan.domain';
 import type { Variation } from './practice.schemas';
 import { CONSISTENCY_DAYS, practiceProfile, type PracticeProfile, type ProfilePlan } from './profile.domain';
-import { answeredTasks, practiceSignals } from './signals.domain';
+import { answeredTasks, practiceSignals, type CompletionRates } from './signals.domain';
 
 /** A past plan as planning reads it: its tasks with their groups (rotation) and when it was made. */
 export interface PastPlan extends ProfilePlan {
@@ -51,6 +51,8 @@ export interface DayInputs {
   dynamic: boolean;
   /** Share of new variations per phase (the `plans.new_share` flag); the planner's own without one. */
   newShare?: PlanContext['newShare'];
+  /** How often the course's learners completed plan tasks lately (the completion chance leans on it); absent: a default. */
+  completion?: CompletionRates | undefined;
 }
 
 export interface DayPlan {
@@ -122,7 +124,7 @@ export function dayContext(input: DayInputs): Omit<DayPlan, 'items'> & { ctx: Pl
       if ((groupsUsedAt.get(item.group) ?? '') < plan.createdAt) groupsUsedAt.set(item.group, plan.createdAt);
     }
   }
-  const signals = practiceSignals(answeredTasks(before));
+  const signals = practiceSignals(answeredTasks(before), input.completion);
   const ctx: PlanContext = {
     learnerId: input.learnerId,
     date,

@@ -159,6 +159,8 @@ export interface PlanItem {
   /** 1-5, from the variation (plans stored before it was kept have none). */
   difficulty?: number;
   reasons: string[];
+  /** The predicted chance the learner completes it, when it was made (plans stored before it was kept have none). */
+  completionChance?: number;
   binding: { lessonSlug?: string; conceptId?: string; concept2Id?: string; count?: number };
   completes: Variation['completes'];
 }
@@ -218,6 +220,8 @@ export const WEIGHTS = {
   mode: 0.05,
   time: 0.1,
   liking: 0.45,
+  /** The chance the learner completes the task (their history and the course's, see `practiceSignals`). */
+  engagement: 0.15,
   novelty: 0.15,
   difficulty: 0.1,
   jitter: 0.05,
@@ -253,11 +257,13 @@ function scored(library: readonly Variation[], ctx: PlanContext): Candidate[] {
     const share = (ctx.newShare ?? NEW_SHARE)[ctx.phase];
     const novelty = fresh ? share : (1 - share) * proven;
     const aim = signals.comfort + MODE_STRETCH[ctx.mode];
+    const chance = signals.completionChance(v);
     const score =
       WEIGHTS.archetype * v.archetypes[ctx.archetype] +
       WEIGHTS.mode * v.modes[ctx.mode] +
       WEIGHTS.time * (v.times.includes(ctx.time) ? 1 : 0) +
       WEIGHTS.liking * liked +
+      WEIGHTS.engagement * chance +
       WEIGHTS.novelty * novelty +
       WEIGHTS.difficulty * (1 - Math.min(1, Math.abs(v.difficulty - aim) / 3)) +
       WEIGHTS.jitter * random();
@@ -364,6 +370,7 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
 
 function toItem(c: Pick<Candidate, 'v' | 'bound'>, ctx: PlanContext, id: string, reasons: string[]): PlanItem {
   return {
+    completionChance: Math.round(ctx.signals.completionChance(c.v) * 1000) / 1000,
     id,
     category: c.v.category,
     variationId: c.v.id,

@@ -27,6 +27,10 @@ export const PlanItemSchema = z
     minutes: z.number().int(),
     difficulty: z.number().int().optional().openapi({ description: '1 (easy) to 5 (hard)' }),
     reasons: z.array(z.string()),
+    completionChance: z.number().min(0).max(1).optional().openapi({
+      description:
+        "The predicted chance you complete it, when the plan was made: your completion rate for its variation, group and category, leaning on the course's learners where your history is thin",
+    }),
     status: z.enum(['open', 'completed', 'skipped']),
     rating: z.number().int().optional().openapi({ description: "The learner's rating (1-5), once given" }),
     skipReason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why the learner skipped it, when they said' }),

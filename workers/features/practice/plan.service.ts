@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps';
+import type { CompletionRates } from './signals.domain';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
@@ -51,21 +52,33 @@ interface PlanCourse {
   sections: Map<string, string[]>;
   /** Titles of the concepts the course assesses. */
   conceptTitles: Map<string, string>;
+  /** How often the course's learners completed plan tasks over the last 28 days (similar learners, for the completion chance). */
+  completion: CompletionRates;
 }
+
+/** Days of the course's task outcomes the completion chance leans on. */
+const COMPLETION_DAYS = 28;
 
 /** The course as planning last read it, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 let courseMemo: { stamp: string; course: PlanCourse } | null = null;
 
-/** What planning reads of the course `stamp` names: from this isolate's copy when the stamp matches, else read (three D1 queries at once). */
-async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null): Promise<PlanCourse> {
-  if (courseMemo?.stamp === stamp) return courseMemo.course;
-  const [library, sections, concepts] = await Promise.all([
+/**
+ * What planning reads of the course `stamp` names, at `now`: from this isolate's copy when the
+ * stamp and the UTC hour match (the course's completion rates move slowly), else read (four D1
+ * queries at once).
+ */
+async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null, now: Date): Promise<PlanCourse> {
+  const key = `${stamp}|${now.toISOString().slice(0, 13)}`;
+  if (courseMemo?.stamp === key) return courseMemo.course;
+  const since = new Date(now.getTime() - COMPLETION_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const [library, sections, concepts, completion] = await Promise.all([
     courseId ? deps.practice.library(courseId) : Promise.resolve([]),
     deps.content.lessonSections(),
     deps.mastery.assessedConcepts(),
+    courseId ? deps.practice.completionRates(courseId, since) : Promise.resolve({ overall: null, categories: {} }),
   ]);
-  const course = { library, sections, conceptTitles: new Map(concepts.map((k) => [k.concept, k.title])) };
-  courseMemo = { stamp, course };
+  const course = { library, sections, conceptTitles: new Map(concepts.map((k) => [k.concept, k.title])), completion };
+  courseMemo = { stamp: key, course };
   return course;
 }
 
@@ -79,12 +92,12 @@ async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null
 async function learnerToday(
   deps: PlanDeps,
   input: { learnerId: string; now: Date; signals: SignalRows; recentSlug: string | null },
-): Promise<{ library: Variation[]; courseId: string | null; learner: DayInputs['learner'] }> {
+): Promise<{ library: Variation[]; courseId: string | null; learner: DayInputs['learner']; completion: CompletionRates }> {
   const { learnerId, now, signals, recentSlug } = input;
   const context = await deps.recommend.context(signals);
   const [ranked, course] = await Promise.all([
     rankedFor(deps, { learnerId, learner: context, allowSkips: false, now }),
-    planCourse(deps, context.courseStamp, context.courseId),
+    planCourse(deps, context.courseStamp, context.courseId, now),
   ]);
   const next = ranked.items.find((i) => i.kind === 'lesson');
   // A lesson the course no longer has is not one to apply or reflect on.
@@ -98,6 +111,7 @@ async function learnerToday(
   return {
     library: course.library,
     courseId: context.courseId,
+    completion: course.completion,
     learner: {
       dueReviews: [...context.signals.dueReviews.values()].reduce((sum, n) => sum + n, 0),
       nextLesson: next
@@ -134,8 +148,10 @@ function dayInputsOf(
   input: { learnerId: string; now: Date; date: string; hour: number; timeZone: string; dynamic: boolean },
   planning: Planning,
   learner: DayInputs['learner'],
+  completion?: CompletionRates,
 ): DayInputs {
   return {
+    completion,
     learnerId: input.learnerId,
     date: input.date,
     hour: input.hour,
@@ -169,7 +185,12 @@ export async function todaysPlan(
   if (!preferences || !signals) {
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
   }
-  const { library, courseId, learner } = await learnerToday(deps, { learnerId, now, signals, recentSlug: inputs.recentLesson });
+  const { library, courseId, learner, completion } = await learnerToday(deps, {
+    learnerId,
+    now,
+    signals,
+    recentSlug: inputs.recentLesson,
+  });
   if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
   // Flags and experiments may set both; without them, DYNAMIC_PLANS and the planner's own shares.
   const [dynamic, newShare] = await Promise.all([
@@ -181,6 +202,7 @@ export async function todaysPlan(
       { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: dynamic.value },
       { ...inputs, preferences },
       learner,
+      completion,
     ),
     newShare: newShare.value,
   });
@@ -277,6 +299,7 @@ export async function swapPlanTask(
       { learnerId, now, date, hour: localTime(now, plan.timeZone).hour, timeZone: plan.timeZone, dynamic: true },
       { ...inputs, preferences },
       today.learner,
+      today.completion,
     ),
   );
   const kept = plan.items.filter((i) => i.status !== 'swapped' && i.id !== itemId);

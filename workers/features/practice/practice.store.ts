@@ -1,9 +1,10 @@
-import { asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { sha256Hex } from '../../platform/sha256';
-import { VariationSchema, type Variation } from './practice.schemas';
+import { CATEGORIES, VariationSchema, type Variation } from './practice.schemas';
+import type { CompletionRates } from './signals.domain';
 
 /** Port over the practice-task library and the weekly summaries schedule in D1. */
 export interface PracticeStore {
@@ -11,6 +12,11 @@ export interface PracticeStore {
   replaceLibrary(courseId: string, variations: readonly Variation[], at: string): Promise<void>;
   /** The course's library in the order it was pushed. */
   library(courseId: string): Promise<Variation[]>;
+  /**
+   * The course's share of plan tasks completed (over completed and skipped) since `since`
+   * (YYYY-MM-DD), overall and per category; null where fewer than `COURSE_RATE_MIN` tasks had an outcome.
+   */
+  completionRates(courseId: string, since: string): Promise<CompletionRates>;
   /** Notes a learner with plans, first due a weekly summary at `nextAt` (kept when they are noted already). */
   scheduleSummary(learnerId: string, nextAt: string): Promise<void>;
   /** Learners due a weekly summary at `now`, soonest first (at most `limit`). */
@@ -18,6 +24,9 @@ export interface PracticeStore {
   /** Moves a learner's next summary to `nextAt`, or (null) takes them off the schedule. */
   setSummaryDue(learnerId: string, nextAt: string | null): Promise<void>;
 }
+
+/** Fewest task outcomes behind a course-wide completion rate (else the planner's default stands in). */
+export const COURSE_RATE_MIN = 20;
 
 /** Rows per insert: D1 binds at most 100 parameters per statement (13 columns a row). */
 const ROWS_PER_INSERT = 7;
@@ -77,6 +86,27 @@ export function createD1PracticeStore(db: Db): PracticeStore {
           completes: r.completes,
         }),
       );
+    },
+
+    async completionRates(courseId, since) {
+      const rows = await db
+        .select({
+          category: t.planCategoryDaily.category,
+          done: sql<number>`sum(${t.planCategoryDaily.done})`,
+          skipped: sql<number>`sum(${t.planCategoryDaily.skipped})`,
+        })
+        .from(t.planCategoryDaily)
+        .where(and(eq(t.planCategoryDaily.courseId, courseId), gte(t.planCategoryDaily.day, since)))
+        .groupBy(t.planCategoryDaily.category);
+      const share = (done: number, skipped: number) => (done + skipped >= COURSE_RATE_MIN ? done / (done + skipped) : null);
+      const categories: CompletionRates['categories'] = {};
+      for (const r of rows) {
+        const category = CATEGORIES.find((c) => c === r.category);
+        const rate = share(Number(r.done), Number(r.skipped));
+        if (category && rate !== null) categories[category] = rate;
+      }
+      const total = (k: 'done' | 'skipped') => rows.reduce((n, r) => n + Number(r[k]), 0);
+      return { overall: share(total('done'), total('skipped')), categories };
     },
 
     async scheduleSummary(learnerId, nextAt) {

@@ -73,3 +73,47 @@ describe('practiceSignals', () => {
     expect(answeredTasks(plans).map((t) => t.variationId)).toEqual(['a3', 'a4']);
   });
 });
+
+describe('the completion chance of an offered task', () => {
+  const apply = { id: 'a1', group: 'ga', category: 'apply' as const };
+  const reflect = { id: 'r9', group: 'gr9', category: 'reflect' as const };
+
+  it('starts from the course’s completion rates (similar learners), else a default, before the learner has any outcome', () => {
+    expect(practiceSignals([]).completionChance(apply)).toBeCloseTo(0.6, 10);
+    const course = { overall: 0.5, categories: { apply: 0.8, reflect: 0.3 } };
+    expect(practiceSignals([], course).completionChance(apply)).toBeCloseTo(0.8, 10);
+    expect(practiceSignals([], course).completionChance(reflect)).toBeCloseTo(0.3, 10);
+  });
+
+  it('moves with the learner’s own outcomes level by level: variation, group, category, overall', () => {
+    const course = { overall: 0.5, categories: { apply: 0.5, reflect: 0.5 } };
+    // Three completed tasks of a1, two skipped reflect tasks (a skip is a skip, whatever the reason), one left open.
+    const history = [
+      task('a1', 'ga', 'completed'),
+      task('a1', 'ga', 'completed', { rating: 2 }),
+      task('a1', 'ga', 'completed'),
+      task('r1', 'gr', 'skipped', { skipReason: 'no_time' }),
+      task('r2', 'gr', 'skipped', { skipReason: 'not_interested' }),
+      task('a3', 'gb', 'open'),
+      task('a4', 'gc', 'swapped'),
+    ];
+    const { completionChance } = practiceSignals(history, course);
+    // Overall: (0.5 × 5 + 3) / (5 + 6) = 0.5; apply: (0.5 × 4 + 3) / (4 + 4); a1's group and a1 itself lean on it.
+    const applyRate = 5 / 8;
+    const group = (applyRate * 2 + 3) / 5;
+    expect(completionChance(apply)).toBeCloseTo((group + 3) / 4, 10);
+    // A new apply variation in a new group: the category's rate, nothing more.
+    expect(completionChance({ id: 'a9', group: 'g9', category: 'apply' })).toBeCloseTo(applyRate, 10);
+    // Reflect: (0.5 × 4 + 0) / (4 + 2).
+    expect(completionChance(reflect)).toBeCloseTo(2 / 6, 10);
+    expect(completionChance(apply)).toBeGreaterThan(completionChance(reflect));
+  });
+
+  it('stays a probability when every outcome in the course so far was a skip', () => {
+    const chance = practiceSignals([task('r1', 'gr', 'skipped')], { overall: 0, categories: { reflect: 0 } }).completionChance(
+      reflect,
+    );
+    expect(chance).toBeGreaterThan(0);
+    expect(chance).toBeLessThan(1);
+  });
+});

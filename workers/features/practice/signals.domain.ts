@@ -23,7 +23,20 @@ export interface PracticeSignals {
   liking: Map<string, number>;
   /** The difficulty (1-5) the learner is comfortable with. */
   comfort: number;
+  /** The chance the learner completes a task of this variation if offered (see `practiceSignals`). */
+  completionChance: (v: { id: string; group: string; category: Category }) => number;
 }
+
+/** Course-wide share of tasks completed (over completed and skipped), overall and per category: what similar learners did. */
+export interface CompletionRates {
+  overall: number | null;
+  categories: Partial<Record<Category, number>>;
+}
+
+/** The share of offered tasks completed assumed before any learner's outcome is known. */
+const DEFAULT_COMPLETION = 0.6;
+/** Pseudo-observations behind the completion chance: the learner's overall rate at the course's, a category's at its prior, a group's at its category, a variation's at its group. */
+const COMPLETION_PRIOR = { learner: 5, category: 4, group: 2, variation: 1 } as const;
 
 /** Pseudo-observations behind each level: a category's affinity at 0.5, a group's at its category, a variation's at its group. */
 const PRIOR = { category: 5, group: 2, variation: 1 } as const;
@@ -64,7 +77,7 @@ export function answeredTasks<T extends PastTask>(plans: readonly { items: reado
  * difficulty starts at 2.5 (weight 3) and moves with the difficulty of tasks completed,
  * one less than a task skipped as too hard and one more than one skipped as too easy.
  */
-export function practiceSignals(tasks: readonly PastTask[]): PracticeSignals {
+export function practiceSignals(tasks: readonly PastTask[], course?: CompletionRates): PracticeSignals {
   const byCategory = new Map<Category, number[]>();
   const byGroup = new Map<string, { category: Category; values: number[] }>();
   const byVariation = new Map<string, { group: string | undefined; category: Category; values: number[] }>();
@@ -117,5 +130,48 @@ export function practiceSignals(tasks: readonly PastTask[]): PracticeSignals {
     groupLiking,
     liking,
     comfort: smooth(COMFORT_PRIOR.value, COMFORT_PRIOR.weight, comfort),
+    completionChance: completionChances(tasks, course),
+  };
+}
+
+/**
+ * The chance the learner completes an offered task, from their history and similar learners':
+ * empirical Bayes down a hierarchy of completion rates (completed 1; skipped, or left open on a
+ * day they practised, 0; swapped says nothing). The learner's overall rate leans on the course's
+ * (5 pseudo-tasks); a category starts from the course's rate for it scaled by how the learner
+ * compares with the course overall (4), a group from its category (2), a variation from its group (1).
+ */
+function completionChances(tasks: readonly PastTask[], course?: CompletionRates) {
+  const outcomes = tasks.flatMap((t) => (t.status === 'swapped' ? [] : [{ task: t, done: t.status === 'completed' ? 1 : 0 }]));
+  const rate = (prior: number, weight: number, list: readonly { done: number }[]) =>
+    (prior * weight + list.reduce((n, o) => n + o.done, 0)) / (weight + list.length);
+  const clamp = (x: number) => Math.min(0.98, Math.max(0.02, x));
+  // Kept off 0 and 1: a course where every outcome so far was a skip still leaves a chance.
+  const courseOverall = clamp(course?.overall ?? DEFAULT_COMPLETION);
+  const learner = rate(courseOverall, COMPLETION_PRIOR.learner, outcomes);
+  const categoryPrior = (c: Category) => clamp(((course?.categories[c] ?? courseOverall) * learner) / courseOverall);
+  const byCategory = new Map<Category, number>();
+  const category = (c: Category) => {
+    const found = byCategory.get(c);
+    if (found !== undefined) return found;
+    const made = rate(
+      categoryPrior(c),
+      COMPLETION_PRIOR.category,
+      outcomes.filter((o) => o.task.category === c),
+    );
+    byCategory.set(c, made);
+    return made;
+  };
+  return (v: { id: string; group: string; category: Category }) => {
+    const group = rate(
+      category(v.category),
+      COMPLETION_PRIOR.group,
+      outcomes.filter((o) => o.task.group === v.group),
+    );
+    return rate(
+      group,
+      COMPLETION_PRIOR.variation,
+      outcomes.filter((o) => o.task.variationId === v.id),
+    );
   };
 }

@@ -16,6 +16,12 @@ import {
 import type { ModelHealth, RankerWeights } from '../../lib/api';
 import ChartFigure, { DataTable, pct } from './ChartFigure';
 
+const MODEL_TITLES = {
+  bkt: 'BKT: right answers',
+  fsrs: 'FSRS: recall at review',
+  engagement: 'Engagement: plan tasks completed',
+} as const;
+
 const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits));
 
 /** The learner model's health: calibration and AUC of BKT and FSRS, drift, outcomes by segment, recommendations. */
@@ -30,7 +36,7 @@ export default function LearningSection({ health, weights }: { health: ModelHeal
       </p>
       {health.models.map((m) => (
         <article key={m.model} aria-labelledby={`model-${m.model}`}>
-          <h3 id={`model-${m.model}`}>{m.model === 'bkt' ? 'BKT: right answers' : 'FSRS: recall at review'}</h3>
+          <h3 id={`model-${m.model}`}>{MODEL_TITLES[m.model]}</h3>
           {m.drift && (
             <p className="notice notice-warning" role="status">
               {m.drift}
