@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { SLUG, type Manifest } from '../workers/features/content/content.schemas';
+import { LanguageSchema, SLUG, type Manifest } from '../workers/features/content/content.schemas';
 import type { Layout } from './course-tree';
 import { stringProperty } from './doc-variants';
 import { parseFrontmatter, type TreeProblem } from './frontmatter';
@@ -48,6 +48,12 @@ export function detectLayout(root: string): { layout: Layout; docsRoot: string }
   return { layout: hasCategoryFiles ? 'docusaurus' : 'native', docsRoot: root };
 }
 
+/** A front matter or config value as a language code (lower case), when it is one. */
+function languageCode(value: unknown): string | undefined {
+  const code = typeof value === 'string' ? value.toLowerCase() : '';
+  return LanguageSchema.safeParse(code).success ? code : undefined;
+}
+
 export function readCourseMeta(
   root: string,
   docsRoot: string,
@@ -58,6 +64,7 @@ export function readCourseMeta(
   let title: string | undefined;
   let summary = '';
   let slug: string | undefined;
+  let language: string | undefined;
   const index = INDEX_NAMES.map((n) => join(docsRoot, n)).find((f) => existsSync(f));
   if (index) {
     const fm = parseFrontmatter(rel(index), readFileSync(index, 'utf8'));
@@ -67,11 +74,13 @@ export function readCourseMeta(
     if (typeof fm.data.summary === 'string') summary = fm.data.summary;
     else if (typeof fm.data.description === 'string') summary = fm.data.description;
     if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
+    language = languageCode(fm.data.language ?? fm.data.lang);
   }
   if (layout === 'carpentries') {
     const configFile = existsSync(join(root, 'config.yaml')) ? 'config.yaml' : '_config.yml';
-    const config = readYaml(join(root, configFile), problems, rel) as { title?: unknown } | null;
+    const config = readYaml(join(root, configFile), problems, rel) as { title?: unknown; lang?: unknown } | null;
     if (typeof config?.title === 'string') title = config.title;
+    language = languageCode(config?.lang) ?? language;
   }
   if (layout === 'docusaurus' || layout === 'starlight') {
     for (const file of [
@@ -87,7 +96,7 @@ export function readCourseMeta(
     }
   }
   title ??= titleFromName(basename(root));
-  return { slug: slug ?? (toSlug(title) || 'course'), title, summary };
+  return { slug: slug ?? (toSlug(title) || 'course'), title, summary, ...(language ? { language } : {}) };
 }
 
 /** A YAML config file's content; null if absent. A broken file is a problem, not a silent default. */

@@ -105,7 +105,8 @@ describe('trees from other doc tools import without edits', () => {
     const course = await loadCourseTree(fixture('starlight-i18n'));
     expect(course.problems).toEqual([]);
     expect(course.variant).toMatchObject({ locale: null, locales: ['root', 'de', 'ja', 'zh-cn'], untranslated: [] });
-    expect(course.manifest.course).toMatchObject({ slug: 'stargazing', title: 'Stargazing' });
+    // The root locale's language, from its `lang` in astro.config.
+    expect(course.manifest.course).toMatchObject({ slug: 'stargazing', title: 'Stargazing', language: 'en' });
     // No locale folder became a part.
     expect(course.manifest.parts.map((p) => p.slug)).toEqual(['overview', 'guides', 'reference']);
     expect(outline(course)).toEqual([
@@ -131,6 +132,7 @@ describe('trees from other doc tools import without edits', () => {
       const course = await loadCourseTree(fixture('starlight-i18n'), { locale });
       expect(course.problems).toEqual([]);
       expect(course.manifest.course.slug).toBe(`stargazing-${locale}`);
+      expect(course.manifest.course.language).toBe(locale);
       expect(course.manifest.lessons.map((l) => l.title)).toEqual(titles);
       // The same lessons, parts and order as the default locale: a learner's place carries over.
       expect(outline(course)).toEqual(outline(await loadCourseTree(fixture('starlight-i18n'))));
@@ -161,7 +163,7 @@ describe('trees from other doc tools import without edits', () => {
     const current = await loadCourseTree(fixture('docusaurus-versions'));
     expect(current.problems).toEqual([]);
     expect(current.variant).toMatchObject({ locale: null, version: null, locales: ['en', 'fr'], versions: ['1.1', '1.0'] });
-    expect(current.manifest.course).toMatchObject({ slug: 'tide-tables', title: 'Tide Tables' });
+    expect(current.manifest.course).toMatchObject({ slug: 'tide-tables', title: 'Tide Tables', language: 'en' });
     expect(outline(current)).toEqual(['overview/overview/intro', 'basics/basics/first-steps', 'basics/basics/spring-and-neap']);
     expect(current.skipped.map((s) => basename(s.file))).toEqual(['coming-soon.md']);
 
@@ -175,6 +177,7 @@ describe('trees from other doc tools import without edits', () => {
     const french = await loadCourseTree(fixture('docusaurus-versions'), { locale: 'fr' });
     expect(french.problems).toEqual([]);
     expect(french.manifest.course.slug).toBe('tide-tables-fr');
+    expect(french.manifest.course.language).toBe('fr');
     expect(french.manifest.lessons.map((l) => l.title)).toEqual([
       'Lire un annuaire des marées',
       'Premiers pas',

@@ -91,6 +91,7 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
     ...read,
     slug: variantSlug(read.slug, variant),
     title: variant.version ? `${read.title} ${variant.version}` : read.title,
+    ...((variant.language ?? read.language) ? { language: variant.language ?? read.language } : {}),
   };
   const parts: (Section & { chapters: Section[] })[] = [];
   const candidates: Candidate[] = [];

@@ -30,6 +30,8 @@ export interface Variant {
   /** Every locale and version the tree offers, for the import's report. */
   locales: string[];
   versions: string[];
+  /** The language of the pages read: the chosen locale's code, else the default locale's when the tree names it. */
+  language: string | null;
 }
 
 const LOCALE_CODE = /^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/i;
@@ -126,14 +128,16 @@ function counterpart(defaultRoot: string, localeRoot: string, file: string): str
  * folder layout: top-level folders named like locale codes that repeat pages of the top
  * level. `defaultKey` is where the default locale's pages live (`root`: the top).
  */
-function starlightLocales(root: string, docsRoot: string): { keys: string[]; defaultKey: string } {
+function starlightLocales(root: string, docsRoot: string): { keys: string[]; defaultKey: string; rootLang: string | null } {
   const config = readConfig(root, ['astro.config.mjs', 'astro.config.ts', 'astro.config.js', 'astro.config.mts']);
   const literal = objectLiteralAfter(config, 'locales');
   const keys = literal ? topLevelKeys(literal) : [];
   if (keys.length > 0) {
     const named = stringProperty(config, 'defaultLocale');
     const defaultKey = named && keys.includes(named) ? named : keys.includes('root') ? 'root' : (keys[0] ?? 'root');
-    return { keys, defaultKey };
+    // The root locale's language is its `lang` (`root: { label: 'English', lang: 'en' }`).
+    const rootEntry = literal && objectLiteralAfter(literal, 'root');
+    return { keys, defaultKey, rootLang: rootEntry ? stringProperty(rootEntry, 'lang') : null };
   }
   const top = new Set(pagePaths(docsRoot).filter((p) => !p.includes('/') || !LOCALE_CODE.test(p.split('/')[0] ?? '')));
   const mirrors = readdirSync(docsRoot, { withFileTypes: true })
@@ -143,7 +147,7 @@ function starlightLocales(root: string, docsRoot: string): { keys: string[]; def
       const pages = pagePaths(join(docsRoot, name));
       return pages.length > 0 && pages.filter((p) => top.has(p)).length * 2 >= pages.length;
     });
-  return { keys: mirrors.length > 0 ? ['root', ...mirrors] : [], defaultKey: 'root' };
+  return { keys: mirrors.length > 0 ? ['root', ...mirrors] : [], defaultKey: 'root', rootLang: null };
 }
 
 /** Docusaurus's locales (`i18n.locales` and `i18n.defaultLocale`, else the folders of `i18n/`) and versions (`versions.json`). */
@@ -206,15 +210,22 @@ export function resolveVariant(
     version: null,
     locales: [],
     versions: [],
+    language: null,
   };
   const { locale, version } = options;
   if (layout === 'starlight') {
-    const { keys, defaultKey } = starlightLocales(root, docsRoot);
+    const { keys, defaultKey, rootLang } = starlightLocales(root, docsRoot);
     if (version) problems.push({ file: rel(root), line: 1, message: `--version: a Starlight site has no versions` });
     const others = keys.filter((k) => k !== 'root');
     const folderOf = (key: string) => (key === 'root' ? docsRoot : join(docsRoot, key));
     const base = folderOf(defaultKey);
-    const variant: Variant = { ...same, docsRoot: base, excluded: new Set(defaultKey === 'root' ? others : []), locales: keys };
+    const variant: Variant = {
+      ...same,
+      docsRoot: base,
+      excluded: new Set(defaultKey === 'root' ? others : []),
+      locales: keys,
+      language: languageOf(defaultKey === 'root' ? (rootLang ?? 'root') : defaultKey),
+    };
     if (!locale || locale === defaultKey) return variant;
     const key = keys.find((k) => k.toLowerCase() === locale.toLowerCase());
     if (!key || !isDir(folderOf(key))) {
@@ -229,7 +240,7 @@ export function resolveVariant(
   }
   if (layout === 'docusaurus') {
     const { locales, defaultLocale, versions } = docusaurusVariants(root);
-    const known = { ...same, locales, versions };
+    const known = { ...same, locales, versions, language: languageOf(defaultLocale) };
     let tree = docsRoot;
     let chosen: string | null = null;
     if (version && version !== 'current') {
@@ -265,7 +276,18 @@ export function resolveVariant(
 
 /** `variant` reading each page from `localeRoot` where translated. */
 function withLocale(variant: Variant, locale: string, localeRoot: string): Variant {
-  return { ...variant, locale, localized: (file) => counterpart(variant.docsRoot, localeRoot, file) ?? file };
+  return {
+    ...variant,
+    locale,
+    language: languageOf(locale),
+    localized: (file) => counterpart(variant.docsRoot, localeRoot, file) ?? file,
+  };
+}
+
+/** A locale key as a language code (lower case, `_` as `-`); null for Starlight's `root` or a key that is no code. */
+function languageOf(key: string): string | null {
+  const code = key.toLowerCase().replace(/_/g, '-');
+  return key !== 'root' && LOCALE_CODE.test(code) ? code : null;
 }
 
 /** The course slug of a locale's or version's import: the default's, with the locale and version after it. */

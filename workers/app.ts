@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { contentAdminRoutes } from './features/content/content-admin.routes';
 import { planRoutes, practiceLearnerRoutes } from './features/practice/plan.routes';
 import { practiceAdminRoutes, practiceRoutes } from './features/practice/practice.routes';
-import { contentRoutes } from './features/content/content.routes';
+import { catalogRoutes, contentRoutes } from './features/content/content.routes';
 import { healthRoutes } from './features/health/health.routes';
 import { learnerRoutes } from './features/learners/learners.routes';
 import { learnerAdminRoutes } from './features/learners/learners-admin.routes';
@@ -59,6 +59,7 @@ export function createApp() {
 
   app.route('/api/health', healthRoutes);
   app.route('/api/content', contentRoutes);
+  app.route('/api/courses', catalogRoutes);
   app.route('/api/admin/content', contentAdminRoutes);
   app.route('/api/learners', learnerRoutes);
   app.route('/api/onboarding', onboardingRoutes);

@@ -10,6 +10,8 @@ export const courses = sqliteTable('courses', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   summary: text('summary').notNull().default(''),
+  /** The course's language (BCP 47), when the push said. */
+  language: text('language'),
   /** Bumped by every push that changes anything; names the cached book copy. */
   version: integer('version').notNull().default(0),
   /** SHA-256 of the last applied manifest; an identical push writes nothing. */

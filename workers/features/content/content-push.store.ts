@@ -46,6 +46,7 @@ export function pushStatements(
         id: courseId,
         title: manifest.course.title,
         summary: manifest.course.summary,
+        language: manifest.course.language ?? null,
         version: baseVersion + 1,
         manifestHash,
         updatedAt: now,
@@ -55,6 +56,7 @@ export function pushStatements(
         set: {
           title: manifest.course.title,
           summary: manifest.course.summary,
+          language: manifest.course.language ?? null,
           version: baseVersion + 1,
           manifestHash,
           updatedAt: now,

@@ -65,7 +65,7 @@ describe('planChanges', () => {
 });
 
 const rows: BookRows = {
-  course: { id: 'c', title: 'C', summary: '', version: 3 },
+  course: { id: 'c', title: 'C', summary: '', version: 3, language: null },
   parts: [
     { id: 'c/p2', slug: 'p2', title: 'P2', summary: '', position: 1 },
     { id: 'c/p1', slug: 'p1', title: 'P1', summary: '', position: 0 },

@@ -141,7 +141,7 @@ export function planChanges(
 }
 
 export interface BookRows {
-  course: { id: string; title: string; summary: string; version: number };
+  course: { id: string; title: string; summary: string; version: number; language: string | null };
   parts: { id: string; slug: string; title: string; summary: string; position: number }[];
   chapters: { id: string; partId: string; slug: string; title: string; summary: string; position: number }[];
   lessons: (Omit<BookLesson, 'prerequisites' | 'concepts'> & { chapterId: string; position: number })[];
@@ -182,7 +182,7 @@ export function buildBook(rows: BookRows): Book {
   }));
   const nonEmpty = parts.filter((part) => part.chapters.length > 0);
   return {
-    course: { slug: rows.course.id, title: rows.course.title, summary: rows.course.summary },
+    course: { slug: rows.course.id, title: rows.course.title, summary: rows.course.summary, language: rows.course.language },
     version: rows.course.version,
     lessonCount: rows.lessons.length,
     parts: nonEmpty,

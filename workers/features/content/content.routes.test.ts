@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
 import { createR2BlobStore } from '../../platform/blob-store';
-import type { Book, LessonDetail } from './content.schemas';
+import type { Book, CourseCard, LessonDetail } from './content.schemas';
 
 let key: string;
 beforeEach(async () => {
@@ -20,7 +20,7 @@ describe('GET /api/content/book', () => {
   it('returns parts, chapters and lessons in reading order', async () => {
     await push(await buildCourse(4), key);
     const book = await (await api('/api/content/book')).json<Book>();
-    expect(book.course).toEqual({ slug: 'test-course', title: 'Test course', summary: 'For tests' });
+    expect(book.course).toEqual({ slug: 'test-course', title: 'Test course', summary: 'For tests', language: null });
     expect(book.lessonCount).toBe(4);
     expect(book.parts.map((p) => [p.slug, p.chapters.map((c) => [c.slug, c.lessons.map((l) => l.slug)])])).toEqual([
       [
@@ -199,5 +199,68 @@ describe('an unexpected failure', () => {
       error: expect.stringContaining('missing blob') as string,
     });
     expect(lines.filter((l) => l.event === 'request')).toMatchObject([{ requestId: problem.requestId, status: 500 }]);
+  });
+});
+
+describe('the catalog and course-addressed routes', () => {
+  it('lists no course before a push, then each course with its figures and links', async () => {
+    expect(await (await api('/api/courses')).json()).toEqual({ courses: [] });
+    await push(await buildCourse(4, {}, { language: 'en' }), key);
+    const { courses } = await (await api('/api/courses')).json<{ courses: CourseCard[] }>();
+    const book = await (await api('/api/content/book')).json<Book>();
+    const lessons = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons));
+    expect(courses).toEqual([
+      {
+        slug: 'test-course',
+        title: 'Test course',
+        summary: 'For tests',
+        languages: ['en'],
+        version: book.version,
+        parts: 2,
+        lessonCount: 4,
+        minutes: lessons.reduce((sum, l) => sum + l.minutes, 0),
+        layers: [...new Set(lessons.map((l) => l.layer))].sort(),
+        links: { book: '/api/courses/test-course/book', lessons: '/api/courses/test-course/lessons/{slug}' },
+      },
+    ]);
+  });
+
+  it('serves a course by its slug as the unaddressed routes serve the deployment course, with the same ETags', async () => {
+    await push(await buildCourse(4), key);
+    const plain = await api('/api/content/book');
+    const addressed = await api('/api/courses/test-course/book');
+    expect(addressed.status).toBe(200);
+    expect(addressed.headers.get('etag')).toBe(plain.headers.get('etag'));
+    expect(await addressed.json()).toEqual(await plain.json());
+    const etag = addressed.headers.get('etag') ?? '';
+    expect((await api('/api/courses/test-course/book', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    const lesson = await (await api('/api/courses/test-course/lessons/lesson-2')).json<LessonDetail>();
+    expect(lesson).toEqual(await (await api('/api/content/lessons/lesson-2')).json());
+    const markdown = await api('/api/courses/test-course/lessons/lesson-2/content');
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(await markdown.text()).toBe(await (await api('/api/content/lessons/lesson-2/content')).text());
+  });
+
+  it('is a 404 problem for a course the catalog lacks or its unknown lesson, and a 400 naming a malformed course', async () => {
+    await push(await buildCourse(2), key);
+    for (const path of ['/api/courses/other-course/book', '/api/courses/other-course/lessons/lesson-1']) {
+      const response = await api(path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ detail: 'No course "other-course"' });
+    }
+    const missing = await api('/api/courses/test-course/lessons/lesson-9/content');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ detail: 'No lesson "lesson-9"' });
+    const malformed = await api('/api/courses/Not_A_Slug/book');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toEqual(['param/course']);
+  });
+
+  it('refuses a push whose language is no language code, naming the field, and writes nothing', async () => {
+    const fixture = await buildCourse(2, {}, { language: 'English (UK)' });
+    const plan = await api('/api/admin/content/plan', { method: 'POST', key, json: fixture.manifest });
+    expect(plan.status).toBe(400);
+    expect((await plan.json<{ errors: { field: string }[] }>()).errors.map((e) => e.field)).toEqual(['json/course/language']);
+    expect(await (await api('/api/courses')).json()).toEqual({ courses: [] });
   });
 });

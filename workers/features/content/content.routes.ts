@@ -2,9 +2,22 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
+import type { Context } from 'hono';
+import { publicReadLimit } from '../../http/rate-limit';
 import { readBook } from './content.cache';
 import { etagMatches, locateLesson } from './content.domain';
-import { BookSchema, HashParamSchema, LessonDetailSchema, SlugParamSchema } from './content.schemas';
+import {
+  BookSchema,
+  CatalogSchema,
+  HashParamSchema,
+  LayerSchema,
+  LessonDetailSchema,
+  SlugParamSchema,
+  SlugSchema,
+  type CachedBook,
+  type CourseCard,
+  type LessonDetail,
+} from './content.schemas';
 
 const REVALIDATE = 'public, max-age=0, must-revalidate';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -13,6 +26,60 @@ const ASSET_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-i
 
 const etagHeader = z.object({ ETag: z.string().openapi({ description: 'Strong validator; send it back in If-None-Match' }) });
 const ifNoneMatch = z.object({ 'if-none-match': z.string().optional() });
+
+/**
+ * The cached book of the deployment's course, or of `course` when a route names one: 404
+ * when nothing was pushed or the catalog has no such course. One KV read when cached.
+ */
+async function courseBook(c: Context<AppEnv>, course?: string): Promise<CachedBook> {
+  const cached = await readBook(c.var.deps);
+  if (course !== undefined && cached?.book.course.slug !== course) throw new AppError('not_found', `No course "${course}"`);
+  if (!cached) throw new AppError('not_found', 'No course has been pushed yet');
+  return cached;
+}
+
+/** The book with its ETag (304 when `ifNoneMatch` holds it). */
+function sendBook(c: Context<AppEnv>, cached: CachedBook, ifNoneMatch: string | undefined) {
+  c.header('ETag', cached.etag);
+  c.header('Cache-Control', REVALIDATE);
+  if (etagMatches(ifNoneMatch, cached.etag)) return c.body(null, 304);
+  return c.json(cached.book, 200);
+}
+
+/** One lesson of the book: its place, prerequisites with titles, quiz and ingest state (404 when the book has none). */
+async function lessonDetail(c: Context<AppEnv>, cached: CachedBook, slug: string): Promise<LessonDetail> {
+  const place = locateLesson(cached.book, slug);
+  const record = place && (await c.var.deps.content.lessonRecord(slug));
+  if (!place || !record) throw new AppError('not_found', `No lesson "${slug}"`);
+  const titles = new Map(cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons.map((l) => [l.slug, l.title]))));
+  const { prerequisites, ...lesson } = place.lesson;
+  return {
+    ...lesson,
+    objectives: record.objectives,
+    part: place.part,
+    chapter: place.chapter,
+    prerequisites: prerequisites.map((p) => ({ slug: p, title: titles.get(p) ?? p })),
+    prev: place.prev,
+    next: place.next,
+    quiz: record.quiz,
+    ingest: record.ingest,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** A lesson's markdown with its content hash as ETag (304 when `ifNoneMatch` holds it). */
+async function sendLessonContent(c: Context<AppEnv>, cached: CachedBook, slug: string, ifNoneMatch: string | undefined) {
+  const place = locateLesson(cached.book, slug);
+  if (!place) throw new AppError('not_found', `No lesson "${slug}"`);
+  const etag = `"${place.lesson.contentHash}"`;
+  c.header('ETag', etag);
+  c.header('Cache-Control', REVALIDATE);
+  if (etagMatches(ifNoneMatch, etag)) return c.body(null, 304);
+  const markdown = await c.var.deps.blobs.getText(place.lesson.contentHash);
+  if (markdown === null) throw new Error(`Lesson ${slug} points at missing blob ${place.lesson.contentHash}`);
+  c.header('Content-Type', 'text/markdown; charset=utf-8');
+  return c.body(markdown, 200);
+}
 
 export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -28,14 +95,7 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(404),
       },
     }),
-    async (c) => {
-      const cached = await readBook(c.var.deps);
-      if (!cached) throw new AppError('not_found', 'No course has been pushed yet');
-      c.header('ETag', cached.etag);
-      c.header('Cache-Control', REVALIDATE);
-      if (etagMatches(c.req.valid('header')['if-none-match'], cached.etag)) return c.body(null, 304);
-      return c.json(cached.book, 200);
-    },
+    async (c) => sendBook(c, await courseBook(c), c.req.valid('header')['if-none-match']),
   )
   .openapi(
     createRoute({
@@ -49,32 +109,7 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(400, 404),
       },
     }),
-    async (c) => {
-      const { slug } = c.req.valid('param');
-      const cached = await readBook(c.var.deps);
-      const place = cached && locateLesson(cached.book, slug);
-      const record = place && (await c.var.deps.content.lessonRecord(slug));
-      if (!place || !record) throw new AppError('not_found', `No lesson "${slug}"`);
-      const titles = new Map(
-        cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons.map((l) => [l.slug, l.title]))),
-      );
-      const { prerequisites, ...lesson } = place.lesson;
-      return c.json(
-        {
-          ...lesson,
-          objectives: record.objectives,
-          part: place.part,
-          chapter: place.chapter,
-          prerequisites: prerequisites.map((p) => ({ slug: p, title: titles.get(p) ?? p })),
-          prev: place.prev,
-          next: place.next,
-          quiz: record.quiz,
-          ingest: record.ingest,
-          updatedAt: record.updatedAt,
-        },
-        200,
-      );
-    },
+    async (c) => c.json(await lessonDetail(c, await courseBook(c), c.req.valid('param').slug), 200),
   )
   .openapi(
     createRoute({
@@ -89,20 +124,7 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(400, 404),
       },
     }),
-    async (c) => {
-      const { slug } = c.req.valid('param');
-      const cached = await readBook(c.var.deps);
-      const place = cached && locateLesson(cached.book, slug);
-      if (!place) throw new AppError('not_found', `No lesson "${slug}"`);
-      const etag = `"${place.lesson.contentHash}"`;
-      c.header('ETag', etag);
-      c.header('Cache-Control', REVALIDATE);
-      if (etagMatches(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304);
-      const markdown = await c.var.deps.blobs.getText(place.lesson.contentHash);
-      if (markdown === null) throw new Error(`Lesson ${slug} points at missing blob ${place.lesson.contentHash}`);
-      c.header('Content-Type', 'text/markdown; charset=utf-8');
-      return c.body(markdown, 200);
-    },
+    async (c) => sendLessonContent(c, await courseBook(c), c.req.valid('param').slug, c.req.valid('header')['if-none-match']),
   )
   .openapi(
     createRoute({
@@ -131,5 +153,104 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         'Content-Security-Policy': ASSET_CSP,
         'X-Content-Type-Options': 'nosniff',
       });
+    },
+  );
+
+/** A course of the catalog as its card shows it, from its cached book. */
+function courseCard(cached: CachedBook): CourseCard {
+  const { book } = cached;
+  const lessons = book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
+  const base = `/api/courses/${book.course.slug}`;
+  return {
+    slug: book.course.slug,
+    title: book.course.title,
+    summary: book.course.summary,
+    languages: book.course.language ? [book.course.language] : [],
+    version: book.version,
+    parts: book.parts.length,
+    lessonCount: book.lessonCount,
+    minutes: lessons.reduce((sum, l) => sum + l.minutes, 0),
+    layers: LayerSchema.options.filter((layer) => lessons.some((l) => l.layer === layer)),
+    links: { book: `${base}/book`, lessons: `${base}/lessons/{slug}` },
+  };
+}
+
+const CourseParamSchema = z.object({ course: SlugSchema.openapi({ param: { name: 'course', in: 'path' }, example: 'sql' }) });
+
+/**
+ * The catalog, and every content route addressed by course (`/api/courses/{course}/...`).
+ * The unaddressed routes under /api/content keep serving the deployment's course.
+ */
+export const catalogRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['Content'],
+      summary: 'The catalog: every course with its title, summary, lesson count, minutes, layers and languages',
+      description: 'Read from the cached books (no D1 query when cached). A deployment with nothing pushed has an empty catalog.',
+      middleware: [publicReadLimit] as const,
+      responses: {
+        200: { description: 'The courses', content: { 'application/json': { schema: CatalogSchema } } },
+        ...problemResponses(429),
+      },
+    }),
+    async (c) => {
+      const cached = await readBook(c.var.deps);
+      c.header('Cache-Control', REVALIDATE);
+      return c.json({ courses: cached ? [courseCard(cached)] : [] }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{course}/book',
+      tags: ['Content'],
+      summary: "A course's parts, chapters and lessons in reading order",
+      middleware: [publicReadLimit] as const,
+      request: { params: CourseParamSchema, headers: ifNoneMatch },
+      responses: {
+        200: { description: 'The book', headers: etagHeader, content: { 'application/json': { schema: BookSchema } } },
+        304: { description: 'Not modified since the ETag sent' },
+        ...problemResponses(400, 404, 429),
+      },
+    }),
+    async (c) => sendBook(c, await courseBook(c, c.req.valid('param').course), c.req.valid('header')['if-none-match']),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{course}/lessons/{slug}',
+      tags: ['Content'],
+      summary: 'One lesson of a course: metadata, prerequisites, neighbours, quiz questions and ingest state',
+      middleware: [publicReadLimit] as const,
+      request: { params: CourseParamSchema.merge(SlugParamSchema) },
+      responses: {
+        200: { description: 'The lesson', content: { 'application/json': { schema: LessonDetailSchema } } },
+        ...problemResponses(400, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { course, slug } = c.req.valid('param');
+      return c.json(await lessonDetail(c, await courseBook(c, course), slug), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{course}/lessons/{slug}/content',
+      tags: ['Content'],
+      summary: "A lesson's markdown body, by course; the ETag is its SHA-256",
+      middleware: [publicReadLimit] as const,
+      request: { params: CourseParamSchema.merge(SlugParamSchema), headers: ifNoneMatch },
+      responses: {
+        200: { description: 'Markdown', headers: etagHeader, content: { 'text/markdown': { schema: z.string() } } },
+        304: { description: 'Not modified since the ETag sent' },
+        ...problemResponses(400, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { course, slug } = c.req.valid('param');
+      return sendLessonContent(c, await courseBook(c, course), slug, c.req.valid('header')['if-none-match']);
     },
   );

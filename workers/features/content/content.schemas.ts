@@ -2,6 +2,12 @@ import { z } from '@hono/zod-openapi';
 import { SHA256_HEX } from '../../platform/sha256';
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A language code as BCP 47 writes the common ones, in lower case: en, pt-br, zh-hans, es-419. */
+export const LanguageSchema = z
+  .string()
+  .max(35)
+  .regex(/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/, 'must be a lower-case language code such as en, de, pt-br or zh-cn');
+
 export const SlugSchema = z.string().min(1).max(120).regex(SLUG, 'must be kebab-case: a-z, 0-9 and single dashes');
 export const HashSchema = z.string().regex(SHA256_HEX, 'must be a lower-case hex SHA-256');
 export const LayerSchema = z.enum(['L1', 'L2', 'L3']).openapi({ description: 'L1 foundations, L2 applied, L3 advanced' });
@@ -75,7 +81,14 @@ export const BlobRefSchema = z.object({
 
 export const ManifestSchema = z
   .object({
-    course: z.object({ slug: SlugSchema, title: z.string().min(1).max(200), summary: z.string().max(4000).default('') }),
+    course: z.object({
+      slug: SlugSchema,
+      title: z.string().min(1).max(200),
+      summary: z.string().max(4000).default(''),
+      language: LanguageSchema.optional().openapi({
+        description: "The course's language (a BCP 47 code such as en, de or zh-cn)",
+      }),
+    }),
     parts: z.array(SectionInputSchema).min(1).max(100),
     chapters: z
       .array(SectionInputSchema.extend({ partSlug: SlugSchema }))
@@ -159,7 +172,12 @@ export const BookPartSchema = z
 
 export const BookSchema = z
   .object({
-    course: z.object({ slug: SlugSchema, title: z.string(), summary: z.string() }),
+    course: z.object({
+      slug: SlugSchema,
+      title: z.string(),
+      summary: z.string(),
+      language: z.string().nullable().optional().openapi({ description: 'Null when the push did not say' }),
+    }),
     version: z.number().int(),
     lessonCount: z.number().int(),
     parts: z.array(BookPartSchema),
@@ -217,3 +235,21 @@ export const SlugParamSchema = z.object({
 export const HashParamSchema = z.object({
   hash: HashSchema.openapi({ param: { name: 'hash', in: 'path' } }),
 });
+
+export const CourseCardSchema = z
+  .object({
+    slug: SlugSchema,
+    title: z.string(),
+    summary: z.string(),
+    languages: z.array(z.string()).openapi({ description: 'Language codes of the course (empty when its push did not say)' }),
+    version: z.number().int(),
+    parts: z.number().int(),
+    lessonCount: z.number().int(),
+    minutes: z.number().int().openapi({ description: "The lessons' reading minutes together" }),
+    layers: z.array(LayerSchema).openapi({ description: 'The layers its lessons cover' }),
+    links: z.object({ book: z.string(), lessons: z.string() }),
+  })
+  .openapi('CourseCard');
+export type CourseCard = z.infer<typeof CourseCardSchema>;
+
+export const CatalogSchema = z.object({ courses: z.array(CourseCardSchema) }).openapi('Catalog');

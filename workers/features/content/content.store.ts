@@ -123,7 +123,13 @@ export function createD1ContentStore(db: Db): ContentStore {
     async bookRows() {
       const [courses, parts, chapters, lessons, prerequisites, concepts] = await db.batch([
         db
-          .select({ id: t.courses.id, title: t.courses.title, summary: t.courses.summary, version: t.courses.version })
+          .select({
+            id: t.courses.id,
+            title: t.courses.title,
+            summary: t.courses.summary,
+            version: t.courses.version,
+            language: t.courses.language,
+          })
           .from(t.courses)
           .limit(1),
         db
