@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -188,6 +188,24 @@ describe('trees from other doc tools import without edits', () => {
     const frenchOlder = await loadCourseTree(fixture('docusaurus-versions'), { locale: 'fr', version: '1.1' });
     expect(frenchOlder.manifest.course.slug).toBe('tide-tables-fr-1-1');
     expect(frenchOlder.manifest.lessons.map((l) => l.title)).toEqual(['Lire un annuaire des marées', 'First steps']);
+  });
+
+  it('reports a versions.json that is not a JSON list of names instead of guessing the versions', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'docusaurus-'));
+    await cp(fixture('docusaurus-versions'), copy, { recursive: true });
+    await writeFile(join(copy, 'versions.json'), '["1.1", "1.0",]');
+    const broken = await loadCourseTree(copy);
+    expect(broken.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message.split(':')[0] ?? ''}`)).toEqual([
+      'versions.json:1: not valid JSON',
+    ]);
+    await writeFile(join(copy, 'versions.json'), '{ "current": "1.1" }');
+    expect((await loadCourseTree(copy)).problems.map((p) => p.message)).toEqual([
+      'must be a JSON list of version names, such as ["1.1", "1.0"]',
+    ]);
+    await writeFile(join(copy, 'versions.json'), '["1.1"]');
+    const fixed = await loadCourseTree(copy);
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.variant.versions).toEqual(['1.1']);
   });
 
   it('orders a Docusaurus tree as its sidebars.js does, parts and lessons, and a version as its versioned sidebar', async () => {

@@ -45,32 +45,32 @@ export function objectLiteralAfter(text: string, name: string): string | null {
   const start = new RegExp(`\\b${name}\\s*[:=]\\s*\\{`).exec(text);
   if (!start) return null;
   let depth = 0;
-  let quote: string | null = null;
   for (let i = start.index + start[0].length - 1; i < text.length; i++) {
     const ch = text[i];
-    if (quote) {
-      if (ch === '\\') i += 1;
-      else if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    if (ch === '"' || ch === "'" || ch === '`') i = stringEnd(text, i);
     else if (ch === '{') depth += 1;
     else if (ch === '}' && --depth === 0) return text.slice(start.index + start[0].length, i);
   }
   return null;
 }
 
+/** The index of the quote that closes the string literal opening at `start` (escapes skipped), or the text's end. */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i += 1;
+    else if (text[i] === quote) return i;
+  }
+  return text.length;
+}
+
 /** The keys at the top level of an object literal's text (`root`, `de`, `'zh-cn'`). */
 export function topLevelKeys(body: string): string[] {
   const keys: string[] = [];
   let depth = 0;
-  let quote: string | null = null;
   let atKey = true;
   for (let i = 0; i < body.length; i++) {
     const ch = body[i] ?? '';
-    if (quote) {
-      if (ch === '\\') i += 1;
-      else if (ch === quote) quote = null;
-      continue;
-    }
     if (depth === 0 && atKey) {
       const key = /^\s*(?:(['"])([^'"]+)\1|([A-Za-z_$][\w$-]*))\s*:/.exec(body.slice(i));
       if (key) {
@@ -80,7 +80,7 @@ export function topLevelKeys(body: string): string[] {
         continue;
       }
     }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    if (ch === '"' || ch === "'" || ch === '`') i = stringEnd(body, i);
     else if (ch === '{' || ch === '[' || ch === '(') depth += 1;
     else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
     else if (ch === ',' && depth === 0) atKey = true;
@@ -151,7 +151,11 @@ function starlightLocales(root: string, docsRoot: string): { keys: string[]; def
 }
 
 /** Docusaurus's locales (`i18n.locales` and `i18n.defaultLocale`, else the folders of `i18n/`) and versions (`versions.json`). */
-function docusaurusVariants(root: string): { locales: string[]; defaultLocale: string; versions: string[] } {
+function docusaurusVariants(
+  root: string,
+  problems: TreeProblem[],
+  rel: (file: string) => string,
+): { locales: string[]; defaultLocale: string; versions: string[] } {
   const config = readConfig(root, ['docusaurus.config.js', 'docusaurus.config.ts', 'docusaurus.config.mjs']);
   const i18n = objectLiteralAfter(config, 'i18n') ?? '';
   const defaultLocale = stringProperty(i18n, 'defaultLocale') ?? 'en';
@@ -166,11 +170,15 @@ function docusaurusVariants(root: string): { locales: string[]; defaultLocale: s
   let versions: string[] = [];
   const versionsFile = join(root, 'versions.json');
   if (existsSync(versionsFile)) {
+    let parsed: unknown = null;
     try {
-      const parsed: unknown = JSON.parse(readFileSync(versionsFile, 'utf8'));
-      if (Array.isArray(parsed)) versions = parsed.filter((v): v is string => typeof v === 'string');
-    } catch {
-      // Read below from the folders instead.
+      parsed = JSON.parse(readFileSync(versionsFile, 'utf8'));
+    } catch (error) {
+      problems.push({ file: rel(versionsFile), line: 1, message: `not valid JSON: ${(error as Error).message}` });
+    }
+    if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) versions = parsed;
+    else if (parsed !== null) {
+      problems.push({ file: rel(versionsFile), line: 1, message: 'must be a JSON list of version names, such as ["1.1", "1.0"]' });
     }
   }
   if (versions.length === 0 && isDir(join(root, 'versioned_docs'))) {
@@ -239,7 +247,7 @@ export function resolveVariant(
     return withLocale(variant, key, folderOf(key));
   }
   if (layout === 'docusaurus') {
-    const { locales, defaultLocale, versions } = docusaurusVariants(root);
+    const { locales, defaultLocale, versions } = docusaurusVariants(root, problems, rel);
     const known = { ...same, locales, versions, language: languageOf(defaultLocale) };
     let tree = docsRoot;
     let chosen: string | null = null;

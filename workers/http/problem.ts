@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },
+  /** Something the learner can start (a placement test) that they have not: a 404 a client can tell from a missing course. */
+  not_started: { status: 404, title: 'Not started yet' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   onboarding_required: { status: 409, title: 'Onboarding is not complete' },
   payload_too_large: { status: 413, title: 'Payload too large' },

@@ -441,6 +441,13 @@ describe('recommendations and the learning path', () => {
     expect(calls[1]?.body).toEqual({ type: 'lesson', id: 'nope' });
   });
 
+  it('reads a placement test not started as none, and a missing course as the error it is', async () => {
+    fakeApi({ 'GET /api/placement': [() => problem(404, 'not_started'), () => problem(404, 'not_found')] });
+    const api = await loadApi();
+    expect(await api.getPlacement()).toBeNull();
+    await expect(api.getPlacement()).rejects.toMatchObject({ status: 404 });
+  });
+
   it('surfaces a learner without any goal as the 404 of the path', async () => {
     fakeApi({ [`GET /api/learning-path?today=${localDay(new Date())}`]: [() => problem(404, 'not_found')] });
     const api = await loadApi();

@@ -356,7 +356,7 @@ export async function getPlacement(): Promise<Placement | null> {
   try {
     return await learnerJson<Placement>('/api/placement');
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404 && /not started/.test(error.problem?.detail ?? '')) return null;
+    if (error instanceof ApiError && error.problem?.code === 'not_started') return null;
     throw error;
   }
 }

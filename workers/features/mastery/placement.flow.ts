@@ -66,7 +66,7 @@ async function conceptTitles(deps: PlacementDeps): Promise<Map<string, string>> 
 export async function currentPlacement(deps: PlacementDeps, learnerId: string): Promise<PlacementState> {
   const { courseId, items } = await courseOf(deps);
   const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, courseId));
-  if (!session) throw new AppError('not_found', 'You have not started a placement test');
+  if (!session) throw new AppError('not_started', 'You have not started a placement test');
   return stateOf(deps, session, items);
 }
 

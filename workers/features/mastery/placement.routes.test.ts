@@ -97,7 +97,10 @@ describe('placement test', () => {
   it('goes on with the test under way, restarts on request, and answers bad input with a problem', async () => {
     await givenCourse();
     const { token } = await givenLearner();
-    expect((await api('/api/placement', { key: token })).status).toBe(404);
+    // Not started: a 404 whose code tells it from a missing course or test.
+    const none = await api('/api/placement', { key: token });
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ code: 'not_started' });
     const first = await start(token);
     expect(first.status).toBe(201);
     const test = await first.json<Placement>();
