@@ -178,7 +178,11 @@ function docusaurusVariants(
     }
     if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) versions = parsed;
     else if (parsed !== null) {
-      problems.push({ file: rel(versionsFile), line: 1, message: 'must be a JSON list of version names, such as ["1.1", "1.0"]' });
+      problems.push({
+        file: rel(versionsFile),
+        line: 1,
+        message: 'must be a JSON list of version names, such as ["1.1", "1.0"]',
+      });
     }
   }
   if (versions.length === 0 && isDir(join(root, 'versioned_docs'))) {
