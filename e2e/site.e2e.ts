@@ -230,5 +230,31 @@ describe('the outline shows what the learner has done', () => {
     expect(await page.locator('.course-header .button').textContent()).toBe('Continue “Data types and NULL”');
     expect(await page.locator('.course-header .button').getAttribute('href')).toBe('/lessons/data-types-and-null');
     await page.screenshot({ path: `${SHOTS}/outline-progress.png`, fullPage: true });
+
+    // The outline links to the catalog, whose card shows the course with the learner's progress in it.
+    await page.getByRole('link', { name: 'All courses' }).click();
+    await page.waitForURL(`${baseUrl}/courses/`);
+    const card = page.locator('.course-card');
+    await card.first().waitFor();
+    expect(await card.count()).toBe(1);
+    expect(await card.locator('h2').textContent()).toBe('Practical SQL');
+    expect(await card.locator('.muted').textContent()).toMatch(/^\d+ parts · 24 lessons · /);
+    expect(await card.locator('.progress-label').textContent()).toBe('1 of 24 lessons completed');
+    expect(await card.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('1');
+    expect(await card.locator('.badge').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/catalog.png`, fullPage: true });
+    const phone = await openPage(storedSession(baseUrl, learner), 375, 740);
+    await phone.goto(`${baseUrl}/courses/`);
+    await phone.locator('.course-card .progress-label').waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: `${SHOTS}/catalog-phone.png`, fullPage: true });
+  });
+
+  it('shows a visitor the catalog without progress, with a way to start', async () => {
+    const page = await openPage();
+    await page.goto(`${baseUrl}/courses/`);
+    await page.locator('.course-card').waitFor();
+    expect(await page.locator('.course-card .progress').count()).toBe(0);
+    expect(await page.locator('.course-card .button').textContent()).toBe('Start the course');
   });
 });

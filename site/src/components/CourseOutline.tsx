@@ -57,7 +57,7 @@ function Outline({ book, states, next, onboarded }: Loaded) {
         <h1>{book.course.title}</h1>
         {book.course.summary ? <p className="lede">{book.course.summary}</p> : null}
         <p className="muted">
-          {plural(book.lessonCount, 'lesson')} · {courseLength(minutes)}
+          {plural(book.lessonCount, 'lesson')} · {courseLength(minutes)} · <a href="/courses/">All courses</a>
         </p>
         {action || onboarded ? (
           <p className="course-actions">

@@ -3,7 +3,7 @@
  * so a change to a response shape breaks the site's typecheck, not its users.
  */
 import type { z } from 'zod';
-import type { Book, LessonDetail } from '../../../workers/features/content/content.schemas';
+import type { Book, CourseCard, LessonDetail } from '../../../workers/features/content/content.schemas';
 import type { ConceptSchema, ConceptSummary } from '../../../workers/features/concepts/concepts.schemas';
 import type {
   Consent,
@@ -167,6 +167,13 @@ function asProblem(body: unknown): Problem | null {
 
 export async function getBook(): Promise<Book> {
   return requestJson<Book>('/api/content/book');
+}
+
+export type { CourseCard };
+
+/** The catalog: every course the deployment serves, as cards. */
+export async function getCatalog(): Promise<CourseCard[]> {
+  return (await requestJson<{ courses: CourseCard[] }>('/api/courses')).courses;
 }
 
 export async function getLesson(slug: string): Promise<LessonDetail> {
