@@ -26,6 +26,7 @@ import {
   heartbeat,
   overview,
   type ProgressLearner,
+  type RequestParts,
 } from './progress';
 import { recommendationsAtScale, type ScalePoint } from './recommend-scale';
 import { givenRecommendationLearners, RECOMMENDATION_LEARNERS, recommendationRoutes, refreshPairs } from './recommendations';
@@ -48,6 +49,18 @@ const PROGRESS_P95_FACTOR = 2;
 /** The progress overview reads the whole course's progress in at most this many D1 queries. */
 const PROGRESS_MAX_D1_QUERIES = 2;
 const BENCH_LESSON = 'filtering-with-where';
+/** The sample course's slug, and the catalog's targets: within 2x of the floor's p95, one KV read and no D1 query when cached. */
+const BENCH_COURSE = 'practical-sql';
+const CATALOG_P95_FACTOR = 2;
+
+/** GET requests each from the next of 65,536 addresses, so a per-address limit never decides the row. */
+function fromManyAddresses(): () => RequestParts {
+  let n = 0;
+  return () => {
+    n += 1;
+    return { method: 'GET', headers: { 'cf-connecting-ip': `10.40.${(n >> 8) & 255}.${n & 255}` } };
+  };
+}
 const LESSON_CONTENT = `/api/content/lessons/${BENCH_LESSON}/content`;
 
 interface Learners {
@@ -63,6 +76,23 @@ function routes(url: string, etag: string, learners: Learners): Route[] {
   return [
     { name: 'floor (GET /api/health/live)', path: '/api/health/live', floor: true },
     { name: 'book (GET /api/content/book)', path: '/api/content/book' },
+    // Public reads limited per address: each request from its own (as many readers would).
+    {
+      name: 'catalog (GET /api/courses)',
+      path: '/api/courses',
+      request: fromManyAddresses(),
+      p95Factor: CATALOG_P95_FACTOR,
+      maxD1: 0,
+      kvReads: 1,
+    },
+    {
+      name: "a course's book (GET /api/courses/{course}/book)",
+      path: `/api/courses/${BENCH_COURSE}/book`,
+      request: fromManyAddresses(),
+      p95Factor: CATALOG_P95_FACTOR,
+      maxD1: 0,
+      kvReads: 1,
+    },
     { name: 'lesson content (GET /api/content/lessons/{slug}/content)', path: LESSON_CONTENT },
     { name: 'lesson content, 304 (If-None-Match)', path: LESSON_CONTENT, headers: { 'if-none-match': etag } },
     {
