@@ -1,4 +1,5 @@
 import { refitRanker } from './features/recommendations/ranker.weights';
+import { refitModelsWhenDue } from './features/mastery/mastery.jobs';
 import { createApp } from './app';
 import { depsFor } from './deps';
 import { requeuePending, STALE_PENDING_MS } from './features/content/content.jobs';
@@ -42,6 +43,8 @@ export default {
     // Weekly summaries of learners whose local week has ended.
     const summaries = await buildDueSummaries(deps, new Date(controller.scheduledTime));
     if (summaries.learners > 0) deps.logger.log('info', 'summaries.built', summaries);
+    // Last: at most one of the learner model's weekly refits (BKT, KT choice, IRT, FSRS) per run.
+    await refitModelsWhenDue(deps, new Date(controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env, JobMessage>;
 

@@ -11,6 +11,7 @@ import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
 import { PRIOR_ABILITY, updateAbility, updateMastery } from './mastery.domain';
 import type { PfaModel } from './mastery.pfa';
 import { FsrsFitResponseSchema } from './mastery.schemas';
+import { REFIT_EVERY_DAYS, refitModelsWhenDue } from './mastery.jobs';
 import { simulateReviews } from '../../../eval/fsrs-sim';
 import type { z } from 'zod';
 
@@ -809,6 +810,26 @@ describe('fitting memory (FSRS)', () => {
       stability: Math.max(0.1, courseWeights?.[2] ?? 0),
       decay: courseWeights?.[20],
     });
+  }, 60_000);
+});
+
+describe('refitting the learner model from the cron', () => {
+  it('runs one due fit per cron run, each weekly, and the FSRS fit stores weights from the review log', async () => {
+    await givenCourse();
+    await givenReviewLog(simulateReviews({ learners: 40, cardsPerLearner: 10, reviewsPerCard: 6, seed: 4 }));
+    const deps = depsFor(env, {});
+    const now = new Date('2026-12-01T00:00:00.000Z');
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await refitModelsWhenDue(deps, new Date(now.getTime() + i * 600_000)));
+    expect(runs).toEqual(['bkt', 'kt', 'irt', 'fsrs', null]);
+    const stored = await env.DB.prepare('SELECT learner_id, fitted_at FROM fsrs_params').all<{
+      learner_id: string;
+      fitted_at: string;
+    }>();
+    expect(stored.results).toEqual([{ learner_id: '', fitted_at: new Date(now.getTime() + 3 * 600_000).toISOString() }]);
+    // A week after its last run, each fit is due again, in turn.
+    expect(await refitModelsWhenDue(deps, new Date(now.getTime() + REFIT_EVERY_DAYS * 86_400_000))).toBe('bkt');
+    expect(await refitModelsWhenDue(deps, new Date(now.getTime() + REFIT_EVERY_DAYS * 86_400_000 + 1))).toBe(null);
   }, 60_000);
 });
 
