@@ -87,23 +87,34 @@ export interface RecallPrediction {
 }
 
 /**
- * Runs each card's reviews (oldest first) through FSRS with weights `w` and predicts
- * recall before every review a day or more after the previous one (same-day reviews move
- * the state but are not predicted, as in the SRS benchmark).
+ * Runs each card's reviews (oldest first, those before `until`) through FSRS with weights
+ * `w`, calling `visit` with the recall predicted before every review a day or more after the
+ * previous one (same-day reviews move the state but are not predicted, as in the SRS benchmark).
  */
-export function recallPredictions(w: readonly number[], cards: readonly (readonly FsrsReview[])[]): RecallPrediction[] {
-  const out: RecallPrediction[] = [];
+function forEachPrediction(
+  w: readonly number[],
+  cards: readonly (readonly FsrsReview[])[],
+  visit: (r: number, review: FsrsReview) => void,
+  until = Infinity,
+): void {
   for (const reviews of cards) {
     let state: MemoryState | null = null;
     let last = 0;
     for (const review of reviews) {
+      if (review.at >= until) break;
       const t = state ? Math.max(0, elapsedDays(last, review.at)) : 0;
       const r = state ? recallProbability(w, t, state.stability) : 0;
-      if (state && t > 0) out.push({ at: review.at, p: r, recalled: review.grade > 1 });
+      if (state && t > 0) visit(r, review);
       state = nextMemoryState(w, state, t, review.grade, r);
       last = review.at;
     }
   }
+}
+
+/** The recall predicted before each review a day or more after the card's previous one (see `forEachPrediction`). */
+export function recallPredictions(w: readonly number[], cards: readonly (readonly FsrsReview[])[]): RecallPrediction[] {
+  const out: RecallPrediction[] = [];
+  forEachPrediction(w, cards, (p, review) => out.push({ at: review.at, p, recalled: review.grade > 1 }));
   return out;
 }
 
@@ -158,26 +169,20 @@ export function recallScores(predictions: readonly RecallPrediction[]): RecallSc
 /** The scale a weight moves in: steps and the prior's penalty are in these units. */
 const scaleOf = (prior: readonly number[]) => prior.map((p) => Math.max(Math.abs(p), 0.05));
 
-/** Mean log-loss of the predictions of reviews before `until` (all when absent), and how many there were. */
+/** Mean log-loss of the predictions of reviews before `until`, and how many there were. */
 function trainingLoss(w: readonly number[], cards: readonly (readonly FsrsReview[])[], until: number): [number, number] {
   let loss = 0;
   let n = 0;
-  for (const reviews of cards) {
-    let state: MemoryState | null = null;
-    let last = 0;
-    for (const review of reviews) {
-      if (review.at >= until) break;
-      const t = state ? Math.max(0, elapsedDays(last, review.at)) : 0;
-      const r = state ? recallProbability(w, t, state.stability) : 0;
-      if (state && t > 0) {
-        const p = clamp(r, PREDICTION_FLOOR, 1 - PREDICTION_FLOOR);
-        loss -= review.grade > 1 ? Math.log(p) : Math.log(1 - p);
-        n += 1;
-      }
-      state = nextMemoryState(w, state, t, review.grade, r);
-      last = review.at;
-    }
-  }
+  forEachPrediction(
+    w,
+    cards,
+    (r, review) => {
+      const p = clamp(r, PREDICTION_FLOOR, 1 - PREDICTION_FLOOR);
+      loss -= review.grade > 1 ? Math.log(p) : Math.log(1 - p);
+      n += 1;
+    },
+    until,
+  );
   return [n === 0 ? 0 : loss / n, n];
 }
 
