@@ -24,6 +24,7 @@ import { evaluatePlans } from './plans';
 import { writeSyntheticKtCsv } from './kt-synthetic';
 import { evaluateRecs } from './recs';
 import { evaluateBehaviours } from './recs-behaviours';
+import { evaluateLessonEngagement } from './lesson-engagement';
 import { startSeededServer } from '../scripts/local-server';
 
 const PERSIST_TO = '.wrangler/eval-state';
@@ -164,6 +165,14 @@ async function main() {
     console.log((await evaluateRecs({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     const behaviours = await evaluateBehaviours({ learners: Math.ceil(Number(values.learners) / 2), seed: Number(values.seed) });
     console.log(`\n${behaviours.report}`);
+    return;
+  }
+  if (what === 'engagement') {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { learners: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' } },
+    });
+    console.log((await evaluateLessonEngagement({ learners: Number(values.learners), seed: Number(values.seed) })).report);
     return;
   }
   if (what === 'experiments') {

@@ -947,7 +947,7 @@ export const lessonStats = sqliteTable(
 
 /**
  * The learner model's predictions against what happened, per UTC day, model (`bkt`: P(right)
- * before an answer; `fsrs`: predicted recall before a review; `engagement`: a plan task's completion chance before its outcome), segment ('' for everyone,
+ * before an answer; `fsrs`: predicted recall before a review; `engagement`: a plan task's completion chance before its outcome; `lesson_engagement`: an offered lesson's, before the week after the offer tells), segment ('' for everyone,
  * `background:<b>`, `experience:<e>`) and twentieth of the prediction (bin 0 to 19): enough
  * for AUC, log-loss and calibration over any days without the answers themselves. No learner id.
  */
@@ -955,7 +955,7 @@ export const predictionBins = sqliteTable(
   'prediction_bins',
   {
     day: text('day').notNull(),
-    model: text('model', { enum: ['bkt', 'fsrs', 'engagement'] }).notNull(),
+    model: text('model', { enum: ['bkt', 'fsrs', 'engagement', 'lesson_engagement'] }).notNull(),
     segment: text('segment').notNull(),
     bin: integer('bin').notNull(),
     n: integer('n').notNull().default(0),

@@ -96,6 +96,18 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     /** The completion chance the planner gave the task when it made the plan (engagement model health). */
     predicted: z.number().min(0).max(1).optional(),
   }),
+  /**
+   * A lesson offered to the learner was completed within a week of its first offer, or the
+   * week ran out: the completion chance it was ranked with, against what happened.
+   */
+  z.object({
+    kind: z.literal('offer_outcome'),
+    seq,
+    courseId: id,
+    day: z.iso.date(),
+    predicted: z.number().min(0).max(1),
+    completed: z.boolean(),
+  }),
   /** A learner's level on a concept changed (the mastery distribution). */
   z.object({
     kind: z.literal('mastery_level'),

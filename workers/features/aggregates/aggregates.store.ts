@@ -106,7 +106,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
         .bind(day, courseId, reason, n, ...guard);
     /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
     const prediction = (
-      model: 'bkt' | 'fsrs' | 'engagement',
+      model: 'bkt' | 'fsrs' | 'engagement' | 'lesson_engagement',
       segment: string,
       day: string,
       predicted: number,
@@ -330,6 +330,8 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             )
             .bind(delta.experimentId, learnerId, delta.variant, delta.exposedAt),
         ];
+      case 'offer_outcome':
+        return [receipt, prediction('lesson_engagement', '', delta.day, delta.predicted, delta.completed)];
       case 'plan_outcome': {
         const column = delta.outcome === 'completed' ? 'done' : 'skipped';
         return [

@@ -91,7 +91,7 @@ export const ModelHealthSchema = z
     to: z.string(),
     models: z.array(
       z.object({
-        model: z.enum(['bkt', 'fsrs', 'engagement']),
+        model: z.enum(['bkt', 'fsrs', 'engagement', 'lesson_engagement']),
         predicts: z.string(),
         overall: FiguresSchema,
         weekly: z.array(FiguresSchema.extend({ week: z.string() })),

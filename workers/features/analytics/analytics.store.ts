@@ -45,7 +45,7 @@ export interface ModelHealth {
   from: string;
   to: string;
   models: {
-    model: 'bkt' | 'fsrs' | 'engagement';
+    model: 'bkt' | 'fsrs' | 'engagement' | 'lesson_engagement';
     /** What is predicted: a right answer (BKT) or a recalled review (FSRS). */
     predicts: string;
     overall: PredictionFigures;
@@ -106,6 +106,8 @@ const PREDICTS = {
   bkt: 'a right answer (P(right) before it)',
   fsrs: 'a recalled review (retrievability before it)',
   engagement: "a completed plan task (the planner's completion chance, against the task's first outcome: completed or skipped)",
+  lesson_engagement:
+    "an offered lesson completed within a week (the recommender's completion chance at the lesson's first offer, against whether the learner completed it in the week after)",
 } as const;
 
 export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
@@ -259,7 +261,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       }
       const rows = (bins?.results ?? []).map((r) => ({
         day: String(r.day),
-        model: String(r.model) as 'bkt' | 'fsrs' | 'engagement',
+        model: String(r.model) as 'bkt' | 'fsrs' | 'engagement' | 'lesson_engagement',
         segment: String(r.segment),
         bin: Number(r.bin),
         n: Number(r.n),
@@ -283,7 +285,7 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
         return [...byBin.values()];
       };
       const weekStart = shift(today, -6);
-      const models = (['bkt', 'fsrs', 'engagement'] as const).map((model) => {
+      const models = (['bkt', 'fsrs', 'engagement', 'lesson_engagement'] as const).map((model) => {
         const mine = (r: (typeof rows)[number]) => r.model === model && r.segment === '';
         const weeks = [...new Set(rows.filter(mine).map((r) => weekOf(r.day)))].sort();
         return {

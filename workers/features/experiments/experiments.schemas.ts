@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
+import { WEIGHTS } from '../recommendations/recommend.domain';
 import type { DECISION_KEYS } from './experiments.catalog';
 import { METRICS, type MetricKey } from './experiments.catalog';
 
@@ -18,6 +19,8 @@ export const DECISIONS = {
       collaborative: z.number().min(0).max(1),
       similar: z.number().min(0).max(1),
       order: z.number().min(0).max(1),
+      /** Added after the others: a flag set before it ranks with its hand-set weight. */
+      engagement: z.number().min(0).max(1).default(WEIGHTS.engagement),
     })
     .strict()
     .openapi({ description: "The recommendation ranker's signal weights" }),

@@ -317,6 +317,8 @@ function change(
     store.emit({ kind: 'completion', courseId: subject.courseId, lessonSlug: slug, completedAt: occurredAt }, occurredAt);
     effects.emitted = true;
     emitChoice(store, `lesson:${slug}`, occurredAt, receivedAt);
+    // Offers run on the server's clock, as choices do.
+    store.completeOffer(`lesson:${slug}`, receivedAt);
   }
   if (seconds > 0) {
     // Heartbeats are summed here and flushed by the object's alarm: no shared write per heartbeat.

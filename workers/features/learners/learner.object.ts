@@ -439,6 +439,7 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return false;
     const emitted = this.ctx.storage.transactionSync(() => this.store.offer(offered, courseId, at));
     if (emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
+    await this.resolveOffersWhenDue();
     return true;
   }
 
@@ -548,6 +549,8 @@ export class Learner extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    // Lesson offers whose week ran out resolve as not completed before the deltas go.
+    this.ctx.storage.transactionSync(() => this.store.resolveOffers(new Date().toISOString()));
     try {
       await this.flush();
     } catch (error) {
@@ -556,6 +559,13 @@ export class Learner extends DurableObject<Env> {
       await this.flushWithin(RETRY_MS);
     }
     await this.retain(Date.now());
+    await this.resolveOffersWhenDue();
+  }
+
+  /** Makes sure the alarm comes back when the oldest pending lesson offer runs out (a learner who leaves still resolves theirs). */
+  private async resolveOffersWhenDue(): Promise<void> {
+    const expiry = this.store.nextOfferExpiry();
+    if (expiry !== null) await this.flushWithin(Math.max(0, expiry - Date.now()));
   }
 
   /**

@@ -178,6 +178,14 @@ export const recommendationOffers = sqliteTable('recommendation_offers', {
   reason: text('reason'),
   /** Set once the list this offer was in has given a choice (taken, accepted or completed), so a list counts once. */
   chosen: integer('chosen').notNull().default(0),
+  /**
+   * A lesson offered and not yet resolved: when it was first offered since the last
+   * resolution, and the completion chance it had then. Completing it within
+   * OFFER_OUTCOME_DAYS resolves it as done, the days running out as not done (engagement
+   * model health); offers again in between keep the first time and chance.
+   */
+  pendingSince: text('pending_since'),
+  pendingChance: real('pending_chance'),
 });
 
 /** Model generations per UTC day. */

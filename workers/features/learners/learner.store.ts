@@ -3,6 +3,7 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { NewDelta } from '../aggregates/aggregates.schemas';
 import type { Goal } from '../recommendations/path.domain';
 import type { RankOption } from '../recommendations/recommend.domain';
+import { OFFER_OUTCOME_DAYS } from '../recommendations/engagement.domain';
 import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
 import { PRIOR_ABILITY } from '../mastery/mastery.domain';
 import { PreferencesSchema, type Preferences } from './learners.schemas';
@@ -92,6 +93,8 @@ export interface OfferedItem {
   reason: string;
   /** A lesson's signal values and bonus. */
   option?: RankOption;
+  /** A lesson's chance to be completed within the week of the offer (`Recommendation.completionChance`). */
+  chance?: number;
 }
 
 /** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
@@ -832,19 +835,93 @@ export function learnerStore(db: LearnerDb) {
      * reason in the shared statistics; true when something was sent there.
      */
     offer(offered: readonly OfferedItem[], courseId: string | null, at: string): boolean {
+      const resolved = store.resolveOffers(at);
       const reasons = new Map<string, number>();
       for (const item of offered) {
         const values = { courseId, offeredAt: at, option: item.option ?? null, reason: item.reason, chosen: 0 };
+        // A lesson's offer stays pending from its first offer (resolveOffers cleared the expired).
+        const pending = db
+          .select({ since: t.recommendationOffers.pendingSince, chance: t.recommendationOffers.pendingChance })
+          .from(t.recommendationOffers)
+          .where(eq(t.recommendationOffers.recommendationId, item.id))
+          .get();
+        const { chance } = item;
+        const outcome =
+          pending?.since != null
+            ? { pendingSince: pending.since, pendingChance: pending.chance }
+            : chance === undefined || !courseId
+              ? { pendingSince: null, pendingChance: null }
+              : { pendingSince: at, pendingChance: chance };
         db.insert(t.recommendationOffers)
-          .values({ recommendationId: item.id, ...values })
-          .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: values })
+          .values({ recommendationId: item.id, ...values, ...outcome })
+          .onConflictDoUpdate({ target: t.recommendationOffers.recommendationId, set: { ...values, ...outcome } })
           .run();
         reasons.set(item.reason, (reasons.get(item.reason) ?? 0) + 1);
       }
-      if (!courseId || reasons.size === 0) return false;
+      if (!courseId || reasons.size === 0) return resolved > 0;
       const impressions = [...reasons].map(([reason, n]) => ({ reason, n }));
       store.emit({ kind: 'impressions', courseId, day: at.slice(0, 10), impressions }, at);
       return true;
+    },
+
+    /**
+     * Resolves the pending lesson offers first offered `OFFER_OUTCOME_DAYS` or more before
+     * `now` as not completed, each a delta with the chance it had (engagement model health);
+     * how many it resolved.
+     */
+    resolveOffers(now: string): number {
+      const before = new Date(Date.parse(now) - OFFER_OUTCOME_DAYS * 86_400_000).toISOString();
+      const expired = db
+        .select()
+        .from(t.recommendationOffers)
+        .where(and(isNotNull(t.recommendationOffers.pendingSince), lte(t.recommendationOffers.pendingSince, before)))
+        .all();
+      for (const row of expired) {
+        if (row.courseId && row.pendingChance !== null && row.pendingSince) {
+          const day = new Date(Date.parse(row.pendingSince) + OFFER_OUTCOME_DAYS * 86_400_000).toISOString().slice(0, 10);
+          store.emit({ kind: 'offer_outcome', courseId: row.courseId, day, predicted: row.pendingChance, completed: false }, now);
+        }
+      }
+      if (expired.length > 0) {
+        db.update(t.recommendationOffers)
+          .set({ pendingSince: null, pendingChance: null })
+          .where(lte(t.recommendationOffers.pendingSince, before))
+          .run();
+      }
+      return expired.length;
+    },
+
+    /**
+     * The learner completed the lesson `recommendationId` offers at `at` (server time): a
+     * pending offer of it resolves as completed (a delta with the chance it had); true then.
+     */
+    completeOffer(recommendationId: string, at: string): boolean {
+      const row = db
+        .select()
+        .from(t.recommendationOffers)
+        .where(eq(t.recommendationOffers.recommendationId, recommendationId))
+        .get();
+      if (!row?.pendingSince || row.pendingSince > at || row.pendingChance === null || !row.courseId) return false;
+      // Past its days, the offer resolves as not completed (the alarm may not have run yet).
+      const completed = Date.parse(at) - Date.parse(row.pendingSince) < OFFER_OUTCOME_DAYS * 86_400_000;
+      const day = completed
+        ? at.slice(0, 10)
+        : new Date(Date.parse(row.pendingSince) + OFFER_OUTCOME_DAYS * 86_400_000).toISOString().slice(0, 10);
+      store.emit({ kind: 'offer_outcome', courseId: row.courseId, day, predicted: row.pendingChance, completed }, at);
+      db.update(t.recommendationOffers)
+        .set({ pendingSince: null, pendingChance: null })
+        .where(eq(t.recommendationOffers.recommendationId, recommendationId))
+        .run();
+      return true;
+    },
+
+    /** When the oldest pending lesson offer runs out (ms since the epoch), or null when none is pending. */
+    nextOfferExpiry(): number | null {
+      const row = db
+        .select({ since: sql<string | null>`min(${t.recommendationOffers.pendingSince})` })
+        .from(t.recommendationOffers)
+        .get();
+      return row?.since ? Date.parse(row.since) + OFFER_OUTCOME_DAYS * 86_400_000 : null;
     },
 
     /** The first reason an offered item was given, or null. */

@@ -94,7 +94,7 @@ async function learnerToday(
   input: { learnerId: string; now: Date; signals: SignalRows; recentSlug: string | null },
 ): Promise<{ library: Variation[]; courseId: string | null; learner: DayInputs['learner']; completion: CompletionRates }> {
   const { learnerId, now, signals, recentSlug } = input;
-  const context = await deps.recommend.context(signals);
+  const context = await deps.recommend.context(signals, now);
   const [ranked, course] = await Promise.all([
     rankedFor(deps, { learnerId, learner: context, allowSkips: false, now }),
     planCourse(deps, context.courseStamp, context.courseId, now),

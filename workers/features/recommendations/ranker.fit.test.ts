@@ -17,6 +17,7 @@ function simulate(truth: RankWeights, sharpness: number, lists: number, seed: nu
         collaborative: rand() * 0.6,
         similar: rand() < 0.5 ? rand() : 0,
         order: rand(),
+        engagement: 0.2 + rand() * 0.7,
       };
       return { features, bonus: rand() < 0.1 ? 0.2 : 0 };
     });

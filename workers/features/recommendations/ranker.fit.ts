@@ -1,14 +1,26 @@
-import { scoreOf, WEIGHTS, type RankFeatures, type RankOption, type RankWeights } from './recommend.domain';
+import { NEUTRAL_CHANCE, scoreOf, WEIGHTS, type RankFeatures, type RankOption, type RankWeights } from './recommend.domain';
 
 /** The weighted signals, in a fixed order (how a choice's options are stored). */
 export const SIGNALS = Object.keys(WEIGHTS) as (keyof RankFeatures)[];
 
 /** An offered lesson as a delta carries it: its signal values in `SIGNALS` order, then its bonus. */
-export const packOption = (option: RankOption): number[] => [...SIGNALS.map((s) => option.features[s]), option.bonus];
+export const packOption = (option: RankOption): number[] => [
+  // An offer recorded before the engagement signal has none.
+  ...SIGNALS.map((s) => option.features[s] ?? NEUTRAL_CHANCE),
+  option.bonus,
+];
 
+/**
+ * An option back from its packed values. Options packed before the engagement signal
+ * (one value fewer) get `NEUTRAL_CHANCE` for it: the same in every option of a list, so
+ * such a choice says nothing about its weight and moves the others as before.
+ */
 export function unpackOption(values: readonly number[]): RankOption {
-  const features = Object.fromEntries(SIGNALS.map((s, k) => [s, values[k] ?? 0])) as RankFeatures;
-  return { features, bonus: values[SIGNALS.length] ?? 0 };
+  const legacy = values.length === SIGNALS.length;
+  const signals = legacy ? SIGNALS.filter((s) => s !== 'engagement') : SIGNALS;
+  const features = Object.fromEntries(signals.map((s, k) => [s, values[k] ?? 0])) as RankFeatures;
+  if (legacy) features.engagement = NEUTRAL_CHANCE;
+  return { features, bonus: values[signals.length] ?? 0 };
 }
 
 /** One list a learner chose from: each offered lesson's signal values and fixed bonus, and the index taken. */

@@ -46,7 +46,16 @@ const accept = (token: string, id: string) =>
 async function givenLoggedChoices(courseId: string, count: number) {
   const statements = Array.from({ length: count }, (_, n) => {
     const options = Array.from({ length: 5 }, (_, i) => {
-      const features: RankFeatures = { goal: 1, goalPath: 0, layer: 1, gap: 0, collaborative: 0, similar: 0, order: 1 - i / 5 };
+      const features: RankFeatures = {
+        goal: 1,
+        goalPath: 0,
+        layer: 1,
+        gap: 0,
+        collaborative: 0,
+        similar: 0,
+        order: 1 - i / 5,
+        engagement: 0.5,
+      };
       features.goal = (n + i) % 2;
       return packOption({ features, bonus: 0 });
     });

@@ -22,8 +22,12 @@ const WeightsSchema = z.object({
 
 const memo = new Map<string, { at: number; weights: RankWeights | null }>();
 
-const complete = (weights: Record<string, number>): RankWeights | null =>
-  (Object.keys(WEIGHTS) as (keyof RankWeights)[]).every((k) => typeof weights[k] === 'number') ? (weights as RankWeights) : null;
+/**
+ * Stored weights with a value for every signal: a signal added since the refit that
+ * stored them (engagement) takes its hand-set weight until the next refit learns it.
+ */
+const complete = (weights: Record<string, number>): RankWeights =>
+  Object.fromEntries((Object.keys(WEIGHTS) as (keyof RankWeights)[]).map((k) => [k, weights[k] ?? WEIGHTS[k]])) as RankWeights;
 
 /** A course's newest learned weights (from KV, kept per isolate for a minute); null before its first refit. */
 export async function learnedWeights(deps: Pick<Deps, 'cache'>, courseId: string | null): Promise<RankWeights | null> {

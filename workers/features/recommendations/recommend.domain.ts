@@ -2,6 +2,7 @@ import { seededRandom } from '../../platform/seeded-random';
 import { plural } from '../../platform/words';
 import { labelOfId } from '../concepts/concepts.labels';
 import { MASTERY_THRESHOLDS } from '../mastery/mastery.bkt';
+import { offerChance, type CompletionChances } from './engagement.domain';
 
 /**
  * What to do next, and why: a pure ranking over the course and one learner's signals.
@@ -72,6 +73,11 @@ export interface LearnerSignals {
   dismissed: ReadonlySet<string>;
   /** Recommend lessons whose prerequisites are not met (the learner opted in). */
   allowSkips: boolean;
+  /**
+   * The chance the learner finishes each lesson once started, and their pace
+   * (`lessonCompletionChances`); a lesson missing from it counts as `NEUTRAL_CHANCE`.
+   */
+  completion?: CompletionChances;
 }
 
 export type RecommendationKind = 'lesson' | 'review' | 'quiz';
@@ -100,6 +106,8 @@ export interface Recommendation {
   title: string;
   score: number;
   reasons: Reason[];
+  /** Lessons: the chance the learner completes it within a week of this offer, at its place in the list (engagement model). */
+  completionChance?: number;
 }
 
 /** Weights of the signals in a lesson's score (sum 1 before bonuses); a flag or experiment may set others (`recs.weights`). */
@@ -112,7 +120,12 @@ export const WEIGHTS = Object.freeze({
   collaborative: 0.15,
   similar: 0.1,
   order: 0.15,
+  /** The chance the learner completes the lesson (`LearnerSignals.completionChance`). */
+  engagement: 0.1,
 });
+
+/** A lesson's completion chance when the learner's signals have none for it. */
+export const NEUTRAL_CHANCE = 0.5;
 
 /** Most of a list that reviews and quizzes may fill while lessons remain. */
 const MAX_PRACTICE_SHARE = 0.4;
@@ -206,7 +219,16 @@ function scoreLesson(
   },
 ): { score: number; reasons: Reason[]; features: RankFeatures; bonus: number } {
   const reasons: Reason[] = [];
-  const features: RankFeatures = { goal: 0, goalPath: 0, layer: 0, gap: 0, collaborative: 0, similar: 0, order: 0 };
+  const features: RankFeatures = {
+    goal: 0,
+    goalPath: 0,
+    layer: 0,
+    gap: 0,
+    collaborative: 0,
+    similar: 0,
+    order: 0,
+    engagement: signals.completion?.finish.get(lesson.slug) ?? NEUTRAL_CHANCE,
+  };
   let bonus = 0;
 
   if (signals.started.has(lesson.slug)) {
@@ -383,10 +405,17 @@ export function recommend(lessons: readonly CourseLesson[], signals: LearnerSign
 
   const candidates = scored.filter((c) => !signals.dismissed.has(c.id));
   const list = diversify(candidates, options.limit, Math.max(1, Math.floor(options.limit * MAX_PRACTICE_SHARE)));
-  return explore(list, candidates, signals, options).map(({ lesson: _lesson, ...r }) => ({
-    ...r,
-    score: Math.round(r.score * 1e4) / 1e4,
-  }));
+  let lessonRank = 0;
+  return explore(list, candidates, signals, options).map(({ lesson: _lesson, ...r }) => {
+    const finish = r.kind === 'lesson' ? signals.completion?.finish.get(r.lessonSlug) : undefined;
+    const pace = signals.completion?.pace ?? 0;
+    return {
+      ...r,
+      score: Math.round(r.score * 1e4) / 1e4,
+      // Lessons in list order: the k-th is completed this week if the learner takes up k of them and finishes it.
+      ...(finish === undefined ? {} : { completionChance: offerChance(finish, pace, lessonRank++) }),
+    };
+  });
 }
 
 /**

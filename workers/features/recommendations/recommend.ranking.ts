@@ -75,6 +75,7 @@ async function rank(
       id: i.id,
       reason: i.reasons[0]?.code ?? 'none',
       ...(features.has(i.id) ? { option: features.get(i.id) } : {}),
+      ...(i.completionChance === undefined ? {} : { chance: i.completionChance }),
     })),
     learner.courseId,
     now,

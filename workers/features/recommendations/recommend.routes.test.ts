@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { Problem } from '../../http/problem';
 import {
@@ -9,11 +9,13 @@ import {
   flushLearners,
   givenAuthorKey,
   givenLearner,
+  learnerHandle,
   learnerSql,
   push,
 } from '../../test/builders';
 import { depsFor } from '../../deps';
 import { CANDIDATE_STATS_SQL, createRecommendStore } from './recommend.store';
+import { offerChance } from './engagement.domain';
 
 /** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
 async function givenCourse() {
@@ -194,6 +196,59 @@ describe('recommendations', () => {
     expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM recommendation_feedback')).toEqual([{ n: 1 }]);
   }, 30_000);
 
+  it('give offered lessons a completion chance, and log each offer as completed within its week or not', async () => {
+    await givenCourse();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const pending = () =>
+      learnerSql(
+        learnerId,
+        'SELECT recommendation_id AS id, pending_since AS since, pending_chance AS chance FROM recommendation_offers',
+      );
+    const [first] = (await recommendations(token)).body.items as (Item & { completionChance?: number })[];
+    expect(first?.id).toBe('lesson:lesson-1');
+    // No one has started a lesson yet: the course's prior finish rate, at the prior pace (a lesson a week).
+    expect(first?.completionChance).toBe(offerChance(0.7, 1, 0));
+    const [row] = await pending();
+    expect([row?.id, typeof row?.since, row?.chance]).toEqual(['lesson:lesson-1', 'string', first?.completionChance]);
+
+    // Completed within the week: a positive outcome with the chance it was offered with.
+    await complete(token, 'lesson-1');
+    expect((await pending()).filter((r) => r.since !== null)).toEqual([]);
+    const [next] = (await recommendations(token)).body.items;
+    expect(next?.id).toBe('lesson:lesson-2');
+    const [offered] = (await pending()).filter((r) => r.id === 'lesson:lesson-2');
+    // Offered again within its week, it keeps its first time and chance.
+    const option = {
+      features: { goal: 1, goalPath: 0, layer: 1, gap: 0, collaborative: 0, similar: 0, order: 1, engagement: 0.42 },
+      bonus: 0,
+    };
+    const course = (await d1Rows('SELECT id FROM courses'))[0]?.id as string;
+    await learnerHandle(learnerId).offer(
+      learnerId,
+      [{ id: 'lesson:lesson-2', reason: 'goal', option, chance: 0.42 }],
+      course,
+      new Date().toISOString(),
+    );
+    expect((await pending()).filter((r) => r.id === 'lesson:lesson-2')).toEqual([offered]);
+
+    // A week passes without it: the object's alarm logs it as not completed, even if the learner never comes back.
+    const weekAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    await learnerSql(
+      learnerId,
+      "UPDATE recommendation_offers SET pending_since = ? WHERE recommendation_id = 'lesson:lesson-2'",
+      weekAgo,
+    );
+    expect(await runDurableObjectAlarm(learnerHandle(learnerId))).toBe(true);
+    expect((await pending()).filter((r) => r.since !== null)).toEqual([]);
+    await vi.waitFor(async () => {
+      const rows = await d1Rows(
+        "SELECT sum(n) AS n, sum(positives) AS positives, sum(sum_predicted) AS predicted FROM prediction_bins WHERE model = 'lesson_engagement'",
+      );
+      expect([rows[0]?.n, rows[0]?.positives]).toEqual([2, 1]);
+      expect(rows[0]?.predicted).toBeCloseTo((first?.completionChance ?? 0) + (offered?.chance as number), 6);
+    }, DELIVERY);
+  }, 30_000);
+
   it('read only the statistics of recommendations the course can make, however many rows others left', async () => {
     await givenCourse();
     const junk = Array.from({ length: 500 }, (_, i) => `('lesson:junk-${i}', 0, 1000, 0)`).join(', ');
@@ -282,10 +337,11 @@ describe('recommendations', () => {
     await recommendations(token);
     await complete(token, 'lesson-1');
     const warm = await recommendations(token);
-    // The learner's signals in one call; what all learners share in one batch (stamp, feedback counts,
-    // co-completion of the one completed lesson, labels of the answered concepts); the course from this isolate's copy.
-    // Two calls to the learner's object: the signals, and the record of what was offered (the token was checked lately).
-    expect(warm.timing).toContain('d1;desc="3 queries", d1w;desc="0 writes", learner;desc="2 calls"');
+    // The learner's signals in one call; what all learners share in one batch (stamp, feedback counts, lesson
+    // completion counts, co-completion of the one completed lesson, labels of the answered concepts); the course
+    // from this isolate's copy. Two calls to the learner's object: the signals, and the record of what was offered
+    // (the token was checked lately).
+    expect(warm.timing).toContain('d1;desc="4 queries", d1w;desc="0 writes", learner;desc="2 calls"');
     // A push that drops lesson-2's prerequisite changes what a new learner may take.
     await push(await buildCourse(6, { 'lesson-3': { prerequisites: [] } }), key);
     const other = await givenLearner({ goals: ['basics'] });

@@ -18,6 +18,10 @@ export const RecommendationSchema = z
     title: z.string(),
     score: z.number(),
     reasons: z.array(ReasonSchema),
+    completionChance: z.number().min(0).max(1).optional().openapi({
+      description:
+        'Lessons: the chance the learner completes it within a week of this offer, from their history and other learners (empirical Bayes); weighs in the score',
+    }),
   })
   .openapi('Recommendation');
 

@@ -6,6 +6,7 @@ import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankWeights } fr
 import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
+import { lessonCompletionChances } from './engagement.domain';
 import { COURSE_STAMP_SQL } from '../content/content.store';
 
 /** The course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
@@ -116,17 +117,19 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
     },
 
     async learner(learnerId: string, now: Date): Promise<LearnerContext> {
-      return store.context(ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString())));
+      return store.context(ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString())), now);
     },
 
     /** The learner's context from what their object gave (`Learner.signals`): one D1 batch, plus the course when this isolate has not read it. */
-    async context(mine: SignalRows): Promise<LearnerContext> {
+    async context(mine: SignalRows, now: Date): Promise<LearnerContext> {
       const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
       const results = await d1.batch<Record<string, unknown>>([
         d1.prepare(COURSE_STAMP_SQL),
         d1.prepare(CANDIDATE_STATS_SQL),
+        // How many learners started and completed each lesson: the completion chances' prior.
+        d1.prepare('SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = (SELECT min(id) FROM courses)'),
         // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
         ...chunks(completedSlugs).map((part) =>
           d1
@@ -143,16 +146,16 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       const rows = (i: number) => results[i]?.results ?? [];
       const pairParts = chunks(completedSlugs).length;
       const collaborative = new Map<string, number>();
-      for (let i = 2; i < 2 + pairParts; i++) {
+      for (let i = 3; i < 3 + pairParts; i++) {
         for (const r of rows(i)) {
           const slug = r.next_slug as string;
           collaborative.set(slug, Math.max(collaborative.get(slug) ?? 0, Math.min(1, r.score as number)));
         }
       }
       const labels = new Map<string, string>();
-      for (let i = 2 + pairParts; i < results.length; i++) for (const r of rows(i)) labels.set(r.id as string, r.label as string);
+      for (let i = 3 + pairParts; i < results.length; i++) for (const r of rows(i)) labels.set(r.id as string, r.label as string);
       const courseStamp = (rows(0)[0]?.stamp as string | null) ?? '';
-      const { itemLessons } = await store.courseWithItems(courseStamp);
+      const { itemLessons, lessons } = await store.courseWithItems(courseStamp);
       const perLesson = (itemIds: readonly string[]) => {
         const counts = new Map<string, number>();
         for (const id of itemIds) {
@@ -202,6 +205,16 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
             ]),
           ),
           dismissed: new Set(mine.dismissed),
+          completion: lessonCompletionChances(
+            lessons.map((l) => l.slug),
+            rows(2).map((r) => ({
+              lessonSlug: r.lesson_slug as string,
+              started: r.started as number,
+              completed: r.completed as number,
+            })),
+            mine.progress,
+            now,
+          ),
         },
         goal: mine.goal,
         sessionMinutes: mine.preferences?.sessionMinutes ?? null,

@@ -20,6 +20,7 @@ const MODEL_TITLES = {
   bkt: 'BKT: right answers',
   fsrs: 'FSRS: recall at review',
   engagement: 'Engagement: plan tasks completed',
+  lesson_engagement: 'Engagement: offered lessons completed',
 } as const;
 
 const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits));
