@@ -76,8 +76,9 @@ export async function refitFsrs(deps: Pick<Deps, 'mastery' | 'logger'>, input: {
     if (evaluation && weights) {
       fits.push({ courseId: course, learnerId: '', weights, reviews: base.reviews, report: scoresOf(evaluation) });
     }
-    // Learners start from (and are pulled towards) the course's weights: fitted ones when stored now, else the defaults.
-    const prior = weights ?? DEFAULT_FSRS_WEIGHTS;
+    // Learners start from (and are measured against) the weights they schedule with without their own: the course's
+    // fitted now, else the course's stored by an earlier fit, else the defaults.
+    const prior = weights ?? (await deps.mastery.courseFsrsWeights(course)) ?? DEFAULT_FSRS_WEIGHTS;
     const eligible = [...learners]
       .map(([learnerId, own]) => ({ learnerId, own, predicted: predicted(own) }))
       .filter((l) => l.predicted >= MIN_LEARNER_REVIEWS)

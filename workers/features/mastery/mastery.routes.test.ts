@@ -11,6 +11,7 @@ import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
 import { PRIOR_ABILITY, updateAbility, updateMastery } from './mastery.domain';
 import type { PfaModel } from './mastery.pfa';
 import { FsrsFitResponseSchema } from './mastery.schemas';
+import { DEFAULT_FSRS_WEIGHTS } from './mastery.fsrs';
 import { REFIT_EVERY_DAYS, refitModelsWhenDue } from './mastery.jobs';
 import { simulateReviews } from '../../../eval/fsrs-sim';
 import type { z } from 'zod';
@@ -810,6 +811,33 @@ describe('fitting memory (FSRS)', () => {
       stability: Math.max(0.1, courseWeights?.[2] ?? 0),
       decay: courseWeights?.[20],
     });
+  }, 60_000);
+
+  it("measures a learner's own fit against the course weights stored by an earlier fit when this run fits none", async () => {
+    const key = await givenCourse();
+    const weak = await givenLearner(null);
+    // One learner with 150 predicted reviews: too few for a course fit (200), enough for their own (100).
+    const [own] = simulateReviews({ learners: 1, cardsPerLearner: 30, reviewsPerCard: 6, seed: 5, memoryScale: 0.15 });
+    await givenReviewLog([{ id: weak.learnerId, cards: own?.cards ?? [] }]);
+    const learnerFit = async () => {
+      const response = await api('/api/admin/mastery/fit-fsrs', { method: 'POST', key, json: { dryRun: true } });
+      const [course] = FsrsFitResponseSchema.parse(await response.json()).courses;
+      expect(course).toMatchObject({ reason: 'too_few_reviews', learnerFits: { eligible: 1, evaluated: 1 } });
+      return course?.learnerFits;
+    };
+    const fromDefaults = await learnerFit();
+    // An earlier fit stored the course's weights: stabilities a fifth of the defaults'.
+    const stored = DEFAULT_FSRS_WEIGHTS.map((w, i) => (i < 4 ? w / 5 : w));
+    await env.DB.prepare(
+      "INSERT INTO fsrs_params (course_id, learner_id, weights, reviews, report, fitted_at) VALUES ('test-course', '', ?, 500, '{}', ?)",
+    )
+      .bind(JSON.stringify(stored), new Date().toISOString())
+      .run();
+    const fromStored = await learnerFit();
+    // The learner's later reviews are scored under the stored weights (what they schedule with), not the defaults.
+    expect(fromStored?.testReviews).toBe(fromDefaults?.testReviews);
+    expect(fromStored?.prior?.logLoss).not.toBeCloseTo(fromDefaults?.prior?.logLoss ?? 0, 3);
+    expect(fromStored?.prior?.logLoss).toBeLessThan(fromDefaults?.prior?.logLoss ?? 0);
   }, 60_000);
 });
 

@@ -444,6 +444,15 @@ export function createD1MasteryStore(d1: D1Database) {
       }));
     },
 
+    /** The course's stored FSRS weights (an earlier fit that won), or null. */
+    async courseFsrsWeights(courseId: string): Promise<number[] | null> {
+      const row = await d1
+        .prepare("SELECT weights FROM fsrs_params WHERE course_id = ? AND learner_id = ''")
+        .bind(courseId)
+        .first<{ weights: string }>();
+      return fsrsWeightsOf(row?.weights);
+    },
+
     /** Stores FSRS weights fitted for courses (`learnerId` '') and learners, replacing earlier fits of the same. */
     async saveFsrsWeights(
       fits: { courseId: string; learnerId: string; weights: number[]; reviews: number; report: unknown }[],
