@@ -4,18 +4,24 @@ import { authorTarget, defaultTarget } from './local-env';
 import { z } from 'zod';
 import { createClient, pushCourse, runCli } from './push';
 import { pushPracticeLibrary } from './practice';
+import { removeCourse } from './course-remove';
 import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
                                   [--locale <code>] [--version <name>]
+       npm run content -- remove <course> [--yes] [--target <url>] [--key <author key>]
        npm run content -- practice <dir> [--dry-run] [--target <url>] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
        npm run content -- sources delete <id>
 
-  push <dir>   validate a course folder and upload what changed
+  push <dir>   validate a course folder and upload what changed: it adds the course its slug
+               names to the catalog, or updates it
+  remove <course>
+               remove a course and its content from the catalog (says how many learners have
+               progress in it and asks first; --yes answers for scripts)
   practice <dir>
                validate a practice-task library (a folder of YAML lists, e.g. seeds/practice)
                and replace the current course's library with it; any problem: nothing is sent
@@ -67,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
     ((action === 'add' && rest.length > 0) ||
       (action === 'list' && rest.length === 0) ||
       (action === 'delete' && rest.length === 1));
-  const valid = ((command === 'push' || command === 'practice') && dir) || command === 'ingest' || sourcesValid;
+  const valid =
+    ((command === 'push' || command === 'practice' || command === 'remove') && dir) || command === 'ingest' || sourcesValid;
   if (values.help || !valid) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -90,6 +97,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!dir) return 2;
+  if (command === 'remove') {
+    const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
+    const confirm = process.stdin.isTTY ? { confirm: ask } : {};
+    return (await removeCourse(createClient(target, key), dir, { yes: values.yes, ...confirm, out })) ? 0 : 1;
+  }
   if (command === 'practice') {
     const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
     return (await pushPracticeLibrary(createClient(target, key), { dir, dryRun: values['dry-run'], out })) ? 0 : 1;

@@ -339,3 +339,30 @@ describe('a push that removes lessons', () => {
     expect(await lessonCount()).toBe(24);
   }, 120_000);
 });
+
+describe('a catalog of courses from the CLI', () => {
+  const catalog = async () =>
+    ((await (await fetch(`${baseUrl}/api/courses`)).json()) as { courses: { slug: string }[] }).courses.map((c) => c.slug);
+
+  it('pushes a second course beside the seed course, then removes it only when told to', async () => {
+    const pushed = content('push', 'cli/fixtures/native', '--wait');
+    expect(pushed.status, pushed.err).toBe(0);
+    expect(await catalog()).toEqual(['practical-sql', 'tiny-course']);
+    // The seed course is still the default one, with all its lessons.
+    expect(await lessonCount()).toBe(24);
+
+    const refused = content('remove', 'tiny-course');
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain('"Tiny course" (tiny-course, version 1) has 2 lessons; no learner has progress in it.');
+    expect(refused.err).toContain('Run again with --yes to remove it.');
+    expect(await catalog()).toEqual(['practical-sql', 'tiny-course']);
+
+    const unknown = content('remove', 'no-such-course', '--yes');
+    expect([unknown.status, unknown.err]).toEqual([1, expect.stringContaining('There is no course "no-such-course"')]);
+
+    const removed = content('remove', 'tiny-course', '--yes');
+    expect(removed.status, removed.err).toBe(0);
+    expect(removed.out).toContain('Removed "Tiny course" (tiny-course): 2 lessons.');
+    expect(await catalog()).toEqual(['practical-sql']);
+  }, 120_000);
+});

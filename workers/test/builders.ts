@@ -45,11 +45,13 @@ export async function buildCourse(
   count = 4,
   overrides: Record<string, Partial<LessonInput> & { body?: string }> = {},
   course: Partial<Manifest['course']> = {},
+  /** `prefix` starts every lesson slug (`<prefix>lesson-1`), for a second course of the catalog. */
+  { prefix = '' }: { prefix?: string } = {},
 ): Promise<CourseFixture> {
   const bodies = new Map<string, string>();
   const lessons: LessonInput[] = [];
   for (let i = 0; i < count; i++) {
-    const slug = `lesson-${i + 1}`;
+    const slug = `${prefix}lesson-${i + 1}`;
     const { body = lessonBody(slug), ...rest } = overrides[slug] ?? {};
     const contentHash = await sha256Hex(body);
     bodies.set(contentHash, body);
@@ -62,7 +64,7 @@ export async function buildCourse(
       chapterSlug: chapterSlug ?? 'first-steps',
       position: i,
       layer: i < count / 2 ? 'L1' : 'L2',
-      prerequisites: i > 0 ? [`lesson-${i}`] : [],
+      prerequisites: i > 0 ? [`${prefix}lesson-${i}`] : [],
       concepts: [`concept-${i + 1}`],
       minutes: 10,
       difficulty: 2,

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { api, buildCourse, givenAuthorKey, push } from '../../test/builders';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { api, buildCourse, DELIVERY, flushLearners, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 import { sha256Hex } from '../../platform/sha256';
 import { MAX_BLOB_BYTES, type LessonInput } from './content.schemas';
 
@@ -112,18 +112,144 @@ describe('manifest flow: plan, upload, commit', () => {
     expect(problem.errors).toHaveLength(2);
     expect(await lessonCount()).toBe(0);
   });
+});
 
-  it('refuses to replace the course with another one unless prune is set', async () => {
+describe('a catalog of courses', () => {
+  const other = (count = 2, prefix = 'py-') => buildCourse(count, {}, { slug: 'other-course', title: 'Other' }, { prefix });
+  const courseRows = async () =>
+    (await env.DB.prepare('SELECT id, version FROM courses ORDER BY rowid').all<{ id: string; version: number }>()).results;
+
+  it('adds a second course beside the first; a push of either changes only that course, and the first stays the default', async () => {
     await push(await buildCourse(2), key);
-    const other = await buildCourse(2, {}, { slug: 'other-course', title: 'Other' });
-    const res = await api('/api/admin/content/plan', { method: 'POST', key, json: other.manifest });
+    const added = await push(await other(3), key);
+    expect(added.result.summary).toMatchObject({ added: ['py-lesson-1', 'py-lesson-2', 'py-lesson-3'], removed: [] });
+    expect(await courseRows()).toEqual([
+      { id: 'test-course', version: 1 },
+      { id: 'other-course', version: 1 },
+    ]);
+    // Pruning the second course removes only its own missing lessons.
+    const pruned = await push(await other(2), key, { prune: true });
+    expect(pruned.result.summary).toMatchObject({ removed: ['py-lesson-3'], unchanged: ['py-lesson-1'] });
+    expect(await lessonCount()).toBe(4);
+    // Both are in the catalog, the default first; each course's book has only its own lessons.
+    const catalog = await (await api('/api/courses')).json<{ courses: { slug: string; lessonCount: number }[] }>();
+    expect(catalog.courses.map((c) => [c.slug, c.lessonCount])).toEqual([
+      ['test-course', 2],
+      ['other-course', 2],
+    ]);
+    const slugs = (book: { parts: { chapters: { lessons: { slug: string }[] }[] }[] }) =>
+      book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons.map((l) => l.slug)));
+    const book = async (path: string) => (await api(path)).json<{ course: { slug: string }; parts: never[] }>();
+    expect(slugs(await book('/api/courses/other-course/book'))).toEqual(['py-lesson-1', 'py-lesson-2']);
+    expect(slugs(await book('/api/courses/test-course/book'))).toEqual(['lesson-1', 'lesson-2']);
+    // The routes without a course name keep serving the first course pushed.
+    expect((await book('/api/content/book')).course.slug).toBe('test-course');
+    const lesson = await api('/api/courses/other-course/lessons/py-lesson-1');
+    expect(lesson.status).toBe(200);
+    // A lesson is found only under its own course.
+    const elsewhere = await api('/api/courses/test-course/lessons/py-lesson-1');
+    expect(elsewhere.status).toBe(404);
+    // The routes without a course name find a lesson of any course (slugs are unique across the catalog).
+    expect((await api('/api/content/lessons/py-lesson-1')).status).toBe(200);
+    const text = await api('/api/content/lessons/py-lesson-2/content');
+    expect([text.status, await text.text()]).toEqual([200, expect.stringContaining('py-lesson-2')]);
+    // A learner's progress in a lesson is kept under that lesson's course; recommendations rank the default course.
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const started = await api('/api/progress/lessons/py-lesson-1/start', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    expect(started.status).toBe(200);
+    expect(await learnerSql(learnerId, 'SELECT course_id, lesson_slug FROM lesson_progress')).toEqual([
+      { course_id: 'other-course', lesson_slug: 'py-lesson-1' },
+    ]);
+    const recs = await (await api('/api/recommendations?limit=10', { key: token })).json<{ items: { lessonSlug: string }[] }>();
+    expect(recs.items.length).toBeGreaterThan(0);
+    expect(recs.items.every((i) => i.lessonSlug.startsWith('lesson-'))).toBe(true);
+    // An update of the first course leaves the second one as it was.
+    await push(await buildCourse(3), key);
+    expect(await courseRows()).toEqual([
+      { id: 'test-course', version: 2 },
+      { id: 'other-course', version: 2 },
+    ]);
+  });
+
+  it('removes a course only when the removal repeats its slug, saying how many learners have progress in it', async () => {
+    await push(await buildCourse(2), key);
+    await push(await other(2), key);
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    await api('/api/progress/lessons/py-lesson-1/complete', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    await flushLearners(learnerId);
+    const summary = async () => api('/api/admin/content/courses/other-course', { key });
+    await vi.waitFor(async () => {
+      expect(await (await summary()).json()).toEqual({
+        slug: 'other-course',
+        title: 'Other',
+        version: 1,
+        lessons: 2,
+        learnersWithProgress: 1,
+        removed: false,
+      });
+    }, DELIVERY);
+    // Without the slug repeated, or with another one: 400 naming the field; nothing goes.
+    for (const query of ['', '?confirm=test-course', '?confirm=NOT%20A%20SLUG']) {
+      const refused = await api(`/api/admin/content/courses/other-course${query}`, { method: 'DELETE', key });
+      expect(refused.status, query).toBe(400);
+      expect((await refused.json<{ errors: { field: string }[] }>()).errors[0]?.field, query).toBe('query/confirm');
+    }
+    expect((await api('/api/admin/content/courses/other-course', { method: 'DELETE' })).status).toBe(401);
+    expect(await lessonCount()).toBe(4);
+    const removed = await api('/api/admin/content/courses/other-course?confirm=other-course', { method: 'DELETE', key });
+    expect(await removed.json()).toMatchObject({ slug: 'other-course', lessons: 2, learnersWithProgress: 1, removed: true });
+    expect(await courseRows()).toEqual([{ id: 'test-course', version: 1 }]);
+    expect(await lessonCount()).toBe(2);
+    const leftovers = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM chapters WHERE course_id = 'other-course') + (SELECT count(*) FROM parts WHERE course_id = 'other-course') + (SELECT count(*) FROM quiz_items WHERE lesson_slug LIKE 'py-%') + (SELECT count(*) FROM chunks WHERE item_id LIKE 'py-%') AS n",
+    ).first<{ n: number }>();
+    expect(leftovers?.n).toBe(0);
+    const catalog = await (await api('/api/courses')).json<{ courses: { slug: string }[] }>();
+    expect(catalog.courses.map((c) => c.slug)).toEqual(['test-course']);
+    expect((await api('/api/courses/other-course/book')).status).toBe(404);
+    expect((await api('/api/content/lessons/py-lesson-1')).status).toBe(404);
+    expect((await summary()).status).toBe(404);
+    // The learner's own record of it stays theirs.
+    expect(await learnerSql(learnerId, "SELECT count(*) AS n FROM lesson_progress WHERE course_id = 'other-course'")).toEqual([
+      { n: 1 },
+    ]);
+    // Removing the default course makes the next one the default; its slugs are free again.
+    await push(await other(2), key);
+    await api('/api/admin/content/courses/test-course?confirm=test-course', { method: 'DELETE', key });
+    expect((await (await api('/api/content/book')).json<{ course: { slug: string } }>()).course.slug).toBe('other-course');
+    await push(await buildCourse(2, {}, { slug: 'third-course', title: 'Third' }), key);
+    expect((await courseRows()).map((r) => r.id)).toEqual(['other-course', 'third-course']);
+  });
+
+  it('refuses lesson slugs and quiz ids another course holds, naming the field and the course, and writes nothing', async () => {
+    await push(await buildCourse(2), key);
+    const clash = await buildCourse(2, {}, { slug: 'other-course', title: 'Other' });
+    const res = await api('/api/admin/content/plan', { method: 'POST', key, json: clash.manifest });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ code: 'invalid_manifest', errors: [{ field: 'json/course/slug' }] });
-    const replaced = await push(other, key, { prune: true });
-    expect(replaced.result.summary.removed).toEqual(['lesson-1', 'lesson-2']);
-    expect(replaced.result.summary.added).toEqual(['lesson-1', 'lesson-2']);
-    const course = await env.DB.prepare('SELECT id FROM courses').all<{ id: string }>();
-    expect(course.results).toEqual([{ id: 'other-course' }]);
+    const problem = await res.json<{ code: string; errors: { field: string; message: string }[] }>();
+    expect(problem.code).toBe('invalid_manifest');
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'json/lessons/0/slug', message: expect.stringContaining('a lesson of the course "test-course"') as string },
+        {
+          field: 'json/lessons/1/quiz/0/id',
+          message: expect.stringContaining('a quiz item of the course "test-course"') as string,
+        },
+      ]),
+    );
+    // Through the commit too: nothing of the second course is written.
+    const commit = await api('/api/admin/content/commit', { method: 'POST', key, json: clash.manifest });
+    expect(commit.status).toBe(422);
+    expect(await courseRows()).toEqual([{ id: 'test-course', version: 1 }]);
+    expect(await lessonCount()).toBe(2);
   });
 });
 

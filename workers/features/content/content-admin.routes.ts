@@ -9,15 +9,18 @@ import { describeError } from '../../platform/logger';
 import { storeLlmsFull } from './llms';
 import { refreshBook } from './content.cache';
 import { requeuePending } from './content.jobs';
-import { checkManifest, lessonMetaHash, manifestHash, planChanges } from './content.domain';
+import { checkManifest, lessonMetaHash, manifestHash, planChanges, quizItemId } from './content.domain';
 import {
   ALLOWED_CONTENT_TYPES,
   BlobUploadResponseSchema,
   CommitResponseSchema,
+  CourseParamSchema,
+  CourseRemovalSchema,
   HashParamSchema,
   ManifestSchema,
   MAX_BLOB_BYTES,
   PlanResponseSchema,
+  RemoveCourseQuerySchema,
   type Manifest,
 } from './content.schemas';
 
@@ -25,35 +28,54 @@ const LOST_JOB_GRACE_MS = 30_000;
 
 const manifestBody = { content: { 'application/json': { schema: ManifestSchema } }, required: true };
 
-/** Checks a manifest against itself and the server, and works out what a commit would do. */
+/**
+ * Checks a manifest against itself and the server, and works out what a commit would do.
+ * A push adds or updates the course its slug names; pruning removes only that course's
+ * lessons. Lesson slugs and quiz ids are catalog-wide (learner state and links address
+ * lessons by slug), so one another course holds is a problem naming that course.
+ */
 async function preparePush(deps: Deps, manifest: Manifest) {
   const errors = checkManifest(manifest);
   if (errors.length > 0) throw new AppError('invalid_manifest', `${errors.length} problem(s) in the manifest`, { errors });
-  const current = await deps.content.currentCourse();
-  const replacesCourse = current && current.id !== manifest.course.slug ? current.id : null;
-  if (replacesCourse && !manifest.prune) {
-    throw new AppError(
-      'invalid_manifest',
-      `This deployment serves the course "${replacesCourse}"; push with --prune (npm run content -- push <dir> --prune) to replace it`,
-      {
-        errors: [
-          { field: 'json/course/slug', message: `differs from the current course "${replacesCourse}"; --prune replaces it` },
-        ],
-      },
-    );
+  const courseId = manifest.course.slug;
+  const quizIds = manifest.lessons.flatMap((l) => l.quiz.map((q, i) => ({ lesson: l, id: quizItemId(l.slug, q.id, i), n: i })));
+  const [current, stored, held] = await Promise.all([
+    deps.content.course(courseId),
+    deps.content.fingerprints(courseId),
+    deps.content.heldElsewhere(
+      courseId,
+      manifest.lessons.map((l) => l.slug),
+      quizIds.map((q) => q.id),
+    ),
+  ]);
+  if (held.length > 0) {
+    const lessonIndex = new Map(manifest.lessons.map((l, i) => [l.slug, i]));
+    const quizIndex = new Map(quizIds.map((q) => [q.id, q]));
+    throw new AppError('invalid_manifest', `${held.length} id(s) already belong to another course of the catalog`, {
+      errors: held.map((h) => {
+        if (h.kind === 'lesson') {
+          return {
+            field: `json/lessons/${lessonIndex.get(h.id) ?? 0}/slug`,
+            message: `"${h.id}" is a lesson of the course "${h.courseId}"; lesson slugs are unique across the catalog`,
+          };
+        }
+        const q = quizIndex.get(h.id);
+        return {
+          field: `json/lessons/${q ? (lessonIndex.get(q.lesson.slug) ?? 0) : 0}/quiz/${q?.n ?? 0}/id`,
+          message: `"${h.id}" is a quiz item of the course "${h.courseId}"; quiz ids are unique across the catalog`,
+        };
+      }),
+    });
   }
   const metaHashes = new Map(await Promise.all(manifest.lessons.map(async (l) => [l.slug, await lessonMetaHash(l)] as const)));
-  const stored = await deps.content.fingerprints();
-  // Replacing the course: every stored lesson goes, every incoming one is new.
   const summary = planChanges(
-    replacesCourse ? [] : stored,
+    stored,
     manifest.lessons.map((l) => ({ slug: l.slug, contentHash: l.contentHash, metaHash: metaHashes.get(l.slug) ?? '' })),
     manifest.prune,
   );
-  if (replacesCourse) summary.removed.push(...stored.map((l) => l.slug));
   const known = await deps.content.knownBlobs(manifest.blobs.map((b) => b.hash));
   const missing = [...new Set(manifest.blobs.map((b) => b.hash))].filter((h) => !known.has(h));
-  return { current, replacesCourse, metaHashes, summary, missing, hash: await manifestHash(manifest) };
+  return { current, metaHashes, summary, missing, hash: await manifestHash(manifest) };
 }
 
 export const contentAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -155,7 +177,7 @@ contentAdminRoutes
       if (identical && plan.current) {
         // Nothing to write, but repair what an earlier commit may have left half-done
         // (its book refresh or queue send failed after the batch): cheap and idempotent.
-        await refreshBook(deps);
+        await refreshBook(deps, manifest.course.slug);
         // Lessons pending for a while lost their job; fresh ones still have theirs in flight.
         const enqueued = await requeuePending(deps, new Date(), LOST_JOB_GRACE_MS, requestId);
         return c.json({ version: plan.current.version, summary: plan.summary, enqueued }, 200);
@@ -166,8 +188,7 @@ contentAdminRoutes
         summary: plan.summary,
         metaHashes: plan.metaHashes,
         manifestHash: plan.hash,
-        replacesCourse: plan.replacesCourse,
-        baseVersion: plan.replacesCourse ? 0 : (plan.current?.version ?? 0),
+        baseVersion: plan.current?.version ?? 0,
         now: new Date().toISOString(),
       });
       if (version === null) {
@@ -176,7 +197,7 @@ contentAdminRoutes
           'Another push changed the course while this one was being applied; nothing was written. Push again.',
         );
       }
-      const book = await refreshBook(deps);
+      const book = await refreshBook(deps, manifest.course.slug);
       // The full text for language models is built now, after the response, not by its first reader.
       if (book) {
         const origin = new URL(c.req.url).origin;
@@ -200,7 +221,63 @@ contentAdminRoutes
       });
       return c.json({ version, summary: plan.summary, enqueued: jobs.length }, 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/courses/{course}',
+      tags: ['Authoring'],
+      summary: 'What removing a course would remove: its lessons, and how many learners have progress in it',
+      security: AUTHOR_SECURITY,
+      request: { params: CourseParamSchema },
+      responses: {
+        200: { description: 'The course', content: { 'application/json': { schema: CourseRemovalSchema } } },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { course } = c.req.valid('param');
+      return c.json({ ...(await summaryOf(c.var.deps, course)), removed: false }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/courses/{course}',
+      tags: ['Authoring'],
+      summary: 'Remove a course from the catalog with all its content; `confirm` must repeat its slug',
+      description:
+        "Lessons, quiz items, search chunks (and their vectors), parts, chapters, versions and the course's practice library go; learners' own records of it stay theirs (exported and erased with the rest of their data).",
+      security: AUTHOR_SECURITY,
+      request: { params: CourseParamSchema, query: RemoveCourseQuerySchema },
+      responses: {
+        200: { description: 'Removed', content: { 'application/json': { schema: CourseRemovalSchema } } },
+        ...problemResponses(400, 401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { deps } = c.var;
+      const { course } = c.req.valid('param');
+      const { confirm } = c.req.valid('query');
+      if (confirm !== course) {
+        throw new AppError('validation_failed', 'Confirm the removal by repeating the course slug', {
+          errors: [{ field: 'query/confirm', message: `must be "${course}" to remove that course` }],
+        });
+      }
+      const summary = await summaryOf(deps, course);
+      // A concurrent removal may win: then this one removed nothing.
+      if (!(await deps.content.removeCourse(course))) throw new AppError('not_found', `No course "${course}"`);
+      await refreshBook(deps, course);
+      deps.logger.log('info', 'content.course_removed', { course, lessons: summary.lessons });
+      return c.json({ ...summary, removed: true }, 200);
+    },
   );
+
+async function summaryOf(deps: Deps, course: string) {
+  const summary = await deps.content.courseSummary(course);
+  if (!summary) throw new AppError('not_found', `No course "${course}"`);
+  return summary;
+}
 
 /** Another push moved the course after this one was planned: committing would silently undo it. */
 export function stalePush(baseVersion: number, serving: number) {

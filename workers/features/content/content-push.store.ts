@@ -23,7 +23,7 @@ export function chunk<T>(rows: T[], columns: number): T[][] {
  */
 export function pushStatements(
   db: Db,
-  { manifest, summary, metaHashes, manifestHash, replacesCourse, baseVersion, now }: ApplyInput,
+  { manifest, summary, metaHashes, manifestHash, baseVersion, now }: ApplyInput,
 ): BatchItem<'sqlite'>[] {
   const courseId = manifest.course.slug;
   const partId = (slug: string) => `${courseId}/${slug}`;
@@ -32,13 +32,6 @@ export function pushStatements(
   const lessons = manifest.lessons.filter((l) => touched.has(l.slug));
   const stmts: BatchItem<'sqlite'>[] = [];
 
-  if (replacesCourse) {
-    // Lesson chunks are not tied to lessons by a foreign key (sources share the table).
-    stmts.push(db.delete(t.chunks).where(eq(t.chunks.itemKind, 'lesson')));
-    stmts.push(db.delete(t.itemConcepts).where(eq(t.itemConcepts.itemKind, 'lesson')));
-    stmts.push(db.delete(t.lessons).where(eq(t.lessons.courseId, replacesCourse)));
-    stmts.push(db.delete(t.courses).where(eq(t.courses.id, replacesCourse)));
-  }
   stmts.push(
     db
       .insert(t.courses)

@@ -4,18 +4,16 @@ import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import type { Context } from 'hono';
 import { publicReadLimit } from '../../http/rate-limit';
-import { readBook } from './content.cache';
+import { readBook, readCatalog } from './content.cache';
 import { etagMatches, locateLesson } from './content.domain';
 import {
   BookSchema,
   CatalogSchema,
+  CourseParamSchema,
   HashParamSchema,
-  LayerSchema,
   LessonDetailSchema,
   SlugParamSchema,
-  SlugSchema,
   type CachedBook,
-  type CourseCard,
   type LessonDetail,
 } from './content.schemas';
 
@@ -28,14 +26,25 @@ const etagHeader = z.object({ ETag: z.string().openapi({ description: 'Strong va
 const ifNoneMatch = z.object({ 'if-none-match': z.string().optional() });
 
 /**
- * The cached book of the deployment's course, or of `course` when a route names one: 404
- * when nothing was pushed or the catalog has no such course. One KV read when cached.
+ * The cached book of the deployment's default course, or of `course` when a route names
+ * one: 404 when nothing was pushed or the catalog has no such course. One KV read when cached.
  */
 async function courseBook(c: Context<AppEnv>, course?: string): Promise<CachedBook> {
-  const cached = await readBook(c.var.deps);
-  if (course !== undefined && cached?.book.course.slug !== course) throw new AppError('not_found', `No course "${course}"`);
-  if (!cached) throw new AppError('not_found', 'No course has been pushed yet');
+  const cached = await readBook(c.var.deps, course);
+  if (!cached) throw new AppError('not_found', course === undefined ? 'No course has been pushed yet' : `No course "${course}"`);
   return cached;
+}
+
+/**
+ * The book holding lesson `slug` for the routes without a course name: the default
+ * course's (one KV read), else the course the lesson belongs to (lesson slugs are unique
+ * across the catalog, so `/lessons/{slug}` finds a lesson of any course; one D1 query more).
+ */
+async function bookOfLesson(c: Context<AppEnv>, slug: string): Promise<CachedBook> {
+  const cached = await courseBook(c);
+  if (locateLesson(cached.book, slug)) return cached;
+  const course = await c.var.deps.content.lessonCourse(slug);
+  return (course !== null && course !== cached.book.course.slug && (await readBook(c.var.deps, course))) || cached;
 }
 
 /** The book with its ETag (304 when `ifNoneMatch` holds it). */
@@ -109,7 +118,10 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(400, 404),
       },
     }),
-    async (c) => c.json(await lessonDetail(c, await courseBook(c), c.req.valid('param').slug), 200),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      return c.json(await lessonDetail(c, await bookOfLesson(c, slug), slug), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -124,7 +136,10 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(400, 404),
       },
     }),
-    async (c) => sendLessonContent(c, await courseBook(c), c.req.valid('param').slug, c.req.valid('header')['if-none-match']),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      return sendLessonContent(c, await bookOfLesson(c, slug), slug, c.req.valid('header')['if-none-match']);
+    },
   )
   .openapi(
     createRoute({
@@ -156,27 +171,6 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     },
   );
 
-/** A course of the catalog as its card shows it, from its cached book. */
-function courseCard(cached: CachedBook): CourseCard {
-  const { book } = cached;
-  const lessons = book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
-  const base = `/api/courses/${book.course.slug}`;
-  return {
-    slug: book.course.slug,
-    title: book.course.title,
-    summary: book.course.summary,
-    languages: book.course.language ? [book.course.language] : [],
-    version: book.version,
-    parts: book.parts.length,
-    lessonCount: book.lessonCount,
-    minutes: lessons.reduce((sum, l) => sum + l.minutes, 0),
-    layers: LayerSchema.options.filter((layer) => lessons.some((l) => l.layer === layer)),
-    links: { book: `${base}/book`, lessons: `${base}/lessons/{slug}` },
-  };
-}
-
-const CourseParamSchema = z.object({ course: SlugSchema.openapi({ param: { name: 'course', in: 'path' }, example: 'sql' }) });
-
 /**
  * The catalog, and every content route addressed by course (`/api/courses/{course}/...`).
  * The unaddressed routes under /api/content keep serving the deployment's course.
@@ -196,9 +190,9 @@ export const catalogRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       },
     }),
     async (c) => {
-      const cached = await readBook(c.var.deps);
+      const courses = await readCatalog(c.var.deps);
       c.header('Cache-Control', REVALIDATE);
-      return c.json({ courses: cached ? [courseCard(cached)] : [] }, 200);
+      return c.json({ courses }, 200);
     },
   )
   .openapi(

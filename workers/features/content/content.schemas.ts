@@ -253,3 +253,26 @@ export const CourseCardSchema = z
 export type CourseCard = z.infer<typeof CourseCardSchema>;
 
 export const CatalogSchema = z.object({ courses: z.array(CourseCardSchema) }).openapi('Catalog');
+
+export const CourseParamSchema = z.object({
+  course: SlugSchema.openapi({ param: { name: 'course', in: 'path' }, example: 'sql' }),
+});
+
+/** What removing a course would remove, and what it did. */
+export const CourseRemovalSchema = z
+  .object({
+    slug: SlugSchema,
+    title: z.string(),
+    version: z.number().int(),
+    lessons: z.number().int(),
+    learnersWithProgress: z
+      .number()
+      .int()
+      .openapi({ description: 'Learners with any activity or completion in the course (their own records stay theirs)' }),
+    removed: z.boolean(),
+  })
+  .openapi('CourseRemoval');
+
+export const RemoveCourseQuerySchema = z.object({
+  confirm: SlugSchema.openapi({ description: "The course's slug again: what makes a removal deliberate" }),
+});

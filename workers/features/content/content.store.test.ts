@@ -19,7 +19,6 @@ async function applyInput(manifest: Manifest, baseVersion: number): Promise<Appl
     summary: planChanges([], incoming, false),
     metaHashes,
     manifestHash: await manifestHash(manifest),
-    replacesCourse: null,
     baseVersion,
     now: '2026-11-22T10:00:00.000Z',
   };

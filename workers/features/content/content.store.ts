@@ -12,7 +12,6 @@ export interface ApplyInput {
   summary: PlanSummary;
   metaHashes: Map<string, string>;
   manifestHash: string;
-  replacesCourse: string | null;
   /** The course version the push was planned against (0 for a new course). */
   baseVersion: number;
   now: string;
@@ -33,10 +32,45 @@ export interface LessonRecord {
 }
 
 /** Port over the content tables. */
+/** A course's id, its version and the hash of its last applied manifest. */
+export interface CourseHead {
+  id: string;
+  version: number;
+  manifestHash: string;
+}
+
+/**
+ * The deployment's default course: the first pushed (the oldest row), which the routes
+ * without a course name serve and the learner model ranks over.
+ */
+export const DEFAULT_COURSE_SQL = '(SELECT id FROM courses ORDER BY rowid LIMIT 1)';
+
 export interface ContentStore {
-  currentCourse(): Promise<{ id: string; version: number; manifestHash: string } | null>;
-  fingerprints(): Promise<LessonFingerprint[]>;
+  /** The default course (`DEFAULT_COURSE_SQL`), or null before any push. */
+  currentCourse(): Promise<CourseHead | null>;
+  /** One course of the catalog, or null. */
+  course(courseId: string): Promise<CourseHead | null>;
+  /** Every course's id, the default first, then in the order they were first pushed. */
+  courseIds(): Promise<string[]>;
+  /** The stored lessons of one course. */
+  fingerprints(courseId: string): Promise<LessonFingerprint[]>;
+  /** Lesson slugs and quiz item ids among these that another course than `courseId` holds (ids are catalog-wide). */
+  heldElsewhere(
+    courseId: string,
+    lessonSlugs: readonly string[],
+    quizIds: readonly string[],
+  ): Promise<{ kind: 'lesson' | 'quiz'; id: string; courseId: string }[]>;
   knownBlobs(hashes: string[]): Promise<Set<string>>;
+  /** A course as its removal shows it: title, version, lessons, and how many learners have progress in it; null when unknown. */
+  courseSummary(
+    courseId: string,
+  ): Promise<{ slug: string; title: string; version: number; lessons: number; learnersWithProgress: number } | null>;
+  /**
+   * Removes a course and everything of its content in one D1 batch: lessons with their
+   * quiz items, prerequisites, concepts links and search chunks (their vectors are queued
+   * for deletion), parts, chapters, versions and its practice library. False when unknown.
+   */
+  removeCourse(courseId: string): Promise<boolean>;
   /** How many learners completed any of these lessons (from the shared completions). */
   learnersWithProgress(slugs: readonly string[]): Promise<number>;
   recordBlob(blob: { hash: string; size: number; contentType: string }, now: string): Promise<boolean>;
@@ -46,7 +80,7 @@ export interface ContentStore {
    * or null when another push committed since `baseVersion` (nothing was written).
    */
   apply(input: ApplyInput): Promise<number | null>;
-  bookRows(): Promise<BookRows | null>;
+  bookRows(courseId: string): Promise<BookRows | null>;
   lessonRecord(slug: string): Promise<LessonRecord | null>;
   lessonHash(slug: string): Promise<string | null>;
   /** Each lesson's section headings (its level-2 headings; none before it is ingested), by slug. */
@@ -67,14 +101,96 @@ export interface ContentStore {
 export function createD1ContentStore(db: Db): ContentStore {
   return {
     async currentCourse() {
-      const row = await db.query.courses.findFirst({ columns: { id: true, version: true, manifestHash: true } });
+      const [row] = await db
+        .select({ id: t.courses.id, version: t.courses.version, manifestHash: t.courses.manifestHash })
+        .from(t.courses)
+        .orderBy(sql`rowid`)
+        .limit(1);
       return row ?? null;
     },
 
-    async fingerprints() {
+    async course(courseId) {
+      const row = await db.query.courses.findFirst({
+        columns: { id: true, version: true, manifestHash: true },
+        where: eq(t.courses.id, courseId),
+      });
+      return row ?? null;
+    },
+
+    async courseIds() {
+      const rows = await db
+        .select({ id: t.courses.id })
+        .from(t.courses)
+        .orderBy(sql`rowid`);
+      return rows.map((r) => r.id);
+    },
+
+    async fingerprints(courseId) {
       return db
         .select({ slug: t.lessons.slug, contentHash: t.lessons.contentHash, metaHash: t.lessons.metaHash })
-        .from(t.lessons);
+        .from(t.lessons)
+        .where(eq(t.lessons.courseId, courseId));
+    },
+
+    async heldElsewhere(courseId, lessonSlugs, quizIds) {
+      const held: { kind: 'lesson' | 'quiz'; id: string; courseId: string }[] = [];
+      const inList = (column: typeof t.lessons.slug | typeof t.quizItems.id, ids: readonly string[]) =>
+        sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+      const [lessons, items] = await db.batch([
+        db
+          .select({ id: t.lessons.slug, courseId: t.lessons.courseId })
+          .from(t.lessons)
+          .where(and(inList(t.lessons.slug, lessonSlugs), ne(t.lessons.courseId, courseId))),
+        db
+          .select({ id: t.quizItems.id, courseId: t.lessons.courseId })
+          .from(t.quizItems)
+          .innerJoin(t.lessons, eq(t.lessons.slug, t.quizItems.lessonSlug))
+          .where(and(inList(t.quizItems.id, quizIds), ne(t.lessons.courseId, courseId))),
+      ]);
+      for (const r of lessons) held.push({ kind: 'lesson', ...r });
+      for (const r of items) held.push({ kind: 'quiz', ...r });
+      return held;
+    },
+
+    async courseSummary(courseId) {
+      const [courses, lessons, learners] = await db.batch([
+        db
+          .select({ slug: t.courses.id, title: t.courses.title, version: t.courses.version })
+          .from(t.courses)
+          .where(eq(t.courses.id, courseId)),
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(t.lessons)
+          .where(eq(t.lessons.courseId, courseId)),
+        // A learner with any activity or completion in the course (one count each).
+        db
+          .select({
+            n: sql<number>`(SELECT count(*) FROM (
+              SELECT learner_id FROM learner_activity_daily WHERE course_id = ${courseId}
+              UNION SELECT learner_id FROM lesson_completions WHERE course_id = ${courseId}))`,
+          })
+          .from(t.courses)
+          .where(eq(t.courses.id, courseId)),
+      ]);
+      const course = courses[0];
+      if (!course) return null;
+      return { ...course, lessons: lessons[0]?.n ?? 0, learnersWithProgress: learners[0]?.n ?? 0 };
+    },
+
+    async removeCourse(courseId) {
+      const ofCourse = (column: typeof t.chunks.itemId | typeof t.itemConcepts.itemId) =>
+        sql`${column} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
+      const results = await db.batch([
+        db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'lesson'), ofCourse(t.chunks.itemId))),
+        db.delete(t.itemConcepts).where(and(eq(t.itemConcepts.itemKind, 'lesson'), ofCourse(t.itemConcepts.itemId))),
+        // Prerequisites, concept links and quiz items go with their lesson (foreign keys cascade).
+        db.delete(t.lessons).where(eq(t.lessons.courseId, courseId)),
+        db.delete(t.practiceVariations).where(eq(t.practiceVariations.courseId, courseId)),
+        db.delete(t.practiceLibraries).where(eq(t.practiceLibraries.courseId, courseId)),
+        // Parts, chapters and versions cascade from the course.
+        db.delete(t.courses).where(eq(t.courses.id, courseId)).returning({ id: t.courses.id }),
+      ]);
+      return (results.at(-1) as { id: string }[] | undefined)?.length === 1;
     },
 
     async learnersWithProgress(slugs) {
@@ -120,7 +236,8 @@ export function createD1ContentStore(db: Db): ContentStore {
       return input.baseVersion + 1;
     },
 
-    async bookRows() {
+    async bookRows(courseId) {
+      const ofCourse = sql`${t.lessonPrerequisites.lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
       const [courses, parts, chapters, lessons, prerequisites, concepts] = await db.batch([
         db
           .select({
@@ -131,7 +248,7 @@ export function createD1ContentStore(db: Db): ContentStore {
             language: t.courses.language,
           })
           .from(t.courses)
-          .limit(1),
+          .where(eq(t.courses.id, courseId)),
         db
           .select({
             id: t.parts.id,
@@ -140,7 +257,8 @@ export function createD1ContentStore(db: Db): ContentStore {
             summary: t.parts.summary,
             position: t.parts.position,
           })
-          .from(t.parts),
+          .from(t.parts)
+          .where(eq(t.parts.courseId, courseId)),
         db
           .select({
             id: t.chapters.id,
@@ -150,7 +268,8 @@ export function createD1ContentStore(db: Db): ContentStore {
             summary: t.chapters.summary,
             position: t.chapters.position,
           })
-          .from(t.chapters),
+          .from(t.chapters)
+          .where(eq(t.chapters.courseId, courseId)),
         db
           .select({
             slug: t.lessons.slug,
@@ -163,9 +282,13 @@ export function createD1ContentStore(db: Db): ContentStore {
             summary: t.lessons.summary,
             contentHash: t.lessons.contentHash,
           })
-          .from(t.lessons),
-        db.select().from(t.lessonPrerequisites),
-        db.select().from(t.lessonConcepts),
+          .from(t.lessons)
+          .where(eq(t.lessons.courseId, courseId)),
+        db.select().from(t.lessonPrerequisites).where(ofCourse),
+        db
+          .select()
+          .from(t.lessonConcepts)
+          .where(sql`${t.lessonConcepts.lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`),
       ]);
       const course = courses[0];
       if (!course) return null;
@@ -289,15 +412,16 @@ export const COURSE_STAMP_SQL = `SELECT
   coalesce((SELECT group_concat(id || ':' || version || ':' || manifest_hash) FROM courses), '')
     || '|' || coalesce((SELECT group_concat(course_id || ':' || hash) FROM practice_libraries), '')
     || '|' || (SELECT count(*) FROM lessons WHERE ingest_status IN ('pending', 'failed')) AS stamp,
-  (SELECT min(id) FROM courses) AS course_id`;
+  ${DEFAULT_COURSE_SQL} AS course_id`;
 
-/** The course's lessons with their part and chapter, in course order (one D1 query). */
+/** The default course's lessons with their part and chapter, in course order (one D1 query). */
 export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {
   const { results } = await d1
     .prepare(
       `SELECT l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
          c.title AS chapterTitle
        FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
+       WHERE l.course_id = ${DEFAULT_COURSE_SQL}
        ORDER BY p.position, c.position, l.position`,
     )
     .all<OutlineLesson>();

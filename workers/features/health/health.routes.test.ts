@@ -56,6 +56,7 @@ describe('health and API documents', () => {
       '/api/admin/analytics/overview',
       '/api/admin/content/blobs/{hash}',
       '/api/admin/content/commit',
+      '/api/admin/content/courses/{course}',
       '/api/admin/content/plan',
       '/api/admin/events/replay-dlq',
       '/api/admin/experiments',

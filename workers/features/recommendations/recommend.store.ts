@@ -7,7 +7,7 @@ import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { lessonCompletionChances } from './engagement.domain';
-import { COURSE_STAMP_SQL } from '../content/content.store';
+import { COURSE_STAMP_SQL, DEFAULT_COURSE_SQL } from '../content/content.store';
 
 /** The course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> } | null = null;
@@ -41,7 +41,11 @@ export interface LearnerContext {
  * course can be, looked up by primary key, so rows left for anything else are never read.
  */
 export const CANDIDATE_STATS_SQL = `SELECT s.recommendation_id, s.accepted, s.dismissed FROM lessons l
-  JOIN recommendation_stats s ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)`;
+  JOIN recommendation_stats s ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)
+  WHERE l.course_id = ${DEFAULT_COURSE_SQL}`;
+
+/** A row of a lesson child table (by its lesson_slug) belongs to the default course. */
+const IN_DEFAULT_COURSE = `lesson_slug IN (SELECT slug FROM lessons WHERE course_id = ${DEFAULT_COURSE_SQL})`;
 
 /** Splits `values` into IN-lists D1 can bind (at most 100 parameters per statement). */
 const chunks = <T>(values: readonly T[], size = 90): T[][] =>
@@ -68,15 +72,20 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
         d1.prepare(
           `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
            FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
+           WHERE l.course_id = ${DEFAULT_COURSE_SQL}
            ORDER BY p.position, c.position, l.position`,
         ),
-        d1.prepare('SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites ORDER BY lesson_slug, position'),
-        d1.prepare('SELECT lesson_slug, concept_id FROM lesson_concepts ORDER BY lesson_slug, position'),
+        d1.prepare(
+          `SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites WHERE ${IN_DEFAULT_COURSE} ORDER BY lesson_slug, position`,
+        ),
+        d1.prepare(
+          `SELECT lesson_slug, concept_id FROM lesson_concepts WHERE ${IN_DEFAULT_COURSE} ORDER BY lesson_slug, position`,
+        ),
         d1.prepare(
           `SELECT q.lesson_slug, count(*) AS n, group_concat(DISTINCT ${ITEM_CONCEPT}) AS assessed
-           FROM quiz_items q GROUP BY q.lesson_slug`,
+           FROM quiz_items q WHERE q.${IN_DEFAULT_COURSE} GROUP BY q.lesson_slug`,
         ),
-        d1.prepare('SELECT id, lesson_slug FROM quiz_items'),
+        d1.prepare(`SELECT id, lesson_slug FROM quiz_items WHERE ${IN_DEFAULT_COURSE}`),
       ]);
       const group = (rows: Record<string, unknown>[] | undefined, value: string) => {
         const map = new Map<string, string[]>();
@@ -129,7 +138,7 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
         d1.prepare(COURSE_STAMP_SQL),
         d1.prepare(CANDIDATE_STATS_SQL),
         // How many learners started and completed each lesson: the completion chances' prior.
-        d1.prepare('SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = (SELECT min(id) FROM courses)'),
+        d1.prepare(`SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = ${DEFAULT_COURSE_SQL}`),
         // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
         ...chunks(completedSlugs).map((part) =>
           d1
