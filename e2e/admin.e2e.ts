@@ -139,7 +139,7 @@ describe('admin dashboard', () => {
     await mastery.getByText('Table view').click();
     await expect.poll(() => mastery.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.getByRole('heading', { name: /^Ranking weights learned from learners/ }).waitFor();
-    expect(await page.locator('table[aria-labelledby="weights-heading"] tbody tr').count()).toBe(7);
+    expect(await page.locator('table[aria-labelledby="weights-heading"] tbody tr').count()).toBe(8);
     await page.screenshot({ path: `${SHOTS}/admin-learning-desktop.png`, fullPage: true });
 
     await page.getByRole('tab', { name: 'Practice' }).click();
