@@ -35,6 +35,7 @@ import { answerRoutes, benchQuestions, givenAnswerLearners, streamFirstByte } fr
 import { searchAtScale, type SearchAtScale } from './search-at-scale';
 import { analyticsAtScale, type AnalyticsAtScale } from './analytics-at-scale';
 import { capacity, printCapacity, type Capacity } from './capacity';
+import { pushCatalogCourses } from './catalog-courses';
 
 const PERSIST_TO = '.wrangler/bench-state';
 const PORT = Number(process.env.BENCH_PORT ?? 8798);
@@ -52,6 +53,8 @@ const BENCH_LESSON = 'filtering-with-where';
 /** The sample course's slug, and the catalog's targets: within 2x of the floor's p95, one KV read and no D1 query when cached. */
 const BENCH_COURSE = 'practical-sql';
 const CATALOG_P95_FACTOR = 2;
+/** Courses in the deployment while the catalog rows are measured. */
+const CATALOG_COURSES = 50;
 
 /** GET requests each from the next of 65,536 addresses, so a per-address limit never decides the row. */
 function fromManyAddresses(): () => RequestParts {
@@ -78,7 +81,7 @@ function routes(url: string, etag: string, learners: Learners): Route[] {
     { name: 'book (GET /api/content/book)', path: '/api/content/book' },
     // Public reads limited per address: each request from its own (as many readers would).
     {
-      name: 'catalog (GET /api/courses)',
+      name: `catalog (GET /api/courses), ${CATALOG_COURSES} courses`,
       path: '/api/courses',
       request: fromManyAddresses(),
       p95Factor: CATALOG_P95_FACTOR,
@@ -86,7 +89,7 @@ function routes(url: string, etag: string, learners: Learners): Route[] {
       kvReads: 1,
     },
     {
-      name: "a course's book (GET /api/courses/{course}/book)",
+      name: `a course's book (GET /api/courses/{course}/book), ${CATALOG_COURSES} courses`,
       path: `/api/courses/${BENCH_COURSE}/book`,
       request: fromManyAddresses(),
       p95Factor: CATALOG_P95_FACTOR,
@@ -209,6 +212,9 @@ async function main() {
   let results: Results;
   try {
     const etag = (await fetch(`${server.url}${LESSON_CONTENT}`)).headers.get('etag') ?? '';
+    // The catalog rows are measured with CATALOG_COURSES courses in the deployment: the sample course and the rest pushed here.
+    const courses = 1 + (await pushCatalogCourses(server.url, key, CATALOG_COURSES - 1));
+    console.log(`catalog: ${courses} courses loaded`);
     // Warm the isolate and caches so the first route is not charged for start-up.
     await autocannon({ url: `${server.url}/api/content/book`, connections: CONNECTIONS, amount: 500 });
     const learners = await givenAllLearners(server.url, key);
