@@ -134,8 +134,12 @@ describe('trees from other doc tools import without edits', () => {
       expect(course.manifest.course.slug).toBe(`stargazing-${locale}`);
       expect(course.manifest.course.language).toBe(locale);
       expect(course.manifest.lessons.map((l) => l.title)).toEqual(titles);
-      // The same lessons, parts and order as the default locale: a learner's place carries over.
-      expect(outline(course)).toEqual(outline(await loadCourseTree(fixture('starlight-i18n'))));
+      // The same lessons, parts and order as the default locale, each lesson slug ending in the locale
+      // (the locale is a course of its own beside the default one, and slugs are unique across the catalog).
+      const defaults = await loadCourseTree(fixture('starlight-i18n'));
+      expect(outline(course)).toEqual(outline(defaults).map((o) => `${o}-${locale}`));
+      const prerequisites = (c: typeof course) => c.manifest.lessons.flatMap((l) => l.prerequisites);
+      expect(prerequisites(course)).toEqual(prerequisites(defaults).map((p) => `${p}-${locale}`));
       expect(course.variant.untranslated).toHaveLength(missing);
       expect(course.skipped.map((s) => basename(s.file))).toContain('404.md');
     },
@@ -170,7 +174,7 @@ describe('trees from other doc tools import without edits', () => {
     const older = await loadCourseTree(fixture('docusaurus-versions'), { version: '1.1' });
     expect(older.problems).toEqual([]);
     expect(older.manifest.course).toMatchObject({ slug: 'tide-tables-1-1', title: 'Tide Tables 1.1' });
-    expect(outline(older)).toEqual(['overview/overview/intro', 'basics/basics/first-steps']);
+    expect(outline(older)).toEqual(['overview/overview/intro-1-1', 'basics/basics/first-steps-1-1']);
     expect(older.manifest.lessons.every((l) => l.sourcePath.startsWith('versioned_docs/version-1.1/'))).toBe(true);
     expect((await loadCourseTree(fixture('docusaurus-versions'), { version: 'current' })).manifest).toEqual(current.manifest);
 
@@ -249,7 +253,10 @@ describe('trees from other doc tools import without edits', () => {
         docs: [{ type: 'category', label: 'Tutorial', items: ['version-1.0/tutorial/b', 'version-1.0/tutorial/a'] }],
       }),
     );
-    expect(outline(await loadCourseTree(root, { version: '1.0' }))).toEqual(['tutorial/tutorial/b', 'tutorial/tutorial/a']);
+    expect(outline(await loadCourseTree(root, { version: '1.0' }))).toEqual([
+      'tutorial/tutorial/b-1-0',
+      'tutorial/tutorial/a-1-0',
+    ]);
   });
 
   it.each([

@@ -200,6 +200,15 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
   if (sidebarRank.size > 0) orderBySidebar(parts, metas, sidebarRank);
   assignSlugs(metas, problems);
   checkPrerequisites(metas, unreadSlugs, problems);
+  // A locale's or version's lessons are their own course's: their slugs (and quiz ids) end
+  // like its course slug, so they stand beside the default copy's in one catalog.
+  if (variant.locale || variant.version) {
+    for (const meta of metas) {
+      meta.slug = variantSlug(meta.slug, variant);
+      meta.prerequisites = meta.prerequisites.map((p) => variantSlug(p, variant));
+      meta.quiz = meta.quiz.map((q) => (q.id ? { ...q, id: variantSlug(q.id, variant) } : q));
+    }
+  }
 
   // Reading order inside each chapter, then link rewriting (needs every slug).
   const slugByFile = new Map(metas.map((m) => [resolve(m.file), m.slug]));
