@@ -250,6 +250,78 @@ describe('the outline shows what the learner has done', () => {
     await phone.screenshot({ path: `${SHOTS}/catalog-phone.png`, fullPage: true });
   });
 
+  it('shows two courses side by side: the catalog, each course under its own address, and the dashboard across them', async () => {
+    const pushed = spawnSync(
+      'npx',
+      ['tsx', 'cli/content.ts', 'push', 'cli/fixtures/native', '--wait', '--target', baseUrl, '--key', inject('authorKey')],
+      { encoding: 'utf8' },
+    );
+    expect(pushed.status, pushed.stderr).toBe(0);
+    try {
+      const learner = await onboardedLearner(baseUrl);
+      for (const [slug, action] of [
+        ['relational-model', 'complete'],
+        ['hello', 'start'],
+        ['hello', 'complete'],
+      ] as const) {
+        const response = await fetch(`${baseUrl}/api/progress/lessons/${slug}/${action}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${learner.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ eventId: crypto.randomUUID() }),
+        });
+        expect(response.status).toBe(200);
+      }
+      for (const [width, height, suffix] of [
+        [1280, 900, ''],
+        [375, 740, '-phone'],
+      ] as const) {
+        const page = await openPage(storedSession(baseUrl, learner), width, height);
+        await page.goto(`${baseUrl}/courses/`);
+        await page.locator('.course-card .progress-label').first().waitFor();
+        expect(await page.locator('.course-card h2').allTextContents()).toEqual(['Practical SQL', 'Tiny course']);
+        expect(await page.locator('.course-card .progress-label').allTextContents()).toEqual([
+          '1 of 24 lessons completed',
+          '1 of 2 lessons completed',
+        ]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${SHOTS}/catalog-two-courses${suffix}.png`, fullPage: true });
+
+        // The second course's outline is at its own address; its lessons link under it.
+        await page.getByRole('link', { name: 'Tiny course' }).click();
+        await page.waitForURL(`${baseUrl}/courses/tiny-course/`);
+        await page.getByRole('heading', { name: 'Tiny course', level: 1 }).waitFor();
+        expect(await page.locator('.outline li a').first().getAttribute('href')).toBe('/courses/tiny-course/lessons/hello');
+        await page.locator('[data-state="completed"]').first().waitFor();
+        expect(await page.locator('.course-header .button').textContent()).toBe('Next: “World”');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${SHOTS}/course-outline-tiny${suffix}.png`, fullPage: true });
+        await page.locator('.outline li a').first().click();
+        await page.waitForURL(`${baseUrl}/courses/tiny-course/lessons/hello`);
+        await page.getByRole('heading', { name: 'Hello', level: 1 }).waitFor();
+
+        // The dashboard lists both courses, each one click away.
+        await page.goto(`${baseUrl}/dashboard/`);
+        const mine = page.locator('#courses');
+        await mine.locator('li').first().waitFor();
+        expect(await mine.locator('li').allTextContents()).toEqual([
+          'Practical SQL 1 of 24 lessons completed · the course this dashboard shows',
+          'Tiny course 1 of 2 lessons completed',
+        ]);
+        expect(await mine.getByRole('link', { name: 'Tiny course' }).getAttribute('href')).toBe('/courses/tiny-course/');
+        await page.screenshot({ path: `${SHOTS}/dashboard-two-courses${suffix}.png`, fullPage: true });
+      }
+      // The old lesson address of the default course still serves its lesson.
+      const page = await openPage();
+      await page.goto(`${baseUrl}/lessons/relational-model`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+    } finally {
+      await fetch(`${baseUrl}/api/admin/content/courses/tiny-course?confirm=tiny-course`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${inject('authorKey')}` },
+      });
+    }
+  }, 120_000);
+
   it('shows a visitor the catalog without progress, with a way to start', async () => {
     const page = await openPage();
     await page.goto(`${baseUrl}/courses/`);

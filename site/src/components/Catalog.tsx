@@ -1,15 +1,15 @@
-import { ApiError, getCatalog, getProgress, type CourseCard } from '../lib/api';
+import { ApiError, courseHref, getCatalog, getProgress, type CourseCard } from '../lib/api';
 import { courseLength, plural } from '../lib/format';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
-/** Lessons the learner completed, by slug; empty for a visitor without a learner (the catalog still shows). */
-async function completedLessons(): Promise<ReadonlySet<string> | null> {
+/** Per course the learner has progress in, the lessons they completed; empty for a visitor without a learner (the catalog still shows). */
+async function completedLessons(): Promise<ReadonlyMap<string, number>> {
   try {
     const progress = await getProgress();
-    return new Set(progress.lessonStates.filter((l) => l.state === 'completed').map((l) => l.slug));
+    return new Map(progress.courses.map((c) => [c.course, c.completed]));
   } catch (error) {
-    if (error instanceof ApiError) return null;
+    if (error instanceof ApiError) return new Map();
     throw error;
   }
 }
@@ -21,10 +21,7 @@ interface Loaded {
 }
 
 async function loadCatalog(): Promise<Loaded> {
-  const [courses, completed] = await Promise.all([getCatalog(), completedLessons()]);
-  // The learner's progress is in the deployment's course: its lessons are the ones the progress lists.
-  const first = courses[0];
-  const done = new Map<string, number>(first && completed && completed.size > 0 ? [[first.slug, completed.size]] : []);
+  const [courses, done] = await Promise.all([getCatalog(), completedLessons()]);
   return { courses, done };
 }
 
@@ -60,7 +57,7 @@ function Card({ course, done }: { course: CourseCard; done: number | null }) {
   return (
     <section className="course-card" aria-labelledby={`course-${course.slug}`}>
       <h2 id={`course-${course.slug}`}>
-        <a href="/">{course.title}</a>
+        <a href={courseHref(course.slug)}>{course.title}</a>
       </h2>
       {course.summary ? <p>{course.summary}</p> : null}
       <p className="muted">
@@ -73,7 +70,7 @@ function Card({ course, done }: { course: CourseCard; done: number | null }) {
         ))}
       </p>
       {done === null ? (
-        <a className="button" href="/">
+        <a className="button" href={courseHref(course.slug)}>
           Start the course
         </a>
       ) : (
@@ -91,7 +88,7 @@ function Card({ course, done }: { course: CourseCard; done: number | null }) {
           >
             <div className="progress-fill" style={{ width: `${Math.round(share * 100)}%` }} />
           </div>
-          <a className="button" href="/">
+          <a className="button" href={courseHref(course.slug)}>
             Continue
           </a>
         </>

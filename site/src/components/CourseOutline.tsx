@@ -1,4 +1,4 @@
-import { ApiError, getBook, getProgress, lessonHref, type Book, type Progress } from '../lib/api';
+import { ApiError, courseFromPath, getBook, getCourseBook, getProgress, lessonHref, type Book, type Progress } from '../lib/api';
 import { courseLength, plural } from '../lib/format';
 import { checkOnboarding } from '../lib/onboarding';
 import { TODAY_PATH } from '../lib/today';
@@ -7,8 +7,11 @@ import { useLoad } from './use-load';
 
 type LessonStates = ReadonlyMap<string, 'started' | 'completed'>;
 type Mine = { states: LessonStates; next: Progress['continueLesson'] };
-/** `onboarded`: a learner with a profile, who has a daily plan to go back to. */
-type Loaded = { book: Book; onboarded: boolean } & Mine;
+/**
+ * `onboarded`: a learner with a profile, who has a daily plan to go back to. `course`: the
+ * course the page's address names (its lessons link under it), null on the default course's outline.
+ */
+type Loaded = { book: Book; onboarded: boolean; course: string | null } & Mine;
 
 /** The learner's marks and where to pick up; none when the API cannot give them (the outline still shows). */
 async function learnerProgress(): Promise<Mine> {
@@ -21,11 +24,31 @@ async function learnerProgress(): Promise<Mine> {
   }
 }
 
-/** Null when the learner is being sent to onboarding first. */
+/** Null when the learner is being sent to onboarding first. The course is the page's (`/courses/<course>/`), else the default one. */
 async function loadBook(): Promise<Loaded | null> {
-  const [book, onboarding] = await Promise.all([getBook(), checkOnboarding()]);
+  const course = courseFromPath(window.location.pathname);
+  const [book, onboarding] = await Promise.all([course ? getCourseBook(course) : getBook(), checkOnboarding()]);
   if (onboarding === 'redirected') return null;
-  return { book, onboarded: onboarding === 'onboarded', ...(await learnerProgress()) };
+  const mine = await learnerProgress();
+  // Where to pick up is the default course's; another course's page picks up at its first unfinished lesson.
+  const next = course && course !== mine.next?.course ? firstUnfinished(book, mine.states) : mine.next;
+  return { book, onboarded: onboarding === 'onboarded', course, ...mine, next };
+}
+
+/** The first lesson of `book` not completed, as where to pick up (null when all are). */
+function firstUnfinished(book: Book, states: LessonStates): Mine['next'] {
+  const lessons = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons));
+  const next = lessons.find((l) => states.get(l.slug) !== 'completed');
+  if (!next) return null;
+  const state = states.get(next.slug);
+  const anyDone = lessons.some((l) => states.has(l.slug));
+  return {
+    slug: next.slug,
+    title: next.title,
+    lastActivityAt: null,
+    reason: state === 'started' ? 'in_progress' : anyDone ? 'next' : 'first',
+    course: book.course.slug,
+  };
 }
 
 /** The course outline: parts, chapters and lessons in reading order. */
@@ -48,7 +71,7 @@ function callToAction(book: Book, next: Mine['next'], states: LessonStates): { s
   return { slug: first.slug, label: `Start with “${first.title}”` };
 }
 
-function Outline({ book, states, next, onboarded }: Loaded) {
+function Outline({ book, states, next, onboarded, course }: Loaded) {
   const action = callToAction(book, next, states);
   const minutes = book.parts.flatMap((p) => p.chapters.flatMap((c) => c.lessons)).reduce((sum, l) => sum + l.minutes, 0);
   return (
@@ -62,7 +85,7 @@ function Outline({ book, states, next, onboarded }: Loaded) {
         {action || onboarded ? (
           <p className="course-actions">
             {action ? (
-              <a className="button" href={lessonHref(action.slug)}>
+              <a className="button" href={lessonHref(action.slug, course)}>
                 {action.label}
               </a>
             ) : null}
@@ -87,7 +110,7 @@ function Outline({ book, states, next, onboarded }: Loaded) {
               <ol className="lesson-list">
                 {chapter.lessons.map((lesson) => (
                   <li key={lesson.slug} data-state={states.get(lesson.slug) ?? 'new'}>
-                    <a href={lessonHref(lesson.slug)}>{lesson.title}</a>
+                    <a href={lessonHref(lesson.slug, course)}>{lesson.title}</a>
                     {states.get(lesson.slug) === 'completed' ? (
                       <span className="lesson-state lesson-state-done">
                         <span aria-hidden="true">✓ </span>Completed

@@ -1,5 +1,15 @@
 import { useState, type ReactNode } from 'react';
-import { conceptHref, getMastery, getPredictions, getProgress, lessonHref, type Progress } from '../lib/api';
+import {
+  conceptHref,
+  courseHref,
+  getCatalog,
+  getMastery,
+  getPredictions,
+  getProgress,
+  lessonHref,
+  type CourseCard,
+  type Progress,
+} from '../lib/api';
 import { conceptOverview, type PractisedConcept } from '../lib/learner-model';
 import { completionPercent, formatDateTime, formatPercent, plural } from '../lib/format';
 import { recentWeeks } from '../lib/week-chart';
@@ -26,12 +36,20 @@ export default function Dashboard() {
   // Bumped after a round of reviews, which changes mastery and predictions.
   const [round, setRound] = useState(0);
   const model = useLoad(loadConcepts, `concepts-${round}`);
+  const catalog = useLoad(getCatalog, 'catalog');
 
   return (
     <article className="dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">Your dashboard</h1>
       <Loaded load={progress} label="Loading your progress…">
         {(data) => <Summary progress={data} />}
+      </Loaded>
+      <Loaded load={catalog} label="Loading the courses…">
+        {(courses) => (
+          <Loaded load={progress} label="Loading your progress…" echo="your progress">
+            {(data) => <YourCourses courses={courses} progress={data} />}
+          </Loaded>
+        )}
       </Loaded>
       <Section id="recommended" title="Recommended for you">
         <Recommendations />
@@ -104,6 +122,36 @@ export default function Dashboard() {
         </Loaded>
       </Section>
     </article>
+  );
+}
+
+/**
+ * With several courses in the catalog: each course the learner studies (the default one
+ * always, as the rest of the dashboard is about it), lessons completed, one click to it.
+ */
+function YourCourses({ courses, progress }: { courses: CourseCard[]; progress: Progress }) {
+  if (courses.length < 2) return null;
+  const done = new Map(progress.courses.map((c) => [c.course, c.completed]));
+  const mine = courses.filter((c, i) => i === 0 || done.has(c.slug));
+  return (
+    <Section id="courses" title="Your courses">
+      <ul className="your-courses">
+        {mine.map((course, i) => (
+          <li key={course.slug}>
+            <a href={courseHref(course.slug)}>{course.title}</a>{' '}
+            <span className="muted">
+              {done.get(course.slug) ?? 0} of {plural(course.lessonCount, 'lesson')} completed
+              {i === 0 ? ' · the course this dashboard shows' : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {mine.length < courses.length ? (
+        <p className="muted">
+          <a href="/courses/">All {courses.length} courses</a>
+        </p>
+      ) : null}
+    </Section>
   );
 }
 

@@ -13,9 +13,9 @@ import { LessonCompletion, LessonStatus } from './LessonCompletion';
 import LessonQuiz from './LessonQuiz';
 import { useLessonProgress } from './use-lesson-progress';
 
-/** `/lessons/<slug>` (served by this page through a rewrite) or `/lesson/?slug=<slug>`. */
+/** `/lessons/<slug>` or `/courses/<course>/lessons/<slug>` (served by this page through a rewrite), or `/lesson/?slug=<slug>`. */
 function slugFromLocation(): string {
-  const fromPath = /^\/lessons\/([a-z0-9-]+)\/?$/.exec(window.location.pathname)?.[1];
+  const fromPath = /^(?:\/courses\/[a-z0-9-]+)?\/lessons\/([a-z0-9-]+)\/?$/.exec(window.location.pathname)?.[1];
   return fromPath ?? new URLSearchParams(window.location.search).get('slug') ?? '';
 }
 

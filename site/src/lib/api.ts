@@ -172,6 +172,21 @@ export async function getBook(): Promise<Book> {
 export type { CourseCard };
 
 /** The catalog: every course the deployment serves, as cards. */
+/** One course's book, by the course's slug. */
+export async function getCourseBook(course: string): Promise<Book> {
+  return requestJson<Book>(`/api/courses/${encodeURIComponent(course)}/book`);
+}
+
+/** A course's outline page. */
+export function courseHref(course: string): string {
+  return `/courses/${course}/`;
+}
+
+/** The course a page is about from its address (`/courses/<course>/...`), or null for the default course's pages. */
+export function courseFromPath(pathname: string): string | null {
+  return /^\/courses\/([a-z0-9-]+)(?:\/|$)/.exec(pathname)?.[1] ?? null;
+}
+
 export async function getCatalog(): Promise<CourseCard[]> {
   return (await requestJson<{ courses: CourseCard[] }>('/api/courses')).courses;
 }
@@ -189,8 +204,9 @@ export function conceptHref(id: string): string {
   return `/concepts/?id=${encodeURIComponent(id)}`;
 }
 
-export function lessonHref(slug: string): string {
-  return `/lessons/${slug}`;
+/** A lesson's page: under its course's address when the page linking to it is one (`course`), else `/lessons/<slug>`. */
+export function lessonHref(slug: string, course?: string | null): string {
+  return course ? `/courses/${course}/lessons/${slug}` : `/lessons/${slug}`;
 }
 
 // ---------------------------------------------------------------------------

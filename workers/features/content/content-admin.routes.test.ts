@@ -164,6 +164,18 @@ describe('a catalog of courses', () => {
     expect(await learnerSql(learnerId, 'SELECT course_id, lesson_slug FROM lesson_progress')).toEqual([
       { course_id: 'other-course', lesson_slug: 'py-lesson-1' },
     ]);
+    // The progress overview is the default course's, and names every course the learner has opened a lesson of.
+    const progress = await (
+      await api('/api/progress', { key: token })
+    ).json<{
+      courses: unknown[];
+      lessonStates: unknown[];
+      continueLesson: { course: string; slug: string };
+    }>();
+    expect(progress.courses).toEqual([{ course: 'other-course', started: 1, completed: 0 }]);
+    // Its lesson states include the other course's lessons, after the default course's (its outline marks them).
+    expect(progress.lessonStates).toEqual([{ slug: 'py-lesson-1', state: 'started' }]);
+    expect(progress.continueLesson).toMatchObject({ course: 'test-course', slug: 'lesson-1' });
     const recs = await (await api('/api/recommendations?limit=10', { key: token })).json<{ items: { lessonSlug: string }[] }>();
     expect(recs.items.length).toBeGreaterThan(0);
     expect(recs.items.every((i) => i.lessonSlug.startsWith('lesson-'))).toBe(true);

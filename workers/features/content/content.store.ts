@@ -393,6 +393,7 @@ function ingestOf(row: typeof t.lessons.$inferSelect): LessonRecord['ingest'] {
 
 /** One lesson of the course outline, in course order. */
 export interface OutlineLesson {
+  courseId: string;
   lessonSlug: string;
   title: string;
   partSlug: string;
@@ -418,7 +419,7 @@ export const COURSE_STAMP_SQL = `SELECT
 export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {
   const { results } = await d1
     .prepare(
-      `SELECT l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
+      `SELECT l.course_id AS courseId, l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
          c.title AS chapterTitle
        FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
        WHERE l.course_id = ${DEFAULT_COURSE_SQL}

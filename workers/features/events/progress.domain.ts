@@ -4,6 +4,16 @@ import type { OutlineLesson } from '../content/content.store';
 export interface ProgressOverview {
   lessons: (OutlineLesson & Omit<LessonProgressRow, 'lessonSlug'>)[];
   days: DayActivity[];
+  /** Every course of the catalog the learner has opened a lesson of: lessons started and completed. */
+  courses: CourseProgress[];
+  /** The learner's progress in lessons of the other courses (their outlines mark it). */
+  elsewhere: LessonProgressRow[];
+}
+
+export interface CourseProgress {
+  course: string;
+  started: number;
+  completed: number;
 }
 
 /** The course outline with the learner's progress in each lesson (lessons no longer in the course drop out). */
@@ -11,9 +21,12 @@ export function joinProgress(
   outline: readonly OutlineLesson[],
   progress: readonly LessonProgressRow[],
   days: DayActivity[],
+  courses: CourseProgress[] = [],
 ): ProgressOverview {
   const bySlug = new Map(progress.map((p) => [p.lessonSlug, p]));
+  const inOutline = new Set(outline.map((l) => l.lessonSlug));
   return {
+    elsewhere: progress.filter((p) => !inOutline.has(p.lessonSlug)),
     lessons: outline.map((l) => {
       const p = bySlug.get(l.lessonSlug);
       return {
@@ -25,6 +38,7 @@ export function joinProgress(
       };
     }),
     days,
+    courses,
   };
 }
 
@@ -104,12 +118,16 @@ export function summarizeProgress(overview: ProgressOverview, today: string) {
     weeks: [...weeks.entries()].map(([week, activeSeconds]) => ({ week, activeSeconds })),
     streakDays: streakDays(new Set(overview.days.filter((d) => d.events > 0).map((d) => d.day)), today),
     lastLesson: last ? { slug: last.lessonSlug, title: last.title, lastActivityAt: last.lastActivityAt } : null,
-    lessonStates: overview.lessons.flatMap((l): { slug: string; state: 'started' | 'completed' }[] => {
-      if (l.completedAt) return [{ slug: l.lessonSlug, state: 'completed' }];
-      return l.startedAt || l.lastActivityAt ? [{ slug: l.lessonSlug, state: 'started' }] : [];
-    }),
+    lessonStates: [...overview.lessons, ...overview.elsewhere].flatMap(
+      (l): { slug: string; state: 'started' | 'completed' }[] => {
+        if (l.completedAt) return [{ slug: l.lessonSlug, state: 'completed' }];
+        return l.startedAt || l.lastActivityAt ? [{ slug: l.lessonSlug, state: 'started' }] : [];
+      },
+    ),
+    courses: overview.courses,
     continueLesson: next
       ? {
+          course: next.courseId,
           slug: next.lessonSlug,
           title: next.title,
           lastActivityAt: next.lastActivityAt,

@@ -18,5 +18,5 @@ export async function progressOverview(deps: Pick<Deps, 'learner' | 'outline'>, 
   const since = new Date(now.getTime() - OVERVIEW_DAYS * 86_400_000).toISOString().slice(0, 10);
   const [outline, progress] = await Promise.all([deps.outline(), deps.learner(learnerId).progress(learnerId, since)]);
   const mine = ofLearner(progress);
-  return summarizeProgress(joinProgress(outline, mine.lessons, mine.days), today);
+  return summarizeProgress(joinProgress(outline, mine.lessons, mine.days, mine.courses), today);
 }

@@ -54,12 +54,18 @@ export const ProgressSchema = z
     weeks: z.array(z.object({ week: z.string().openapi({ description: 'Monday (UTC)' }), activeSeconds: z.number().int() })),
     streakDays: z.number().int(),
     lastLesson: z.object({ slug: z.string(), title: z.string(), lastActivityAt: z.string().nullable() }).nullable(),
-    lessonStates: z
-      .array(z.object({ slug: z.string(), state: z.enum(['started', 'completed']) }))
-      .openapi({ description: 'Each lesson the learner has opened, started or completed, in course order' }),
+    lessonStates: z.array(z.object({ slug: z.string(), state: z.enum(['started', 'completed']) })).openapi({
+      description:
+        "Each lesson the learner has opened, started or completed: the default course's in course order, then other courses' lessons",
+    }),
+    courses: z.array(z.object({ course: z.string(), started: z.number().int(), completed: z.number().int() })).openapi({
+      description:
+        'Every course of the catalog the learner has opened a lesson of: lessons opened or started, and completed (the rest of this response is the default course)',
+    }),
     continueLesson: z
       .union([
         z.object({
+          course: z.string(),
           slug: z.string(),
           title: z.string(),
           lastActivityAt: z.string().nullable(),

@@ -224,7 +224,7 @@ export class Learner extends DurableObject<Env> {
   /** Progress per lesson and activity per day since `sinceDay`. */
   async progress(learnerId: string, sinceDay: string) {
     if (!(await this.open(learnerId))) return null;
-    return { lessons: this.store.allProgress(), days: this.store.days(sinceDay) };
+    return { lessons: this.store.allProgress(), days: this.store.days(sinceDay), courses: this.store.progressByCourse() };
   }
 
   /** The ability estimate and, per answered item, whether any answer was right. */

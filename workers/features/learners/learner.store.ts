@@ -274,6 +274,20 @@ export function learnerStore(db: LearnerDb) {
       );
     },
 
+    /** Per course the learner has opened a lesson of: lessons started (or opened) and completed. */
+    progressByCourse(): { course: string; started: number; completed: number }[] {
+      return db
+        .select({
+          course: t.lessonProgress.courseId,
+          started: sql<number>`count(*)`,
+          completed: sql<number>`count(${t.lessonProgress.completedAt})`,
+        })
+        .from(t.lessonProgress)
+        .groupBy(t.lessonProgress.courseId)
+        .orderBy(t.lessonProgress.courseId)
+        .all();
+    },
+
     allProgress(): LessonProgressRow[] {
       return db
         .select({
