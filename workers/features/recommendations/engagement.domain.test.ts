@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lessonCompletionChances, offerChance, type OwnLesson } from './engagement.domain';
-import { recommend, WEIGHTS, type CourseLesson, type LearnerSignals } from './recommend.domain';
+import { recommend, WEIGHTS, type CourseLesson } from './recommend.domain';
+import { learnerSignals } from '../../test/signals';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -97,21 +98,7 @@ describe('the completion chance of an offered lesson', () => {
       minutes: 10,
       quizItems: 0,
     });
-    const signals = (finish: Map<string, number>): LearnerSignals => ({
-      completed: new Set(),
-      lastCompleted: null,
-      started: new Set(),
-      concepts: new Map(),
-      goalParts: new Set(),
-      goalLessons: new Set(),
-      dueReviews: new Map(),
-      quizCorrect: new Map(),
-      collaborative: new Map(),
-      feedback: new Map(),
-      dismissed: new Set(),
-      allowSkips: false,
-      completion: { finish, pace: 2 },
-    });
+    const signals = (finish: Map<string, number>) => learnerSignals({ completion: { finish, pace: 2 } });
     // Without the chance, course order decides; a chance gap larger than the order gap turns it.
     const course = [lesson('first', 0), lesson('second', 1), lesson('third', 20)];
     const ranked = (chances: Map<string, number>) =>
