@@ -9,7 +9,7 @@ import { addSources, deleteSource, listSources } from './sources';
 import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
-                                  [--locale <code>] [--version <name>]
+                                  [--locale <code>] [--version <name>] [--prefix-slugs]
        npm run content -- remove <course> [--yes] [--target <url>] [--key <author key>]
        npm run content -- practice <dir> [--dry-run] [--target <url>] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
@@ -41,6 +41,9 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
                not translated come in the default language, and the course slug ends in the locale
   --version    a Docusaurus tree's version to import (versioned_docs/version-<name>; default: docs/, the
                current one); the course slug and title end in the version
+  --prefix-slugs
+               start every lesson slug with the course slug (<course>-<lesson>): lesson slugs are unique
+               across the catalog, so a course whose slugs another course already uses needs this
   --force      push even though someone else pushed since this folder last did (replaces their changes);
                each push records the version it made in <dir>/.learnedge/push.json: commit it with the course
   --key        author key (default: $LEARNEDGE_AUTHOR_KEY, or the local dev key for a loopback target)`;
@@ -63,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
       title: { type: 'string' },
       locale: { type: 'string' },
       version: { type: 'string' },
+      'prefix-slugs': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -118,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
     wait: values.wait,
     locale: values.locale,
     version: values.version,
+    prefixSlugs: values['prefix-slugs'],
     out: { log: (l) => console.log(l), error: (l) => console.error(l), progress: process.stderr },
   });
   return result.ok ? 0 : 1;

@@ -50,6 +50,21 @@ describe('our own frontmatter', () => {
     expect(course.manifest.blobs.map((b) => b.contentType).sort()).toEqual(['image/png', 'text/markdown', 'text/markdown']);
   });
 
+  it('starts every lesson slug, prerequisite and quiz id with the course slug with --prefix-slugs, links included', async () => {
+    const plain = await loadCourseTree(fixture('native'));
+    const course = await loadCourseTree(fixture('native'), { prefixSlugs: true });
+    expect(course.problems).toEqual([]);
+    expect(course.manifest.lessons.map((l) => l.slug)).toEqual(plain.manifest.lessons.map((l) => `tiny-course-${l.slug}`));
+    expect(course.manifest.lessons.flatMap((l) => l.prerequisites)).toEqual(
+      plain.manifest.lessons.flatMap((l) => l.prerequisites.map((p) => `tiny-course-${p}`)),
+    );
+    const hello = course.manifest.lessons[0];
+    const body = new TextDecoder().decode(course.blobs.get(hello?.contentHash ?? '')?.bytes);
+    expect(body).toContain('[next lesson](/lessons/tiny-course-world#details)');
+    // The course itself keeps its slug.
+    expect(course.manifest.course.slug).toBe('tiny-course');
+  });
+
   it('hashes the same tree to the same manifest every time', async () => {
     const [a, b] = await Promise.all([loadCourseTree(fixture('native')), loadCourseTree(fixture('native'))]);
     expect(a.manifest).toEqual(b.manifest);

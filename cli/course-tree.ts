@@ -63,7 +63,13 @@ const NO_VARIANT: LoadedCourse['variant'] = { locale: null, version: null, local
  * manifest: for a doc tool's tree, the copy `options` names (locale, version; the
  * default and current ones unless told), its pages that are not lessons skipped.
  */
-export async function loadCourseTree(rootArg: string, options: VariantOptions = {}): Promise<LoadedCourse> {
+export async function loadCourseTree(
+  rootArg: string,
+  options: VariantOptions & {
+    /** Start every lesson slug (and prerequisite, quiz id) with the course slug, so it cannot clash with another course's. */
+    prefixSlugs?: boolean;
+  } = {},
+): Promise<LoadedCourse> {
   const root = resolve(rootArg);
   const problems: TreeProblem[] = [];
   const warnings: TreeProblem[] = [];
@@ -200,13 +206,19 @@ export async function loadCourseTree(rootArg: string, options: VariantOptions = 
   if (sidebarRank.size > 0) orderBySidebar(parts, metas, sidebarRank);
   assignSlugs(metas, problems);
   checkPrerequisites(metas, unreadSlugs, problems);
-  // A locale's or version's lessons are their own course's: their slugs (and quiz ids) end
-  // like its course slug, so they stand beside the default copy's in one catalog.
-  if (variant.locale || variant.version) {
+  // Lesson slugs are unique across the catalog. With --prefix-slugs every slug starts with the
+  // course's; a locale's or version's lessons end like its course slug, so they stand beside the
+  // default copy's. Prerequisites and quiz ids follow, and links are rewritten to the new slugs below.
+  const rename = options.prefixSlugs
+    ? (slug: string) => `${course.slug}-${slug}`
+    : variant.locale || variant.version
+      ? (slug: string) => variantSlug(slug, variant)
+      : null;
+  if (rename) {
     for (const meta of metas) {
-      meta.slug = variantSlug(meta.slug, variant);
-      meta.prerequisites = meta.prerequisites.map((p) => variantSlug(p, variant));
-      meta.quiz = meta.quiz.map((q) => (q.id ? { ...q, id: variantSlug(q.id, variant) } : q));
+      meta.slug = rename(meta.slug);
+      meta.prerequisites = meta.prerequisites.map(rename);
+      meta.quiz = meta.quiz.map((q) => (q.id ? { ...q, id: rename(q.id) } : q));
     }
   }
 

@@ -27,6 +27,8 @@ export interface PushOptions {
   /** A doc tool's locale and version to import (default: its default locale, its current docs). */
   locale?: string | undefined;
   version?: string | undefined;
+  /** Start every lesson slug with the course slug (`--prefix-slugs`). */
+  prefixSlugs?: boolean;
   out: { log: (line: string) => void; error: (line: string) => void; progress: NodeJS.WriteStream | null };
 }
 
@@ -63,7 +65,11 @@ export class ApiError extends Error {
  */
 export async function pushCourse(options: PushOptions): Promise<PushResult> {
   const { out } = options;
-  const loaded = await loadCourseTree(options.dir, { locale: options.locale, version: options.version });
+  const loaded = await loadCourseTree(options.dir, {
+    locale: options.locale,
+    version: options.version,
+    prefixSlugs: options.prefixSlugs ?? false,
+  });
   for (const w of loaded.warnings) out.error(`${w.file}:${w.line}: warning: ${w.message}`);
   for (const s of loaded.skipped) out.log(`${s.file}: skipped: ${s.message}`);
   const { locale, untranslated } = loaded.variant;

@@ -56,7 +56,7 @@ async function preparePush(deps: Deps, manifest: Manifest) {
         if (h.kind === 'lesson') {
           return {
             field: `json/lessons/${lessonIndex.get(h.id) ?? 0}/slug`,
-            message: `"${h.id}" is a lesson of the course "${h.courseId}"; lesson slugs are unique across the catalog`,
+            message: `"${h.id}" is a lesson of the course "${h.courseId}"; lesson slugs are unique across the catalog (rename it, or push with --prefix-slugs)`,
           };
         }
         const q = quizIndex.get(h.id);
