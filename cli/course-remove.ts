@@ -1,6 +1,6 @@
 import { CourseRemovalSchema } from '../workers/features/content/content.schemas';
 import { plural } from '../workers/platform/words';
-import { ApiError, type Api } from './push';
+import { ApiError, askFirst, type Api } from './push';
 
 export interface RemoveOptions {
   /** Answers the question for scripts and CI. */
@@ -32,12 +32,8 @@ export async function removeCourse(api: Api, course: string, options: RemoveOpti
       ? 'no learner has progress in it'
       : `${plural(summary.learnersWithProgress, 'learner')} ${summary.learnersWithProgress === 1 ? 'has' : 'have'} progress in it (their own records stay theirs)`;
   const question = `"${summary.title}" (${summary.slug}, version ${summary.version}) has ${plural(summary.lessons, 'lesson')}; ${learners}.`;
-  if (!options.yes) {
-    const confirmed = options.confirm ? await options.confirm(`${question} Remove the course? [y/N] `) : false;
-    if (!confirmed) {
-      out.error(`${question} Nothing was removed. ${options.confirm ? '' : 'Run again with --yes to remove it.'}`.trim());
-      return false;
-    }
+  if (!(await askFirst(options, question, { ask: 'Remove the course?', refused: 'Nothing was removed.', rerun: 'remove it' }))) {
+    return false;
   }
   const removed = CourseRemovalSchema.parse(await api('DELETE', `${path}?confirm=${encodeURIComponent(summary.slug)}`));
   out.log(`Removed "${removed.title}" (${removed.slug}): ${plural(removed.lessons, 'lesson')}.`);

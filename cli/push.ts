@@ -110,12 +110,10 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
         : '';
     const question = `This push removes ${removing} lesson(s) from the course (${plan.summary.removed.slice(0, 5).join(', ')}${removing > 5 ? ', …' : ''})${progress}.`;
     if (options.dryRun) out.log(question);
-    else if (!options.yes) {
-      const confirmed = options.confirm ? await options.confirm(`${question} Remove them? [y/N] `) : false;
-      if (!confirmed) {
-        out.error(`${question} Nothing was pushed. ${options.confirm ? '' : 'Run again with --yes to remove them.'}`.trim());
-        return { ok: false, problems: [], summary: plan.summary, uploaded: 0 };
-      }
+    else if (
+      !(await askFirst(options, question, { ask: 'Remove them?', refused: 'Nothing was pushed.', rerun: 'remove them' }))
+    ) {
+      return { ok: false, problems: [], summary: plan.summary, uploaded: 0 };
     }
   }
   if (options.dryRun) {
@@ -156,6 +154,21 @@ export async function pushCourse(options: PushOptions): Promise<PushResult> {
 }
 
 export type Api = (method: string, path: string, body?: unknown, contentType?: string) => Promise<unknown>;
+
+/**
+ * Asks before a removal: true with `--yes`, or when the author answers yes on the terminal;
+ * otherwise says what was not done (and, without a terminal, to run again with --yes).
+ */
+export async function askFirst(
+  options: Pick<PushOptions, 'yes' | 'confirm'> & { out: { error: (line: string) => void } },
+  question: string,
+  words: { ask: string; refused: string; rerun: string },
+): Promise<boolean> {
+  if (options.yes) return true;
+  if (options.confirm && (await options.confirm(`${question} ${words.ask} [y/N] `))) return true;
+  options.out.error(`${question} ${words.refused} ${options.confirm ? '' : `Run again with --yes to ${words.rerun}.`}`.trim());
+  return false;
+}
 
 export function createClient(target: string, key: string | undefined): Api {
   return async (method, path, body, contentType) => {
