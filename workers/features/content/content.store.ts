@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { BookRows, LessonFingerprint } from './content.domain';
@@ -101,11 +102,10 @@ export interface ContentStore {
 export function createD1ContentStore(db: Db): ContentStore {
   return {
     async currentCourse() {
-      const [row] = await db
-        .select({ id: t.courses.id, version: t.courses.version, manifestHash: t.courses.manifestHash })
-        .from(t.courses)
-        .orderBy(sql`rowid`)
-        .limit(1);
+      const row = await db.query.courses.findFirst({
+        columns: { id: true, version: true, manifestHash: true },
+        where: sql`${t.courses.id} = ${sql.raw(DEFAULT_COURSE_SQL)}`,
+      });
       return row ?? null;
     },
 
@@ -134,18 +134,16 @@ export function createD1ContentStore(db: Db): ContentStore {
 
     async heldElsewhere(courseId, lessonSlugs, quizIds) {
       const held: { kind: 'lesson' | 'quiz'; id: string; courseId: string }[] = [];
-      const inList = (column: typeof t.lessons.slug | typeof t.quizItems.id, ids: readonly string[]) =>
-        sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
       const [lessons, items] = await db.batch([
         db
           .select({ id: t.lessons.slug, courseId: t.lessons.courseId })
           .from(t.lessons)
-          .where(and(inList(t.lessons.slug, lessonSlugs), ne(t.lessons.courseId, courseId))),
+          .where(and(inJsonList(t.lessons.slug, lessonSlugs), ne(t.lessons.courseId, courseId))),
         db
           .select({ id: t.quizItems.id, courseId: t.lessons.courseId })
           .from(t.quizItems)
           .innerJoin(t.lessons, eq(t.lessons.slug, t.quizItems.lessonSlug))
-          .where(and(inList(t.quizItems.id, quizIds), ne(t.lessons.courseId, courseId))),
+          .where(and(inJsonList(t.quizItems.id, quizIds), ne(t.lessons.courseId, courseId))),
       ]);
       for (const r of lessons) held.push({ kind: 'lesson', ...r });
       for (const r of items) held.push({ kind: 'quiz', ...r });
@@ -178,11 +176,9 @@ export function createD1ContentStore(db: Db): ContentStore {
     },
 
     async removeCourse(courseId) {
-      const ofCourse = (column: typeof t.chunks.itemId | typeof t.itemConcepts.itemId) =>
-        sql`${column} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
       const results = await db.batch([
-        db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'lesson'), ofCourse(t.chunks.itemId))),
-        db.delete(t.itemConcepts).where(and(eq(t.itemConcepts.itemKind, 'lesson'), ofCourse(t.itemConcepts.itemId))),
+        db.delete(t.chunks).where(and(eq(t.chunks.itemKind, 'lesson'), lessonOf(t.chunks.itemId, courseId))),
+        db.delete(t.itemConcepts).where(and(eq(t.itemConcepts.itemKind, 'lesson'), lessonOf(t.itemConcepts.itemId, courseId))),
         // Prerequisites, concept links and quiz items go with their lesson (foreign keys cascade).
         db.delete(t.lessons).where(eq(t.lessons.courseId, courseId)),
         db.delete(t.practiceVariations).where(eq(t.practiceVariations.courseId, courseId)),
@@ -198,7 +194,7 @@ export function createD1ContentStore(db: Db): ContentStore {
       const [row] = await db
         .select({ n: sql<number>`count(DISTINCT ${t.lessonCompletions.learnerId})` })
         .from(t.lessonCompletions)
-        .where(sql`${t.lessonCompletions.lessonSlug} IN (SELECT value FROM json_each(${JSON.stringify(slugs)}))`);
+        .where(inJsonList(t.lessonCompletions.lessonSlug, slugs));
       return row?.n ?? 0;
     },
 
@@ -237,7 +233,6 @@ export function createD1ContentStore(db: Db): ContentStore {
     },
 
     async bookRows(courseId) {
-      const ofCourse = sql`${t.lessonPrerequisites.lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
       const [courses, parts, chapters, lessons, prerequisites, concepts] = await db.batch([
         db
           .select({
@@ -284,11 +279,8 @@ export function createD1ContentStore(db: Db): ContentStore {
           })
           .from(t.lessons)
           .where(eq(t.lessons.courseId, courseId)),
-        db.select().from(t.lessonPrerequisites).where(ofCourse),
-        db
-          .select()
-          .from(t.lessonConcepts)
-          .where(sql`${t.lessonConcepts.lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`),
+        db.select().from(t.lessonPrerequisites).where(lessonOf(t.lessonPrerequisites.lessonSlug, courseId)),
+        db.select().from(t.lessonConcepts).where(lessonOf(t.lessonConcepts.lessonSlug, courseId)),
       ]);
       const course = courses[0];
       if (!course) return null;
@@ -368,6 +360,16 @@ export function createD1ContentStore(db: Db): ContentStore {
         .where(and(eq(t.lessons.ingestStatus, 'pending'), lt(t.lessons.updatedAt, before)));
     },
   };
+}
+
+/** A column holding a lesson slug (or an item id that is one) names a lesson of `courseId`. */
+function lessonOf(column: SQLiteColumn, courseId: string) {
+  return sql`${column} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
+}
+
+/** A column's value is one of `values` (one bound JSON parameter, however many values: D1 binds at most 100). */
+function inJsonList(column: SQLiteColumn, values: readonly string[]) {
+  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
 /** The course_versions primary key refused a second commit from the same base version. */
