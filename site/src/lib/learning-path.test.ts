@@ -65,6 +65,7 @@ function step(overrides: Partial<PathStep> = {}): PathStep {
 
 function path(overrides: Partial<LearningPath> = {}): LearningPath {
   return {
+    course: 'sql',
     goal: { type: 'lesson', id: 'inner-joins', targetDate: null, source: 'goal' },
     status: 'on_the_way',
     message: '2 lessons to your goal.',

@@ -22,6 +22,7 @@ function plan(items: PlanItem[]): Plan {
   return {
     id: 'plan_2026-11-23',
     date: '2026-11-23',
+    course: 'sql',
     timeZone: 'Europe/London',
     phase: 'discovery',
     mode: 'standard',

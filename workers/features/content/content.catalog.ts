@@ -1,4 +1,12 @@
+import { AppError } from '../../http/problem';
 import { LayerSchema, type CachedBook, type CourseCard } from './content.schemas';
+
+/** The 404 for a `?course=` the catalog does not hold. */
+export function noSuchCourse(course: string): AppError {
+  return new AppError('not_found', `No course "${course}" in the catalog`, {
+    errors: [{ field: 'query/course', message: 'must be a course of GET /api/courses' }],
+  });
+}
 
 /** A course of the catalog as its card shows it, from its cached book. */
 export function courseCard(cached: CachedBook): CourseCard {

@@ -41,7 +41,7 @@ describe('D1 content store', () => {
 });
 
 describe('course stamp', () => {
-  const stamp = async () => (await env.DB.prepare(COURSE_STAMP_SQL).first<{ stamp: string }>())?.stamp;
+  const stamp = async () => (await env.DB.prepare(COURSE_STAMP_SQL).bind(null).first<{ stamp: string }>())?.stamp;
 
   it('changes with a push, as its lessons are ingested and with a practice library push, and only then', async () => {
     const empty = await stamp();

@@ -46,6 +46,9 @@ export interface CourseHead {
  */
 export const DEFAULT_COURSE_SQL = '(SELECT id FROM courses ORDER BY rowid LIMIT 1)';
 
+/** The course bound to its one `?` when the catalog holds it, else the default course (`DEFAULT_COURSE_SQL`). */
+export const COURSE_OR_DEFAULT_SQL = `coalesce((SELECT id FROM courses WHERE id = ?), ${DEFAULT_COURSE_SQL})`;
+
 export interface ContentStore {
   /** The default course (`DEFAULT_COURSE_SQL`), or null before any push. */
   currentCourse(): Promise<CourseHead | null>;
@@ -405,8 +408,8 @@ export interface OutlineLesson {
 }
 
 /**
- * Names the course's current content (`stamp`) for copies kept per isolate, and gives
- * the course id. It changes when a push changes the course (its version and manifest
+ * Names the catalog's current content (`stamp`) for copies kept per isolate, and gives
+ * the id of the course bound to its one `?` (see COURSE_OR_DEFAULT_SQL). It changes when a push changes the course (its version and manifest
  * hash), when a practice library is pushed (its hash), and as lessons are ingested
  * (between two pushes, the lessons not yet ingested only ever get fewer). Indexed:
  * reading it costs no scan of the lessons.
@@ -415,7 +418,7 @@ export const COURSE_STAMP_SQL = `SELECT
   coalesce((SELECT group_concat(id || ':' || version || ':' || manifest_hash) FROM courses), '')
     || '|' || coalesce((SELECT group_concat(course_id || ':' || hash) FROM practice_libraries), '')
     || '|' || (SELECT count(*) FROM lessons WHERE ingest_status IN ('pending', 'failed')) AS stamp,
-  ${DEFAULT_COURSE_SQL} AS course_id`;
+  ${COURSE_OR_DEFAULT_SQL} AS course_id`;
 
 /** The default course's lessons with their part and chapter, in course order (one D1 query). */
 export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {

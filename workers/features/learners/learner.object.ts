@@ -61,6 +61,7 @@ function signalRows(store: LearnerStore, now: string) {
     mastery: store.allMastery(),
     preferences: store.profile()?.preferences ?? null,
     goal: store.goal(),
+    goalCourse: store.goalCourse(),
     dueItems: store.dueCards(now).map((c) => c.itemId),
     correctItems: [...store.bestAnswers()].filter(([, right]) => right).map(([item]) => item),
     dismissed: store.dismissedSince(dismissedSince),

@@ -55,6 +55,11 @@ export interface LessonProgressRow {
   lastActivityAt: string | null;
 }
 
+/** A lesson's progress with the course it is in. */
+export interface CourseProgressRow extends LessonProgressRow {
+  courseId: string;
+}
+
 export interface DayActivity {
   day: string;
   activeSeconds: number;
@@ -68,6 +73,7 @@ export interface CardRow {
 }
 
 export interface MasteryRow extends ConceptState {
+  courseId: string;
   conceptId: string;
   updatedAt: string;
 }
@@ -288,9 +294,10 @@ export function learnerStore(db: LearnerDb) {
         .all();
     },
 
-    allProgress(): LessonProgressRow[] {
+    allProgress(): CourseProgressRow[] {
       return db
         .select({
+          courseId: t.lessonProgress.courseId,
           lessonSlug: t.lessonProgress.lessonSlug,
           startedAt: t.lessonProgress.startedAt,
           completedAt: t.lessonProgress.completedAt,
@@ -497,6 +504,7 @@ export function learnerStore(db: LearnerDb) {
     allMastery(): MasteryRow[] {
       return db
         .select({
+          courseId: t.conceptMastery.courseId,
           conceptId: t.conceptMastery.conceptId,
           pKnown: t.conceptMastery.pKnown,
           attempts: t.conceptMastery.attempts,
@@ -833,6 +841,11 @@ export function learnerStore(db: LearnerDb) {
     goal(): Goal | null {
       const row = db.select().from(t.goal).get();
       return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate } : null;
+    },
+
+    /** The course the goal is in (null: none set, or set before goals had a course). */
+    goalCourse(): string | null {
+      return db.select({ courseId: t.goal.courseId }).from(t.goal).get()?.courseId ?? null;
     },
 
     setGoal(value: Goal, courseId: string | null, at: string): void {

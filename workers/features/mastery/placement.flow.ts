@@ -168,7 +168,7 @@ async function unlockedLessons(
   context: Awaited<ReturnType<PlacementDeps['recommend']['learner']>>,
   placed: readonly { conceptId: string; pKnown: number }[],
 ): Promise<{ slug: string; title: string }[]> {
-  const lessons = await deps.recommend.course(context.courseStamp);
+  const lessons = await deps.recommend.course(context.courseStamp, context.courseId);
   const bySlug = new Map(lessons.map((l) => [l.slug, l]));
   const before = { ...context.signals, allowSkips: false };
   const concepts = new Map<string, ConceptInfo>(context.signals.concepts);

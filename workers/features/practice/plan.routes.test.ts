@@ -34,6 +34,22 @@ describe("today's plan", () => {
     ]);
   });
 
+  it('plans in the course the learner last worked in, from the default library when that course has none', async () => {
+    const key = await givenCourseAndLibrary();
+    await push(await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const complete = await api('/api/progress/lessons/py-lesson-1/complete', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID() },
+    });
+    expect(complete.status).toBe(200);
+    const plan = await (await today(token)).json<Plan>();
+    expect(plan.course).toBe('other-course');
+    expect(plan.items.find((i) => i.category === 'learn')?.binding.lessonSlug).toBe('py-lesson-2');
+    expect(await learnerSql(learnerId, 'SELECT course_id FROM plans')).toEqual([{ course_id: 'other-course' }]);
+  });
+
   it('stores one plan when the first requests of the day come at once', async () => {
     await givenCourseAndLibrary();
     const { token, learnerId } = await givenLearner({ goals: ['basics'] });

@@ -50,6 +50,10 @@ export const PlanSchema = z
   .object({
     id: z.string().openapi({ description: '`plan_<date>`: one plan per learner and local date' }),
     date: z.string().openapi({ description: 'The local date (YYYY-MM-DD) in `timeZone`' }),
+    course: z.string().openapi({
+      description:
+        "The course the plan practises: one plan a day, in the course the learner last worked in (else their goal's, else the default course), since its tasks come from that course's library and learner model",
+    }),
     timeZone: z.string(),
     phase: z.enum(['discovery', 'establishment', 'mastery']),
     mode: z.enum(MODES),

@@ -7,6 +7,7 @@ import { conceptLevel } from '../mastery/mastery.domain';
 import { rankedFor } from '../recommendations/recommend.ranking';
 import type { SignalRows } from '../learners/learner.object';
 import type { Variation } from './practice.schemas';
+import { libraryFor } from './practice.library';
 import type { StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { learnerTimeZone, localTime, NEW_SHARE, nextBest } from './plan.domain';
@@ -21,6 +22,7 @@ type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'reco
 /** A stored plan row as the API shows it. */
 function planView(row: {
   date: string;
+  courseId: string;
   timeZone: string;
   archetype: string;
   mode: string;
@@ -34,6 +36,7 @@ function planView(row: {
   return PlanSchema.parse({
     id: `plan_${row.date}`,
     date: row.date,
+    course: row.courseId,
     timeZone: row.timeZone,
     archetype: row.archetype,
     mode: row.mode,
@@ -68,11 +71,11 @@ let courseMemo: { stamp: string; course: PlanCourse } | null = null;
  * queries at once).
  */
 async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null, now: Date): Promise<PlanCourse> {
-  const key = `${stamp}|${now.toISOString().slice(0, 13)}`;
+  const key = `${stamp}|${courseId ?? ''}|${now.toISOString().slice(0, 13)}`;
   if (courseMemo?.stamp === key) return courseMemo.course;
   const since = new Date(now.getTime() - COMPLETION_DAYS * 86_400_000).toISOString().slice(0, 10);
   const [library, sections, concepts, completion] = await Promise.all([
-    courseId ? deps.practice.library(courseId) : Promise.resolve([]),
+    libraryFor(deps, courseId).then((l) => l.variations),
     deps.content.lessonSections(),
     deps.mastery.assessedConcepts(),
     courseId ? deps.practice.completionRates(courseId, since) : Promise.resolve({ overall: null, categories: {} }),
@@ -103,6 +106,7 @@ async function learnerToday(
   // A lesson the course no longer has is not one to apply or reflect on.
   const recent = ranked.lessons.find((l) => l.slug === recentSlug);
   const weak = signals.mastery
+    .filter((m) => m.courseId === context.courseId)
     .flatMap((m) => {
       const title = course.conceptTitles.get(m.conceptId);
       return title !== undefined && m.attempts > 0 && conceptLevel(m) !== 'mastered' ? [{ ...m, title }] : [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRACTICE_SEEDS } from '../../test/practice-seeds';
 import type { Problem } from '../../http/problem';
 import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
-import type { Variation } from './practice.schemas';
+import { CATEGORIES, type Variation } from './practice.schemas';
 
 const putLibrary = (key: string | undefined, json: unknown) =>
   api('/api/admin/practice/library', { method: 'PUT', ...(key ? { key } : {}), json });
@@ -90,6 +90,40 @@ describe('the practice library', () => {
       expect.objectContaining({ field, message: expect.stringContaining(message) as string }),
     );
     expect((await library()).variations).toEqual(PRACTICE_SEEDS);
+  });
+
+  it("serves a course without a library the default course's, until it gets its own", async () => {
+    const key = await givenCourse();
+    await push(await buildCourse(2, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    expect((await putLibrary(key, { variations: PRACTICE_SEEDS })).status).toBe(200);
+    const borrowed = await (
+      await api('/api/practice/library?course=other-course')
+    ).json<{ courseId: string; variations: Variation[] }>();
+    expect(borrowed.courseId).toBe('test-course');
+    expect(borrowed.variations).toHaveLength(PRACTICE_SEEDS.length);
+    const own = CATEGORIES.flatMap((c) => PRACTICE_SEEDS.filter((v) => v.category === c).slice(0, 2));
+    const stored = await api('/api/admin/practice/library?course=other-course', {
+      method: 'PUT',
+      key,
+      json: { variations: own },
+    });
+    expect(await stored.json()).toMatchObject({ courseId: 'other-course', variations: own.length });
+    const mine = await (
+      await api('/api/practice/library?course=other-course')
+    ).json<{ courseId: string; variations: Variation[] }>();
+    expect(mine).toMatchObject({ courseId: 'other-course' });
+    expect(mine.variations).toHaveLength(own.length);
+    // The default course's library is untouched.
+    expect((await library()).variations).toHaveLength(PRACTICE_SEEDS.length);
+    // A course the catalog does not hold: 404 naming the field, and nothing written.
+    for (const [method, path] of [
+      ['GET', '/api/practice/library?course=no-such-course'],
+      ['PUT', '/api/admin/practice/library?course=no-such-course'],
+    ] as const) {
+      const refused = await api(path, { method, key, ...(method === 'PUT' ? { json: { variations: own } } : {}) });
+      expect(refused.status).toBe(404);
+      expect((await refused.json<Problem>()).errors?.map((e) => e.field)).toEqual(['query/course']);
+    }
   });
 
   it('needs a course first, and a valid author key', async () => {

@@ -1,4 +1,6 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
+import { askedCourse, libraryFor } from './practice.library';
 import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
@@ -7,7 +9,15 @@ import { validationHook } from '../../http/validation';
 import { checkLibrary } from './practice.domain';
 import { CATEGORIES, LibraryListSchema, LibraryResponseSchema, LibrarySchema } from './practice.schemas';
 
-/** `PUT /api/admin/practice/library`: authors replace the current course's practice-task library. */
+/** `?course=`: the course whose library it is (default: the default course). */
+const LibraryCourseQuerySchema = z.object({
+  course: SlugSchema.optional().openapi({
+    description: 'A course of `GET /api/courses`; default: the default course (whose library serves courses without one)',
+    example: 'sql',
+  }),
+});
+
+/** `PUT /api/admin/practice/library`: authors replace a course's practice-task library. */
 export const practiceAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 practiceAdminRoutes.use('*', requireAuthor('content:write'));
 
@@ -16,9 +26,12 @@ practiceAdminRoutes.openapi(
     method: 'put',
     path: '/library',
     tags: ['Practice'],
-    summary: "Replace the current course's practice-task library (all variations at once; nothing is written on any error)",
+    summary: "Replace a course's practice-task library (all variations at once; nothing is written on any error)",
     security: AUTHOR_SECURITY,
-    request: { body: { content: { 'application/json': { schema: LibrarySchema } }, required: true } },
+    request: {
+      query: LibraryCourseQuerySchema,
+      body: { content: { 'application/json': { schema: LibrarySchema } }, required: true },
+    },
     responses: {
       200: { description: 'Stored', content: { 'application/json': { schema: LibraryResponseSchema } } },
       ...problemResponses(400, 401, 403, 404, 413, 429),
@@ -35,7 +48,7 @@ practiceAdminRoutes.openapi(
         })),
       });
     }
-    const course = await c.var.deps.content.currentCourse();
+    const course = await askedCourse(c.var.deps, c.req.valid('query').course);
     if (!course) throw new AppError('not_found', 'There is no course yet: push a course before its practice library');
     await c.var.deps.practice.replaceLibrary(course.id, variations, new Date().toISOString());
     c.var.deps.logger.log('info', 'practice.library_replaced', { course: course.id, variations: variations.length });
@@ -44,7 +57,7 @@ practiceAdminRoutes.openapi(
   },
 );
 
-/** `GET /api/practice/library`: the current course's library, for authors, developers and agents. */
+/** `GET /api/practice/library`: the library a course's plans draw from, for authors, developers and agents. */
 export const practiceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 practiceRoutes.use('*', publicReadLimit);
 
@@ -53,15 +66,17 @@ practiceRoutes.openapi(
     method: 'get',
     path: '/library',
     tags: ['Practice'],
-    summary: "The current course's practice-task library, in the order it was pushed",
+    summary: "The practice-task library a course's plans draw from, in the order it was pushed",
+    description:
+      "The course's own library, else the default course's (`courseId` says whose): a course pushed without a library plans from the default one.",
+    request: { query: LibraryCourseQuerySchema },
     responses: {
       200: { description: 'The library (empty before any push)', content: { 'application/json': { schema: LibraryListSchema } } },
-      ...problemResponses(429),
+      ...problemResponses(400, 404, 429),
     },
   }),
   async (c) => {
-    const course = await c.var.deps.content.currentCourse();
-    const variations = course ? await c.var.deps.practice.library(course.id) : [];
-    return c.json({ courseId: course?.id ?? null, variations }, 200);
+    const course = await askedCourse(c.var.deps, c.req.valid('query').course);
+    return c.json(await libraryFor(c.var.deps, course?.id ?? null), 200);
   },
 );

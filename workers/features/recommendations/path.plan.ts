@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
 import { plural } from '../../platform/words';
+import { askedCourseHeld } from './recommend.ranking';
 import { daysBetween, goalLessons, masteryDates, planPath, usualPace } from './path.domain';
 
 /**
@@ -12,9 +13,9 @@ import { daysBetween, goalLessons, masteryDates, planPath, usualPace } from './p
  */
 export async function learningPath(
   deps: Pick<Deps, 'recommend' | 'mastery'>,
-  input: { learnerId: string; today?: string | undefined; now: Date },
+  input: { learnerId: string; course?: string | undefined; today?: string | undefined; now: Date },
 ) {
-  const { learnerId, now } = input;
+  const { learnerId, course, now } = input;
   const today = input.today ?? now.toISOString().slice(0, 10);
   // Every time zone's date is within a day of UTC's.
   if (Math.abs(daysBetween(now.toISOString(), today)) > 1) {
@@ -23,8 +24,12 @@ export async function learningPath(
     });
   }
   // The assessed concepts (for the goal's mastery dates) are read beside the learner, not after.
-  const [learner, assessed] = await Promise.all([deps.recommend.learner(learnerId, now), deps.mastery.assessedConcepts()]);
-  const lessons = await deps.recommend.course(learner.courseStamp);
+  const [learner, assessed] = await Promise.all([
+    deps.recommend.learner(learnerId, now, course, { goalFirst: true }),
+    deps.mastery.assessedConcepts(),
+  ]);
+  askedCourseHeld(course, learner.courseId);
+  const lessons = await deps.recommend.course(learner.courseStamp, learner.courseId);
   const onboarding = learner.onboardingGoals[0];
   const goal = learner.goal
     ? { ...learner.goal, source: 'goal' as const }
@@ -35,9 +40,18 @@ export async function learningPath(
     .filter((l) => learner.signals.completed.has(l.slug))
     .map((l) => ({ activeSeconds: learner.activeSeconds.get(l.slug) ?? 0, minutes: l.minutes }));
   const pace = usualPace(learner.days, learner.sessionMinutes, timed);
-  const empty = { steps: [], totalMinutes: 0, daysNeeded: 0, reachableByTarget: null, pace, concepts: [] };
+  const empty = {
+    course: learner.courseId,
+    steps: [],
+    totalMinutes: 0,
+    daysNeeded: 0,
+    reachableByTarget: null,
+    pace,
+    concepts: [],
+  };
   if (!goal) {
-    const message = 'No goal yet: choose a part, a lesson or a concept, and the lessons that lead there appear in order.';
+    const message =
+      'No goal yet in this course: choose a part, a lesson or a concept, and the lessons that lead there appear in order.';
     return { goal: null, status: 'no_goal' as const, message, ...empty };
   }
   if (goalLessons(lessons, goal).length === 0) {
@@ -48,6 +62,7 @@ export async function learningPath(
   const concepts = masteryDates(lessons, goal, path, assessed, learner.signals, pace, today);
   return path.steps.length === 0
     ? {
+        course: learner.courseId,
         goal,
         status: 'reached' as const,
         message: 'Every lesson this goal needs is completed or mastered.',
@@ -56,6 +71,7 @@ export async function learningPath(
         concepts,
       }
     : {
+        course: learner.courseId,
         goal,
         status: 'on_the_way' as const,
         message: `${plural(path.steps.length, 'lesson')} to your goal.`,

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps';
+import { noSuchCourse } from '../content/content.catalog';
 import { planPath } from './path.domain';
 import { recommendationsKey } from './recommend.cache';
 import { recommend, seedOf, type CourseLesson, type RankOption, type Recommendation, type RankWeights } from './recommend.domain';
@@ -30,7 +31,7 @@ export async function rankedFor(
   },
 ): Promise<{ items: Recommendation[]; lessons: CourseLesson[] }> {
   const { learnerId, learner, allowSkips, now, weights, features } = input;
-  const lessons = await deps.recommend.course(learner.courseStamp);
+  const lessons = await deps.recommend.course(learner.courseStamp, learner.courseId);
   const goalLessons = new Set<string>();
   if (learner.goal) {
     const path = planPath(lessons, { ...learner.signals, allowSkips }, learner.goal, PLAIN_PACE, new Map(), now.toISOString());
@@ -52,11 +53,10 @@ export async function rankedFor(
 /** Ranks the learner's full list at `now` (see `rankedFor`) and records it as offered to them. */
 async function rank(
   deps: Pick<Deps, 'recommend' | 'cache' | 'learner' | 'logger'>,
-  learnerId: string,
-  allowSkips: boolean,
-  now: Date,
-): Promise<Recommendation[]> {
-  const context = deps.recommend.learner(learnerId, now);
+  input: { learnerId: string; course: string | undefined; allowSkips: boolean; now: Date },
+): Promise<{ course: string | null; items: Recommendation[] }> {
+  const { learnerId, course, allowSkips, now } = input;
+  const context = deps.recommend.learner(learnerId, now, course);
   const [learner, weights] = await Promise.all([
     context,
     rankWeightsFor(
@@ -66,6 +66,7 @@ async function rank(
       now,
     ),
   ]);
+  askedCourseHeld(course, learner.courseId);
   const features = new Map<string, RankOption>();
   const { items } = await rankedFor(deps, { learnerId, learner, allowSkips, now, weights, features });
   // What each offered lesson scored on goes with the offer: a choice among them teaches the weights.
@@ -80,7 +81,12 @@ async function rank(
     learner.courseId,
     now,
   );
-  return items;
+  return { course: learner.courseId, items };
+}
+
+/** A 404 for a `?course=` the catalog does not hold (the learner's context then reads as the default course). */
+export function askedCourseHeld(asked: string | undefined, ranked: string | null): void {
+  if (asked !== undefined && asked !== ranked) throw noSuchCourse(asked);
 }
 
 /**
@@ -89,15 +95,15 @@ async function rank(
  */
 export async function recommendationsFor(
   deps: Pick<Deps, 'recommend' | 'cache' | 'learner' | 'logger'>,
-  input: { learnerId: string; limit: number; allowSkips: boolean; now: Date },
+  input: { learnerId: string; course?: string | undefined; limit: number; allowSkips: boolean; now: Date },
 ) {
-  const { learnerId, limit, allowSkips, now } = input;
-  const variant = allowSkips ? 'skips' : 'standard';
+  const { learnerId, course, limit, allowSkips, now } = input;
+  const variant = `${course ?? ''}:${allowSkips ? 'skips' : 'standard'}`;
   const cached = await deps.cache.getJson(recommendationsKey(learnerId), CachedSchema);
   const hit = cached?.[variant];
-  if (hit) return { items: hit.slice(0, limit), cached: true };
-  const items = await rank(deps, learnerId, allowSkips, now);
-  const next: Cached = { ...cached, [variant]: items };
+  if (hit) return { course: hit.course, items: hit.items.slice(0, limit), cached: true };
+  const ranked = await rank(deps, { learnerId, course, allowSkips, now });
+  const next: Cached = { ...cached, [variant]: ranked };
   await deps.cache.putJson(recommendationsKey(learnerId), next, { ttlSeconds: CACHE_TTL_SECONDS });
-  return { items: items.slice(0, limit), cached: false };
+  return { course: ranked.course, items: ranked.items.slice(0, limit), cached: false };
 }

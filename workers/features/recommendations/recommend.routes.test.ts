@@ -258,7 +258,7 @@ describe('recommendations', () => {
     await env.DB.prepare(
       "INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed) VALUES ('lesson:lesson-2', 3, 1, 0)",
     ).run();
-    const read = await env.DB.prepare(CANDIDATE_STATS_SQL).all();
+    const read = await env.DB.prepare(CANDIDATE_STATS_SQL).bind(null).all();
     expect(read.results).toEqual([{ recommendation_id: 'lesson:lesson-2', accepted: 3, dismissed: 1 }]);
     // Six lessons and one lookup each: nowhere near the 500 junk rows.
     expect(read.meta.rows_read).toBeLessThan(60);
@@ -508,5 +508,88 @@ describe('goals and learning paths', () => {
         expect([method, path, response.status]).toEqual([method, path, 401]);
       }
     }
+  });
+});
+
+describe('several courses', () => {
+  /** The six-lesson default course, then a four-lesson second one whose slugs start `py-` (same part and concept slugs). */
+  async function givenTwoCourses() {
+    const key = await givenCourse();
+    const second = await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' });
+    await push(second, key);
+    return key;
+  }
+  interface Ranked {
+    course: string | null;
+    items: Item[];
+    cached: boolean;
+  }
+  const ranked = async (token: string, query = '') => (await recommendations(token, query)).body as unknown as Ranked;
+
+  it('rank over the course the learner last worked in, or the one asked for; mastery and goals stay in their course', async () => {
+    await givenTwoCourses();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    // Nothing done yet: the default course.
+    expect(await ranked(token)).toMatchObject({ course: 'test-course', items: [{ id: 'lesson:lesson-1' }] });
+    // Work in the second course moves the ranking there.
+    expect((await complete(token, 'py-lesson-1')).status).toBe(200);
+    const moved = await ranked(token);
+    expect(moved.course).toBe('other-course');
+    expect(moved.items[0]?.id).toBe('lesson:py-lesson-2');
+    expect(moved.items.every((i) => i.lessonSlug.startsWith('py-'))).toBe(true);
+    // The default course, asked for: its own first lesson, untouched by the other course's progress.
+    const asked = await ranked(token, '?course=test-course');
+    expect(asked).toMatchObject({ course: 'test-course', cached: false, items: [{ id: 'lesson:lesson-1' }] });
+    expect(asked.items.every((i) => !i.lessonSlug.startsWith('py-'))).toBe(true);
+    // Each list is cached on its own.
+    expect((await ranked(token, '?course=test-course')).cached).toBe(true);
+    expect((await ranked(token)).cached).toBe(true);
+
+    // A right answer in the second course (concept-1 there) is not mastery of the default course's concept-1.
+    const answered = await api('/api/quizzes/attempts', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), itemId: 'py-lesson-1-q1', answer: 1 },
+    });
+    expect(answered.status).toBe(200);
+    const store = createRecommendStore(env.DB, depsFor(env, {}).learner);
+    const inSecond = await store.learner(learnerId, new Date(), 'other-course');
+    const inDefault = await store.learner(learnerId, new Date(), 'test-course');
+    expect(inSecond.signals.concepts.get('concept-1')?.attempts).toBe(1);
+    expect(inDefault.signals.concepts.has('concept-1')).toBe(false);
+    expect(inDefault.signals.completed.has('lesson-1')).toBe(false);
+
+    // A goal set in the default course: the path leads there even though the learner last worked in the other.
+    expect(
+      (await api('/api/learners/me/goal', { method: 'PUT', key: token, json: { type: 'lesson', id: 'lesson-3' } })).status,
+    ).toBe(200);
+    const path = await (
+      await api('/api/learning-path', { key: token })
+    ).json<{ course: string; steps: { lessonSlug: string }[] }>();
+    expect(path.course).toBe('test-course');
+    expect(path.steps.map((s) => s.lessonSlug)).toEqual(['lesson-1', 'lesson-2', 'lesson-3']);
+    // The other course, asked for: no goal there, so the onboarding part of that course (its basics: py-lesson-1 and 2).
+    const other = await (
+      await api('/api/learning-path?course=other-course', { key: token })
+    ).json<{
+      course: string;
+      goal: { id: string; source: string };
+      steps: { lessonSlug: string }[];
+    }>();
+    expect(other).toMatchObject({ course: 'other-course', goal: { id: 'basics', source: 'onboarding' } });
+    expect(other.steps.map((s) => s.lessonSlug)).toEqual(['py-lesson-2']);
+  });
+
+  it.each([
+    ['/api/recommendations?course=no-such-course', 404],
+    ['/api/learning-path?course=no-such-course', 404],
+    ['/api/recommendations?course=Not%20A%20Slug', 400],
+    ['/api/learning-path?course=Not%20A%20Slug', 400],
+  ])('refuse %s with %i naming query/course', async (path, status) => {
+    await givenTwoCourses();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const refused = await api(path, { key: token });
+    expect(refused.status).toBe(status);
+    expect((await refused.json<Problem>()).errors?.map((e) => e.field)).toContain('query/course');
   });
 });

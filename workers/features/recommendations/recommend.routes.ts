@@ -49,12 +49,12 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
           description: 'Ranked recommendations',
           content: { 'application/json': { schema: RecommendationListSchema } },
         },
-        ...problemResponses(400, 401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {
-      const { limit, allowSkips } = c.req.valid('query');
-      const input = { learnerId: c.var.learnerId, limit, allowSkips: allowSkips === 'true', now: new Date() };
+      const { course, limit, allowSkips } = c.req.valid('query');
+      const input = { learnerId: c.var.learnerId, course, limit, allowSkips: allowSkips === 'true', now: new Date() };
       return c.json(await recommendationsFor(c.var.deps, input), 200);
     },
   )
@@ -142,12 +142,12 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
         description: 'The path',
         content: { 'application/json': { schema: LearningPathSchema } },
       },
-      ...problemResponses(400, 401, 429),
+      ...problemResponses(400, 401, 404, 429),
     },
   }),
   async (c) => {
-    const { today } = c.req.valid('query');
-    return c.json(await learningPath(c.var.deps, { learnerId: c.var.learnerId, today, now: new Date() }), 200);
+    const { course, today } = c.req.valid('query');
+    return c.json(await learningPath(c.var.deps, { learnerId: c.var.learnerId, course, today, now: new Date() }), 200);
   },
 );
 

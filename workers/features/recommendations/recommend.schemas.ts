@@ -26,14 +26,28 @@ export const RecommendationSchema = z
   .openapi('Recommendation');
 
 /** A learner's ranked lists as cached in KV, one per variant. */
-export const CachedSchema = z.object({
-  standard: z.array(RecommendationSchema).optional(),
-  skips: z.array(RecommendationSchema).optional(),
-});
+export const CachedSchema = z.record(
+  z.string().openapi({ description: '`<course asked for, or empty>:<standard | skips>`' }),
+  z.object({ course: z.string().nullable(), items: z.array(RecommendationSchema) }),
+);
 export type Cached = z.infer<typeof CachedSchema>;
 
+/** `?course=`: the course the learner model ranks over (see `rankedCourse`). */
+export const RankedCourseQuerySchema = z.object({
+  course: SlugSchema.optional().openapi({
+    description:
+      "The course to rank over (a slug of `GET /api/courses`); default: the course the learner last worked in, else their goal's, else the default course",
+    example: 'sql',
+  }),
+});
+
+/** The course a ranking or path is of. */
+const RankedCourseSchema = z.string().nullable().openapi({
+  description: 'The course ranked over (see the `course` query parameter); null before any course is pushed',
+});
+
 /** `GET /api/recommendations`: how many items, and whether to offer lessons past unmet prerequisites. */
-export const RecommendationsQuerySchema = z.object({
+export const RecommendationsQuerySchema = RankedCourseQuerySchema.extend({
   limit: z.coerce.number().int().min(1).max(MAX_RECOMMENDATIONS).default(5),
   allowSkips: z
     .enum(['true', 'false'])
@@ -42,7 +56,11 @@ export const RecommendationsQuerySchema = z.object({
 });
 
 /** `GET /api/recommendations`: the ranked items, and whether they came from the cache. */
-export const RecommendationListSchema = z.object({ items: z.array(RecommendationSchema), cached: z.boolean() });
+export const RecommendationListSchema = z.object({
+  course: RankedCourseSchema,
+  items: z.array(RecommendationSchema),
+  cached: z.boolean(),
+});
 
 /** `POST /api/recommendations/{id}/feedback`: the recommendation in the path. */
 export const RecommendationParamSchema = z.object({
@@ -88,7 +106,7 @@ export const GoalSchema = z
 export const GoalResponseSchema = z.object({ goal: z.union([GoalSchema, z.null()]) });
 
 /** `GET /api/learning-path`: the learner's local date. */
-export const LearningPathQuerySchema = z.object({
+export const LearningPathQuerySchema = RankedCourseQuerySchema.extend({
   today: z.iso
     .date()
     .optional()
@@ -98,6 +116,7 @@ export const LearningPathQuerySchema = z.object({
 /** `GET /api/learning-path`: the ordered steps to the goal, their time at the learner's pace, and the pace. */
 export const LearningPathSchema = z
   .object({
+    course: RankedCourseSchema,
     goal: z.union([GoalSchema.extend({ source: z.enum(['goal', 'onboarding']) }), z.null()]).openapi({
       description: 'The goal the path leads to (set, else the first part chosen at onboarding); null: none yet',
     }),

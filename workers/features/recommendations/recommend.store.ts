@@ -7,10 +7,10 @@ import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { lessonCompletionChances } from './engagement.domain';
-import { COURSE_STAMP_SQL, DEFAULT_COURSE_SQL } from '../content/content.store';
+import { COURSE_OR_DEFAULT_SQL, COURSE_STAMP_SQL } from '../content/content.store';
 
-/** The course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
-let courseMemo: { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> } | null = null;
+/** Each course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
+const courseMemo = new Map<string, { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> }>();
 
 /** One refit of a course's ranker weights, as stored. */
 export interface StoredRankerWeights {
@@ -22,9 +22,9 @@ export interface StoredRankerWeights {
 }
 
 export interface LearnerContext {
-  /** Names the course's current content (see courseMemo). */
+  /** Names the catalog's current content (see courseMemo). */
   courseStamp: string;
-  /** The course the ranking is of (null before any push). */
+  /** The course the ranking is of (see `rankedCourse`; null before any push). */
   courseId: string | null;
   signals: Omit<LearnerSignals, 'allowSkips'>;
   goal: Goal | null;
@@ -38,14 +38,29 @@ export interface LearnerContext {
 
 /**
  * Feedback counts of the candidates only: the three recommendations each lesson of the
- * course can be, looked up by primary key, so rows left for anything else are never read.
+ * course (bound, see COURSE_OR_DEFAULT_SQL) can be, looked up by primary key, so rows
+ * left for anything else are never read.
  */
 export const CANDIDATE_STATS_SQL = `SELECT s.recommendation_id, s.accepted, s.dismissed FROM lessons l
   JOIN recommendation_stats s ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)
-  WHERE l.course_id = ${DEFAULT_COURSE_SQL}`;
+  WHERE l.course_id = ${COURSE_OR_DEFAULT_SQL}`;
 
-/** A row of a lesson child table (by its lesson_slug) belongs to the default course. */
-const IN_DEFAULT_COURSE = `lesson_slug IN (SELECT slug FROM lessons WHERE course_id = ${DEFAULT_COURSE_SQL})`;
+/** A row of a lesson child table (by its lesson_slug) belongs to the course bound to its `?`. */
+const IN_COURSE = 'lesson_slug IN (SELECT slug FROM lessons WHERE course_id = ?)';
+
+/**
+ * The course the learner model ranks over when no course is asked for: the one the learner
+ * last worked in (their newest lesson activity), else their goal's, else none (the default
+ * course). A learner who moves on to a second course gets that course's next steps.
+ */
+export function rankedCourse(mine: Pick<SignalRows, 'progress' | 'goalCourse'>): string | null {
+  let latest: { at: string; courseId: string } | null = null;
+  for (const p of mine.progress) {
+    const at = p.lastActivityAt ?? p.completedAt ?? p.startedAt;
+    if (at && (!latest || at > latest.at)) latest = { at, courseId: p.courseId };
+  }
+  return latest?.courseId ?? mine.goalCourse;
+}
 
 /** Splits `values` into IN-lists D1 can bind (at most 100 parameters per statement). */
 const chunks = <T>(values: readonly T[], size = 90): T[][] =>
@@ -60,32 +75,42 @@ const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
  */
 export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: string) => LearnerObject) {
   const store = {
-    /** The course, from this isolate's copy when `stamp` (from `learner`) says it is current. */
-    async course(stamp: string): Promise<CourseLesson[]> {
-      return (await store.courseWithItems(stamp)).lessons;
+    /** A course (`LearnerContext.courseId`), from this isolate's copy when `stamp` (from `learner`) says it is current. */
+    async course(stamp: string, courseId: string | null): Promise<CourseLesson[]> {
+      return (await store.courseWithItems(stamp, courseId)).lessons;
     },
 
-    /** The course and the lesson of each quiz item. */
-    async courseWithItems(stamp: string): Promise<{ lessons: CourseLesson[]; itemLessons: Map<string, string> }> {
-      if (courseMemo?.stamp === stamp) return courseMemo;
+    /** A course and the lesson of each of its quiz items. */
+    async courseWithItems(
+      stamp: string,
+      courseId: string | null,
+    ): Promise<{ lessons: CourseLesson[]; itemLessons: Map<string, string> }> {
+      const memo = courseMemo.get(courseId ?? '');
+      if (memo?.stamp === stamp) return memo;
       const [lessons, prerequisites, concepts, quiz, itemRows] = await d1.batch<Record<string, unknown>>([
-        d1.prepare(
-          `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
-           FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
-           WHERE l.course_id = ${DEFAULT_COURSE_SQL}
-           ORDER BY p.position, c.position, l.position`,
-        ),
-        d1.prepare(
-          `SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites WHERE ${IN_DEFAULT_COURSE} ORDER BY lesson_slug, position`,
-        ),
-        d1.prepare(
-          `SELECT lesson_slug, concept_id FROM lesson_concepts WHERE ${IN_DEFAULT_COURSE} ORDER BY lesson_slug, position`,
-        ),
-        d1.prepare(
-          `SELECT q.lesson_slug, count(*) AS n, group_concat(DISTINCT ${ITEM_CONCEPT}) AS assessed
-           FROM quiz_items q WHERE q.${IN_DEFAULT_COURSE} GROUP BY q.lesson_slug`,
-        ),
-        d1.prepare(`SELECT id, lesson_slug FROM quiz_items WHERE ${IN_DEFAULT_COURSE}`),
+        d1
+          .prepare(
+            `SELECT l.slug, l.title, p.slug AS part_slug, p.title AS part_title, l.layer, l.minutes
+             FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
+             WHERE l.course_id = ?
+             ORDER BY p.position, c.position, l.position`,
+          )
+          .bind(courseId),
+        d1
+          .prepare(
+            `SELECT lesson_slug, prerequisite_slug FROM lesson_prerequisites WHERE ${IN_COURSE} ORDER BY lesson_slug, position`,
+          )
+          .bind(courseId),
+        d1
+          .prepare(`SELECT lesson_slug, concept_id FROM lesson_concepts WHERE ${IN_COURSE} ORDER BY lesson_slug, position`)
+          .bind(courseId),
+        d1
+          .prepare(
+            `SELECT q.lesson_slug, count(*) AS n, group_concat(DISTINCT ${ITEM_CONCEPT}) AS assessed
+             FROM quiz_items q WHERE q.${IN_COURSE} GROUP BY q.lesson_slug`,
+          )
+          .bind(courseId),
+        d1.prepare(`SELECT id, lesson_slug FROM quiz_items WHERE ${IN_COURSE}`).bind(courseId),
       ]);
       const group = (rows: Record<string, unknown>[] | undefined, value: string) => {
         const map = new Map<string, string[]>();
@@ -121,24 +146,34 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
         };
       });
       const itemLessons = new Map((itemRows?.results ?? []).map((r) => [r.id as string, r.lesson_slug as string]));
-      courseMemo = { stamp, lessons: course, itemLessons };
-      return courseMemo;
+      const read = { stamp, lessons: course, itemLessons };
+      courseMemo.set(courseId ?? '', read);
+      return read;
     },
 
-    async learner(learnerId: string, now: Date): Promise<LearnerContext> {
-      return store.context(ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString())), now);
+    /** The learner's context in `course` (default: `rankedCourse`, or their goal's course first with `goalFirst`), at `now`. */
+    async learner(learnerId: string, now: Date, course?: string, options?: { goalFirst: boolean }): Promise<LearnerContext> {
+      const mine = ofLearner(await learnerObject(learnerId).signals(learnerId, now.toISOString()));
+      return store.context(mine, now, course ?? (options?.goalFirst ? (mine.goalCourse ?? undefined) : undefined));
     },
 
-    /** The learner's context from what their object gave (`Learner.signals`): one D1 batch, plus the course when this isolate has not read it. */
-    async context(mine: SignalRows, now: Date): Promise<LearnerContext> {
+    /**
+     * The learner's context in `course` (default: `rankedCourse`; a course the catalog no
+     * longer holds reads as the default course) from what their object gave
+     * (`Learner.signals`): one D1 batch, plus the course when this isolate has not read it.
+     */
+    async context(mine: SignalRows, now: Date, course?: string): Promise<LearnerContext> {
+      const wanted = course ?? rankedCourse(mine);
       const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
       const results = await d1.batch<Record<string, unknown>>([
-        d1.prepare(COURSE_STAMP_SQL),
-        d1.prepare(CANDIDATE_STATS_SQL),
+        d1.prepare(COURSE_STAMP_SQL).bind(wanted),
+        d1.prepare(CANDIDATE_STATS_SQL).bind(wanted),
         // How many learners started and completed each lesson: the completion chances' prior.
-        d1.prepare(`SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = ${DEFAULT_COURSE_SQL}`),
+        d1
+          .prepare(`SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = ${COURSE_OR_DEFAULT_SQL}`)
+          .bind(wanted),
         // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
         ...chunks(completedSlugs).map((part) =>
           d1
@@ -164,7 +199,13 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       const labels = new Map<string, string>();
       for (let i = 3 + pairParts; i < results.length; i++) for (const r of rows(i)) labels.set(r.id as string, r.label as string);
       const courseStamp = (rows(0)[0]?.stamp as string | null) ?? '';
-      const { itemLessons, lessons } = await store.courseWithItems(courseStamp);
+      const courseId = (rows(0)[0]?.course_id as string | null) ?? null;
+      const { itemLessons, lessons } = await store.courseWithItems(courseStamp, courseId);
+      // Mastery, goal and onboarding goals of this course only (a concept id or part slug may recur in another).
+      const mastery = mine.mastery.filter((m) => m.courseId === courseId);
+      const goal = mine.goalCourse === null || mine.goalCourse === courseId ? mine.goal : null;
+      const parts = new Set(lessons.map((l) => l.partSlug));
+      const onboardingGoals = (mine.preferences?.goals ?? []).filter((g) => parts.has(g));
       const perLesson = (itemIds: readonly string[]) => {
         const counts = new Map<string, number>();
         for (const id of itemIds) {
@@ -179,6 +220,7 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       const activeSeconds = new Map<string, number>();
       let last: { slug: string; at: string } | null = null;
       for (const p of mine.progress) {
+        if (p.courseId !== courseId) continue;
         const at = p.completedAt;
         if (at) completed.add(p.lessonSlug);
         if (at && (!last || at > last.at)) last = { slug: p.lessonSlug, at };
@@ -186,23 +228,23 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
         activeSeconds.set(p.lessonSlug, p.activeSeconds);
       }
       const concepts = new Map<string, ConceptInfo>(
-        mine.mastery.map((m) => [
+        mastery.map((m) => [
           m.conceptId,
           { title: labels.get(m.conceptId) ?? m.conceptId, pKnown: m.pKnown, attempts: m.attempts },
         ]),
       );
-      if (mine.goal?.type === 'concept' && !concepts.has(mine.goal.id) && labels.has(mine.goal.id)) {
-        concepts.set(mine.goal.id, { title: labels.get(mine.goal.id) ?? mine.goal.id, pKnown: 0, attempts: 0 });
+      if (goal?.type === 'concept' && !concepts.has(goal.id) && labels.has(goal.id)) {
+        concepts.set(goal.id, { title: labels.get(goal.id) ?? goal.id, pKnown: 0, attempts: 0 });
       }
       return {
         courseStamp,
-        courseId: (rows(0)[0]?.course_id as string | null) ?? null,
+        courseId,
         signals: {
           completed,
           lastCompleted: last?.slug ?? null,
           started,
           concepts,
-          goalParts: new Set(mine.preferences?.goals ?? []),
+          goalParts: new Set(onboardingGoals),
           goalLessons: new Set(),
           dueReviews: perLesson(mine.dueItems),
           quizCorrect: perLesson(mine.correctItems),
@@ -225,9 +267,9 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
             now,
           ),
         },
-        goal: mine.goal,
+        goal,
         sessionMinutes: mine.preferences?.sessionMinutes ?? null,
-        onboardingGoals: mine.preferences?.goals ?? [],
+        onboardingGoals,
         activeSeconds,
         days: mine.days.map((d) => ({ activeSeconds: d.activeSeconds })),
       };
