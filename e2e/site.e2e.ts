@@ -290,12 +290,17 @@ describe('the outline shows what the learner has done', () => {
         await page.getByRole('link', { name: 'Tiny course' }).click();
         await page.waitForURL(`${baseUrl}/courses/tiny-course/`);
         await page.getByRole('heading', { name: 'Tiny course', level: 1 }).waitFor();
-        expect(await page.locator('.outline li a').first().getAttribute('href')).toBe('/courses/tiny-course/lessons/hello');
+        expect(await page.locator('.lesson-list li a').first().getAttribute('href')).toBe('/courses/tiny-course/lessons/hello');
         await page.locator('[data-state="completed"]').first().waitFor();
         expect(await page.locator('.course-header .button').textContent()).toBe('Next: “World”');
+        // What to do next is ranked over this course's lessons, and links under its address.
+        const next = page.locator('.course-next .recommendation h3 a');
+        await next.first().waitFor();
+        expect(await next.first().getAttribute('href')).toBe('/courses/tiny-course/lessons/world');
+        expect(await page.locator('.course-next .recommendation h3 a[href^="/lessons/"]').count()).toBe(0);
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await page.screenshot({ path: `${SHOTS}/course-outline-tiny${suffix}.png`, fullPage: true });
-        await page.locator('.outline li a').first().click();
+        await page.locator('.lesson-list li a').first().click();
         await page.waitForURL(`${baseUrl}/courses/tiny-course/lessons/hello`);
         await page.getByRole('heading', { name: 'Hello', level: 1 }).waitFor();
 

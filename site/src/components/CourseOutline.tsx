@@ -2,6 +2,7 @@ import { ApiError, courseFromPath, getBook, getCourseBook, getProgress, lessonHr
 import { courseLength, plural } from '../lib/format';
 import { checkOnboarding } from '../lib/onboarding';
 import { TODAY_PATH } from '../lib/today';
+import Recommendations from './Recommendations';
 import { ErrorNotice, LayerBadge, Loading } from './Status';
 import { useLoad } from './use-load';
 
@@ -98,6 +99,13 @@ function Outline({ book, states, next, onboarded, course }: Loaded) {
           </p>
         ) : null}
       </header>
+      {/* A learner with a profile: what to do next in this course, ranked over its lessons only. */}
+      {onboarded ? (
+        <section className="course-next" aria-labelledby="course-next-title">
+          <h2 id="course-next-title">Suggested next in this course</h2>
+          <Recommendations course={book.course.slug} />
+        </section>
+      ) : null}
       {book.parts.map((part, p) => (
         <section key={part.slug} className="part" aria-labelledby={`part-${part.slug}`}>
           <h2 id={`part-${part.slug}`}>

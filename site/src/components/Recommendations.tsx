@@ -21,7 +21,7 @@ type ListState =
  * and reloads the ranking, with Undo beside the message (it brings the item back).
  * Each choice is one event: a retry sends the same eventId.
  */
-export default function Recommendations() {
+export default function Recommendations({ course }: { course?: string } = {}) {
   const [list, setList] = useState<ListState>({ status: 'loading' });
   const [busy, setBusy] = useState<{ id: string; action: Action } | null>(null);
   const [failure, setFailure] = useState<{ id: string; action: Action; error: unknown } | null>(null);
@@ -33,7 +33,7 @@ export default function Recommendations() {
 
   const load = () => {
     setList({ status: 'loading' });
-    getRecommendations(LIMIT).then(
+    getRecommendations(LIMIT, course).then(
       (items) => setList({ status: 'ready', items, refreshError: null }),
       (error: unknown) => setList({ status: 'failed', error }),
     );
@@ -46,7 +46,7 @@ export default function Recommendations() {
 
   /** Reloads the ranking behind the list shown, keeping it if the reload fails. */
   const refresh = () => {
-    getRecommendations(LIMIT).then(
+    getRecommendations(LIMIT, course).then(
       (items) => setList({ status: 'ready', items, refreshError: null }),
       (error: unknown) => setList((current) => (current.status === 'ready' ? { ...current, refreshError: error } : current)),
     );
@@ -70,7 +70,7 @@ export default function Recommendations() {
         setBusy(null);
         settled();
         if (action === 'accepted') {
-          window.location.assign(recommendationHref(item));
+          window.location.assign(recommendationHref(item, course));
           return;
         }
         if (action === 'restored') {
@@ -119,7 +119,8 @@ export default function Recommendations() {
       {list.items.length === 0 ? (
         <p className="notice">
           Nothing to suggest right now: every lesson open to you is done or set aside. Dismissed suggestions come back after 7
-          days, and reviews show here when they are due. <a href="/">Browse the course</a> to pick anything you like.
+          days, and reviews show here when they are due. <a href={course ? `/courses/${course}/` : '/'}>Browse the course</a> to
+          pick anything you like.
         </p>
       ) : (
         <ol className="recommendation-list">
@@ -127,6 +128,7 @@ export default function Recommendations() {
             <RecommendationItem
               key={item.id}
               item={item}
+              course={course}
               busy={busy?.id === item.id ? busy.action : null}
               error={failure?.id === item.id ? failure : null}
               onAction={(action) => send(item, action)}
@@ -144,11 +146,13 @@ export default function Recommendations() {
 
 function RecommendationItem({
   item,
+  course,
   busy,
   error,
   onAction,
 }: {
   item: Recommendation;
+  course: string | undefined;
   busy: Action | null;
   error: { action: Action; error: unknown } | null;
   onAction: (action: Action) => void;
@@ -157,7 +161,7 @@ function RecommendationItem({
     <li className="recommendation" data-recommendation={item.id}>
       <h3 className="recommendation-title">
         <span className={`badge badge-kind badge-kind-${item.kind}`}>{KIND_LABELS[item.kind]}</span>{' '}
-        <a href={recommendationHref(item)}>{shownTitle(item)}</a>
+        <a href={recommendationHref(item, course)}>{shownTitle(item)}</a>
       </h3>
       <ul className="recommendation-reasons">
         {reasonLines(item).map((line) => (

@@ -723,9 +723,13 @@ export type Pace = LearningPath['pace'];
 
 export type { ConceptSummary };
 
-/** What to do next, best first, each with the reasons it is there. */
-export async function getRecommendations(limit = 5): Promise<Recommendation[]> {
-  return (await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?limit=${limit}`)).items;
+/**
+ * What to do next, best first, each with the reasons it is there: in `course`, else in the
+ * course the learner last worked in.
+ */
+export async function getRecommendations(limit = 5, course?: string): Promise<Recommendation[]> {
+  const query = `limit=${limit}${course ? `&course=${encodeURIComponent(course)}` : ''}`;
+  return (await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?${query}`)).items;
 }
 
 /** Tells the ranking what the learner did with an item; the same eventId counts once. A dismissed item stays away 7 days. */

@@ -22,6 +22,14 @@ describe('recommendationHref', () => {
   ])('takes %s to where it is done', (_name, recommendation, href) => {
     expect(recommendationHref(recommendation)).toBe(href);
   });
+
+  it("keeps a course's list under that course's address", () => {
+    expect(recommendationHref(item(), 'sql')).toBe('/courses/sql/lessons/inner-joins');
+    expect(recommendationHref(item({ id: 'quiz:inner-joins', kind: 'quiz' }), 'sql')).toBe(
+      '/courses/sql/lessons/inner-joins#quiz-title',
+    );
+    expect(recommendationHref(item({ id: 'review:inner-joins', kind: 'review' }), 'sql')).toBe('/dashboard/#reviews');
+  });
 });
 
 describe('shownTitle', () => {

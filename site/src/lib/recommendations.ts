@@ -6,14 +6,14 @@ export const REVIEWS_HREF = '/dashboard/#reviews';
 export const QUIZ_ANCHOR = 'quiz-title';
 
 /** Where an item takes the learner: the lesson, the review flow, or the lesson's quiz. */
-export function recommendationHref(item: Pick<Recommendation, 'kind' | 'lessonSlug'>): string {
+export function recommendationHref(item: Pick<Recommendation, 'kind' | 'lessonSlug'>, course?: string | null): string {
   switch (item.kind) {
     case 'lesson':
-      return lessonHref(item.lessonSlug);
+      return lessonHref(item.lessonSlug, course);
     case 'review':
       return REVIEWS_HREF;
     case 'quiz':
-      return `${lessonHref(item.lessonSlug)}#${QUIZ_ANCHOR}`;
+      return `${lessonHref(item.lessonSlug, course)}#${QUIZ_ANCHOR}`;
   }
 }
 
