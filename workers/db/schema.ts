@@ -270,7 +270,8 @@ export const chunks = sqliteTable(
     endOffset: integer('end_offset').notNull(),
     page: integer('page'),
     text: text('text').notNull(),
-    /** Filter fields copied from the item, so search filters need no join. */
+    /** Filter fields copied from the item, so search filters need no join (a source has no course). */
+    courseId: text('course_id'),
     partSlug: text('part_slug'),
     chapterSlug: text('chapter_slug'),
     layer: text('layer'),

@@ -4,6 +4,7 @@ import { chunks, chunkVectors, vectorDeletions, vectorIndexes } from '../db/sche
 
 /** Fields a vector query can filter on (all optional; absent means any). */
 export interface VectorFilter {
+  courseId?: string | undefined;
   partSlug?: string | undefined;
   chapterSlug?: string | undefined;
   layer?: string | undefined;
@@ -160,6 +161,7 @@ export function recordedVectors(db: Db, embedder: string, page: { ids?: string[]
     .select({
       id: chunkVectors.chunkId,
       vector: chunkVectors.vector,
+      courseId: chunks.courseId,
       partSlug: chunks.partSlug,
       chapterSlug: chunks.chapterSlug,
       layer: chunks.layer,
@@ -180,12 +182,14 @@ export function recordedVectors(db: Db, embedder: string, page: { ids?: string[]
 
 /** A recorded row's filter fields, absent ones undefined. */
 export function filterOf(row: {
+  courseId: string | null;
   partSlug: string | null;
   chapterSlug: string | null;
   layer: string | null;
   sourceType: string;
 }): VectorFilter {
   return {
+    courseId: row.courseId ?? undefined,
     partSlug: row.partSlug ?? undefined,
     chapterSlug: row.chapterSlug ?? undefined,
     layer: row.layer ?? undefined,

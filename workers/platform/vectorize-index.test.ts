@@ -26,9 +26,16 @@ async function givenChunks(chunkIds: string[]): Promise<void> {
     const part = chunkIds.slice(i, i + 10);
     statements.push(
       env.DB.prepare(
-        `INSERT INTO chunks (id, item_kind, item_id, content_hash, position, heading_path, anchor, start_offset, end_offset, text, part_slug, chapter_slug, layer, source_type)
-         VALUES ${part.map(() => "(?, 'lesson', 'lesson-1', 'hash', ?, '[]', 'a', 0, 1, 'text', ?, 'first-steps', NULL, 'lesson')").join(', ')}`,
-      ).bind(...part.flatMap((id, j) => [id, i + j, (i + j) % 2 === 0 ? 'basics' : 'deeper'])),
+        `INSERT INTO chunks (id, item_kind, item_id, content_hash, position, heading_path, anchor, start_offset, end_offset, text, course_id, part_slug, chapter_slug, layer, source_type)
+         VALUES ${part.map(() => "(?, 'lesson', 'lesson-1', 'hash', ?, '[]', 'a', 0, 1, 'text', ?, ?, 'first-steps', NULL, 'lesson')").join(', ')}`,
+      ).bind(
+        ...part.flatMap((id, j) => [
+          id,
+          i + j,
+          (i + j) % 3 === 0 ? 'other-course' : 'sql',
+          (i + j) % 2 === 0 ? 'basics' : 'deeper',
+        ]),
+      ),
     );
   }
   await env.DB.batch(statements);
@@ -40,7 +47,12 @@ function item(id: string, metadata: VectorFilter = {}): VectorItem {
 
 function itemsFor(chunkIds: string[]): VectorItem[] {
   return chunkIds.map((id, i) =>
-    item(id, { partSlug: i % 2 === 0 ? 'basics' : 'deeper', chapterSlug: 'first-steps', sourceType: 'lesson' }),
+    item(id, {
+      courseId: i % 3 === 0 ? 'other-course' : 'sql',
+      partSlug: i % 2 === 0 ? 'basics' : 'deeper',
+      chapterSlug: 'first-steps',
+      sourceType: 'lesson',
+    }),
   );
 }
 
@@ -88,6 +100,7 @@ describe('Vectorize index', () => {
     expect(await recordedIds()).toEqual(chunkIds);
     expect(fake.stored('chunk-00002')?.metadata).toEqual({
       embedder: EMBEDDER,
+      courseId: 'sql',
       partSlug: 'deeper',
       chapterSlug: 'first-steps',
       sourceType: 'lesson',
@@ -103,7 +116,10 @@ describe('Vectorize index', () => {
     const target = items[3];
     if (!target) throw new Error('fixture');
 
-    const filtered = await index.query(target.values, { topK: 10, filter: { partSlug: 'deeper', layer: undefined } });
+    const filtered = await index.query(target.values, {
+      topK: 10,
+      filter: { courseId: 'other-course', partSlug: 'deeper', layer: undefined },
+    });
     const unfiltered = await index.query(target.values, { topK: 500 });
     const emptyFilter = await index.query(target.values, { topK: 5, filter: {} });
 
@@ -111,11 +127,12 @@ describe('Vectorize index', () => {
     expect(filtered[0]?.id).toBe(target.id);
     expect(filtered[0]?.score).toBeCloseTo(1, 5);
     expect(filtered.every((m) => fake.stored(m.id)?.metadata?.partSlug === 'deeper')).toBe(true);
+    expect(filtered.every((m) => fake.stored(m.id)?.metadata?.courseId === 'other-course')).toBe(true);
     expect(unfiltered).toHaveLength(100);
     expect(emptyFilter).toHaveLength(5);
     const own = { embedder: index.embedder };
     expect(fake.queries).toEqual([
-      { topK: 10, returnValues: false, returnMetadata: 'none', filter: { partSlug: 'deeper', ...own } },
+      { topK: 10, returnValues: false, returnMetadata: 'none', filter: { courseId: 'other-course', partSlug: 'deeper', ...own } },
       { topK: 100, returnValues: false, returnMetadata: 'none', filter: own },
       { topK: 5, returnValues: false, returnMetadata: 'none', filter: own },
     ]);
@@ -151,6 +168,7 @@ describe('Vectorize index', () => {
     expect(fake.ids()).toHaveLength(2500);
     expect(fake.stored('chunk-00002')?.metadata).toEqual({
       embedder: EMBEDDER,
+      courseId: 'sql',
       partSlug: 'deeper',
       chapterSlug: 'first-steps',
       sourceType: 'lesson',
@@ -284,6 +302,7 @@ describe('Vectorize index', () => {
     // Metadata comes from the chunk row as it is now.
     expect(restored?.metadata).toEqual({
       embedder: EMBEDDER,
+      courseId: 'other-course',
       partSlug: 'basics',
       chapterSlug: 'first-steps',
       sourceType: 'lesson',

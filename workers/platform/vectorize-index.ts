@@ -16,7 +16,7 @@ export const VECTORIZE_MAX_ID_BYTES = 64;
 const SYNC_ROUNDS = 10;
 /** Ids per `IN (...)` list: D1 binds at most 100 parameters per statement. */
 const IDS_PER_STATEMENT = 90;
-const FILTER_FIELDS = ['partSlug', 'chapterSlug', 'layer', 'sourceType'] as const satisfies (keyof VectorFilter)[];
+const FILTER_FIELDS = ['courseId', 'partSlug', 'chapterSlug', 'layer', 'sourceType'] as const satisfies (keyof VectorFilter)[];
 
 /**
  * `wrangler types` types the binding as the beta `VectorizeIndex`, whose `describe()`

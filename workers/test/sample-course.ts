@@ -63,6 +63,7 @@ export async function givenSampleCourse() {
         kind: 'lesson',
         id: front.slug,
         contentHash: `${front.slug}-v1`.padEnd(16, '0'),
+        courseId: 'sample',
         partSlug: withoutOrder(part),
         chapterSlug: withoutOrder(chapter),
         layer: front.layer ?? 'L1',

@@ -566,6 +566,7 @@ async function plant(attack: Attack, version: number) {
       kind: 'lesson',
       id: 'sorting-and-limiting',
       contentHash: `injected-v${version}`.padEnd(16, '0'),
+      courseId: 'sample',
       partSlug: 'foundations',
       chapterSlug: null,
       layer: 'L1',

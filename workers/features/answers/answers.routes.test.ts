@@ -95,6 +95,45 @@ describe('ask the course', () => {
     expect(text.answer).not.toMatch(/[`*]/);
   });
 
+  it("answers from one course with scope course: the one named, else the lesson's; scope all from every course", async () => {
+    await givenSampleCourse();
+    await env.DB.prepare("INSERT INTO courses (id, title, updated_at) VALUES ('other-course', 'Other', '2026-12-01')").run();
+    await indexItem(
+      depsFor(env, {}),
+      {
+        kind: 'lesson',
+        id: 'py-sorting',
+        contentHash: 'py-sorting-v1'.padEnd(16, '0'),
+        courseId: 'other-course',
+        partSlug: 'basics',
+        chapterSlug: null,
+        layer: 'L1',
+        sourceType: 'lesson',
+      },
+      '## Sorting a frame\n\nThe sort_values method sorts the rows of a frame from the highest value to the lowest one.\n',
+      'markdown',
+    );
+    const { token } = await givenLearner(null);
+    const question = 'How do I sort rows from highest to lowest?';
+    const lessonsOf = (answer: Answer) => new Set(answer.citations.map((c) => c.lessonSlug));
+    const other = await (await ask(token, { question, course: 'other-course' })).json<Answer>();
+    expect(other.covered).toBe(true);
+    expect(lessonsOf(other)).toEqual(new Set(['py-sorting']));
+    const sample = await (await ask(token, { question, course: 'sample' })).json<Answer>();
+    expect(sample.covered).toBe(true);
+    expect(lessonsOf(sample).has('py-sorting')).toBe(false);
+    // The lesson being read names the course.
+    const reading = await (await ask(token, { question, lessonSlug: 'filtering-with-where' })).json<Answer>();
+    expect(lessonsOf(reading).has('py-sorting')).toBe(false);
+    expect(reading.suggestions.map((s) => s.lessonSlug)).not.toContain('py-sorting');
+    // No course named and no lesson, or scope all: every course.
+    for (const json of [{ question }, { question, scope: 'all' }]) {
+      const everywhere = await (await ask(token, json)).json<Answer>();
+      expect([...lessonsOf(everywhere), ...everywhere.suggestions.map((s) => s.lessonSlug)]).toContain('py-sorting');
+    }
+    await expectQuotesInPassages(other);
+  });
+
   it('misses the cache once the course changes', async () => {
     await givenSampleCourse();
     const { token } = await givenLearner(null);
@@ -107,6 +146,7 @@ describe('ask the course', () => {
         kind: 'lesson',
         id: 'sorting-and-limiting',
         contentHash: 'changed-version-0',
+        courseId: 'sample',
         partSlug: 'foundations',
         chapterSlug: null,
         layer: 'L1',
@@ -127,6 +167,8 @@ describe('ask the course', () => {
     ['an unknown scope', { question: 'what is NULL', scope: 'everything' }, 400, 'json/scope'],
     ['an unknown lesson', { question: 'what is NULL', lessonSlug: 'no-such-lesson' }, 404, 'json/lessonSlug'],
     ['a malformed lesson slug', { question: 'what is NULL', lessonSlug: 'Not A Slug' }, 400, 'json/lessonSlug'],
+    ['an unknown course', { question: 'what is NULL', course: 'no-such-course' }, 404, 'json/course'],
+    ['a malformed course', { question: 'what is NULL', course: 'Not A Slug' }, 400, 'json/course'],
     ['an unknown field', { question: 'what is NULL', model: 'gpt' }, 400, 'json'],
     ['an offensive question', { question: 'what the fuck is a join' }, 400, 'json/question'],
   ])('refuses %s with a problem naming the field', async (_name, json, status, field) => {

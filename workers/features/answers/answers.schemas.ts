@@ -18,7 +18,11 @@ export const AskRequestSchema = z
     }),
     scope: z.enum(['lesson', 'course', 'all']).default('course').openapi({
       description:
-        'lesson: that lesson only (needs lessonSlug); course: every lesson (the default); all: lessons and uploaded sources',
+        'lesson: that lesson only (needs lessonSlug); course: the lessons of one course (the default; see `course`); all: every lesson of the catalog and the uploaded sources',
+    }),
+    course: SlugSchema.optional().openapi({
+      description:
+        "With scope course: the course to answer from (a slug of GET /api/courses); default: lessonSlug's course, else every course of the catalog",
     }),
     format: z
       .enum(['markdown', 'text'])

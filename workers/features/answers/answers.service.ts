@@ -3,6 +3,7 @@ import { generationLimits } from '../personalize/personalize.store';
 import { signAnswerRef } from './answers.feedback';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Deps } from '../../deps';
+import { noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
 import { chunkProse } from '../search/search.domain';
@@ -79,11 +80,18 @@ export async function answerQuestion(
       errors: [{ field: 'json/question', message: 'holds words this course does not answer; ask it another way' }],
     });
   }
-  if (ask.lessonSlug !== undefined && (await deps.content.lessonCourse(ask.lessonSlug)) === null) {
+  const [lessonCourse, namedCourse] = await Promise.all([
+    ask.lessonSlug === undefined ? null : deps.content.lessonCourse(ask.lessonSlug),
+    ask.course === undefined ? null : deps.content.course(ask.course),
+  ]);
+  if (ask.lessonSlug !== undefined && lessonCourse === null) {
     throw new AppError('not_found', `No lesson ${ask.lessonSlug}`, {
       errors: [{ field: 'json/lessonSlug', message: 'is not a lesson of this course' }],
     });
   }
+  if (ask.course !== undefined && namedCourse === null) throw noSuchCourse(ask.course, 'json/course');
+  // Scope course: the course asked for, else the lesson's, else the whole catalog's lessons.
+  const courseId = ask.scope === 'course' ? (ask.course ?? lessonCourse ?? undefined) : undefined;
   // Consent to a model matters only where one is configured: without one, no call to the learner's object.
   const [generation, profile] = await Promise.all([
     deps.search.generation(),
@@ -96,7 +104,9 @@ export async function answerQuestion(
       ? deps.textGenerator
       : null;
   const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
-  const hash = await sha256Hex(JSON.stringify([normalizeQuestion(ask.query), ask.scope, ask.lessonSlug ?? null, ask.format]));
+  const hash = await sha256Hex(
+    JSON.stringify([normalizeQuestion(ask.query), ask.scope, courseId ?? null, ask.lessonSlug ?? null, ask.format]),
+  );
   const key = `answers:${engineId}:${generation}:${hash}`;
   const hit = await deps.cache.getJson(key, AnswerSchema);
   onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
@@ -109,7 +119,7 @@ export async function answerQuestion(
   // A repeat costs no model call: its usage is nothing.
   if (hit) return withId({ ...hit, question: ask.question, cached: true, usage: NO_USAGE });
 
-  const { passages, related } = await retrieve(deps, ask);
+  const { passages, related } = await retrieve(deps, { ...ask, courseId });
   const drafted = generator
     ? await modelDraft(deps, generator, { learnerId, now, question: ask.query, passages })
     : { sentences: extractiveAnswer(ask.query, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
@@ -223,11 +233,11 @@ function passageOf(row: SearchHitRow, n: number): Passage {
 /**
  * The passages to answer from and the lessons related to the question. Scope lesson:
  * that lesson's chunks holding a query word, in order. Otherwise the hybrid search's
- * best chunks (lessons only for scope course), those of the current lesson moved up.
+ * best chunks (one course's lessons, or the catalog's, for scope course), those of the current lesson moved up.
  */
 async function retrieve(
   deps: AnswerDeps,
-  ask: AskRequest & { query: string },
+  ask: AskRequest & { query: string; courseId: string | undefined },
 ): Promise<{ passages: Passage[]; related: Suggestion[] }> {
   // A claim is looked up without its "…, right?".
   const query = claimOf(ask.query) ?? ask.query;
@@ -235,7 +245,7 @@ async function retrieve(
     query,
     limit: RETRIEVED,
     group: 'chunk',
-    filter: ask.scope === 'all' ? {} : { sourceType: 'lesson' },
+    filter: ask.scope === 'all' ? {} : { sourceType: 'lesson', courseId: ask.courseId },
   });
   const lessons = found.hits.filter((h) => h.kind === 'lesson');
   const related = [...new Map(lessons.map((h) => [h.itemId, h.title])).entries()].map(([lessonSlug, title]) => ({

@@ -1,10 +1,10 @@
 import { AppError } from '../../http/problem';
 import { LayerSchema, type CachedBook, type CourseCard } from './content.schemas';
 
-/** The 404 for a `?course=` the catalog does not hold. */
-export function noSuchCourse(course: string): AppError {
+/** The 404 for a course (`?course=`, else at `field`) the catalog does not hold. */
+export function noSuchCourse(course: string, field = 'query/course'): AppError {
   return new AppError('not_found', `No course "${course}" in the catalog`, {
-    errors: [{ field: 'query/course', message: 'must be a course of GET /api/courses' }],
+    errors: [{ field, message: 'must be a course of GET /api/courses' }],
   });
 }
 

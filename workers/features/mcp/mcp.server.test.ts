@@ -88,6 +88,11 @@ describe('MCP server at /mcp', () => {
     expect(textOf(long)).toMatch(/question/);
     const empty = await client.callTool({ name: 'search_course', arguments: { query: '   ' } });
     expect(empty.isError).toBe(true);
+    const noCourse = await client.callTool({ name: 'search_course', arguments: { query: 'joins', course: 'no-such-course' } });
+    expect(noCourse.isError).toBe(true);
+    expect(textOf(noCourse)).toContain('No course "no-such-course"');
+    const inCourse = await client.callTool({ name: 'search_course', arguments: { query: 'window functions', course: 'sample' } });
+    expect(textOf(inCourse)).toMatch(/^1\. Window functions/);
     await client.close();
   });
 

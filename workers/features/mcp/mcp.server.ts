@@ -69,11 +69,19 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
       inputSchema: {
         query: z.string().trim().min(1).max(MAX_QUERY_CHARS).describe('Words or a question, as a learner would type them'),
         limit: z.number().int().min(1).max(20).default(5).describe('Most hits to return (1 to 20)'),
+        course: z
+          .string()
+          .max(120)
+          .optional()
+          .describe("One course's lessons only (a course slug); default: every course and source"),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ query, limit }) => {
-      const { hits } = await searchChunks(deps, { query, limit, filter: {}, group: 'item' });
+    async ({ query, limit, course }) => {
+      if (course !== undefined && !(await deps.content.course(course))) {
+        return text(`No course "${course}". Leave course out to search every course.`, true);
+      }
+      const { hits } = await searchChunks(deps, { query, limit, filter: { courseId: course }, group: 'item' });
       if (hits.length === 0) return text(`No lesson or source matches "${query}".`);
       const lines = hits.map((h, i) => {
         const where = [h.title, ...h.headingPath].join(' › ');
@@ -124,7 +132,10 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
         scope: z
           .enum(['lesson', 'course', 'all'])
           .optional()
-          .describe('lesson: that lesson only; course (default): every lesson; all: lessons and uploaded sources'),
+          .describe(
+            "lesson: that lesson only; course (default): one course's lessons (course, else the lesson's course, else every course); all: every lesson and uploaded source",
+          ),
+        course: z.string().max(120).optional().describe('With scope course: the course to answer from (a course slug)'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },

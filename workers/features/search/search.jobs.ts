@@ -45,6 +45,7 @@ export async function indexItem(
   // A chunk of code alone has no prose to embed: its raw text stands in (embedders refuse empty input).
   const vectors = await deps.embedder.embed(rows.map((r) => embeddingText(r.text) || r.text.slice(0, 1000)));
   const metadata = {
+    courseId: item.courseId ?? undefined,
     partSlug: item.partSlug ?? undefined,
     chapterSlug: item.chapterSlug ?? undefined,
     layer: item.layer ?? undefined,

@@ -48,7 +48,43 @@ describe('search', () => {
     expect(new Set(body?.hits.map((h) => h.itemId))).toEqual(new Set(['lesson-3', 'lesson-4']));
   });
 
+  it('searches one course of the catalog with a course filter, lexically and by meaning, or every course without', async () => {
+    const key = await givenSearchableCourse();
+    const second = {
+      'py-lesson-1': {
+        body: 'Intro.\n\n## Filtering rows in pandas\n\nA boolean mask keeps only the rows whose condition holds.\n',
+      },
+      'py-lesson-2': { body: 'Intro.\n\n## Sorting a frame\n\nsort_values sorts rows ascending or descending by a column.\n' },
+    };
+    await push(await buildCourse(2, second, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    await waitForIngest(Object.keys(second));
+    const everywhere = await search({ query: 'sort rows descending', limit: 20 });
+    expect(everywhere.body?.hits.map((h) => h.itemId)).toEqual(expect.arrayContaining(['lesson-2', 'py-lesson-2']));
+    for (const mode of ['hybrid', 'lexical', 'vector'] as const) {
+      const other = await search({ query: 'sort rows descending', mode, limit: 20, filters: { course: 'other-course' } });
+      expect(other.body?.hits.length, mode).toBeGreaterThan(0);
+      expect(
+        other.body?.hits.every((h) => h.itemId.startsWith('py-')),
+        mode,
+      ).toBe(true);
+      const first = await search({ query: 'sort rows descending', mode, limit: 20, filters: { course: 'test-course' } });
+      expect(first.body?.hits.length, mode).toBeGreaterThan(0);
+      expect(
+        first.body?.hits.some((h) => h.itemId.startsWith('py-')),
+        mode,
+      ).toBe(false);
+    }
+    // The same part slug in both courses: with the course, only that course's part.
+    const part = await search({ query: 'rows', limit: 20, filters: { course: 'other-course', part: 'basics' } });
+    expect(new Set(part.body?.hits.map((h) => h.itemId))).toEqual(new Set(['py-lesson-1']));
+    // A course the catalog does not hold: 404 naming the field.
+    const none = await search({ query: 'sort rows descending', filters: { course: 'no-such-course' } });
+    expect(none.response.status).toBe(404);
+    expect((await none.response.json<Problem>()).errors?.map((e) => e.field)).toEqual(['json/filters/course']);
+  });
+
   it.each([
+    ['a course that is not a slug', { query: 'rows', filters: { course: 'Not A Slug' } }, 'json/filters/course'],
     ['an empty query', { query: '   ' }, 'json/query'],
     ['an overlong query', { query: 'x'.repeat(301) }, 'json/query'],
     ['a limit over 20', { query: 'rows', limit: 21 }, 'json/limit'],

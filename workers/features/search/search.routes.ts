@@ -5,13 +5,14 @@ import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import type { Deps } from '../../deps';
 import { readBook } from '../content/content.cache';
+import { noSuchCourse } from '../content/content.catalog';
 import { searchChunks } from './search.query';
 import { nearLessons } from './search.relevance';
 import { SearchRequestSchema, SearchResponseSchema } from './search.schemas';
 
-/** Lessons to offer when nothing matched (see `nearLessons`), from the cached book. */
-async function suggestionsFor(deps: Deps, query: string) {
-  const book = (await readBook(deps))?.book;
+/** Lessons to offer when nothing matched (see `nearLessons`), from the cached book of the course searched (else the default). */
+async function suggestionsFor(deps: Deps, query: string, course: string | undefined) {
+  const book = (await readBook(deps, course))?.book;
   if (!book) return [];
   const lessons = book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
   const starts = book.parts.flatMap((p) => p.chapters[0]?.lessons.slice(0, 1) ?? []);
@@ -23,7 +24,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     method: 'post',
     path: '/',
     tags: ['Content'],
-    summary: 'Search the course: BM25 and vector similarity fused by reciprocal rank',
+    summary: 'Search the catalog, or one course: BM25 and vector similarity fused by reciprocal rank',
     description: [
       "A hit must hold one of the query's content words, or be close enough in meaning by an embedder whose",
       'threshold has been measured. Function words ("no", "such", "the") and words naming the course\'s structure',
@@ -41,17 +42,26 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         description: 'Ranked hits with deep links, one per lesson or source unless `group: chunk`; empty when nothing matches',
         content: { 'application/json': { schema: SearchResponseSchema } },
       },
-      ...problemResponses(400, 429),
+      ...problemResponses(400, 404, 429),
     },
   }),
   async (c) => {
     const { query, limit, mode, group, filters } = c.req.valid('json');
+    if (filters.course !== undefined && !(await c.var.deps.content.course(filters.course))) {
+      throw noSuchCourse(filters.course, 'json/filters/course');
+    }
     const result = await searchChunks(c.var.deps, {
       query,
       limit,
       group,
       modes: mode === 'hybrid' ? ['lexical', 'vector'] : [mode],
-      filter: { partSlug: filters.part, chapterSlug: filters.chapter, layer: filters.layer, sourceType: filters.sourceType },
+      filter: {
+        courseId: filters.course,
+        partSlug: filters.part,
+        chapterSlug: filters.chapter,
+        layer: filters.layer,
+        sourceType: filters.sourceType,
+      },
     });
     if (result.hits.length > 0) return c.json({ ...result, suggestions: [] }, 200);
     // A query that found nothing is counted for the authors (what the course is missing), after the answer.
@@ -61,6 +71,6 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         .recordMiss(query, day)
         .catch((error: unknown) => c.var.logger.log('warn', 'search.miss_not_recorded', { error: String(error) })),
     );
-    return c.json({ ...result, suggestions: await suggestionsFor(c.var.deps, query) }, 200);
+    return c.json({ ...result, suggestions: await suggestionsFor(c.var.deps, query, filters.course) }, 200);
   },
 );

@@ -20,6 +20,10 @@ export const SearchRequestSchema = z
       }),
     filters: z
       .strictObject({
+        course: SlugSchema.optional().openapi({
+          description:
+            "A course slug of GET /api/courses: that course's lessons only (uploaded sources belong to no course). Without it, every course of the catalog and the sources",
+        }),
         part: SlugSchema.optional().openapi({
           description: 'A part slug, as in `parts[].slug` of GET /api/content/book (e.g. `foundations`)',
         }),

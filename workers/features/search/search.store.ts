@@ -15,6 +15,8 @@ export interface ChunkRow {
 }
 
 export interface ItemPlacement {
+  /** The lesson's course; null for an uploaded source (they serve the whole catalog). */
+  courseId: string | null;
   partSlug: string | null;
   chapterSlug: string | null;
   layer: string | null;
@@ -119,6 +121,7 @@ function hitRows(db: Db) {
 /** Conditions on a chunk row `c` for a search's filters. */
 function chunkFilters(filter: VectorFilter) {
   const filters = [];
+  if (filter.courseId) filters.push(sql`c.course_id = ${filter.courseId}`);
   if (filter.partSlug) filters.push(sql`c.part_slug = ${filter.partSlug}`);
   if (filter.chapterSlug) filters.push(sql`c.chapter_slug = ${filter.chapterSlug}`);
   if (filter.layer) filters.push(sql`c.layer = ${filter.layer}`);
@@ -143,7 +146,7 @@ export function createD1SearchStore(db: Db): SearchStore {
 
     async lessonPlacement(slug) {
       const [row] = await db
-        .select({ partSlug: t.parts.slug, chapterSlug: t.chapters.slug, layer: t.lessons.layer })
+        .select({ courseId: t.lessons.courseId, partSlug: t.parts.slug, chapterSlug: t.chapters.slug, layer: t.lessons.layer })
         .from(t.lessons)
         .innerJoin(t.chapters, eq(t.chapters.id, t.lessons.chapterId))
         .innerJoin(t.parts, eq(t.parts.id, t.chapters.partId))

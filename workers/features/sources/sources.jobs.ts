@@ -45,6 +45,7 @@ export async function ingestSource(deps: SourceJobDeps, job: IngestSourceJob, no
       kind: 'source',
       id: source.id,
       contentHash: source.contentHash,
+      courseId: null,
       partSlug: null,
       chapterSlug: null,
       layer: null,
