@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import LessonLinks from './LessonLinks';
-import { ApiError, getBook, searchCourse, type SearchHit, type SearchResponse } from '../lib/api';
+import { ApiError, getBook, getCatalog, getCourseBook, searchCourse, type SearchHit, type SearchResponse } from '../lib/api';
 import {
   highlightSegments,
   LAYERS,
@@ -19,10 +19,11 @@ import {
 import { ErrorNotice, LAYER_NAMES } from './Status';
 import { useLoad, type LoadState } from './use-load';
 
-const NO_SEARCH: SearchParams = { q: '', part: null, layer: null };
+const NO_SEARCH: SearchParams = { q: '', course: null, part: null, layer: null };
 
 /**
- * The search page: a form that mirrors `?q=&part=&layer=` and the ranked results.
+ * The search page: a form that mirrors `?q=&course=&part=&layer=` and the ranked results.
+ * The course choice shows when the catalog holds more than one; its parts are that course's.
  * Without JavaScript the form still submits to this address; with it, each search
  * and filter change becomes a history entry, so Back returns to the previous results.
  */
@@ -41,8 +42,13 @@ export default function SearchView() {
     return () => window.removeEventListener('popstate', follow);
   }, []);
 
-  const book = useLoad(getBook, 'book');
   const current = params ?? NO_SEARCH;
+  const course = current.course;
+  const book = useLoad(() => (course ? getCourseBook(course) : getBook()), `book:${course ?? ''}`);
+  const catalog = useLoad(getCatalog, 'catalog');
+  const courses = catalog.state.status === 'ready' ? catalog.state.data.map(({ slug, title }) => ({ slug, title })) : [];
+  // A course from the address stays selectable while the catalog loads (or if it fails to).
+  if (course && !courses.some((c) => c.slug === course)) courses.push({ slug: course, title: course });
   const results = useLoad(
     () => searchCourse(current.q, { filters: searchFilters(current) }),
     params?.q ? searchHref(params) : null,
@@ -94,6 +100,24 @@ export default function SearchView() {
           <button type="submit">Search</button>
         </div>
         <div className="search-filters">
+          {courses.length > 1 ? (
+            <label>
+              Course{' '}
+              <select
+                name="course"
+                value={course ?? ''}
+                // Parts are per course: a new course clears the part.
+                onChange={(event) => apply({ ...current, q: text.trim(), course: event.target.value || null, part: null })}
+              >
+                <option value="">All courses</option>
+                {courses.map((c) => (
+                  <option key={c.slug} value={c.slug}>
+                    {c.title}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
           <label>
             Part{' '}
             <select
@@ -133,7 +157,11 @@ export default function SearchView() {
         searching={params !== null && params.q !== ''}
         state={results.state}
         onRetry={results.retry}
-        onClearFilters={current.part || current.layer ? () => apply({ ...current, part: null, layer: null }) : null}
+        onClearFilters={
+          current.course || current.part || current.layer
+            ? () => apply({ ...current, course: null, part: null, layer: null })
+            : null
+        }
       />
     </div>
   );
@@ -165,7 +193,7 @@ function Results({
           Nothing in the course matches these words. Check the spelling, or try fewer or other words.{' '}
           {onClearFilters ? (
             <button type="button" className="button-secondary" onClick={onClearFilters}>
-              Search all parts and layers
+              Search everything
             </button>
           ) : null}
         </p>

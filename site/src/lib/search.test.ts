@@ -16,7 +16,7 @@ import {
 } from './search';
 
 function params(overrides: Partial<SearchParams> = {}): SearchParams {
-  return { q: 'like', part: null, layer: null, ...overrides };
+  return { q: 'like', course: null, part: null, layer: null, ...overrides };
 }
 
 describe('highlightSegments', () => {
@@ -139,6 +139,8 @@ describe('readSearchParams and searchHref', () => {
     ['?q=%20%20like%20', params({ q: 'like' })],
     ['?q=like&part=foundations&layer=L2', params({ part: 'foundations', layer: 'L2' })],
     ['?q=like&part=Not%20A%20Slug&layer=L9', params()],
+    ['?q=like&course=sql&part=foundations', params({ course: 'sql', part: 'foundations' })],
+    ['?q=like&course=..%2Fadmin', params()],
     ['?part=foundations', params({ q: '', part: 'foundations' })],
     ['', params({ q: '' })],
   ])('reads %j', (search, expected) => {
@@ -150,12 +152,13 @@ describe('readSearchParams and searchHref', () => {
     [params({ q: 'a & b “c”' }), '/search/?q=a+%26+b+%E2%80%9Cc%E2%80%9D'],
     [params({ part: 'applied-querying', layer: 'L3' }), '/search/?q=like&part=applied-querying&layer=L3'],
     [params({ q: '  ' }), '/search/'],
+    [params({ course: 'sql', layer: 'L1' }), '/search/?q=like&course=sql&layer=L1'],
   ])('writes %j as %s', (search, href) => {
     expect(searchHref(search)).toBe(href);
   });
 
   it('survives the round trip through the address', () => {
-    const search = params({ q: 'pattern matching LIKE %', part: 'foundations', layer: 'L1' });
+    const search = params({ q: 'pattern matching LIKE %', course: 'sql', part: 'foundations', layer: 'L1' });
     expect(readSearchParams(new URL(searchHref(search), 'https://x.test').search)).toEqual(search);
   });
 });
@@ -163,6 +166,7 @@ describe('readSearchParams and searchHref', () => {
 describe('searchFilters', () => {
   it('sends only the filters that are set', () => {
     expect(searchFilters(params())).toEqual({});
+    expect(searchFilters(params({ course: 'sql' }))).toEqual({ course: 'sql' });
     expect(searchFilters(params({ part: 'foundations' }))).toEqual({ part: 'foundations' });
     expect(searchFilters(params({ part: 'foundations', layer: 'L2' }))).toEqual({ part: 'foundations', layer: 'L2' });
   });

@@ -10,9 +10,11 @@ export const PAGE_SEARCH_ID = 'search-query';
 export const LAYERS = ['L1', 'L2', 'L3'] as const;
 export type Layer = (typeof LAYERS)[number];
 
-/** What the search page reads from its address: `?q=…&part=…&layer=…`. */
+/** What the search page reads from its address: `?q=…&course=…&part=…&layer=…`. */
 export interface SearchParams {
   q: string;
+  /** One course of the catalog; null searches every course and the uploaded documents. */
+  course: string | null;
   part: string | null;
   layer: Layer | null;
 }
@@ -21,24 +23,27 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const isLayer = (value: string | null): value is Layer => (LAYERS as readonly (string | null)[]).includes(value);
 
 /**
- * The search of an address's query string. A part that is not a slug or an unknown
- * layer is dropped rather than sent, so a mangled link still searches.
+ * The search of an address's query string. A course or part that is not a slug or an
+ * unknown layer is dropped rather than sent, so a mangled link still searches.
  */
 export function readSearchParams(search: string): SearchParams {
   const params = new URLSearchParams(search);
+  const course = params.get('course');
   const part = params.get('part');
   const layer = params.get('layer');
   return {
     q: (params.get('q') ?? '').trim(),
+    course: course && SLUG.test(course) ? course : null,
     part: part && SLUG.test(part) ? part : null,
     layer: isLayer(layer) ? layer : null,
   };
 }
 
 /** The search page's address for a search (what the header form submits, plus filters). */
-export function searchHref({ q, part, layer }: SearchParams): string {
+export function searchHref({ q, course, part, layer }: SearchParams): string {
   const params = new URLSearchParams();
   if (q.trim()) params.set('q', q.trim());
+  if (course) params.set('course', course);
   if (part) params.set('part', part);
   if (layer) params.set('layer', layer);
   const query = params.toString();
@@ -46,8 +51,8 @@ export function searchHref({ q, part, layer }: SearchParams): string {
 }
 
 /** The API filters of a search; empty when none is set. */
-export function searchFilters({ part, layer }: SearchParams): SearchFilters {
-  return { ...(part ? { part } : {}), ...(layer ? { layer } : {}) };
+export function searchFilters({ course, part, layer }: SearchParams): SearchFilters {
+  return { ...(course ? { course } : {}), ...(part ? { part } : {}), ...(layer ? { layer } : {}) };
 }
 
 /** "No results for “q”", "1 result for “q”", "7 results for “q”". */

@@ -176,9 +176,15 @@ describe('a catalog of courses', () => {
     // Its lesson states include the other course's lessons, after the default course's (its outline marks them).
     expect(progress.lessonStates).toEqual([{ slug: 'py-lesson-1', state: 'started' }]);
     expect(progress.continueLesson).toMatchObject({ course: 'test-course', slug: 'lesson-1' });
-    const recs = await (await api('/api/recommendations?limit=10', { key: token })).json<{ items: { lessonSlug: string }[] }>();
+    // Recommendations follow the learner to the course they worked in last; the default course's on asking.
+    type Recs = { course: string; items: { lessonSlug: string }[] };
+    const recs = await (await api('/api/recommendations?limit=10', { key: token })).json<Recs>();
+    expect(recs.course).toBe('other-course');
     expect(recs.items.length).toBeGreaterThan(0);
-    expect(recs.items.every((i) => i.lessonSlug.startsWith('lesson-'))).toBe(true);
+    expect(recs.items.every((i) => i.lessonSlug.startsWith('py-'))).toBe(true);
+    const asked = await (await api('/api/recommendations?limit=10&course=test-course', { key: token })).json<Recs>();
+    expect(asked.items.length).toBeGreaterThan(0);
+    expect(asked.items.every((i) => i.lessonSlug.startsWith('lesson-'))).toBe(true);
     // An update of the first course leaves the second one as it was.
     await push(await buildCourse(3), key);
     expect(await courseRows()).toEqual([
