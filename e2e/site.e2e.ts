@@ -315,6 +315,18 @@ describe('the outline shows what the learner has done', () => {
         expect(await mine.getByRole('link', { name: 'Tiny course' }).getAttribute('href')).toBe('/courses/tiny-course/');
         await page.screenshot({ path: `${SHOTS}/dashboard-two-courses${suffix}.png`, fullPage: true });
       }
+      // Search can keep to one course: the choice shows beside the part, and every hit is that course's.
+      const search = await openPage(storedSession(baseUrl, learner));
+      await search.goto(`${baseUrl}/search/?q=hello+world&course=tiny-course`);
+      await search.locator('.search-hits li').first().waitFor();
+      expect(await search.locator('select[name="course"]').inputValue()).toBe('tiny-course');
+      const hrefs = await search
+        .locator('.search-hits h3 a, .search-hits h2 a')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const href of hrefs) expect(href).toMatch(/^\/lessons\/(hello|world)(#|$)/);
+      await search.locator('select[name="course"]').selectOption('');
+      await search.waitForURL(`${baseUrl}/search/?q=hello+world`);
       // The old lesson address of the default course still serves its lesson.
       const page = await openPage();
       await page.goto(`${baseUrl}/lessons/relational-model`);

@@ -96,6 +96,12 @@ function Outline({ book, states, next, onboarded, course }: Loaded) {
                 Today’s plan
               </a>
             ) : null}
+            {/* Another course of the catalog has its own placement test. */}
+            {onboarded && course ? (
+              <a className="course-today" href={`/placement/?course=${course}`}>
+                Know some of it? Placement test
+              </a>
+            ) : null}
           </p>
         ) : null}
       </header>

@@ -12,12 +12,18 @@ const LEVEL_TEXT: Record<string, string> = {
   'not started': 'Not yet',
 };
 
+/** The course the page's `?course=` names (a slug), else null: the default course. */
+function pageCourse(): string | null {
+  const course = typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('course');
+  return course && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(course) ? course : null;
+}
+
 /**
  * The placement test: for a learner who already knows some of the course, a short adaptive
  * quiz that marks what they know as mastered, so recommendations start at their level.
  */
 export default function PlacementTest() {
-  const { state, retry } = useLoad(getPlacement, 'placement test');
+  const { state, retry } = useLoad(() => getPlacement(pageCourse()), 'placement test');
   if (state.status === 'loading') return <Loading label="Loading your placement test…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
   return <PlacementFlow initial={state.data} />;
@@ -45,7 +51,7 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
     } catch (error) {
       // Another tab answered first: show where the test stands now.
       if (error instanceof ApiError && error.status === 409) {
-        const now = await getPlacement().catch(() => null);
+        const now = await getPlacement(pageCourse()).catch(() => null);
         if (now) setPlacement(now);
       }
       setFailure(error);
@@ -65,7 +71,7 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
         </p>
         {failure ? <ErrorNotice error={failure} /> : null}
         <div className="form-actions">
-          <button type="button" disabled={busy} onClick={() => void run(() => startPlacement())}>
+          <button type="button" disabled={busy} onClick={() => void run(() => startPlacement(false, pageCourse()))}>
             Start the placement test
           </button>
           <a className="button-secondary" href={next}>
@@ -95,7 +101,7 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
           <ul className="placement-lessons">
             {result.lessonsUnlocked.map((l) => (
               <li key={l.slug}>
-                <a href={lessonHref(l.slug)}>{l.title}</a>
+                <a href={lessonHref(l.slug, pageCourse())}>{l.title}</a>
               </li>
             ))}
           </ul>
@@ -128,7 +134,12 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
           <a className="button" href={next === '/' ? '/dashboard/' : next}>
             See your recommendations
           </a>
-          <button type="button" className="button-secondary" disabled={busy} onClick={() => void run(() => startPlacement(true))}>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={busy}
+            onClick={() => void run(() => startPlacement(true, pageCourse()))}
+          >
             Retake the test
           </button>
         </div>
@@ -159,7 +170,7 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
       {item ? null : (
         <div>
           <p>The course changed since this test began, so its next question is gone.</p>
-          <button type="button" disabled={busy} onClick={() => void run(() => startPlacement(true))}>
+          <button type="button" disabled={busy} onClick={() => void run(() => startPlacement(true, pageCourse()))}>
             Start the test again
           </button>
         </div>
@@ -185,7 +196,7 @@ function PlacementFlow({ initial }: { initial: Placement | null }) {
               type="button"
               className="button-secondary"
               disabled={busy}
-              onClick={() => void run(() => startPlacement(true))}
+              onClick={() => void run(() => startPlacement(true, pageCourse()))}
             >
               Start over
             </button>

@@ -374,18 +374,21 @@ export type Answers = Partial<Record<QuestionId, Answer>>;
 
 export type Placement = PlacementState;
 
-/** The learner's newest placement test, or null when they never started one. */
-export async function getPlacement(): Promise<Placement | null> {
+/** `?course=` for a course's placement test; none for the default course's. */
+const placementQuery = (course?: string | null) => (course ? `?course=${encodeURIComponent(course)}` : '');
+
+/** The learner's newest placement test in `course` (default: the default course), or null when they never started one. */
+export async function getPlacement(course?: string | null): Promise<Placement | null> {
   try {
-    return await learnerJson<Placement>('/api/placement');
+    return await learnerJson<Placement>(`/api/placement${placementQuery(course)}`);
   } catch (error) {
     if (error instanceof ApiError && error.problem?.code === 'not_started') return null;
     throw error;
   }
 }
 
-export function startPlacement(restart = false): Promise<Placement> {
-  return learnerJson<Placement>('/api/placement', { method: 'POST', json: { restart } });
+export function startPlacement(restart = false, course?: string | null): Promise<Placement> {
+  return learnerJson<Placement>(`/api/placement${placementQuery(course)}`, { method: 'POST', json: { restart } });
 }
 
 export function answerPlacement(id: string, itemId: string, answer: number): Promise<Placement> {

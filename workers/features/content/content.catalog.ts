@@ -1,4 +1,6 @@
+import type { Deps } from '../../deps';
 import { AppError } from '../../http/problem';
+import type { CourseHead } from './content.store';
 import { LayerSchema, type CachedBook, type CourseCard } from './content.schemas';
 
 /** The 404 for a course (`?course=`, else at `field`) the catalog does not hold. */
@@ -6,6 +8,14 @@ export function noSuchCourse(course: string, field = 'query/course'): AppError {
   return new AppError('not_found', `No course "${course}" in the catalog`, {
     errors: [{ field, message: 'must be a course of GET /api/courses' }],
   });
+}
+
+/** The course `?course=` names (404 naming the field when the catalog has none), else the default course; null before any push. */
+export async function askedCourse(deps: Pick<Deps, 'content'>, course: string | undefined): Promise<CourseHead | null> {
+  if (course === undefined) return deps.content.currentCourse();
+  const found = await deps.content.course(course);
+  if (!found) throw noSuchCourse(course);
+  return found;
 }
 
 /** A course of the catalog as its card shows it, from its cached book. */

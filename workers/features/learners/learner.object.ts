@@ -373,7 +373,8 @@ export class Learner extends DurableObject<Env> {
   }
 
   /** A placement session in a course: the one named, else the newest (null when none, or no such learner). */
-  async placement(learnerId: string, courseId: string, id?: string): Promise<{ session: PlacementSession | null } | null> {
+  /** The newest placement of a course, or the one `id` names (in `courseId`, or in any course when null). */
+  async placement(learnerId: string, courseId: string | null, id?: string): Promise<{ session: PlacementSession | null } | null> {
     return (await this.open(learnerId)) ? { session: this.store.placement(courseId, id) } : null;
   }
 

@@ -488,10 +488,11 @@ export function learnerStore(db: LearnerDb) {
     },
 
     /** A placement session: the one named, else the newest in the course (null when there is none). */
-    placement(courseId: string, id?: string): PlacementSession | null {
-      const where = id
-        ? and(eq(t.placementSessions.courseId, courseId), eq(t.placementSessions.id, id))
-        : eq(t.placementSessions.courseId, courseId);
+    placement(courseId: string | null, id?: string): PlacementSession | null {
+      const where = and(
+        courseId === null ? undefined : eq(t.placementSessions.courseId, courseId),
+        id === undefined ? undefined : eq(t.placementSessions.id, id),
+      );
       return (
         db.select().from(t.placementSessions).where(where).orderBy(desc(t.placementSessions.startedAt)).limit(1).get() ?? null
       );

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
+import { askedCourse } from '../content/content.catalog';
 import type { PlacementSession } from '../learners/learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 import { prerequisiteMet, type ConceptInfo } from '../recommendations/recommend.domain';
@@ -16,8 +17,8 @@ type PlacementDeps = Pick<Deps, 'mastery' | 'learner' | 'recommend' | 'cache' | 
  * The course and its quiz items: a placement needs both. The learner's own signals are
  * read only when a test ends (to say which lessons it unlocked), not on every answer.
  */
-async function courseOf(deps: PlacementDeps) {
-  const course = await deps.content.currentCourse();
+async function courseOf(deps: PlacementDeps, asked: string | undefined) {
+  const course = await askedCourse(deps, asked);
   if (!course) throw new AppError('not_found', 'There is no course to place you in yet');
   const items = await deps.mastery.placementItems(course.id);
   if (items.length === 0) throw new AppError('not_found', 'This course has no quiz questions to place you with');
@@ -36,6 +37,7 @@ async function stateOf(
   const lastItem = last ? items.find((i) => i.id === last.itemId) : undefined;
   return {
     id: session.id,
+    course: session.courseId,
     status: session.status,
     answered: session.answers.length,
     maxItems: Math.min(PLACEMENT.maxItems, items.length),
@@ -63,8 +65,12 @@ async function conceptTitles(deps: PlacementDeps): Promise<Map<string, string>> 
 }
 
 /** The learner's newest placement in their course; 404 when they never started one. */
-export async function currentPlacement(deps: PlacementDeps, learnerId: string): Promise<PlacementState> {
-  const { courseId, items } = await courseOf(deps);
+export async function currentPlacement(
+  deps: PlacementDeps,
+  learnerId: string,
+  course: string | undefined,
+): Promise<PlacementState> {
+  const { courseId, items } = await courseOf(deps, course);
   const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, courseId));
   if (!session) throw new AppError('not_started', 'You have not started a placement test');
   return stateOf(deps, session, items);
@@ -73,10 +79,10 @@ export async function currentPlacement(deps: PlacementDeps, learnerId: string): 
 /** Starts a placement test (or goes on with the one under way, unless `restart`). */
 export async function startPlacement(
   deps: PlacementDeps,
-  input: { learnerId: string; restart: boolean; now: Date },
+  input: { learnerId: string; course: string | undefined; restart: boolean; now: Date },
 ): Promise<{ state: PlacementState; created: boolean }> {
-  const { learnerId, restart, now } = input;
-  const { courseId, items } = await courseOf(deps);
+  const { learnerId, course, restart, now } = input;
+  const { courseId, items } = await courseOf(deps, course);
   const first = nextPlacementItem(items, [], PRIOR_ABILITY);
   const fresh: PlacementSession = {
     id: `pl_${crypto.randomUUID().replaceAll('-', '')}`,
@@ -104,9 +110,10 @@ export async function answerPlacement(
   input: { learnerId: string; id: string; itemId: string; answer: number; now: Date },
 ): Promise<PlacementState> {
   const { learnerId, id, itemId, answer, now } = input;
-  const { courseId, items } = await courseOf(deps);
-  const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, courseId, id));
+  // The test names its course.
+  const { session } = ofLearner(await deps.learner(learnerId).placement(learnerId, null, id));
   if (!session) throw new AppError('not_found', `No placement test ${id}`);
+  const { items } = await courseOf(deps, session.courseId);
   if (session.status !== 'active') throw new AppError('conflict', 'This placement test is over; start another to retake it');
   if (session.currentItemId !== itemId) {
     throw new AppError('conflict', `Answer the question the test asked (${session.currentItemId ?? 'none'}), not ${itemId}`);
@@ -130,7 +137,10 @@ export async function answerPlacement(
   if (next) {
     saved = { ...base, currentItemId: next.id };
   } else {
-    const [context, concepts] = await Promise.all([deps.recommend.learner(learnerId, now), deps.mastery.assessedConcepts()]);
+    const [context, concepts] = await Promise.all([
+      deps.recommend.learner(learnerId, now, session.courseId),
+      deps.mastery.assessedConcepts(),
+    ]);
     const params = new Map(concepts.map((c) => [c.concept, c.params]));
     const titles = new Map(concepts.map((c) => [c.concept, c.title]));
     const mastery = placementMastery(items, answers, ability, (c) => params.get(c) ?? DEFAULT_BKT);

@@ -142,6 +142,40 @@ describe('placement test', () => {
     expect(fresh.answered).toBe(0);
   });
 
+  it('places a learner in the course asked for, its mastery that course’s only, and answers in that course', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(8), key);
+    await push(await buildCourse(6, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    const { token, learnerId } = await givenLearner();
+    let state = await (
+      await api('/api/placement?course=other-course', { method: 'POST', key: token, json: {} })
+    ).json<Placement & { course: string }>();
+    expect(state.course).toBe('other-course');
+    expect(state.item?.id.startsWith('py-')).toBe(true);
+    while (state.status === 'active' && state.item) {
+      state = await (await answer(token, state.id, state.item.id, 1)).json<Placement & { course: string }>();
+      expect(state.item === null || state.item.id.startsWith('py-')).toBe(true);
+    }
+    expect(state).toMatchObject({ status: 'finished', course: 'other-course' });
+    expect(state.result?.lessonsUnlocked.every((l) => l.slug.startsWith('py-'))).toBe(true);
+    expect(state.result?.lessonsUnlocked.length).toBeGreaterThan(0);
+    const courses = await learnerSql(learnerId, 'SELECT DISTINCT course_id FROM concept_mastery');
+    expect(courses).toEqual([{ course_id: 'other-course' }]);
+    // The default course has no test of this learner's yet; its own is separate.
+    expect((await api('/api/placement', { key: token })).status).toBe(404);
+    expect(await (await api('/api/placement?course=other-course', { key: token })).json()).toMatchObject({ id: state.id });
+    // A course the catalog does not hold: 404 naming the field.
+    for (const method of ['GET', 'POST'] as const) {
+      const refused = await api('/api/placement?course=no-such-course', {
+        method,
+        key: token,
+        ...(method === 'POST' ? { json: {} } : {}),
+      });
+      expect(refused.status).toBe(404);
+      expect((await refused.json<{ errors?: { field: string }[] }>()).errors?.map((e) => e.field)).toEqual(['query/course']);
+    }
+  });
+
   it('needs a course with questions', async () => {
     const { token } = await givenLearner();
     const response = await start(token);

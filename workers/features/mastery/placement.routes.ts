@@ -7,6 +7,7 @@ import { answerPlacement, currentPlacement, startPlacement } from './placement.f
 import { PLACEMENT } from './placement.domain';
 import {
   PlacementAnswerBodySchema,
+  PlacementCourseQuerySchema,
   PlacementIdParamSchema,
   PlacementStartSchema,
   PlacementStateSchema,
@@ -21,12 +22,13 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       method: 'get',
       path: '/',
       tags: ['Learners'],
-      summary: "The learner's newest placement test in their course: the question to answer, or the result",
+      summary: "The learner's newest placement test in a course: the question to answer, or the result",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      responses: { 200: state('The placement test'), ...problemResponses(401, 404, 429) },
+      request: { query: PlacementCourseQuerySchema },
+      responses: { 200: state('The placement test'), ...problemResponses(400, 401, 404, 429) },
     }),
-    async (c) => c.json(await currentPlacement(c.var.deps, c.var.learnerId), 200),
+    async (c) => c.json(await currentPlacement(c.var.deps, c.var.learnerId, c.req.valid('query').course), 200),
   )
   .openapi(
     createRoute({
@@ -37,7 +39,10 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       description: `Questions are chosen by item response theory: among the concepts asked least so far, the item with the most information at the learner's ability. The test ends once the ability's standard error is ${PLACEMENT.targetSe} or less after at least ${PLACEMENT.minItems} answers, or after ${PLACEMENT.maxItems}. It then sets each concept's mastery (never lower than the learner's): lessons whose prerequisites' concepts it shows mastered count as met, so recommendations, the learning path and the daily plan start at the learner's level.`,
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      request: { body: { required: false, content: { 'application/json': { schema: PlacementStartSchema } } } },
+      request: {
+        query: PlacementCourseQuerySchema,
+        body: { required: false, content: { 'application/json': { schema: PlacementStartSchema } } },
+      },
       responses: {
         200: state('The test under way'),
         201: state('A new test'),
@@ -48,6 +53,7 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const { restart = false } = (c.req.valid('json') as { restart?: boolean } | undefined) ?? {};
       const { state: placement, created } = await startPlacement(c.var.deps, {
         learnerId: c.var.learnerId,
+        course: c.req.valid('query').course,
         restart,
         now: new Date(),
       });

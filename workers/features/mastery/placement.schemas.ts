@@ -17,6 +17,14 @@ export const PlacementAnswerBodySchema = z
   })
   .strict();
 
+/** `?course=`: the course to place the learner in (default: the default course). */
+export const PlacementCourseQuerySchema = z.object({
+  course: SlugSchema.optional().openapi({
+    description: 'A course of GET /api/courses; default: the default course',
+    example: 'sql',
+  }),
+});
+
 export const PlacementIdParamSchema = z.object({
   id: z
     .string()
@@ -46,6 +54,7 @@ export type PlacementResult = z.infer<typeof PlacementResultSchema>;
 export const PlacementStateSchema = z
   .object({
     id: z.string(),
+    course: z.string().openapi({ description: 'The course the test places the learner in' }),
     status: z.enum(['active', 'finished']),
     answered: z.number().int(),
     maxItems: z.number().int(),

@@ -1,17 +1,7 @@
 import type { Deps } from '../../deps';
-import { noSuchCourse } from '../content/content.catalog';
-import type { CourseHead } from '../content/content.store';
 import type { Variation } from './practice.schemas';
 
 type LibraryDeps = Pick<Deps, 'content' | 'practice'>;
-
-/** The course `?course=` names (404 naming the field when the catalog has none), else the default course; null before any push. */
-export async function askedCourse(deps: Pick<Deps, 'content'>, course: string | undefined): Promise<CourseHead | null> {
-  if (course === undefined) return deps.content.currentCourse();
-  const found = await deps.content.course(course);
-  if (!found) throw noSuchCourse(course);
-  return found;
-}
 
 /**
  * The practice-task library a course's plans draw from: its own, else the default course's

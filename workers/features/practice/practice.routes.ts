@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
-import { askedCourse, libraryFor } from './practice.library';
+import { askedCourse } from '../content/content.catalog';
+import { libraryFor } from './practice.library';
 import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { AppError, problemResponses } from '../../http/problem';
