@@ -207,3 +207,49 @@ describe('analytics', () => {
     ]);
   });
 });
+
+describe('analytics by course', () => {
+  it('filters the overview, lessons, items and engagement to one course with ?course=', { timeout: 60_000 }, async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(2), key);
+    await push(await buildCourse(2, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    const adminKey = await givenAuthorKey({ scopes: ['admin'] });
+    // One learner works in the first course, two in the other.
+    const learners = [await givenLearner(), await givenLearner(), await givenLearner()];
+    for (const [i, learner] of learners.entries()) {
+      const slug = i === 0 ? 'lesson-1' : 'py-lesson-1';
+      await api(`/api/progress/lessons/${slug}/complete`, {
+        method: 'POST',
+        key: learner.token,
+        json: { eventId: crypto.randomUUID() },
+      });
+      const answer = Number((await d1Rows(`SELECT answer FROM quiz_items WHERE id = '${slug}-q1'`))[0]?.answer);
+      const json = { eventId: crypto.randomUUID(), itemId: `${slug}-q1`, answer };
+      expect((await api('/api/quizzes/attempts', { method: 'POST', key: learner.token, json })).status).toBe(200);
+    }
+    await flushLearners(...learners.map((l) => l.learnerId));
+    await expect.poll(async () => (await d1Rows('SELECT sum(answers) AS n FROM item_stats'))[0]?.n, DELIVERY).toBe(3);
+    await expect.poll(async () => (await d1Rows('SELECT sum(completed) AS n FROM lesson_stats'))[0]?.n, DELIVERY).toBe(3);
+
+    const all = await admin<Overview>(adminKey, '/overview?fresh=true');
+    const other = await admin<Overview>(adminKey, '/overview?fresh=true&course=other-course');
+    const first = await admin<Overview>(adminKey, '/overview?fresh=true&course=test-course');
+    expect([all.activeLearners.day, other.activeLearners.day, first.activeLearners.day]).toEqual([3, 2, 1]);
+    expect(other.funnel.find((s) => s.step === 'first_completion')?.learners).toBe(2);
+    // Each course's overview is its own snapshot: the unfiltered one is not served for a course.
+    expect((await admin<Overview>(adminKey, '/overview?course=test-course')).activeLearners.day).toBe(1);
+    expect((await admin<Overview>(adminKey, '/overview')).activeLearners.day).toBe(3);
+
+    const lessons = await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons?course=other-course');
+    expect(lessons.lessons.map((l) => [l.lessonSlug, l.completed])).toEqual([['py-lesson-1', 2]]);
+    expect((await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons')).lessons).toHaveLength(2);
+    const items = await admin<{ items: ItemAnalysis[] }>(adminKey, '/items?course=test-course');
+    expect(items.items.map((i) => [i.itemId, i.answers])).toEqual([['lesson-1-q1', 1]]);
+    expect((await admin<Engagement>(adminKey, '/engagement?course=other-course')).plans).toEqual([]);
+    // A removed (or never pushed) course answers with empty figures; a malformed one is refused naming the field.
+    expect((await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons?course=no-such-course')).lessons).toEqual([]);
+    const refused = await api('/api/admin/analytics/items?course=Not%20A%20Slug', { key: adminKey });
+    expect(refused.status).toBe(400);
+    expect((await refused.json<{ errors?: { field: string }[] }>()).errors?.map((e) => e.field)).toContain('query/course');
+  });
+});

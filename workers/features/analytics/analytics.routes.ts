@@ -5,6 +5,7 @@ import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { overviewRead } from './analytics.snapshots';
 import {
+  AnalyticsCourseQuerySchema,
   EngagementSchema,
   ItemAnalysisSchema,
   LessonFiguresSchema,
@@ -34,8 +35,8 @@ analyticsAdminRoutes
       },
     }),
     async (c) => {
-      const { days, fresh } = c.req.valid('query');
-      return c.json(await overviewRead(c.var.deps, { days, fresh, now: new Date() }), 200);
+      const { days, course, fresh } = c.req.valid('query');
+      return c.json(await overviewRead(c.var.deps, { days, course, fresh, now: new Date() }), 200);
     },
   )
   .openapi(
@@ -52,8 +53,8 @@ analyticsAdminRoutes
       },
     }),
     async (c) => {
-      const { days } = c.req.valid('query');
-      return c.json(await c.var.deps.analytics.engagement(new Date().toISOString().slice(0, 10), days), 200);
+      const { days, course } = c.req.valid('query');
+      return c.json(await c.var.deps.analytics.engagement(new Date().toISOString().slice(0, 10), days, course), 200);
     },
   )
   .openapi(
@@ -63,15 +64,16 @@ analyticsAdminRoutes
       tags: ['Analytics'],
       summary: 'Per lesson: learners who opened and completed it, completion rate, drop-off, active minutes',
       security: AUTHOR_SECURITY,
+      request: { query: AnalyticsCourseQuerySchema },
       responses: {
         200: {
           description: 'Lessons in course order',
           content: { 'application/json': { schema: z.object({ lessons: z.array(LessonFiguresSchema) }) } },
         },
-        ...problemResponses(401, 403, 429),
+        ...problemResponses(400, 401, 403, 429),
       },
     }),
-    async (c) => c.json({ lessons: await c.var.deps.analytics.lessons() }, 200),
+    async (c) => c.json({ lessons: await c.var.deps.analytics.lessons(c.req.valid('query').course) }, 200),
   )
   .openapi(
     createRoute({
@@ -81,15 +83,16 @@ analyticsAdminRoutes
       summary: 'Quiz item analysis: difficulty, point-biserial discrimination, distractor choice rates, flagged items',
       description: `Over learners' evidence answers (a repeat soon after a graded answer is not evidence). Items with at least 20 answers are flagged when too easy (> 95% right), too hard (< 20%), weakly or negatively discriminating, when a distractor is picked more than the key, or when a distractor is almost never picked.`,
       security: AUTHOR_SECURITY,
+      request: { query: AnalyticsCourseQuerySchema },
       responses: {
         200: {
           description: 'Items in course order',
           content: { 'application/json': { schema: z.object({ items: z.array(ItemAnalysisSchema) }) } },
         },
-        ...problemResponses(401, 403, 429),
+        ...problemResponses(400, 401, 403, 429),
       },
     }),
-    async (c) => c.json({ items: await c.var.deps.analytics.items() }, 200),
+    async (c) => c.json({ items: await c.var.deps.analytics.items(c.req.valid('query').course) }, 200),
   );
 
 /** `GET /api/admin/models/performance`: how well the learner model predicts (admin scope). */

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { SlugSchema } from '../content/content.schemas';
 
 /** `?fresh=true` computes a read now instead of serving the snapshot the cron keeps (at most 15 minutes old). */
 export const FreshSchema = z
@@ -7,7 +8,15 @@ export const FreshSchema = z
   .transform((v) => v === 'true')
   .openapi({ description: 'true: compute now instead of serving the snapshot (at most 15 minutes old)' });
 
-export const OverviewQuerySchema = z.object({
+/** `?course=`: the figures of one course (a course slug, removed courses included); none: every course. */
+export const AnalyticsCourseQuerySchema = z.object({
+  course: SlugSchema.optional().openapi({
+    description: "One course's figures (a course slug; a removed course's rollups still answer); default: every course",
+    example: 'sql',
+  }),
+});
+
+export const OverviewQuerySchema = AnalyticsCourseQuerySchema.extend({
   days: z.coerce.number().int().min(7).max(90).default(30).openapi({ description: 'Days of the daily series (7 to 90)' }),
   fresh: FreshSchema,
 });

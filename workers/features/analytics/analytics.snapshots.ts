@@ -31,13 +31,14 @@ async function snapshotted<T>(
   return value;
 }
 
-/** The overview of the last `days` days, with when it was computed. */
+/** The overview of the last `days` days (of every course, or of `course`), with when it was computed. */
 export function overviewRead(
   deps: SnapshotDeps,
-  input: { days: number; now: Date; fresh: boolean },
+  input: { days: number; course?: string | undefined; now: Date; fresh: boolean },
 ): Promise<Overview & { computedAt: string }> {
-  return snapshotted(deps, `overview:${input.days}`, input, async () => ({
-    ...(await deps.analytics.overview(input.now.toISOString().slice(0, 10), input.days)),
+  const key = input.course === undefined ? `overview:${input.days}` : `overview:${input.days}:${input.course}`;
+  return snapshotted(deps, key, input, async () => ({
+    ...(await deps.analytics.overview(input.now.toISOString().slice(0, 10), input.days, input.course)),
     computedAt: input.now.toISOString(),
   }));
 }

@@ -95,10 +95,12 @@ export interface AnalyticsStore {
   /** A stored read (JSON) and when it was computed; null when there is none. */
   snapshot(key: string): Promise<{ computedAt: string; body: string } | null>;
   saveSnapshot(key: string, body: unknown, computedAt: string): Promise<void>;
-  engagement(today: string, days: number): Promise<Engagement>;
-  overview(today: string, days: number): Promise<Overview>;
-  lessons(): Promise<LessonFigures[]>;
-  items(): Promise<ItemAnalysis[]>;
+  /** Engagement; with `course`, that course's plans, answers and recommendations (search misses and budget hits are the catalog's). */
+  engagement(today: string, days: number, course?: string): Promise<Engagement>;
+  /** The overview of every course, or of `course` (its learners' activity in it). */
+  overview(today: string, days: number, course?: string): Promise<Overview>;
+  lessons(course?: string): Promise<LessonFigures[]>;
+  items(course?: string): Promise<ItemAnalysis[]>;
   modelHealth(today: string, days: number): Promise<ModelHealth>;
 }
 
@@ -109,6 +111,12 @@ const PREDICTS = {
   lesson_engagement:
     "an offered lesson completed within a week (the recommender's completion chance at the lesson's first offer, against whether the learner completed it in the week after)",
 } as const;
+
+/**
+ * The learners' daily rollup, of one course when the `?` it opens with is bound to a course id
+ * (null: every course); the course comes first among a statement's parameters.
+ */
+const ACTIVITY = '(SELECT * FROM learner_activity_daily WHERE course_id = coalesce(?, course_id))';
 
 export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
   return {
@@ -131,46 +139,49 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
         .run();
     },
 
-    async overview(today, days) {
+    async overview(today, days, course) {
       const since = shift(today, -(days - 1));
       const cohortsSince = shift(weekOf(today), -7 * (RETENTION_WEEKS - 1));
+      const only = course ?? null;
       const count = (from: string) =>
         d1
-          .prepare(`SELECT count(DISTINCT learner_id) AS n FROM learner_activity_daily WHERE day BETWEEN ? AND ? AND ${ACTIVE}`)
-          .bind(from, today);
+          .prepare(`SELECT count(DISTINCT learner_id) AS n FROM ${ACTIVITY} WHERE day BETWEEN ? AND ? AND ${ACTIVE}`)
+          .bind(only, from, today);
       const [dayRow, weekRow, monthRow, daily, funnel, cohorts, weeks] = await d1.batch<Record<string, unknown>>([
         count(today),
         count(shift(today, -6)),
         count(shift(today, -29)),
         d1
           .prepare(
-            `SELECT day, count(DISTINCT learner_id) AS learners FROM learner_activity_daily
+            `SELECT day, count(DISTINCT learner_id) AS learners FROM ${ACTIVITY}
              WHERE day BETWEEN ? AND ? AND ${ACTIVE} GROUP BY day ORDER BY day`,
           )
-          .bind(since, today),
-        d1.prepare(
-          `WITH per AS (
-             SELECT learner_id, max(onboarded) AS onboarded, max(active_seconds > 0 OR completions > 0 OR attempts > 0) AS started,
-               max(completions > 0) AS completed, count(DISTINCT CASE WHEN ${ACTIVE} THEN day END) AS days
-             FROM learner_activity_daily GROUP BY learner_id)
-           SELECT coalesce(sum(onboarded > 0), 0) AS onboarded, coalesce(sum(started), 0) AS started,
-             coalesce(sum(completed), 0) AS completed, coalesce(sum(days >= 2), 0) AS returned FROM per`,
-        ),
+          .bind(only, since, today),
         d1
           .prepare(
-            `WITH first AS (SELECT learner_id, min(day) AS day FROM learner_activity_daily WHERE ${ACTIVE} GROUP BY learner_id)
+            `WITH per AS (
+               SELECT learner_id, max(onboarded) AS onboarded, max(active_seconds > 0 OR completions > 0 OR attempts > 0) AS started,
+                 max(completions > 0) AS completed, count(DISTINCT CASE WHEN ${ACTIVE} THEN day END) AS days
+               FROM ${ACTIVITY} GROUP BY learner_id)
+             SELECT coalesce(sum(onboarded > 0), 0) AS onboarded, coalesce(sum(started), 0) AS started,
+               coalesce(sum(completed), 0) AS completed, coalesce(sum(days >= 2), 0) AS returned FROM per`,
+          )
+          .bind(only),
+        d1
+          .prepare(
+            `WITH first AS (SELECT learner_id, min(day) AS day FROM ${ACTIVITY} WHERE ${ACTIVE} GROUP BY learner_id)
              SELECT ${MONDAY('day')} AS cohort, count(*) AS learners FROM first WHERE day >= ? GROUP BY cohort`,
           )
-          .bind(cohortsSince),
+          .bind(only, cohortsSince),
         d1
           .prepare(
-            `WITH first AS (SELECT learner_id, min(day) AS day FROM learner_activity_daily WHERE ${ACTIVE} GROUP BY learner_id),
-               active AS (SELECT DISTINCT learner_id, ${MONDAY('day')} AS week FROM learner_activity_daily WHERE day >= ? AND ${ACTIVE})
+            `WITH first AS (SELECT learner_id, min(day) AS day FROM ${ACTIVITY} WHERE ${ACTIVE} GROUP BY learner_id),
+               active AS (SELECT DISTINCT learner_id, ${MONDAY('day')} AS week FROM ${ACTIVITY} WHERE day >= ? AND ${ACTIVE})
              SELECT ${MONDAY('first.day')} AS cohort, active.week AS week, count(*) AS learners
              FROM first JOIN active ON active.learner_id = first.learner_id
              WHERE first.day >= ? GROUP BY cohort, week`,
           )
-          .bind(cohortsSince, cohortsSince),
+          .bind(only, only, cohortsSince, cohortsSince),
       ]);
       const n = (r: D1Result<Record<string, unknown>> | undefined) => Number(r?.results[0]?.n ?? 0);
       const f = (funnel?.results[0] ?? {}) as Record<string, number>;
@@ -194,14 +205,16 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       };
     },
 
-    async lessons() {
+    async lessons(course) {
       const { results } = await d1
         .prepare(
           `SELECT s.course_id, s.lesson_slug, coalesce(l.title, s.lesson_slug) AS title, s.started, s.completed,
              coalesce((SELECT sum(active_seconds) FROM lesson_activity_daily d WHERE d.course_id = s.course_id AND d.lesson_slug = s.lesson_slug), 0) AS seconds
            FROM lesson_stats s LEFT JOIN lessons l ON l.slug = s.lesson_slug
+           WHERE s.course_id = coalesce(?, s.course_id)
            ORDER BY coalesce(l.position, 1e9), s.lesson_slug`,
         )
+        .bind(course ?? null)
         .all<{ course_id: string; lesson_slug: string; title: string; started: number; completed: number; seconds: number }>();
       return results.map((r) => {
         // A completion without an open counted (data from before the rollup) still counts as a start.
@@ -327,22 +340,29 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       };
     },
 
-    async engagement(today, days) {
+    async engagement(today, days, course) {
       const from = shift(today, -(days - 1));
+      const only = course ?? null;
       const [plans, answers, reasons, misses, hits] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT category, sum(done) AS done, sum(skipped) AS skipped FROM plan_category_daily
-             WHERE day BETWEEN ? AND ? GROUP BY category ORDER BY category`,
+             WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id) GROUP BY category ORDER BY category`,
           )
-          .bind(from, today),
-        d1.prepare('SELECT engine, reason, sum(up) AS up, sum(down) AS down FROM answer_feedback_stats GROUP BY engine, reason'),
+          .bind(from, today, only),
+        d1
+          .prepare(
+            `SELECT engine, reason, sum(up) AS up, sum(down) AS down FROM answer_feedback_stats
+             WHERE course_id = coalesce(?, course_id) GROUP BY engine, reason`,
+          )
+          .bind(only),
         d1
           .prepare(
             `SELECT reason, sum(impressions) AS impressions, sum(accepted) AS accepted, sum(dismissed) AS dismissed
-             FROM recommendation_reason_daily WHERE day BETWEEN ? AND ? GROUP BY reason ORDER BY impressions DESC, reason`,
+             FROM recommendation_reason_daily WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id)
+             GROUP BY reason ORDER BY impressions DESC, reason`,
           )
-          .bind(from, today),
+          .bind(from, today, only),
         d1
           .prepare(
             `SELECT query, sum(searches) AS searches, max(day) AS last_day FROM search_misses WHERE day BETWEEN ? AND ?
@@ -401,13 +421,16 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       };
     },
 
-    async items() {
+    async items(course) {
       const [stats, picks] = await d1.batch<Record<string, unknown>>([
-        d1.prepare(
-          `SELECT s.item_id, q.lesson_slug, q.question, q.choices, q.answer AS key, s.answers, s.correct, s.sum_ability,
-             s.sum_ability_squares, s.sum_correct_ability
-           FROM item_stats s JOIN quiz_items q ON q.id = s.item_id ORDER BY q.lesson_slug, q.position`,
-        ),
+        d1
+          .prepare(
+            `SELECT s.item_id, q.lesson_slug, q.question, q.choices, q.answer AS key, s.answers, s.correct, s.sum_ability,
+               s.sum_ability_squares, s.sum_correct_ability
+             FROM item_stats s JOIN quiz_items q ON q.id = s.item_id WHERE s.course_id = coalesce(?, s.course_id)
+             ORDER BY q.lesson_slug, q.position`,
+          )
+          .bind(course ?? null),
         d1.prepare('SELECT item_id, answer, picks FROM item_choice_stats'),
       ]);
       const byItem = new Map<string, Map<number, number>>();
