@@ -329,6 +329,16 @@ describe('the outline shows what the learner has done', () => {
       for (const href of hrefs) expect(href).toMatch(/^\/lessons\/(hello|world)(#|$)/);
       await search.locator('select[name="course"]').selectOption('');
       await search.waitForURL(`${baseUrl}/search/?q=hello+world`);
+      // The admin dashboard offers the same choice, and asks for that course's figures.
+      const dashboard = await openPage();
+      await dashboard.goto(`${baseUrl}/admin/#content`);
+      await dashboard.getByLabel('Admin key').fill(inject('authorKey'));
+      await dashboard.getByRole('button', { name: 'Open the dashboard' }).click();
+      const courseChoice = dashboard.locator('.admin-course select[name="course"]');
+      await courseChoice.waitFor();
+      const filtered = dashboard.waitForResponse((r) => r.url().endsWith('/api/admin/analytics/lessons?course=tiny-course'));
+      await courseChoice.selectOption('tiny-course');
+      expect((await filtered).status()).toBe(200);
       // The old lesson address of the default course still serves its lesson.
       const page = await openPage();
       await page.goto(`${baseUrl}/lessons/relational-model`);

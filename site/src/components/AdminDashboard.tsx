@@ -4,6 +4,7 @@ import {
   adminKey,
   ApiError,
   getAnalyticsOverview,
+  getCatalog,
   getEngagement,
   getItemAnalysis,
   getLessonFigures,
@@ -44,6 +45,16 @@ const tabOf = (hash: string): Tab => ((TABS as readonly string[]).includes(hash.
 export default function AdminDashboard() {
   const [key, setKey] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>('overview');
+  /** The course the overview, content and practice figures are of; null: every course. */
+  const [course, setCourse] = useState<string | null>(null);
+  const [courses, setCourses] = useState<{ slug: string; title: string }[]>([]);
+  useEffect(() => {
+    getCatalog().then(
+      (cards) => setCourses(cards.map(({ slug, title }) => ({ slug, title }))),
+      // Without the catalog the figures are every course's, as before.
+      () => setCourses([]),
+    );
+  }, []);
   useEffect(() => {
     setKey(adminKey());
     setTab(tabOf(window.location.hash));
@@ -83,17 +94,34 @@ export default function AdminDashboard() {
           Forget key
         </button>
       </div>
+      {courses.length > 1 && (tab === 'overview' || tab === 'content' || tab === 'engagement') ? (
+        <p className="admin-course">
+          <label>
+            Course{' '}
+            <select name="course" value={course ?? ''} onChange={(event) => setCourse(event.target.value || null)}>
+              <option value="">All courses</option>
+              {courses.map((c) => (
+                <option key={c.slug} value={c.slug}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      ) : null}
       <div id="admin-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         {tab === 'overview' && (
           <Loaded
-            load={() => getAnalyticsOverview(30)}
+            key={course ?? ''}
+            load={() => getAnalyticsOverview(30, course)}
             render={(o: Overview) => <OverviewSection overview={o} />}
             onUnauthorized={() => setKey(null)}
           />
         )}
         {tab === 'content' && (
           <Loaded
-            load={() => Promise.all([getLessonFigures(), getItemAnalysis()])}
+            key={course ?? ''}
+            load={() => Promise.all([getLessonFigures(course), getItemAnalysis(course)])}
             render={([lessons, items]: [LessonFigures[], ItemAnalysis[]]) => <ContentSection lessons={lessons} items={items} />}
             onUnauthorized={() => setKey(null)}
           />
@@ -107,7 +135,8 @@ export default function AdminDashboard() {
         )}
         {tab === 'engagement' && (
           <Loaded
-            load={() => getEngagement(30)}
+            key={course ?? ''}
+            load={() => getEngagement(30, course)}
             render={(e: Engagement) => <EngagementSection engagement={e} />}
             onUnauthorized={() => setKey(null)}
           />

@@ -857,9 +857,15 @@ function adminJson<T>(path: string, options: Omit<RequestOptions, 'accept' | 'to
   return requestJson<T>(`/api/admin${path}`, { ...options, token: adminKey() ?? '' });
 }
 
-export const getAnalyticsOverview = (days = 30) => adminJson<Overview>(`/analytics/overview?days=${days}`);
-export const getLessonFigures = async () => (await adminJson<{ lessons: LessonFigures[] }>('/analytics/lessons')).lessons;
-export const getItemAnalysis = async () => (await adminJson<{ items: ItemAnalysis[] }>('/analytics/items')).items;
+/** Analytics of one course (`&course=`), or of every course. */
+const ofCourse = (course?: string | null) => (course ? `&course=${encodeURIComponent(course)}` : '');
+
+export const getAnalyticsOverview = (days = 30, course?: string | null) =>
+  adminJson<Overview>(`/analytics/overview?days=${days}${ofCourse(course)}`);
+export const getLessonFigures = async (course?: string | null) =>
+  (await adminJson<{ lessons: LessonFigures[] }>(`/analytics/lessons?${ofCourse(course).slice(1)}`)).lessons;
+export const getItemAnalysis = async (course?: string | null) =>
+  (await adminJson<{ items: ItemAnalysis[] }>(`/analytics/items?${ofCourse(course).slice(1)}`)).items;
 export const listExperiments = async () => (await adminJson<{ experiments: Experiment[] }>('/experiments')).experiments;
 export const createExperiment = (input: ExperimentInput) =>
   adminJson<Experiment>('/experiments', { method: 'POST', json: input });
@@ -872,5 +878,6 @@ export const getExperimentResults = (id: string) =>
 export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
 export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
-export const getEngagement = (days = 30) => adminJson<Engagement>(`/analytics/engagement?days=${days}`);
+export const getEngagement = (days = 30, course?: string | null) =>
+  adminJson<Engagement>(`/analytics/engagement?days=${days}${ofCourse(course)}`);
 export const getRankerWeights = () => adminJson<RankerWeights>('/recommendations/weights');
