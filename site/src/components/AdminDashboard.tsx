@@ -112,7 +112,7 @@ export default function AdminDashboard() {
       <div id="admin-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         {tab === 'overview' && (
           <Loaded
-            key={course ?? ''}
+            key={`overview:${course ?? ''}`}
             load={() => getAnalyticsOverview(30, course)}
             render={(o: Overview) => <OverviewSection overview={o} />}
             onUnauthorized={() => setKey(null)}
@@ -120,7 +120,7 @@ export default function AdminDashboard() {
         )}
         {tab === 'content' && (
           <Loaded
-            key={course ?? ''}
+            key={`content:${course ?? ''}`}
             load={() => Promise.all([getLessonFigures(course), getItemAnalysis(course)])}
             render={([lessons, items]: [LessonFigures[], ItemAnalysis[]]) => <ContentSection lessons={lessons} items={items} />}
             onUnauthorized={() => setKey(null)}
@@ -135,7 +135,7 @@ export default function AdminDashboard() {
         )}
         {tab === 'engagement' && (
           <Loaded
-            key={course ?? ''}
+            key={`engagement:${course ?? ''}`}
             load={() => getEngagement(30, course)}
             render={(e: Engagement) => <EngagementSection engagement={e} />}
             onUnauthorized={() => setKey(null)}

@@ -1,12 +1,25 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ApiError, getMe, getQuestions, submitOnboarding, type Answers, type Question, type QuestionId } from '../lib/api';
+import {
+  ApiError,
+  courseFromPath,
+  getMe,
+  getQuestions,
+  submitOnboarding,
+  type Answers,
+  type Question,
+  type QuestionId,
+} from '../lib/api';
 import { errorsByQuestion, initialAnswers, isAnswered, safeNext, skipOnboarding } from '../lib/onboarding';
 import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
+/** The course a learner is onboarding for: the one the page they came from is in (`?next=/courses/<course>/…`), else the default. */
+const nextCourse = () =>
+  typeof window === 'undefined' ? null : courseFromPath(safeNext(new URLSearchParams(window.location.search).get('next')));
+
 async function loadQuestionnaire() {
-  const [questions, me] = await Promise.all([getQuestions(), getMe()]);
+  const [questions, me] = await Promise.all([getQuestions(nextCourse()), getMe()]);
   return { questions, answers: initialAnswers(questions, me.preferences) };
 }
 
@@ -50,7 +63,7 @@ function Questionnaire({ questions, initial }: { questions: Question[]; initial:
     setSaving(true);
     setFailure(null);
     try {
-      await submitOnboarding(answers);
+      await submitOnboarding(answers, nextCourse());
       const next = safeNext(new URLSearchParams(window.location.search).get('next'));
       // A learner who says they know the subject is offered the placement test first.
       const knows = answers.experience === 'working' || answers.experience === 'expert';

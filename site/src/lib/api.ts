@@ -399,12 +399,15 @@ export function getMe(): Promise<Learner> {
   return learnerJson<Learner>('/api/learners/me');
 }
 
-export async function getQuestions(): Promise<Question[]> {
-  return (await requestJson<{ questions: Question[] }>('/api/onboarding/questions')).questions;
+/** `?course=` for a course's onboarding (its parts are the goals offered); none for the default course's. */
+const onboardingQuery = (course?: string | null) => (course ? `?course=${encodeURIComponent(course)}` : '');
+
+export async function getQuestions(course?: string | null): Promise<Question[]> {
+  return (await requestJson<{ questions: Question[] }>(`/api/onboarding/questions${onboardingQuery(course)}`)).questions;
 }
 
-export function submitOnboarding(answers: Answers): Promise<Learner> {
-  return learnerJson<Learner>('/api/onboarding', { method: 'POST', json: { answers } });
+export function submitOnboarding(answers: Answers, course?: string | null): Promise<Learner> {
+  return learnerJson<Learner>(`/api/onboarding${onboardingQuery(course)}`, { method: 'POST', json: { answers } });
 }
 
 /** The preferences, with goals the course no longer has dropped. */

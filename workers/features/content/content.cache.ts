@@ -41,6 +41,11 @@ export async function readCatalog(deps: CacheDeps): Promise<CourseCard[]> {
   return courses;
 }
 
+/** Every course's parts (goals are part slugs), the default course's first: from the cached catalog, one KV read. */
+export async function catalogParts(deps: CacheDeps): Promise<{ slug: string; title: string }[]> {
+  return (await readCatalog(deps)).flatMap((c) => c.outline);
+}
+
 /**
  * Rebuilds the cached copies of one course right after a commit (its book, the default
  * book when it is the default course, and the catalog), so the next read sees the push.

@@ -30,6 +30,7 @@ export function courseCard(cached: CachedBook): CourseCard {
     languages: book.course.language ? [book.course.language] : [],
     version: book.version,
     parts: book.parts.length,
+    outline: book.parts.map((p) => ({ slug: p.slug, title: p.title })),
     lessonCount: book.lessonCount,
     minutes: lessons.reduce((sum, l) => sum + l.minutes, 0),
     layers: LayerSchema.options.filter((layer) => lessons.some((l) => l.layer === layer)),

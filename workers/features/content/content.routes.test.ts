@@ -217,6 +217,7 @@ describe('the catalog and course-addressed routes', () => {
         languages: ['en'],
         version: book.version,
         parts: 2,
+        outline: book.parts.map((p) => ({ slug: p.slug, title: p.title })),
         lessonCount: 4,
         minutes: lessons.reduce((sum, l) => sum + l.minutes, 0),
         layers: [...new Set(lessons.map((l) => l.layer))].sort(),

@@ -244,6 +244,9 @@ export const CourseCardSchema = z
     languages: z.array(z.string()).openapi({ description: 'Language codes of the course (empty when its push did not say)' }),
     version: z.number().int(),
     parts: z.number().int(),
+    outline: z
+      .array(z.object({ slug: SlugSchema, title: z.string() }))
+      .openapi({ description: "The course's parts in order (the goals its onboarding offers)" }),
     lessonCount: z.number().int(),
     minutes: z.number().int().openapi({ description: "The lessons' reading minutes together" }),
     layers: z.array(LayerSchema).openapi({ description: 'The layers its lessons cover' }),

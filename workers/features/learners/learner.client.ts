@@ -6,7 +6,7 @@ import type { EventMessage } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
 import { preferencesHash, reconcileGoals } from './onboarding.domain';
-import { readBook } from '../content/content.cache';
+import { catalogParts } from '../content/content.cache';
 import type { LearnerRecord, PreferenceChange } from './learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 
@@ -140,7 +140,7 @@ export async function savePreferences(
 }
 
 /**
- * The learner as the course is now: goals that name parts the course no longer has are
+ * The learner as the catalog is now: goals that name parts no course has any more are
  * dropped (kept in the preference history, source `course`), and what changed waits in
  * the learner's object to be told once (`GET /api/learners/me`).
  */
@@ -149,8 +149,8 @@ export async function reconciledLearner(
   learnerId: string,
 ): Promise<LearnerRecord> {
   const learner = await currentLearner(deps, learnerId);
-  const book = learner.preferences ? await readBook(deps) : null;
-  const change = book && learner.preferences ? reconcileGoals(book.book, learner.preferences.goals) : null;
+  const parts = learner.preferences ? await catalogParts(deps) : [];
+  const change = learner.preferences ? reconcileGoals(parts, learner.preferences.goals) : null;
   if (!change || !learner.preferences) return learner;
   const preferences = { ...learner.preferences, goals: change.goals };
   await savePreferences(deps, learnerId, { preferences, source: 'course', notices: change.notices }, new Date().toISOString());

@@ -115,7 +115,7 @@ describe('preferences', () => {
     });
     expect(response.status).toBe(400);
     expect((await response.json<Problem>()).errors).toEqual([
-      { field: 'json/goals/1', message: '"astrology" is not a part of the course' },
+      { field: 'json/goals/1', message: '"astrology" is not a part of any course' },
     ]);
   });
 

@@ -14,7 +14,7 @@ import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
 import { reconciledLearner, savePreferences } from './learner.client';
-import { readBook } from '../content/content.cache';
+import { catalogParts } from '../content/content.cache';
 import type { Deps } from '../../deps';
 import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
 import { newLearnerId, signLearnerToken } from './learners.token';
@@ -137,8 +137,8 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const preferences = c.req.valid('json');
-      const book = await readBook(c.var.deps);
-      const errors = book ? unknownGoals(book.book, preferences.goals) : [];
+      const parts = await catalogParts(c.var.deps);
+      const errors = parts.length > 0 ? unknownGoals(parts, preferences.goals) : [];
       if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
       const learner = await currentLearner(c.var.deps, c.var.learnerId);
       const source = learner.onboarded ? 'profile' : 'onboarding';

@@ -139,22 +139,26 @@ function checkAnswer(question: Question, answer: unknown): string | null {
 }
 
 /** Goals must name parts of the current course; one error per unknown goal. */
-export function unknownGoals(book: Book, goals: readonly string[]): FieldError[] {
-  const parts = new Set(book.parts.map((p) => p.slug));
+export function unknownGoals(catalogParts: readonly { slug: string }[], goals: readonly string[]): FieldError[] {
+  const parts = new Set(catalogParts.map((p) => p.slug));
   return goals.flatMap((goal, i) =>
-    parts.has(goal) ? [] : [{ field: `json/goals/${i}`, message: `"${goal}" is not a part of the course` }],
+    parts.has(goal) ? [] : [{ field: `json/goals/${i}`, message: `"${goal}" is not a part of any course` }],
   );
 }
 
 /**
- * Goals reconciled with the course as it is now: the parts it still has, in the
- * learner's order, or its first part when none is left; and a sentence per removed
- * goal for the learner. Null when nothing changed.
+ * Goals reconciled with the catalog as it is now (`catalogParts`: every course's parts, the
+ * default course's first): the parts it still has, in the learner's order, or the first
+ * part when none is left; and a sentence per removed goal for the learner. Null when
+ * nothing changed.
  */
-export function reconcileGoals(book: Book, goals: readonly string[]): { goals: string[]; notices: string[] } | null {
-  const parts = new Set(book.parts.map((p) => p.slug));
+export function reconcileGoals(
+  catalogParts: readonly { slug: string; title: string }[],
+  goals: readonly string[],
+): { goals: string[]; notices: string[] } | null {
+  const parts = new Set(catalogParts.map((p) => p.slug));
   const removed = goals.filter((g) => !parts.has(g));
-  const first = book.parts[0];
+  const first = catalogParts[0];
   if (removed.length === 0 || !first) return null;
   const kept = goals.filter((g) => parts.has(g));
   const notices = removed.map((g) => `The part "${g}" was removed from the course, so it is no longer one of your goals.`);

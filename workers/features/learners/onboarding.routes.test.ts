@@ -82,3 +82,70 @@ describe('onboarding', () => {
     expect((await api('/api/onboarding', { method: 'POST', json: { answers: ANSWERS } })).status).toBe(401);
   });
 });
+
+describe('onboarding for a course of the catalog', () => {
+  /** A second course whose parts are `py-basics` and `py-deeper`. */
+  async function pushTwoCourses() {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(), key);
+    const second = await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' });
+    const { manifest } = second;
+    manifest.parts = manifest.parts.map((p) => ({ ...p, slug: `py-${p.slug}` }));
+    manifest.chapters = manifest.chapters.map((c) => ({ ...c, partSlug: `py-${c.partSlug}` }));
+    manifest.lessons = manifest.lessons.map((l) => ({ ...l, partSlug: `py-${l.partSlug}` }));
+    await push(second, key);
+  }
+  const goalOptions = async (query: string) =>
+    (await (await api(`/api/onboarding/questions${query}`)).json<{ questions: Question[] }>()).questions
+      .find((q) => q.id === 'goals')
+      ?.options.map((o) => o.id);
+
+  it("offers that course's parts, keeps goals of other courses, and no course's parts are dropped as gone", async () => {
+    await pushTwoCourses();
+    expect(await goalOptions('')).toEqual(['basics', 'deeper']);
+    expect(await goalOptions('?course=other-course')).toEqual(['py-basics', 'py-deeper']);
+    const { token } = await givenLearner(null);
+    expect((await api('/api/onboarding', { method: 'POST', key: token, json: { answers: ANSWERS } })).status).toBe(200);
+    const second = await api('/api/onboarding?course=other-course', {
+      method: 'POST',
+      key: token,
+      json: { answers: { ...ANSWERS, goals: ['py-deeper'] } },
+    });
+    expect(second.status).toBe(200);
+    expect((await second.json<{ preferences: { goals: string[] } }>()).preferences.goals).toEqual([
+      'py-deeper',
+      'basics',
+      'deeper',
+    ]);
+    // Another course's part is a goal like any other: not refused, not dropped on the next read.
+    const put = await api('/api/learners/me/preferences', {
+      method: 'PUT',
+      key: token,
+      json: { ...ANSWERS, goals: ['py-basics', 'deeper'] },
+    });
+    expect(put.status).toBe(200);
+    const me = await (
+      await api('/api/learners/me', { key: token })
+    ).json<{ preferences: { goals: string[] }; notices: string[] }>();
+    expect(me.preferences.goals).toEqual(['py-basics', 'deeper']);
+    expect(me.notices).toEqual([]);
+    // The other course's onboarding refuses a part of the default course.
+    const wrong = await api('/api/onboarding?course=other-course', {
+      method: 'POST',
+      key: token,
+      json: { answers: { ...ANSWERS, goals: ['basics'] } },
+    });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json<Problem>()).errors?.map((e) => e.field)).toContain('json/answers/goals');
+  });
+
+  it('answers a course the catalog lacks with 404 naming the field, and a malformed one with 400', async () => {
+    await pushTwoCourses();
+    const missing = await api('/api/onboarding/questions?course=no-such-course');
+    expect(missing.status).toBe(404);
+    expect((await missing.json<Problem>()).errors?.map((e) => e.field)).toEqual(['query/course']);
+    const malformed = await api('/api/onboarding/questions?course=Not%20A%20Slug');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json<Problem>()).errors?.map((e) => e.field)).toContain('query/course');
+  });
+});
