@@ -202,6 +202,17 @@ async function main() {
     writeFileSync('bench/results/analytics.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
     return;
   }
+  if (process.argv.includes('search')) {
+    const result = await searchAtScale({
+      port: PORT,
+      persistTo: `${PERSIST_TO}-search`,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    });
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/search.json', JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
+    return;
+  }
   if (process.argv.includes('capacity')) {
     const result = await runCapacity();
     mkdirSync('bench/results', { recursive: true });
