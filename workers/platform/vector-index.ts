@@ -137,9 +137,12 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
       // Keeps only the best topK while scanning (sorted, best first): no array of every score.
       const best: VectorMatch[] = [];
       const filtered = Object.values(filter).some((v) => v !== undefined);
+      const sparse = sparseOf(vector);
       for (let i = 0; i < index.ids.length; i++) {
         if (filtered && !matches(index.filters[i], filter)) continue;
-        const dot = dotAt(index.matrix, i * dimensions, vector, dimensions);
+        const dot = sparse
+          ? sparseDotAt(index.matrix, i * dimensions, sparse)
+          : dotAt(index.matrix, i * dimensions, vector, dimensions);
         if (best.length === topK && dot <= (best[topK - 1]?.score ?? -Infinity)) continue;
         let at = best.length;
         while (at > 0 && (best[at - 1]?.score ?? -Infinity) < dot) at--;
@@ -195,6 +198,26 @@ export function filterOf(row: {
     layer: row.layer ?? undefined,
     sourceType: row.sourceType,
   };
+}
+
+/** A query vector with few non-zero values (under a quarter: short queries of a hashing embedder), as its indexes and values; else null. */
+function sparseOf(vector: Float32Array): { at: Int32Array; values: Float32Array } | null {
+  const at: number[] = [];
+  for (let d = 0; d < vector.length; d++) {
+    if (vector[d] !== 0) {
+      at.push(d);
+      if (at.length * 4 >= vector.length) return null;
+    }
+  }
+  return { at: Int32Array.from(at), values: Float32Array.from(at, (d) => vector[d] as number) };
+}
+
+/** Dot product of a sparse query (`sparseOf`) with the row at `offset`: only the query's non-zero dimensions are read. */
+function sparseDotAt(matrix: Float32Array, offset: number, query: { at: Int32Array; values: Float32Array }): number {
+  let sum = 0;
+  for (let k = 0; k < query.at.length; k++)
+    sum += (matrix[offset + (query.at[k] as number)] as number) * (query.values[k] as number);
+  return sum;
 }
 
 /**

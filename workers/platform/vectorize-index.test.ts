@@ -310,3 +310,35 @@ describe('Vectorize index', () => {
     expect(await pendingDeletions()).toEqual([]);
   });
 });
+
+describe('the local D1 vector index', () => {
+  it('ranks a sparse query (few non-zero values, read dimension by dimension) as the full dot product does', async () => {
+    const dimensions = 64;
+    const chunkIds = ids(40);
+    await givenChunks(chunkIds);
+    const index = createD1VectorIndex(createDb(env.DB), 'sparse-test', dimensions);
+    const items = chunkIds.map((id) => ({
+      id,
+      values: normalize(Float32Array.from(seededVector(id, dimensions))),
+      metadata: {},
+    }));
+    await index.upsert(items);
+    const expected = (query: Float32Array) =>
+      items
+        .map((item) => ({ id: item.id, score: item.values.reduce((sum, v, d) => sum + v * (query[d] ?? 0), 0) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 5);
+    // Three non-zero values of 64 (the sparse path), then every value non-zero (the dense one).
+    const sparse = new Float32Array(dimensions);
+    sparse[3] = 0.6;
+    sparse[17] = -0.64;
+    sparse[60] = 0.48;
+    const dense = normalize(Float32Array.from(seededVector('query', dimensions)));
+    for (const query of [sparse, dense]) {
+      const found = await index.query(query, { topK: 5 });
+      const want = expected(query);
+      expect(found.map((m) => m.id)).toEqual(want.map((m) => m.id));
+      found.forEach((m, i) => expect(m.score).toBeCloseTo(want[i]?.score ?? 0, 5));
+    }
+  });
+});

@@ -189,18 +189,14 @@ export async function todaysPlan(
   if (!preferences || !signals) {
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
   }
-  const { library, courseId, learner, completion } = await learnerToday(deps, {
-    learnerId,
-    now,
-    signals,
-    recentSlug: inputs.recentLesson,
-  });
-  if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
   // Flags and experiments may set both; without them, DYNAMIC_PLANS and the planner's own shares.
-  const [dynamic, newShare] = await Promise.all([
+  // Read beside the learner model, not after it: neither waits on the other.
+  const [{ library, courseId, learner, completion }, dynamic, newShare] = await Promise.all([
+    learnerToday(deps, { learnerId, now, signals, recentSlug: inputs.recentLesson }),
     decide(deps, learnerId, 'plans.dynamic', deps.config.DYNAMIC_PLANS === 'on', now),
     decide(deps, learnerId, 'plans.new_share', NEW_SHARE, now),
   ]);
+  if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
   const day = planDay(library, {
     ...dayInputsOf(
       { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: dynamic.value },
