@@ -21,6 +21,7 @@ import {
   type UsageReportShape,
 } from '../lib/api';
 import ChartFigure from './admin/ChartFigure';
+import CourseSelect from './CourseSelect';
 import ContentSection from './admin/ContentSection';
 import EngagementSection from './admin/EngagementSection';
 import ExperimentsSection from './admin/ExperimentsSection';
@@ -96,17 +97,7 @@ export default function AdminDashboard() {
       </div>
       {courses.length > 1 && (tab === 'overview' || tab === 'content' || tab === 'engagement') ? (
         <p className="admin-course">
-          <label>
-            Course{' '}
-            <select name="course" value={course ?? ''} onChange={(event) => setCourse(event.target.value || null)}>
-              <option value="">All courses</option>
-              {courses.map((c) => (
-                <option key={c.slug} value={c.slug}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-          </label>
+          <CourseSelect courses={courses} value={course} onChange={setCourse} />
         </p>
       ) : null}
       <div id="admin-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import CourseSelect from './CourseSelect';
 import LessonLinks from './LessonLinks';
 import { ApiError, getBook, getCatalog, getCourseBook, searchCourse, type SearchHit, type SearchResponse } from '../lib/api';
 import {
@@ -100,24 +101,12 @@ export default function SearchView() {
           <button type="submit">Search</button>
         </div>
         <div className="search-filters">
-          {courses.length > 1 ? (
-            <label>
-              Course{' '}
-              <select
-                name="course"
-                value={course ?? ''}
-                // Parts are per course: a new course clears the part.
-                onChange={(event) => apply({ ...current, q: text.trim(), course: event.target.value || null, part: null })}
-              >
-                <option value="">All courses</option>
-                {courses.map((c) => (
-                  <option key={c.slug} value={c.slug}>
-                    {c.title}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
+          {/* Parts are per course: a new course clears the part. */}
+          <CourseSelect
+            courses={courses}
+            value={course}
+            onChange={(next) => apply({ ...current, q: text.trim(), course: next, part: null })}
+          />
           <label>
             Part{' '}
             <select
