@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema } from '../content/content.schemas';
 
 /** `?fresh=true` computes a read now instead of serving the snapshot the cron keeps (at most 15 minutes old). */
 export const FreshSchema = z
@@ -9,12 +9,9 @@ export const FreshSchema = z
   .openapi({ description: 'true: compute now instead of serving the snapshot (at most 15 minutes old)' });
 
 /** `?course=`: the figures of one course (a course slug, removed courses included); none: every course. */
-export const AnalyticsCourseQuerySchema = z.object({
-  course: SlugSchema.optional().openapi({
-    description: "One course's figures (a course slug; a removed course's rollups still answer); default: every course",
-    example: 'sql',
-  }),
-});
+export const AnalyticsCourseQuerySchema = courseQuerySchema(
+  "One course's figures (a course slug; a removed course's rollups still answer); default: every course",
+);
 
 export const OverviewQuerySchema = AnalyticsCourseQuerySchema.extend({
   days: z.coerce.number().int().min(7).max(90).default(30).openapi({ description: 'Days of the daily series (7 to 90)' }),

@@ -257,6 +257,10 @@ export type CourseCard = z.infer<typeof CourseCardSchema>;
 
 export const CatalogSchema = z.object({ courses: z.array(CourseCardSchema) }).openapi('Catalog');
 
+/** `?course=`: a course of the catalog by slug, with what it narrows on the route that takes it. */
+export const courseQuerySchema = (description: string) =>
+  z.object({ course: SlugSchema.optional().openapi({ description, example: 'sql' }) });
+
 export const CourseParamSchema = z.object({
   course: SlugSchema.openapi({ param: { name: 'course', in: 'path' }, example: 'sql' }),
 });

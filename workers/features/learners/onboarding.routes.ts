@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { noSuchCourse } from '../content/content.catalog';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema } from '../content/content.schemas';
 import type { AppEnv } from '../../http/app-env';
 import { currentLearner, LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { AppError, problemResponses } from '../../http/problem';
@@ -20,12 +20,9 @@ async function questionnaire(deps: Deps, course: string | undefined) {
 }
 
 /** `?course=`: the course to onboard for. */
-const OnboardingCourseQuerySchema = z.object({
-  course: SlugSchema.optional().openapi({
-    description: "A course of GET /api/courses: its parts are the goals offered; default: the default course's",
-    example: 'sql',
-  }),
-});
+const OnboardingCourseQuerySchema = courseQuerySchema(
+  "A course of GET /api/courses: its parts are the goals offered; default: the default course's",
+);
 
 export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(

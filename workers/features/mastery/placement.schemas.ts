@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema, SlugSchema } from '../content/content.schemas';
 
 export const PlacementStartSchema = z
   .object({
@@ -18,12 +18,7 @@ export const PlacementAnswerBodySchema = z
   .strict();
 
 /** `?course=`: the course to place the learner in (default: the default course). */
-export const PlacementCourseQuerySchema = z.object({
-  course: SlugSchema.optional().openapi({
-    description: 'A course of GET /api/courses; default: the default course',
-    example: 'sql',
-  }),
-});
+export const PlacementCourseQuerySchema = courseQuerySchema('A course of GET /api/courses; default: the default course');
 
 export const PlacementIdParamSchema = z.object({
   id: z

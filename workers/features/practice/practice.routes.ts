@@ -1,5 +1,5 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { courseQuerySchema } from '../content/content.schemas';
 import { askedCourse } from '../content/content.catalog';
 import { libraryFor } from './practice.library';
 import type { AppEnv } from '../../http/app-env';
@@ -11,12 +11,9 @@ import { checkLibrary } from './practice.domain';
 import { CATEGORIES, LibraryListSchema, LibraryResponseSchema, LibrarySchema } from './practice.schemas';
 
 /** `?course=`: the course whose library it is (default: the default course). */
-const LibraryCourseQuerySchema = z.object({
-  course: SlugSchema.optional().openapi({
-    description: 'A course of `GET /api/courses`; default: the default course (whose library serves courses without one)',
-    example: 'sql',
-  }),
-});
+const LibraryCourseQuerySchema = courseQuerySchema(
+  'A course of `GET /api/courses`; default: the default course (whose library serves courses without one)',
+);
 
 /** `PUT /api/admin/practice/library`: authors replace a course's practice-task library. */
 export const practiceAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

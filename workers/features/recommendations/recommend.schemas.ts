@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema, SlugSchema } from '../content/content.schemas';
 import { OccurredAtSchema, RECOMMENDATION_ACTIONS } from '../events/events.schemas';
 import { GOAL_TYPES } from './path.domain';
 
@@ -33,13 +33,9 @@ export const CachedSchema = z.record(
 export type Cached = z.infer<typeof CachedSchema>;
 
 /** `?course=`: the course the learner model ranks over (see `rankedCourse`). */
-export const RankedCourseQuerySchema = z.object({
-  course: SlugSchema.optional().openapi({
-    description:
-      "The course to rank over (a slug of `GET /api/courses`); default: the course the learner last worked in, else their goal's, else the default course",
-    example: 'sql',
-  }),
-});
+export const RankedCourseQuerySchema = courseQuerySchema(
+  "The course to rank over (a slug of `GET /api/courses`); default: the course the learner last worked in, else their goal's, else the default course",
+);
 
 /** The course a ranking or path is of. */
 const RankedCourseSchema = z.string().nullable().openapi({
