@@ -315,6 +315,12 @@ describe('the outline shows what the learner has done', () => {
           'Tiny course 1 of 2 lessons completed',
         ]);
         expect(await mine.getByRole('link', { name: 'Tiny course' }).getAttribute('href')).toBe('/courses/tiny-course/');
+        // The learner worked in the tiny course last: the dashboard's suggestions are that course's, and say so.
+        await page.locator('.recommendations-course').waitFor();
+        expect(await page.locator('.recommendations-course').textContent()).toBe(
+          'Ranked within Tiny course, the course you are working in.',
+        );
+        expect(await page.locator('.recommendations-course a').getAttribute('href')).toBe('/courses/tiny-course/');
         await page.screenshot({ path: `${SHOTS}/dashboard-two-courses${suffix}.png`, fullPage: true });
       }
       // Search can keep to one course: the choice shows beside the part, and every hit is that course's.

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { getRecommendations, sendRecommendationFeedback, type Recommendation } from '../lib/api';
+import { getCatalog, getRecommendations, sendRecommendationFeedback, type Recommendation } from '../lib/api';
 import { createEventWrite, type EventWrite } from '../lib/event-write';
 import { KIND_LABELS, reasonLines, recommendationHref, shownTitle, withoutItem } from '../lib/recommendations';
 import { ErrorNotice, Loading } from './Status';
@@ -14,6 +14,9 @@ type ListState =
   | { status: 'failed'; error: unknown }
   /** `refreshError`: the list shown is the last one; reloading it after a dismissal failed. */
   | { status: 'ready'; items: Recommendation[]; refreshError: unknown };
+
+/** The course a list without a `course` of its own was ranked over, named when the catalog holds several. */
+type RankedCourse = { slug: string; title: string } | null;
 
 /**
  * What to do next, ranked by the API, each item with its reasons. Start records the
@@ -30,11 +33,17 @@ export default function Recommendations({ course }: { course?: string } = {}) {
   const [undoable, setUndoable] = useState<Recommendation | null>(null);
   const writes = useRef(new Map<string, EventWrite<{ applied: boolean }>>());
   const status = useRef<HTMLParagraphElement>(null);
+  const [ranked, setRanked] = useState<RankedCourse>(null);
 
   const load = () => {
     setList({ status: 'loading' });
-    getRecommendations(LIMIT, course).then(
-      (items) => setList({ status: 'ready', items, refreshError: null }),
+    // The catalog only names the course ranked over; without it the list still shows.
+    Promise.all([getRecommendations(LIMIT, course), course ? null : getCatalog().catch(() => null)]).then(
+      ([{ course: over, items }, catalog]) => {
+        const card = catalog && catalog.length > 1 ? catalog.find((c) => c.slug === over) : undefined;
+        setRanked(card ? { slug: card.slug, title: card.title } : null);
+        setList({ status: 'ready', items, refreshError: null });
+      },
       (error: unknown) => setList({ status: 'failed', error }),
     );
   };
@@ -47,7 +56,7 @@ export default function Recommendations({ course }: { course?: string } = {}) {
   /** Reloads the ranking behind the list shown, keeping it if the reload fails. */
   const refresh = () => {
     getRecommendations(LIMIT, course).then(
-      (items) => setList({ status: 'ready', items, refreshError: null }),
+      ({ items }) => setList({ status: 'ready', items, refreshError: null }),
       (error: unknown) => setList((current) => (current.status === 'ready' ? { ...current, refreshError: error } : current)),
     );
   };
@@ -116,6 +125,11 @@ export default function Recommendations({ course }: { course?: string } = {}) {
           <ErrorNotice error={failure.error} onRetry={() => send(undoable, 'restored')} />
         ) : null}
       </div>
+      {ranked ? (
+        <p className="muted recommendations-course">
+          Ranked within <a href={`/courses/${ranked.slug}/`}>{ranked.title}</a>, the course you are working in.
+        </p>
+      ) : null}
       {list.items.length === 0 ? (
         <p className="notice">
           Nothing to suggest right now: every lesson open to you is done or set aside. Dismissed suggestions come back after 7

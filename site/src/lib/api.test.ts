@@ -409,11 +409,11 @@ describe('recommendations and the learning path', () => {
       reasons: [{ code: 'goal', text: 'On the way to your goal' }],
     };
     const calls = fakeApi({
-      'GET /api/recommendations?limit=5': [() => json({ items: [item], cached: false })],
+      'GET /api/recommendations?limit=5': [() => json({ course: 'sql', items: [item], cached: false })],
       'POST /api/recommendations/lesson%3Ainner-joins/feedback': [() => json({ applied: true })],
     });
     const api = await loadApi();
-    expect(await api.getRecommendations()).toEqual([item]);
+    expect(await api.getRecommendations()).toEqual({ course: 'sql', items: [item] });
     expect(await api.sendRecommendationFeedback(item.id, { eventId, action: 'dismissed' })).toEqual({ applied: true });
     expect(calls.map((c) => [c.route, c.authorization, c.body])).toEqual([
       ['GET /api/recommendations?limit=5', 'Bearer token-old', null],

@@ -730,12 +730,16 @@ export type Pace = LearningPath['pace'];
 export type { ConceptSummary };
 
 /**
- * What to do next, best first, each with the reasons it is there: in `course`, else in the
- * course the learner last worked in.
+ * What to do next, best first, each with the reasons it is there, and the course ranked over:
+ * `course`, else the course the learner last worked in.
  */
-export async function getRecommendations(limit = 5, course?: string): Promise<Recommendation[]> {
+export async function getRecommendations(
+  limit = 5,
+  course?: string,
+): Promise<{ course: string | null; items: Recommendation[] }> {
   const query = `limit=${limit}${course ? `&course=${encodeURIComponent(course)}` : ''}`;
-  return (await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?${query}`)).items;
+  const { course: ranked, items } = await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?${query}`);
+  return { course: ranked, items };
 }
 
 /** Tells the ranking what the learner did with an item; the same eventId counts once. A dismissed item stays away 7 days. */
