@@ -11,7 +11,7 @@ import { IngestStatusSchema } from '../workers/features/search/search.schemas';
 const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run] [--prune] [--yes] [--wait] [--force] [--key <author key>]
                                   [--locale <code>] [--version <name>] [--prefix-slugs]
        npm run content -- remove <course> [--yes] [--target <url>] [--key <author key>]
-       npm run content -- practice <dir> [--dry-run] [--target <url>] [--key <author key>]
+       npm run content -- practice <dir> [--course <course>] [--dry-run] [--target <url>] [--key <author key>]
        npm run content -- ingest [--retry-failed | --reindex | --copy-vectors] [--target <url>] [--key <author key>]
        npm run content -- sources add <files...> [--title <title>] [--wait]
        npm run content -- sources list
@@ -24,7 +24,8 @@ const USAGE = `Usage: npm run content -- push <dir> [--target <url>] [--dry-run]
                progress in it and asks first; --yes answers for scripts)
   practice <dir>
                validate a practice-task library (a folder of YAML lists, e.g. seeds/practice)
-               and replace the current course's library with it; any problem: nothing is sent
+               and replace a course's library with it (--course, default: the default course, whose
+               library serves courses without one); any problem: nothing is sent
   ingest       show each lesson's and source's ingest state (chunks, embedder, last error);
                --retry-failed queues every failed item again; --reindex embeds every item
                that lacks vectors of the server's current embedder, and waits for it;
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       locale: { type: 'string' },
       version: { type: 'string' },
       'prefix-slugs': { type: 'boolean', default: false },
+      course: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'practice') {
     const out = { log: (l: string) => console.log(l), error: (l: string) => console.error(l) };
-    return (await pushPracticeLibrary(createClient(target, key), { dir, dryRun: values['dry-run'], out })) ? 0 : 1;
+    return (await pushPracticeLibrary(createClient(target, key), { dir, dryRun: values['dry-run'], course: values.course, out }))
+      ? 0
+      : 1;
   }
   const result = await pushCourse({
     dir,

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPracticeLibrary } from './practice';
+import { loadPracticeLibrary, pushPracticeLibrary } from './practice';
+import type { Api } from './push';
 
 const SEEDS = 'seeds/practice';
 
@@ -92,6 +93,25 @@ describe('the practice library', () => {
       expect.stringMatching(
         /^more\.yml:1: reflect-explain-twice: "reflect-explain-twice" is used twice \(also \S*extra\.yml:1\)$/,
       ),
+    ]);
+  });
+});
+
+describe('pushing the practice library', () => {
+  it("replaces the default course's library, or the one --course names", async () => {
+    const calls: string[] = [];
+    const api = (method: string, path: string) => {
+      calls.push(`${method} ${path}`);
+      return Promise.resolve({ courseId: path.includes('course=') ? 'other-course' : 'sql', variations: 80 });
+    };
+    const lines: string[] = [];
+    const out = { log: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
+    expect(await pushPracticeLibrary(api as Api, { dir: SEEDS, dryRun: false, out })).toBe(true);
+    expect(await pushPracticeLibrary(api as Api, { dir: SEEDS, dryRun: false, course: 'other-course', out })).toBe(true);
+    expect(calls).toEqual(['PUT /api/admin/practice/library', 'PUT /api/admin/practice/library?course=other-course']);
+    expect(lines.filter((l) => l.startsWith('stored'))).toEqual([
+      'stored 80 variations for the course "sql"',
+      'stored 80 variations for the course "other-course"',
     ]);
   });
 });

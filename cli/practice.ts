@@ -82,7 +82,13 @@ export async function loadPracticeLibrary(dir: string): Promise<{ variations: Va
 /** Validates a practice library folder and, unless `dryRun`, replaces the server's library with it. */
 export async function pushPracticeLibrary(
   api: Api,
-  input: { dir: string; dryRun: boolean; out: { log: (line: string) => void; error: (line: string) => void } },
+  input: {
+    dir: string;
+    dryRun: boolean;
+    /** The course whose library it is (default: the default course). */
+    course?: string | undefined;
+    out: { log: (line: string) => void; error: (line: string) => void };
+  },
 ): Promise<boolean> {
   const { variations, problems } = await loadPracticeLibrary(input.dir);
   if (problems.length > 0) {
@@ -97,7 +103,8 @@ export async function pushPracticeLibrary(
     input.out.log('dry run: nothing pushed');
     return true;
   }
-  const stored = (await api('PUT', '/api/admin/practice/library', { variations })) as { courseId: string; variations: number };
+  const path = `/api/admin/practice/library${input.course ? `?course=${encodeURIComponent(input.course)}` : ''}`;
+  const stored = (await api('PUT', path, { variations })) as { courseId: string; variations: number };
   input.out.log(`stored ${stored.variations} variations for the course "${stored.courseId}"`);
   return true;
 }
