@@ -43,16 +43,20 @@ export function overviewRead(
   }));
 }
 
-/** An experiment's results; a snapshot from before its last change (edit, start, stop, new weights) is not used. */
+/**
+ * An experiment's results, its metrics from the learners' activity in every course or in
+ * `course`; a snapshot from before its last change (edit, start, stop, new weights) is not used.
+ */
 export async function resultsRead(
   deps: SnapshotDeps,
   id: string,
-  input: { now: Date; fresh: boolean },
+  input: { now: Date; fresh: boolean; course?: string | undefined },
 ): Promise<ExperimentResults | null> {
   const experiment = await deps.experiments.experiment(id);
   if (!experiment) return null;
-  return snapshotted(deps, `results:${id}`, { ...input, notBefore: experiment.updatedAt }, () =>
-    resultsOf(deps, experiment, input.now),
+  const key = input.course === undefined ? `results:${id}` : `results:${id}:${input.course}`;
+  return snapshotted(deps, key, { ...input, notBefore: experiment.updatedAt }, () =>
+    resultsOf(deps, experiment, input.now, input.course),
   );
 }
 
@@ -65,11 +69,16 @@ export async function refreshAnalytics(deps: SnapshotDeps, now: Date): Promise<n
 }
 
 /** An experiment's results now, from its exposures and metric moments. */
-async function resultsOf(deps: Pick<Deps, 'experiments'>, experiment: Experiment, now: Date) {
+async function resultsOf(deps: Pick<Deps, 'experiments'>, experiment: Experiment, now: Date, course?: string) {
   const def = experiment.definition as ExperimentInput;
   const [exposures, metrics] = await Promise.all([
     deps.experiments.exposureCounts(experiment.id),
-    deps.experiments.metricMoments(experiment.id, [def.primaryMetric, ...def.guardrailMetrics], now.toISOString().slice(0, 10)),
+    deps.experiments.metricMoments(
+      experiment.id,
+      [def.primaryMetric, ...def.guardrailMetrics],
+      now.toISOString().slice(0, 10),
+      course,
+    ),
   ]);
   return experimentResults({ experiment, exposures, metrics, now });
 }

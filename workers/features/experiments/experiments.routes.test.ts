@@ -241,3 +241,36 @@ describe('an experiment on the planner', () => {
     },
   );
 });
+
+describe('experiment results by course', () => {
+  it("measures the metrics on the learners' activity in one course with ?course=, each course its own snapshot", async () => {
+    const key = await givenAuthorKey({ scopes: ['admin'] });
+    await givenCourseAndLibrary();
+    expect((await admin(key, '/experiments', { method: 'POST', json: planExperiment('by-course') })).status).toBe(201);
+    const today = new Date().toISOString().slice(0, 10);
+    // Two learners exposed today; each completed plan tasks in two courses.
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO experiment_exposures (experiment_id, learner_id, variant, exposed_at) VALUES ('by-course', 'l1', 'composed', ?), ('by-course', 'l2', 'fixed', ?)",
+      ).bind(`${today}T00:00:00.000Z`, `${today}T00:00:00.000Z`),
+      env.DB.prepare(
+        `INSERT INTO learner_activity_daily (learner_id, course_id, day, plan_done) VALUES
+           ('l1', 'test-course', ?1, 3), ('l1', 'other-course', ?1, 5), ('l2', 'test-course', ?1, 1), ('l2', 'other-course', ?1, 7)`,
+      ).bind(today),
+    ]);
+    const primary = async (query: string) =>
+      Object.fromEntries(
+        (
+          (await (await admin(key, `/experiments/by-course/results${query}`)).json<ExperimentResults>()).metrics.find(
+            (m) => m.metric === 'plan_tasks_completed',
+          )?.variants ?? []
+        ).map((v) => [v.variant, v.unadjustedMean]),
+      );
+    expect(await primary('?fresh=true')).toEqual({ composed: 8, fixed: 8 });
+    expect(await primary('?fresh=true&course=other-course')).toEqual({ composed: 5, fixed: 7 });
+    expect(await primary('?course=test-course')).toEqual({ composed: 3, fixed: 1 });
+    // The unfiltered snapshot is still the catalog's.
+    expect(await primary('')).toEqual({ composed: 8, fixed: 8 });
+    await clean(key);
+  });
+});

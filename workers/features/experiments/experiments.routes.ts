@@ -6,6 +6,7 @@ import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { FreshSchema } from '../analytics/analytics.schemas';
 import { resultsRead } from '../analytics/analytics.snapshots';
+import { courseQuerySchema } from '../content/content.schemas';
 import { forgetPayload } from './experiments.client';
 import { collisions, flagProblems, resultsTable, valueProblems } from './experiments.domain';
 import {
@@ -114,7 +115,9 @@ flagAdminRoutes
     },
   );
 
-const ResultsQuerySchema = z.object({
+const ResultsQuerySchema = courseQuerySchema(
+  "The metrics from the learners' activity in one course (a course slug); default: every course",
+).extend({
   format: z.enum(['json', 'csv', 'markdown']).default('json').openapi({ description: 'json, or the table as CSV or markdown' }),
   fresh: FreshSchema,
 });
@@ -258,8 +261,8 @@ experimentAdminRoutes
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { format, fresh } = c.req.valid('query');
-      const results = await resultsRead(c.var.deps, id, { now: new Date(), fresh });
+      const { format, fresh, course } = c.req.valid('query');
+      const results = await resultsRead(c.var.deps, id, { now: new Date(), fresh, course });
       if (!results) throw new AppError('not_found', `No experiment ${id}`);
       if (format === 'json') return c.json(results, 200);
       const type = format === 'csv' ? 'text/csv' : 'text/markdown';

@@ -24,7 +24,13 @@ export interface ExperimentStore {
   /** Learners first exposed per variant. */
   exposureCounts(id: string): Promise<Map<string, number>>;
   /** Each metric's sufficient statistics per variant, from the learners' daily rollup (`today` decides which return windows are over). */
-  metricMoments(id: string, metrics: readonly MetricKey[], today: string): Promise<Map<MetricKey, MetricMoments>>;
+  /** Each metric's moments per variant, from the learners' activity in every course or in `course`. */
+  metricMoments(
+    id: string,
+    metrics: readonly MetricKey[],
+    today: string,
+    course?: string,
+  ): Promise<Map<MetricKey, MetricMoments>>;
   /** Writes the flags and running experiments to KV as one GrowthBook payload. */
   publish(): Promise<FeatureApiResponse>;
 }
@@ -122,6 +128,7 @@ function momentsSql(metric: MetricKey): string {
       SELECT u.variant AS variant, ${y} AS y, ${x} AS x, (${eligible}) AS eligible
       FROM u LEFT JOIN learner_activity_daily a
         ON a.learner_id = u.learner_id AND a.day >= date(u.d0, '-${PRE_DAYS} days') AND a.day <= ?1
+          AND a.course_id = coalesce(?3, a.course_id)
       GROUP BY u.learner_id
     )
     SELECT variant, count(*) AS n, sum(y) AS s, sum(y * y) AS ss, sum(x) AS sx, sum(x * x) AS sxx, sum(x * y) AS sxy
@@ -210,9 +217,9 @@ export function createD1ExperimentStore(d1: D1Database, cache: Cache): Experimen
       return new Map(results.map((r) => [r.variant, r.n]));
     },
 
-    async metricMoments(id, metrics, today) {
+    async metricMoments(id, metrics, today, course) {
       const batches = await d1.batch<{ variant: string; n: number; s: number; ss: number; sx: number; sxx: number; sxy: number }>(
-        metrics.map((m) => d1.prepare(momentsSql(m)).bind(today, id)),
+        metrics.map((m) => d1.prepare(momentsSql(m)).bind(today, id, course ?? null)),
       );
       return new Map(
         metrics.map((metric, i) => [
