@@ -11,10 +11,14 @@ export function noSuchCourse(course: string, field = 'query/course'): AppError {
 }
 
 /** The course `?course=` names (404 naming the field when the catalog has none), else the default course; null before any push. */
-export async function askedCourse(deps: Pick<Deps, 'content'>, course: string | undefined): Promise<CourseHead | null> {
+export async function askedCourse(
+  deps: Pick<Deps, 'content'>,
+  course: string | undefined,
+  field = 'query/course',
+): Promise<CourseHead | null> {
   if (course === undefined) return deps.content.currentCourse();
   const found = await deps.content.course(course);
-  if (!found) throw noSuchCourse(course);
+  if (!found) throw noSuchCourse(course, field);
   return found;
 }
 

@@ -5,7 +5,7 @@ import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import type { Deps } from '../../deps';
 import { readBook } from '../content/content.cache';
-import { noSuchCourse } from '../content/content.catalog';
+import { askedCourse } from '../content/content.catalog';
 import { searchChunks } from './search.query';
 import { nearLessons } from './search.relevance';
 import { SearchRequestSchema, SearchResponseSchema } from './search.schemas';
@@ -47,9 +47,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   }),
   async (c) => {
     const { query, limit, mode, group, filters } = c.req.valid('json');
-    if (filters.course !== undefined && !(await c.var.deps.content.course(filters.course))) {
-      throw noSuchCourse(filters.course, 'json/filters/course');
-    }
+    if (filters.course !== undefined) await askedCourse(c.var.deps, filters.course, 'json/filters/course');
     const result = await searchChunks(c.var.deps, {
       query,
       limit,
