@@ -195,7 +195,47 @@ async function runCapacity(): Promise<Capacity> {
 const runAnalytics = () =>
   analyticsAtScale({ port: PORT, persistTo: `${PERSIST_TO}-analytics`, connections: CONNECTIONS, seconds: SECONDS });
 
+/**
+ * `npm run bench -- plans` or `-- answers`: the floor and only that feature's rows, on a
+ * seeded Worker of their own (for working on one feature's targets without the whole run).
+ */
+async function runFeatureRows(feature: 'plans' | 'answers'): Promise<Row[]> {
+  const { server, key } = await startSeededServer({ port: PORT, persistTo: `${PERSIST_TO}-${feature}`, raisedLimits: true });
+  try {
+    let featureRoutes: Route[];
+    if (feature === 'plans') {
+      await pushPracticeLibrary(server.url, key);
+      featureRoutes = planRoutes(await givenPlanLearners(server.url, await bookLessons(server.url)));
+    } else {
+      const questions = benchQuestions(await bookLessonTitles(server.url));
+      featureRoutes = answerRoutes(server.url, await givenAnswerLearners(server.url), questions);
+    }
+    await autocannon({ url: `${server.url}/api/health/live`, connections: CONNECTIONS, amount: 500 });
+    const rows: Row[] = [];
+    const targets: string[] = [];
+    let floor: { rps: number; p95: number } | null = null;
+    for (const route of [{ name: 'floor (GET /api/health/live)', path: '/api/health/live', floor: true }, ...featureRoutes]) {
+      const { row, writes } = await runRoute(server.url, route, { connections: CONNECTIONS, seconds: SECONDS }, floor);
+      if (route.floor) floor = { rps: row.rps, p95: row.p95 };
+      rows.push(row);
+      if (route.p95Factor !== undefined) targets.push(p95Verdict(route, row, floor?.p95 ?? 0, writes));
+    }
+    printRows(rows);
+    for (const line of targets) console.log(line);
+    return rows;
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
+  const feature = (['plans', 'answers'] as const).find((f) => process.argv.includes(f));
+  if (feature) {
+    const rows = await runFeatureRows(feature);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(`bench/results/${feature}.json`, JSON.stringify({ at: new Date().toISOString(), rows }, null, 2));
+    return;
+  }
   if (process.argv.includes('analytics')) {
     const result = await runAnalytics();
     mkdirSync('bench/results', { recursive: true });

@@ -86,10 +86,16 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Each env's config, parsed once: the runtime hands every request of an isolate the same env object. */
+const configs = new WeakMap<Env, Config>();
+
 /** Parses the Worker's plain vars; a misconfigured deploy fails loudly on its first request. */
 export function parseConfig(env: Env): Config {
+  const known = configs.get(env);
+  if (known) return known;
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) throw new Error(`Invalid Worker configuration: ${z.prettifyError(parsed.error)}`);
+  configs.set(env, parsed.data);
   return parsed.data;
 }
 
@@ -129,7 +135,8 @@ export interface Deps {
   /** Runs after a learner event is newly applied: drops what it makes stale. */
   afterApplied: (message: EventMessage) => Promise<void>;
   /** The course's lessons in order, with their part and chapter (a D1 read). */
-  outline: () => Promise<OutlineLesson[]>;
+  /** A course's lessons in course order (`courseOutline`). */
+  outline: (courseId?: string) => Promise<OutlineLesson[]>;
   personalize: PersonalizeStore;
   /** Model calls per day, feature and model, and the day's spend. */
   usage: UsageStore;
@@ -196,7 +203,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
       // Heartbeats and lesson ratings change no ranking; everything else may.
       if (event.type !== 'lesson.active_time' && event.type !== 'lesson.rated') await forgetRecommendations({ cache }, learnerId);
     },
-    outline: () => courseOutline(d1),
+    outline: (courseId) => courseOutline(d1, courseId),
     search: createD1SearchStore(db),
     sources: createD1SourceStore(db),
     concepts: createD1ConceptStore(db),

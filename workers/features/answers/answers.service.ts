@@ -3,6 +3,7 @@ import { generationLimits } from '../personalize/personalize.store';
 import { signAnswerRef } from './answers.feedback';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Deps } from '../../deps';
+import { z } from '@hono/zod-openapi';
 import { noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
@@ -92,23 +93,25 @@ export async function answerQuestion(
   if (ask.course !== undefined && namedCourse === null) throw noSuchCourse(ask.course, 'json/course');
   // Scope course: the course asked for, else the lesson's, else the whole catalog's lessons.
   const courseId = ask.scope === 'course' ? (ask.course ?? lessonCourse ?? undefined) : undefined;
-  // Consent to a model matters only where one is configured: without one, no call to the learner's object.
-  const [generation, profile] = await Promise.all([
-    deps.search.generation(),
-    deps.textGenerator ? deps.learner(learnerId).profile(learnerId) : null,
-  ]);
-  // A learner who declined a language model is answered by the offline engine, cache included;
-  // so is one whom a flag or an experiment on `answers.engine` puts on it.
-  const generator =
-    profile?.consent.model && deps.textGenerator && (await decide(deps, learnerId, 'answers.engine', 'auto')).value === 'auto'
-      ? deps.textGenerator
-      : null;
-  const engineId = generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION;
   const hash = await sha256Hex(
     JSON.stringify([normalizeQuestion(ask.query), ask.scope, courseId ?? null, ask.lessonSlug ?? null, ask.format]),
   );
-  const key = `answers:${engineId}:${generation}:${hash}`;
-  const hit = await deps.cache.getJson(key, AnswerSchema);
+  // The engine's cached answer and the chunks' generation are read at once: an answer
+  // counts only when it was built at the generation the chunks are at now (a push moves it on).
+  const engineAndCache = async () => {
+    // Consent to a model matters only where one is configured: without one, no call to the learner's object.
+    const profile = deps.textGenerator ? await deps.learner(learnerId).profile(learnerId) : null;
+    // A learner who declined a language model is answered by the offline engine, cache included;
+    // so is one whom a flag or an experiment on `answers.engine` puts on it.
+    const generator =
+      profile?.consent.model && deps.textGenerator && (await decide(deps, learnerId, 'answers.engine', 'auto')).value === 'auto'
+        ? deps.textGenerator
+        : null;
+    const key = `answers:${generator ? `model:${generator.model}:${ANSWER_PROMPT_VERSION}` : OFFLINE_VERSION}:${hash}`;
+    return { generator, key, cached: await deps.cache.getJson(key, CachedAnswerSchema) };
+  };
+  const [generation, { generator, key, cached }] = await Promise.all([deps.search.generation(), engineAndCache()]);
+  const hit = cached?.generation === generation ? cached.answer : null;
   onMeta({ scope: ask.scope, engine: hit?.engine ?? (generator ? 'model' : 'offline'), cached: hit !== null });
   // Each learner gets their own id for the same answer: feedback is theirs to give.
   const withId = async (answer: Answer): Promise<Answer> => {
@@ -143,9 +146,12 @@ export async function answerQuestion(
   // An offline answer standing in for the model (budget, failure) is not kept under the model's key.
   if (drafted.engine === 'offline' && generator) return withId(result);
   // Shared by everyone who asks the same: the words this learner typed are not kept (they go with an erase).
-  await deps.cache.putJson(key, { ...result, question: '' }, { ttlSeconds: CACHE_TTL_SECONDS });
+  await deps.cache.putJson(key, { generation, answer: { ...result, question: '' } }, { ttlSeconds: CACHE_TTL_SECONDS });
   return withId(result);
 }
+
+/** An answer as the cache keeps it, with the chunks' generation it was built at. */
+const CachedAnswerSchema = z.object({ generation: z.string(), answer: AnswerSchema });
 
 const NO_USAGE = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
 
