@@ -311,9 +311,12 @@ describe('the outline shows what the learner has done', () => {
         const mine = page.locator('#courses');
         await mine.locator('li').first().waitFor();
         expect(await mine.locator('li').allTextContents()).toEqual([
-          'Practical SQL 1 of 24 lessons completed · the course this dashboard shows',
-          'Tiny course 1 of 2 lessons completed',
+          'Practical SQL 1 of 24 lessons completed · shown on this page',
+          'Tiny course 1 of 2 lessons completed · your progress in it',
         ]);
+        expect(await page.locator('.dashboard-course').textContent()).toBe(
+          'Your progress in Practical SQL. Your other courses are one click away.',
+        );
         expect(await mine.getByRole('link', { name: 'Tiny course' }).getAttribute('href')).toBe('/courses/tiny-course/');
         // The learner worked in the tiny course last: the dashboard's suggestions are that course's, and say so.
         await page.locator('.recommendations-course').waitFor();
@@ -322,6 +325,21 @@ describe('the outline shows what the learner has done', () => {
         );
         expect(await page.locator('.recommendations-course a').getAttribute('href')).toBe('/courses/tiny-course/');
         await page.screenshot({ path: `${SHOTS}/dashboard-two-courses${suffix}.png`, fullPage: true });
+        // One click to the other course's detail: its completion, where to continue (under its address) and its concepts.
+        await mine.getByRole('link', { name: 'Your progress in Tiny course' }).click();
+        await page.waitForURL(`${baseUrl}/dashboard/?course=tiny-course`);
+        await page.locator('.dashboard-course').waitFor();
+        expect(await page.locator('.dashboard-course').textContent()).toBe(
+          'Your progress in Tiny course. Your other courses are one click away.',
+        );
+        expect(await page.locator('.stats dd').first().textContent()).toBe('1 of 2');
+        expect(await page.locator('.summary .button').getAttribute('href')).toBe('/courses/tiny-course/lessons/world');
+        expect(await mine.locator('li').allTextContents()).toEqual([
+          'Practical SQL 1 of 24 lessons completed · your progress in it',
+          'Tiny course 1 of 2 lessons completed · shown on this page',
+        ]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${SHOTS}/dashboard-tiny-course${suffix}.png`, fullPage: true });
       }
       // Search can keep to one course: the choice shows beside the part, and every hit is that course's.
       const search = await openPage(storedSession(baseUrl, learner));

@@ -21,28 +21,42 @@ import { useLoad, type LoadState } from './use-load';
 import WeekChart from './WeekChart';
 import WeekSummary from './WeekSummary';
 
-/** Mastery and forecasts, loaded together: forecasts are shown for the practised concepts only. */
-async function loadConcepts() {
-  const [mastery, predictions] = await Promise.all([getMastery(), getPredictions()]);
+/** Mastery and forecasts of the concepts `course` assesses (else every course's), loaded together: forecasts are shown for the practised concepts only. */
+async function loadConcepts(course: string | null) {
+  const [mastery, predictions] = await Promise.all([getMastery(course), getPredictions(course)]);
   return conceptOverview(mastery, predictions);
 }
 
+/** The course the dashboard's detail is about: `?course=` of its address, else the default course. */
+function shownCourse(): string | null {
+  return typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('course');
+}
+
 /**
- * The learner's dashboard. Each section loads on its own, so one that fails shows
- * its error (with a retry) while the others still work.
+ * The learner's dashboard: across their courses, with one course's detail (completion,
+ * time, mastery: `?course=`, else the default course's). Each section loads on its own,
+ * so one that fails shows its error (with a retry) while the others still work.
  */
 export default function Dashboard() {
-  const progress = useLoad(getProgress, 'progress');
+  const [course] = useState(shownCourse);
+  const progress = useLoad(() => getProgress(course), `progress-${course}`);
   // Bumped after a round of reviews, which changes mastery and predictions.
   const [round, setRound] = useState(0);
-  const model = useLoad(loadConcepts, `concepts-${round}`);
+  // Mastery is of the course shown: the one asked for, else the one the progress is of (all, if that failed).
+  const shown =
+    course ??
+    (progress.state.status === 'ready' ? progress.state.data.course : progress.state.status === 'error' ? null : undefined);
+  const model = useLoad(() => loadConcepts(shown ?? null), shown === undefined ? null : `concepts-${shown}-${round}`);
   const catalog = useLoad(getCatalog, 'catalog');
 
   return (
     <article className="dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">Your dashboard</h1>
+      {catalog.state.status === 'ready' && progress.state.status === 'ready' ? (
+        <ShownCourse courses={catalog.state.data} progress={progress.state.data} />
+      ) : null}
       <Loaded load={progress} label="Loading your progress…">
-        {(data) => <Summary progress={data} />}
+        {(data) => <Summary progress={data} course={course} />}
       </Loaded>
       <Loaded load={catalog} label="Loading the courses…">
         {(courses) => (
@@ -52,7 +66,7 @@ export default function Dashboard() {
         )}
       </Loaded>
       <Section id="recommended" title="Recommended for you">
-        <Recommendations />
+        {course ? <Recommendations course={course} /> : <Recommendations />}
       </Section>
       <Section id="reviews" title="Reviews">
         <ReviewSession onReviewed={() => setRound((n) => n + 1)} />
@@ -125,23 +139,46 @@ export default function Dashboard() {
   );
 }
 
+/** With several courses in the catalog: which course the detail below (completion, time, mastery) is about. */
+function ShownCourse({ courses, progress }: { courses: CourseCard[]; progress: Progress }) {
+  const shown = courses.find((c) => c.slug === progress.course);
+  if (courses.length < 2 || !shown) return null;
+  return (
+    <p className="muted dashboard-course">
+      Your progress in <a href={courseHref(shown.slug)}>{shown.title}</a>. <a href="#courses">Your other courses</a> are one click
+      away.
+    </p>
+  );
+}
+
+/** The dashboard's address with one course's detail. */
+const dashboardHref = (course: string) => `/dashboard/?course=${encodeURIComponent(course)}`;
+
 /**
  * With several courses in the catalog: each course the learner studies (the default one
- * always, as the rest of the dashboard is about it), lessons completed, one click to it.
+ * always, and the one shown), lessons completed, and one click to its outline or to this
+ * dashboard with its detail.
  */
 function YourCourses({ courses, progress }: { courses: CourseCard[]; progress: Progress }) {
   if (courses.length < 2) return null;
   const done = new Map(progress.courses.map((c) => [c.course, c.completed]));
-  const mine = courses.filter((c, i) => i === 0 || done.has(c.slug));
+  const mine = courses.filter((c, i) => i === 0 || c.slug === progress.course || done.has(c.slug));
   return (
     <Section id="courses" title="Your courses">
       <ul className="your-courses">
-        {mine.map((course, i) => (
+        {mine.map((course) => (
           <li key={course.slug}>
             <a href={courseHref(course.slug)}>{course.title}</a>{' '}
             <span className="muted">
               {done.get(course.slug) ?? 0} of {plural(course.lessonCount, 'lesson')} completed
-              {i === 0 ? ' · the course this dashboard shows' : ''}
+              {' · '}
+              {course.slug === progress.course ? (
+                'shown on this page'
+              ) : (
+                <a href={dashboardHref(course.slug)} aria-label={`Your progress in ${course.title}`}>
+                  your progress in it
+                </a>
+              )}
             </span>
           </li>
         ))}
@@ -191,14 +228,15 @@ function Loaded<T>({
   return <>{children(state.data)}</>;
 }
 
-function Summary({ progress }: { progress: Progress }) {
+/** Where the learner stands in the course shown; `course` (named in the address) puts lesson links under its own. */
+function Summary({ progress, course }: { progress: Progress; course: string | null }) {
   const { lessons, streakDays, continueLesson, lastLesson } = progress;
   if (continueLesson?.reason === 'first') {
     return (
       <section className="summary" aria-label="Where to start">
         <p className="continue">New here? Start with the course's first lesson, or with one of the recommendations below.</p>
         <p className="continue-action">
-          <a className="button" href={lessonHref(continueLesson.slug)}>
+          <a className="button" href={lessonHref(continueLesson.slug, course)}>
             Start “{continueLesson.title}”
           </a>
         </p>
@@ -225,7 +263,7 @@ function Summary({ progress }: { progress: Progress }) {
       </dl>
       {continueLesson ? (
         <p className="continue continue-action">
-          <a className="button" href={lessonHref(continueLesson.slug)}>
+          <a className="button" href={lessonHref(continueLesson.slug, course)}>
             {continueLesson.reason === 'in_progress' ? 'Continue' : 'Next:'} “{continueLesson.title}”
           </a>
           {continueLesson.reason === 'in_progress' && continueLesson.lastActivityAt ? (
@@ -236,7 +274,7 @@ function Summary({ progress }: { progress: Progress }) {
         <p className="continue">Every lesson is completed. Well done: review what is due to keep it fresh.</p>
       ) : (
         <p className="continue">
-          Nothing to continue. <a href="/">Pick a lesson from the course</a>.
+          Nothing to continue. <a href={course ? courseHref(course) : '/'}>Pick a lesson from the course</a>.
         </p>
       )}
     </section>

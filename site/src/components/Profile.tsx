@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import {
   ApiError,
   clearPersonalizedCache,
+  getCatalog,
   getMe,
   getPreferences,
   getQuestions,
@@ -10,7 +11,14 @@ import {
   type Question,
   type QuestionId,
 } from '../lib/api';
-import { answersToPreferences, errorsByQuestion, initialAnswers, isAnswered, onboardingHref } from '../lib/onboarding';
+import {
+  answersToPreferences,
+  errorsByQuestion,
+  initialAnswers,
+  isAnswered,
+  onboardingHref,
+  withCatalogGoals,
+} from '../lib/onboarding';
 import { planErrorsOf, planFieldsOf, planSettingsOf, type PlanSettings, type PlanSettingsErrors } from '../lib/plan-settings';
 import { deviceTimeZone } from '../lib/today';
 import PlanSettingsFields from './PlanSettingsFields';
@@ -24,7 +32,13 @@ import { useLoad } from './use-load';
 async function loadProfile() {
   try {
     // Preferences first: reading them drops goals a course change removed, and /me then says so once.
-    const [questions, preferences] = await Promise.all([getQuestions(), getPreferences()]);
+    const [asked, preferences, catalog] = await Promise.all([
+      getQuestions(),
+      getPreferences(),
+      // Without the catalog, goals are offered from the default course only.
+      getCatalog().catch(() => []),
+    ]);
+    const questions = withCatalogGoals(asked, catalog);
     const { notices } = await getMe();
     return {
       questions,

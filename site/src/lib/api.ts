@@ -374,13 +374,15 @@ export type Answers = Partial<Record<QuestionId, Answer>>;
 
 export type Placement = PlacementState;
 
-/** `?course=` for a course's placement test; none for the default course's. */
-const placementQuery = (course?: string | null) => (course ? `?course=${encodeURIComponent(course)}` : '');
+/** `?course=<slug>` when a course is named, else nothing (the API's default course). */
+function courseParam(course: string | null | undefined, joiner: '?' | '&' = '?'): string {
+  return course ? `${joiner}course=${encodeURIComponent(course)}` : '';
+}
 
 /** The learner's newest placement test in `course` (default: the default course), or null when they never started one. */
 export async function getPlacement(course?: string | null): Promise<Placement | null> {
   try {
-    return await learnerJson<Placement>(`/api/placement${placementQuery(course)}`);
+    return await learnerJson<Placement>(`/api/placement${courseParam(course)}`);
   } catch (error) {
     if (error instanceof ApiError && error.problem?.code === 'not_started') return null;
     throw error;
@@ -388,7 +390,7 @@ export async function getPlacement(course?: string | null): Promise<Placement | 
 }
 
 export function startPlacement(restart = false, course?: string | null): Promise<Placement> {
-  return learnerJson<Placement>(`/api/placement${placementQuery(course)}`, { method: 'POST', json: { restart } });
+  return learnerJson<Placement>(`/api/placement${courseParam(course)}`, { method: 'POST', json: { restart } });
 }
 
 export function answerPlacement(id: string, itemId: string, answer: number): Promise<Placement> {
@@ -399,15 +401,13 @@ export function getMe(): Promise<Learner> {
   return learnerJson<Learner>('/api/learners/me');
 }
 
-/** `?course=` for a course's onboarding (its parts are the goals offered); none for the default course's. */
-const onboardingQuery = (course?: string | null) => (course ? `?course=${encodeURIComponent(course)}` : '');
-
+/** A course's onboarding questions (its parts are the goals offered); the default course's without one. */
 export async function getQuestions(course?: string | null): Promise<Question[]> {
-  return (await requestJson<{ questions: Question[] }>(`/api/onboarding/questions${onboardingQuery(course)}`)).questions;
+  return (await requestJson<{ questions: Question[] }>(`/api/onboarding/questions${courseParam(course)}`)).questions;
 }
 
 export function submitOnboarding(answers: Answers, course?: string | null): Promise<Learner> {
-  return learnerJson<Learner>(`/api/onboarding${onboardingQuery(course)}`, { method: 'POST', json: { answers } });
+  return learnerJson<Learner>(`/api/onboarding${courseParam(course)}`, { method: 'POST', json: { answers } });
 }
 
 /** The preferences, with goals the course no longer has dropped. */
@@ -644,9 +644,12 @@ export function getLessonProgress(slug: string): Promise<LessonProgress> {
   return learnerJson<LessonProgress>(lessonProgressPath(slug));
 }
 
-/** Completion per part and chapter, time per day and week (8 weeks), streak and last lesson. */
-export function getProgress(): Promise<Progress> {
-  return learnerJson<Progress>('/api/progress');
+/**
+ * Completion per part and chapter of `course` (else the default course), time per day and
+ * week (8 weeks, every course), streak and last lesson.
+ */
+export function getProgress(course?: string | null): Promise<Progress> {
+  return learnerJson<Progress>(`/api/progress${courseParam(course)}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -673,8 +676,9 @@ export function submitQuizAttempt(attempt: QuizAttempt): Promise<QuizAttemptResu
 
 type ConceptMasteryList = z.infer<typeof ConceptMasteryListSchema>;
 
-export async function getMastery(): Promise<ConceptMasteryList['concepts']> {
-  return (await learnerJson<ConceptMasteryList>('/api/learners/me/mastery')).concepts;
+/** Mastery of the concepts `course` assesses (else every course's). */
+export async function getMastery(course?: string | null): Promise<ConceptMasteryList['concepts']> {
+  return (await learnerJson<ConceptMasteryList>(`/api/learners/me/mastery${courseParam(course)}`)).concepts;
 }
 
 export type ReviewRating = NonNullable<z.input<typeof ReviewBodySchema>['rating']>;
@@ -699,8 +703,8 @@ export function submitReview(
 /** Probability (0..1) of answering a concept correctly `now` and `in7Days`. */
 export type ConceptPrediction = z.infer<typeof ConceptPredictionSchema>;
 
-export async function getPredictions(): Promise<ConceptPrediction[]> {
-  return (await learnerJson<z.infer<typeof PredictionsSchema>>('/api/learners/me/predictions')).concepts;
+export async function getPredictions(course?: string | null): Promise<ConceptPrediction[]> {
+  return (await learnerJson<z.infer<typeof PredictionsSchema>>(`/api/learners/me/predictions${courseParam(course)}`)).concepts;
 }
 
 // ---------------------------------------------------------------------------
@@ -737,7 +741,7 @@ export async function getRecommendations(
   limit = 5,
   course?: string,
 ): Promise<{ course: string | null; items: Recommendation[] }> {
-  const query = `limit=${limit}${course ? `&course=${encodeURIComponent(course)}` : ''}`;
+  const query = `limit=${limit}${courseParam(course, '&')}`;
   const { course: ranked, items } = await learnerJson<z.infer<typeof RecommendationListSchema>>(`/api/recommendations?${query}`);
   return { course: ranked, items };
 }
@@ -865,14 +869,13 @@ function adminJson<T>(path: string, options: Omit<RequestOptions, 'accept' | 'to
 }
 
 /** Analytics of one course (`&course=`), or of every course. */
-const ofCourse = (course?: string | null) => (course ? `&course=${encodeURIComponent(course)}` : '');
 
 export const getAnalyticsOverview = (days = 30, course?: string | null) =>
-  adminJson<Overview>(`/analytics/overview?days=${days}${ofCourse(course)}`);
+  adminJson<Overview>(`/analytics/overview?days=${days}${courseParam(course, '&')}`);
 export const getLessonFigures = async (course?: string | null) =>
-  (await adminJson<{ lessons: LessonFigures[] }>(`/analytics/lessons?${ofCourse(course).slice(1)}`)).lessons;
+  (await adminJson<{ lessons: LessonFigures[] }>(`/analytics/lessons?${courseParam(course).slice(1)}`)).lessons;
 export const getItemAnalysis = async (course?: string | null) =>
-  (await adminJson<{ items: ItemAnalysis[] }>(`/analytics/items?${ofCourse(course).slice(1)}`)).items;
+  (await adminJson<{ items: ItemAnalysis[] }>(`/analytics/items?${courseParam(course).slice(1)}`)).items;
 export const listExperiments = async () => (await adminJson<{ experiments: Experiment[] }>('/experiments')).experiments;
 export const createExperiment = (input: ExperimentInput) =>
   adminJson<Experiment>('/experiments', { method: 'POST', json: input });
@@ -886,5 +889,5 @@ export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
 export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
 export const getEngagement = (days = 30, course?: string | null) =>
-  adminJson<Engagement>(`/analytics/engagement?days=${days}${ofCourse(course)}`);
+  adminJson<Engagement>(`/analytics/engagement?days=${days}${courseParam(course, '&')}`);
 export const getRankerWeights = () => adminJson<RankerWeights>('/recommendations/weights');

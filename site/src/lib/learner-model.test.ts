@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { ConceptMastery, ConceptPrediction } from './api';
 import { conceptOverview } from './learner-model';
 
-function mastery(overrides: Partial<ConceptMastery> = {}): ConceptMastery {
-  return { concept: 'joins', title: 'Joins', pKnown: 0.3, level: 'not started', attempts: 0, correct: 0, ...overrides };
+function mastery(overrides: Partial<ConceptMastery & { course: string }> = {}): ConceptMastery & { course: string } {
+  return {
+    concept: 'joins',
+    course: 'sql',
+    title: 'Joins',
+    pKnown: 0.3,
+    level: 'not started',
+    attempts: 0,
+    correct: 0,
+    ...overrides,
+  };
 }
 
 function prediction(overrides: Partial<ConceptPrediction> = {}): ConceptPrediction {
   return {
     concept: 'joins',
+    course: 'sql',
     title: 'Joins',
     pKnown: 0.3,
     now: 0.41,
@@ -50,6 +60,22 @@ describe('conceptOverview', () => {
     expect(overview.practised.map((m) => [m.concept, m.forecast])).toEqual([
       ['null', null],
       ['like', { now: 0.8, in7Days: 0.6 }],
+    ]);
+  });
+
+  it("gives a concept slug two courses use each course's own forecast", () => {
+    const inSql = mastery({ concept: 'basics', title: 'Basics', level: 'learning', attempts: 1 });
+    const inPython = mastery({ concept: 'basics', course: 'python', title: 'Basics', level: 'learning', attempts: 1 });
+    const overview = conceptOverview(
+      [inSql, inPython],
+      [
+        prediction({ concept: 'basics', course: 'python', now: 0.9, in7Days: 0.7 }),
+        prediction({ concept: 'basics', now: 0.2, in7Days: 0.1 }),
+      ],
+    );
+    expect(overview.practised.map((m) => [m.course, m.forecast])).toEqual([
+      ['sql', { now: 0.2, in7Days: 0.1 }],
+      ['python', { now: 0.9, in7Days: 0.7 }],
     ]);
   });
 

@@ -1,7 +1,10 @@
 import type { ConceptMastery, ConceptPrediction } from './api';
 
 /** A practised concept with its forecast, when the API has one. */
-export type PractisedConcept = ConceptMastery & { forecast: Pick<ConceptPrediction, 'now' | 'in7Days'> | null };
+export type PractisedConcept = ConceptMastery & {
+  course?: string;
+  forecast: Pick<ConceptPrediction, 'now' | 'in7Days'> | null;
+};
 
 export interface ConceptOverview {
   /** Concepts with at least one graded answer, in the API's order (weakest first), each with its forecast. */
@@ -20,10 +23,16 @@ export interface ConceptOverview {
 /** Whether a concept shows as known: answered on, or placed above "not started" by a placement test. */
 const known = (m: ConceptMastery) => m.attempts > 0 || m.level !== 'not started';
 
-export function conceptOverview(mastery: readonly ConceptMastery[], predictions: readonly ConceptPrediction[]): ConceptOverview {
-  const forecasts = new Map(predictions.map((p) => [p.concept, { now: p.now, in7Days: p.in7Days }]));
+/** A concept is its course's: the same slug in two courses is two concepts. */
+const conceptKey = (c: { course?: string; concept: string }) => `${c.course ?? ''}\n${c.concept}`;
+
+export function conceptOverview(
+  mastery: readonly (ConceptMastery & { course?: string })[],
+  predictions: readonly ConceptPrediction[],
+): ConceptOverview {
+  const forecasts = new Map(predictions.map((p) => [conceptKey(p), { now: p.now, in7Days: p.in7Days }]));
   return {
-    practised: mastery.filter(known).map((m) => ({ ...m, forecast: forecasts.get(m.concept) ?? null })),
+    practised: mastery.filter(known).map((m) => ({ ...m, forecast: forecasts.get(conceptKey(m)) ?? null })),
     notStarted: mastery
       .filter((m) => !known(m))
       .map((m) => m.title)

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Question } from './api';
-import { answersToPreferences, errorsByQuestion, initialAnswers, isAnswered, onboardingHref, safeNext } from './onboarding';
+import type { CourseCard, Question } from './api';
+import {
+  answersToPreferences,
+  errorsByQuestion,
+  initialAnswers,
+  isAnswered,
+  onboardingHref,
+  safeNext,
+  withCatalogGoals,
+} from './onboarding';
 
 function question(overrides: Partial<Question> = {}): Question {
   return { id: 'experience', type: 'single', prompt: 'How much?', options: [{ id: 'none', label: 'None' }], ...overrides };
@@ -78,5 +86,42 @@ describe('initialAnswers and answersToPreferences', () => {
     expect(answers).toEqual({ experience: 'basic', sessionMinutes: 45 });
     expect(answersToPreferences(answers)).toBeNull();
     expect(answersToPreferences({ ...saved, goals: ['foundations'] })).toEqual({ ...saved, goals: ['foundations'] });
+  });
+});
+
+describe('withCatalogGoals', () => {
+  const card = (slug: string, title: string, parts: string[]): CourseCard => ({
+    slug,
+    title,
+    summary: '',
+    languages: [],
+    version: 1,
+    parts: parts.length,
+    outline: parts.map((p) => ({ slug: p, title: p.toUpperCase() })),
+    lessonCount: 1,
+    minutes: 5,
+    layers: [],
+    links: { book: '', lessons: '' },
+  });
+  const goals = question({ id: 'goals', type: 'multi', options: [{ id: 'basics', label: 'Basics', partSlug: 'basics' }] });
+
+  it("offers every other course's parts after the course's own, named after their course, each part once", () => {
+    const catalog = [
+      card('sql', 'SQL', ['basics']),
+      card('py', 'Python', ['py-basics', 'basics']),
+      card('go', 'Go', ['go-intro']),
+    ];
+    const [experience, withAll] = withCatalogGoals([question(), goals], catalog);
+    expect(experience).toEqual(question());
+    expect(withAll?.options.map((o) => [o.id, o.label])).toEqual([
+      ['basics', 'Basics'],
+      ['py-basics', 'PY-BASICS (Python)'],
+      ['go-intro', 'GO-INTRO (Go)'],
+    ]);
+    expect(withAll?.help).toBe('Pick one or more parts of any course.');
+  });
+
+  it('leaves the questions alone with one course', () => {
+    expect(withCatalogGoals([goals], [card('sql', 'SQL', ['basics', 'joins'])])).toEqual([goals]);
   });
 });

@@ -1,4 +1,13 @@
-import { getMe, sessionIsKept, type Answer, type Answers, type Preferences, type Question, type QuestionId } from './api';
+import {
+  getMe,
+  sessionIsKept,
+  type Answer,
+  type Answers,
+  type CourseCard,
+  type Preferences,
+  type Question,
+  type QuestionId,
+} from './api';
 
 export const ONBOARDING_PATH = '/onboarding/';
 const SKIPPED_KEY = 'learnedge.onboarding.skipped';
@@ -132,4 +141,26 @@ export async function checkOnboarding(): Promise<'redirected' | 'onboarded' | 'r
 /** {@link checkOnboarding}, for a page that only needs to know whether it navigated away. */
 export async function redirectIfNotOnboarded(): Promise<boolean> {
   return (await checkOnboarding()) === 'redirected';
+}
+
+/**
+ * The questions with the goals question offering every course's parts, not only the
+ * course the questions came from: a goal can be any course's part (each other course's
+ * named after its part), so the profile shows and keeps them all. A part slug offered
+ * already is not offered twice. With one course, the questions as they are.
+ */
+export function withCatalogGoals(questions: readonly Question[], catalog: readonly CourseCard[]): Question[] {
+  if (catalog.length < 2) return [...questions];
+  return questions.map((question) => {
+    if (question.id !== 'goals') return question;
+    const offered = new Set(question.options.map((o) => o.id));
+    const others = catalog.flatMap((course) =>
+      course.outline.flatMap((part) => {
+        if (offered.has(part.slug)) return [];
+        offered.add(part.slug);
+        return [{ id: part.slug, label: `${part.title} (${course.title})`, partSlug: part.slug }];
+      }),
+    );
+    return { ...question, help: 'Pick one or more parts of any course.', options: [...question.options, ...others] };
+  });
 }

@@ -420,16 +420,17 @@ export const COURSE_STAMP_SQL = `SELECT
     || '|' || (SELECT count(*) FROM lessons WHERE ingest_status IN ('pending', 'failed')) AS stamp,
   ${COURSE_OR_DEFAULT_SQL} AS course_id`;
 
-/** The default course's lessons with their part and chapter, in course order (one D1 query). */
-export async function courseOutline(d1: D1Database): Promise<OutlineLesson[]> {
+/** A course's lessons (`courseId` when the catalog holds it, else the default course's) with their part and chapter, in course order (one D1 query). */
+export async function courseOutline(d1: D1Database, courseId?: string): Promise<OutlineLesson[]> {
   const { results } = await d1
     .prepare(
       `SELECT l.course_id AS courseId, l.slug AS lessonSlug, l.title, p.slug AS partSlug, p.title AS partTitle, c.slug AS chapterSlug,
          c.title AS chapterTitle
        FROM lessons l JOIN chapters c ON c.id = l.chapter_id JOIN parts p ON p.id = c.part_id
-       WHERE l.course_id = ${DEFAULT_COURSE_SQL}
+       WHERE l.course_id = ${COURSE_OR_DEFAULT_SQL}
        ORDER BY p.position, c.position, l.position`,
     )
+    .bind(courseId ?? null)
     .all<OutlineLesson>();
   return results;
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
+import { noSuchCourse } from '../content/content.catalog';
 import { joinProgress, summarizeProgress } from './progress.domain';
 
 /** Days of activity the overview returns (8 weeks). */
@@ -11,12 +12,22 @@ export async function lessonProgress(deps: Pick<Deps, 'learner'>, input: { learn
   return ofLearner(await deps.learner(learnerId).lessonProgress(learnerId, slug));
 }
 
-/** The progress page's numbers at `now`: completion per part and chapter, the last 8 weeks of activity, streak, last lesson. */
-export async function progressOverview(deps: Pick<Deps, 'learner' | 'outline'>, input: { learnerId: string; now: Date }) {
-  const { learnerId, now } = input;
+/**
+ * The progress page's numbers at `now`: completion per part and chapter of `course` (else
+ * the default course), the last 8 weeks of activity and the streak (every course's), the
+ * last lesson. A course the catalog does not hold is a 404 naming `query/course`.
+ */
+export async function progressOverview(
+  deps: Pick<Deps, 'learner' | 'outline'>,
+  input: { learnerId: string; now: Date; course?: string | undefined },
+) {
+  const { learnerId, now, course } = input;
   const today = now.toISOString().slice(0, 10);
   const since = new Date(now.getTime() - OVERVIEW_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const [outline, progress] = await Promise.all([deps.outline(), deps.learner(learnerId).progress(learnerId, since)]);
+  const [outline, progress] = await Promise.all([deps.outline(course), deps.learner(learnerId).progress(learnerId, since)]);
+  // The outline falls back to the default course: one of another course means this one is not in the catalog.
+  const shown = outline[0]?.courseId ?? null;
+  if (course !== undefined && shown !== course) throw noSuchCourse(course);
   const mine = ofLearner(progress);
-  return summarizeProgress(joinProgress(outline, mine.lessons, mine.days, mine.courses), today);
+  return { course: shown, ...summarizeProgress(joinProgress(outline, mine.lessons, mine.days, mine.courses), today) };
 }

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../http/app-env';
 import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
-import { SlugParamSchema } from '../content/content.schemas';
+import { courseQuerySchema, SlugParamSchema } from '../content/content.schemas';
 import { lessonProgress, progressOverview } from './progress.reads';
 import {
   LessonProgressSchema,
@@ -88,12 +88,18 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       path: '/',
       tags: ['Learners'],
       summary: 'Completion per part and chapter, active time per day and week (8 weeks), streak and last lesson',
+      description:
+        'Completion, the last lesson and where to continue are for one course: `course`, else the default one. Activity per day and week and the streak count every course.',
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
+      request: { query: courseQuerySchema('The course whose completion to show (default: the default course)') },
       responses: {
         200: { description: 'Progress', content: { 'application/json': { schema: ProgressSchema } } },
-        ...problemResponses(401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
-    async (c) => c.json(await progressOverview(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+    async (c) => {
+      const { course } = c.req.valid('query');
+      return c.json(await progressOverview(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), course }), 200);
+    },
   );

@@ -48,6 +48,10 @@ export const CompletionSchema = z.object({
 /** `GET /api/progress`: completion per part and chapter, activity per day and week, streak and last lesson. */
 export const ProgressSchema = z
   .object({
+    course: z.string().nullable().openapi({
+      description:
+        'The course whose lessons, parts and last lesson this is (`?course=`, else the default one); null before any push',
+    }),
     lessons: z.object({ total: z.number().int(), started: z.number().int(), completed: z.number().int() }),
     parts: z.array(CompletionSchema.extend({ chapters: z.array(CompletionSchema) })),
     days: z.array(z.object({ day: z.string(), activeSeconds: z.number().int(), events: z.number().int() })),
@@ -56,11 +60,11 @@ export const ProgressSchema = z
     lastLesson: z.object({ slug: z.string(), title: z.string(), lastActivityAt: z.string().nullable() }).nullable(),
     lessonStates: z.array(z.object({ slug: z.string(), state: z.enum(['started', 'completed']) })).openapi({
       description:
-        "Each lesson the learner has opened, started or completed: the default course's in course order, then other courses' lessons",
+        "Each lesson the learner has opened, started or completed: this course's in course order, then other courses' lessons",
     }),
     courses: z.array(z.object({ course: z.string(), started: z.number().int(), completed: z.number().int() })).openapi({
       description:
-        'Every course of the catalog the learner has opened a lesson of: lessons opened or started, and completed (the rest of this response is the default course)',
+        'Every course of the catalog the learner has opened a lesson of: lessons opened or started, and completed (lessons, parts and the last lesson are `course`; days, weeks and the streak every course)',
     }),
     continueLesson: z
       .union([

@@ -113,6 +113,7 @@ describe('health and API documents', () => {
       '/api/learners/me/practice-profile',
       '/api/learners/me/predictions',
       '/api/learners/me/preferences',
+      '/api/learners/me/preferences/courses/{course}',
       '/api/learners/me/sign-out-everywhere',
       '/api/learners/me/summaries',
       '/api/learners/me/summaries/current',

@@ -1,11 +1,13 @@
 import type { Deps } from '../../deps';
 import { readAnswerRef } from '../answers/answers.feedback';
-import { currentLearner } from '../../http/learner-auth';
+import { currentLearner, ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import type { EventMessage } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
-import { preferencesHash, reconcileGoals } from './onboarding.domain';
+import { inCourse, preferencesHash, reconcileGoals, splitCoursePreferences } from './onboarding.domain';
+import type { Preferences } from './learners.schemas';
+import { canonicalJson } from '../../platform/sha256';
 import { catalogParts } from '../content/content.cache';
 import type { LearnerRecord, PreferenceChange } from './learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
@@ -136,7 +138,47 @@ export async function savePreferences(
   await deps.privacy.holdPreferences(learnerId, hash);
   const saved = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
   if (!saved) await currentLearner(deps, learnerId);
+  // A course with preferences of its own now sees them over the new ones: hold those too.
+  const courses = Object.values((await deps.learner(learnerId).coursePreferences(learnerId)) ?? {});
+  for (const hash of new Set(await Promise.all(courses.map((c) => preferencesHash(inCourse(change.preferences, c)))))) {
+    await deps.privacy.holdPreferences(learnerId, hash);
+  }
   await forgetRecommendations(deps, learnerId);
+}
+
+/** The learner's preferences in `courseId`: their own, with that course's own over them. */
+export async function coursePreferences(
+  deps: Pick<Deps, 'learner'>,
+  learnerId: string,
+  own: Preferences,
+  courseId: string,
+): Promise<Preferences> {
+  return inCourse(own, ofLearner(await deps.learner(learnerId).coursePreferences(learnerId))[courseId]);
+}
+
+/**
+ * Stores preferences `wanted` for one course (see `splitCoursePreferences`): the
+ * learner-wide fields as the learner's own (a new history entry only when they changed),
+ * the per-course ones that differ from the learner's own as the course's, held like any
+ * preferences (personalized entries are keyed by them). `null` for `wanted`: the course
+ * follows the learner's own again.
+ */
+export async function saveCoursePreferences(
+  deps: Pick<Deps, 'learner' | 'privacy' | 'cache'>,
+  learner: LearnerRecord & { preferences: Preferences },
+  courseId: string,
+  wanted: Preferences | null,
+  at: string,
+): Promise<void> {
+  const { learnerId } = learner;
+  const split = wanted ? splitCoursePreferences(learner.preferences, wanted) : null;
+  if (split && canonicalJson(split.own) !== canonicalJson(learner.preferences)) {
+    await savePreferences(deps, learnerId, { preferences: split.own, source: 'profile' }, at);
+  }
+  const course = split && Object.keys(split.course).length > 0 ? split.course : null;
+  if (split && course) await deps.privacy.holdPreferences(learnerId, await preferencesHash(inCourse(split.own, course)));
+  if (!(await deps.learner(learnerId).setCoursePreferences(learnerId, courseId, course, at)))
+    await currentLearner(deps, learnerId);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
-import { drizzle } from 'drizzle-orm/durable-sqlite';
+import { DrizzleSqliteDODatabase, SQLiteDOSession } from 'drizzle-orm/durable-sqlite';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { relationalConfig } from '../../db/client';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
 import { parseConfig, type Config } from '../../deps';
@@ -12,6 +14,7 @@ import { signalWindow } from '../recommendations/recommend.domain';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
 import * as schema from './learner.schema';
+import type { CoursePreferences } from './learners.schemas';
 import {
   learnerStore,
   type Consent,
@@ -82,6 +85,10 @@ export type SignalRows = ReturnType<typeof signalRows>;
  * id it was created with and, called with any other, answers as if there were no such
  * learner.
  */
+/** Built once per isolate, not per object (see `relationalConfig`). */
+const RELATIONAL = relationalConfig(schema);
+const DIALECT = new SQLiteSyncDialect();
+
 export class Learner extends DurableObject<Env> {
   private readonly db: LearnerDb;
   private readonly store: LearnerStore;
@@ -94,7 +101,7 @@ export class Learner extends DurableObject<Env> {
     super(ctx, env);
     this.config = parseConfig(env);
     this.logger = createLogger(this.config.LOG_LEVEL, { object: 'Learner' });
-    this.db = drizzle(ctx.storage, { schema });
+    this.db = new DrizzleSqliteDODatabase('sync', DIALECT, new SQLiteDOSession(ctx.storage, DIALECT, RELATIONAL, {}), RELATIONAL);
     this.store = learnerStore(this.db);
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -143,8 +150,25 @@ export class Learner extends DurableObject<Env> {
   }
 
   /** The profile and every concept's mastery, as personalizing a lesson reads them; null when not `learnerId`'s. */
-  async personalizing(learnerId: string): Promise<{ profile: LearnerRecord | null; mastery: MasteryRow[] } | null> {
-    return (await this.open(learnerId)) ? { profile: this.store.profile(), mastery: this.store.allMastery() } : null;
+  async personalizing(learnerId: string): Promise<{
+    profile: LearnerRecord | null;
+    mastery: MasteryRow[];
+    coursePreferences: Record<string, CoursePreferences>;
+  } | null> {
+    if (!(await this.open(learnerId))) return null;
+    return { profile: this.store.profile(), mastery: this.store.allMastery(), coursePreferences: this.store.coursePreferences() };
+  }
+
+  /** The learner's own preferences per course (see `coursePreferences` in the store); null when not `learnerId`'s. */
+  async coursePreferences(learnerId: string): Promise<Record<string, CoursePreferences> | null> {
+    return (await this.open(learnerId)) ? this.store.coursePreferences() : null;
+  }
+
+  /** Keeps (or, with null, drops) a course's own preferences; false when not `learnerId`'s. */
+  async setCoursePreferences(learnerId: string, courseId: string, preferences: CoursePreferences | null, at: string) {
+    if (!(await this.open(learnerId))) return false;
+    this.store.setCoursePreferences(courseId, preferences, at);
+    return true;
   }
 
   async savePreferences(learnerId: string, change: PreferenceChange, at: string): Promise<boolean> {

@@ -307,6 +307,16 @@ export const experimentAssignments = sqliteTable('experiment_assignments', {
   exposedAt: text('exposed_at').notNull(),
 });
 
+/**
+ * A learner's preferences for one course where they differ from their own (see
+ * COURSE_PREFERENCE_FIELDS): that course's lessons are personalized with them.
+ */
+export const coursePreferences = sqliteTable('course_preferences', {
+  courseId: text('course_id').primaryKey(),
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
 /** One answer of a placement test, as the session keeps it. */
 export interface PlacementAnswerRow {
   itemId: string;

@@ -6,7 +6,7 @@ import type { RankOption } from '../recommendations/recommend.domain';
 import { OFFER_OUTCOME_DAYS } from '../recommendations/engagement.domain';
 import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
 import { PRIOR_ABILITY } from '../mastery/mastery.domain';
-import { PreferencesSchema, type Preferences } from './learners.schemas';
+import { CoursePreferencesSchema, PreferencesSchema, type CoursePreferences, type Preferences } from './learners.schemas';
 import * as t from './learner.schema';
 import type { WeeklySummary } from '../practice/summary.schemas';
 
@@ -119,6 +119,28 @@ export function learnerStore(db: LearnerDb) {
         preferencesHash: preferences?.success ? row.preferencesHash : null,
         consent: { model: row.consentModel, analytics: row.consentAnalytics, updatedAt: row.consentUpdatedAt },
       };
+    },
+
+    /** The learner's own preferences per course, where they have set any (a stored set of an older shape is left out). */
+    coursePreferences(): Record<string, CoursePreferences> {
+      const found: Record<string, CoursePreferences> = {};
+      for (const row of db.select().from(t.coursePreferences).all()) {
+        const parsed = CoursePreferencesSchema.safeParse(row.preferences);
+        if (parsed.success) found[row.courseId] = parsed.data;
+      }
+      return found;
+    },
+
+    /** Keeps a course's own preferences; none (or an empty set) lets the course follow the learner's own again. */
+    setCoursePreferences(courseId: string, preferences: CoursePreferences | null, at: string): void {
+      if (!preferences || Object.keys(preferences).length === 0) {
+        db.delete(t.coursePreferences).where(eq(t.coursePreferences.courseId, courseId)).run();
+        return;
+      }
+      db.insert(t.coursePreferences)
+        .values({ courseId, preferences, updatedAt: at })
+        .onConflictDoUpdate({ target: t.coursePreferences.courseId, set: { preferences, updatedAt: at } })
+        .run();
     },
 
     /** What waits to be told to the learner, now cleared: they are told once. */
@@ -567,12 +589,12 @@ export function learnerStore(db: LearnerDb) {
         .all();
     },
 
-    allCards(): CardRow[] {
+    allCards(): (CardRow & { courseId: string })[] {
       return db
         .select()
         .from(t.reviewCards)
         .all()
-        .map((r) => ({ itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
+        .map((r) => ({ courseId: r.courseId, itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
     },
 
     addAttempt(row: typeof t.attempts.$inferInsert): void {

@@ -13,7 +13,9 @@ import {
 import { AppError, problemResponses } from '../../http/problem';
 import { byIp, rateLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
-import { reconciledLearner, savePreferences } from './learner.client';
+import { coursePreferences, reconciledLearner, saveCoursePreferences, savePreferences } from './learner.client';
+import { askedCourse } from '../content/content.catalog';
+import { courseQuerySchema, CourseParamSchema } from '../content/content.schemas';
 import { catalogParts } from '../content/content.cache';
 import type { Deps } from '../../deps';
 import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
@@ -111,17 +113,25 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/me/preferences',
       tags: ['Learners'],
       summary: "The calling learner's preferences",
+      description:
+        "With `course`: the learner's preferences in that course, their own with the course's own over them (see PUT).",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
+      request: { query: courseQuerySchema("The course whose preferences to show (default: the learner's own)") },
       responses: {
         200: json(PreferencesSchema, 'Preferences, with goals the course no longer has dropped'),
-        ...problemResponses(401, 404, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {
-      const learner = await reconciledLearner(c.var.deps, c.var.learnerId);
+      const { course } = c.req.valid('query');
+      const [learner] = await Promise.all([
+        reconciledLearner(c.var.deps, c.var.learnerId),
+        course === undefined ? null : askedCourse(c.var.deps, course),
+      ]);
       if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
-      return c.json(learner.preferences, 200);
+      if (course === undefined) return c.json(learner.preferences, 200);
+      return c.json(await coursePreferences(c.var.deps, c.var.learnerId, learner.preferences, course), 200);
     },
   )
   .openapi(
@@ -130,19 +140,69 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/me/preferences',
       tags: ['Learners'],
       summary: "Replace the calling learner's preferences (each change is kept in the history)",
+      description: [
+        'With `course`, preferences that differ per course: experience, background, style, session minutes and',
+        "example domain are kept for that course where they differ from the learner's own (its lessons are",
+        "personalized with them); goals, time zone and daily practice are the learner's own in every course.",
+        "Without one, the learner's own preferences, which every course without its own follows.",
+      ].join(' '),
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
-      request: { body: { required: true, content: { 'application/json': { schema: PreferencesSchema } } } },
-      responses: { 200: json(PreferencesSchema, 'The stored preferences'), ...problemResponses(400, 401, 429) },
+      request: {
+        query: courseQuerySchema('The course these preferences are for'),
+        body: { required: true, content: { 'application/json': { schema: PreferencesSchema } } },
+      },
+      responses: { 200: json(PreferencesSchema, 'The stored preferences'), ...problemResponses(400, 401, 404, 429) },
     }),
     async (c) => {
       const preferences = c.req.valid('json');
-      const parts = await catalogParts(c.var.deps);
+      const { course } = c.req.valid('query');
+      const [parts] = await Promise.all([
+        catalogParts(c.var.deps),
+        course === undefined ? null : askedCourse(c.var.deps, course),
+      ]);
       const errors = parts.length > 0 ? unknownGoals(parts, preferences.goals) : [];
       if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
       const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      const at = new Date().toISOString();
+      if (course !== undefined && learner.onboarded && learner.preferences) {
+        await saveCoursePreferences(c.var.deps, { ...learner, preferences: learner.preferences }, course, preferences, at);
+        return c.json(preferences, 200);
+      }
+      // Before onboarding, a course's preferences are the learner's first own ones.
       const source = learner.onboarded ? 'profile' : 'onboarding';
-      await savePreferences(c.var.deps, learner.learnerId, { preferences, source }, new Date().toISOString());
+      await savePreferences(c.var.deps, learner.learnerId, { preferences, source }, at);
       return c.json(preferences, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/me/preferences/courses/{course}',
+      tags: ['Learners'],
+      summary: "Drop a course's own preferences: the course follows the learner's own again",
+      security: LEARNER_SECURITY,
+      middleware: [requireLearner] as const,
+      request: { params: CourseParamSchema },
+      responses: {
+        200: json(PreferencesSchema, "The learner's preferences in the course now (their own)"),
+        ...problemResponses(400, 401, 404, 429),
+      },
+    }),
+    async (c) => {
+      const { course } = c.req.valid('param');
+      const [learner] = await Promise.all([
+        currentLearner(c.var.deps, c.var.learnerId),
+        askedCourse(c.var.deps, course, 'param/course'),
+      ]);
+      if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
+      await saveCoursePreferences(
+        c.var.deps,
+        { ...learner, preferences: learner.preferences },
+        course,
+        null,
+        new Date().toISOString(),
+      );
+      return c.json(learner.preferences, 200);
     },
   );

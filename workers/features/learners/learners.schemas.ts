@@ -47,6 +47,21 @@ export const PreferencesSchema = z
   .openapi('Preferences');
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
+/**
+ * The preferences a learner may set per course (how they learn that subject); goals, time
+ * zone and daily practice stay the learner's own across courses.
+ */
+export const COURSE_PREFERENCE_FIELDS = ['experience', 'background', 'style', 'sessionMinutes', 'exampleDomain'] as const;
+/** A course's own preferences: only the fields that differ from the learner's own. */
+export const CoursePreferencesSchema = PreferencesSchema.pick({
+  experience: true,
+  background: true,
+  style: true,
+  sessionMinutes: true,
+  exampleDomain: true,
+}).partial();
+export type CoursePreferences = z.infer<typeof CoursePreferencesSchema>;
+
 export const QuestionOptionSchema = z.object({
   id: z.string(),
   label: z.string(),

@@ -3,11 +3,13 @@ import { canonicalJson, sha256Hex } from '../../platform/sha256';
 import type { Book } from '../content/content.schemas';
 import {
   BACKGROUNDS,
+  COURSE_PREFERENCE_FIELDS,
   DOMAINS,
   EXPERIENCE,
   PreferencesSchema,
   SESSION_MINUTES,
   STYLES,
+  type CoursePreferences,
   type Preferences,
   type Question,
 } from './learners.schemas';
@@ -184,4 +186,23 @@ export function canonicalPreferences(preferences: Preferences): Preferences {
 
 export async function preferencesHash(preferences: Preferences): Promise<string> {
   return sha256Hex(canonicalJson(canonicalPreferences(preferences)));
+}
+
+/** A learner's preferences in one course: their own, with that course's own (if any) over them. */
+export function inCourse(own: Preferences, course: CoursePreferences | undefined): Preferences {
+  return course ? { ...own, ...course } : own;
+}
+
+/**
+ * Preferences `wanted` for one course, split: the learner's own (the learner-wide fields
+ * from `wanted`, the per-course ones kept as they were) and what the course keeps for itself
+ * (the per-course fields where `wanted` differs from the learner's own; empty when none does).
+ */
+export function splitCoursePreferences(own: Preferences, wanted: Preferences): { own: Preferences; course: CoursePreferences } {
+  const kept = Object.fromEntries(COURSE_PREFERENCE_FIELDS.map((field) => [field, own[field]]));
+  const differing = COURSE_PREFERENCE_FIELDS.filter((field) => wanted[field] !== own[field]);
+  return {
+    own: { ...wanted, ...kept },
+    course: Object.fromEntries(differing.map((field) => [field, wanted[field]])),
+  };
 }

@@ -1,10 +1,11 @@
 import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
+import { askedCourse } from '../content/content.catalog';
 import { predict, type StoredCard } from './mastery.domain';
 import { chooseNextItem, masteryView, summarizeReviews } from './mastery.views';
 
-type ReadDeps = Pick<Deps, 'mastery' | 'learner'>;
+type ReadDeps = Pick<Deps, 'mastery' | 'learner' | 'content'>;
 
 /** The lesson's next quiz item for the learner (jsCAT), with the ability estimate; 404 for an unknown lesson. */
 export async function nextQuizItem(deps: ReadDeps, input: { learnerId: string; lessonSlug: string }) {
@@ -26,42 +27,56 @@ export async function dueReviews(deps: ReadDeps, input: { learnerId: string; lim
   return summarizeReviews(cards, items, limit, now);
 }
 
-/** The learner's mastery of every concept the course assesses, with its cards. */
-async function conceptStates(deps: ReadDeps, learnerId: string) {
-  const [concepts, model] = await Promise.all([deps.mastery.assessedConcepts(), deps.learner(learnerId).model(learnerId)]);
+/**
+ * The learner's mastery of every concept `course` assesses (else every course's), with its
+ * cards; a concept is its course's (the same slug in two courses is two concepts). A course
+ * the catalog does not hold is a 404 naming `query/course`.
+ */
+async function conceptStates(deps: ReadDeps, learnerId: string, course: string | undefined) {
+  const [concepts, model] = await Promise.all([
+    course === undefined
+      ? deps.mastery.assessedConcepts()
+      : askedCourse(deps, course).then(() => deps.mastery.assessedConcepts(course)),
+    deps.learner(learnerId).model(learnerId),
+  ]);
   const mine = ofLearner(model);
-  const mastery = new Map(mine.mastery.map((m) => [m.conceptId, m]));
+  const key = (courseId: string, conceptId: string) => `${courseId}\n${conceptId}`;
+  const mastery = new Map(mine.mastery.map((m) => [key(m.courseId, m.conceptId), m]));
   const cards = new Map<string, StoredCard[]>();
-  for (const c of mine.cards) cards.set(c.conceptId, [...(cards.get(c.conceptId) ?? []), c.card]);
+  for (const c of mine.cards) {
+    const k = key(c.courseId, c.conceptId);
+    cards.set(k, [...(cards.get(k) ?? []), c.card]);
+  }
   return concepts.map((k) => {
-    const m = mastery.get(k.concept);
+    const m = mastery.get(key(k.courseId, k.concept));
     return {
       ...k,
       pKnown: m?.pKnown ?? k.params.prior,
       attempts: m?.attempts ?? 0,
       correct: m?.correct ?? 0,
       updatedAt: m?.updatedAt ?? null,
-      cards: cards.get(k.concept) ?? [],
+      cards: cards.get(key(k.courseId, k.concept)) ?? [],
     };
   });
 }
 
-/** Mastery of every assessed concept, weakest first. */
-export async function conceptMastery(deps: ReadDeps, input: { learnerId: string }) {
-  const concepts = await conceptStates(deps, input.learnerId);
+/** Mastery of every concept `course` assesses (else every course's), weakest first. */
+export async function conceptMastery(deps: ReadDeps, input: { learnerId: string; course?: string | undefined }) {
+  const concepts = await conceptStates(deps, input.learnerId, input.course);
   return {
     concepts: concepts
-      .map((k) => ({ ...masteryView(k.concept, k.title, k), updatedAt: k.updatedAt }))
+      .map((k) => ({ ...masteryView(k.concept, k.title, k), course: k.courseId, updatedAt: k.updatedAt }))
       .sort((a, b) => a.pKnown - b.pKnown || a.title.localeCompare(b.title)),
   };
 }
 
-/** The chance of answering each assessed concept correctly at `now` and 7 days later. */
-export async function conceptPredictions(deps: ReadDeps, input: { learnerId: string; now: Date }) {
-  const concepts = await conceptStates(deps, input.learnerId);
+/** The chance of answering each concept `course` assesses (else every course's) correctly at `now` and 7 days later. */
+export async function conceptPredictions(deps: ReadDeps, input: { learnerId: string; now: Date; course?: string | undefined }) {
+  const concepts = await conceptStates(deps, input.learnerId, input.course);
   return {
     concepts: concepts.map((k) => ({
       concept: k.concept,
+      course: k.courseId,
       title: k.title,
       pKnown: k.pKnown,
       ...predict(k.pKnown, k.params, k.cards, input.now),

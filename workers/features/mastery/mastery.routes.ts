@@ -3,6 +3,7 @@ import type { AppEnv } from '../../http/app-env';
 import { AUTHOR_SECURITY, requireAuthor } from '../../http/author-auth';
 import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
+import { courseQuerySchema } from '../content/content.schemas';
 import { validationHook } from '../../http/validation';
 import { gradeAttempt, reviewItem } from './mastery.grading';
 import { conceptMastery, conceptPredictions, dueReviews, nextQuizItem } from './mastery.reads';
@@ -129,17 +130,22 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
       path: '/mastery',
       tags: ['Learners'],
       summary: 'Mastery of every assessed concept: BKT P(known) and a level',
+      description: "The concepts of one course with `course`, else every course's, each with its course.",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
+      request: { query: courseQuerySchema('Only the concepts this course assesses') },
       responses: {
         200: {
           description: 'Concepts, weakest first',
           content: { 'application/json': { schema: ConceptMasteryListSchema } },
         },
-        ...problemResponses(401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
-    async (c) => c.json(await conceptMastery(c.var.deps, { learnerId: c.var.learnerId }), 200),
+    async (c) => {
+      const { course } = c.req.valid('query');
+      return c.json(await conceptMastery(c.var.deps, { learnerId: c.var.learnerId, course }), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -152,15 +158,19 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
         'P(correct at t) = P(known)·R(t)·(1 − slip) + (1 − P(known)·R(t))·guess.',
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
+      request: { query: courseQuerySchema('Only the concepts this course assesses') },
       responses: {
         200: {
           description: 'Predictions per concept',
           content: { 'application/json': { schema: PredictionsSchema } },
         },
-        ...problemResponses(401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
-    async (c) => c.json(await conceptPredictions(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+    async (c) => {
+      const { course } = c.req.valid('query');
+      return c.json(await conceptPredictions(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), course }), 200);
+    },
   );
 
 export const masteryAdminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -136,13 +136,18 @@ export const DueReviewsSchema = z.object({
 });
 
 /** `GET /api/learners/me/mastery`: every assessed concept, weakest first. */
+const ConceptCourseSchema = z
+  .string()
+  .openapi({ description: 'The course the concept belongs to (a slug two courses use is two concepts)' });
+
 export const ConceptMasteryListSchema = z.object({
-  concepts: z.array(MasterySchema.extend({ updatedAt: z.string().nullable() })),
+  concepts: z.array(MasterySchema.extend({ course: ConceptCourseSchema, updatedAt: z.string().nullable() })),
 });
 
 /** A concept's predicted chance of a correct answer, now, in 7 days and in 30 days without review. */
 export const ConceptPredictionSchema = z.object({
   concept: z.string(),
+  course: ConceptCourseSchema,
   title: z.string(),
   pKnown: z.number(),
   now: z.number(),

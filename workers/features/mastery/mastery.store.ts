@@ -64,6 +64,14 @@ const pfaOf = (conceptId: string, r: PfaRow | undefined): PfaModel | null =>
       }
     : null;
 
+/** A concept a course assesses (see `assessedConcepts`). */
+export interface AssessedConcept {
+  courseId: string;
+  concept: string;
+  title: string;
+  params: BktParams;
+}
+
 export interface QuizItemInfo {
   id: string;
   question: string;
@@ -259,20 +267,31 @@ export function createD1MasteryStore(d1: D1Database) {
       return rows.map((r) => ({ ...quizOf(r, l.difficulty), concept: r.concept_id }));
     },
 
-    /** Every concept the course assesses (through quiz items), with its title and BKT parameters. */
-    async assessedConcepts(): Promise<{ concept: string; title: string; params: BktParams }[]> {
+    /**
+     * Every concept a course assesses (through quiz items), with its course, title and BKT
+     * parameters: `courseId`'s, else every course's (a concept slug two courses assess is
+     * one row per course).
+     */
+    async assessedConcepts(courseId?: string): Promise<AssessedConcept[]> {
       const { results } = await d1
         .prepare(
           `WITH assessed AS (
-             SELECT DISTINCT ${ITEM_CONCEPT} AS concept_id, min(l.title) AS lesson_title
-             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug GROUP BY 1
+             SELECT l.course_id, ${ITEM_CONCEPT} AS concept_id, min(l.title) AS lesson_title
+             FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             WHERE ?1 IS NULL OR l.course_id = ?1 GROUP BY 1, 2
            )
-           SELECT s.concept_id, coalesce(k.label, s.lesson_title) AS title, b.prior, b.learn, b.guess, b.slip, b.forget
+           SELECT s.course_id, s.concept_id, coalesce(k.label, s.lesson_title) AS title, b.prior, b.learn, b.guess, b.slip, b.forget
            FROM assessed s LEFT JOIN concepts k ON k.id = s.concept_id LEFT JOIN bkt_params b ON b.concept_id = s.concept_id
-           ORDER BY title`,
+           ORDER BY title, s.course_id`,
         )
+        .bind(courseId ?? null)
         .all<Record<string, unknown>>();
-      return results.map((r) => ({ concept: r.concept_id as string, title: r.title as string, params: paramsOf(r) }));
+      return results.map((r) => ({
+        courseId: r.course_id as string,
+        concept: r.concept_id as string,
+        title: r.title as string,
+        params: paramsOf(r),
+      }));
     },
 
     /** The items of `ids` that still exist, with their lesson and question, by id. */

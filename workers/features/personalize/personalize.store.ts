@@ -5,6 +5,7 @@ import * as t from '../../db/schema';
 import type { LearnerObject } from '../learners/learner.client';
 import type { MasteryRow } from '../learners/learner.store';
 import type { Preferences } from '../learners/learners.schemas';
+import { inCourse, preferencesHash } from '../learners/onboarding.domain';
 import type { LessonContext } from './personalize.domain';
 import type { Config } from '../../deps';
 
@@ -103,13 +104,17 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
       ]);
       const lesson = lessonRows[0];
       const profile = found?.profile ?? null;
+      // The lesson's course may have preferences of the learner's own: its lessons are adapted with those.
+      const ownInCourse = lesson ? found?.coursePreferences[lesson.courseId] : undefined;
+      const inLessonCourse =
+        profile?.preferences && ownInCourse ? inCourse(profile.preferences, ownInCourse) : (profile?.preferences ?? null);
       return {
         learnerExists: profile !== null,
         learner:
-          profile?.onboarded && profile.preferences && profile.preferencesHash
+          profile?.onboarded && inLessonCourse && profile.preferencesHash
             ? {
-                preferences: profile.preferences,
-                preferencesHash: profile.preferencesHash,
+                preferences: inLessonCourse,
+                preferencesHash: ownInCourse ? await preferencesHash(inLessonCourse) : profile.preferencesHash,
                 modelConsent: profile.consent.model,
                 mastery: found?.mastery ?? [],
               }
