@@ -317,7 +317,9 @@ describe('the outline shows what the learner has done', () => {
         expect(await page.locator('.dashboard-course').textContent()).toBe(
           'Your progress in Practical SQL. Your other courses are one click away.',
         );
-        expect(await mine.getByRole('link', { name: 'Tiny course', exact: true }).getAttribute('href')).toBe('/courses/tiny-course/');
+        expect(await mine.getByRole('link', { name: 'Tiny course', exact: true }).getAttribute('href')).toBe(
+          '/courses/tiny-course/',
+        );
         // The learner worked in the tiny course last: the dashboard's suggestions are that course's, and say so.
         await page.locator('.recommendations-course').waitFor();
         expect(await page.locator('.recommendations-course').textContent()).toBe(
@@ -341,6 +343,26 @@ describe('the outline shows what the learner has done', () => {
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await page.screenshot({ path: `${SHOTS}/dashboard-tiny-course${suffix}.png`, fullPage: true });
       }
+      // The profile keeps preferences per course: a style chosen for the tiny course is that course's only.
+      const profile = await openPage(storedSession(baseUrl, learner));
+      await profile.goto(`${baseUrl}/profile/`);
+      const courseOfProfile = profile.locator('.profile-course select[name="course"]');
+      await courseOfProfile.waitFor();
+      const own = await profile.locator('input[name="style"]:checked').getAttribute('value');
+      await courseOfProfile.selectOption('tiny-course');
+      await profile.getByRole('button', { name: 'Use my own preferences in this course' }).waitFor();
+      const other = own === 'visual' ? 'Analytical: reasons, rules and proofs' : 'Visual: diagrams, maps and outlines';
+      await profile.getByLabel(other).check();
+      const saved = profile.waitForResponse(
+        (r) => r.url().endsWith('/api/learners/me/preferences?course=tiny-course') && r.request().method() === 'PUT',
+      );
+      await profile.getByRole('button', { name: 'Save preferences' }).click();
+      expect((await saved).status()).toBe(200);
+      await courseOfProfile.selectOption('');
+      await expect.poll(() => profile.locator('input[name="style"]:checked').getAttribute('value')).toBe(own);
+      await courseOfProfile.selectOption('tiny-course');
+      await expect.poll(() => profile.getByLabel(other).isChecked()).toBe(true);
+      await profile.screenshot({ path: `${SHOTS}/profile-course-preferences.png`, fullPage: true });
       // Search can keep to one course: the choice shows beside the part, and every hit is that course's.
       const search = await openPage(storedSession(baseUrl, learner));
       await search.goto(`${baseUrl}/search/?q=hello+world&course=tiny-course`);

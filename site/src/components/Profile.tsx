@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import {
   ApiError,
   clearPersonalizedCache,
+  dropCoursePreferences,
   getCatalog,
   getMe,
   getPreferences,
@@ -21,6 +22,7 @@ import {
 } from '../lib/onboarding';
 import { planErrorsOf, planFieldsOf, planSettingsOf, type PlanSettings, type PlanSettingsErrors } from '../lib/plan-settings';
 import { deviceTimeZone } from '../lib/today';
+import CourseSelect from './CourseSelect';
 import PlanSettingsFields from './PlanSettingsFields';
 import PracticeProfileSection from './PracticeProfileSection';
 import PrivacySettings from './PrivacySettings';
@@ -28,19 +30,25 @@ import QuestionField from './QuestionField';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
-/** Null when the learner has not onboarded yet: the page then invites them to, and keeps their privacy settings in reach. */
-async function loadProfile() {
+/**
+ * The learner's own preferences, or with `course` theirs in that course. Null when the
+ * learner has not onboarded yet: the page then invites them to, and keeps their privacy
+ * settings in reach.
+ */
+async function loadProfile(course: string | null) {
   try {
     // Preferences first: reading them drops goals a course change removed, and /me then says so once.
     const [asked, preferences, catalog] = await Promise.all([
-      getQuestions(),
-      getPreferences(),
+      // A course's questions name it (and offer its parts first).
+      getQuestions(course),
+      getPreferences(course),
       // Without the catalog, goals are offered from the default course only.
       getCatalog().catch(() => []),
     ]);
     const questions = withCatalogGoals(asked, catalog);
     const { notices } = await getMe();
     return {
+      catalog,
       questions,
       answers: initialAnswers(questions, preferences),
       plan: planSettingsOf(preferences, deviceTimeZone()),
@@ -54,7 +62,9 @@ async function loadProfile() {
 
 /** The learner's preferences, editable, and a way to drop their personalized lessons. */
 export default function Profile() {
-  const { state, retry } = useLoad(loadProfile, 'profile');
+  // The course whose preferences are shown and saved; null: the learner's own, for every course without its own.
+  const [course, setCourse] = useState<string | null>(null);
+  const { state, retry } = useLoad(() => loadProfile(course), `profile-${course}`);
   if (state.status === 'loading') return <Loading label="Loading your profile…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
   if (!state.data) {
@@ -85,7 +95,24 @@ export default function Profile() {
           </ul>
         </div>
       ) : null}
-      <PreferencesForm questions={state.data.questions} initial={state.data.answers} initialPlan={state.data.plan} />
+      {state.data.catalog.length > 1 ? (
+        <div className="profile-course">
+          <CourseSelect courses={state.data.catalog} value={course} onChange={setCourse} />
+          <p className="muted">
+            {course
+              ? 'Experience, background, style, session length and examples saved here are for this course only; goals, time zone and daily practice are the same in every course.'
+              : 'Your preferences for every course. Choose a course to give it a different style, session length or examples.'}
+          </p>
+          {course ? <FollowOwn course={course} onDone={retry} /> : null}
+        </div>
+      ) : null}
+      <PreferencesForm
+        key={course ?? ''}
+        course={course}
+        questions={state.data.questions}
+        initial={state.data.answers}
+        initialPlan={state.data.plan}
+      />
       <PracticeProfileSection />
       <PlacementLink />
       <ClearCache />
@@ -96,11 +123,36 @@ export default function Profile() {
 
 type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved' } | { status: 'error'; error: unknown };
 
+/** Drops a course's own preferences, so it follows the learner's own again. */
+function FollowOwn({ course, onDone }: { course: string; onDone: () => void }) {
+  const [state, setState] = useState<SaveState>({ status: 'idle' });
+  const drop = async () => {
+    setState({ status: 'saving' });
+    try {
+      await dropCoursePreferences(course);
+      setState({ status: 'saved' });
+      onDone();
+    } catch (error) {
+      setState({ status: 'error', error });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="button-secondary" disabled={state.status === 'saving'} onClick={() => void drop()}>
+        Use my own preferences in this course
+      </button>
+      {state.status === 'error' ? <ErrorNotice error={state.error} /> : null}
+    </>
+  );
+}
+
 function PreferencesForm({
+  course,
   questions,
   initial,
   initialPlan,
 }: {
+  course: string | null;
   questions: Question[];
   initial: Answers;
   initialPlan: PlanSettings;
@@ -129,7 +181,7 @@ function PreferencesForm({
     setPlanErrors({});
     try {
       // The whole preferences object: a plan field left empty is unset.
-      const saved = await savePreferences({ ...preferences, ...fields });
+      const saved = await savePreferences({ ...preferences, ...fields }, course);
       setAnswers(initialAnswers(questions, saved));
       setPlan(planSettingsOf(saved, null));
       setSave({ status: 'saved' });

@@ -411,12 +411,19 @@ export function submitOnboarding(answers: Answers, course?: string | null): Prom
 }
 
 /** The preferences, with goals the course no longer has dropped. */
-export function getPreferences(): Promise<Preferences> {
-  return learnerJson<Preferences>('/api/learners/me/preferences');
+/** The learner's own preferences, or with `course` theirs in that course (the course's own over their own). */
+export function getPreferences(course?: string | null): Promise<Preferences> {
+  return learnerJson<Preferences>(`/api/learners/me/preferences${courseParam(course)}`);
 }
 
-export function savePreferences(preferences: Preferences): Promise<Preferences> {
-  return learnerJson<Preferences>('/api/learners/me/preferences', { method: 'PUT', json: preferences });
+/** Saves the learner's own preferences, or with `course` those of that course (see the API). */
+export function savePreferences(preferences: Preferences, course?: string | null): Promise<Preferences> {
+  return learnerJson<Preferences>(`/api/learners/me/preferences${courseParam(course)}`, { method: 'PUT', json: preferences });
+}
+
+/** Drops a course's own preferences: the course follows the learner's own again (returned). */
+export function dropCoursePreferences(course: string): Promise<Preferences> {
+  return learnerJson<Preferences>(`/api/learners/me/preferences/courses/${encodeURIComponent(course)}`, { method: 'DELETE' });
 }
 
 // ---------------------------------------------------------------------------
