@@ -249,6 +249,18 @@ export async function push(fixture: CourseFixture, key: string, options: { prune
   return { missing, result: await commit.json<{ version: number; enqueued: number; summary: Record<string, string[]> }>() };
 }
 
+/**
+ * Two courses: the six-lesson default one (`test-course`), then a four-lesson second one
+ * (`other-course`) whose lesson slugs start `py-` but whose part and concept slugs are the
+ * same. Returns the author key.
+ */
+export async function givenTwoCourses(): Promise<string> {
+  const key = await givenAuthorKey();
+  await push(await buildCourse(6), key);
+  await push(await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+  return key;
+}
+
 /** Waits for real queue delivery to ingest the given lessons (bounded). */
 export async function waitForIngest(slugs: string[], timeoutMs = 8000): Promise<void> {
   const started = Date.now();

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../http/problem';
-import { api, buildCourse, givenAuthorKey, givenLearner, push } from '../../test/builders';
-
-/** The six-lesson default course, then a four-lesson second one whose slugs start `py-` (same part and concept slugs). */
-async function givenTwoCourses() {
-  const key = await givenAuthorKey();
-  await push(await buildCourse(6), key);
-  await push(await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
-}
+import { api, givenLearner, givenTwoCourses } from '../../test/builders';
 
 interface Overview {
   course: string | null;

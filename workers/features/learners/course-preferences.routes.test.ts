@@ -2,15 +2,8 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
-import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push, PREFERENCES } from '../../test/builders';
+import { api, givenLearner, givenTwoCourses, learnerSql, PREFERENCES } from '../../test/builders';
 import type { Preferences } from './learners.schemas';
-
-/** The six-lesson default course, then a four-lesson second one whose slugs start `py-`. */
-async function givenTwoCourses() {
-  const key = await givenAuthorKey();
-  await push(await buildCourse(6), key);
-  await push(await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
-}
 
 const preferences = async (token: string, query = '') => {
   const response = await api(`/api/learners/me/preferences${query}`, { key: token });

@@ -9,6 +9,7 @@ import {
   flushLearners,
   givenAuthorKey,
   givenLearner,
+  givenTwoCourses,
   learnerHandle,
   learnerSql,
   push,
@@ -512,13 +513,6 @@ describe('goals and learning paths', () => {
 });
 
 describe('several courses', () => {
-  /** The six-lesson default course, then a four-lesson second one whose slugs start `py-` (same part and concept slugs). */
-  async function givenTwoCourses() {
-    const key = await givenCourse();
-    const second = await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' });
-    await push(second, key);
-    return key;
-  }
   interface Ranked {
     course: string | null;
     items: Item[];
