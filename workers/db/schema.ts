@@ -1036,15 +1036,19 @@ export const recommendationReasonDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.day, t.courseId, t.reason] })],
 );
 
-/** Search queries that found nothing, normalized (lower case, single spaces, at most 120 characters), per day. No learner id. */
+/**
+ * Search queries that found nothing, normalized (lower case, single spaces, at most 120
+ * characters), per day and the course searched ('' for a search across the catalog). No learner id.
+ */
 export const searchMisses = sqliteTable(
   'search_misses',
   {
     day: text('day').notNull(),
+    courseId: text('course_id').notNull().default(''),
     query: text('query').notNull(),
     searches: integer('searches').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.day, t.query] })],
+  (t) => [primaryKey({ columns: [t.day, t.courseId, t.query] })],
 );
 
 /** Model requests answered offline because a daily budget was spent, per day, feature and budget (the learner's or the platform's). */

@@ -246,6 +246,15 @@ describe('analytics by course', () => {
     const items = await admin<{ items: ItemAnalysis[] }>(adminKey, '/items?course=test-course');
     expect(items.items.map((i) => [i.itemId, i.answers])).toEqual([['lesson-1-q1', 1]]);
     expect((await admin<Engagement>(adminKey, '/engagement?course=other-course')).plans).toEqual([]);
+    // A search that found nothing counts for the course it was kept to; across the catalog, for none.
+    for (const filters of [{ course: 'other-course' }, {}]) {
+      const searched = await api('/api/search', { method: 'POST', json: { query: 'xyzzy plugh', filters } });
+      expect(searched.status).toBe(200);
+    }
+    const misses = async (query: string) => (await admin<Engagement>(adminKey, `/engagement${query}`)).searchMisses;
+    await expect.poll(() => misses(''), DELIVERY).toEqual([expect.objectContaining({ query: 'xyzzy plugh', searches: 2 })]);
+    expect(await misses('?course=other-course')).toEqual([expect.objectContaining({ query: 'xyzzy plugh', searches: 1 })]);
+    expect(await misses('?course=test-course')).toEqual([]);
     // A removed (or never pushed) course answers with empty figures; a malformed one is refused naming the field.
     expect((await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons?course=no-such-course')).lessons).toEqual([]);
     const refused = await api('/api/admin/analytics/items?course=Not%20A%20Slug', { key: adminKey });

@@ -158,9 +158,10 @@ export const EngagementSchema = z
         }),
       )
       .openapi({ description: 'Items offered in freshly ranked lists, and what learners did with them, by reason' }),
-    searchMisses: z
-      .array(z.object({ query: z.string(), searches: z.number().int(), lastDay: z.string() }))
-      .openapi({ description: 'Search queries that found nothing (normalized), most frequent first (at most 50)' }),
+    searchMisses: z.array(z.object({ query: z.string(), searches: z.number().int(), lastDay: z.string() })).openapi({
+      description:
+        'Search queries that found nothing (normalized), most frequent first (at most 50); with `course`, searches kept to that course',
+    }),
     budgetHits: z
       .array(z.object({ feature: z.string(), reason: z.enum(['learner_spent', 'platform_spent']), hits: z.number().int() }))
       .openapi({ description: 'Model requests answered offline because a daily budget was spent, by feature and budget' }),

@@ -365,10 +365,11 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           .bind(from, today, only),
         d1
           .prepare(
-            `SELECT query, sum(searches) AS searches, max(day) AS last_day FROM search_misses WHERE day BETWEEN ? AND ?
+            `SELECT query, sum(searches) AS searches, max(day) AS last_day FROM search_misses
+             WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id)
              GROUP BY query ORDER BY searches DESC, query LIMIT 50`,
           )
-          .bind(from, today),
+          .bind(from, today, only),
         d1
           .prepare(
             `SELECT feature, reason, sum(hits) AS hits FROM budget_hits_daily WHERE day BETWEEN ? AND ?

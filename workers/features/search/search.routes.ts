@@ -66,7 +66,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     const day = new Date().toISOString().slice(0, 10);
     c.executionCtx.waitUntil(
       c.var.deps.search
-        .recordMiss(query, day)
+        .recordMiss(query, day, filters.course)
         .catch((error: unknown) => c.var.logger.log('warn', 'search.miss_not_recorded', { error: String(error) })),
     );
     return c.json({ ...result, suggestions: await suggestionsFor(c.var.deps, query, filters.course) }, 200);

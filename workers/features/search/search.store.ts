@@ -35,7 +35,8 @@ const MISS_QUERY_CHARS = 120;
 
 export interface SearchStore {
   /** Counts a query that found nothing under its normalized text and `day` (analytics; no learner id). */
-  recordMiss(query: string, day: string): Promise<void>;
+  /** Counts a search that found nothing, for the course it searched (`courseId`; none: across the catalog). */
+  recordMiss(query: string, day: string, courseId?: string): Promise<void>;
   /** Where a lesson sits (for search filters), or null if it is gone. */
   lessonPlacement(slug: string): Promise<ItemPlacement | null>;
   /** Chunk ids of an item's current content, and how many have a vector of `embedder`. */
@@ -132,14 +133,14 @@ function chunkFilters(filter: VectorFilter) {
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
   return {
-    async recordMiss(query, day) {
+    async recordMiss(query, day, courseId) {
       const normalized = query.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MISS_QUERY_CHARS);
       if (!normalized) return;
       await db
         .insert(t.searchMisses)
-        .values({ day, query: normalized, searches: 1 })
+        .values({ day, courseId: courseId ?? '', query: normalized, searches: 1 })
         .onConflictDoUpdate({
-          target: [t.searchMisses.day, t.searchMisses.query],
+          target: [t.searchMisses.day, t.searchMisses.courseId, t.searchMisses.query],
           set: { searches: sql`${t.searchMisses.searches} + 1` },
         });
     },
