@@ -1051,16 +1051,21 @@ export const searchMisses = sqliteTable(
   (t) => [primaryKey({ columns: [t.day, t.courseId, t.query] })],
 );
 
-/** Model requests answered offline because a daily budget was spent, per day, feature and budget (the learner's or the platform's). */
+/**
+ * Model requests answered offline because a daily budget was spent, per day, course (''
+ * when the request was about none: a weekly summary, an answer across the catalog),
+ * feature and budget (the learner's or the platform's).
+ */
 export const budgetHitsDaily = sqliteTable(
   'budget_hits_daily',
   {
     day: text('day').notNull(),
+    courseId: text('course_id').notNull().default(''),
     feature: text('feature').notNull(),
     reason: text('reason').notNull(),
     hits: integer('hits').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.day, t.feature, t.reason] })],
+  (t) => [primaryKey({ columns: [t.day, t.courseId, t.feature, t.reason] })],
 );
 
 /** Learners at each mastery level of each concept (those who answered on it at least once): the mastery distribution. */

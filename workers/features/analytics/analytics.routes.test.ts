@@ -255,6 +255,20 @@ describe('analytics by course', () => {
     await expect.poll(() => misses(''), DELIVERY).toEqual([expect.objectContaining({ query: 'xyzzy plugh', searches: 2 })]);
     expect(await misses('?course=other-course')).toEqual([expect.objectContaining({ query: 'xyzzy plugh', searches: 1 })]);
     expect(await misses('?course=test-course')).toEqual([]);
+    // A spent budget counts for the course the request was about (a lesson's, a question's), or for none.
+    const deps = depsFor(env, { requestId: 'budget-by-course' });
+    const day = new Date().toISOString().slice(0, 10);
+    const none = { learner: 0, platform: 10, platformUsd: 1 };
+    const spender = learners[0]?.learnerId ?? '';
+    expect(await deps.personalize.reserveGeneration(spender, day, none, 'personalize', 'other-course')).toBe('learner_spent');
+    expect(await deps.personalize.reserveGeneration(spender, day, none, 'answers')).toBe('learner_spent');
+    const hits = async (query: string) => (await admin<Engagement>(adminKey, `/engagement${query}`)).budgetHits;
+    expect(await hits('?course=other-course')).toEqual([{ feature: 'personalize', reason: 'learner_spent', hits: 1 }]);
+    expect(await hits('?course=test-course')).toEqual([]);
+    expect(await hits('')).toEqual([
+      { feature: 'answers', reason: 'learner_spent', hits: 1 },
+      { feature: 'personalize', reason: 'learner_spent', hits: 1 },
+    ]);
     // A removed (or never pushed) course answers with empty figures; a malformed one is refused naming the field.
     expect((await admin<{ lessons: LessonFigures[] }>(adminKey, '/lessons?course=no-such-course')).lessons).toEqual([]);
     const refused = await api('/api/admin/analytics/items?course=Not%20A%20Slug', { key: adminKey });

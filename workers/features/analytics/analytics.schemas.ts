@@ -164,6 +164,9 @@ export const EngagementSchema = z
     }),
     budgetHits: z
       .array(z.object({ feature: z.string(), reason: z.enum(['learner_spent', 'platform_spent']), hits: z.number().int() }))
-      .openapi({ description: 'Model requests answered offline because a daily budget was spent, by feature and budget' }),
+      .openapi({
+        description:
+          'Model requests answered offline because a daily budget was spent, by feature and budget; with `course`, those about that course',
+      }),
   })
   .openapi('Engagement');

@@ -372,10 +372,11 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           .bind(from, today, only),
         d1
           .prepare(
-            `SELECT feature, reason, sum(hits) AS hits FROM budget_hits_daily WHERE day BETWEEN ? AND ?
+            `SELECT feature, reason, sum(hits) AS hits FROM budget_hits_daily
+             WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id)
              GROUP BY feature, reason ORDER BY feature, reason`,
           )
-          .bind(from, today),
+          .bind(from, today, only),
       ]);
       const byEngine = new Map<string, Engagement['answers'][number]>();
       for (const r of answers?.results ?? []) {

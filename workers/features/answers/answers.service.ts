@@ -124,7 +124,13 @@ export async function answerQuestion(
 
   const { passages, related } = await retrieve(deps, { ...ask, courseId });
   const drafted = generator
-    ? await modelDraft(deps, generator, { learnerId, now, question: ask.query, passages })
+    ? await modelDraft(deps, generator, {
+        learnerId,
+        now,
+        question: ask.query,
+        passages,
+        courseId: courseId ?? lessonCourse ?? undefined,
+      })
     : { sentences: extractiveAnswer(ask.query, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
   const { kept, removed } = verifyAnswer(drafted.sentences, passages);
   if (removed > 0) deps.logger.log('warn', 'answers.unsupported_removed', { engine: drafted.engine, removed });
@@ -173,9 +179,10 @@ interface Draft {
 async function modelDraft(
   deps: AnswerDeps,
   generator: TextGenerator,
-  input: { learnerId: string; now: Date; question: string; passages: Passage[] },
+  /** `courseId`: the course the question is about (its budget hits count there), if one. */
+  input: { learnerId: string; now: Date; question: string; passages: Passage[]; courseId?: string | undefined },
 ): Promise<Draft> {
-  const { learnerId, now, question, passages } = input;
+  const { learnerId, now, question, passages, courseId } = input;
   const offline = (note: string, usage = NO_USAGE): Draft => ({
     sentences: extractiveAnswer(question, passages),
     engine: 'offline',
@@ -184,7 +191,7 @@ async function modelDraft(
   });
   if (passages.length === 0) return { sentences: [], engine: 'model', note: null, usage: NO_USAGE };
   const day = budgetDay(now);
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'answers');
+  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'answers', courseId);
   if (reserved !== 'reserved') {
     return offline(
       reserved === 'learner_spent'

@@ -46,7 +46,7 @@ export async function personalizeLesson(
   const [read, opened] = await Promise.allSettled([readCached(deps, learnerId, lessonSlug), gate]);
   if (opened.status === 'rejected') throw opened.reason;
   if (read.status === 'rejected') throw read.reason;
-  const { identity, keyFor, preferences, lesson, hit, generator } = read.value;
+  const { identity, keyFor, preferences, lesson, courseId, hit, generator } = read.value;
   if (hit) return { ...identity, ...served(hit, listener, identity) };
 
   const offline = async (): Promise<Outcome> => {
@@ -66,7 +66,13 @@ export async function personalizeLesson(
   if (joined) return { ...identity, ...(await follow(joined, identity, listener)) };
   const day = budgetDay(request.now);
   const budget = deps.config.GENERATION_DAILY_BUDGET;
-  const reserved = await deps.personalize.reserveGeneration(learnerId, day, generationLimits(deps.config), 'personalize');
+  const reserved = await deps.personalize.reserveGeneration(
+    learnerId,
+    day,
+    generationLimits(deps.config),
+    'personalize',
+    courseId,
+  );
   if (reserved !== 'reserved') {
     const cached = await deps.cache.getJson(keyFor('offline'), CachedAdaptationSchema);
     const outcome = cached ? served(cached, listener, identity) : await offline();
@@ -142,6 +148,7 @@ async function readCached(deps: Deps, learnerId: string, lessonSlug: string) {
     keyFor,
     preferences: canonicalPreferences(found.learner.preferences),
     lesson: context,
+    courseId: found.lesson.courseId,
     hit,
     generator,
   };

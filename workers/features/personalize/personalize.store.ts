@@ -20,7 +20,7 @@ export interface PersonalizeLookup {
   } | null;
   learnerExists: boolean;
   /** The lesson's body hash and everything else an engine sees, without the markdown. */
-  lesson: { contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
+  lesson: { courseId: string; contentHash: string; context: Omit<LessonContext, 'markdown'> } | null;
 }
 
 export interface GenerationLogEntry {
@@ -46,13 +46,15 @@ export interface PersonalizeStore {
   /**
    * Takes one generation for `day` from the learner's budget (in the learner's object, one
    * call at a time) and from the platform's (one conditional D1 upsert), so concurrent
-   * requests can never overspend either; which budget was spent when one was.
+   * requests can never overspend either; which budget was spent when one was (counted
+   * for `courseId`, the course the request was about, if any).
    */
   reserveGeneration(
     learnerId: string,
     day: string,
     limits: GenerationLimits,
     feature: ModelFeature,
+    courseId?: string,
   ): Promise<'reserved' | 'learner_spent' | 'platform_spent'>;
   /** Gives back a reservation whose generation never reached the model's answer. */
   releaseGeneration(learnerId: string, day: string): Promise<void>;
@@ -121,6 +123,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
             : null,
         lesson: lesson
           ? {
+              courseId: lesson.courseId,
               contentHash: lesson.contentHash,
               context: {
                 slug: lesson.slug,
@@ -141,14 +144,14 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
       };
     },
 
-    async reserveGeneration(learnerId, day, limits, feature) {
+    async reserveGeneration(learnerId, day, limits, feature, courseId) {
       // A refusal is counted (budget hits in the analytics); the count never holds up the answer.
       const refused = async (reason: 'learner_spent' | 'platform_spent') => {
         await db
           .insert(t.budgetHitsDaily)
-          .values({ day, feature, reason, hits: 1 })
+          .values({ day, courseId: courseId ?? '', feature, reason, hits: 1 })
           .onConflictDoUpdate({
-            target: [t.budgetHitsDaily.day, t.budgetHitsDaily.feature, t.budgetHitsDaily.reason],
+            target: [t.budgetHitsDaily.day, t.budgetHitsDaily.courseId, t.budgetHitsDaily.feature, t.budgetHitsDaily.reason],
             set: { hits: sql`${t.budgetHitsDaily.hits} + 1` },
           })
           .catch(() => undefined);
