@@ -34,8 +34,9 @@ function shownCourse(): string | null {
 
 /**
  * The learner's dashboard: across their courses, with one course's detail (completion,
- * time, mastery: `?course=`, else the default course's). Each section loads on its own,
- * so one that fails shows its error (with a retry) while the others still work.
+ * where to continue, mastery: `?course=`, else the default course's; time and the streak
+ * count every course). Each section loads on its own, so one that fails shows its error
+ * (with a retry) while the others still work.
  */
 export default function Dashboard() {
   const [course] = useState(shownCourse);
@@ -139,7 +140,7 @@ export default function Dashboard() {
   );
 }
 
-/** With several courses in the catalog: which course the detail below (completion, time, mastery) is about. */
+/** With several courses in the catalog: which course the detail below (completion, where to continue, mastery) is about. */
 function ShownCourse({ courses, progress }: { courses: CourseCard[]; progress: Progress }) {
   const shown = courses.find((c) => c.slug === progress.course);
   if (courses.length < 2 || !shown) return null;
