@@ -14,6 +14,7 @@ import {
   givenLearner,
   learnerSql,
   push,
+  PREFERENCES,
   withAggregatesQueue,
 } from '../../test/builders';
 import type { AggregateMessage } from '../aggregates/aggregates.schemas';
@@ -90,6 +91,10 @@ describe('privacy', () => {
   it('exports everything held about the learner, from their object and the shared tables', async () => {
     await push(await buildCourse(4), await givenAuthorKey());
     const { token, learnerId } = await givenBusyLearner();
+    // Preferences of the course's own, kept apart from the learner's.
+    const forCourse = { ...PREFERENCES, style: 'visual', exampleDomain: 'games' };
+    const kept = await api('/api/learners/me/preferences?course=test-course', { method: 'PUT', key: token, json: forCourse });
+    expect(kept.status).toBe(200);
     await flushLearners(learnerId);
     await expect.poll(() => rejectionsOf(learnerId), DELIVERY).toBe(1);
     await expect
@@ -123,7 +128,16 @@ describe('privacy', () => {
       const [count] = await learnerSql<{ n: number }>(learnerId, `SELECT count(*) AS n FROM "${table}"`);
       expect([table, doc.learner[table]?.length]).toEqual([table, count?.n]);
     }
-    for (const table of ['profile', 'preference_history', 'events', 'lesson_progress', 'attempts', 'review_cards', 'goal']) {
+    for (const table of [
+      'profile',
+      'preference_history',
+      'course_preferences',
+      'events',
+      'lesson_progress',
+      'attempts',
+      'review_cards',
+      'goal',
+    ]) {
       expect([table, (doc.learner[table]?.length ?? 0) > 0]).toEqual([table, true]);
     }
     expect(doc.shared.attempt_log).toHaveLength(1);
