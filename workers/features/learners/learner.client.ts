@@ -136,12 +136,13 @@ export async function savePreferences(
 ): Promise<void> {
   const hash = await preferencesHash(change.preferences);
   await deps.privacy.holdPreferences(learnerId, hash);
-  const saved = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
-  if (!saved) await currentLearner(deps, learnerId);
+  const courses = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
+  if (!courses) await currentLearner(deps, learnerId);
   // A course with preferences of its own now sees them over the new ones: hold those too.
-  const courses = Object.values((await deps.learner(learnerId).coursePreferences(learnerId)) ?? {});
-  for (const hash of new Set(await Promise.all(courses.map((c) => preferencesHash(inCourse(change.preferences, c)))))) {
-    await deps.privacy.holdPreferences(learnerId, hash);
+  for (const courseHash of new Set(
+    await Promise.all(Object.values(courses ?? {}).map((c) => preferencesHash(inCourse(change.preferences, c)))),
+  )) {
+    await deps.privacy.holdPreferences(learnerId, courseHash);
   }
   await forgetRecommendations(deps, learnerId);
 }

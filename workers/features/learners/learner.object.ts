@@ -171,11 +171,16 @@ export class Learner extends DurableObject<Env> {
     return true;
   }
 
-  async savePreferences(learnerId: string, change: PreferenceChange, at: string): Promise<boolean> {
-    if (!(await this.open(learnerId))) return false;
+  /** Saves the learner's own preferences; the courses' own ones after it (they see the new ones under theirs), or null when not `learnerId`'s. */
+  async savePreferences(
+    learnerId: string,
+    change: PreferenceChange,
+    at: string,
+  ): Promise<Record<string, CoursePreferences> | null> {
+    if (!(await this.open(learnerId))) return null;
     const emitted = this.ctx.storage.transactionSync(() => this.store.savePreferences(change, at));
     if (emitted) await this.flushWithin(this.config.LEARNER_DELTA_DELAY_MS);
-    return true;
+    return this.store.coursePreferences();
   }
 
   /** What waits to be told to the learner, cleared as it is read (told once); null when not `learnerId`'s. */

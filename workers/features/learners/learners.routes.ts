@@ -18,7 +18,7 @@ import { askedCourse } from '../content/content.catalog';
 import { courseQuerySchema, CourseParamSchema } from '../content/content.schemas';
 import { catalogParts } from '../content/content.cache';
 import type { Deps } from '../../deps';
-import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner } from './learners.schemas';
+import { LearnerSchema, NewLearnerSchema, PreferencesSchema, type NewLearner, type Preferences } from './learners.schemas';
 import { newLearnerId, signLearnerToken } from './learners.token';
 import { unknownGoals } from './onboarding.domain';
 
@@ -43,6 +43,12 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
+
+/** The learner's own preferences, or the 404 of a learner who has not answered the onboarding questions. */
+function ownPreferences(learner: { preferences: Preferences | null }): Preferences {
+  if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
+  return learner.preferences;
+}
 
 export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -129,9 +135,9 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         reconciledLearner(c.var.deps, c.var.learnerId),
         course === undefined ? null : askedCourse(c.var.deps, course),
       ]);
-      if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
-      if (course === undefined) return c.json(learner.preferences, 200);
-      return c.json(await coursePreferences(c.var.deps, c.var.learnerId, learner.preferences, course), 200);
+      const preferences = ownPreferences(learner);
+      if (course === undefined) return c.json(preferences, 200);
+      return c.json(await coursePreferences(c.var.deps, c.var.learnerId, preferences, course), 200);
     },
   )
   .openapi(
@@ -195,14 +201,8 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         currentLearner(c.var.deps, c.var.learnerId),
         askedCourse(c.var.deps, course, 'param/course'),
       ]);
-      if (!learner.preferences) throw new AppError('not_found', 'No preferences yet: answer the onboarding questions first');
-      await saveCoursePreferences(
-        c.var.deps,
-        { ...learner, preferences: learner.preferences },
-        course,
-        null,
-        new Date().toISOString(),
-      );
-      return c.json(learner.preferences, 200);
+      const preferences = ownPreferences(learner);
+      await saveCoursePreferences(c.var.deps, { ...learner, preferences }, course, null, new Date().toISOString());
+      return c.json(preferences, 200);
     },
   );

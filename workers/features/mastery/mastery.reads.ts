@@ -34,9 +34,10 @@ export async function dueReviews(deps: ReadDeps, input: { learnerId: string; lim
  */
 async function conceptStates(deps: ReadDeps, learnerId: string, course: string | undefined) {
   const [concepts, model] = await Promise.all([
-    course === undefined
-      ? deps.mastery.assessedConcepts()
-      : askedCourse(deps, course).then(() => deps.mastery.assessedConcepts(course)),
+    // A course the catalog lacks assesses nothing: its check and the read go at once.
+    Promise.all([course === undefined ? null : askedCourse(deps, course), deps.mastery.assessedConcepts(course)]).then(
+      ([, assessed]) => assessed,
+    ),
     deps.learner(learnerId).model(learnerId),
   ]);
   const mine = ofLearner(model);
