@@ -9,6 +9,9 @@ export interface LearnerSession {
 
 export const SESSION_KEY = 'learnedge.learner';
 
+/** The seed course's address: the old `/lessons/<slug>` addresses redirect under it. */
+export const SEED_COURSE_PATH = '/courses/practical-sql';
+
 async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const { token, ...rest } = init;
   const headers = new Headers(rest.headers);

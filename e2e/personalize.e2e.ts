@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { asLearner, onboardedLearner, SESSION_KEY, storedSession } from './learner';
+import { asLearner, onboardedLearner, SESSION_KEY, storedSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage } = useBrowser();
@@ -52,7 +52,7 @@ describe('personalized lessons', () => {
     await page.waitForURL(`${baseUrl}/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Practical SQL');
     await page.getByRole('link', { name: 'Filtering rows with WHERE' }).first().click();
-    await page.waitForURL(`${baseUrl}/lessons/filtering-with-where`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/filtering-with-where`);
     await page.getByRole('tab', { name: 'Personalized' }).click();
     await expect.poll(() => personalizedText(page), { timeout: 20_000 }).toContain('What to remember from earlier lessons');
     await page.locator('.adaptations li').first().waitFor();
@@ -94,7 +94,7 @@ describe('personalized lessons', () => {
     const forged = { learnerId: 'lrn_forgedforgedforged', token: 'forged.token.value', expiresAt: '2099-01-01T00:00:00Z' };
     const page = await newPage(storedSession(baseUrl, forged));
     await page.goto(`${baseUrl}/lessons/inner-joins`);
-    await page.waitForURL(`${baseUrl}/onboarding/?next=%2Flessons%2Finner-joins`);
+    await page.waitForURL(`${baseUrl}/onboarding/?next=${encodeURIComponent(`${SEED_COURSE_PATH}/lessons/inner-joins`)}`);
     await expect.poll(() => progress(page)).toBe('Question 1 of 6');
     const stored = await page.evaluate((key) => localStorage.getItem(key), SESSION_KEY);
     expect(stored).not.toContain(forged.token);
@@ -106,7 +106,7 @@ describe('personalized lessons', () => {
       if (step !== 5) await page.locator('.choice input').first().check();
       await page.locator('main form button[type="submit"]').click();
     }
-    await page.waitForURL(`${baseUrl}/lessons/inner-joins`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/inner-joins`);
     await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Combining tables with inner joins');
   });
 
@@ -172,7 +172,7 @@ describe('a visitor not ready for onboarding', () => {
     await page.goto(`${baseUrl}/lessons/inner-joins`);
     await page.waitForURL(/\/onboarding\//);
     await page.getByRole('link', { name: 'Skip for now' }).click();
-    await page.waitForURL(`${baseUrl}/lessons/inner-joins`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/inner-joins`);
     await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Combining tables with inner joins');
     // Other pages no longer send them to onboarding.
     await page.goto(`${baseUrl}/`);

@@ -2,7 +2,7 @@ import type { Page, Request } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { asLearner, onboardedLearner, storedSession, type LearnerSession } from './learner';
+import { asLearner, onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage } = useBrowser();
@@ -65,7 +65,7 @@ describe('recommendations', () => {
       return route.abort('connectionreset');
     });
     await page.getByRole('button', { name: `Start: ${FIRST.title}` }).click();
-    await page.waitForURL(`${baseUrl}/lessons/${FIRST.slug}`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/${FIRST.slug}`);
     const sent = feedback.map((r) => r.postDataJSON() as { eventId: string; action: string });
     expect(sent).toHaveLength(2);
     expect(sent[1]).toEqual(sent[0]);

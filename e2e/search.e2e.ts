@@ -2,7 +2,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { onboardedLearner, storedSession, type LearnerSession } from './learner';
+import { onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage: openPage } = useBrowser();
@@ -56,7 +56,7 @@ describe('searching the course', () => {
     await page.screenshot({ path: `${SHOTS}/search.png`, fullPage: true });
 
     await first.locator('h3 a').click();
-    await page.waitForURL(`${baseUrl}/lessons/filtering-with-where#pattern-matching-with-like`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/filtering-with-where#pattern-matching-with-like`);
     const heading = page.locator('#pattern-matching-with-like');
     await heading.waitFor();
     expect(await heading.textContent()).toContain('Pattern matching with LIKE');

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { onboardedLearner, storedSession, type LearnerSession } from './learner';
+import { onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage: openPage } = useBrowser();
@@ -34,7 +34,7 @@ describe('reading the course in a browser', () => {
     await page.screenshot({ path: `${SHOTS}/home.png`, fullPage: true });
 
     await page.getByRole('link', { name: 'Filtering rows with WHERE' }).first().click();
-    await page.waitForURL(`${baseUrl}/lessons/filtering-with-where`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/filtering-with-where`);
     await expect.poll(() => page.locator('h1#lesson-title').textContent()).toBe('Filtering rows with WHERE');
     expect(await page.title()).toBe('Filtering rows with WHERE | LearnEdge');
     expect(await page.locator('.prose').textContent()).toContain('WHERE');
@@ -43,7 +43,7 @@ describe('reading the course in a browser', () => {
     const anchors = await page.locator('.prose h2 a.heading-anchor').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(anchors).toContain('#worked-example');
     expect(await page.locator('a[rel="prev"]').textContent()).toContain('SELECT and projection');
-    expect(await page.locator('a[rel="next"]').getAttribute('href')).toBe('/lessons/sorting-and-limiting');
+    expect(await page.locator('a[rel="next"]').getAttribute('href')).toBe(`${SEED_COURSE_PATH}/lessons/sorting-and-limiting`);
     await page.screenshot({ path: `${SHOTS}/lesson.png`, fullPage: true });
   });
 

@@ -2,7 +2,7 @@ import type { Page, Request } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { asLearner, onboardedLearner, storedSession, type LearnerSession } from './learner';
+import { asLearner, onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage } = useBrowser();
@@ -93,7 +93,9 @@ describe('today’s plan', () => {
     // The learn task goes to its lesson; two other tasks take the actions.
     const learn = plan.items.find((i) => i.category === 'learn' && i.completes.kind === 'lesson');
     if (!learn?.binding.lessonSlug) throw new Error(`no learn task bound to a lesson in ${JSON.stringify(plan.items)}`);
-    expect(await card(page, learn.id).locator('.task-title a').getAttribute('href')).toBe(`/lessons/${learn.binding.lessonSlug}`);
+    expect(await card(page, learn.id).locator('.task-title a').getAttribute('href')).toBe(
+      `${SEED_COURSE_PATH}/lessons/${learn.binding.lessonSlug}`,
+    );
     // The longest of the others is swapped: a replacement has to fit the minutes it leaves.
     const others = plan.items.filter((i) => i.id !== learn.id).sort((a, b) => b.minutes - a.minutes);
     const [swapped, checked] = others;
@@ -171,7 +173,7 @@ describe('today’s plan', () => {
 
     // The lesson, completed on its page: back on Today its task is done.
     await card(page, learn.id).locator('.task-title a').click();
-    await page.waitForURL(`${baseUrl}/lessons/${learn.binding.lessonSlug}`);
+    await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/${learn.binding.lessonSlug}`);
     await page.getByRole('button', { name: 'Mark lesson complete' }).click();
     await expect.poll(() => page.locator('.lesson-completion .notice-success').textContent()).toContain('Lesson completed on');
     await page.goBack();

@@ -15,6 +15,7 @@ import { ingestAdminRoutes } from './features/search/search-admin.routes';
 import { answerRoutes } from './features/answers/answers.routes';
 import { conversationRoutes } from './features/answers/conversations.routes';
 import { llmsRoutes } from './features/content/llms';
+import { lessonRedirectRoutes } from './features/content/lesson-redirect';
 import { mcpRoutes } from './features/mcp/mcp.server';
 import { usageAdminRoutes } from './features/usage/usage.routes';
 import { searchRoutes } from './features/search/search.routes';
@@ -54,6 +55,7 @@ export function createApp() {
     app.use(path, requestContext);
     app.use(path, securityHeaders);
   }
+  app.use('/lessons/*', requestContext);
   app.use('/api/*', requestBodyLimit);
   app.use('/mcp', requestBodyLimit);
 
@@ -95,6 +97,7 @@ export function createApp() {
   app.route('/api/admin/models', modelHealthRoutes);
   app.route('/api/learners/me', privacyRoutes);
   app.route('/', llmsRoutes);
+  app.route('/', lessonRedirectRoutes);
   app.route('/', mcpRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'AuthorKey', {

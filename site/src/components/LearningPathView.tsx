@@ -316,7 +316,7 @@ function Route({ path }: { path: GoalPath }) {
             </span>
             <div className="path-step-body">
               <h3 className="path-step-title">
-                <a href={lessonHref(step.lessonSlug)}>{step.title}</a>
+                <a href={lessonHref(step.lessonSlug, path.course)}>{step.title}</a>
               </h3>
               <p className="path-step-reason">{step.reason}</p>
               <p className="path-step-meta">

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { ApiError, getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
+import { ApiError, courseHref, getLesson, getLessonMarkdown, lessonHref, type LessonDetail } from '../lib/api';
 import { lessonSections, renderLessonHtml } from '../lib/markdown';
 import { redirectIfNotOnboarded } from '../lib/onboarding';
 import AskPanel from './AskPanel';
@@ -101,7 +101,7 @@ function Lesson({
       <nav className="breadcrumb" aria-label="Breadcrumb">
         <ol>
           <li>
-            <a href="/">Course</a>
+            <a href={courseHref(lesson.course.slug)}>{lesson.course.title}</a>
           </li>
           <li>{lesson.part.title}</li>
           <li aria-current="page">{lesson.chapter.title}</li>
@@ -120,7 +120,7 @@ function Lesson({
             {lesson.prerequisites.map((p, i) => (
               <span key={p.slug}>
                 {i > 0 ? ', ' : ''}
-                <a href={lessonHref(p.slug)}>{p.title}</a>
+                <a href={lessonHref(p.slug, lesson.course.slug)}>{p.title}</a>
               </span>
             ))}
           </p>
@@ -133,14 +133,14 @@ function Lesson({
       <AskPanel key={lesson.slug} lessonSlug={lesson.slug} />
       <nav className="pager" aria-label="Lessons">
         {lesson.prev ? (
-          <a rel="prev" href={lessonHref(lesson.prev.slug)}>
+          <a rel="prev" href={lessonHref(lesson.prev.slug, lesson.course.slug)}>
             <span className="muted">Previous</span> {lesson.prev.title}
           </a>
         ) : (
           <span />
         )}
         {lesson.next ? (
-          <a rel="next" href={lessonHref(lesson.next.slug)}>
+          <a rel="next" href={lessonHref(lesson.next.slug, lesson.course.slug)}>
             <span className="muted">Next</span> {lesson.next.title}
           </a>
         ) : null}

@@ -22,12 +22,15 @@ const BUSY_LABELS: Record<TaskAction['kind'], string> = {
  */
 export default function TaskCard({
   item,
+  course,
   busy,
   failure,
   rating,
   onAction,
 }: {
   item: PlanItem;
+  /** The plan's course, whose address the task's lesson link is under. */
+  course: string;
   busy: TaskAction | null;
   failure: { action: TaskAction; error: unknown } | null;
   /** The rating given, on this page or before (the plan carries it). */
@@ -36,7 +39,7 @@ export default function TaskCard({
 }) {
   const [skipping, setSkipping] = useState(false);
   const skipButton = useRef<HTMLButtonElement>(null);
-  const href = taskHref(item);
+  const href = taskHref(item, course);
   const hint = item.status === 'open' ? completionHint(item) : null;
   const titleId = `task-${item.id}-title`;
   const name = `“${item.title}”`;

@@ -234,6 +234,7 @@ export default function Today() {
           <TaskCard
             key={item.id}
             item={item}
+            course={plan.course}
             busy={busy.get(item.id) ?? null}
             failure={failures.get(item.id) ?? null}
             rating={ratings.get(item.id) ?? item.rating ?? null}

@@ -33,12 +33,12 @@ function plan(items: PlanItem[]): Plan {
   };
 }
 
-describe('taskHref', () => {
+describe("taskHref (a lesson under the plan's course)", () => {
   it.each([
     [
       'a lesson task goes to its lesson',
       task({ category: 'learn', binding: { lessonSlug: 'inner-joins' }, completes: { kind: 'lesson' } }),
-      '/lessons/inner-joins',
+      '/courses/sql/lessons/inner-joins',
     ],
     [
       'a review task goes to the reviews',
@@ -52,7 +52,7 @@ describe('taskHref', () => {
         binding: { lessonSlug: 'inner-joins', count: 3 },
         completes: { kind: 'quiz_answers', count: 3 },
       }),
-      '/lessons/inner-joins#quiz-title',
+      '/courses/sql/lessons/inner-joins#quiz-title',
     ],
     [
       'quiz answers on a concept go to the suggestions',
@@ -62,11 +62,11 @@ describe('taskHref', () => {
     [
       'a check-off on a lesson goes to the lesson',
       task({ category: 'apply', binding: { lessonSlug: 'inner-joins' } }),
-      '/lessons/inner-joins',
+      '/courses/sql/lessons/inner-joins',
     ],
     ['a check-off bound to nothing has no link', task(), null],
   ])('%s', (_name, item, href) => {
-    expect(taskHref(item)).toBe(href);
+    expect(taskHref(item, 'sql')).toBe(href);
   });
 });
 

@@ -59,13 +59,15 @@ export const STATUS_LABELS: Record<PlanItemStatus, string> = { open: 'To do', co
 
 /**
  * Where a task is done, or null for one done away from the site: reviews in the
- * dashboard's review flow, a lesson's quiz for quiz answers, the bound lesson otherwise.
+ * dashboard's review flow, a lesson's quiz for quiz answers, the bound lesson otherwise (under
+ * `course`'s address, the plan's).
  */
-export function taskHref(item: Pick<PlanItem, 'category' | 'binding' | 'completes'>): string | null {
+export function taskHref(item: Pick<PlanItem, 'category' | 'binding' | 'completes'>, course: string): string | null {
   const { lessonSlug } = item.binding;
   if (item.completes.kind === 'reviews' || item.category === 'review') return REVIEWS_HREF;
-  if (item.completes.kind === 'quiz_answers') return lessonSlug ? `${lessonHref(lessonSlug)}#${QUIZ_ANCHOR}` : RECOMMENDED_HREF;
-  return lessonSlug ? lessonHref(lessonSlug) : null;
+  if (item.completes.kind === 'quiz_answers')
+    return lessonSlug ? `${lessonHref(lessonSlug, course)}#${QUIZ_ANCHOR}` : RECOMMENDED_HREF;
+  return lessonSlug ? lessonHref(lessonSlug, course) : null;
 }
 
 /** How the site notices a task is done: ticked by the learner, or on its own once the lesson, reviews or answers are. */

@@ -83,6 +83,7 @@ describe('GET /api/content/lessons/{slug}', () => {
     expect(lesson).toMatchObject({
       slug: 'lesson-2',
       title: 'Lesson 2',
+      course: { slug: 'test-course', title: 'Test course' },
       part: { slug: 'basics', title: 'Basics' },
       chapter: { slug: 'next-steps', title: 'Next steps' },
       prerequisites: [{ slug: 'lesson-1', title: 'Lesson 1' }],

@@ -65,6 +65,7 @@ async function lessonDetail(c: Context<AppEnv>, cached: CachedBook, slug: string
   return {
     ...lesson,
     objectives: record.objectives,
+    course: { slug: cached.book.course.slug, title: cached.book.course.title },
     part: place.part,
     chapter: place.chapter,
     prerequisites: prerequisites.map((p) => ({ slug: p, title: titles.get(p) ?? p })),

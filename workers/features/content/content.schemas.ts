@@ -214,6 +214,9 @@ export const LessonDetailSchema = z
     objectives: z.array(z.string()),
     concepts: z.array(SlugSchema),
     contentHash: HashSchema,
+    course: LessonLinkSchema.openapi({
+      description: 'The course the lesson is in; its page is `/courses/<slug>/lessons/<lesson>`',
+    }),
     part: LessonLinkSchema,
     chapter: LessonLinkSchema,
     prerequisites: z.array(LessonLinkSchema),

@@ -296,15 +296,32 @@ export class Learner extends DurableObject<Env> {
     const timeZone = learnerTimeZone(preferences?.timeZone, fallbackZone);
     const { date, hour } = localTime(new Date(now), timeZone);
     const plan = this.store.refreshedPlan(date);
-    if (plan) return { date, hour, timeZone, plan, preferences, plans: [], activity: [], activeDays: [], signals: null };
+    if (plan) {
+      return {
+        date,
+        hour,
+        timeZone,
+        plan,
+        preferences,
+        coursePreferences: {},
+        plans: [],
+        activity: [],
+        activeDays: [],
+        signals: null,
+      };
+    }
     return { date, hour, timeZone, plan: null, ...this.planning(now), signals: signalRows(this.store, now) };
   }
 
-  /** What composing plan tasks reads: preferences, the last 90 plans, event times of the last 28 days, active days. */
+  /**
+   * What composing plan tasks reads: preferences (the learner's own, and each course's own),
+   * the last 90 plans, event times of the last 28 days, active days.
+   */
   private planning(now: string) {
     const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
     return {
       preferences: this.store.profile()?.preferences ?? null,
+      coursePreferences: this.store.coursePreferences(),
       plans: this.store.planHistory(),
       activity: this.store.activityTimes(since),
       activeDays: this.store.activeDays(),

@@ -6,6 +6,7 @@ import {
   buildCourse,
   givenAuthorKey,
   givenLearner,
+  givenTwoCourses,
   lessonBody,
   PREFERENCES,
   push,
@@ -136,6 +137,20 @@ describe('personalized lessons, offline engine', () => {
     const deleted = await api('/api/personalize/cache', { method: 'DELETE', key: token });
     expect(await deleted.json()).toEqual({ deleted: 2 });
     expect((await personalize(token)).body?.cached).toBe(false);
+  });
+
+  it('drops the entries of a course with preferences of its own too on DELETE /api/personalize/cache', async () => {
+    await givenTwoCourses();
+    const { token } = await givenLearner();
+    const forCourse = { ...PREFERENCES, style: 'visual', exampleDomain: 'games' };
+    const kept = await api('/api/learners/me/preferences?course=other-course', { method: 'PUT', key: token, json: forCourse });
+    expect(kept.status).toBe(200);
+    const [own, other] = [await personalize(token, 'lesson-2'), await personalize(token, 'py-lesson-2')];
+    expect(other.body?.preferencesHash).not.toBe(own.body?.preferencesHash);
+    const deleted = await api('/api/personalize/cache', { method: 'DELETE', key: token });
+    expect(await deleted.json()).toEqual({ deleted: 2 });
+    expect((await personalize(token, 'lesson-2')).body?.cached).toBe(false);
+    expect((await personalize(token, 'py-lesson-2')).body?.cached).toBe(false);
   });
 
   it('streams meta, the text and a final done event', async () => {

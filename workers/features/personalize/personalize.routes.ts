@@ -6,6 +6,7 @@ import { byIp, byLearner, checkLimits, rateLimit, type LimitCheck } from '../../
 import { createEventQueue, sseResponse, streamError } from '../../http/event-queue';
 import { validationHook } from '../../http/validation';
 import { personalizationPrefix } from './personalize.domain';
+import { inCourse, preferencesHash } from '../learners/onboarding.domain';
 import { personalizeLesson, type PersonalizeListener } from './personalize.engine';
 import { PersonalizedLessonSchema, PersonalizeRequestSchema, type PersonalizedLesson } from './personalize.schemas';
 
@@ -118,9 +119,9 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       method: 'delete',
       path: '/cache',
       tags: ['Personalization'],
-      summary: "Drop the cached personalized lessons of the caller's current preferences",
+      summary: "Drop the cached personalized lessons of the caller's current preferences, in every course",
       description:
-        'Entries are shared by every learner with the same canonical preferences; they are regenerated on the next request.',
+        "Those of the learner's own preferences and of each course's own (see `PUT /api/learners/me/preferences?course=`). Entries are shared by every learner with the same canonical preferences; they are regenerated on the next request.",
       security: LEARNER_SECURITY,
       middleware: [requireLearner, rateLimit(...LIMITS)] as const,
       responses: {
@@ -132,10 +133,19 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       },
     }),
     async (c) => {
-      const learner = await currentLearner(c.var.deps, c.var.learnerId);
-      const deleted = learner.preferencesHash
-        ? await c.var.deps.cache.deletePrefix(`${personalizationPrefix(learner.preferencesHash)}:`)
-        : 0;
-      return c.json({ deleted }, 200);
+      const { deps, learnerId } = c.var;
+      const [learner, courses] = await Promise.all([
+        currentLearner(deps, learnerId),
+        deps.learner(learnerId).coursePreferences(learnerId),
+      ]);
+      const { preferences, preferencesHash: own } = learner;
+      if (!preferences || !own) return c.json({ deleted: 0 }, 200);
+      // A course with preferences of its own has entries under their hash.
+      const hashes = new Set([
+        own,
+        ...(await Promise.all(Object.values(courses ?? {}).map((course) => preferencesHash(inCourse(preferences, course))))),
+      ]);
+      const counts = await Promise.all([...hashes].map((hash) => deps.cache.deletePrefix(`${personalizationPrefix(hash)}:`)));
+      return c.json({ deleted: counts.reduce((sum, n) => sum + n, 0) }, 200);
     },
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { givenCourseAndLibrary, PRACTICE_SEEDS } from '../../test/practice-seeds';
 import type { Problem } from '../../http/problem';
-import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, PREFERENCES, push } from '../../test/builders';
 import { localTime } from './plan.domain';
 import type { Plan, PracticeProfile } from './plan.schemas';
 
@@ -34,10 +34,17 @@ describe("today's plan", () => {
     ]);
   });
 
-  it('plans in the course the learner last worked in, from the default library when that course has none', async () => {
+  it("plans in the course the learner last worked in, from the default library when that course has none, with that course's preferences", async () => {
     const key = await givenCourseAndLibrary();
     await push(await buildCourse(4, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
-    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    const { token, learnerId } = await givenLearner({ goals: ['basics'], sessionMinutes: 30 });
+    // Long sessions in this course only: the plan made in it is a deep diver's.
+    const own = await api('/api/learners/me/preferences?course=other-course', {
+      method: 'PUT',
+      key: token,
+      json: { ...PREFERENCES, goals: ['basics'], sessionMinutes: 60 },
+    });
+    expect(own.status).toBe(200);
     const complete = await api('/api/progress/lessons/py-lesson-1/complete', {
       method: 'POST',
       key: token,
@@ -47,6 +54,7 @@ describe("today's plan", () => {
     const plan = await (await today(token)).json<Plan>();
     expect(plan.course).toBe('other-course');
     expect(plan.items.find((i) => i.category === 'learn')?.binding.lessonSlug).toBe('py-lesson-2');
+    expect([plan.archetype, plan.reasons.archetype]).toEqual(['diver', expect.stringContaining('(60 min)')]);
     expect(await learnerSql(learnerId, 'SELECT course_id FROM plans')).toEqual([{ course_id: 'other-course' }]);
   });
 

@@ -16,6 +16,7 @@ import { CATEGORIES } from './practice.schemas';
 import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 import { decide } from '../experiments/experiments.client';
+import { inCourse } from '../learners/onboarding.domain';
 
 type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'mastery' | 'cache' | 'logger'>;
 
@@ -200,7 +201,8 @@ export async function todaysPlan(
   const day = planDay(library, {
     ...dayInputsOf(
       { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: dynamic.value },
-      { ...inputs, preferences },
+      // The course practised may have preferences of the learner's own (session length, style).
+      { ...inputs, preferences: inCourse(preferences, inputs.coursePreferences[courseId]) },
       learner,
       completion,
     ),
@@ -297,7 +299,7 @@ export async function swapPlanTask(
   const { ctx } = dayContext(
     dayInputsOf(
       { learnerId, now, date, hour: localTime(now, plan.timeZone).hour, timeZone: plan.timeZone, dynamic: true },
-      { ...inputs, preferences },
+      { ...inputs, preferences: inCourse(preferences, inputs.coursePreferences[plan.courseId]) },
       today.learner,
       today.completion,
     ),
