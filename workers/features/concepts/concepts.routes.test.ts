@@ -17,7 +17,7 @@ Ranking rows with a window function keeps every row, unlike grouping.
 interface Concept {
   id: string;
   label: string;
-  lessons: { id: string; title: string; href: string; origin: string; weight: number }[];
+  lessons: { id: string; title: string; course: string | null; href: string; origin: string; weight: number }[];
   sources: { id: string; title: string; href: string; origin: string; weight: number }[];
   neighbours: Record<'prerequisites' | 'dependents' | 'related', { id: string; label: string; via: string; strength: number }[]>;
 }
@@ -40,7 +40,14 @@ describe('concepts', () => {
     const { sourceId } = await givenCourseAndSource();
     const authored = await (await api('/api/concepts/concept-2')).json<Concept>();
     expect(authored.lessons).toEqual([
-      { id: 'lesson-2', title: 'Lesson 2', href: '/lessons/lesson-2', origin: 'author', weight: 1 },
+      {
+        id: 'lesson-2',
+        title: 'Lesson 2',
+        course: 'test-course',
+        href: '/courses/test-course/lessons/lesson-2',
+        origin: 'author',
+        weight: 1,
+      },
     ]);
     const extracted = await (await api('/api/concepts/window-function')).json<Concept>();
     expect(extracted.label.toLowerCase()).toContain('window function');
@@ -52,6 +59,49 @@ describe('concepts', () => {
       expect(link.weight).toBeGreaterThan(0);
       expect(link.weight).toBeLessThanOrEqual(1);
     }
+  });
+
+  it("lists and shows one course's concepts with ?course=: a slug two courses use counts each course's lessons apart", async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(2, { 'lesson-2': { concepts: ['joins'] } }), key);
+    await push(
+      await buildCourse(
+        3,
+        { 'py-lesson-3': { concepts: ['joins'] } },
+        { slug: 'other-course', title: 'Other' },
+        { prefix: 'py-' },
+      ),
+      key,
+    );
+    type Listed = { concepts: { id: string; lessons: number }[] };
+    const lessonsOf = async (query: string) =>
+      (await (await api(`/api/concepts${query}`)).json<Listed>()).concepts.find((c) => c.id === 'joins')?.lessons;
+    expect([await lessonsOf(''), await lessonsOf('?course=test-course'), await lessonsOf('?course=other-course')]).toEqual([
+      2, 1, 1,
+    ]);
+    // A concept only the other course teaches is not one of this course's.
+    const mine = (await (await api('/api/concepts?course=test-course')).json<Listed>()).concepts.map((c) => c.id);
+    expect(mine).toContain('concept-1');
+    expect(mine).not.toContain('concept-2');
+
+    const inOther = await (await api('/api/concepts/joins?course=other-course')).json<Concept>();
+    expect(inOther.lessons.map((l) => [l.id, l.course, l.href])).toEqual([
+      ['py-lesson-3', 'other-course', '/courses/other-course/lessons/py-lesson-3'],
+    ]);
+    const everywhere = await (await api('/api/concepts/joins')).json<Concept>();
+    expect(everywhere.lessons.map((l) => l.id).sort()).toEqual(['lesson-2', 'py-lesson-3']);
+
+    // Bad input: a concept the course does not teach, a course the catalog lacks, a malformed course.
+    const notTaught = await api('/api/concepts/concept-2?course=test-course');
+    expect(notTaught.status).toBe(404);
+    for (const path of ['/api/concepts?course=no-such-course', '/api/concepts/joins?course=no-such-course']) {
+      const response = await api(path);
+      expect([path, response.status]).toEqual([path, 404]);
+      expect((await response.json<Problem>()).errors?.[0]?.field).toBe('query/course');
+    }
+    const malformed = await api('/api/concepts?course=Not_A_Slug');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json<Problem>()).errors?.[0]?.field).toBe('query/course');
   });
 
   it('names each concept one way: sentence case, with the words the lesson writes in capitals kept so', async () => {

@@ -4,7 +4,14 @@ import { AppError, problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import { sourceFileUrl } from '../sources/sources.domain';
-import { ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
+import { ConceptCourseQuerySchema, ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
+import { noSuchCourse } from '../content/content.catalog';
+import type { Deps } from '../../deps';
+
+/** Nothing for no course; a 404 naming `query/course` for a course the catalog lacks. */
+async function knownCourse(deps: Pick<Deps, 'content'>, course: string | undefined): Promise<void> {
+  if (course !== undefined && !(await deps.content.course(course))) throw noSuchCourse(course);
+}
 
 export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -13,15 +20,23 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/',
       tags: ['Content'],
       summary: 'Concepts the course and its sources teach: those authors named first, then extracted ones; most covered first',
+      description:
+        "Every course's, or with `course` one course's: a concept slug two courses use is a concept of each, counted with that course's lessons. 404 naming `query/course` for a course the catalog lacks.",
       middleware: [publicReadLimit] as const,
+      request: { query: ConceptCourseQuerySchema },
       responses: {
         200: {
           description: 'Concepts',
           content: { 'application/json': { schema: ConceptListSchema } },
         },
+        ...problemResponses(400, 404, 429),
       },
     }),
-    async (c) => c.json({ concepts: await c.var.deps.concepts.list() }, 200),
+    async (c) => {
+      const { course } = c.req.valid('query');
+      await knownCourse(c.var.deps, course);
+      return c.json({ concepts: await c.var.deps.concepts.list(course) }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -29,8 +44,10 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/{id}',
       tags: ['Content'],
       summary: 'One concept with the lessons and sources that teach it',
+      description:
+        "With `course`, that course's lessons only and neighbours within it: 404 when none of its lessons teaches the concept, naming `query/course` when the catalog lacks the course. Each lesson's `href` is under its course's address.",
       middleware: [publicReadLimit] as const,
-      request: { params: ConceptIdParamSchema },
+      request: { params: ConceptIdParamSchema, query: ConceptCourseQuerySchema },
       responses: {
         200: { description: 'The concept', content: { 'application/json': { schema: ConceptSchema } } },
         ...problemResponses(400, 404, 429),
@@ -38,12 +55,16 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const concept = await c.var.deps.concepts.get(id);
-      if (!concept) throw new AppError('not_found', `No concept ${id}`);
+      const { course } = c.req.valid('query');
+      const [, concept] = await Promise.all([knownCourse(c.var.deps, course), c.var.deps.concepts.get(id, course)]);
+      if (!concept) throw new AppError('not_found', course ? `No lesson of ${course} teaches ${id}` : `No concept ${id}`);
       return c.json(
         {
           ...concept,
-          lessons: concept.lessons.map((l) => ({ ...l, href: `/lessons/${l.id}` })),
+          lessons: concept.lessons.map((l) => ({
+            ...l,
+            href: l.course ? `/courses/${l.course}/lessons/${l.id}` : `/lessons/${l.id}`,
+          })),
           sources: concept.sources.map((s) => ({ ...s, href: sourceFileUrl(s.id) })),
         },
         200,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema, SlugSchema } from '../content/content.schemas';
 
 export const ConceptSummarySchema = z
   .object({
@@ -14,6 +14,7 @@ export const ConceptSummarySchema = z
 const ConceptLinkSchema = z.object({
   id: z.string(),
   title: z.string(),
+  course: z.string().nullable().openapi({ description: "The lesson's course; null for a knowledge source" }),
   href: z.string(),
   origin: z
     .enum(['author', 'extracted'])
@@ -52,5 +53,10 @@ export const ConceptSchema = z
 export type ConceptSummary = z.infer<typeof ConceptSummarySchema>;
 
 export const ConceptListSchema = z.object({ concepts: z.array(ConceptSummarySchema) });
+
+/** `?course=`: one course's concepts. */
+export const ConceptCourseQuerySchema = courseQuerySchema(
+  "Only what this course's lessons teach (a slug of `GET /api/courses`); knowledge sources belong to every course. Default: the whole catalog",
+);
 
 export const ConceptIdParamSchema = z.object({ id: SlugSchema.openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { KeyPhrase } from './concepts.keyphrases';
@@ -15,6 +15,8 @@ export interface ConceptSummary {
 export interface ConceptLink {
   id: string;
   title: string;
+  /** The lesson's course (null for a knowledge source). */
+  course: string | null;
   origin: 'author' | 'extracted';
   weight: number;
 }
@@ -46,15 +48,21 @@ export interface ConceptDetail {
  * lesson's prerequisite lesson comes before the lesson's concepts, and within a lesson's list of
  * concepts an earlier one comes before a later one.
  */
-const PREREQUISITE_EDGES = sql`
+const prerequisiteEdges = (courseId: string | null) => sql`
   SELECT DISTINCT pc.concept_id AS before_id, lc.concept_id AS after_id, 'lesson_prerequisite' AS via
     FROM lesson_concepts lc
     JOIN lesson_prerequisites lp ON lp.lesson_slug = lc.lesson_slug
     JOIN lesson_concepts pc ON pc.lesson_slug = lp.prerequisite_slug
-    WHERE pc.concept_id != lc.concept_id
+    WHERE pc.concept_id != lc.concept_id AND ${inCourse(sql`lc.lesson_slug`, courseId)}
   UNION
   SELECT DISTINCT o.concept_id, lc.concept_id, 'lesson_order'
-    FROM lesson_concepts lc JOIN lesson_concepts o ON o.lesson_slug = lc.lesson_slug AND o.position < lc.position`;
+    FROM lesson_concepts lc JOIN lesson_concepts o ON o.lesson_slug = lc.lesson_slug AND o.position < lc.position
+    WHERE ${inCourse(sql`lc.lesson_slug`, courseId)}`;
+
+/** True for a lesson slug of course `courseId`, or (null) of any course. */
+function inCourse(lessonSlug: SQL, courseId: string | null): SQL {
+  return courseId === null ? sql`1` : sql`${lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
+}
 
 /** Most related concepts a concept lists. */
 const MAX_RELATED = 8;
@@ -70,8 +78,10 @@ export interface ConceptStore {
   replaceExtracted(item: Item, phrases: KeyPhrase[]): Promise<void>;
   /** Renames the concepts the author gave a lesson: `labelOf` says how the lesson writes each (null keeps the name). */
   relabelAuthored(lessonSlug: string, labelOf: (conceptId: string) => string | null): Promise<void>;
-  list(): Promise<ConceptSummary[]>;
-  get(id: string): Promise<ConceptDetail | null>;
+  /** Every concept, or (`courseId`) those a lesson of that course teaches, counting only its lessons. */
+  list(courseId?: string): Promise<ConceptSummary[]>;
+  /** A concept with what teaches it, or (`courseId`) with that course's lessons only; null when it has none there. */
+  get(id: string, courseId?: string): Promise<ConceptDetail | null>;
 }
 
 /** Rows per insert: D1 binds at most 100 parameters per statement. */
@@ -80,14 +90,15 @@ const ROWS_PER_INSERT = 15;
 /**
  * Links come from two places: `lesson_concepts` (frontmatter, kept by the push) and
  * `item_concepts` (extracted at ingest). Reads union them; links of lessons or
- * sources that no longer exist are never returned.
+ * sources that no longer exist are never returned. With a course, only its lessons' links
+ * (knowledge sources belong to the whole catalog, so theirs stay).
  */
-const LINKS = sql`
+const links = (courseId: string | null) => sql`
   SELECT 'lesson' AS kind, lc.lesson_slug AS item_id, lc.concept_id, 'author' AS origin, 1.0 AS weight
-    FROM lesson_concepts lc
+    FROM lesson_concepts lc WHERE ${inCourse(sql`lc.lesson_slug`, courseId)}
   UNION ALL
   SELECT ic.item_kind, ic.item_id, ic.concept_id, ic.origin, ic.weight FROM item_concepts ic
-    WHERE (ic.item_kind = 'lesson' AND ic.item_id IN (SELECT slug FROM lessons)
+    WHERE (ic.item_kind = 'lesson' AND ic.item_id IN (SELECT slug FROM lessons) AND ${inCourse(sql`ic.item_id`, courseId)}
         AND NOT EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.lesson_slug = ic.item_id AND a.concept_id = ic.concept_id))
        OR (ic.item_kind = 'source' AND ic.item_id IN (SELECT id FROM sources))`;
 
@@ -136,23 +147,26 @@ export function createD1ConceptStore(db: Db): ConceptStore {
       if (first) await db.batch([first, ...rest]);
     },
 
-    async list() {
+    async list(courseId) {
       const rows = await db.all<Omit<ConceptSummary, 'authored'> & { authored: number }>(sql`
         SELECT c.id, c.label,
           count(DISTINCT CASE WHEN l.kind = 'lesson' THEN l.item_id END) AS lessons,
           count(DISTINCT CASE WHEN l.kind = 'source' THEN l.item_id END) AS sources,
           max(l.origin = 'author') AS authored
-        FROM concepts c JOIN (${LINKS}) l ON l.concept_id = c.id
-        GROUP BY c.id ORDER BY authored DESC, lessons + sources DESC, sum(l.weight) DESC, c.label COLLATE NOCASE`);
+        FROM concepts c JOIN (${links(courseId ?? null)}) l ON l.concept_id = c.id
+        GROUP BY c.id ${courseId === undefined ? sql`` : sql`HAVING lessons > 0`}
+        ORDER BY authored DESC, lessons + sources DESC, sum(l.weight) DESC, c.label COLLATE NOCASE`);
       return rows.map((r) => ({ ...r, authored: r.authored === 1 }));
     },
 
-    async get(id) {
+    async get(id, courseId) {
       const concept = await db.query.concepts.findFirst({ where: eq(t.concepts.id, id) });
       if (!concept) return null;
+      const course = courseId ?? null;
       const rows = await db.all<ConceptLink & { kind: 'lesson' | 'source' }>(sql`
-        SELECT l.kind, l.item_id AS id, coalesce(le.title, s.title, l.item_id) AS title, l.origin, l.weight
-        FROM (${LINKS}) l
+        SELECT l.kind, l.item_id AS id, coalesce(le.title, s.title, l.item_id) AS title, le.course_id AS course,
+          l.origin, l.weight
+        FROM (${links(course)}) l
           LEFT JOIN lessons le ON l.kind = 'lesson' AND le.slug = l.item_id
           LEFT JOIN sources s ON l.kind = 'source' AND s.id = l.item_id
         WHERE l.concept_id = ${id}
@@ -160,21 +174,23 @@ export function createD1ConceptStore(db: Db): ConceptStore {
       const pick = (kind: 'lesson' | 'source') =>
         rows
           .filter((r) => r.kind === kind)
-          .map(({ id: itemId, title, origin, weight }) => ({ id: itemId, title, origin, weight }));
-      return { ...concept, lessons: pick('lesson'), sources: pick('source'), neighbours: await neighbours(db, id) };
+          .map(({ id: itemId, title, course: of, origin, weight }) => ({ id: itemId, title, course: of, origin, weight }));
+      const lessons = pick('lesson');
+      if (course !== null && lessons.length === 0) return null;
+      return { ...concept, lessons, sources: pick('source'), neighbours: await neighbours(db, id, course) };
     },
   };
 }
 
 /**
- * A concept's neighbours: prerequisite edges both ways (a pair linked by a lesson prerequisite
+ * A concept's neighbours (within course `courseId`, when not null): prerequisite edges both ways (a pair linked by a lesson prerequisite
  * is not also listed for lesson order), and the concepts an author named somewhere (a key phrase
  * alone is not a concept worth a link) sharing most lessons and sources with it, weighted by how
  * central both are to each (edges of the first two kinds are left out).
  */
-async function neighbours(db: Db, id: string): Promise<ConceptDetail['neighbours']> {
+async function neighbours(db: Db, id: string, courseId: string | null): Promise<ConceptDetail['neighbours']> {
   const edges = await db.all<{ before_id: string; after_id: string; via: ConceptNeighbour['via']; label: string }>(sql`
-    WITH edges AS (${PREREQUISITE_EDGES})
+    WITH edges AS (${prerequisiteEdges(courseId)})
     SELECT e.before_id, e.after_id, e.via, c.label FROM edges e
       JOIN concepts c ON c.id = CASE WHEN e.before_id = ${id} THEN e.after_id ELSE e.before_id END
     WHERE (e.before_id = ${id} OR e.after_id = ${id}) AND e.before_id != e.after_id
@@ -192,11 +208,12 @@ async function neighbours(db: Db, id: string): Promise<ConceptDetail['neighbours
   const dependents = pick('before_id');
   const linked = new Set([id, ...prerequisites.map((n) => n.id), ...dependents.map((n) => n.id)]);
   const shared = await db.all<{ id: string; label: string; strength: number }>(sql`
-    WITH links AS (${LINKS}),
+    WITH links AS (${links(courseId)}),
     mine AS (SELECT kind, item_id, weight FROM links WHERE concept_id = ${id})
     SELECT o.concept_id AS id, c.label, sum(min(o.weight, m.weight)) AS strength
     FROM links o JOIN mine m ON m.kind = o.kind AND m.item_id = o.item_id JOIN concepts c ON c.id = o.concept_id
-    WHERE o.concept_id != ${id} AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id)
+    WHERE o.concept_id != ${id}
+      AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id AND ${inCourse(sql`a.lesson_slug`, courseId)})
     GROUP BY o.concept_id ORDER BY strength DESC, c.label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
   const related = shared
     .filter((r) => !linked.has(r.id))
