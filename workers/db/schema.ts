@@ -947,7 +947,7 @@ export const lessonStats = sqliteTable(
 );
 
 /**
- * The learner model's predictions against what happened, per UTC day, model (`bkt`: P(right)
+ * The learner model's predictions against what happened, per UTC day, course, model (`bkt`: P(right)
  * before an answer; `fsrs`: predicted recall before a review; `engagement`: a plan task's completion chance before its outcome; `lesson_engagement`: an offered lesson's, before the week after the offer tells), segment ('' for everyone,
  * `background:<b>`, `experience:<e>`) and twentieth of the prediction (bin 0 to 19): enough
  * for AUC, log-loss and calibration over any days without the answers themselves. No learner id.
@@ -957,6 +957,8 @@ export const predictionBins = sqliteTable(
   {
     day: text('day').notNull(),
     model: text('model', { enum: ['bkt', 'fsrs', 'engagement', 'lesson_engagement'] }).notNull(),
+    /** The course the prediction was made in ('' for predictions recorded before courses were kept). */
+    courseId: text('course_id').notNull().default(''),
     segment: text('segment').notNull(),
     bin: integer('bin').notNull(),
     n: integer('n').notNull().default(0),
@@ -964,7 +966,7 @@ export const predictionBins = sqliteTable(
     sumPredicted: real('sum_predicted').notNull().default(0),
     sumLogLoss: real('sum_log_loss').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.day, t.model, t.segment, t.bin] })],
+  (t) => [primaryKey({ columns: [t.day, t.model, t.courseId, t.segment, t.bin] })],
 );
 
 /** Daily-plan tasks done and skipped per UTC day, course and category (from each task's first outcome). No learner id. */

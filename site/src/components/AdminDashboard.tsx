@@ -46,7 +46,7 @@ const tabOf = (hash: string): Tab => ((TABS as readonly string[]).includes(hash.
 export default function AdminDashboard() {
   const [key, setKey] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>('overview');
-  /** The course the overview, content and practice figures are of; null: every course. */
+  /** The course the overview, content, learning and practice figures are of; null: every course. */
   const [course, setCourse] = useState<string | null>(null);
   const [courses, setCourses] = useState<{ slug: string; title: string }[]>([]);
   useEffect(() => {
@@ -95,7 +95,7 @@ export default function AdminDashboard() {
           Forget key
         </button>
       </div>
-      {courses.length > 1 && (tab === 'overview' || tab === 'content' || tab === 'engagement') ? (
+      {courses.length > 1 && tab !== 'experiments' && tab !== 'cost' ? (
         <p className="admin-course">
           <CourseSelect courses={courses} value={course} onChange={setCourse} />
         </p>
@@ -119,7 +119,8 @@ export default function AdminDashboard() {
         )}
         {tab === 'learning' && (
           <Loaded
-            load={() => Promise.all([getModelHealth(28), getRankerWeights()])}
+            key={`learning:${course ?? ''}`}
+            load={() => Promise.all([getModelHealth(28, course), getRankerWeights()])}
             render={([h, w]: [ModelHealth, RankerWeights]) => <LearningSection health={h} weights={w} />}
             onUnauthorized={() => setKey(null)}
           />

@@ -894,7 +894,8 @@ export const getExperimentResults = (id: string) =>
   adminJson<ExperimentResults>(`/experiments/${encodeURIComponent(id)}/results`);
 export const getUsage = (groupBy: 'day' | 'feature' | 'model' = 'day') =>
   adminJson<UsageReportShape>(`/usage?groupBy=${groupBy}`);
-export const getModelHealth = (days = 28) => adminJson<ModelHealth>(`/models/performance?days=${days}`);
+export const getModelHealth = (days = 28, course?: string | null) =>
+  adminJson<ModelHealth>(`/models/performance?days=${days}${courseParam(course, '&')}`);
 export const getEngagement = (days = 30, course?: string | null) =>
   adminJson<Engagement>(`/analytics/engagement?days=${days}${courseParam(course, '&')}`);
 export const getRankerWeights = () => adminJson<RankerWeights>('/recommendations/weights');

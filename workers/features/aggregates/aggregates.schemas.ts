@@ -43,7 +43,15 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
     reviewedAt: z.string(),
   }),
   /** A review of a card: the recall FSRS predicted before it, and whether the learner recalled. */
-  z.object({ kind: z.literal('recall'), seq, day: z.iso.date(), predicted: z.number().min(0).max(1), recalled: z.boolean() }),
+  z.object({
+    kind: z.literal('recall'),
+    seq,
+    /** The card's course (absent in deltas queued before it). */
+    courseId: id.optional(),
+    day: z.iso.date(),
+    predicted: z.number().min(0).max(1),
+    recalled: z.boolean(),
+  }),
   z.object({ kind: z.literal('completion'), seq, courseId: id, lessonSlug: id, completedAt: z.string() }),
   z.object({
     kind: z.literal('feedback'),

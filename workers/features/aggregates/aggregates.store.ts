@@ -107,6 +107,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
     /** One prediction and its outcome into its day's bin (AUC, log-loss and calibration are read from the bins). */
     const prediction = (
       model: 'bkt' | 'fsrs' | 'engagement' | 'lesson_engagement',
+      courseId: string,
       segment: string,
       day: string,
       predicted: number,
@@ -116,14 +117,15 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
       const loss = -(outcome ? Math.log(p) : Math.log(1 - p));
       return d1
         .prepare(
-          `INSERT INTO prediction_bins (day, model, segment, bin, n, positives, sum_predicted, sum_log_loss)
-           SELECT ?, ?, ?, ?, 1, ?, ?, ? WHERE ${receipted}
-           ON CONFLICT (day, model, segment, bin) DO UPDATE SET n = n + 1, positives = positives + excluded.positives,
+          `INSERT INTO prediction_bins (day, model, course_id, segment, bin, n, positives, sum_predicted, sum_log_loss)
+           SELECT ?, ?, ?, ?, ?, 1, ?, ?, ? WHERE ${receipted}
+           ON CONFLICT (day, model, course_id, segment, bin) DO UPDATE SET n = n + 1, positives = positives + excluded.positives,
              sum_predicted = sum_predicted + excluded.sum_predicted, sum_log_loss = sum_log_loss + excluded.sum_log_loss`,
         )
         .bind(
           day,
           model,
+          courseId,
           segment,
           Math.min(PREDICTION_BINS - 1, Math.floor(predicted * PREDICTION_BINS)),
           outcome ? 1 : 0,
@@ -190,7 +192,9 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             : [
                 '',
                 ...(delta.segment ? [`background:${delta.segment.background}`, `experience:${delta.segment.experience}`] : []),
-              ].map((segment) => prediction('bkt', segment, delta.occurredAt.slice(0, 10), delta.predicted ?? 0, delta.correct))),
+              ].map((segment) =>
+                prediction('bkt', delta.courseId, segment, delta.occurredAt.slice(0, 10), delta.predicted ?? 0, delta.correct),
+              )),
         ];
       }
       case 'completion':
@@ -282,7 +286,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
           rollup(delta.courseId, delta.day, { active_seconds: delta.seconds }),
         ];
       case 'recall':
-        return [receipt, prediction('fsrs', '', delta.day, delta.predicted, delta.recalled)];
+        return [receipt, prediction('fsrs', delta.courseId ?? '', '', delta.day, delta.predicted, delta.recalled)];
       case 'review':
         return [
           receipt,
@@ -331,7 +335,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             .bind(delta.experimentId, learnerId, delta.variant, delta.exposedAt),
         ];
       case 'offer_outcome':
-        return [receipt, prediction('lesson_engagement', '', delta.day, delta.predicted, delta.completed)];
+        return [receipt, prediction('lesson_engagement', delta.courseId, '', delta.day, delta.predicted, delta.completed)];
       case 'plan_outcome': {
         const column = delta.outcome === 'completed' ? 'done' : 'skipped';
         return [
@@ -349,7 +353,7 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             : []),
           ...(delta.predicted === undefined
             ? []
-            : [prediction('engagement', '', delta.day, delta.predicted, delta.outcome === 'completed')]),
+            : [prediction('engagement', delta.courseId, '', delta.day, delta.predicted, delta.outcome === 'completed')]),
         ];
       }
     }

@@ -109,6 +109,22 @@ describe('analytics', () => {
     expect((concept?.learning ?? 0) + (concept?.practising ?? 0) + (concept?.mastered ?? 0)).toBe(3);
     expect(health.mastery.map((m) => m.conceptId)).toEqual(['concept-1']);
     expect((await api('/api/admin/models/performance?days=2', { key: adminKey })).status).toBe(400);
+    // Per course: the predictions were made in the course of the item answered.
+    expect(await d1Rows("SELECT DISTINCT course_id FROM prediction_bins WHERE model = 'bkt'")).toEqual([
+      { course_id: 'test-course' },
+    ]);
+    const inCourse = async (course: string) =>
+      (await api(`/api/admin/models/performance?days=7&course=${course}`, { key: adminKey })).json<ModelHealth>();
+    const mine = await inCourse('test-course');
+    expect(mine.models.find((m) => m.model === 'bkt')?.overall.predictions).toBe(3);
+    expect(mine.mastery.map((m) => m.conceptId)).toEqual(['concept-1']);
+    const other = await inCourse('other-course');
+    expect([other.models.find((m) => m.model === 'bkt')?.overall.predictions, other.segments, other.mastery]).toEqual([
+      0,
+      [],
+      [],
+    ]);
+    expect((await api('/api/admin/models/performance?course=Not_A_Slug', { key: adminKey })).status).toBe(400);
 
     // Bad input and scope.
     expect((await api('/api/admin/analytics/overview?days=1000', { key: adminKey })).status).toBe(400);

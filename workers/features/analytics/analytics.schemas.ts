@@ -79,7 +79,7 @@ export const ItemAnalysisSchema = z
   })
   .openapi('ItemAnalysis');
 
-export const ModelHealthQuerySchema = z.object({
+export const ModelHealthQuerySchema = AnalyticsCourseQuerySchema.extend({
   days: z.coerce.number().int().min(7).max(180).default(28).openapi({ description: 'Days looked at (7 to 180)' }),
 });
 

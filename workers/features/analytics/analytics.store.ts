@@ -101,7 +101,11 @@ export interface AnalyticsStore {
   overview(today: string, days: number, course?: string): Promise<Overview>;
   lessons(course?: string): Promise<LessonFigures[]>;
   items(course?: string): Promise<ItemAnalysis[]>;
-  modelHealth(today: string, days: number): Promise<ModelHealth>;
+  /**
+   * The learner model's health; with `course`, predictions, weekly acceptances and mastery of
+   * that course (the recommendation totals are the catalog's).
+   */
+  modelHealth(today: string, days: number, course?: string): Promise<ModelHealth>;
 }
 
 const PREDICTS = {
@@ -233,29 +237,32 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
       });
     },
 
-    async modelHealth(today, days) {
+    async modelHealth(today, days, course) {
       const from = shift(today, -(days - 1));
+      const only = course ?? null;
       const [bins, recs, weekly, levels] = await d1.batch<Record<string, unknown>>([
         d1
           .prepare(
             `SELECT day, model, segment, bin, n, positives, sum_predicted, sum_log_loss FROM prediction_bins
-             WHERE day BETWEEN ? AND ?`,
+             WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id)`,
           )
-          .bind(from, today),
+          .bind(from, today, only),
         d1.prepare(
           'SELECT coalesce(sum(accepted), 0) AS accepted, coalesce(sum(dismissed), 0) AS dismissed, coalesce(sum(completed), 0) AS completed FROM recommendation_stats',
         ),
         d1
           .prepare(
             `SELECT ${MONDAY('day')} AS week, sum(recs_accepted) AS accepted FROM learner_activity_daily
-             WHERE day BETWEEN ? AND ? GROUP BY week ORDER BY week`,
+             WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id) GROUP BY week ORDER BY week`,
           )
-          .bind(from, today),
-        d1.prepare(
-          `SELECT m.course_id, m.concept_id, coalesce(c.label, m.concept_id) AS title, m.level, m.learners
-           FROM concept_mastery_levels m LEFT JOIN concepts c ON c.id = m.concept_id
-           WHERE m.learners > 0 ORDER BY m.course_id, title`,
-        ),
+          .bind(from, today, only),
+        d1
+          .prepare(
+            `SELECT m.course_id, m.concept_id, coalesce(c.label, m.concept_id) AS title, m.level, m.learners
+             FROM concept_mastery_levels m LEFT JOIN concepts c ON c.id = m.concept_id
+             WHERE m.learners > 0 AND m.course_id = coalesce(?, m.course_id) ORDER BY m.course_id, title`,
+          )
+          .bind(only),
       ]);
       const mastery = new Map<string, ModelHealth['mastery'][number]>();
       for (const r of levels?.results ?? []) {

@@ -179,7 +179,10 @@ function change(
     // A review of a card already scheduled: what FSRS predicted against what the learner recalled (model health).
     if (event.type === 'review.rated' && snapshot.card) {
       const predicted = retrievability(snapshot.card, new Date(occurredAt));
-      store.emit({ kind: 'recall', day: occurredAt.slice(0, 10), predicted, recalled: result.rating !== 'again' }, occurredAt);
+      store.emit(
+        { kind: 'recall', courseId: item.courseId, day: occurredAt.slice(0, 10), predicted, recalled: result.rating !== 'again' },
+        occurredAt,
+      );
       effects.emitted = true;
     }
     if (result.graded) {
