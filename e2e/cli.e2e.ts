@@ -156,8 +156,11 @@ describe('knowledge sources from the CLI', () => {
 });
 
 describe('same-origin serving', () => {
-  it('serves lesson URLs through the site page and unknown pages with 404', async () => {
+  it('serves lesson URLs through the site page, the old ones by a redirect to their course, and unknown pages with 404', async () => {
+    const old = await fetch(`${baseUrl}/lessons/transactions`, { redirect: 'manual' });
+    expect([old.status, old.headers.get('location')]).toEqual([301, '/courses/practical-sql/lessons/transactions']);
     const lesson = await fetch(`${baseUrl}/lessons/transactions`);
+    expect(lesson.url).toBe(`${baseUrl}/courses/practical-sql/lessons/transactions`);
     expect(lesson.status).toBe(200);
     expect(lesson.headers.get('content-type')).toContain('text/html');
     const missing = await fetch(`${baseUrl}/definitely/not/here`);

@@ -186,7 +186,9 @@ describe('a visitor not ready for onboarding', () => {
     await page.getByRole('tab', { name: 'Personalized' }).click();
     const offer = page.getByRole('link', { name: 'Answer six short questions' });
     await offer.waitFor();
-    expect(await offer.getAttribute('href')).toBe('/onboarding/?next=%2Flessons%2Finner-joins');
+    expect(await offer.getAttribute('href')).toBe(
+      `/onboarding/?next=${encodeURIComponent(`${SEED_COURSE_PATH}/lessons/inner-joins`)}`,
+    );
     expect(await page.locator('#panel-personalized .notice-error').count()).toBe(0);
     // Their profile stays in reach, with the privacy settings (data download, deletion), and invites them to answer.
     await page.goto(`${baseUrl}/profile/`);

@@ -70,6 +70,9 @@ describe('security headers', () => {
     for (const [path, status] of [
       ['/', 200],
       ['/lessons/relational-model', 200],
+      // A slug no course has: the Worker hands over the lesson page (which says so), headers and all.
+      ['/lessons/no-such-lesson', 200],
+      ['/courses/practical-sql/lessons/relational-model', 200],
       ['/dashboard/', 200],
       ['/no-such-page', 404],
       ['/favicon.svg', 200],

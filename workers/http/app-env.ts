@@ -13,5 +13,7 @@ export interface AppEnv {
     learnerId: string;
     /** The token epoch of the calling learner's token. */
     tokenEpoch: number;
+    /** The epoch the handler's first object call must confirm (see `requireLearnerChecking`); null: confirmed lately. */
+    sessionToCheck: number | null;
   };
 }

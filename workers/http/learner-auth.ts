@@ -62,8 +62,7 @@ export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await tokenClaims(c);
   c.set('learnerId', claims.sub);
   c.set('tokenEpoch', claims.ep);
-  const known = sessions.get(claims.sub);
-  if (known && known.epoch === claims.ep && known.until > Date.now()) {
+  if (confirmedLately(claims)) {
     await checkLimits(c, LEARNER_LIMITS);
   } else {
     // The limits are asked beside the learner's object, not after it.
@@ -76,6 +75,39 @@ export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/** Whether this isolate confirmed the token's epoch within SESSION_TTL_MS. */
+function confirmedLately(claims: TokenClaims): boolean {
+  const known = sessions.get(claims.sub);
+  return known !== undefined && known.epoch === claims.ep && known.until > Date.now();
+}
+
+/**
+ * `requireLearner` for a route whose first call to the learner's object checks the
+ * token's epoch itself: the token's signature, lifetime and limits here, and in
+ * `c.var.sessionToCheck` the epoch that call must confirm (null when this isolate
+ * confirmed it lately). The handler passes it on and hands the answer to
+ * `confirmedSession` before anything else, so the check costs no call of its own.
+ */
+export const requireLearnerChecking = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await tokenClaims(c);
+  c.set('learnerId', claims.sub);
+  c.set('tokenEpoch', claims.ep);
+  c.set('sessionToCheck', confirmedLately(claims) ? null : claims.ep);
+  await checkLimits(c, LEARNER_LIMITS);
+  await next();
+});
+
+/**
+ * What an object call given `sessionToCheck` answered: the 401 of `requireLearner` when
+ * the learner is gone or the token signed out, else the answer (the session noted).
+ */
+export function confirmedSession<T>(learnerId: string, epoch: number | null, value: T | 'signed_out' | null): T {
+  const found = ofLearner(value);
+  if (found === 'signed_out') throw new AppError('unauthorized', REASONS.signed_out, { headers: CHALLENGE });
+  if (epoch !== null) noteSession(learnerId, epoch);
+  return found;
+}
 
 /**
  * Only the token's signature and lifetime, for the routes that renew tokens: they ask

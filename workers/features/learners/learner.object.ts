@@ -288,10 +288,12 @@ export class Learner extends DurableObject<Env> {
    * `fallbackZone`, else UTC) and that day's plan if it has one, else what composing it
    * needs: preferences, the last 90 plans, event times of the last 28 days, active days
    * and what ranking reads (`signals`), so a first request of the day costs one call.
-   * Null when the object is not `learnerId`'s.
+   * Null when the object is not `learnerId`'s; 'signed_out' when `epoch` (the caller's
+   * token's, when the Worker has not confirmed it lately) is not the current one.
    */
-  async planInputs(learnerId: string, now: string, fallbackZone: string | null) {
+  async planInputs(learnerId: string, now: string, fallbackZone: string | null, epoch: number | null = null) {
     if (!(await this.open(learnerId))) return null;
+    if (epoch !== null && this.store.tokens()?.epoch !== epoch) return 'signed_out' as const;
     const preferences = this.store.profile()?.preferences ?? null;
     const timeZone = learnerTimeZone(preferences?.timeZone, fallbackZone);
     const { date, hour } = localTime(new Date(now), timeZone);

@@ -38,6 +38,9 @@ describe('token refresh revokes the token it replaces', () => {
     // Every learner route checks, not only the profile.
     expect(await status(token, '/api/progress')).toBe(401);
     expect(await status(token, '/api/recommendations')).toBe(401);
+    // Today's plan has the learner's object check the epoch in the call that reads the plan's inputs.
+    expect(await status(token, '/api/plans/today')).toBe(401);
+    expect(await status(fresh, '/api/plans/today')).toBe(409);
   });
 
   it('lets a second tab that refreshes with the replaced token within a minute in, in the same epoch', async () => {

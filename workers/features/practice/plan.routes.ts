@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { LEARNER_SECURITY, requireLearner } from '../../http/learner-auth';
+import { LEARNER_SECURITY, requireLearner, requireLearnerChecking } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
 import { validationHook } from '../../http/validation';
 import {
@@ -25,7 +25,7 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       description:
         "Composed once per learner and local date (a revisit returns the same plan): due reviews, the next lesson and weak concepts first, then the best-scored variations of other categories (archetype, mode, time of day, the phase's appetite for new variations), fitting the learner's daily minutes, with no variation group of the last 48 hours unless nothing else of its category is left.",
       security: LEARNER_SECURITY,
-      middleware: [requireLearner] as const,
+      middleware: [requireLearnerChecking] as const,
       request: { query: TodayQuerySchema },
       responses: {
         200: { description: "Today's plan", content: { 'application/json': { schema: PlanSchema } } },
@@ -34,7 +34,8 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const { timeZone = null } = c.req.valid('query');
-      return c.json(await todaysPlan(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), timeZone }), 200);
+      const { learnerId, sessionToCheck } = c.var;
+      return c.json(await todaysPlan(c.var.deps, { learnerId, now: new Date(), timeZone, sessionToCheck }), 200);
     },
   )
   .openapi(

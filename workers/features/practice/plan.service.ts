@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps';
 import type { CompletionRates } from './signals.domain';
-import { ofLearner } from '../../http/learner-auth';
+import { confirmedSession, ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptLevel } from '../mastery/mastery.domain';
@@ -176,15 +176,16 @@ function dayInputsOf(
  * else UTC): the stored one when the day has one (a revisit returns the same plan),
  * else composed by `planDay` from the course's practice library, what the platform
  * knows of them (recommendations, mastery, due reviews) and their past plans, and
- * stored. Two first requests at once store one plan: the first saved wins.
+ * stored. Two first requests at once store one plan: the first saved wins. The learner's
+ * object confirms the token's epoch in the same call (`sessionToCheck`, see `requireLearnerChecking`).
  */
 export async function todaysPlan(
   deps: PlanDeps,
-  input: { learnerId: string; now: Date; timeZone: string | null },
+  input: { learnerId: string; now: Date; timeZone: string | null; sessionToCheck: number | null },
 ): Promise<Plan> {
-  const { learnerId, now } = input;
-  const found = await deps.learner(learnerId).planInputs(learnerId, now.toISOString(), input.timeZone);
-  const inputs = ofLearner<NonNullable<typeof found>>(found);
+  const { learnerId, now, sessionToCheck } = input;
+  const found = await deps.learner(learnerId).planInputs(learnerId, now.toISOString(), input.timeZone, sessionToCheck);
+  const inputs = confirmedSession(learnerId, sessionToCheck, found);
   if (inputs.plan) return planView(inputs.plan);
   const { preferences, date, timeZone, signals } = inputs;
   if (!preferences || !signals) {
