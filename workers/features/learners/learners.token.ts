@@ -41,12 +41,38 @@ export async function signLearnerToken(
 }
 
 /**
- * Checks signature (in constant time, by WebCrypto's verify) first, then the lifetime:
+ * Checks signature (in constant time, by WebCrypto's verify; once per token per isolate) first, then the lifetime:
  * issued no later than a little ahead of now, living at most TOKEN_TTL_SECONDS from its
  * issue, and not past its expiry. Whether its epoch is still current is the learner's
  * object's to say.
  */
 export async function verifyLearnerToken(secret: string, token: string, now: Date): Promise<TokenCheck> {
+  const signed = await signedClaims(secret, token);
+  if (!signed.ok) return signed;
+  const { claims } = signed;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (claims.iat > nowSeconds + CLOCK_SKEW_SECONDS || claims.exp - claims.iat > TOKEN_TTL_SECONDS) {
+    return { ok: false, reason: 'bad_lifetime' };
+  }
+  if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, claims };
+}
+
+/**
+ * Tokens whose signature and claims this isolate checked, with the secret they were checked
+ * against: a learner's next requests skip the HMAC and the parse (the lifetime is still
+ * checked on every request). At most MAX_VERIFIED, the oldest forgotten first.
+ */
+const verified = new Map<string, { secret: string; claims: TokenClaims }>();
+const MAX_VERIFIED = 10_000;
+
+/** The claims of a token with this server's signature, or why it has none. */
+async function signedClaims(
+  secret: string,
+  token: string,
+): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'bad_signature' }> {
+  const known = verified.get(token);
+  if (known?.secret === secret) return { ok: true, claims: known.claims };
   const [prefix, payload, signature, ...rest] = token.split('.');
   if (prefix !== TOKEN_PREFIX || !payload || !signature || rest.length > 0) return { ok: false, reason: 'malformed' };
   const signatureBytes = base64UrlDecode(signature);
@@ -55,11 +81,8 @@ export async function verifyLearnerToken(secret: string, token: string, now: Dat
   if (!valid) return { ok: false, reason: 'bad_signature' };
   const claims = parseClaims(payload);
   if (!claims) return { ok: false, reason: 'malformed' };
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  if (claims.iat > nowSeconds + CLOCK_SKEW_SECONDS || claims.exp - claims.iat > TOKEN_TTL_SECONDS) {
-    return { ok: false, reason: 'bad_lifetime' };
-  }
-  if (claims.exp <= nowSeconds) return { ok: false, reason: 'expired' };
+  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value ?? '');
+  verified.set(token, { secret, claims });
   return { ok: true, claims };
 }
 
