@@ -72,7 +72,7 @@ export default function ReviewSession({ onReviewed }: { onReviewed: () => void }
   if (!card) return null;
   const position = (
     <p className="progress-label">
-      Card {index + 1} of {reviews.due.length} · from <a href={lessonHref(card.lessonSlug)}>{card.lessonTitle}</a>
+      Card {index + 1} of {reviews.due.length} · from <a href={lessonHref(card.lessonSlug, card.course)}>{card.lessonTitle}</a>
     </p>
   );
 

@@ -22,7 +22,7 @@ const json = async <T>(token: string, path: string): Promise<T> => {
   return response.json<T>();
 };
 
-describe('progress and mastery per course', () => {
+describe('progress, mastery and reviews per course', () => {
   it("show one course's completion and concepts: the one asked for, else the default course's (activity counts every course)", async () => {
     await givenTwoCourses();
     const { token } = await givenLearner({ goals: ['basics'] });
@@ -75,6 +75,18 @@ describe('progress and mastery per course', () => {
     expect(forecasts.concepts.every((c) => c.course === 'other-course')).toBe(true);
     const masteredThere = inOther.concepts.find((c) => c.concept === 'concept-1') as Concept & { pKnown: number };
     expect(forecasts.concepts.find((c) => c.concept === 'concept-1')?.pKnown).toBe(masteredThere.pKnown);
+
+    // Review cards: one in each course once the default course's item is answered too.
+    const second = await api('/api/quizzes/attempts', {
+      method: 'POST',
+      key: token,
+      json: { eventId: crypto.randomUUID(), itemId: 'lesson-1-q1', answer: 1 },
+    });
+    expect(second.status).toBe(200);
+    const upcoming = async (query: string) => (await json<{ upcoming: number }>(token, `/api/reviews/due${query}`)).upcoming;
+    expect([await upcoming(''), await upcoming('?course=other-course'), await upcoming('?course=test-course')]).toEqual([
+      2, 1, 1,
+    ]);
   });
 
   it.each([
@@ -84,6 +96,8 @@ describe('progress and mastery per course', () => {
     ['/api/progress?course=Not%20A%20Slug', 400],
     ['/api/learners/me/mastery?course=Not%20A%20Slug', 400],
     ['/api/learners/me/predictions?course=Not%20A%20Slug', 400],
+    ['/api/reviews/due?course=no-such-course', 404],
+    ['/api/reviews/due?course=Not%20A%20Slug', 400],
   ])('refuse %s with %i naming query/course', async (path, status) => {
     await givenTwoCourses();
     const { token } = await givenLearner({ goals: ['basics'] });

@@ -19,12 +19,22 @@ export async function nextQuizItem(deps: ReadDeps, input: { learnerId: string; l
   return { lessonSlug, ...chooseNextItem(items, state) };
 }
 
-/** The learner's cards due at `now` with their items, and how many are scheduled later. */
-export async function dueReviews(deps: ReadDeps, input: { learnerId: string; limit: number; now: Date }) {
-  const { learnerId, limit, now } = input;
-  const cards = ofLearner(await deps.learner(learnerId).reviews(learnerId, now.toISOString()));
+/**
+ * The learner's cards due at `now` with their items, and how many are scheduled later: of
+ * every course, or of `course` (a 404 naming `query/course` when the catalog lacks it).
+ */
+export async function dueReviews(
+  deps: ReadDeps,
+  input: { learnerId: string; limit: number; now: Date; course?: string | undefined },
+) {
+  const { learnerId, limit, now, course } = input;
+  const [found] = await Promise.all([
+    deps.learner(learnerId).reviews(learnerId, now.toISOString()),
+    course === undefined ? null : askedCourse(deps, course),
+  ]);
+  const cards = ofLearner(found);
   const items = await deps.mastery.reviewItems([...cards.due, ...cards.later].map((d) => d.itemId));
-  return summarizeReviews(cards, items, limit, now);
+  return summarizeReviews(cards, items, limit, now, course);
 }
 
 /**

@@ -83,6 +83,8 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: '/due',
       tags: ['Learners'],
       summary: 'Quiz items due for review now (FSRS), soonest first',
+      description:
+        "Every course's cards, or with `course` one course's (404 naming `query/course` for a course the catalog lacks).",
       security: LEARNER_SECURITY,
       middleware: [requireLearner] as const,
       request: { query: DueQuerySchema },
@@ -91,12 +93,12 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
           description: 'Due reviews, and how many are scheduled later',
           content: { 'application/json': { schema: DueReviewsSchema } },
         },
-        ...problemResponses(400, 401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {
-      const { limit } = c.req.valid('query');
-      return c.json(await dueReviews(c.var.deps, { learnerId: c.var.learnerId, limit, now: new Date() }), 200);
+      const { limit, course } = c.req.valid('query');
+      return c.json(await dueReviews(c.var.deps, { learnerId: c.var.learnerId, limit, now: new Date(), course }), 200);
     },
   )
   .openapi(

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SlugSchema } from '../content/content.schemas';
+import { courseQuerySchema, SlugSchema } from '../content/content.schemas';
 import type { MasteryLevel } from './mastery.bkt';
 import { CARD_STATES, REVIEW_RATINGS } from './mastery.domain';
 
@@ -110,12 +110,19 @@ export const ItemParamSchema = z.object({
 });
 
 /** `GET /api/reviews/due`: how many due cards to list. */
-export const DueQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const DueQuerySchema = courseQuerySchema(
+  "Only this course's cards (a slug of `GET /api/courses`); default: every course's",
+).extend({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 
 /** A card due for review, with its item. */
 export const DueCardSchema = z.object({
   id: z.string(),
   itemId: z.string(),
+  course: z
+    .string()
+    .openapi({ description: "The course of the item's lesson; its page is `/courses/<course>/lessons/<lessonSlug>`" }),
   lessonSlug: z.string(),
   lessonTitle: z.string(),
   question: z.string(),

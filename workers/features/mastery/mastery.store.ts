@@ -91,6 +91,8 @@ export interface PlacementQuizItem {
 }
 
 export interface ReviewItem {
+  /** The course of the item's lesson. */
+  courseId: string;
   lessonSlug: string;
   lessonTitle: string;
   question: string;
@@ -304,7 +306,7 @@ export function createD1MasteryStore(d1: D1Database) {
         statements.push(
           d1
             .prepare(
-              `SELECT q.id, q.lesson_slug, l.title AS lesson_title, q.question, q.choices
+              `SELECT q.id, l.course_id, q.lesson_slug, l.title AS lesson_title, q.question, q.choices
                FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug WHERE q.id IN (${part.map(() => '?').join(', ')})`,
             )
             .bind(...part),
@@ -314,6 +316,7 @@ export function createD1MasteryStore(d1: D1Database) {
       for (const result of await d1.batch<Record<string, unknown>>(statements)) {
         for (const r of result.results) {
           found.set(r.id as string, {
+            courseId: r.course_id as string,
             lessonSlug: r.lesson_slug as string,
             lessonTitle: r.lesson_title as string,
             question: r.question as string,

@@ -87,6 +87,7 @@ export interface ItemCard {
 
 /** What a due review shows of its quiz item (from the course). */
 export interface ReviewItemText {
+  courseId: string;
   lessonSlug: string;
   lessonTitle: string;
   question: string;
@@ -103,19 +104,26 @@ export function summarizeReviews(
   items: ReadonlyMap<string, ReviewItemText>,
   limit: number,
   now: Date,
+  course?: string,
 ) {
+  // Cards of items the course no longer has are left out, and with `course` those of other courses.
+  const held = (itemId: string) => {
+    const item = items.get(itemId);
+    return item !== undefined && (course === undefined || item.courseId === course) ? item : null;
+  };
   const due = cards.due.flatMap((d) => {
-    const item = items.get(d.itemId);
+    const item = held(d.itemId);
     return item ? [{ ...d, item }] : [];
   });
   const later = cards.later
-    .filter((d) => items.has(d.itemId))
+    .filter((d) => held(d.itemId) !== null)
     .map((d) => d.due)
     .sort();
   return {
     due: due.slice(0, limit).map(({ itemId, conceptId, card, item }) => ({
       id: itemId,
       itemId,
+      course: item.courseId,
       lessonSlug: item.lessonSlug,
       lessonTitle: item.lessonTitle,
       question: item.question,
