@@ -8,7 +8,7 @@ import { noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
 import { chunkProse } from '../search/search.domain';
-import { searchChunks } from '../search/search.query';
+import { rankChunks } from '../search/search.query';
 import { memoStemmer, queryTerms, supports } from '../search/search.relevance';
 import type { SearchHitRow } from '../search/search.store';
 import { GenerationError, type TextGenerator } from '../../platform/text-generator';
@@ -254,13 +254,14 @@ async function retrieve(
 ): Promise<{ passages: Passage[]; related: Suggestion[] }> {
   // A claim is looked up without its "…, right?".
   const query = claimOf(ask.query) ?? ask.query;
-  const found = await searchChunks(deps, {
+  // The ranked chunks come with their text: no snippets to build, and no second read of them.
+  const { found } = await rankChunks(deps, {
     query,
     limit: RETRIEVED,
     group: 'chunk',
     filter: ask.scope === 'all' ? {} : { sourceType: 'lesson', courseId: ask.courseId },
   });
-  const lessons = found.hits.filter((h) => h.kind === 'lesson');
+  const lessons = found.filter((h) => h.row.itemKind === 'lesson').map((h) => h.row);
   const related = [...new Map(lessons.map((h) => [h.itemId, h.title])).entries()].map(([lessonSlug, title]) => ({
     lessonSlug,
     title,
@@ -272,12 +273,7 @@ async function retrieve(
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related };
   }
-  const score = (h: (typeof found.hits)[number]) => h.score * (h.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1);
-  const ranked = [...found.hits].sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
-  const rows = new Map((await deps.search.hydrate(ranked.map((h) => h.chunkId))).map((r) => [r.id, r]));
-  const passages = ranked.flatMap((h) => {
-    const row = rows.get(h.chunkId);
-    return row ? [row] : [];
-  });
-  return { passages: passages.map((r, i) => passageOf(r, i + 1)), related };
+  const score = (h: (typeof found)[number]) => h.score * (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1);
+  const ranked = [...found].sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
+  return { passages: ranked.map((h, i) => passageOf(h.row, i + 1)), related };
 }

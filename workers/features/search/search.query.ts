@@ -23,6 +23,7 @@ import {
   vectorFloor,
 } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
+import type { SearchHitRow } from './search.store';
 
 /**
  * Candidates each ranking contributes before fusion: the most a search returns. Deeper
@@ -58,8 +59,50 @@ export async function searchChunks(
   deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
   input: SearchInput,
 ): Promise<Omit<SearchResponse, 'suggestions'>> {
+  const { found, snippetQuery, stemOf } = await rankChunks(deps, input);
+  const hits = found.map(({ row, more, score }) => {
+    const snippet = windowSnippet(chunkProse(row.text, row.headingPath), snippetQuery, { stemOf });
+    return {
+      chunkId: row.id,
+      kind: row.itemKind,
+      itemId: row.itemId,
+      title: row.title,
+      headingPath: row.headingPath,
+      anchor: row.anchor,
+      href:
+        row.itemKind === 'lesson'
+          ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
+          : sourceFileUrl(row.itemId, row.page),
+      snippet: snippet.text,
+      highlights: snippet.highlights,
+      page: row.page,
+      score,
+      // A lesson found by its title, summary or objectives was found by its words.
+      matchedBy: [...new Set(row.via.map((v: string) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
+      moreMatches: more,
+    };
+  });
+  return { query: input.query, embedder: deps.embedder.id, hits };
+}
+
+/** A chunk `rankChunks` kept: its row (text included), how it was found, its score and the item's other matches folded into it. */
+export interface RankedChunk {
+  row: SearchHitRow & { score: number; via: string[] };
+  score: number;
+  more: number;
+}
+
+/**
+ * The hybrid ranking of `searchChunks` without the snippets: the chunks it keeps, best
+ * first (at most `input.limit`), each with its row as read, for a caller that reads
+ * their text itself (answers) rather than reading them again.
+ */
+export async function rankChunks(
+  deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
+  input: SearchInput,
+): Promise<{ found: RankedChunk[]; snippetQuery: string; stemOf: (word: string) => string }> {
   const asked = queryTerms(input.query);
-  if (!hasTerms(asked)) return { query: input.query, embedder: deps.embedder.id, hits: [] };
+  if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer() };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
   const [{ lexical, lessons, corrections }, vector] = await Promise.all([
     modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve({ lexical: [], lessons: [], corrections: [] }),
@@ -89,29 +132,10 @@ export async function searchChunks(
   });
   const shown: { best: (typeof relevant)[number]; more: number; score?: number }[] =
     input.group === 'chunk' ? relevant.map((best) => ({ best, more: 0 })) : groupByItem(relevant, lists);
-  const hits = shown.slice(0, input.limit).map(({ best: row, more, score }) => {
-    const snippet = windowSnippet(chunkProse(row.text, row.headingPath), snippetQuery, { stemOf });
-    return {
-      chunkId: row.id,
-      kind: row.itemKind,
-      itemId: row.itemId,
-      title: row.title,
-      headingPath: row.headingPath,
-      anchor: row.anchor,
-      href:
-        row.itemKind === 'lesson'
-          ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
-          : sourceFileUrl(row.itemId, row.page),
-      snippet: snippet.text,
-      highlights: snippet.highlights,
-      page: row.page,
-      score: Number((score ?? row.score).toFixed(6)),
-      // A lesson found by its title, summary or objectives was found by its words.
-      matchedBy: [...new Set(row.via.map((v) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
-      moreMatches: more,
-    };
-  });
-  return { query: input.query, embedder: deps.embedder.id, hits };
+  const found = shown
+    .slice(0, input.limit)
+    .map(({ best, more, score }) => ({ row: best, more, score: Number((score ?? best.score).toFixed(6)) }));
+  return { found, snippetQuery, stemOf };
 }
 
 /**

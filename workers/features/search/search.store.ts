@@ -68,7 +68,10 @@ export interface SearchStore {
    * for correcting a misspelt query word that starts the same.
    */
   termsLike(first: string, minLength: number, maxLength: number): Promise<{ term: string; doc: number }[]>;
-  /** A token that changes whenever any chunk is written or deleted (kept by triggers). */
+  /**
+   * A token that changes whenever any chunk is written or deleted (kept by triggers); read
+   * once per store, that is per request (the answer cache and the search's memos ask for it).
+   */
   generation(): Promise<string>;
   /** Chunk ids ranked by BM25 over chunk text, best first; `match` is an FTS5 query built by the caller. */
   lexical(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
@@ -132,6 +135,7 @@ function chunkFilters(filter: VectorFilter) {
 
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
+  let generation: Promise<string> | null = null;
   return {
     async recordMiss(query, day, courseId) {
       const normalized = query.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MISS_QUERY_CHARS);
@@ -225,9 +229,11 @@ export function createD1SearchStore(db: Db): SearchStore {
         WHERE term >= ${first} AND term < ${next} AND length(term) BETWEEN ${minLength} AND ${maxLength}`);
     },
 
-    async generation() {
-      const row = await db.get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`);
-      return row?.generation ?? '';
+    generation() {
+      generation ??= db
+        .get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`)
+        .then((row) => row?.generation ?? '');
+      return generation;
     },
 
     async lessonCards(match, filter, limit) {
