@@ -5,13 +5,7 @@ import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { ConceptCourseQuerySchema, ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
-import { noSuchCourse } from '../content/content.catalog';
-import type { Deps } from '../../deps';
-
-/** Nothing for no course; a 404 naming `query/course` for a course the catalog lacks. */
-async function knownCourse(deps: Pick<Deps, 'content'>, course: string | undefined): Promise<void> {
-  if (course !== undefined && !(await deps.content.course(course))) throw noSuchCourse(course);
-}
+import { askedCourse } from '../content/content.catalog';
 
 export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -34,8 +28,12 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { course } = c.req.valid('query');
-      await knownCourse(c.var.deps, course);
-      return c.json({ concepts: await c.var.deps.concepts.list(course) }, 200);
+      // A course the catalog lacks is a 404 naming `query/course`.
+      const [, concepts] = await Promise.all([
+        course === undefined ? null : askedCourse(c.var.deps, course),
+        c.var.deps.concepts.list(course),
+      ]);
+      return c.json({ concepts }, 200);
     },
   )
   .openapi(
@@ -56,7 +54,10 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { id } = c.req.valid('param');
       const { course } = c.req.valid('query');
-      const [, concept] = await Promise.all([knownCourse(c.var.deps, course), c.var.deps.concepts.get(id, course)]);
+      const [, concept] = await Promise.all([
+        course === undefined ? null : askedCourse(c.var.deps, course),
+        c.var.deps.concepts.get(id, course),
+      ]);
       if (!concept) throw new AppError('not_found', course ? `No lesson of ${course} teaches ${id}` : `No concept ${id}`);
       return c.json(
         {
