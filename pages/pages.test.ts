@@ -136,17 +136,24 @@ describe('the Pages deployment', () => {
       await missing.text();
     });
 
-    it.each(['/mcp', '/llms.txt', '/llms-full.txt', '/api/content/book'])('forwards %s to the Worker', async (path) => {
-      const response = await mf.dispatchFetch(`https://site.example${path}`);
-      expect(await response.text()).toBe('from the worker');
-      expect(seen.at(-1)?.path).toBe(path);
-    });
+    // The old lesson addresses too: the Worker redirects them under their course.
+    it.each(['/mcp', '/llms.txt', '/llms-full.txt', '/api/content/book', '/lessons/filtering-with-where'])(
+      'forwards %s to the Worker',
+      async (path) => {
+        const response = await mf.dispatchFetch(`https://site.example${path}`);
+        expect(await response.text()).toBe('from the worker');
+        expect(seen.at(-1)?.path).toBe(path);
+      },
+    );
 
-    it.each(['/', '/lessons/filtering-with-where', '/llms.md'])('serves %s from the static files', async (path) => {
-      const before = seen.length;
-      const response = await mf.dispatchFetch(`https://site.example${path}`);
-      expect(await response.text()).toBe('<h1>a static page</h1>');
-      expect(seen).toHaveLength(before);
-    });
+    it.each(['/', '/courses/practical-sql/lessons/filtering-with-where', '/llms.md'])(
+      'serves %s from the static files',
+      async (path) => {
+        const before = seen.length;
+        const response = await mf.dispatchFetch(`https://site.example${path}`);
+        expect(await response.text()).toBe('<h1>a static page</h1>');
+        expect(seen).toHaveLength(before);
+      },
+    );
   });
 });
