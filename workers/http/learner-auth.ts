@@ -22,7 +22,7 @@ const LEARNER_LIMITS: LimitCheck[] = [
   { limit: 'learnerIp', key: byIp },
 ];
 
-/** Verifies the bearer token's signature and lifetime; its claims, or a 401 problem. */
+/** Verifies the bearer token's signature and lifetime and puts its learner and epoch on `c.var`; its claims, or a 401 problem. */
 async function tokenClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   if (!match?.[1]) {
@@ -30,6 +30,8 @@ async function tokenClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   }
   const check = await verifyLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, match[1], new Date());
   if (!check.ok) throw new AppError('unauthorized', REASONS[check.reason], { headers: CHALLENGE });
+  c.set('learnerId', check.claims.sub);
+  c.set('tokenEpoch', check.claims.ep);
   return check.claims;
 }
 
@@ -60,8 +62,6 @@ export function noteSession(learnerId: string, epoch: number | null): void {
  */
 export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await tokenClaims(c);
-  c.set('learnerId', claims.sub);
-  c.set('tokenEpoch', claims.ep);
   if (confirmedLately(claims)) {
     await checkLimits(c, LEARNER_LIMITS);
   } else {
@@ -70,8 +70,7 @@ export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
       c.var.deps.learner(claims.sub).session(claims.sub, claims.ep),
       checkLimits(c, LEARNER_LIMITS),
     ]);
-    if (ofLearner(session) === 'signed_out') throw new AppError('unauthorized', REASONS.signed_out, { headers: CHALLENGE });
-    noteSession(claims.sub, claims.ep);
+    confirmedSession(claims.sub, claims.ep, session);
   }
   await next();
 });
@@ -91,8 +90,6 @@ function confirmedLately(claims: TokenClaims): boolean {
  */
 export const requireLearnerChecking = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await tokenClaims(c);
-  c.set('learnerId', claims.sub);
-  c.set('tokenEpoch', claims.ep);
   c.set('sessionToCheck', confirmedLately(claims) ? null : claims.ep);
   await checkLimits(c, LEARNER_LIMITS);
   await next();
@@ -114,17 +111,14 @@ export function confirmedSession<T>(learnerId: string, epoch: number | null, val
  * the learner's object themselves, which may accept the epoch just left.
  */
 export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
-  const claims = await tokenClaims(c);
-  c.set('learnerId', claims.sub);
-  c.set('tokenEpoch', claims.ep);
+  await tokenClaims(c);
   await checkLimits(c, [...LEARNER_LIMITS, { limit: 'learnerToken', key: byLearner }]);
   await next();
 });
 
 /** The token epoch a renewal may issue in, or the 401 the old token deserves. */
 export function renewedEpoch(learnerId: string, result: number | 'signed_out' | null): number {
-  const epoch = ofLearner(result);
-  if (epoch === 'signed_out') throw new AppError('unauthorized', REASONS.signed_out, { headers: CHALLENGE });
+  const epoch = confirmedSession(learnerId, null, result);
   noteSession(learnerId, epoch);
   return epoch;
 }

@@ -53,14 +53,14 @@ const prerequisiteEdges = (courseId: string | null) => sql`
     FROM lesson_concepts lc
     JOIN lesson_prerequisites lp ON lp.lesson_slug = lc.lesson_slug
     JOIN lesson_concepts pc ON pc.lesson_slug = lp.prerequisite_slug
-    WHERE pc.concept_id != lc.concept_id AND ${inCourse(sql`lc.lesson_slug`, courseId)}
+    WHERE pc.concept_id != lc.concept_id AND ${lessonOfCourse(sql`lc.lesson_slug`, courseId)}
   UNION
   SELECT DISTINCT o.concept_id, lc.concept_id, 'lesson_order'
     FROM lesson_concepts lc JOIN lesson_concepts o ON o.lesson_slug = lc.lesson_slug AND o.position < lc.position
-    WHERE ${inCourse(sql`lc.lesson_slug`, courseId)}`;
+    WHERE ${lessonOfCourse(sql`lc.lesson_slug`, courseId)}`;
 
 /** True for a lesson slug of course `courseId`, or (null) of any course. */
-function inCourse(lessonSlug: SQL, courseId: string | null): SQL {
+function lessonOfCourse(lessonSlug: SQL, courseId: string | null): SQL {
   return courseId === null ? sql`1` : sql`${lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
 }
 
@@ -95,10 +95,10 @@ const ROWS_PER_INSERT = 15;
  */
 const links = (courseId: string | null) => sql`
   SELECT 'lesson' AS kind, lc.lesson_slug AS item_id, lc.concept_id, 'author' AS origin, 1.0 AS weight
-    FROM lesson_concepts lc WHERE ${inCourse(sql`lc.lesson_slug`, courseId)}
+    FROM lesson_concepts lc WHERE ${lessonOfCourse(sql`lc.lesson_slug`, courseId)}
   UNION ALL
   SELECT ic.item_kind, ic.item_id, ic.concept_id, ic.origin, ic.weight FROM item_concepts ic
-    WHERE (ic.item_kind = 'lesson' AND ic.item_id IN (SELECT slug FROM lessons) AND ${inCourse(sql`ic.item_id`, courseId)}
+    WHERE (ic.item_kind = 'lesson' AND ic.item_id IN (SELECT slug FROM lessons) AND ${lessonOfCourse(sql`ic.item_id`, courseId)}
         AND NOT EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.lesson_slug = ic.item_id AND a.concept_id = ic.concept_id))
        OR (ic.item_kind = 'source' AND ic.item_id IN (SELECT id FROM sources))`;
 
@@ -213,7 +213,7 @@ async function neighbours(db: Db, id: string, courseId: string | null): Promise<
     SELECT o.concept_id AS id, c.label, sum(min(o.weight, m.weight)) AS strength
     FROM links o JOIN mine m ON m.kind = o.kind AND m.item_id = o.item_id JOIN concepts c ON c.id = o.concept_id
     WHERE o.concept_id != ${id}
-      AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id AND ${inCourse(sql`a.lesson_slug`, courseId)})
+      AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id AND ${lessonOfCourse(sql`a.lesson_slug`, courseId)})
     GROUP BY o.concept_id ORDER BY strength DESC, c.label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
   const related = shared
     .filter((r) => !linked.has(r.id))

@@ -5,7 +5,7 @@ import { AppError } from '../../http/problem';
 import type { EventMessage } from '../events/events.schemas';
 import type { ApplyOutcome, EventSubject } from './learner.apply';
 import type { Learner, NoLearner } from './learner.object';
-import { inCourse, preferencesHash, reconcileGoals, splitCoursePreferences } from './onboarding.domain';
+import { coursePreferenceHashes, inCourse, preferencesHash, reconcileGoals, splitCoursePreferences } from './onboarding.domain';
 import type { Preferences } from './learners.schemas';
 import { canonicalJson } from '../../platform/sha256';
 import { catalogParts } from '../content/content.cache';
@@ -139,9 +139,7 @@ export async function savePreferences(
   const courses = await deps.learner(learnerId).savePreferences(learnerId, { ...change, preferencesHash: hash }, at);
   if (!courses) await currentLearner(deps, learnerId);
   // A course with preferences of its own now sees them over the new ones: hold those too.
-  for (const courseHash of new Set(
-    await Promise.all(Object.values(courses ?? {}).map((c) => preferencesHash(inCourse(change.preferences, c)))),
-  )) {
+  for (const courseHash of await coursePreferenceHashes(change.preferences, courses)) {
     await deps.privacy.holdPreferences(learnerId, courseHash);
   }
   await forgetRecommendations(deps, learnerId);

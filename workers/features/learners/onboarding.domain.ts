@@ -193,6 +193,14 @@ export function inCourse(own: Preferences, course: CoursePreferences | undefined
   return course ? { ...own, ...course } : own;
 }
 
+/** The preferences hashes of the courses with preferences of their own, over the learner's own `own` (each once). */
+export async function coursePreferenceHashes(
+  own: Preferences,
+  courses: Readonly<Record<string, CoursePreferences>> | null,
+): Promise<string[]> {
+  return [...new Set(await Promise.all(Object.values(courses ?? {}).map((c) => preferencesHash(inCourse(own, c)))))];
+}
+
 /**
  * Preferences `wanted` for one course, split: the learner's own (the learner-wide fields
  * from `wanted`, the per-course ones kept as they were) and what the course keeps for itself

@@ -6,7 +6,7 @@ import { byIp, byLearner, checkLimits, rateLimit, type LimitCheck } from '../../
 import { createEventQueue, sseResponse, streamError } from '../../http/event-queue';
 import { validationHook } from '../../http/validation';
 import { personalizationPrefix } from './personalize.domain';
-import { inCourse, preferencesHash } from '../learners/onboarding.domain';
+import { coursePreferenceHashes } from '../learners/onboarding.domain';
 import { personalizeLesson, type PersonalizeListener } from './personalize.engine';
 import { PersonalizedLessonSchema, PersonalizeRequestSchema, type PersonalizedLesson } from './personalize.schemas';
 
@@ -141,10 +141,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       const { preferences, preferencesHash: own } = learner;
       if (!preferences || !own) return c.json({ deleted: 0 }, 200);
       // A course with preferences of its own has entries under their hash.
-      const hashes = new Set([
-        own,
-        ...(await Promise.all(Object.values(courses ?? {}).map((course) => preferencesHash(inCourse(preferences, course))))),
-      ]);
+      const hashes = new Set([own, ...(await coursePreferenceHashes(preferences, courses))]);
       const counts = await Promise.all([...hashes].map((hash) => deps.cache.deletePrefix(`${personalizationPrefix(hash)}:`)));
       return c.json({ deleted: counts.reduce((sum, n) => sum + n, 0) }, 200);
     },

@@ -78,7 +78,7 @@ export async function searchChunks(
       page: row.page,
       score,
       // A lesson found by its title, summary or objectives was found by its words.
-      matchedBy: [...new Set(row.via.map((v: string) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
+      matchedBy: [...new Set(row.via.map((v) => (v === 'vector' ? ('vector' as const) : ('lexical' as const))))],
       moreMatches: more,
     };
   });
