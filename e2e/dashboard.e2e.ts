@@ -56,9 +56,22 @@ describe('learning progress', () => {
     });
 
     const started = page.waitForRequest((r) => r.url().endsWith(`/api/progress/lessons/${WHERE.slug}/start`));
+    // The start is held until the lesson is shown: its status arriving later moves nothing (a click aimed at a tab lands on it).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(`**/api/progress/lessons/${WHERE.slug}/start`, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.goto(`${baseUrl}/lessons/${WHERE.slug}`);
     expect((await started).postDataJSON()).toMatchObject({ eventId: expect.stringMatching(uuid) as unknown });
+    const tabsTop = () => page.locator('.tabs').evaluate((tabs) => tabs.getBoundingClientRect().top);
+    const before = await tabsTop();
+    expect(await page.locator('.lesson-status').textContent()).toBe('');
+    release();
     await expect.poll(() => page.locator('.lesson-status').textContent()).toContain('In progress');
+    expect(await tabsTop()).toBe(before);
+    await page.unroute(`**/api/progress/lessons/${WHERE.slug}/start`);
 
     // A wrong answer: feedback names the right choice, explains it, and shows the concept's mastery.
     await page.locator('#quiz-title').waitFor();

@@ -54,6 +54,7 @@ describe('personalized lessons', () => {
     await page.getByRole('link', { name: 'Filtering rows with WHERE' }).first().click();
     await page.waitForURL(`${baseUrl}${SEED_COURSE_PATH}/lessons/filtering-with-where`);
     await page.getByRole('tab', { name: 'Personalized' }).click();
+    expect(await page.getByRole('tab', { selected: true }).textContent()).toBe('Personalized');
     await expect.poll(() => personalizedText(page), { timeout: 20_000 }).toContain('What to remember from earlier lessons');
     await page.locator('.adaptations li').first().waitFor();
     expect(await page.locator('.engine').textContent()).toBe('Adapted for you by LearnEdge (no language model involved)');

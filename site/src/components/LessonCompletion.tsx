@@ -4,7 +4,8 @@ import type { LessonProgressState } from './use-lesson-progress';
 
 /** One line under the lesson's title: where the learner stands in it. */
 export function LessonStatus({ progress }: { progress: LessonProgressState['progress'] }) {
-  if (!progress) return null;
+  // The line is there before the progress arrives (its height kept in CSS), so what follows never moves under a click.
+  if (!progress) return <p className="lesson-status" />;
   const time = progress.activeSeconds > 0 ? ` · ${formatDuration(progress.activeSeconds)} spent` : '';
   return (
     <p className="lesson-status">
