@@ -44,7 +44,7 @@ describe('asking the course', () => {
     const citations = panel.locator('.answer-citations li');
     expect(await citations.count()).toBeGreaterThan(0);
     const hrefs = await citations.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-    for (const href of hrefs) expect(href).toMatch(/^\/lessons\/filtering-with-where\/?#/);
+    for (const href of hrefs) expect(href).toMatch(/^\/courses\/practical-sql\/lessons\/filtering-with-where#/);
     // Every marker in the text points at a listed source.
     const markers = await panel.locator('.answer-text sup a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     expect(markers.length).toBeGreaterThan(0);

@@ -83,12 +83,15 @@ describe('placement test', () => {
     await page.getByRole('heading', { level: 1, name: concept }).waitFor();
     await page.getByRole('heading', { name: 'Where it is taught' }).waitFor();
     await page.getByRole('heading', { name: 'Know these first' }).waitFor();
+    // The concept is the course's: its page, and its neighbours', are of that course.
+    expect(new URL(page.url()).searchParams.get('course')).toBe('practical-sql');
     expect(await page.locator('.mastery-bar, .mastery-title').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/concept-desktop.png`, fullPage: true });
     // A neighbour's link opens its own page.
     const neighbour = page.locator('.concept-neighbours a').first();
     if ((await neighbour.count()) > 0) {
       const label = (await neighbour.textContent()) ?? '';
+      expect(await neighbour.getAttribute('href')).toMatch(/&course=practical-sql$/);
       await neighbour.click();
       await page.getByRole('heading', { level: 1, name: label }).waitFor();
     }

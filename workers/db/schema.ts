@@ -107,10 +107,27 @@ export const lessonPrerequisites = sqliteTable(
   (t) => [primaryKey({ columns: [t.lessonSlug, t.prerequisiteSlug] })],
 );
 
+/** Every concept slug of the catalog; `label` is how the last lesson to name it writes it (see `courseConcepts`). */
 export const concepts = sqliteTable('concepts', {
   id: text('id').primaryKey(),
   label: text('label').notNull(),
 });
+
+/**
+ * A concept as one course names it: the same slug in two courses is two concepts, each
+ * labelled as that course's lessons write it. Read with `concepts.label` as the fallback.
+ */
+export const courseConcepts = sqliteTable(
+  'course_concepts',
+  {
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    conceptId: text('concept_id').notNull(),
+    label: text('label').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
+);
 
 export const lessonConcepts = sqliteTable(
   'lesson_concepts',

@@ -3,14 +3,18 @@ import MasteryBar from './MasteryBar';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
+/** The concept `?id=` names, in the course `?course=` names (else the default course). */
 async function loadConcept() {
-  const id = new URLSearchParams(window.location.search).get('id') ?? '';
-  const concept = id ? await getConcept(id) : null;
-  if (!concept) return { id, concept: null, mastery: null, prediction: null };
+  const params = new URLSearchParams(window.location.search);
+  const id = params.get('id') ?? '';
+  const course = params.get('course');
+  const concept = id ? await getConcept(id, course) : null;
+  if (!concept) return { id, course, concept: null, mastery: null, prediction: null };
   // The learner's side is a bonus: the page still reads without it.
-  const [mastery, predictions] = await Promise.all([getMastery().catch(() => []), getPredictions().catch(() => [])]);
+  const [mastery, predictions] = await Promise.all([getMastery(course).catch(() => []), getPredictions(course).catch(() => [])]);
   return {
     id,
+    course,
     concept,
     mastery: mastery.find((m) => m.concept === concept.id) ?? null,
     prediction: predictions.find((p) => p.concept === concept.id) ?? null,
@@ -33,14 +37,14 @@ export default function ConceptPage() {
   const { state, retry } = useLoad(loadConcept, 'concept');
   if (state.status === 'loading') return <Loading label="Loading the concept…" />;
   if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={retry} />;
-  const { id, concept, mastery, prediction } = state.data;
+  const { id, course, concept, mastery, prediction } = state.data;
   if (!concept) {
     return (
       <section className="concept-page">
         <h1>No such concept</h1>
         <p>
-          There is no concept {id ? <code>{id}</code> : null} in this course. <a href="/path/">Browse the learning path</a> to
-          find one.
+          There is no concept {id ? <code>{id}</code> : null} in {course ? <code>{course}</code> : 'this course'}.{' '}
+          <a href="/path/">Browse the learning path</a> to find one.
         </p>
       </section>
     );
@@ -84,6 +88,7 @@ export default function ConceptPage() {
       <Neighbours
         id="concept-before"
         title="Know these first"
+        course={course}
         list={neighbours.prerequisites}
         why={BEFORE}
         empty="Nothing: it is a starting point."
@@ -91,11 +96,19 @@ export default function ConceptPage() {
       <Neighbours
         id="concept-after"
         title="It leads to"
+        course={course}
         list={neighbours.dependents}
         why={AFTER}
         empty="No later concept builds on it."
       />
-      <Neighbours id="concept-related" title="Related" list={neighbours.related} why={RELATED} empty="No related concepts." />
+      <Neighbours
+        id="concept-related"
+        title="Related"
+        course={course}
+        list={neighbours.related}
+        why={RELATED}
+        empty="No related concepts."
+      />
     </article>
   );
 }
@@ -103,12 +116,14 @@ export default function ConceptPage() {
 function Neighbours({
   id,
   title,
+  course,
   list,
   why,
   empty,
 }: {
   id: string;
   title: string;
+  course: string | null;
   list: ConceptDetail['neighbours']['related'];
   why: Record<string, string>;
   empty: string;
@@ -122,7 +137,7 @@ function Neighbours({
         <ul className="concept-neighbours">
           {list.map((n) => (
             <li key={n.id}>
-              <a href={conceptHref(n.id)}>{n.label}</a> <span className="muted">({why[n.via] ?? n.via})</span>
+              <a href={conceptHref(n.id, course)}>{n.label}</a> <span className="muted">({why[n.via] ?? n.via})</span>
             </li>
           ))}
         </ul>

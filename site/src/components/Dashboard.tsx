@@ -119,7 +119,7 @@ export default function Dashboard() {
                     <li key={concept.concept}>
                       <MasteryBar mastery={concept} />
                       <Forecast concept={concept} />
-                      <a className="concept-link" href={conceptHref(concept.concept)}>
+                      <a className="concept-link" href={conceptHref(concept.concept, concept.course)}>
                         About {concept.title}
                       </a>
                     </li>

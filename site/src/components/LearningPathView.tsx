@@ -326,13 +326,13 @@ function Route({ path }: { path: GoalPath }) {
           </li>
         ))}
       </ol>
-      <ConceptDates concepts={path.concepts} />
+      <ConceptDates concepts={path.concepts} course={path.course} />
     </>
   );
 }
 
 /** When each goal concept is expected to reach mastery at the learner's pace (from the knowledge-tracing model). */
-function ConceptDates({ concepts }: { concepts: LearningPath['concepts'] }) {
+function ConceptDates({ concepts, course }: { concepts: LearningPath['concepts']; course: string | null }) {
   if (concepts.length === 0) return null;
   return (
     <section className="path-concepts" aria-labelledby="path-concepts-title">
@@ -340,7 +340,7 @@ function ConceptDates({ concepts }: { concepts: LearningPath['concepts'] }) {
       <ul>
         {concepts.map((c) => (
           <li key={c.concept} data-concept={c.concept}>
-            <a href={conceptHref(c.concept)}>{c.title}</a>
+            <a href={conceptHref(c.concept, course)}>{c.title}</a>
             {': '}
             {c.status === 'mastered'
               ? 'mastered already'

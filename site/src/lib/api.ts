@@ -200,8 +200,9 @@ export async function getLessonMarkdown(slug: string): Promise<string> {
 }
 
 /** A concept's page on the site. */
-export function conceptHref(id: string): string {
-  return `/concepts/?id=${encodeURIComponent(id)}`;
+/** A concept's page, of `course` when named (the same concept slug in two courses is two concepts), else of the default course. */
+export function conceptHref(id: string, course?: string | null): string {
+  return `/concepts/?id=${encodeURIComponent(id)}${courseParam(course, '&')}`;
 }
 
 /** A lesson's page: under its course's address when the page linking to it is one (`course`), else `/lessons/<slug>`. */
@@ -778,10 +779,13 @@ export function getLearningPath(): Promise<LearningPath> {
 type ConceptDetail = z.infer<typeof ConceptSchema>;
 export type { ConceptDetail };
 
-/** One concept: the lessons and sources that teach it and its neighbours in the concept graph; null when there is no such concept. */
-export async function getConcept(id: string): Promise<ConceptDetail | null> {
+/**
+ * One concept of `course` (default: the default course): the lessons and sources that teach
+ * it and its neighbours in the concept graph; null when the course has no such concept.
+ */
+export async function getConcept(id: string, course?: string | null): Promise<ConceptDetail | null> {
   try {
-    return await requestJson<ConceptDetail>(`/api/concepts/${encodeURIComponent(id)}`);
+    return await requestJson<ConceptDetail>(`/api/concepts/${encodeURIComponent(id)}${courseParam(course)}`);
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return null;
     throw error;

@@ -1,3 +1,4 @@
+import { courseConceptLabel } from '../concepts/concepts.store';
 import {
   analyseItem,
   driftOf,
@@ -258,8 +259,9 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
           .bind(from, today, only),
         d1
           .prepare(
-            `SELECT m.course_id, m.concept_id, coalesce(c.label, m.concept_id) AS title, m.level, m.learners
-             FROM concept_mastery_levels m LEFT JOIN concepts c ON c.id = m.concept_id
+            `SELECT m.course_id, m.concept_id, coalesce(${courseConceptLabel('m.concept_id', 'm.course_id')}, m.concept_id) AS title,
+               m.level, m.learners
+             FROM concept_mastery_levels m
              WHERE m.learners > 0 AND m.course_id = coalesce(?, m.course_id) ORDER BY m.course_id, title`,
           )
           .bind(only),

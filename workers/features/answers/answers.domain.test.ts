@@ -16,6 +16,7 @@ const passage = (n: number, text: string, over: Partial<Passage> = {}): Passage 
   n,
   kind: 'lesson',
   itemId: `lesson-${n}`,
+  courseId: 'practical-sql',
   title: `Lesson ${n}`,
   headingPath: ['Section'],
   anchor: 'section',
@@ -109,7 +110,7 @@ describe('composing', () => {
     expect(answer).toBe('A view is a stored query. [1] WHERE keeps rows. [2] [1]');
     expect(citations.map((c) => [c.n, c.href])).toEqual([
       [1, '/api/sources/src_1/file#page=3'],
-      [2, '/lessons/lesson-1#section'],
+      [2, '/courses/practical-sql/lessons/lesson-1#section'],
     ]);
     expect(citations[0]).toMatchObject({ kind: 'source', sourceId: 'src_1', page: 3 });
     expect(citations[1]).toMatchObject({ kind: 'lesson', lessonSlug: 'lesson-1', anchor: 'section' });

@@ -1,4 +1,6 @@
+import { lessonPageHref } from '../content/content.catalog';
 import { isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
+import { sourceFileUrl } from '../sources/sources.domain';
 import type { Citation } from './answers.schemas';
 
 /** What an answer says when no passage supports one. */
@@ -25,6 +27,8 @@ export interface Passage {
   n: number;
   kind: 'lesson' | 'source';
   itemId: string;
+  /** A lesson's course; null for an uploaded source. */
+  courseId: string | null;
   title: string;
   headingPath: readonly string[];
   anchor: string;
@@ -171,10 +175,8 @@ export function verifyAnswer(
 }
 
 /** The link to a passage: a lesson's heading, or a source's file (at its page). */
-export function passageHref(p: Pick<Passage, 'kind' | 'itemId' | 'anchor' | 'page'>): string {
-  return p.kind === 'lesson'
-    ? `/lessons/${p.itemId}${p.anchor ? `#${p.anchor}` : ''}`
-    : `/api/sources/${p.itemId}/file${p.page ? `#page=${p.page}` : ''}`;
+export function passageHref(p: Pick<Passage, 'kind' | 'itemId' | 'courseId' | 'anchor' | 'page'>): string {
+  return p.kind === 'lesson' ? lessonPageHref(p.courseId, p.itemId, p.anchor) : sourceFileUrl(p.itemId, p.page);
 }
 
 /**

@@ -4,7 +4,7 @@ import { signAnswerRef } from './answers.feedback';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { Deps } from '../../deps';
 import { z } from '@hono/zod-openapi';
-import { noSuchCourse } from '../content/content.catalog';
+import { lessonPageHref, noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
 import { chunkProse } from '../search/search.domain';
@@ -235,6 +235,7 @@ function passageOf(row: SearchHitRow, n: number): Passage {
     n,
     kind: row.itemKind,
     itemId: row.itemId,
+    courseId: row.courseId,
     title: row.title,
     headingPath: row.headingPath,
     anchor: row.anchor,
@@ -262,10 +263,10 @@ async function retrieve(
     filter: ask.scope === 'all' ? {} : { sourceType: 'lesson', courseId: ask.courseId },
   });
   const lessons = found.filter((h) => h.row.itemKind === 'lesson').map((h) => h.row);
-  const related = [...new Map(lessons.map((h) => [h.itemId, h.title])).entries()].map(([lessonSlug, title]) => ({
-    lessonSlug,
-    title,
-    href: `/lessons/${lessonSlug}`,
+  const related = [...new Map(lessons.map((h) => [h.itemId, h])).values()].map((h) => ({
+    lessonSlug: h.itemId,
+    title: h.title,
+    href: lessonPageHref(h.courseId, h.itemId),
   }));
   if (ask.scope === 'lesson' && ask.lessonSlug) {
     const stemOf = memoStemmer();

@@ -123,6 +123,38 @@ describe('concepts', () => {
     expect(await label('select-list')).toBe('Select list');
   });
 
+  it('names a concept slug two courses use as each course writes it, in the list, the concept and its neighbours', async () => {
+    const key = await givenAuthorKey();
+    const keyword = 'Every query starts with `SELECT`. `SELECT` names the columns, and `SELECT` may compute them.\n';
+    const plain = 'To select is to choose: we select the rows we want, and select them again later.\n';
+    await push(await buildCourse(2, { 'lesson-2': { body: keyword, concepts: ['select', 'joins'] } }), key);
+    await waitForIngest(['lesson-1', 'lesson-2']);
+    // The other course is pushed and ingested last: the catalog's own label is the one it writes.
+    await push(
+      await buildCourse(
+        2,
+        { 'py-lesson-2': { body: plain, concepts: ['select', 'joins'] } },
+        { slug: 'other-course', title: 'Other' },
+        { prefix: 'py-' },
+      ),
+      key,
+    );
+    await waitForIngest(['py-lesson-1', 'py-lesson-2']);
+    const label = async (query: string) => (await (await api(`/api/concepts/select${query}`)).json<Concept>()).label;
+    expect([await label('?course=test-course'), await label('?course=other-course'), await label('')]).toEqual([
+      'SELECT',
+      'Select',
+      'Select',
+    ]);
+    type Listed = { concepts: { id: string; label: string }[] };
+    const listed = async (course: string) =>
+      (await (await api(`/api/concepts?course=${course}`)).json<Listed>()).concepts.find((c) => c.id === 'select')?.label;
+    expect([await listed('test-course'), await listed('other-course')]).toEqual(['SELECT', 'Select']);
+    // A neighbour is named as the course names it too.
+    const joins = await (await api('/api/concepts/joins?course=test-course')).json<Concept>();
+    expect(joins.neighbours.prerequisites.find((n) => n.id === 'select')?.label).toBe('SELECT');
+  });
+
   it('lists the concepts authors named first, then extracted ones, each most covered first', async () => {
     await givenCourseAndSource();
     const { concepts } = await (

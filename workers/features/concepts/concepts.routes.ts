@@ -5,7 +5,7 @@ import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { ConceptCourseQuerySchema, ConceptIdParamSchema, ConceptListSchema, ConceptSchema } from './concepts.schemas';
-import { askedCourse } from '../content/content.catalog';
+import { askedCourse, lessonPageHref } from '../content/content.catalog';
 
 export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -64,7 +64,7 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
           ...concept,
           lessons: concept.lessons.map((l) => ({
             ...l,
-            href: l.course ? `/courses/${l.course}/lessons/${l.id}` : `/lessons/${l.id}`,
+            href: lessonPageHref(l.course, l.id),
           })),
           sources: concept.sources.map((s) => ({ ...s, href: sourceFileUrl(s.id) })),
         },

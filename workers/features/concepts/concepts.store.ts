@@ -59,6 +59,22 @@ const prerequisiteEdges = (courseId: string | null) => sql`
     FROM lesson_concepts lc JOIN lesson_concepts o ON o.lesson_slug = lc.lesson_slug AND o.position < lc.position
     WHERE ${lessonOfCourse(sql`lc.lesson_slug`, courseId)}`;
 
+/**
+ * SQL for the label of concept `concept` in course `course` (both SQL expressions): as that
+ * course's lessons write it (`course_concepts`), else the catalog's label; null for no concept.
+ */
+export function courseConceptLabel(concept: string, course: string): string {
+  return `coalesce((SELECT cc.label FROM course_concepts cc WHERE cc.course_id = ${course} AND cc.concept_id = ${concept}),
+    (SELECT k.label FROM concepts k WHERE k.id = ${concept}))`;
+}
+
+/** A concept's label as `courseConceptLabel` gives it for a course id (null: the catalog's label, in `c.label`). */
+function labelIn(courseId: string | null): SQL {
+  return courseId === null
+    ? sql`c.label`
+    : sql`coalesce((SELECT cc.label FROM course_concepts cc WHERE cc.course_id = ${courseId} AND cc.concept_id = c.id), c.label)`;
+}
+
 /** True for a lesson slug of course `courseId`, or (null) of any course. */
 function lessonOfCourse(lessonSlug: SQL, courseId: string | null): SQL {
   return courseId === null ? sql`1` : sql`${lessonSlug} IN (SELECT slug FROM lessons WHERE course_id = ${courseId})`;
@@ -76,7 +92,10 @@ export interface ConceptStore {
    * author already gave a lesson stays the author's (origin `author`).
    */
   replaceExtracted(item: Item, phrases: KeyPhrase[]): Promise<void>;
-  /** Renames the concepts the author gave a lesson: `labelOf` says how the lesson writes each (null keeps the name). */
+  /**
+   * Renames the concepts the author gave a lesson, in the lesson's course (and in the catalog):
+   * `labelOf` says how the lesson writes each (null keeps the name).
+   */
   relabelAuthored(lessonSlug: string, labelOf: (conceptId: string) => string | null): Promise<void>;
   /** Every concept, or (`courseId`) those a lesson of that course teaches, counting only its lessons. */
   list(courseId?: string): Promise<ConceptSummary[]>;
@@ -139,9 +158,17 @@ export function createD1ConceptStore(db: Db): ConceptStore {
         .select({ id: t.lessonConcepts.conceptId })
         .from(t.lessonConcepts)
         .where(eq(t.lessonConcepts.lessonSlug, lessonSlug));
+      const courseOfLesson = sql`(SELECT ${t.lessons.courseId} FROM ${t.lessons} WHERE ${t.lessons.slug} = ${lessonSlug})`;
       const updates = rows.flatMap(({ id }) => {
         const label = labelOf(id);
-        return label === null ? [] : [db.update(t.concepts).set({ label }).where(eq(t.concepts.id, id))];
+        if (label === null) return [];
+        return [
+          db.update(t.concepts).set({ label }).where(eq(t.concepts.id, id)),
+          db
+            .update(t.courseConcepts)
+            .set({ label })
+            .where(and(eq(t.courseConcepts.conceptId, id), eq(t.courseConcepts.courseId, courseOfLesson))),
+        ];
       });
       const [first, ...rest] = updates;
       if (first) await db.batch([first, ...rest]);
@@ -149,20 +176,22 @@ export function createD1ConceptStore(db: Db): ConceptStore {
 
     async list(courseId) {
       const rows = await db.all<Omit<ConceptSummary, 'authored'> & { authored: number }>(sql`
-        SELECT c.id, c.label,
+        SELECT c.id, ${labelIn(courseId ?? null)} AS label,
           count(DISTINCT CASE WHEN l.kind = 'lesson' THEN l.item_id END) AS lessons,
           count(DISTINCT CASE WHEN l.kind = 'source' THEN l.item_id END) AS sources,
           max(l.origin = 'author') AS authored
         FROM concepts c JOIN (${links(courseId ?? null)}) l ON l.concept_id = c.id
         GROUP BY c.id ${courseId === undefined ? sql`` : sql`HAVING lessons > 0`}
-        ORDER BY authored DESC, lessons + sources DESC, sum(l.weight) DESC, c.label COLLATE NOCASE`);
+        ORDER BY authored DESC, lessons + sources DESC, sum(l.weight) DESC, label COLLATE NOCASE`);
       return rows.map((r) => ({ ...r, authored: r.authored === 1 }));
     },
 
     async get(id, courseId) {
-      const concept = await db.query.concepts.findFirst({ where: eq(t.concepts.id, id) });
-      if (!concept) return null;
       const course = courseId ?? null;
+      const concept = await db.get<{ id: string; label: string } | undefined>(
+        sql`SELECT c.id, ${labelIn(course)} AS label FROM concepts c WHERE c.id = ${id}`,
+      );
+      if (!concept) return null;
       const rows = await db.all<ConceptLink & { kind: 'lesson' | 'source' }>(sql`
         SELECT l.kind, l.item_id AS id, coalesce(le.title, s.title, l.item_id) AS title, le.course_id AS course,
           l.origin, l.weight
@@ -191,10 +220,10 @@ export function createD1ConceptStore(db: Db): ConceptStore {
 async function neighbours(db: Db, id: string, courseId: string | null): Promise<ConceptDetail['neighbours']> {
   const edges = await db.all<{ before_id: string; after_id: string; via: ConceptNeighbour['via']; label: string }>(sql`
     WITH edges AS (${prerequisiteEdges(courseId)})
-    SELECT e.before_id, e.after_id, e.via, c.label FROM edges e
+    SELECT e.before_id, e.after_id, e.via, ${labelIn(courseId)} AS label FROM edges e
       JOIN concepts c ON c.id = CASE WHEN e.before_id = ${id} THEN e.after_id ELSE e.before_id END
     WHERE (e.before_id = ${id} OR e.after_id = ${id}) AND e.before_id != e.after_id
-    ORDER BY e.via = 'lesson_prerequisite' DESC, c.label COLLATE NOCASE`);
+    ORDER BY e.via = 'lesson_prerequisite' DESC, label COLLATE NOCASE`);
   const pick = (side: 'before_id' | 'after_id') => {
     const seen = new Map<string, ConceptNeighbour>();
     for (const e of edges) {
@@ -210,11 +239,11 @@ async function neighbours(db: Db, id: string, courseId: string | null): Promise<
   const shared = await db.all<{ id: string; label: string; strength: number }>(sql`
     WITH links AS (${links(courseId)}),
     mine AS (SELECT kind, item_id, weight FROM links WHERE concept_id = ${id})
-    SELECT o.concept_id AS id, c.label, sum(min(o.weight, m.weight)) AS strength
+    SELECT o.concept_id AS id, ${labelIn(courseId)} AS label, sum(min(o.weight, m.weight)) AS strength
     FROM links o JOIN mine m ON m.kind = o.kind AND m.item_id = o.item_id JOIN concepts c ON c.id = o.concept_id
     WHERE o.concept_id != ${id}
       AND EXISTS (SELECT 1 FROM lesson_concepts a WHERE a.concept_id = o.concept_id AND ${lessonOfCourse(sql`a.lesson_slug`, courseId)})
-    GROUP BY o.concept_id ORDER BY strength DESC, c.label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
+    GROUP BY o.concept_id ORDER BY strength DESC, label COLLATE NOCASE LIMIT ${MAX_RELATED * 4}`);
   const related = shared
     .filter((r) => !linked.has(r.id))
     .slice(0, MAX_RELATED)

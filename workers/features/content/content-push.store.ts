@@ -180,6 +180,15 @@ export function pushStatements(
           .onConflictDoNothing(),
       );
     }
+    // The course's own concepts: labelled from the slug until its lessons' text says how they write them (ingest).
+    for (const rows of chunk(concepts, 3)) {
+      stmts.push(
+        db
+          .insert(t.courseConcepts)
+          .values(rows.map((conceptId) => ({ courseId, conceptId, label: labelOfId(conceptId) })))
+          .onConflictDoNothing(),
+      );
+    }
     const prereqRows = lessons.flatMap((l) =>
       l.prerequisites.map((p, i) => ({ lessonSlug: l.slug, prerequisiteSlug: p, position: i })),
     );

@@ -22,6 +22,14 @@ export async function askedCourse(
   return found;
 }
 
+/**
+ * The site's address of a lesson, under its course (`/courses/<course>/lessons/<slug>`, with
+ * `#anchor` when given); `/lessons/<slug>` when the course is not known, which redirects there.
+ */
+export function lessonPageHref(course: string | null, slug: string, anchor = ''): string {
+  return `${course ? `/courses/${course}` : ''}/lessons/${slug}${anchor ? `#${anchor}` : ''}`;
+}
+
 /** A course of the catalog as its card shows it, from its cached book. */
 export function courseCard(cached: CachedBook): CourseCard {
   const { book } = cached;

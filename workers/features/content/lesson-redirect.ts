@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { publicReadLimit } from '../../http/rate-limit';
+import { lessonPageHref } from './content.catalog';
 import { SlugSchema } from './content.schemas';
 
 /** How long a browser may keep a lesson's old address pointing at its course's (a course can be removed and its slugs pushed in another). */
@@ -20,7 +21,7 @@ async function oldLessonAddress(c: Context<AppEnv>): Promise<Response> {
     return new Response(page.body, page);
   }
   c.header('Cache-Control', `public, max-age=${REDIRECT_MAX_AGE}`);
-  return c.redirect(`/courses/${course}/lessons/${slug.data}${new URL(c.req.url).search}`, 301);
+  return c.redirect(`${lessonPageHref(course, slug.data)}${new URL(c.req.url).search}`, 301);
 }
 
 /** The old lesson addresses, served by the Worker before the static assets (see `run_worker_first`). */

@@ -1,3 +1,4 @@
+import { courseConceptLabel } from '../concepts/concepts.store';
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
 import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
 import type { CalibratedItem } from './mastery.irt';
@@ -147,7 +148,7 @@ export function createD1MasteryStore(d1: D1Database) {
           .prepare(
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
                ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b,
-               coalesce((SELECT k.label FROM concepts k WHERE k.id = ${ITEM_CONCEPT}), l.title) AS concept_title
+               coalesce(${courseConceptLabel(ITEM_CONCEPT, 'l.course_id')}, l.title) AS concept_title
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
              ${CALIBRATED}
              WHERE q.id = ?`,
@@ -282,8 +283,9 @@ export function createD1MasteryStore(d1: D1Database) {
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
              WHERE ?1 IS NULL OR l.course_id = ?1 GROUP BY 1, 2
            )
-           SELECT s.course_id, s.concept_id, coalesce(k.label, s.lesson_title) AS title, b.prior, b.learn, b.guess, b.slip, b.forget
-           FROM assessed s LEFT JOIN concepts k ON k.id = s.concept_id LEFT JOIN bkt_params b ON b.concept_id = s.concept_id
+           SELECT s.course_id, s.concept_id, coalesce(${courseConceptLabel('s.concept_id', 's.course_id')}, s.lesson_title) AS title,
+             b.prior, b.learn, b.guess, b.slip, b.forget
+           FROM assessed s LEFT JOIN bkt_params b ON b.concept_id = s.concept_id
            ORDER BY title, s.course_id`,
         )
         .bind(courseId ?? null)

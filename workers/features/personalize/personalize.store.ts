@@ -2,6 +2,7 @@ import type { ModelFeature } from '../../platform/text-generator';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
+import { courseConceptLabel } from '../concepts/concepts.store';
 import type { LearnerObject } from '../learners/learner.client';
 import type { MasteryRow } from '../learners/learner.store';
 import type { Preferences } from '../learners/learners.schemas';
@@ -76,6 +77,11 @@ export function generationLimits(config: Config): GenerationLimits {
   };
 }
 
+/** A lesson's concept (joined as `concepts` on `lesson_concepts`) as the lesson's course names it. */
+const LABEL_IN_LESSON_COURSE = sql<string>`${sql.raw(
+  courseConceptLabel('"concepts"."id"', '(SELECT l.course_id FROM lessons l WHERE l.slug = "lesson_concepts"."lesson_slug")'),
+)}`;
+
 export function createPersonalizeStore(db: Db, learner: (learnerId: string) => LearnerObject): PersonalizeStore {
   return {
     async lookup(learnerId, lessonSlug) {
@@ -84,7 +90,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
         db.batch([
           db.select().from(t.lessons).where(eq(t.lessons.slug, lessonSlug)),
           db
-            .select({ id: t.concepts.id, label: t.concepts.label })
+            .select({ id: t.concepts.id, label: LABEL_IN_LESSON_COURSE })
             .from(t.lessonConcepts)
             .innerJoin(t.concepts, eq(t.concepts.id, t.lessonConcepts.conceptId))
             .where(eq(t.lessonConcepts.lessonSlug, lessonSlug))
@@ -96,7 +102,7 @@ export function createPersonalizeStore(db: Db, learner: (learnerId: string) => L
             .where(eq(t.lessonPrerequisites.lessonSlug, lessonSlug))
             .orderBy(asc(t.lessonPrerequisites.position)),
           db
-            .select({ lessonSlug: t.lessonConcepts.lessonSlug, id: t.concepts.id, label: t.concepts.label })
+            .select({ lessonSlug: t.lessonConcepts.lessonSlug, id: t.concepts.id, label: LABEL_IN_LESSON_COURSE })
             .from(t.lessonPrerequisites)
             .innerJoin(t.lessonConcepts, eq(t.lessonConcepts.lessonSlug, t.lessonPrerequisites.prerequisiteSlug))
             .innerJoin(t.concepts, eq(t.concepts.id, t.lessonConcepts.conceptId))

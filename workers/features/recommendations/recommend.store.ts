@@ -1,5 +1,6 @@
 import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
+import { courseConceptLabel } from '../concepts/concepts.store';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankWeights } from './recommend.domain';
@@ -183,8 +184,13 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
             )
             .bind(...part),
         ),
+        // As the course names them (the same slug in two courses is two concepts).
         ...chunks(conceptIds).map((part) =>
-          d1.prepare(`SELECT id, label FROM concepts WHERE id IN (${marks(part)})`).bind(...part),
+          d1
+            .prepare(
+              `SELECT c.id, ${courseConceptLabel('c.id', COURSE_OR_DEFAULT_SQL)} AS label FROM concepts c WHERE c.id IN (${marks(part)})`,
+            )
+            .bind(wanted, ...part),
         ),
       ]);
       const rows = (i: number) => results[i]?.results ?? [];

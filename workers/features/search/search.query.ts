@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { sha256Hex } from '../../platform/sha256';
 import type { VectorFilter } from '../../platform/vector-index';
+import { lessonPageHref } from '../content/content.catalog';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { stemmer } from 'stemmer';
 import {
@@ -70,9 +71,7 @@ export async function searchChunks(
       headingPath: row.headingPath,
       anchor: row.anchor,
       href:
-        row.itemKind === 'lesson'
-          ? `/lessons/${row.itemId}${row.anchor ? `#${row.anchor}` : ''}`
-          : sourceFileUrl(row.itemId, row.page),
+        row.itemKind === 'lesson' ? lessonPageHref(row.courseId, row.itemId, row.anchor) : sourceFileUrl(row.itemId, row.page),
       snippet: snippet.text,
       highlights: snippet.highlights,
       page: row.page,

@@ -33,7 +33,7 @@ describe('search', () => {
     const { body } = await search({ query: 'sort rows descending' });
     const top = body?.hits[0];
     expect(top).toMatchObject({ kind: 'lesson', itemId: 'lesson-2', headingPath: ['Sorting output'], anchor: 'sorting-output' });
-    expect(top?.href).toBe('/lessons/lesson-2#sorting-output');
+    expect(top?.href).toBe('/courses/test-course/lessons/lesson-2#sorting-output');
     expect(top?.matchedBy).toEqual(expect.arrayContaining(['lexical', 'vector']));
     const [start, end] = top?.highlights[0] ?? [0, 0];
     expect(top?.snippet.slice(start, end).toLowerCase()).toMatch(/sort|descending|rows/);
@@ -269,7 +269,11 @@ describe('search', () => {
     const typo = (await search({ query: 'windw trasactions' })).body;
     expect(typo?.hits).toEqual([]);
     expect(typo?.suggestions.map((s) => s.lessonSlug)).toEqual(['lesson-2', 'lesson-4']);
-    expect(typo?.suggestions[0]).toEqual({ lessonSlug: 'lesson-2', title: 'Window functions', href: '/lessons/lesson-2' });
+    expect(typo?.suggestions[0]).toEqual({
+      lessonSlug: 'lesson-2',
+      title: 'Window functions',
+      href: '/courses/test-course/lessons/lesson-2',
+    });
     const nothing = (await search({ query: 'xyzzy plugh' })).body;
     expect(nothing?.hits).toEqual([]);
     // The first lesson of each part (basics, deeper).

@@ -5,7 +5,7 @@ import { validationHook } from '../../http/validation';
 import { publicReadLimit } from '../../http/rate-limit';
 import type { Deps } from '../../deps';
 import { readBook } from '../content/content.cache';
-import { askedCourse } from '../content/content.catalog';
+import { askedCourse, lessonPageHref } from '../content/content.catalog';
 import { searchChunks } from './search.query';
 import { nearLessons } from './search.relevance';
 import { SearchRequestSchema, SearchResponseSchema } from './search.schemas';
@@ -16,7 +16,11 @@ async function suggestionsFor(deps: Deps, query: string, course: string | undefi
   if (!book) return [];
   const lessons = book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons));
   const starts = book.parts.flatMap((p) => p.chapters[0]?.lessons.slice(0, 1) ?? []);
-  return nearLessons(query, lessons, starts).map((l) => ({ lessonSlug: l.slug, title: l.title, href: `/lessons/${l.slug}` }));
+  return nearLessons(query, lessons, starts).map((l) => ({
+    lessonSlug: l.slug,
+    title: l.title,
+    href: lessonPageHref(book.course.slug, l.slug),
+  }));
 }
 
 export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(

@@ -26,6 +26,8 @@ export interface ItemPlacement {
 export interface SearchHitRow extends ChunkRow {
   itemKind: 'lesson' | 'source';
   itemId: string;
+  /** A lesson's course; null for an uploaded source. */
+  courseId: string | null;
   title: string;
 }
 
@@ -114,6 +116,7 @@ function hitRows(db: Db) {
       text: t.chunks.text,
       itemKind: t.chunks.itemKind,
       itemId: t.chunks.itemId,
+      courseId: t.chunks.courseId,
       title: sql<string>`coalesce(${t.lessons.title}, ${t.sources.title}, ${t.chunks.itemId})`,
     })
     .from(t.chunks)
