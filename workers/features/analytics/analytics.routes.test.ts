@@ -115,6 +115,12 @@ describe('analytics', () => {
     ]);
     const inCourse = async (course: string) =>
       (await api(`/api/admin/models/performance?days=7&course=${course}`, { key: adminKey })).json<ModelHealth>();
+    // Feedback on recommendations of this course's lesson, and of a lesson no course has now.
+    await env.DB.prepare(
+      `INSERT INTO recommendation_stats (recommendation_id, accepted, dismissed, completed)
+       VALUES ('lesson:lesson-1', 3, 1, 2), ('review:lesson-1', 1, 0, 0), ('lesson:removed-lesson', 5, 5, 5)`,
+    ).run();
+    const totals = (h: ModelHealth) => [h.recommendations.accepted, h.recommendations.dismissed, h.recommendations.completed];
     const mine = await inCourse('test-course');
     expect(mine.models.find((m) => m.model === 'bkt')?.overall.predictions).toBe(3);
     expect(mine.mastery.map((m) => m.conceptId)).toEqual(['concept-1']);
@@ -123,6 +129,12 @@ describe('analytics', () => {
       0,
       [],
       [],
+    ]);
+    const catalog = await (await api('/api/admin/models/performance?days=7', { key: adminKey })).json<ModelHealth>();
+    expect([totals(catalog), totals(mine), totals(other)]).toEqual([
+      [9, 6, 7],
+      [4, 1, 2],
+      [0, 0, 0],
     ]);
     expect((await api('/api/admin/models/performance?course=Not_A_Slug', { key: adminKey })).status).toBe(400);
 

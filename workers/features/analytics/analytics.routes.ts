@@ -106,7 +106,7 @@ modelHealthRoutes.openapi(
     summary:
       "The learner model's health: BKT and FSRS AUC, log-loss and calibration, by week and by onboarding segment, with drift alerts",
     description:
-      "BKT's P(right) before each evidence answer and FSRS's predicted recall before each review, against what happened, from daily binned rollups; recommendation acceptance (accepted over accepted and dismissed) and hit rate (completed over accepted). A drift note appears when the last 7 days' AUC fell by 0.05, log-loss rose by 15% or the mean prediction strayed 10 points from the observed rate. With `course`, the predictions, weekly acceptances and mastery of that course (predictions recorded before courses were kept count for none); the recommendation totals stay the catalog's.",
+      "BKT's P(right) before each evidence answer and FSRS's predicted recall before each review, against what happened, from daily binned rollups; recommendation acceptance (accepted over accepted and dismissed) and hit rate (completed over accepted). A drift note appears when the last 7 days' AUC fell by 0.05, log-loss rose by 15% or the mean prediction strayed 10 points from the observed rate. With `course`, the predictions, recommendation totals, weekly acceptances and mastery of that course (predictions recorded before courses were kept count for none; a recommendation counts for its lesson's course, and one of a removed lesson for none).",
     security: AUTHOR_SECURITY,
     request: { query: ModelHealthQuerySchema },
     responses: {

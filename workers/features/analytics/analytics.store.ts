@@ -1,4 +1,5 @@
 import { courseConceptLabel } from '../concepts/concepts.store';
+import { LESSON_RECOMMENDATION_STATS } from '../recommendations/recommend.store';
 import {
   analyseItem,
   driftOf,
@@ -17,6 +18,8 @@ const ACTIVE = `(active_seconds > 0 OR completions > 0 OR attempts > 0 OR plan_d
 const MONDAY = (day: string) => `date(${day}, '-' || ((CAST(strftime('%w', ${day}) AS INTEGER) + 6) % 7) || ' days')`;
 /** Weeks of cohorts the retention table shows. */
 const RETENTION_WEEKS = 12;
+const RECOMMENDATION_TOTALS =
+  'coalesce(sum(s.accepted), 0) AS accepted, coalesce(sum(s.dismissed), 0) AS dismissed, coalesce(sum(s.completed), 0) AS completed';
 
 const shift = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -103,8 +106,8 @@ export interface AnalyticsStore {
   lessons(course?: string): Promise<LessonFigures[]>;
   items(course?: string): Promise<ItemAnalysis[]>;
   /**
-   * The learner model's health; with `course`, predictions, weekly acceptances and mastery of
-   * that course (the recommendation totals are the catalog's).
+   * The learner model's health; with `course`, predictions, recommendation totals, weekly
+   * acceptances and mastery of that course.
    */
   modelHealth(today: string, days: number, course?: string): Promise<ModelHealth>;
 }
@@ -248,9 +251,12 @@ export function createD1AnalyticsStore(d1: D1Database): AnalyticsStore {
              WHERE day BETWEEN ? AND ? AND course_id = coalesce(?, course_id)`,
           )
           .bind(from, today, only),
-        d1.prepare(
-          'SELECT coalesce(sum(accepted), 0) AS accepted, coalesce(sum(dismissed), 0) AS dismissed, coalesce(sum(completed), 0) AS completed FROM recommendation_stats',
-        ),
+        // A recommendation is of its lesson's course; a removed lesson's count for no course.
+        only === null
+          ? d1.prepare(`SELECT ${RECOMMENDATION_TOTALS} FROM recommendation_stats s`)
+          : d1
+              .prepare(`SELECT ${RECOMMENDATION_TOTALS} FROM lessons l ${LESSON_RECOMMENDATION_STATS} WHERE l.course_id = ?`)
+              .bind(only),
         d1
           .prepare(
             `SELECT ${MONDAY('day')} AS week, sum(recs_accepted) AS accepted FROM learner_activity_daily

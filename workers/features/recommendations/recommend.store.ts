@@ -37,14 +37,17 @@ export interface LearnerContext {
   days: { activeSeconds: number }[];
 }
 
+/** The feedback counts (as `s`) of the recommendations a lesson `l` can be: its id is `<kind>:<lesson slug>`. */
+export const LESSON_RECOMMENDATION_STATS = `JOIN recommendation_stats s
+  ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)`;
+
 /**
  * Feedback counts of the candidates only: the three recommendations each lesson of the
  * course (bound, see COURSE_OR_DEFAULT_SQL) can be, looked up by primary key, so rows
  * left for anything else are never read.
  */
 export const CANDIDATE_STATS_SQL = `SELECT s.recommendation_id, s.accepted, s.dismissed FROM lessons l
-  JOIN recommendation_stats s ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)
-  WHERE l.course_id = ${COURSE_OR_DEFAULT_SQL}`;
+  ${LESSON_RECOMMENDATION_STATS} WHERE l.course_id = ${COURSE_OR_DEFAULT_SQL}`;
 
 /** A row of a lesson child table (by its lesson_slug) belongs to the course bound to its `?`. */
 const IN_COURSE = 'lesson_slug IN (SELECT slug FROM lessons WHERE course_id = ?)';
