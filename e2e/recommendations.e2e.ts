@@ -204,7 +204,7 @@ describe('learning path', () => {
     expect(await page.locator('.path-reach').textContent()).toMatch(/Reachable by .+ at your pace\./);
     expect(await page.locator('.path-reach').textContent()).toContain('you have 61 days left, today included.');
     expect(await asLearner(baseUrl, learner, '/api/learners/me/goal')).toEqual({
-      goal: { type: 'lesson', id: GOAL.slug, targetDate: dayFromNow(60) },
+      goal: { type: 'lesson', id: GOAL.slug, targetDate: dayFromNow(60), course: 'practical-sql' },
     });
 
     // The phone layout keeps the timeline inside the screen.

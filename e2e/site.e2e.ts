@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHOTS, useBrowser } from './browser';
 import { contrastRatios } from './contrast';
-import { onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
+import { asLearner, onboardedLearner, storedSession, type LearnerSession, SEED_COURSE_PATH } from './learner';
 
 const baseUrl = inject('baseUrl');
 const { newPage: openPage } = useBrowser();
@@ -363,6 +363,22 @@ describe('the outline shows what the learner has done', () => {
       await courseOfProfile.selectOption('tiny-course');
       await expect.poll(() => profile.getByLabel(other).isChecked()).toBe(true);
       await profile.screenshot({ path: `${SHOTS}/profile-course-preferences.png`, fullPage: true });
+      // A goal in the tiny course, from its outline: the path page is that course's, and so is the goal saved.
+      const planner = await openPage(storedSession(baseUrl, learner));
+      await planner.goto(`${baseUrl}/courses/tiny-course/`);
+      await planner.getByRole('link', { name: 'Set a goal in this course' }).click();
+      await planner.waitForURL(`${baseUrl}/path/?course=tiny-course`);
+      await expect.poll(() => planner.locator('.path-course').textContent()).toBe('In Tiny course');
+      await planner.getByLabel('A lesson').check();
+      expect(await planner.getByLabel('Lesson', { exact: true }).locator('option').allTextContents()).toContain('World');
+      await planner.getByLabel('Lesson', { exact: true }).selectOption('world');
+      const goalSaved = planner.waitForRequest((r) => r.url().endsWith('/api/learners/me/goal') && r.method() === 'PUT');
+      await planner.getByRole('button', { name: 'Set goal' }).click();
+      expect((await goalSaved).postDataJSON()).toEqual({ type: 'lesson', id: 'world', course: 'tiny-course' });
+      await expect.poll(() => planner.locator('.path-goal').textContent()).toContain('the lesson “World”');
+      expect(await asLearner(baseUrl, learner, '/api/learners/me/goal')).toEqual({
+        goal: { type: 'lesson', id: 'world', targetDate: null, course: 'tiny-course' },
+      });
       // Search can keep to one course: the choice shows beside the part, and every hit is that course's.
       const search = await openPage(storedSession(baseUrl, learner));
       await search.goto(`${baseUrl}/search/?q=hello+world&course=tiny-course`);
@@ -372,7 +388,7 @@ describe('the outline shows what the learner has done', () => {
         .locator('.search-hits h3 a, .search-hits h2 a')
         .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       expect(hrefs.length).toBeGreaterThan(0);
-      for (const href of hrefs) expect(href).toMatch(/^\/lessons\/(hello|world)(#|$)/);
+      for (const href of hrefs) expect(href).toMatch(/^\/courses\/tiny-course\/lessons\/(hello|world)(#|$)/);
       await search.locator('select[name="course"]').selectOption('');
       await search.waitForURL(`${baseUrl}/search/?q=hello+world`);
       // The admin dashboard offers the same choice, and asks for that course's figures.

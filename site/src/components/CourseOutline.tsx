@@ -102,6 +102,12 @@ function Outline({ book, states, next, onboarded, course }: Loaded) {
                 Know some of it? Placement test
               </a>
             ) : null}
+            {/* A goal in this course, and the way there. */}
+            {onboarded && course ? (
+              <a className="course-today" href={`/path/?course=${course}`}>
+                Set a goal in this course
+              </a>
+            ) : null}
           </p>
         ) : null}
       </header>

@@ -1,5 +1,16 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, conceptHref, getBook, getConcepts, getLearningPath, lessonHref, setGoal, type LearningPath } from '../lib/api';
+import {
+  ApiError,
+  conceptHref,
+  courseHref,
+  getBook,
+  getConcepts,
+  getCourseBook,
+  getLearningPath,
+  lessonHref,
+  setGoal,
+  type LearningPath,
+} from '../lib/api';
 import { capitalize, formatDate } from '../lib/format';
 import {
   GOAL_NOUNS,
@@ -27,16 +38,25 @@ import { useLoad } from './use-load';
 
 type GoalPath = LearningPath & { goal: NonNullable<LearningPath['goal']> };
 
-/** The path, or null when the learner has no goal and chose none at onboarding. */
-async function pathOrNull(): Promise<GoalPath | null> {
-  const path = await getLearningPath();
+/** The path in `course`, or null when the learner has no goal there and chose none at onboarding. */
+function withGoal(path: LearningPath): GoalPath | null {
   return path.goal ? { ...path, goal: path.goal } : null;
 }
 
-/** What the page needs before it can show anything: the goals to choose from and the current path. */
+/**
+ * What the page needs before it can show anything: the course (`?course=`, else the one the
+ * path is in: the goal's), the goals to choose from in it and the current path.
+ */
 async function loadPage() {
-  const [book, concepts, path] = await Promise.all([getBook(), getConcepts(), pathOrNull()]);
-  return { choices: goalChoices(book, concepts), path };
+  const asked = new URLSearchParams(window.location.search).get('course');
+  const path = await getLearningPath(asked);
+  const course = asked ?? path.course;
+  const [book, concepts] = await Promise.all([course ? getCourseBook(course) : getBook(), getConcepts(course)]);
+  return {
+    course: { slug: book.course.slug, title: book.course.title },
+    choices: goalChoices(book, concepts),
+    path: withGoal(path),
+  };
 }
 
 /** The learning-path page: a goal picker, and the ordered lessons from here to the goal at the learner's pace. */
@@ -51,22 +71,29 @@ export default function LearningPathView() {
       </p>
       {state.status === 'loading' ? <Loading label="Loading your learning path…" /> : null}
       {state.status === 'error' ? <ErrorNotice error={state.error} onRetry={retry} /> : null}
-      {state.status === 'ready' ? <Planner choices={state.data.choices} initial={state.data.path} /> : null}
+      {state.status === 'ready' ? (
+        <>
+          <p className="path-course">
+            In <a href={courseHref(state.data.course.slug)}>{state.data.course.title}</a>
+          </p>
+          <Planner course={state.data.course.slug} choices={state.data.choices} initial={state.data.path} />
+        </>
+      ) : null}
     </article>
   );
 }
 
 type Refresh = { status: 'idle' } | { status: 'loading' } | { status: 'failed'; error: unknown };
 
-function Planner({ choices, initial }: { choices: GoalChoices; initial: GoalPath | null }) {
+function Planner({ course, choices, initial }: { course: string; choices: GoalChoices; initial: GoalPath | null }) {
   const [path, setPath] = useState(initial);
   const [refresh, setRefresh] = useState<Refresh>({ status: 'idle' });
   // The route shown stays until the new one arrives, so the page does not jump after a save.
   const reload = () => {
     setRefresh({ status: 'loading' });
-    pathOrNull().then(
+    getLearningPath(course).then(
       (next) => {
-        setPath(next);
+        setPath(withGoal(next));
         setRefresh({ status: 'idle' });
       },
       (error: unknown) => setRefresh({ status: 'failed', error }),
@@ -78,6 +105,7 @@ function Planner({ choices, initial }: { choices: GoalChoices; initial: GoalPath
         <h2 id="goal-title">Your goal</h2>
         <CurrentGoal path={path} choices={choices} />
         <GoalPicker
+          course={course}
           choices={choices}
           initial={initialGoalForm(path && path.status !== 'goal_removed' ? path.goal : null)}
           onSaved={reload}
@@ -136,7 +164,17 @@ const describedBy = (...ids: (string | undefined)[]) => ids.filter(Boolean).join
 
 type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved' } | { status: 'error'; error: unknown };
 
-function GoalPicker({ choices, initial, onSaved }: { choices: GoalChoices; initial: GoalForm; onSaved: () => void }) {
+function GoalPicker({
+  course,
+  choices,
+  initial,
+  onSaved,
+}: {
+  course: string;
+  choices: GoalChoices;
+  initial: GoalForm;
+  onSaved: () => void;
+}) {
   const [form, setForm] = useState<GoalForm>(initial);
   const [errors, setErrors] = useState<GoalFieldErrors>({});
   const [save, setSave] = useState<SaveState>({ status: 'idle' });
@@ -168,7 +206,7 @@ function GoalPicker({ choices, initial, onSaved }: { choices: GoalChoices; initi
     setSave({ status: 'saving' });
     setErrors({});
     try {
-      await setGoal(goalRequest(form));
+      await setGoal({ ...goalRequest(form), course });
       setSave({ status: 'saved' });
       onSaved();
     } catch (error) {

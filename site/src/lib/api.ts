@@ -770,10 +770,13 @@ export function setGoal(goal: GoalRequest): Promise<Goal> {
   return learnerJson<Goal>('/api/learners/me/goal', { method: 'PUT', json: goal });
 }
 
-/** The ordered steps to the goal with time at the learner's pace; a 404 problem when there is no goal at all. */
-export function getLearningPath(): Promise<LearningPath> {
+/**
+ * The ordered steps to the goal in `course` (default: the goal's course, else where the learner
+ * last worked, else the default course) with time at the learner's pace.
+ */
+export function getLearningPath(course?: string | null): Promise<LearningPath> {
   // The learner's own date, so "by tomorrow" means their tomorrow.
-  return learnerJson<LearningPath>(`/api/learning-path?today=${localDay(new Date())}`);
+  return learnerJson<LearningPath>(`/api/learning-path?today=${localDay(new Date())}${courseParam(course, '&')}`);
 }
 
 type ConceptDetail = z.infer<typeof ConceptSchema>;
@@ -792,9 +795,9 @@ export async function getConcept(id: string, course?: string | null): Promise<Co
   }
 }
 
-/** Concepts of the course and its sources, those authors named first. */
-export async function getConcepts(): Promise<ConceptSummary[]> {
-  return (await requestJson<{ concepts: ConceptSummary[] }>('/api/concepts')).concepts;
+/** Concepts of `course`'s lessons (default: of every course) and of the sources, those authors named first. */
+export async function getConcepts(course?: string | null): Promise<ConceptSummary[]> {
+  return (await requestJson<{ concepts: ConceptSummary[] }>(`/api/concepts${courseParam(course)}`)).concepts;
 }
 
 // ---------------------------------------------------------------------------

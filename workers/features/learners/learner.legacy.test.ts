@@ -121,7 +121,7 @@ describe('moving learners from D1 into their objects', () => {
     const progress = await (await api('/api/progress', { key: token })).json<{ lessons: { completed: number } }>();
     expect(progress.lessons.completed).toBe(1);
     expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
-      goal: { type: 'lesson', id: 'lesson-3', targetDate: null },
+      goal: { type: 'lesson', id: 'lesson-3', targetDate: null, course: null },
     });
     const quiz = await (await api('/api/quizzes/lesson-1/next', { key: token })).json<{ ability: { theta: number } }>();
     expect(quiz.ability.theta).toBe(0.4);

@@ -9,7 +9,7 @@ import { createLogger, describeError, type Logger } from '../../platform/logger'
 import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
-import type { Goal } from '../recommendations/path.domain';
+import type { CourseGoal, Goal } from '../recommendations/path.domain';
 import { signalWindow } from '../recommendations/recommend.domain';
 import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
@@ -493,7 +493,7 @@ export class Learner extends DurableObject<Env> {
     return true;
   }
 
-  async goal(learnerId: string): Promise<Goal | null> {
+  async goal(learnerId: string): Promise<CourseGoal | null> {
     return (await this.open(learnerId)) ? this.store.goal() : null;
   }
 

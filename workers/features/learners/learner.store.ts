@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { NewDelta } from '../aggregates/aggregates.schemas';
-import type { Goal } from '../recommendations/path.domain';
+import type { CourseGoal, Goal } from '../recommendations/path.domain';
 import type { RankOption } from '../recommendations/recommend.domain';
 import { OFFER_OUTCOME_DAYS } from '../recommendations/engagement.domain';
 import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
@@ -861,9 +861,10 @@ export function learnerStore(db: LearnerDb) {
       );
     },
 
-    goal(): Goal | null {
+    /** The goal and the course it is in (null: set before goals had a course). */
+    goal(): CourseGoal | null {
       const row = db.select().from(t.goal).get();
-      return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate } : null;
+      return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate, course: row.courseId } : null;
     },
 
     /** The course the goal is in (null: none set, or set before goals had a course). */

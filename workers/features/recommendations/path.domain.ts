@@ -10,6 +10,9 @@ export interface Goal {
   targetDate: string | null;
 }
 
+/** A goal as stored, with the course it is in (null: set before goals had a course). */
+export type CourseGoal = Goal & { course: string | null };
+
 export interface Pace {
   /** Active minutes the learner studies on a day they study. */
   minutesPerDay: number;

@@ -403,7 +403,7 @@ describe('goals and learning paths', () => {
       key: token,
       json: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow },
     });
-    expect(await put.json()).toEqual({ type: 'lesson', id: 'lesson-5', targetDate: tomorrow });
+    expect(await put.json()).toEqual({ type: 'lesson', id: 'lesson-5', targetDate: tomorrow, course: 'test-course' });
     await complete(token, 'lesson-1');
     const path = await (
       await api('/api/learning-path', { key: token })
@@ -439,7 +439,7 @@ describe('goals and learning paths', () => {
       new Date(Date.now() + (Math.ceil((concept?.minutes ?? 0) / 15) - 1) * 86_400_000).toISOString().slice(0, 10),
     );
     expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
-      goal: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow },
+      goal: { type: 'lesson', id: 'lesson-5', targetDate: tomorrow, course: 'test-course' },
     });
     // The goal's lessons rank as on the way to it.
     const items = (await recommendations(token)).body.items;
@@ -572,6 +572,67 @@ describe('several courses', () => {
     }>();
     expect(other).toMatchObject({ course: 'other-course', goal: { id: 'basics', source: 'onboarding' } });
     expect(other.steps.map((s) => s.lessonSlug)).toEqual(['py-lesson-2']);
+  });
+
+  it('set a goal in the course named (a part slug both courses use), else the one course with it, else the default course', async () => {
+    const key = await givenTwoCourses();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    const put = (json: unknown) => api('/api/learners/me/goal', { method: 'PUT', key: token, json });
+    expect(await (await put({ type: 'part', id: 'deeper', course: 'other-course' })).json()).toEqual({
+      type: 'part',
+      id: 'deeper',
+      targetDate: null,
+      course: 'other-course',
+    });
+    // The path leads there, through that course's lessons.
+    const path = await (
+      await api('/api/learning-path', { key: token })
+    ).json<{ course: string; steps: { lessonSlug: string }[] }>();
+    expect(path.course).toBe('other-course');
+    expect(path.steps.map((s) => s.lessonSlug)).toEqual(['py-lesson-1', 'py-lesson-2', 'py-lesson-3', 'py-lesson-4']);
+    expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
+      goal: { type: 'part', id: 'deeper', targetDate: null, course: 'other-course' },
+    });
+    // No course named: the default course, one of the two with the part; the one course with a lesson.
+    expect(await (await put({ type: 'part', id: 'deeper' })).json()).toMatchObject({ course: 'test-course' });
+    expect(await (await put({ type: 'lesson', id: 'py-lesson-3' })).json()).toMatchObject({ course: 'other-course' });
+
+    // A concept two courses teach, neither of them the default: the learner must say which.
+    for (const [slug, prefix] of [
+      ['third-course', 'rb-'],
+      ['fourth-course', 'go-'],
+    ] as const) {
+      const course = await buildCourse(
+        2,
+        { [`${prefix}lesson-1`]: { concepts: ['shared-idea'] } },
+        { slug, title: slug },
+        { prefix },
+      );
+      await push(course, key);
+    }
+    const ambiguous = await put({ type: 'concept', id: 'shared-idea' });
+    expect(ambiguous.status).toBe(400);
+    expect((await ambiguous.json<Problem>()).errors).toEqual([
+      { field: 'json/course', message: 'one of fourth-course, third-course' },
+    ]);
+    expect(await (await put({ type: 'concept', id: 'shared-idea', course: 'third-course' })).json()).toMatchObject({
+      course: 'third-course',
+    });
+
+    // Bad input changes nothing: a course without the goal, a course the catalog lacks, a malformed course.
+    const refusals: [unknown, number, string][] = [
+      [{ type: 'lesson', id: 'lesson-3', course: 'other-course' }, 400, 'json/id'],
+      [{ type: 'part', id: 'deeper', course: 'no-such-course' }, 404, 'json/course'],
+      [{ type: 'part', id: 'deeper', course: 'Not A Slug' }, 400, 'json/course'],
+    ];
+    for (const [json, status, field] of refusals) {
+      const refused = await put(json);
+      expect([json, refused.status]).toEqual([json, status]);
+      expect((await refused.json<Problem>()).errors?.map((e) => e.field)).toEqual([field]);
+    }
+    expect(await (await api('/api/learners/me/goal', { key: token })).json()).toEqual({
+      goal: { type: 'concept', id: 'shared-idea', targetDate: null, course: 'third-course' },
+    });
   });
 
   it.each([

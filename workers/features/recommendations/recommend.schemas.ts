@@ -89,13 +89,22 @@ export const GoalBodySchema = z
     type: z.enum(GOAL_TYPES),
     id: SlugSchema.openapi({ description: 'The concept id, lesson slug or part slug' }),
     targetDate: z.iso.date().optional().openapi({ description: 'When the learner wants to be there (YYYY-MM-DD)' }),
+    course: SlugSchema.optional().openapi({
+      description:
+        'The course the goal is in (a slug of `GET /api/courses`); needed only when the part or concept is in several courses and the default course is not one of them',
+    }),
   })
   .strict();
 export type GoalBody = z.infer<typeof GoalBodySchema>;
 
-/** A learner's goal: a concept, a lesson or a part, with an optional target date. */
+/** A learner's goal: a concept, a lesson or a part, with an optional target date, in a course. */
 export const GoalSchema = z
-  .object({ type: z.enum(GOAL_TYPES), id: z.string(), targetDate: z.string().nullable() })
+  .object({
+    type: z.enum(GOAL_TYPES),
+    id: z.string(),
+    targetDate: z.string().nullable(),
+    course: z.string().nullable().openapi({ description: 'The course the goal is in (null: set before goals had one)' }),
+  })
   .openapi('LearningGoal');
 
 /** `GET /api/learners/me/goal`. */
@@ -113,7 +122,7 @@ export const LearningPathQuerySchema = RankedCourseQuerySchema.extend({
 export const LearningPathSchema = z
   .object({
     course: RankedCourseSchema,
-    goal: z.union([GoalSchema.extend({ source: z.enum(['goal', 'onboarding']) }), z.null()]).openapi({
+    goal: z.union([GoalSchema.omit({ course: true }).extend({ source: z.enum(['goal', 'onboarding']) }), z.null()]).openapi({
       description: 'The goal the path leads to (set, else the first part chosen at onboarding); null: none yet',
     }),
     status: z.enum(['on_the_way', 'reached', 'goal_removed', 'no_goal']).openapi({

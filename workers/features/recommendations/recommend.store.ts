@@ -2,13 +2,13 @@ import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
 import { courseConceptLabel } from '../concepts/concepts.store';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
-import type { Goal } from './path.domain';
+import type { CourseGoal, Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankWeights } from './recommend.domain';
 import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { lessonCompletionChances } from './engagement.domain';
-import { COURSE_OR_DEFAULT_SQL, COURSE_STAMP_SQL } from '../content/content.store';
+import { COURSE_OR_DEFAULT_SQL, COURSE_STAMP_SQL, DEFAULT_COURSE_SQL } from '../content/content.store';
 
 /** Each course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 const courseMemo = new Map<string, { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> }>();
@@ -284,7 +284,7 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       };
     },
 
-    async goal(learnerId: string): Promise<Goal | null> {
+    async goal(learnerId: string): Promise<CourseGoal | null> {
       return learnerObject(learnerId).goal(learnerId);
     },
 
@@ -355,15 +355,21 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
       return learnerObject(learnerId).setGoal(learnerId, goal, courseId, now);
     },
 
-    /** The course a goal is in; null when it names nothing in the course. */
-    async goalCourse(goal: Pick<Goal, 'type' | 'id'>): Promise<string | null> {
+    /** The courses a goal is in (a part slug or a concept may be in several), the default course first. */
+    async goalCourses(goal: Pick<Goal, 'type' | 'id'>): Promise<{ courseId: string; isDefault: boolean }[]> {
       const sql = {
         lesson: 'SELECT course_id FROM lessons WHERE slug = ?',
         part: 'SELECT course_id FROM parts WHERE slug = ?',
-        concept:
-          'SELECT l.course_id FROM lesson_concepts lc JOIN lessons l ON l.slug = lc.lesson_slug WHERE lc.concept_id = ? LIMIT 1',
+        concept: 'SELECT l.course_id FROM lesson_concepts lc JOIN lessons l ON l.slug = lc.lesson_slug WHERE lc.concept_id = ?',
       }[goal.type];
-      return (await d1.prepare(sql).bind(goal.id).first<{ course_id: string }>())?.course_id ?? null;
+      const { results } = await d1
+        .prepare(
+          `SELECT DISTINCT course_id, course_id = ${DEFAULT_COURSE_SQL} AS is_default FROM (${sql})
+           ORDER BY is_default DESC, course_id`,
+        )
+        .bind(goal.id)
+        .all<{ course_id: string; is_default: number }>();
+      return results.map((r) => ({ courseId: r.course_id, isDefault: r.is_default === 1 }));
     },
 
     /** Recomputes co-completion from every learner's completions and answers in the shared log (the cron job). */
