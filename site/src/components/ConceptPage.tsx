@@ -3,7 +3,7 @@ import MasteryBar from './MasteryBar';
 import { ErrorNotice, Loading } from './Status';
 import { useLoad } from './use-load';
 
-/** The concept `?id=` names, in the course `?course=` names (else the default course). */
+/** The concept `?id=` names, in the course `?course=` names (else across the catalog). */
 async function loadConcept() {
   const params = new URLSearchParams(window.location.search);
   const id = params.get('id') ?? '';

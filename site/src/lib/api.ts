@@ -200,7 +200,7 @@ export async function getLessonMarkdown(slug: string): Promise<string> {
 }
 
 /** A concept's page on the site. */
-/** A concept's page, of `course` when named (the same concept slug in two courses is two concepts), else of the default course. */
+/** A concept's page, of `course` when named (the same concept slug in two courses is two concepts), else across the catalog. */
 export function conceptHref(id: string, course?: string | null): string {
   return `/concepts/?id=${encodeURIComponent(id)}${courseParam(course, '&')}`;
 }
@@ -783,7 +783,7 @@ type ConceptDetail = z.infer<typeof ConceptSchema>;
 export type { ConceptDetail };
 
 /**
- * One concept of `course` (default: the default course): the lessons and sources that teach
+ * One concept in `course` (default: across the catalog): the lessons and sources that teach
  * it and its neighbours in the concept graph; null when the course has no such concept.
  */
 export async function getConcept(id: string, course?: string | null): Promise<ConceptDetail | null> {
