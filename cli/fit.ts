@@ -14,8 +14,8 @@ const USAGE = `Usage: npm run fit -- bkt [--forget] [--dry-run] [--target <url>]
        npm run fit -- fsrs [--dry-run] [--target <url>] [--key <author key>]
 
   bkt          refit each concept's BKT parameters (prior, learn, guess, slip) by EM
-               from the graded answers logged so far; concepts with too few answers
-               keep the defaults
+               from the graded answers logged so far, in each course apart; concepts
+               with too few answers keep the defaults
   kt           choose each course's knowledge-tracing model: BKT and PFA are fitted on
                four learners in five and predict the fifth's answers; the lower
                log-loss updates mastery from then on
@@ -116,13 +116,17 @@ async function main(argv: string[]): Promise<number> {
     await api('POST', '/api/admin/mastery/fit-bkt', { fitForget: values.forget, dryRun: values['dry-run'] }),
   );
   const f = (n: number) => n.toFixed(3);
-  console.log('concept                          learners  answers  prior  learn  guess  slip   forget  log-lik');
+  // A concept slug two courses use is fitted apart in each.
+  console.log(
+    'course               concept                          learners  answers  prior  learn  guess  slip   forget  log-lik',
+  );
   for (const r of fit.fitted) {
     console.log(
-      `${r.concept.padEnd(32)} ${String(r.learners).padStart(8)} ${String(r.attempts).padStart(8)}  ${f(r.prior)}  ${f(r.learn)}  ${f(r.guess)}  ${f(r.slip)}  ${f(r.forget)}   ${r.logLikelihood.toFixed(1)}`,
+      `${r.course.padEnd(20)} ${r.concept.padEnd(32)} ${String(r.learners).padStart(8)} ${String(r.attempts).padStart(8)}  ${f(r.prior)}  ${f(r.learn)}  ${f(r.guess)}  ${f(r.slip)}  ${f(r.forget)}   ${r.logLikelihood.toFixed(1)}`,
     );
   }
-  const list = (reason: string) => fit.skipped.filter((s) => s.reason === reason).map((s) => `${s.concept} (${s.attempts})`);
+  const list = (reason: string) =>
+    fit.skipped.filter((s) => s.reason === reason).map((s) => `${s.concept} in ${s.course} (${s.attempts})`);
   const few = list('too_few_answers');
   const broken = list('not_finite');
   if (few.length > 0) console.log(`kept the defaults for ${few.length} concept(s) with too few answers: ${few.join(', ')}`);

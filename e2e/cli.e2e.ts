@@ -247,7 +247,7 @@ describe('fitting BKT from the CLI', () => {
     // Answers reach the shared attempt log through the learners' objects and the AGGREGATES
     // queue, about a second later: ask again until they are all there. Other browser tests
     // may have answered the same concept: at least our 24 learners and answers.
-    const pattern = new RegExp(`^${item.concept} +(\\d+) +(\\d+) +0\\.\\d{3}`, 'm');
+    const pattern = new RegExp(`^practical-sql +${item.concept} +(\\d+) +(\\d+) +0\\.\\d{3}`, 'm');
     let run = spawnSync('npx', ['tsx', 'cli/fit.ts', 'bkt', '--dry-run', '--target', baseUrl, '--key', key], {
       encoding: 'utf8',
     });

@@ -508,17 +508,23 @@ export const reviewCards = sqliteTable(
 );
 
 /** BKT parameters fitted by `npm run fit -- bkt`; a concept without a row uses the defaults. */
-export const bktParams = sqliteTable('bkt_params', {
-  conceptId: text('concept_id').primaryKey(),
-  prior: real('prior').notNull(),
-  learn: real('learn').notNull(),
-  guess: real('guess').notNull(),
-  slip: real('slip').notNull(),
-  forget: real('forget').notNull(),
-  attempts: integer('attempts').notNull(),
-  learners: integer('learners').notNull(),
-  fittedAt: text('fitted_at').notNull(),
-});
+/** BKT parameters fitted per concept of a course (the same slug in two courses is two concepts, fitted apart). */
+export const bktParams = sqliteTable(
+  'bkt_params',
+  {
+    courseId: text('course_id').notNull(),
+    conceptId: text('concept_id').notNull(),
+    prior: real('prior').notNull(),
+    learn: real('learn').notNull(),
+    guess: real('guess').notNull(),
+    slip: real('slip').notNull(),
+    forget: real('forget').notNull(),
+    attempts: integer('attempts').notNull(),
+    learners: integer('learners').notNull(),
+    fittedAt: text('fitted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
+);
 
 /**
  * The knowledge-tracing model a course's mastery uses, chosen by `npm run fit -- kt` on held-out

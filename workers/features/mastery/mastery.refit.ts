@@ -10,7 +10,8 @@ const finite = (fit: ReturnType<typeof fitBkt>) =>
   Number.isFinite(fit.logLikelihood) && Object.values(fit.params).every((v) => Number.isFinite(v));
 
 /**
- * Refits each concept's BKT parameters by EM from the logged graded answers and, unless
+ * Refits the BKT parameters of each concept of each course (a slug two courses use is fitted
+ * apart) by EM from the logged graded answers and, unless
  * `dryRun`, stores them as fitted at `now`. Mastery already stored is not recomputed.
  */
 export async function refitBkt(
@@ -28,13 +29,20 @@ export async function refitBkt(
   const fitted = all.filter((f) => finite(f.fit));
   if (!dryRun) {
     await deps.mastery.saveParams(
-      fitted.map((f) => ({ conceptId: f.conceptId, params: f.fit.params, attempts: f.attempts, learners: f.learners })),
+      fitted.map((f) => ({
+        courseId: f.courseId,
+        conceptId: f.conceptId,
+        params: f.fit.params,
+        attempts: f.attempts,
+        learners: f.learners,
+      })),
       now.toISOString(),
     );
   }
   deps.logger.log('info', 'mastery.bkt_fitted', { concepts: fitted.length, dryRun });
   return {
     fitted: fitted.map((f) => ({
+      course: f.courseId,
       concept: f.conceptId,
       learners: f.learners,
       attempts: f.attempts,
@@ -45,10 +53,10 @@ export async function refitBkt(
     skipped: [
       ...data
         .filter((d) => d.attempts < MIN_FIT_ATTEMPTS)
-        .map((d) => ({ concept: d.conceptId, attempts: d.attempts, reason: 'too_few_answers' as const })),
+        .map((d) => ({ course: d.courseId, concept: d.conceptId, attempts: d.attempts, reason: 'too_few_answers' as const })),
       ...all
         .filter((f) => !finite(f.fit))
-        .map((f) => ({ concept: f.conceptId, attempts: f.attempts, reason: 'not_finite' as const })),
+        .map((f) => ({ course: f.courseId, concept: f.conceptId, attempts: f.attempts, reason: 'not_finite' as const })),
     ],
     stored: !dryRun,
   };

@@ -4,7 +4,7 @@ import { depsFor } from '../../deps';
 import type { Problem } from '../../http/problem';
 import { consumeBatch } from '../../queues/consumer';
 import { QUEUES } from '../../queues/messages';
-import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
+import { api, buildCourse, givenAuthorKey, givenLearner, givenTwoCourses, learnerSql, push } from '../../test/builders';
 import { consoleErrors } from '../../test/console';
 import { seededRandom } from '../../platform/seeded-random';
 import { bktPredictCorrect, bktUpdate, DEFAULT_BKT } from './mastery.bkt';
@@ -552,10 +552,10 @@ describe('fitting BKT', () => {
       }[];
       skipped: { concept: string; attempts: number; reason: string }[];
     }>();
-    expect(fit.skipped).toEqual([{ concept: 'concept-3', attempts: 1, reason: 'too_few_answers' }]);
+    expect(fit.skipped).toEqual([{ course: 'test-course', concept: 'concept-3', attempts: 1, reason: 'too_few_answers' }]);
     expect(fit.fitted).toHaveLength(1);
     const fitted = fit.fitted[0];
-    expect(fitted).toMatchObject({ concept: 'concept-2', attempts: 300, learners: 30 });
+    expect(fitted).toMatchObject({ course: 'test-course', concept: 'concept-2', attempts: 300, learners: 30 });
     if (!fitted) throw new Error('no fit');
     expect(fitted.learn).toBeGreaterThan(0.05);
     expect(fitted.prior).toBeLessThan(DEFAULT_BKT.prior);
@@ -564,6 +564,64 @@ describe('fitting BKT', () => {
     const graded = await (await attempt(token, 'lesson-2-q1', 1)).json<Graded>();
     const params = { ...fitted, forget: 0 };
     expect(graded.mastery?.pKnown).toBeCloseTo(bktUpdate(params.prior, true, params), 12);
+  });
+});
+
+describe('fitting BKT per course', () => {
+  it('fits a concept slug two courses use apart in each, and each course answers with its own fit', async () => {
+    const key = await givenTwoCourses();
+    const inCourse = ATTEMPT_LOG.replace("'test-course'", '?');
+    const statements = [];
+    // concept-2 is easy in the default course (mostly right) and hard in the other (mostly wrong).
+    for (const [course, lesson, right] of [
+      ['test-course', 'lesson-2', 0.9],
+      ['other-course', 'py-lesson-2', 0.2],
+    ] as const) {
+      const random = seededRandom(course.length);
+      for (let l = 0; l < 30; l++) {
+        for (let t = 0; t < 10; t++) {
+          const at = new Date(Date.parse('2026-11-01T00:00:00.000Z') + t * 1000).toISOString();
+          const correct = random() < right ? 1 : 0;
+          statements.push(
+            env.DB.prepare(inCourse).bind(
+              crypto.randomUUID(),
+              `${course}-${l}`,
+              course,
+              `${lesson}-q1`,
+              'concept-2',
+              lesson,
+              0,
+              correct,
+              at,
+            ),
+          );
+        }
+      }
+    }
+    for (let i = 0; i < statements.length; i += 300) await env.DB.batch(statements.slice(i, i + 300));
+    const fit = await (
+      await api('/api/admin/mastery/fit-bkt', { method: 'POST', key, json: {} })
+    ).json<{
+      fitted: { course: string; concept: string; attempts: number; prior: number; learn: number; guess: number; slip: number }[];
+    }>();
+    const of = (course: string) => fit.fitted.find((f) => f.course === course && f.concept === 'concept-2');
+    expect([of('test-course')?.attempts, of('other-course')?.attempts]).toEqual([300, 300]);
+    expect(of('test-course')?.prior ?? 0).toBeGreaterThan(of('other-course')?.prior ?? 1);
+
+    // A right answer in each course updates mastery with that course's parameters.
+    const { token } = await givenLearner(null);
+    for (const [course, item] of [
+      ['test-course', 'lesson-2-q1'],
+      ['other-course', 'py-lesson-2-q1'],
+    ] as const) {
+      const fitted = of(course);
+      if (!fitted) throw new Error(`no fit in ${course}`);
+      const graded = await (await attempt(token, item, 1)).json<Graded>();
+      expect([course, graded.mastery?.pKnown]).toEqual([
+        course,
+        expect.closeTo(bktUpdate(fitted.prior, true, { ...fitted, forget: 0 }), 12),
+      ]);
+    }
   });
 });
 

@@ -182,8 +182,8 @@ masteryAdminRoutes.openapi(
     method: 'post',
     path: '/fit-bkt',
     tags: ['Authoring'],
-    summary: "Refit each concept's BKT parameters by EM from the logged graded answers",
-    description: `Concepts with fewer than ${MIN_FIT_ATTEMPTS} graded answers keep the defaults. Mastery already stored is not recomputed; new answers use the new parameters.`,
+    summary: "Refit each concept's BKT parameters by EM from the logged graded answers, per course",
+    description: `A concept slug two courses use is fitted apart in each, from that course's answers. Concepts with fewer than ${MIN_FIT_ATTEMPTS} graded answers in a course keep the defaults there. Mastery already stored is not recomputed; new answers use the new parameters.`,
     security: AUTHOR_SECURITY,
     request: {
       body: {

@@ -181,6 +181,7 @@ export const BktFitResponseSchema = z
   .object({
     fitted: z.array(
       z.object({
+        course: z.string().openapi({ description: 'The course whose answers were fitted: each course fits its concepts apart' }),
         concept: z.string(),
         learners: z.number().int(),
         attempts: z.number().int(),
@@ -195,6 +196,7 @@ export const BktFitResponseSchema = z
     ),
     skipped: z.array(
       z.object({
+        course: z.string(),
         concept: z.string(),
         attempts: z.number().int(),
         reason: z.enum(['too_few_answers', 'not_finite']).openapi({

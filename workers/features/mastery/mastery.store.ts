@@ -108,7 +108,9 @@ export interface KtAttemptRow {
   correct: boolean;
 }
 
+/** The answers of one concept of one course, a sequence per learner, as the BKT fit reads them. */
 export interface FitSequences {
+  courseId: string;
   conceptId: string;
   learners: number;
   attempts: number;
@@ -156,8 +158,8 @@ export function createD1MasteryStore(d1: D1Database) {
           .bind(itemId),
         d1
           .prepare(
-            `SELECT b.prior, b.learn, b.guess, b.slip, b.forget FROM quiz_items q
-             JOIN bkt_params b ON b.concept_id = ${ITEM_CONCEPT} WHERE q.id = ?`,
+            `SELECT b.prior, b.learn, b.guess, b.slip, b.forget FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
+             JOIN bkt_params b ON b.course_id = l.course_id AND b.concept_id = ${ITEM_CONCEPT} WHERE q.id = ?`,
           )
           .bind(itemId),
         // The course's PFA weights and this concept's terms, when the course's last fit chose PFA.
@@ -285,7 +287,7 @@ export function createD1MasteryStore(d1: D1Database) {
            )
            SELECT s.course_id, s.concept_id, coalesce(${courseConceptLabel('s.concept_id', 's.course_id')}, s.lesson_title) AS title,
              b.prior, b.learn, b.guess, b.slip, b.forget
-           FROM assessed s LEFT JOIN bkt_params b ON b.concept_id = s.concept_id
+           FROM assessed s LEFT JOIN bkt_params b ON b.course_id = s.course_id AND b.concept_id = s.concept_id
            ORDER BY title, s.course_id`,
         )
         .bind(courseId ?? null)
@@ -332,17 +334,31 @@ export function createD1MasteryStore(d1: D1Database) {
     /** Every learner's graded answers per concept, oldest first, for the BKT fit. */
     async fitSequences(): Promise<FitSequences[]> {
       const { results } = await d1
-        .prepare('SELECT concept_id, learner_id, correct FROM attempt_log ORDER BY concept_id, learner_id, occurred_at, event_id')
-        .all<{ concept_id: string; learner_id: string; correct: number }>();
-      const concepts = new Map<string, Map<string, boolean[]>>();
+        .prepare(
+          `SELECT course_id, concept_id, learner_id, correct FROM attempt_log
+           ORDER BY course_id, concept_id, learner_id, occurred_at, event_id`,
+        )
+        .all<{ course_id: string; concept_id: string; learner_id: string; correct: number }>();
+      const concepts = new Map<string, { courseId: string; conceptId: string; learners: Map<string, boolean[]> }>();
       for (const r of results) {
-        const learners = concepts.get(r.concept_id) ?? new Map<string, boolean[]>();
-        concepts.set(r.concept_id, learners);
-        learners.set(r.learner_id, [...(learners.get(r.learner_id) ?? []), r.correct === 1]);
+        const key = JSON.stringify([r.course_id, r.concept_id]);
+        const concept = concepts.get(key) ?? {
+          courseId: r.course_id,
+          conceptId: r.concept_id,
+          learners: new Map<string, boolean[]>(),
+        };
+        concepts.set(key, concept);
+        concept.learners.set(r.learner_id, [...(concept.learners.get(r.learner_id) ?? []), r.correct === 1]);
       }
-      return [...concepts].map(([conceptId, learners]) => {
+      return [...concepts.values()].map(({ courseId, conceptId, learners }) => {
         const sequences = [...learners.values()];
-        return { conceptId, learners: sequences.length, attempts: sequences.reduce((n, s) => n + s.length, 0), sequences };
+        return {
+          courseId,
+          conceptId,
+          learners: sequences.length,
+          attempts: sequences.reduce((n, s) => n + s.length, 0),
+          sequences,
+        };
       });
     },
 
@@ -496,20 +512,24 @@ export function createD1MasteryStore(d1: D1Database) {
       );
     },
 
-    /** Stores fitted parameters, replacing earlier fits of the same concepts. */
-    async saveParams(fits: { conceptId: string; params: BktParams; attempts: number; learners: number }[], now: string) {
+    /** Stores fitted parameters, replacing earlier fits of the same concepts of the same courses. */
+    async saveParams(
+      fits: { courseId: string; conceptId: string; params: BktParams; attempts: number; learners: number }[],
+      now: string,
+    ) {
       if (fits.length === 0) return;
       await d1.batch(
         fits.map((f) =>
           d1
             .prepare(
-              `INSERT INTO bkt_params (concept_id, prior, learn, guess, slip, forget, attempts, learners, fitted_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (concept_id) DO UPDATE SET prior = excluded.prior, learn = excluded.learn, guess = excluded.guess,
+              `INSERT INTO bkt_params (course_id, concept_id, prior, learn, guess, slip, forget, attempts, learners, fitted_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (course_id, concept_id) DO UPDATE SET prior = excluded.prior, learn = excluded.learn, guess = excluded.guess,
                  slip = excluded.slip, forget = excluded.forget, attempts = excluded.attempts,
                  learners = excluded.learners, fitted_at = excluded.fitted_at`,
             )
             .bind(
+              f.courseId,
               f.conceptId,
               f.params.prior,
               f.params.learn,
