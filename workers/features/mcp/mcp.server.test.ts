@@ -38,7 +38,7 @@ describe('MCP server at /mcp', () => {
     const found = await client.callTool({ name: 'search_course', arguments: { query: 'window functions', limit: 3 } });
     expect(found.isError).toBeFalsy();
     expect(textOf(found)).toMatch(
-      /^1\. Window functions.*\(lesson slug: window-functions\)\n {3}http:\/\/learnedge\.test\/lessons\/window-functions/,
+      /^1\. Window functions.*\(lesson slug: window-functions\)\n {3}http:\/\/learnedge\.test\/courses\/sample\/lessons\/window-functions/,
     );
     expect(textOf(found).match(/^\d+\. /gm)).toHaveLength(3);
 
@@ -49,7 +49,9 @@ describe('MCP server at /mcp', () => {
     const answer = textOf(asked);
     expect(asked.isError).toBeFalsy();
     expect(answer).toMatch(/\[1\]/);
-    expect(answer).toMatch(/\nSources:\n\[1\] .+ \(http:\/\/learnedge\.test\/lessons\/[a-z-]+#[a-z0-9-]+\): ".+"/);
+    expect(answer).toMatch(
+      /\nSources:\n\[1\] .+ \(http:\/\/learnedge\.test\/courses\/sample\/lessons\/[a-z-]+#[a-z0-9-]+\): ".+"/,
+    );
     expect(answer).toContain('Answered by the offline engine');
 
     const outside = textOf(await client.callTool({ name: 'ask', arguments: { question: 'How do I bake sourdough bread?' } }));
@@ -58,15 +60,22 @@ describe('MCP server at /mcp', () => {
     await client.close();
   });
 
-  it('reads a pushed lesson in full with get_lesson', async () => {
-    await push(await buildCourse(3), await givenAuthorKey());
+  it("reads a pushed lesson of any course in full with get_lesson, at its course's address", async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(3), key);
+    await push(await buildCourse(2, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
     const { token } = await givenLearner(null);
     const client = await connect(token);
     const lesson = await client.callTool({ name: 'get_lesson', arguments: { slug: 'lesson-2' } });
     expect(lesson.isError).toBeFalsy();
-    expect(textOf(lesson)).toMatch(/^# Lesson 2\nPart: .+ · Chapter: .+ · http:\/\/learnedge\.test\/lessons\/lesson-2\n\n/);
+    expect(textOf(lesson)).toMatch(
+      /^# Lesson 2\nPart: .+ · Chapter: .+ · http:\/\/learnedge\.test\/courses\/test-course\/lessons\/lesson-2\n\n/,
+    );
     const markdown = await (await api('/api/content/lessons/lesson-2/content')).text();
     expect(textOf(lesson).endsWith(markdown)).toBe(true);
+    const other = await client.callTool({ name: 'get_lesson', arguments: { slug: 'py-lesson-2' } });
+    expect(other.isError).toBeFalsy();
+    expect(textOf(other)).toMatch(/^# Lesson 2\n.+ · http:\/\/learnedge\.test\/courses\/other-course\/lessons\/py-lesson-2\n\n/);
     await client.close();
   });
 

@@ -11,6 +11,7 @@ import { AppError } from '../../http/problem';
 import { answerQuestion } from '../answers/answers.service';
 import { AskRequestSchema, MAX_QUESTION_CHARS, type Answer } from '../answers/answers.schemas';
 import { readBook } from '../content/content.cache';
+import { lessonPageHref } from '../content/content.catalog';
 import { locateLesson } from '../content/content.domain';
 import { SlugSchema } from '../content/content.schemas';
 import { searchChunks } from '../search/search.query';
@@ -97,19 +98,21 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
     'get_lesson',
     {
       title: 'Read a lesson',
-      description: 'The markdown of one lesson, by its slug (search_course gives slugs), with its place in the course.',
+      description:
+        'The markdown of one lesson of any course, by its slug (search_course gives slugs), with its place in its course.',
       inputSchema: { slug: z.string().min(1).max(120).describe('The lesson slug, e.g. filtering-with-where') },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ slug }) => {
-      const cached = SlugSchema.safeParse(slug).success ? await readBook(deps) : null;
+      const course = SlugSchema.safeParse(slug).success ? await deps.content.lessonCourse(slug) : null;
+      const cached = course ? await readBook(deps, course) : null;
       const place = cached && locateLesson(cached.book, slug);
       if (!place) return text(`No lesson "${slug}". Use search_course to find lesson slugs.`, true);
       const markdown = await deps.blobs.getText(place.lesson.contentHash);
       if (markdown === null) throw new Error(`Lesson ${slug} points at missing blob ${place.lesson.contentHash}`);
       const header = [
         `# ${place.lesson.title}`,
-        `Part: ${place.part.title} · Chapter: ${place.chapter.title} · ${origin}/lessons/${slug}`,
+        `Part: ${place.part.title} · Chapter: ${place.chapter.title} · ${origin}${lessonPageHref(course, slug)}`,
         '',
       ];
       return text([...header, markdown].join('\n'));
