@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { LanguageSchema, SLUG, type Manifest } from '../workers/features/content/content.schemas';
+import { LanguageSchema, SLUG, type ConceptLink, type Manifest } from '../workers/features/content/content.schemas';
 import type { Layout } from './course-tree';
 import { stringProperty } from './doc-variants';
 import { parseFrontmatter, type TreeProblem } from './frontmatter';
@@ -65,6 +65,7 @@ export function readCourseMeta(
   let summary = '';
   let slug: string | undefined;
   let language: string | undefined;
+  let conceptLinks: ConceptLink[] | undefined;
   const index = INDEX_NAMES.map((n) => join(docsRoot, n)).find((f) => existsSync(f));
   if (index) {
     const fm = parseFrontmatter(rel(index), readFileSync(index, 'utf8'));
@@ -75,6 +76,11 @@ export function readCourseMeta(
     else if (typeof fm.data.description === 'string') summary = fm.data.description;
     if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
     language = languageCode(fm.data.language ?? fm.data.lang);
+    conceptLinks = readConceptLinks(
+      fm.data['concept-links'],
+      (key) => ({ file: rel(index), line: key === undefined ? fm.lineOf('concept-links') : fm.lineOf('concept-links', key) }),
+      problems,
+    );
   }
   if (layout === 'carpentries') {
     const configFile = existsSync(join(root, 'config.yaml')) ? 'config.yaml' : '_config.yml';
@@ -96,7 +102,48 @@ export function readCourseMeta(
     }
   }
   title ??= titleFromName(basename(root));
-  return { slug: slug ?? (toSlug(title) || 'course'), title, summary, ...(language ? { language } : {}) };
+  return {
+    slug: slug ?? (toSlug(title) || 'course'),
+    title,
+    summary,
+    ...(language ? { language } : {}),
+    ...(conceptLinks ? { conceptLinks } : {}),
+  };
+}
+
+/**
+ * The course index's `concept-links`: each of this course's concepts the author declares the
+ * same as another course's, written `concept: other-course` (the same slug there) or
+ * `concept: other-course/its-concept`. Whether the concept is this course's is the server's check.
+ */
+function readConceptLinks(
+  value: unknown,
+  at: (key?: string) => { file: string; line: number },
+  problems: TreeProblem[],
+): ConceptLink[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({
+      ...at(),
+      message: 'concept-links: expected `concept: other-course` or `concept: other-course/concept` pairs',
+    });
+    return undefined;
+  }
+  const links: ConceptLink[] = [];
+  for (const [concept, target] of Object.entries(value as Record<string, unknown>)) {
+    const [course, courseConcept, ...rest] = typeof target === 'string' ? target.split('/') : [];
+    if (!SLUG.test(concept)) {
+      problems.push({ ...at(concept), message: `concept-links: "${concept}" is not a concept slug (kebab-case)` });
+    } else if (!course || !SLUG.test(course) || rest.length > 0 || (courseConcept !== undefined && !SLUG.test(courseConcept))) {
+      problems.push({
+        ...at(concept),
+        message: `concept-links: ${concept}: expected "other-course" or "other-course/concept" (kebab-case slugs), got ${JSON.stringify(target)}`,
+      });
+    } else {
+      links.push({ concept, course, ...(courseConcept ? { courseConcept } : {}) });
+    }
+  }
+  return links;
 }
 
 /** A YAML config file's content; null if absent. A broken file is a problem, not a silent default. */

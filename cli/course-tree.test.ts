@@ -13,7 +13,12 @@ describe('our own frontmatter', () => {
     const course = await loadCourseTree(fixture('native'));
     expect(course.problems).toEqual([]);
     expect(course.layout).toBe('native');
-    expect(course.manifest.course).toEqual({ slug: 'tiny-course', title: 'Tiny course', summary: 'Two lessons for tests.' });
+    expect(course.manifest.course).toEqual({
+      slug: 'tiny-course',
+      title: 'Tiny course',
+      summary: 'Two lessons for tests.',
+      conceptLinks: [{ concept: 'joins', course: 'practical-sql', courseConcept: 'inner-join' }],
+    });
     expect(course.manifest.parts).toEqual([{ slug: 'basics', title: 'Basics', summary: 'Where it starts.', position: 0 }]);
     expect(course.manifest.chapters).toEqual([
       { slug: 'start', partSlug: 'basics', title: 'Getting started', summary: '', position: 0 },
@@ -423,6 +428,34 @@ async function scratchCourse(files: Record<string, string>): Promise<string> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'part', name), text);
   return dir;
 }
+
+describe("the course index's concept-links", () => {
+  const withIndex = async (index: string) => {
+    const dir = await scratchCourse({ 'a.md': '---\nslug: a\ntitle: A\nconcepts: [select, joins]\n---\n\nText.\n' });
+    await writeFile(join(dir, 'index.md'), index);
+    return loadCourseTree(dir);
+  };
+
+  it('reads each link as another course, with the same concept slug or the one named after a slash', async () => {
+    const course = await withIndex(
+      '---\ntitle: Python data\nconcept-links:\n  select: practical-sql\n  joins: practical-sql/inner-join\n---\n',
+    );
+    expect(course.problems).toEqual([]);
+    expect(course.manifest.course.conceptLinks).toEqual([
+      { concept: 'select', course: 'practical-sql' },
+      { concept: 'joins', course: 'practical-sql', courseConcept: 'inner-join' },
+    ]);
+  });
+
+  it('reports a link that is not a course slug, or not pairs at all, at its line', async () => {
+    const bad = await withIndex('---\ntitle: T\nconcept-links:\n  select: practical-sql\n  joins: Practical SQL/a/b\n---\n');
+    expect(bad.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`)).toEqual([
+      'index.md:5: concept-links: joins: expected "other-course" or "other-course/concept" (kebab-case slugs), got "Practical SQL/a/b"',
+    ]);
+    const list = await withIndex('---\ntitle: T\nconcept-links: [select]\n---\n');
+    expect(list.problems.map((p) => `${p.line}: ${p.message.split(':')[0]}`)).toEqual(['3: concept-links']);
+  });
+});
 
 describe('broken configuration', () => {
   it('reports a Carpentries config.yaml that is not valid YAML', async () => {

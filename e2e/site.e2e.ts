@@ -379,6 +379,13 @@ describe('the outline shows what the learner has done', () => {
       expect(await asLearner(baseUrl, learner, '/api/learners/me/goal')).toEqual({
         goal: { type: 'lesson', id: 'world', targetDate: null, course: 'tiny-course' },
       });
+      // The tiny course's author linked its "joins" to Practical SQL's inner join: its concept page says so and links there.
+      await planner.goto(`${baseUrl}/concepts/?id=joins&course=tiny-course`);
+      const linked = planner.locator('section[aria-labelledby="concept-linked"]');
+      await linked.waitFor();
+      expect(await linked.locator('li').allTextContents()).toEqual([expect.stringMatching(/ in Practical SQL$/)]);
+      expect(await linked.locator('a').getAttribute('href')).toBe('/concepts/?id=inner-join&course=practical-sql');
+      await planner.screenshot({ path: `${SHOTS}/concept-linked.png`, fullPage: true });
       // Search can keep to one course: the choice shows beside the part, and every hit is that course's.
       const search = await openPage(storedSession(baseUrl, learner));
       await search.goto(`${baseUrl}/search/?q=hello+world&course=tiny-course`);

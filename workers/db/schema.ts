@@ -129,6 +129,27 @@ export const courseConcepts = sqliteTable(
   (t) => [primaryKey({ columns: [t.courseId, t.conceptId] })],
 );
 
+/**
+ * A concept of one course that its author declared the same as a concept of another
+ * course: a graded answer on either moves the learner's mastery of both. A link names
+ * a course that may not be in the catalog yet; it holds once that course has the concept.
+ */
+export const conceptLinks = sqliteTable(
+  'concept_links',
+  {
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    conceptId: text('concept_id').notNull(),
+    linkedCourseId: text('linked_course_id').notNull(),
+    linkedConceptId: text('linked_concept_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.courseId, t.conceptId, t.linkedCourseId] }),
+    index('concept_links_linked_idx').on(t.linkedCourseId, t.linkedConceptId),
+  ],
+);
+
 export const lessonConcepts = sqliteTable(
   'lesson_concepts',
   {

@@ -85,6 +85,19 @@ export default function ConceptPage() {
           ))}
         </ul>
       </section>
+      {concept.linked.length > 0 ? (
+        <section aria-labelledby="concept-linked">
+          <h2 id="concept-linked">The same concept in other courses</h2>
+          <p className="muted">Their authors linked them: an answer in one course counts in the others too.</p>
+          <ul>
+            {concept.linked.map((l) => (
+              <li key={`${l.course} ${l.id}`}>
+                <a href={conceptHref(l.id, l.course)}>{l.label}</a> <span className="muted">in {l.courseTitle}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <Neighbours
         id="concept-before"
         title="Know these first"

@@ -47,6 +47,10 @@ export const ConceptSchema = z
         related: z.array(NeighbourSchema).openapi({ description: 'At most 8 concepts that share lessons or sources with it' }),
       })
       .openapi({ description: "The concept's neighbours in the concept graph" }),
+    linked: z.array(z.object({ course: z.string(), courseTitle: z.string(), id: z.string(), label: z.string() })).openapi({
+      description:
+        "With `course`: the same concept in other courses, as an author linked them (the course index's `concept-links`); a graded answer on one moves the learner's mastery of all. Empty without `course`.",
+    }),
   })
   .openapi('Concept');
 

@@ -41,6 +41,8 @@ export interface ConceptDetail {
   sources: ConceptLink[];
   /** Concepts to know first, concepts that build on this one, and related ones (at most 8). */
   neighbours: { prerequisites: ConceptNeighbour[]; dependents: ConceptNeighbour[]; related: ConceptNeighbour[] };
+  /** The same concept in other courses (an author linked them); empty without a course. */
+  linked: { course: string; courseTitle: string; id: string; label: string }[];
 }
 
 /**
@@ -66,6 +68,21 @@ const prerequisiteEdges = (courseId: string | null) => sql`
 export function courseConceptLabel(concept: string, course: string): string {
   return `coalesce((SELECT cc.label FROM course_concepts cc WHERE cc.course_id = ${course} AND cc.concept_id = ${concept}),
     (SELECT k.label FROM concepts k WHERE k.id = ${concept}))`;
+}
+
+/**
+ * SQL for the concepts authors linked with concept `concept` of course `course` (both SQL
+ * expressions), declared from either side, in a course that has them: rows of
+ * (course_id, concept_id, label). Graded answers move linked concepts together.
+ */
+export function linkedConcepts(course: string, concept: string): string {
+  return `SELECT k.course_id, k.concept_id, cc.label FROM (
+      SELECT cl.linked_course_id AS course_id, cl.linked_concept_id AS concept_id FROM concept_links cl
+      WHERE cl.course_id = ${course} AND cl.concept_id = ${concept}
+      UNION
+      SELECT cl.course_id, cl.concept_id FROM concept_links cl
+      WHERE cl.linked_course_id = ${course} AND cl.linked_concept_id = ${concept}) k
+    JOIN course_concepts cc ON cc.course_id = k.course_id AND cc.concept_id = k.concept_id`;
 }
 
 /** A concept's label as `courseConceptLabel` gives it for a course id (null: the catalog's label, in `c.label`). */
@@ -206,7 +223,17 @@ export function createD1ConceptStore(db: Db): ConceptStore {
           .map(({ id: itemId, title, course: of, origin, weight }) => ({ id: itemId, title, course: of, origin, weight }));
       const lessons = pick('lesson');
       if (course !== null && lessons.length === 0) return null;
-      return { ...concept, lessons, sources: pick('source'), neighbours: await neighbours(db, id, course) };
+      // The same concept in other courses, as their authors linked it (a course's concept only).
+      const linked =
+        course === null
+          ? []
+          : await db.all<{ course: string; courseTitle: string; id: string; label: string }>(sql`
+              WITH target (course_id, concept_id) AS (SELECT ${course}, ${id})
+              SELECT x.course_id AS course, co.title AS courseTitle, x.concept_id AS id, x.label
+              FROM (${sql.raw(linkedConcepts('(SELECT course_id FROM target)', '(SELECT concept_id FROM target)'))}) x
+                JOIN courses co ON co.id = x.course_id
+              ORDER BY co.title, x.label`);
+      return { ...concept, lessons, sources: pick('source'), neighbours: await neighbours(db, id, course), linked };
     },
   };
 }

@@ -67,6 +67,15 @@ export function pushStatements(
       committedAt: now,
     }),
   );
+  // The course's links to other courses' concepts are what this push declares, no more.
+  stmts.push(db.delete(t.conceptLinks).where(eq(t.conceptLinks.courseId, courseId)));
+  const links = (manifest.course.conceptLinks ?? []).map((l) => ({
+    courseId,
+    conceptId: l.concept,
+    linkedCourseId: l.course,
+    linkedConceptId: l.courseConcept ?? l.concept,
+  }));
+  for (const rows of chunk(links, 4)) stmts.push(db.insert(t.conceptLinks).values(rows));
   for (const rows of chunk(manifest.parts, 6)) {
     stmts.push(
       db

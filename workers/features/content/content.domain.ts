@@ -62,6 +62,20 @@ export function checkManifest(manifest: Manifest): FieldError[] {
       add(`lessons/${i}/chapterSlug`, `unknown chapter "${l.partSlug}/${l.chapterSlug}"`);
   });
 
+  const concepts = new Set(
+    manifest.lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))]),
+  );
+  const linked = new Set<string>();
+  manifest.course.conceptLinks?.forEach((link, i) => {
+    if (!concepts.has(link.concept))
+      add(`course/conceptLinks/${i}/concept`, `"${link.concept}" is not a concept of this course's lessons or quiz items`);
+    if (link.course === manifest.course.slug)
+      add(`course/conceptLinks/${i}/course`, 'a concept links to another course, not its own');
+    const key = `${link.concept} ${link.course}`;
+    if (linked.has(key)) add(`course/conceptLinks/${i}`, `"${link.concept}" is linked to course "${link.course}" twice`);
+    linked.add(key);
+  });
+
   const declared = new Set(manifest.blobs.map((b) => b.hash));
   const quizIds = new Map<string, string>();
   manifest.lessons.forEach((l, i) => {

@@ -79,6 +79,18 @@ export const BlobRefSchema = z.object({
   contentType: z.enum(ALLOWED_CONTENT_TYPES),
 });
 
+export const MAX_CONCEPT_LINKS = 1000;
+
+export const ConceptLinkSchema = z
+  .object({
+    concept: SlugSchema.openapi({ description: "One of this course's concepts (a lesson's or a quiz item's)" }),
+    course: SlugSchema.openapi({
+      description: 'The other course (it may be pushed later: the link holds once it has the concept)',
+    }),
+    courseConcept: SlugSchema.optional().openapi({ description: "The other course's concept; defaults to the same slug" }),
+  })
+  .openapi('ConceptLink');
+
 export const ManifestSchema = z
   .object({
     course: z.object({
@@ -87,6 +99,10 @@ export const ManifestSchema = z
       summary: z.string().max(4000).default(''),
       language: LanguageSchema.optional().openapi({
         description: "The course's language (a BCP 47 code such as en, de or zh-cn)",
+      }),
+      conceptLinks: z.array(ConceptLinkSchema).max(MAX_CONCEPT_LINKS).optional().openapi({
+        description:
+          "Concepts of this course that are the same as another course's: a learner's graded answers on either move both. Without a link, a concept slug two courses use is two concepts. The push replaces the course's links.",
       }),
     }),
     parts: z.array(SectionInputSchema).min(1).max(100),
@@ -105,6 +121,7 @@ export const ManifestSchema = z
   .openapi('Manifest');
 
 export type Manifest = z.infer<typeof ManifestSchema>;
+export type ConceptLink = z.infer<typeof ConceptLinkSchema>;
 export type LessonInput = z.infer<typeof LessonInputSchema>;
 export type QuizItemInput = z.infer<typeof QuizItemInputSchema>;
 

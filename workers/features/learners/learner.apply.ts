@@ -142,10 +142,12 @@ function change(
   if (event.type === 'quiz.attempted' || event.type === 'review.rated') {
     if (subject.kind !== 'item') throw new Error(`${event.type} needs its quiz item`);
     const { item, params, pfa, fsrs } = subject;
+    // Concepts an author linked across courses are one: their state is the one answered last, and the answer moves all.
+    const concepts = [{ courseId: item.courseId, conceptId: item.conceptId }, ...(item.linked ?? [])];
     const snapshot = {
       ability: store.ability(),
       item,
-      mastery: store.mastery(item.courseId, item.conceptId),
+      mastery: store.linkedMastery(concepts),
       params,
       pfa: pfa ? { model: pfa, conceptId: item.conceptId, totals: store.answerTotals(item.courseId) } : undefined,
       card: store.card(item.courseId, item.id),
@@ -192,16 +194,16 @@ function change(
       // Counted as an answer either way; P(known) moves only on evidence.
       const known = evidence ? result.graded.mastery.pKnown : (snapshot.mastery?.pKnown ?? result.graded.mastery.pKnown);
       mastery = { ...result.graded.mastery, pKnown: known };
-      store.setMastery(item.courseId, item.conceptId, mastery, occurredAt);
-      // The shared mastery distribution counts each learner at their concept's current level.
-      const before = snapshot.mastery ? conceptLevel(snapshot.mastery) : 'not started';
-      const after = conceptLevel(mastery);
-      if (before !== after) {
-        store.emit(
-          { kind: 'mastery_level', courseId: item.courseId, conceptId: item.conceptId, from: before, to: after },
-          occurredAt,
-        );
-        effects.emitted = true;
+      for (const { courseId, conceptId } of concepts) {
+        const previous = store.mastery(courseId, conceptId);
+        store.setMastery(courseId, conceptId, mastery, occurredAt);
+        // The shared mastery distribution counts each learner at their concept's current level.
+        const before = previous ? conceptLevel(previous) : 'not started';
+        const after = conceptLevel(mastery);
+        if (before !== after) {
+          store.emit({ kind: 'mastery_level', courseId, conceptId, from: before, to: after }, occurredAt);
+          effects.emitted = true;
+        }
       }
       if (evidence) {
         store.setAbility(result.ability, occurredAt);

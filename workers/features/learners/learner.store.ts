@@ -4,7 +4,7 @@ import type { NewDelta } from '../aggregates/aggregates.schemas';
 import type { CourseGoal, Goal } from '../recommendations/path.domain';
 import type { RankOption } from '../recommendations/recommend.domain';
 import { OFFER_OUTCOME_DAYS } from '../recommendations/engagement.domain';
-import type { Ability, ConceptState, StoredCard } from '../mastery/mastery.domain';
+import type { Ability, ConceptKey, ConceptState, StoredCard } from '../mastery/mastery.domain';
 import { PRIOR_ABILITY } from '../mastery/mastery.domain';
 import { CoursePreferencesSchema, PreferencesSchema, type CoursePreferences, type Preferences } from './learners.schemas';
 import * as t from './learner.schema';
@@ -488,12 +488,23 @@ export function learnerStore(db: LearnerDb) {
     },
 
     mastery(courseId: string, conceptId: string): ConceptState | null {
-      const row = db
-        .select()
-        .from(t.conceptMastery)
-        .where(and(eq(t.conceptMastery.courseId, courseId), eq(t.conceptMastery.conceptId, conceptId)))
-        .get();
-      return row ? { pKnown: row.pKnown, attempts: row.attempts, correct: row.correct } : null;
+      return store.linkedMastery([{ courseId, conceptId }]);
+    },
+
+    /** The state of concepts an author linked (they move together): the one answered last; null when none has one. */
+    linkedMastery(concepts: readonly ConceptKey[]): ConceptState | null {
+      let latest: { state: ConceptState; at: string } | null = null;
+      for (const { courseId, conceptId } of concepts) {
+        const row = db
+          .select()
+          .from(t.conceptMastery)
+          .where(and(eq(t.conceptMastery.courseId, courseId), eq(t.conceptMastery.conceptId, conceptId)))
+          .get();
+        if (row && (!latest || row.updatedAt > latest.at)) {
+          latest = { state: { pKnown: row.pKnown, attempts: row.attempts, correct: row.correct }, at: row.updatedAt };
+        }
+      }
+      return latest?.state ?? null;
     },
 
     /** The learner's graded answers in a course, right and all: PFA's counts over all concepts. */

@@ -276,6 +276,14 @@ export interface GradedItem {
   choices: number;
   explanation: string;
   zeta: ItemZeta;
+  /** Other courses' concepts an author linked with this one: the answer moves their mastery too. */
+  linked?: ConceptKey[];
+}
+
+/** One course's concept. */
+export interface ConceptKey {
+  courseId: string;
+  conceptId: string;
 }
 
 /** Everything one graded answer or review changes: the item and BKT parameters from the course, the rest the learner's. */

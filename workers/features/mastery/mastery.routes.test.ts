@@ -15,6 +15,7 @@ import { DEFAULT_FSRS_WEIGHTS } from './mastery.fsrs';
 import { REFIT_EVERY_DAYS, refitModelsWhenDue } from './mastery.jobs';
 import { simulateReviews } from '../../../eval/fsrs-sim';
 import type { z } from 'zod';
+import type { Manifest } from '../content/content.schemas';
 
 const item = (id: string, difficulty: number, answer = 0) => ({
   id,
@@ -987,3 +988,115 @@ interface IrtFit {
   }[];
   stored: boolean;
 }
+
+describe('concepts an author links across courses', () => {
+  type Mastery = { concepts: { concept: string; course: string; pKnown: number; attempts: number }[] };
+  const masteryOf = async (token: string) => {
+    const { concepts } = await (await api('/api/learners/me/mastery', { key: token })).json<Mastery>();
+    return Object.fromEntries(concepts.map((c) => [`${c.course} ${c.concept}`, [c.pKnown, c.attempts]]));
+  };
+  const otherCourse = (conceptLinks?: Manifest['course']['conceptLinks']) =>
+    buildCourse(4, {}, { slug: 'other-course', title: 'Other', ...(conceptLinks ? { conceptLinks } : {}) }, { prefix: 'py-' });
+
+  it('moves the mastery of both with an answer on either; an unlinked slug two courses use stays two concepts', async () => {
+    const key = await givenAuthorKey();
+    // Linked before the default course is in the catalog: the link holds once that course has the concepts.
+    await push(
+      await otherCourse([
+        { concept: 'concept-2', course: 'test-course' },
+        { concept: 'concept-3', course: 'test-course', courseConcept: 'concept-1' },
+      ]),
+      key,
+    );
+    await push(await buildCourse(6), key);
+    const { token } = await givenLearner(null);
+    // Each side's concept page names the other; without a course, a concept is the catalog's and links nothing.
+    const linkedOf = async (path: string) => (await (await api(path)).json<{ linked: unknown[] }>()).linked;
+    expect(await linkedOf('/api/concepts/concept-3?course=other-course')).toEqual([
+      { course: 'test-course', courseTitle: 'Test course', id: 'concept-1', label: 'Concept 1' },
+    ]);
+    expect(await linkedOf('/api/concepts/concept-1?course=test-course')).toEqual([
+      { course: 'other-course', courseTitle: 'Other', id: 'concept-3', label: 'Concept 3' },
+    ]);
+    expect(await linkedOf('/api/concepts/concept-4?course=test-course')).toEqual([]);
+    expect(await linkedOf('/api/concepts/concept-1')).toEqual([]);
+
+    await attempt(token, 'lesson-2-q1', 1);
+    let m = await masteryOf(token);
+    expect(m['other-course concept-2']).toEqual(m['test-course concept-2']);
+    expect(m['test-course concept-2']?.[1]).toBe(1);
+
+    // Declared from the other course's side, to a concept of another slug, it holds both ways.
+    await attempt(token, 'py-lesson-3-q1', 1);
+    await attempt(token, 'lesson-1-q1', 0);
+    m = await masteryOf(token);
+    expect(m['test-course concept-1']).toEqual(m['other-course concept-3']);
+    expect(m['test-course concept-1']?.[1]).toBe(2);
+
+    // concept-4 is in both courses, unlinked: an answer in one leaves the other unanswered.
+    await attempt(token, 'lesson-4-q1', 1);
+    m = await masteryOf(token);
+    expect([m['test-course concept-4']?.[1], m['other-course concept-4']?.[1]]).toEqual([1, 0]);
+
+    // A push without the links unlinks them: the next answer moves its own course's concept only.
+    await push(await otherCourse(), key);
+    await attempt(token, 'lesson-2-q1', 1);
+    m = await masteryOf(token);
+    expect([m['test-course concept-2']?.[1], m['other-course concept-2']?.[1]]).toEqual([2, 1]);
+  });
+
+  it('refuses a link to a concept the course does not have, to its own course, or twice, and keeps the links it had', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(6), key);
+    await push(await otherCourse([{ concept: 'concept-2', course: 'test-course' }]), key);
+    const cases: [Manifest['course']['conceptLinks'], string, RegExp, number][] = [
+      [
+        [{ concept: 'no-such-concept', course: 'test-course' }],
+        'json/course/conceptLinks/0/concept',
+        /not a concept of this course/,
+        422,
+      ],
+      [
+        [{ concept: 'concept-1', course: 'other-course' }],
+        'json/course/conceptLinks/0/course',
+        /another course, not its own/,
+        422,
+      ],
+      [
+        [
+          { concept: 'concept-1', course: 'test-course' },
+          { concept: 'concept-1', course: 'test-course', courseConcept: 'concept-2' },
+        ],
+        'json/course/conceptLinks/1',
+        /twice/,
+        422,
+      ],
+      [[{ concept: 'Concept 1', course: 'test-course' }], 'json/course/conceptLinks/0/concept', /kebab-case/, 400],
+    ];
+    for (const [conceptLinks, field, message, status] of cases) {
+      const { manifest } = await otherCourse(conceptLinks);
+      for (const step of ['plan', 'commit']) {
+        const res = await api(`/api/admin/content/${step}`, { method: 'POST', key, json: manifest });
+        const problem = await res.json<Problem>();
+        // A malformed slug is the schema's 400; a link the course cannot make, 422.
+        expect([step, res.status, res.headers.get('content-type')]).toEqual([step, status, 'application/problem+json']);
+        expect(problem.errors?.find((e) => e.field === field)?.message ?? JSON.stringify(problem)).toMatch(message);
+      }
+    }
+    const { results } = await env.DB.prepare(
+      'SELECT course_id, concept_id, linked_course_id, linked_concept_id FROM concept_links',
+    ).all();
+    expect(results).toEqual([
+      { course_id: 'other-course', concept_id: 'concept-2', linked_course_id: 'test-course', linked_concept_id: 'concept-2' },
+    ]);
+  });
+
+  it('removing a course removes the links it declared', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(6), key);
+    await push(await otherCourse([{ concept: 'concept-2', course: 'test-course' }]), key);
+    const removed = await api('/api/admin/content/courses/other-course?confirm=other-course', { method: 'DELETE', key });
+    expect(removed.status).toBe(200);
+    expect((await env.DB.prepare('SELECT count(*) AS n FROM concept_links').first<{ n: number }>())?.n).toBe(0);
+  });
+});

@@ -143,9 +143,9 @@ export const DueReviewsSchema = z.object({
 });
 
 /** `GET /api/learners/me/mastery`: every assessed concept, weakest first. */
-const ConceptCourseSchema = z
-  .string()
-  .openapi({ description: 'The course the concept belongs to (a slug two courses use is two concepts)' });
+const ConceptCourseSchema = z.string().openapi({
+  description: 'The course the concept belongs to (a slug two courses use is two concepts unless an author links them)',
+});
 
 export const ConceptMasteryListSchema = z.object({
   concepts: z.array(MasterySchema.extend({ course: ConceptCourseSchema, updatedAt: z.string().nullable() })),

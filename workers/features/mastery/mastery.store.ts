@@ -1,4 +1,4 @@
-import { courseConceptLabel } from '../concepts/concepts.store';
+import { courseConceptLabel, linkedConcepts } from '../concepts/concepts.store';
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
 import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
 import type { CalibratedItem } from './mastery.irt';
@@ -19,6 +19,10 @@ const paramsOf = (r: Partial<BktParams> | undefined | null): BktParams =>
     : DEFAULT_BKT;
 
 const calibrationOf = (a: number | null, b: number | null) => (a === null || b === null ? null : { a, b });
+
+/** The concepts authors linked with the item's (`q`, `l`): a JSON array of `[course, concept]`. */
+const LINKED_CONCEPTS = `(SELECT json_group_array(json_array(x.course_id, x.concept_id))
+  FROM (${linkedConcepts('l.course_id', ITEM_CONCEPT)}) x)`;
 
 /** Joins an item's calibration (`ic.a`, `ic.b`) when `npm run fit -- irt` calibrated it; `q` is the item, `l` its lesson. */
 const CALIBRATED = 'LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1';
@@ -150,7 +154,8 @@ export function createD1MasteryStore(d1: D1Database) {
           .prepare(
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
                ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b,
-               coalesce(${courseConceptLabel(ITEM_CONCEPT, 'l.course_id')}, l.title) AS concept_title
+               coalesce(${courseConceptLabel(ITEM_CONCEPT, 'l.course_id')}, l.title) AS concept_title,
+               ${LINKED_CONCEPTS} AS linked
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
              ${CALIBRATED}
              WHERE q.id = ?`,
@@ -194,9 +199,11 @@ export function createD1MasteryStore(d1: D1Database) {
             concept_title: string;
             cal_a: number | null;
             cal_b: number | null;
+            linked: string;
           }
         | undefined;
       if (!i) return null;
+      const linked = (JSON.parse(i.linked) as [string, string][]).map(([courseId, conceptId]) => ({ courseId, conceptId }));
       return {
         item: {
           id: i.id,
@@ -208,6 +215,7 @@ export function createD1MasteryStore(d1: D1Database) {
           choices: i.choices,
           explanation: i.explanation,
           zeta: itemZeta(i.difficulty, i.choices, calibrationOf(i.cal_a, i.cal_b)),
+          ...(linked.length > 0 ? { linked } : {}),
         },
         params: paramsOf(params?.results[0]),
         pfa: pfaOf(i.concept_id, pfa?.results[0] as PfaRow | undefined),
