@@ -85,6 +85,16 @@ export function linkedConcepts(course: string, concept: string): string {
     JOIN course_concepts cc ON cc.course_id = k.course_id AND cc.concept_id = k.concept_id`;
 }
 
+/** `linkedConcepts` as one JSON array of `[course, concept]` (a scalar subquery; parse it with `linkedKeys`). */
+export function linkedConceptsJson(course: string, concept: string): string {
+  return `(SELECT json_group_array(json_array(x.course_id, x.concept_id)) FROM (${linkedConcepts(course, concept)}) x)`;
+}
+
+/** The concepts `linkedConceptsJson` read. */
+export function linkedKeys(json: string): { courseId: string; conceptId: string }[] {
+  return (JSON.parse(json) as [string, string][]).map(([courseId, conceptId]) => ({ courseId, conceptId }));
+}
+
 /** A concept's label as `courseConceptLabel` gives it for a course id (null: the catalog's label, in `c.label`). */
 function labelIn(courseId: string | null): SQL {
   return courseId === null

@@ -8,6 +8,7 @@ import {
   modelChange,
   retrievability,
   reviewRating,
+  type ConceptKey,
   type ConceptState,
   type GradedItem,
   type ReviewRating,
@@ -103,6 +104,25 @@ export function applyLearnerEvent(
   return { result: 'duplicate', ...repeat(store, message, subject) };
 }
 
+/**
+ * Sets a concept's mastery, and moves the learner in the shared mastery distribution (which
+ * counts each learner at their concept's current level) when its level changed: true then.
+ */
+export function setConceptMastery(
+  store: LearnerStore,
+  { courseId, conceptId }: ConceptKey,
+  state: ConceptState,
+  at: string,
+): boolean {
+  const previous = store.mastery(courseId, conceptId);
+  store.setMastery(courseId, conceptId, state, at);
+  const from = previous ? conceptLevel(previous) : 'not started';
+  const to = conceptLevel(state);
+  if (from === to) return false;
+  store.emit({ kind: 'mastery_level', courseId, conceptId, from, to }, at);
+  return true;
+}
+
 /** The learner's onboarding answers that model health compares outcomes by. */
 function segmentOf(store: LearnerStore): { segment?: { background: string; experience: string } } {
   const preferences = store.profile()?.preferences;
@@ -194,16 +214,8 @@ function change(
       // Counted as an answer either way; P(known) moves only on evidence.
       const known = evidence ? result.graded.mastery.pKnown : (snapshot.mastery?.pKnown ?? result.graded.mastery.pKnown);
       mastery = { ...result.graded.mastery, pKnown: known };
-      for (const { courseId, conceptId } of concepts) {
-        const previous = store.mastery(courseId, conceptId);
-        store.setMastery(courseId, conceptId, mastery, occurredAt);
-        // The shared mastery distribution counts each learner at their concept's current level.
-        const before = previous ? conceptLevel(previous) : 'not started';
-        const after = conceptLevel(mastery);
-        if (before !== after) {
-          store.emit({ kind: 'mastery_level', courseId, conceptId, from: before, to: after }, occurredAt);
-          effects.emitted = true;
-        }
+      for (const concept of concepts) {
+        if (setConceptMastery(store, concept, mastery, occurredAt)) effects.emitted = true;
       }
       if (evidence) {
         store.setAbility(result.ability, occurredAt);

@@ -11,7 +11,7 @@ import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../a
 import type { EventMessage } from '../events/events.schemas';
 import type { CourseGoal, Goal } from '../recommendations/path.domain';
 import { signalWindow } from '../recommendations/recommend.domain';
-import { applyLearnerEvent, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
+import { applyLearnerEvent, setConceptMastery, type ApplyEffects, type ApplyOutcome, type EventSubject } from './learner.apply';
 import { forgetLegacyLearner, importLegacyLearner, readLegacyLearner } from './learner.legacy';
 import * as schema from './learner.schema';
 import type { CoursePreferences } from './learners.schemas';
@@ -30,7 +30,7 @@ import { learnerTimeZone, localTime } from '../practice/plan.domain';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
-import { conceptLevel } from '../mastery/mastery.domain';
+import type { ConceptKey } from '../mastery/mastery.domain';
 
 /** Outbox rows one alarm sends at most (then it sets itself again). */
 const FLUSH_ROWS = 1000;
@@ -447,7 +447,7 @@ export class Learner extends DurableObject<Env> {
     learnerId: string,
     expected: { answered: number; itemId: string },
     next: PlacementSession,
-    placed: { conceptId: string; pKnown: number }[] | null,
+    placed: { conceptId: string; pKnown: number; linked?: ConceptKey[] }[] | null,
     at: string,
   ): Promise<'saved' | 'conflict' | null> {
     if (!(await this.open(learnerId))) return null;
@@ -465,16 +465,13 @@ export class Learner extends DurableObject<Env> {
       }
       store.savePlacement(next);
       if (!placed) return 'saved' as const;
-      for (const { conceptId, pKnown } of placed) {
-        const before = store.mastery(next.courseId, conceptId);
-        if (before && before.pKnown >= pKnown) continue;
-        const state = { pKnown, attempts: before?.attempts ?? 0, correct: before?.correct ?? 0 };
-        store.setMastery(next.courseId, conceptId, state, at);
-        const from = before ? conceptLevel(before) : 'not started';
-        const to = conceptLevel(state);
-        if (from !== to) {
-          store.emit({ kind: 'mastery_level', courseId: next.courseId, conceptId, from, to }, at);
-          emitted = true;
+      // A concept an author linked to other courses' is placed in those too.
+      for (const { conceptId, pKnown, linked = [] } of placed) {
+        for (const concept of [{ courseId: next.courseId, conceptId }, ...linked]) {
+          const before = store.mastery(concept.courseId, concept.conceptId);
+          if (before && before.pKnown >= pKnown) continue;
+          const state = { pKnown, attempts: before?.attempts ?? 0, correct: before?.correct ?? 0 };
+          if (setConceptMastery(store, concept, state, at)) emitted = true;
         }
       }
       store.setAbility({ theta: next.theta, se: next.thetaSe }, at);

@@ -1,6 +1,6 @@
-import { courseConceptLabel, linkedConcepts } from '../concepts/concepts.store';
+import { courseConceptLabel, linkedConceptsJson, linkedKeys } from '../concepts/concepts.store';
 import { DEFAULT_BKT, type BktParams } from './mastery.bkt';
-import { itemZeta, type GradedItem, type ItemZeta } from './mastery.domain';
+import { itemZeta, type ConceptKey, type GradedItem, type ItemZeta } from './mastery.domain';
 import type { CalibratedItem } from './mastery.irt';
 import { DEFAULT_FSRS_WEIGHTS, type FsrsGrade, type FsrsReview } from './mastery.fsrs';
 import type { PfaModel } from './mastery.pfa';
@@ -19,10 +19,6 @@ const paramsOf = (r: Partial<BktParams> | undefined | null): BktParams =>
     : DEFAULT_BKT;
 
 const calibrationOf = (a: number | null, b: number | null) => (a === null || b === null ? null : { a, b });
-
-/** The concepts authors linked with the item's (`q`, `l`): a JSON array of `[course, concept]`. */
-const LINKED_CONCEPTS = `(SELECT json_group_array(json_array(x.course_id, x.concept_id))
-  FROM (${linkedConcepts('l.course_id', ITEM_CONCEPT)}) x)`;
 
 /** Joins an item's calibration (`ic.a`, `ic.b`) when `npm run fit -- irt` calibrated it; `q` is the item, `l` its lesson. */
 const CALIBRATED = 'LEFT JOIN item_calibrations ic ON ic.course_id = l.course_id AND ic.item_id = q.id AND ic.calibrated = 1';
@@ -75,6 +71,8 @@ export interface AssessedConcept {
   concept: string;
   title: string;
   params: BktParams;
+  /** Other courses' concepts an author linked with it (see `GradedItem.linked`). */
+  linked: ConceptKey[];
 }
 
 export interface QuizItemInfo {
@@ -155,7 +153,7 @@ export function createD1MasteryStore(d1: D1Database) {
             `SELECT q.id, l.course_id, q.lesson_slug, q.answer, json_array_length(q.choices) AS choices, q.explanation,
                ${ITEM_CONCEPT} AS concept_id, coalesce(q.difficulty, l.difficulty) AS difficulty, ic.a AS cal_a, ic.b AS cal_b,
                coalesce(${courseConceptLabel(ITEM_CONCEPT, 'l.course_id')}, l.title) AS concept_title,
-               ${LINKED_CONCEPTS} AS linked
+               ${linkedConceptsJson('l.course_id', ITEM_CONCEPT)} AS linked
              FROM quiz_items q JOIN lessons l ON l.slug = q.lesson_slug
              ${CALIBRATED}
              WHERE q.id = ?`,
@@ -203,7 +201,7 @@ export function createD1MasteryStore(d1: D1Database) {
           }
         | undefined;
       if (!i) return null;
-      const linked = (JSON.parse(i.linked) as [string, string][]).map(([courseId, conceptId]) => ({ courseId, conceptId }));
+      const linked = linkedKeys(i.linked);
       return {
         item: {
           id: i.id,
@@ -294,7 +292,7 @@ export function createD1MasteryStore(d1: D1Database) {
              WHERE ?1 IS NULL OR l.course_id = ?1 GROUP BY 1, 2
            )
            SELECT s.course_id, s.concept_id, coalesce(${courseConceptLabel('s.concept_id', 's.course_id')}, s.lesson_title) AS title,
-             b.prior, b.learn, b.guess, b.slip, b.forget
+             b.prior, b.learn, b.guess, b.slip, b.forget, ${linkedConceptsJson('s.course_id', 's.concept_id')} AS linked
            FROM assessed s LEFT JOIN bkt_params b ON b.course_id = s.course_id AND b.concept_id = s.concept_id
            ORDER BY title, s.course_id`,
         )
@@ -305,6 +303,7 @@ export function createD1MasteryStore(d1: D1Database) {
         concept: r.concept_id as string,
         title: r.title as string,
         params: paramsOf(r),
+        linked: linkedKeys(r.linked as string),
       }));
     },
 

@@ -6,7 +6,7 @@ import type { PlacementSession } from '../learners/learner.store';
 import { forgetRecommendations } from '../recommendations/recommend.cache';
 import { prerequisiteMet, type ConceptInfo } from '../recommendations/recommend.domain';
 import { DEFAULT_BKT } from './mastery.bkt';
-import { conceptLevel, PRIOR_ABILITY, updateAbility } from './mastery.domain';
+import { conceptLevel, PRIOR_ABILITY, updateAbility, type ConceptKey } from './mastery.domain';
 import type { PlacementQuizItem } from './mastery.store';
 import { nextPlacementItem, PLACEMENT, placementDone, placementMastery } from './placement.domain';
 import type { PlacementResult, PlacementState } from './placement.schemas';
@@ -32,7 +32,7 @@ async function stateOf(
   items: readonly PlacementQuizItem[],
 ): Promise<PlacementState> {
   const item = items.find((i) => i.id === session.currentItemId);
-  const titles = item ? await conceptTitles(deps) : new Map<string, string>();
+  const titles = item ? await conceptTitles(deps, session.courseId) : new Map<string, string>();
   const last = session.answers.at(-1);
   const lastItem = last ? items.find((i) => i.id === last.itemId) : undefined;
   return {
@@ -60,8 +60,8 @@ async function stateOf(
   };
 }
 
-async function conceptTitles(deps: PlacementDeps): Promise<Map<string, string>> {
-  return new Map((await deps.mastery.assessedConcepts()).map((c) => [c.concept, c.title]));
+async function conceptTitles(deps: PlacementDeps, courseId: string): Promise<Map<string, string>> {
+  return new Map((await deps.mastery.assessedConcepts(courseId)).map((c) => [c.concept, c.title]));
 }
 
 /** The learner's newest placement in their course; 404 when they never started one. */
@@ -133,18 +133,17 @@ export async function answerPlacement(
   const next = done ? undefined : nextPlacementItem(items, answers, ability);
   const base = { ...session, theta: ability.theta, thetaSe: ability.se, answers };
   let saved: PlacementSession;
-  let placed: { conceptId: string; pKnown: number }[] | null = null;
+  let placed: { conceptId: string; pKnown: number; linked: ConceptKey[] }[] | null = null;
   if (next) {
     saved = { ...base, currentItemId: next.id };
   } else {
     const [context, concepts] = await Promise.all([
       deps.recommend.learner(learnerId, now, session.courseId),
-      deps.mastery.assessedConcepts(),
+      deps.mastery.assessedConcepts(session.courseId),
     ]);
-    const params = new Map(concepts.map((c) => [c.concept, c.params]));
-    const titles = new Map(concepts.map((c) => [c.concept, c.title]));
-    const mastery = placementMastery(items, answers, ability, (c) => params.get(c) ?? DEFAULT_BKT);
-    placed = mastery.map((m) => ({ conceptId: m.conceptId, pKnown: m.pKnown }));
+    const byId = new Map(concepts.map((c) => [c.concept, c]));
+    const mastery = placementMastery(items, answers, ability, (c) => byId.get(c)?.params ?? DEFAULT_BKT);
+    placed = mastery.map((m) => ({ conceptId: m.conceptId, pKnown: m.pKnown, linked: byId.get(m.conceptId)?.linked ?? [] }));
     const result: PlacementResult = {
       ability,
       right: answers.filter((a) => a.correct).length,
@@ -154,7 +153,7 @@ export async function answerPlacement(
         const pKnown = Math.max(before, m.pKnown);
         return {
           conceptId: m.conceptId,
-          title: titles.get(m.conceptId) ?? m.conceptId,
+          title: byId.get(m.conceptId)?.title ?? m.conceptId,
           pKnown,
           level: conceptLevel({ pKnown, attempts: 0, correct: 0 }),
           tested: m.tested,

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, push } from '../../test/builders';
 
@@ -174,6 +175,63 @@ describe('placement test', () => {
       expect(refused.status).toBe(404);
       expect((await refused.json<{ errors?: { field: string }[] }>()).errors?.map((e) => e.field)).toEqual(['query/course']);
     }
+  });
+
+  it('places a concept an author linked to another course’s in that course too, and no other concept there', async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(8), key);
+    await push(
+      await buildCourse(
+        6,
+        {},
+        { slug: 'other-course', title: 'Other', conceptLinks: [{ concept: 'concept-2', course: 'test-course' }] },
+        { prefix: 'py-' },
+      ),
+      key,
+    );
+    const { token, learnerId } = await givenLearner();
+    let state = await (
+      await api('/api/placement?course=other-course', { method: 'POST', key: token, json: {} })
+    ).json<Placement>();
+    while (state.status === 'active' && state.item) {
+      state = await (await answer(token, state.id, state.item.id, 1)).json<Placement>();
+    }
+    expect(state.status).toBe('finished');
+    const rows = await learnerSql(
+      learnerId,
+      "SELECT course_id, p_known FROM concept_mastery WHERE concept_id = 'concept-2' OR course_id = 'test-course' ORDER BY course_id",
+    );
+    const placed = state.result?.concepts.find((c) => c.conceptId === 'concept-2')?.pKnown;
+    expect(rows).toEqual([
+      { course_id: 'other-course', p_known: placed },
+      { course_id: 'test-course', p_known: placed },
+    ]);
+  });
+
+  it("places with the course's own BKT fit, not another course's fit of the same concept slug", async () => {
+    const key = await givenAuthorKey();
+    await push(await buildCourse(8), key);
+    await push(await buildCourse(6, {}, { slug: 'other-course', title: 'Other' }, { prefix: 'py-' }), key);
+    const placeInOther = async () => {
+      const { token } = await givenLearner();
+      let state = await (
+        await api('/api/placement?course=other-course', { method: 'POST', key: token, json: {} })
+      ).json<Placement>();
+      while (state.status === 'active' && state.item) {
+        state = await (await answer(token, state.id, state.item.id, 0)).json<Placement>();
+      }
+      return state.result?.concepts.map((c) => [c.conceptId, c.pKnown]);
+    };
+    const unfitted = await placeInOther();
+    // The default course fits its concepts (the same slugs) far from the defaults; the other course keeps the defaults.
+    await env.DB.batch(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        env.DB.prepare(
+          "INSERT INTO bkt_params (course_id, concept_id, prior, learn, guess, slip, forget, attempts, learners, fitted_at) VALUES ('test-course', ?, 0.9, 0.4, 0.45, 0.01, 0, 500, 50, '2026-12-01T00:00:00.000Z')",
+        ).bind(`concept-${n}`),
+      ),
+    );
+    expect(await placeInOther()).toEqual(unfitted);
   });
 
   it('needs a course with questions', async () => {

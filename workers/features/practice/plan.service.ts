@@ -78,7 +78,7 @@ async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null
   const [library, sections, concepts, completion] = await Promise.all([
     libraryFor(deps, courseId).then((l) => l.variations),
     deps.content.lessonSections(),
-    deps.mastery.assessedConcepts(),
+    deps.mastery.assessedConcepts(courseId ?? undefined),
     courseId ? deps.practice.completionRates(courseId, since) : Promise.resolve({ overall: null, categories: {} }),
   ]);
   const course = { library, sections, conceptTitles: new Map(concepts.map((k) => [k.concept, k.title])), completion };

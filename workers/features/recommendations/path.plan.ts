@@ -59,7 +59,9 @@ export async function learningPath(
     return { goal, status: 'goal_removed' as const, message, ...empty };
   }
   const path = planPath(lessons, { ...learner.signals, allowSkips: false }, goal, pace, learner.activeSeconds, now.toISOString());
-  const concepts = masteryDates(lessons, goal, path, assessed, learner.signals, pace, today);
+  // A concept slug other courses assess too is dated with this course's parameters.
+  const inCourse = assessed.filter((a) => a.courseId === learner.courseId);
+  const concepts = masteryDates(lessons, goal, path, inCourse, learner.signals, pace, today);
   return path.steps.length === 0
     ? {
         course: learner.courseId,
