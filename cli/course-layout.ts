@@ -60,6 +60,8 @@ export function readCourseMeta(
   layout: Layout,
   problems: TreeProblem[],
   rel: (f: string) => string,
+  /** Filled with where in the course index each of its `concept-links` is written (the server's checks say which). */
+  lines: { conceptLink?: (index: number) => { file: string; line: number } } = {},
 ): Manifest['course'] {
   let title: string | undefined;
   let summary = '';
@@ -76,11 +78,13 @@ export function readCourseMeta(
     else if (typeof fm.data.description === 'string') summary = fm.data.description;
     if (typeof fm.data.slug === 'string' && SLUG.test(fm.data.slug)) slug = fm.data.slug;
     language = languageCode(fm.data.language ?? fm.data.lang);
-    conceptLinks = readConceptLinks(
-      fm.data['concept-links'],
-      (key) => ({ file: rel(index), line: key === undefined ? fm.lineOf('concept-links') : fm.lineOf('concept-links', key) }),
-      problems,
-    );
+    const at = (key?: string) => ({
+      file: rel(index),
+      line: key === undefined ? fm.lineOf('concept-links') : fm.lineOf('concept-links', key),
+    });
+    conceptLinks = readConceptLinks(fm.data['concept-links'], at, problems);
+    const links = conceptLinks;
+    lines.conceptLink = (i) => at(links?.[i]?.concept);
   }
   if (layout === 'carpentries') {
     const configFile = existsSync(join(root, 'config.yaml')) ? 'config.yaml' : '_config.yml';

@@ -452,6 +452,14 @@ describe("the course index's concept-links", () => {
     expect(bad.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`)).toEqual([
       'index.md:5: concept-links: joins: expected "other-course" or "other-course/concept" (kebab-case slugs), got "Practical SQL/a/b"',
     ]);
+    // The server's checks, run before anything is sent, point at the link's own line too.
+    const refused = await withIndex(
+      '---\ntitle: T\nslug: python-data\nconcept-links:\n  select: practical-sql\n  where: practical-sql\n  joins: python-data\n---\n',
+    );
+    expect(refused.problems.map((p) => `${basename(p.file)}:${p.line}: ${p.message}`)).toEqual([
+      `index.md:6: course/conceptLinks/1/concept: "where" is not a concept of this course's lessons or quiz items`,
+      'index.md:7: course/conceptLinks/2/course: a concept links to another course, not its own',
+    ]);
     const list = await withIndex('---\ntitle: T\nconcept-links: [select]\n---\n');
     expect(list.problems.map((p) => `${p.line}: ${p.message.split(':')[0]}`)).toEqual(['3: concept-links']);
   });

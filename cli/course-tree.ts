@@ -92,7 +92,8 @@ export async function loadCourseTree(
   const { layout } = detected;
   const variant = resolveVariant(root, layout, detected.docsRoot, options, problems, rel);
   const { docsRoot } = variant;
-  const read = readCourseMeta(root, docsRoot, layout, problems, rel);
+  const indexLines: Parameters<typeof readCourseMeta>[5] = {};
+  const read = readCourseMeta(root, docsRoot, layout, problems, rel, indexLines);
   const course = {
     ...read,
     slug: variantSlug(read.slug, variant),
@@ -292,7 +293,7 @@ export async function loadCourseTree(
   // and run even after other problems so a lesson's problems all show at once (with no lessons,
   // they would only add that the course is empty).
   if (lessons.length > 0)
-    problems.push(...serverChecks(manifest, new Map(metas.map((m) => [sourcePath(m.file), m])), rel(docsRoot)));
+    problems.push(...serverChecks(manifest, new Map(metas.map((m) => [sourcePath(m.file), m])), rel(docsRoot), indexLines));
   // A folder's index file is read both for the folder's title and as a lesson: say its problems once.
   const once = problems.filter(
     (p, i) => problems.findIndex((o) => o.file === p.file && o.line === p.line && o.message === p.message) === i,
@@ -322,7 +323,12 @@ export async function loadCourseTree(
 }
 
 /** The server's checks, as file:line problems; `metaByPath` finds a lesson's meta by its `sourcePath`. */
-function serverChecks(manifest: LoadedCourse['manifest'], metaByPath: Map<string, LessonMeta>, fallback: string): TreeProblem[] {
+function serverChecks(
+  manifest: LoadedCourse['manifest'],
+  metaByPath: Map<string, LessonMeta>,
+  fallback: string,
+  indexLines: Parameters<typeof readCourseMeta>[5] = {},
+): TreeProblem[] {
   const full = { ...manifest, prune: false };
   const parsed = ManifestSchema.safeParse(full);
   // Slugs and the prerequisite graph are checked by lesson-graph, which knows the lessons left
@@ -341,6 +347,11 @@ function serverChecks(manifest: LoadedCourse['manifest'], metaByPath: Map<string
   function locate(lessons: Manifest['lessons']) {
     return (error: { field: string; message: string }): TreeProblem => {
       const [, collection, index, key, ...rest] = error.field.split('/');
+      // A concept link is written in the course index, at its concept's line.
+      const link = /^[^/]+\/course\/conceptLinks\/(\d+)/.exec(error.field);
+      if (link && indexLines.conceptLink) {
+        return { ...indexLines.conceptLink(Number(link[1])), message: `${error.field.replace(/^\w+\//, '')}: ${error.message}` };
+      }
       const lesson = collection === 'lessons' ? lessons[Number(index)] : undefined;
       const meta = lesson && metaByPath.get(lesson.sourcePath);
       if (!meta || !key) return { file: fallback, line: 1, message: `${error.field.replace(/^body\//, '')}: ${error.message}` };
