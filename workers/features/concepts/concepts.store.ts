@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import type { KeyPhrase } from './concepts.keyphrases';
+import type { ConceptKey } from '../mastery/mastery.domain';
 
 export interface ConceptSummary {
   id: string;
@@ -91,7 +92,7 @@ export function linkedConceptsJson(course: string, concept: string): string {
 }
 
 /** The concepts `linkedConceptsJson` read. */
-export function linkedKeys(json: string): { courseId: string; conceptId: string }[] {
+export function linkedKeys(json: string): ConceptKey[] {
   return (JSON.parse(json) as [string, string][]).map(([courseId, conceptId]) => ({ courseId, conceptId }));
 }
 

@@ -2,7 +2,7 @@ import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
-import { quizItemId } from './content.domain';
+import { lessonConcepts, quizItemId } from './content.domain';
 import type { ApplyInput } from './content.store';
 import { labelOfId } from '../concepts/concepts.labels';
 import type { LessonInput } from './content.schemas';
@@ -178,9 +178,7 @@ export function pushStatements(
           }),
       );
     }
-    const concepts = [
-      ...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))])),
-    ];
+    const concepts = lessonConcepts(lessons);
     for (const rows of chunk(concepts, 2)) {
       stmts.push(
         db

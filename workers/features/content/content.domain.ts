@@ -62,9 +62,7 @@ export function checkManifest(manifest: Manifest): FieldError[] {
       add(`lessons/${i}/chapterSlug`, `unknown chapter "${l.partSlug}/${l.chapterSlug}"`);
   });
 
-  const concepts = new Set(
-    manifest.lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))]),
-  );
+  const concepts = new Set(lessonConcepts(manifest.lessons));
   const linked = new Set<string>();
   manifest.course.conceptLinks?.forEach((link, i) => {
     if (!concepts.has(link.concept))
@@ -109,6 +107,11 @@ export function checkManifest(manifest: Manifest): FieldError[] {
 }
 
 /** A quiz item's stable id: the author's, or `<lesson>-q<n>` by position. */
+/** The concepts lessons name, in their frontmatter or on a quiz item, each once. */
+export function lessonConcepts(lessons: readonly LessonInput[]): string[] {
+  return [...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))]))];
+}
+
 export function quizItemId(lessonSlug: string, explicit: string | undefined, index: number): string {
   return explicit ?? `${lessonSlug}-q${index + 1}`;
 }
