@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { RequestParts } from './progress';
 import { timingCount } from './server-timing';
+import { ACTIVITY_FLUSH_MS } from '../workers/features/learners/learner.flush';
 
 /** Sequential requests per route whose Server-Timing gives the I/O one request costs. */
 export const IO_SAMPLES = 10;
@@ -26,6 +27,8 @@ export interface Route {
   cached?: boolean;
   /** Counts writes the server applied, read before and after the run to check each response was one. */
   applied?: () => Promise<number>;
+  /** Its writes leave work the learner objects do a minute later (heartbeat seconds): the next row waits for it (see `settled`). */
+  defersWrites?: boolean;
 }
 
 export interface Row {
@@ -50,6 +53,23 @@ export interface Row {
 }
 
 export type Measured = { result: autocannon.Result; times: number[] };
+
+/** Past the learner objects' flush, what the aggregates queue takes to deliver and apply a batch. */
+const DRAIN_MARGIN_MS = 10_000;
+
+/**
+ * Waits until the work that writes made at `writtenAt` left for later is done: learner
+ * objects sum heartbeat seconds for ACTIVITY_FLUSH_MS, then send them through the
+ * aggregates queue to D1. Run before a row, so it measures its own route, not the tail of
+ * the setup's or an earlier row's writes landing on it (on this machine one runtime
+ * thread serves them all).
+ */
+export async function settled(writtenAt: number): Promise<void> {
+  const wait = writtenAt + ACTIVITY_FLUSH_MS + DRAIN_MARGIN_MS - Date.now();
+  if (wait <= 0) return;
+  console.log(`(waiting ${Math.round(wait / 1000)} s for the learner objects' deferred writes to drain)`);
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
 
 /** Runs one load and also keeps every response time, for a p95 autocannon does not report. */
 export function measure(options: autocannon.Options): Promise<Measured> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_FLUSH_MS, DELTA_DELAY_MS } from './features/learners/learner.flush';
 import { createDb } from './db/client';
 import { courseOutline, createD1ContentStore, type ContentStore, type OutlineLesson } from './features/content/content.store';
 import { createD1KeyStore, type KeyStore } from './features/keys/keys.store';
@@ -67,9 +68,9 @@ const ConfigSchema = z.object({
   /** Days a rejected event keeps its payload (the reason and time stay). */
   REJECTION_PAYLOAD_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How soon a learner object sends the deltas an answer, completion or feedback owes the shared aggregates. */
-  LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+  LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(DELTA_DELAY_MS),
   /** How long a learner object sums heartbeat seconds before sending them to the activity rollup. */
-  LEARNER_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  LEARNER_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(ACTIVITY_FLUSH_MS),
   /** Daily plans composed by the planner (on) or the fixed plan, due reviews and the next lesson (off), to compare them. */
   DYNAMIC_PLANS: z.enum(['on', 'off']).default('on'),
   /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */
