@@ -7,3 +7,13 @@ export function percent(share: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * Text as a person typed it, in one canonical form: compatibility forms folded (NFKC:
+ * full-width "ｗｈｅｒｅ" is "where", "ﬁ" is "fi"), invisible format characters removed
+ * (zero-width spaces and joiners, byte-order marks, direction marks), and runs of white
+ * space made one space. What is matched, cached and answered is then the same text.
+ */
+export function plainText(text: string): string {
+  return text.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ');
+}

@@ -134,6 +134,32 @@ describe('ask the course', () => {
     await expectQuotesInPassages(other);
   });
 
+  it('answers a question typed in full-width letters or with zero-width spaces as the plain one, so neither poisons the shared cache', async () => {
+    await givenSampleCourse();
+    const first = await givenLearner(null);
+    // Asked first in full-width letters: answered as the plain question, not "not covered" for everyone after.
+    const wide = await (
+      await ask(first.token, {
+        question: 'ｈｏｗ ｄｏ Ｉ ｋｅｅｐ ｏｎｌｙ ｔｈｅ ｒｏｗｓ ｔｈａｔ ｍａｔｃｈ ａ ｃｏｎｄｉｔｉｏｎ？',
+      })
+    ).json<Answer>();
+    expect(wide).toMatchObject({ covered: true, cached: false });
+    expect(wide.citations.map((c) => c.lessonSlug)).toContain('filtering-with-where');
+    const second = await givenLearner(null);
+    const plain = await (
+      await ask(second.token, { question: 'How do I keep only the rows that match a condition?' })
+    ).json<Answer>();
+    expect(plain).toMatchObject({ covered: true, cached: true, answer: wide.answer });
+    const hidden = await (
+      await ask(second.token, { question: 'How do I keep only the ro\u200bws that match a con\u200bdition?' })
+    ).json<Answer>();
+    expect(hidden).toMatchObject({
+      cached: true,
+      answer: wide.answer,
+      question: 'How do I keep only the rows that match a condition?',
+    });
+  });
+
   it('misses the cache once the course changes', async () => {
     await givenSampleCourse();
     const { token } = await givenLearner(null);
@@ -162,6 +188,7 @@ describe('ask the course', () => {
 
   it.each([
     ['an empty question', { question: '   ' }, 400, 'json/question'],
+    ['a question of zero-width spaces only', { question: '\u200b\u200b \u200b' }, 400, 'json/question'],
     ['a 10,000-character question', { question: 'why '.repeat(2500) }, 400, 'json/question'],
     ['scope lesson without a lesson', { question: 'what is NULL', scope: 'lesson' }, 400, 'json/lessonSlug'],
     ['an unknown scope', { question: 'what is NULL', scope: 'everything' }, 400, 'json/scope'],

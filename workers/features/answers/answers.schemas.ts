@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SlugSchema } from '../content/content.schemas';
+import { plainText } from '../../platform/words';
 
 /** The longest question taken: a question, not a document to summarize. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -8,6 +9,8 @@ export const AskRequestSchema = z
   .strictObject({
     question: z
       .string()
+      // Full-width letters or zero-width spaces are the same question (see plainText).
+      .overwrite(plainText)
       .trim()
       .min(1, 'must not be empty')
       .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`)

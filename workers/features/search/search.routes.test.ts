@@ -192,6 +192,19 @@ describe('search', () => {
     expect(response.status).toBe(200);
   });
 
+  it('finds the same as the plain query for one typed in full-width letters or with zero-width spaces, and refuses one of those spaces only', async () => {
+    await givenSearchableCourse();
+    const plain = await search({ query: 'sort rows descending' });
+    const wide = await search({ query: 'ｓｏｒｔ ｒｏｗｓ ｄｅｓｃｅｎｄｉｎｇ' });
+    const hidden = await search({ query: 'so\u200brt rows desc\u200bending' });
+    expect(plain.body?.hits[0]?.itemId).toBe('lesson-2');
+    expect(wide.body).toEqual(plain.body);
+    expect(hidden.body).toEqual(plain.body);
+    const empty = await search({ query: '\u200b \u200b' });
+    expect(empty.response.status).toBe(400);
+    expect((await empty.response.json<Problem>()).errors?.map((e) => e.field)).toEqual(['json/query']);
+  });
+
   it('re-indexing an unchanged lesson computes no embedding', async () => {
     await givenSearchableCourse();
     const deps = depsFor(env, {});

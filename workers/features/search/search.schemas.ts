@@ -1,10 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { LayerSchema, SlugSchema } from '../content/content.schemas';
 import { MAX_QUERY_CHARS } from './search.domain';
+import { plainText } from '../../platform/words';
 
 export const SearchRequestSchema = z
   .strictObject({
-    query: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+    query: z
+      .string()
+      .overwrite(plainText)
+      .trim()
+      .min(1, 'must not be empty')
+      .max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
     limit: z.number().int().min(1).max(20).default(10),
     mode: z
       .enum(['hybrid', 'lexical', 'vector'])
