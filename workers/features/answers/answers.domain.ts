@@ -22,6 +22,15 @@ const MIN_PRESENT = 0.4;
  */
 const MIN_SUPPORT = 0.6;
 
+/**
+ * Words that ask to compare two things ("the difference between WHERE and HAVING",
+ * "WHERE vs HAVING", "HAVING instead of WHERE"). Not "compare": in a course about
+ * queries, "compare a value with NULL" asks about comparing, not for a comparison.
+ */
+const COMPARING = ['difference', 'differ', 'versus', 'vs', 'instead'];
+/** Words of a comparison that name neither side ("between", "when should I use"). */
+const COMPARISON_FRAME = [...COMPARING, 'different', 'between', 'use', 'using', 'better', 'rather', 'prefer', 'choose'];
+
 /** A retrieved passage, numbered as an answer may cite it. */
 export interface Passage {
   n: number;
@@ -51,13 +60,18 @@ export function sentencesOf(prose: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** Stems of a text's content words (no function words, no single characters). */
+/**
+ * Stems of a text's content words (no function words, no single characters), and the
+ * function words it writes in capitals as they are written (WHERE, HAVING: keywords,
+ * as a question's `QueryTerms.keywords` names them).
+ */
 function contentStems(text: string, stemOf: (word: string) => string): Set<string> {
   return new Set(
-    tokenize(text)
-      .map((t) => t.word)
-      .filter((w) => w.length > 1 && !isStopWord(w))
-      .map(stemOf),
+    tokenize(text).flatMap((t) => {
+      if (t.word.length < 2) return [];
+      if (!isStopWord(t.word)) return [stemOf(t.word)];
+      return /^[A-Z]+$/.test(t.raw) ? [t.raw] : [];
+    }),
   );
 }
 
@@ -76,34 +90,59 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
 export function extractiveAnswer(question: string, passages: readonly Passage[]): AnswerSentence[] {
   const stemOf = memoStemmer();
   // "…, right?" asks nothing about "right".
-  const { stems } = queryTerms(claimOf(question) ?? question, stemOf);
+  const terms = queryTerms(claimOf(question) ?? question, stemOf);
+  // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING").
+  const asked = new Set([...terms.stems, ...(terms.anyKeyword ? terms.keywords : [])]);
+  // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
+  const sides = comparedSides(asked, stemOf);
+  const stems = sides ?? asked;
   if (stems.size === 0) return [];
   const candidates = passages.flatMap((passage, rank) =>
     sentencesOf(passage.text).map((text, index) => ({ passage, rank, index, text, stems: contentStems(text, stemOf) })),
   );
   // Words no passage holds tell nothing about which sentence answers; too many of them and the question is about something else.
   const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
-  if (present.length / stems.size < MIN_PRESENT) return [];
+  if (present.length / stems.size < MIN_PRESENT || (sides && present.length < 2)) return [];
   const idf = new Map(
     present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
   );
   const total = [...idf.values()].reduce((sum, w) => sum + w, 0);
+  // A side of a comparison may be answered alone; else a sentence holds half the question at least.
   const needed = present.length === 1 ? 1 : 0.5;
   const scored = candidates.flatMap((c) => {
     const words = tokenize(c.text).length;
     if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
     const coverage = present.reduce((sum, s) => sum + (c.stems.has(s) ? (idf.get(s) ?? 0) : 0), 0) / total;
-    return coverage >= needed ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
+    return (sides ? coverage > 0 : coverage >= needed) ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
   });
-  // Sentences holding much less of the question than the best one answer only part of it.
-  const best = Math.max(0, ...scored.map((c) => c.coverage));
+  const byScore = (a: (typeof scored)[number], b: (typeof scored)[number]) =>
+    b.score - a.score || a.rank - b.rank || a.index - b.index;
   const chosen: typeof scored = [];
-  const ranked = scored.filter((c) => c.coverage >= best - PARTIAL_MARGIN);
-  for (const c of ranked.sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index)) {
-    if (chosen.length >= MAX_SENTENCES) break;
-    if (chosen.filter((k) => k.passage.n === c.passage.n).length >= MAX_PER_PASSAGE) continue;
-    if (chosen.some((k) => k.text === c.text)) continue;
+  const choose = (c: (typeof scored)[number]) => {
+    if (chosen.length >= MAX_SENTENCES) return;
+    if (chosen.filter((k) => k.passage.n === c.passage.n).length >= MAX_PER_PASSAGE) return;
+    if (chosen.some((k) => k.text === c.text)) return;
     chosen.push(c);
+  };
+  if (sides) {
+    // From the passage that speaks of most sides first: the best sentence naming every
+    // side, then the best one for each side not named yet.
+    const spoken = new Map(
+      passages.map((p) => [p.n, present.filter((s) => scored.some((c) => c.passage.n === p.n && c.stems.has(s))).length]),
+    );
+    const bySides = (a: (typeof scored)[number], b: (typeof scored)[number]) =>
+      (spoken.get(b.passage.n) ?? 0) - (spoken.get(a.passage.n) ?? 0) || byScore(a, b);
+    const both = scored.filter((c) => present.every((s) => c.stems.has(s))).sort(bySides)[0];
+    if (both) choose(both);
+    for (const side of present) {
+      if (chosen.some((c) => c.stems.has(side))) continue;
+      const best = scored.filter((c) => c.stems.has(side)).sort(bySides)[0];
+      if (best) choose(best);
+    }
+  } else {
+    // Sentences holding much less of the question than the best one answer only part of it.
+    const best = Math.max(0, ...scored.map((c) => c.coverage));
+    for (const c of scored.filter((k) => k.coverage >= best - PARTIAL_MARGIN).sort(byScore)) choose(c);
   }
   const sentences = chosen
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
@@ -114,6 +153,34 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
   // The lead may join several sentences (an ordered list): none of them is said twice.
   return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
+}
+
+/**
+ * What a comparing question compares: its terms without the words of the comparison,
+ * when it asks one ("difference", "vs", "instead") and two terms or more are left; else null.
+ */
+function comparedSides(terms: ReadonlySet<string>, stemOf: (word: string) => string): Set<string> | null {
+  if (!COMPARING.some((w) => terms.has(stemOf(w)))) return null;
+  const frame = new Set(COMPARISON_FRAME.map(stemOf));
+  const sides = new Set([...terms].filter((t) => !frame.has(t)));
+  return sides.size >= 2 ? sides : null;
+}
+
+/**
+ * A comparing question without the words of the comparison ("What is the difference
+ * between WHERE and HAVING?" is looked up as "What is the WHERE and HAVING?"), so
+ * retrieval finds the passages about its sides rather than those saying "difference";
+ * null when the question compares nothing.
+ */
+export function comparedPart(question: string): string | null {
+  const stemOf = memoStemmer();
+  const terms = queryTerms(question, stemOf);
+  if (!comparedSides(new Set([...terms.stems, ...(terms.anyKeyword ? terms.keywords : [])]), stemOf)) return null;
+  const frame = new Set(COMPARISON_FRAME.map(stemOf));
+  return question
+    .replace(/[\p{L}\p{N}]+/gu, (word) => (frame.has(stemOf(word.toLowerCase())) ? '' : word))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** An answer's text split into sentences, each with the markers [n] it carries (removed from its text). */

@@ -51,6 +51,22 @@ describe('ask the course', () => {
     expect(again).toEqual({ ...answer, question: 'how do I keep only the rows that match a condition', cached: true });
   });
 
+  it.each([
+    ['What is the difference between WHERE and HAVING?', {}],
+    ['when should I use HAVING instead of WHERE?', {}],
+    ['WHERE vs HAVING', {}],
+    ['What is the difference between WHERE and HAVING?', { scope: 'lesson', lessonSlug: 'group-by-and-having' }],
+  ])('answers "%s" %j from the passage about both keywords', async (question, options) => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    const answer = await (await ask(token, { question, ...options })).json<Answer>();
+    expect(answer.covered).toBe(true);
+    expect(answer.citations[0]?.lessonSlug).toBe('group-by-and-having');
+    expect(answer.answer).toMatch(/HAVING/);
+    expect(answer.answer).toMatch(/WHERE/);
+    await expectQuotesInPassages(answer);
+  });
+
   it('corrects a question that states what the course contradicts, first and with its citation', async () => {
     await givenSampleCourse();
     const { token } = await givenLearner(null);

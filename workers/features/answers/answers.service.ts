@@ -17,6 +17,7 @@ import { budgetDay, estimateCostUsd } from '../personalize/personalize.domain';
 import {
   composeAnswer,
   claimOf,
+  comparedPart,
   extractiveAnswer,
   normalizeQuestion,
   NOT_COVERED,
@@ -253,8 +254,8 @@ async function retrieve(
   deps: AnswerDeps,
   ask: AskRequest & { query: string; courseId: string | undefined },
 ): Promise<{ passages: Passage[]; related: Suggestion[] }> {
-  // A claim is looked up without its "…, right?".
-  const query = claimOf(ask.query) ?? ask.query;
+  // A claim is looked up without its "…, right?", a comparison by its sides.
+  const query = claimOf(ask.query) ?? comparedPart(ask.query) ?? ask.query;
   // The ranked chunks come with their text: no snippets to build, and no second read of them.
   const { found } = await rankChunks(deps, {
     query,

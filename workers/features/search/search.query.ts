@@ -16,6 +16,7 @@ import {
 import {
   editDistance,
   hasTerms,
+  capitalKeywords,
   isStopWord,
   memoStemmer,
   queryTerms,
@@ -124,7 +125,7 @@ export async function rankChunks(
     if (!row) return [];
     // A lesson whose title, summary or objectives hold a query word is about it (the FTS query has content words only).
     const supported =
-      (f.via.includes('lesson') && terms.stems.size > 0) ||
+      (f.via.includes('lesson') && (terms.stems.size > 0 || terms.anyKeyword)) ||
       supports(terms, row.text, stemOf) ||
       (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
     return supported ? [{ ...row, score: f.score, via: f.via }] : [];
@@ -149,7 +150,8 @@ async function lexicalCandidates(
   input: SearchInput,
 ): Promise<{ lexical: string[]; lessons: string[]; corrections: string[] }> {
   const all = queryWords(input.query);
-  const content = all.filter((w) => !isStopWord(w));
+  const capitals = capitalKeywords(input.query);
+  const content = all.filter((w) => !isStopWord(w) || capitals.has(w));
   const words = content.length > 0 ? content : all;
   if (words.length === 0) return { lexical: [], lessons: [], corrections: [] };
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);

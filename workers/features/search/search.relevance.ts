@@ -22,18 +22,6 @@ export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 
-/** What of a query can make a chunk relevant. */
-export interface QueryTerms {
-  /** Stems of the query's content words: a chunk holding any of them is supported. */
-  stems: ReadonlySet<string>;
-  /**
-   * For a query of stop words only, those words in capitals: a chunk is supported
-   * only where it writes each of them so, as a keyword (`NOT IN`, `AS`), never where
-   * they are ordinary prose ("no such", "how to").
-   */
-  keywords: readonly string[];
-}
-
 /** A word of a text with its place: `word` is lower case, without diacritics. */
 export interface Token {
   word: string;
@@ -54,15 +42,44 @@ export function tokenize(text: string): Token[] {
 }
 
 /**
+ * Function words a text writes in capitals, as a keyword of code (WHERE, HAVING, IS NULL's
+ * IS), in lower case: they carry its meaning ("the difference between WHERE and HAVING").
+ * None when the whole text is in capitals: that is shouting, not code.
+ */
+export function capitalKeywords(text: string, tokens: readonly Token[] = tokenize(text)): Set<string> {
+  if (!/\p{Ll}/u.test(text)) return new Set();
+  return new Set(tokens.filter((t) => t.raw.length > 1 && /^[A-Z]+$/.test(t.raw) && STOP_WORDS.has(t.word)).map((t) => t.word));
+}
+
+/** What of a query can make a chunk relevant. */
+export interface QueryTerms {
+  /** Stems of the query's content words: a chunk holding any of them is supported. */
+  stems: ReadonlySet<string>;
+  /**
+   * Function words the query writes in capitals (`capitalKeywords`: WHERE, HAVING), and
+   * for a query of function words only without any, all its words in capitals: a chunk
+   * is supported where it writes them so, as keywords (`NOT IN`, `AS`), never where they
+   * are ordinary prose ("no such", "how to"). Capitals the learner wrote: any one of
+   * them supports a chunk; a query of function words only: every one must.
+   */
+  keywords: readonly string[];
+  /** Whether a chunk writing any one keyword is supported (else it must write every one). */
+  anyKeyword: boolean;
+}
+
+/**
  * The terms a result must hold for `query` to support it. Single characters ("a", "2")
  * are left out: nearly every chunk has them.
  */
 export function queryTerms(query: string, stemOf: (word: string) => string = stemmer): QueryTerms {
-  const words = [...new Set(tokenize(query).map((t) => t.word))].filter((w) => w.length > 1);
+  const tokens = tokenize(query);
+  const words = [...new Set(tokens.map((t) => t.word))].filter((w) => w.length > 1);
   const content = words.filter((w) => !STOP_WORDS.has(w));
+  const capitals = [...capitalKeywords(query, tokens)];
   return {
     stems: new Set(content.map(stemOf)),
-    keywords: content.length === 0 ? words.map((w) => w.toUpperCase()) : [],
+    keywords: (capitals.length > 0 ? capitals : content.length === 0 ? words : []).map((w) => w.toUpperCase()),
+    anyKeyword: capitals.length > 0,
   };
 }
 
@@ -71,13 +88,13 @@ export function hasTerms(terms: QueryTerms): boolean {
   return terms.stems.size > 0 || terms.keywords.length > 0;
 }
 
-/** Whether a chunk holds what the query is about: a content word's stem, or every keyword in capitals. */
+/** Whether a chunk holds what the query is about: a content word's stem, or its keywords in capitals (see `QueryTerms.keywords`). */
 export function supports(terms: QueryTerms, chunkText: string, stemOf: (word: string) => string = stemmer): boolean {
   const tokens = tokenize(chunkText);
-  if (terms.stems.size > 0) return tokens.some((t) => terms.stems.has(stemOf(t.word)));
+  if (tokens.some((t) => terms.stems.has(stemOf(t.word)))) return true;
   if (terms.keywords.length === 0) return false;
   const written = new Set(tokens.map((t) => t.raw));
-  return terms.keywords.every((k) => written.has(k));
+  return terms.anyKeyword ? terms.keywords.some((k) => written.has(k)) : terms.keywords.every((k) => written.has(k));
 }
 
 /** A stemmer that remembers its answers: a chunk repeats most of its words. */
