@@ -92,13 +92,27 @@ export function toProblem(error: AppError, instance: string, requestId: string):
   };
 }
 
+/** What a status means where several error codes share it: the problem's `code` and `detail` say which. */
+const SHARED_STATUS: Record<number, string> = {
+  404: 'Not found, or not started yet (see the problem’s code)',
+  409: 'In conflict with the current state (the problem’s code and detail say which)',
+  422: 'Well-formed but cannot be applied (the problem’s code, detail and errors say why)',
+};
+
+/** A status's one error title, or what it means when several codes share it. */
+function statusDescription(status: number): string {
+  const titles = Object.values(ERROR_CODES).filter((e) => e.status === status);
+  if (titles.length === 1) return titles[0]?.title ?? 'Problem';
+  return SHARED_STATUS[status] ?? 'Problem';
+}
+
 /** OpenAPI response entries for the problem statuses a route can answer. */
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       {
-        description: Object.values(ERROR_CODES).find((e) => e.status === status)?.title ?? 'Problem',
+        description: statusDescription(status),
         content: { 'application/problem+json': { schema: ProblemSchema } },
       },
     ]),
