@@ -272,7 +272,7 @@ describe('swapping a task', () => {
     expect(replacement?.id).not.toBe(target.id);
     expect(replacement?.reasons[0]).toBe(`Swapped in for “${target.title}”`);
     expect(after.items.map((i) => i.id)).not.toContain(target.id);
-    // The same plan on a revisit; the swapped task takes no feedback and cannot be swapped again.
+    // The same plan on a revisit; the swapped task takes no feedback, and swapping it again is the 409 the route documents.
     expect(await (await today(token)).json()).toEqual(after);
     const late = await api(`/api/plans/${plan.id}/items/${target.id}/feedback`, {
       method: 'POST',
@@ -280,7 +280,11 @@ describe('swapping a task', () => {
       json: { eventId: crypto.randomUUID(), outcome: 'completed' },
     });
     expect(late.status).toBe(404);
-    expect((await swap(token, plan.id, target.id)).status).toBe(404);
+    const again = await swap(token, plan.id, target.id);
+    expect(again.status).toBe(409);
+    expect((await again.json<Problem>()).detail).toBe(
+      `Task ${target.id} was swapped already: swap the task that replaced it instead`,
+    );
   });
 
   it('swaps a task once when two swaps of it come at once, and refuses a task already done', async () => {

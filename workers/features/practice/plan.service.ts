@@ -287,8 +287,10 @@ export async function swapPlanTask(
   const found = await deps.learner(learnerId).swapInputs(learnerId, date, now.toISOString());
   const inputs = ofLearner<NonNullable<typeof found>>(found);
   const { plan, preferences } = inputs;
-  const item = plan?.items.find((i) => i.id === itemId && i.status !== 'swapped');
+  const item = plan?.items.find((i) => i.id === itemId);
   if (!plan || !item || !preferences) throw new AppError('not_found', `You have no task ${itemId} in ${input.planId}`);
+  if (item.status === 'swapped')
+    throw new AppError('conflict', `Task ${itemId} was swapped already: swap the task that replaced it instead`);
   if (item.status !== 'open')
     throw new AppError('conflict', `Task ${itemId} is already ${item.status}: only an open task can be swapped`);
   const swaps = plan.items.filter((i) => i.status === 'swapped').length;

@@ -108,6 +108,15 @@ describe('weeklySummary', () => {
     expect(s.reviews).toEqual({ done: 7, overdue: 0, keptUp: true });
   });
 
+  it('counts a swapped task as neither planned nor done: the task that replaced it is', () => {
+    const week = inputs();
+    const plans = week.plans.map((p) => (p.date === '2026-11-28' ? { ...p, items: [task('learn', 'swapped'), ...p.items] } : p));
+    const s = weeklySummary({ ...week, plans });
+    expect(s.days.find((d) => d.date === '2026-11-28')).toMatchObject({ planned: 2, completed: 1 });
+    expect(s.tasks).toMatchObject({ planned: 10, completed: 6, skipped: 2 });
+    expect(s.tasks.byCategory.find((c) => c.category === 'learn')).toEqual({ category: 'learn', planned: 2, completed: 1 });
+  });
+
   it('writes 2 to 4 insights whose numbers are the summary’s own', () => {
     const s = weeklySummary(inputs());
     expect(s.insights.length).toBeGreaterThanOrEqual(2);

@@ -81,12 +81,13 @@ export function weeklySummary(input: WeekInputs): WeeklySummary {
   const start = weekMonday(input.week);
   const end = addDays(start, 6);
   const dates = Array.from({ length: 7 }, (_, i) => addDays(start, i));
-  const byDate = new Map(input.plans.map((p) => [p.date, p]));
-  const items = dates.flatMap((d) => byDate.get(d)?.items ?? []);
+  // A task swapped out left the plan: the one that replaced it is what was planned.
+  const byDate = new Map(input.plans.map((p) => [p.date, p.items.filter((i) => i.status !== 'swapped')]));
+  const items = dates.flatMap((d) => byDate.get(d) ?? []);
   const completed = items.filter((i) => i.status === 'completed');
   const minutes = completed.reduce((sum, i) => sum + i.minutes, 0);
   const days = dates.map((date) => {
-    const own = byDate.get(date)?.items ?? [];
+    const own = byDate.get(date) ?? [];
     const done = own.filter((i) => i.status === 'completed');
     return { date, planned: own.length, completed: done.length, minutes: done.reduce((s, i) => s + i.minutes, 0) };
   });
