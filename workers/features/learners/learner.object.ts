@@ -26,7 +26,7 @@ import {
   type PlacementSession,
   type PreferenceChange,
 } from './learner.store';
-import { learnerTimeZone, localTime } from '../practice/plan.domain';
+import { localTime, planTimeZone } from '../practice/plan.domain';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
@@ -295,7 +295,7 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return null;
     if (epoch !== null && this.store.tokens()?.epoch !== epoch) return 'signed_out' as const;
     const preferences = this.store.profile()?.preferences ?? null;
-    const timeZone = learnerTimeZone(preferences?.timeZone, fallbackZone);
+    const timeZone = planTimeZone(preferences?.timeZone, this.store.latestPlan(), fallbackZone, new Date(now));
     const { date, hour } = localTime(new Date(now), timeZone);
     const plan = this.store.refreshedPlan(date);
     if (plan) {

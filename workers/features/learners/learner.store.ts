@@ -761,6 +761,18 @@ export function learnerStore(db: LearnerDb) {
       return db.select().from(t.plans).where(eq(t.plans.date, plan.date)).get() ?? plan;
     },
 
+    /** When the latest-dated plan was made, and in which zone (null before any plan). */
+    latestPlan(): { createdAt: string; timeZone: string } | null {
+      return (
+        db
+          .select({ createdAt: t.plans.createdAt, timeZone: t.plans.timeZone })
+          .from(t.plans)
+          .orderBy(desc(t.plans.date))
+          .limit(1)
+          .get() ?? null
+      );
+    },
+
     /** The last 90 plans, newest first: what plan composition and the practice profile read. */
     planHistory(): { date: string; courseId: string; createdAt: string; timeZone: string; items: t.StoredPlanItem[] }[] {
       return db

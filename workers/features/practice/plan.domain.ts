@@ -96,6 +96,25 @@ export function learnerTimeZone(stored: string | undefined, fallback: string | n
   return stored ?? fallback ?? 'UTC';
 }
 
+/** How long the zone of a learner's latest plan holds when they stored none. */
+const PLAN_ZONE_HOLD_MS = 24 * 3_600_000;
+
+/**
+ * The zone today's plan is dated in: the learner's stored one, else that of their latest
+ * plan when it was made within the last day, else the one asked for (the device's), else
+ * UTC. Without the hold, asking from a zone a day ahead would start a second plan on the
+ * same real day (and a second day of streak).
+ */
+export function planTimeZone(
+  stored: string | undefined,
+  latest: { createdAt: string; timeZone: string } | null,
+  asked: string | null,
+  now: Date,
+): string {
+  const held = latest && now.getTime() - Date.parse(latest.createdAt) < PLAN_ZONE_HOLD_MS ? latest.timeZone : null;
+  return learnerTimeZone(stored, held ?? asked);
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */

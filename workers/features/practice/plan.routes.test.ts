@@ -73,6 +73,21 @@ describe("today's plan", () => {
     expect(plan).toMatchObject({ timeZone: 'Pacific/Kiritimati', date: localTime(new Date(), 'Pacific/Kiritimati').date });
   });
 
+  it('keeps the day of a plan made from one zone when the next request names a zone a day ahead (no second plan, no second day of streak)', async () => {
+    await givenCourseAndLibrary();
+    const { token, learnerId } = await givenLearner({ goals: ['basics'] });
+    // 25 hours apart: their dates differ at every instant.
+    const first = await (await today(token, '?timeZone=Pacific/Pago_Pago')).json<Plan>();
+    const ahead = await (await today(token, '?timeZone=Pacific/Kiritimati')).json<Plan>();
+    expect(ahead).toEqual(first);
+    expect(first).toMatchObject({ timeZone: 'Pacific/Pago_Pago', date: localTime(new Date(), 'Pacific/Pago_Pago').date });
+    expect(await learnerSql(learnerId, 'SELECT count(*) AS n FROM plans')).toEqual([{ n: 1 }]);
+    // A plan made over a day ago no longer holds its zone: the device's counts again.
+    await learnerSql(learnerId, "UPDATE plans SET created_at = '2000-01-01T00:00:00.000Z'");
+    const later = await (await today(token, '?timeZone=Pacific/Kiritimati')).json<Plan>();
+    expect(later).toMatchObject({ timeZone: 'Pacific/Kiritimati', date: localTime(new Date(), 'Pacific/Kiritimati').date });
+  });
+
   it.each([
     ['an unknown time zone', '?timeZone=Mars/Olympus', 400, 'query/timeZone'],
     ['a time zone that is too long', `?timeZone=${'A'.repeat(80)}`, 400, 'query/timeZone'],

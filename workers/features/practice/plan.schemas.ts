@@ -13,7 +13,7 @@ import { ARCHETYPES, CATEGORIES, CompletesSchema, MODES, TIMES_OF_DAY } from './
 export const TodayQuerySchema = z.object({
   timeZone: z.string().min(1).max(64).refine(isTimeZone, TIME_ZONE_MESSAGE).optional().openapi({
     description:
-      "The device's IANA time zone, used when the learner has none in their preferences (then UTC): it decides the plan's local date and time of day. The first plan of a day keeps the zone it was made in",
+      "The device's IANA time zone, used when the learner has none in their preferences and made no plan within the last day (else that plan's zone holds; without either, UTC): it decides the plan's local date and time of day. The first plan of a day keeps the zone it was made in",
   }),
 });
 
