@@ -519,12 +519,16 @@ export class Learner extends DurableObject<Env> {
     return 'here';
   }
 
-  /** Every table of this object that holds the learner's data (a new table is exported without naming it here); null when not `learnerId`'s. */
+  /**
+   * Every table of this object that holds the learner's data (a new table is exported
+   * without naming it here), not the runtime's and tools' own (`sqlite_`, `_cf_`, and `__`
+   * such as drizzle's migrations or miniflare's object name); null when not `learnerId`'s.
+   */
   async exportTables(learnerId: string): Promise<string[] | null> {
     if (!(await this.open(learnerId))) return null;
     return this.ctx.storage.sql
       .exec<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_drizzle%' ESCAPE '\\' ORDER BY name",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' ORDER BY name",
       )
       .toArray()
       .map((r) => r.name);

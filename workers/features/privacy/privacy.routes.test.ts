@@ -107,6 +107,8 @@ describe('privacy', () => {
         },
       )
       .toBe(1);
+    // A table a tool keeps in the object, as `wrangler dev` keeps `__miniflare_do_name`: not the learner's data.
+    await learnerSql(learnerId, 'CREATE TABLE __tool_state (name TEXT)');
     const response = await api('/api/learners/me/export', { key: token });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -116,13 +118,13 @@ describe('privacy', () => {
       shared: Record<string, unknown[]>;
     }>();
     expect(doc.learnerId).toBe(learnerId);
-    // Every table of the object is in the export, with the rows it holds.
-    const objectTables = (
-      await learnerSql<{ name: string }>(
-        learnerId,
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '_cf%' AND name NOT LIKE '__drizzle%'",
-      )
-    ).map((r) => r.name);
+    // Every table of the object is in the export, with the rows it holds; the runtime's and tools' own tables are not.
+    const allTables = (await learnerSql<{ name: string }>(learnerId, "SELECT name FROM sqlite_master WHERE type = 'table'")).map(
+      (r) => r.name,
+    );
+    const ownTables = allTables.filter((name) => /^(sqlite_|_cf_|__)/.test(name));
+    expect(ownTables).toEqual(expect.arrayContaining(['__drizzle_migrations', '__tool_state']));
+    const objectTables = allTables.filter((name) => !ownTables.includes(name));
     expect(Object.keys(doc.learner).sort()).toEqual(objectTables.sort());
     for (const table of objectTables) {
       const [count] = await learnerSql<{ n: number }>(learnerId, `SELECT count(*) AS n FROM "${table}"`);
