@@ -11,8 +11,8 @@ export interface Route {
   path: string;
   floor?: boolean;
   headers?: Record<string, string>;
-  /** Each request's method, headers and body (round-robin over learners, fresh event ids). */
-  request?: () => RequestParts;
+  /** Each request's method, headers and body (round-robin over learners, fresh event ids); `pool`: a round-robin's size. */
+  request?: (() => RequestParts) & { pool?: number };
   /** A fixed number of requests instead of the run's duration (for rows whose requests are used up). */
   amount?: number;
   /** Runs right before the route is sampled and measured (warming a cache, say). */
@@ -87,10 +87,10 @@ export function percentile(times: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
-/** Round-robin over `items`, one request's parts each. */
-export function roundRobin<T>(items: T[], parts: (item: T) => RequestParts): () => RequestParts {
+/** Round-robin over `items`, one request's parts each (its `pool` is how many items it cycles through). */
+export function roundRobin<T>(items: T[], parts: (item: T) => RequestParts): (() => RequestParts) & { pool: number } {
   let next = 0;
-  return () => parts(items[next++ % items.length] as T);
+  return Object.assign(() => parts(items[next++ % items.length] as T), { pool: items.length });
 }
 
 /** Each of `items` once, in order; asking for more is a bug in the row's sizing, not a reason to repeat one. */
@@ -163,6 +163,7 @@ export async function runRoute(
   floor: { rps: number; p95: number } | null,
 ): Promise<RouteRun> {
   await route.prepare?.();
+  await warmPool(url, route);
   const bodies: Bodies = { cached: 0, uncached: 0, other: 0 };
   const io = await ioCost(url, route, bodies);
   const appliedBefore = await route.applied?.();
@@ -203,6 +204,23 @@ export async function runRoute(
     ...(route.cached === undefined ? {} : { bodies }),
   };
   return { row, times, ...(writes ? { writes } : {}) };
+}
+
+/**
+ * A round-robin row asks each member of its pool once before it is measured, so it
+ * measures learners at work, not their objects starting after the row before (or the
+ * wait for deferred writes) left them idle: the first-request rows measure that.
+ */
+async function warmPool(url: string, route: Route): Promise<void> {
+  const { request } = route;
+  if (!request?.pool) return;
+  await autocannon({
+    url: `${url}${route.path}`,
+    connections: Math.min(8, request.pool),
+    amount: request.pool,
+    headers: route.headers ?? {},
+    requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, ...request() }) }],
+  });
 }
 
 /** D1 queries of a row: one number, or fewest–most when the samples differ. */
