@@ -1,5 +1,5 @@
 import { lessonPageHref } from '../content/content.catalog';
-import { isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
+import { askedTerms, isCapitalKeyword, isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
 import { sourceFileUrl } from '../sources/sources.domain';
 import type { Citation } from './answers.schemas';
 
@@ -27,9 +27,11 @@ const MIN_SUPPORT = 0.6;
  * "WHERE vs HAVING", "HAVING instead of WHERE"). Not "compare": in a course about
  * queries, "compare a value with NULL" asks about comparing, not for a comparison.
  */
-const COMPARING = ['difference', 'differ', 'versus', 'vs', 'instead'];
-/** Words of a comparison that name neither side ("between", "when should I use"). */
-const COMPARISON_FRAME = [...COMPARING, 'different', 'between', 'use', 'using', 'better', 'rather', 'prefer', 'choose'];
+const COMPARING = ['difference', 'differ', 'versus', 'vs', 'instead'].map(memoStemmer());
+/** Stems of the words of a comparison that name neither side ("between", "when should I use"). */
+const COMPARISON_FRAME = new Set(
+  [...COMPARING, 'different', 'between', 'use', 'using', 'better', 'rather', 'prefer', 'choose'].map(memoStemmer()),
+);
 
 /** A retrieved passage, numbered as an answer may cite it. */
 export interface Passage {
@@ -70,7 +72,7 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
     tokenize(text).flatMap((t) => {
       if (t.word.length < 2) return [];
       if (!isStopWord(t.word)) return [stemOf(t.word)];
-      return /^[A-Z]+$/.test(t.raw) ? [t.raw] : [];
+      return isCapitalKeyword(t) ? [t.raw] : [];
     }),
   );
 }
@@ -92,9 +94,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   // "…, right?" asks nothing about "right".
   const terms = queryTerms(claimOf(question) ?? question, stemOf);
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING").
-  const asked = new Set([...terms.stems, ...(terms.anyKeyword ? terms.keywords : [])]);
+  const asked = askedTerms(terms);
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
-  const sides = comparedSides(asked, stemOf);
+  const sides = comparedSides(asked);
   const stems = sides ?? asked;
   if (stems.size === 0) return [];
   const candidates = passages.flatMap((passage, rank) =>
@@ -107,7 +109,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
     present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
   );
   const total = [...idf.values()].reduce((sum, w) => sum + w, 0);
-  // A side of a comparison may be answered alone; else a sentence holds half the question at least.
+  // A sentence holds half the question at least (in a comparison, one side is enough).
   const needed = present.length === 1 ? 1 : 0.5;
   const scored = candidates.flatMap((c) => {
     const words = tokenize(c.text).length;
@@ -159,10 +161,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
  * What a comparing question compares: its terms without the words of the comparison,
  * when it asks one ("difference", "vs", "instead") and two terms or more are left; else null.
  */
-function comparedSides(terms: ReadonlySet<string>, stemOf: (word: string) => string): Set<string> | null {
-  if (!COMPARING.some((w) => terms.has(stemOf(w)))) return null;
-  const frame = new Set(COMPARISON_FRAME.map(stemOf));
-  const sides = new Set([...terms].filter((t) => !frame.has(t)));
+function comparedSides(terms: ReadonlySet<string>): Set<string> | null {
+  if (!COMPARING.some((stem) => terms.has(stem))) return null;
+  const sides = new Set([...terms].filter((t) => !COMPARISON_FRAME.has(t)));
   return sides.size >= 2 ? sides : null;
 }
 
@@ -174,11 +175,9 @@ function comparedSides(terms: ReadonlySet<string>, stemOf: (word: string) => str
  */
 export function comparedPart(question: string): string | null {
   const stemOf = memoStemmer();
-  const terms = queryTerms(question, stemOf);
-  if (!comparedSides(new Set([...terms.stems, ...(terms.anyKeyword ? terms.keywords : [])]), stemOf)) return null;
-  const frame = new Set(COMPARISON_FRAME.map(stemOf));
+  if (!comparedSides(askedTerms(queryTerms(question, stemOf)))) return null;
   return question
-    .replace(/[\p{L}\p{N}]+/gu, (word) => (frame.has(stemOf(word.toLowerCase())) ? '' : word))
+    .replace(/[\p{L}\p{N}]+/gu, (word) => (COMPARISON_FRAME.has(stemOf(word.toLowerCase())) ? '' : word))
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -48,7 +48,12 @@ export function tokenize(text: string): Token[] {
  */
 export function capitalKeywords(text: string, tokens: readonly Token[] = tokenize(text)): Set<string> {
   if (!/\p{Ll}/u.test(text)) return new Set();
-  return new Set(tokens.filter((t) => t.raw.length > 1 && /^[A-Z]+$/.test(t.raw) && STOP_WORDS.has(t.word)).map((t) => t.word));
+  return new Set(tokens.filter(isCapitalKeyword).map((t) => t.word));
+}
+
+/** Whether a word is a function word written in capitals, as a keyword (WHERE, IS; not Where or where). */
+export function isCapitalKeyword(token: Token): boolean {
+  return token.raw.length > 1 && /^[A-Z]+$/.test(token.raw) && STOP_WORDS.has(token.word);
 }
 
 /** What of a query can make a chunk relevant. */
@@ -81,6 +86,11 @@ export function queryTerms(query: string, stemOf: (word: string) => string = ste
     keywords: (capitals.length > 0 ? capitals : content.length === 0 ? words : []).map((w) => w.toUpperCase()),
     anyKeyword: capitals.length > 0,
   };
+}
+
+/** What a question asks about: its content words' stems, and the keywords it writes in capitals (as written). */
+export function askedTerms(terms: QueryTerms): Set<string> {
+  return new Set([...terms.stems, ...(terms.anyKeyword ? terms.keywords : [])]);
 }
 
 /** Whether a query has anything a result could be relevant to. */
