@@ -15,5 +15,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  * space made one space. What is matched, cached and answered is then the same text.
  */
 export function plainText(text: string): string {
-  return text.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ');
+  return text
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\s+/g, ' ');
 }

@@ -69,7 +69,13 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
       description:
         'Hybrid (keyword and meaning) search over the lessons and uploaded sources. Returns one hit per lesson or source: title, section, link and a plain-text snippet. No hits means nothing in the course is about the query.',
       inputSchema: {
-        query: z.string().overwrite(plainText).trim().min(1).max(MAX_QUERY_CHARS).describe('Words or a question, as a learner would type them'),
+        query: z
+          .string()
+          .overwrite(plainText)
+          .trim()
+          .min(1)
+          .max(MAX_QUERY_CHARS)
+          .describe('Words or a question, as a learner would type them'),
         limit: z.number().int().min(1).max(20).default(5).describe('Most hits to return (1 to 20)'),
         course: z
           .string()
