@@ -212,6 +212,8 @@ describe('search quality on the sample course (hashing embedder)', () => {
     expect(duplicates.hits.slice(0, 3).map((h) => h.itemId)).toContain('sorting-and-limiting');
     // A made-up word has no near stem: still nothing.
     expect((await search({ query: 'xyzzyqq plughh' })).hits).toEqual([]);
+    // A real word the course lacks is not read as a word two edits from its stem ("capital", stem "capit", is not "copi").
+    expect((await search({ query: 'what is the capital of France' })).hits).toEqual([]);
   });
 
   it('shows each lesson once for "null", in order of its best section, counting its other matching sections', async () => {

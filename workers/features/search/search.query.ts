@@ -191,7 +191,8 @@ async function correctedStems(deps: Pick<Deps, 'search'>, unknown: string[]): Pr
         const key = `${frequencyMemo.generation}:${word}`;
         if (corrections.has(key)) return corrections.get(key) ?? null;
         const stem = stemmer(word);
-        const reach = typoReach(word);
+        // The stem is what is compared, so its length sets the reach ("capital" is "capit": one edit, not two).
+        const reach = typoReach(stem);
         const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
         let best: { term: string; doc: number; distance: number } | null = null;
         for (const t of terms) {
