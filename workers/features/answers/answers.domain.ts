@@ -1,6 +1,7 @@
 import { lessonPageHref } from '../content/content.catalog';
 import { askedTerms, isCapitalKeyword, isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
 import { sourceFileUrl } from '../sources/sources.domain';
+import { plainText as canonicalText } from '../../platform/words';
 import type { Citation } from './answers.schemas';
 
 /** What an answer says when no passage supports one. */
@@ -295,10 +296,8 @@ function plainText(text: string): string {
 
 /** A question as the answer cache keys it: case, spacing and end punctuation aside. */
 export function normalizeQuestion(question: string): string {
-  return question
-    .normalize('NFKC')
+  return canonicalText(question)
     .toLowerCase()
-    .replace(/\s+/g, ' ')
     .replace(/[\s?!.]+$/, '')
     .trim();
 }

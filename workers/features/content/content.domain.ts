@@ -106,12 +106,12 @@ export function checkManifest(manifest: Manifest): FieldError[] {
   return errors;
 }
 
-/** A quiz item's stable id: the author's, or `<lesson>-q<n>` by position. */
 /** The concepts lessons name, in their frontmatter or on a quiz item, each once. */
 export function lessonConcepts(lessons: readonly LessonInput[]): string[] {
   return [...new Set(lessons.flatMap((l) => [...l.concepts, ...l.quiz.flatMap((q) => (q.concept ? [q.concept] : []))]))];
 }
 
+/** A quiz item's stable id: the author's, or `<lesson>-q<n>` by position. */
 export function quizItemId(lessonSlug: string, explicit: string | undefined, index: number): string {
   return explicit ?? `${lessonSlug}-q${index + 1}`;
 }

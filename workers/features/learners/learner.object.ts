@@ -295,8 +295,9 @@ export class Learner extends DurableObject<Env> {
     if (!(await this.open(learnerId))) return null;
     if (epoch !== null && this.store.tokens()?.epoch !== epoch) return 'signed_out' as const;
     const preferences = this.store.profile()?.preferences ?? null;
-    const timeZone = planTimeZone(preferences?.timeZone, this.store.latestPlan(), fallbackZone, new Date(now));
-    const { date, hour } = localTime(new Date(now), timeZone);
+    const at = new Date(now);
+    const timeZone = planTimeZone(preferences?.timeZone, () => this.store.latestPlan(), fallbackZone, at);
+    const { date, hour } = localTime(at, timeZone);
     const plan = this.store.refreshedPlan(date);
     if (plan) {
       return {

@@ -101,18 +101,20 @@ const PLAN_ZONE_HOLD_MS = 24 * 3_600_000;
 
 /**
  * The zone today's plan is dated in: the learner's stored one, else that of their latest
- * plan when it was made within the last day, else the one asked for (the device's), else
+ * plan (`latestPlan`, read only then) when it was made within the last day, else the one asked for (the device's), else
  * UTC. Without the hold, asking from a zone a day ahead would start a second plan on the
  * same real day (and a second day of streak).
  */
 export function planTimeZone(
   stored: string | undefined,
-  latest: { createdAt: string; timeZone: string } | null,
+  latestPlan: () => { createdAt: string; timeZone: string } | null,
   asked: string | null,
   now: Date,
 ): string {
+  if (stored) return stored;
+  const latest = latestPlan();
   const held = latest && now.getTime() - Date.parse(latest.createdAt) < PLAN_ZONE_HOLD_MS ? latest.timeZone : null;
-  return learnerTimeZone(stored, held ?? asked);
+  return learnerTimeZone(undefined, held ?? asked);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -16,13 +16,13 @@ import {
 import {
   editDistance,
   hasTerms,
-  capitalKeywords,
   isStopWord,
   memoStemmer,
   queryTerms,
   supports,
   typoReach,
   vectorFloor,
+  type QueryTerms,
 } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
 import type { SearchHitRow } from './search.store';
@@ -105,7 +105,7 @@ export async function rankChunks(
   if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer() };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
   const [{ lexical, lessons, corrections }, vector] = await Promise.all([
-    modes.has('lexical') ? lexicalCandidates(deps, input) : Promise.resolve({ lexical: [], lessons: [], corrections: [] }),
+    modes.has('lexical') ? lexicalCandidates(deps, input, asked) : Promise.resolve({ lexical: [], lessons: [], corrections: [] }),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
@@ -148,9 +148,11 @@ export async function rankChunks(
 async function lexicalCandidates(
   deps: Pick<Deps, 'search'>,
   input: SearchInput,
+  asked: QueryTerms,
 ): Promise<{ lexical: string[]; lessons: string[]; corrections: string[] }> {
   const all = queryWords(input.query);
-  const capitals = capitalKeywords(input.query);
+  // Function words the query writes in capitals are searched for too ("WHERE and HAVING").
+  const capitals = new Set(asked.anyKeyword ? asked.keywords.map((k) => k.toLowerCase()) : []);
   const content = all.filter((w) => !isStopWord(w) || capitals.has(w));
   const words = content.length > 0 ? content : all;
   if (words.length === 0) return { lexical: [], lessons: [], corrections: [] };
