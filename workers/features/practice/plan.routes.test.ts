@@ -91,6 +91,9 @@ describe("today's plan", () => {
   it.each([
     ['an unknown time zone', '?timeZone=Mars/Olympus', 400, 'query/timeZone'],
     ['a time zone that is too long', `?timeZone=${'A'.repeat(80)}`, 400, 'query/timeZone'],
+    // Offsets and misspelt case resolve in the runtime, but are not IANA names: a fixed offset ignores daylight saving.
+    ['a UTC offset instead of a zone', '?timeZone=%2B05:30', 400, 'query/timeZone'],
+    ['a zone name in the wrong case', '?timeZone=europe/london', 400, 'query/timeZone'],
   ])('refuses %s with 400 naming the field', async (_name, query, status, field) => {
     await givenCourseAndLibrary();
     const { token } = await givenLearner({ goals: ['basics'] });
@@ -239,6 +242,8 @@ describe('when and how long: time zone, preferred time and daily minutes from th
 
   it.each([
     ['an unknown time zone', { timeZone: 'Mars/Olympus' }, 'json/timeZone'],
+    ['a UTC offset instead of a zone', { timeZone: '-03:00' }, 'json/timeZone'],
+    ['a lower-case utc', { timeZone: 'utc' }, 'json/timeZone'],
     ['a time of day that is not one', { preferredTime: 'noon' }, 'json/preferredTime'],
     ['too few daily minutes', { dailyMinutes: 2 }, 'json/dailyMinutes'],
   ])('refuses preferences with %s (400 naming the field, nothing stored)', async (_name, change, field) => {
