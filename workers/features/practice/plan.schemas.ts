@@ -97,7 +97,10 @@ export const PracticeProfileSchema = z
   .object({
     date: z.string().openapi({ description: "The learner's local date the profile is read on" }),
     timeZone: z.string(),
-    plannedDays: z.number().int().openapi({ description: 'Days with a plan before today' }),
+    plannedDays: z.number().int().openapi({
+      description:
+        "Days with a plan before today, since the learner's first plan (the phase counts these; `consistency.evidence.plannedDays` counts only its window)",
+    }),
     affinity: z
       .array(
         z.object({
@@ -135,7 +138,9 @@ export const PracticeProfileSchema = z
           .openapi({ description: 'Days practised over days planned in the window (null: no plans yet)' }),
         evidence: z.object({
           windowDays: z.number().int(),
-          plannedDays: z.number().int(),
+          plannedDays: z.number().int().openapi({
+            description: 'Days with a plan in the last `windowDays` days (today only once practised)',
+          }),
           practisedDays: z.number().int(),
           streak: z.number().int().openapi({ description: 'Practised plan days in a row up to today' }),
         }),
