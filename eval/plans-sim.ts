@@ -180,7 +180,7 @@ export function learnerModel(
   course: SimCourse,
   k: Knowledge,
   day: number,
-): Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'> {
+): Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts' | 'completedLessons'> {
   const next = course.lessons.find((l) => !k.completed.has(l.slug) && l.prerequisites.every((p) => k.completed.has(p)));
   const recent = k.recent === null ? undefined : course.bySlug.get(k.recent);
   return {
@@ -188,6 +188,7 @@ export function learnerModel(
     nextLesson: next ? { slug: next.slug, title: next.title, sections: SECTIONS } : null,
     recentLesson: recent ? { slug: recent.slug, title: recent.title } : null,
     weakConcepts: weakest(k, 5).map((id) => ({ id, title: id, pKnown: k.pKnown.get(id) ?? 0 })),
+    completedLessons: k.completed,
   };
 }
 

@@ -841,6 +841,8 @@ export const practiceVariations = sqliteTable(
     modes: text('modes', { mode: 'json' }).$type<Record<string, number>>().notNull(),
     times: text('times', { mode: 'json' }).$type<string[]>().notNull(),
     completes: text('completes', { mode: 'json' }).$type<{ kind: string; count?: number }>().notNull(),
+    /** Slugs of the lessons the task builds on (null: none). */
+    after: text('after', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [primaryKey({ columns: [t.courseId, t.id] })],
 );

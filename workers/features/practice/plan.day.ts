@@ -46,7 +46,7 @@ export interface DayInputs {
   /** Days with any activity (YYYY-MM-DD), for the mode. */
   activeDays: readonly string[];
   /** What the learner model says today. */
-  learner: Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>;
+  learner: Pick<PlanContext, 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts' | 'completedLessons'>;
   /** `DYNAMIC_PLANS` (or the `plans.dynamic` flag): off gives the fixed plan. */
   dynamic: boolean;
   /** Share of new variations per phase (the `plans.new_share` flag); the planner's own without one. */

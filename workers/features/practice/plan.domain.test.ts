@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { PRACTICE_SEEDS } from '../../test/practice-seeds';
-import { archetypeOf, composePlan, fixedPlan, localTime, modeOf, phaseOf, timeOfDay, type PlanContext } from './plan.domain';
+import {
+  archetypeOf,
+  bind,
+  composePlan,
+  fixedPlan,
+  localTime,
+  modeOf,
+  phaseOf,
+  timeOfDay,
+  type PlanContext,
+} from './plan.domain';
 import { practiceSignals } from './signals.domain';
 import { minutesFor, type PastPlan } from './plan.day';
 import { practiceProfile } from './profile.domain';
@@ -22,6 +32,7 @@ function context(overrides: Partial<PlanContext> = {}): PlanContext {
       sections: ['Comparison operators', 'NULL in filters'],
     },
     recentLesson: { slug: 'select-and-projection', title: 'SELECT and projection' },
+    completedLessons: new Set(['select-and-projection']),
     weakConcepts: [
       { id: 'null', title: 'NULL', pKnown: 0.32 },
       { id: 'where-clause', title: 'WHERE clause', pKnown: 0.45 },
@@ -249,6 +260,33 @@ describe('what a task is bound to', () => {
     const opened = composePlan(PRACTICE_SEEDS, context({ dailyMinutes: 60 }));
     const bound = opened.filter((t) => t.category !== 'learn' && t.binding.lessonSlug);
     for (const item of bound) expect(item.binding.lessonSlug).toBe('select-and-projection');
+  });
+
+  it('plans a task that builds on lessons (`after`) only once the learner completed every one of them', () => {
+    const builds = PRACTICE_SEEDS.filter((v) => v.after);
+    expect(builds.map((v) => v.id)).toEqual(['apply-fix-fan-out', 'apply-rewrite-subquery-as-join']);
+    const fanOut = byId.get('apply-fix-fan-out');
+    if (!fanOut) throw new Error('apply-fix-fan-out missing');
+    expect(bind(fanOut, context())).toBeNull();
+    expect(bind(fanOut, context({ completedLessons: new Set(['inner-joins']) }))).toBeNull();
+    expect(bind(fanOut, context({ completedLessons: new Set(['inner-joins', 'group-by-and-having']) }))).not.toBeNull();
+    // A beginner (nothing completed, nothing to apply) gets neither, whatever the day; still 3 tasks or more.
+    for (let i = 0; i < 60; i++) {
+      const plan = composePlan(
+        PRACTICE_SEEDS,
+        context({
+          learnerId: `lrn_${String(i).padStart(16, 'b')}`,
+          recentLesson: null,
+          completedLessons: new Set(),
+          weakConcepts: [],
+          dueReviews: 0,
+          dailyMinutes: 60,
+        }),
+      );
+      expect(plan.map((t) => t.variationId)).not.toContain('apply-fix-fan-out');
+      expect(plan.map((t) => t.variationId)).not.toContain('apply-rewrite-subquery-as-join');
+      expect(plan.length).toBeGreaterThanOrEqual(3);
+    }
   });
 });
 

@@ -159,6 +159,8 @@ export interface PlanContext {
   nextLesson: { slug: string; title: string; sections: readonly string[] } | null;
   /** A lesson the learner has started or completed, to apply and reflect on. */
   recentLesson: { slug: string; title: string } | null;
+  /** Lessons the learner completed in the course (a variation that builds on lessons needs them, see `Variation.after`). */
+  completedLessons: ReadonlySet<string>;
   /** Concepts still being learned, weakest first, with P(known). */
   weakConcepts: readonly { id: string; title: string; pKnown: number }[];
   /** When each variation group was last in a plan. */
@@ -189,8 +191,12 @@ export interface PlanItem {
 /** The lesson, concepts and count a variation would be bound to today, with the text for its template fields; null when it cannot be bound. */
 export function bind(
   v: Variation,
-  ctx: Pick<PlanContext, 'learnerId' | 'date' | 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts'>,
+  ctx: Pick<
+    PlanContext,
+    'learnerId' | 'date' | 'dueReviews' | 'nextLesson' | 'recentLesson' | 'weakConcepts' | 'completedLessons'
+  >,
 ): { binding: PlanItem['binding']; fill: Record<string, string> } | null {
+  if (v.after?.some((slug) => !ctx.completedLessons.has(slug))) return null;
   const text = `${v.title} ${v.instructions}`;
   const needs = (name: string) => text.includes(`{${name}}`);
   const lesson = v.category === 'learn' ? ctx.nextLesson : ctx.recentLesson;

@@ -124,6 +124,7 @@ async function learnerToday(
         : null,
       recentLesson: recent ? { slug: recent.slug, title: recent.title } : null,
       weakConcepts: weak.slice(0, 5).map((c) => ({ id: c.conceptId, title: c.title, pKnown: c.pKnown })),
+      completedLessons: context.signals.completed,
     },
   };
 }
@@ -254,7 +255,7 @@ export async function practiceProfileOf(deps: Pick<Deps, 'learner'>, input: { le
     dayInputsOf(
       { learnerId, now, date, hour, timeZone, dynamic: true },
       { ...inputs, preferences },
-      { dueReviews: 0, nextLesson: null, recentLesson: null, weakConcepts: [] },
+      { dueReviews: 0, nextLesson: null, recentLesson: null, weakConcepts: [], completedLessons: new Set() },
     ),
   );
   return PracticeProfileSchema.parse({

@@ -53,6 +53,16 @@ export const VariationSchema = z
       .max(4)
       .refine((t) => new Set(t).size === t.length, 'lists a time of day twice'),
     completes: CompletesSchema,
+    after: z
+      .array(slug)
+      .min(1)
+      .max(20)
+      .refine((s) => new Set(s).size === s.length, 'lists a lesson twice')
+      .optional()
+      .openapi({
+        description:
+          "Slugs of the lessons the task builds on (a query about joins): it is planned only for a learner who completed every one of them, so never in a course without them (the default course's library serves other courses too)",
+      }),
   })
   .strict()
   .openapi('PracticeVariation');

@@ -28,7 +28,7 @@ export interface PracticeStore {
 /** Fewest task outcomes behind a course-wide completion rate (else the planner's default stands in). */
 export const COURSE_RATE_MIN = 20;
 
-/** Rows per insert: D1 binds at most 100 parameters per statement (13 columns a row). */
+/** Rows per insert: D1 binds at most 100 parameters per statement (14 columns a row). */
 const ROWS_PER_INSERT = 7;
 
 export function createD1PracticeStore(db: Db): PracticeStore {
@@ -48,6 +48,7 @@ export function createD1PracticeStore(db: Db): PracticeStore {
         modes: v.modes,
         times: v.times,
         completes: v.completes,
+        after: v.after ?? null,
       }));
       const inserts: BatchItem<'sqlite'>[] = [];
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
@@ -84,6 +85,7 @@ export function createD1PracticeStore(db: Db): PracticeStore {
           modes: r.modes,
           times: r.times,
           completes: r.completes,
+          ...(r.after ? { after: r.after } : {}),
         }),
       );
     },

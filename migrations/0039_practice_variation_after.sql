@@ -1,0 +1,1 @@
+ALTER TABLE `practice_variations` ADD `after` text;
