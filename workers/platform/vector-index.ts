@@ -47,7 +47,12 @@ interface Loaded {
   version: number;
   ids: string[];
   filters: VectorFilter[];
-  matrix: Float32Array;
+  /**
+   * The vectors dimension by dimension (`columns[d * ids.length + i]` is dimension d of
+   * vector i): a query adds each of its non-zero dimensions to every score in one pass
+   * over contiguous memory, and a short query of a hashing embedder has few of them.
+   */
+  columns: Float32Array;
 }
 
 /** Vectors per embedder, per isolate: read from D1 once per index version. */
@@ -80,13 +85,17 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
     const cached = loaded.get(embedder);
     if (cached && cached.version === version) return cached;
     const rows = await recordedVectors(db, embedder);
-    const matrix = new Float32Array(rows.length * dimensions);
-    rows.forEach((row, i) => matrix.set(toFloats(row.vector, dimensions), i * dimensions));
+    const n = rows.length;
+    const columns = new Float32Array(n * dimensions);
+    rows.forEach((row, i) => {
+      const values = toFloats(row.vector, dimensions);
+      for (let d = 0; d < dimensions; d++) columns[d * n + i] = values[d] as number;
+    });
     const fresh: Loaded = {
       version,
       ids: rows.map((r) => r.id),
       filters: rows.map(filterOf),
-      matrix,
+      columns,
     };
     loaded.set(embedder, fresh);
     return fresh;
@@ -134,16 +143,22 @@ export function createD1VectorIndex(db: Db, embedder: string, dimensions: number
     },
     async query(vector, { topK, filter = {} }) {
       const index = await load();
-      // Keeps only the best topK while scanning (sorted, best first): no array of every score.
+      const n = index.ids.length;
+      // Every dot product at once, one non-zero query dimension at a time (in dimension order, as one sum would add them).
+      const scores = new Float64Array(n);
+      for (let d = 0; d < dimensions; d++) {
+        const weight = vector[d] as number;
+        if (weight === 0) continue;
+        const base = d * n;
+        for (let i = 0; i < n; i++) scores[i] = (scores[i] as number) + (index.columns[base + i] as number) * weight;
+      }
+      // Keeps only the best topK while scanning (sorted, best first): no array of every match.
       const best: VectorMatch[] = [];
       const filtered = Object.values(filter).some((v) => v !== undefined);
-      const sparse = sparseOf(vector);
-      for (let i = 0; i < index.ids.length; i++) {
-        if (filtered && !matches(index.filters[i], filter)) continue;
-        const dot = sparse
-          ? sparseDotAt(index.matrix, i * dimensions, sparse)
-          : dotAt(index.matrix, i * dimensions, vector, dimensions);
+      for (let i = 0; i < n; i++) {
+        const dot = scores[i] as number;
         if (best.length === topK && dot <= (best[topK - 1]?.score ?? -Infinity)) continue;
+        if (filtered && !matches(index.filters[i], filter)) continue;
         let at = best.length;
         while (at > 0 && (best[at - 1]?.score ?? -Infinity) < dot) at--;
         best.splice(at, 0, { id: index.ids[i] ?? '', score: dot });
@@ -198,47 +213,6 @@ export function filterOf(row: {
     layer: row.layer ?? undefined,
     sourceType: row.sourceType,
   };
-}
-
-/** A query vector with few non-zero values (under a quarter: short queries of a hashing embedder), as its indexes and values; else null. */
-function sparseOf(vector: Float32Array): { at: Int32Array; values: Float32Array } | null {
-  const at: number[] = [];
-  for (let d = 0; d < vector.length; d++) {
-    if (vector[d] !== 0) {
-      at.push(d);
-      if (at.length * 4 >= vector.length) return null;
-    }
-  }
-  return { at: Int32Array.from(at), values: Float32Array.from(at, (d) => vector[d] as number) };
-}
-
-/** Dot product of a sparse query (`sparseOf`) with the row at `offset`: only the query's non-zero dimensions are read. */
-function sparseDotAt(matrix: Float32Array, offset: number, query: { at: Int32Array; values: Float32Array }): number {
-  let sum = 0;
-  for (let k = 0; k < query.at.length; k++)
-    sum += (matrix[offset + (query.at[k] as number)] as number) * (query.values[k] as number);
-  return sum;
-}
-
-/**
- * Dot product of `vector` with the row at `offset`, four lanes at a time (about 1.6x
- * faster in V8 than one sum: the additions no longer wait on each other).
- */
-function dotAt(matrix: Float32Array, offset: number, vector: Float32Array, dimensions: number): number {
-  // Indexes stay in range by construction; `as number` keeps the hot loop branch-free.
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let d = 0;
-  for (; d + 3 < dimensions; d += 4) {
-    s0 += (matrix[offset + d] as number) * (vector[d] as number);
-    s1 += (matrix[offset + d + 1] as number) * (vector[d + 1] as number);
-    s2 += (matrix[offset + d + 2] as number) * (vector[d + 2] as number);
-    s3 += (matrix[offset + d + 3] as number) * (vector[d + 3] as number);
-  }
-  for (; d < dimensions; d++) s0 += (matrix[offset + d] as number) * (vector[d] as number);
-  return s0 + s1 + s2 + s3;
 }
 
 function matches(fields: VectorFilter | undefined, filter: VectorFilter): boolean {

@@ -14,6 +14,7 @@ import {
   windowSnippet,
 } from './search.domain';
 import {
+  chunkWords,
   editDistance,
   hasTerms,
   isStopWord,
@@ -22,6 +23,7 @@ import {
   supports,
   typoReach,
   vectorFloor,
+  type ChunkWords,
   type QueryTerms,
 } from './search.relevance';
 import type { SearchResponse } from './search.schemas';
@@ -126,7 +128,7 @@ export async function rankChunks(
     // A lesson whose title, summary or objectives hold a query word is about it (the FTS query has content words only).
     const supported =
       (f.via.includes('lesson') && (terms.stems.size > 0 || terms.anyKeyword)) ||
-      supports(terms, row.text, stemOf) ||
+      supports(terms, wordsOfRow(row, stemOf), stemOf) ||
       (similarity.get(f.id) ?? Number.NEGATIVE_INFINITY) >= floor;
     return supported ? [{ ...row, score: f.score, via: f.via }] : [];
   });
@@ -136,6 +138,18 @@ export async function rankChunks(
     .slice(0, input.limit)
     .map(({ best, more, score }) => ({ row: best, more, score: Number((score ?? best.score).toFixed(6)) }));
   return { found, snippetQuery, stemOf };
+}
+
+/** The words of rows `hydrate` gave, read once per row: it gives the same row objects while their chunks stand. */
+const rowWords = new WeakMap<SearchHitRow, ChunkWords>();
+
+function wordsOfRow(row: SearchHitRow, stemOf: (word: string) => string): ChunkWords {
+  let words = rowWords.get(row);
+  if (!words) {
+    words = chunkWords(row.text, stemOf);
+    rowWords.set(row, words);
+  }
+  return words;
 }
 
 /**

@@ -98,12 +98,26 @@ export function hasTerms(terms: QueryTerms): boolean {
   return terms.stems.size > 0 || terms.keywords.length > 0;
 }
 
-/** Whether a chunk holds what the query is about: a content word's stem, or its keywords in capitals (see `QueryTerms.keywords`). */
-export function supports(terms: QueryTerms, chunkText: string, stemOf: (word: string) => string = stemmer): boolean {
+/** What `supports` reads of a chunk: the stems of its words, and its words as written. */
+export interface ChunkWords {
+  stems: ReadonlySet<string>;
+  written: ReadonlySet<string>;
+}
+
+/** The words of a chunk's text as `supports` reads them. */
+export function chunkWords(chunkText: string, stemOf: (word: string) => string = stemmer): ChunkWords {
   const tokens = tokenize(chunkText);
-  if (tokens.some((t) => terms.stems.has(stemOf(t.word)))) return true;
+  return { stems: new Set(tokens.map((t) => stemOf(t.word))), written: new Set(tokens.map((t) => t.raw)) };
+}
+
+/**
+ * Whether a chunk (its text, or its words read once by `chunkWords`) holds what the query
+ * is about: a content word's stem, or its keywords in capitals (see `QueryTerms.keywords`).
+ */
+export function supports(terms: QueryTerms, chunk: string | ChunkWords, stemOf: (word: string) => string = stemmer): boolean {
+  const { stems, written } = typeof chunk === 'string' ? chunkWords(chunk, stemOf) : chunk;
+  if ([...terms.stems].some((s) => stems.has(s))) return true;
   if (terms.keywords.length === 0) return false;
-  const written = new Set(tokens.map((t) => t.raw));
   return terms.anyKeyword ? terms.keywords.some((k) => written.has(k)) : terms.keywords.every((k) => written.has(k));
 }
 

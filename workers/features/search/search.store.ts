@@ -82,6 +82,11 @@ export interface SearchStore {
    * first, each as the id of its first chunk; `match` as for `lexical`.
    */
   lessonCards(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
+  /**
+   * The rows of chunks `ids` (the first 90), in their lessons' order; the same row objects
+   * while the chunks' generation stands (they are kept per isolate), so a caller may key
+   * what it derives from a row's text on the row.
+   */
   hydrate(ids: string[]): Promise<SearchHitRow[]>;
   /** Every chunk of a lesson or source, in order. */
   itemChunks(itemKind: 'lesson' | 'source', itemId: string): Promise<SearchHitRow[]>;
@@ -136,10 +141,18 @@ function chunkFilters(filter: VectorFilter) {
   return filters;
 }
 
+/**
+ * Hit rows read lately, per isolate, while the chunks' generation stands (it changes with
+ * every chunk written or deleted): searches keep reading the same passages, and their
+ * text is most of what a search reads from D1. At most ROW_MEMO rows, dropped all at once.
+ */
+const rowMemo = { generation: '', rows: new Map<string, SearchHitRow>() };
+const ROW_MEMO = 2_000;
+
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
   let generation: Promise<string> | null = null;
-  return {
+  const store: SearchStore = {
     async recordMiss(query, day, courseId) {
       const normalized = query.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MISS_QUERY_CHARS);
       if (!normalized) return;
@@ -304,9 +317,16 @@ export function createD1SearchStore(db: Db): SearchStore {
 
     async hydrate(ids) {
       if (ids.length === 0) return [];
-      return hitRows(db)
-        .where(inArray(t.chunks.id, ids.slice(0, 90)))
-        .orderBy(asc(t.chunks.position));
+      const wanted = ids.slice(0, 90);
+      const current = await store.generation();
+      if (rowMemo.generation !== current) Object.assign(rowMemo, { generation: current, rows: new Map() });
+      const missing = wanted.filter((id) => !rowMemo.rows.has(id));
+      if (missing.length > 0) {
+        const read = await hitRows(db).where(inArray(t.chunks.id, missing));
+        if (rowMemo.rows.size + read.length > ROW_MEMO) rowMemo.rows.clear();
+        for (const row of read) rowMemo.rows.set(row.id, row);
+      }
+      return wanted.flatMap((id) => rowMemo.rows.get(id) ?? []).sort((a, b) => a.position - b.position);
     },
 
     async itemChunks(itemKind, itemId) {
@@ -315,4 +335,5 @@ export function createD1SearchStore(db: Db): SearchStore {
         .orderBy(asc(t.chunks.position));
     },
   };
+  return store;
 }
