@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkClaim,
   composeAnswer,
+  definedTerm,
   extractiveAnswer,
   normalizeQuestion,
   NOT_COVERED,
@@ -53,6 +54,19 @@ describe('offline engine', () => {
     expect(extractiveAnswer('bake sourdough bread', [WHERE, ORDER])).toEqual([]);
     // One word of four in the passages: the question is about something else.
     expect(extractiveAnswer('how do I bake sourdough bread in rows', [WHERE, ORDER])).toEqual([]);
+  });
+
+  it('defines a term only from passages holding all of it: sentences about conditions do not define a sargable condition', () => {
+    expect(extractiveAnswer('What is a sargable condition?', [WHERE, ORDER])).toEqual([]);
+    expect(extractiveAnswer('what does sargable condition mean', [WHERE, ORDER])).toEqual([]);
+    expect(extractiveAnswer('Define a sargable condition', [WHERE, ORDER])).toEqual([]);
+    // The whole term in the passages: answered.
+    expect(extractiveAnswer('What is the WHERE condition?', [WHERE, ORDER])[0]?.cites).toEqual([1]);
+    // A longer question asks more than a definition: half its words still answer it.
+    expect(extractiveAnswer('what is a good way to write a condition on rows', [WHERE, ORDER])[0]?.cites).toEqual([1]);
+    expect(definedTerm('What’s a primary key?')).toBe('primary key');
+    expect(definedTerm('what does idempotent mean?')).toBe('idempotent');
+    expect(definedTerm('what is the best way to learn all of SQL')).toBeNull();
   });
 });
 

@@ -106,6 +106,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   // Words no passage holds tell nothing about which sentence answers; too many of them and the question is about something else.
   const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
   if (present.length / stems.size < MIN_PRESENT || (sides && present.length < 2)) return [];
+  // A definition is of the whole term: passages about conditions do not define a "sargable condition".
+  const defined = sides ? null : definedTerm(question);
+  if (defined && [...contentStems(defined, stemOf)].some((s) => !present.includes(s))) return [];
   const idf = new Map(
     present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
   );
@@ -156,6 +159,23 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
   // The lead may join several sentences (an ordered list): none of them is said twice.
   return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
+}
+
+/** Most words of a term a definition question asks about ("what is a sargable condition?"). */
+const DEFINED_WORDS = 3;
+const DEFINITION =
+  /^\s*(?:what(?:'s|’s|\s+is|\s+are)|define|meaning\s+of)\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)(?:\s+mean)?\s*\??\s*$/iu;
+const DEFINITION_MEANS = /^\s*what\s+does\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)\s+mean\s*\??\s*$/iu;
+
+/**
+ * The term a definition question asks about ("What is a sargable condition?", "define
+ * cardinality", "what does idempotent mean?"), when it is a term of at most three words;
+ * else null (a longer question asks more than a definition).
+ */
+export function definedTerm(question: string): string | null {
+  const term = (DEFINITION_MEANS.exec(question) ?? DEFINITION.exec(question))?.[1];
+  if (!term || term.split(/\s+/).length > DEFINED_WORDS) return null;
+  return term;
 }
 
 /**
