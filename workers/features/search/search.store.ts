@@ -83,7 +83,7 @@ export interface SearchStore {
    */
   lessonCards(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
   /**
-   * The rows of chunks `ids` (the first 90), in their lessons' order; the same row objects
+   * The rows of chunks `ids` (the first 90), by their position in their item; the same row objects
    * while the chunks' generation stands (they are kept per isolate), so a caller may key
    * what it derives from a row's text on the row.
    */
