@@ -47,6 +47,8 @@ export interface AnswerScores {
   refusedOutOfScope: number;
   p50Ms: number;
   misses: string[];
+  /** Out-of-scope questions the engine answered instead of refusing. */
+  answeredOutOfScope: string[];
 }
 
 const ratio = (n: number, d: number) => (d === 0 ? 0 : n / d);
@@ -75,6 +77,7 @@ export function scoreAnswers(
       50,
     ),
     misses: inScope.filter((a) => !a.answer.citations.some((c) => isGold(a.question, c))).map((a) => a.question.id),
+    answeredOutOfScope: outOfScope.filter((a) => a.answer.covered).map((a) => a.question.id),
   };
 }
 
@@ -122,7 +125,10 @@ export async function evaluateAnswers(port: number): Promise<{ report: string; s
         `| ${s.engine} | ${f(s.citationPrecision)} | ${f(s.citationRecall)} | ${f(s.factRecall)} | ${f(s.answeredInScope)} | ${f(s.refusedOutOfScope)} | ${s.p50Ms} |`,
     ),
     '',
-    ...scores.map((s) => `${s.engine} misses (no gold citation): ${s.misses.join(', ') || 'none'}`),
+    ...scores.flatMap((s) => [
+      `${s.engine} misses (no gold citation): ${s.misses.join(', ') || 'none'}`,
+      `${s.engine} out-of-scope questions answered: ${s.answeredOutOfScope.join(', ') || 'none'}`,
+    ]),
   ];
   return { report: lines.join('\n'), scores };
 }

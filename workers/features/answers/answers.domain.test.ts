@@ -68,6 +68,41 @@ describe('offline engine', () => {
     expect(definedTerm('what does idempotent mean?')).toBe('idempotent');
     expect(definedTerm('what is the best way to learn all of SQL')).toBeNull();
   });
+
+  it('weighs the question’s words by their rarity in the whole index: a question whose rare words the course never uses is not answered', () => {
+    const DELETE = passage(
+      3,
+      'Many systems keep rows for a long time and set a status column instead of deleting them: a soft delete.',
+    );
+    // Two of five words in the passages ("long", "soft") pass a count of words, but the index
+    // holds "long" in many chunks and never "boil", "egg" or "yolk": the question is about eggs.
+    const corpus = {
+      chunks: 600,
+      documents: new Map([
+        ['long', 40],
+        ['soft', 2],
+      ]),
+      corrected: new Map<string, string>(),
+    };
+    const question = 'How long should I boil an egg to get a soft yolk?';
+    expect(extractiveAnswer(question, [DELETE, WHERE], corpus)).toEqual([]);
+    // Without the index's counts every word weighs the same (two of five hold).
+    expect(extractiveAnswer(question, [DELETE, WHERE])).not.toEqual([]);
+    // A question the passages hold the rare words of is answered, however common its other words.
+    const rows = {
+      chunks: 600,
+      documents: new Map([
+        ['row', 300],
+        ['condit', 30],
+        ['keep', 25],
+      ]),
+      corrected: new Map(),
+    };
+    expect(extractiveAnswer('How do I keep only some rows with a condition?', [WHERE, ORDER], rows)[0]?.cites).toEqual([1]);
+    // A misspelt word is read as the index read it: "conditon" is "condit".
+    const misspelt = { ...rows, corrected: new Map([['conditon', 'condit']]) };
+    expect(extractiveAnswer('How do I keep only some rows with a conditon?', [WHERE, ORDER], misspelt)[0]?.cites).toEqual([1]);
+  });
 });
 
 describe('verifying citations, whatever wrote the answer', () => {

@@ -2,6 +2,7 @@ import { lessonPageHref } from '../content/content.catalog';
 import { askedTerms, isCapitalKeyword, isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { plainText as canonicalText } from '../../platform/words';
+import type { CorpusWords } from '../search/search.query';
 import type { Citation } from './answers.schemas';
 
 /** What an answer says when no passage supports one. */
@@ -81,21 +82,23 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
 /**
  * The offline engine: the sentences of the passages that answer the question, each
  * citing its passage. Nothing when the passages hold under 40% of the question's
- * content words (it is about something else). A sentence is weighed by the question's
- * words the passages hold that it holds too (rarer among the passages' sentences
- * weighs more) and must hold at least half of that weight (all of it when the
- * passages hold one word of the question), and no less than the best sentence's share
- * minus a quarter; earlier passages, ranked better by retrieval, are preferred. At most three sentences, two from one passage, in the
- * order the passages and the text give them. A question stating a claim the passages
+ * content words (`heldShare`: by count and by rarity in the whole index, from
+ * `corpus`): the question is about something else. A sentence is weighed by the
+ * question's words the passages hold that it holds too (rarer among the passages'
+ * sentences weighs more) and must hold at least half of that weight (all of it when
+ * the passages hold one word of the question), and no less than the best sentence's
+ * share minus a quarter; earlier passages, ranked better by retrieval, are preferred.
+ * At most three sentences, two from one passage, in the order the passages and the text give them. A question stating a claim the passages
  * contradict (or confirm) gets the sentence that shows it first, led by "Not quite:"
  * (or "Yes:"), see `checkClaim`.
  */
-export function extractiveAnswer(question: string, passages: readonly Passage[]): AnswerSentence[] {
+export function extractiveAnswer(question: string, passages: readonly Passage[], corpus?: CorpusWords): AnswerSentence[] {
   const stemOf = memoStemmer();
   // "…, right?" asks nothing about "right".
   const terms = queryTerms(claimOf(question) ?? question, stemOf);
-  // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING").
-  const asked = askedTerms(terms);
+  // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
+  // word as the word the index read it as ("runing": "run").
+  const asked = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
   const sides = comparedSides(asked);
   const stems = sides ?? asked;
@@ -105,7 +108,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   );
   // Words no passage holds tell nothing about which sentence answers; too many of them and the question is about something else.
   const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
-  if (present.length / stems.size < MIN_PRESENT || (sides && present.length < 2)) return [];
+  if (heldShare(present, stems, (s) => rarity(s, corpus, stemOf)) < MIN_PRESENT || (sides && present.length < 2)) return [];
   // A definition is of the whole term: passages about conditions do not define a "sargable condition".
   const defined = sides ? null : definedTerm(question);
   if (defined && [...contentStems(defined, stemOf)].some((s) => !present.includes(s))) return [];
@@ -159,6 +162,28 @@ export function extractiveAnswer(question: string, passages: readonly Passage[])
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
   // The lead may join several sentences (an ordered list): none of them is said twice.
   return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
+}
+
+/**
+ * The share of a question's words the passages hold: the mean of their share by count and
+ * their share by rarity in the whole index. Rarity alone overrates ordinary words a
+ * technical course seldom writes ("happens", "something"); a count alone lets the
+ * course's common words ("write", "app") carry a question about a Dockerfile.
+ */
+function heldShare(held: readonly string[], asked: ReadonlySet<string>, weigh: (stem: string) => number): number {
+  const weight = (list: Iterable<string>) => [...list].reduce((sum, s) => sum + weigh(s), 0);
+  return (held.length / asked.size + weight(held) / weight(asked)) / 2;
+}
+
+/**
+ * How much a question's word (a stem, or a keyword in capitals) says about what the question
+ * is about: the rarer in the whole index, the more (inverse document frequency); a word
+ * the index never holds says most. All words weigh the same without the index's counts.
+ */
+function rarity(stem: string, corpus: CorpusWords | undefined, stemOf: (word: string) => string): number {
+  if (!corpus || corpus.chunks === 0) return 1;
+  const documents = corpus.documents.get(stem) ?? corpus.documents.get(stemOf(stem.toLowerCase())) ?? 0;
+  return Math.log(1 + corpus.chunks / (1 + documents));
 }
 
 /** Most words of a term a definition question asks about ("what is a sargable condition?"). */

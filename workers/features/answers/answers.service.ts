@@ -8,7 +8,7 @@ import { lessonPageHref, noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
 import { chunkProse } from '../search/search.domain';
-import { rankChunks } from '../search/search.query';
+import { rankChunks, type CorpusWords } from '../search/search.query';
 import { memoStemmer, queryTerms, supports } from '../search/search.relevance';
 import type { SearchHitRow } from '../search/search.store';
 import { GenerationError, type TextGenerator } from '../../platform/text-generator';
@@ -55,7 +55,7 @@ const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v1';
+const OFFLINE_VERSION = 'offline-v2';
 
 /** Profanity and slurs, with the obfuscations people use (a maintained list, not one of ours). */
 const profanity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
@@ -123,16 +123,17 @@ export async function answerQuestion(
   // A repeat costs no model call: its usage is nothing.
   if (hit) return withId({ ...hit, question: ask.question, cached: true, usage: NO_USAGE });
 
-  const { passages, related } = await retrieve(deps, { ...ask, courseId });
+  const { passages, related, corpus } = await retrieve(deps, { ...ask, courseId });
   const drafted = generator
     ? await modelDraft(deps, generator, {
         learnerId,
         now,
         question: ask.query,
         passages,
+        corpus,
         courseId: courseId ?? lessonCourse ?? undefined,
       })
-    : { sentences: extractiveAnswer(ask.query, passages), engine: 'offline' as const, note: null, usage: NO_USAGE };
+    : { sentences: extractiveAnswer(ask.query, passages, corpus), engine: 'offline' as const, note: null, usage: NO_USAGE };
   const { kept, removed } = verifyAnswer(drafted.sentences, passages);
   if (removed > 0) deps.logger.log('warn', 'answers.unsupported_removed', { engine: drafted.engine, removed });
   const { answer, citations } = composeAnswer(kept, passages, ask.format);
@@ -181,11 +182,18 @@ async function modelDraft(
   deps: AnswerDeps,
   generator: TextGenerator,
   /** `courseId`: the course the question is about (its budget hits count there), if one. */
-  input: { learnerId: string; now: Date; question: string; passages: Passage[]; courseId?: string | undefined },
+  input: {
+    learnerId: string;
+    now: Date;
+    question: string;
+    passages: Passage[];
+    corpus: CorpusWords;
+    courseId?: string | undefined;
+  },
 ): Promise<Draft> {
-  const { learnerId, now, question, passages, courseId } = input;
+  const { learnerId, now, question, passages, corpus, courseId } = input;
   const offline = (note: string, usage = NO_USAGE): Draft => ({
-    sentences: extractiveAnswer(question, passages),
+    sentences: extractiveAnswer(question, passages, corpus),
     engine: 'offline',
     note,
     usage,
@@ -253,11 +261,11 @@ function passageOf(row: SearchHitRow, n: number): Passage {
 async function retrieve(
   deps: AnswerDeps,
   ask: AskRequest & { query: string; courseId: string | undefined },
-): Promise<{ passages: Passage[]; related: Suggestion[] }> {
+): Promise<{ passages: Passage[]; related: Suggestion[]; corpus: CorpusWords }> {
   // A claim is looked up without its "…, right?", a comparison by its sides.
   const query = claimOf(ask.query) ?? comparedPart(ask.query) ?? ask.query;
   // The ranked chunks come with their text: no snippets to build, and no second read of them.
-  const { found } = await rankChunks(deps, {
+  const { found, corpus } = await rankChunks(deps, {
     query,
     limit: RETRIEVED,
     group: 'chunk',
@@ -273,9 +281,9 @@ async function retrieve(
     const stemOf = memoStemmer();
     const terms = queryTerms(query, stemOf);
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
-    return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related };
+    return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related, corpus };
   }
   const score = (h: (typeof found)[number]) => h.score * (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1);
   const ranked = [...found].sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
-  return { passages: ranked.map((h, i) => passageOf(h.row, i + 1)), related };
+  return { passages: ranked.map((h, i) => passageOf(h.row, i + 1)), related, corpus };
 }

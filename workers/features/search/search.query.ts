@@ -102,17 +102,19 @@ export interface RankedChunk {
 export async function rankChunks(
   deps: Pick<Deps, 'search' | 'embedder' | 'vectorIndex'>,
   input: SearchInput,
-): Promise<{ found: RankedChunk[]; snippetQuery: string; stemOf: (word: string) => string }> {
+): Promise<{ found: RankedChunk[]; snippetQuery: string; stemOf: (word: string) => string; corpus: CorpusWords }> {
   const asked = queryTerms(input.query);
-  if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer() };
+  const none: CorpusWords = { chunks: 0, documents: new Map(), corrected: new Map() };
+  if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer(), corpus: none };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
-  const [{ lexical, lessons, corrections }, vector] = await Promise.all([
-    modes.has('lexical') ? lexicalCandidates(deps, input, asked) : Promise.resolve({ lexical: [], lessons: [], corrections: [] }),
+  const [{ lexical, lessons, corpus }, vector] = await Promise.all([
+    modes.has('lexical') ? lexicalCandidates(deps, input, asked) : Promise.resolve({ lexical: [], lessons: [], corpus: none }),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
   ]);
   // A corrected word supports a passage, and is highlighted, as the word meant.
+  const corrections = [...new Set(corpus.corrected.values())];
   const terms = { ...asked, stems: new Set([...asked.stems, ...corrections]) };
   const snippetQuery = [input.query, ...corrections].join(' ');
   const lists = { lexical, lesson: lessons, vector: vector.map((h) => h.id) };
@@ -137,7 +139,17 @@ export async function rankChunks(
   const found = shown
     .slice(0, input.limit)
     .map(({ best, more, score }) => ({ row: best, more, score: Number((score ?? best.score).toFixed(6)) }));
-  return { found, snippetQuery, stemOf };
+  return { found, snippetQuery, stemOf, corpus };
+}
+
+/**
+ * What the whole index says of a query's words: how many chunks it has, how many hold
+ * each known stem (a stem it lacks holds none), and the stem a misspelt word was read as.
+ */
+export interface CorpusWords {
+  chunks: number;
+  documents: ReadonlyMap<string, number>;
+  corrected: ReadonlyMap<string, string>;
 }
 
 /** The words of rows `hydrate` gave, read once per row: it gives the same row objects while their chunks stand. */
@@ -163,29 +175,35 @@ async function lexicalCandidates(
   deps: Pick<Deps, 'search'>,
   input: SearchInput,
   asked: QueryTerms,
-): Promise<{ lexical: string[]; lessons: string[]; corrections: string[] }> {
+): Promise<{ lexical: string[]; lessons: string[]; corpus: CorpusWords }> {
   const all = queryWords(input.query);
   // Function words the query writes in capitals are searched for too ("WHERE and HAVING").
   const capitals = new Set(asked.anyKeyword ? asked.keywords.map((k) => k.toLowerCase()) : []);
   const content = all.filter((w) => !isStopWord(w) || capitals.has(w));
   const words = content.length > 0 ? content : all;
-  if (words.length === 0) return { lexical: [], lessons: [], corrections: [] };
+  if (words.length === 0) return { lexical: [], lessons: [], corpus: { chunks: 0, documents: new Map(), corrected: new Map() } };
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);
-  const corrections = await correctedStems(
+  const corrected = await correctedStems(
     deps,
     content.filter((w) => !frequencies.documents.has(stemmer(w))),
   );
-  const match = toFtsQuery(dropCommonWords([...words, ...corrections], stemmer, frequencies));
-  if (!match) return { lexical: [], lessons: [], corrections };
+  const fixes = [...corrected.values()];
+  const corpus = {
+    chunks: frequencies.chunks,
+    documents: new Map([...frequencies.documents, ...fixes.map((f) => [f.term, f.doc] as const)]),
+    corrected: new Map([...corrected].map(([stem, f]) => [stem, f.term])),
+  };
+  const match = toFtsQuery(dropCommonWords([...words, ...new Set(fixes.map((f) => f.term))], stemmer, frequencies));
+  if (!match) return { lexical: [], lessons: [], corpus };
   const [lexical, lessons] = await Promise.all([
     deps.search.lexical(match, input.filter, CANDIDATES),
     content.length > 0 ? deps.search.lessonCards(match, input.filter, CANDIDATES) : Promise.resolve([]),
   ]);
-  return { lexical, lessons, corrections };
+  return { lexical, lessons, corpus };
 }
 
 /** Nearest index stems of misspelt words, per isolate, valid while the chunks' generation stands (null: none near). */
-const corrections = new Map<string, string | null>();
+const corrections = new Map<string, { term: string; doc: number } | null>();
 const CORRECTIONS_MEMO = 10_000;
 /** Misspelt words a query may have corrected: each costs a read of part of the vocabulary the first time. */
 const MAX_CORRECTED = 3;
@@ -195,32 +213,34 @@ const MAX_CORRECTED = 3;
  * per word that has one: within `typoReach` edits of the word's stem, sharing its first
  * letter (a typo there is rare, and the letter bounds the vocabulary read), the stem
  * most chunks hold among the nearest; the first MAX_CORRECTED such words. Words shorter than four letters or holding digits
- * are left as they are: too many stems lie one edit from them.
+ * are left as they are: too many stems lie one edit from them. Keyed by the misspelt word's stem, with the chunks holding the correction.
  */
-async function correctedStems(deps: Pick<Deps, 'search'>, unknown: string[]): Promise<string[]> {
+async function correctedStems(
+  deps: Pick<Deps, 'search'>,
+  unknown: string[],
+): Promise<Map<string, { term: string; doc: number }>> {
   if (corrections.size > CORRECTIONS_MEMO) corrections.clear();
+  const words = unknown.filter((w) => w.length >= 4 && !/\p{N}/u.test(w)).slice(0, MAX_CORRECTED);
   const found = await Promise.all(
-    unknown
-      .filter((w) => w.length >= 4 && !/\p{N}/u.test(w))
-      .slice(0, MAX_CORRECTED)
-      .map(async (word) => {
-        const key = `${frequencyMemo.generation}:${word}`;
-        if (corrections.has(key)) return corrections.get(key) ?? null;
-        const stem = stemmer(word);
-        // The stem is what is compared, so its length sets the reach ("capital" is "capit": one edit, not two).
-        const reach = typoReach(stem);
-        const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
-        let best: { term: string; doc: number; distance: number } | null = null;
-        for (const t of terms) {
-          const distance = editDistance(stem, t.term, reach);
-          if (distance > reach) continue;
-          if (!best || distance < best.distance || (distance === best.distance && t.doc > best.doc)) best = { ...t, distance };
-        }
-        corrections.set(key, best?.term ?? null);
-        return best?.term ?? null;
-      }),
+    words.map(async (word) => {
+      const key = `${frequencyMemo.generation}:${word}`;
+      if (corrections.has(key)) return corrections.get(key) ?? null;
+      const stem = stemmer(word);
+      // The stem is what is compared, so its length sets the reach ("capital" is "capit": one edit, not two).
+      const reach = typoReach(stem);
+      const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
+      let best: { term: string; doc: number; distance: number } | null = null;
+      for (const t of terms) {
+        const distance = editDistance(stem, t.term, reach);
+        if (distance > reach) continue;
+        if (!best || distance < best.distance || (distance === best.distance && t.doc > best.doc)) best = { ...t, distance };
+      }
+      const near = best ? { term: best.term, doc: best.doc } : null;
+      corrections.set(key, near);
+      return near;
+    }),
   );
-  return [...new Set(found.flatMap((t) => (t ? [t] : [])))];
+  return new Map(words.flatMap((word, i) => (found[i] ? [[stemmer(word), found[i]] as const] : [])));
 }
 
 /** Document frequencies by stem, per isolate, valid while the chunks' generation stands. */
