@@ -103,6 +103,26 @@ describe('offline engine', () => {
     const misspelt = { ...rows, corrected: new Map([['conditon', 'condit']]) };
     expect(extractiveAnswer('How do I keep only some rows with a conditon?', [WHERE, ORDER], misspelt)[0]?.cites).toEqual([1]);
   });
+
+  it('reads a sentence with its passage’s title and headings, which complete its match but do not make it', () => {
+    const FROM = passage(
+      1,
+      'Always give a derived table an alias: SQLite does not require one, but other engines do. The outer query reads it like a table you write yourself.',
+      { title: 'Subqueries', headingPath: ['Subqueries in FROM'] },
+    );
+    const TYPES = passage(
+      2,
+      'Most engines, such as PostgreSQL and MySQL, use static typing. Give each column the type its values need.',
+      { title: 'Data types', headingPath: ['Storage classes: what SQLite really stores'] },
+    );
+    const CTE = passage(3, 'A CTE means the same thing as a subquery written in FROM, with a name the database stores.');
+    const alias = 'Always give a derived table an alias: SQLite does not require one, but other engines do.';
+    // "give" and "alias" in the sentence, "subquery" and FROM in its heading: it answers.
+    const answered = extractiveAnswer('Do I have to give a subquery in FROM an alias?', [FROM, TYPES, CTE]);
+    expect(answered).toContainEqual({ text: alias, cites: [1] });
+    // One word of the question in the sentence ("MySQL") and one in its heading ("stores"): not an answer.
+    expect(extractiveAnswer('How do I write a stored procedure in MySQL?', [TYPES, FROM, CTE])).toEqual([]);
+  });
 });
 
 describe('verifying citations, whatever wrote the answer', () => {

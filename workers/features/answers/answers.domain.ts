@@ -16,6 +16,8 @@ const MIN_WORDS = 5;
 const MAX_WORDS = 70;
 /** How much less of the question's weight than the best sentence a quoted sentence may hold. */
 const PARTIAL_MARGIN = 0.25;
+/** How much of a question word's weight a sentence holds when only its passage's title or headings hold the word. */
+const HEADING_CREDIT = 0.5;
 /** Least share of the question's content words the passages must hold for the question to be about them. */
 const MIN_PRESENT = 0.4;
 /**
@@ -85,12 +87,14 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
  * content words (`heldShare`: by count and by rarity in the whole index, from
  * `corpus`): the question is about something else. A sentence is weighed by the
  * question's words the passages hold that it holds too (rarer among the passages'
- * sentences weighs more) and must hold at least half of that weight (all of it when
- * the passages hold one word of the question), and no less than the best sentence's
- * share minus a quarter; earlier passages, ranked better by retrieval, are preferred.
- * At most three sentences, two from one passage, in the order the passages and the text give them. A question stating a claim the passages
- * contradict (or confirm) gets the sentence that shows it first, led by "Not quite:"
- * (or "Yes:"), see `checkClaim`.
+ * sentences weighs more; a word only its passage's title or headings hold counts half)
+ * and must hold at least half of that weight (all of it when the passages hold one
+ * word of the question; two words of its own when it needs its headings to get there),
+ * and no less than the best sentence's share minus a quarter; earlier passages, ranked
+ * better by retrieval, are preferred. At most three sentences, two from one passage, in
+ * the order the passages and the text give them. A question stating a claim the
+ * passages contradict (or confirm) gets the sentence that shows it first, led by "Not
+ * quite:" (or "Yes:"), see `checkClaim`.
  */
 export function extractiveAnswer(question: string, passages: readonly Passage[], corpus?: CorpusWords): AnswerSentence[] {
   const stemOf = memoStemmer();
@@ -103,9 +107,18 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const sides = comparedSides(asked);
   const stems = sides ?? asked;
   if (stems.size === 0) return [];
-  const candidates = passages.flatMap((passage, rank) =>
-    sentencesOf(passage.text).map((text, index) => ({ passage, rank, index, text, stems: contentStems(text, stemOf) })),
-  );
+  const candidates = passages.flatMap((passage, rank) => {
+    // A passage's title and headings say what each of its sentences is about ("Subqueries in FROM").
+    const context = contentStems([passage.title, ...passage.headingPath].join(' · '), stemOf);
+    return sentencesOf(passage.text).map((text, index) => ({
+      passage,
+      rank,
+      index,
+      text,
+      stems: contentStems(text, stemOf),
+      context,
+    }));
+  });
   // Words no passage holds tell nothing about which sentence answers; too many of them and the question is about something else.
   const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
   if (heldShare(present, stems, (s) => rarity(s, corpus, stemOf)) < MIN_PRESENT || (sides && present.length < 2)) return [];
@@ -121,8 +134,19 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const scored = candidates.flatMap((c) => {
     const words = tokenize(c.text).length;
     if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
-    const coverage = present.reduce((sum, s) => sum + (c.stems.has(s) ? (idf.get(s) ?? 0) : 0), 0) / total;
-    return (sides ? coverage > 0 : coverage >= needed) ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
+    const own = present.filter((s) => c.stems.has(s));
+    const weigh = (list: readonly string[], credit: number) => list.reduce((sum, s) => sum + credit * (idf.get(s) ?? 0), 0);
+    const ownCoverage = weigh(own, 1) / total;
+    const coverage =
+      ownCoverage +
+      weigh(
+        present.filter((s) => !c.stems.has(s) && c.context.has(s)),
+        HEADING_CREDIT,
+      ) /
+        total;
+    // Headings complete a sentence's match, they do not make it: one that needs them holds two of the question's words itself.
+    const answers = coverage >= needed && (ownCoverage >= needed || own.length >= Math.min(2, present.length));
+    return (sides ? coverage > 0 : answers) ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
   });
   const byScore = (a: (typeof scored)[number], b: (typeof scored)[number]) =>
     b.score - a.score || a.rank - b.rank || a.index - b.index;

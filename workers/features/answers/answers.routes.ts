@@ -43,7 +43,10 @@ export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       },
     }),
     async (c) =>
-      c.json(await answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }), 200),
+      c.json(
+        await answerQuestion(c.get('deps'), { ...c.req.valid('json'), learnerId: c.get('learnerId'), now: new Date() }),
+        200,
+      ),
   )
   .openapi(
     createRoute({
@@ -63,7 +66,7 @@ export const answerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) =>
       streamAnswer(c, (onMeta) =>
-        answerQuestion(c.var.deps, { ...c.req.valid('json'), learnerId: c.var.learnerId, now: new Date() }, onMeta),
+        answerQuestion(c.get('deps'), { ...c.req.valid('json'), learnerId: c.get('learnerId'), now: new Date() }, onMeta),
       ),
   );
 
