@@ -15,16 +15,19 @@ export function requireAuthor(scope: Scope) {
     if (!match?.[1])
       throw new AppError('unauthorized', 'Send an author key as "Authorization: Bearer <key>"', { headers: CHALLENGE });
     const key = match[1];
-    const record = looksLikeAuthorKey(key) ? await c.var.deps.keys.findByHash(await sha256Hex(key)) : null;
+    const record = looksLikeAuthorKey(key) ? await c.get('deps').keys.findByHash(await sha256Hex(key)) : null;
     if (!record || record.revoked)
       throw new AppError('unauthorized', 'The author key is unknown or revoked', { headers: CHALLENGE });
     if (!hasScope(record.scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
     c.set('author', record);
     await checkLimits(c, [{ limit: 'author', key: byAuthor }]);
     // Runs beside the handler and is awaited before the answer: no write outlives the request.
-    const touched = c.var.deps.keys.touch(record.id, new Date()).catch((error: unknown) => {
-      c.var.logger.log('warn', 'author_key.touch_failed', { keyId: record.id, error: String(error) });
-    });
+    const touched = c
+      .get('deps')
+      .keys.touch(record.id, new Date())
+      .catch((error: unknown) => {
+        c.get('logger').log('warn', 'author_key.touch_failed', { keyId: record.id, error: String(error) });
+      });
     try {
       await next();
     } finally {
@@ -39,7 +42,7 @@ export function requireAuthor(scope: Scope) {
  */
 export function requireScope(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!hasScope(c.var.author.scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
+    if (!hasScope(c.get('author').scopes, scope)) throw new AppError('forbidden', `The author key lacks the "${scope}" scope`);
     await next();
   });
 }

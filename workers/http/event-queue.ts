@@ -41,7 +41,8 @@ export function streamError(c: Context<AppEnv>, error: unknown, what: string): {
     error instanceof AppError
       ? error
       : new AppError('internal_error', `${what} failed on our side; the request id identifies it in the logs`);
-  if (!(error instanceof AppError)) c.var.logger.log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
+  if (!(error instanceof AppError))
+    c.get('logger').log('error', 'unexpected_error', { path: c.req.path, ...describeError(error) });
   return { status: problem.status, code: problem.code, detail: problem.message };
 }
 

@@ -28,7 +28,7 @@ async function tokenClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   if (!match?.[1]) {
     throw new AppError('unauthorized', 'Send a learner token as "Authorization: Bearer <token>"', { headers: CHALLENGE });
   }
-  const check = await verifyLearnerToken(c.var.deps.config.LEARNER_TOKEN_SECRET, match[1], new Date());
+  const check = await verifyLearnerToken(c.get('deps').config.LEARNER_TOKEN_SECRET, match[1], new Date());
   if (!check.ok) throw new AppError('unauthorized', REASONS[check.reason], { headers: CHALLENGE });
   c.set('learnerId', check.claims.sub);
   c.set('tokenEpoch', check.claims.ep);
@@ -55,7 +55,7 @@ export function noteSession(learnerId: string, epoch: number | null): void {
 
 /**
  * Requires `Authorization: Bearer <learner token>` of an existing learner in their
- * current token epoch, and puts the learner id on `c.var.learnerId`. Every learner
+ * current token epoch, and puts the learner id on `c.get('learnerId')`. Every learner
  * route reads and writes only through that id, so one learner can never reach
  * another's data. Every learner route counts against the learner's and the address's
  * limits.
@@ -67,7 +67,7 @@ export const requireLearner = createMiddleware<AppEnv>(async (c, next) => {
   } else {
     // The limits are asked beside the learner's object, not after it.
     const [session] = await Promise.all([
-      c.var.deps.learner(claims.sub).session(claims.sub, claims.ep),
+      c.get('deps').learner(claims.sub).session(claims.sub, claims.ep),
       checkLimits(c, LEARNER_LIMITS),
     ]);
     confirmedSession(claims.sub, claims.ep, session);
@@ -84,7 +84,7 @@ function confirmedLately(claims: TokenClaims): boolean {
 /**
  * `requireLearner` for a route whose first call to the learner's object checks the
  * token's epoch itself: the token's signature, lifetime and limits here, and in
- * `c.var.sessionToCheck` the epoch that call must confirm (null when this isolate
+ * `c.get('sessionToCheck')` the epoch that call must confirm (null when this isolate
  * confirmed it lately). The handler passes it on and hands the answer to
  * `confirmedSession` before anything else, so the check costs no call of its own.
  */

@@ -13,7 +13,7 @@ export type LimitCheck = { limit: LimitName; key: (c: Context<AppEnv>) => string
  * All limits are asked at once: each is a round trip to the limiter.
  */
 export async function checkLimits(c: Context<AppEnv>, checks: readonly LimitCheck[]): Promise<void> {
-  const asked = checks.map((check) => ({ limiter: c.var.deps.limits[check.limit], key: check.key(c) }));
+  const asked = checks.map((check) => ({ limiter: c.get('deps').limits[check.limit], key: check.key(c) }));
   const allowed = await Promise.all(asked.map(({ limiter, key }) => limiter.allow(key)));
   const spent = asked.find((_, i) => !allowed[i])?.limiter;
   if (spent) {
@@ -37,12 +37,12 @@ export function byIp(c: Context<AppEnv>): string {
 }
 
 export function byLearner(c: Context<AppEnv>): string {
-  return `learner:${c.var.learnerId}`;
+  return `learner:${c.get('learnerId')}`;
 }
 
 /** The calling author key (after `requireAuthor`). */
 export function byAuthor(c: Context<AppEnv>): string {
-  return `author:${c.var.author.id}`;
+  return `author:${c.get('author').id}`;
 }
 
 /** Unauthenticated reads that cost more than a cached page (search, concepts, source files), per client address. */

@@ -36,7 +36,7 @@ analyticsAdminRoutes
     }),
     async (c) => {
       const { days, course, fresh } = c.req.valid('query');
-      return c.json(await overviewRead(c.var.deps, { days, course, fresh, now: new Date() }), 200);
+      return c.json(await overviewRead(c.get('deps'), { days, course, fresh, now: new Date() }), 200);
     },
   )
   .openapi(
@@ -54,7 +54,7 @@ analyticsAdminRoutes
     }),
     async (c) => {
       const { days, course } = c.req.valid('query');
-      return c.json(await c.var.deps.analytics.engagement(new Date().toISOString().slice(0, 10), days, course), 200);
+      return c.json(await c.get('deps').analytics.engagement(new Date().toISOString().slice(0, 10), days, course), 200);
     },
   )
   .openapi(
@@ -73,7 +73,7 @@ analyticsAdminRoutes
         ...problemResponses(400, 401, 403, 429),
       },
     }),
-    async (c) => c.json({ lessons: await c.var.deps.analytics.lessons(c.req.valid('query').course) }, 200),
+    async (c) => c.json({ lessons: await c.get('deps').analytics.lessons(c.req.valid('query').course) }, 200),
   )
   .openapi(
     createRoute({
@@ -92,7 +92,7 @@ analyticsAdminRoutes
         ...problemResponses(400, 401, 403, 429),
       },
     }),
-    async (c) => c.json({ items: await c.var.deps.analytics.items(c.req.valid('query').course) }, 200),
+    async (c) => c.json({ items: await c.get('deps').analytics.items(c.req.valid('query').course) }, 200),
   );
 
 /** `GET /api/admin/models/performance`: how well the learner model predicts (admin scope). */
@@ -116,6 +116,6 @@ modelHealthRoutes.openapi(
   }),
   async (c) => {
     const { days, course } = c.req.valid('query');
-    return c.json(await c.var.deps.analytics.modelHealth(new Date().toISOString().slice(0, 10), days, course), 200);
+    return c.json(await c.get('deps').analytics.modelHealth(new Date().toISOString().slice(0, 10), days, course), 200);
   },
 );

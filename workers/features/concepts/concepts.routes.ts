@@ -30,8 +30,8 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const { course } = c.req.valid('query');
       // A course the catalog lacks is a 404 naming `query/course`.
       const [, concepts] = await Promise.all([
-        course === undefined ? null : askedCourse(c.var.deps, course),
-        c.var.deps.concepts.list(course),
+        course === undefined ? null : askedCourse(c.get('deps'), course),
+        c.get('deps').concepts.list(course),
       ]);
       return c.json({ concepts }, 200);
     },
@@ -55,8 +55,8 @@ export const conceptRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const { id } = c.req.valid('param');
       const { course } = c.req.valid('query');
       const [, concept] = await Promise.all([
-        course === undefined ? null : askedCourse(c.var.deps, course),
-        c.var.deps.concepts.get(id, course),
+        course === undefined ? null : askedCourse(c.get('deps'), course),
+        c.get('deps').concepts.get(id, course),
       ]);
       if (!concept) throw new AppError('not_found', course ? `No lesson of ${course} teaches ${id}` : `No concept ${id}`);
       return c.json(

@@ -237,7 +237,7 @@ contentAdminRoutes
     }),
     async (c) => {
       const { course } = c.req.valid('param');
-      return c.json({ ...(await summaryOf(c.var.deps, course)), removed: false }, 200);
+      return c.json({ ...(await summaryOf(c.get('deps'), course)), removed: false }, 200);
     },
   )
   .openapi(

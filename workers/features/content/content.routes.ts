@@ -30,7 +30,7 @@ const ifNoneMatch = z.object({ 'if-none-match': z.string().optional() });
  * one: 404 when nothing was pushed or the catalog has no such course. One KV read when cached.
  */
 async function courseBook(c: Context<AppEnv>, course?: string): Promise<CachedBook> {
-  const cached = await readBook(c.var.deps, course);
+  const cached = await readBook(c.get('deps'), course);
   if (!cached) throw new AppError('not_found', course === undefined ? 'No course has been pushed yet' : `No course "${course}"`);
   return cached;
 }
@@ -43,8 +43,8 @@ async function courseBook(c: Context<AppEnv>, course?: string): Promise<CachedBo
 async function bookOfLesson(c: Context<AppEnv>, slug: string): Promise<CachedBook> {
   const cached = await courseBook(c);
   if (locateLesson(cached.book, slug)) return cached;
-  const course = await c.var.deps.content.lessonCourse(slug);
-  return (course !== null && course !== cached.book.course.slug && (await readBook(c.var.deps, course))) || cached;
+  const course = await c.get('deps').content.lessonCourse(slug);
+  return (course !== null && course !== cached.book.course.slug && (await readBook(c.get('deps'), course))) || cached;
 }
 
 /** The book with its ETag (304 when `ifNoneMatch` holds it). */
@@ -58,7 +58,7 @@ function sendBook(c: Context<AppEnv>, cached: CachedBook, ifNoneMatch: string | 
 /** One lesson of the book: its place, prerequisites with titles, quiz and ingest state (404 when the book has none). */
 async function lessonDetail(c: Context<AppEnv>, cached: CachedBook, slug: string): Promise<LessonDetail> {
   const place = locateLesson(cached.book, slug);
-  const record = place && (await c.var.deps.content.lessonRecord(slug));
+  const record = place && (await c.get('deps').content.lessonRecord(slug));
   if (!place || !record) throw new AppError('not_found', `No lesson "${slug}"`);
   const titles = new Map(cached.book.parts.flatMap((p) => p.chapters.flatMap((ch) => ch.lessons.map((l) => [l.slug, l.title]))));
   const { prerequisites, ...lesson } = place.lesson;
@@ -85,7 +85,7 @@ async function sendLessonContent(c: Context<AppEnv>, cached: CachedBook, slug: s
   c.header('ETag', etag);
   c.header('Cache-Control', REVALIDATE);
   if (etagMatches(ifNoneMatch, etag)) return c.body(null, 304);
-  const markdown = await c.var.deps.blobs.getText(place.lesson.contentHash);
+  const markdown = await c.get('deps').blobs.getText(place.lesson.contentHash);
   if (markdown === null) throw new Error(`Lesson ${slug} points at missing blob ${place.lesson.contentHash}`);
   c.header('Content-Type', 'text/markdown; charset=utf-8');
   return c.body(markdown, 200);
@@ -159,7 +159,7 @@ export const contentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { hash } = c.req.valid('param');
-      const blob = await c.var.deps.blobs.get(hash);
+      const blob = await c.get('deps').blobs.get(hash);
       if (!blob) throw new AppError('not_found', `No file ${hash}`);
       return c.body(blob.body, 200, {
         'Content-Type': blob.contentType,
@@ -191,7 +191,7 @@ export const catalogRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       },
     }),
     async (c) => {
-      const courses = await readCatalog(c.var.deps);
+      const courses = await readCatalog(c.get('deps'));
       c.header('Cache-Control', REVALIDATE);
       return c.json({ courses }, 200);
     },

@@ -14,7 +14,7 @@ const REDIRECT_MAX_AGE = 3600;
  */
 async function oldLessonAddress(c: Context<AppEnv>): Promise<Response> {
   const slug = SlugSchema.safeParse(c.req.param('slug'));
-  const course = slug.success ? await c.var.deps.content.lessonCourse(slug.data) : null;
+  const course = slug.success ? await c.get('deps').content.lessonCourse(slug.data) : null;
   if (!slug.success || course === null) {
     // The page `_redirects` serves these addresses with; a copy, as the asset's headers are immutable.
     const page = await c.env.ASSETS.fetch(new URL('/lesson/', c.req.url));

@@ -82,7 +82,7 @@ export async function storeLlmsFull(deps: Pick<Deps, 'blobs' | 'cache'>, cached:
 export const llmsRoutes = new Hono<AppEnv>()
   .use('*', publicReadLimit)
   .get('/llms.txt', async (c) => {
-    const cached = await readBook(c.var.deps);
+    const cached = await readBook(c.get('deps'));
     if (!cached) throw new AppError('not_found', 'No course has been pushed yet');
     c.header('Content-Type', 'text/markdown; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=300');

@@ -45,7 +45,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     const { slug } = c.req.valid('param');
     const now = new Date();
     const event = { type: 'lesson.started' as const, ...common(slug, c.req.valid('json'), now) };
-    return c.json(await recordProgress(c.var.deps, { learnerId: c.var.learnerId, slug, event, now }), 200);
+    return c.json(await recordProgress(c.get('deps'), { learnerId: c.get('learnerId'), slug, event, now }), 200);
   })
   .openapi(
     writeRoute('put', '/lessons/{slug}/time', 'Heartbeat: add active seconds (at most 60 per heartbeat count)', TimeSchema),
@@ -54,14 +54,14 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const body = c.req.valid('json') as Heartbeat;
       const now = new Date();
       const event = { type: 'lesson.active_time' as const, seconds: body.seconds, ...common(slug, body, now) };
-      return c.json(await recordProgress(c.var.deps, { learnerId: c.var.learnerId, slug, event, now }), 200);
+      return c.json(await recordProgress(c.get('deps'), { learnerId: c.get('learnerId'), slug, event, now }), 200);
     },
   )
   .openapi(writeRoute('post', '/lessons/{slug}/complete', 'Mark a lesson completed', WriteSchema), async (c) => {
     const { slug } = c.req.valid('param');
     const now = new Date();
     const event = { type: 'lesson.completed' as const, ...common(slug, c.req.valid('json'), now) };
-    return c.json(await recordProgress(c.var.deps, { learnerId: c.var.learnerId, slug, event, now }), 200);
+    return c.json(await recordProgress(c.get('deps'), { learnerId: c.get('learnerId'), slug, event, now }), 200);
   })
   .openapi(
     createRoute({
@@ -79,7 +79,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { slug } = c.req.valid('param');
-      return c.json(await lessonProgress(c.var.deps, { learnerId: c.var.learnerId, slug }), 200);
+      return c.json(await lessonProgress(c.get('deps'), { learnerId: c.get('learnerId'), slug }), 200);
     },
   )
   .openapi(
@@ -100,6 +100,6 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     }),
     async (c) => {
       const { course } = c.req.valid('query');
-      return c.json(await progressOverview(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), course }), 200);
+      return c.json(await progressOverview(c.get('deps'), { learnerId: c.get('learnerId'), now: new Date(), course }), 200);
     },
   );

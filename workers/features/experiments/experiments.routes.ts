@@ -70,7 +70,7 @@ flagAdminRoutes
       security: AUTHOR_SECURITY,
       responses: { 200: json(z.object({ flags: z.array(FlagSchema) }), 'The flags'), ...problemResponses(401, 403, 429) },
     }),
-    async (c) => c.json({ flags: await c.var.deps.experiments.flags() }, 200),
+    async (c) => c.json({ flags: await c.get('deps').experiments.flags() }, 200),
   )
   .openapi(
     createRoute({
@@ -92,8 +92,8 @@ flagAdminRoutes
       const input = c.req.valid('json');
       const problems = flagProblems(key, input);
       if (problems.length > 0) throw new AppError('validation_failed', `A value does not fit ${key}`, { errors: problems });
-      const flag = await c.var.deps.experiments.putFlag(key, input, new Date().toISOString());
-      await publish(c.var.deps);
+      const flag = await c.get('deps').experiments.putFlag(key, input, new Date().toISOString());
+      await publish(c.get('deps'));
       return c.json(flag, 200);
     },
   )
@@ -109,8 +109,8 @@ flagAdminRoutes
     }),
     async (c) => {
       const { key } = c.req.valid('param');
-      if (!(await c.var.deps.experiments.deleteFlag(key))) throw new AppError('not_found', `No flag ${key}`);
-      await publish(c.var.deps);
+      if (!(await c.get('deps').experiments.deleteFlag(key))) throw new AppError('not_found', `No flag ${key}`);
+      await publish(c.get('deps'));
       return c.body(null, 204);
     },
   );
@@ -138,7 +138,7 @@ experimentAdminRoutes
         ...problemResponses(401, 403, 429),
       },
     }),
-    async (c) => c.json({ experiments: await c.var.deps.experiments.experiments() }, 200),
+    async (c) => c.json({ experiments: await c.get('deps').experiments.experiments() }, 200),
   )
   .openapi(
     createRoute({
@@ -153,9 +153,9 @@ experimentAdminRoutes
     }),
     async (c) => {
       const input = c.req.valid('json');
-      if (await c.var.deps.experiments.experiment(input.id)) throw new AppError('conflict', `Experiment ${input.id} exists`);
-      await checkExperiment(c.var.deps, input, 'draft');
-      return c.json(await c.var.deps.experiments.saveExperiment(input, new Date().toISOString()), 201);
+      if (await c.get('deps').experiments.experiment(input.id)) throw new AppError('conflict', `Experiment ${input.id} exists`);
+      await checkExperiment(c.get('deps'), input, 'draft');
+      return c.json(await c.get('deps').experiments.saveExperiment(input, new Date().toISOString()), 201);
     },
   )
   .openapi(
@@ -181,7 +181,7 @@ experimentAdminRoutes
           errors: [{ field: 'json/id', message: `must be ${id}` }],
         });
       }
-      const before = await existing(c.var.deps, id);
+      const before = await existing(c.get('deps'), id);
       if (before.status === 'stopped') throw new AppError('conflict', `Experiment ${id} is stopped`);
       if (before.status === 'running') {
         const was = before.definition as ExperimentInput;
@@ -192,9 +192,9 @@ experimentAdminRoutes
         if (!same)
           throw new AppError('conflict', 'A running experiment keeps its flag and its variants; stop it and create another');
       }
-      await checkExperiment(c.var.deps, input, before.status);
-      const saved = await c.var.deps.experiments.saveExperiment(input, new Date().toISOString());
-      if (saved.status === 'running') await publish(c.var.deps);
+      await checkExperiment(c.get('deps'), input, before.status);
+      const saved = await c.get('deps').experiments.saveExperiment(input, new Date().toISOString());
+      if (saved.status === 'running') await publish(c.get('deps'));
       return c.json(saved, 200);
     },
   )
@@ -210,11 +210,11 @@ experimentAdminRoutes
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const experiment = await existing(c.var.deps, id);
+      const experiment = await existing(c.get('deps'), id);
       if (experiment.status === 'stopped') throw new AppError('conflict', `Experiment ${id} is stopped; create another`);
-      await checkExperiment(c.var.deps, experiment.definition as ExperimentInput, 'running');
-      const started = await c.var.deps.experiments.setStatus(id, 'running', new Date().toISOString());
-      await publish(c.var.deps);
+      await checkExperiment(c.get('deps'), experiment.definition as ExperimentInput, 'running');
+      const started = await c.get('deps').experiments.setStatus(id, 'running', new Date().toISOString());
+      await publish(c.get('deps'));
       return c.json(started as Experiment, 200);
     },
   )
@@ -230,10 +230,10 @@ experimentAdminRoutes
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const experiment = await existing(c.var.deps, id);
+      const experiment = await existing(c.get('deps'), id);
       if (experiment.status !== 'running') throw new AppError('conflict', `Experiment ${id} is not running`);
-      const stopped = await c.var.deps.experiments.setStatus(id, 'stopped', new Date().toISOString());
-      await publish(c.var.deps);
+      const stopped = await c.get('deps').experiments.setStatus(id, 'stopped', new Date().toISOString());
+      await publish(c.get('deps'));
       return c.json(stopped as Experiment, 200);
     },
   )
@@ -262,7 +262,7 @@ experimentAdminRoutes
     async (c) => {
       const { id } = c.req.valid('param');
       const { format, fresh, course } = c.req.valid('query');
-      const results = await resultsRead(c.var.deps, id, { now: new Date(), fresh, course });
+      const results = await resultsRead(c.get('deps'), id, { now: new Date(), fresh, course });
       if (!results) throw new AppError('not_found', `No experiment ${id}`);
       if (format === 'json') return c.json(results, 200);
       const type = format === 'csv' ? 'text/csv' : 'text/markdown';

@@ -41,7 +41,7 @@ export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       },
     }),
     async (c) => {
-      const { probes } = c.var.deps;
+      const { probes } = c.get('deps');
       const [d1, kv, r2] = await Promise.all([probe(probes.d1), probe(probes.kv), probe(probes.r2)]);
       const checks = { d1, kv, r2 };
       const failed = Object.entries(checks).filter(([, check]) => !check.ok);

@@ -67,7 +67,7 @@ learnerAdminRoutes.openapi(
   }),
   async (c) => {
     const { learnerId } = c.req.valid('param');
-    const delivery = await c.var.deps.learner(learnerId).delivery(learnerId);
+    const delivery = await c.get('deps').learner(learnerId).delivery(learnerId);
     if (!delivery) throw new AppError('not_found', `No learner ${learnerId}`);
     return c.json(delivery, 200);
   },

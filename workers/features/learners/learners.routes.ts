@@ -63,8 +63,8 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const now = new Date();
       const learnerId = newLearnerId(crypto.getRandomValues(new Uint8Array(16)));
-      await c.var.deps.learner(learnerId).create(learnerId, now.toISOString());
-      return c.json(await issueToken(c.var.deps, learnerId, now), 201);
+      await c.get('deps').learner(learnerId).create(learnerId, now.toISOString());
+      return c.json(await issueToken(c.get('deps'), learnerId, now), 201);
     },
   )
   .openapi(
@@ -109,7 +109,7 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const renewed = await renewToken(c, 'sign_out');
-      c.var.deps.logger.log('info', 'learner.signed_out_everywhere', { learnerId: c.var.learnerId });
+      c.get('deps').logger.log('info', 'learner.signed_out_everywhere', { learnerId: c.get('learnerId') });
       return c.json(renewed, 200);
     },
   )
@@ -132,12 +132,12 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { course } = c.req.valid('query');
       const [learner] = await Promise.all([
-        reconciledLearner(c.var.deps, c.var.learnerId),
-        course === undefined ? null : askedCourse(c.var.deps, course),
+        reconciledLearner(c.get('deps'), c.get('learnerId')),
+        course === undefined ? null : askedCourse(c.get('deps'), course),
       ]);
       const preferences = ownPreferences(learner);
       if (course === undefined) return c.json(preferences, 200);
-      return c.json(await coursePreferences(c.var.deps, c.var.learnerId, preferences, course), 200);
+      return c.json(await coursePreferences(c.get('deps'), c.get('learnerId'), preferences, course), 200);
     },
   )
   .openapi(
@@ -164,20 +164,20 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const preferences = c.req.valid('json');
       const { course } = c.req.valid('query');
       const [parts] = await Promise.all([
-        catalogParts(c.var.deps),
-        course === undefined ? null : askedCourse(c.var.deps, course),
+        catalogParts(c.get('deps')),
+        course === undefined ? null : askedCourse(c.get('deps'), course),
       ]);
       const errors = parts.length > 0 ? unknownGoals(parts, preferences.goals) : [];
       if (errors.length > 0) throw new AppError('validation_failed', `${errors.length} field(s) failed validation`, { errors });
-      const learner = await currentLearner(c.var.deps, c.var.learnerId);
+      const learner = await currentLearner(c.get('deps'), c.get('learnerId'));
       const at = new Date().toISOString();
       if (course !== undefined && learner.onboarded && learner.preferences) {
-        await saveCoursePreferences(c.var.deps, { ...learner, preferences: learner.preferences }, course, preferences, at);
+        await saveCoursePreferences(c.get('deps'), { ...learner, preferences: learner.preferences }, course, preferences, at);
         return c.json(preferences, 200);
       }
       // Before onboarding, a course's preferences are the learner's first own ones.
       const source = learner.onboarded ? 'profile' : 'onboarding';
-      await savePreferences(c.var.deps, learner.learnerId, { preferences, source }, at);
+      await savePreferences(c.get('deps'), learner.learnerId, { preferences, source }, at);
       return c.json(preferences, 200);
     },
   )
@@ -198,11 +198,11 @@ export const learnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { course } = c.req.valid('param');
       const [learner] = await Promise.all([
-        currentLearner(c.var.deps, c.var.learnerId),
-        askedCourse(c.var.deps, course, 'param/course'),
+        currentLearner(c.get('deps'), c.get('learnerId')),
+        askedCourse(c.get('deps'), course, 'param/course'),
       ]);
       const preferences = ownPreferences(learner);
-      await saveCoursePreferences(c.var.deps, { ...learner, preferences }, course, null, new Date().toISOString());
+      await saveCoursePreferences(c.get('deps'), { ...learner, preferences }, course, null, new Date().toISOString());
       return c.json(preferences, 200);
     },
   );

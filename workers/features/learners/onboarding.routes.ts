@@ -37,7 +37,7 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
         ...problemResponses(400, 404),
       },
     }),
-    async (c) => c.json({ questions: (await questionnaire(c.var.deps, c.req.valid('query').course)).questions }, 200),
+    async (c) => c.json({ questions: (await questionnaire(c.get('deps'), c.req.valid('query').course)).questions }, 200),
   )
   .openapi(
     createRoute({
@@ -60,8 +60,8 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     }),
     async (c) => {
       const { answers } = c.req.valid('json');
-      const learner = await currentLearner(c.var.deps, c.var.learnerId);
-      const { book, questions } = await questionnaire(c.var.deps, c.req.valid('query').course);
+      const learner = await currentLearner(c.get('deps'), c.get('learnerId'));
+      const { book, questions } = await questionnaire(c.get('deps'), c.req.valid('query').course);
       const checked = answersToPreferences(questions, answers);
       if (!checked.ok) {
         throw new AppError('validation_failed', `${checked.errors.length} answer(s) need attention`, { errors: checked.errors });
@@ -71,7 +71,7 @@ export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       const elsewhere = (learner.preferences?.goals ?? []).filter((g) => !here.has(g) && !checked.preferences.goals.includes(g));
       const preferences = { ...checked.preferences, goals: [...checked.preferences.goals, ...elsewhere] };
       await savePreferences(
-        c.var.deps,
+        c.get('deps'),
         learner.learnerId,
         { preferences, source: 'onboarding', answers },
         new Date().toISOString(),

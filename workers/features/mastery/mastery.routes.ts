@@ -53,7 +53,7 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const { lessonSlug } = c.req.valid('param');
-      return c.json(await nextQuizItem(c.var.deps, { learnerId: c.var.learnerId, lessonSlug }), 200);
+      return c.json(await nextQuizItem(c.get('deps'), { learnerId: c.get('learnerId'), lessonSlug }), 200);
     },
   )
   .openapi(
@@ -72,7 +72,7 @@ export const quizRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const attempt = c.req.valid('json');
-      return c.json(await gradeAttempt(c.var.deps, { learnerId: c.var.learnerId, attempt, now: new Date() }), 200);
+      return c.json(await gradeAttempt(c.get('deps'), { learnerId: c.get('learnerId'), attempt, now: new Date() }), 200);
     },
   );
 
@@ -98,7 +98,7 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { limit, course } = c.req.valid('query');
-      return c.json(await dueReviews(c.var.deps, { learnerId: c.var.learnerId, limit, now: new Date(), course }), 200);
+      return c.json(await dueReviews(c.get('deps'), { learnerId: c.get('learnerId'), limit, now: new Date(), course }), 200);
     },
   )
   .openapi(
@@ -121,7 +121,7 @@ export const reviewRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { id } = c.req.valid('param');
       const review = c.req.valid('json');
-      return c.json(await reviewItem(c.var.deps, { learnerId: c.var.learnerId, itemId: id, review, now: new Date() }), 200);
+      return c.json(await reviewItem(c.get('deps'), { learnerId: c.get('learnerId'), itemId: id, review, now: new Date() }), 200);
     },
   );
 
@@ -146,7 +146,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     }),
     async (c) => {
       const { course } = c.req.valid('query');
-      return c.json(await conceptMastery(c.var.deps, { learnerId: c.var.learnerId, course }), 200);
+      return c.json(await conceptMastery(c.get('deps'), { learnerId: c.get('learnerId'), course }), 200);
     },
   )
   .openapi(
@@ -171,7 +171,7 @@ export const learnerModelRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     }),
     async (c) => {
       const { course } = c.req.valid('query');
-      return c.json(await conceptPredictions(c.var.deps, { learnerId: c.var.learnerId, now: new Date(), course }), 200);
+      return c.json(await conceptPredictions(c.get('deps'), { learnerId: c.get('learnerId'), now: new Date(), course }), 200);
     },
   );
 
@@ -202,7 +202,7 @@ masteryAdminRoutes.openapi(
   async (c) => {
     const { fitForget = false, dryRun = false } =
       (c.req.valid('json') as { fitForget?: boolean; dryRun?: boolean } | undefined) ?? {};
-    return c.json(await refitBkt(c.var.deps, { fitForget, dryRun, now: new Date() }), 200);
+    return c.json(await refitBkt(c.get('deps'), { fitForget, dryRun, now: new Date() }), 200);
   },
 );
 
@@ -222,7 +222,7 @@ masteryAdminRoutes.openapi(
   }),
   async (c) => {
     const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
-    return c.json(await refitKt(c.var.deps, { dryRun, now: new Date() }), 200);
+    return c.json(await refitKt(c.get('deps'), { dryRun, now: new Date() }), 200);
   },
 );
 
@@ -242,7 +242,7 @@ masteryAdminRoutes.openapi(
   }),
   async (c) => {
     const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
-    return c.json(await refitFsrs(c.var.deps, { dryRun, now: new Date() }), 200);
+    return c.json(await refitFsrs(c.get('deps'), { dryRun, now: new Date() }), 200);
   },
 );
 
@@ -267,6 +267,6 @@ masteryAdminRoutes.openapi(
   }),
   async (c) => {
     const { dryRun = false } = (c.req.valid('json') as { dryRun?: boolean } | undefined) ?? {};
-    return c.json(await refitIrt(c.var.deps, { dryRun, now: new Date() }), 200);
+    return c.json(await refitIrt(c.get('deps'), { dryRun, now: new Date() }), 200);
   },
 );

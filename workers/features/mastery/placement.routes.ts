@@ -28,7 +28,7 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       request: { query: PlacementCourseQuerySchema },
       responses: { 200: state('The placement test'), ...problemResponses(400, 401, 404, 429) },
     }),
-    async (c) => c.json(await currentPlacement(c.var.deps, c.var.learnerId, c.req.valid('query').course), 200),
+    async (c) => c.json(await currentPlacement(c.get('deps'), c.get('learnerId'), c.req.valid('query').course), 200),
   )
   .openapi(
     createRoute({
@@ -51,8 +51,8 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     }),
     async (c) => {
       const { restart = false } = (c.req.valid('json') as { restart?: boolean } | undefined) ?? {};
-      const { state: placement, created } = await startPlacement(c.var.deps, {
-        learnerId: c.var.learnerId,
+      const { state: placement, created } = await startPlacement(c.get('deps'), {
+        learnerId: c.get('learnerId'),
         course: c.req.valid('query').course,
         restart,
         now: new Date(),
@@ -79,6 +79,9 @@ export const placementRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     async (c) => {
       const { id } = c.req.valid('param');
       const { itemId, answer } = c.req.valid('json');
-      return c.json(await answerPlacement(c.var.deps, { learnerId: c.var.learnerId, id, itemId, answer, now: new Date() }), 200);
+      return c.json(
+        await answerPlacement(c.get('deps'), { learnerId: c.get('learnerId'), id, itemId, answer, now: new Date() }),
+        200,
+      );
     },
   );

@@ -170,7 +170,7 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
  * request counts against the same learner and address limits as the HTTP API.
  */
 export const mcpRoutes = new Hono<AppEnv>().post('/mcp', requireLearner, async (c) => {
-  const server = courseServer({ deps: c.var.deps, learnerId: c.var.learnerId, origin: new URL(c.req.url).origin });
+  const server = courseServer({ deps: c.get('deps'), learnerId: c.get('learnerId'), origin: new URL(c.req.url).origin });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   return transport.handleRequest(c.req.raw);

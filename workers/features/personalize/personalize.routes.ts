@@ -42,8 +42,8 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
     async (c) => {
       const { lessonSlug } = c.req.valid('json');
       const run = personalizeLesson(
-        c.var.deps,
-        { learnerId: c.var.learnerId, lessonSlug, now: new Date() },
+        c.get('deps'),
+        { learnerId: c.get('learnerId'), lessonSlug, now: new Date() },
         {},
         checkLimits(c, LIMITS),
       );
@@ -77,7 +77,7 @@ export const personalizeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       let shown = '';
       const run = personalizeLesson(
         deps,
-        { learnerId: c.var.learnerId, lessonSlug, now: new Date() },
+        { learnerId: c.get('learnerId'), lessonSlug, now: new Date() },
         {
           onStart: (meta) => {
             events.push({ event: 'meta', data: meta });

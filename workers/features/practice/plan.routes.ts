@@ -35,7 +35,7 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const { timeZone = null } = c.req.valid('query');
       const { learnerId, sessionToCheck } = c.var;
-      return c.json(await todaysPlan(c.var.deps, { learnerId, now: new Date(), timeZone, sessionToCheck }), 200);
+      return c.json(await todaysPlan(c.get('deps'), { learnerId, now: new Date(), timeZone, sessionToCheck }), 200);
     },
   )
   .openapi(
@@ -64,7 +64,7 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       const { planId, itemId } = c.req.valid('param');
       const feedback = c.req.valid('json');
       return c.json(
-        await sendPlanFeedback(c.var.deps, { learnerId: c.var.learnerId, planId, itemId, feedback, now: new Date() }),
+        await sendPlanFeedback(c.get('deps'), { learnerId: c.get('learnerId'), planId, itemId, feedback, now: new Date() }),
         200,
       );
     },
@@ -87,7 +87,7 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const { planId, itemId } = c.req.valid('param');
-      return c.json(await swapPlanTask(c.var.deps, { learnerId: c.var.learnerId, planId, itemId, now: new Date() }), 200);
+      return c.json(await swapPlanTask(c.get('deps'), { learnerId: c.get('learnerId'), planId, itemId, now: new Date() }), 200);
     },
   );
 
@@ -108,7 +108,7 @@ export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
         ...problemResponses(401, 409, 429),
       },
     }),
-    async (c) => c.json(await practiceProfileOf(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+    async (c) => c.json(await practiceProfileOf(c.get('deps'), { learnerId: c.get('learnerId'), now: new Date() }), 200),
   )
   .openapi(
     createRoute({
@@ -128,7 +128,7 @@ export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     }),
     async (c) => {
       const { week } = c.req.valid('query');
-      return c.json(await storedSummaries(c.var.deps, { learnerId: c.var.learnerId, week }), 200);
+      return c.json(await storedSummaries(c.get('deps'), { learnerId: c.get('learnerId'), week }), 200);
     },
   )
   .openapi(
@@ -144,5 +144,5 @@ export const practiceLearnerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
         ...problemResponses(401, 429),
       },
     }),
-    async (c) => c.json(await currentSummary(c.var.deps, { learnerId: c.var.learnerId, now: new Date() }), 200),
+    async (c) => c.json(await currentSummary(c.get('deps'), { learnerId: c.get('learnerId'), now: new Date() }), 200),
   );

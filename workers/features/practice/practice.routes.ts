@@ -46,10 +46,10 @@ practiceAdminRoutes.openapi(
         })),
       });
     }
-    const course = await askedCourse(c.var.deps, c.req.valid('query').course);
+    const course = await askedCourse(c.get('deps'), c.req.valid('query').course);
     if (!course) throw new AppError('not_found', 'There is no course yet: push a course before its practice library');
-    await c.var.deps.practice.replaceLibrary(course.id, variations, new Date().toISOString());
-    c.var.deps.logger.log('info', 'practice.library_replaced', { course: course.id, variations: variations.length });
+    await c.get('deps').practice.replaceLibrary(course.id, variations, new Date().toISOString());
+    c.get('deps').logger.log('info', 'practice.library_replaced', { course: course.id, variations: variations.length });
     const categories = Object.fromEntries(CATEGORIES.map((k) => [k, variations.filter((v) => v.category === k).length]));
     return c.json({ courseId: course.id, variations: variations.length, categories }, 200);
   },
@@ -74,7 +74,7 @@ practiceRoutes.openapi(
     },
   }),
   async (c) => {
-    const course = await askedCourse(c.var.deps, c.req.valid('query').course);
-    return c.json(await libraryFor(c.var.deps, course?.id ?? null), 200);
+    const course = await askedCourse(c.get('deps'), c.req.valid('query').course);
+    return c.json(await libraryFor(c.get('deps'), course?.id ?? null), 200);
   },
 );

@@ -94,7 +94,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         ...problemResponses(401, 429),
       },
     }),
-    async (c) => c.json((await currentLearner(c.var.deps, c.var.learnerId)).consent, 200),
+    async (c) => c.json((await currentLearner(c.get('deps'), c.get('learnerId'))).consent, 200),
   )
   .openapi(
     createRoute({

@@ -54,8 +54,8 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
     }),
     async (c) => {
       const { course, limit, allowSkips } = c.req.valid('query');
-      const input = { learnerId: c.var.learnerId, course, limit, allowSkips: allowSkips === 'true', now: new Date() };
-      return c.json(await recommendationsFor(c.var.deps, input), 200);
+      const input = { learnerId: c.get('learnerId'), course, limit, allowSkips: allowSkips === 'true', now: new Date() };
+      return c.json(await recommendationsFor(c.get('deps'), input), 200);
     },
   )
   .openapi(
@@ -81,8 +81,8 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
     async (c) => {
       const { id } = c.req.valid('param');
       const feedback = c.req.valid('json');
-      const input = { learnerId: c.var.learnerId, recommendationId: id, feedback, now: new Date() };
-      return c.json(await sendFeedback(c.var.deps, input), 200);
+      const input = { learnerId: c.get('learnerId'), recommendationId: id, feedback, now: new Date() };
+      return c.json(await sendFeedback(c.get('deps'), input), 200);
     },
   );
 
@@ -103,7 +103,7 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const goal = c.req.valid('json');
-      return c.json(await setGoal(c.var.deps, { learnerId: c.var.learnerId, goal, now: new Date() }), 200);
+      return c.json(await setGoal(c.get('deps'), { learnerId: c.get('learnerId'), goal, now: new Date() }), 200);
     },
   )
   .openapi(
@@ -120,7 +120,7 @@ export const goalRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       },
     }),
     async (c) => {
-      return c.json({ goal: await c.var.deps.recommend.goal(c.var.learnerId) }, 200);
+      return c.json({ goal: await c.get('deps').recommend.goal(c.get('learnerId')) }, 200);
     },
   );
 
@@ -147,7 +147,7 @@ export const learningPathRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   }),
   async (c) => {
     const { course, today } = c.req.valid('query');
-    return c.json(await learningPath(c.var.deps, { learnerId: c.var.learnerId, course, today, now: new Date() }), 200);
+    return c.json(await learningPath(c.get('deps'), { learnerId: c.get('learnerId'), course, today, now: new Date() }), 200);
   },
 );
 
@@ -168,7 +168,7 @@ recommendationAdminRoutes.openapi(
       ...problemResponses(401, 403, 429),
     },
   }),
-  async (c) => c.json({ pairs: await c.var.deps.recommend.refreshPairs() }, 200),
+  async (c) => c.json({ pairs: await c.get('deps').recommend.refreshPairs() }, 200),
 );
 recommendationAdminRoutes.openapi(
   createRoute({
@@ -185,7 +185,7 @@ recommendationAdminRoutes.openapi(
     },
   }),
   async (c) => {
-    const { recommend } = c.var.deps;
+    const { recommend } = c.get('deps');
     const courses = await Promise.all(
       (await recommend.weightCourses()).map(async (courseId) => {
         const history = await recommend.weightHistory(courseId, WEIGHT_HISTORY);
@@ -207,5 +207,5 @@ recommendationAdminRoutes.openapi(
       ...problemResponses(401, 403, 429),
     },
   }),
-  async (c) => c.json({ refits: await refitRanker(c.var.deps, new Date(), { force: true }) }, 200),
+  async (c) => c.json({ refits: await refitRanker(c.get('deps'), new Date(), { force: true }) }, 200),
 );

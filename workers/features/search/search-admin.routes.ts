@@ -29,11 +29,11 @@ ingestAdminRoutes
       },
     }),
     async (c) => {
-      const items = await c.var.deps.search.ingestStatus();
+      const items = await c.get('deps').search.ingestStatus();
       const count = (status: string) => items.filter((i) => i.status === status).length;
       return c.json(
         {
-          embedder: c.var.deps.embedder.id,
+          embedder: c.get('deps').embedder.id,
           counts: { pending: count('pending'), ingested: count('ingested'), failed: count('failed') },
           items,
         },
@@ -130,6 +130,6 @@ ingestAdminRoutes
     }),
     async (c) => {
       const { after, limit } = c.req.valid('json');
-      return c.json(await c.var.deps.vectorIndex.copyRecorded(after, limit), 200);
+      return c.json(await c.get('deps').vectorIndex.copyRecorded(after, limit), 200);
     },
   );

@@ -51,8 +51,8 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   }),
   async (c) => {
     const { query, limit, mode, group, filters } = c.req.valid('json');
-    if (filters.course !== undefined) await askedCourse(c.var.deps, filters.course, 'json/filters/course');
-    const result = await searchChunks(c.var.deps, {
+    if (filters.course !== undefined) await askedCourse(c.get('deps'), filters.course, 'json/filters/course');
+    const result = await searchChunks(c.get('deps'), {
       query,
       limit,
       group,
@@ -69,10 +69,11 @@ export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     // A query that found nothing is counted for the authors (what the course is missing), after the answer.
     const day = new Date().toISOString().slice(0, 10);
     c.executionCtx.waitUntil(
-      c.var.deps.search
-        .recordMiss(query, day, filters.course)
-        .catch((error: unknown) => c.var.logger.log('warn', 'search.miss_not_recorded', { error: String(error) })),
+      c
+        .get('deps')
+        .search.recordMiss(query, day, filters.course)
+        .catch((error: unknown) => c.get('logger').log('warn', 'search.miss_not_recorded', { error: String(error) })),
     );
-    return c.json({ ...result, suggestions: await suggestionsFor(c.var.deps, query, filters.course) }, 200);
+    return c.json({ ...result, suggestions: await suggestionsFor(c.get('deps'), query, filters.course) }, 200);
   },
 );

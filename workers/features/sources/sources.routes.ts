@@ -101,7 +101,7 @@ sourceAdminRoutes
         now,
       );
       if (created) {
-        await deps.ingestQueue.sendAll(ingestJobs([{ kind: 'source', id: source.id, contentHash }], c.var.requestId));
+        await deps.ingestQueue.sendAll(ingestJobs([{ kind: 'source', id: source.id, contentHash }], c.get('requestId')));
         deps.logger.log('info', 'sources.added', { source: source.id, type: sourceType, bytes: bytes.byteLength });
       }
       const stored = await deps.sources.get(source.id);
@@ -125,7 +125,7 @@ sourceAdminRoutes
         ...problemResponses(401, 403, 429),
       },
     }),
-    async (c) => c.json({ sources: (await c.var.deps.sources.list()).map(present) }, 200),
+    async (c) => c.json({ sources: (await c.get('deps').sources.list()).map(present) }, 200),
   )
   .openapi(
     createRoute({
@@ -142,7 +142,7 @@ sourceAdminRoutes
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const source = await c.var.deps.sources.get(id);
+      const source = await c.get('deps').sources.get(id);
       if (!source) throw new AppError('not_found', `No source ${id}`);
       return c.json(present(source), 200);
     },

@@ -48,7 +48,7 @@ usageAdminRoutes.openapi(
         errors: [{ field: 'query/from', message: `must be at most ${MAX_REPORT_DAYS - 1} days before to` }],
       });
     }
-    const rows = await c.var.deps.usage.report({ from, to, groupBy: query.groupBy });
+    const rows = await c.get('deps').usage.report({ from, to, groupBy: query.groupBy });
     const report = { from, to, groupBy: query.groupBy, rows, total: totalOf(rows) };
     if (query.format === 'json') return c.json(report, 200);
     const type = query.format === 'csv' ? 'text/csv' : 'text/markdown';
