@@ -104,11 +104,12 @@ export async function rankChunks(
   input: SearchInput,
 ): Promise<{ found: RankedChunk[]; snippetQuery: string; stemOf: (word: string) => string; corpus: CorpusWords }> {
   const asked = queryTerms(input.query);
-  const none: CorpusWords = { chunks: 0, documents: new Map(), corrected: new Map() };
-  if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer(), corpus: none };
+  if (!hasTerms(asked)) return { found: [], snippetQuery: input.query, stemOf: memoStemmer(), corpus: NO_CORPUS };
   const modes = new Set(input.modes ?? ['lexical', 'vector']);
   const [{ lexical, lessons, corpus }, vector] = await Promise.all([
-    modes.has('lexical') ? lexicalCandidates(deps, input, asked) : Promise.resolve({ lexical: [], lessons: [], corpus: none }),
+    modes.has('lexical')
+      ? lexicalCandidates(deps, input, asked)
+      : Promise.resolve({ lexical: [], lessons: [], corpus: NO_CORPUS }),
     modes.has('vector')
       ? queryVector(deps, input.query).then((v) => deps.vectorIndex.query(v, { topK: CANDIDATES, filter: input.filter }))
       : Promise.resolve([]),
@@ -152,6 +153,9 @@ export interface CorpusWords {
   corrected: ReadonlyMap<string, string>;
 }
 
+/** What a query without words learns of the index: nothing. */
+const NO_CORPUS: CorpusWords = { chunks: 0, documents: new Map(), corrected: new Map() };
+
 /** The words of rows `hydrate` gave, read once per row: it gives the same row objects while their chunks stand. */
 const rowWords = new WeakMap<SearchHitRow, ChunkWords>();
 
@@ -181,7 +185,7 @@ async function lexicalCandidates(
   const capitals = new Set(asked.anyKeyword ? asked.keywords.map((k) => k.toLowerCase()) : []);
   const content = all.filter((w) => !isStopWord(w) || capitals.has(w));
   const words = content.length > 0 ? content : all;
-  if (words.length === 0) return { lexical: [], lessons: [], corpus: { chunks: 0, documents: new Map(), corrected: new Map() } };
+  if (words.length === 0) return { lexical: [], lessons: [], corpus: NO_CORPUS };
   const frequencies = await documentFrequencies(deps, [...new Set(words.map(stemmer))]);
   const corrected = await correctedStems(
     deps,
