@@ -214,6 +214,11 @@ describe('search quality on the sample course (hashing embedder)', () => {
     expect((await search({ query: 'xyzzyqq plughh' })).hits).toEqual([]);
     // A real word the course lacks is not read as a word two edits from its stem ("capital", stem "capit", is not "copi").
     expect((await search({ query: 'what is the capital of France' })).hits).toEqual([]);
+    // Nor as a function word, which never makes a result relevant: "world" is read as "word", not "would".
+    const world = (await search({ query: 'world war' })).hits;
+    const read = world.flatMap((h) => h.highlights.map(([from, to]) => h.snippet.slice(from, to).toLowerCase()));
+    expect(read.length).toBeGreaterThan(0);
+    expect(new Set(read)).toEqual(new Set(['word', 'words']));
   });
 
   it('shows each lesson once for "null", in order of its best section, counting its other matching sections', async () => {

@@ -17,6 +17,7 @@ import {
   chunkWords,
   editDistance,
   hasTerms,
+  isStopStem,
   isStopWord,
   memoStemmer,
   queryTerms,
@@ -235,6 +236,8 @@ async function correctedStems(
       const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
       let best: { term: string; doc: number; distance: number } | null = null;
       for (const t of terms) {
+        // A content word is not misspelt for a function word ("world" is not "would").
+        if (isStopStem(t.term)) continue;
         const distance = editDistance(stem, t.term, reach);
         if (distance > reach) continue;
         if (!best || distance < best.distance || (distance === best.distance && t.doc > best.doc)) best = { ...t, distance };

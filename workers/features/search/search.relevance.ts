@@ -22,6 +22,13 @@ export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 
+const STOP_STEMS = new Set([...STOP_WORDS].map((w) => stemmer(w)));
+
+/** Whether an index stem is a stop word's ("would", "lesson"): never what a misspelt content word meant. */
+export function isStopStem(stem: string): boolean {
+  return STOP_STEMS.has(stem);
+}
+
 /** A word of a text with its place: `word` is lower case, without diacritics. */
 export interface Token {
   word: string;
