@@ -135,15 +135,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
     const words = tokenize(c.text).length;
     if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
     const own = present.filter((s) => c.stems.has(s));
-    const weigh = (list: readonly string[], credit: number) => list.reduce((sum, s) => sum + credit * (idf.get(s) ?? 0), 0);
-    const ownCoverage = weigh(own, 1) / total;
-    const coverage =
-      ownCoverage +
-      weigh(
-        present.filter((s) => !c.stems.has(s) && c.context.has(s)),
-        HEADING_CREDIT,
-      ) /
-        total;
+    const weigh = (held: (stem: string) => number) => present.reduce((sum, s) => sum + held(s) * (idf.get(s) ?? 0), 0) / total;
+    const ownCoverage = weigh((s) => (c.stems.has(s) ? 1 : 0));
+    const coverage = weigh((s) => (c.stems.has(s) ? 1 : c.context.has(s) ? HEADING_CREDIT : 0));
     // Headings complete a sentence's match, they do not make it: one that needs them holds two of the question's words itself.
     const answers = coverage >= needed && (ownCoverage >= needed || own.length >= Math.min(2, present.length));
     return (sides ? coverage > 0 : answers) ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];

@@ -217,20 +217,23 @@ const MAX_CORRECTED = 3;
  * The index stems nearest to `unknown` words (words whose stem the index lacks), one
  * per word that has one: within `typoReach` edits of the word's stem, sharing its first
  * letter (a typo there is rare, and the letter bounds the vocabulary read), the stem
- * most chunks hold among the nearest; the first MAX_CORRECTED such words. Words shorter than four letters or holding digits
- * are left as they are: too many stems lie one edit from them. Keyed by the misspelt word's stem, with the chunks holding the correction.
+ * most chunks hold among the nearest; the first MAX_CORRECTED such words. Words shorter
+ * than four letters or holding digits are left as they are: too many stems lie one edit
+ * from them. Keyed by the misspelt word's stem, with the chunks holding the correction.
  */
 async function correctedStems(
   deps: Pick<Deps, 'search'>,
   unknown: string[],
 ): Promise<Map<string, { term: string; doc: number }>> {
   if (corrections.size > CORRECTIONS_MEMO) corrections.clear();
-  const words = unknown.filter((w) => w.length >= 4 && !/\p{N}/u.test(w)).slice(0, MAX_CORRECTED);
+  const stems = unknown
+    .filter((w) => w.length >= 4 && !/\p{N}/u.test(w))
+    .slice(0, MAX_CORRECTED)
+    .map((word) => ({ word, stem: stemmer(word) }));
   const found = await Promise.all(
-    words.map(async (word) => {
+    stems.map(async ({ word, stem }) => {
       const key = `${frequencyMemo.generation}:${word}`;
       if (corrections.has(key)) return corrections.get(key) ?? null;
-      const stem = stemmer(word);
       // The stem is what is compared, so its length sets the reach ("capital" is "capit": one edit, not two).
       const reach = typoReach(stem);
       const terms = await deps.search.termsLike(stem.slice(0, 1), stem.length - reach, stem.length + reach);
@@ -247,7 +250,7 @@ async function correctedStems(
       return near;
     }),
   );
-  return new Map(words.flatMap((word, i) => (found[i] ? [[stemmer(word), found[i]] as const] : [])));
+  return new Map(stems.flatMap(({ stem }, i) => (found[i] ? [[stem, found[i]] as const] : [])));
 }
 
 /** Document frequencies by stem, per isolate, valid while the chunks' generation stands. */
