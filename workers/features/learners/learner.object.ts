@@ -85,6 +85,16 @@ export type SignalRows = ReturnType<typeof signalRows>;
  * id it was created with and, called with any other, answers as if there were no such
  * learner.
  */
+/** What today's plan reads before the plan, at a database change count (see `Learner.planRead`). */
+interface PlanRead {
+  changes: number;
+  epoch: number | null;
+  preferences: NonNullable<LearnerRecord['preferences']> | null;
+  latestPlan: () => ReturnType<LearnerStore['latestPlan']>;
+  /** Plans by date, as `refreshedPlan` gave them. */
+  plans: Map<string, ReturnType<LearnerStore['refreshedPlan']>>;
+}
+
 /** Built once per isolate, not per object (see `relationalConfig`). */
 const RELATIONAL = relationalConfig(schema);
 const DIALECT = new SQLiteSyncDialect();
@@ -94,6 +104,8 @@ export class Learner extends DurableObject<Env> {
   private readonly store: LearnerStore;
   /** When the set alarm fires, as far as this instance knows. */
   private alarmAt: number | null = null;
+  /** See `planRead`. */
+  private keptPlanRead: PlanRead | null = null;
   private readonly config: Config;
   private readonly logger: Logger;
 
@@ -293,12 +305,13 @@ export class Learner extends DurableObject<Env> {
    */
   async planInputs(learnerId: string, now: string, fallbackZone: string | null, epoch: number | null = null) {
     if (!(await this.open(learnerId))) return null;
-    if (epoch !== null && this.store.tokens()?.epoch !== epoch) return 'signed_out' as const;
-    const preferences = this.store.profile()?.preferences ?? null;
+    const kept = this.planRead();
+    if (epoch !== null && kept.epoch !== epoch) return 'signed_out' as const;
+    const { preferences } = kept;
     const at = new Date(now);
-    const timeZone = planTimeZone(preferences?.timeZone, () => this.store.latestPlan(), fallbackZone, at);
+    const timeZone = planTimeZone(preferences?.timeZone, kept.latestPlan, fallbackZone, at);
     const { date, hour } = localTime(at, timeZone);
-    const plan = this.store.refreshedPlan(date);
+    const plan = this.dayPlan(kept, date);
     if (plan) {
       return {
         date,
@@ -314,6 +327,43 @@ export class Learner extends DurableObject<Env> {
       };
     }
     return { date, hour, timeZone, plan: null, ...this.planning(now), signals: signalRows(this.store, now) };
+  }
+
+  /**
+   * How many rows this object's database has written since it opened (SQLite's
+   * `total_changes()`): a read kept at one count still holds while the count stands.
+   */
+  private changeCount(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT total_changes() AS n').one().n;
+  }
+
+  /**
+   * What a visit to today's plan reads before the plan (token epoch, preferences, the
+   * latest plan's zone), kept while the database is unchanged: a learner reopening the
+   * page costs two small queries, not seven with their JSON and validation.
+   */
+  private planRead(): PlanRead {
+    const changes = this.changeCount();
+    if (this.keptPlanRead?.changes === changes) return this.keptPlanRead;
+    let latest: ReturnType<LearnerStore['latestPlan']> | undefined;
+    this.keptPlanRead = {
+      changes,
+      epoch: this.store.tokens()?.epoch ?? null,
+      preferences: this.store.profile()?.preferences ?? null,
+      latestPlan: () => (latest === undefined ? (latest = this.store.latestPlan()) : latest),
+      plans: new Map(),
+    };
+    return this.keptPlanRead;
+  }
+
+  /** The plan of `date` with its self-completing tasks ticked (see the store), kept in `kept` unless ticking wrote. */
+  private dayPlan(kept: PlanRead, date: string) {
+    const known = kept.plans.get(date);
+    if (known !== undefined) return known;
+    const plan = this.store.refreshedPlan(date);
+    if (this.changeCount() === kept.changes) kept.plans.set(date, plan);
+    else this.keptPlanRead = null;
+    return plan;
   }
 
   /**
@@ -571,6 +621,7 @@ export class Learner extends DurableObject<Env> {
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       this.alarmAt = null;
+      this.keptPlanRead = null;
       await migrate(this.db, migrations);
     });
     return true;

@@ -103,11 +103,149 @@ export interface OfferedItem {
   chance?: number;
 }
 
+/**
+ * Builds each query on first use and keeps it: drizzle builds a query's SQL anew on
+ * every call otherwise, which was a tenth of a plan request's time.
+ */
+function builtOnce<T extends Record<string, () => unknown>>(builders: T): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const built = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const key of Object.keys(builders) as (keyof T)[]) {
+    Object.defineProperty(built, key, {
+      get() {
+        const query = builders[key]?.();
+        Object.defineProperty(built, key, { value: query });
+        return query;
+      },
+      configurable: true,
+    });
+  }
+  return built;
+}
+
+/** The queries of the routes learners call most (today's plan, recommendations), with `sql.placeholder` parameters. */
+function hotQueries(db: LearnerDb) {
+  const date = sql.placeholder('date');
+  return builtOnce({
+    profile: () => db.select().from(t.profile).prepare(),
+    profileId: () => db.select({ id: t.profile.id }).from(t.profile).prepare(),
+    tokens: () => db.select({ epoch: t.profile.tokenEpoch, graceUntil: t.profile.tokenGraceUntil }).from(t.profile).prepare(),
+    coursePreferences: () => db.select().from(t.coursePreferences).prepare(),
+    lessonProgress: () =>
+      db
+        .select()
+        .from(t.lessonProgress)
+        .where(eq(t.lessonProgress.lessonSlug, sql.placeholder('slug')))
+        .prepare(),
+    lastLesson: () =>
+      db
+        .select({ slug: t.lessonProgress.lessonSlug })
+        .from(t.lessonProgress)
+        .orderBy(desc(t.lessonProgress.lastActivityAt))
+        .limit(1)
+        .prepare(),
+    allProgress: () =>
+      db
+        .select({
+          courseId: t.lessonProgress.courseId,
+          lessonSlug: t.lessonProgress.lessonSlug,
+          startedAt: t.lessonProgress.startedAt,
+          completedAt: t.lessonProgress.completedAt,
+          activeSeconds: t.lessonProgress.activeSeconds,
+          lastActivityAt: t.lessonProgress.lastActivityAt,
+        })
+        .from(t.lessonProgress)
+        .prepare(),
+    days: () =>
+      db
+        .select()
+        .from(t.dailyActivity)
+        .where(gte(t.dailyActivity.day, sql.placeholder('since')))
+        .orderBy(asc(t.dailyActivity.day))
+        .prepare(),
+    allMastery: () =>
+      db
+        .select({
+          courseId: t.conceptMastery.courseId,
+          conceptId: t.conceptMastery.conceptId,
+          pKnown: t.conceptMastery.pKnown,
+          attempts: t.conceptMastery.attempts,
+          correct: t.conceptMastery.correct,
+          updatedAt: t.conceptMastery.updatedAt,
+        })
+        .from(t.conceptMastery)
+        .prepare(),
+    dueCards: () =>
+      db
+        .select()
+        .from(t.reviewCards)
+        .where(lte(t.reviewCards.due, sql.placeholder('now')))
+        .orderBy(asc(t.reviewCards.due), asc(t.reviewCards.itemId))
+        .prepare(),
+    bestAnswers: () =>
+      db
+        .select({ itemId: t.attempts.itemId, best: sql<number>`max(${t.attempts.correct})` })
+        .from(t.attempts)
+        .groupBy(t.attempts.itemId)
+        .prepare(),
+    plan: () => db.select().from(t.plans).where(eq(t.plans.date, date)).prepare(),
+    eventsSince: () =>
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(t.events)
+        .where(and(eq(t.events.type, sql.placeholder('type')), gte(t.events.receivedAt, sql.placeholder('since'))))
+        .prepare(),
+    latestPlan: () =>
+      db
+        .select({ createdAt: t.plans.createdAt, timeZone: t.plans.timeZone })
+        .from(t.plans)
+        .orderBy(desc(t.plans.date))
+        .limit(1)
+        .prepare(),
+    planHistory: () =>
+      db
+        .select({
+          date: t.plans.date,
+          courseId: t.plans.courseId,
+          createdAt: t.plans.createdAt,
+          timeZone: t.plans.timeZone,
+          items: t.plans.items,
+        })
+        .from(t.plans)
+        .orderBy(desc(t.plans.date))
+        .limit(PLAN_HISTORY_DAYS)
+        .prepare(),
+    activityTimes: () =>
+      db
+        .select({ at: t.events.occurredAt })
+        .from(t.events)
+        .where(gte(t.events.occurredAt, sql.placeholder('since')))
+        .orderBy(desc(t.events.occurredAt))
+        .limit(ACTIVITY_TIMES_MAX)
+        .prepare(),
+    activeDays: () =>
+      db
+        .select({ day: t.dailyActivity.day })
+        .from(t.dailyActivity)
+        .where(gt(t.dailyActivity.events, 0))
+        .orderBy(asc(t.dailyActivity.day))
+        .prepare(),
+    goal: () => db.select().from(t.goal).prepare(),
+    dismissedSince: () =>
+      db
+        .select({ id: t.recommendationFeedback.recommendationId })
+        .from(t.recommendationFeedback)
+        .where(and(eq(t.recommendationFeedback.action, 'dismissed'), gte(t.recommendationFeedback.at, sql.placeholder('since'))))
+        .orderBy(desc(t.recommendationFeedback.at))
+        .prepare(),
+  });
+}
+
 /** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
 export function learnerStore(db: LearnerDb) {
+  const q = hotQueries(db);
   const store = {
     profile(): LearnerRecord | null {
-      const row = db.select().from(t.profile).get();
+      const row = q.profile.get();
       if (!row) return null;
       // A stored profile of an older shape reads as "not onboarded" rather than failing every request.
       const preferences = row.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
@@ -124,7 +262,7 @@ export function learnerStore(db: LearnerDb) {
     /** The learner's own preferences per course, where they have set any (a stored set of an older shape is left out). */
     coursePreferences(): Record<string, CoursePreferences> {
       const found: Record<string, CoursePreferences> = {};
-      for (const row of db.select().from(t.coursePreferences).all()) {
+      for (const row of q.coursePreferences.all()) {
         const parsed = CoursePreferencesSchema.safeParse(row.preferences);
         if (parsed.success) found[row.courseId] = parsed.data;
       }
@@ -152,8 +290,7 @@ export function learnerStore(db: LearnerDb) {
 
     /** The token epoch and the previous epoch's refresh grace; null without a profile. */
     tokens(): { epoch: number; graceUntil: number } | null {
-      const row = db.select({ epoch: t.profile.tokenEpoch, graceUntil: t.profile.tokenGraceUntil }).from(t.profile).get();
-      return row ?? null;
+      return q.tokens.get() ?? null;
     },
 
     setTokens(epoch: number, graceUntil: number): void {
@@ -276,11 +413,11 @@ export function learnerStore(db: LearnerDb) {
 
     /** The learner's id, without reading the rest of the profile. */
     profileId(): string | null {
-      return db.select({ id: t.profile.id }).from(t.profile).get()?.id ?? null;
+      return q.profileId.get()?.id ?? null;
     },
 
     lessonProgress(slug: string): LessonProgressRow {
-      const row = db.select().from(t.lessonProgress).where(eq(t.lessonProgress.lessonSlug, slug)).get();
+      const row = q.lessonProgress.get({ slug });
       return {
         lessonSlug: slug,
         startedAt: row?.startedAt ?? null,
@@ -292,14 +429,7 @@ export function learnerStore(db: LearnerDb) {
 
     /** The lesson the learner was last active in (opened, read or completed), or null. */
     lastLesson(): string | null {
-      return (
-        db
-          .select({ slug: t.lessonProgress.lessonSlug })
-          .from(t.lessonProgress)
-          .orderBy(desc(t.lessonProgress.lastActivityAt))
-          .limit(1)
-          .get()?.slug ?? null
-      );
+      return q.lastLesson.get()?.slug ?? null;
     },
 
     /** Per course the learner has opened a lesson of: lessons started (or opened) and completed. */
@@ -317,21 +447,11 @@ export function learnerStore(db: LearnerDb) {
     },
 
     allProgress(): CourseProgressRow[] {
-      return db
-        .select({
-          courseId: t.lessonProgress.courseId,
-          lessonSlug: t.lessonProgress.lessonSlug,
-          startedAt: t.lessonProgress.startedAt,
-          completedAt: t.lessonProgress.completedAt,
-          activeSeconds: t.lessonProgress.activeSeconds,
-          lastActivityAt: t.lessonProgress.lastActivityAt,
-        })
-        .from(t.lessonProgress)
-        .all();
+      return q.allProgress.all();
     },
 
     days(sinceDay: string): DayActivity[] {
-      return db.select().from(t.dailyActivity).where(gte(t.dailyActivity.day, sinceDay)).orderBy(asc(t.dailyActivity.day)).all();
+      return q.days.all({ since: sinceDay });
     },
 
     /** Heartbeat seconds waiting for the next flush to the shared rollup. */
@@ -536,17 +656,7 @@ export function learnerStore(db: LearnerDb) {
     },
 
     allMastery(): MasteryRow[] {
-      return db
-        .select({
-          courseId: t.conceptMastery.courseId,
-          conceptId: t.conceptMastery.conceptId,
-          pKnown: t.conceptMastery.pKnown,
-          attempts: t.conceptMastery.attempts,
-          correct: t.conceptMastery.correct,
-          updatedAt: t.conceptMastery.updatedAt,
-        })
-        .from(t.conceptMastery)
-        .all();
+      return q.allMastery.all();
     },
 
     setMastery(courseId: string, conceptId: string, state: ConceptState, at: string): void {
@@ -582,13 +692,7 @@ export function learnerStore(db: LearnerDb) {
 
     /** Cards due by `now`, soonest first. */
     dueCards(now: string): CardRow[] {
-      return db
-        .select()
-        .from(t.reviewCards)
-        .where(lte(t.reviewCards.due, now))
-        .orderBy(asc(t.reviewCards.due), asc(t.reviewCards.itemId))
-        .all()
-        .map((r) => ({ itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
+      return q.dueCards.all({ now }).map((r) => ({ itemId: r.itemId, conceptId: r.conceptId, card: cardOf(r) }));
     },
 
     /** Cards due after `now`: their item and due time. */
@@ -619,17 +723,13 @@ export function learnerStore(db: LearnerDb) {
 
     /** Per item: whether any answer to it was correct. */
     bestAnswers(): Map<string, boolean> {
-      const rows = db
-        .select({ itemId: t.attempts.itemId, best: sql<number>`max(${t.attempts.correct})` })
-        .from(t.attempts)
-        .groupBy(t.attempts.itemId)
-        .all();
+      const rows = q.bestAnswers.all();
       return new Map(rows.map((r) => [r.itemId, r.best === 1]));
     },
 
     /** The plan of a local date, or null. */
     plan(date: string): typeof t.plans.$inferSelect | null {
-      return db.select().from(t.plans).where(eq(t.plans.date, date)).get() ?? null;
+      return q.plan.get({ date }) ?? null;
     },
 
     /**
@@ -638,19 +738,14 @@ export function learnerStore(db: LearnerDb) {
      * learner gave feedback on keeps it.
      */
     refreshedPlan(date: string): typeof t.plans.$inferSelect | null {
-      const plan = db.select().from(t.plans).where(eq(t.plans.date, date)).get();
+      const plan = q.plan.get({ date });
       if (!plan) return null;
       // Each event type counted once, however many tasks wait on it.
       const counts = new Map<string, number>();
       const since = (type: string): number => {
         const known = counts.get(type);
         if (known !== undefined) return known;
-        const n =
-          db
-            .select({ n: sql<number>`count(*)` })
-            .from(t.events)
-            .where(and(eq(t.events.type, type), gte(t.events.receivedAt, plan.createdAt)))
-            .get()?.n ?? 0;
+        const n = q.eventsSince.get({ type, since: plan.createdAt })?.n ?? 0;
         counts.set(type, n);
         return n;
       };
@@ -758,47 +853,22 @@ export function learnerStore(db: LearnerDb) {
 
     savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
       db.insert(t.plans).values(plan).onConflictDoNothing().run();
-      return db.select().from(t.plans).where(eq(t.plans.date, plan.date)).get() ?? plan;
+      return q.plan.get({ date: plan.date }) ?? plan;
     },
 
     /** When the latest-dated plan was made, and in which zone (null before any plan). */
     latestPlan(): { createdAt: string; timeZone: string } | null {
-      return (
-        db
-          .select({ createdAt: t.plans.createdAt, timeZone: t.plans.timeZone })
-          .from(t.plans)
-          .orderBy(desc(t.plans.date))
-          .limit(1)
-          .get() ?? null
-      );
+      return q.latestPlan.get() ?? null;
     },
 
     /** The last 90 plans, newest first: what plan composition and the practice profile read. */
     planHistory(): { date: string; courseId: string; createdAt: string; timeZone: string; items: t.StoredPlanItem[] }[] {
-      return db
-        .select({
-          date: t.plans.date,
-          courseId: t.plans.courseId,
-          createdAt: t.plans.createdAt,
-          timeZone: t.plans.timeZone,
-          items: t.plans.items,
-        })
-        .from(t.plans)
-        .orderBy(desc(t.plans.date))
-        .limit(PLAN_HISTORY_DAYS)
-        .all();
+      return q.planHistory.all();
     },
 
     /** When the learner was active since `since` (ISO instants their events occurred at, at most 2000). */
     activityTimes(since: string): string[] {
-      return db
-        .select({ at: t.events.occurredAt })
-        .from(t.events)
-        .where(gte(t.events.occurredAt, since))
-        .orderBy(desc(t.events.occurredAt))
-        .limit(ACTIVITY_TIMES_MAX)
-        .all()
-        .map((r) => r.at);
+      return q.activityTimes.all({ since }).map((r) => r.at);
     },
 
     /** Stored weekly summaries, newest first (at most `limit`). */
@@ -867,13 +937,7 @@ export function learnerStore(db: LearnerDb) {
 
     /** UTC days with any recorded activity, oldest first. */
     activeDays(): string[] {
-      return db
-        .select({ day: t.dailyActivity.day })
-        .from(t.dailyActivity)
-        .where(gt(t.dailyActivity.events, 0))
-        .orderBy(asc(t.dailyActivity.day))
-        .all()
-        .map((r) => r.day);
+      return q.activeDays.all().map((r) => r.day);
     },
 
     /** The quiz item the learner answered last, or null. */
@@ -886,13 +950,13 @@ export function learnerStore(db: LearnerDb) {
 
     /** The goal and the course it is in (null: set before goals had a course). */
     goal(): CourseGoal | null {
-      const row = db.select().from(t.goal).get();
+      const row = q.goal.get();
       return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate, course: row.courseId } : null;
     },
 
     /** The course the goal is in (null: none set, or set before goals had a course). */
     goalCourse(): string | null {
-      return db.select({ courseId: t.goal.courseId }).from(t.goal).get()?.courseId ?? null;
+      return q.goal.get()?.courseId ?? null;
     },
 
     setGoal(value: Goal, courseId: string | null, at: string): void {
@@ -1126,13 +1190,7 @@ export function learnerStore(db: LearnerDb) {
     },
 
     dismissedSince(since: string): string[] {
-      return db
-        .select({ id: t.recommendationFeedback.recommendationId })
-        .from(t.recommendationFeedback)
-        .where(and(eq(t.recommendationFeedback.action, 'dismissed'), gte(t.recommendationFeedback.at, since)))
-        .orderBy(desc(t.recommendationFeedback.at))
-        .all()
-        .map((r) => r.id);
+      return q.dismissedSince.all({ since }).map((r) => r.id);
     },
 
     /** Takes one generation from `day`'s budget if any is left. */

@@ -140,6 +140,8 @@ describe("today's plan", () => {
     if (!learn || !first || !second) throw new Error(`plan too small: ${plan.items.map((i) => i.category).join()}`);
     const feedback = (itemId: string, json: unknown, planId = plan.id) =>
       api(`/api/plans/${planId}/items/${itemId}/feedback`, { method: 'POST', key: token, json });
+    // A revisit before anything is done (the learner's object keeps what it read): nothing below may be hidden by it.
+    expect(await (await today(token)).json()).toEqual(plan);
 
     // Completing the bound lesson ticks the learn task (unless it is a one-section task, ticked off by hand).
     await api(`/api/progress/lessons/${learn.binding.lessonSlug ?? ''}/complete`, {
