@@ -113,10 +113,11 @@ function builtOnce<T extends Record<string, () => unknown>>(builders: T): { read
     Object.defineProperty(built, key, {
       get() {
         const query = builders[key]?.();
-        Object.defineProperty(built, key, { value: query });
+        Object.defineProperty(built, key, { value: query, enumerable: true });
         return query;
       },
       configurable: true,
+      enumerable: true,
     });
   }
   return built;
@@ -240,9 +241,32 @@ function hotQueries(db: LearnerDb) {
   });
 }
 
+type HotQueries = ReturnType<typeof hotQueries>;
+
+/** The hot queries as this isolate built them, for each object to bind (see `boundTo`). */
+let isolateQueries: HotQueries | null = null;
+
+/**
+ * The isolate's hot queries run on one object's storage: each is the query built once,
+ * its client the object's (a drizzle durable-sqlite query runs on `this.client`), so an
+ * object woken for one request builds none.
+ */
+function boundTo(db: LearnerDb, storage: DurableObjectStorage): HotQueries {
+  const built = (isolateQueries ??= hotQueries(db));
+  const builders = Object.fromEntries(
+    (Object.keys(built) as (keyof HotQueries)[]).map((key) => [key, () => runningOn(built[key], storage)]),
+  ) as { [K in keyof HotQueries]: () => HotQueries[K] };
+  return builtOnce(builders);
+}
+
+function runningOn<Q extends object>(query: Q, storage: DurableObjectStorage): Q {
+  if (!('client' in query)) throw new Error('A drizzle durable-sqlite query has no client: check the drizzle-orm version');
+  return Object.create(query, { client: { value: storage } }) as Q;
+}
+
 /** Reads and writes of one learner object's tables. Synchronous: callers group writes in one transaction. */
-export function learnerStore(db: LearnerDb) {
-  const q = hotQueries(db);
+export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
+  const q = boundTo(db, storage);
   const store = {
     profile(): LearnerRecord | null {
       const row = q.profile.get();

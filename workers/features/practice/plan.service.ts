@@ -13,7 +13,7 @@ import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { learnerTimeZone, localTime, NEW_SHARE, nextBest } from './plan.domain';
 import { addDays, localMidnight, weekStart } from './summary.domain';
 import { CATEGORIES } from './practice.schemas';
-import { PlanItemSchema, PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
+import { PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 import { decide } from '../experiments/experiments.client';
 import { inCourse } from '../learners/onboarding.domain';
@@ -29,11 +29,12 @@ function planView(row: {
   mode: string;
   phase: string;
   reasons: unknown;
-  items: readonly { status: string; outcome?: { rating?: number; skipReason?: string } }[];
+  items: readonly { status: string; minutes: number; outcome?: { rating?: number; skipReason?: string } }[];
 }): Plan {
+  // The plan's schema checks and strips each item: parsed once, not item by item and again.
   const items = row.items
     .filter((item) => item.status !== 'swapped')
-    .map((item) => PlanItemSchema.parse({ ...item, ...item.outcome, status: item.status }));
+    .map((item) => ({ ...item, ...item.outcome, status: item.status }));
   return PlanSchema.parse({
     id: `plan_${row.date}`,
     date: row.date,
