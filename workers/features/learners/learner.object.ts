@@ -317,20 +317,8 @@ export class Learner extends DurableObject<Env> {
     const timeZone = planTimeZone(preferences?.timeZone, kept.latestPlan, fallbackZone, at);
     const { date, hour } = localTime(at, timeZone);
     const plan = this.dayPlan(kept, date);
-    if (plan) {
-      return {
-        date,
-        hour,
-        timeZone,
-        plan,
-        preferences,
-        coursePreferences: {},
-        plans: [],
-        activity: [],
-        activeDays: [],
-        signals: null,
-      };
-    }
+    // A planned day sends only its plan back: the reply is copied across the call.
+    if (plan) return { date, hour, timeZone, plan };
     return { date, hour, timeZone, plan: null, ...this.planning(now), signals: signalRows(this.store, now) };
   }
 
