@@ -71,8 +71,9 @@ export interface SearchStore {
    */
   termsLike(first: string, minLength: number, maxLength: number): Promise<{ term: string; doc: number }[]>;
   /**
-   * A token that changes whenever any chunk is written or deleted (kept by triggers); read
-   * once per store, that is per request (the answer cache and the search's memos ask for it).
+   * A token that changes whenever any chunk is written or deleted (kept by triggers), as
+   * this isolate read it within the last GENERATION_TTL_MS (the answer cache and the
+   * search's memos ask for it on every request). A write through this store reads it afresh.
    */
   generation(): Promise<string>;
   /** Chunk ids ranked by BM25 over chunk text, best first; `match` is an FTS5 query built by the caller. */
@@ -149,9 +150,16 @@ function chunkFilters(filter: VectorFilter) {
 const rowMemo = { generation: '', rows: new Map<string, SearchHitRow>() };
 const ROW_MEMO = 2_000;
 
+/**
+ * How long this isolate trusts the generation it read: a cached answer or kept row may
+ * outlive a push made through another isolate by this much (a push through this one
+ * forgets it at once). It saves a D1 query on every cached answer and search.
+ */
+const GENERATION_TTL_MS = 1_000;
+let generationRead: { value: Promise<string>; until: number } | null = null;
+
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
-  let generation: Promise<string> | null = null;
   const store: SearchStore = {
     async recordMiss(query, day, courseId) {
       const normalized = query.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, MISS_QUERY_CHARS);
@@ -207,6 +215,7 @@ export function createD1SearchStore(db: Db): SearchStore {
         ? and(sameItem, or(ne(t.chunks.contentHash, contentHash), sql`substr(${t.chunks.id}, 1, ${prefix.length}) <> ${prefix}`))
         : sameItem;
       await db.batch([db.delete(t.chunks).where(stale), ...inserts, bumpVectors()]);
+      generationRead = null;
     },
 
     async deleteItem(itemKind, itemId) {
@@ -217,6 +226,7 @@ export function createD1SearchStore(db: Db): SearchStore {
           .returning({ id: t.chunks.id }),
         bumpVectors(),
       ]);
+      generationRead = null;
       return deleted.length;
     },
 
@@ -246,10 +256,18 @@ export function createD1SearchStore(db: Db): SearchStore {
     },
 
     generation() {
-      generation ??= db
+      const now = Date.now();
+      if (generationRead && generationRead.until > now) return generationRead.value;
+      const read = db
         .get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`)
-        .then((row) => row?.generation ?? '');
-      return generation;
+        .then((row) => row?.generation ?? '')
+        .catch((error: unknown) => {
+          // A failed read is not kept: the next request asks again.
+          if (generationRead?.value === read) generationRead = null;
+          throw error;
+        });
+      generationRead = { value: read, until: now + GENERATION_TTL_MS };
+      return read;
     },
 
     async lessonCards(match, filter, limit) {
