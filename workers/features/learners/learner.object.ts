@@ -73,6 +73,17 @@ function signalRows(store: LearnerStore, now: string) {
 }
 export type SignalRows = ReturnType<typeof signalRows>;
 
+/** What today's plan reads before the plan, at a database change count (see `Learner.planRead`). */
+interface PlanRead {
+  changes: number;
+  profileId: string | null;
+  epoch: number | null;
+  preferences: NonNullable<LearnerRecord['preferences']> | null;
+  latestPlan: () => ReturnType<LearnerStore['latestPlan']>;
+  /** Plans by date, as `refreshedPlan` gave them. */
+  plans: Map<string, ReturnType<LearnerStore['refreshedPlan']>>;
+}
+
 /**
  * One learner's state: a SQLite-backed Durable Object per learner id, reached by typed
  * RPC. The runtime runs one call at a time per object, and each write is one
@@ -85,17 +96,6 @@ export type SignalRows = ReturnType<typeof signalRows>;
  * id it was created with and, called with any other, answers as if there were no such
  * learner.
  */
-/** What today's plan reads before the plan, at a database change count (see `Learner.planRead`). */
-interface PlanRead {
-  changes: number;
-  profileId: string | null;
-  epoch: number | null;
-  preferences: NonNullable<LearnerRecord['preferences']> | null;
-  latestPlan: () => ReturnType<LearnerStore['latestPlan']>;
-  /** Plans by date, as `refreshedPlan` gave them. */
-  plans: Map<string, ReturnType<LearnerStore['refreshedPlan']>>;
-}
-
 /** Built once per isolate, not per object (see `relationalConfig`). */
 const RELATIONAL = relationalConfig(schema);
 const DIALECT = new SQLiteSyncDialect();
@@ -332,8 +332,9 @@ export class Learner extends DurableObject<Env> {
 
   /**
    * What a visit to today's plan reads before the plan (the learner's id, token epoch,
-   * preferences, the latest plan's zone), kept while the database is unchanged: a learner reopening the
-   * page costs one small query (the count), not seven with their JSON and validation.
+   * preferences, the latest plan's zone), kept while the database is unchanged: a
+   * learner reopening the page costs one small query (the count), not seven with their
+   * JSON and validation.
    */
   private planRead(): PlanRead {
     const changes = this.changeCount();

@@ -125,7 +125,6 @@ function builtOnce<T extends Record<string, () => unknown>>(builders: T): { read
 
 /** The queries of the routes learners call most (today's plan, recommendations), with `sql.placeholder` parameters. */
 function hotQueries(db: LearnerDb) {
-  const date = sql.placeholder('date');
   return builtOnce({
     profile: () => db.select().from(t.profile).prepare(),
     profileId: () => db.select({ id: t.profile.id }).from(t.profile).prepare(),
@@ -188,7 +187,12 @@ function hotQueries(db: LearnerDb) {
         .from(t.attempts)
         .groupBy(t.attempts.itemId)
         .prepare(),
-    plan: () => db.select().from(t.plans).where(eq(t.plans.date, date)).prepare(),
+    plan: () =>
+      db
+        .select()
+        .from(t.plans)
+        .where(eq(t.plans.date, sql.placeholder('date')))
+        .prepare(),
     eventsSince: () =>
       db
         .select({ n: sql<number>`count(*)` })
