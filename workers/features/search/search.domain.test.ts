@@ -7,6 +7,7 @@ import {
   groupByItem,
   queryWords,
   reciprocalRankFusion,
+  snippetSource,
   toFtsQuery,
   windowSnippet,
 } from './search.domain';
@@ -78,6 +79,14 @@ describe('search domain', () => {
     expect(snippet.text).toBe('…Sorting puts rows in order. ORDER BY sorts them. Tail words. Tail words. Tail…');
     expect(snippet.highlights.map(([s, e]) => snippet.text.slice(s, e))).toEqual(['Sorting', 'sorts']);
     expect(windowSnippet('Short text.', 'xyzzyqq')).toEqual({ text: 'Short text.', highlights: [] });
+  });
+
+  it('cuts the same snippets for any query from a text read once as from the text', () => {
+    const text = `${'Filler words here. '.repeat(20)}Sorting puts rows in order.\n ORDER BY sorts them. NOT IN ${'Tail words. '.repeat(30)}`;
+    const source = snippetSource(text);
+    for (const query of ['sort', 'not in', 'order rows', 'xyzzyqq', 'tail']) {
+      expect(windowSnippet(source, query, { width: 80 })).toEqual(windowSnippet(text, query, { width: 80 }));
+    }
   });
 
   it('highlights the keywords of a query of function words where the text writes them in capitals', () => {

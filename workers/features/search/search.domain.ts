@@ -1,6 +1,6 @@
 import { stemmer } from 'stemmer';
 import { fnv1a } from '../../platform/embedder';
-import { queryTerms, tokenize } from './search.relevance';
+import { queryTerms, tokenize, type Token } from './search.relevance';
 
 /** Reciprocal rank fusion constant (Cormack et al. 2009): damps the weight of top ranks. */
 export const RRF_K = 60;
@@ -107,20 +107,31 @@ export interface Snippet {
   highlights: [number, number][];
 }
 
+/** Plain text made ready for snippets of any query: whitespace collapsed, its words with their stems. */
+export interface SnippetSource {
+  body: string;
+  words: readonly (Token & { stem: string })[];
+}
+
+export function snippetSource(text: string, stemOf: (word: string) => string = stemmer): SnippetSource {
+  const body = text.replace(/\s+/g, ' ').trim();
+  return { body, words: tokenize(body).map((t) => ({ ...t, stem: stemOf(t.word) })) };
+}
+
 /**
- * A snippet of `width` characters from plain text (`chunkProse`): the window with most
- * of the query's words (by stem, as the search matched them), opening at the start of
- * its sentence when that is near and cut at word boundaries, those words highlighted.
- * Without any, the text's start.
+ * A snippet of `width` characters from plain text (`chunkProse`, or its `snippetSource`):
+ * the window with most of the query's words (by stem, as the search matched them),
+ * opening at the start of its sentence when that is near and cut at word boundaries,
+ * those words highlighted. Without any, the text's start.
  */
 export function windowSnippet(
-  text: string,
+  text: string | SnippetSource,
   query: string,
   { width = 220, stemOf = stemmer }: { width?: number; stemOf?: (word: string) => string } = {},
 ): Snippet {
-  const body = text.replace(/\s+/g, ' ').trim();
+  const { body, words } = typeof text === 'string' ? snippetSource(text, stemOf) : text;
   const terms = queryTerms(query, stemOf);
-  const hits = tokenize(body).filter((t) => terms.stems.has(stemOf(t.word)) || terms.keywords.includes(t.raw));
+  const hits = words.filter((t) => terms.stems.has(t.stem) || terms.keywords.includes(t.raw));
   let start = 0;
   let best = 0;
   for (const hit of hits) {
