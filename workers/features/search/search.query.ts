@@ -93,10 +93,11 @@ export async function searchChunks(
 /**
  * Chunks' prose as snippets read it, per isolate, by chunk id (checked against the row's
  * text and headings): the same passages keep coming up, and reading their words was a
- * quarter of a search's time. At most SNIPPET_SOURCES, dropped all at once when full.
+ * quarter of a search's time. At most SNIPPET_SOURCES (a passage's words take tens of
+ * kilobytes, and an isolate has 128 MB), dropped all at once when full.
  */
 const snippetSources = new Map<string, { text: string; headings: string; source: SnippetSource }>();
-const SNIPPET_SOURCES = 2_000;
+const SNIPPET_SOURCES = 500;
 
 function snippetOfRow(row: SearchHitRow, stemOf: (word: string) => string): SnippetSource {
   const headings = row.headingPath.join('\n');
