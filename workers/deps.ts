@@ -112,6 +112,15 @@ export interface Meter {
   learnerCalls: number;
 }
 
+/** Adds to `meter` the I/O of work done for the same request elsewhere (in a learner's object). */
+export function addMeter(meter: Meter, more: Meter): void {
+  meter.kvReads += more.kvReads;
+  meter.modelCalls += more.modelCalls;
+  meter.d1Queries += more.d1Queries;
+  meter.d1Writes += more.d1Writes;
+  meter.learnerCalls += more.learnerCalls;
+}
+
 export interface Deps {
   config: Config;
   meter: Meter;

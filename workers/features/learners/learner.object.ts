@@ -4,7 +4,8 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { relationalConfig } from '../../db/client';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
-import { parseConfig, type Config } from '../../deps';
+import { makeDeps, parseConfig, type Config, type Meter } from '../../deps';
+import { AppError, type ErrorCode } from '../../http/problem';
 import { createLogger, describeError, type Logger } from '../../platform/logger';
 import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
@@ -27,6 +28,7 @@ import {
   type PreferenceChange,
 } from './learner.store';
 import { localTime, planTimeZone } from '../practice/plan.domain';
+import { composeDay } from '../practice/plan.service';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
@@ -72,6 +74,30 @@ function signalRows(store: LearnerStore, now: string) {
   };
 }
 export type SignalRows = ReturnType<typeof signalRows>;
+
+/**
+ * What composing plan tasks reads: preferences (the learner's own, and each course's own),
+ * the last 90 plans, event times of the last 28 days, active days, the lesson opened last.
+ */
+function planning(store: LearnerStore, now: string) {
+  const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
+  return {
+    preferences: store.profile()?.preferences ?? null,
+    coursePreferences: store.coursePreferences(),
+    plans: store.planHistory(),
+    activity: store.activityTimes(since),
+    activeDays: store.activeDays(),
+    recentLesson: store.lastLesson(),
+  };
+}
+
+/** What composing a day's plan reads of the learner (see `Learner.todaysPlan`). */
+export type UnplannedDay = ReturnType<typeof planning> & {
+  date: string;
+  hour: number;
+  timeZone: string;
+  signals: SignalRows;
+};
 
 /** What today's plan reads before the plan, at a database change count (see `Learner.planRead`). */
 interface PlanRead {
@@ -297,14 +323,48 @@ export class Learner extends DurableObject<Env> {
   }
 
   /**
+   * The learner's plan for their local today (see `planInputs` for the day and the
+   * token check), in one call: the stored one when the day has one, else composed here
+   * (`composeDay`, which reads the course from D1 and KV) and stored, the first saved
+   * winning. `dynamic` is DYNAMIC_PLANS as the calling Worker has it. `io` is what
+   * composing cost (the Worker's request reports it), `problem` a refusal to compose (an
+   * error's class does not survive the call). Null when the object is not `learnerId`'s
+   * (also when the learner was erased meanwhile).
+   */
+  async todaysPlan(
+    learnerId: string,
+    now: string,
+    fallbackZone: string | null,
+    epoch: number | null,
+    { requestId, dynamic }: { requestId: string; dynamic: boolean },
+  ) {
+    const day = await this.planInputs(learnerId, now, fallbackZone, epoch);
+    if (day === null || day === 'signed_out') return day;
+    if (day.plan) return { plan: day.plan, io: null };
+    const deps = makeDeps(this.env, this.config, this.logger.child({ requestId }));
+    const io: Meter = deps.meter;
+    let composed: Awaited<ReturnType<typeof composeDay>>;
+    try {
+      composed = await composeDay(deps, { learnerId, now: new Date(now), dynamic }, day);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { problem: { code: error.code satisfies ErrorCode, detail: error.message }, io };
+    }
+    if (!(await this.open(learnerId))) return null;
+    const plan = this.store.savePlan(composed.plan);
+    if (composed.summaryDue) await deps.practice.scheduleSummary(learnerId, composed.summaryDue);
+    return { plan, io };
+  }
+
+  /**
    * The learner's local date and hour at `now` (in their stored time zone, else
    * `fallbackZone`, else UTC) and that day's plan if it has one, else what composing it
    * needs: preferences, the last 90 plans, event times of the last 28 days, active days
-   * and what ranking reads (`signals`), so a first request of the day costs one call.
-   * Null when the object is not `learnerId`'s; 'signed_out' when `epoch` (the caller's
-   * token's, when the Worker has not confirmed it lately) is not the current one.
+   * and what ranking reads (`signals`). Null when the object is not `learnerId`'s;
+   * 'signed_out' when `epoch` (the caller's token's, when the Worker has not confirmed
+   * it lately) is not the current one. Called by `todaysPlan`, not over RPC.
    */
-  async planInputs(learnerId: string, now: string, fallbackZone: string | null, epoch: number | null = null) {
+  private async planInputs(learnerId: string, now: string, fallbackZone: string | null, epoch: number | null) {
     // The kept read knows the learner's id: `open` (one more query) only when it is not theirs.
     let kept = this.planRead();
     if (kept.profileId !== learnerId) {
@@ -317,9 +377,8 @@ export class Learner extends DurableObject<Env> {
     const timeZone = planTimeZone(preferences?.timeZone, kept.latestPlan, fallbackZone, at);
     const { date, hour } = localTime(at, timeZone);
     const plan = this.dayPlan(kept, date);
-    // A planned day sends only its plan back: the reply is copied across the call.
     if (plan) return { date, hour, timeZone, plan };
-    return { date, hour, timeZone, plan: null, ...this.planning(now), signals: signalRows(this.store, now) };
+    return { date, hour, timeZone, plan: null, ...planning(this.store, now), signals: signalRows(this.store, now) };
   }
 
   /**
@@ -361,32 +420,16 @@ export class Learner extends DurableObject<Env> {
     return plan;
   }
 
-  /**
-   * What composing plan tasks reads: preferences (the learner's own, and each course's own),
-   * the last 90 plans, event times of the last 28 days, active days.
-   */
-  private planning(now: string) {
-    const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
-    return {
-      preferences: this.store.profile()?.preferences ?? null,
-      coursePreferences: this.store.coursePreferences(),
-      plans: this.store.planHistory(),
-      activity: this.store.activityTimes(since),
-      activeDays: this.store.activeDays(),
-      recentLesson: this.store.lastLesson(),
-    };
-  }
-
   /** A day's plan (its tasks that completed themselves ticked) and what composing a task for it needs; null when not `learnerId`'s. */
   async swapInputs(learnerId: string, date: string, now: string) {
     if (!(await this.open(learnerId))) return null;
-    return { plan: this.store.refreshedPlan(date), ...this.planning(now), signals: signalRows(this.store, now) };
+    return { plan: this.store.refreshedPlan(date), ...planning(this.store, now), signals: signalRows(this.store, now) };
   }
 
   /** What the practice profile reads (see `planning`); null when not `learnerId`'s. */
   async practiceInputs(learnerId: string, now: string) {
     if (!(await this.open(learnerId))) return null;
-    return this.planning(now);
+    return planning(this.store, now);
   }
 
   /** Swaps an open task of a day's plan (see the store); the day's plan after, or 'gone'. */
@@ -455,11 +498,6 @@ export class Learner extends DurableObject<Env> {
   }
 
   /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */
-  async savePlan(learnerId: string, plan: typeof schema.plans.$inferInsert) {
-    if (!(await this.open(learnerId))) return null;
-    return this.store.savePlan(plan);
-  }
-
   /** Everything of the learner's that ranking and path planning read at `now`, in one call. */
   async signals(learnerId: string, now: string) {
     if (!(await this.open(learnerId))) return null;

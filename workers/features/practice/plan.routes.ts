@@ -34,8 +34,8 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     }),
     async (c) => {
       const { timeZone = null } = c.req.valid('query');
-      const { learnerId, sessionToCheck } = c.var;
-      return c.json(await todaysPlan(c.get('deps'), { learnerId, now: new Date(), timeZone, sessionToCheck }), 200);
+      const { learnerId, sessionToCheck, requestId } = c.var;
+      return c.json(await todaysPlan(c.get('deps'), { learnerId, now: new Date(), timeZone, sessionToCheck, requestId }), 200);
     },
   )
   .openapi(

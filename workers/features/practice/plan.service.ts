@@ -1,14 +1,14 @@
-import type { Deps } from '../../deps';
+import { addMeter, type Deps } from '../../deps';
 import type { CompletionRates } from './signals.domain';
 import { confirmedSession, ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptLevel } from '../mastery/mastery.domain';
 import { rankedFor } from '../recommendations/recommend.ranking';
-import type { SignalRows } from '../learners/learner.object';
+import type { SignalRows, UnplannedDay } from '../learners/learner.object';
 import type { Variation } from './practice.schemas';
 import { libraryFor } from './practice.library';
-import type { StoredPlanItem } from '../learners/learner.schema';
+import type { plans, StoredPlanItem } from '../learners/learner.schema';
 import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { learnerTimeZone, localTime, NEW_SHARE, nextBest } from './plan.domain';
 import { addDays, localMidnight, weekStart } from './summary.domain';
@@ -175,67 +175,83 @@ function dayInputsOf(
 
 /**
  * The learner's plan for their local today (their stored time zone, else `timeZone`,
- * else UTC): the stored one when the day has one (a revisit returns the same plan),
- * else composed by `planDay` from the course's practice library, what the platform
- * knows of them (recommendations, mastery, due reviews) and their past plans, and
- * stored. Two first requests at once store one plan: the first saved wins. The learner's
- * object confirms the token's epoch in the same call (`sessionToCheck`, see `requireLearnerChecking`).
+ * else UTC), in one call to their object: the stored one when the day has one (a
+ * revisit returns the same plan), else composed there (`composeDay`) and stored. Two
+ * first requests at once store one plan: the first saved wins. The object confirms the
+ * token's epoch in the same call (`sessionToCheck`, see `requireLearnerChecking`), and
+ * reports the I/O composing cost, which this request's meter adds.
  */
 export async function todaysPlan(
-  deps: PlanDeps,
-  input: { learnerId: string; now: Date; timeZone: string | null; sessionToCheck: number | null },
+  deps: Pick<Deps, 'learner' | 'meter' | 'config'>,
+  input: { learnerId: string; now: Date; timeZone: string | null; sessionToCheck: number | null; requestId: string },
 ): Promise<Plan> {
-  const { learnerId, now, sessionToCheck } = input;
-  const found = await deps.learner(learnerId).planInputs(learnerId, now.toISOString(), input.timeZone, sessionToCheck);
-  const inputs = confirmedSession(learnerId, sessionToCheck, found);
-  if (inputs.plan) return planView(inputs.plan);
-  const { preferences, date, timeZone, signals } = inputs;
-  if (!preferences || !signals) {
+  const { learnerId, sessionToCheck, requestId } = input;
+  const found = await deps.learner(learnerId).todaysPlan(learnerId, input.now.toISOString(), input.timeZone, sessionToCheck, {
+    requestId,
+    dynamic: deps.config.DYNAMIC_PLANS === 'on',
+  });
+  const day = confirmedSession(learnerId, sessionToCheck, found);
+  if (day.io) addMeter(deps.meter, day.io);
+  if ('problem' in day && day.problem) throw new AppError(day.problem.code, day.problem.detail);
+  return planView(day.plan);
+}
+
+/**
+ * Composes the learner's plan for a day without one, from what their object read
+ * (`day`, see `Learner.todaysPlan`): the course's practice library, what the platform
+ * knows of them (recommendations, mastery, due reviews) and their past plans. Returns
+ * the plan to store and, for the week's first plan, when the weekly summary falls due
+ * (the learner is put on the summaries' schedule then). Throws `onboarding_required`
+ * before onboarding and `not_found` for a course without a practice library.
+ */
+export async function composeDay(
+  deps: PlanDeps,
+  input: { learnerId: string; now: Date; dynamic: boolean },
+  day: UnplannedDay,
+): Promise<{ plan: typeof plans.$inferInsert; summaryDue: string | null }> {
+  const { learnerId, now } = input;
+  const { preferences, date, timeZone, signals } = day;
+  if (!preferences) {
     throw new AppError('onboarding_required', 'Answer the onboarding questions first: a plan is made for who you are');
   }
   // Flags and experiments may set both; without them, DYNAMIC_PLANS and the planner's own shares.
   // Read beside the learner model, not after it: neither waits on the other.
   const [{ library, courseId, learner, completion }, dynamic, newShare] = await Promise.all([
-    learnerToday(deps, { learnerId, now, signals, recentSlug: inputs.recentLesson }),
-    decide(deps, learnerId, 'plans.dynamic', deps.config.DYNAMIC_PLANS === 'on', now),
+    learnerToday(deps, { learnerId, now, signals, recentSlug: day.recentLesson }),
+    decide(deps, learnerId, 'plans.dynamic', input.dynamic, now),
     decide(deps, learnerId, 'plans.new_share', NEW_SHARE, now),
   ]);
   if (!courseId || library.length === 0) throw new AppError('not_found', 'This course has no practice library yet');
-  const day = planDay(library, {
+  const composed = planDay(library, {
     ...dayInputsOf(
-      { learnerId, now, date, hour: inputs.hour, timeZone, dynamic: dynamic.value },
+      { learnerId, now, date, hour: day.hour, timeZone, dynamic: dynamic.value },
       // The course practised may have preferences of the learner's own (session length, style).
-      { ...inputs, preferences: inCourse(preferences, inputs.coursePreferences[courseId]) },
+      { ...day, preferences: inCourse(preferences, day.coursePreferences[courseId]) },
       learner,
       completion,
     ),
     newShare: newShare.value,
   });
+  const plan = {
+    date,
+    courseId,
+    createdAt: now.toISOString(),
+    timeZone,
+    archetype: composed.archetype.value,
+    mode: composed.mode.value,
+    phase: composed.phase.value,
+    reasons: {
+      archetype: composed.archetype.reason,
+      mode: composed.mode.reason,
+      phase: composed.phase.reason,
+      time: composed.time.reason,
+      minutes: composed.minutes.reason,
+    },
+    items: composed.items.map((item) => ({ ...item, status: 'open' })),
+  };
   // A learner with plans is owed a weekly summary when their local week ends.
-  const [saved] = await Promise.all([
-    deps.learner(learnerId).savePlan(learnerId, {
-      date,
-      courseId,
-      createdAt: now.toISOString(),
-      timeZone,
-      archetype: day.archetype.value,
-      mode: day.mode.value,
-      phase: day.phase.value,
-      reasons: {
-        archetype: day.archetype.reason,
-        mode: day.mode.reason,
-        phase: day.phase.reason,
-        time: day.time.reason,
-        minutes: day.minutes.reason,
-      },
-      items: day.items.map((item) => ({ ...item, status: 'open' })),
-    }),
-    // The week's first plan puts the learner on the summaries' schedule (a no-op when they are on it).
-    inputs.plans.some((p) => p.date >= weekStart(date) && p.date < date)
-      ? Promise.resolve()
-      : deps.practice.scheduleSummary(learnerId, localMidnight(addDays(weekStart(date), 7), timeZone)),
-  ]);
-  return planView(ofLearner<NonNullable<typeof saved>>(saved));
+  const weekPlanned = day.plans.some((p) => p.date >= weekStart(date) && p.date < date);
+  return { plan, summaryDue: weekPlanned ? null : localMidnight(addDays(weekStart(date), 7), timeZone) };
 }
 
 /**
