@@ -28,7 +28,8 @@ import {
   type PreferenceChange,
 } from './learner.store';
 import { localTime, planTimeZone } from '../practice/plan.domain';
-import { composeDay } from '../practice/plan.service';
+import { composeDay, planView } from '../practice/plan.service';
+import type { Plan } from '../practice/plan.schemas';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
@@ -59,12 +60,12 @@ export interface ExperimentState {
  * mastery, preferences, goal, due and rightly answered items, recommendations
  * dismissed in the last week, activity per day of the last 28.
  */
-function signalRows(store: LearnerStore, now: string) {
+function signalRows(store: LearnerStore, now: string, preferences = store.profile()?.preferences ?? null) {
   const { dismissedSince, sinceDay } = signalWindow(new Date(now));
   return {
     progress: store.allProgress(),
     mastery: store.allMastery(),
-    preferences: store.profile()?.preferences ?? null,
+    preferences,
     goal: store.goal(),
     goalCourse: store.goalCourse(),
     dueItems: store.dueCards(now).map((c) => c.itemId),
@@ -79,10 +80,10 @@ export type SignalRows = ReturnType<typeof signalRows>;
  * What composing plan tasks reads: preferences (the learner's own, and each course's own),
  * the last 90 plans, event times of the last 28 days, active days, the lesson opened last.
  */
-function planning(store: LearnerStore, now: string) {
+function planning(store: LearnerStore, now: string, preferences = store.profile()?.preferences ?? null) {
   const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
   return {
-    preferences: store.profile()?.preferences ?? null,
+    preferences,
     coursePreferences: store.coursePreferences(),
     plans: store.planHistory(),
     activity: store.activityTimes(since),
@@ -122,6 +123,17 @@ interface PlanRead {
  * id it was created with and, called with any other, answers as if there were no such
  * learner.
  */
+/**
+ * Plans as the API shows them, by the stored row they were made from: a revisit of a day
+ * whose plan is kept (see `Learner.dayPlan`) shows the same row, validated once.
+ */
+const views = new WeakMap<object, Plan>();
+function viewOf(row: Parameters<typeof planView>[0]): Plan {
+  let view = views.get(row);
+  if (!view) views.set(row, (view = planView(row)));
+  return view;
+}
+
 /** Built once per isolate, not per object (see `relationalConfig`). */
 const RELATIONAL = relationalConfig(schema);
 const DIALECT = new SQLiteSyncDialect();
@@ -324,12 +336,12 @@ export class Learner extends DurableObject<Env> {
 
   /**
    * The learner's plan for their local today (see `planInputs` for the day and the
-   * token check), in one call: the stored one when the day has one, else composed here
-   * (`composeDay`, which reads the course from D1 and KV) and stored, the first saved
-   * winning. `dynamic` is DYNAMIC_PLANS as the calling Worker has it. `io` is what
-   * composing cost (the Worker's request reports it), `problem` a refusal to compose (an
-   * error's class does not survive the call). Null when the object is not `learnerId`'s
-   * (also when the learner was erased meanwhile).
+   * token check), as the API shows it, in one call: the stored one when the day has one,
+   * else composed here (`composeDay`, which reads the course from D1 and KV) and stored,
+   * the first saved winning. `dynamic` is DYNAMIC_PLANS as the calling Worker has it.
+   * `io` is what composing cost (the Worker's request reports it), `problem` a refusal
+   * to compose (an error's class does not survive the call). Null when the object is
+   * not `learnerId`'s (also when the learner was erased meanwhile).
    */
   async todaysPlan(
     learnerId: string,
@@ -340,7 +352,7 @@ export class Learner extends DurableObject<Env> {
   ) {
     const day = await this.planInputs(learnerId, now, fallbackZone, epoch);
     if (day === null || day === 'signed_out') return day;
-    if (day.plan) return { plan: day.plan, io: null };
+    if (day.plan) return { plan: viewOf(day.plan), io: null };
     const deps = makeDeps(this.env, this.config, this.logger.child({ requestId }));
     const io: Meter = deps.meter;
     let composed: Awaited<ReturnType<typeof composeDay>>;
@@ -351,7 +363,7 @@ export class Learner extends DurableObject<Env> {
       return { problem: { code: error.code satisfies ErrorCode, detail: error.message }, io };
     }
     if (!(await this.open(learnerId))) return null;
-    const plan = this.store.savePlan(composed.plan);
+    const plan = viewOf(this.store.savePlan(composed.plan));
     if (composed.summaryDue) await deps.practice.scheduleSummary(learnerId, composed.summaryDue);
     return { plan, io };
   }
@@ -378,7 +390,15 @@ export class Learner extends DurableObject<Env> {
     const { date, hour } = localTime(at, timeZone);
     const plan = this.dayPlan(kept, date);
     if (plan) return { date, hour, timeZone, plan };
-    return { date, hour, timeZone, plan: null, ...planning(this.store, now), signals: signalRows(this.store, now) };
+    // The preferences read above serve both: the profile row is read and validated once.
+    return {
+      date,
+      hour,
+      timeZone,
+      plan: null,
+      ...planning(this.store, now, preferences),
+      signals: signalRows(this.store, now, preferences),
+    };
   }
 
   /**

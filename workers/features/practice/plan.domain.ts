@@ -377,8 +377,18 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
     const sum = (list: number[]) => list.reduce((total, m) => total + m, 0);
     return sum(needs.map((n) => shortest.get(n) ?? 0)) + sum(others.sort((a, b) => a - b).slice(0, still));
   };
-  const fitsWith = (laterNeeds: readonly Category[]) => (c: Candidate) =>
-    c.v.minutes + reserve(c.v.category, laterNeeds) <= left();
+  // Nothing is picked during one pass over the candidates: each category's reserve and the time
+  // left are worked out once per pass, not once per candidate.
+  const fitsWith = (laterNeeds: readonly Category[]) => {
+    const reserved = new Map<Category, number>();
+    let free: number | undefined;
+    return (c: Candidate) => {
+      free ??= left();
+      let kept = reserved.get(c.v.category);
+      if (kept === undefined) reserved.set(c.v.category, (kept = reserve(c.v.category, laterNeeds)));
+      return c.v.minutes + kept <= free;
+    };
+  };
   // Needs first, keeping time for the later needs and the minimum; else the shortest of their kind that
   // still leaves time for the minimum (a 15-minute lesson is left out of a 15-minute day).
   NEED_ORDER.forEach((need, i) => {

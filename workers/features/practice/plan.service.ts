@@ -21,7 +21,7 @@ import { inCourse } from '../learners/onboarding.domain';
 type PlanDeps = Pick<Deps, 'config' | 'learner' | 'content' | 'practice' | 'recommend' | 'mastery' | 'cache' | 'logger'>;
 
 /** A stored plan row as the API shows it. */
-function planView(row: {
+export function planView(row: {
   date: string;
   courseId: string;
   timeZone: string;
@@ -178,8 +178,9 @@ function dayInputsOf(
  * else UTC), in one call to their object: the stored one when the day has one (a
  * revisit returns the same plan), else composed there (`composeDay`) and stored. Two
  * first requests at once store one plan: the first saved wins. The object confirms the
- * token's epoch in the same call (`sessionToCheck`, see `requireLearnerChecking`), and
- * reports the I/O composing cost, which this request's meter adds.
+ * token's epoch in the same call (`sessionToCheck`, see `requireLearnerChecking`),
+ * answers with the plan as the API shows it, and reports the I/O composing cost, which
+ * this request's meter adds.
  */
 export async function todaysPlan(
   deps: Pick<Deps, 'learner' | 'meter' | 'config'>,
@@ -193,7 +194,7 @@ export async function todaysPlan(
   const day = confirmedSession(learnerId, sessionToCheck, found);
   if (day.io) addMeter(deps.meter, day.io);
   if ('problem' in day && day.problem) throw new AppError(day.problem.code, day.problem.detail);
-  return planView(day.plan);
+  return day.plan;
 }
 
 /**
