@@ -81,6 +81,44 @@ describe('archetype, mode and phase', () => {
     expect(phaseOf(10, 0.1).value).toBe('discovery');
   });
 
+  it('reads the same local time from a kept offset as from the zone’s own clock, minute by minute across DST changes', () => {
+    const direct = (at: Date, timeZone: string) => {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-CA', {
+          timeZone,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        })
+          .formatToParts(at)
+          .map((p) => [p.type, p.value]),
+      );
+      return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24, minute: Number(parts.minute) };
+    };
+    // Each span crosses a change: New York and London (an hour), Lord Howe (half an hour), Chatham
+    // (+13:45 to +12:45), Kathmandu (+5:45, none); 1800 is Monrovia's old -0:43:08 and London's -0:01:15.
+    const spans: [string, string][] = [
+      ['America/New_York', '2026-03-08T06:00:00Z'],
+      ['America/New_York', '2026-11-01T05:00:00Z'],
+      ['Europe/London', '2026-10-25T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:00:00Z'],
+      ['Pacific/Chatham', '2026-04-04T13:00:00Z'],
+      ['Asia/Kathmandu', '2026-12-03T18:00:00Z'],
+      ['Africa/Monrovia', '1800-01-01T00:00:00Z'],
+      ['Europe/London', '1800-01-01T00:00:00Z'],
+    ];
+    for (const [zone, from] of spans) {
+      for (let minute = 0; minute < 4 * 60; minute += 7) {
+        // Off the minute too: seconds and milliseconds must not move the local minute.
+        const at = new Date(Date.parse(from) + minute * 60_000 + (minute % 3) * 29_500);
+        expect(localTime(at, zone), `${zone} ${at.toISOString()}`).toEqual(direct(at, zone));
+      }
+    }
+  });
+
   it('reads the local date and hour in the learner’s time zone, across midnight and DST changes', () => {
     // New York springs forward on 2026-03-08 at 02:00: 09:30 UTC is 05:30 EDT (UTC-4), not 04:30.
     expect(localTime(new Date('2026-03-08T09:30:00Z'), 'America/New_York')).toEqual({ date: '2026-03-08', hour: 5, minute: 30 });

@@ -119,8 +119,8 @@ export function planTimeZone(
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */
-export function localTime(now: Date, timeZone: string): { date: string; hour: number; minute: number } {
+/** The wall clock of `at` in `timeZone` read as if it were UTC, minus `at`: the zone's offset then, in ms. */
+function zoneOffset(at: number, timeZone: string): number {
   // Building a formatter costs far more than using one: one per zone, kept.
   let format = formatters.get(timeZone);
   if (!format) {
@@ -131,12 +131,43 @@ export function localTime(now: Date, timeZone: string): { date: string; hour: nu
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(timeZone, format);
   }
-  const parts = Object.fromEntries(format.formatToParts(now).map((p) => [p.type, p.value]));
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) % 24, minute: Number(parts.minute) };
+  const parts: Record<string, number> = {};
+  for (const p of format.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
+  return Date.UTC(year, month - 1, day, hour % 24, minute, second) - (at - (((at % 1000) + 1000) % 1000));
+}
+
+/**
+ * Offsets change only at instants on a quarter hour (zones are whole quarter hours off
+ * UTC and change at a whole local hour): one offset holds through each quarter hour of
+ * UTC. Kept per zone for the quarter hour last asked, so most calls do arithmetic, not
+ * formatting; a quarter hour whose ends disagree (older, odder zones) is formatted each time.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsets = new Map<string, { quarter: number; offset: number | null }>();
+
+/** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */
+export function localTime(now: Date, timeZone: string): { date: string; hour: number; minute: number } {
+  const at = now.getTime();
+  const quarter = Math.floor(at / QUARTER_HOUR_MS);
+  let known = offsets.get(timeZone);
+  if (known?.quarter !== quarter) {
+    const start = quarter * QUARTER_HOUR_MS;
+    const offset = zoneOffset(start, timeZone);
+    known = { quarter, offset: offset === zoneOffset(start + QUARTER_HOUR_MS - 1000, timeZone) ? offset : null };
+    offsets.set(timeZone, known);
+  }
+  const local = new Date(at + (known.offset ?? zoneOffset(at, timeZone)));
+  return {
+    date: local.toISOString().slice(0, 10),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+  };
 }
 
 function daysBetween(from: string, to: string): number {
