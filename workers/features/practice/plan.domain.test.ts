@@ -195,6 +195,33 @@ describe('composePlan', () => {
     }
   });
 
+  it('never asks a learner with nothing to look back on to look back, and gives them three tasks on any day', () => {
+    const newcomer = { dueReviews: 0, weakConcepts: [], recentLesson: null, completedLessons: new Set<string>() };
+    const lookBack = PRACTICE_SEEDS.filter((v) => v.group === 'reflect-look-back').map((v) => v.id);
+    expect(lookBack.length).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < 60; i++) {
+      for (const dailyMinutes of [5, 10, 15, 30, 60]) {
+        const plan = composePlan(
+          PRACTICE_SEEDS,
+          context({ learnerId: `lrn_${String(i).padStart(16, 'n')}`, dailyMinutes, ...newcomer }),
+        );
+        const shown = `${i} ${dailyMinutes}: ${plan.map((t) => t.variationId).join(', ')}`;
+        expect(plan.length, shown).toBeGreaterThanOrEqual(3);
+        expect(
+          plan.filter((t) => lookBack.includes(t.variationId)),
+          shown,
+        ).toEqual([]);
+      }
+    }
+    // With a concept answered and not mastered, a look-back names it.
+    const seasoned = Array.from({ length: 60 }, (_, i) =>
+      composePlan(PRACTICE_SEEDS, context({ learnerId: `lrn_${String(i).padStart(16, 's')}`, time: 'evening' })),
+    ).flat();
+    const looked = seasoned.filter((t) => lookBack.includes(t.variationId));
+    expect(looked.length).toBeGreaterThan(0);
+    for (const task of looked) expect(task.binding.conceptId).toBe('null');
+  });
+
   it('leaves a whole lesson that would take the day out of a short day, for a learner of any archetype', () => {
     for (const archetype of ['sprinter', 'builder', 'diver', 'explorer'] as const) {
       for (let i = 0; i < 30; i++) {
