@@ -1,4 +1,3 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   api,
@@ -13,6 +12,9 @@ import {
   withAggregatesQueue,
 } from '../../test/builders';
 import { DEFAULT_BKT, bktUpdate } from '../mastery/mastery.bkt';
+import migrations from '../../../migrations/learner/migrations';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { Learner } from './learner.object';
 
 /** Four lessons; lesson-1's quiz has twenty items on concept-1 (answer 1 is right). */
 async function givenCourse() {
@@ -32,6 +34,37 @@ async function givenCourse() {
 /** Distinct items: a second answer to an item within a day is not evidence (its answer was shown). */
 const ITEMS = Array.from({ length: 20 }, (_, i) => `lesson-1-i${i}`);
 const timing = (response: Response) => response.headers.get('server-timing') ?? '';
+
+describe('waking an object', () => {
+  it('finds its schema current by the newest migration drizzle recorded, and a woken object skips migrating', async () => {
+    const { token, learnerId } = await givenLearner(null);
+    const [row] = await learnerSql<{ at: number; n: number }>(
+      learnerId,
+      'SELECT max(created_at) AS at, count(*) AS n FROM __drizzle_migrations',
+    );
+    expect(row).toEqual({
+      at: Math.max(...migrations.journal.entries.map((e) => e.when)),
+      n: migrations.journal.entries.length,
+    });
+    // An object woken over that database (a new instance on the same storage) runs no migration and reads it.
+    await runInDurableObject(learnerHandle(learnerId), async (_instance, state) => {
+      const statements: string[] = [];
+      const exec = state.storage.sql.exec.bind(state.storage.sql);
+      state.storage.sql.exec = ((query: string, ...binds: unknown[]) => {
+        statements.push(query);
+        return exec(query, ...binds);
+      }) as typeof state.storage.sql.exec;
+      const woken = new Learner(state, env);
+      // The constructor's start-up runs blocking the object: wait until it has.
+      await state.blockConcurrencyWhile(async () => {});
+      expect(await woken.profile(learnerId)).toMatchObject({ learnerId });
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.filter((q) => /CREATE TABLE|__drizzle_migrations"?\s+ORDER/i.test(q))).toEqual([]);
+      state.storage.sql.exec = exec;
+    });
+    expect((await api('/api/learners/me', { key: token })).status).toBe(200);
+  });
+});
 
 describe("one learner's concurrent writes", () => {
   it('applies a 20-way burst of answers, each once, with no update lost', async () => {

@@ -134,6 +134,24 @@ function viewOf(row: Parameters<typeof planView>[0]): Plan {
   return view;
 }
 
+/** When the newest migration was written: drizzle records each one applied with it (`created_at`). */
+const NEWEST_MIGRATION = Math.max(...migrations.journal.entries.map((e) => e.when));
+
+/**
+ * Whether an object's database has every migration, by drizzle's own test (the last one
+ * applied is not older than any): one query when an object wakes, where drizzle's
+ * `migrate` opens a transaction, creates its table if missing and reads it. A new object
+ * has no migrations table: not current.
+ */
+function schemaCurrent(storage: DurableObjectStorage): boolean {
+  try {
+    const { at } = storage.sql.exec<{ at: number | null }>('SELECT max(created_at) AS at FROM __drizzle_migrations').one();
+    return at !== null && Number(at) >= NEWEST_MIGRATION;
+  } catch {
+    return false;
+  }
+}
+
 /** Built once per isolate, not per object (see `relationalConfig`). */
 const RELATIONAL = relationalConfig(schema);
 const DIALECT = new SQLiteSyncDialect();
@@ -155,7 +173,7 @@ export class Learner extends DurableObject<Env> {
     this.db = new DrizzleSqliteDODatabase('sync', DIALECT, new SQLiteDOSession(ctx.storage, DIALECT, RELATIONAL, {}), RELATIONAL);
     this.store = learnerStore(this.db, ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
-      await migrate(this.db, migrations);
+      if (!schemaCurrent(ctx.storage)) await migrate(this.db, migrations);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
