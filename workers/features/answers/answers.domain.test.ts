@@ -12,6 +12,7 @@ import {
   withoutMarkup,
   type Passage,
 } from './answers.domain';
+import { memoStemmer } from '../search/search.relevance';
 
 const passage = (n: number, text: string, over: Partial<Passage> = {}): Passage => ({
   n,
@@ -102,6 +103,37 @@ describe('offline engine', () => {
     // A misspelt word is read as the index read it: "conditon" is "condit".
     const misspelt = { ...rows, corrected: new Map([['conditon', 'condit']]) };
     expect(extractiveAnswer('How do I keep only some rows with a conditon?', [WHERE, ORDER], misspelt)[0]?.cites).toEqual([1]);
+  });
+
+  it('refuses a question about a tool the index never mentions, named after with, in, from, using or via', () => {
+    const DIALECTS = passage(
+      3,
+      'Integer division in SQLite, like PostgreSQL, discards the fraction: 7 / 2 is 3. A running average uses AVG over a window frame of rows.',
+    );
+    const corpus = {
+      chunks: 600,
+      documents: new Map([
+        ['postgresql', 3],
+        ['connect', 2],
+        ['row', 300],
+        ['averag', 12],
+        ['run', 20],
+        ['explain', 9],
+        ['plain', 4],
+        ['divis', 2],
+      ]),
+      corrected: new Map<string, string>([[memoStemmer()('avrage'), 'averag']]),
+    };
+    const base = 'How do I compute a running average over rows';
+    expect(extractiveAnswer(`${base}?`, [DIALECTS], corpus)[0]?.cites).toEqual([3]);
+    // The index never mentions Java, pandas or Polars: the course does not cover them, whatever else it holds.
+    for (const tool of ['from Java', 'with pandas', 'using Polars', 'via dbt', 'in Excel']) {
+      expect(extractiveAnswer(`${base} ${tool}?`, [DIALECTS], corpus), tool).toEqual([]);
+    }
+    // Words the index holds, misspelt ones it corrects, identifiers, numbers and ways of saying are no such name.
+    for (const words of ['in PostgreSQL', 'with averages', 'with avrage', 'with order_items in 2024', 'in plain English']) {
+      expect(extractiveAnswer(`${base} ${words}?`, [DIALECTS], corpus)[0]?.cites, words).toEqual([3]);
+    }
   });
 
   it('reads a sentence with its passage’s title and headings, which complete its match but do not make it', () => {

@@ -1,5 +1,6 @@
 import { lessonPageHref } from '../content/content.catalog';
 import { askedTerms, isCapitalKeyword, isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
+import { queryWords } from '../search/search.domain';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { plainText as canonicalText } from '../../platform/words';
 import type { CorpusWords } from '../search/search.query';
@@ -103,6 +104,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
   // word as the word the index read it as ("runing": "run").
   const asked = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
+  if (namesSomethingElse(question, corpus, stemOf)) return [];
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
   const sides = comparedSides(asked);
   const stems = sides ?? asked;
@@ -202,6 +204,32 @@ function rarity(stem: string, corpus: CorpusWords | undefined, stemOf: (word: st
   if (!corpus || corpus.chunks === 0) return 1;
   const documents = corpus.documents.get(stem) ?? corpus.documents.get(stemOf(stem.toLowerCase())) ?? 0;
   return Math.log(1 + corpus.chunks / (1 + documents));
+}
+
+/** Words that name the tool a question is about when one follows them ("with pandas", "from Java", "in React"). */
+const NAMING = new Set(['with', 'in', 'from', 'using', 'via']);
+/** Words that ask for a way of saying, not for a tool ("in plain English", "in a nutshell"). */
+const SAYING = new Set(['english', 'layman', 'laymans', 'nutshell', 'eli5']);
+
+/**
+ * Whether the question names a tool, language or product the whole index never
+ * mentions, not even as a misspelling of a word it has: a word after "with", "in",
+ * "from", "using" or "via" ("with pandas", "from Java"). Then the question is about
+ * that, whatever else of it the course holds: "connect to PostgreSQL from Java" is not
+ * answered from sentences that mention PostgreSQL. Identifiers (order_items), numbers
+ * and function words are never such a name.
+ */
+function namesSomethingElse(question: string, corpus: CorpusWords | undefined, stemOf: (word: string) => string): boolean {
+  if (!corpus || corpus.chunks === 0) return false;
+  // Words as the search looked them up (`queryWords`: identifiers such as order_items whole).
+  const looked = new Set(queryWords(question));
+  const words = (question.match(/[\p{L}\p{N}_]+/gu) ?? []).map((w) => w.toLowerCase());
+  return words.some((word, i) => {
+    if (!NAMING.has(words[i - 1] ?? '') || !looked.has(word) || SAYING.has(word)) return false;
+    if (word.length < 3 || isStopWord(word) || /[\p{N}_]/u.test(word)) return false;
+    const stem = stemOf(word);
+    return (corpus.documents.get(stem) ?? 0) === 0 && !corpus.corrected.has(stem);
+  });
 }
 
 /** Most words of a term a definition question asks about ("what is a sargable condition?"). */
