@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasTerms, queryTerms, supports, tokenize, vectorFloor } from './search.relevance';
+import { editDistance, hasTerms, queryTerms, supports, tokenize, typoReach, vectorFloor } from './search.relevance';
 
 describe('search relevance', () => {
   it.each([
@@ -48,5 +48,27 @@ describe('search relevance', () => {
     ['workers-ai:@cf/baai/bge-base-en-v1.5:768', Number.POSITIVE_INFINITY],
   ])('uses the vector floor measured for %s', (embedder, floor) => {
     expect(vectorFloor(embedder)).toBe(floor);
+  });
+});
+
+describe('typing slips', () => {
+  it('counts a letter left out, added or swapped with its neighbour as one edit, and a replaced letter by how near its key is', () => {
+    // Left out, added, swapped: one edit each.
+    expect(editDistance('conditon', 'condition', 1)).toBe(1);
+    expect(editDistance('runing', 'running', 1)).toBe(1);
+    expect(editDistance('wehre', 'where', 1)).toBe(1);
+    expect(editDistance('slect', 'select', 1)).toBe(1);
+    // A neighbouring key, or one vowel for another: one edit.
+    expect(editDistance('sirt', 'sort', 1)).toBe(1);
+    expect(editDistance('seperate', 'separate', 1)).toBe(1);
+    expect(editDistance('grojp', 'group', 1)).toBe(1);
+    // A key far from the one meant: not a slip within one edit ("yolk" is not "york", "cat" is not "cap").
+    expect(editDistance('yolk', 'york', 1)).toBe(2);
+    expect(editDistance('cat', 'cap', 1)).toBe(2);
+    // Within two edits for a long word; stopping past the reach.
+    expect(editDistance('trasactions', 'transactions', 2)).toBe(1);
+    expect(editDistance('aggregatoin', 'aggregation', 2)).toBe(1);
+    expect(editDistance('xyzzyqq', 'queries', 2)).toBe(3);
+    expect(typoReach('capit')).toBe(1);
   });
 });

@@ -171,16 +171,50 @@ export function typoReach(word: string): number {
   return word.length >= 7 ? 2 : 1;
 }
 
-/** Edit distance between two short words (insertions, deletions, substitutions), stopping past `max`. */
+/** Where each letter sits on a QWERTY keyboard (column, row), its rows staggered as the keys are. */
+const KEYS = new Map(
+  ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'].flatMap((row, y) =>
+    [...row].map((key, x) => [key, [x + [0, 0.25, 0.75][y]!, y]] as const),
+  ),
+);
+const VOWELS = new Set('aeiou');
+
+/**
+ * What mistyping `a` for `b` costs: one edit for a neighbouring key ("sirt" for "sort")
+ * or one vowel for another ("seperate"), two for any other letter, so "yolk" is not a
+ * slip for "york" (l and r lie apart).
+ */
+function substitution(a: string, b: string): number {
+  if (a === b) return 0;
+  if (VOWELS.has(a) && VOWELS.has(b)) return 1;
+  const p = KEYS.get(a);
+  const q = KEYS.get(b);
+  return p && q && Math.hypot(p[0] - q[0], p[1] - q[1]) < 1.3 ? 1 : 2;
+}
+
+/**
+ * Edit distance between two short words as typing slips: a letter left out or added and
+ * two neighbouring letters swapped ("wehre") cost one edit each, a letter replaced one
+ * or two (see `substitution`). Stops past `max`.
+ */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let cost = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + substitution(a[i - 1] ?? '', b[j - 1] ?? ''),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cost = Math.min(cost, (before[j - 2] ?? 0) + 1);
+      row[j] = cost;
     }
-    if (Math.min(...row) > max) return max + 1;
+    // A swap reaches back two rows: stop only when neither this row nor the last can come back under `max`.
+    if (Math.min(...row) > max && Math.min(...previous) + 1 > max) return max + 1;
+    before = previous;
     previous = row;
   }
   return previous[b.length] ?? max + 1;
