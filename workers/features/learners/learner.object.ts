@@ -112,18 +112,6 @@ interface PlanRead {
 }
 
 /**
- * One learner's state: a SQLite-backed Durable Object per learner id, reached by typed
- * RPC. The runtime runs one call at a time per object, and each write is one
- * synchronous transaction, so a learner's events apply one after another, each exactly
- * once (the dedupe record commits with the change). Deltas for the shared aggregates
- * in D1 go through an outbox in the same transaction; the alarm sends them to the
- * AGGREGATES queue, packed, and sums heartbeats so they cost no D1 write.
- *
- * Every method takes the learner id the caller's token carries: the object keeps the
- * id it was created with and, called with any other, answers as if there were no such
- * learner.
- */
-/**
  * Plans as the API shows them, by the stored row they were made from: a revisit of a day
  * whose plan is kept (see `Learner.dayPlan`) shows the same row, validated once.
  */
@@ -156,6 +144,18 @@ function schemaCurrent(storage: DurableObjectStorage): boolean {
 const RELATIONAL = relationalConfig(schema);
 const DIALECT = new SQLiteSyncDialect();
 
+/**
+ * One learner's state: a SQLite-backed Durable Object per learner id, reached by typed
+ * RPC. The runtime runs one call at a time per object, and each write is one
+ * synchronous transaction, so a learner's events apply one after another, each exactly
+ * once (the dedupe record commits with the change). Deltas for the shared aggregates
+ * in D1 go through an outbox in the same transaction; the alarm sends them to the
+ * AGGREGATES queue, packed, and sums heartbeats so they cost no D1 write.
+ *
+ * Every method takes the learner id the caller's token carries: the object keeps the
+ * id it was created with and, called with any other, answers as if there were no such
+ * learner.
+ */
 export class Learner extends DurableObject<Env> {
   private readonly db: LearnerDb;
   private readonly store: LearnerStore;
@@ -535,7 +535,6 @@ export class Learner extends DurableObject<Env> {
     return added ? this.store.conversation(id) : ('full' as const);
   }
 
-  /** Stores the plan of a day unless it has one (a concurrent request may have stored it first); the day's plan. */
   /** Everything of the learner's that ranking and path planning read at `now`, in one call. */
   async signals(learnerId: string, now: string) {
     if (!(await this.open(learnerId))) return null;
