@@ -4,8 +4,8 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { relationalConfig } from '../../db/client';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
-import { makeDeps, parseConfig, type Config, type Meter } from '../../deps';
-import { AppError, type ErrorCode } from '../../http/problem';
+import { makeDeps, parseConfig, type Config } from '../../deps';
+import { AppError } from '../../http/problem';
 import { createLogger, describeError, type Logger } from '../../platform/logger';
 import { createJobQueue } from '../../platform/job-queue';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
@@ -372,18 +372,17 @@ export class Learner extends DurableObject<Env> {
     if (day === null || day === 'signed_out') return day;
     if (day.plan) return { plan: viewOf(day.plan), io: null };
     const deps = makeDeps(this.env, this.config, this.logger.child({ requestId }));
-    const io: Meter = deps.meter;
     let composed: Awaited<ReturnType<typeof composeDay>>;
     try {
       composed = await composeDay(deps, { learnerId, now: new Date(now), dynamic }, day);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return { problem: { code: error.code satisfies ErrorCode, detail: error.message }, io };
+      return { problem: { code: error.code, detail: error.message }, io: deps.meter };
     }
     if (!(await this.open(learnerId))) return null;
     const plan = viewOf(this.store.savePlan(composed.plan));
     if (composed.summaryDue) await deps.practice.scheduleSummary(learnerId, composed.summaryDue);
-    return { plan, io };
+    return { plan, io: deps.meter };
   }
 
   /**
