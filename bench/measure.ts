@@ -27,7 +27,7 @@ export interface Route {
   cached?: boolean;
   /** Counts writes the server applied, read before and after the run to check each response was one. */
   applied?: () => Promise<number>;
-  /** Its writes leave work the learner objects do a minute later (heartbeat seconds): the next row waits for it (see `settled`). */
+  /** Its writes leave work the learner objects do a minute later (heartbeat seconds, a plan's summary schedule): the next row waits for it (see `settled`). */
   defersWrites?: boolean;
 }
 

@@ -56,6 +56,8 @@ export function planRoutes(learners: ProgressLearner[]): Route[] {
       request: eachOnce(learners, planInit),
       amount: FIRST_REQUESTS,
       p95Factor: FIRST_P95_FACTOR,
+      // A week's first plan puts the learner on the summaries' schedule through their object's outbox, at heartbeats' pace.
+      defersWrites: true,
     },
     {
       name: "today's plan, repeat (GET /api/plans/today)",

@@ -859,7 +859,8 @@ export const practiceLibraries = sqliteTable('practice_libraries', {
 
 /**
  * When each learner with daily plans is next owed a weekly summary (the end of their
- * local week). The cron reads the due ones, has each learner's object build what it is
+ * local week; a week's first plan sends it through the learner object's outbox, see
+ * `summary_due`). The cron reads the due ones, has each learner's object build what it is
  * owed, then moves `nextAt` on: a crash between the two builds nothing twice (the
  * object stores a week once) and skips no one (the row stays due).
  */

@@ -137,6 +137,8 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
       .min(2)
       .max(20),
   }),
+  /** The learner's first plan of a local week: their weekly summary falls due at `nextAt` (the week's end). */
+  z.object({ kind: z.literal('summary_due'), seq, nextAt: z.iso.datetime() }),
   z.object({
     kind: z.literal('activity'),
     seq,
@@ -149,6 +151,9 @@ export const DeltaSchema = z.discriminatedUnion('kind', [
 ]);
 export type Delta = z.infer<typeof DeltaSchema>;
 /** A delta before the outbox numbers it. */
+/** Deltas the service itself needs in D1 (not analytics): queued and kept whatever the learner's consent to analytics. */
+export const SERVICE_DELTAS: readonly Delta['kind'][] = ['summary_due'];
+
 export type NewDelta = Delta extends infer D ? (D extends Delta ? Omit<D, 'seq'> : never) : never;
 
 /** What the AGGREGATES queue carries: deltas of one learner, packed. */

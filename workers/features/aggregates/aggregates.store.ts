@@ -334,6 +334,13 @@ export function createD1AggregateStore(d1: D1Database): AggregateStore {
             )
             .bind(delta.experimentId, learnerId, delta.variant, delta.exposedAt),
         ];
+      case 'summary_due':
+        // Keyed by learner: a due summary already on the schedule stays, a redelivery changes nothing.
+        return [
+          d1
+            .prepare('INSERT INTO summary_schedule (learner_id, next_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+            .bind(learnerId, delta.nextAt),
+        ];
       case 'offer_outcome':
         return [receipt, prediction('lesson_engagement', delta.courseId, '', delta.day, delta.predicted, delta.completed)];
       case 'plan_outcome': {

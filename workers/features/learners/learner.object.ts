@@ -380,8 +380,10 @@ export class Learner extends DurableObject<Env> {
       return { problem: { code: error.code, detail: error.message }, io: deps.meter };
     }
     if (!(await this.open(learnerId))) return null;
-    const plan = viewOf(this.store.savePlan(composed.plan));
-    if (composed.summaryDue) await deps.practice.scheduleSummary(learnerId, composed.summaryDue);
+    const { summaryDue } = composed;
+    const plan = viewOf(this.ctx.storage.transactionSync(() => this.store.savePlan(composed.plan, summaryDue)));
+    // The schedule is needed by the week's end: it goes with the next flush, heartbeats' pace at the latest.
+    if (summaryDue) await this.flushWithin(this.config.LEARNER_ACTIVITY_FLUSH_MS);
     return { plan, io: deps.meter };
   }
 

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
-import type { NewDelta } from '../aggregates/aggregates.schemas';
+import { SERVICE_DELTAS, type NewDelta } from '../aggregates/aggregates.schemas';
 import type { CourseGoal, Goal } from '../recommendations/path.domain';
 import type { RankOption } from '../recommendations/recommend.domain';
 import { OFFER_OUTCOME_DAYS } from '../recommendations/engagement.domain';
@@ -519,7 +519,11 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
 
     /** Queues a delta for the shared aggregates, unless the learner withheld consent to analytics. */
     emit(delta: NewDelta, at: string): void {
-      if (!store.consent().analytics) return;
+      if (store.consent().analytics) store.send(delta, at);
+    },
+
+    /** Queues a delta whatever the learner's consent: analytics `emit` checked, or one of SERVICE_DELTAS. */
+    send(delta: NewDelta, at: string): void {
       db.insert(t.outbox).values({ delta, createdAt: at }).run();
     },
 
@@ -577,7 +581,9 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
     setConsent(consent: { model: boolean; analytics: boolean }, at: string): void {
       db.update(t.profile).set({ consentModel: consent.model, consentAnalytics: consent.analytics, consentUpdatedAt: at }).run();
       if (!consent.analytics) {
-        db.delete(t.outbox).run();
+        db.delete(t.outbox)
+          .where(notInArray(sql`json_extract(${t.outbox.delta}, '$.kind')`, [...SERVICE_DELTAS]))
+          .run();
         db.delete(t.experimentAssignments).run();
         db.delete(t.pendingActivity).run();
       }
@@ -879,8 +885,17 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
       return true;
     },
 
-    savePlan(plan: typeof t.plans.$inferInsert): typeof t.plans.$inferSelect {
-      db.insert(t.plans).values(plan).onConflictDoNothing().run();
+    /**
+     * Stores the day's plan unless the day has one (the first saved wins) and returns the
+     * day's plan. With `summaryDue` (the week's first plan), the same write queues the
+     * learner's place on the weekly summaries' schedule for D1: the plan waits on no
+     * shared write.
+     */
+    savePlan(plan: typeof t.plans.$inferInsert, summaryDue: string | null): typeof t.plans.$inferSelect {
+      const kept = q.plan.get({ date: plan.date });
+      if (kept) return kept;
+      db.insert(t.plans).values(plan).run();
+      if (summaryDue) store.send({ kind: 'summary_due', nextAt: summaryDue }, plan.createdAt);
       return q.plan.get({ date: plan.date }) ?? plan;
     },
 

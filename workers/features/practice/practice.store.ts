@@ -17,8 +17,6 @@ export interface PracticeStore {
    * (YYYY-MM-DD), overall and per category; null where fewer than `COURSE_RATE_MIN` tasks had an outcome.
    */
   completionRates(courseId: string, since: string): Promise<CompletionRates>;
-  /** Notes a learner with plans, first due a weekly summary at `nextAt` (kept when they are noted already). */
-  scheduleSummary(learnerId: string, nextAt: string): Promise<void>;
   /** Learners due a weekly summary at `now`, soonest first (at most `limit`). */
   dueSummaries(now: string, limit: number): Promise<string[]>;
   /** Moves a learner's next summary to `nextAt`, or (null) takes them off the schedule. */
@@ -109,10 +107,6 @@ export function createD1PracticeStore(db: Db): PracticeStore {
       }
       const total = (k: 'done' | 'skipped') => rows.reduce((n, r) => n + Number(r[k]), 0);
       return { overall: share(total('done'), total('skipped')), categories };
-    },
-
-    async scheduleSummary(learnerId, nextAt) {
-      await db.insert(t.summarySchedule).values({ learnerId, nextAt }).onConflictDoNothing();
     },
 
     async dueSummaries(now, limit) {

@@ -1,10 +1,11 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { depsFor } from '../../deps';
 import type { FakeReply } from '../../../scripts/fake-openai';
 import type { Problem } from '../../http/problem';
 import worker from '../../index';
-import { api, givenLearner, learnerHandle, learnerSql } from '../../test/builders';
+import { api, DELIVERY, flushLearners, givenLearner, learnerHandle, learnerSql } from '../../test/builders';
+import { timingCount } from '../../../bench/server-timing';
 import { givenFakeModel } from '../../test/fake-model';
 import { givenCourseAndLibrary } from '../../test/practice-seeds';
 import { localTime } from './plan.domain';
@@ -17,6 +18,15 @@ const deps = () => depsFor(env, {});
 const schedule = async (learnerId: string) =>
   (await env.DB.prepare('SELECT next_at FROM summary_schedule WHERE learner_id = ?').bind(learnerId).first<{ next_at: string }>())
     ?.next_at ?? null;
+/** The learner's place on the schedule once their object's outbox (which a week's first plan writes to) reached D1. */
+async function scheduled(learnerId: string): Promise<string> {
+  await flushLearners(learnerId);
+  return vi.waitFor(async () => {
+    const at = await schedule(learnerId);
+    if (at === null) throw new Error(`${learnerId} is not on the schedule yet`);
+    return at;
+  }, DELIVERY);
+}
 const makeDue = (learnerId: string) =>
   env.DB.prepare("UPDATE summary_schedule SET next_at = '2020-01-01T00:00:00.000Z' WHERE learner_id = ?").bind(learnerId).run();
 
@@ -25,6 +35,7 @@ async function givenPlanner(daysAgo: number[], timeZone = 'Europe/London') {
   await givenCourseAndLibrary();
   const learner = await givenLearner({ goals: ['basics'], timeZone });
   const plan = await (await api('/api/plans/today', { key: learner.token })).json<Plan>();
+  await scheduled(learner.learnerId);
   const item = plan.items[0];
   for (const n of daysAgo) {
     const date = addDays(plan.date, -n);
@@ -46,10 +57,34 @@ async function givenPlanner(daysAgo: number[], timeZone = 'Europe/London') {
 const summaries = async (token: string, query = '') =>
   (await (await api(`/api/learners/me/summaries${query}`, { key: token })).json<{ summaries: WeeklySummary[] }>()).summaries;
 
-describe('weekly summaries', () => {
+describe('weekly summaries', { timeout: 30_000 }, () => {
   it('puts a learner with plans on the schedule for the end of their local week', async () => {
     const { learnerId, plan } = await givenPlanner([], 'America/New_York');
     expect(await schedule(learnerId)).toBe(localMidnight(addDays(weekStart(plan.date), 7), 'America/New_York'));
+  });
+
+  it('makes the week’s first plan without waiting on a D1 write: the schedule follows through the learner’s outbox', async () => {
+    await givenCourseAndLibrary();
+    const learner = await givenLearner({ goals: ['basics'], timeZone: 'Asia/Tokyo' });
+    const response = await api('/api/plans/today', { key: learner.token });
+    expect(response.status).toBe(200);
+    const plan = await response.json<Plan>();
+    expect(timingCount(response.headers.get('server-timing') ?? '', 'd1w')).toBe(0);
+    const due = localMidnight(addDays(weekStart(plan.date), 7), 'Asia/Tokyo');
+    expect(await scheduled(learner.learnerId)).toBe(due);
+    // Learners who keep their data out of analytics (before the plan, or after it and before the send) are owed summaries all the same.
+    const privately = async (token: string) => {
+      const consent = { model: true, analytics: false };
+      expect((await api('/api/learners/me/consent', { method: 'PUT', key: token, json: consent })).status).toBe(200);
+    };
+    const before = await givenLearner({ goals: ['basics'], timeZone: 'Asia/Tokyo' });
+    await privately(before.token);
+    expect((await api('/api/plans/today', { key: before.token })).status).toBe(200);
+    const after = await givenLearner({ goals: ['basics'], timeZone: 'Asia/Tokyo' });
+    expect((await api('/api/plans/today', { key: after.token })).status).toBe(200);
+    await privately(after.token);
+    expect(await scheduled(before.learnerId)).toBe(due);
+    expect(await scheduled(after.learnerId)).toBe(due);
   });
 
   it('builds each owed week once: a second run, or a run after a crash between the two steps, adds nothing', async () => {
@@ -134,7 +169,7 @@ describe('weekly summaries', () => {
   });
 });
 
-describe('weekly summaries of a learner who stopped', () => {
+describe('weekly summaries of a learner who stopped', { timeout: 30_000 }, () => {
   it('builds what they are owed, then takes them off the schedule until their next plan', async () => {
     const { learnerId, token, plan } = await givenPlanner([]);
     // Only plans six and seven weeks ago: today's is not theirs any more.
@@ -151,11 +186,11 @@ describe('weekly summaries of a learner who stopped', () => {
     expect(await schedule(learnerId)).toBeNull();
     // Back: today's plan puts them on it again.
     await api('/api/plans/today', { key: token });
-    expect(await schedule(learnerId)).not.toBeNull();
+    expect(await scheduled(learnerId)).toBeTruthy();
   });
 });
 
-describe('weekly summaries phrased by a configured model', () => {
+describe('weekly summaries phrased by a configured model', { timeout: 30_000 }, () => {
   async function givenModel(replies: FakeReply[]) {
     const { model, vars } = await givenFakeModel(replies);
     return { model, deps: () => depsFor({ ...env, ...vars } as typeof env, {}) };
