@@ -62,12 +62,13 @@ export interface ExperimentState {
  */
 function signalRows(store: LearnerStore, now: string, preferences = store.profile()?.preferences ?? null) {
   const { dismissedSince, sinceDay } = signalWindow(new Date(now));
+  const goal = store.goal();
   return {
     progress: store.allProgress(),
     mastery: store.allMastery(),
     preferences,
-    goal: store.goal(),
-    goalCourse: store.goalCourse(),
+    goal,
+    goalCourse: goal?.course ?? null,
     dueItems: store.dueCards(now).map((c) => c.itemId),
     correctItems: [...store.bestAnswers()].filter(([, right]) => right).map(([item]) => item),
     dismissed: store.dismissedSince(dismissedSince),
@@ -381,7 +382,7 @@ export class Learner extends DurableObject<Env> {
     }
     if (!(await this.open(learnerId))) return null;
     const { summaryDue } = composed;
-    const plan = viewOf(this.ctx.storage.transactionSync(() => this.store.savePlan(composed.plan, summaryDue)));
+    const plan = viewOf(this.store.savePlan(composed.plan, summaryDue));
     // The schedule is needed by the week's end: it goes with the next flush, heartbeats' pace at the latest.
     if (summaryDue) await this.flushWithin(this.config.LEARNER_ACTIVITY_FLUSH_MS);
     return { plan, io: deps.meter };
@@ -438,11 +439,12 @@ export class Learner extends DurableObject<Env> {
     const changes = this.changeCount();
     if (this.keptPlanRead?.changes === changes) return this.keptPlanRead;
     let latest: ReturnType<LearnerStore['latestPlan']> | undefined;
+    const profile = this.store.profileWithEpoch();
     this.keptPlanRead = {
       changes,
-      profileId: this.store.profileId(),
-      epoch: this.store.tokens()?.epoch ?? null,
-      preferences: this.store.profile()?.preferences ?? null,
+      profileId: profile?.record.learnerId ?? null,
+      epoch: profile?.epoch ?? null,
+      preferences: profile?.record.preferences ?? null,
       latestPlan: () => (latest === undefined ? (latest = this.store.latestPlan()) : latest),
       plans: new Map(),
     };

@@ -273,11 +273,16 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
   const q = boundTo(db, storage);
   const store = {
     profile(): LearnerRecord | null {
+      return store.profileWithEpoch()?.record ?? null;
+    },
+
+    /** The profile and its token epoch in one read (what a plan request checks first). */
+    profileWithEpoch(): { record: LearnerRecord; epoch: number } | null {
       const row = q.profile.get();
       if (!row) return null;
       // A stored profile of an older shape reads as "not onboarded" rather than failing every request.
       const preferences = row.preferences ? PreferencesSchema.safeParse(row.preferences) : null;
-      return {
+      const record = {
         learnerId: row.id,
         createdAt: row.createdAt,
         onboarded: row.onboardedAt !== null && preferences?.success === true,
@@ -285,6 +290,7 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
         preferencesHash: preferences?.success ? row.preferencesHash : null,
         consent: { model: row.consentModel, analytics: row.consentAnalytics, updatedAt: row.consentUpdatedAt },
       };
+      return { record, epoch: row.tokenEpoch };
     },
 
     /** The learner's own preferences per course, where they have set any (a stored set of an older shape is left out). */
@@ -892,11 +898,10 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
      * shared write.
      */
     savePlan(plan: typeof t.plans.$inferInsert, summaryDue: string | null): typeof t.plans.$inferSelect {
-      const kept = q.plan.get({ date: plan.date });
-      if (kept) return kept;
-      db.insert(t.plans).values(plan).run();
-      if (summaryDue) store.send({ kind: 'summary_due', nextAt: summaryDue }, plan.createdAt);
-      return q.plan.get({ date: plan.date }) ?? plan;
+      const saved = db.insert(t.plans).values(plan).onConflictDoNothing().returning().get();
+      // One synchronous write: the object's storage commits the plan and the delta together.
+      if (saved && summaryDue) store.send({ kind: 'summary_due', nextAt: summaryDue }, plan.createdAt);
+      return saved ?? q.plan.get({ date: plan.date }) ?? plan;
     },
 
     /** When the latest-dated plan was made, and in which zone (null before any plan). */
@@ -995,11 +1000,6 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
     goal(): CourseGoal | null {
       const row = q.goal.get();
       return row ? { type: row.type, id: row.targetId, targetDate: row.targetDate, course: row.courseId } : null;
-    },
-
-    /** The course the goal is in (null: none set, or set before goals had a course). */
-    goalCourse(): string | null {
-      return q.goal.get()?.courseId ?? null;
     },
 
     setGoal(value: Goal, courseId: string | null, at: string): void {
