@@ -19,6 +19,8 @@ export default defineConfig({
                 // whatever a developer keeps in .dev.vars.
                 OPENAI_API_KEY: '',
                 EMBEDDINGS_BASE_URL: '',
+                // Ranking reads D1 on every request, so a test sees what it wrote at once (the memo's own test sets a window).
+                RANKING_STATS_TTL_MS: '0',
                 // A real HTTP server speaking the OpenAI protocol, for the model engine's tests.
                 FAKE_OPENAI_URL: (await startFakeOpenAi()).url,
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),

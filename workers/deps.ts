@@ -71,6 +71,12 @@ const ConfigSchema = z.object({
   LEARNER_DELTA_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(DELTA_DELAY_MS),
   /** How long a learner object sums heartbeat seconds before sending them to the activity rollup. */
   LEARNER_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(0).max(3_600_000).default(ACTIVITY_FLUSH_MS),
+  /**
+   * How long an isolate trusts the course-wide counts ranking reads (feedback, lesson
+   * starts and completions, co-completion, concept labels and the course's stamp) before
+   * reading them again: a push through another isolate, and counts, show this much later.
+   */
+  RANKING_STATS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Daily plans composed by the planner (on) or the fixed plan, due reviews and the next lesson (off), to compare them. */
   DYNAMIC_PLANS: z.enum(['on', 'off']).default('on'),
   /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */
@@ -203,7 +209,7 @@ export function makeDeps(env: Env, config: Config, logger: Logger): Deps {
     events: createD1EventStore(d1),
     aggregates: createD1AggregateStore(d1),
     mastery: createD1MasteryStore(d1),
-    recommend: createRecommendStore(d1, learner),
+    recommend: createRecommendStore(d1, learner, config.RANKING_STATS_TTL_MS),
     content: createD1ContentStore(db),
     keys: createD1KeyStore(db),
     learner,

@@ -1,5 +1,5 @@
 import { courseConceptLabel } from '../concepts/concepts.store';
-import { LESSON_RECOMMENDATION_STATS } from '../recommendations/recommend.store';
+import { LESSON_RECOMMENDATION_STATS } from '../recommendations/recommend.shared';
 import {
   analyseItem,
   driftOf,

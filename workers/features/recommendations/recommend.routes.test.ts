@@ -15,7 +15,8 @@ import {
   push,
 } from '../../test/builders';
 import { depsFor } from '../../deps';
-import { CANDIDATE_STATS_SQL, createRecommendStore } from './recommend.store';
+import { createRecommendStore } from './recommend.store';
+import { CANDIDATE_STATS_SQL } from './recommend.shared';
 import { offerChance } from './engagement.domain';
 
 /** Six lessons in a chain (lesson-n needs lesson-(n-1)); parts basics (1-3) and deeper (4-6). */
@@ -282,6 +283,63 @@ describe('recommendations', () => {
     expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
     expect([...context.signals.feedback.keys()]).toEqual(['lesson:lesson-2']);
     expect((await api('/api/recommendations', { key: token })).status).toBe(200);
+  });
+
+  it('read what all learners share once a window per isolate (RANKING_STATS_TTL_MS), and only what is not kept', async () => {
+    await givenCourse();
+    await env.DB.prepare(
+      "INSERT INTO lesson_pairs (lesson_slug, next_slug, base, learners, successes) VALUES ('lesson-1', 'lesson-2', 4, 2, 1), ('lesson-1', 'lesson-3', 0, 0, 0)",
+    ).run();
+    const [a, b] = [await givenLearner({ goals: ['basics'] }), await givenLearner({ goals: ['basics'] })];
+    await complete(a.token, 'lesson-1');
+    await complete(b.token, 'lesson-1');
+    const asked: string[] = [];
+    const d1 = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (query: string) => {
+            asked.push(query);
+            return target.prepare(query);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { learner } = depsFor(env, {});
+    const trusting = createRecommendStore(d1, learner, 60_000);
+    const first = await trusting.learner(a.learnerId, new Date());
+    // (learners + successes) / 2 / base; a pair with no base counts as none.
+    expect(first.signals.collaborative).toEqual(
+      new Map([
+        ['lesson-2', 0.375],
+        ['lesson-3', 0],
+      ]),
+    );
+    expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
+    expect(asked.filter((q) => q.includes('lesson_pairs'))).toHaveLength(1);
+    // Another learner who completed the same lesson, within the window: nothing is read.
+    asked.length = 0;
+    const second = await trusting.learner(b.learnerId, new Date());
+    expect(asked).toEqual([]);
+    expect([second.courseStamp, second.courseId, second.signals.collaborative]).toEqual([
+      first.courseStamp,
+      first.courseId,
+      first.signals.collaborative,
+    ]);
+    // A store that trusts nothing (the tests' setting) reads everything again and sees a change at once.
+    await env.DB.prepare("UPDATE lesson_pairs SET learners = 4 WHERE next_slug = 'lesson-2'").run();
+    const third = await createRecommendStore(d1, learner, 0).learner(b.learnerId, new Date());
+    expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
+    expect(third.signals.collaborative.get('lesson-2')).toBe(0.625);
+    // A short window: kept within it, read again once it passed.
+    asked.length = 0;
+    const brief = createRecommendStore(d1, learner, 300);
+    await brief.learner(a.learnerId, new Date());
+    expect(asked).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await brief.learner(a.learnerId, new Date());
+    expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
   });
 
   it('answer bad feedback with problems, storing nothing', async () => {

@@ -1,6 +1,5 @@
 import { ofLearner } from '../../http/learner-auth';
 import type { LearnerObject } from '../learners/learner.client';
-import { courseConceptLabel } from '../concepts/concepts.store';
 import { ITEM_CONCEPT } from '../mastery/mastery.store';
 import type { CourseGoal, Goal } from './path.domain';
 import type { ConceptInfo, CourseLesson, Layer, LearnerSignals, RankWeights } from './recommend.domain';
@@ -8,7 +7,8 @@ import type { OfferedItem } from '../learners/learner.store';
 import { unpackOption, type RankChoice, type RankerFit } from './ranker.fit';
 import type { SignalRows } from '../learners/learner.object';
 import { lessonCompletionChances } from './engagement.domain';
-import { COURSE_OR_DEFAULT_SQL, COURSE_STAMP_SQL, DEFAULT_COURSE_SQL } from '../content/content.store';
+import { DEFAULT_COURSE_SQL } from '../content/content.store';
+import { sharedReads } from './recommend.shared';
 
 /** Each course as last read, per isolate, with the stamp it was read at (see COURSE_STAMP_SQL). */
 const courseMemo = new Map<string, { stamp: string; lessons: CourseLesson[]; itemLessons: Map<string, string> }>();
@@ -37,18 +37,6 @@ export interface LearnerContext {
   days: { activeSeconds: number }[];
 }
 
-/** The feedback counts (as `s`) of the recommendations a lesson `l` can be: its id is `<kind>:<lesson slug>`. */
-export const LESSON_RECOMMENDATION_STATS = `JOIN recommendation_stats s
-  ON s.recommendation_id IN ('lesson:' || l.slug, 'review:' || l.slug, 'quiz:' || l.slug)`;
-
-/**
- * Feedback counts of the candidates only: the three recommendations each lesson of the
- * course (bound, see COURSE_OR_DEFAULT_SQL) can be, looked up by primary key, so rows
- * left for anything else are never read.
- */
-export const CANDIDATE_STATS_SQL = `SELECT s.recommendation_id, s.accepted, s.dismissed FROM lessons l
-  ${LESSON_RECOMMENDATION_STATS} WHERE l.course_id = ${COURSE_OR_DEFAULT_SQL}`;
-
 /** A row of a lesson child table (by its lesson_slug) belongs to the course bound to its `?`. */
 const IN_COURSE = 'lesson_slug IN (SELECT slug FROM lessons WHERE course_id = ?)';
 
@@ -66,18 +54,18 @@ export function rankedCourse(mine: Pick<SignalRows, 'progress' | 'goalCourse'>):
   return latest?.courseId ?? mine.goalCourse;
 }
 
-/** Splits `values` into IN-lists D1 can bind (at most 100 parameters per statement). */
-const chunks = <T>(values: readonly T[], size = 90): T[][] =>
-  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, (i + 1) * size));
-const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
-
 /**
  * One learner's signals (one call to their object, then one D1 batch of what all
  * learners share), and the course as the ranking sees it (one more batch when this
  * isolate has not read the current course yet); goals; the co-completion table the
  * cron job refreshes.
  */
-export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: string) => LearnerObject) {
+export function createRecommendStore(
+  d1: D1Database,
+  learnerObject: (learnerId: string) => LearnerObject,
+  /** How long this isolate trusts the course-wide statistics it read (RANKING_STATS_TTL_MS, see `sharedReads`). */
+  statsTrustMs = 0,
+) {
   const store = {
     /** A course (`LearnerContext.courseId`), from this isolate's copy when `stamp` (from `learner`) says it is current. */
     async course(stamp: string, courseId: string | null): Promise<CourseLesson[]> {
@@ -164,51 +152,16 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
     /**
      * The learner's context in `course` (default: `rankedCourse`; a course the catalog no
      * longer holds reads as the default course) from what their object gave
-     * (`Learner.signals`): one D1 batch, plus the course when this isolate has not read it.
+     * (`Learner.signals`): one D1 batch of what all learners share, none when this isolate
+     * read it all lately (see `sharedReads`), plus the course when this isolate has not read it.
      */
     async context(mine: SignalRows, now: Date, course?: string): Promise<LearnerContext> {
       const wanted = course ?? rankedCourse(mine);
       const completedSlugs = mine.progress.filter((p) => p.completedAt).map((p) => p.lessonSlug);
       // Labels of the concepts the learner has answered on, and of a concept goal.
       const conceptIds = [...mine.mastery.map((m) => m.conceptId), ...(mine.goal?.type === 'concept' ? [mine.goal.id] : [])];
-      const results = await d1.batch<Record<string, unknown>>([
-        d1.prepare(COURSE_STAMP_SQL).bind(wanted),
-        d1.prepare(CANDIDATE_STATS_SQL).bind(wanted),
-        // How many learners started and completed each lesson: the completion chances' prior.
-        d1
-          .prepare(`SELECT lesson_slug, started, completed FROM lesson_stats WHERE course_id = ${COURSE_OR_DEFAULT_SQL}`)
-          .bind(wanted),
-        // Co-completion from each lesson the learner completed: the best conditional rate per next lesson.
-        ...chunks(completedSlugs).map((part) =>
-          d1
-            .prepare(
-              `SELECT next_slug, max((learners + successes) * 0.5 / base) AS score FROM lesson_pairs
-               WHERE lesson_slug IN (${marks(part)}) GROUP BY next_slug`,
-            )
-            .bind(...part),
-        ),
-        // As the course names them (the same slug in two courses is two concepts).
-        ...chunks(conceptIds).map((part) =>
-          d1
-            .prepare(
-              `SELECT c.id, ${courseConceptLabel('c.id', COURSE_OR_DEFAULT_SQL)} AS label FROM concepts c WHERE c.id IN (${marks(part)})`,
-            )
-            .bind(wanted, ...part),
-        ),
-      ]);
-      const rows = (i: number) => results[i]?.results ?? [];
-      const pairParts = chunks(completedSlugs).length;
-      const collaborative = new Map<string, number>();
-      for (let i = 3; i < 3 + pairParts; i++) {
-        for (const r of rows(i)) {
-          const slug = r.next_slug as string;
-          collaborative.set(slug, Math.max(collaborative.get(slug) ?? 0, Math.min(1, r.score as number)));
-        }
-      }
-      const labels = new Map<string, string>();
-      for (let i = 3 + pairParts; i < results.length; i++) for (const r of rows(i)) labels.set(r.id as string, r.label as string);
-      const courseStamp = (rows(0)[0]?.stamp as string | null) ?? '';
-      const courseId = (rows(0)[0]?.course_id as string | null) ?? null;
+      const shared = await sharedReads(d1, { course: wanted, completedSlugs, conceptIds, trustMs: statsTrustMs });
+      const { stamp: courseStamp, courseId, labels } = shared;
       const { itemLessons, lessons } = await store.courseWithItems(courseStamp, courseId);
       // Mastery, goal and onboarding goals of this course only (a concept id or part slug may recur in another).
       const mastery = mine.mastery.filter((m) => m.courseId === courseId);
@@ -257,21 +210,12 @@ export function createRecommendStore(d1: D1Database, learnerObject: (learnerId: 
           goalLessons: new Set(),
           dueReviews: perLesson(mine.dueItems),
           quizCorrect: perLesson(mine.correctItems),
-          collaborative,
-          feedback: new Map(
-            rows(1).map((r) => [
-              r.recommendation_id as string,
-              { accepted: r.accepted as number, dismissed: r.dismissed as number },
-            ]),
-          ),
+          collaborative: shared.collaborative,
+          feedback: shared.feedback,
           dismissed: new Set(mine.dismissed),
           completion: lessonCompletionChances(
             lessons.map((l) => l.slug),
-            rows(2).map((r) => ({
-              lessonSlug: r.lesson_slug as string,
-              started: r.started as number,
-              completed: r.completed as number,
-            })),
+            shared.lessonStats,
             mine.progress,
             now,
           ),
