@@ -29,7 +29,7 @@ import {
 } from './learner.store';
 import { localTime, planTimeZone } from '../practice/plan.domain';
 import { composeDay, planView } from '../practice/plan.service';
-import type { Plan } from '../practice/plan.schemas';
+import type { PlanJson } from '../practice/plan.schemas';
 import { buildOwedSummaries, weekSoFar, type ConceptTitle } from '../practice/summary.build';
 import type { WeeklySummary } from '../practice/summary.schemas';
 import { preferencesHash } from './onboarding.domain';
@@ -113,13 +113,15 @@ interface PlanRead {
 }
 
 /**
- * Plans as the API shows them, by the stored row they were made from: a revisit of a day
- * whose plan is kept (see `Learner.dayPlan`) shows the same row, validated once.
+ * Plans as the API's JSON body, by the stored row they were made from: a revisit of a day
+ * whose plan is kept (see `Learner.dayPlan`) shows the same row, validated and written
+ * once. A string crosses the RPC boundary in one piece, where the plan's object tree would
+ * be copied field by field, then written again by the Worker.
  */
-const views = new WeakMap<object, Plan>();
-function viewOf(row: Parameters<typeof planView>[0]): Plan {
+const views = new WeakMap<object, PlanJson>();
+function viewOf(row: Parameters<typeof planView>[0]): PlanJson {
   let view = views.get(row);
-  if (!view) views.set(row, (view = planView(row)));
+  if (!view) views.set(row, (view = JSON.stringify(planView(row)) as PlanJson));
   return view;
 }
 

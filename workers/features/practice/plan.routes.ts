@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { TypedResponse } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { LEARNER_SECURITY, requireLearner, requireLearnerChecking } from '../../http/learner-auth';
 import { problemResponses } from '../../http/problem';
@@ -10,6 +11,7 @@ import {
   PlanSchema,
   PracticeProfileSchema,
   TodayQuerySchema,
+  type Plan,
 } from './plan.schemas';
 import { practiceProfileOf, sendPlanFeedback, swapPlanTask, todaysPlan } from './plan.service';
 import { currentSummary, storedSummaries } from './summary.service';
@@ -35,7 +37,10 @@ export const planRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const { timeZone = null } = c.req.valid('query');
       const { learnerId, sessionToCheck, requestId } = c.var;
-      return c.json(await todaysPlan(c.get('deps'), { learnerId, now: new Date(), timeZone, sessionToCheck, requestId }), 200);
+      const plan = await todaysPlan(c.get('deps'), { learnerId, now: new Date(), timeZone, sessionToCheck, requestId });
+      // Written once by the learner's object (see `Learner.todaysPlan`), sent as it came:
+      // the body is a Plan's JSON, which the route's type cannot see in a string.
+      return c.body(plan, 200, { 'content-type': 'application/json' }) as unknown as TypedResponse<Plan, 200, 'json'>;
     },
   )
   .openapi(

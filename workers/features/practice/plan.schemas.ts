@@ -72,6 +72,8 @@ export const PlanSchema = z
   })
   .openapi('DailyPlan');
 export type Plan = z.infer<typeof PlanSchema>;
+/** A `Plan` written as JSON: the body of `GET /api/plans/today`, as the learner's object returns it. */
+export type PlanJson = string & { readonly planJson: true };
 
 export const PlanItemParamSchema = z.object({
   planId: PlanIdSchema.openapi({ param: { name: 'planId', in: 'path' } }),

@@ -13,7 +13,7 @@ import { dayContext, planDay, type DayInputs, type PastPlan } from './plan.day';
 import { learnerTimeZone, localTime, NEW_SHARE, nextBest } from './plan.domain';
 import { addDays, localMidnight, weekStart } from './summary.domain';
 import { CATEGORIES } from './practice.schemas';
-import { PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema } from './plan.schemas';
+import { PlanSchema, PracticeProfileSchema, type Plan, type PlanFeedbackSchema, type PlanJson } from './plan.schemas';
 import type { z } from '@hono/zod-openapi';
 import { decide } from '../experiments/experiments.client';
 import { inCourse } from '../learners/onboarding.domain';
@@ -185,7 +185,7 @@ function dayInputsOf(
 export async function todaysPlan(
   deps: Pick<Deps, 'learner' | 'meter' | 'config'>,
   input: { learnerId: string; now: Date; timeZone: string | null; sessionToCheck: number | null; requestId: string },
-): Promise<Plan> {
+): Promise<PlanJson> {
   const { learnerId, sessionToCheck, requestId } = input;
   const found = await deps.learner(learnerId).todaysPlan(learnerId, input.now.toISOString(), input.timeZone, sessionToCheck, {
     requestId,
