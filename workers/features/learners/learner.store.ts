@@ -898,10 +898,11 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
      * shared write.
      */
     savePlan(plan: typeof t.plans.$inferInsert, summaryDue: string | null): typeof t.plans.$inferSelect {
-      const saved = db.insert(t.plans).values(plan).onConflictDoNothing().returning().get();
+      const saved = db.insert(t.plans).values(plan).onConflictDoNothing().returning({ date: t.plans.date }).get();
+      if (!saved) return q.plan.get({ date: plan.date }) ?? plan;
       // One synchronous write: the object's storage commits the plan and the delta together.
-      if (saved && summaryDue) store.send({ kind: 'summary_due', nextAt: summaryDue }, plan.createdAt);
-      return saved ?? q.plan.get({ date: plan.date }) ?? plan;
+      if (summaryDue) store.send({ kind: 'summary_due', nextAt: summaryDue }, plan.createdAt);
+      return plan;
     },
 
     /** When the latest-dated plan was made, and in which zone (null before any plan). */
