@@ -79,7 +79,7 @@ export type SignalRows = ReturnType<typeof signalRows>;
 
 /**
  * What composing plan tasks reads: preferences (the learner's own, and each course's own),
- * the last 90 plans, event times of the last 28 days, active days, the lesson opened last.
+ * the last 90 plans, event times of the last 28 days, active days.
  */
 function planning(store: LearnerStore, now: string, preferences = store.profile()?.preferences ?? null) {
   const since = new Date(Date.parse(now) - ACTIVITY_DAYS * 86_400_000).toISOString();
@@ -89,7 +89,6 @@ function planning(store: LearnerStore, now: string, preferences = store.profile(
     plans: store.planHistory(),
     activity: store.activityTimes(since),
     activeDays: store.activeDays(),
-    recentLesson: store.lastLesson(),
   };
 }
 

@@ -136,13 +136,6 @@ function hotQueries(db: LearnerDb) {
         .from(t.lessonProgress)
         .where(eq(t.lessonProgress.lessonSlug, sql.placeholder('slug')))
         .prepare(),
-    lastLesson: () =>
-      db
-        .select({ slug: t.lessonProgress.lessonSlug })
-        .from(t.lessonProgress)
-        .orderBy(desc(t.lessonProgress.lastActivityAt))
-        .limit(1)
-        .prepare(),
     allProgress: () =>
       db
         .select({
@@ -459,11 +452,6 @@ export function learnerStore(db: LearnerDb, storage: DurableObjectStorage) {
         activeSeconds: row?.activeSeconds ?? 0,
         lastActivityAt: row?.lastActivityAt ?? null,
       };
-    },
-
-    /** The lesson the learner was last active in (opened, read or completed), or null. */
-    lastLesson(): string | null {
-      return q.lastLesson.get()?.slug ?? null;
     },
 
     /** Per course the learner has opened a lesson of: lessons started (or opened) and completed. */

@@ -94,11 +94,19 @@ async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null
  * course's library. One D1 batch (the ranking's), and the course when this isolate has
  * not read it; the ranking is not offered to the learner (the recommendations route does that).
  */
+/** The lesson the learner was active in last (ties and rows without a time: the first), or null. */
+function lastLesson(progress: SignalRows['progress']): string | null {
+  let last = progress[0];
+  for (const p of progress) if (p.lastActivityAt && (!last?.lastActivityAt || p.lastActivityAt > last.lastActivityAt)) last = p;
+  return last?.lessonSlug ?? null;
+}
+
 async function learnerToday(
   deps: PlanDeps,
-  input: { learnerId: string; now: Date; signals: SignalRows; recentSlug: string | null },
+  input: { learnerId: string; now: Date; signals: SignalRows },
 ): Promise<{ library: Variation[]; courseId: string | null; learner: DayInputs['learner']; completion: CompletionRates }> {
-  const { learnerId, now, signals, recentSlug } = input;
+  const { learnerId, now, signals } = input;
+  const recentSlug = lastLesson(signals.progress);
   const context = await deps.recommend.context(signals, now);
   const [ranked, course] = await Promise.all([
     rankedFor(deps, { learnerId, learner: context, allowSkips: false, now }),
@@ -218,7 +226,7 @@ export async function composeDay(
   // Flags and experiments may set both; without them, DYNAMIC_PLANS and the planner's own shares.
   // Read beside the learner model, not after it: neither waits on the other.
   const [{ library, courseId, learner, completion }, dynamic, newShare] = await Promise.all([
-    learnerToday(deps, { learnerId, now, signals, recentSlug: day.recentLesson }),
+    learnerToday(deps, { learnerId, now, signals }),
     decide(deps, learnerId, 'plans.dynamic', input.dynamic, now),
     decide(deps, learnerId, 'plans.new_share', NEW_SHARE, now),
   ]);
@@ -315,7 +323,7 @@ export async function swapPlanTask(
   const swaps = plan.items.filter((i) => i.status === 'swapped').length;
   if (swaps >= MAX_SWAPS)
     throw new AppError('conflict', `This plan has been swapped ${MAX_SWAPS} times today: keep the tasks you have`);
-  const today = await learnerToday(deps, { learnerId, now, signals: inputs.signals, recentSlug: inputs.recentLesson });
+  const today = await learnerToday(deps, { learnerId, now, signals: inputs.signals });
   // A plan of a course replaced since is swapped within that course's library.
   const library = today.courseId === plan.courseId ? today.library : await deps.practice.library(plan.courseId);
   const { ctx } = dayContext(
