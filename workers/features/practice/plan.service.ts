@@ -87,13 +87,6 @@ async function planCourse(deps: PlanDeps, stamp: string, courseId: string | null
   return course;
 }
 
-/**
- * What the learner model says today, as the planner reads it, from what the learner's
- * object gave (`signals`, and `recentSlug`: the lesson they opened last): the next
- * recommended lesson (with its sections), due reviews and weak concepts, and the
- * course's library. One D1 batch (the ranking's), and the course when this isolate has
- * not read it; the ranking is not offered to the learner (the recommendations route does that).
- */
 /** The lesson the learner was active in last (ties and rows without a time: the first), or null. */
 function lastLesson(progress: SignalRows['progress']): string | null {
   let last = progress[0];
@@ -101,6 +94,13 @@ function lastLesson(progress: SignalRows['progress']): string | null {
   return last?.lessonSlug ?? null;
 }
 
+/**
+ * What the learner model says today, as the planner reads it, from what the learner's
+ * object gave (`signals`): the next recommended lesson (with its sections), the lesson
+ * they were active in last, due reviews and weak concepts, and the course's library. At
+ * most one D1 batch (the ranking's), and the course when this isolate has not read it;
+ * the ranking is not offered to the learner (the recommendations route does that).
+ */
 async function learnerToday(
   deps: PlanDeps,
   input: { learnerId: string; now: Date; signals: SignalRows },
