@@ -55,10 +55,10 @@ export function rankedCourse(mine: Pick<SignalRows, 'progress' | 'goalCourse'>):
 }
 
 /**
- * One learner's signals (one call to their object, then one D1 batch of what all
- * learners share), and the course as the ranking sees it (one more batch when this
- * isolate has not read the current course yet); goals; the co-completion table the
- * cron job refreshes.
+ * One learner's signals (one call to their object, then at most one D1 batch of what all
+ * learners share, see `sharedReads`), and the course as the ranking sees it (one more
+ * batch when this isolate has not read the current course yet); goals; the co-completion
+ * table the cron job refreshes.
  */
 export function createRecommendStore(
   d1: D1Database,
