@@ -38,6 +38,20 @@ const recommendations = async (token: string, query = '') => {
   expect(response.status).toBe(200);
   return { body: await response.json<{ items: Item[]; cached: boolean }>(), timing: response.headers.get('server-timing') ?? '' };
 };
+/** The test's D1, noting each statement it is asked to prepare in `asked`. */
+const recordingD1 = (asked: string[]) =>
+  new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'prepare') {
+        return (query: string) => {
+          asked.push(query);
+          return target.prepare(query);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 const complete = (token: string, slug: string) =>
   api(`/api/progress/lessons/${slug}/complete`, { method: 'POST', key: token, json: { eventId: crypto.randomUUID() } });
 const feedback = (token: string, id: string, json: unknown) =>
@@ -267,18 +281,7 @@ describe('recommendations', () => {
     // And the ranking asks D1 for those statistics with that query and no other.
     const { token, learnerId } = await givenLearner({ goals: ['basics'] });
     const asked: string[] = [];
-    const d1 = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === 'prepare') {
-          return (query: string) => {
-            asked.push(query);
-            return target.prepare(query);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const d1 = recordingD1(asked);
     const context = await createRecommendStore(d1, depsFor(env, {}).learner).learner(learnerId, new Date());
     expect(asked.filter((q) => q.includes('recommendation_stats'))).toEqual([CANDIDATE_STATS_SQL]);
     expect([...context.signals.feedback.keys()]).toEqual(['lesson:lesson-2']);
@@ -294,18 +297,7 @@ describe('recommendations', () => {
     await complete(a.token, 'lesson-1');
     await complete(b.token, 'lesson-1');
     const asked: string[] = [];
-    const d1 = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === 'prepare') {
-          return (query: string) => {
-            asked.push(query);
-            return target.prepare(query);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const d1 = recordingD1(asked);
     const { learner } = depsFor(env, {});
     const trusting = createRecommendStore(d1, learner, 60_000);
     const first = await trusting.learner(a.learnerId, new Date());
