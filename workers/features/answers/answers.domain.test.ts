@@ -136,6 +136,20 @@ describe('offline engine', () => {
     }
   });
 
+  it('refuses a question naming in capitals a schema statement no passage shows, and answers one a passage shows', () => {
+    const NORMAL = passage(
+      4,
+      'Only do it after measuring a real bottleneck. Every change to order_items must now also update the copy, through application code or a trigger.',
+    );
+    const SHOWN = passage(5, 'CREATE  INDEX idx_orders_customer ON orders (customer_id); makes the lookup by customer fast.');
+    // The course mentions triggers, never how CREATE TRIGGER is written: not an answer to its syntax.
+    expect(extractiveAnswer('What is the syntax of CREATE TRIGGER to update the copy?', [NORMAL, SHOWN])).toEqual([]);
+    expect(extractiveAnswer('How do I CREATE OR REPLACE VIEW to update the copy?', [NORMAL, SHOWN])).toEqual([]);
+    // A statement a passage writes (whitespace aside) is answered; so is the same question in lower case.
+    expect(extractiveAnswer('Why does CREATE INDEX make the lookup by customer fast?', [NORMAL, SHOWN])[0]?.cites).toEqual([5]);
+    expect(extractiveAnswer('When must I update the copy with a trigger?', [NORMAL, SHOWN])[0]?.cites).toEqual([4]);
+  });
+
   it('reads a sentence with its passage’s title and headings, which complete its match but do not make it', () => {
     const FROM = passage(
       1,

@@ -104,7 +104,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
   // word as the word the index read it as ("runing": "run").
   const asked = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
-  if (namesSomethingElse(question, corpus, stemOf)) return [];
+  if (namesSomethingElse(question, corpus, stemOf) || namesUnshownStatement(question, passages)) return [];
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
   const sides = comparedSides(asked);
   const stems = sides ?? asked;
@@ -230,6 +230,26 @@ function namesSomethingElse(question: string, corpus: CorpusWords | undefined, s
     const stem = stemOf(word);
     return (corpus.documents.get(stem) ?? 0) === 0 && !corpus.corrected.has(stem);
   });
+}
+
+/** What a schema statement creates, changes or drops (and the words that qualify it: CREATE UNIQUE INDEX). */
+const SCHEMA_OBJECTS =
+  'TABLE|VIEW|INDEX|TRIGGER|PROCEDURE|FUNCTION|SEQUENCE|SCHEMA|DATABASE|TYPE|USER|ROLE|EXTENSION|DOMAIN|POLICY|EVENT';
+const SCHEMA_STATEMENT = new RegExp(
+  `\\b(?:CREATE|ALTER|DROP)(?:\\s+(?:OR\\s+REPLACE|UNIQUE|TEMP|TEMPORARY|VIRTUAL|MATERIALIZED))*\\s+(?:${SCHEMA_OBJECTS})\\b`,
+  'g',
+);
+
+/**
+ * Whether the question names, in capitals, a schema statement none of the passages
+ * shows ("the syntax of CREATE TRIGGER" when the course only mentions triggers in
+ * passing): sentences around the word are no answer to how the statement is written.
+ */
+function namesUnshownStatement(question: string, passages: readonly Passage[]): boolean {
+  const named = [...question.matchAll(SCHEMA_STATEMENT)].map((m) => m[0].replace(/\s+/g, ' ').toLowerCase());
+  if (named.length === 0) return false;
+  const shown = passages.map((p) => p.text.replace(/\s+/g, ' ').toLowerCase());
+  return named.some((statement) => !shown.some((text) => text.includes(statement)));
 }
 
 /** Most words of a term a definition question asks about ("what is a sargable condition?"). */
