@@ -61,6 +61,8 @@ export async function searchAtScale(load: {
     // The first search loads the vectors into the isolate; measure what follows.
     await Promise.all(SEARCH_QUERIES.map(search));
     const floor = await measure({ url: `${server.url}/api/health/live`, connections: load.connections, duration: load.seconds });
+    // What the failed responses were, so a non-2xx count is never left unexplained.
+    const failures = new Map<string, number>();
     const hits = await measure({
       url: `${server.url}/api/search`,
       connections: load.connections,
@@ -73,6 +75,11 @@ export async function searchAtScale(load: {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ query: SEARCH_QUERIES[next++ % SEARCH_QUERIES.length] }),
           }),
+          onResponse: (status, body) => {
+            if (status < 300) return;
+            const key = `${status} ${body.replace(/\s+/g, ' ').slice(0, 300)}`;
+            failures.set(key, (failures.get(key) ?? 0) + 1);
+          },
         },
       ],
     });
@@ -83,6 +90,7 @@ export async function searchAtScale(load: {
     console.log('|---|---:|---:|---:|---:|---:|');
     console.log(row('floor (GET /api/health/live)', floor));
     console.log(row('search, hybrid (POST /api/search)', hits));
+    for (const [failure, n] of failures) console.log(`non-2xx ×${n}: ${failure}`);
     const ok = chunks >= 10_000 && percentile(hits.times, 95) <= SEARCH_P95_FACTOR * percentile(floor.times, 95);
     const target = `search p95 within ${SEARCH_P95_FACTOR}x the floor's p95 with >= 10,000 chunks: ${ok ? 'target met' : 'target missed'}`;
     console.log(target);

@@ -156,7 +156,13 @@ const ROW_MEMO = 2_000;
  * forgets it at once). It saves a D1 query on every cached answer and search.
  */
 const GENERATION_TTL_MS = 1_000;
-let generationRead: { value: Promise<string>; until: number } | null = null;
+let generationRead: { value: string; until: number } | null = null;
+/** Writes through this isolate so far: a read that began before one is not kept. */
+let generationWrites = 0;
+const forgetGeneration = () => {
+  generationRead = null;
+  generationWrites++;
+};
 
 export function createD1SearchStore(db: Db): SearchStore {
   const bumpVectors = () => db.update(t.vectorIndexes).set({ version: sql`${t.vectorIndexes.version} + 1` });
@@ -215,7 +221,7 @@ export function createD1SearchStore(db: Db): SearchStore {
         ? and(sameItem, or(ne(t.chunks.contentHash, contentHash), sql`substr(${t.chunks.id}, 1, ${prefix.length}) <> ${prefix}`))
         : sameItem;
       await db.batch([db.delete(t.chunks).where(stale), ...inserts, bumpVectors()]);
-      generationRead = null;
+      forgetGeneration();
     },
 
     async deleteItem(itemKind, itemId) {
@@ -226,7 +232,7 @@ export function createD1SearchStore(db: Db): SearchStore {
           .returning({ id: t.chunks.id }),
         bumpVectors(),
       ]);
-      generationRead = null;
+      forgetGeneration();
       return deleted.length;
     },
 
@@ -255,19 +261,18 @@ export function createD1SearchStore(db: Db): SearchStore {
         WHERE term >= ${first} AND term < ${next} AND length(term) BETWEEN ${minLength} AND ${maxLength}`);
     },
 
-    generation() {
+    async generation() {
       const now = Date.now();
       if (generationRead && generationRead.until > now) return generationRead.value;
-      const read = db
-        .get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`)
-        .then((row) => row?.generation ?? '')
-        .catch((error: unknown) => {
-          // A failed read is not kept: the next request asks again.
-          if (generationRead?.value === read) generationRead = null;
-          throw error;
-        });
-      generationRead = { value: read, until: now + GENERATION_TTL_MS };
-      return read;
+      // Only a value read is kept, never the read in flight: a request may not wait on
+      // another's I/O (the runtime refuses it, "Cannot perform I/O on behalf of a
+      // different request", when that request was cancelled), so requests that find no
+      // value each read it.
+      const writes = generationWrites;
+      const row = await db.get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`);
+      const value = row?.generation ?? '';
+      if (writes === generationWrites) generationRead = { value, until: now + GENERATION_TTL_MS };
+      return value;
     },
 
     async lessonCards(match, filter, limit) {
