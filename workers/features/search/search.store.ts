@@ -265,9 +265,8 @@ export function createD1SearchStore(db: Db): SearchStore {
       const now = Date.now();
       if (generationRead && generationRead.until > now) return generationRead.value;
       // Only a value read is kept, never the read in flight: a request may not wait on
-      // another's I/O (the runtime refuses it, "Cannot perform I/O on behalf of a
-      // different request", when that request was cancelled), so requests that find no
-      // value each read it.
+      // another's I/O (under load the runtime failed such waits with "Cannot perform I/O
+      // on behalf of a different request"), so requests that find no value each read it.
       const writes = generationWrites;
       const row = await db.get<{ generation: string }>(sql`SELECT generation FROM search_state WHERE id = 1`);
       const value = row?.generation ?? '';
