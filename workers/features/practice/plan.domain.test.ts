@@ -305,26 +305,53 @@ describe('composePlan', () => {
 });
 
 describe('what a task is bound to', () => {
-  it('binds apply, reflect and warm-up tasks only to a lesson the learner has opened, never to the unread next one', () => {
-    // A new learner: a next lesson, nothing opened yet. Their plan's only lesson is the one to learn.
+  it("binds a newcomer's apply and reflect tasks to the lesson the plan learns today, after it; warm-ups and practice never to an unread lesson", () => {
+    // A new learner: a next lesson, nothing opened yet.
+    const fills: number[] = [];
     for (let i = 0; i < 40; i++) {
       const ctx = context({
         learnerId: `lrn_${String(i).padStart(16, 'n')}`,
         recentLesson: null,
+        completedLessons: new Set(),
         weakConcepts: [],
         dueReviews: 0,
+        dailyMinutes: 60,
       });
       const plan = composePlan(PRACTICE_SEEDS, ctx);
-      for (const item of plan.filter((t) => t.category !== 'learn')) {
-        expect(item.binding.lessonSlug, `${item.variationId}`).toBeUndefined();
-        expect(item.title + item.instructions).not.toContain(ctx.nextLesson?.title);
-      }
+      const learnAt = plan.findIndex((t) => t.category === 'learn');
+      expect(learnAt).toBeGreaterThanOrEqual(0);
+      plan.forEach((item, at) => {
+        if (item.category === 'learn' || !item.binding.lessonSlug) return;
+        expect(['apply', 'reflect'], item.variationId).toContain(item.category);
+        expect(item.binding.lessonSlug).toBe('filtering-with-where');
+        expect(at, `${item.variationId} comes after the lesson's own task`).toBeGreaterThan(learnAt);
+        expect(item.reasons).toContain("Puts today's lesson, “Filtering rows with WHERE”, to work");
+      });
       expect(plan.length).toBeGreaterThanOrEqual(3);
+      fills.push(plan.reduce((sum, t) => sum + t.minutes, 0));
     }
-    // Once a lesson is opened, those tasks may bind to it (and only to it).
+    // An hour a day is filled from the first day, where these tasks used to wait for a lesson behind the learner.
+    expect(Math.min(...fills)).toBeGreaterThanOrEqual(45);
+    // Without a task learning the lesson (a library with no learn variations), nothing binds to it.
+    const noLearn = PRACTICE_SEEDS.filter((v) => v.category !== 'learn');
+    const unread = composePlan(noLearn, context({ recentLesson: null, weakConcepts: [], dueReviews: 0, dailyMinutes: 60 }));
+    expect(unread.length).toBeGreaterThanOrEqual(3);
+    for (const item of unread) expect(item.binding.lessonSlug, item.variationId).toBeUndefined();
+    // Once a lesson is opened, those tasks bind to it (and only to it).
     const opened = composePlan(PRACTICE_SEEDS, context({ dailyMinutes: 60 }));
     const bound = opened.filter((t) => t.category !== 'learn' && t.binding.lessonSlug);
+    expect(bound.length).toBeGreaterThan(0);
     for (const item of bound) expect(item.binding.lessonSlug).toBe('select-and-projection');
+  });
+
+  it('orders a plan as it is done: reviews, a warm-up, the lesson, then practice, applying and reflecting', () => {
+    const rank = { review: 0, 'warm-up': 1, learn: 2, practice: 3, apply: 4, reflect: 5 };
+    for (let i = 0; i < 20; i++) {
+      const plan = composePlan(PRACTICE_SEEDS, context({ learnerId: `lrn_${String(i).padStart(16, 'o')}`, dailyMinutes: 60 }));
+      const order = plan.map((t) => rank[t.category]);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(plan.map((t) => t.id)).toEqual(plan.map((_, n) => `2026-12-03-${n + 1}`));
+    }
   });
 
   it('plans a task that builds on lessons (`after`) only once the learner completed every one of them', () => {

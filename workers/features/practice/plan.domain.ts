@@ -219,6 +219,13 @@ export interface PlanItem {
   completes: Variation['completes'];
 }
 
+/**
+ * Categories done after reading, not recalled from before: with no lesson behind the
+ * learner yet (a newcomer), their tasks bind to the lesson learned today. Practice and
+ * warm-ups recall what was learned before, so they wait for a lesson behind the learner.
+ */
+const AFTER_READING: ReadonlySet<Category> = new Set(['apply', 'reflect']);
+
 /** The lesson, concepts and count a variation would be bound to today, with the text for its template fields; null when it cannot be bound. */
 export function bind(
   v: Variation,
@@ -230,7 +237,8 @@ export function bind(
   if (v.after?.some((slug) => !ctx.completedLessons.has(slug))) return null;
   const text = `${v.title} ${v.instructions}`;
   const needs = (name: string) => text.includes(`{${name}}`);
-  const lesson = v.category === 'learn' ? ctx.nextLesson : ctx.recentLesson;
+  const lesson =
+    v.category === 'learn' ? ctx.nextLesson : (ctx.recentLesson ?? (AFTER_READING.has(v.category) ? ctx.nextLesson : null));
   if (v.category === 'review' && ctx.dueReviews === 0) return null;
   if (v.category === 'learn' && !ctx.nextLesson) return null;
   if (v.category === 'practice' && ctx.weakConcepts.length === 0 && !ctx.recentLesson) return null;
@@ -369,6 +377,12 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   const best = (pool: Candidate[]) => pool.sort(byScore)[0];
   const picked: { c: Candidate; repeat: boolean }[] = [];
   const usedGroups = new Set<string>();
+  // A task on the lesson learned today (a newcomer's, see AFTER_READING) only follows that lesson's own task.
+  const afterItsLesson = (c: Candidate) =>
+    ctx.recentLesson !== null ||
+    c.v.category === 'learn' ||
+    c.bound.binding.lessonSlug === undefined ||
+    picked.some((p) => p.c.v.category === 'learn');
   /**
    * Takes the best open variation of `category` (null: of a category not in the plan
    * yet; 'any': of any category, another group) that `fits`.
@@ -379,6 +393,7 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
         (category === 'any' ||
           (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category)) &&
         !usedGroups.has(c.v.group) &&
+        afterItsLesson(c) &&
         fits(c),
     );
     const choose = (pool: Candidate[]) =>
@@ -430,11 +445,31 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   const inTime = (c: Candidate) => c.v.minutes <= left();
   while (picked.length < PLAN_ITEMS.max) {
     if (take(null, fitsWith([]))) continue;
-    if (picked.length >= PLAN_ITEMS.min) break;
+    if (picked.length >= PLAN_ITEMS.min) {
+      // A long day with every category in: a second task of a kind that is not the same work twice.
+      const fits = fitsWith([]);
+      if (left() >= Math.max(5, ctx.dailyMinutes * ROOM_FOR_MORE) && take('any', (c) => SECOND_OF.has(c.v.category) && fits(c))) {
+        continue;
+      }
+      break;
+    }
     if (!(take(null, inTime, true) || take('any', inTime, true) || take(null, () => true, true))) break;
   }
-  return picked.map(({ c, repeat }, i) => toItem(c, ctx, `${ctx.date}-${i + 1}`, reasonsFor(c, ctx, repeat)));
+  return picked
+    .sort((a, b) => DOING_ORDER[a.c.v.category] - DOING_ORDER[b.c.v.category])
+    .map(({ c, repeat }, i) => toItem(c, ctx, `${ctx.date}-${i + 1}`, reasonsFor(c, ctx, repeat)));
 }
+
+/**
+ * Categories a plan may hold two tasks of (of two groups), when every category that binds
+ * is in and the day still has this share of its minutes left: another reading of the same
+ * lesson, another pass over the same due cards or a second warm-up would be the same work twice.
+ */
+const SECOND_OF: ReadonlySet<Category> = new Set(['practice', 'apply', 'reflect']);
+const ROOM_FOR_MORE = 0.2;
+
+/** The order a plan's tasks are done in: due reviews first, a warm-up before the lesson, applying and reflecting after it. */
+const DOING_ORDER: Record<Category, number> = { review: 0, 'warm-up': 1, learn: 2, practice: 3, apply: 4, reflect: 5 };
 
 function toItem(c: Pick<Candidate, 'v' | 'bound'>, ctx: PlanContext, id: string, reasons: string[]): PlanItem {
   return {
@@ -489,6 +524,9 @@ function categoryReasons(category: Category, binding: PlanItem['binding'], ctx: 
   const reasons: string[] = [];
   if (category === 'review') reasons.push(`${plural(ctx.dueReviews, 'review')} due today`);
   if (category === 'learn' && ctx.nextLesson) reasons.push(`Next on your way: “${ctx.nextLesson.title}”`);
+  else if (ctx.nextLesson && binding.lessonSlug === ctx.nextLesson.slug) {
+    reasons.push(`Puts today's lesson, “${ctx.nextLesson.title}”, to work`);
+  }
   const weak = ctx.weakConcepts[0];
   if (binding.conceptId && weak) reasons.push(`You are still learning ${weak.title} (${Math.round(weak.pKnown * 100)}% mastery)`);
   return reasons;
