@@ -7,6 +7,7 @@ import {
   fixedPlan,
   localTime,
   modeOf,
+  nextBest,
   phaseOf,
   timeOfDay,
   type PlanContext,
@@ -337,6 +338,20 @@ describe('what a task is bound to', () => {
     const unread = composePlan(noLearn, context({ recentLesson: null, weakConcepts: [], dueReviews: 0, dailyMinutes: 60 }));
     expect(unread.length).toBeGreaterThanOrEqual(3);
     for (const item of unread) expect(item.binding.lessonSlug, item.variationId).toBeUndefined();
+    // A swap keeps to the same rule: a task on today's lesson only where the plan still learns it.
+    const newcomer = context({ recentLesson: null, completedLessons: new Set(), weakConcepts: [], dueReviews: 0 });
+    const apply = composePlan(PRACTICE_SEEDS, { ...newcomer, dailyMinutes: 60 }).find((t) => t.category === 'apply');
+    if (!apply) throw new Error('no apply task to swap');
+    const swap = (learns: boolean) =>
+      [...Array(6).keys()].map((n) =>
+        nextBest(
+          PRACTICE_SEEDS,
+          { ...newcomer, date: `2026-12-0${n + 1}` },
+          { replaced: apply, groups: new Set([apply.group]), minutesLeft: 30, id: 'x', learns },
+        ),
+      );
+    for (const swapped of swap(false)) expect(swapped?.binding.lessonSlug, swapped?.variationId).toBeUndefined();
+    expect(swap(true).some((t) => t?.binding.lessonSlug === 'filtering-with-where')).toBe(true);
     // Once a lesson is opened, those tasks bind to it (and only to it).
     const opened = composePlan(PRACTICE_SEEDS, context({ dailyMinutes: 60 }));
     const bound = opened.filter((t) => t.category !== 'learn' && t.binding.lessonSlug);

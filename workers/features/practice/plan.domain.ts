@@ -338,6 +338,11 @@ function scored(library: readonly Variation[], ctx: PlanContext): Candidate[] {
   });
 }
 
+/** Whether a plan (`learns`: with a task learning today's lesson) may take `c`: a task on the lesson learned today (a newcomer's, see AFTER_READING) only follows that lesson's own task. */
+function afterItsLesson(ctx: PlanContext, c: Candidate, learns: boolean): boolean {
+  return ctx.recentLesson !== null || c.v.category === 'learn' || c.bound.binding.lessonSlug === undefined || learns;
+}
+
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score || (a.v.id < b.v.id ? -1 : 1);
 
 /**
@@ -349,10 +354,10 @@ const byScore = (a: Candidate, b: Candidate) => b.score - a.score || (a.v.id < b
 export function nextBest(
   library: readonly Variation[],
   ctx: PlanContext,
-  plan: { replaced: PlanItem; groups: ReadonlySet<string>; minutesLeft: number; id: string },
+  plan: { replaced: PlanItem; groups: ReadonlySet<string>; minutesLeft: number; id: string; learns: boolean },
 ): PlanItem | null {
   const pool = scored(library, ctx)
-    .filter((c) => c.v.category === plan.replaced.category && !plan.groups.has(c.v.group))
+    .filter((c) => c.v.category === plan.replaced.category && !plan.groups.has(c.v.group) && afterItsLesson(ctx, c, plan.learns))
     .sort(byScore);
   const fits = pool.filter((c) => c.v.minutes <= plan.minutesLeft);
   const chosen =
@@ -377,12 +382,6 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   const best = (pool: Candidate[]) => pool.sort(byScore)[0];
   const picked: { c: Candidate; repeat: boolean }[] = [];
   const usedGroups = new Set<string>();
-  // A task on the lesson learned today (a newcomer's, see AFTER_READING) only follows that lesson's own task.
-  const afterItsLesson = (c: Candidate) =>
-    ctx.recentLesson !== null ||
-    c.v.category === 'learn' ||
-    c.bound.binding.lessonSlug === undefined ||
-    picked.some((p) => p.c.v.category === 'learn');
   /**
    * Takes the best open variation of `category` (null: of a category not in the plan
    * yet; 'any': of any category, another group) that `fits`.
@@ -393,7 +392,11 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
         (category === 'any' ||
           (category === null ? !picked.some((p) => p.c.v.category === c.v.category) : c.v.category === category)) &&
         !usedGroups.has(c.v.group) &&
-        afterItsLesson(c) &&
+        afterItsLesson(
+          ctx,
+          c,
+          picked.some((p) => p.c.v.category === 'learn'),
+        ) &&
         fits(c),
     );
     const choose = (pool: Candidate[]) =>

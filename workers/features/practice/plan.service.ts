@@ -348,6 +348,7 @@ export async function swapPlanTask(
       groups: new Set(plan.items.map((i) => i.group)),
       minutesLeft: ctx.dailyMinutes - kept.reduce((sum, i) => sum + i.minutes, 0),
       id: `${date}-${plan.items.length + 1}`,
+      learns: kept.some((i) => i.category === 'learn'),
     },
   );
   if (!replacement)
