@@ -7,7 +7,6 @@ import { EventMessageSchema } from './events.schemas';
 /** Outcomes a retry cannot change, and the reason recorded with the rejected message. */
 const REFUSALS = {
   unknown_subject: 'no such lesson, quiz item, plan task, recommendation or answer of this learner',
-  no_learner: 'no such learner',
   conflict: 'eventId already used by another event of this learner',
 } as const;
 
@@ -15,8 +14,9 @@ const REFUSALS = {
  * Consumes an EVENTS batch. Each message is applied by its learner's object (exactly
  * once, by eventId) and acked after that; a failure retries just that message with
  * backoff. A message that fails its schema, names a lesson or quiz item that does not
- * exist, belongs to no learner, or reuses an eventId for another event is recorded as
- * rejected and acked: retrying cannot fix it.
+ * exist, or reuses an eventId for another event is recorded as rejected and acked:
+ * retrying cannot fix it. One whose learner is gone (erased since it was accepted) is
+ * acked and nothing of it kept.
  * From the dead-letter queue, messages are kept in D1 for `npm run events -- replay-dlq`.
  */
 export async function consumeEvents(
@@ -42,6 +42,12 @@ export async function consumeEvents(
         continue;
       }
       const outcome = await applyEvent(deps, parsed.data);
+      if (outcome.result === 'no_learner') {
+        // Accepted with a valid token, so the learner existed: they erased their data since. Nothing of it is kept.
+        log.log('info', 'events.learner_gone', { eventId: parsed.data.event.eventId });
+        message.ack();
+        continue;
+      }
       const refused = REFUSALS[outcome.result as keyof typeof REFUSALS] as string | undefined;
       if (refused) {
         await deps.events.reject(message.body, refused, now);

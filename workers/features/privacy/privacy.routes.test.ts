@@ -226,6 +226,30 @@ describe('privacy', () => {
     await expect.poll(async () => Object.keys(await mentions(other.learnerId)).length, DELIVERY).toBeGreaterThan(0);
   });
 
+  it('keeps nothing of an event that reaches the pipeline after its learner erased their data', async () => {
+    await push(await buildCourse(4), await givenAuthorKey());
+    const { token, learnerId } = await givenLearner();
+    expect((await api('/api/learners/me', { method: 'DELETE', key: token })).status).toBe(204);
+    // Accepted before the erase, consumed after it: the learner's object answers that there is no such learner.
+    const body = {
+      learnerId,
+      receivedAt: new Date().toISOString(),
+      event: {
+        eventId: crypto.randomUUID(),
+        type: 'lesson.active_time',
+        lessonSlug: 'lesson-1',
+        seconds: 30,
+        occurredAt: new Date().toISOString(),
+      },
+    };
+    const batch = createMessageBatch(QUEUES.events, [{ id: 'late-1', timestamp: new Date(), attempts: 1, body }]);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, depsFor(env, {}));
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['late-1']);
+    expect(await rejectionsOf(learnerId)).toBe(0);
+    expect(await mentions(learnerId)).toEqual({});
+  });
+
   it('erases the personalized lessons only the learner used, and keeps those another learner with the same preferences uses', async () => {
     await push(await buildCourse(4), await givenAuthorKey());
     const shared = { experience: 'expert' as const, exampleDomain: 'finance' as const };
