@@ -14,7 +14,8 @@ const REFUSALS = {
  * Consumes an EVENTS batch. Each message is applied by its learner's object (exactly
  * once, by eventId) and acked after that; a failure retries just that message with
  * backoff. A message that fails its schema, names a lesson or quiz item that does not
- * exist, or reuses an eventId for another event is recorded as rejected and acked:
+ * exist, reuses an eventId for another event, or is refused by its subject (a skip of a
+ * plan's task that completed itself) is recorded as rejected and acked:
  * retrying cannot fix it. One whose learner is gone (erased since it was accepted) is
  * acked and nothing of it kept.
  * From the dead-letter queue, messages are kept in D1 for `npm run events -- replay-dlq`.
@@ -48,7 +49,8 @@ export async function consumeEvents(
         message.ack();
         continue;
       }
-      const refused = REFUSALS[outcome.result as keyof typeof REFUSALS] as string | undefined;
+      const refused =
+        outcome.result === 'refused' ? outcome.reason : (REFUSALS[outcome.result as keyof typeof REFUSALS] as string | undefined);
       if (refused) {
         await deps.events.reject(message.body, refused, now);
         log.log('warn', 'events.rejected_message', { reason: refused, eventId: parsed.data.event.eventId });

@@ -53,7 +53,9 @@ export type ApplyOutcome =
   | { result: Exclude<OnceResult, 'conflict'>; progress?: LessonProgressRow; model?: ModelOutcome }
   | { result: 'conflict' }
   /** A `seen-lesson` event for a lesson the learner has no progress in: the Worker must read its course. */
-  | { result: 'unknown_subject' };
+  | { result: 'unknown_subject' }
+  /** An event its subject's state refuses (`reason` says why): nothing recorded, so a retry cannot change it. */
+  | { result: 'refused'; reason: string };
 
 /** A subject as the object applies it. */
 type KnownSubject = Exclude<EventSubject, { kind: 'seen-lesson' | 'plan' }> | { kind: 'plan-item'; courseId: string };
@@ -83,6 +85,9 @@ export function applyLearnerEvent(
   if (!subject) return { result: 'unknown_subject' };
   // Feedback is taken only on what this learner was offered: no one can vote on anything else.
   if (event.type === 'recommendation.feedback' && !store.offered(event.recommendationId)) return { result: 'unknown_subject' };
+  if (event.type === 'plan.feedback' && event.outcome === 'skipped' && completedByItself(store, event.planId, event.itemId)) {
+    return { result: 'refused', reason: SELF_COMPLETED };
+  }
   const occurredAt = new Date(event.occurredAt).toISOString();
   const courseId = subject.kind === 'item' ? subject.item.courseId : subject.courseId;
   const records = {
@@ -134,6 +139,19 @@ function rollupOf(store: LearnerStore, recommendationId: string, courseId: strin
   if (courseId === null) return {};
   const reason = store.offerReason(recommendationId);
   return { courseId, day: occurredAt.slice(0, 10), ...(reason ? { reason } : {}) };
+}
+
+const SELF_COMPLETED =
+  'You completed it: the task ticked itself when you did what it asks, so it cannot be skipped (rate it instead)';
+
+/**
+ * Whether a plan's task completed itself (the learner did what it asks: the lesson, the
+ * reviews, the quiz answers), ticked now if the plan was not read since. A skip cannot
+ * undo that evidence; the learner's own check-offs and skips may still replace each other.
+ */
+function completedByItself(store: LearnerStore, planId: string, itemId: string): boolean {
+  const task = store.refreshedPlan(planId.slice('plan_'.length))?.items.find((i) => i.id === itemId && i.status !== 'swapped');
+  return task?.status === 'completed' && !task.outcome;
 }
 
 /** The course of the plan a task belongs to, when the learner has that plan and task. */

@@ -118,6 +118,7 @@ export async function appliedOrThrow(
   if (outcome.result === 'conflict') {
     throw new AppError('conflict', 'This eventId was already used for a different event; send a new eventId');
   }
+  if (outcome.result === 'refused') throw new AppError('conflict', outcome.reason);
   if (outcome.result === 'no_learner') throw new Error('a learner without an object passed the learner check');
   return outcome;
 }

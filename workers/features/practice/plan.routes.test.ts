@@ -183,6 +183,37 @@ describe("today's plan", () => {
     expect(batch.status).toBe(202);
   });
 
+  it("refuses to skip a task the learner's own work completed, before or after the plan showed it ticked; a rating is still taken", async () => {
+    await givenCourseAndLibrary();
+    for (const seenFirst of [true, false]) {
+      const { token } = await givenLearner({ goals: ['basics'], sessionMinutes: 45 });
+      const plan = await (await today(token)).json<Plan>();
+      const learn = plan.items.find((i) => i.category === 'learn' && i.completes.kind === 'lesson');
+      if (!learn) throw new Error(`no self-completing learn task: ${plan.items.map((i) => i.variationId).join()}`);
+      await api(`/api/progress/lessons/${learn.binding.lessonSlug ?? ''}/complete`, {
+        method: 'POST',
+        key: token,
+        json: { eventId: crypto.randomUUID() },
+      });
+      if (seenFirst)
+        expect((await (await today(token)).json<Plan>()).items.find((i) => i.id === learn.id)?.status).toBe('completed');
+      const feedback = (json: object) =>
+        api(`/api/plans/${plan.id}/items/${learn.id}/feedback`, {
+          method: 'POST',
+          key: token,
+          json: { eventId: crypto.randomUUID(), ...json },
+        });
+      const skip = await feedback({ outcome: 'skipped', skipReason: 'too_hard' });
+      expect(skip.status).toBe(409);
+      expect((await skip.json<Problem>()).detail).toContain('completed it');
+      expect(await (await feedback({ outcome: 'completed', rating: 5 })).json()).toEqual({ applied: true });
+      const after = (await (await today(token)).json<Plan>()).items.find((i) => i.id === learn.id);
+      expect(after).toMatchObject({ status: 'completed', rating: 5 });
+      const profile = await (await api('/api/learners/me/practice-profile', { key: token })).json<PracticeProfile>();
+      expect(JSON.stringify(profile)).not.toContain('too_hard');
+    }
+  });
+
   it.each<[string, unknown, number, string]>([
     ['a rating of 0', { outcome: 'completed', rating: 0 }, 400, 'json/rating'],
     ['a rating of 6', { outcome: 'completed', rating: 6 }, 400, 'json/rating'],
