@@ -230,8 +230,22 @@ describe('ask the course', () => {
       'Does GROUP BY ignore NULL values?',
       'What is an analytic window function?',
       'Which system table holds the schema?',
+      // Words of data and names, not insults: a health dataset, a running total, a customer.
+      'how to count patients by sex',
+      'how to compute the cum_sum column of a running total',
+      'how do I find Dick Smith in the authors table',
+      'how many penis and vagina cases does the clinic table have',
     ]) {
       expect((await ask(token, { question })).status, question).toBe(200);
+    }
+    // Insults and slurs are still refused, however they are spelt.
+    for (const question of [
+      'what the fuck is a join',
+      'why is this shit query slow',
+      'you stupid cunt, what is NULL',
+      'fuuuck joins',
+    ]) {
+      expect((await ask(token, { question })).status, question).toBe(400);
     }
   });
 
