@@ -306,7 +306,7 @@ describe('composePlan', () => {
 });
 
 describe('what a task is bound to', () => {
-  it("binds a newcomer's apply and reflect tasks to the lesson the plan learns today, after it; warm-ups and practice never to an unread lesson", () => {
+  it("binds a newcomer's apply and reflect tasks to the lesson the plan learns today, after it; no warm-up before a first lesson; practice never on an unread one", () => {
     // A new learner: a next lesson, nothing opened yet.
     const fills: number[] = [];
     for (let i = 0; i < 40; i++) {
@@ -329,6 +329,8 @@ describe('what a task is bound to', () => {
         expect(item.reasons).toContain("Puts today's lesson, “Filtering rows with WHERE”, to work");
       });
       expect(plan.length).toBeGreaterThanOrEqual(3);
+      // Nothing to recall before a first lesson: no warm-up while other tasks fill the day.
+      expect(plan.map((t) => t.category)).not.toContain('warm-up');
       fills.push(plan.reduce((sum, t) => sum + t.minutes, 0));
     }
     // An hour a day is filled from the first day, where these tasks used to wait for a lesson behind the learner.

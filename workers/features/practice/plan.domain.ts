@@ -446,14 +446,16 @@ export function composePlan(library: readonly Variation[], ctx: PlanContext): Pl
   // Then other categories while time is left, and at least three tasks even on a short day: the shortest
   // that still fits (of a new category, else a second of one in the plan), else the shortest of all.
   const inTime = (c: Candidate) => c.v.minutes <= left();
+  // A warm-up recalls what was learned: before a first lesson there is nothing, so only a day nothing else fits gets one.
+  const nothingToRecall = !ctx.recentLesson && ctx.completedLessons.size === 0 && ctx.weakConcepts.length === 0;
   while (picked.length < PLAN_ITEMS.max) {
-    if (take(null, fitsWith([]))) continue;
+    const fits = fitsWith([]);
+    if (take(null, (c) => !(nothingToRecall && c.v.category === 'warm-up') && fits(c))) continue;
     if (picked.length >= PLAN_ITEMS.min) {
       // A long day with every category in: a second task of a kind that is not the same work twice.
-      const fits = fitsWith([]);
-      if (left() >= Math.max(5, ctx.dailyMinutes * ROOM_FOR_MORE) && take('any', (c) => SECOND_OF.has(c.v.category) && fits(c))) {
-        continue;
-      }
+      const second = (c: Candidate) =>
+        SECOND_OF.has(c.v.category) && picked.filter((p) => p.c.v.category === c.v.category).length < 2 && fits(c);
+      if (left() >= Math.max(5, ctx.dailyMinutes * ROOM_FOR_MORE) && take('any', second)) continue;
       break;
     }
     if (!(take(null, inTime, true) || take('any', inTime, true) || take(null, () => true, true))) break;
