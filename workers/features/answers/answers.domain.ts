@@ -1,5 +1,13 @@
 import { lessonPageHref } from '../content/content.catalog';
-import { askedTerms, isCapitalKeyword, isStopWord, memoStemmer, queryTerms, tokenize } from '../search/search.relevance';
+import {
+  askedTerms,
+  comparedKeywords,
+  isCapitalKeyword,
+  isStopWord,
+  memoStemmer,
+  queryTerms,
+  tokenize,
+} from '../search/search.relevance';
 import { queryWords } from '../search/search.domain';
 import { sourceFileUrl } from '../sources/sources.domain';
 import { plainText as canonicalText } from '../../platform/words';
@@ -288,8 +296,11 @@ function comparedSides(terms: ReadonlySet<string>): Set<string> | null {
 export function comparedPart(question: string): string | null {
   const stemOf = memoStemmer();
   if (!comparedSides(askedTerms(queryTerms(question, stemOf)))) return null;
+  // Keywords compared in lower case ("where vs having") stay keywords once the comparison's words are gone.
+  const compared = new Set(comparedKeywords(question));
+  const kept = (word: string) => (compared.has(word.toLowerCase()) ? word.toUpperCase() : word);
   return question
-    .replace(/[\p{L}\p{N}]+/gu, (word) => (COMPARISON_FRAME.has(stemOf(word.toLowerCase())) ? '' : word))
+    .replace(/[\p{L}\p{N}]+/gu, (word) => (COMPARISON_FRAME.has(stemOf(word.toLowerCase())) ? '' : kept(word)))
     .replace(/\s+/g, ' ')
     .trim();
 }

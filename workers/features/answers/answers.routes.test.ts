@@ -55,6 +55,9 @@ describe('ask the course', () => {
     ['What is the difference between WHERE and HAVING?', {}],
     ['when should I use HAVING instead of WHERE?', {}],
     ['WHERE vs HAVING', {}],
+    // In lower case, as learners type them.
+    ['where vs having', {}],
+    ['when to use having instead of where', {}],
     ['What is the difference between WHERE and HAVING?', { scope: 'lesson', lessonSlug: 'group-by-and-having' }],
   ])('answers "%s" %j from the passage about both keywords', async (question, options) => {
     await givenSampleCourse();

@@ -10,6 +10,12 @@ describe('search relevance', () => {
     ['customer_id', ['custom', 'id'], []],
     ['a 2 ?!', [], []],
     ['Café crème', ['cafe', 'creme'], []],
+    // Function words compared, in any case, are keywords compared; English ones are not.
+    ['where vs having', ['vs'], ['WHERE', 'HAVING']],
+    ['difference between where and having clauses', ['differ', 'between', 'claus'], ['WHERE', 'HAVING']],
+    ['when to use having instead of where', ['us', 'instead'], ['HAVING', 'WHERE']],
+    ['this vs that', ['vs'], []],
+    ['where do I find the lesson on having', ['find'], []],
   ])('reads the terms of %j', (query, stems, keywords) => {
     const terms = queryTerms(query);
     expect([...terms.stems]).toEqual(stems);

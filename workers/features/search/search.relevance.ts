@@ -63,6 +63,27 @@ export function isCapitalKeyword(token: Token): boolean {
   return token.raw.length > 1 && /^[A-Z]+$/.test(token.raw) && STOP_WORDS.has(token.word);
 }
 
+/** Two things compared: "X vs Y", "X versus Y", "X instead of Y", "the difference between X and Y" (X and Y may say "clause"). */
+const COMPARED =
+  /\b(\p{L}+)(?:\s+(?:clauses?|keywords?|statements?|operators?))?\s+(?:vs\.?|versus|instead\s+of)\s+(\p{L}+)|\bdifferences?\s+between\s+(\p{L}+)(?:\s+(?:clauses?|keywords?|statements?|operators?))?\s+and\s+(\p{L}+)/giu;
+/** Function words that are never a compared keyword ("this vs that", "between you and me"). */
+const NEVER_COMPARED = new Set(
+  'a an the i me my you your it its this that these those we us our they them he she one'.split(' '),
+);
+
+/**
+ * Function words a query compares, in whatever case: "where vs having" and "the difference
+ * between where and having" compare keywords, not English, as "WHERE vs HAVING" does.
+ */
+export function comparedKeywords(query: string): string[] {
+  return [...query.matchAll(COMPARED)].flatMap((m) =>
+    m
+      .slice(1)
+      .flatMap((side) => (side === undefined ? [] : [side.toLowerCase()]))
+      .filter((side) => STOP_WORDS.has(side) && !NEVER_COMPARED.has(side)),
+  );
+}
+
 /** What of a query can make a chunk relevant. */
 export interface QueryTerms {
   /** Stems of the query's content words: a chunk holding any of them is supported. */
@@ -87,7 +108,7 @@ export function queryTerms(query: string, stemOf: (word: string) => string = ste
   const tokens = tokenize(query);
   const words = [...new Set(tokens.map((t) => t.word))].filter((w) => w.length > 1);
   const content = words.filter((w) => !STOP_WORDS.has(w));
-  const capitals = [...capitalKeywords(query, tokens)];
+  const capitals = [...new Set([...capitalKeywords(query, tokens), ...comparedKeywords(query)])];
   return {
     stems: new Set(content.map(stemOf)),
     keywords: (capitals.length > 0 ? capitals : content.length === 0 ? words : []).map((w) => w.toUpperCase()),
