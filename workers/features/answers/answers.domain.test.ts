@@ -34,6 +34,24 @@ const WHERE = passage(
 const ORDER = passage(2, 'ORDER BY sorts the result rows by one or more columns. Without it the order of rows is not defined.');
 
 describe('sentences', () => {
+  it("quotes whole sentences of prose: no table row and no fragment a split left, though each holds the question's words", () => {
+    // As `chunkProse` gives a lesson: a table's rows are blocks of their own (joined with " · ").
+    const counting = passage(
+      1,
+      'COUNT(DISTINCT expr) counts different non-NULL values. · all_rows, with_year, distinct_values, counts · 12, 10, 7, 3 · ' +
+        'So in SQLite, "all or nothing" holds only if your code checks every statement and issues ROLLBACK when one fails. · ' +
+        'your code checks every statement and issues ROLLBACK when one fails · books.author_id counts as NULL for a book with no author.',
+    );
+    const quoted = (question: string) => extractiveAnswer(question, [counting]).map((s) => s.text);
+    expect(quoted('how do I count distinct values')).toEqual(['COUNT(DISTINCT expr) counts different non-NULL values.']);
+    expect(quoted('what does my code do when a statement fails, ROLLBACK?')).toEqual([
+      'So in SQLite, "all or nothing" holds only if your code checks every statement and issues ROLLBACK when one fails.',
+    ]);
+    // A sentence may begin with code.
+    expect(quoted('is books.author_id NULL for a book with no author')).toContain(
+      'books.author_id counts as NULL for a book with no author.',
+    );
+  });
   it('splits prose after end punctuation before a capital and at block joins, not inside numbers or code', () => {
     expect(sentencesOf('It costs 3.5 dollars. Then WHERE x = 1.5 runs · Next block here.')).toEqual([
       'It costs 3.5 dollars.',

@@ -23,6 +23,12 @@ const MAX_PER_PASSAGE = 2;
 /** Sentences shorter or longer than these (in words) are headings, captions or run-on lists, not answers. */
 const MIN_WORDS = 5;
 const MAX_WORDS = 70;
+/**
+ * A whole sentence of prose, as an answer quotes it: begun as a sentence begins (or with
+ * code: `books.author_id is nullable`), ended as one ends. Not a table's row ("all_rows, with_year, genres"), nor a fragment a split left
+ * ("your code checks every statement", whose condition went with the sentence before).
+ */
+const PROSE = /^(?:[\p{Lu}\p{N}"'`(“‘]|[\p{Ll}_]+[._(])[\s\S]*[.!?…:]["'”’)\]]*$/u;
 /** How much less of the question's weight than the best sentence a quoted sentence may hold. */
 const PARTIAL_MARGIN = 0.25;
 /** How much of a question word's weight a sentence holds when only its passage's title or headings hold the word. */
@@ -143,7 +149,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const needed = present.length === 1 ? 1 : 0.5;
   const scored = candidates.flatMap((c) => {
     const words = tokenize(c.text).length;
-    if (words < MIN_WORDS || words > MAX_WORDS || total === 0) return [];
+    if (words < MIN_WORDS || words > MAX_WORDS || total === 0 || !PROSE.test(c.text)) return [];
     const own = present.filter((s) => c.stems.has(s));
     const weigh = (held: (stem: string) => number) => present.reduce((sum, s) => sum + held(s) * (idf.get(s) ?? 0), 0) / total;
     const ownCoverage = weigh((s) => (c.stems.has(s) ? 1 : 0));

@@ -189,6 +189,8 @@ export function chunkProse(chunkText: string, headingPath: readonly string[]): s
   const lines = text.split(/\r?\n/);
   const shownHeadings = new Set(headingPath.map((h) => h.trim().toLowerCase()));
   const blocks: string[] = [];
+  /** Blocks that are a table's rows: data, never read on from the sentence before or into the one after. */
+  const tableRows = new Set<number>();
   const code: string[] = [];
   let paragraph: string[] = [];
   const flush = () => {
@@ -225,7 +227,7 @@ export function chunkProse(chunkText: string, headingPath: readonly string[]): s
     const row = TABLE_ROW.exec(line);
     if (row) {
       flush();
-      blocks.push((row[1] ?? '').split('|').map(inlineProse).filter(Boolean).join(', '));
+      tableRows.add(blocks.push((row[1] ?? '').split('|').map(inlineProse).filter(Boolean).join(', ')) - 1);
       continue;
     }
     const unquoted = line.replace(QUOTE, '');
@@ -234,11 +236,15 @@ export function chunkProse(chunkText: string, headingPath: readonly string[]): s
   }
   flush();
   const prose = blocks
-    .filter((b) => b !== '')
-    .reduce((joined, block) => {
-      if (joined === '') return block;
-      return `${joined}${/[.!?:;…)]$/.test(joined) ? ' ' : ' · '}${block}`;
-    }, '');
+    .flatMap((text, i) => (text === '' ? [] : [{ text, row: tableRows.has(i) }]))
+    .reduce(
+      (joined, block) => {
+        if (joined.text === '') return block;
+        const flows = !block.row && !joined.row && /[.!?:;…)]$/.test(joined.text);
+        return { text: `${joined.text}${flows ? ' ' : ' · '}${block.text}`, row: block.row };
+      },
+      { text: '', row: false },
+    ).text;
   return prose || code.join(' ').replace(/\s+/g, ' ').trim();
 }
 

@@ -174,7 +174,7 @@ describe('search', () => {
     const hit = (await search({ query: 'null meaning' })).body?.hits[0];
     expect(hit?.headingPath).toEqual(['Reading NULLs']);
     expect(hit?.snippet).toBe(
-      'Some rules for NULL: Writing = NULL matches nothing. Use IS NULL. value, meaning · NULL, unknown · Write a query that finds NULLs.',
+      'Some rules for NULL: Writing = NULL matches nothing. Use IS NULL. · value, meaning · NULL, unknown · Write a query that finds NULLs.',
     );
     expect(hit?.highlights.map(([start, end]) => hit.snippet.slice(start, end))).toEqual([
       'NULL',
