@@ -36,7 +36,7 @@ import { learnerModelRoutes, masteryAdminRoutes, quizRoutes, reviewRoutes } from
 import { placementRoutes } from './features/mastery/placement.routes';
 import { API_DOCS_CSP, apiDocsInit, apiDocsPage } from './http/api-docs';
 import type { AppEnv } from './http/app-env';
-import { AppError, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
+import { AppError, bodyPart, ERROR_CODES, toProblem, type ErrorCode } from './http/problem';
 import { requestContext } from './http/request-context';
 import { requestBodyLimit } from './http/body-limit';
 import { securityHeaders } from './http/security-headers';
@@ -212,8 +212,12 @@ function fromHttpException(error: HTTPException, contentType: string): AppError 
     (k) => ERROR_CODES[k].status === error.status && k !== 'invalid_manifest',
   );
   if (error.status === 400 || !code) {
-    const part = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType) ? 'form' : 'json';
-    return new AppError('validation_failed', error.message, { errors: [{ field: part, message: error.message }] });
+    return new AppError('validation_failed', error.message, {
+      errors: [{ field: bodyPart(contentType), message: error.message }],
+    });
+  }
+  if (error.status === 415) {
+    return new AppError(code, error.message, { errors: [{ field: 'header/content-type', message: error.message }] });
   }
   return new AppError(code, error.message);
 }

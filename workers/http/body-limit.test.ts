@@ -21,7 +21,22 @@ describe('request body limit', () => {
       });
       expect([path, response.status]).toEqual([path, 413]);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
-      expect((await response.json<Problem>()).code).toBe('payload_too_large');
+      const problem = await response.json<Problem>();
+      expect(problem.code).toBe('payload_too_large');
+      expect(problem.errors?.map((e) => e.field)).toEqual(['json']);
+    }
+  });
+
+  it('answers a JSON route sent another content type with 415 naming header/content-type', async () => {
+    for (const contentType of ['text/plain', 'application/xml']) {
+      const response = await api('/api/search', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: '{"query":"joins"}',
+      });
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect((await response.json<Problem>()).errors?.map((e) => e.field)).toEqual(['header/content-type']);
     }
   });
 

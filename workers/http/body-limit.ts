@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import { MAX_SOURCE_BYTES } from '../features/sources/sources.schemas';
 import type { AppEnv } from './app-env';
-import { AppError } from './problem';
+import { AppError, bodyPart } from './problem';
 
 const MB = 1024 * 1024;
 /** Any JSON body: far above the largest real request (100 events, a profile, a search). */
@@ -22,8 +22,11 @@ function limitOf(bytes: number) {
   if (!limit) {
     limit = bodyLimit({
       maxSize: bytes,
-      onError: () => {
-        throw new AppError('payload_too_large', `The request body is larger than ${Math.round(bytes / MB)} MB`);
+      onError: (c) => {
+        const message = `The request body is larger than ${Math.round(bytes / MB)} MB`;
+        throw new AppError('payload_too_large', message, {
+          errors: [{ field: bodyPart(c.req.header('content-type') ?? ''), message: `is over ${Math.round(bytes / MB)} MB` }],
+        });
       },
     });
     limits.set(bytes, limit);

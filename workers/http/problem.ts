@@ -77,6 +77,11 @@ export const ProblemSchema = z
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
+/** The request part a body's problem names (`errors[].field`): `form` for a form's content types, else `json`. */
+export function bodyPart(contentType: string): 'form' | 'json' {
+  return /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType) ? 'form' : 'json';
+}
+
 export const PROBLEM_TYPE_BASE = 'https://learnedge.dev/problems/';
 
 export function toProblem(error: AppError, instance: string, requestId: string): Problem {

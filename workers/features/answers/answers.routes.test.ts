@@ -215,7 +215,7 @@ describe('ask the course', () => {
     ['a malformed lesson slug', { question: 'what is NULL', lessonSlug: 'Not A Slug' }, 400, 'json/lessonSlug'],
     ['an unknown course', { question: 'what is NULL', course: 'no-such-course' }, 404, 'json/course'],
     ['a malformed course', { question: 'what is NULL', course: 'Not A Slug' }, 400, 'json/course'],
-    ['an unknown field', { question: 'what is NULL', model: 'gpt' }, 400, 'json'],
+    ['an unknown field', { question: 'what is NULL', model: 'gpt' }, 400, 'json/model'],
     ['an offensive question', { question: 'what the fuck is a join' }, 400, 'json/question'],
   ])('refuses %s with a problem naming the field', async (_name, json, status, field) => {
     await givenSampleCourse();

@@ -122,7 +122,7 @@ describe('progress', () => {
     ['an unknown lesson', 'POST', '/lessons/no-such-lesson/start', { eventId: crypto.randomUUID() }, 404, null],
     ['a bad event id', 'POST', '/lessons/lesson-1/start', { eventId: 'x' }, 400, 'json/eventId'],
     ['zero seconds', 'PUT', '/lessons/lesson-1/time', { eventId: crypto.randomUUID(), seconds: 0 }, 400, 'json/seconds'],
-    ['an extra field', 'POST', '/lessons/lesson-1/complete', { eventId: crypto.randomUUID(), score: 3 }, 400, 'json'],
+    ['an extra field', 'POST', '/lessons/lesson-1/complete', { eventId: crypto.randomUUID(), score: 3 }, 400, 'json/score'],
   ] as const)('answers %s with %i', async (_case, method, path, json, status, field) => {
     await givenCourse();
     const { token } = await givenLearner(null);

@@ -181,7 +181,7 @@ describe('moving learners from D1 into their objects', () => {
       [{ limit: 0 }, 'json/limit'],
       [{ limit: 201 }, 'json/limit'],
       [{ limit: 'all' }, 'json/limit'],
-      [{ limit: 5, extra: true }, 'json'],
+      [{ limit: 5, extra: true }, 'json/extra'],
     ] as const) {
       const response = await api('/api/admin/learners/move', { method: 'POST', key: admin, json });
       expect(response.status).toBe(400);

@@ -219,7 +219,7 @@ describe("today's plan", () => {
     ['a rating of 6', { outcome: 'completed', rating: 6 }, 400, 'json/rating'],
     ['a skip reason on a completion', { outcome: 'completed', skipReason: 'no_time' }, 400, 'json/skipReason'],
     ['an unknown outcome', { outcome: 'maybe' }, 400, 'json/outcome'],
-    ['an unknown field', { outcome: 'completed', colour: 'red' }, 400, 'json'],
+    ['an unknown field', { outcome: 'completed', colour: 'red' }, 400, 'json/colour'],
   ])('refuses %s with 400 naming the field', async (_name, body, status, field) => {
     await givenCourseAndLibrary();
     const { token } = await givenLearner({ goals: ['basics'] });

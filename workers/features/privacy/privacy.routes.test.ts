@@ -281,7 +281,7 @@ describe('privacy', () => {
     for (const [json, field] of [
       [{ model: false }, 'json/analytics'],
       [{ model: 'no', analytics: true }, 'json/model'],
-      [{ model: false, analytics: false, marketing: true }, 'json'],
+      [{ model: false, analytics: false, marketing: true }, 'json/marketing'],
     ] as const) {
       const response = await api('/api/learners/me/consent', { method: 'PUT', key: token, json });
       expect(response.status).toBe(400);

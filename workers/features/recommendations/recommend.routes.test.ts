@@ -341,7 +341,7 @@ describe('recommendations', () => {
       ['lesson:lesson-2', { action: 'dismissed' }, 'json/eventId'],
       ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'loved' }, 'json/action'],
       ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'accepted', rating: 9 }, 'json/rating'],
-      ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'accepted', extra: 1 }, 'json'],
+      ['lesson:lesson-2', { eventId: crypto.randomUUID(), action: 'accepted', extra: 1 }, 'json/extra'],
       ['Lesson 2', { eventId: crypto.randomUUID(), action: 'accepted' }, 'param/id'],
     ];
     for (const [id, json, field] of cases) {

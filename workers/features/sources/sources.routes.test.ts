@@ -211,7 +211,7 @@ describe('upload errors', () => {
         f.set('colour', 'red');
         return f;
       },
-      'form',
+      'form/colour',
     ],
     [
       'an overlong title',
