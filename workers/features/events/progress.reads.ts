@@ -1,3 +1,4 @@
+import { AppError } from '../../http/problem';
 import type { Deps } from '../../deps';
 import { ofLearner } from '../../http/learner-auth';
 import { noSuchCourse } from '../content/content.catalog';
@@ -7,9 +8,14 @@ import { joinProgress, summarizeProgress } from './progress.domain';
 const OVERVIEW_DAYS = 56;
 
 /** The learner's progress in one lesson. */
-export async function lessonProgress(deps: Pick<Deps, 'learner'>, input: { learnerId: string; slug: string }) {
+export async function lessonProgress(deps: Pick<Deps, 'learner' | 'content'>, input: { learnerId: string; slug: string }) {
   const { learnerId, slug } = input;
-  return ofLearner(await deps.learner(learnerId).lessonProgress(learnerId, slug));
+  const progress = ofLearner(await deps.learner(learnerId).lessonProgress(learnerId, slug));
+  // Nothing done in it: a lesson no course has is a 404, as for a write (one the learner worked in stays theirs to read).
+  if (progress.lastActivityAt === null && progress.startedAt === null && (await deps.content.lessonCourse(slug)) === null) {
+    throw new AppError('not_found', `No lesson ${slug}`);
+  }
+  return progress;
 }
 
 /**

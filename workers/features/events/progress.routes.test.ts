@@ -137,6 +137,14 @@ describe('progress', () => {
     expect(
       (await write(token, 'PUT', '/lessons/no-such-lesson/time', { eventId: crypto.randomUUID(), seconds: 30 })).status,
     ).toBe(404);
+    // Read as written: no lesson of that name is a 404 too, a lesson not started yet is zeros.
+    const unknown = await api('/api/progress/lessons/no-such-lesson', { key: token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(await (await api('/api/progress/lessons/lesson-2', { key: token })).json()).toMatchObject({
+      startedAt: null,
+      activeSeconds: 0,
+    });
     await learnerSql(learnerId, 'DELETE FROM profile');
     const gone = await write(token, 'PUT', '/lessons/lesson-1/time', { eventId: crypto.randomUUID(), seconds: 30 });
     expect(gone.status).toBe(401);

@@ -74,7 +74,7 @@ export const progressRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       request: { params: SlugParamSchema },
       responses: {
         200: { description: 'Lesson progress', content: { 'application/json': { schema: LessonProgressSchema } } },
-        ...problemResponses(400, 401, 429),
+        ...problemResponses(400, 401, 404, 429),
       },
     }),
     async (c) => {

@@ -503,6 +503,7 @@ describe('goals and learning paths', () => {
       [{ type: 'part', id: 'no-such-part' }, 'json/id'],
       [{ type: 'chapter', id: 'basics' }, 'json/type'],
       [{ type: 'part', id: 'basics', targetDate: 'soon' }, 'json/targetDate'],
+      [{ type: 'part', id: 'basics', targetDate: '2020-01-01' }, 'json/targetDate'],
       [{ type: 'concept', id: 'Not A Slug' }, 'json/id'],
     ];
     for (const [json, field] of cases) {
@@ -523,6 +524,14 @@ describe('goals and learning paths', () => {
       steps: [],
       message: expect.stringContaining('No goal yet') as unknown,
     });
+    // UTC's yesterday is still today west of UTC: taken.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const late = await api('/api/learners/me/goal', {
+      method: 'PUT',
+      key: token,
+      json: { type: 'part', id: 'basics', targetDate: yesterday },
+    });
+    expect(late.status).toBe(200);
   });
 
   it('say a goal the course no longer has is gone, instead of calling it reached', async () => {

@@ -83,12 +83,21 @@ export type FeedbackBody = z.infer<typeof FeedbackBodySchema>;
 /** `POST /api/recommendations/{id}/feedback`: whether the feedback was new. */
 export const FeedbackResultSchema = z.object({ applied: z.boolean() });
 
+/** Whether a date is today or later somewhere: UTC's yesterday is still today west of UTC. */
+function notPast(date: string): boolean {
+  return date >= new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+}
+
 /** `PUT /api/learners/me/goal`. */
 export const GoalBodySchema = z
   .object({
     type: z.enum(GOAL_TYPES),
     id: SlugSchema.openapi({ description: 'The concept id, lesson slug or part slug' }),
-    targetDate: z.iso.date().optional().openapi({ description: 'When the learner wants to be there (YYYY-MM-DD)' }),
+    targetDate: z.iso
+      .date()
+      .refine(notPast, 'must be today or later (in your time zone)')
+      .optional()
+      .openapi({ description: 'When the learner wants to be there (YYYY-MM-DD), today or later' }),
     course: SlugSchema.optional().openapi({
       description:
         'The course the goal is in (a slug of `GET /api/courses`); needed only when the part or concept is in several courses and the default course is not one of them',
