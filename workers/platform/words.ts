@@ -11,12 +11,13 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 /**
  * Text as a person typed it, in one canonical form: compatibility forms folded (NFKC:
  * full-width "ｗｈｅｒｅ" is "where", "ﬁ" is "fi"), invisible format characters removed
- * (zero-width spaces and joiners, byte-order marks, direction marks), and runs of white
- * space made one space. What is matched, cached and answered is then the same text.
+ * (zero-width spaces and joiners, byte-order marks, direction marks), control characters
+ * (NUL, escape) read as space, and runs of white space made one space. What is matched,
+ * cached and answered is then the same text.
  */
 export function plainText(text: string): string {
   return text
     .normalize('NFKC')
     .replace(/\p{Cf}/gu, '')
-    .replace(/\s+/g, ' ');
+    .replace(/[\p{Cc}\s]+/gu, ' ');
 }

@@ -115,6 +115,26 @@ describe('MCP server at /mcp', () => {
     expect(get.headers.get('allow')).toBe('POST');
   });
 
+  it('answers an empty batch and a body that is not JSON-RPC with JSON-RPC errors, not an empty 202', async () => {
+    const { token } = await givenLearner(null);
+    const send = (body: string) =>
+      api('/mcp', {
+        method: 'POST',
+        key: token,
+        headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
+        body,
+      });
+    const empty = await send('[]');
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+    const broken = await send('{"jsonrpc":');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
+    const listed = await send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }));
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({ id: 7, result: { tools: expect.any(Array) as unknown } });
+  });
+
   it('counts every request against the learner limit of the HTTP API (429 with Retry-After)', async () => {
     const { token } = await givenLearner(null);
     const list = () =>

@@ -172,6 +172,14 @@ function courseServer({ deps, learnerId, origin }: Caller): McpServer {
 export const mcpRoutes = new Hono<AppEnv>().post('/mcp', requireLearner, async (c) => {
   const server = courseServer({ deps: c.get('deps'), learnerId: c.get('learnerId'), origin: new URL(c.req.url).origin });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // JSON-RPC: a batch must hold a request (the transport would answer an empty one with an empty 202).
+  const body: unknown = await c.req.raw
+    .clone()
+    .json()
+    .catch(() => undefined);
+  if (Array.isArray(body) && body.length === 0) {
+    return c.json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: an empty batch' } }, 400);
+  }
   await server.connect(transport);
-  return transport.handleRequest(c.req.raw);
+  return transport.handleRequest(c.req.raw, body === undefined ? undefined : { parsedBody: body });
 });

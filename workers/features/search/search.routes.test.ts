@@ -88,7 +88,7 @@ describe('search', () => {
     ['an empty query', { query: '   ' }, 'json/query'],
     ['an overlong query', { query: 'x'.repeat(301) }, 'json/query'],
     ['a limit over 20', { query: 'rows', limit: 21 }, 'json/limit'],
-    ['an unknown filter', { query: 'rows', filters: { colour: 'red' } }, 'json/filters'],
+    ['an unknown filter', { query: 'rows', filters: { colour: 'red' } }, 'json/filters/colour'],
     ['an unknown grouping', { query: 'rows', group: 'lessons' }, 'json/group'],
   ])('answers %s with 400 naming the field', async (_case, json, field) => {
     const { response } = await search(json);
@@ -192,7 +192,7 @@ describe('search', () => {
     expect(response.status).toBe(200);
   });
 
-  it('finds the same as the plain query for one typed in full-width letters or with zero-width spaces, and refuses one of those spaces only', async () => {
+  it('finds the same as the plain query for one typed in full-width letters or with zero-width spaces, and refuses one of those spaces or control characters only', async () => {
     await givenSearchableCourse();
     const plain = await search({ query: 'sort rows descending' });
     const wide = await search({ query: 'ｓｏｒｔ ｒｏｗｓ ｄｅｓｃｅｎｄｉｎｇ' });
@@ -200,9 +200,13 @@ describe('search', () => {
     expect(plain.body?.hits[0]?.itemId).toBe('lesson-2');
     expect(wide.body).toEqual(plain.body);
     expect(hidden.body).toEqual(plain.body);
-    const empty = await search({ query: '\u200b \u200b' });
-    expect(empty.response.status).toBe(400);
-    expect((await empty.response.json<Problem>()).errors?.map((e) => e.field)).toEqual(['json/query']);
+    for (const query of ['\u200b \u200b', '\u0000', '\u0000\u001b\u0007']) {
+      const empty = await search({ query });
+      expect(empty.response.status).toBe(400);
+      expect((await empty.response.json<Problem>()).errors?.map((e) => e.field)).toEqual(['json/query']);
+    }
+    // A control character inside a query reads as a space.
+    expect((await search({ query: 'sort\u0000rows descending' })).body?.hits[0]?.itemId).toBe('lesson-2');
   });
 
   it('re-indexing an unchanged lesson computes no embedding', async () => {
