@@ -34,6 +34,23 @@ const WHERE = passage(
 const ORDER = passage(2, 'ORDER BY sorts the result rows by one or more columns. Without it the order of rows is not defined.');
 
 describe('sentences', () => {
+  it('answers a question writing a comparison with the sentences that write it, not those about a neighbouring one', () => {
+    const isNull = passage(
+      1,
+      'Use IS NULL and IS NOT NULL to test for a missing value. These always return true or false, never NULL.',
+    );
+    const spreads = passage(
+      2,
+      "NULL spreads through expressions. Comparisons behave the same way: `genre = 'poetry'` is NULL when genre is NULL, and so is `NULL = NULL`.",
+    );
+    const quoted = extractiveAnswer('what does NULL = NULL return?', [isNull, spreads]).map((s) => s.text);
+    expect(quoted).toEqual([
+      "Comparisons behave the same way: `genre = 'poetry'` is NULL when genre is NULL, and so is `NULL = NULL`.",
+    ]);
+    // Without a comparison written, the question is answered as before: from the passage about IS NULL.
+    expect(extractiveAnswer('what do IS NULL tests return?', [isNull, spreads]).some((a) => a.cites.includes(1))).toBe(true);
+  });
+
   it("quotes whole sentences of prose: no table row and no fragment a split left, though each holds the question's words", () => {
     // As `chunkProse` gives a lesson: a table's rows are blocks of their own (joined with " · ").
     const counting = passage(

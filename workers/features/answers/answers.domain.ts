@@ -147,15 +147,20 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const total = [...idf.values()].reduce((sum, w) => sum + w, 0);
   // A sentence holds half the question at least (in a comparison, one side is enough).
   const needed = present.length === 1 ? 1 : 0.5;
+  // A comparison the question writes ("NULL = NULL") is answered by the sentences writing it, when there are any.
+  const comparisons = sides ? [] : comparisonsIn(question);
+  const writers = new Set(candidates.filter((c) => comparisons.some((e) => compact(c.text).includes(e))));
   const scored = candidates.flatMap((c) => {
     const words = tokenize(c.text).length;
     if (words < MIN_WORDS || words > MAX_WORDS || total === 0 || !PROSE.test(c.text)) return [];
+    if (writers.size > 0 && !writers.has(c)) return [];
     const own = present.filter((s) => c.stems.has(s));
     const weigh = (held: (stem: string) => number) => present.reduce((sum, s) => sum + held(s) * (idf.get(s) ?? 0), 0) / total;
     const ownCoverage = weigh((s) => (c.stems.has(s) ? 1 : 0));
     const coverage = weigh((s) => (c.stems.has(s) ? 1 : c.context.has(s) ? HEADING_CREDIT : 0));
     // Headings complete a sentence's match, they do not make it: one that needs them holds two of the question's words itself.
-    const answers = coverage >= needed && (ownCoverage >= needed || own.length >= Math.min(2, present.length));
+    const answers =
+      writers.has(c) || (coverage >= needed && (ownCoverage >= needed || own.length >= Math.min(2, present.length)));
     return (sides ? coverage > 0 : answers) ? [{ ...c, coverage, score: coverage / (1 + 0.15 * c.rank) }] : [];
   });
   const byScore = (a: (typeof scored)[number], b: (typeof scored)[number]) =>
@@ -196,6 +201,20 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
   // The lead may join several sentences (an ordered list): none of them is said twice.
   return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
+}
+
+/** Text as comparisons are matched in: lower case, no code ticks, no space around a comparison operator. */
+function compact(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/\s*(<>|!=|<=|>=|=|<|>)\s*/g, '$1')
+    .replace(/\s+/g, ' ');
+}
+
+/** The comparisons a question writes, compacted: `NULL = NULL`, `price >= 10`, `genre <> 'poetry'`. */
+function comparisonsIn(question: string): string[] {
+  return compact(question).match(/[\w.'"()]+(?:<>|!=|<=|>=|=|<|>)[\w.'"()]+/g) ?? [];
 }
 
 /**

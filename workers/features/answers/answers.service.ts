@@ -55,7 +55,7 @@ const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v7';
+const OFFLINE_VERSION = 'offline-v8';
 
 /** Profanity and slurs, with the obfuscations people use (a maintained list, not one of ours). */
 /**
