@@ -71,7 +71,7 @@ describe('the practice library', () => {
       'json/variations/0/archetypes/diver',
       '',
     ],
-    ['a field no variation has', (v) => v.map((x, i) => (i === 0 ? { ...x, colour: 'red' } : x)), 'json/variations/0', ''],
+    ['a field no variation has', (v) => v.map((x, i) => (i === 0 ? { ...x, colour: 'red' } : x)), 'json/variations/0/colour', ''],
     [
       'a time of day that does not exist',
       (v) => v.map((x, i) => (i === 0 ? { ...x, times: ['noon'] } : x)),
