@@ -23,9 +23,9 @@ function limitOf(bytes: number) {
     limit = bodyLimit({
       maxSize: bytes,
       onError: (c) => {
-        const message = `The request body is larger than ${Math.round(bytes / MB)} MB`;
-        throw new AppError('payload_too_large', message, {
-          errors: [{ field: bodyPart(c.req.header('content-type') ?? ''), message: `is over ${Math.round(bytes / MB)} MB` }],
+        const megabytes = Math.round(bytes / MB);
+        throw new AppError('payload_too_large', `The request body is larger than ${megabytes} MB`, {
+          errors: [{ field: bodyPart(c.req.header('content-type') ?? ''), message: `is over ${megabytes} MB` }],
         });
       },
     });

@@ -57,7 +57,6 @@ const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
 const OFFLINE_VERSION = 'offline-v8';
 
-/** Profanity and slurs, with the obfuscations people use (a maintained list, not one of ours). */
 /**
  * Words of obscenity's English list that learners' data and names use plainly: a
  * dataset's `sex` column, a running total's `cum_sum`, Dick Smith, a stopcock, clinical
@@ -82,6 +81,7 @@ const PLAIN_WORDS = new Set([
   'tit',
   'vagina',
 ]);
+/** Profanity and slurs, with the obfuscations people use (a maintained list, not one of ours), less PLAIN_WORDS. */
 const profanity = new RegExpMatcher({
   ...new DataSet<{ originalWord: string }>()
     .addAll(englishDataset)
