@@ -1,4 +1,5 @@
 import { lessonPageHref } from '../content/content.catalog';
+import { remembered } from '../../platform/memo';
 import {
   askedTerms,
   comparedKeywords,
@@ -96,6 +97,24 @@ function contentStems(text: string, stemOf: (word: string) => string): Set<strin
   );
 }
 
+/** A sentence of a passage as the engine and the verifier read it: its content stems and how many words it has. */
+interface ReadSentence {
+  text: string;
+  stems: Set<string>;
+  words: number;
+}
+
+/**
+ * A passage's text read into sentences (the engine drafts from them, the verifier checks
+ * against them), and the stems of all of them; remembered for 1,000 texts, as the same
+ * chunks answer many questions.
+ */
+const readPassage = remembered(1_000, (text: string): { sentences: ReadSentence[]; stems: Set<string> } => {
+  const stemOf = memoStemmer();
+  const sentences = sentencesOf(text).map((s) => ({ text: s, stems: contentStems(s, stemOf), words: tokenize(s).length }));
+  return { sentences, stems: new Set(sentences.flatMap((s) => [...s.stems])) };
+});
+
 /**
  * The offline engine: the sentences of the passages that answer the question, each
  * citing its passage. Nothing when the passages hold under 40% of the question's
@@ -126,12 +145,13 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const candidates = passages.flatMap((passage, rank) => {
     // A passage's title and headings say what each of its sentences is about ("Subqueries in FROM").
     const context = contentStems([passage.title, ...passage.headingPath].join(' · '), stemOf);
-    return sentencesOf(passage.text).map((text, index) => ({
+    return readPassage(passage.text).sentences.map(({ text, stems: own, words }, index) => ({
       passage,
       rank,
       index,
       text,
-      stems: contentStems(text, stemOf),
+      stems: own,
+      words,
       context,
     }));
   });
@@ -151,8 +171,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const comparisons = sides ? [] : comparisonsIn(question);
   const writers = new Set(candidates.filter((c) => comparisons.some((e) => compact(c.text).includes(e))));
   const scored = candidates.flatMap((c) => {
-    const words = tokenize(c.text).length;
-    if (words < MIN_WORDS || words > MAX_WORDS || total === 0 || !PROSE.test(c.text)) return [];
+    if (c.words < MIN_WORDS || c.words > MAX_WORDS || total === 0 || !PROSE.test(c.text)) return [];
     if (writers.size > 0 && !writers.has(c)) return [];
     const own = present.filter((s) => c.stems.has(s));
     const weigh = (held: (stem: string) => number) => present.reduce((sum, s) => sum + held(s) * (idf.get(s) ?? 0), 0) / total;
@@ -359,12 +378,7 @@ export function verifyAnswer(
   passages: readonly Passage[],
 ): { kept: VerifiedSentence[]; removed: number } {
   const stemOf = memoStemmer();
-  const byN = new Map(
-    passages.map((p) => [
-      p.n,
-      { stems: contentStems(p.text, stemOf), sentences: sentencesOf(p.text).map((s) => ({ s, stems: contentStems(s, stemOf) })) },
-    ]),
-  );
+  const byN = new Map(passages.map((p) => [p.n, readPassage(p.text)]));
   const kept: VerifiedSentence[] = [];
   for (const sentence of sentences) {
     const own = contentStems(sentence.text, stemOf);
@@ -377,7 +391,7 @@ export function verifyAnswer(
       const best = passage.sentences.reduce(
         (top, c) => {
           const shared = [...own].filter((s) => c.stems.has(s)).length;
-          return shared > top.shared ? { quote: c.s, shared } : top;
+          return shared > top.shared ? { quote: c.text, shared } : top;
         },
         { quote: '', shared: -1 },
       );

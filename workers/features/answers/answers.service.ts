@@ -7,6 +7,7 @@ import { z } from '@hono/zod-openapi';
 import { lessonPageHref, noSuchCourse } from '../content/content.catalog';
 import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
+import { remembered } from '../../platform/memo';
 import { chunkProse } from '../search/search.domain';
 import { rankChunks, type CorpusWords } from '../search/search.query';
 import { memoStemmer, queryTerms, supports } from '../search/search.relevance';
@@ -90,6 +91,9 @@ const profanity = new RegExpMatcher({
   ...englishRecommendedTransformers,
 });
 
+/** Whether a question holds offensive words; remembered for 1,000 questions, so a repeated one is not matched again. */
+const offensive = remembered(1_000, (question: string) => profanity.hasMatch(question));
+
 /**
  * Answers a learner's question from the course (and, with scope `all`, the uploaded
  * sources): retrieval by the hybrid search (the current lesson preferred), the
@@ -107,7 +111,7 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const { learnerId, now, query: standalone, ...asked } = input;
   const ask = { ...asked, query: standalone ?? asked.question };
-  if (profanity.hasMatch(ask.question)) {
+  if (offensive(ask.question)) {
     throw new AppError('validation_failed', 'Please ask without offensive words', {
       errors: [{ field: 'json/question', message: 'holds words this course does not answer; ask it another way' }],
     });
@@ -268,8 +272,16 @@ async function modelDraft(
   return { sentences, engine: 'model', note: null, usage };
 }
 
+/** Rows' text as plain prose, read once per row: `hydrate` gives the same row objects while their chunks stand. */
+const proseOfRows = new WeakMap<SearchHitRow, string>();
+
 /** A chunk as a passage numbered `n`, its text as plain prose. */
 function passageOf(row: SearchHitRow, n: number): Passage {
+  let text = proseOfRows.get(row);
+  if (text === undefined) {
+    text = withoutMarkup(chunkProse(row.text, row.headingPath));
+    proseOfRows.set(row, text);
+  }
   return {
     n,
     kind: row.itemKind,
@@ -279,7 +291,7 @@ function passageOf(row: SearchHitRow, n: number): Passage {
     headingPath: row.headingPath,
     anchor: row.anchor,
     page: row.page,
-    text: withoutMarkup(chunkProse(row.text, row.headingPath)),
+    text,
   };
 }
 

@@ -1,4 +1,5 @@
 import { stemmer } from 'stemmer';
+import { remembered } from '../../platform/memo';
 
 /**
  * Words that say nothing about what a result is about: English function words, and
@@ -41,11 +42,13 @@ export interface Token {
  * and digits, case and diacritics folded), with their offsets in `text`.
  */
 export function tokenize(text: string): Token[] {
-  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
-    word: m[0].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase(),
-    raw: m[0],
-    index: m.index,
-  }));
+  // Plain ASCII has no diacritics to fold: most course text is, and folding is the costly part.
+  const fold = /\P{ASCII}/u.test(text) ? foldWord : (word: string) => word.toLowerCase();
+  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ word: fold(m[0]), raw: m[0], index: m.index }));
+}
+
+function foldWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 /**
@@ -104,7 +107,7 @@ export interface QueryTerms {
  * The terms a result must hold for `query` to support it. Single characters ("a", "2")
  * are left out: nearly every chunk has them.
  */
-export function queryTerms(query: string, stemOf: (word: string) => string = stemmer): QueryTerms {
+export function queryTerms(query: string, stemOf: (word: string) => string = rememberedStem): QueryTerms {
   const tokens = tokenize(query);
   const words = [...new Set(tokens.map((t) => t.word))].filter((w) => w.length > 1);
   const content = words.filter((w) => !STOP_WORDS.has(w));
@@ -133,7 +136,7 @@ export interface ChunkWords {
 }
 
 /** The words of a chunk's text as `supports` reads them. */
-export function chunkWords(chunkText: string, stemOf: (word: string) => string = stemmer): ChunkWords {
+export function chunkWords(chunkText: string, stemOf: (word: string) => string = rememberedStem): ChunkWords {
   const tokens = tokenize(chunkText);
   return { stems: new Set(tokens.map((t) => stemOf(t.word))), written: new Set(tokens.map((t) => t.raw)) };
 }
@@ -142,24 +145,23 @@ export function chunkWords(chunkText: string, stemOf: (word: string) => string =
  * Whether a chunk (its text, or its words read once by `chunkWords`) holds what the query
  * is about: a content word's stem, or its keywords in capitals (see `QueryTerms.keywords`).
  */
-export function supports(terms: QueryTerms, chunk: string | ChunkWords, stemOf: (word: string) => string = stemmer): boolean {
+export function supports(
+  terms: QueryTerms,
+  chunk: string | ChunkWords,
+  stemOf: (word: string) => string = rememberedStem,
+): boolean {
   const { stems, written } = typeof chunk === 'string' ? chunkWords(chunk, stemOf) : chunk;
   if ([...terms.stems].some((s) => stems.has(s))) return true;
   if (terms.keywords.length === 0) return false;
   return terms.anyKeyword ? terms.keywords.some((k) => written.has(k)) : terms.keywords.every((k) => written.has(k));
 }
 
+/** The stemmer remembering its answers across requests (at most 50,000 words): texts repeat most of their words, and a course's vocabulary is small. */
+const rememberedStem = remembered(50_000, stemmer);
+
 /** A stemmer that remembers its answers: a chunk repeats most of its words. */
 export function memoStemmer(): (word: string) => string {
-  const memo = new Map<string, string>();
-  return (word) => {
-    let stem = memo.get(word);
-    if (stem === undefined) {
-      stem = stemmer(word);
-      memo.set(word, stem);
-    }
-    return stem;
-  };
+  return rememberedStem;
 }
 
 /**
