@@ -85,6 +85,19 @@ describe('offline engine', () => {
     expect(sentences.every((s) => s.cites.length === 1)).toBe(true);
   });
 
+  it('answers without the words that only frame the question (new, already, bad choice): they need not be in the answer', () => {
+    const altering = passage(
+      1,
+      'In SQLite, ALTER TABLE can rename a table, rename a column and add a column. Rows already stored keep their values. A new table name must not exist in the schema yet. A new table starts empty.',
+      { headingPath: ['Changing tables'] },
+    );
+    expect(extractiveAnswer('how do i add a new column to a table that already exists', [altering])).toEqual([
+      { text: 'In SQLite, ALTER TABLE can rename a table, rename a column and add a column.', cites: [1] },
+    ]);
+    // A question of framing words alone is still about them.
+    expect(extractiveAnswer('what is a new table?', [altering]).map((s) => s.text)).toContain('A new table starts empty.');
+  });
+
   it('gives nothing for a question of function words, or about nothing the passages hold', () => {
     expect(extractiveAnswer('how do I', [WHERE])).toEqual([]);
     expect(extractiveAnswer('bake sourdough bread', [WHERE, ORDER])).toEqual([]);

@@ -53,6 +53,40 @@ const COMPARISON_FRAME = new Set(
   [...COMPARING, 'different', 'between', 'use', 'using', 'better', 'rather', 'prefer', 'choose'].map(memoStemmer()),
 );
 
+/**
+ * Stems of words that frame a question without naming what it is about ("Why is a
+ * title a *bad choice* for a key?", "add a *new* column to a table that *already*
+ * *exists*", "*make* my query faster"): an answer need not hold them.
+ */
+const QUESTION_FRAME = new Set(
+  [
+    'already',
+    'bad',
+    'best',
+    'choice',
+    'exactly',
+    'fine',
+    'good',
+    'happen',
+    'idea',
+    'make',
+    'new',
+    'ok',
+    'okay',
+    'possible',
+    'really',
+    'thing',
+    'way',
+    'wrong',
+  ].map(memoStemmer()),
+);
+
+/** The stems a question is about: without its framing words (`QUESTION_FRAME`), unless it has nothing else. */
+function aboutWords(stems: Set<string>): Set<string> {
+  const about = new Set([...stems].filter((s) => !QUESTION_FRAME.has(s)));
+  return about.size > 0 ? about : stems;
+}
+
 /** A retrieved passage, numbered as an answer may cite it. */
 export interface Passage {
   n: number;
@@ -136,7 +170,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const terms = queryTerms(claimOf(question) ?? question, stemOf);
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
   // word as the word the index read it as ("runing": "run").
-  const asked = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
+  // A definition is of the whole term, framing words included ("a new table"); other questions are about their other words.
+  const all = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
+  const asked = definedTerm(question) ? all : aboutWords(all);
   if (namesSomethingElse(question, corpus, stemOf) || namesUnshownStatement(question, passages)) return [];
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
   const sides = comparedSides(asked);
