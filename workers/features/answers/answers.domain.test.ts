@@ -116,6 +116,32 @@ describe('offline engine', () => {
     expect(definedTerm('What’s a primary key?')).toBe('primary key');
     expect(definedTerm('what does idempotent mean?')).toBe('idempotent');
     expect(definedTerm('what is the best way to learn all of SQL')).toBeNull();
+    expect(definedTerm('What exactly is a database schema?')).toBe('schema');
+    expect(definedTerm('what does COALESCE do?')).toBe('COALESCE');
+    expect(definedTerm('What is SQL?')).toBe('SQL');
+  });
+
+  it('leads a definition with the sentence saying what the term is, from whichever passage holds it', () => {
+    const uses = passage(
+      1,
+      'A NULL foreign key is allowed and means no reference. Every foreign key value must match a row in the other table.',
+    );
+    const model = passage(
+      2,
+      'The books table stores author_id. A column like this is called a foreign key. It points at one row of authors.',
+    );
+    const sentences = extractiveAnswer('what is a foreign key', [uses, model]);
+    expect(sentences[0]).toEqual({ text: 'A column like this is called a foreign key.', cites: [2] });
+    // A term in capitals keeps its keywords (ON) and is about nothing else ("do").
+    const cascade = passage(4, 'With ON DELETE CASCADE, deleting a parent row deletes its child rows as well.');
+    expect(extractiveAnswer('What does ON DELETE CASCADE do?', [cascade])[0]?.cites).toEqual([4]);
+    const schema = passage(
+      3,
+      'Queries read the schema before they run. The schema is the collection of table definitions and their rules.',
+    );
+    expect(extractiveAnswer('What exactly is a database schema?', [schema])[0]?.text).toBe(
+      'The schema is the collection of table definitions and their rules.',
+    );
   });
 
   it('weighs the question’s words by their rarity in the whole index: a question whose rare words the course never uses is not answered', () => {

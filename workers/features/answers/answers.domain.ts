@@ -167,12 +167,15 @@ const readPassage = remembered(1_000, (text: string): { sentences: ReadSentence[
 export function extractiveAnswer(question: string, passages: readonly Passage[], corpus?: CorpusWords): AnswerSentence[] {
   const stemOf = memoStemmer();
   // "…, right?" asks nothing about "right".
+  // A definition is about its whole term, framing words included ("a new table"), and nothing
+  // else ("what *exactly* is…"); other questions are about their words but the framing ones.
+  const term = definedTerm(question);
   const terms = queryTerms(claimOf(question) ?? question, stemOf);
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
   // word as the word the index read it as ("runing": "run").
-  // A definition is of the whole term, framing words included ("a new table"); other questions are about their other words.
   const all = new Set([...askedTerms(terms)].map((s) => corpus?.corrected.get(s) ?? s));
-  const asked = definedTerm(question) ? all : aboutWords(all);
+  const termWords = term ? contentStems(term, stemOf) : null;
+  const asked = termWords ? new Set([...all].filter((s) => termWords.has(s))) : aboutWords(all);
   if (namesSomethingElse(question, corpus, stemOf) || namesUnshownStatement(question, passages)) return [];
   // A comparison is about its sides: "difference" or "between" need not be in the answer, each side must.
   const sides = comparedSides(asked);
@@ -195,7 +198,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const present = [...stems].filter((s) => candidates.some((c) => c.stems.has(s)));
   if (heldShare(present, stems, (s) => rarity(s, corpus, stemOf)) < MIN_PRESENT || (sides && present.length < 2)) return [];
   // A definition is of the whole term: passages about conditions do not define a "sargable condition".
-  const defined = sides ? null : definedTerm(question);
+  const defined = sides ? null : term;
   if (defined && [...contentStems(defined, stemOf)].some((s) => !present.includes(s))) return [];
   const idf = new Map(
     present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
@@ -243,19 +246,66 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
       if (best) choose(best);
     }
   } else {
+    // A definition leads with the sentence saying what the term is, when one does ("A foreign key is…", "… is called a foreign key").
+    const term = defined ? tokenize(defined).map((t) => stemOf(t.word)) : [];
+    const definers = scored.flatMap((c) => {
+      const plainness = term.length > 0 ? definition(c.text, term, stemOf) : 0;
+      return plainness > 0 ? [{ c, plainness }] : [];
+    });
+    const lead = definers.sort((a, b) => b.plainness - a.plainness || byScore(a.c, b.c))[0]?.c;
+    if (lead) choose(lead);
     // Sentences holding much less of the question than the best one answer only part of it.
     const best = Math.max(0, ...scored.map((c) => c.coverage));
     for (const c of scored.filter((k) => k.coverage >= best - PARTIAL_MARGIN).sort(byScore)) choose(c);
   }
-  const sentences = chosen
-    .sort((a, b) => a.rank - b.rank || a.index - b.index)
-    .map((c) => ({ text: c.text, cites: [c.passage.n] }));
+  const [first, ...rest] = chosen;
+  const ordered = first && defined && !sides ? [first, ...rest.sort(inTextOrder)] : chosen.sort(inTextOrder);
+  const sentences = ordered.map((c) => ({ text: c.text, cites: [c.passage.n] }));
   // A claim in the question is answered first: said to be wrong, or confirmed, by the sentence that shows it.
   const claim = checkClaim(question, passages);
   if (!claim) return sentences;
   const lead = { ...claim.sentence, text: `${claim.verdict === 'contradicted' ? 'Not quite:' : 'Yes:'} ${claim.sentence.text}` };
   // The lead may join several sentences (an ordered list): none of them is said twice.
   return [lead, ...sentences.filter((s) => !claim.sentence.text.includes(s.text))].slice(0, MAX_SENTENCES);
+}
+
+/** Sentences in the order the passages (best ranked first) and their text give them. */
+function inTextOrder(a: { rank: number; index: number }, b: { rank: number; index: number }): number {
+  return a.rank - b.rank || a.index - b.index;
+}
+
+const ARTICLES = new Set(['a', 'an', 'the']);
+/** Words after which a sentence names the term it defines ("is called a foreign key", "known as a surrogate key"). */
+const NAMING_WORDS = new Set(['called', 'named', 'termed']);
+
+/**
+ * How plainly a sentence says what `term` (its words' stems, in order) is: 2 when the
+ * sentence begins with it ("A foreign key is…", "Joins combine…") or names it ("… is
+ * called a foreign key", "known as a surrogate key"), 1 when it begins with a kind of it
+ * ("An inner join shows…"), else 0.
+ */
+function definition(text: string, term: readonly string[], stemOf: (word: string) => string): number {
+  const words = tokenize(text).map((t) => t.word);
+  const termAt = (i: number) =>
+    i >= 0 && term.every((stem, k) => words[i + k] !== undefined && stemOf(words[i + k] ?? '') === stem);
+  const start = ARTICLES.has(words[0] ?? '') ? 1 : 0;
+  if (termAt(start)) return 2;
+  const named = words.some((_, i) => {
+    if (!termAt(i)) return false;
+    const before = ARTICLES.has(words[i - 1] ?? '') ? i - 2 : i - 1;
+    return NAMING_WORDS.has(words[before] ?? '') || (words[before] === 'as' && words[before - 1] === 'known');
+  });
+  if (named) return 2;
+  return termAt(start + 1) ? 1 : 0;
+}
+
+/** Whether a passage says plainly what the term a definition question asks about is (see `definition`); false for other questions. */
+export function definesAsked(question: string, passageText: string): boolean {
+  const defined = definedTerm(question);
+  if (!defined) return false;
+  const stemOf = memoStemmer();
+  const term = tokenize(defined).map((t) => stemOf(t.word));
+  return readPassage(passageText).sentences.some((s) => definition(s.text, term, stemOf) === 2);
 }
 
 /** Text as comparisons are matched in: lower case, no code ticks, no space around a comparison operator. */
@@ -343,18 +393,22 @@ function namesUnshownStatement(question: string, passages: readonly Passage[]): 
 /** Most words of a term a definition question asks about ("what is a sargable condition?"). */
 const DEFINED_WORDS = 3;
 const DEFINITION =
-  /^\s*(?:what(?:'s|’s|\s+is|\s+are)|define|meaning\s+of)\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)(?:\s+mean)?\s*\??\s*$/iu;
-const DEFINITION_MEANS = /^\s*what\s+does\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)\s+mean\s*\??\s*$/iu;
+  /^\s*(?:what(?:\s+(?:exactly|actually|really))?(?:'s|’s|\s+is|\s+are)(?:\s+(?:exactly|actually|really))?|define|meaning\s+of)\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)(?:\s+mean)?\s*\??\s*$/iu;
+const DEFINITION_MEANS =
+  /^\s*what\s+does\s+(?:(?:an?|the)\s+)?([\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*?)\s+(?:mean|do)\s*\??\s*$/iu;
 
 /**
- * The term a definition question asks about ("What is a sargable condition?", "define
- * cardinality", "what does idempotent mean?"), when it is a term of at most three words;
- * else null (a longer question asks more than a definition).
+ * The term a definition question asks about ("What is a sargable condition?", "what
+ * exactly is a schema?", "define cardinality", "what does idempotent mean?", "what does
+ * COALESCE do?"), when it is a term of at most three words (without a leading
+ * "database", "SQL" or "SQLite": a database schema is the schema); else null (a longer
+ * question asks more than a definition).
  */
 export function definedTerm(question: string): string | null {
   const term = (DEFINITION_MEANS.exec(question) ?? DEFINITION.exec(question))?.[1];
   if (!term || term.split(/\s+/).length > DEFINED_WORDS) return null;
-  return term;
+  // In a course about databases, a "database schema" is the schema.
+  return term.replace(/^(?:database|sql|sqlite)\s+(?=\S)/i, '');
 }
 
 /**

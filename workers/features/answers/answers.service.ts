@@ -18,6 +18,7 @@ import { budgetDay, estimateCostUsd } from '../personalize/personalize.domain';
 import {
   composeAnswer,
   claimOf,
+  definesAsked,
   comparedPart,
   extractiveAnswer,
   normalizeQuestion,
@@ -52,11 +53,13 @@ const PASSAGES = 6;
 const RETRIEVED = 12;
 /** How much a chunk of the lesson the learner is reading is preferred (its fused score multiplied). */
 const CURRENT_LESSON_BIAS = 1.3;
+/** How much a chunk saying plainly what a definition question's term is ("A foreign key is…") is preferred. */
+const DEFINITION_BIAS = 2;
 const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v9';
+const OFFLINE_VERSION = 'offline-v10';
 
 /**
  * Words of obscenity's English list that learners' data and names use plainly: a
@@ -325,7 +328,11 @@ async function retrieve(
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related, corpus };
   }
-  const score = (h: (typeof found)[number]) => h.score * (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1);
-  const ranked = [...found].sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
-  return { passages: ranked.map((h, i) => passageOf(h.row, i + 1)), related, corpus };
+  const candidates = found.map((h, i) => ({ ...h, passage: passageOf(h.row, i + 1) }));
+  const score = (h: (typeof candidates)[number]) =>
+    h.score *
+    (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *
+    (definesAsked(ask.query, h.passage.text) ? DEFINITION_BIAS : 1);
+  const ranked = candidates.sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
+  return { passages: ranked.map((h, i) => ({ ...h.passage, n: i + 1 })), related, corpus };
 }
