@@ -25,4 +25,20 @@ describe('remembered', () => {
     expect([never('x'), never('x')]).toEqual([false, false]);
     expect(calls).toBe(1);
   });
+
+  it('names an argument by its key: arguments with one key share an answer', () => {
+    let calls = 0;
+    const lengthOf = remembered(
+      10,
+      (row: { id: string; text: string }) => {
+        calls += 1;
+        return row.text.length;
+      },
+      (row) => row.id,
+    );
+    expect(lengthOf({ id: 'a', text: 'four' })).toBe(4);
+    expect(lengthOf({ id: 'a', text: 'four' })).toBe(4);
+    expect(lengthOf({ id: 'b', text: 'three' })).toBe(5);
+    expect(calls).toBe(2);
+  });
 });

@@ -277,35 +277,40 @@ function inTextOrder(a: { rank: number; index: number }, b: { rank: number; inde
 const ARTICLES = new Set(['a', 'an', 'the']);
 /** Words after which a sentence names the term it defines ("is called a foreign key", "known as a surrogate key"). */
 const NAMING_WORDS = new Set(['called', 'named', 'termed']);
+/** Verbs by which a sentence beginning with a term says what it is ("A primary key is…", "Normalization means…"). */
+const COPULAS = new Set(['is', 'are', 'means', 'mean', 'refers']);
+/** How plainly a sentence that says what a term is does so (see `definition`). */
+const SAYS_WHAT = 3;
 
 /**
- * How plainly a sentence says what `term` (its words' stems, in order) is: 2 when the
- * sentence begins with it ("A foreign key is…", "Joins combine…") or names it ("… is
- * called a foreign key", "known as a surrogate key"), 1 when it begins with a kind of it
- * ("An inner join shows…"), else 0.
+ * How plainly a sentence says what `term` (its words' stems, in order) is: SAYS_WHAT
+ * when it begins with the term and "is", "are" or "means" ("A foreign key is…") or names
+ * it ("… is called a foreign key", "known as a surrogate key"), 2 when it begins with the
+ * term otherwise ("Joins combine…"), 1 when it begins with a kind of it ("An inner join
+ * shows…"), else 0.
  */
 function definition(text: string, term: readonly string[], stemOf: (word: string) => string): number {
   const words = tokenize(text).map((t) => t.word);
   const termAt = (i: number) =>
     i >= 0 && term.every((stem, k) => words[i + k] !== undefined && stemOf(words[i + k] ?? '') === stem);
   const start = ARTICLES.has(words[0] ?? '') ? 1 : 0;
-  if (termAt(start)) return 2;
   const named = words.some((_, i) => {
     if (!termAt(i)) return false;
     const before = ARTICLES.has(words[i - 1] ?? '') ? i - 2 : i - 1;
     return NAMING_WORDS.has(words[before] ?? '') || (words[before] === 'as' && words[before - 1] === 'known');
   });
-  if (named) return 2;
+  if (named || (termAt(start) && COPULAS.has(words[start + term.length] ?? ''))) return SAYS_WHAT;
+  if (termAt(start)) return 2;
   return termAt(start + 1) ? 1 : 0;
 }
 
-/** Whether a passage says plainly what the term a definition question asks about is (see `definition`); false for other questions. */
+/** Whether a passage says what the term a definition question asks about is (see `definition`); false for other questions. */
 export function definesAsked(question: string, passageText: string): boolean {
   const defined = definedTerm(question);
   if (!defined) return false;
   const stemOf = memoStemmer();
   const term = tokenize(defined).map((t) => stemOf(t.word));
-  return readPassage(passageText).sentences.some((s) => definition(s.text, term, stemOf) === 2);
+  return readPassage(passageText).sentences.some((s) => definition(s.text, term, stemOf) === SAYS_WHAT);
 }
 
 /** Text as comparisons are matched in: lower case, no code ticks, no space around a comparison operator. */

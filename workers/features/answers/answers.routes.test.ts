@@ -51,6 +51,19 @@ describe('ask the course', () => {
     expect(again).toEqual({ ...answer, question: 'how do I keep only the rows that match a condition', cached: true });
   });
 
+  it('answers a definition from the passage introducing the term, though search ranks others higher', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    // Later lessons say more about foreign keys; the relational model introduces them (in bold).
+    const answer = await (await ask(token, { question: 'what is a foreign key' })).json<Answer>();
+    expect(answer.answer).toMatch(/^A column like this is called a foreign key\. \[1\]/);
+    expect(answer.citations[0]).toMatchObject({ lessonSlug: 'relational-model', anchor: 'relationships-through-keys' });
+    await expectQuotesInPassages(answer);
+    // A plural term finds its singular introduction.
+    const plural = await (await ask(token, { question: 'What are foreign keys?' })).json<Answer>();
+    expect(plural.citations[0]).toMatchObject({ lessonSlug: 'relational-model', anchor: 'relationships-through-keys' });
+  });
+
   it.each([
     ['What is the difference between WHERE and HAVING?', {}],
     ['when should I use HAVING instead of WHERE?', {}],

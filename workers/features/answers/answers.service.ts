@@ -18,6 +18,7 @@ import { budgetDay, estimateCostUsd } from '../personalize/personalize.domain';
 import {
   composeAnswer,
   claimOf,
+  definedTerm,
   definesAsked,
   comparedPart,
   extractiveAnswer,
@@ -55,11 +56,13 @@ const RETRIEVED = 12;
 const CURRENT_LESSON_BIAS = 1.3;
 /** How much a chunk saying plainly what a definition question's term is ("A foreign key is…") is preferred. */
 const DEFINITION_BIAS = 2;
+/** Chunks introducing a definition question's term (in bold) added to the retrieved ones, at most. */
+const DEFINING_CHUNKS = 2;
 const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v10';
+const OFFLINE_VERSION = 'offline-v11';
 
 /**
  * Words of obscenity's English list that learners' data and names use plainly: a
@@ -275,16 +278,15 @@ async function modelDraft(
   return { sentences, engine: 'model', note: null, usage };
 }
 
-/** Rows' text as plain prose, read once per row: `hydrate` gives the same row objects while their chunks stand. */
-const proseOfRows = new WeakMap<SearchHitRow, string>();
+/** A chunk's text as plain prose; remembered for 2,000 chunks by id (it holds the chunk's content hash). */
+const proseOf = remembered(
+  2_000,
+  (row: SearchHitRow) => withoutMarkup(chunkProse(row.text, row.headingPath)),
+  (row) => row.id,
+);
 
 /** A chunk as a passage numbered `n`, its text as plain prose. */
 function passageOf(row: SearchHitRow, n: number): Passage {
-  let text = proseOfRows.get(row);
-  if (text === undefined) {
-    text = withoutMarkup(chunkProse(row.text, row.headingPath));
-    proseOfRows.set(row, text);
-  }
   return {
     n,
     kind: row.itemKind,
@@ -294,7 +296,7 @@ function passageOf(row: SearchHitRow, n: number): Passage {
     headingPath: row.headingPath,
     anchor: row.anchor,
     page: row.page,
-    text,
+    text: proseOf(row),
   };
 }
 
@@ -309,13 +311,14 @@ async function retrieve(
 ): Promise<{ passages: Passage[]; related: Suggestion[]; corpus: CorpusWords }> {
   // A claim is looked up without its "…, right?", a comparison by its sides.
   const query = claimOf(ask.query) ?? comparedPart(ask.query) ?? ask.query;
+  const filter = ask.scope === 'all' ? {} : { sourceType: 'lesson', courseId: ask.courseId };
+  // A definition is looked up where a lesson introduces the term too (in bold), however it ranks.
+  const term = ask.scope === 'lesson' ? null : definedTerm(ask.query);
   // The ranked chunks come with their text: no snippets to build, and no second read of them.
-  const { found, corpus } = await rankChunks(deps, {
-    query,
-    limit: RETRIEVED,
-    group: 'chunk',
-    filter: ask.scope === 'all' ? {} : { sourceType: 'lesson', courseId: ask.courseId },
-  });
+  const [{ found, corpus }, defining] = await Promise.all([
+    rankChunks(deps, { query, limit: RETRIEVED, group: 'chunk', filter }),
+    term ? deps.search.definingChunks(term, filter, DEFINING_CHUNKS) : Promise.resolve([]),
+  ]);
   const lessons = found.filter((h) => h.row.itemKind === 'lesson').map((h) => h.row);
   const related = [...new Map(lessons.map((h) => [h.itemId, h])).values()].map((h) => ({
     lessonSlug: h.itemId,
@@ -328,7 +331,14 @@ async function retrieve(
     const rows = (await deps.search.itemChunks('lesson', ask.lessonSlug)).filter((r) => supports(terms, r.text, stemOf));
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related, corpus };
   }
-  const candidates = found.map((h, i) => ({ ...h, passage: passageOf(h.row, i + 1) }));
+  const unranked = defining.filter((id) => !found.some((h) => h.row.id === id));
+  // Ranked with the best found: preferred to it only when it says plainly what the term is (see `definesAsked`).
+  const best = found[0]?.score ?? 1;
+  const introducing = (unranked.length > 0 ? await deps.search.hydrate(unranked) : []).map((row) => ({
+    row: { ...row, score: best, via: [] },
+    score: best,
+  }));
+  const candidates = [...found, ...introducing].map((h, i) => ({ ...h, passage: passageOf(h.row, i + 1) }));
   const score = (h: (typeof candidates)[number]) =>
     h.score *
     (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *

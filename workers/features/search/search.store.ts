@@ -84,6 +84,11 @@ export interface SearchStore {
    */
   lessonCards(match: string, filter: VectorFilter, limit: number): Promise<string[]>;
   /**
+   * Chunks introducing `term` in bold (`**foreign key**`, `**foreign keys**`: where a
+   * lesson defines it), at most `limit`, in course order where they are lessons'.
+   */
+  definingChunks(term: string, filter: VectorFilter, limit: number): Promise<string[]>;
+  /**
    * The rows of chunks `ids` (the first 90), by their position in their item; the same row objects
    * while the chunks' generation stands (they are kept per isolate), so a caller may key
    * what it derives from a row's text on the row.
@@ -283,6 +288,23 @@ export function createD1SearchStore(db: Db): SearchStore {
                                  AND content_hash = l.content_hash ORDER BY position LIMIT 1)
         WHERE ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
         ORDER BY f.rank`);
+      return rows.map((r) => r.id);
+    },
+
+    async definingChunks(term, filter, limit) {
+      // The term as written, and without a plural ending: "foreign keys" finds **foreign key**.
+      const forms = [...new Set([term, term.replace(/e?s$/i, ''), term.replace(/s$/i, '')])].filter((f) => f.length > 1);
+      const escaped = forms.map((f) => `%**${f.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+      const rows = await db.all<{ id: string }>(sql`
+        SELECT c.id AS id FROM chunks c
+        LEFT JOIN lessons l ON c.item_kind = 'lesson' AND l.slug = c.item_id
+        LEFT JOIN chapters ch ON ch.id = l.chapter_id
+        LEFT JOIN parts p ON p.id = ch.part_id
+        WHERE (${sql.join(
+          escaped.map((pattern) => sql`c.text LIKE ${pattern} ESCAPE '\\'`),
+          sql` OR `,
+        )}) AND ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
+        ORDER BY p.position, ch.position, l.position, c.position LIMIT ${limit}`);
       return rows.map((r) => r.id);
     },
 
