@@ -166,10 +166,10 @@ const readPassage = remembered(1_000, (text: string): { sentences: ReadSentence[
  */
 export function extractiveAnswer(question: string, passages: readonly Passage[], corpus?: CorpusWords): AnswerSentence[] {
   const stemOf = memoStemmer();
-  // "…, right?" asks nothing about "right".
   // A definition is about its whole term, framing words included ("a new table"), and nothing
   // else ("what *exactly* is…"); other questions are about their words but the framing ones.
   const term = definedTerm(question);
+  // "…, right?" asks nothing about "right".
   const terms = queryTerms(claimOf(question) ?? question, stemOf);
   // Keywords the learner wrote in capitals weigh as words ("WHERE and HAVING"); a misspelt
   // word as the word the index read it as ("runing": "run").
@@ -247,9 +247,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
     }
   } else {
     // A definition leads with the sentence saying what the term is, when one does ("A foreign key is…", "… is called a foreign key").
-    const term = defined ? tokenize(defined).map((t) => stemOf(t.word)) : [];
+    const termStems = defined ? tokenize(defined).map((t) => stemOf(t.word)) : [];
     const definers = scored.flatMap((c) => {
-      const plainness = term.length > 0 ? definition(c.text, term, stemOf) : 0;
+      const plainness = termStems.length > 0 ? definition(c.text, termStems, stemOf) : 0;
       return plainness > 0 ? [{ c, plainness }] : [];
     });
     const lead = definers.sort((a, b) => b.plainness - a.plainness || byScore(a.c, b.c))[0]?.c;

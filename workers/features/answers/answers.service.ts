@@ -338,11 +338,14 @@ async function retrieve(
     row: { ...row, score: best, via: [] },
     score: best,
   }));
-  const candidates = [...found, ...introducing].map((h, i) => ({ ...h, passage: passageOf(h.row, i + 1) }));
-  const score = (h: (typeof candidates)[number]) =>
-    h.score *
-    (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *
-    (definesAsked(ask.query, h.passage.text) ? DEFINITION_BIAS : 1);
-  const ranked = candidates.sort((a, b) => score(b) - score(a)).slice(0, PASSAGES);
+  const candidates = [...found, ...introducing].map((h, i) => {
+    const passage = passageOf(h.row, i + 1);
+    const score =
+      h.score *
+      (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *
+      (term && definesAsked(ask.query, passage.text) ? DEFINITION_BIAS : 1);
+    return { passage, score };
+  });
+  const ranked = candidates.sort((a, b) => b.score - a.score).slice(0, PASSAGES);
   return { passages: ranked.map((h, i) => ({ ...h.passage, n: i + 1 })), related, corpus };
 }

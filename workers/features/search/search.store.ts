@@ -303,7 +303,8 @@ export function createD1SearchStore(db: Db): SearchStore {
         WHERE (${sql.join(
           escaped.map((pattern) => sql`c.text LIKE ${pattern} ESCAPE '\\'`),
           sql` OR `,
-        )}) AND ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
+        )}) AND (c.item_kind <> 'lesson' OR c.content_hash = l.content_hash)
+          AND ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
         ORDER BY p.position, ch.position, l.position, c.position LIMIT ${limit}`);
       return rows.map((r) => r.id);
     },
