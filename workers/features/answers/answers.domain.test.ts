@@ -132,6 +132,9 @@ describe('offline engine', () => {
     );
     const sentences = extractiveAnswer('what is a foreign key', [uses, model]);
     expect(sentences[0]).toEqual({ text: 'A column like this is called a foreign key.', cites: [2] });
+    // A verb made from the term is not the term: the sentence saying what joins are leads.
+    const joining = passage(5, 'Joining the wrong columns in a self-join. Joins combine tables side by side: they add columns.');
+    expect(extractiveAnswer('what is a join?', [joining])[0]?.text).toBe('Joins combine tables side by side: they add columns.');
     // A term in capitals keeps its keywords (ON) and is about nothing else ("do").
     const cascade = passage(4, 'With ON DELETE CASCADE, deleting a parent row deletes its child rows as well.');
     expect(extractiveAnswer('What does ON DELETE CASCADE do?', [cascade])[0]?.cites).toEqual([4]);

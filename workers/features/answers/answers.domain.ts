@@ -247,9 +247,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
     }
   } else {
     // A definition leads with the sentence saying what the term is, when one does ("A foreign key is…", "… is called a foreign key").
-    const termStems = defined ? tokenize(defined).map((t) => stemOf(t.word)) : [];
+    const nouns = defined ? tokenize(defined).map((t) => t.word) : [];
     const definers = scored.flatMap((c) => {
-      const plainness = termStems.length > 0 ? definition(c.text, termStems, stemOf) : 0;
+      const plainness = nouns.length > 0 ? definition(c.text, nouns) : 0;
       return plainness > 0 ? [{ c, plainness }] : [];
     });
     const lead = definers.sort((a, b) => b.plainness - a.plainness || byScore(a.c, b.c))[0]?.c;
@@ -282,17 +282,24 @@ const COPULAS = new Set(['is', 'are', 'means', 'mean', 'refers']);
 /** How plainly a sentence that says what a term is does so (see `definition`). */
 const SAYS_WHAT = 3;
 
+/** Whether a sentence's word is a term's word, or its plural or singular ("joins" for "join"; not "joining"). */
+function sameNoun(word: string, termWord: string): boolean {
+  if (word === '') return false;
+  const [short, long] = word.length <= termWord.length ? [word, termWord] : [termWord, word];
+  return long === short || long === `${short}s` || long === `${short}es`;
+}
+
 /**
- * How plainly a sentence says what `term` (its words' stems, in order) is: SAYS_WHAT
- * when it begins with the term and "is", "are" or "means" ("A foreign key is…") or names
- * it ("… is called a foreign key", "known as a surrogate key"), 2 when it begins with the
- * term otherwise ("Joins combine…"), 1 when it begins with a kind of it ("An inner join
- * shows…"), else 0.
+ * How plainly a sentence says what `term` (its words, lower case, in order) is:
+ * SAYS_WHAT when it begins with the term and "is", "are" or "means" ("A foreign key
+ * is…") or names it ("… is called a foreign key", "known as a surrogate key"), 2 when it
+ * begins with the term otherwise ("Joins combine…"), 1 when it begins with a kind of it
+ * ("An inner join shows…"), else 0. The term's own words, singular or plural, count: a
+ * verb made from it ("Joining the wrong columns…") is not the term.
  */
-function definition(text: string, term: readonly string[], stemOf: (word: string) => string): number {
+function definition(text: string, term: readonly string[]): number {
   const words = tokenize(text).map((t) => t.word);
-  const termAt = (i: number) =>
-    i >= 0 && term.every((stem, k) => words[i + k] !== undefined && stemOf(words[i + k] ?? '') === stem);
+  const termAt = (i: number) => i >= 0 && term.every((w, k) => sameNoun(words[i + k] ?? '', w));
   const start = ARTICLES.has(words[0] ?? '') ? 1 : 0;
   const named = words.some((_, i) => {
     if (!termAt(i)) return false;
@@ -308,9 +315,8 @@ function definition(text: string, term: readonly string[], stemOf: (word: string
 export function definesAsked(question: string, passageText: string): boolean {
   const defined = definedTerm(question);
   if (!defined) return false;
-  const stemOf = memoStemmer();
-  const term = tokenize(defined).map((t) => stemOf(t.word));
-  return readPassage(passageText).sentences.some((s) => definition(s.text, term, stemOf) === SAYS_WHAT);
+  const term = tokenize(defined).map((t) => t.word);
+  return readPassage(passageText).sentences.some((s) => definition(s.text, term) === SAYS_WHAT);
 }
 
 /** Text as comparisons are matched in: lower case, no code ticks, no space around a comparison operator. */

@@ -62,7 +62,7 @@ const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v11';
+const OFFLINE_VERSION = 'offline-v12';
 
 /**
  * Words of obscenity's English list that learners' data and names use plainly: a
