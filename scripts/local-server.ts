@@ -83,12 +83,14 @@ export function ensureDevVars(path = DEV_VARS): void {
 
 const RAISED_LIMITS_CONFIG = 'wrangler.bench.toml';
 
-/** Writes `wrangler.toml` with every rate limit raised, beside it (relative paths must hold); its name. */
+/**
+ * Writes `wrangler.toml` with every rate limit raised (the learner objects' own count
+ * too), beside it (relative paths must hold); its name.
+ */
 function raisedLimitsConfig(cwd: string): string {
-  const config = readFileSync(join(cwd, 'wrangler.toml'), 'utf8').replace(
-    /simple = \{ limit = \d+, period = (\d+) \}/g,
-    'simple = { limit = 1000000, period = $1 }',
-  );
+  const config = readFileSync(join(cwd, 'wrangler.toml'), 'utf8')
+    .replace(/simple = \{ limit = \d+, period = (\d+) \}/g, 'simple = { limit = 1000000, period = $1 }')
+    .replace(/^\[vars\]$/m, '[vars]\nLEARNER_OBJECT_LIMIT = "1000000"');
   writeFileSync(join(cwd, RAISED_LIMITS_CONFIG), config);
   return RAISED_LIMITS_CONFIG;
 }

@@ -39,7 +39,7 @@ import { createOpenAiTextGenerator, type TextGenerator } from './platform/text-g
 import type { IngestJob } from './queues/messages';
 
 /** Windows of the rate-limit bindings in wrangler.toml (the binding does not expose them). */
-const LIMIT_PERIOD_SECONDS = 60;
+export const LIMIT_PERIOD_SECONDS = 60;
 
 /** Empty strings (an unset var in some tools) count as absent. */
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -77,6 +77,11 @@ const ConfigSchema = z.object({
    * reading them again: a push through another isolate, and counts, show this much later.
    */
   RANKING_STATS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /**
+   * A learner's requests a minute on the routes whose first step is a call to their
+   * object, which counts them itself (today's plan): LEARNER_LIMIT's number, kept equal.
+   */
+  LEARNER_OBJECT_LIMIT: z.coerce.number().int().min(1).default(600),
   /** Daily plans composed by the planner (on) or the fixed plan, due reviews and the next lesson (off), to compare them. */
   DYNAMIC_PLANS: z.enum(['on', 'off']).default('on'),
   /** An OpenAI-compatible embeddings endpoint; without one, the offline hashing embedder. */

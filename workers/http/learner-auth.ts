@@ -17,10 +17,8 @@ const REASONS = {
 } as const;
 
 /** Every learner route counts against the learner's limit and the client address's. */
-const LEARNER_LIMITS: LimitCheck[] = [
-  { limit: 'learner', key: byLearner },
-  { limit: 'learnerIp', key: byIp },
-];
+const ADDRESS_LIMIT: LimitCheck = { limit: 'learnerIp', key: byIp };
+const LEARNER_LIMITS: LimitCheck[] = [{ limit: 'learner', key: byLearner }, ADDRESS_LIMIT];
 
 /** Verifies the bearer token's signature and lifetime and puts its learner and epoch on `c.var`; its claims, or a 401 problem. */
 async function tokenClaims(c: Context<AppEnv>): Promise<TokenClaims> {
@@ -83,15 +81,16 @@ function confirmedLately(claims: TokenClaims): boolean {
 
 /**
  * `requireLearner` for a route whose first call to the learner's object checks the
- * token's epoch itself: the token's signature, lifetime and limits here, and in
- * `c.get('sessionToCheck')` the epoch that call must confirm (null when this isolate
- * confirmed it lately). The handler passes it on and hands the answer to
- * `confirmedSession` before anything else, so the check costs no call of its own.
+ * token's epoch and counts the learner's limit itself: the token's signature, lifetime
+ * and the address's limit here, and in `c.get('sessionToCheck')` the epoch that call
+ * must confirm (null when this isolate confirmed it lately). The handler passes it on
+ * and hands the answer to `confirmedSession` before anything else, so neither the check
+ * nor the learner's count costs a call of its own.
  */
 export const requireLearnerChecking = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await tokenClaims(c);
   c.set('sessionToCheck', confirmedLately(claims) ? null : claims.ep);
-  await checkLimits(c, LEARNER_LIMITS);
+  await checkLimits(c, [ADDRESS_LIMIT]);
   await next();
 });
 

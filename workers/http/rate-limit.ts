@@ -16,11 +16,14 @@ export async function checkLimits(c: Context<AppEnv>, checks: readonly LimitChec
   const asked = checks.map((check) => ({ limiter: c.get('deps').limits[check.limit], key: check.key(c) }));
   const allowed = await Promise.all(asked.map(({ limiter, key }) => limiter.allow(key)));
   const spent = asked.find((_, i) => !allowed[i])?.limiter;
-  if (spent) {
-    throw new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
-      headers: { 'Retry-After': String(spent.periodSeconds) },
-    });
-  }
+  if (spent) throw rateLimited(spent.periodSeconds);
+}
+
+/** The 429 of a spent limit, with when to try again. */
+export function rateLimited(periodSeconds: number): AppError {
+  return new AppError('rate_limited', 'Too many requests; wait a moment and try again', {
+    headers: { 'Retry-After': String(periodSeconds) },
+  });
 }
 
 /** The same as middleware, for routes with nothing to overlap the check with. */

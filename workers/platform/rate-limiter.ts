@@ -20,3 +20,27 @@ export function createBindingRateLimiter(binding: RateLimit, periodSeconds: numb
     },
   };
 }
+
+/**
+ * A fixed-window limit counted in memory, aligned to the wall clock as the binding's
+ * windows are. Exact where one instance sees every call of its key: inside a learner's
+ * object, which the runtime runs one call at a time, wherever the calls come from. Its
+ * count starts again when the object is evicted (after idling, so not under a flood).
+ */
+export function createWindowRateLimiter(limit: number, periodSeconds: number, clock: () => number = Date.now): RateLimiter {
+  let window = -1;
+  let count = 0;
+  return {
+    periodSeconds,
+    allow() {
+      const now = Math.floor(clock() / (periodSeconds * 1000));
+      if (now !== window) {
+        window = now;
+        count = 0;
+      }
+      if (count >= limit) return Promise.resolve(false);
+      count += 1;
+      return Promise.resolve(true);
+    },
+  };
+}

@@ -4,10 +4,11 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { relationalConfig } from '../../db/client';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../../migrations/learner/migrations';
-import { makeDeps, parseConfig, type Config } from '../../deps';
+import { LIMIT_PERIOD_SECONDS, makeDeps, parseConfig, type Config } from '../../deps';
 import { AppError } from '../../http/problem';
 import { createLogger, describeError, type Logger } from '../../platform/logger';
 import { createJobQueue } from '../../platform/job-queue';
+import { createWindowRateLimiter, type RateLimiter } from '../../platform/rate-limiter';
 import { DeltaSchema, packDeltas, type AggregateMessage, type Delta } from '../aggregates/aggregates.schemas';
 import type { EventMessage } from '../events/events.schemas';
 import type { CourseGoal, Goal } from '../recommendations/path.domain';
@@ -167,11 +168,14 @@ export class Learner extends DurableObject<Env> {
   private keptPlanRead: PlanRead | null = null;
   private readonly config: Config;
   private readonly logger: Logger;
+  /** The learner's limit on the routes that ask this object first (see `todaysPlan`): exact, and no round trip. */
+  private readonly requests: RateLimiter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = parseConfig(env);
     this.logger = createLogger(this.config.LOG_LEVEL, { object: 'Learner' });
+    this.requests = createWindowRateLimiter(this.config.LEARNER_OBJECT_LIMIT, LIMIT_PERIOD_SECONDS);
     this.db = new DrizzleSqliteDODatabase('sync', DIALECT, new SQLiteDOSession(ctx.storage, DIALECT, RELATIONAL, {}), RELATIONAL);
     this.store = learnerStore(this.db, ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
@@ -361,7 +365,9 @@ export class Learner extends DurableObject<Env> {
    * the first saved winning. `dynamic` is DYNAMIC_PLANS as the calling Worker has it.
    * `io` is what composing cost (the Worker's request reports it), `problem` a refusal
    * to compose (an error's class does not survive the call). Null when the object is
-   * not `learnerId`'s (also when the learner was erased meanwhile).
+   * not `learnerId`'s (also when the learner was erased meanwhile). Every call counts
+   * against the learner's limit, which this object keeps for the route (the Worker asks
+   * the binding only for the address's): 'rate_limited' when it is spent.
    */
   async todaysPlan(
     learnerId: string,
@@ -370,6 +376,7 @@ export class Learner extends DurableObject<Env> {
     epoch: number | null,
     { requestId, dynamic }: { requestId: string; dynamic: boolean },
   ) {
+    if (!(await this.requests.allow(learnerId))) return 'rate_limited' as const;
     const day = await this.planInputs(learnerId, now, fallbackZone, epoch);
     if (day === null || day === 'signed_out') return day;
     if (day.plan) return { plan: viewOf(day.plan), io: null };

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { givenCourseAndLibrary, PRACTICE_SEEDS } from '../../test/practice-seeds';
 import type { Problem } from '../../http/problem';
-import { api, buildCourse, givenAuthorKey, givenLearner, learnerSql, PREFERENCES, push } from '../../test/builders';
+import {
+  api,
+  buildCourse,
+  freshIp,
+  givenAuthorKey,
+  givenLearner,
+  learnerSql,
+  PREFERENCES,
+  push,
+  untilLimited,
+} from '../../test/builders';
 import { localTime } from './plan.domain';
 import type { Plan, PracticeProfile } from './plan.schemas';
 
@@ -117,6 +127,21 @@ describe("today's plan", () => {
     expect((await api('/api/plans/today')).status).toBe(401);
     expect((await api('/api/plans/today', { key })).status).toBe(401);
   });
+
+  it("limits each learner's requests in their object, and every request still counts against the address's limit", async () => {
+    await givenCourseAndLibrary();
+    const { token } = await givenLearner({ goals: ['basics'] });
+    // 600 a minute (LEARNER_OBJECT_LIMIT), counted by the learner's object, not the binding.
+    await untilLimited(600, 50, () => today(token));
+    expect((await today((await givenLearner({ goals: ['basics'] })).token)).status).toBe(200);
+    // Three learners from one address: the address's 1,200 a minute (LEARNER_IP_LIMIT) runs out first.
+    const ip = freshIp();
+    const learners = await Promise.all(Array.from({ length: 3 }, () => givenLearner({ goals: ['basics'] })));
+    let n = 0;
+    await untilLimited(1200, 50, () =>
+      api('/api/plans/today', { key: learners[n++ % 3]?.token ?? '', headers: { 'cf-connecting-ip': ip } }),
+    );
+  }, 60_000);
 
   it('composes from the library as last pushed, though this isolate planned from the one before', async () => {
     const key = await givenCourseAndLibrary();

@@ -1,7 +1,8 @@
-import { addMeter, type Deps } from '../../deps';
+import { addMeter, LIMIT_PERIOD_SECONDS, type Deps } from '../../deps';
 import type { CompletionRates } from './signals.domain';
 import { confirmedSession, ofLearner } from '../../http/learner-auth';
 import { AppError } from '../../http/problem';
+import { rateLimited } from '../../http/rate-limit';
 import { applyEvent, appliedOrThrow } from '../learners/learner.client';
 import { conceptLevel } from '../mastery/mastery.domain';
 import { rankedFor } from '../recommendations/recommend.ranking';
@@ -199,6 +200,7 @@ export async function todaysPlan(
     requestId,
     dynamic: deps.config.DYNAMIC_PLANS === 'on',
   });
+  if (found === 'rate_limited') throw rateLimited(LIMIT_PERIOD_SECONDS);
   const day = confirmedSession(learnerId, sessionToCheck, found);
   if (day.io) addMeter(deps.meter, day.io);
   if ('problem' in day && day.problem) throw new AppError(day.problem.code, day.problem.detail);
