@@ -1,4 +1,5 @@
 import { seededRandom } from '../../platform/seeded-random';
+import { remembered } from '../../platform/memo';
 import { plural } from '../../platform/words';
 import type { ARCHETYPES, CATEGORIES, MODES, TIMES_OF_DAY, Variation } from './practice.schemas';
 import type { PracticeSignals } from './signals.domain';
@@ -144,25 +145,42 @@ function zoneOffset(at: number, timeZone: string): number {
 
 /**
  * Offsets change only at instants on a quarter hour (zones are whole quarter hours off
- * UTC and change at a whole local hour): one offset holds through each quarter hour of
- * UTC. Kept per zone for the quarter hour last asked, so most calls do arithmetic, not
- * formatting; a quarter hour whose ends disagree (older, odder zones) is formatted each time.
+ * UTC and change at a whole local hour), and at most once a day: a UTC day whose two ends
+ * have one offset has it throughout. Those are kept per zone and day (every learner in a
+ * zone shares them, and event times weeks apart each find theirs); a day with a change
+ * keeps, per zone, the quarter hour last asked, whose ends agree; a quarter hour whose
+ * ends disagree (older, odder zones) is formatted each time. So most calls do arithmetic,
+ * not formatting.
  */
 const QUARTER_HOUR_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+const dayOffset = remembered(
+  20_000,
+  ({ timeZone, day }: { timeZone: string; day: number }) => {
+    const start = day * DAY_MS;
+    const offset = zoneOffset(start, timeZone);
+    return offset === zoneOffset(start + DAY_MS - 1000, timeZone) ? offset : null;
+  },
+  ({ timeZone, day }) => `${day} ${timeZone}`,
+);
 const offsets = new Map<string, { quarter: number; offset: number | null }>();
 
 /** The local date (YYYY-MM-DD), hour and minute of `now` in an IANA time zone. */
 export function localTime(now: Date, timeZone: string): { date: string; hour: number; minute: number } {
   const at = now.getTime();
-  const quarter = Math.floor(at / QUARTER_HOUR_MS);
-  let known = offsets.get(timeZone);
-  if (known?.quarter !== quarter) {
-    const start = quarter * QUARTER_HOUR_MS;
-    const offset = zoneOffset(start, timeZone);
-    known = { quarter, offset: offset === zoneOffset(start + QUARTER_HOUR_MS - 1000, timeZone) ? offset : null };
-    offsets.set(timeZone, known);
+  let offset = dayOffset({ timeZone, day: Math.floor(at / DAY_MS) });
+  if (offset === null) {
+    const quarter = Math.floor(at / QUARTER_HOUR_MS);
+    let known = offsets.get(timeZone);
+    if (known?.quarter !== quarter) {
+      const start = quarter * QUARTER_HOUR_MS;
+      const first = zoneOffset(start, timeZone);
+      known = { quarter, offset: first === zoneOffset(start + QUARTER_HOUR_MS - 1000, timeZone) ? first : null };
+      offsets.set(timeZone, known);
+    }
+    offset = known.offset ?? zoneOffset(at, timeZone);
   }
-  const local = new Date(at + (known.offset ?? zoneOffset(at, timeZone)));
+  const local = new Date(at + offset);
   return {
     date: local.toISOString().slice(0, 10),
     hour: local.getUTCHours(),
