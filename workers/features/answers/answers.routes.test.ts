@@ -64,6 +64,19 @@ describe('ask the course', () => {
     expect(plural.citations[0]).toMatchObject({ lessonSlug: 'relational-model', anchor: 'relationships-through-keys' });
   });
 
+  it('answers "what is X?" from the lessons named after X, and a bold verb made from X does not introduce it', async () => {
+    await givenSampleCourse();
+    const { token } = await givenLearner(null);
+    // Recursive CTEs use self-joins at length; "**Joining the wrong columns.**" opens a list of mistakes.
+    const answer = await (await ask(token, { question: 'what is a join?' })).json<Answer>();
+    expect(answer.covered).toBe(true);
+    for (const citation of answer.citations) {
+      expect(['inner-joins', 'outer-joins', 'self-and-many-to-many-joins']).toContain(citation.lessonSlug);
+      expect(citation.anchor).not.toBe('common-mistakes');
+    }
+    await expectQuotesInPassages(answer);
+  });
+
   it.each([
     ['What is the difference between WHERE and HAVING?', {}],
     ['when should I use HAVING instead of WHERE?', {}],

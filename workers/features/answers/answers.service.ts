@@ -9,8 +9,8 @@ import { AppError } from '../../http/problem';
 import { sha256Hex } from '../../platform/sha256';
 import { remembered } from '../../platform/memo';
 import { chunkProse } from '../search/search.domain';
-import { rankChunks, type CorpusWords } from '../search/search.query';
-import { memoStemmer, queryTerms, supports } from '../search/search.relevance';
+import { rankChunks, titleHolds, type CorpusWords } from '../search/search.query';
+import { memoStemmer, queryTerms, supports, tokenize } from '../search/search.relevance';
 import type { SearchHitRow } from '../search/search.store';
 import { GenerationError, type TextGenerator } from '../../platform/text-generator';
 import { steeringSign } from '../personalize/personalize.check';
@@ -56,13 +56,15 @@ const RETRIEVED = 12;
 const CURRENT_LESSON_BIAS = 1.3;
 /** How much a chunk saying plainly what a definition question's term is ("A foreign key is…") is preferred. */
 const DEFINITION_BIAS = 2;
+/** How much a definition question prefers passages of a lesson whose title holds the term. */
+const TITLE_BIAS = 1.5;
 /** Chunks introducing a definition question's term (in bold) added to the retrieved ones, at most. */
 const DEFINING_CHUNKS = 2;
 const SUGGESTIONS = 3;
 /** Answers are kept this long, or until any lesson or source changes (their key names the chunks' generation). */
 const CACHE_TTL_SECONDS = 86_400;
 /** Names what an offline answer was made by; a new engine changes it, so nothing stale is served. */
-const OFFLINE_VERSION = 'offline-v12';
+const OFFLINE_VERSION = 'offline-v13';
 
 /**
  * Words of obscenity's English list that learners' data and names use plainly: a
@@ -338,11 +340,16 @@ async function retrieve(
     row: { ...row, score: best, via: [] },
     score: best,
   }));
+  // A term is taught in the lessons named after it ("what is a join?": the join lessons, not one that uses joins).
+  const stemOf = memoStemmer();
+  const termStems = term ? tokenize(term).map((t) => stemOf(t.word)) : [];
+  const titled = (title: string) => termStems.length > 0 && titleHolds(title, termStems, stemOf);
   const candidates = [...found, ...introducing].map((h, i) => {
     const passage = passageOf(h.row, i + 1);
     const score =
       h.score *
       (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *
+      (term && titled(h.row.title) ? TITLE_BIAS : 1) *
       (term && definesAsked(ask.query, passage.text) ? DEFINITION_BIAS : 1);
     return { passage, score };
   });

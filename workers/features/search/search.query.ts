@@ -181,11 +181,14 @@ function titledFirst<T extends { best: { title: string } }>(
   stemOf: (word: string) => string,
 ): T[] {
   if (wanted.length === 0) return items;
-  const titled = items.filter((item) => {
-    const words = new Set(tokenize(item.best.title).map((t) => stemOf(t.word)));
-    return wanted.every((s) => words.has(s));
-  });
+  const titled = items.filter((item) => titleHolds(item.best.title, wanted, stemOf));
   return titled.length === 0 ? items : [...titled, ...items.filter((item) => !titled.includes(item))];
+}
+
+/** Whether a title holds every one of `stems` (content words as `stemOf` reads them). */
+export function titleHolds(title: string, stems: readonly string[], stemOf: (word: string) => string): boolean {
+  const words = new Set(tokenize(title).map((t) => stemOf(t.word)));
+  return stems.every((s) => words.has(s));
 }
 
 /**

@@ -112,6 +112,8 @@ export interface IngestItem {
 }
 
 const ROWS_PER_INSERT = 6;
+/** How many bold mentions `definingChunks` reads per chunk it returns: most begin with the term itself. */
+const DEFINING_SCAN = 8;
 
 /** Chunk rows with their item's title (a lesson's, a source's, else the item id). */
 function hitRows(db: Db) {
@@ -295,8 +297,13 @@ export function createD1SearchStore(db: Db): SearchStore {
       // The term as written, and without a plural ending: "foreign keys" finds **foreign key**.
       const forms = [...new Set([term, term.replace(/e?s$/i, ''), term.replace(/s$/i, '')])].filter((f) => f.length > 1);
       const escaped = forms.map((f) => `%**${f.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
-      const rows = await db.all<{ id: string }>(sql`
-        SELECT c.id AS id FROM chunks c
+      // In bold as a whole word, singular or plural: **Joining the wrong columns** does not introduce "join".
+      const bold = new RegExp(
+        `\\*\\*(?:${forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:e?s)?(?![\\p{L}\\p{N}-])`,
+        'iu',
+      );
+      const rows = await db.all<{ id: string; text: string }>(sql`
+        SELECT c.id AS id, c.text AS text FROM chunks c
         LEFT JOIN lessons l ON c.item_kind = 'lesson' AND l.slug = c.item_id
         LEFT JOIN chapters ch ON ch.id = l.chapter_id
         LEFT JOIN parts p ON p.id = ch.part_id
@@ -305,8 +312,11 @@ export function createD1SearchStore(db: Db): SearchStore {
           sql` OR `,
         )}) AND (c.item_kind <> 'lesson' OR c.content_hash = l.content_hash)
           AND ${sql.join([sql`1 = 1`, ...chunkFilters(filter)], sql` AND `)}
-        ORDER BY p.position, ch.position, l.position, c.position LIMIT ${limit}`);
-      return rows.map((r) => r.id);
+        ORDER BY p.position, ch.position, l.position, c.position LIMIT ${limit * DEFINING_SCAN}`);
+      return rows
+        .filter((r) => bold.test(r.text))
+        .slice(0, limit)
+        .map((r) => r.id);
     },
 
     async lexical(match, filter, limit) {
