@@ -311,12 +311,10 @@ function definition(text: string, term: readonly string[]): number {
   return termAt(start + 1) ? 1 : 0;
 }
 
-/** Whether a passage says what the term a definition question asks about is (see `definition`); false for other questions. */
-export function definesAsked(question: string, passageText: string): boolean {
-  const defined = definedTerm(question);
-  if (!defined) return false;
-  const term = tokenize(defined).map((t) => t.word);
-  return readPassage(passageText).sentences.some((s) => definition(s.text, term) === SAYS_WHAT);
+/** Whether a passage says what `term` (a definition question's, see `definedTerm`) is (see `definition`). */
+export function definesTerm(term: string, passageText: string): boolean {
+  const words = tokenize(term).map((t) => t.word);
+  return readPassage(passageText).sentences.some((s) => definition(s.text, words) === SAYS_WHAT);
 }
 
 /** Text as comparisons are matched in: lower case, no code ticks, no space around a comparison operator. */

@@ -19,7 +19,7 @@ import {
   composeAnswer,
   claimOf,
   definedTerm,
-  definesAsked,
+  definesTerm,
   comparedPart,
   extractiveAnswer,
   normalizeQuestion,
@@ -334,7 +334,7 @@ async function retrieve(
     return { passages: rows.slice(0, PASSAGES).map((r, i) => passageOf(r, i + 1)), related, corpus };
   }
   const unranked = defining.filter((id) => !found.some((h) => h.row.id === id));
-  // Ranked with the best found: preferred to it only when it says plainly what the term is (see `definesAsked`).
+  // Ranked with the best found: preferred to it only when it says plainly what the term is (see `definesTerm`).
   const best = found[0]?.score ?? 1;
   const introducing = (unranked.length > 0 ? await deps.search.hydrate(unranked) : []).map((row) => ({
     row: { ...row, score: best, via: [] },
@@ -350,7 +350,7 @@ async function retrieve(
       h.score *
       (h.row.itemId === ask.lessonSlug ? CURRENT_LESSON_BIAS : 1) *
       (term && titled(h.row.title) ? TITLE_BIAS : 1) *
-      (term && definesAsked(ask.query, passage.text) ? DEFINITION_BIAS : 1);
+      (term && definesTerm(term, passage.text) ? DEFINITION_BIAS : 1);
     return { passage, score };
   });
   const ranked = candidates.sort((a, b) => b.score - a.score).slice(0, PASSAGES);
