@@ -199,7 +199,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   if (heldShare(present, stems, (s) => rarity(s, corpus, stemOf)) < MIN_PRESENT || (sides && present.length < 2)) return [];
   // A definition is of the whole term: passages about conditions do not define a "sargable condition".
   const defined = sides ? null : term;
-  if (defined && [...contentStems(defined, stemOf)].some((s) => !present.includes(s))) return [];
+  if (defined && [...(termWords ?? [])].some((s) => !present.includes(s))) return [];
   const idf = new Map(
     present.map((s) => [s, Math.log(1 + candidates.length / (1 + candidates.filter((c) => c.stems.has(s)).length))]),
   );
